@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: Apache-2.0
+# streamload: one non-recursive Makefile.
+#   make            build every binary into bin/
+#   make test       ensure Debian deps, build, run bats, then again under ASan+UBSan
+#   make run        ensure deps, build, start (examples/quickstart.sh until sl-httpd)
+#   make deps       install the Debian packages the build and tests need
+#   make san        the ASan+UBSan build in build/san/bin
+
+BINS = sl-parse sl-map sl-filter sl-txn sl-commit sl-load sl-sql sl-scan sl-dump
+
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilibcommon -MMD -MP
+LDLIBS  += -Wl,--as-needed -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -lm
+
+BUILD   ?= build/rel
+BINDIR  ?= bin
+PREFIX  ?= /usr/local
+
+LIBSRC  := $(sort $(wildcard libcommon/*.c))
+LIBOBJ  := $(LIBSRC:%.c=$(BUILD)/%.o)
+CMDOBJ  := $(BINS:%=$(BUILD)/cmd/%.o)
+UNITSRC := $(sort $(wildcard tests/unit/*.c))
+UNITS   := $(UNITSRC:%.c=$(BUILD)/%)
+DEPS    := $(LIBOBJ:.o=.d) $(CMDOBJ:.o=.d) $(UNITSRC:%.c=$(BUILD)/%.d)
+
+DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev \
+	liblz4-dev liblzo2-dev libroaring-dev libcrypt-dev bats bats-support \
+	bats-assert curl hyperfine mandoc tzdata
+
+.DELETE_ON_ERROR:
+.PHONY: unit all test check run deps san clean install bench man-lint
+
+all: $(BINS:%=$(BINDIR)/%) unit
+
+unit: $(UNITS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libcommon.a: $(LIBOBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+-include $(DEPS)
+
+# Install build/test dependencies only when one is missing (apt-get once).
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+san:
+	$(MAKE) BUILD=build/san BINDIR=build/san/bin OPT=-O1 \
+	  CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
+	  LDFLAGS='-fsanitize=address,undefined'
+
+man-lint:
+	@for m in man/*.[1-8]; do mandoc -Tlint -W warning "$$m" || exit 1; done
+
+test: deps
+	$(MAKE) all
+	$(MAKE) man-lint
+	SL_BIN=$(CURDIR)/$(BINDIR) SL_UNIT=$(CURDIR)/$(BUILD)/tests/unit bats tests/
+	$(MAKE) san
+	SL_BIN=$(CURDIR)/build/san/bin SL_UNIT=$(CURDIR)/build/san/tests/unit SL_SAN=1 \
+	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  bats tests/
+
+check: test
+
+run: deps all
+	./examples/quickstart.sh
+
+bench: deps all
+	./bench/load.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 $(BINS:%=$(BINDIR)/%) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5
+
+clean:
+	rm -rf build bin

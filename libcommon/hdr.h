@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * hdr.h -- Doris header options, `-H 'name:value'` exactly as in curl.
+ * Names are case-insensitive; the first occurrence wins; surrounding
+ * whitespace of names and values is stripped; an empty value is absent.
+ * Also the option parser every stage shares.
+ */
+#ifndef SL_HDR_H
+#define SL_HDR_H
+
+#include <stddef.h>
+
+typedef struct sl_hdrs { size_t n, cap; char **name, **value; } sl_hdrs;
+#define SL_HDRS_ZERO { 0, 0, 0, 0 }
+
+/* Add "name:value". 1 ok, 0 malformed (no ':' or empty name), -1 ENOMEM. */
+int sl_hdrs_add(sl_hdrs *h, const char *arg);
+int sl_hdrs_set(sl_hdrs *h, const char *name, const char *value);
+/* Value or NULL (absent or empty). */
+const char *sl_hdrs_get(const sl_hdrs *h, const char *name);
+/* Doris boolean: 1 for case-insensitive "true", 0 otherwise/absent. */
+int sl_hdrs_bool(const sl_hdrs *h, const char *name);
+void sl_hdrs_free(sl_hdrs *h);
+
+/* Common command line of the stages and tools:
+ *   -H 'name:value' | -Hname:value   (repeatable)
+ *   --data-dir DIR | --data-dir=DIR  (default $SL_DATA_DIR, else ./sl-data)
+ *   -h | --help
+ * Callers loop over argv and offer each argument to sl_opt_common first:
+ *   for (i = 1; i < argc;) {
+ *       int k = sl_opt_common(&o, argc, argv, i);
+ *       if (k < 0) sl_dieusage(USAGE);
+ *       if (k > 0) { i += k; continue; }
+ *       ... the program's own options and operands ...
+ *   }
+ * Returns the number of arguments consumed (1 or 2), 0 if argv[i] is not a
+ * common option, -1 if it is one but malformed (missing value, bad -H). */
+typedef struct sl_opts {
+	sl_hdrs hdrs;
+	const char *data_dir;   /* NULL until given; see sl_data_dir */
+	int help;
+} sl_opts;
+#define SL_OPTS_ZERO { SL_HDRS_ZERO, 0, 0 }
+int sl_opt_common(sl_opts *o, int argc, char **argv, int i);
+
+/* The data directory: explicit_dir if non-NULL, else $SL_DATA_DIR if set
+ * and non-empty, else "./sl-data". */
+const char *sl_data_dir(const char *explicit_dir);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * msg.h -- the one message format on stderr, for cmd/ only:
+ *   sl-map: fatal: unable to read stdin: Broken pipe
+ * Levels: fatal, warning, info, usage. The *sys variants append
+ * ": strerror(errno)". libcommon itself never prints and never exits.
+ */
+#ifndef SL_MSG_H
+#define SL_MSG_H
+
+#include <stdarg.h>
+
+extern const char *sl_prog;
+
+/* Set sl_prog from argv[0] (basename). */
+void sl_msg_init(const char *argv0);
+
+__attribute__((noreturn, format(printf, 2, 3))) void sl_die(int code, const char *fmt, ...);
+__attribute__((noreturn, format(printf, 2, 3))) void sl_diesys(int code, const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void sl_warn(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void sl_warnsys(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void sl_info(const char *fmt, ...);
+/* "prog: usage: USAGE" on stderr, exit 100. */
+__attribute__((noreturn)) void sl_dieusage(const char *usage);
+
+/* 1 if errno value e is temporary (I/O, memory, resources): exit 111;
+ * 0 if permanent: exit 100. */
+int sl_error_temp(int e);
+/* sl_error_temp(e) ? 111 : 100 */
+int sl_exit_for_errno(int e);
+
+#endif

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store.h -- the crash-safe local table store (man/sl-store.5).
+ *
+ * Layout under the data directory (default ./sl-data, $SL_DATA_DIR,
+ * --data-dir):
+ *   sl.conf                      optional config, Doris names (key = value)
+ *   _error_log/                  load error logs (ErrorURL)
+ *   <db>/                        a database
+ *   <db>/txnlog                  the transaction log: the single source of truth
+ *   <db>/lock                    flock'd around every log append
+ *   <db>/<table>/schema.sql      the table's DDL (canonical)
+ *   <db>/<table>/data/*.rs       immutable rowset files
+ *   <db>/txn/<id>.lock           held (flock) by the live sl-txn of a PREPARE txn
+ *
+ * Log records are checksummed and fsync'd; one append is the commit point; a
+ * torn tail is ignored by readers and cut by the next writer. Rowset files are
+ * written to a temporary name, fsync'd and renamed before the commit record
+ * that names them. Every function returns 1 for success, 0 for a
+ * well-formed "no" (documented per function), -1 with errno.
+ */
+#ifndef SL_STORE_H
+#define SL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "io.h"
+#include "frame.h"
+
+typedef struct sl_store {
+	char *dir;              /* absolute path of the data directory */
+	int64_t label_keep_max_second;   /* sl.conf, default 259200 (3 days) */
+	int64_t load_error_log_limit_bytes; /* sl.conf, default 200 MiB */
+} sl_store;
+
+/* Open (creating if needed) the data directory; reads sl.conf.
+ * 1, -1 errno. */
+int sl_store_open(sl_store *st, const char *dir);
+void sl_store_close(sl_store *st);
+/* A value from sl.conf, or NULL. */
+const char *sl_store_conf(const sl_store *st, const char *key);
+
+/* Names: 1..64 bytes of [A-Za-z0-9_-], not starting with '_' or '-';
+ * anything else -1 EINVAL. Names are case-sensitive. */
+int sl_name_valid(const char *name);
+
+int sl_db_create(sl_store *st, const char *db);             /* 0: exists */
+int sl_db_drop(sl_store *st, const char *db);               /* 0: not found */
+int sl_db_exists(sl_store *st, const char *db);             /* 1 / 0 */
+/* Sorted, malloc'd vector; free with sl_strv_free. */
+int sl_db_list(sl_store *st, char ***names, size_t *n);
+/* 0: table exists; -1 ENOENT: no database. */
+int sl_table_create(sl_store *st, const char *db, const char *table, const char *ddl);
+int sl_table_drop(sl_store *st, const char *db, const char *table);  /* 0: not found */
+int sl_table_list(sl_store *st, const char *db, char ***names, size_t *n); /* 0: no db */
+/* Append the DDL to out. 0: no such table (errno ENOENT) or database
+ * (errno ENOTDIR). */
+int sl_table_ddl(sl_store *st, const char *db, const char *table, sl_buf *out);
+void sl_strv_free(char **v, size_t n);
+
+/* Transactions. */
+enum sl_txn_state { SL_TXN_UNKNOWN = 0, SL_TXN_PREPARE, SL_TXN_PRECOMMITTED,
+	SL_TXN_COMMITTED, SL_TXN_VISIBLE, SL_TXN_ABORTED };
+/* "PREPARE", "PRECOMMITTED", "COMMITTED", "VISIBLE", "ABORTED", "UNKNOWN" */
+const char *sl_txn_state_name(int state);
+
+typedef struct sl_txninfo {
+	int64_t id;
+	char label[129];
+	char table[65];
+	int state;
+	int64_t begin_ms, finish_ms;  /* wall clock */
+	int64_t timeout_s;
+	char reason[256];             /* abort reason */
+	sl_buf attach;                /* attachment of the commit/precommit record */
+} sl_txninfo;
+#define SL_TXNINFO_ZERO { 0 }
+void sl_txninfo_free(sl_txninfo *ti);
+
+/* A live transaction held by the process that began it (sl-txn). */
+typedef struct sl_txn {
+	sl_store *st;
+	char db[65], table[65];
+	int64_t id;
+	char label[129];
+	int lockfd;             /* flock'd txn/<id>.lock; held while alive */
+	unsigned nrowsets;
+} sl_txn;
+
+/* Begin a transaction on db.table with label (caller validates its
+ * syntax) and timeout. Under the database lock: expires labels older than
+ * label_keep_max_second, treats PREPARE txns whose owner died (lock free) or
+ * whose timeout passed as ABORTED (and records that), PRECOMMITTED ones past
+ * stream_load_default_precommit_timeout_second (3600) likewise, then checks
+ * the label and appends a BEGIN record.
+ * 1 begun (t filled, lock held); 0 label in use (*existing filled with
+ * the txn that holds it); -1 errno (ENOENT no database/table). */
+int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *label,
+	int64_t timeout_s, sl_txn *t, sl_txninfo *existing);
+/* Close the lock fd; does not change the txn's state. */
+void sl_txn_release(sl_txn *t);
+
+/* Rowsets of a transaction: typed binary rows in LZ4-compressed, CRC'd
+ * blocks. The writer takes R frame payloads as they are. */
+typedef struct sl_rowset_writer sl_rowset_writer;
+/* Start rowset number t->nrowsets++ of txn t with the given column specs
+ * (as in the H frame). NULL with errno on failure. */
+sl_rowset_writer *sl_rowset_create(sl_txn *t, size_t ncols, const sl_colspec *cols);
+int sl_rowset_add(sl_rowset_writer *w, const char *payload, size_t len);
+/* Flush, fsync, rename into place, free w. *nrows may be NULL. */
+int sl_rowset_finish(sl_rowset_writer *w, uint64_t *nrows);
+/* Unlink the temporary file, free w. */
+void sl_rowset_discard(sl_rowset_writer *w);
+
+/* Commit txn id of db: PREPARE -> VISIBLE, or PREPARE -> PRECOMMITTED when
+ * precommit, or PRECOMMITTED -> VISIBLE (2PC commit). The record carries
+ * the txn's finished rowsets and the attachment (small, <= 64 KiB).
+ * 1 done; 0 wrong state (*cur filled: the caller words the message);
+ * -1 errno (ENOENT: no such txn in db, ENOTDIR: no such db). */
+int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
+	const char *attach, size_t alen, sl_txninfo *cur);
+/* Abort: PREPARE or PRECOMMITTED -> ABORTED with reason.
+ * 1 done; 0 wrong state (*cur filled); -1 errno (ENOENT, ENOTDIR). */
+int sl_txn_abort(sl_store *st, const char *db, int64_t id, const char *reason, sl_txninfo *cur);
+/* Look up by id, or by label: the txn currently holding the label if any,
+ * else the most recent one with it. 1 found, 0 not found, -1 errno
+ * (ENOTDIR: no such db). Lock-free (reads the log). */
+int sl_txn_lookup_id(sl_store *st, const char *db, int64_t id, sl_txninfo *out);
+int sl_txn_lookup_label(sl_store *st, const char *db, const char *label, sl_txninfo *out);
+
+/* A consistent read view of one table: the rowsets visible at the log's
+ * current end. */
+typedef struct sl_snapshot {
+	char **paths; size_t n;         /* rowset files, commit order */
+	int64_t version;                /* id of the last visible txn */
+} sl_snapshot;
+/* 0: no such table (errno ENOENT) or db (ENOTDIR). */
+int sl_snapshot_open(sl_store *st, const char *db, const char *table, sl_snapshot *snap);
+void sl_snapshot_free(sl_snapshot *snap);
+
+typedef struct sl_scan sl_scan;
+/* Iterate the rows of a snapshot: each row is an R frame payload valid until
+ * the next call. NULL with errno on failure. */
+sl_scan *sl_scan_open(const sl_snapshot *snap);
+/* 1 row, 0 end, -1 errno (EPROTO: corrupt rowset, EIO). */
+int sl_scan_next(sl_scan *sc, const char **payload, size_t *len);
+void sl_scan_close(sl_scan *sc);
+
+/* Path of the error log file for a load (under _error_log/), created by the
+ * caller. Appends to out. */
+int sl_store_errlog_path(sl_store *st, const char *db, const char *label, int64_t id, sl_buf *out);
+
+#endif

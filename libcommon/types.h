@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * types.h -- Doris scalar types and values: parsing type names, the typed
+ * binary field encoding of the row stream and rowsets, casts from text with
+ * Doris's non-strict semantics (invalid -> NULL), and formatting as text the
+ * way Doris displays values.
+ *
+ * Binary field encoding (big-endian, fixed width per type):
+ *   BOOLEAN, TINYINT 1; SMALLINT 2; INT 4; BIGINT 8; LARGEINT 16 (two's
+ *   complement); FLOAT 4, DOUBLE 8 (IEEE-754 bits); DECIMAL 16 (unscaled
+ *   __int128, the type's scale); DATE 4 (int32 days since 1970-01-01);
+ *   DATETIME 8 (int64 microseconds since 1970-01-01 00:00:00, no zone);
+ *   CHAR, VARCHAR, STRING raw bytes. NULL is the field length SL_NULL_LEN.
+ */
+#ifndef SL_TYPES_H
+#define SL_TYPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sl_tkind {
+	SL_T_NULL = 0,          /* type of a bare NULL literal in expressions */
+	SL_T_BOOLEAN, SL_T_TINYINT, SL_T_SMALLINT, SL_T_INT, SL_T_BIGINT,
+	SL_T_LARGEINT, SL_T_FLOAT, SL_T_DOUBLE, SL_T_DECIMAL, SL_T_DATE,
+	SL_T_DATETIME, SL_T_CHAR, SL_T_VARCHAR, SL_T_STRING,
+	SL_T__COUNT
+};
+
+typedef struct sl_type {
+	uint8_t kind;           /* enum sl_tkind */
+	uint8_t prec;           /* DECIMAL precision (1..38) */
+	uint8_t scale;          /* DECIMAL scale; DATETIME fractional digits (0..6) */
+	int32_t len;            /* CHAR/VARCHAR declared length in bytes */
+} sl_type;
+
+/* Parse a Doris type name, case-insensitive, with aliases (INTEGER, BIGINT,
+ * DECIMALV3, DATEV2, DATETIMEV2, TEXT, BOOL...): "VARCHAR(20)",
+ * "DECIMAL(15, 2)", "DATETIME(3)", "CHAR". Defaults as Doris: CHAR -> 1,
+ * VARCHAR -> 65533, DECIMAL -> (9,0), DATETIME -> 0.
+ * Returns 1 ok, 0 unknown/invalid (then *err, if not NULL, points at a static
+ * reason). */
+int sl_type_parse(const char *s, size_t n, sl_type *t, const char **err);
+/* Canonical text, as SHOW CREATE TABLE / DESC print it: "int", "varchar(20)",
+ * "decimal(15,2)", "datetime(3)" (Doris 2.x lower-case spelling: see DESC).
+ * Returns the length written (always NUL-terminated, truncated to cap). */
+size_t sl_type_format(const sl_type *t, char *buf, size_t cap);
+/* Upper-case name for the row stream header ("DECIMAL(15,2)"). */
+size_t sl_type_format_upper(const sl_type *t, char *buf, size_t cap);
+int sl_type_is_string(const sl_type *t);
+int sl_type_is_integer(const sl_type *t);   /* BOOLEAN..LARGEINT */
+int sl_type_is_numeric(const sl_type *t);   /* integers, FLOAT, DOUBLE, DECIMAL */
+/* Width of the fixed binary encoding, 0 for string types. */
+size_t sl_type_width(const sl_type *t);
+
+/* A value in memory (expression results, decoded fields). */
+enum sl_vkind {
+	SL_V_NULL = 0,
+	SL_V_INT,               /* u.i: BOOLEAN and all integers up to BIGINT */
+	SL_V_LARGE,             /* u.l: LARGEINT */
+	SL_V_DOUBLE,            /* u.d: FLOAT, DOUBLE */
+	SL_V_DECIMAL,           /* u.l unscaled, scale/prec */
+	SL_V_DATE,              /* u.i days since epoch */
+	SL_V_DATETIME,          /* u.i microseconds since epoch; scale digits */
+	SL_V_STRING             /* u.s (not NUL-terminated; owned elsewhere) */
+};
+
+typedef struct sl_value {
+	uint8_t kind;           /* enum sl_vkind */
+	uint8_t scale, prec;
+	uint8_t tkind;          /* the sl_tkind it came from (SL_T_NULL if unknown) */
+	union {
+		int64_t i;
+		__int128 l;
+		double d;
+		struct { const char *p; size_t n; } s;
+	} u;
+} sl_value;
+
+#define SL_VALUE_NULL ((sl_value){ .kind = SL_V_NULL })
+
+/* Decode a binary field of type t (n == SL_NULL_LEN: NULL). String values
+ * point into p. Returns 1, or -1 EPROTO if n does not match the width. */
+int sl_value_decode(const sl_type *t, const char *p, uint32_t n, sl_value *v);
+/* Encode v (already of type t, see sl_value_cast) into buf (>= 16 bytes for
+ * fixed types). For strings, *outp is set to the string bytes and nothing is
+ * copied. Returns the field length, or SL_NULL_LEN for NULL. */
+uint32_t sl_value_encode(const sl_type *t, const sl_value *v, char *buf, const char **outp);
+
+/* Cast source text to type t, Doris non-strict semantics: invalid text,
+ * overflow, bad dates -> returns 0 (the value is NULL); ok -> 1 with *v set
+ * (strings point into s; CHAR/VARCHAR overflow is NOT checked here).
+ * Examples: "abc"->INT 0; "300"->TINYINT 0; "3.12"->INT 3; "3.12"->
+ * DECIMAL(9,1) 3.1; "2024-4-2"->DATE ok; "2024-07-20T05:48:31"->DATETIME ok;
+ * "1e400"->DOUBLE +Infinity; "true"/"false"/"1"/"0"->BOOLEAN. Leading and
+ * trailing spaces are allowed around numbers and dates. */
+int sl_cast_text(const sl_type *t, const char *s, size_t n, sl_value *v);
+
+/* Format v as text the way Doris prints it (SELECT results, sl-dump, error
+ * logs): integers in decimal, DOUBLE with up to 17 significant digits
+ * (shortest round-trip, "Infinity"/"NaN"), DECIMAL with exactly `scale`
+ * digits, DATE "YYYY-MM-DD", DATETIME "YYYY-MM-DD HH:MM:SS[.ffffff up to
+ * scale]", strings verbatim. NULL is not handled here (callers print NULL or
+ * \N). Appends to out; returns 1 or -1 ENOMEM. */
+struct sl_buf;
+int sl_value_format(const sl_value *v, struct sl_buf *out);
+
+/* Calendar helpers (proleptic Gregorian, as Doris). */
+int64_t sl_days_from_civil(int64_t y, unsigned m, unsigned d);
+void sl_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
+/* 1 if a valid date between 0000-01-01 and 9999-12-31. */
+int sl_date_valid(int y, int m, int d);
+
+#endif

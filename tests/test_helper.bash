@@ -1,0 +1,49 @@
+# Shared setup for every bats file: the build directory first on PATH, a
+# fresh data directory per test, and helpers to build and inspect frames.
+bats_require_minimum_version 1.5.0
+
+: "${SL_BIN:=$BATS_TEST_DIRNAME/../bin}"
+: "${SL_UNIT:=$BATS_TEST_DIRNAME/../build/rel/tests/unit}"
+SL_BIN=$(cd "$SL_BIN" && pwd)
+export SL_BIN SL_UNIT
+PATH="$SL_BIN:$PATH"
+export SL_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+
+setup_data_dir() {
+	export SL_DATA_DIR="$BATS_TEST_TMPDIR/data"
+	mkdir -p "$SL_DATA_DIR"
+	cd "$BATS_TEST_TMPDIR"
+}
+
+# The seed's table and 10-row file, in the current directory.
+seed_table() {
+	sl-sql -e "CREATE DATABASE IF NOT EXISTS testdb"
+	sl-sql < "$SL_ROOT/examples/create_table.sql"
+	cp "$SL_ROOT/examples/streamload_example.csv" .
+}
+
+# Print a file (or stdin) as hex bytes, one line.
+hex() { od -An -tx1 -v "$@" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
+
+# frame TYPE FLAGS PAYLOAD-HEX: one frame as raw bytes on stdout.
+frame() {
+	local type=$1 flags=$2 payload=${3:-}
+	local len=$(( ${#payload} / 2 ))
+	printf "\\x$(printf %02x "'$type")\\x$(printf %02x "$flags")\\x00\\x00"
+	printf "\\x$(printf %02x $((len >> 24 & 255)))\\x$(printf %02x $((len >> 16 & 255)))\\x$(printf %02x $((len >> 8 & 255)))\\x$(printf %02x $((len & 255)))"
+	local i
+	for ((i = 0; i < ${#payload}; i += 2)); do printf "\\x${payload:i:2}"; done
+}
+
+# field TEXT: hex of a length-prefixed field (u32 BE length + bytes).
+field() {
+	local s=$1 n=${#1}
+	printf '%08x' "$n"
+	printf '%s' "$s" | od -An -tx1 -v | tr -d ' \n'
+}
+null_field() { printf 'ffffffff'; }
+
+# Mask the timing fields of a stream-load JSON answer.
+mask_times() { sed -E 's/("[A-Za-z]*TimeMs": )[0-9]+/\1N/'; }
+
+setup() { setup_data_dir; }

@@ -82,7 +82,9 @@ typedef struct sl_agg_list { size_t n, cap; sl_expr **calls; } sl_agg_list;
 /* Append e's aggregate calls to list (assigning their ids). 1, -1 ENOMEM. */
 int sl_expr_collect_aggs(sl_expr *e, sl_agg_list *list);
 /* Accumulator of one aggregate call over one group. */
-typedef struct sl_agg_state { int64_t count; int has; sl_value v; __int128 sum_l; double sum_d; int kind; char *sbuf; size_t scap; } sl_agg_state;
+typedef struct sl_agg_state { int64_t count; int has; sl_value v; __int128 sum_l; double sum_d; int kind; char *sbuf; size_t scap;
+	void *distinct;         /* (addition) set of seen values for count(DISTINCT x) */
+} sl_agg_state;
 void sl_agg_init(const sl_expr *call, sl_agg_state *st);
 /* Feed one row. 1, -1 ENOMEM. */
 int sl_agg_step(const sl_expr *call, sl_agg_state *st, const sl_value *row, sl_eval_ctx *ctx);
@@ -91,15 +93,19 @@ void sl_agg_final(const sl_expr *call, const sl_agg_state *st, sl_value *out);
 void sl_agg_free(sl_agg_state *st);
 
 /* Cast a value to type t with Doris non-strict rules (overflow/invalid ->
- * NULL, returns 0 then); 1 if representable. Strings may be copied into the
- * arena. */
+ * NULL, returns 0 then); 1 if representable, and 1 for a NULL input (NULL
+ * out). Strings may be formatted into the arena (a may be NULL when t is
+ * not a string type); CHAR/VARCHAR lengths are not enforced here. Numbers
+ * to DECIMAL round half away from zero; DOUBLE/DECIMAL to integers
+ * truncate; integers like 20240102 cast to DATE/DATETIME. */
 int sl_value_cast(const sl_value *in, const sl_type *t, sl_arena *a, sl_value *out);
 /* Compare two non-NULL values with Doris implicit-cast rules: <0, 0, >0. */
 int sl_value_cmp(const sl_value *a, const sl_value *b);
 
 /* Time zone for now(), from_unixtime(), unix_timestamp() and zone-suffixed
  * datetimes: an IANA name ("Asia/Shanghai") or an offset ("+08:00").
- * Process-wide. 1 ok, 0 unknown zone. */
+ * Process-wide. 1 ok, 0 unknown zone. (Implemented in types.c, also
+ * declared in types.h.) */
 int sl_tz_set(const char *name);
 /* UTC microseconds -> local naive datetime microseconds, and back. */
 int64_t sl_tz_to_local(int64_t utc_us);

@@ -23,7 +23,8 @@ typedef struct sl_tok {
 	int kind;
 	const char *p; size_t n;        /* the raw token text */
 	size_t pos;                     /* byte offset of the token */
-	char *str; size_t strn;         /* unescaped value of STRING/QIDENT (owned by the lexer) */
+	char *str; size_t strn;         /* unescaped value of STRING/QIDENT (owned by the lexer,
+	                                 * NUL-terminated, valid until the next sl_lex_next) */
 } sl_tok;
 
 typedef struct sl_lex {
@@ -42,7 +43,8 @@ int sl_lex_next(sl_lex *lx);
 int sl_lex_kw(const sl_lex *lx, const char *kw);
 /* Current token is the operator op? */
 int sl_lex_op(const sl_lex *lx, const char *op);
-/* Save/restore for backtracking. */
+/* Save/restore for backtracking (restoring a STRING/QIDENT token re-lexes it,
+ * so its str is valid again). Errors are "... at position N" (1-based). */
 typedef struct sl_lex_mark { size_t pos; sl_tok tok; } sl_lex_mark;
 sl_lex_mark sl_lex_save(const sl_lex *lx);
 void sl_lex_restore(sl_lex *lx, sl_lex_mark m);

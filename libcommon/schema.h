@@ -37,12 +37,18 @@ typedef struct sl_schema {
 	int buckets;                         /* BUCKETS n; 0 = AUTO/absent */
 	char **prop_k, **prop_v; size_t nprops; /* PROPERTIES (...) */
 	char *comment;                       /* table COMMENT */
+	int if_not_exists;                   /* CREATE TABLE IF NOT EXISTS (added by C) */
 } sl_schema;
 
 #define SL_SCHEMA_ZERO { 0 }
 
 /* Parse a Doris CREATE TABLE statement (the whole statement text, with or
- * without trailing ';'). db.table or just table (then db_default is used).
+ * without trailing ';'). db.table or just table (then db_default is used;
+ * if db_default is NULL too, s->db stays NULL and the caller decides).
+ * Without a KEY clause the table is DUPLICATE KEY over Doris's default short
+ * key (at most 3 leading columns, 36 bytes, stopping after the first
+ * VARCHAR); without DISTRIBUTED BY it is RANDOM BUCKETS AUTO.
+ * AUTO_INCREMENT and complex types (ARRAY, MAP, BITMAP, ...) are rejected.
  * UNIQUE/AGGREGATE KEY and PARTITION BY are parsed and then rejected with a
  * clear message until their issue lands. Returns 1, or 0 with err set
  * ("... at position N"). */

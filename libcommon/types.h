@@ -110,4 +110,50 @@ void sl_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
 /* 1 if a valid date between 0000-01-01 and 9999-12-31. */
 int sl_date_valid(int y, int m, int d);
 
+/* ---- additions (engineer A) ---------------------------------------- */
+
+/* Days in month m (1..12) of year y; 0 for a bad month. */
+int sl_days_in_month(int y, int m);
+/* 10^n as __int128 for 0 <= n <= 38 (0 otherwise). */
+__int128 sl_pow10_i128(int n);
+
+/* The individual text parsers behind sl_cast_text (leading/trailing
+ * spaces allowed). All return 1 ok, 0 invalid/out of range; no allocation
+ * except sl_parse_double's rare fallback for texts over 127 bytes. */
+/* "1", "0", "true", "false" (any case) -> *b. */
+int sl_parse_bool(const char *s, size_t n, int *b);
+/* [+-]digits[.digits][e[+-]digits] -> unscaled value at `scale` rounded
+ * half away from zero; 0 if |value| >= 10^prec. */
+int sl_parse_decimal(const char *s, size_t n, int prec, int scale, __int128 *out);
+/* Decimal floating text, inf/infinity/nan; overflow -> +-Infinity. */
+int sl_parse_double(const char *s, size_t n, double *out);
+/* Date/datetime text -> days since epoch / microseconds since epoch
+ * (naive local time). Accepted: Y-M-D with '-', '/' or '.', 1-2 digit
+ * month and day, 2-digit years (<70 -> 20xx), YYYYMMDD, YYMMDD,
+ * YYYYMMDDHHMMSS; then ' ' or 'T' and H:M[:S[.fraction]] or HHMMSS; then an
+ * optional zone suffix (Z, UTC, GMT, +HH:MM), converted to the session zone
+ * (sl_tz_set). A date target ignores the time of day; a datetime target
+ * rounds the fraction to `scale` digits (half up). */
+int sl_parse_date(const char *s, size_t n, int32_t *days);
+int sl_parse_datetime(const char *s, size_t n, int scale, int64_t *us);
+
+/* Formatting into a caller buffer of at least SL_VALUE_FMT_MAX bytes; the
+ * result is NUL-terminated and its length returned. */
+#define SL_VALUE_FMT_MAX 64
+size_t sl_value_fmt(const sl_value *v, char *buf);   /* not for strings; NULL -> "NULL" */
+size_t sl_fmt_i128(__int128 v, char *buf);
+size_t sl_fmt_decimal(__int128 v, int scale, char *buf);
+size_t sl_fmt_double(double d, int is_float, char *buf);
+size_t sl_fmt_date(int64_t days, char *buf);
+size_t sl_fmt_datetime(int64_t us, int scale, char *buf);
+
+/* Time zone (implemented in types.c; also listed in expr.h). Process-wide;
+ * before any sl_tz_set the libc local zone (TZ or /etc/localtime) is used.
+ * sl_tz_set accepts UTC/GMT/Z, offsets "+08:00" "-5:30" "+0800", "CST"
+ * (= Asia/Shanghai, as Doris), and IANA names present under
+ * /usr/share/zoneinfo (sets TZ in the environment). 1 ok, 0 unknown. */
+int sl_tz_set(const char *name);
+int64_t sl_tz_to_local(int64_t utc_us);
+int64_t sl_tz_to_utc(int64_t local_us);
+
 #endif

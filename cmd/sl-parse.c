@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sl-parse -- first stage of a load: reads the raw request body on stdin
+ * and writes source rows (every field raw text, \N as NULL) as a row
+ * stream on stdout. Owns the Doris headers format, compress_type,
+ * column_separator, line_delimiter, skip_lines, trim_double_quotes,
+ * empty_field_as_null (enclose/escape/JSON come with a later issue).
+ *
+ * Frames: C (separators, StartTimeMs), H (variadic), R rows and F error
+ * records in input order, C (LoadBytes, ReadDataTimeMs), E.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "sl.h"
+#include "msg.h"
+#include "io.h"
+#include "frame.h"
+#include "hdr.h"
+#include "csvsplit.h"
+
+#define USAGE "sl-parse [--data-dir DIR] [-H 'name:value']... < body"
+
+#define REASON_UTF8 "Invalid file encoding: all CSV files must be UTF-8 encoded"
+
+static sl_writer w;
+
+static void die_write(void)
+{
+	errno = w.err ? w.err : errno;
+	sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+}
+
+/* Answer the load with a Doris message (X frame), then exit. */
+__attribute__((noreturn)) static void die_x(int code, int flags, const char *msg)
+{
+	sl_write_abort(&w, flags, msg);
+	sl_writer_flush(&w);
+	sl_die(code, "%s", msg);
+}
+
+__attribute__((format(printf, 3, 4), noreturn))
+static void die_xf(int code, int flags, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	die_x(code, flags, msg);
+}
+
+static size_t frame_max(void)
+{
+	const char *e = getenv("SL_FRAME_MAX");
+
+	if (e && *e) {
+		unsigned long v = strtoul(e, 0, 10);
+		if (v >= 1024 && v <= 0x7fffffffUL)
+			return v;
+	}
+	return SL_FRAME_MAX_DEFAULT;
+}
+
+/* std::stoi as Doris uses it: leading spaces, sign, digits; trailing text
+ * ignored. 1 ok, 0 no digits, -1 out of int range. */
+static int stoi(const char *s, long *out)
+{
+	char *end;
+	long long v;
+
+	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+		s++;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s)
+		return 0;
+	if (errno == ERANGE || v > 2147483647LL || v < -2147483648LL)
+		return -1;
+	*out = (long)v;
+	return 1;
+}
+
+static const char *const compressions[] = {
+	"gz", "bz2", "lz4", "lz4frame", "lz4_block", "lzo", "lzop", "snappy_block", "deflate",
+};
+static const char *const later_formats[] = {
+	"json", "parquet", "orc", "arrow", "hive_text", "wal",
+};
+
+static int in_list(const char *v, const char *const *list, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!strcasecmp(v, list[i]))
+			return 1;
+	return 0;
+}
+
+/* A separator header: bytes into out, display form into disp. */
+static void separator(const sl_hdrs *h, const char *name, const char *dflt, sl_buf *out, sl_buf *disp)
+{
+	const char *v = sl_hdrs_get(h, name), *err = 0;
+	int r = sl_sep_parse(v ? v : dflt, out, &err);
+
+	if (r < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to parse %s", name);
+	if (r == 0)
+		die_xf(SL_EXIT_NO, 0, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = %s", err);
+	if (!out->len)
+		die_xf(SL_EXIT_NO, 0, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = %s is empty", name);
+	if (sl_sep_display(out->p, out->len, disp) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to format %s", name);
+}
+
+static void hexstr(const sl_buf *b, char *out)
+{
+	static const char dig[] = "0123456789abcdef";
+	size_t i;
+	for (i = 0; i < b->len; i++) {
+		out[2 * i] = dig[(unsigned char)b->p[i] >> 4];
+		out[2 * i + 1] = dig[(unsigned char)b->p[i] & 15];
+	}
+	out[2 * b->len] = 0;
+}
+
+/* The R payload is built here, not field by field through the writer:
+ * lengths are packed inline and field bytes copied in 16-byte steps (the
+ * line buffer and rowbuf both have slack after the data), then the frame
+ * goes to the writer in one copy. */
+static char *rowbuf;
+static size_t rowcap;
+
+static int put_row(size_t nf, const sl_field *fl)
+{
+	size_t need = 4 * nf, j;
+	sl_frame f;
+	char *d;
+
+	for (j = 0; j < nf; j++)
+		if (fl[j].n != SL_NULL_LEN)
+			need += fl[j].n;
+	if (need + 32 > rowcap) {
+		char *nb;
+		rowcap = (need + 32) * 2;
+		nb = realloc(rowbuf, rowcap);
+		if (!nb) {
+			errno = ENOMEM;
+			return -1;
+		}
+		rowbuf = nb;
+	}
+	d = rowbuf;
+	for (j = 0; j < nf; j++) {
+		uint32_t n = fl[j].n;
+		sl_u32_pack(d, n);
+		d += 4;
+		if (n != SL_NULL_LEN) {
+			const char *s = fl[j].p;
+			char *e = d + n;
+			for (; d < e; d += 16, s += 16)
+				memcpy(d, s, 16);
+			d = e;
+		}
+	}
+	f.type = 'R';
+	f.flags = 0;
+	f.len = (uint32_t)need;
+	f.p = rowbuf;
+	return sl_write_frame(&w, &f);
+}
+
+int main(int argc, char **argv)
+{
+	sl_opts o = SL_OPTS_ZERO;
+	sl_buf sep = SL_BUF_ZERO, delim = SL_BUF_ZERO, sepd = SL_BUF_ZERO, delimd = SL_BUF_ZERO;
+	const char *fmt, *v;
+	long skip = 0;
+	int i, trim_quotes, empty_null, first = 1, r;
+	size_t max, fmax = 256;
+	sl_field *fields;
+	sl_lines lines;
+	sl_line ln;
+	int64_t start_ms = sl_now_ms();
+
+	sl_msg_init(argv[0]);
+	for (i = 1; i < argc;) {
+		int k = sl_opt_common(&o, argc, argv, i);
+		if (k < 0)
+			sl_dieusage(USAGE);
+		if (k > 0) {
+			i += k;
+			continue;
+		}
+		sl_dieusage(USAGE);
+	}
+	if (o.help) {
+		printf("usage: %s\n", USAGE);
+		return 0;
+	}
+	sl_pipe_grow_std();
+	if (sl_writer_init(&w, 1) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to start");
+
+	/* Checked before a transaction could begin: SL_X_PRETXN. */
+	fmt = sl_hdrs_get(&o.hdrs, "format");
+	if (!fmt || !strcasecmp(fmt, "csv"))
+		skip = -1;
+	else if (!strcasecmp(fmt, "csv_with_names"))
+		skip = 1;
+	else if (!strcasecmp(fmt, "csv_with_names_and_types"))
+		skip = 2;
+	else if (in_list(fmt, later_formats, SL_ARRAY_LEN(later_formats)))
+		die_xf(SL_EXIT_NO, SL_X_PRETXN,
+		    "[NOT_IMPLEMENTED_ERROR]format %s is not supported yet: sl-parse reads csv, csv_with_names and csv_with_names_and_types", fmt);
+	else
+		die_xf(SL_EXIT_NO, SL_X_PRETXN, "[E-1101]unknown data format, format=%s", fmt);
+	v = sl_hdrs_get(&o.hdrs, "compress_type");
+	if (v) {
+		if (!in_list(v, compressions, SL_ARRAY_LEN(compressions)))
+			die_xf(SL_EXIT_NO, SL_X_PRETXN, "[E-1101]unknown data format, format=%s", fmt ? fmt : "");
+		die_xf(SL_EXIT_NO, SL_X_PRETXN,
+		    "[NOT_IMPLEMENTED_ERROR]compress_type %s is not supported yet: send the body uncompressed", v);
+	}
+
+	/* Header parsing after the transaction began: plain X. */
+	v = sl_hdrs_get(&o.hdrs, "enclose");
+	if (v) {
+		if (strlen(v) != 1)
+			die_xf(SL_EXIT_NO, 0, "[INVALID_ARGUMENT]enclose must be single-char, actually is %s", v);
+		die_x(SL_EXIT_NO, 0, "[NOT_IMPLEMENTED_ERROR]enclose is not supported yet by sl-parse");
+	}
+	v = sl_hdrs_get(&o.hdrs, "escape");
+	if (v) {
+		if (strlen(v) != 1)
+			die_xf(SL_EXIT_NO, 0, "[INVALID_ARGUMENT]escape must be single-char, actually is %s", v);
+		die_x(SL_EXIT_NO, 0, "[NOT_IMPLEMENTED_ERROR]escape is not supported yet by sl-parse");
+	}
+	v = sl_hdrs_get(&o.hdrs, "skip_lines");
+	if (v) {
+		long n = 0;
+		int k = stoi(v, &n);
+		if (k == 0)
+			die_xf(SL_EXIT_NO, 0, "[INVALID_ARGUMENT]Invalid format of 'skip_lines': '%s', stoi", v);
+		if (k < 0)
+			die_xf(SL_EXIT_NO, 0, "[INVALID_ARGUMENT]'skip_lines' value out of range: '%s', stoi", v);
+		if (n < 0)
+			die_xf(SL_EXIT_NO, 0, "[INVALID_ARGUMENT]Invalid 'skip_lines': %ld", n);
+		if (skip < 0)   /* csv_with_names* ignore skip_lines */
+			skip = n;
+	}
+	if (skip < 0)
+		skip = 0;
+	separator(&o.hdrs, "column_separator", "\\t", &sep, &sepd);
+	separator(&o.hdrs, "line_delimiter", "\\n", &delim, &delimd);
+	trim_quotes = sl_hdrs_bool(&o.hdrs, "trim_double_quotes");
+	empty_null = sl_hdrs_bool(&o.hdrs, "empty_field_as_null");
+
+	{
+		char ms[32], *sh = malloc(2 * sep.len + 1), *dh = malloc(2 * delim.len + 1);
+		const char *keys[] = { "column_separator", "line_delimiter", "StartTimeMs",
+			"column_separator_hex", "line_delimiter_hex" };
+		const char *vals[5];
+		if (!sh || !dh)
+			sl_diesys(SL_EXIT_TEMP, "unable to start");
+		hexstr(&sep, sh);
+		hexstr(&delim, dh);
+		snprintf(ms, sizeof ms, "%" PRId64, start_ms);
+		vals[0] = sepd.p; vals[1] = delimd.p; vals[2] = ms; vals[3] = sh; vals[4] = dh;
+		if (sl_write_kv(&w, 5, keys, vals) < 0 ||
+		    sl_write_header(&w, 0, 0, 0, SL_H_VARIADIC) < 0 || sl_writer_flush(&w) < 0)
+			die_write();
+		free(sh);
+		free(dh);
+	}
+
+	max = frame_max();
+	fields = malloc(fmax * sizeof *fields);
+	if (!fields || sl_lines_init(&lines, 0, delim.p, delim.len, max) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to start");
+
+	while ((r = sl_lines_next(&lines, &ln)) > 0) {
+		const char *p = ln.p;
+		size_t n = ln.n, nf, j, payload;
+		int ascii;
+
+		if (first) {
+			first = 0;
+			if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) {
+				p += 3;
+				n -= 3;
+			}
+		}
+		if (skip > 0) {
+			skip--;
+			continue;
+		}
+		if (!n)
+			continue;
+		if (ln.toolong)
+			goto toolong;
+		nf = sl_csv_split(p, n, sep.p, sep.len, fields, fmax, &ascii);
+		if (nf > fmax) {
+			sl_field *nfl;
+			while (fmax < nf)
+				fmax *= 2;
+			nfl = realloc(fields, fmax * sizeof *fields);
+			if (!nfl)
+				sl_diesys(SL_EXIT_TEMP, "unable to split line %" PRIu64, ln.lineno);
+			fields = nfl;
+			sl_csv_split(p, n, sep.p, sep.len, fields, fmax, &ascii);
+		}
+		if (!ascii && !sl_utf8_valid(p, n)) {
+			if (sl_write_error(&w, REASON_UTF8, sizeof REASON_UTF8 - 1, p, n, ln.lineno) < 0)
+				die_write();
+			continue;
+		}
+		payload = n + 4 * nf;
+		if (payload > max)
+			goto toolong;
+		for (j = 0; j < nf; j++) {
+			sl_field *f = &fields[j];
+			if (trim_quotes && f->n >= 2 && f->p[0] == '"' && f->p[f->n - 1] == '"') {
+				f->p++;
+				f->n -= 2;
+				continue;
+			}
+			if (f->n == 2 && f->p[0] == '\\' && f->p[1] == 'N')
+				f->n = SL_NULL_LEN;
+			else if (f->n == 0 && empty_null)
+				f->n = SL_NULL_LEN;
+		}
+		if (put_row(nf, fields) < 0)
+			die_write();
+		continue;
+toolong:
+		{
+			char reason[160];
+			size_t cap = max / 2 < 1024 ? max / 2 : 1024;
+			int rl = snprintf(reason, sizeof reason,
+			    "The line is too long: more than %zu bytes (SL_FRAME_MAX)", max);
+			if (sl_write_error(&w, reason, (size_t)rl, p, n < cap ? n : cap, ln.lineno) < 0)
+				die_write();
+		}
+	}
+	if (r < 0) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "[INTERNAL_ERROR]unable to read the body: %s", strerror(errno));
+		sl_write_abort(&w, 0, msg);
+		sl_writer_flush(&w);
+		sl_diesys(SL_EXIT_TEMP, "unable to read stdin");
+	}
+	{
+		char lb[32], rt[32];
+		const char *keys[] = { "LoadBytes", "ReadDataTimeMs" };
+		const char *vals[] = { lb, rt };
+		snprintf(lb, sizeof lb, "%" PRIu64, lines.nread);
+		snprintf(rt, sizeof rt, "%" PRIu64, lines.read_ns / 1000000u);
+		if (sl_write_kv(&w, 2, keys, vals) < 0 || sl_write_end(&w) < 0)
+			die_write();
+	}
+	if (close(1) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+	sl_lines_free(&lines);
+	sl_writer_free(&w);
+	free(fields);
+	sl_buf_free(&sep);
+	sl_buf_free(&delim);
+	sl_buf_free(&sepd);
+	sl_buf_free(&delimd);
+	sl_hdrs_free(&o.hdrs);
+	return 0;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sl-scan -- write the visible rows of one table as a row stream: H with the
+ * table's columns (names, upper-case Doris types), one R per row exactly as
+ * stored, then E. Reads a consistent snapshot (the versions visible when it
+ * starts); streams in constant memory. On a terminal the writer prints
+ * readable rows instead of frames.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sl.h"
+#include "msg.h"
+#include "io.h"
+#include "hdr.h"
+#include "frame.h"
+#include "types.h"
+#include "schema.h"
+#include "store.h"
+
+#define USAGE "sl-scan [--data-dir DIR] DB.TABLE"
+
+static void unknown(const char *db, const char *table, int e)
+{
+	if (e == ENOTDIR)
+		sl_die(SL_EXIT_NO, "Unknown database '%s'", db);
+	sl_die(SL_EXIT_NO, "Unknown table '%s.%s'", db, table);
+}
+
+int main(int argc, char **argv)
+{
+	sl_opts o = SL_OPTS_ZERO;
+	const char *target = 0;
+	char *db, *table, *dot;
+	sl_store st;
+	sl_schema sch;
+	sl_snapshot snap;
+	sl_scan *sc;
+	sl_writer w;
+	sl_field *names, *types;
+	char (*tbuf)[64];
+	const char *p;
+	size_t len;
+	int r;
+
+	sl_msg_init(argv[0]);
+	for (int i = 1; i < argc;) {
+		int k = sl_opt_common(&o, argc, argv, i);
+		if (k < 0)
+			sl_dieusage(USAGE);
+		if (k > 0) {
+			i += k;
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1])
+			sl_dieusage(USAGE);
+		if (target)
+			sl_dieusage(USAGE);
+		target = argv[i++];
+	}
+	if (o.help) {
+		printf("usage: %s\n", USAGE);
+		return fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK;
+	}
+	if (!target || !(dot = strchr(target, '.')) || dot == target || !dot[1])
+		sl_dieusage(USAGE);
+	if (!(db = strndup(target, (size_t)(dot - target))) || !(table = strdup(dot + 1)))
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	sl_pipe_grow_std();
+
+	if (sl_store_open(&st, sl_data_dir(o.data_dir)) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to open the data directory %s", sl_data_dir(o.data_dir));
+	if (sl_name_valid(db) != 1)
+		unknown(db, table, ENOTDIR);
+	if (sl_name_valid(table) != 1)
+		unknown(db, table, ENOENT);
+	r = sl_schema_load(&st, db, table, &sch);
+	if (r == 0)
+		unknown(db, table, errno);
+	if (r < 0)
+		sl_diesys(errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to read the schema of %s.%s", db, table);
+	r = sl_snapshot_open(&st, db, table, &snap);
+	if (r == 0)
+		unknown(db, table, errno);
+	if (r < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to open %s.%s", db, table);
+	if (!(sc = sl_scan_open(&snap)))
+		sl_diesys(SL_EXIT_TEMP, "unable to read %s.%s", db, table);
+
+	names = calloc(sch.ncols + 1, sizeof *names);
+	types = calloc(sch.ncols + 1, sizeof *types);
+	tbuf = calloc(sch.ncols + 1, sizeof *tbuf);
+	if (!names || !types || !tbuf || sl_writer_init(&w, 1) < 0)
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	for (size_t i = 0; i < sch.ncols; i++) {
+		names[i].p = sch.cols[i].name;
+		names[i].n = (uint32_t)strlen(sch.cols[i].name);
+		types[i].n = (uint32_t)sl_type_format_upper(&sch.cols[i].type, tbuf[i], sizeof tbuf[i]);
+		types[i].p = tbuf[i];
+	}
+	if (sl_write_header(&w, sch.ncols, names, types, 0) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+	while ((r = sl_scan_next(sc, &p, &len)) > 0) {
+		sl_frame f;
+		f.type = 'R';
+		f.flags = 0;
+		f.len = (uint32_t)len;
+		f.p = p;
+		if (sl_write_frame(&w, &f) < 0)
+			sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+	}
+	if (r < 0)
+		sl_diesys(errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to read %s.%s: row %llu",
+			db, table, (unsigned long long)w.nrows + 1);
+	if (sl_write_end(&w) < 0 || sl_writer_flush(&w) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+	sl_writer_free(&w);
+	sl_scan_close(sc);
+	sl_snapshot_free(&snap);
+	sl_schema_free(&sch);
+	sl_store_close(&st);
+	free(names);
+	free(types);
+	free(tbuf);
+	free(db);
+	free(table);
+	if (close(1) < 0 && errno != EINTR)
+		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+	return SL_EXIT_OK;
+}

@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sl-sql -- run SQL statements against the local store, with the mysql
+ * client's output conventions: a bordered table when stdout is a terminal,
+ * otherwise (or with -B) tab-separated values with a header line (-N drops
+ * it); NULL printed as NULL; empty results print nothing. Statements come
+ * from -e, a FILE, or stdin, separated by ';'. The first failing statement
+ * stops the run: "sl-sql: ERROR 1049 (42000): Unknown database 'x'", exit 1.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sl.h"
+#include "msg.h"
+#include "io.h"
+#include "hdr.h"
+#include "types.h"
+#include "store.h"
+#include "sql.h"
+
+#define USAGE "sl-sql [--data-dir DIR] [-B] [-N] [-r] [-t] [-D DB] [-e 'STMT; ...' | FILE]"
+
+static sl_buf out = SL_BUF_ZERO;
+static int batch, skip_names, raw;
+static int out_failed;          /* a write to stdout failed (errno kept) */
+
+static int flush_out(void)
+{
+	if (out.len && sl_allwrite(1, out.p, out.len) < out.len) {
+		out_failed = 1;
+		return -1;
+	}
+	out.len = 0;
+	return 1;
+}
+
+static int maybe_flush(void)
+{
+	return out.len >= (64u << 10) ? flush_out() : 1;
+}
+
+/* mysql --batch escaping: NUL, tab, newline and backslash (none with -r). */
+static int put_escaped(const char *p, size_t n)
+{
+	if (raw)
+		return sl_buf_put(&out, p, n);
+	for (size_t i = 0; i < n; i++) {
+		const char *e = 0;
+		switch (p[i]) {
+		case '\0': e = "\\0"; break;
+		case '\t': e = "\\t"; break;
+		case '\n': e = "\\n"; break;
+		case '\\': e = "\\\\"; break;
+		}
+		if (e ? sl_buf_put(&out, e, 2) < 0 : sl_buf_putc(&out, p[i]) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+/* Value as text in tmp (NULL -> "NULL"). */
+static int value_text(const sl_value *v, sl_buf *tmp)
+{
+	tmp->len = 0;
+	if (v->kind == SL_V_NULL)
+		return sl_buf_puts(tmp, "NULL");
+	return sl_value_format(v, tmp);
+}
+
+/* ---- tab-separated output ---- */
+
+typedef struct tsv { char **names; size_t n; int header_done; sl_buf tmp; } tsv;
+
+static int tsv_begin(void *ctx, size_t n, const char *const *names, const sl_type *types)
+{
+	tsv *t = ctx;
+
+	(void)types;
+	t->n = n;
+	t->header_done = skip_names;
+	t->names = calloc(n + 1, sizeof *t->names);
+	if (!t->names)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!(t->names[i] = strdup(names[i])))
+			return -1;
+	return 1;
+}
+
+static int tsv_row(void *ctx, size_t n, const sl_value *v)
+{
+	tsv *t = ctx;
+
+	if (!t->header_done) {
+		/* mysql prints nothing at all for an empty result: the header waits for a row. */
+		for (size_t i = 0; i < t->n; i++)
+			if ((i && sl_buf_putc(&out, '\t') < 0) || put_escaped(t->names[i], strlen(t->names[i])) < 0)
+				return -1;
+		if (sl_buf_putc(&out, '\n') < 0)
+			return -1;
+		t->header_done = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i && sl_buf_putc(&out, '\t') < 0)
+			return -1;
+		if (value_text(&v[i], &t->tmp) < 0 || put_escaped(t->tmp.p ? t->tmp.p : "", t->tmp.len) < 0)
+			return -1;
+	}
+	if (sl_buf_putc(&out, '\n') < 0)
+		return -1;
+	return maybe_flush();
+}
+
+static int tsv_end(void *ctx)
+{
+	tsv *t = ctx;
+
+	for (size_t i = 0; i < t->n; i++)
+		free(t->names[i]);
+	free(t->names);
+	t->names = 0;
+	t->n = 0;
+	return flush_out();
+}
+
+/* ---- bordered table (terminal) ---- */
+
+typedef struct table {
+	size_t n;
+	char **names;
+	int *right;             /* numeric column: right-aligned */
+	char **cells;           /* nrows * n, NULL for SQL NULL */
+	size_t *lens;
+	size_t nrows, cap;
+	sl_buf tmp;
+} table;
+
+/* Display width of UTF-8 text: code points, East Asian wide ones as 2. */
+static size_t width(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		uint32_t cp;
+		size_t k;
+
+		if (c < 0x80) { cp = c; k = 1; }
+		else if ((c & 0xe0) == 0xc0) { cp = c & 0x1f; k = 2; }
+		else if ((c & 0xf0) == 0xe0) { cp = c & 0x0f; k = 3; }
+		else if ((c & 0xf8) == 0xf0) { cp = c & 0x07; k = 4; }
+		else { cp = c; k = 1; }
+		if (i + k > n)
+			k = n - i;
+		for (size_t j = 1; j < k; j++)
+			cp = cp << 6 | ((unsigned char)s[i + j] & 0x3f);
+		i += k;
+		if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3)
+				|| (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f)
+				|| (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6)
+				|| (cp >= 0x20000 && cp <= 0x3fffd))
+			w += 2;
+		else
+			w += 1;
+	}
+	return w;
+}
+
+static int table_begin(void *ctx, size_t n, const char *const *names, const sl_type *types)
+{
+	table *t = ctx;
+
+	t->n = n;
+	t->names = calloc(n + 1, sizeof *t->names);
+	t->right = calloc(n + 1, sizeof *t->right);
+	if (!t->names || !t->right)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!(t->names[i] = strdup(names[i])))
+			return -1;
+		t->right[i] = sl_type_is_numeric(&types[i]);
+	}
+	return 1;
+}
+
+static int table_row(void *ctx, size_t n, const sl_value *v)
+{
+	table *t = ctx;
+
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		char **c = realloc(t->cells, cap * (t->n ? t->n : 1) * sizeof *c);
+		if (!c)
+			return -1;
+		t->cells = c;
+		size_t *l = realloc(t->lens, cap * (t->n ? t->n : 1) * sizeof *l);
+		if (!l)
+			return -1;
+		t->lens = l;
+		t->cap = cap;
+	}
+	for (size_t i = 0; i < n && i < t->n; i++) {
+		size_t k = t->nrows * t->n + i;
+		t->cells[k] = 0;
+		t->lens[k] = 0;
+		if (v[i].kind == SL_V_NULL)
+			continue;
+		if (value_text(&v[i], &t->tmp) < 0)
+			return -1;
+		if (!(t->cells[k] = malloc(t->tmp.len + 1)))
+			return -1;
+		if (t->tmp.len)
+			memcpy(t->cells[k], t->tmp.p, t->tmp.len);
+		t->cells[k][t->tmp.len] = 0;
+		t->lens[k] = t->tmp.len;
+	}
+	t->nrows++;
+	return 1;
+}
+
+static int border(const size_t *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (sl_buf_putc(&out, '+') < 0)
+			return -1;
+		for (size_t j = 0; j < w[i] + 2; j++)
+			if (sl_buf_putc(&out, '-') < 0)
+				return -1;
+	}
+	return sl_buf_puts(&out, "+\n");
+}
+
+static int cell(const char *s, size_t len, size_t w, size_t colw, int right)
+{
+	if (sl_buf_puts(&out, "| ") < 0)
+		return -1;
+	for (size_t j = 0; right && j < colw - w; j++)
+		if (sl_buf_putc(&out, ' ') < 0)
+			return -1;
+	if (sl_buf_put(&out, s, len) < 0)
+		return -1;
+	for (size_t j = 0; !right && j < colw - w; j++)
+		if (sl_buf_putc(&out, ' ') < 0)
+			return -1;
+	return sl_buf_putc(&out, ' ');
+}
+
+static int table_end(void *ctx)
+{
+	table *t = ctx;
+	size_t *w = calloc(t->n + 1, sizeof *w);
+	int r = 1;
+
+	if (!w)
+		return -1;
+	if (!t->nrows)
+		goto done;      /* mysql: an empty set prints nothing */
+	for (size_t i = 0; i < t->n; i++) {
+		w[i] = skip_names ? 0 : width(t->names[i], strlen(t->names[i]));
+		for (size_t k = 0; k < t->nrows; k++) {
+			size_t x = t->n * k + i;
+			size_t cw = t->cells[x] ? width(t->cells[x], t->lens[x]) : 4;
+			if (cw > w[i])
+				w[i] = cw;
+		}
+	}
+	if (border(w, t->n) < 0)
+		goto fail;
+	if (!skip_names) {
+		for (size_t i = 0; i < t->n; i++)
+			if (cell(t->names[i], strlen(t->names[i]), width(t->names[i], strlen(t->names[i])), w[i], 0) < 0)
+				goto fail;
+		if (sl_buf_puts(&out, "|\n") < 0 || border(w, t->n) < 0)
+			goto fail;
+	}
+	for (size_t k = 0; k < t->nrows; k++) {
+		for (size_t i = 0; i < t->n; i++) {
+			size_t x = t->n * k + i;
+			const char *s = t->cells[x] ? t->cells[x] : "NULL";
+			size_t len = t->cells[x] ? t->lens[x] : 4;
+			if (cell(s, len, width(s, len), w[i], t->right[i]) < 0)
+				goto fail;
+		}
+		if (sl_buf_puts(&out, "|\n") < 0 || maybe_flush() < 0)
+			goto fail;
+	}
+	if (border(w, t->n) < 0)
+		goto fail;
+	goto done;
+fail:
+	r = -1;
+done:
+	for (size_t k = 0; k < t->nrows * t->n; k++)
+		free(t->cells[k]);
+	for (size_t i = 0; i < t->n; i++)
+		free(t->names[i]);
+	free(t->names);
+	free(t->right);
+	free(t->cells);
+	free(t->lens);
+	free(w);
+	sl_buf_free(&t->tmp);
+	memset(t, 0, sizeof *t);
+	if (r > 0)
+		r = flush_out();
+	return r;
+}
+
+static void read_all(int fd, const char *name, sl_buf *b)
+{
+	for (;;) {
+		ssize_t r;
+		if (sl_buf_reserve(b, 65536) < 0)
+			sl_die(SL_EXIT_TEMP, "out of memory");
+		r = sl_fd_read(fd, b->p + b->len, 65536);
+		if (r < 0)
+			sl_diesys(SL_EXIT_TEMP, "unable to read %s", name);
+		if (r == 0)
+			break;
+		b->len += (size_t)r;
+	}
+}
+
+static size_t line_of(const char *src, size_t at)
+{
+	size_t line = 1;
+
+	for (size_t i = 0; i < at; i++)
+		if (src[i] == '\n')
+			line++;
+	return line;
+}
+
+int main(int argc, char **argv)
+{
+	sl_opts o = SL_OPTS_ZERO;
+	const char *exec = 0, *file = 0, *dbname = 0;
+	int force_table = 0, use_lines;
+	sl_buf src = SL_BUF_ZERO;
+	sl_store st;
+	sl_sql q;
+	tsv tv;
+	table tb;
+	sl_sql_sink sink;
+	size_t off = 0, start = 0, len = 0;
+	int r, status = SL_EXIT_OK;
+
+	sl_msg_init(argv[0]);
+	for (int i = 1; i < argc;) {
+		int k = sl_opt_common(&o, argc, argv, i);
+		const char *a = argv[i];
+
+		if (k < 0)
+			sl_dieusage(USAGE);
+		if (k > 0) {
+			i += k;
+			continue;
+		}
+		if (!strcmp(a, "--batch")) batch = 1;
+		else if (!strcmp(a, "--skip-column-names")) skip_names = 1;
+		else if (!strcmp(a, "--table")) force_table = 1;
+		else if (!strcmp(a, "--raw")) raw = 1;
+		else if (!strncmp(a, "--execute=", 10)) exec = a + 10;
+		else if (!strncmp(a, "--database=", 11)) dbname = a + 11;
+		else if ((!strcmp(a, "--execute") || !strcmp(a, "--database")) && i + 1 < argc) {
+			if (a[2] == 'e')
+				exec = argv[i + 1];
+			else
+				dbname = argv[i + 1];
+			i += 2;
+			continue;
+		} else if (!strcmp(a, "--")) {
+			if (i + 2 < argc || file)
+				sl_dieusage(USAGE);
+			if (i + 1 < argc)
+				file = argv[i + 1];
+			break;
+		} else if (a[0] == '-' && a[1] && a[1] != '-') {
+			for (const char *c = a + 1; *c; c++) {
+				if (*c == 'B') batch = 1;
+				else if (*c == 'N') skip_names = 1;
+				else if (*c == 't') force_table = 1;
+				else if (*c == 'r') raw = 1;
+				else if (*c == 'e' || *c == 'D') {
+					const char *v = c[1] ? c + 1 : (i + 1 < argc ? argv[++i] : 0);
+					if (!v)
+						sl_dieusage(USAGE);
+					if (*c == 'e')
+						exec = v;
+					else
+						dbname = v;
+					break;
+				} else
+					sl_dieusage(USAGE);
+			}
+		} else if (a[0] == '-' && a[1])
+			sl_dieusage(USAGE);
+		else if (file)
+			sl_dieusage(USAGE);
+		else
+			file = a;
+		i++;
+	}
+	if (o.help) {
+		printf("usage: %s\n", USAGE);
+		return fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK;
+	}
+	if (exec && file)
+		sl_dieusage(USAGE);
+
+	if (exec) {
+		if (sl_buf_puts(&src, exec) < 0)
+			sl_die(SL_EXIT_TEMP, "out of memory");
+	} else if (file && strcmp(file, "-")) {
+		if (sl_file_read(file, &src) < 0)
+			sl_diesys(errno == ENOENT || errno == EACCES || errno == EISDIR ? SL_EXIT_USAGE : SL_EXIT_TEMP,
+				"unable to read %s", file);
+	} else
+		read_all(0, "stdin", &src);
+	if (sl_buf_cstr(&src) < 0)
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	use_lines = !exec;
+
+	if (sl_store_open(&st, sl_data_dir(o.data_dir)) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to open the data directory %s", sl_data_dir(o.data_dir));
+	sl_sql_init(&q, &st);
+
+	memset(&tv, 0, sizeof tv);
+	memset(&tb, 0, sizeof tb);
+	if (force_table || (!batch && isatty(1))) {
+		sink.ctx = &tb;
+		sink.begin = table_begin;
+		sink.row = table_row;
+		sink.end = table_end;
+	} else {
+		sink.ctx = &tv;
+		sink.begin = tsv_begin;
+		sink.row = tsv_row;
+		sink.end = tsv_end;
+	}
+
+	if (dbname) {
+		sl_buf u = SL_BUF_ZERO;
+		if (sl_buf_printf(&u, "USE `%s`", dbname) < 0)
+			sl_die(SL_EXIT_TEMP, "out of memory");
+		r = sl_sql_exec(&q, u.p, u.len, &sink);
+		sl_buf_free(&u);
+		if (r == 0) {
+			fprintf(stderr, "%s: ERROR %d (%s): %s\n", sl_prog, q.code, q.state, q.err);
+			return SL_EXIT_NO;
+		}
+	}
+
+	for (;;) {
+		r = sl_sql_next(&q, src.p, src.len, &off, &start, &len);
+		if (r == 0)
+			break;
+		/* sl_sql_next's -1 is a lexical error (an SQL error); sl_sql_exec's is a system one. */
+		r = r < 0 ? 0 : sl_sql_exec(&q, src.p + start, len, &sink);
+		if (r == 0) {
+			if (flush_out() < 0)
+				sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+			if (use_lines)
+				fprintf(stderr, "%s: ERROR %d (%s) at line %zu: %s\n", sl_prog, q.code, q.state,
+					line_of(src.p, start), q.err);
+			else
+				fprintf(stderr, "%s: ERROR %d (%s): %s\n", sl_prog, q.code, q.state, q.err);
+			status = SL_EXIT_NO;
+			break;
+		}
+		if (r < 0) {
+			int e = errno;
+			if (out_failed) {
+				errno = e;
+				sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+			}
+			flush_out();
+			errno = e;
+			sl_diesys(e == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "%s", q.err);
+		}
+	}
+	if (flush_out() < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+	if (close(1) < 0 && errno != EINTR)
+		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+	sl_sql_free(&q);
+	sl_store_close(&st);
+	sl_buf_free(&src);
+	sl_buf_free(&out);
+	sl_buf_free(&tv.tmp);
+	return status;
+}

@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * csvsplit.c -- plain CSV splitting for sl-parse (csvsplit.h).
+ *
+ * The hot loop is: memchr/memmem for the line delimiter over a large read
+ * buffer, then one pass over the line that finds one-byte separators 16
+ * bytes at a time (SSE2 compare + movemask) and notes whether any byte has
+ * its high bit set, so pure-ASCII lines skip UTF-8 validation. No function
+ * is called per byte, and nothing is allocated per line.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "sl.h"
+#include "io.h"
+#include "csvsplit.h"
+
+#define READ_CHUNK (1u << 20)
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int sl_sep_parse(const char *v, sl_buf *out, const char **err)
+{
+	size_t n = strlen(v), i;
+
+	if (n >= 2 && v[0] == '\\' && (v[1] == 'x' || v[1] == 'X')) {
+		sl_buf hex = SL_BUF_ZERO;
+		int r = 1;
+
+		for (i = 0; i < n; i++) {
+			if (v[i] == '\\' && i + 1 < n && (v[i + 1] == 'x' || v[i + 1] == 'X')) {
+				i++;
+				continue;
+			}
+			if (sl_buf_putc(&hex, v[i]) < 0) {
+				sl_buf_free(&hex);
+				return -1;
+			}
+		}
+		if (!hex.len) {
+			*err = "Hex str is empty";
+			r = 0;
+		} else {
+			for (i = 0; i < hex.len; i++)
+				if (hexval((unsigned char)hex.p[i]) < 0)
+					break;
+			if (i < hex.len) {
+				*err = "Hex str format error";
+				r = 0;
+			} else if (hex.len % 2) {
+				*err = "Hex str length error";
+				r = 0;
+			}
+		}
+		for (i = 0; r == 1 && i < hex.len; i += 2)
+			if (sl_buf_putc(out, (char)(hexval((unsigned char)hex.p[i]) << 4 |
+			    hexval((unsigned char)hex.p[i + 1]))) < 0)
+				r = -1;
+		sl_buf_free(&hex);
+		return r;
+	}
+	for (i = 0; i < n; i++) {
+		char c = v[i];
+		if (c == '\\' && i + 1 < n) {
+			char e = v[i + 1], r = 0;
+			switch (e) {
+			case 't': r = '\t'; break;
+			case 'n': r = '\n'; break;
+			case 'r': r = '\r'; break;
+			case '\\': r = '\\'; break;
+			case '\'': r = '\''; break;
+			case '"': r = '"'; break;
+			}
+			if (r) {
+				if (sl_buf_putc(out, r) < 0)
+					return -1;
+				i++;
+				continue;
+			}
+		}
+		if (sl_buf_putc(out, c) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+int sl_sep_display(const char *p, size_t n, sl_buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *e = p[i] == '\t' ? "\\t" : p[i] == '\n' ? "\\n" : p[i] == '\r' ? "\\r" : 0;
+		if (e ? sl_buf_put(out, e, 2) < 0 : sl_buf_putc(out, p[i]) < 0)
+			return -1;
+	}
+	if (sl_buf_cstr(out) < 0)
+		return -1;
+	return 1;
+}
+
+/* ---- line reader ---- */
+
+int sl_lines_init(sl_lines *l, int fd, const char *delim, size_t dlen, size_t max)
+{
+	memset(l, 0, sizeof *l);
+	if (!dlen) {
+		errno = EINVAL;
+		return -1;
+	}
+	l->fd = fd;
+	l->delim = delim;
+	l->dlen = dlen;
+	l->crlf = dlen == 1 && delim[0] == '\n';
+	l->max = max ? max : 1;
+	l->cap = 2 * READ_CHUNK;
+	l->buf = malloc(l->cap + SL_CSV_PAD);
+	if (!l->buf) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 1;
+}
+
+void sl_lines_free(sl_lines *l)
+{
+	free(l->buf);
+	l->buf = 0;
+}
+
+static const char *find_delim(const sl_lines *l, const char *p, size_t n)
+{
+	if (l->dlen == 1)
+		return memchr(p, (unsigned char)l->delim[0], n);
+	return memmem(p, n, l->delim, l->dlen);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Read more input after l->end, compacting or growing the buffer first.
+ * 1 got data, 0 EOF, -1 error. */
+static int refill(sl_lines *l)
+{
+	size_t keep = l->end - l->start;
+	uint64_t t0;
+	ssize_t got;
+
+	if (l->start && l->cap - l->end < READ_CHUNK) {
+		memmove(l->buf, l->buf + l->start, keep);
+		l->scan -= l->start;
+		l->end = keep;
+		l->start = 0;
+	}
+	if (l->cap - l->end < READ_CHUNK / 4) {
+		/* a long line: grow, but never past what max needs */
+		size_t limit = l->max + l->dlen + READ_CHUNK, cap = l->cap * 2;
+		char *p;
+		if (cap > limit)
+			cap = limit;
+		if (cap > l->cap) {
+			p = realloc(l->buf, cap + SL_CSV_PAD);
+			if (!p) {
+				errno = ENOMEM;
+				return -1;
+			}
+			l->buf = p;
+			l->cap = cap;
+		}
+	}
+	t0 = mono_ns();
+	got = sl_fd_read(l->fd, l->buf + l->end, l->cap - l->end);
+	l->read_ns += mono_ns() - t0;
+	if (got < 0)
+		return -1;
+	if (got == 0) {
+		l->eof = 1;
+		return 0;
+	}
+	l->end += (size_t)got;
+	l->nread += (uint64_t)got;
+	return 1;
+}
+
+static int emit(sl_lines *l, sl_line *ln, const char *p, size_t n, int toolong)
+{
+	if (l->crlf && !toolong && n && p[n - 1] == '\r')
+		n--;
+	ln->p = p;
+	ln->n = n;
+	ln->toolong = toolong;
+	ln->lineno = ++l->lineno;
+	return 1;
+}
+
+int sl_lines_next(sl_lines *l, sl_line *ln)
+{
+	for (;;) {
+		const char *s = l->buf + l->start, *d;
+		size_t have = l->end - l->start;
+
+		if (l->scan < l->start)
+			l->scan = l->start;
+		d = find_delim(l, l->buf + l->scan, l->end - l->scan);
+		if (d) {
+			size_t n = (size_t)(d - s);
+			l->start = l->scan = (size_t)(d - l->buf) + l->dlen;
+			if (l->skipping) {
+				l->skipping = 0;
+				continue;
+			}
+			if (n > l->max)
+				return emit(l, ln, s, l->max, 1);
+			return emit(l, ln, s, n, 0);
+		}
+		if (l->eof) {
+			if (!have) {
+				l->skipping = 0;
+				return 0;
+			}
+			l->start = l->scan = l->end;
+			if (l->skipping) {
+				l->skipping = 0;
+				return 0;
+			}
+			if (have > l->max)
+				return emit(l, ln, s, l->max, 1);
+			return emit(l, ln, s, have, 0);
+		}
+		/* bytes that can no longer be the start of a delimiter */
+		if (have >= l->dlen && have - (l->dlen - 1) > l->max) {
+			if (l->skipping) {
+				l->start = l->scan = l->end - (l->dlen - 1);
+			} else {
+				/* report the first max bytes now; skip the rest later */
+				l->skipping = 1;
+				l->start = l->scan = l->end - (l->dlen - 1);
+				return emit(l, ln, s, l->max, 1);
+			}
+		} else {
+			l->scan = l->end >= l->dlen - 1 + l->start ? l->end - (l->dlen - 1) : l->start;
+		}
+		if (refill(l) < 0)
+			return -1;
+	}
+}
+
+/* ---- fields ---- */
+
+#define PUT(fp, fn) do { if (k < max) { out[k].p = (fp); out[k].n = (uint32_t)(fn); } k++; } while (0)
+
+size_t sl_csv_split(const char *p, size_t n, const char *sep, size_t slen,
+	sl_field *out, size_t max, int *ascii)
+{
+	const char *e = p + n, *f = p;
+	size_t k = 0;
+
+	if (slen == 1) {
+		const unsigned char c = (unsigned char)sep[0];
+		const char *q = p;
+		unsigned hi = 0;
+#ifdef __SSE2__
+		const __m128i vs = _mm_set1_epi8((char)c);
+		while (e - q >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vs));
+			hi |= (unsigned)_mm_movemask_epi8(v);
+			while (m) {
+				const char *at = q + __builtin_ctz(m);
+				PUT(f, at - f);
+				f = at + 1;
+				m &= m - 1;
+			}
+			q += 16;
+		}
+#endif
+		for (; q < e; q++) {
+			hi |= (unsigned char)*q & 0x80;
+			if ((unsigned char)*q == c) {
+				PUT(f, q - f);
+				f = q + 1;
+			}
+		}
+		PUT(f, e - f);
+		if (ascii)
+			*ascii = !hi;
+		return k;
+	}
+	for (;;) {
+		const char *q = memmem(f, (size_t)(e - f), sep, slen);
+		if (!q)
+			break;
+		PUT(f, q - f);
+		f = q + slen;
+	}
+	PUT(f, e - f);
+	if (ascii) {
+		const char *q = p;
+		uint64_t acc = 0;
+		while (e - q >= 8) {
+			uint64_t w;
+			memcpy(&w, q, 8);
+			acc |= w;
+			q += 8;
+		}
+		for (; q < e; q++)
+			acc |= (unsigned char)*q;
+		*ascii = !(acc & 0x8080808080808080ull);
+	}
+	return k;
+}
+
+int sl_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+
+	while (p < e) {
+		unsigned c;
+		while (e - p >= 16) {
+			uint64_t a, b;
+			memcpy(&a, p, 8);
+			memcpy(&b, p + 8, 8);
+			if ((a | b) & 0x8080808080808080ull)
+				break;
+			p += 16;
+		}
+		while (p < e && *p < 0x80)
+			p++;
+		if (p == e)
+			return 1;
+		c = *p;
+		if (c < 0xC2 || c > 0xF4)
+			return 0;
+		if (c < 0xE0) {
+			if (e - p < 2 || (p[1] & 0xC0) != 0x80)
+				return 0;
+			p += 2;
+		} else if (c < 0xF0) {
+			if (e - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+				return 0;
+			if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0))
+				return 0;
+			p += 3;
+		} else {
+			if (e - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+				return 0;
+			if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
+				return 0;
+			p += 4;
+		}
+	}
+	return 1;
+}
+
+size_t sl_utf8_chars(const char *p, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += ((unsigned char)p[i] & 0xC0) != 0x80;
+	return k;
+}
+
+size_t sl_utf8_prefix(const char *p, size_t n, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)p[i] & 0xC0) != 0x80 && k-- == 0)
+			return i;
+	return n;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * csvsplit.h -- the plain-CSV fast path of sl-parse: Doris separator
+ * values (Separator.java rules), a buffered line reader over an fd with a
+ * bounded line length, a field splitter (SSE2 for one-byte separators,
+ * memmem for longer ones) and a UTF-8 validator with an ASCII fast path.
+ * Quoted input (enclose/escape) is not handled here.
+ */
+#ifndef SL_CSVSPLIT_H
+#define SL_CSVSPLIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "io.h"
+#include "frame.h"
+
+/* Convert a column_separator/line_delimiter header value to bytes, as
+ * Doris does: a value starting with \x or \X is hex (every "\x" removed,
+ * the rest decoded); otherwise the escapes \t \n \r \\ \' \" are unescaped
+ * and any other backslash sequence is kept literally. Appends the bytes to
+ * out. Returns 1; 0 for a bad hex value with *err set to Doris's text
+ * ("Hex str is empty", "Hex str format error", "Hex str length error");
+ * -1 ENOMEM. */
+int sl_sep_parse(const char *v, sl_buf *out, const char **err);
+/* The display form Doris prints in "Column count mismatch" reasons and
+ * that sl-parse reports in its C frame: TAB as \t, LF as \n, CR as \r (two
+ * characters each), other bytes verbatim. Appends to out; 1 or -1 ENOMEM. */
+int sl_sep_display(const char *p, size_t n, sl_buf *out);
+
+/* Buffered line reader. Lines are split at delim (any length >= 1); when
+ * crlf is set (the delimiter is "\n") one '\r' before it is stripped too.
+ * The text after the last delimiter is a line. Memory stays bounded by
+ * max: a line longer than max is returned truncated to its first max bytes
+ * with toolong set, and the rest of it is skipped without being buffered. */
+typedef struct sl_lines {
+	int fd;
+	char *buf;
+	size_t cap, start, end, scan;
+	size_t max;
+	const char *delim;      /* not owned; must outlive the reader */
+	size_t dlen;
+	int crlf;
+	int eof;
+	int skipping;           /* inside the tail of a too-long line */
+	uint64_t nread;         /* bytes read from fd (LoadBytes) */
+	uint64_t lineno;        /* physical lines returned so far */
+	uint64_t read_ns;       /* time spent in read(2) */
+} sl_lines;
+
+/* Lines returned by sl_lines_next are followed by at least SL_CSV_PAD
+ * readable bytes (of unspecified value), so callers may copy fields in
+ * 16-byte steps without checking for the end of the buffer. */
+#define SL_CSV_PAD 64
+
+typedef struct sl_line {
+	const char *p;          /* valid until the next sl_lines_next */
+	size_t n;
+	int toolong;
+	uint64_t lineno;        /* 1-based physical line number */
+} sl_line;
+
+/* 1 ok, -1 ENOMEM (or EINVAL for an empty delimiter). */
+int sl_lines_init(sl_lines *l, int fd, const char *delim, size_t dlen, size_t max);
+void sl_lines_free(sl_lines *l);
+/* Next line: 1 with *ln filled, 0 at EOF, -1 with errno (read error). */
+int sl_lines_next(sl_lines *l, sl_line *ln);
+
+/* Split p[0..n) at every non-overlapping occurrence of sep, left to right
+ * (`a||||b` split by `||` gives a, '', b). Stores at most max fields in
+ * out and returns the number of fields (>= 1; may exceed max, then split
+ * again with a larger array). If ascii is not NULL it is set to 1 when
+ * every byte is < 0x80 (so the caller can skip UTF-8 validation). */
+size_t sl_csv_split(const char *p, size_t n, const char *sep, size_t slen,
+	sl_field *out, size_t max, int *ascii);
+
+/* 1 if p[0..n) is well-formed UTF-8 (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), else 0. */
+int sl_utf8_valid(const char *p, size_t n);
+
+/* Number of UTF-8 characters in p[0..n) (continuation bytes not counted),
+ * and the byte length of the first k characters. */
+size_t sl_utf8_chars(const char *p, size_t n);
+size_t sl_utf8_prefix(const char *p, size_t n, size_t k);
+
+#endif

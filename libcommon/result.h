@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * result.h -- the answer of a load: Doris's stream-load JSON (spec 2.1) and
+ * the 2PC answer (spec 2.2), rendered through libjq's jv API so every
+ * program that answers (sl-commit, sl-load, sl-httpd) prints the same
+ * bytes: rapidjson PrettyWriter layout, 4-space indent, `"Key": value`,
+ * fixed member order.
+ *
+ * Ownership: an sl_result owns its strings (malloc'd, freed by
+ * sl_result_free); setters copy their argument.
+ */
+#ifndef SL_RESULT_H
+#define SL_RESULT_H
+
+#include <stdint.h>
+#include "io.h"
+#include "frame.h"
+
+typedef struct sl_result {
+	int64_t txn_id;                 /* -1: no transaction was begun */
+	char *label, *comment;          /* NULL prints as "" */
+	int two_phase;                  /* TwoPhaseCommit "true" / "false" */
+	char *status;                   /* "Success", "Fail", "Label Already Exists" */
+	char *existing_job_status;      /* only with Label Already Exists */
+	char *message;                  /* "OK" or "[CODE]msg" */
+	int64_t total, loaded, filtered, unselected, load_bytes;
+	int64_t load_time_ms, begin_txn_time_ms, put_time_ms, read_time_ms,
+		write_time_ms, receive_time_ms, commit_time_ms;
+	char *error_url;                /* NULL: omitted */
+	char *first_error_msg;          /* NULL: omitted (printed only on failure) */
+} sl_result;
+
+/* Zero, TxnId -1, Status "Fail" unset (NULL prints as "Fail"). */
+void sl_result_init(sl_result *r);
+void sl_result_free(sl_result *r);
+/* Replace *field with a copy of s (NULL clears). 1, -1 ENOMEM. */
+int sl_result_set(char **field, const char *s);
+
+/* Fill from the merged C-frame counters of a load (the keys the stages
+ * write: TxnId, Label, Status, ExistingJobStatus, NumberTotalRows,
+ * NumberLoadedRows, NumberFilteredRows, NumberUnselectedRows, LoadBytes,
+ * BeginTxnTimeMs, StreamLoadPutTimeMs, ReadDataTimeMs, WriteDataTimeMs,
+ * ReceiveDataTimeMs, FirstErrorMsg, ErrorLogPath -> ErrorURL via
+ * sl_result_error_url). Keys absent keep their current value.
+ * 1, -1 ENOMEM. */
+int sl_result_from_kv(sl_result *r, const sl_kv *kv);
+
+/* ErrorURL for an error log file: $SL_ERROR_URL_PREFIX + the file's base
+ * name when that variable is set, else "file://" + the absolute path.
+ * Appends to out. 1, -1 errno. */
+int sl_result_error_url(const char *path, sl_buf *out);
+
+/* The stream-load answer, pretty-printed, with the trailing newline.
+ * NumberLoadedRows prints 0 unless Status is "Success"; FirstErrorMsg
+ * prints only when Status is not "Success". Appends to out. 1, -1 ENOMEM. */
+int sl_result_json(const sl_result *r, sl_buf *out);
+/* The same fields as one compact JSON object (for a commit record's
+ * attachment). Appends to out. 1, -1 ENOMEM. */
+int sl_result_attach(const sl_result *r, sl_buf *out);
+/* Parse JSON written by sl_result_attach or sl_result_json into r (fields
+ * present replace r's). 1 ok, 0 not a JSON object, -1 ENOMEM. */
+int sl_result_parse(sl_result *r, const char *p, size_t n);
+
+/* The 2PC answer {"status": ..., "msg": ...}, pretty, no trailing newline.
+ * Appends to out. 1, -1 ENOMEM. */
+int sl_result_2pc_json(const char *status, const char *msg, sl_buf *out);
+
+/* "RUNNING" (PREPARE/UNKNOWN), "PRECOMMITTED", "FINISHED"
+ * (COMMITTED/VISIBLE) for a store txn state (enum sl_txn_state). */
+const char *sl_result_job_status(int txn_state);
+
+#endif

@@ -1,0 +1,888 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * schema.c -- Doris CREATE TABLE: a recursive-descent parser over the shared
+ * SQL lexer (lex.h) into struct sl_schema, the canonical SHOW CREATE TABLE
+ * rendering the store keeps as schema.sql, and loading a table's schema
+ * from the store.
+ *
+ * Grammar accepted (Doris 2.x, the subset this issue needs):
+ *   CREATE TABLE [IF NOT EXISTS] [db.]name (
+ *     col type [agg] [NULL | NOT NULL] [DEFAULT lit|NULL|CURRENT_TIMESTAMP]
+ *         [COMMENT 'c'], ...
+ *   ) [ENGINE = OLAP]
+ *   [DUPLICATE | UNIQUE | AGGREGATE KEY (cols)] [COMMENT 'c']
+ *   [PARTITION BY ...] [DISTRIBUTED BY HASH (cols) | RANDOM [BUCKETS n|AUTO]]
+ *   [PROPERTIES ("k" = "v", ...)] [;]
+ * The table clauses may come in any order, each once. UNIQUE/AGGREGATE
+ * KEY and PARTITION BY are parsed and then refused (their issue comes later).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sl.h"
+#include "io.h"
+#include "lex.h"
+#include "types.h"
+#include "schema.h"
+#include "store.h"
+
+typedef struct parser {
+	sl_lex lx;
+	char *err;
+	size_t errcap;
+	int failed;
+	/* First "parsed but not supported" clause: reported after a clean parse. */
+	char unsup[200];
+} parser;
+
+__attribute__((format(printf, 2, 3)))
+static int fail(parser *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ps->failed)
+		return 0;
+	ps->failed = 1;
+	if (ps->errcap) {
+		va_start(ap, fmt);
+		vsnprintf(ps->err, ps->errcap, fmt, ap);
+		va_end(ap);
+	}
+	return 0;
+}
+
+static size_t tokpos(const parser *ps) { return ps->lx.tok.pos + 1; }
+
+/* "syntax error at position N near 'tok'" (or "... at end of input"). */
+static int syntax(parser *ps, const char *what)
+{
+	const sl_tok *t = &ps->lx.tok;
+
+	if (t->kind == SL_TOK_EOF)
+		return fail(ps, "syntax error at end of input: %s", what);
+	return fail(ps, "syntax error at position %zu near '%.*s': %s", tokpos(ps),
+		(int)(t->n > 40 ? 40 : t->n), t->p, what);
+}
+
+static int next(parser *ps)
+{
+	if (sl_lex_next(&ps->lx) < 0)
+		return fail(ps, "%s", ps->lx.err);
+	return 1;
+}
+
+static int is_kw(parser *ps, const char *kw) { return sl_lex_kw(&ps->lx, kw); }
+static int is_op(parser *ps, const char *op) { return sl_lex_op(&ps->lx, op); }
+
+static int expect_kw(parser *ps, const char *kw)
+{
+	char what[64];
+
+	if (is_kw(ps, kw))
+		return next(ps);
+	snprintf(what, sizeof what, "expected %s", kw);
+	return syntax(ps, what);
+}
+
+static int expect_op(parser *ps, const char *op)
+{
+	char what[64];
+
+	if (is_op(ps, op))
+		return next(ps);
+	snprintf(what, sizeof what, "expected '%s'", op);
+	return syntax(ps, what);
+}
+
+/* Copy the current identifier (bare or `quoted`) into a new string. */
+static char *ident(parser *ps, const char *what)
+{
+	const sl_tok *t = &ps->lx.tok;
+	char *s;
+
+	if (t->kind == SL_TOK_IDENT)
+		s = strndup(t->p, t->n);
+	else if (t->kind == SL_TOK_QIDENT)
+		s = strndup(t->str ? t->str : "", t->strn);
+	else {
+		syntax(ps, what);
+		return 0;
+	}
+	if (!s) {
+		fail(ps, "out of memory");
+		return 0;
+	}
+	if (!*s) {
+		free(s);
+		fail(ps, "empty identifier at position %zu", tokpos(ps));
+		return 0;
+	}
+	if (!next(ps)) {
+		free(s);
+		return 0;
+	}
+	return s;
+}
+
+/* Copy the current string literal. */
+static char *string_lit(parser *ps, const char *what)
+{
+	const sl_tok *t = &ps->lx.tok;
+	char *s;
+
+	if (t->kind != SL_TOK_STRING) {
+		syntax(ps, what);
+		return 0;
+	}
+	s = malloc(t->strn + 1);
+	if (!s) {
+		fail(ps, "out of memory");
+		return 0;
+	}
+	if (t->strn)
+		memcpy(s, t->str, t->strn);
+	s[t->strn] = 0;
+	if (!next(ps)) {
+		free(s);
+		return 0;
+	}
+	return s;
+}
+
+static int strv_push(char ***v, size_t *n, char *s)
+{
+	char **p = realloc(*v, (*n + 1) * sizeof *p);
+
+	if (!p) {
+		free(s);
+		return -1;
+	}
+	p[(*n)++] = s;
+	*v = p;
+	return 1;
+}
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* ( ident, ... ) */
+static int ident_list(parser *ps, char ***v, size_t *n, const char *what)
+{
+	if (!expect_op(ps, "("))
+		return 0;
+	for (;;) {
+		char *s = ident(ps, what);
+		if (!s)
+			return 0;
+		if (strv_push(v, n, s) < 0)
+			return fail(ps, "out of memory");
+		if (is_op(ps, ","))  {
+			if (!next(ps))
+				return 0;
+			continue;
+		}
+		return expect_op(ps, ")");
+	}
+}
+
+/* Skip a balanced ( ... ) group starting at the current '('. */
+static int skip_parens(parser *ps)
+{
+	int depth = 0;
+
+	do {
+		if (ps->lx.tok.kind == SL_TOK_EOF)
+			return syntax(ps, "unbalanced parentheses");
+		if (is_op(ps, "("))
+			depth++;
+		else if (is_op(ps, ")"))
+			depth--;
+		if (!next(ps))
+			return 0;
+	} while (depth > 0);
+	return 1;
+}
+
+static void unsupported(parser *ps, size_t pos, const char *what)
+{
+	if (!ps->unsup[0])
+		snprintf(ps->unsup, sizeof ps->unsup, "%s is not supported yet (at position %zu)", what, pos);
+}
+
+static const char *const agg_names[] = {
+	"", "SUM", "MAX", "MIN", "REPLACE", "REPLACE_IF_NOT_NULL", "BITMAP_UNION", "HLL_UNION"
+};
+
+static int agg_kind(parser *ps)
+{
+	for (size_t i = 1; i < SL_ARRAY_LEN(agg_names); i++)
+		if (is_kw(ps, agg_names[i]))
+			return (int)i;
+	return 0;
+}
+
+static const char *const complex_types[] = {
+	"ARRAY", "MAP", "STRUCT", "JSON", "JSONB", "VARIANT", "BITMAP", "HLL",
+	"QUANTILE_STATE", "AGG_STATE", "IPV4", "IPV6"
+};
+
+/* The column type: a name, optionally followed by ( ... ). */
+static int column_type(parser *ps, sl_type *t)
+{
+	const sl_tok *tk = &ps->lx.tok;
+	size_t start = tk->pos, end, pos = tokpos(ps);
+	const char *why = 0;
+	char name[64];
+
+	if (tk->kind != SL_TOK_IDENT)
+		return syntax(ps, "expected a column type");
+	snprintf(name, sizeof name, "%.*s", (int)(tk->n < 63 ? tk->n : 63), tk->p);
+	for (size_t i = 0; i < SL_ARRAY_LEN(complex_types); i++)
+		if (!strcasecmp(name, complex_types[i]))
+			return fail(ps, "type %s is not supported yet (at position %zu)", name, pos);
+	end = tk->pos + tk->n;
+	if (!next(ps))
+		return 0;
+	if (is_op(ps, "<"))
+		return fail(ps, "type %s is not supported yet (at position %zu)", name, pos);
+	if (is_op(ps, "(")) {
+		while (!is_op(ps, ")")) {
+			if (ps->lx.tok.kind == SL_TOK_EOF)
+				return syntax(ps, "expected ')'");
+			if (!next(ps))
+				return 0;
+		}
+		end = ps->lx.tok.pos + 1;
+		if (!next(ps))
+			return 0;
+	}
+	if (sl_type_parse(ps->lx.src + start, end - start, t, &why) == 1)
+		return 1;
+	/* Integer display widths (INT(11), BIGINT(30)) are accepted and ignored, as Doris does. */
+	if (end - start > strlen(name) && sl_type_parse(name, strlen(name), t, 0) == 1 && sl_type_is_integer(t))
+		return 1;
+	return fail(ps, "invalid type '%.*s' at position %zu%s%s", (int)(end - start), ps->lx.src + start,
+		pos, why ? ": " : "", why ? why : "");
+}
+
+static int column_def(parser *ps, sl_schema *s)
+{
+	sl_column c;
+	size_t pos = tokpos(ps);
+	int seen_null = 0, seen_default = 0, seen_comment = 0;
+
+	memset(&c, 0, sizeof c);
+	c.nullable = 1;
+	c.name = ident(ps, "expected a column name");
+	if (!c.name)
+		return 0;
+	if (sl_schema_col(s, c.name, strlen(c.name)) >= 0) {
+		fail(ps, "Duplicate column name '%s' (at position %zu)", c.name, pos);
+		free(c.name);
+		return 0;
+	}
+	{
+		sl_column *p = realloc(s->cols, (s->ncols + 1) * sizeof *p);
+		if (!p) {
+			free(c.name);
+			return fail(ps, "out of memory");
+		}
+		s->cols = p;
+		s->cols[s->ncols++] = c;
+	}
+	sl_column *col = &s->cols[s->ncols - 1];
+	if (!column_type(ps, &col->type))
+		return 0;
+	for (;;) {
+		size_t p = tokpos(ps);
+		int a;
+
+		if (is_kw(ps, "KEY")) {
+			if (!next(ps))
+				return 0;
+		} else if ((a = agg_kind(ps))) {
+			if (col->agg)
+				return syntax(ps, "aggregate type given twice");
+			col->agg = a;
+			if (!next(ps))
+				return 0;
+		} else if (is_kw(ps, "NOT")) {
+			if (seen_null++)
+				return syntax(ps, "NULL given twice");
+			if (!next(ps) || !expect_kw(ps, "NULL"))
+				return 0;
+			col->nullable = 0;
+		} else if (is_kw(ps, "NULL")) {
+			if (seen_null++)
+				return syntax(ps, "NULL given twice");
+			if (!next(ps))
+				return 0;
+		} else if (is_kw(ps, "AUTO_INCREMENT")) {
+			return fail(ps, "AUTO_INCREMENT is not supported yet (at position %zu)", p);
+		} else if (is_kw(ps, "DEFAULT")) {
+			if (seen_default++)
+				return syntax(ps, "DEFAULT given twice");
+			if (!next(ps))
+				return 0;
+			if (is_kw(ps, "NULL")) {
+				col->default_kind = SL_DEFAULT_NULL;
+				if (!next(ps))
+					return 0;
+			} else if (is_kw(ps, "CURRENT_TIMESTAMP") || is_kw(ps, "NOW")) {
+				if (col->type.kind != SL_T_DATETIME)
+					return fail(ps, "Types other than DATETIME and DATETIMEV2 cannot use current_timestamp as the default value (column '%s' at position %zu)", col->name, p);
+				col->default_kind = SL_DEFAULT_CURRENT_TIMESTAMP;
+				if (!next(ps))
+					return 0;
+				if (is_op(ps, "(") && !skip_parens(ps))
+					return 0;
+			} else if (ps->lx.tok.kind == SL_TOK_STRING) {
+				col->default_value = string_lit(ps, "expected a default value");
+				if (!col->default_value)
+					return 0;
+				col->default_kind = SL_DEFAULT_VALUE;
+			} else {
+				/* [-]number */
+				int neg = 0;
+				if (is_op(ps, "-")) {
+					neg = 1;
+					if (!next(ps))
+						return 0;
+				}
+				if (ps->lx.tok.kind != SL_TOK_INT && ps->lx.tok.kind != SL_TOK_NUMBER)
+					return syntax(ps, "expected a default value");
+				if (asprintf(&col->default_value, "%s%.*s", neg ? "-" : "",
+						(int)ps->lx.tok.n, ps->lx.tok.p) < 0) {
+					col->default_value = 0;
+					return fail(ps, "out of memory");
+				}
+				col->default_kind = SL_DEFAULT_VALUE;
+				if (!next(ps))
+					return 0;
+			}
+			if (col->default_kind == SL_DEFAULT_VALUE) {
+				sl_value v;
+				if (!sl_cast_text(&col->type, col->default_value, strlen(col->default_value), &v))
+					return fail(ps, "Invalid default value for '%s': %s (at position %zu)", col->name, col->default_value, p);
+				if ((col->type.kind == SL_T_VARCHAR || col->type.kind == SL_T_CHAR)
+						&& strlen(col->default_value) > (size_t)col->type.len)
+					return fail(ps, "Invalid default value for '%s': %s (at position %zu)", col->name, col->default_value, p);
+			}
+		} else if (is_kw(ps, "ON")) {
+			/* ON UPDATE CURRENT_TIMESTAMP: accepted only on UNIQUE tables in Doris. */
+			return fail(ps, "ON UPDATE is not supported yet (at position %zu)", p);
+		} else if (is_kw(ps, "COMMENT")) {
+			if (seen_comment++)
+				return syntax(ps, "COMMENT given twice");
+			if (!next(ps))
+				return 0;
+			col->comment = string_lit(ps, "expected a comment string");
+			if (!col->comment)
+				return 0;
+		} else
+			break;
+	}
+	if (!col->nullable && col->default_kind == SL_DEFAULT_NULL)
+		return fail(ps, "Can not set null default value to non nullable column: %s", col->name);
+	return 1;
+}
+
+static int index_size(const sl_type *t)
+{
+	switch (t->kind) {
+	case SL_T_BOOLEAN: case SL_T_TINYINT: return 1;
+	case SL_T_SMALLINT: return 2;
+	case SL_T_INT: case SL_T_FLOAT: case SL_T_DATE: return 4;
+	case SL_T_BIGINT: case SL_T_DOUBLE: case SL_T_DATETIME: return 8;
+	case SL_T_LARGEINT: return 16;
+	case SL_T_DECIMAL: return t->prec <= 9 ? 4 : t->prec <= 18 ? 8 : 16;
+	case SL_T_CHAR: return t->len;
+	case SL_T_VARCHAR: return 20;
+	default: return 16;
+	}
+}
+
+/* Doris's default DUPLICATE KEY when no KEY clause is given
+ * (CreateTableInfo: shortkey_max_column_count 3, shortkey_maxsize_bytes 36). */
+static int default_keys(parser *ps, sl_schema *s)
+{
+	int len = 0;
+
+	for (size_t i = 0; i < s->ncols; i++) {
+		const sl_type *t = &s->cols[i].type;
+		int add = 1, stop = 0;
+
+		len += index_size(t);
+		if (s->nkeys >= 3 || len > 36) {
+			add = !s->nkeys && sl_type_is_string(t);
+			stop = 1;
+		} else if (t->kind == SL_T_FLOAT || t->kind == SL_T_DOUBLE || t->kind == SL_T_STRING) {
+			add = 0;
+			stop = 1;
+		} else if (t->kind == SL_T_VARCHAR)
+			stop = 1;
+		if (add) {
+			char *k = strdup(s->cols[i].name);
+			if (!k || strv_push(&s->keys, &s->nkeys, k) < 0)
+				return fail(ps, "out of memory");
+		}
+		if (stop)
+			break;
+	}
+	if (!s->nkeys)
+		return fail(ps, "The olap table first column could not be float, double, string or array, struct, map, please use decimal or varchar instead.");
+	return 1;
+}
+
+static int check_table(parser *ps, sl_schema *s)
+{
+	for (size_t i = 0; i < s->nkeys; i++) {
+		long c = sl_schema_col(s, s->keys[i], strlen(s->keys[i]));
+		if (c < 0)
+			return fail(ps, "Key column[%s] doesn't exist.", s->keys[i]);
+		if ((size_t)c != i)
+			return fail(ps, "Key columns should be a ordered prefix of the schema. KeyColumns[%zu] (starts from zero) is %s, but corresponding column is %s in the previous columns declaration.",
+				i, s->keys[i], s->cols[i].name);
+		const sl_type *t = &s->cols[c].type;
+		if (t->kind == SL_T_FLOAT || t->kind == SL_T_DOUBLE)
+			return fail(ps, "Float or double can not used as a key, use decimal instead.");
+		if (t->kind == SL_T_STRING)
+			return fail(ps, "String Type should not be used in key column[%s].", s->cols[c].name);
+		s->cols[c].is_key = 1;
+	}
+	for (size_t i = 0; i < s->ncols; i++) {
+		if (s->cols[i].agg && s->model == SL_MODEL_DUPLICATE)
+			return fail(ps, "The column[%s] in DUPLICATE KEY table cannot have an aggregate type (%s)",
+				s->cols[i].name, agg_names[s->cols[i].agg]);
+	}
+	for (size_t i = 0; i < s->ndist_cols; i++) {
+		long c = sl_schema_col(s, s->dist_cols[i], strlen(s->dist_cols[i]));
+		if (c < 0)
+			return fail(ps, "Distribution column(%s) doesn't exist.", s->dist_cols[i]);
+		if (s->cols[c].type.kind == SL_T_FLOAT || s->cols[c].type.kind == SL_T_DOUBLE)
+			return fail(ps, "Floating point type column can not be distribution column");
+		/* Store the schema's spelling of the name. */
+		char *n = strdup(s->cols[c].name);
+		if (!n)
+			return fail(ps, "out of memory");
+		free(s->dist_cols[i]);
+		s->dist_cols[i] = n;
+	}
+	for (size_t i = 0; i < s->nkeys; i++) {
+		char *n = strdup(s->cols[i].name);
+		if (!n)
+			return fail(ps, "out of memory");
+		free(s->keys[i]);
+		s->keys[i] = n;
+	}
+	return 1;
+}
+
+static int table_clauses(parser *ps, sl_schema *s)
+{
+	int seen_engine = 0, seen_key = 0, seen_comment = 0, seen_part = 0, seen_dist = 0, seen_props = 0;
+
+	for (;;) {
+		size_t pos = tokpos(ps);
+
+		if (ps->lx.tok.kind == SL_TOK_EOF)
+			return 1;
+		if (is_op(ps, ";")) {
+			if (!next(ps))
+				return 0;
+			if (ps->lx.tok.kind != SL_TOK_EOF)
+				return syntax(ps, "expected end of statement");
+			return 1;
+		}
+		if (is_kw(ps, "ENGINE")) {
+			if (seen_engine++)
+				return syntax(ps, "ENGINE given twice");
+			if (!next(ps) || !expect_op(ps, "="))
+				return 0;
+			if (!is_kw(ps, "OLAP"))
+				return fail(ps, "Unknown engine '%.*s' at position %zu: only OLAP is supported",
+					(int)ps->lx.tok.n, ps->lx.tok.p, tokpos(ps));
+			if (!next(ps))
+				return 0;
+		} else if (is_kw(ps, "DUPLICATE") || is_kw(ps, "UNIQUE") || is_kw(ps, "AGGREGATE")) {
+			if (seen_key++)
+				return syntax(ps, "KEY clause given twice");
+			s->model = is_kw(ps, "DUPLICATE") ? SL_MODEL_DUPLICATE
+				: is_kw(ps, "UNIQUE") ? SL_MODEL_UNIQUE : SL_MODEL_AGGREGATE;
+			if (!next(ps) || !expect_kw(ps, "KEY"))
+				return 0;
+			if (!ident_list(ps, &s->keys, &s->nkeys, "expected a key column name"))
+				return 0;
+			if (s->model == SL_MODEL_UNIQUE)
+				unsupported(ps, pos, "UNIQUE KEY");
+			else if (s->model == SL_MODEL_AGGREGATE)
+				unsupported(ps, pos, "AGGREGATE KEY");
+		} else if (is_kw(ps, "COMMENT")) {
+			if (seen_comment++)
+				return syntax(ps, "COMMENT given twice");
+			if (!next(ps))
+				return 0;
+			s->comment = string_lit(ps, "expected a comment string");
+			if (!s->comment)
+				return 0;
+		} else if (is_kw(ps, "PARTITION") || is_kw(ps, "AUTO")) {
+			if (seen_part++)
+				return syntax(ps, "PARTITION BY given twice");
+			if (is_kw(ps, "AUTO") && !next(ps))
+				return 0;
+			if (!expect_kw(ps, "PARTITION") || !expect_kw(ps, "BY"))
+				return 0;
+			if (!is_kw(ps, "RANGE") && !is_kw(ps, "LIST"))
+				return syntax(ps, "expected RANGE or LIST");
+			if (!next(ps))
+				return 0;
+			if (!is_op(ps, "("))
+				return syntax(ps, "expected '('");
+			if (!skip_parens(ps))
+				return 0;
+			if (!is_op(ps, "("))
+				return syntax(ps, "expected '('");
+			if (!skip_parens(ps))
+				return 0;
+			unsupported(ps, pos, "PARTITION BY");
+		} else if (is_kw(ps, "DISTRIBUTED")) {
+			if (seen_dist++)
+				return syntax(ps, "DISTRIBUTED BY given twice");
+			if (!next(ps) || !expect_kw(ps, "BY"))
+				return 0;
+			if (is_kw(ps, "RANDOM")) {
+				s->dist_random = 1;
+				if (!next(ps))
+					return 0;
+			} else if (is_kw(ps, "HASH")) {
+				if (!next(ps))
+					return 0;
+				if (!ident_list(ps, &s->dist_cols, &s->ndist_cols, "expected a distribution column name"))
+					return 0;
+			} else
+				return syntax(ps, "expected HASH or RANDOM");
+			s->buckets = 0;
+			if (is_kw(ps, "BUCKETS")) {
+				if (!next(ps))
+					return 0;
+				if (is_kw(ps, "AUTO")) {
+					if (!next(ps))
+						return 0;
+				} else if (ps->lx.tok.kind == SL_TOK_INT) {
+					long v = strtol(ps->lx.tok.p, 0, 10);
+					if (v <= 0 || v > 1000000 || ps->lx.tok.n > 8)
+						return fail(ps, "Number of hash distribution should be greater than zero (at position %zu)", tokpos(ps));
+					s->buckets = (int)v;
+					if (!next(ps))
+						return 0;
+				} else
+					return syntax(ps, "expected a bucket number or AUTO");
+			}
+		} else if (is_kw(ps, "ROLLUP")) {
+			return fail(ps, "ROLLUP is not supported yet (at position %zu)", pos);
+		} else if (is_kw(ps, "PROPERTIES")) {
+			if (seen_props++)
+				return syntax(ps, "PROPERTIES given twice");
+			if (!next(ps) || !expect_op(ps, "("))
+				return 0;
+			for (;;) {
+				char *k, *v;
+				k = string_lit(ps, "expected a property name string");
+				if (!k)
+					return 0;
+				if (!expect_op(ps, "=")) {
+					free(k);
+					return 0;
+				}
+				v = string_lit(ps, "expected a property value string");
+				if (!v) {
+					free(k);
+					return 0;
+				}
+				if (strv_push(&s->prop_k, &s->nprops, k) < 0) {
+					free(v);
+					return fail(ps, "out of memory");
+				}
+				s->nprops--;
+				if (strv_push(&s->prop_v, &s->nprops, v) < 0) {
+					s->nprops++;    /* k is owned by prop_k now */
+					return fail(ps, "out of memory");
+				}
+				if (is_op(ps, ",")) {
+					if (!next(ps))
+						return 0;
+					continue;
+				}
+				if (!expect_op(ps, ")"))
+					return 0;
+				break;
+			}
+		} else
+			return syntax(ps, "unexpected table clause");
+	}
+}
+
+int sl_schema_parse(const char *ddl, size_t n, const char *db_default, sl_schema *s, char *err, size_t errcap)
+{
+	parser ps;
+	char *a = 0, *b = 0;
+	int ok = 0;
+
+	memset(s, 0, sizeof *s);
+	memset(&ps, 0, sizeof ps);
+	ps.err = err;
+	ps.errcap = errcap;
+	if (errcap)
+		err[0] = 0;
+	sl_lex_init(&ps.lx, ddl, n);
+	if (!next(&ps))
+		goto out;
+	if (!expect_kw(&ps, "CREATE"))
+		goto out;
+	if (is_kw(&ps, "EXTERNAL") || is_kw(&ps, "TEMPORARY")) {
+		fail(&ps, "CREATE %.*s TABLE is not supported (at position %zu)",
+			(int)ps.lx.tok.n, ps.lx.tok.p, tokpos(&ps));
+		goto out;
+	}
+	if (!expect_kw(&ps, "TABLE"))
+		goto out;
+	if (is_kw(&ps, "IF")) {
+		if (!next(&ps) || !expect_kw(&ps, "NOT") || !expect_kw(&ps, "EXISTS"))
+			goto out;
+		s->if_not_exists = 1;
+	}
+	if (!(a = ident(&ps, "expected a table name")))
+		goto out;
+	if (is_op(&ps, ".")) {
+		if (!next(&ps) || !(b = ident(&ps, "expected a table name")))
+			goto out;
+		s->db = a;
+		s->name = b;
+		a = 0;
+	} else {
+		s->name = a;
+		a = 0;
+		if (db_default && !(s->db = strdup(db_default))) {
+			fail(&ps, "out of memory");
+			goto out;
+		}
+	}
+	if (is_kw(&ps, "LIKE") || is_kw(&ps, "AS")) {
+		fail(&ps, "CREATE TABLE ... %.*s is not supported (at position %zu)",
+			(int)ps.lx.tok.n, ps.lx.tok.p, tokpos(&ps));
+		goto out;
+	}
+	if (!expect_op(&ps, "("))
+		goto out;
+	for (;;) {
+		if (is_kw(&ps, "INDEX")) {
+			fail(&ps, "INDEX is not supported yet (at position %zu)", tokpos(&ps));
+			goto out;
+		}
+		if (!column_def(&ps, s))
+			goto out;
+		if (is_op(&ps, ",")) {
+			if (!next(&ps))
+				goto out;
+			continue;
+		}
+		if (!expect_op(&ps, ")"))
+			goto out;
+		break;
+	}
+	if (!table_clauses(&ps, s))
+		goto out;
+	if (ps.unsup[0]) {
+		fail(&ps, "%s", ps.unsup);
+		goto out;
+	}
+	if (!s->nkeys && !default_keys(&ps, s))
+		goto out;
+	if (!s->dist_random && !s->ndist_cols)
+		s->dist_random = 1;     /* Doris 2.1: DISTRIBUTED BY RANDOM BUCKETS AUTO */
+	if (!check_table(&ps, s))
+		goto out;
+	ok = 1;
+out:
+	free(a);
+	sl_lex_free(&ps.lx);
+	if (!ok) {
+		if (!ps.failed && errcap)
+			snprintf(err, errcap, "syntax error");
+		sl_schema_free(s);
+	}
+	return ok;
+}
+
+/* Doris quotes: backslash-escape the quote character and backslashes. */
+static int put_quoted(sl_buf *b, const char *s, char q)
+{
+	if (sl_buf_putc(b, q) < 0)
+		return -1;
+	for (; *s; s++) {
+		if ((*s == q || *s == '\\') && sl_buf_putc(b, '\\') < 0)
+			return -1;
+		if (sl_buf_putc(b, *s) < 0)
+			return -1;
+	}
+	return sl_buf_putc(b, q);
+}
+
+static int put_ident(sl_buf *b, const char *s)
+{
+	if (sl_buf_putc(b, '`') < 0)
+		return -1;
+	for (; *s; s++) {
+		if (*s == '`' && sl_buf_putc(b, '`') < 0)
+			return -1;
+		if (sl_buf_putc(b, *s) < 0)
+			return -1;
+	}
+	return sl_buf_putc(b, '`');
+}
+
+static int put_idents(sl_buf *b, char **v, size_t n)
+{
+	if (sl_buf_putc(b, '(') < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (i && sl_buf_puts(b, ", ") < 0)
+			return -1;
+		if (put_ident(b, v[i]) < 0)
+			return -1;
+	}
+	return sl_buf_putc(b, ')');
+}
+
+static int render(const sl_schema *s, sl_buf *b)
+{
+	static const char *const model[] = { "DUPLICATE", "UNIQUE", "AGGREGATE" };
+	char tb[64];
+
+	if (sl_buf_puts(b, "CREATE TABLE ") < 0 || put_ident(b, s->name) < 0 || sl_buf_puts(b, " (\n") < 0)
+		return -1;
+	for (size_t i = 0; i < s->ncols; i++) {
+		const sl_column *c = &s->cols[i];
+		sl_type_format(&c->type, tb, sizeof tb);
+		if (sl_buf_puts(b, "  ") < 0 || put_ident(b, c->name) < 0 || sl_buf_printf(b, " %s", tb) < 0)
+			return -1;
+		if (c->agg && sl_buf_printf(b, " %s", agg_names[c->agg]) < 0)
+			return -1;
+		if (sl_buf_puts(b, c->nullable ? " NULL" : " NOT NULL") < 0)
+			return -1;
+		if (c->default_kind == SL_DEFAULT_CURRENT_TIMESTAMP && sl_buf_puts(b, " DEFAULT CURRENT_TIMESTAMP") < 0)
+			return -1;
+		if (c->default_kind == SL_DEFAULT_VALUE && (sl_buf_puts(b, " DEFAULT ") < 0
+				|| put_quoted(b, c->default_value, '"') < 0))
+			return -1;
+		if (c->comment && *c->comment && (sl_buf_puts(b, " COMMENT ") < 0 || put_quoted(b, c->comment, '"') < 0))
+			return -1;
+		if (sl_buf_puts(b, i + 1 < s->ncols ? ",\n" : "\n") < 0)
+			return -1;
+	}
+	if (sl_buf_printf(b, ") ENGINE=OLAP\n%s KEY", model[s->model]) < 0 || put_idents(b, s->keys, s->nkeys) < 0)
+		return -1;
+	if (sl_buf_puts(b, "\nCOMMENT ") < 0 || put_quoted(b, s->comment ? s->comment : "OLAP", '\'') < 0)
+		return -1;
+	if (sl_buf_puts(b, "\nDISTRIBUTED BY ") < 0)
+		return -1;
+	if (s->dist_random) {
+		if (sl_buf_puts(b, "RANDOM") < 0)
+			return -1;
+	} else if (sl_buf_puts(b, "HASH") < 0 || put_idents(b, s->dist_cols, s->ndist_cols) < 0)
+		return -1;
+	if (s->buckets ? sl_buf_printf(b, " BUCKETS %d", s->buckets) < 0 : sl_buf_puts(b, " BUCKETS AUTO") < 0)
+		return -1;
+	if (s->nprops) {
+		if (sl_buf_puts(b, "\nPROPERTIES (\n") < 0)
+			return -1;
+		for (size_t i = 0; i < s->nprops; i++) {
+			if (put_quoted(b, s->prop_k[i], '"') < 0 || sl_buf_puts(b, " = ") < 0
+					|| put_quoted(b, s->prop_v[i], '"') < 0
+					|| sl_buf_puts(b, i + 1 < s->nprops ? ",\n" : "\n") < 0)
+				return -1;
+		}
+		if (sl_buf_puts(b, ")") < 0)
+			return -1;
+	}
+	return sl_buf_puts(b, ";");
+}
+
+char *sl_schema_render(const sl_schema *s)
+{
+	sl_buf b = SL_BUF_ZERO;
+
+	if (render(s, &b) < 0 || sl_buf_cstr(&b) < 0) {
+		sl_buf_free(&b);
+		errno = ENOMEM;
+		return 0;
+	}
+	return b.p;
+}
+
+long sl_schema_col(const sl_schema *s, const char *name, size_t n)
+{
+	for (size_t i = 0; i < s->ncols; i++)
+		if (strlen(s->cols[i].name) == n && !strncasecmp(s->cols[i].name, name, n))
+			return (long)i;
+	return -1;
+}
+
+void sl_schema_free(sl_schema *s)
+{
+	free(s->db);
+	free(s->name);
+	for (size_t i = 0; i < s->ncols; i++) {
+		free(s->cols[i].name);
+		free(s->cols[i].default_value);
+		free(s->cols[i].comment);
+	}
+	free(s->cols);
+	strv_free(s->keys, s->nkeys);
+	strv_free(s->dist_cols, s->ndist_cols);
+	strv_free(s->prop_k, s->nprops);
+	strv_free(s->prop_v, s->nprops);
+	free(s->comment);
+	memset(s, 0, sizeof *s);
+}
+
+int sl_schema_load(struct sl_store *st, const char *db, const char *table, sl_schema *s)
+{
+	sl_buf b = SL_BUF_ZERO;
+	char err[256];
+	int r;
+
+	memset(s, 0, sizeof *s);
+	r = sl_table_ddl(st, db, table, &b);
+	if (r <= 0) {
+		int e = errno;
+		sl_buf_free(&b);
+		errno = e;
+		return r;
+	}
+	if (!sl_schema_parse(b.p, b.len, db, s, err, sizeof err)) {
+		sl_buf_free(&b);
+		errno = EPROTO;
+		return -1;
+	}
+	sl_buf_free(&b);
+	/* The stored DDL names the table without its database: trust the caller's names. */
+	free(s->db);
+	free(s->name);
+	s->db = strdup(db);
+	s->name = strdup(table);
+	if (!s->db || !s->name) {
+		sl_schema_free(s);
+		errno = ENOMEM;
+		return -1;
+	}
+	return 1;
+}

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * spawn.c -- run a chain of programs connected by pipes, the way
+ * execline's pipeline and s6's cspawn do it: CLOEXEC everywhere, explicit
+ * fd plumbing in the child, default signal state before exec, every pid
+ * recorded and reaped, everything killed when one stage dies abnormally.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sl.h"
+#include "spawn.h"
+
+extern char **environ;
+
+void sl_pipeline_free(sl_pipeline *pl)
+{
+	free(pl->pid);
+	free(pl->status);
+	free(pl->done);
+	memset(pl, 0, sizeof *pl);
+}
+
+void sl_pipeline_kill(sl_pipeline *pl, int sig)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n; i++)
+		if (pl->pid[i] > 0 && !pl->done[i])
+			kill(pl->pid[i], sig);
+	if (sig == SIGKILL)
+		pl->killed = 1;
+}
+
+int sl_pipeline_abnormal(const sl_pipeline *pl, size_t i)
+{
+	if (i >= pl->n || !pl->done[i])
+		return 0;
+	return WIFSIGNALED(pl->status[i]) && WTERMSIG(pl->status[i]) != SIGPIPE;
+}
+
+static size_t remaining(const sl_pipeline *pl)
+{
+	size_t i, r = 0;
+
+	for (i = 0; i < pl->n; i++)
+		r += pl->pid[i] > 0 && !pl->done[i];
+	return r;
+}
+
+/* Record a reaped pid; kill the rest if it died abnormally. 1 if it was
+ * one of ours. */
+static int record(sl_pipeline *pl, pid_t pid, int st)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n; i++) {
+		if (pl->pid[i] == pid && !pl->done[i]) {
+			pl->done[i] = 1;
+			pl->status[i] = st;
+			if (sl_pipeline_abnormal(pl, i) && !pl->killed) {
+				pl->cause = i + 1;
+				sl_pipeline_kill(pl, SIGKILL);
+			}
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Reap what has exited (block: wait for one). -1 errno on a wait error. */
+static int reap(sl_pipeline *pl, int block)
+{
+	int st;
+	pid_t p;
+
+	for (;;) {
+		p = waitpid(-1, &st, block ? 0 : WNOHANG);
+		if (p < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD && !remaining(pl))
+				return 1;
+			return -1;
+		}
+		if (p == 0)
+			return 1;
+		if (record(pl, p, st) && block)
+			return 1;
+	}
+}
+
+static void reap_all_killed(sl_pipeline *pl)
+{
+	int e = errno;
+
+	sl_pipeline_kill(pl, SIGKILL);
+	while (remaining(pl) && reap(pl, 1) > 0)
+		;
+	errno = e;
+}
+
+int sl_pipeline_wait(sl_pipeline *pl, int rfd, sl_buf *out, size_t max)
+{
+	int open = rfd >= 0;
+	char buf[65536];
+	size_t i;
+
+	while (open || remaining(pl)) {
+		if (open) {
+			struct pollfd p = { rfd, POLLIN, 0 };
+			int r = poll(&p, 1, remaining(pl) ? 50 : -1);
+
+			if (r < 0 && errno != EINTR)
+				goto fail;
+			if (r > 0) {
+				ssize_t k = read(rfd, buf, sizeof buf);
+
+				if (k == 0)
+					open = 0;
+				else if (k < 0 && errno != EINTR && errno != EAGAIN)
+					goto fail;
+				else if (k > 0 && out && out->len < max) {
+					size_t take = (size_t)k < max - out->len ? (size_t)k : max - out->len;
+					if (sl_buf_put(out, buf, take) < 0)
+						goto fail;
+				}
+			}
+			if (remaining(pl) && reap(pl, 0) < 0)
+				goto fail;
+		} else if (reap(pl, 1) < 0) {
+			goto fail;
+		}
+	}
+	for (i = 0; i < pl->n; i++)
+		if (!WIFEXITED(pl->status[i]) || WEXITSTATUS(pl->status[i]))
+			return 0;
+	return 1;
+fail:
+	reap_all_killed(pl);
+	return -1;
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls. */
+static void child(char *const argv[], int in, int out, int err, char *const envp[], int ep)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig, e, fin, fout, ferr = -1;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* copy above 2 first so that dup2 onto 0/1/2 cannot clobber a source */
+	if ((fin = fcntl(in, F_DUPFD_CLOEXEC, 3)) < 0 || (fout = fcntl(out, F_DUPFD_CLOEXEC, 3)) < 0 ||
+	    (err >= 0 && (ferr = fcntl(err, F_DUPFD_CLOEXEC, 3)) < 0) ||
+	    dup2(fin, 0) < 0 || dup2(fout, 1) < 0 || (ferr >= 0 && dup2(ferr, 2) < 0))
+		goto fail;
+	execvpe(argv[0], argv, envp);
+fail:
+	e = errno;
+	{
+		char b[4];
+		sl_u32_pack(b, (uint32_t)e);
+		if (write(ep, b, 4) < 0)
+			_exit(SL_EXIT_NOEXEC);
+	}
+	_exit(e == ENOENT ? SL_EXIT_NOENT : SL_EXIT_NOEXEC);
+}
+
+int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
+	int infd, int outfd, int errfd, char *const envp[])
+{
+	int prev = infd, p[2] = { -1, -1 }, ep[2];
+	size_t i;
+
+	memset(pl, 0, sizeof *pl);
+	if (!n) {
+		errno = EINVAL;
+		return -1;
+	}
+	pl->pid = calloc(n, sizeof *pl->pid);
+	pl->status = calloc(n, sizeof *pl->status);
+	pl->done = calloc(n, sizeof *pl->done);
+	if (!pl->pid || !pl->status || !pl->done) {
+		sl_pipeline_free(pl);
+		errno = ENOMEM;
+		return -1;
+	}
+	pl->n = n;
+	if (!envp)
+		envp = environ;
+	for (i = 0; i < n; i++) {
+		int out = outfd;
+		char b[4];
+		ssize_t k;
+		pid_t pid;
+
+		if (i + 1 < n) {
+			if (pipe2(p, O_CLOEXEC) < 0)
+				goto fail;
+			sl_pipe_grow(p[0]);
+			out = p[1];
+		}
+		if (pipe2(ep, O_CLOEXEC) < 0)
+			goto fail;
+		pid = fork();
+		if (pid < 0) {
+			int e = errno;
+			close(ep[0]);
+			close(ep[1]);
+			errno = e;
+			goto fail;
+		}
+		if (pid == 0)
+			child(argv[i], prev, out, errfd, envp, ep[1]);
+		pl->pid[i] = pid;
+		close(ep[1]);
+		do
+			k = read(ep[0], b, 4);
+		while (k < 0 && errno == EINTR);
+		close(ep[0]);
+		if (k == 4) {
+			pl->failed_stage = i;
+			errno = (int)sl_u32_unpack(b);
+			goto fail;
+		}
+		if (prev != infd)
+			close(prev);
+		prev = -1;
+		if (i + 1 < n) {
+			close(p[1]);
+			prev = p[0];
+			p[0] = p[1] = -1;
+		}
+	}
+	return 1;
+fail:
+	{
+		int e = errno;
+		if (p[0] >= 0)
+			close(p[0]);
+		if (p[1] >= 0)
+			close(p[1]);
+		if (prev >= 0 && prev != infd)
+			close(prev);
+		reap_all_killed(pl);
+		errno = e;
+	}
+	return -1;
+}

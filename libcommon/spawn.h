@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * spawn.h -- the pipeline launcher shared by sl-load and sl-httpd: run N
+ * programs as a chain `p0 | p1 | ... | pN-1` from an input fd to an output
+ * fd. argv arrays only (execvpe; never a shell). Knows nothing of HTTP.
+ *
+ * Every pipe is made with O_CLOEXEC (pipe2) and raised to SL_PIPE_SIZE; the
+ * parent closes its copy of each pipe end as soon as both neighbours are
+ * spawned. Each child restores the default disposition of every signal
+ * and an empty signal mask before exec. Exec failures are reported to the
+ * parent over a CLOEXEC pipe, so sl_spawn_pipeline only returns 1 once
+ * every program has really been exec'd.
+ *
+ * The caller must not have other children it waits for while a pipeline
+ * runs: sl_pipeline_wait reaps with waitpid(-1) (and ignores pids that are
+ * not the pipeline's).
+ */
+#ifndef SL_SPAWN_H
+#define SL_SPAWN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "io.h"
+
+typedef struct sl_pipeline {
+	size_t n;
+	pid_t *pid;             /* 0 once reaped */
+	int *status;            /* wait status per stage, valid once reaped */
+	int *done;              /* 1 once reaped */
+	int killed;             /* the pipeline was killed (sl_pipeline_kill) */
+	size_t failed_stage;    /* on exec failure: which stage */
+	size_t cause;           /* 1 + the stage whose abnormal death made
+	                         * sl_pipeline_wait kill the others; 0 if none */
+} sl_pipeline;
+#define SL_PIPELINE_ZERO { 0, 0, 0, 0, 0, 0, 0 }
+
+/* Start argv[0] | ... | argv[n-1]: stage 0 reads infd, stage n-1 writes
+ * outfd, every stage inherits stderr (errfd -1) or gets errfd as fd 2.
+ * envp NULL means environ. argv[i][0] without '/' is searched in PATH.
+ * infd/outfd/errfd are not closed. Returns 1 (every stage exec'd), or -1
+ * with errno: fork/pipe failures, or the exec errno of stage
+ * pl->failed_stage (ENOENT, EACCES, ...); on -1 every started stage has
+ * been killed (SIGKILL) and reaped. */
+int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
+	int infd, int outfd, int errfd, char *const envp[]);
+
+/* Send sig to every stage not yet reaped; sets pl->killed for SIGKILL. */
+void sl_pipeline_kill(sl_pipeline *pl, int sig);
+
+/* Reap every stage. While waiting, read rfd (if >= 0) to EOF appending at
+ * most max bytes to out (the rest is read and dropped), so the caller can
+ * collect the last stage's output through a pipe. As soon as one stage
+ * dies by a signal other than SIGPIPE, every other stage is killed with
+ * SIGKILL. Returns 1 when every stage exited normally with status 0, 0
+ * otherwise (inspect pl->status), -1 with errno on a wait/read error
+ * (the stages are then killed and reaped). rfd is not closed. */
+int sl_pipeline_wait(sl_pipeline *pl, int rfd, sl_buf *out, size_t max);
+
+/* 1 if stage i died by a signal other than SIGPIPE (or was killed). */
+int sl_pipeline_abnormal(const sl_pipeline *pl, size_t i);
+
+void sl_pipeline_free(sl_pipeline *pl);
+
+#endif

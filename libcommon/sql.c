@@ -1,0 +1,1571 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sql.c -- sl-sql's statements over the store. Statements are parsed with
+ * the shared lexer (lex.h); expressions with the shared engine (expr.h);
+ * CREATE TABLE with schema.c. Results go to a caller's sink (sql.h).
+ *
+ * SELECT runs in one of three shapes:
+ *  - plain (no aggregates, no GROUP BY, no ORDER BY): rows stream from the
+ *    scan to the sink, LIMIT stops the scan;
+ *  - grouped: a hash table of groups (serialized GROUP BY values -> a copy
+ *    of the group's first row + aggregate states); expressions outside the
+ *    aggregates are evaluated on that first row, as MySQL does without
+ *    ONLY_FULL_GROUP_BY;
+ *  - ordered: result rows are copied, sorted in memory (NULLs first for
+ *    ASC, last for DESC, ties in scan order), then OFFSET/LIMIT applied.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "sl.h"
+#include "io.h"
+#include "lex.h"
+#include "types.h"
+#include "expr.h"
+#include "frame.h"
+#include "schema.h"
+#include "store.h"
+#include "sql.h"
+
+void sl_sql_init(sl_sql *q, sl_store *st)
+{
+	memset(q, 0, sizeof *q);
+	q->st = st;
+}
+
+void sl_sql_free(sl_sql *q)
+{
+	free(q->db);
+	q->db = 0;
+}
+
+__attribute__((format(printf, 4, 5)))
+static int sqlerr(sl_sql *q, int code, const char *state, const char *fmt, ...)
+{
+	va_list ap;
+
+	q->code = code;
+	snprintf(q->state, sizeof q->state, "%s", state);
+	va_start(ap, fmt);
+	vsnprintf(q->err, sizeof q->err, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* A system failure: keep errno, say what failed. */
+static int syserr(sl_sql *q, const char *what)
+{
+	int e = errno;
+
+	q->code = SL_SQL_ER_UNKNOWN;
+	snprintf(q->state, sizeof q->state, "HY000");
+	snprintf(q->err, sizeof q->err, "%s", what);
+	errno = e;
+	return -1;
+}
+
+/* ---- statement splitting ---- */
+
+int sl_sql_next(sl_sql *q, const char *src, size_t n, size_t *off, size_t *start, size_t *len)
+{
+	sl_lex lx;
+
+	while (*off < n) {
+		size_t first = SIZE_MAX, last = 0, base = *off;
+
+		sl_lex_init(&lx, src + base, n - base);
+		for (;;) {
+			if (sl_lex_next(&lx) < 0) {
+				*start = base + (first == SIZE_MAX ? 0 : first);
+				sqlerr(q, SL_SQL_ER_PARSE, "42000", "%s", lx.err);
+				sl_lex_free(&lx);
+				return -1;
+			}
+			if (lx.tok.kind == SL_TOK_EOF || sl_lex_op(&lx, ";"))
+				break;
+			if (first == SIZE_MAX)
+				first = lx.tok.pos;
+			last = lx.tok.pos + lx.tok.n;
+		}
+		*off = lx.tok.kind == SL_TOK_EOF ? n : base + lx.tok.pos + 1;
+		sl_lex_free(&lx);
+		if (first != SIZE_MAX) {
+			*start = base + first;
+			*len = last - first;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- parsing helpers ---- */
+
+typedef struct stmt {
+	sl_sql *q;
+	sl_lex lx;
+	const char *src;
+	size_t n;
+	const sl_sql_sink *sink;
+	int failed;             /* 1 SQL error, -1 system error already recorded */
+} stmt;
+
+static size_t tpos(const stmt *s) { return s->lx.tok.pos + 1; }
+
+static int syntax(stmt *s)
+{
+	const sl_tok *t = &s->lx.tok;
+
+	if (s->failed)
+		return 0;
+	s->failed = 1;
+	if (t->kind == SL_TOK_EOF)
+		return sqlerr(s->q, SL_SQL_ER_PARSE, "42000", "syntax error at end of input (position %zu)", t->pos + 1);
+	return sqlerr(s->q, SL_SQL_ER_PARSE, "42000", "syntax error at position %zu near '%.*s'",
+		tpos(s), (int)(t->n > 40 ? 40 : t->n), t->p);
+}
+
+static int next(stmt *s)
+{
+	if (sl_lex_next(&s->lx) < 0) {
+		s->failed = 1;
+		return sqlerr(s->q, SL_SQL_ER_PARSE, "42000", "%s", s->lx.err);
+	}
+	return 1;
+}
+
+static int kw(stmt *s, const char *k) { return sl_lex_kw(&s->lx, k); }
+static int op(stmt *s, const char *o) { return sl_lex_op(&s->lx, o); }
+
+static int expect_kw(stmt *s, const char *k)
+{
+	return kw(s, k) ? next(s) : syntax(s);
+}
+
+static int expect_op(stmt *s, const char *o)
+{
+	return op(s, o) ? next(s) : syntax(s);
+}
+
+/* End of statement: EOF (the splitter removed the ';'), or a lone ';'. */
+static int expect_end(stmt *s)
+{
+	if (op(s, ";") && !next(s))
+		return 0;
+	if (s->lx.tok.kind != SL_TOK_EOF)
+		return syntax(s);
+	return 1;
+}
+
+/* Identifier into buf (NUL-terminated); 0 on syntax error. */
+static int ident(stmt *s, char *buf, size_t cap)
+{
+	const sl_tok *t = &s->lx.tok;
+	const char *p;
+	size_t n;
+
+	if (t->kind == SL_TOK_IDENT) {
+		p = t->p;
+		n = t->n;
+	} else if (t->kind == SL_TOK_QIDENT) {
+		p = t->str ? t->str : "";
+		n = t->strn;
+	} else
+		return syntax(s);
+	if (n >= cap) {
+		s->failed = 1;
+		return sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000", "identifier too long at position %zu", tpos(s));
+	}
+	memcpy(buf, p, n);
+	buf[n] = 0;
+	return next(s);
+}
+
+#define NAME_MAX_SQL 256
+
+/* [db.]table; db defaults to the session's. */
+static int table_ref(stmt *s, char *db, char *tbl)
+{
+	if (!ident(s, tbl, NAME_MAX_SQL))
+		return 0;
+	if (op(s, ".")) {
+		memcpy(db, tbl, NAME_MAX_SQL);
+		if (!next(s) || !ident(s, tbl, NAME_MAX_SQL))
+			return 0;
+		return 1;
+	}
+	if (!s->q->db) {
+		s->failed = 1;
+		return sqlerr(s->q, SL_SQL_ER_NO_DB, "3D000", "No database selected");
+	}
+	snprintf(db, NAME_MAX_SQL, "%s", s->q->db);
+	return 1;
+}
+
+static int err_db(sl_sql *q, const char *db)
+{
+	return sqlerr(q, SL_SQL_ER_BAD_DB, "42000", "Unknown database '%s'", db);
+}
+
+static int err_table(sl_sql *q, const char *tbl)
+{
+	return sqlerr(q, SL_SQL_ER_BAD_TABLE, "42S02", "Unknown table '%s'", tbl);
+}
+
+/* Does db exist? 1 yes, 0 no (q set), -1 errno. */
+static int need_db(sl_sql *q, const char *db)
+{
+	if (sl_name_valid(db) != 1)
+		return err_db(q, db);
+	int r = sl_db_exists(q->st, db);
+	if (r < 0)
+		return syserr(q, "unable to read the data directory");
+	if (!r)
+		return err_db(q, db);
+	return 1;
+}
+
+/* ---- result helpers ---- */
+
+static sl_value vstr(const char *s)
+{
+	sl_value v = SL_VALUE_NULL;
+
+	v.kind = SL_V_STRING;
+	v.tkind = SL_T_VARCHAR;
+	v.u.s.p = s;
+	v.u.s.n = strlen(s);
+	return v;
+}
+
+static int sink_begin(const sl_sql_sink *k, size_t n, const char *const *names, const sl_type *types)
+{
+	return k && k->begin ? k->begin(k->ctx, n, names, types) : 1;
+}
+
+static int sink_row(const sl_sql_sink *k, size_t n, const sl_value *v)
+{
+	return k && k->row ? k->row(k->ctx, n, v) : 1;
+}
+
+static int sink_end(const sl_sql_sink *k)
+{
+	return k && k->end ? k->end(k->ctx) : 1;
+}
+
+/* A result of VARCHAR columns. */
+static int begin_text(const sl_sql_sink *k, size_t n, const char *const *names)
+{
+	sl_type t[8];
+
+	memset(t, 0, sizeof t);
+	for (size_t i = 0; i < n && i < 8; i++) {
+		t[i].kind = SL_T_VARCHAR;
+		t[i].len = 65533;
+	}
+	return sink_begin(k, n, names, t);
+}
+
+/* ---- DDL ---- */
+
+static int create_db(stmt *s)
+{
+	char db[NAME_MAX_SQL];
+	int ifne = 0, r;
+
+	if (kw(s, "IF")) {
+		if (!next(s) || !expect_kw(s, "NOT") || !expect_kw(s, "EXISTS"))
+			return 0;
+		ifne = 1;
+	}
+	if (!ident(s, db, sizeof db))
+		return 0;
+	if (kw(s, "PROPERTIES")) {
+		/* Accepted and ignored: ( "k" = "v", ... ) */
+		if (!next(s) || !expect_op(s, "("))
+			return 0;
+		while (!op(s, ")")) {
+			if (s->lx.tok.kind == SL_TOK_EOF)
+				return syntax(s);
+			if (!next(s))
+				return 0;
+		}
+		if (!next(s))
+			return 0;
+	}
+	if (!expect_end(s))
+		return 0;
+	if (sl_name_valid(db) != 1)
+		return sqlerr(s->q, SL_SQL_ER_WRONG_DB_NAME, "42000", "Incorrect database name '%s'", db);
+	r = sl_db_create(s->q->st, db);
+	if (r < 0)
+		return syserr(s->q, "unable to create the database");
+	if (!r && !ifne)
+		return sqlerr(s->q, SL_SQL_ER_DB_CREATE_EXISTS, "HY000", "Can't create database '%s'; database exists", db);
+	return 1;
+}
+
+static int drop_db(stmt *s)
+{
+	char db[NAME_MAX_SQL];
+	int ife = 0, r;
+
+	if (kw(s, "IF")) {
+		if (!next(s) || !expect_kw(s, "EXISTS"))
+			return 0;
+		ife = 1;
+	}
+	if (!ident(s, db, sizeof db))
+		return 0;
+	if (kw(s, "FORCE") && !next(s))
+		return 0;
+	if (!expect_end(s))
+		return 0;
+	if (sl_name_valid(db) != 1)
+		r = 0;
+	else if ((r = sl_db_drop(s->q->st, db)) < 0)
+		return syserr(s->q, "unable to drop the database");
+	if (!r && !ife)
+		return sqlerr(s->q, SL_SQL_ER_DB_DROP_EXISTS, "HY000", "Can't drop database '%s'; database doesn't exist", db);
+	if (r && s->q->db && !strcmp(s->q->db, db)) {
+		free(s->q->db);
+		s->q->db = 0;
+	}
+	return 1;
+}
+
+static int create_table(stmt *s)
+{
+	sl_schema sch;
+	char err[512];
+	char *ddl;
+	int r;
+
+	if (!sl_schema_parse(s->src, s->n, s->q->db, &sch, err, sizeof err)) {
+		int code = SL_SQL_ER_UNKNOWN;
+		const char *state = "HY000";
+		if (!strncmp(err, "syntax error", 12)) {
+			code = SL_SQL_ER_PARSE;
+			state = "42000";
+		}
+		return sqlerr(s->q, code, state, "%s", err);
+	}
+	if (!sch.db) {
+		sl_schema_free(&sch);
+		return sqlerr(s->q, SL_SQL_ER_NO_DB, "3D000", "No database selected");
+	}
+	if ((r = need_db(s->q, sch.db)) <= 0) {
+		sl_schema_free(&sch);
+		return r;
+	}
+	if (sl_name_valid(sch.name) != 1) {
+		sqlerr(s->q, SL_SQL_ER_WRONG_TABLE_NAME, "42000", "Incorrect table name '%s'", sch.name);
+		sl_schema_free(&sch);
+		return 0;
+	}
+	ddl = sl_schema_render(&sch);
+	if (!ddl) {
+		sl_schema_free(&sch);
+		return syserr(s->q, "unable to render the table");
+	}
+	r = sl_table_create(s->q->st, sch.db, sch.name, ddl);
+	free(ddl);
+	if (r < 0) {
+		int e = errno;
+		if (e == ENOENT || e == ENOTDIR)
+			r = err_db(s->q, sch.db);
+		else {
+			errno = e;
+			r = syserr(s->q, "unable to create the table");
+		}
+	} else if (r == 0) {
+		if (sch.if_not_exists)
+			r = 1;
+		else
+			r = sqlerr(s->q, SL_SQL_ER_TABLE_EXISTS, "42S01", "Table '%s' already exists", sch.name);
+	}
+	sl_schema_free(&sch);
+	return r;
+}
+
+static int drop_table(stmt *s)
+{
+	char db[NAME_MAX_SQL], tbl[NAME_MAX_SQL];
+	int ife = 0, r;
+
+	if (kw(s, "IF")) {
+		if (!next(s) || !expect_kw(s, "EXISTS"))
+			return 0;
+		ife = 1;
+	}
+	if (!table_ref(s, db, tbl))
+		return 0;
+	if (kw(s, "FORCE") && !next(s))
+		return 0;
+	if (!expect_end(s))
+		return 0;
+	if ((r = need_db(s->q, db)) <= 0)
+		return r;
+	if (sl_name_valid(tbl) != 1)
+		r = 0;
+	else if ((r = sl_table_drop(s->q->st, db, tbl)) < 0)
+		return syserr(s->q, "unable to drop the table");
+	if (!r && !ife)
+		return err_table(s->q, tbl);
+	return 1;
+}
+
+static int use_db(stmt *s)
+{
+	char db[NAME_MAX_SQL];
+	int r;
+	char *d;
+
+	if (!ident(s, db, sizeof db) || !expect_end(s))
+		return 0;
+	if ((r = need_db(s->q, db)) <= 0)
+		return r;
+	if (!(d = strdup(db)))
+		return syserr(s->q, "out of memory");
+	free(s->q->db);
+	s->q->db = d;
+	return 1;
+}
+
+static int show_databases(stmt *s)
+{
+	static const char *const names[] = { "Database" };
+	char **v = 0;
+	size_t n = 0;
+	int r = 1;
+
+	if (!next(s) || !expect_end(s))
+		return 0;
+	if (sl_db_list(s->q->st, &v, &n) < 0)
+		return syserr(s->q, "unable to list databases");
+	if (begin_text(s->sink, 1, names) < 0)
+		r = -1;
+	for (size_t i = 0; r > 0 && i < n; i++) {
+		sl_value val = vstr(v[i]);
+		if (sink_row(s->sink, 1, &val) < 0)
+			r = -1;
+	}
+	if (r > 0 && sink_end(s->sink) < 0)
+		r = -1;
+	sl_strv_free(v, n);
+	return r < 0 ? syserr(s->q, "unable to write the result") : r;
+}
+
+static int show_tables(stmt *s)
+{
+	char db[NAME_MAX_SQL], col[NAME_MAX_SQL + 16];
+	const char *names[1] = { col };
+	char **v = 0;
+	size_t n = 0;
+	int r;
+
+	if (!next(s))
+		return 0;
+	if (kw(s, "FROM") || kw(s, "IN")) {
+		if (!next(s) || !ident(s, db, sizeof db))
+			return 0;
+	} else if (s->q->db)
+		snprintf(db, sizeof db, "%s", s->q->db);
+	else {
+		if (!expect_end(s))
+			return 0;
+		return sqlerr(s->q, SL_SQL_ER_NO_DB, "3D000", "No database selected");
+	}
+	if (!expect_end(s))
+		return 0;
+	if ((r = need_db(s->q, db)) <= 0)
+		return r;
+	r = sl_table_list(s->q->st, db, &v, &n);
+	if (r < 0)
+		return syserr(s->q, "unable to list tables");
+	if (r == 0)
+		return err_db(s->q, db);
+	snprintf(col, sizeof col, "Tables_in_%s", db);
+	r = 1;
+	if (begin_text(s->sink, 1, names) < 0)
+		r = -1;
+	for (size_t i = 0; r > 0 && i < n; i++) {
+		sl_value val = vstr(v[i]);
+		if (sink_row(s->sink, 1, &val) < 0)
+			r = -1;
+	}
+	if (r > 0 && sink_end(s->sink) < 0)
+		r = -1;
+	sl_strv_free(v, n);
+	return r < 0 ? syserr(s->q, "unable to write the result") : r;
+}
+
+/* Load db.tbl's schema: 1, 0 (q set), -1. */
+static int load_schema(sl_sql *q, const char *db, const char *tbl, sl_schema *sch)
+{
+	int r = need_db(q, db);
+
+	if (r <= 0)
+		return r;
+	if (sl_name_valid(tbl) != 1)
+		return err_table(q, tbl);
+	r = sl_schema_load(q->st, db, tbl, sch);
+	if (r == 0)
+		return errno == ENOTDIR ? err_db(q, db) : err_table(q, tbl);
+	if (r < 0)
+		return syserr(q, errno == EPROTO ? "the stored schema is corrupt" : "unable to read the table's schema");
+	return 1;
+}
+
+static int show_create(stmt *s)
+{
+	static const char *const names[] = { "Table", "Create Table" };
+	char db[NAME_MAX_SQL], tbl[NAME_MAX_SQL];
+	sl_schema sch;
+	sl_value v[2];
+	char *ddl;
+	int r;
+
+	if (!table_ref(s, db, tbl) || !expect_end(s))
+		return 0;
+	if ((r = load_schema(s->q, db, tbl, &sch)) <= 0)
+		return r;
+	ddl = sl_schema_render(&sch);
+	if (!ddl) {
+		sl_schema_free(&sch);
+		return syserr(s->q, "out of memory");
+	}
+	v[0] = vstr(sch.name);
+	v[1] = vstr(ddl);
+	r = 1;
+	if (begin_text(s->sink, 2, names) < 0 || sink_row(s->sink, 2, v) < 0 || sink_end(s->sink) < 0)
+		r = -1;
+	free(ddl);
+	sl_schema_free(&sch);
+	return r < 0 ? syserr(s->q, "unable to write the result") : r;
+}
+
+static int desc_table(stmt *s)
+{
+	static const char *const names[] = { "Field", "Type", "Null", "Key", "Default", "Extra" };
+	static const char *const aggs[] = { "", "SUM", "MAX", "MIN", "REPLACE", "REPLACE_IF_NOT_NULL", "BITMAP_UNION", "HLL_UNION" };
+	char db[NAME_MAX_SQL], tbl[NAME_MAX_SQL], tb[64];
+	sl_schema sch;
+	int r;
+
+	if (!table_ref(s, db, tbl))
+		return 0;
+	if (kw(s, "ALL") && !next(s))
+		return 0;
+	if (!expect_end(s))
+		return 0;
+	if ((r = load_schema(s->q, db, tbl, &sch)) <= 0)
+		return r;
+	r = 1;
+	if (begin_text(s->sink, 6, names) < 0)
+		r = -1;
+	for (size_t i = 0; r > 0 && i < sch.ncols; i++) {
+		const sl_column *c = &sch.cols[i];
+		sl_value v[6];
+		sl_type_format(&c->type, tb, sizeof tb);
+		v[0] = vstr(c->name);
+		v[1] = vstr(tb);
+		v[2] = vstr(c->nullable ? "Yes" : "No");
+		v[3] = vstr(c->is_key ? "true" : "false");
+		v[4] = c->default_kind == SL_DEFAULT_VALUE ? vstr(c->default_value)
+			: c->default_kind == SL_DEFAULT_CURRENT_TIMESTAMP ? vstr("CURRENT_TIMESTAMP")
+			: SL_VALUE_NULL;
+		v[5] = vstr(c->agg > 0 && (size_t)c->agg < SL_ARRAY_LEN(aggs) ? aggs[c->agg] : "");
+		if (sink_row(s->sink, 6, v) < 0)
+			r = -1;
+	}
+	if (r > 0 && sink_end(s->sink) < 0)
+		r = -1;
+	sl_schema_free(&sch);
+	return r < 0 ? syserr(s->q, "unable to write the result") : r;
+}
+
+/* ---- SELECT ---- */
+
+typedef struct item { sl_expr *e; char *name; int star; } item;
+/* GROUP BY / ORDER BY entry before resolution: an expression, or a 1-based
+ * select-list position. ref: the select item it stands for, or -1. */
+typedef struct oitem { sl_expr *e; long pos; int desc; long ref; size_t at; } oitem;
+typedef struct group { char *key; size_t klen; uint64_t h; sl_value *row; sl_agg_state *st; } group;
+typedef struct orow { sl_value *v; size_t seq; } orow;
+
+typedef struct sel {
+	stmt *s;
+	item *items; size_t nitems;
+	int distinct;
+	int has_table;
+	char db[NAME_MAX_SQL], tbl[NAME_MAX_SQL];
+	sl_schema sch;
+	const char **cnames; sl_type *ctypes; size_t ncols;
+	/* HAVING and ORDER BY see the columns, then the select items by alias. */
+	const char **xnames; sl_type *xtypes; sl_value *xrow;
+	sl_expr *where, *having;
+	oitem *group; size_t ngroup;
+	oitem *order; size_t norder;
+	int64_t limit, offset;
+	sl_agg_list aggs;
+	int grouped;
+	sl_arena arena;
+	sl_eval_ctx ctx;
+	/* groups */
+	group *groups; size_t ngroups, capgroups;
+	size_t *htab; size_t hcap;
+	sl_buf key;
+	/* output */
+	sl_value *outv;
+	orow *rows; size_t nrows, caprows;
+	int64_t emitted, skipped;
+	int done;
+	/* source */
+	sl_snapshot snap; int snap_open;
+	sl_scan *scan;
+	sl_field *fields;
+	sl_value *row;
+	int empty_done;
+} sel;
+
+static int ident_is_reserved(stmt *s)
+{
+	static const char *const r[] = { "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT",
+		"OFFSET", "UNION", "INTO", "ON", "JOIN", "INNER", "LEFT", "RIGHT", "CROSS", "FOR",
+		"LOCK", "WINDOW", "AS", "ASC", "DESC", "USING", "NATURAL", "FULL", "OUTER" };
+	for (size_t i = 0; i < SL_ARRAY_LEN(r); i++)
+		if (kw(s, r[i]))
+			return 1;
+	return 0;
+}
+
+static int expr_err(stmt *s, const char *err)
+{
+	s->failed = 1;
+	return sqlerr(s->q, SL_SQL_ER_PARSE, "42000", "%s", err);
+}
+
+static sl_expr *parse_expr(stmt *s)
+{
+	char err[512];
+	sl_expr *e;
+
+	err[0] = 0;
+	if (s->lx.tok.kind == SL_TOK_EOF) {
+		syntax(s);
+		return 0;
+	}
+	e = sl_expr_parse_lex(&s->lx, err, sizeof err);
+	if (!e)
+		expr_err(s, err[0] ? err : "syntax error");
+	return e;
+}
+
+/* Is the current token an integer standing alone as a list entry (ORDER BY 2)? */
+static long positional(stmt *s)
+{
+	sl_lex_mark m;
+	long v;
+	int alone;
+
+	if (s->lx.tok.kind != SL_TOK_INT || s->lx.tok.n > 9)
+		return 0;
+	v = strtol(s->lx.tok.p, 0, 10);
+	m = sl_lex_save(&s->lx);
+	if (sl_lex_next(&s->lx) < 0) {
+		sl_lex_restore(&s->lx, m);
+		return 0;
+	}
+	alone = s->lx.tok.kind == SL_TOK_EOF || op(s, ",") || op(s, ";") || kw(s, "ASC") || kw(s, "DESC")
+		|| kw(s, "LIMIT") || kw(s, "HAVING") || kw(s, "ORDER");
+	sl_lex_restore(&s->lx, m);
+	return alone && v > 0 ? v : (alone ? -1 : 0);
+}
+
+static int oitem_list(stmt *s, oitem **v, size_t *n, int order)
+{
+	for (;;) {
+		oitem it;
+		oitem *p;
+
+		memset(&it, 0, sizeof it);
+		it.ref = -1;
+		it.at = tpos(s);
+		it.pos = positional(s);
+		if (it.pos) {
+			if (!next(s))
+				return 0;
+		} else if (!(it.e = parse_expr(s)))
+			return 0;
+		if (order && (kw(s, "ASC") || kw(s, "DESC"))) {
+			it.desc = kw(s, "DESC");
+			if (!next(s)) {
+				sl_expr_free(it.e);
+				return 0;
+			}
+		}
+		p = realloc(*v, (*n + 1) * sizeof *p);
+		if (!p) {
+			sl_expr_free(it.e);
+			s->failed = -1;
+			return syserr(s->q, "out of memory");
+		}
+		*v = p;
+		(*v)[(*n)++] = it;
+		if (!op(s, ","))
+			return 1;
+		if (!next(s))
+			return 0;
+	}
+}
+
+static int limit_num(stmt *s, int64_t *out)
+{
+	if (s->lx.tok.kind != SL_TOK_INT || s->lx.tok.n > 18)
+		return syntax(s);
+	*out = strtoll(s->lx.tok.p, 0, 10);
+	return next(s);
+}
+
+static int parse_select(sel *S)
+{
+	stmt *s = S->s;
+
+	if (!next(s))
+		return 0;
+	if (kw(s, "ALL") && !next(s))
+		return 0;
+	if (kw(s, "DISTINCT")) {
+		S->distinct = 1;
+		if (!next(s))
+			return 0;
+	}
+	for (;;) {
+		item it;
+		item *p;
+
+		memset(&it, 0, sizeof it);
+		if (op(s, "*")) {
+			it.star = 1;
+			if (!next(s))
+				return 0;
+		} else {
+			size_t n;
+			const char *t;
+			if (!(it.e = parse_expr(s)))
+				return 0;
+			if (kw(s, "AS")) {
+				if (!next(s))
+					goto bad;
+				if (s->lx.tok.kind != SL_TOK_IDENT && s->lx.tok.kind != SL_TOK_QIDENT
+						&& s->lx.tok.kind != SL_TOK_STRING) {
+					syntax(s);
+					goto bad;
+				}
+			}
+			if (s->lx.tok.kind == SL_TOK_QIDENT || s->lx.tok.kind == SL_TOK_STRING
+					|| (s->lx.tok.kind == SL_TOK_IDENT && !ident_is_reserved(s))) {
+				if (s->lx.tok.kind == SL_TOK_IDENT)
+					it.name = strndup(s->lx.tok.p, s->lx.tok.n);
+				else
+					it.name = strndup(s->lx.tok.str ? s->lx.tok.str : "", s->lx.tok.strn);
+				if (!it.name)
+					goto oom;
+				if (!next(s))
+					goto bad;
+			} else {
+				t = sl_expr_text(it.e, &n);
+				if (!(it.name = strndup(t ? t : "", t ? n : 0)))
+					goto oom;
+			}
+		}
+		p = realloc(S->items, (S->nitems + 1) * sizeof *p);
+		if (!p)
+			goto oom;
+		S->items = p;
+		S->items[S->nitems++] = it;
+		if (!op(s, ","))
+			break;
+		if (!next(s))
+			return 0;
+		continue;
+	oom:
+		sl_expr_free(it.e);
+		free(it.name);
+		s->failed = -1;
+		return syserr(s->q, "out of memory");
+	bad:
+		sl_expr_free(it.e);
+		free(it.name);
+		return 0;
+	}
+	if (kw(s, "FROM")) {
+		if (!next(s))
+			return 0;
+		if (kw(s, "DUAL")) {
+			if (!next(s))
+				return 0;
+		} else {
+			if (!table_ref(s, S->db, S->tbl))
+				return 0;
+			S->has_table = 1;
+			if (kw(s, "AS") && !next(s))
+				return 0;
+			if (s->lx.tok.kind == SL_TOK_QIDENT || (s->lx.tok.kind == SL_TOK_IDENT && !ident_is_reserved(s))) {
+				char alias[NAME_MAX_SQL];
+				if (!ident(s, alias, sizeof alias))
+					return 0;
+			}
+			if (op(s, ","))
+				return sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000", "queries over more than one table are not supported (at position %zu)", tpos(s));
+		}
+	}
+	if (kw(s, "WHERE")) {
+		if (!next(s) || !(S->where = parse_expr(s)))
+			return 0;
+	}
+	if (kw(s, "GROUP")) {
+		if (!next(s) || !expect_kw(s, "BY") || !oitem_list(s, &S->group, &S->ngroup, 0))
+			return 0;
+	}
+	if (kw(s, "HAVING")) {
+		if (!next(s) || !(S->having = parse_expr(s)))
+			return 0;
+	}
+	if (kw(s, "ORDER")) {
+		if (!next(s) || !expect_kw(s, "BY") || !oitem_list(s, &S->order, &S->norder, 1))
+			return 0;
+	}
+	if (kw(s, "LIMIT")) {
+		int64_t a;
+		if (!next(s) || !limit_num(s, &a))
+			return 0;
+		if (op(s, ",")) {
+			S->offset = a;
+			if (!next(s) || !limit_num(s, &S->limit))
+				return 0;
+		} else {
+			S->limit = a;
+			if (kw(s, "OFFSET") && (!next(s) || !limit_num(s, &S->offset)))
+				return 0;
+		}
+	}
+	return expect_end(s);
+}
+
+/* A fresh parse of select item i's text (GROUP BY alias / position). */
+static sl_expr *reparse_item(sel *S, size_t i)
+{
+	char err[512];
+	size_t n;
+	const char *t = sl_expr_text(S->items[i].e, &n);
+	sl_expr *e = sl_expr_parse(t, n, err, sizeof err);
+
+	if (!e)
+		expr_err(S->s, err);
+	return e;
+}
+
+static int bind(sel *S, sl_expr *e, int aggs, const char *clause)
+{
+	sl_expr_scope sc;
+	char err[512];
+	int ext = aggs && S->xnames && strcmp(clause, "select list");
+
+	sc.ncols = S->ncols + (ext ? S->nitems : 0);
+	sc.names = ext ? S->xnames : S->cnames;
+	sc.types = ext ? S->xtypes : S->ctypes;
+	sc.allow_aggs = aggs;
+	err[0] = 0;
+	if (sl_expr_bind(e, &sc, err, sizeof err))
+		return 1;
+	S->s->failed = 1;
+	if (strstr(err, "Unknown column"))
+		return sqlerr(S->s->q, SL_SQL_ER_BAD_FIELD, "42S22", "%s", err);
+	if (!aggs && sl_expr_has_aggs(e))
+		return sqlerr(S->s->q, 1111, "HY000", "Invalid use of group function in %s", clause);
+	return sqlerr(S->s->q, SL_SQL_ER_UNKNOWN, "HY000", "%s", err[0] ? err : "invalid expression");
+}
+
+static int name_eq(const char *a, const char *b, size_t bn)
+{
+	return strlen(a) == bn && !strncasecmp(a, b, bn);
+}
+
+/* Expand '*', resolve GROUP BY/ORDER BY references, bind everything. */
+static int resolve(sel *S)
+{
+	sl_sql *q = S->s->q;
+	int r;
+
+	if (S->has_table) {
+		if ((r = load_schema(q, S->db, S->tbl, &S->sch)) <= 0)
+			return r;
+		S->ncols = S->sch.ncols;
+		S->cnames = calloc(S->ncols + 1, sizeof *S->cnames);
+		S->ctypes = calloc(S->ncols + 1, sizeof *S->ctypes);
+		S->fields = calloc(S->ncols + 1, sizeof *S->fields);
+		S->row = calloc(S->ncols + 1, sizeof *S->row);
+		if (!S->cnames || !S->ctypes || !S->fields || !S->row)
+			return syserr(q, "out of memory");
+		for (size_t i = 0; i < S->ncols; i++) {
+			S->cnames[i] = S->sch.cols[i].name;
+			S->ctypes[i] = S->sch.cols[i].type;
+		}
+	}
+	/* Expand stars. */
+	for (size_t i = 0; i < S->nitems; i++) {
+		item *p;
+		size_t k;
+
+		if (!S->items[i].star)
+			continue;
+		if (!S->has_table)
+			return sqlerr(q, 1096, "HY000", "No tables used");
+		p = realloc(S->items, (S->nitems + S->ncols) * sizeof *p);
+		if (!p)
+			return syserr(q, "out of memory");
+		S->items = p;
+		memmove(p + i + S->ncols, p + i + 1, (S->nitems - i - 1) * sizeof *p);
+		S->nitems += S->ncols - 1;
+		for (k = 0; k < S->ncols; k++) {
+			char buf[NAME_MAX_SQL * 2 + 3], err[256];
+			size_t n = 0;
+			buf[n++] = '`';
+			for (const char *c = S->cnames[k]; *c && n < sizeof buf - 3; c++) {
+				if (*c == '`')
+					buf[n++] = '`';
+				buf[n++] = *c;
+			}
+			buf[n++] = '`';
+			buf[n] = 0;
+			memset(&p[i + k], 0, sizeof p[i + k]);
+			p[i + k].e = sl_expr_parse(buf, n, err, sizeof err);
+			p[i + k].name = strdup(S->cnames[k]);
+			if (!p[i + k].e || !p[i + k].name) {
+				/* Keep the rest freeable. */
+				for (size_t j = k + 1; j < S->ncols; j++)
+					memset(&p[i + j], 0, sizeof p[i + j]);
+				return syserr(q, "out of memory");
+			}
+		}
+		i += S->ncols - 1;
+	}
+	if (!(S->outv = calloc(S->nitems + S->norder + 1, sizeof *S->outv)))
+		return syserr(q, "out of memory");
+	for (size_t i = 0; i < S->nitems; i++)
+		if (!bind(S, S->items[i].e, 1, "select list"))
+			return 0;
+	S->xnames = calloc(S->ncols + S->nitems + 1, sizeof *S->xnames);
+	S->xtypes = calloc(S->ncols + S->nitems + 1, sizeof *S->xtypes);
+	S->xrow = calloc(S->ncols + S->nitems + 1, sizeof *S->xrow);
+	if (!S->xnames || !S->xtypes || !S->xrow)
+		return syserr(q, "out of memory");
+	for (size_t i = 0; i < S->ncols; i++) {
+		S->xnames[i] = S->cnames[i];
+		S->xtypes[i] = S->ctypes[i];
+	}
+	for (size_t i = 0; i < S->nitems; i++) {
+		const char *n = S->items[i].name;
+		/* An alias never hides a column of the table. */
+		S->xnames[S->ncols + i] = sl_schema_col(&S->sch, n, strlen(n)) >= 0 ? "" : n;
+		S->xtypes[S->ncols + i] = sl_expr_type(S->items[i].e);
+	}
+	if (S->where && !bind(S, S->where, 0, "WHERE"))
+		return 0;
+	if (S->distinct && !S->ngroup) {
+		S->group = calloc(S->nitems + 1, sizeof *S->group);
+		if (!S->group)
+			return syserr(q, "out of memory");
+		for (size_t i = 0; i < S->nitems; i++) {
+			S->group[i].ref = -1;
+			S->group[i].pos = (long)i + 1;
+		}
+		S->ngroup = S->nitems;
+	}
+	for (size_t i = 0; i < S->ngroup; i++) {
+		oitem *g = &S->group[i];
+		size_t n;
+		const char *cn;
+
+		if (g->pos) {
+			if (g->pos < 0 || (size_t)g->pos > S->nitems)
+				return sqlerr(q, SL_SQL_ER_BAD_FIELD, "42S22", "Unknown column '%ld' in 'group statement'", g->pos);
+			if (!(g->e = reparse_item(S, (size_t)g->pos - 1)))
+				return 0;
+		} else if ((cn = sl_expr_colname(g->e, &n)) && sl_schema_col(&S->sch, cn, n) < 0) {
+			for (size_t k = 0; k < S->nitems; k++)
+				if (name_eq(S->items[k].name, cn, n)) {
+					sl_expr_free(g->e);
+					if (!(g->e = reparse_item(S, k)))
+						return 0;
+					break;
+				}
+		}
+		if (!bind(S, g->e, 0, "GROUP BY")) {
+			if (sl_expr_has_aggs(g->e)) {
+				size_t tn;
+				const char *t = sl_expr_text(g->e, &tn);
+				return sqlerr(q, 1056, "42000", "Can't group on '%.*s'", (int)tn, t);
+			}
+			return 0;
+		}
+	}
+	if (S->having && !bind(S, S->having, 1, "HAVING"))
+		return 0;
+	for (size_t i = 0; i < S->norder; i++) {
+		oitem *o = &S->order[i];
+		size_t n, tn;
+		const char *cn, *t;
+
+		if (o->pos) {
+			if (o->pos < 0 || (size_t)o->pos > S->nitems)
+				return sqlerr(q, SL_SQL_ER_BAD_FIELD, "42S22", "Unknown column '%ld' in 'order clause'", o->pos);
+			o->ref = o->pos - 1;
+			continue;
+		}
+		cn = sl_expr_colname(o->e, &n);
+		t = sl_expr_text(o->e, &tn);
+		for (size_t k = 0; k < S->nitems && o->ref < 0; k++) {
+			if (cn && name_eq(S->items[k].name, cn, n))
+				o->ref = (long)k;
+			else {
+				size_t it_n;
+				const char *it_t = sl_expr_text(S->items[k].e, &it_n);
+				if (t && it_t && it_n == tn && !memcmp(it_t, t, tn))
+					o->ref = (long)k;
+			}
+		}
+		if (o->ref < 0 && !bind(S, o->e, 1, "ORDER BY"))
+			return 0;
+	}
+	/* Aggregates: one numbering across select list, HAVING and ORDER BY. */
+	for (size_t i = 0; i < S->nitems; i++)
+		if (sl_expr_collect_aggs(S->items[i].e, &S->aggs) < 0)
+			return syserr(q, "out of memory");
+	if (S->having && sl_expr_collect_aggs(S->having, &S->aggs) < 0)
+		return syserr(q, "out of memory");
+	for (size_t i = 0; i < S->norder; i++)
+		if (S->order[i].ref < 0 && sl_expr_collect_aggs(S->order[i].e, &S->aggs) < 0)
+			return syserr(q, "out of memory");
+	S->grouped = S->ngroup > 0 || S->aggs.n > 0;
+	return 1;
+}
+
+/* ---- row source ---- */
+
+static int src_open(sel *S)
+{
+	sl_sql *q = S->s->q;
+	int r;
+
+	if (!S->has_table)
+		return 1;
+	r = sl_snapshot_open(q->st, S->db, S->tbl, &S->snap);
+	if (r == 0)
+		return errno == ENOTDIR ? err_db(q, S->db) : err_table(q, S->tbl);
+	if (r < 0)
+		return syserr(q, "unable to open the table");
+	S->snap_open = 1;
+	if (!(S->scan = sl_scan_open(&S->snap)))
+		return syserr(q, "unable to read the table");
+	return 1;
+}
+
+/* 1 row in S->row, 0 end, -1 errno (q->err set). */
+static int src_next(sel *S)
+{
+	const char *p;
+	size_t len;
+	long nf;
+	int r;
+
+	if (!S->has_table) {
+		if (S->empty_done)
+			return 0;
+		S->empty_done = 1;
+		return 1;
+	}
+	r = sl_scan_next(S->scan, &p, &len);
+	if (r < 0)
+		return syserr(S->s->q, errno == EPROTO ? "corrupt rowset" : "unable to read the table");
+	if (r == 0)
+		return 0;
+	nf = sl_fields_parse(p, len, S->fields, S->ncols);
+	if (nf < 0 || (size_t)nf != S->ncols) {
+		errno = EPROTO;
+		return syserr(S->s->q, "corrupt row: field count does not match the schema");
+	}
+	for (size_t i = 0; i < S->ncols; i++)
+		if (sl_value_decode(&S->ctypes[i], S->fields[i].p, S->fields[i].n, &S->row[i]) < 0) {
+			errno = EPROTO;
+			return syserr(S->s->q, "corrupt row: bad field encoding");
+		}
+	return 1;
+}
+
+/* ---- values ---- */
+
+/* One malloc'd block holding n values and their string bytes. */
+static sl_value *vals_dup(const sl_value *in, size_t n)
+{
+	size_t extra = 0, off;
+	sl_value *v;
+	char *mem;
+
+	for (size_t i = 0; i < n; i++)
+		if (in[i].kind == SL_V_STRING)
+			extra += in[i].u.s.n;
+	v = malloc((n ? n : 1) * sizeof *v + extra + 1);
+	if (!v)
+		return 0;
+	mem = (char *)(v + (n ? n : 1));
+	off = 0;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = in[i];
+		if (in[i].kind == SL_V_STRING) {
+			if (in[i].u.s.n)
+				memcpy(mem + off, in[i].u.s.p, in[i].u.s.n);
+			v[i].u.s.p = mem + off;
+			off += in[i].u.s.n;
+		}
+	}
+	return v;
+}
+
+static int key_put(sl_buf *b, const sl_value *v)
+{
+	char k = (char)v->kind, t[17];
+
+	if (sl_buf_putc(b, k) < 0)
+		return -1;
+	switch (v->kind) {
+	case SL_V_NULL:
+		return 1;
+	case SL_V_INT: case SL_V_DATE: case SL_V_DATETIME:
+		sl_u64_pack(t, (uint64_t)v->u.i);
+		return sl_buf_put(b, t, 8);
+	case SL_V_LARGE: case SL_V_DECIMAL:
+		sl_u64_pack(t, (uint64_t)((unsigned __int128)v->u.l >> 64));
+		sl_u64_pack(t + 8, (uint64_t)v->u.l);
+		t[16] = (char)v->scale;
+		return sl_buf_put(b, t, 17);
+	case SL_V_DOUBLE: {
+		double d = v->u.d == 0 ? 0.0 : v->u.d;
+		uint64_t u;
+		memcpy(&u, &d, 8);
+		sl_u64_pack(t, u);
+		return sl_buf_put(b, t, 8);
+	}
+	case SL_V_STRING:
+		sl_u64_pack(t, (uint64_t)v->u.s.n);
+		if (sl_buf_put(b, t, 8) < 0)
+			return -1;
+		return sl_buf_put(b, v->u.s.p, v->u.s.n);
+	}
+	return 1;
+}
+
+static uint64_t hash(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ull;
+	}
+	return h ^ (h >> 29);
+}
+
+/* ---- output ---- */
+
+static int out_row(sel *S, const sl_value *v)
+{
+	if (S->skipped < S->offset) {
+		S->skipped++;
+		return 1;
+	}
+	if (S->limit >= 0 && S->emitted >= S->limit) {
+		S->done = 1;
+		return 1;
+	}
+	if (sink_row(S->s->sink, S->nitems, v) < 0)
+		return syserr(S->s->q, "unable to write the result");
+	S->emitted++;
+	if (S->limit >= 0 && S->emitted >= S->limit)
+		S->done = 1;
+	return 1;
+}
+
+/* Evaluate the select list, HAVING and the ORDER BY keys over row with
+ * aggs; emit the row or stage it for sorting. */
+static int produce(sel *S, const sl_value *row, const sl_value *aggs)
+{
+	S->ctx.aggs = aggs;
+	for (size_t i = 0; i < S->nitems; i++)
+		if (sl_expr_eval(S->items[i].e, row, &S->ctx, &S->outv[i]) < 0)
+			return syserr(S->s->q, "out of memory");
+	if (S->having || S->norder) {
+		if (S->ncols)
+			memcpy(S->xrow, row, S->ncols * sizeof *row);
+		memcpy(S->xrow + S->ncols, S->outv, S->nitems * sizeof *S->outv);
+	}
+	if (S->having) {
+		sl_value h;
+		if (sl_expr_eval(S->having, S->xrow, &S->ctx, &h) < 0)
+			return syserr(S->s->q, "out of memory");
+		if (!sl_value_truth(&h))
+			return 1;
+	}
+	if (!S->norder)
+		return out_row(S, S->outv);
+	for (size_t i = 0; i < S->norder; i++) {
+		sl_value *o = &S->outv[S->nitems + i];
+		if (S->order[i].ref >= 0)
+			*o = S->outv[S->order[i].ref];
+		else if (sl_expr_eval(S->order[i].e, S->xrow, &S->ctx, o) < 0)
+			return syserr(S->s->q, "out of memory");
+	}
+	if (S->nrows == S->caprows) {
+		size_t cap = S->caprows ? S->caprows * 2 : 256;
+		orow *p = realloc(S->rows, cap * sizeof *p);
+		if (!p)
+			return syserr(S->s->q, "out of memory");
+		S->rows = p;
+		S->caprows = cap;
+	}
+	if (!(S->rows[S->nrows].v = vals_dup(S->outv, S->nitems + S->norder)))
+		return syserr(S->s->q, "out of memory");
+	S->rows[S->nrows].seq = S->nrows;
+	S->nrows++;
+	return 1;
+}
+
+static int group_rehash(sel *S)
+{
+	size_t cap = S->hcap ? S->hcap * 2 : 1024;
+	size_t *t = malloc(cap * sizeof *t);
+
+	if (!t)
+		return -1;
+	for (size_t i = 0; i < cap; i++)
+		t[i] = SIZE_MAX;
+	for (size_t g = 0; g < S->ngroups; g++) {
+		size_t j = S->groups[g].h & (cap - 1);
+		while (t[j] != SIZE_MAX)
+			j = (j + 1) & (cap - 1);
+		t[j] = g;
+	}
+	free(S->htab);
+	S->htab = t;
+	S->hcap = cap;
+	return 1;
+}
+
+/* Find or add the group of row (key already in S->key). */
+static group *group_get(sel *S, const sl_value *row)
+{
+	uint64_t h = hash(S->key.p, S->key.len);
+	size_t j;
+	group *g;
+
+	if ((S->ngroups + 1) * 2 > S->hcap && group_rehash(S) < 0)
+		return 0;
+	for (j = h & (S->hcap - 1); S->htab[j] != SIZE_MAX; j = (j + 1) & (S->hcap - 1)) {
+		g = &S->groups[S->htab[j]];
+		if (g->h == h && g->klen == S->key.len && (!g->klen || !memcmp(g->key, S->key.p, g->klen)))
+			return g;
+	}
+	if (S->ngroups == S->capgroups) {
+		size_t cap = S->capgroups ? S->capgroups * 2 : 64;
+		group *p = realloc(S->groups, cap * sizeof *p);
+		if (!p)
+			return 0;
+		S->groups = p;
+		S->capgroups = cap;
+	}
+	g = &S->groups[S->ngroups];
+	memset(g, 0, sizeof *g);
+	g->h = h;
+	g->klen = S->key.len;
+	g->key = malloc(g->klen + 1);
+	g->row = vals_dup(row, S->ncols);
+	g->st = calloc(S->aggs.n + 1, sizeof *g->st);
+	if (!g->key || !g->row || !g->st) {
+		free(g->key);
+		free(g->row);
+		free(g->st);
+		return 0;
+	}
+	if (g->klen)
+		memcpy(g->key, S->key.p, g->klen);
+	for (size_t i = 0; i < S->aggs.n; i++)
+		sl_agg_init(S->aggs.calls[i], &g->st[i]);
+	S->htab[j] = S->ngroups++;
+	return g;
+}
+
+static int group_step(sel *S, const sl_value *row)
+{
+	group *g;
+
+	S->key.len = 0;
+	for (size_t i = 0; i < S->ngroup; i++) {
+		sl_value v;
+		if (sl_expr_eval(S->group[i].e, row, &S->ctx, &v) < 0 || key_put(&S->key, &v) < 0)
+			return syserr(S->s->q, "out of memory");
+	}
+	if (!(g = group_get(S, row)))
+		return syserr(S->s->q, "out of memory");
+	for (size_t i = 0; i < S->aggs.n; i++)
+		if (sl_agg_step(S->aggs.calls[i], &g->st[i], row, &S->ctx) < 0)
+			return syserr(S->s->q, "out of memory");
+	return 1;
+}
+
+static int group_finish(sel *S)
+{
+	sl_value *fin = calloc(S->aggs.n + 1, sizeof *fin);
+
+	if (!fin)
+		return syserr(S->s->q, "out of memory");
+	if (!S->ngroups && !S->ngroup) {
+		/* Aggregates over no rows: one row (count 0, sum NULL, ...). */
+		for (size_t i = 0; i < S->ncols; i++)
+			S->row[i] = SL_VALUE_NULL;
+		S->key.len = 0;
+		if (!group_get(S, S->row)) {
+			free(fin);
+			return syserr(S->s->q, "out of memory");
+		}
+	}
+	for (size_t g = 0; g < S->ngroups && !S->done; g++) {
+		group *gr = &S->groups[g];
+		sl_arena_reset(&S->arena);
+		for (size_t i = 0; i < S->aggs.n; i++)
+			sl_agg_final(S->aggs.calls[i], &gr->st[i], &fin[i]);
+		if (produce(S, gr->row, fin) < 0) {
+			free(fin);
+			return -1;
+		}
+	}
+	free(fin);
+	return 1;
+}
+
+static int order_cmp(const void *a, const void *b, void *arg)
+{
+	const sel *S = arg;
+	const orow *x = a, *y = b;
+
+	for (size_t i = 0; i < S->norder; i++) {
+		const sl_value *u = &x->v[S->nitems + i], *v = &y->v[S->nitems + i];
+		int c;
+		if (u->kind == SL_V_NULL || v->kind == SL_V_NULL)
+			c = (u->kind != SL_V_NULL) - (v->kind != SL_V_NULL);
+		else
+			c = sl_value_cmp(u, v);
+		if (S->order[i].desc)
+			c = -c;
+		if (c)
+			return c < 0 ? -1 : 1;
+	}
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int run_select(sel *S)
+{
+	const char **names;
+	sl_type *types;
+	struct timespec ts;
+	int r;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	S->ctx.arena = &S->arena;
+	S->ctx.now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	names = calloc(S->nitems + 1, sizeof *names);
+	types = calloc(S->nitems + 1, sizeof *types);
+	if (!names || !types) {
+		free(names);
+		free(types);
+		return syserr(S->s->q, "out of memory");
+	}
+	for (size_t i = 0; i < S->nitems; i++) {
+		names[i] = S->items[i].name;
+		types[i] = sl_expr_type(S->items[i].e);
+	}
+	if ((r = src_open(S)) <= 0) {
+		free(names);
+		free(types);
+		return r;
+	}
+	r = sink_begin(S->s->sink, S->nitems, names, types);
+	free(names);
+	free(types);
+	if (r < 0)
+		return syserr(S->s->q, "unable to write the result");
+	if (S->limit == 0)
+		S->done = 1;
+	while (!S->done || S->grouped || S->norder) {
+		if (S->limit == 0)
+			break;
+		r = src_next(S);
+		if (r <= 0)
+			break;
+		sl_arena_reset(&S->arena);
+		if (S->where) {
+			sl_value w;
+			S->ctx.aggs = 0;
+			if (sl_expr_eval(S->where, S->row, &S->ctx, &w) < 0)
+				return syserr(S->s->q, "out of memory");
+			if (!sl_value_truth(&w))
+				continue;
+		}
+		r = S->grouped ? group_step(S, S->row) : produce(S, S->row, 0);
+		if (r < 0)
+			return -1;
+	}
+	if (r < 0)
+		return -1;
+	if (S->grouped && S->limit != 0 && group_finish(S) < 0)
+		return -1;
+	if (S->norder) {
+		S->done = S->limit == 0;
+		qsort_r(S->rows, S->nrows, sizeof *S->rows, order_cmp, S);
+		for (size_t i = 0; i < S->nrows && !S->done; i++)
+			if (out_row(S, S->rows[i].v) < 0)
+				return -1;
+	}
+	if (sink_end(S->s->sink) < 0)
+		return syserr(S->s->q, "unable to write the result");
+	return 1;
+}
+
+static void sel_free(sel *S)
+{
+	for (size_t i = 0; i < S->nitems; i++) {
+		sl_expr_free(S->items[i].e);
+		free(S->items[i].name);
+	}
+	free(S->items);
+	sl_expr_free(S->where);
+	sl_expr_free(S->having);
+	for (size_t i = 0; i < S->ngroup; i++)
+		sl_expr_free(S->group[i].e);
+	free(S->group);
+	for (size_t i = 0; i < S->norder; i++)
+		sl_expr_free(S->order[i].e);
+	free(S->order);
+	for (size_t g = 0; g < S->ngroups; g++) {
+		for (size_t i = 0; i < S->aggs.n; i++)
+			sl_agg_free(&S->groups[g].st[i]);
+		free(S->groups[g].st);
+		free(S->groups[g].key);
+		free(S->groups[g].row);
+	}
+	free(S->groups);
+	free(S->htab);
+	free(S->aggs.calls);
+	sl_buf_free(&S->key);
+	for (size_t i = 0; i < S->nrows; i++)
+		free(S->rows[i].v);
+	free(S->rows);
+	free(S->outv);
+	if (S->scan)
+		sl_scan_close(S->scan);
+	if (S->snap_open)
+		sl_snapshot_free(&S->snap);
+	free(S->fields);
+	free(S->row);
+	free(S->cnames);
+	free(S->ctypes);
+	free(S->xnames);
+	free(S->xtypes);
+	free(S->xrow);
+	sl_schema_free(&S->sch);
+	sl_arena_free(&S->arena);
+}
+
+static int select_stmt(stmt *s)
+{
+	sel S;
+	int r;
+
+	memset(&S, 0, sizeof S);
+	S.s = s;
+	S.limit = -1;
+	r = parse_select(&S);
+	if (r > 0)
+		r = resolve(&S);
+	if (r > 0)
+		r = run_select(&S);
+	sel_free(&S);
+	return r;
+}
+
+/* ---- dispatch ---- */
+
+int sl_sql_exec(sl_sql *q, const char *src, size_t n, const sl_sql_sink *sink)
+{
+	stmt s;
+	int r = 0;
+
+	memset(&s, 0, sizeof s);
+	s.q = q;
+	s.src = src;
+	s.n = n;
+	s.sink = sink;
+	q->code = 0;
+	q->state[0] = 0;
+	q->err[0] = 0;
+	sl_lex_init(&s.lx, src, n);
+	if (!next(&s))
+		goto out;
+	if (kw(&s, "CREATE")) {
+		if (!next(&s))
+			goto out;
+		if (kw(&s, "DATABASE") || kw(&s, "SCHEMA"))
+			r = next(&s) ? create_db(&s) : 0;
+		else if (kw(&s, "TABLE") || kw(&s, "EXTERNAL") || kw(&s, "TEMPORARY"))
+			r = create_table(&s);
+		else
+			r = syntax(&s);
+	} else if (kw(&s, "DROP")) {
+		if (!next(&s))
+			goto out;
+		if (kw(&s, "DATABASE") || kw(&s, "SCHEMA"))
+			r = next(&s) ? drop_db(&s) : 0;
+		else if (kw(&s, "TABLE"))
+			r = next(&s) ? drop_table(&s) : 0;
+		else
+			r = syntax(&s);
+	} else if (kw(&s, "SHOW")) {
+		if (!next(&s))
+			goto out;
+		if (kw(&s, "DATABASES") || kw(&s, "SCHEMAS"))
+			r = show_databases(&s);
+		else if (kw(&s, "TABLES"))
+			r = show_tables(&s);
+		else if (kw(&s, "CREATE")) {
+			r = next(&s) && expect_kw(&s, "TABLE") ? show_create(&s) : 0;
+		} else
+			r = syntax(&s);
+	} else if (kw(&s, "DESC") || kw(&s, "DESCRIBE")) {
+		r = next(&s) ? desc_table(&s) : 0;
+	} else if (kw(&s, "USE")) {
+		r = next(&s) ? use_db(&s) : 0;
+	} else if (kw(&s, "SELECT")) {
+		r = select_stmt(&s);
+	} else
+		r = syntax(&s);
+out:
+	sl_lex_free(&s.lx);
+	if (r == 0 && !q->code)
+		sqlerr(q, SL_SQL_ER_PARSE, "42000", "syntax error");
+	return r;
+}

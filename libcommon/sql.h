@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sql.h -- the statements of sl-sql over the table store: DDL (databases,
+ * tables), SHOW/DESC, USE, and single-table SELECT with WHERE, GROUP BY,
+ * HAVING, ORDER BY, LIMIT and the aggregates of expr.h.
+ *
+ * Results are delivered to a sink (begin, row..., end); the caller formats
+ * them. Errors are MySQL-style: a MySQL error number, an SQLSTATE and a
+ * Doris-worded message ("Unknown database 'x'", "syntax error at position
+ * 17 near 'FORM'"). Positions are 1-based byte offsets into the statement.
+ *
+ * Memory: a SELECT without GROUP BY, aggregates or ORDER BY streams rows
+ * (flat memory; LIMIT stops the scan early). GROUP BY keeps one state per
+ * group (a copy of the group's first row and its aggregate accumulators).
+ * ORDER BY sorts the whole result in memory.
+ */
+#ifndef SL_SQL_H
+#define SL_SQL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "types.h"
+#include "store.h"
+
+/* MySQL error numbers used. */
+#define SL_SQL_ER_DB_CREATE_EXISTS 1007
+#define SL_SQL_ER_DB_DROP_EXISTS   1008
+#define SL_SQL_ER_NO_DB            1046
+#define SL_SQL_ER_BAD_DB           1049
+#define SL_SQL_ER_TABLE_EXISTS     1050
+#define SL_SQL_ER_BAD_TABLE        1051
+#define SL_SQL_ER_BAD_FIELD        1054
+#define SL_SQL_ER_PARSE            1064
+#define SL_SQL_ER_WRONG_DB_NAME    1102
+#define SL_SQL_ER_WRONG_TABLE_NAME 1103
+#define SL_SQL_ER_UNKNOWN          1105
+
+/* Result sink. Every callback returns 1 to go on, -1 (errno set) to stop
+ * the statement (sl_sql_exec then returns -1). Names, types and values are
+ * only valid during the call. NULL is a value of kind SL_V_NULL. */
+typedef struct sl_sql_sink {
+	void *ctx;
+	int (*begin)(void *ctx, size_t n, const char *const *names, const sl_type *types);
+	int (*row)(void *ctx, size_t n, const sl_value *vals);
+	int (*end)(void *ctx);
+} sl_sql_sink;
+
+/* A session: the store, the current database (USE) and the last error. */
+typedef struct sl_sql {
+	sl_store *st;
+	char *db;               /* current database or NULL */
+	int code;               /* MySQL error number of the last failure */
+	char state[6];          /* its SQLSTATE, e.g. "42000" */
+	char err[1024];         /* its message */
+} sl_sql;
+
+/* st stays owned by the caller. sl_sql_free releases the session only. */
+void sl_sql_init(sl_sql *q, sl_store *st);
+void sl_sql_free(sl_sql *q);
+
+/* Find the next statement of a script: src[*off..n) is scanned with the
+ * SQL lexer up to a ';' outside quotes (or the end). Empty statements are
+ * skipped. 1: *start and *len delimit the statement (without ';'), *off moves
+ * past it; 0: nothing left; -1: lexical error (unterminated string...),
+ * q->code/err set, *start is where the statement began. */
+int sl_sql_next(sl_sql *q, const char *src, size_t n, size_t *off, size_t *start, size_t *len);
+
+/* Execute one statement (without its ';'). 1 ok; 0 SQL error
+ * (q->code, q->state, q->err); -1 system failure (errno; q->err says
+ * what failed). */
+int sl_sql_exec(sl_sql *q, const char *stmt, size_t n, const sl_sql_sink *sink);
+
+#endif

@@ -1,0 +1,2139 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store.c -- the crash-safe local table store (man/sl-store.5).
+ *
+ * Three kinds of state, each made durable before anything points at it:
+ *
+ *  - directories: a database or table is built under a temporary name
+ *    (.tmp.*), fsync'd, then renamed into place and its parent fsync'd, so
+ *    it appears whole or not at all. DROP renames it to .trash.* and then
+ *    removes it; leftovers are swept later.
+ *  - the per-database transaction log <db>/txnlog: records framed as
+ *    len:u32 BE, crc32:u32 BE (zlib, over the payload), payload. Writers
+ *    hold flock(<db>/lock), read the whole log, cut a torn tail, append all
+ *    their records with ONE write and fdatasync. Readers take no lock and
+ *    stop at the first record that is short or fails its CRC.
+ *  - rowset files <db>/<table>/data/<txnid>-<n>.rs: written under a
+ *    temporary name, fsync'd, renamed, directory fsync'd. Immutable.
+ *
+ * The state of every txn is a fold over the log; nothing else is trusted.
+ * Record payloads: kind:u8, version:u8 (1), id:u64, time_ms:u64, then
+ *   'T' table created      name:str                       (id = table id)
+ *   'B' begin              table_id:u64 timeout_s:u64 label:str table:str
+ *   'P' precommit, 'C' commit (visible)
+ *                          nrs:u32 { name:str rows:u64 }*nrs attach:str
+ *   'A' abort              reason:str
+ * where str = len:u32 BE + bytes. Unknown kinds with a good CRC are skipped.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <lz4.h>
+#include <zlib.h>
+
+#include "sl.h"
+#include "io.h"
+#include "frame.h"
+#include "hdr.h"
+#include "store.h"
+
+#define LOG_REC_MAX      (64u << 20)     /* sanity bound on one log record */
+#define ATTACH_MAX       (64u << 10)
+#define FIRST_TXN_ID     1000
+#define RS_BLOCK_TARGET  (1u << 20)      /* raw bytes per rowset block */
+#define RS_BLOCK_MAX     (1u << 30)      /* sanity bound when reading */
+#define RS_VERSION       1
+#define RS_CODEC_LZ4     1
+#define RS_BLOCK_HDR     20              /* "SLRB" raw comp nrows crc */
+#define RS_FOOTER        28              /* "SLRE" rows:u64 blocks:u64 crc */
+#define SECONDS_MAX      1000000000000ll /* clamp: no ms overflow */
+
+/* ---------------------------------------------------------------- paths */
+
+__attribute__((format(printf, 2, 3)))
+static int pathf(char *out, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, PATH_MAX, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 1;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof tmp) {
+		errno = n ? ENAMETOOLONG : ENOENT;
+		return -1;
+	}
+	memcpy(tmp, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (tmp[i] != '/' && tmp[i] != 0)
+			continue;
+		tmp[i] = 0;
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -1;
+		if (i < n)
+			tmp[i] = '/';
+	}
+	if (!is_dir(path)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 1;
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb; (void)ftw;
+	if (flag == FTW_DP || flag == FTW_D)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+/* Best effort: remove a tree; errors (a concurrent remover) are ignored. */
+static void rm_rf(const char *path)
+{
+	int e = errno;
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	errno = e;
+}
+
+/* Remove .trash.* entries, and .tmp.*.<pid> entries whose process is gone. */
+static void sweep_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[PATH_MAX];
+	int e = errno;
+
+	if (!d) {
+		errno = e;
+		return;
+	}
+	while ((de = readdir(d))) {
+		const char *nm = de->d_name;
+		int dead = 0;
+		if (!strncmp(nm, ".trash.", 7)) {
+			dead = 1;
+		} else if (!strncmp(nm, ".tmp.", 5)) {
+			const char *dot = strrchr(nm, '.');
+			long pid = strtol(dot + 1, 0, 10);
+			dead = pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+		}
+		if (dead && pathf(p, "%s/%s", dir, nm) > 0)
+			rm_rf(p);
+	}
+	closedir(d);
+	errno = e;
+}
+
+static int64_t table_id_read(const char *tdir)
+{
+	char p[PATH_MAX], buf[32];
+	int fd;
+	ssize_t r;
+
+	if (pathf(p, "%s/tableid", tdir) < 0)
+		return -1;
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = sl_fd_read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (r <= 0) {
+		errno = EPROTO;
+		return -1;
+	}
+	buf[r] = 0;
+	return strtoll(buf, 0, 10);
+}
+
+/* Write a small file and fsync it (inside a directory still private). */
+static int write_synced(const char *path, const void *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), e;
+
+	if (fd < 0)
+		return -1;
+	if (sl_allwrite(fd, p, n) < n || fsync(fd) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return close(fd) < 0 ? -1 : 1;
+}
+
+/* ---------------------------------------------------------------- store */
+
+static int parse_nonneg(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = 0;
+	return s;
+}
+
+static int conf_load(sl_store *st)
+{
+	char p[PATH_MAX];
+	sl_buf b = SL_BUF_ZERO;
+	char *line, *next;
+	size_t cap = 0;
+
+	if (pathf(p, "%s/sl.conf", st->dir) < 0)
+		return -1;
+	if (sl_file_read(p, &b) < 0) {
+		sl_buf_free(&b);
+		return errno == ENOENT ? 1 : -1;
+	}
+	for (line = b.p; line && *line; line = next) {
+		char *eq, *k, *v;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		line = trim(line);
+		if (!*line || *line == '#' || !(eq = strchr(line, '=')))
+			continue;
+		*eq = 0;
+		k = trim(line);
+		v = trim(eq + 1);
+		if (st->nconf == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			char **nk = realloc(st->conf_k, nc * sizeof *nk), **nv;
+			if (!nk)
+				goto nomem;
+			st->conf_k = nk;
+			nv = realloc(st->conf_v, nc * sizeof *nv);
+			if (!nv)
+				goto nomem;
+			st->conf_v = nv;
+			cap = nc;
+		}
+		st->conf_k[st->nconf] = strdup(k);
+		st->conf_v[st->nconf] = strdup(v);
+		if (!st->conf_k[st->nconf] || !st->conf_v[st->nconf]) {
+			free(st->conf_k[st->nconf]);
+			free(st->conf_v[st->nconf]);
+			goto nomem;
+		}
+		st->nconf++;
+	}
+	sl_buf_free(&b);
+	return 1;
+nomem:
+	sl_buf_free(&b);
+	errno = ENOMEM;
+	return -1;
+}
+
+const char *sl_store_conf(const sl_store *st, const char *key)
+{
+	size_t i;
+
+	/* the last occurrence wins, as in most config files */
+	for (i = st->nconf; i-- > 0;)
+		if (!strcmp(st->conf_k[i], key))
+			return st->conf_v[i];
+	return 0;
+}
+
+int sl_store_open(sl_store *st, const char *dir)
+{
+	static const struct { const char *k; size_t off; } keys[] = {
+		{ "label_keep_max_second", offsetof(sl_store, label_keep_max_second) },
+		{ "load_error_log_limit_bytes", offsetof(sl_store, load_error_log_limit_bytes) },
+		{ "stream_load_default_precommit_timeout_second",
+		  offsetof(sl_store, precommit_timeout_second) },
+	};
+	size_t i;
+
+	memset(st, 0, sizeof *st);
+	if (!dir)
+		dir = sl_data_dir(0);
+	if (mkdir_p(dir) < 0)
+		return -1;
+	st->dir = realpath(dir, 0);
+	if (!st->dir)
+		return -1;
+	st->label_keep_max_second = 259200;
+	st->load_error_log_limit_bytes = 200ll << 20;
+	st->precommit_timeout_second = 3600;
+	if (conf_load(st) < 0)
+		goto fail;
+	for (i = 0; i < SL_ARRAY_LEN(keys); i++) {
+		const char *v = sl_store_conf(st, keys[i].k);
+		int64_t *val = (int64_t *)((char *)st + keys[i].off);
+		if (v && parse_nonneg(v, val) < 0)
+			goto fail;
+		if (*val > SECONDS_MAX)
+			*val = SECONDS_MAX;
+	}
+	sweep_dir(st->dir);
+	return 1;
+fail:
+	{
+		int e = errno;
+		sl_store_close(st);
+		errno = e;
+	}
+	return -1;
+}
+
+void sl_store_close(sl_store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nconf; i++) {
+		free(st->conf_k[i]);
+		free(st->conf_v[i]);
+	}
+	free(st->conf_k);
+	free(st->conf_v);
+	free(st->dir);
+	memset(st, 0, sizeof *st);
+}
+
+int sl_name_valid(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i]; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			break;
+	}
+	if (name[i] || i == 0 || i > 64 || name[0] == '_' || name[0] == '-') {
+		errno = EINVAL;
+		return -1;
+	}
+	return 1;
+}
+
+static int table_name_valid(const char *name)
+{
+	if (sl_name_valid(name) < 0)
+		return -1;
+	if (!strcmp(name, "txnlog") || !strcmp(name, "lock") || !strcmp(name, "txn")) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 1;
+}
+
+void sl_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && v; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int strv_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names of the subdirectories of dir that are valid names and hold
+ * the file `marker`. */
+static int list_dirs(const char *dir, const char *marker, int tables, char ***names, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **v = 0;
+	size_t cnt = 0, cap = 0;
+	char p[PATH_MAX];
+	struct stat sb;
+
+	*names = 0;
+	*n = 0;
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		int e = errno;
+		if ((tables ? table_name_valid(de->d_name) : sl_name_valid(de->d_name)) < 0) {
+			errno = e;
+			continue;
+		}
+		if (pathf(p, "%s/%s/%s", dir, de->d_name, marker) < 0 || stat(p, &sb) < 0) {
+			errno = e;
+			continue;
+		}
+		if (cnt == cap) {
+			char **nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof *nv);
+			if (!nv)
+				goto nomem;
+			v = nv;
+		}
+		if (!(v[cnt] = strdup(de->d_name)))
+			goto nomem;
+		cnt++;
+	}
+	closedir(d);
+	if (cnt)
+		qsort(v, cnt, sizeof *v, strv_cmp);
+	*names = v;
+	*n = cnt;
+	return 1;
+nomem:
+	closedir(d);
+	sl_strv_free(v, cnt);
+	errno = ENOMEM;
+	return -1;
+}
+
+int sl_db_exists(sl_store *st, const char *db)
+{
+	char p[PATH_MAX];
+	int e = errno;
+
+	if (sl_name_valid(db) < 0 || pathf(p, "%s/%s/txnlog", st->dir, db) < 0) {
+		errno = e;
+		return 0;
+	}
+	return access(p, F_OK) == 0;
+}
+
+int sl_db_list(sl_store *st, char ***names, size_t *n)
+{
+	return list_dirs(st->dir, "txnlog", 0, names, n);
+}
+
+int sl_db_create(sl_store *st, const char *db)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], p[PATH_MAX];
+
+	if (sl_name_valid(db) < 0 || pathf(path, "%s/%s", st->dir, db) < 0 ||
+	    pathf(tmp, "%s/.tmp.db.%s.%ld", st->dir, db, (long)getpid()) < 0)
+		return -1;
+	if (sl_db_exists(st, db))
+		return 0;
+	rm_rf(tmp);
+	if (mkdir(tmp, 0755) < 0)
+		return -1;
+	if (pathf(p, "%s/txn", tmp) < 0 || mkdir(p, 0755) < 0 ||
+	    pathf(p, "%s/txnlog", tmp) < 0 || write_synced(p, "", 0) < 0 ||
+	    pathf(p, "%s/lock", tmp) < 0 || write_synced(p, "", 0) < 0 ||
+	    sl_fsync_dir(tmp) < 0)
+		goto fail;
+	if (rename(tmp, path) < 0) {
+		if (errno == EEXIST || errno == ENOTEMPTY) {
+			rm_rf(tmp);
+			return 0;
+		}
+		goto fail;
+	}
+	if (sl_fsync_dir(st->dir) < 0)
+		return -1;
+	return 1;
+fail:
+	rm_rf(tmp);
+	return -1;
+}
+
+/* Take the database's lock. fd, or -1 (ENOENT: no such database). */
+static int db_lock(sl_store *st, const char *db)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	if (sl_name_valid(db) < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (pathf(p, "%s/%s/lock", st->dir, db) < 0)
+		return -1;
+	fd = open(p, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static void close_keep_errno(int fd)
+{
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+}
+
+int sl_db_drop(sl_store *st, const char *db)
+{
+	char path[PATH_MAX], trash[PATH_MAX];
+	int lk;
+
+	if (!sl_db_exists(st, db)) {
+		errno = ENOENT;
+		return 0;
+	}
+	if (pathf(path, "%s/%s", st->dir, db) < 0 ||
+	    pathf(trash, "%s/.trash.db.%s.%ld.%lld", st->dir, db, (long)getpid(),
+		  (long long)sl_mono_ms()) < 0)
+		return -1;
+	/* hold the lock so that no log append is half done when it goes */
+	lk = db_lock(st, db);
+	if (lk < 0) {
+		if (errno == ENOENT) {
+			return 0;
+		}
+		return -1;
+	}
+	if (rename(path, trash) < 0) {
+		int e = errno;
+		close(lk);
+		errno = e;
+		return e == ENOENT ? 0 : -1;
+	}
+	close(lk);
+	if (sl_fsync_dir(st->dir) < 0)
+		return -1;
+	rm_rf(trash);
+	return 1;
+}
+
+/* ---------------------------------------------------------------- the log */
+
+typedef struct txrec {
+	int64_t id, table_id, begin_ms, finish_ms, precommit_ms, timeout_s;
+	int state;
+	sl_field label, table, reason, attach;
+	const char *rs;         /* encoded rowset list of the P/C record */
+	size_t rslen;
+	uint32_t nrs;
+	uint64_t commit_seq;    /* order of the C records */
+} txrec;
+
+typedef struct logstate {
+	sl_buf raw;             /* the whole file */
+	size_t valid;           /* end of the last good record */
+	txrec *tx;              /* increasing id */
+	size_t ntx, cap;
+	int64_t max_id, max_table_id;
+	uint64_t seq;
+} logstate;
+
+#define LOGSTATE_ZERO { SL_BUF_ZERO, 0, 0, 0, 0, 0, 0, 0 }
+
+static void log_free(logstate *ls)
+{
+	sl_buf_free(&ls->raw);
+	free(ls->tx);
+	memset(ls, 0, sizeof *ls);
+}
+
+typedef struct cursor { const char *p; size_t n; int bad; } cursor;
+
+static uint64_t cur_u64(cursor *c)
+{
+	uint64_t v;
+	if (c->n < 8) {
+		c->bad = 1;
+		return 0;
+	}
+	v = sl_u64_unpack(c->p);
+	c->p += 8;
+	c->n -= 8;
+	return v;
+}
+
+static uint32_t cur_u32(cursor *c)
+{
+	uint32_t v;
+	if (c->n < 4) {
+		c->bad = 1;
+		return 0;
+	}
+	v = sl_u32_unpack(c->p);
+	c->p += 4;
+	c->n -= 4;
+	return v;
+}
+
+static sl_field cur_str(cursor *c, size_t max)
+{
+	sl_field f = { "", 0 };
+	uint32_t n = cur_u32(c);
+	if (c->bad || n > c->n || n > max) {
+		c->bad = 1;
+		return f;
+	}
+	f.p = c->p;
+	f.n = n;
+	c->p += n;
+	c->n -= n;
+	return f;
+}
+
+static txrec *log_find(logstate *ls, int64_t id)
+{
+	size_t lo = 0, hi = ls->ntx;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ls->tx[mid].id == id)
+			return &ls->tx[mid];
+		if (ls->tx[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Apply one record. 1 applied or ignored, 0 malformed, -1 ENOMEM. */
+static int log_apply(logstate *ls, const char *p, size_t n)
+{
+	cursor c = { p, n, 0 };
+	unsigned char kind;
+	int64_t id, ms;
+	txrec *t;
+
+	if (n < 2)
+		return 0;
+	kind = (unsigned char)p[0];
+	c.p += 2;
+	c.n -= 2;
+	if (p[1] != 1)
+		return 1;       /* a later version's record: not ours to judge */
+	id = (int64_t)cur_u64(&c);
+	ms = (int64_t)cur_u64(&c);
+	if (c.bad)
+		return 0;
+	switch (kind) {
+	case 'T': {
+		cur_str(&c, 64);
+		if (c.bad)
+			return 0;
+		if (id > ls->max_table_id)
+			ls->max_table_id = id;
+		return 1;
+	}
+	case 'B': {
+		txrec r;
+		memset(&r, 0, sizeof r);
+		r.id = id;
+		r.begin_ms = ms;
+		r.table_id = (int64_t)cur_u64(&c);
+		r.timeout_s = (int64_t)cur_u64(&c);
+		r.label = cur_str(&c, 128);
+		r.table = cur_str(&c, 64);
+		r.reason.p = r.attach.p = "";
+		r.state = SL_TXN_PREPARE;
+		if (c.bad)
+			return 0;
+		if (id <= ls->max_id)
+			return 1;       /* ids only grow; never written */
+		if (ls->ntx == ls->cap) {
+			size_t nc = ls->cap ? ls->cap * 2 : 64;
+			txrec *nt = realloc(ls->tx, nc * sizeof *nt);
+			if (!nt) {
+				errno = ENOMEM;
+				return -1;
+			}
+			ls->tx = nt;
+			ls->cap = nc;
+		}
+		ls->tx[ls->ntx++] = r;
+		ls->max_id = id;
+		return 1;
+	}
+	case 'P':
+	case 'C': {
+		uint32_t i, nrs = cur_u32(&c);
+		const char *rs = c.p;
+		size_t rslen;
+		sl_field att;
+		for (i = 0; i < nrs && !c.bad; i++) {
+			cur_str(&c, 4096);
+			cur_u64(&c);
+		}
+		rslen = (size_t)(c.p - rs);
+		att = cur_str(&c, ATTACH_MAX);
+		if (c.bad)
+			return 0;
+		t = log_find(ls, id);
+		if (!t || (t->state != SL_TXN_PREPARE &&
+			   !(kind == 'C' && t->state == SL_TXN_PRECOMMITTED)))
+			return 1;
+		t->rs = rs;
+		t->rslen = rslen;
+		t->nrs = nrs;
+		t->attach = att;
+		if (kind == 'P') {
+			t->state = SL_TXN_PRECOMMITTED;
+			t->precommit_ms = ms;
+		} else {
+			t->state = SL_TXN_VISIBLE;
+			t->finish_ms = ms;
+			t->commit_seq = ++ls->seq;
+		}
+		return 1;
+	}
+	case 'A': {
+		sl_field reason = cur_str(&c, 255);
+		if (c.bad)
+			return 0;
+		t = log_find(ls, id);
+		if (!t || (t->state != SL_TXN_PREPARE && t->state != SL_TXN_PRECOMMITTED))
+			return 1;
+		t->state = SL_TXN_ABORTED;
+		t->finish_ms = ms;
+		t->reason = reason;
+		return 1;
+	}
+	default:
+		return 1;
+	}
+}
+
+/* Read the whole log from fd and fold it. 1, -1 errno. */
+static int log_read(int fd, logstate *ls)
+{
+	struct stat sb;
+	size_t off = 0, size;
+
+	memset(ls, 0, sizeof *ls);
+	ls->max_id = FIRST_TXN_ID - 1;
+	if (fstat(fd, &sb) < 0)
+		return -1;
+	size = (size_t)sb.st_size;
+	if (sl_buf_reserve(&ls->raw, size) < 0)
+		return -1;
+	while (off < size) {
+		ssize_t r = pread(fd, ls->raw.p + off, size - off, (off_t)off);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;  /* shrunk under us (a writer cut a torn tail) */
+		off += (size_t)r;
+	}
+	ls->raw.len = off;
+	/* a writer may be appending right now: anything past a short record
+	 * is simply not there yet */
+	for (off = 0; ls->raw.len - off >= 8;) {
+		const char *h = ls->raw.p + off;
+		uint32_t len = sl_u32_unpack(h), crc = sl_u32_unpack(h + 4);
+		int r;
+		if (len > LOG_REC_MAX || len > ls->raw.len - off - 8)
+			break;
+		if ((uint32_t)crc32(0, (const Bytef *)h + 8, len) != crc)
+			break;
+		r = log_apply(ls, h + 8, len);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		off += 8 + (size_t)len;
+	}
+	ls->valid = off;
+	return 1;
+}
+
+/* Lock-free: open and fold the log of db. 0 no such db (errno ENOTDIR). */
+static int log_load(sl_store *st, const char *db, logstate *ls)
+{
+	char p[PATH_MAX];
+	int fd, r;
+
+	memset(ls, 0, sizeof *ls);
+	if (sl_name_valid(db) < 0) {
+		errno = ENOTDIR;
+		return 0;
+	}
+	if (pathf(p, "%s/%s/txnlog", st->dir, db) < 0)
+		return -1;
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			errno = ENOTDIR;
+			return 0;
+		}
+		return -1;
+	}
+	r = log_read(fd, ls);
+	close_keep_errno(fd);
+	if (r < 0)
+		log_free(ls);
+	return r;
+}
+
+/* A writer's session on db: lock held, log open for append and folded,
+ * torn tail cut. */
+typedef struct logw {
+	int lockfd, fd;
+	logstate ls;
+	sl_buf rec;             /* records to append in one write */
+} logw;
+
+/* 1, -1 errno (ENOENT: no such database). */
+static int logw_open(sl_store *st, const char *db, logw *w)
+{
+	char p[PATH_MAX];
+
+	memset(w, 0, sizeof *w);
+	w->fd = -1;
+	w->lockfd = db_lock(st, db);
+	if (w->lockfd < 0)
+		return -1;
+	if (pathf(p, "%s/%s/txnlog", st->dir, db) < 0)
+		goto fail;
+	w->fd = open(p, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (w->fd < 0 || log_read(w->fd, &w->ls) < 0)
+		goto fail;
+	if (w->ls.valid < w->ls.raw.len) {
+		/* a torn tail (a crash mid-append, or garbage): keep a copy for
+		 * the curious, then cut it, or later records would be
+		 * unreachable behind it */
+		char keep[PATH_MAX];
+		if (pathf(keep, "%s/%s/txnlog.torn-%zu", st->dir, db, w->ls.valid) > 0)
+			(void)sl_file_write_atomic(keep, w->ls.raw.p + w->ls.valid,
+						   w->ls.raw.len - w->ls.valid, 0644);
+		if (ftruncate(w->fd, (off_t)w->ls.valid) < 0 || fdatasync(w->fd) < 0)
+			goto fail;
+		w->ls.raw.len = w->ls.valid;
+	}
+	return 1;
+fail:
+	{
+		int e = errno;
+		close_keep_errno(w->fd);
+		close(w->lockfd);
+		log_free(&w->ls);
+		errno = e;
+	}
+	return -1;
+}
+
+static void logw_close(logw *w)
+{
+	int e = errno;
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->lockfd >= 0)
+		close(w->lockfd);
+	log_free(&w->ls);
+	sl_buf_free(&w->rec);
+	w->fd = w->lockfd = -1;
+	errno = e;
+}
+
+/* Append the collected records in one write, then fdatasync. On failure
+ * the log is cut back, so a failed commit is never half there. */
+static int logw_flush(logw *w)
+{
+	if (!w->rec.len)
+		return 1;
+	if (sl_allwrite(w->fd, w->rec.p, w->rec.len) < w->rec.len || fdatasync(w->fd) < 0) {
+		int e = errno;
+		if (ftruncate(w->fd, (off_t)w->ls.valid) == 0)
+			(void)fdatasync(w->fd);
+		errno = e ? e : EIO;
+		return -1;
+	}
+	w->ls.valid += w->rec.len;
+	w->rec.len = 0;
+	return 1;
+}
+
+static int put_u32(sl_buf *b, uint32_t v)
+{
+	char x[4];
+	sl_u32_pack(x, v);
+	return sl_buf_put(b, x, 4);
+}
+
+static int put_u64(sl_buf *b, uint64_t v)
+{
+	char x[8];
+	sl_u64_pack(x, v);
+	return sl_buf_put(b, x, 8);
+}
+
+static int put_str(sl_buf *b, const char *p, size_t n)
+{
+	if (put_u32(b, (uint32_t)n) < 0)
+		return -1;
+	return sl_buf_put(b, p, n);
+}
+
+/* Start a record; *mark remembers where its frame begins. */
+static int rec_start(sl_buf *b, size_t *mark, char kind, int64_t id, int64_t ms)
+{
+	char h[10] = { 0 };
+
+	*mark = b->len;
+	h[8] = kind;
+	h[9] = 1;
+	if (sl_buf_put(b, h, 10) < 0 || put_u64(b, (uint64_t)id) < 0 ||
+	    put_u64(b, (uint64_t)ms) < 0)
+		return -1;
+	return 1;
+}
+
+static void rec_end(sl_buf *b, size_t mark)
+{
+	size_t len = b->len - mark - 8;
+	sl_u32_pack(b->p + mark, (uint32_t)len);
+	sl_u32_pack(b->p + mark + 4,
+		    (uint32_t)crc32(0, (const Bytef *)b->p + mark + 8, (uInt)len));
+}
+
+/* ---------------------------------------------------------------- txns */
+
+const char *sl_txn_state_name(int state)
+{
+	switch (state) {
+	case SL_TXN_PREPARE: return "PREPARE";
+	case SL_TXN_PRECOMMITTED: return "PRECOMMITTED";
+	case SL_TXN_COMMITTED: return "COMMITTED";
+	case SL_TXN_VISIBLE: return "VISIBLE";
+	case SL_TXN_ABORTED: return "ABORTED";
+	default: return "UNKNOWN";
+	}
+}
+
+void sl_txninfo_free(sl_txninfo *ti)
+{
+	sl_buf_free(&ti->attach);
+}
+
+static int txn_lock_path(sl_store *st, const char *db, int64_t id, char *p)
+{
+	return pathf(p, "%s/%s/txn/%lld.lock", st->dir, db, (long long)id);
+}
+
+/* Is the owner of a PREPARE txn gone? Nobody holds txn/<id>.lock. */
+static int owner_dead(sl_store *st, const char *db, int64_t id)
+{
+	char p[PATH_MAX];
+	int fd, dead, e = errno;
+
+	if (txn_lock_path(st, db, id, p) < 0)
+		return 0;
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		dead = errno == ENOENT;
+		errno = e;
+		return dead;
+	}
+	dead = flock(fd, LOCK_EX | LOCK_NB) == 0;
+	close(fd);
+	errno = e;
+	return dead;
+}
+
+/* NULL, or the reason a live-looking txn is in fact aborted. */
+static const char *lazy_abort_reason(sl_store *st, const char *db, const txrec *t, int64_t now)
+{
+	if (t->state == SL_TXN_PREPARE) {
+		if (t->timeout_s > 0 && t->timeout_s < SECONDS_MAX &&
+		    now > t->begin_ms + t->timeout_s * 1000)
+			return SL_TXN_REASON_TIMEOUT;
+		if (owner_dead(st, db, t->id))
+			return SL_TXN_REASON_DEAD;
+	} else if (t->state == SL_TXN_PRECOMMITTED) {
+		if (now > t->precommit_ms + st->precommit_timeout_second * 1000)
+			return SL_TXN_REASON_TIMEOUT;
+	}
+	return 0;
+}
+
+static void fcopy(char *dst, size_t cap, sl_field f)
+{
+	size_t n = f.n < cap - 1 ? f.n : cap - 1;
+	memcpy(dst, f.p, n);
+	dst[n] = 0;
+}
+
+static uint64_t rs_total(const txrec *t)
+{
+	cursor c = { t->rs, t->rslen, 0 };
+	uint64_t sum = 0;
+	uint32_t i;
+
+	for (i = 0; i < t->nrs && !c.bad; i++) {
+		cur_str(&c, 4096);
+		sum += cur_u64(&c);
+	}
+	return sum;
+}
+
+static int info_fill(sl_txninfo *ti, const txrec *t)
+{
+	sl_buf att;
+
+	if (!ti)
+		return 1;
+	att = ti->attach;
+	memset(ti, 0, sizeof *ti);
+	ti->id = t->id;
+	fcopy(ti->label, sizeof ti->label, t->label);
+	fcopy(ti->table, sizeof ti->table, t->table);
+	ti->state = t->state;
+	ti->begin_ms = t->begin_ms;
+	ti->finish_ms = t->state == SL_TXN_PRECOMMITTED ? t->precommit_ms : t->finish_ms;
+	ti->timeout_s = t->timeout_s;
+	fcopy(ti->reason, sizeof ti->reason, t->reason);
+	ti->nrowsets = t->nrs;
+	ti->nrows = rs_total(t);
+	att.len = 0;
+	ti->attach = att;
+	if (sl_buf_put(&ti->attach, t->attach.p, t->attach.n) < 0)
+		return -1;
+	return 1;
+}
+
+/* Queue an ABORT record for t and update the in-memory state; the reason
+ * must outlive w (a literal, or a field of the log). */
+static int abort_rec(logw *w, txrec *t, const char *reason, size_t rlen, int64_t now)
+{
+	size_t mark;
+
+	if (rlen > 255)
+		rlen = 255;
+	if (rec_start(&w->rec, &mark, 'A', t->id, now) < 0 ||
+	    put_str(&w->rec, reason, rlen) < 0)
+		return -1;
+	rec_end(&w->rec, mark);
+	t->state = SL_TXN_ABORTED;
+	t->finish_ms = now;
+	t->reason.p = reason;
+	t->reason.n = (uint32_t)rlen;
+	return 1;
+}
+
+/* Best effort: unlink the rowset files (finished and temporary, when
+ * files) and then the lock file of a finished txn. The lock file goes
+ * last: while it exists, txn_gc knows the txn may have left files. */
+static void txn_cleanup(sl_store *st, const char *db, const char *table, int64_t id, int files)
+{
+	char p[PATH_MAX], pre[64], tpre[64];
+	DIR *d;
+	struct dirent *de;
+	int e = errno;
+	size_t np, ntp;
+
+	if (files && pathf(p, "%s/%s/%s/data", st->dir, db, table) > 0 && (d = opendir(p))) {
+		np = (size_t)snprintf(pre, sizeof pre, "%lld-", (long long)id);
+		ntp = (size_t)snprintf(tpre, sizeof tpre, ".%lld-", (long long)id);
+		while ((de = readdir(d))) {
+			char f[PATH_MAX];
+			if ((strncmp(de->d_name, pre, np) && strncmp(de->d_name, tpre, ntp)) ||
+			    pathf(f, "%s/%s", p, de->d_name) < 0)
+				continue;
+			unlink(f);
+		}
+		closedir(d);
+	}
+	if (txn_lock_path(st, db, id, p) > 0)
+		unlink(p);
+	errno = e;
+}
+
+/* Under the database lock: finish the cleanup of txns whose process died
+ * before doing it (txn/ lists every txn that may have left files), and
+ * remove lock files of begins killed before their BEGIN record. */
+static void txn_gc(sl_store *st, const char *db, logstate *ls, int64_t skip)
+{
+	char p[PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+	int e = errno;
+
+	if (pathf(p, "%s/%s/txn", st->dir, db) < 0 || !(d = opendir(p))) {
+		errno = e;
+		return;
+	}
+	while ((de = readdir(d))) {
+		char *end, tb[65];
+		long long id = strtoll(de->d_name, &end, 10);
+		txrec *t;
+		if (end == de->d_name || strcmp(end, ".lock") || id == skip)
+			continue;
+		t = log_find(ls, id);
+		if (t && t->state == SL_TXN_PREPARE)
+			continue;
+		if (t && t->state == SL_TXN_ABORTED) {
+			fcopy(tb, sizeof tb, t->table);
+			txn_cleanup(st, db, tb, id, 1);
+		} else {
+			txn_cleanup(st, db, "", id, 0);
+		}
+	}
+	closedir(d);
+	errno = e;
+}
+
+int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *label,
+	int64_t timeout_s, sl_txn *t, sl_txninfo *existing)
+{
+	char tdir[PATH_MAX], lp[PATH_MAX];
+	logw w;
+	int64_t now, tid, id;
+	size_t i, nlab = strlen(label), mark;
+	txrec *holder = 0;
+	int lfd = -1, ret = -1;
+
+	if (sl_name_valid(db) < 0 || table_name_valid(table) < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (nlab == 0 || nlab > 128) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (pathf(tdir, "%s/%s/%s", st->dir, db, table) < 0)
+		return -1;
+	if (logw_open(st, db, &w) < 0)
+		return -1;
+	tid = table_id_read(tdir);
+	if (tid < 0) {
+		errno = ENOENT;
+		goto out;
+	}
+	now = sl_now_ms();
+	/* sweep: record the aborts the log does not know about yet */
+	for (i = 0; i < w.ls.ntx; i++) {
+		txrec *x = &w.ls.tx[i];
+		const char *why;
+		if (x->state != SL_TXN_PREPARE && x->state != SL_TXN_PRECOMMITTED)
+			continue;
+		if (!(why = lazy_abort_reason(st, db, x, now)))
+			continue;
+		if (abort_rec(&w, x, why, strlen(why), now) < 0)
+			goto out;
+	}
+	for (i = w.ls.ntx; i-- > 0;) {
+		txrec *x = &w.ls.tx[i];
+		if (x->label.n != nlab || memcmp(x->label.p, label, nlab))
+			continue;
+		if (x->state == SL_TXN_ABORTED)
+			continue;
+		if (x->state == SL_TXN_VISIBLE &&
+		    now - x->finish_ms >= st->label_keep_max_second * 1000)
+			continue;
+		holder = x;
+		break;
+	}
+	if (holder) {
+		if (info_fill(existing, holder) < 0 || logw_flush(&w) < 0)
+			goto out;
+		txn_gc(st, db, &w.ls, 0);
+		ret = 0;
+		goto out;
+	}
+	id = w.ls.max_id + 1;
+	if (txn_lock_path(st, db, id, lp) < 0)
+		goto out;
+	lfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lfd < 0 && errno == ENOENT) {
+		char td[PATH_MAX];
+		if (pathf(td, "%s/%s/txn", st->dir, db) > 0 && mkdir(td, 0755) == 0)
+			lfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	}
+	if (lfd < 0)
+		goto out;
+	if (flock(lfd, LOCK_EX | LOCK_NB) < 0)
+		goto out_lock;
+	if (rec_start(&w.rec, &mark, 'B', id, now) < 0 ||
+	    put_u64(&w.rec, (uint64_t)tid) < 0 ||
+	    put_u64(&w.rec, (uint64_t)(timeout_s > 0 ? timeout_s : 0)) < 0 ||
+	    put_str(&w.rec, label, nlab) < 0 ||
+	    put_str(&w.rec, table, strlen(table)) < 0)
+		goto out_lock;
+	rec_end(&w.rec, mark);
+	if (logw_flush(&w) < 0)
+		goto out_lock;
+	txn_gc(st, db, &w.ls, id);
+	memset(t, 0, sizeof *t);
+	t->st = st;
+	snprintf(t->db, sizeof t->db, "%s", db);
+	snprintf(t->table, sizeof t->table, "%s", table);
+	snprintf(t->label, sizeof t->label, "%s", label);
+	t->id = id;
+	t->lockfd = lfd;
+	t->table_id = tid;
+	lfd = -1;
+	ret = 1;
+	goto out;
+out_lock:
+	{
+		int e = errno;
+		close(lfd);
+		lfd = -1;
+		unlink(lp);
+		errno = e;
+	}
+out:
+	logw_close(&w);
+	return ret;
+}
+
+void sl_txn_release(sl_txn *t)
+{
+	if (t->lockfd >= 0)
+		close_keep_errno(t->lockfd);
+	t->lockfd = -1;
+}
+
+/* ---------------------------------------------------------------- rowsets */
+
+/*
+ * Rowset file:
+ *   "SLRS" hlen:u32 header[hlen] hcrc:u32
+ *     header = version:u16 flags:u16 codec:u32 txn_id:u64 version_lo:u64
+ *              version_hi:u64 table_id:u64 rowset_no:u32 nkeys:u32
+ *              block_target:u32 ncols:u32 { name:str type:str }*ncols
+ *   blocks: "SLRB" raw_len:u32 comp_len:u32 nrows:u32 crc:u32 comp[comp_len]
+ *     crc = crc32 of the first 16 bytes, continued over comp; raw = nrows
+ *     times (len:u32 + R payload)
+ *   footer: "SLRE" rows:u64 nblocks:u64 crc:u32 (crc of the first 20 bytes)
+ * flags: bit 0 SORTED (rows sorted by the first nkeys columns); 0 for now.
+ */
+#define RS_FLAG_SORTED 0x1
+
+struct sl_rowset_writer {
+	int fd;
+	char tmp[PATH_MAX], fin[PATH_MAX], dir[PATH_MAX];
+	sl_buf raw;
+	char *cbuf;
+	size_t ccap;
+	uint32_t brows;
+	uint64_t rows, nblocks;
+};
+
+static int rs_flush_block(sl_rowset_writer *w)
+{
+	int bound, c;
+	uint32_t crc;
+
+	if (!w->brows)
+		return 1;
+	if (w->raw.len > LZ4_MAX_INPUT_SIZE) {
+		errno = EFBIG;
+		return -1;
+	}
+	bound = LZ4_compressBound((int)w->raw.len);
+	if ((size_t)bound + RS_BLOCK_HDR > w->ccap) {
+		char *nb = realloc(w->cbuf, (size_t)bound + RS_BLOCK_HDR);
+		if (!nb) {
+			errno = ENOMEM;
+			return -1;
+		}
+		w->cbuf = nb;
+		w->ccap = (size_t)bound + RS_BLOCK_HDR;
+	}
+	c = LZ4_compress_default(w->raw.p, w->cbuf + RS_BLOCK_HDR, (int)w->raw.len, bound);
+	if (c <= 0) {
+		errno = EIO;
+		return -1;
+	}
+	memcpy(w->cbuf, "SLRB", 4);
+	sl_u32_pack(w->cbuf + 4, (uint32_t)w->raw.len);
+	sl_u32_pack(w->cbuf + 8, (uint32_t)c);
+	sl_u32_pack(w->cbuf + 12, w->brows);
+	crc = (uint32_t)crc32(0, (const Bytef *)w->cbuf, 16);
+	crc = (uint32_t)crc32(crc, (const Bytef *)w->cbuf + RS_BLOCK_HDR, (uInt)c);
+	sl_u32_pack(w->cbuf + 16, crc);
+	if (sl_allwrite(w->fd, w->cbuf, RS_BLOCK_HDR + (size_t)c) < RS_BLOCK_HDR + (size_t)c)
+		return -1;
+	w->nblocks++;
+	w->brows = 0;
+	w->raw.len = 0;
+	return 1;
+}
+
+sl_rowset_writer *sl_rowset_create(sl_txn *t, size_t ncols, const sl_colspec *cols)
+{
+	sl_rowset_writer *w = calloc(1, sizeof *w);
+	sl_buf h = SL_BUF_ZERO;
+	unsigned n = t->nrowsets;
+	size_t i;
+	int e;
+
+	if (!w) {
+		errno = ENOMEM;
+		return 0;
+	}
+	w->fd = -1;
+	if (pathf(w->dir, "%s/%s/%s/data", t->st->dir, t->db, t->table) < 0 ||
+	    pathf(w->tmp, "%s/.%lld-%u.rs.tmp", w->dir, (long long)t->id, n) < 0 ||
+	    pathf(w->fin, "%s/%lld-%u.rs", w->dir, (long long)t->id, n) < 0)
+		goto fail;
+	/* header payload, framed below */
+	if (sl_buf_put(&h, "SLRS\0\0\0\0", 8) < 0 ||
+	    sl_buf_put(&h, "\0\1\0\0", 4) < 0 ||         /* version 1, flags 0 */
+	    put_u32(&h, RS_CODEC_LZ4) < 0 ||
+	    put_u64(&h, (uint64_t)t->id) < 0 ||
+	    put_u64(&h, (uint64_t)t->id) < 0 ||
+	    put_u64(&h, (uint64_t)t->id) < 0 ||
+	    put_u64(&h, (uint64_t)t->table_id) < 0 ||
+	    put_u32(&h, n) < 0 || put_u32(&h, 0) < 0 ||
+	    put_u32(&h, RS_BLOCK_TARGET) < 0 || put_u32(&h, (uint32_t)ncols) < 0)
+		goto fail;
+	for (i = 0; i < ncols; i++)
+		if (put_str(&h, cols[i].name.p, cols[i].name.n) < 0 ||
+		    put_str(&h, cols[i].type.p, cols[i].type.n) < 0)
+			goto fail;
+	sl_u32_pack(h.p + 4, (uint32_t)(h.len - 8));
+	if (put_u32(&h, (uint32_t)crc32(0, (const Bytef *)h.p + 8, (uInt)(h.len - 8))) < 0)
+		goto fail;
+	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (w->fd < 0)
+		goto fail;
+	if (sl_allwrite(w->fd, h.p, h.len) < h.len) {
+		e = errno;
+		unlink(w->tmp);
+		errno = e;
+		goto fail;
+	}
+	if (sl_buf_reserve(&w->raw, RS_BLOCK_TARGET + 4096) < 0) {
+		e = errno;
+		unlink(w->tmp);
+		errno = e;
+		goto fail;
+	}
+	sl_buf_free(&h);
+	t->nrowsets++;
+	return w;
+fail:
+	e = errno;
+	sl_buf_free(&h);
+	if (w->fd >= 0)
+		close(w->fd);
+	sl_buf_free(&w->raw);
+	free(w);
+	errno = e;
+	return 0;
+}
+
+int sl_rowset_add(sl_rowset_writer *w, const char *payload, size_t len)
+{
+	char n[4];
+
+	if (len >= SL_NULL_LEN) {
+		errno = ERANGE;
+		return -1;
+	}
+	sl_u32_pack(n, (uint32_t)len);
+	if (sl_buf_put(&w->raw, n, 4) < 0 || sl_buf_put(&w->raw, payload, len) < 0)
+		return -1;
+	w->brows++;
+	w->rows++;
+	if (w->raw.len >= RS_BLOCK_TARGET)
+		return rs_flush_block(w);
+	return 1;
+}
+
+static void rs_free(sl_rowset_writer *w)
+{
+	if (w->fd >= 0)
+		close_keep_errno(w->fd);
+	sl_buf_free(&w->raw);
+	free(w->cbuf);
+	free(w);
+}
+
+int sl_rowset_finish(sl_rowset_writer *w, uint64_t *nrows)
+{
+	char f[RS_FOOTER];
+	int fd;
+
+	if (rs_flush_block(w) < 0)
+		goto fail;
+	memcpy(f, "SLRE", 4);
+	sl_u64_pack(f + 4, w->rows);
+	sl_u64_pack(f + 12, w->nblocks);
+	sl_u32_pack(f + 20, (uint32_t)crc32(0, (const Bytef *)f, 20));
+	if (sl_allwrite(w->fd, f, RS_FOOTER) < RS_FOOTER || fdatasync(w->fd) < 0)
+		goto fail;
+	fd = w->fd;
+	w->fd = -1;
+	if (close(fd) < 0 || rename(w->tmp, w->fin) < 0 || sl_fsync_dir(w->dir) < 0)
+		goto fail;
+	if (nrows)
+		*nrows = w->rows;
+	rs_free(w);
+	return 1;
+fail:
+	{
+		int e = errno;
+		unlink(w->tmp);
+		rs_free(w);
+		errno = e;
+	}
+	return -1;
+}
+
+void sl_rowset_discard(sl_rowset_writer *w)
+{
+	int e = errno;
+	unlink(w->tmp);
+	rs_free(w);
+	errno = e;
+}
+
+/* Read and check a rowset's header. On success the fd is positioned at
+ * the first block. 1, -1 errno (EPROTO: not a rowset, or truncated). */
+static int rs_read_header(int fd, int64_t *txn_id)
+{
+	char h[8];
+	sl_buf b = SL_BUF_ZERO;
+	uint32_t hlen;
+	cursor c;
+
+	errno = 0;
+	if (sl_allread(fd, h, 8) < 8)
+		goto short_read;
+	hlen = sl_u32_unpack(h + 4);
+	if (memcmp(h, "SLRS", 4) || hlen < 56 || hlen > (16u << 20))
+		goto bad;
+	if (sl_buf_reserve(&b, hlen + 4) < 0)
+		return -1;
+	if (sl_allread(fd, b.p, hlen + 4) < hlen + 4)
+		goto short_read;
+	if ((uint32_t)crc32(0, (const Bytef *)b.p, hlen) != sl_u32_unpack(b.p + hlen) ||
+	    sl_u16_unpack(b.p) != RS_VERSION || sl_u32_unpack(b.p + 4) != RS_CODEC_LZ4)
+		goto bad;
+	c.p = b.p + 8;
+	c.n = hlen - 8;
+	c.bad = 0;
+	if (txn_id)
+		*txn_id = (int64_t)cur_u64(&c);
+	sl_buf_free(&b);
+	return 1;
+short_read:
+	if (errno) {
+		int e = errno;
+		sl_buf_free(&b);
+		errno = e;
+		return -1;
+	}
+	/* FALLTHROUGH */
+bad:
+	sl_buf_free(&b);
+	errno = EPROTO;
+	return -1;
+}
+
+/* The row count of a finished rowset, from its footer. 1, -1 errno. */
+static int rs_stat(const char *path, int64_t want_txn, uint64_t *rows)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char f[RS_FOOTER];
+	struct stat sb;
+	int64_t tid;
+
+	if (fd < 0)
+		return -1;
+	if (rs_read_header(fd, &tid) < 0)
+		goto fail;
+	if (tid != want_txn || fstat(fd, &sb) < 0 || sb.st_size < RS_FOOTER ||
+	    pread(fd, f, RS_FOOTER, sb.st_size - RS_FOOTER) != RS_FOOTER ||
+	    memcmp(f, "SLRE", 4) ||
+	    (uint32_t)crc32(0, (const Bytef *)f, 20) != sl_u32_unpack(f + 20)) {
+		errno = EPROTO;
+		goto fail;
+	}
+	*rows = sl_u64_unpack(f + 4);
+	close(fd);
+	return 1;
+fail:
+	close_keep_errno(fd);
+	return -1;
+}
+
+typedef struct rsent { unsigned n; char name[64]; uint64_t rows; } rsent;
+
+static int rsent_cmp(const void *a, const void *b)
+{
+	unsigned x = ((const rsent *)a)->n, y = ((const rsent *)b)->n;
+	return x < y ? -1 : x > y;
+}
+
+/* Append the encoded list of txn id's finished rowsets (nrs + entries) to
+ * b. 1, -1 errno. */
+static int rs_collect(sl_store *st, const char *db, const char *table, int64_t id, sl_buf *b)
+{
+	char dir[PATH_MAX], pre[32];
+	DIR *d;
+	struct dirent *de;
+	rsent *v = 0;
+	size_t n = 0, cap = 0, np, i;
+	int ret = -1;
+
+	if (pathf(dir, "%s/%s/%s/data", st->dir, db, table) < 0)
+		return -1;
+	np = (size_t)snprintf(pre, sizeof pre, "%lld-", (long long)id);
+	if (!(d = opendir(dir)))
+		return -1;
+	while ((de = readdir(d))) {
+		const char *nm = de->d_name;
+		char *end;
+		unsigned long k;
+		if (strncmp(nm, pre, np))
+			continue;
+		errno = 0;
+		k = strtoul(nm + np, &end, 10);
+		if (errno || end == nm + np || strcmp(end, ".rs") || k > UINT32_MAX ||
+		    strlen(nm) >= sizeof v->name)
+			continue;
+		if (n == cap) {
+			rsent *nv = realloc(v, (cap = cap ? cap * 2 : 8) * sizeof *nv);
+			if (!nv) {
+				errno = ENOMEM;
+				goto out;
+			}
+			v = nv;
+		}
+		v[n].n = (unsigned)k;
+		memcpy(v[n].name, nm, strlen(nm) + 1);   /* length checked above */
+		n++;
+	}
+	if (n)
+		qsort(v, n, sizeof *v, rsent_cmp);
+	if (put_u32(b, (uint32_t)n) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		char p[PATH_MAX];
+		if (pathf(p, "%s/%s", dir, v[i].name) < 0 || rs_stat(p, id, &v[i].rows) < 0)
+			goto out;
+		if (put_str(b, v[i].name, strlen(v[i].name)) < 0 || put_u64(b, v[i].rows) < 0)
+			goto out;
+	}
+	ret = 1;
+out:
+	{
+		int e = errno;
+		closedir(d);
+		free(v);
+		errno = e;
+	}
+	return ret;
+}
+
+/* ---------------------------------------------------------------- commit */
+
+int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
+	const char *attach, size_t alen, sl_txninfo *cur)
+{
+	logw w;
+	txrec *t;
+	int64_t now;
+	const char *why;
+	size_t mark;
+	int ret = -1, clean = 0;
+	int two = precommit == SL_TXN_COMMIT_2PC, pre = precommit && !two;
+	char table[65] = "";
+
+	if (alen > ATTACH_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (logw_open(st, db, &w) < 0) {
+		if (errno == ENOENT)
+			errno = ENOTDIR;
+		return -1;
+	}
+	if (!(t = log_find(&w.ls, id))) {
+		errno = ENOENT;
+		goto out;
+	}
+	fcopy(table, sizeof table, t->table);
+	now = sl_now_ms();
+	if ((why = lazy_abort_reason(st, db, t, now))) {
+		if (abort_rec(&w, t, why, strlen(why), now) < 0 || logw_flush(&w) < 0)
+			goto out;
+		clean = 1;
+	}
+	if (t->state == SL_TXN_PREPARE && !two) {
+		char tdir[PATH_MAX];
+		int64_t cur_tid;
+		if (pathf(tdir, "%s/%s/%.*s", st->dir, db, (int)t->table.n, t->table.p) < 0)
+			goto out;
+		cur_tid = table_id_read(tdir);
+		if (cur_tid < 0 && errno != ENOENT)
+			goto out;
+		if (cur_tid != t->table_id) {
+			if (abort_rec(&w, t, SL_TXN_REASON_DROPPED,
+				      strlen(SL_TXN_REASON_DROPPED), now) < 0 || logw_flush(&w) < 0)
+				goto out;
+			clean = 1;
+		} else {
+			size_t lstart, lend;
+			if (rec_start(&w.rec, &mark, pre ? 'P' : 'C', id, now) < 0)
+				goto out;
+			lstart = w.rec.len;
+			if (rs_collect(st, db, table, id, &w.rec) < 0)
+				goto out;
+			lend = w.rec.len;
+			if (put_str(&w.rec, attach ? attach : "", attach ? alen : 0) < 0)
+				goto out;
+			rec_end(&w.rec, mark);
+			if (logw_flush(&w) < 0)
+				goto out;
+			/* w.rec keeps its bytes until logw_close: point t at them */
+			t->nrs = sl_u32_unpack(w.rec.p + lstart);
+			t->rs = w.rec.p + lstart + 4;
+			t->rslen = lend - lstart - 4;
+			if (pre) {
+				t->state = SL_TXN_PRECOMMITTED;
+				t->precommit_ms = now;
+			} else {
+				t->state = SL_TXN_VISIBLE;
+				t->finish_ms = now;
+			}
+			t->attach.p = attach ? attach : "";
+			t->attach.n = attach ? (uint32_t)alen : 0;
+			ret = 1;
+			goto done;
+		}
+	}
+	if (t->state == SL_TXN_PRECOMMITTED && !pre) {
+		sl_field att = alen ? (sl_field){ attach, (uint32_t)alen } : t->attach;
+		if (rec_start(&w.rec, &mark, 'C', id, now) < 0 ||
+		    put_u32(&w.rec, t->nrs) < 0 ||
+		    sl_buf_put(&w.rec, t->rs, t->rslen) < 0 ||
+		    put_str(&w.rec, att.p, att.n) < 0)
+			goto out;
+		rec_end(&w.rec, mark);
+		if (logw_flush(&w) < 0)
+			goto out;
+		t->state = SL_TXN_VISIBLE;
+		t->finish_ms = now;
+		t->attach = att;
+		ret = 1;
+		goto done;
+	}
+	/* wrong state (possibly just recorded as aborted) */
+	ret = 0;
+done:
+	/* once committed, say so even if *cur cannot be filled (ENOMEM) */
+	if (info_fill(cur, t) < 0 && ret == 0)
+		ret = -1;
+out:
+	logw_close(&w);
+	if (ret == 1)
+		txn_cleanup(st, db, table, id, 0);
+	else if (clean)
+		txn_cleanup(st, db, table, id, 1);
+	return ret;
+}
+
+int sl_txn_abort(sl_store *st, const char *db, int64_t id, const char *reason, sl_txninfo *cur)
+{
+	logw w;
+	txrec *t;
+	int ret = -1;
+	char table[65] = "";
+
+	if (!reason)
+		reason = "";
+	if (logw_open(st, db, &w) < 0) {
+		if (errno == ENOENT)
+			errno = ENOTDIR;
+		return -1;
+	}
+	if (!(t = log_find(&w.ls, id))) {
+		errno = ENOENT;
+		goto out;
+	}
+	fcopy(table, sizeof table, t->table);
+	if (t->state == SL_TXN_PREPARE || t->state == SL_TXN_PRECOMMITTED) {
+		if (abort_rec(&w, t, reason, strlen(reason), sl_now_ms()) < 0 ||
+		    logw_flush(&w) < 0)
+			goto out;
+		ret = 1;
+	} else {
+		ret = 0;
+	}
+	if (info_fill(cur, t) < 0 && ret == 0)
+		ret = -1;
+out:
+	logw_close(&w);
+	if (ret == 1)
+		txn_cleanup(st, db, table, id, 1);
+	return ret;
+}
+
+/* The effective state of t for a lock-free reader. */
+static void effective(sl_store *st, const char *db, txrec *t)
+{
+	const char *why = lazy_abort_reason(st, db, t, sl_now_ms());
+
+	if (why) {
+		t->state = SL_TXN_ABORTED;
+		t->reason.p = why;
+		t->reason.n = (uint32_t)strlen(why);
+	}
+}
+
+int sl_txn_lookup_id(sl_store *st, const char *db, int64_t id, sl_txninfo *out)
+{
+	logstate ls;
+	txrec *t;
+	int r = log_load(st, db, &ls);
+
+	if (r <= 0)
+		return r < 0 ? -1 : (errno = ENOTDIR, -1);
+	r = 0;
+	if ((t = log_find(&ls, id))) {
+		effective(st, db, t);
+		r = info_fill(out, t) < 0 ? -1 : 1;
+	}
+	log_free(&ls);
+	return r;
+}
+
+int sl_txn_lookup_label(sl_store *st, const char *db, const char *label, sl_txninfo *out)
+{
+	logstate ls;
+	txrec *newest = 0, *holder = 0;
+	size_t i, n = strlen(label);
+	int64_t now = sl_now_ms();
+	int r = log_load(st, db, &ls);
+
+	if (r <= 0)
+		return r < 0 ? -1 : (errno = ENOTDIR, -1);
+	for (i = ls.ntx; i-- > 0;) {
+		txrec *t = &ls.tx[i];
+		if (t->label.n != n || memcmp(t->label.p, label, n))
+			continue;
+		effective(st, db, t);
+		if (!newest)
+			newest = t;
+		if (t->state == SL_TXN_ABORTED || (t->state == SL_TXN_VISIBLE &&
+		    now - t->finish_ms >= st->label_keep_max_second * 1000))
+			continue;
+		holder = t;
+		break;
+	}
+	r = 0;
+	if (holder || newest)
+		r = info_fill(out, holder ? holder : newest) < 0 ? -1 : 1;
+	log_free(&ls);
+	return r;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+int sl_table_create(sl_store *st, const char *db, const char *table, const char *ddl)
+{
+	char dbdir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX], p[PATH_MAX], idtxt[32];
+	logw w;
+	int64_t tid, now;
+	size_t mark;
+	int ret = -1;
+
+	if (table_name_valid(table) < 0)
+		return -1;
+	if (!sl_db_exists(st, db)) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (pathf(dbdir, "%s/%s", st->dir, db) < 0 || pathf(path, "%s/%s", dbdir, table) < 0 ||
+	    pathf(tmp, "%s/.tmp.tbl.%s.%ld", dbdir, table, (long)getpid()) < 0)
+		return -1;
+	if (logw_open(st, db, &w) < 0)
+		return -1;
+	sweep_dir(dbdir);
+	if (access(path, F_OK) == 0) {
+		ret = 0;
+		goto out;
+	}
+	/* the new id is recorded before the table appears, so that no later
+	 * CREATE of the same name can reuse it and see this one's data */
+	tid = w.ls.max_table_id + 1;
+	now = sl_now_ms();
+	rm_rf(tmp);
+	if (mkdir(tmp, 0755) < 0)
+		goto out;
+	snprintf(idtxt, sizeof idtxt, "%lld\n", (long long)tid);
+	if (pathf(p, "%s/data", tmp) < 0 || mkdir(p, 0755) < 0 ||
+	    pathf(p, "%s/schema.sql", tmp) < 0 || write_synced(p, ddl, strlen(ddl)) < 0 ||
+	    pathf(p, "%s/tableid", tmp) < 0 || write_synced(p, idtxt, strlen(idtxt)) < 0 ||
+	    sl_fsync_dir(tmp) < 0)
+		goto out_tmp;
+	if (rec_start(&w.rec, &mark, 'T', tid, now) < 0 ||
+	    put_str(&w.rec, table, strlen(table)) < 0)
+		goto out_tmp;
+	rec_end(&w.rec, mark);
+	if (logw_flush(&w) < 0)
+		goto out_tmp;
+	if (rename(tmp, path) < 0)
+		goto out_tmp;
+	if (sl_fsync_dir(dbdir) < 0)
+		goto out;
+	ret = 1;
+	goto out;
+out_tmp:
+	rm_rf(tmp);
+out:
+	logw_close(&w);
+	return ret;
+}
+
+int sl_table_drop(sl_store *st, const char *db, const char *table)
+{
+	char dbdir[PATH_MAX], path[PATH_MAX], trash[PATH_MAX];
+	int lk;
+
+	if (!sl_db_exists(st, db)) {
+		errno = ENOTDIR;
+		return 0;
+	}
+	if (table_name_valid(table) < 0) {
+		errno = ENOENT;
+		return 0;
+	}
+	if (pathf(dbdir, "%s/%s", st->dir, db) < 0 || pathf(path, "%s/%s", dbdir, table) < 0 ||
+	    pathf(trash, "%s/.trash.tbl.%s.%ld.%lld", dbdir, table, (long)getpid(),
+		  (long long)sl_mono_ms()) < 0)
+		return -1;
+	if ((lk = db_lock(st, db)) < 0)
+		return errno == ENOENT ? (errno = ENOTDIR, 0) : -1;
+	if (rename(path, trash) < 0) {
+		int e = errno;
+		close(lk);
+		errno = e;
+		return e == ENOENT ? 0 : -1;
+	}
+	close(lk);
+	if (sl_fsync_dir(dbdir) < 0)
+		return -1;
+	rm_rf(trash);
+	return 1;
+}
+
+int sl_table_list(sl_store *st, const char *db, char ***names, size_t *n)
+{
+	char p[PATH_MAX];
+
+	*names = 0;
+	*n = 0;
+	if (!sl_db_exists(st, db)) {
+		errno = ENOTDIR;
+		return 0;
+	}
+	if (pathf(p, "%s/%s", st->dir, db) < 0)
+		return -1;
+	return list_dirs(p, "schema.sql", 1, names, n);
+}
+
+int sl_table_ddl(sl_store *st, const char *db, const char *table, sl_buf *out)
+{
+	char p[PATH_MAX];
+
+	if (!sl_db_exists(st, db)) {
+		errno = ENOTDIR;
+		return 0;
+	}
+	if (table_name_valid(table) < 0) {
+		errno = ENOENT;
+		return 0;
+	}
+	if (pathf(p, "%s/%s/%s/schema.sql", st->dir, db, table) < 0)
+		return -1;
+	if (sl_file_read(p, out) < 0)
+		return errno == ENOENT ? 0 : -1;
+	return 1;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+static int seq_cmp(const void *a, const void *b)
+{
+	uint64_t x = (*(txrec *const *)a)->commit_seq, y = (*(txrec *const *)b)->commit_seq;
+	return x < y ? -1 : x > y;
+}
+
+int sl_snapshot_open(sl_store *st, const char *db, const char *table, sl_snapshot *snap)
+{
+	char tdir[PATH_MAX];
+	logstate ls;
+	txrec **vis = 0;
+	size_t nvis = 0, npaths = 0, i, tn = strlen(table);
+	int64_t tid;
+	int r;
+
+	memset(snap, 0, sizeof *snap);
+	if (!sl_db_exists(st, db)) {
+		errno = ENOTDIR;
+		return 0;
+	}
+	if (table_name_valid(table) < 0 || pathf(tdir, "%s/%s/%s", st->dir, db, table) < 0) {
+		errno = ENOENT;
+		return 0;
+	}
+	if ((tid = table_id_read(tdir)) < 0) {
+		if (errno != ENOENT)
+			return -1;
+		return 0;
+	}
+	r = log_load(st, db, &ls);
+	if (r <= 0)
+		return r;
+	for (i = 0; i < ls.ntx; i++) {
+		txrec *t = &ls.tx[i];
+		if (t->state == SL_TXN_VISIBLE && t->table_id == tid && t->table.n == tn &&
+		    !memcmp(t->table.p, table, tn))
+			nvis++;
+	}
+	if (nvis && !(vis = malloc(nvis * sizeof *vis)))
+		goto nomem;
+	nvis = 0;
+	for (i = 0; i < ls.ntx; i++) {
+		txrec *t = &ls.tx[i];
+		if (t->state == SL_TXN_VISIBLE && t->table_id == tid && t->table.n == tn &&
+		    !memcmp(t->table.p, table, tn)) {
+			vis[nvis++] = t;
+			npaths += t->nrs;
+		}
+	}
+	if (nvis)
+		qsort(vis, nvis, sizeof *vis, seq_cmp);
+	if (npaths && !(snap->paths = calloc(npaths, sizeof *snap->paths)))
+		goto nomem;
+	for (i = 0; i < nvis; i++) {
+		cursor c = { vis[i]->rs, vis[i]->rslen, 0 };
+		uint32_t k;
+		for (k = 0; k < vis[i]->nrs; k++) {
+			sl_field nm = cur_str(&c, 4096);
+			uint64_t rows = cur_u64(&c);
+			char *p;
+			if (c.bad)
+				break;
+			if (!nm.n || memchr(nm.p, '/', nm.n) || nm.p[0] == '.')
+				continue;       /* never written: stay inside data/ */
+			if (asprintf(&p, "%s/data/%.*s", tdir, (int)nm.n, nm.p) < 0)
+				goto nomem;
+			snap->paths[snap->n++] = p;
+			snap->nrows += rows;
+		}
+		snap->version = vis[i]->id;
+	}
+	free(vis);
+	log_free(&ls);
+	return 1;
+nomem:
+	free(vis);
+	log_free(&ls);
+	sl_snapshot_free(snap);
+	errno = ENOMEM;
+	return -1;
+}
+
+void sl_snapshot_free(sl_snapshot *snap)
+{
+	sl_strv_free(snap->paths, snap->n);
+	memset(snap, 0, sizeof *snap);
+}
+
+struct sl_scan {
+	const sl_snapshot *snap;
+	size_t fi;              /* next file */
+	int fd;
+	sl_buf comp, raw;
+	size_t pos;             /* in raw */
+	uint32_t left;          /* rows left in the block */
+	uint64_t rows, blocks;  /* seen in the current file */
+};
+
+sl_scan *sl_scan_open(const sl_snapshot *snap)
+{
+	sl_scan *sc = calloc(1, sizeof *sc);
+
+	if (!sc) {
+		errno = ENOMEM;
+		return 0;
+	}
+	sc->snap = snap;
+	sc->fd = -1;
+	return sc;
+}
+
+void sl_scan_close(sl_scan *sc)
+{
+	if (!sc)
+		return;
+	if (sc->fd >= 0)
+		close_keep_errno(sc->fd);
+	sl_buf_free(&sc->comp);
+	sl_buf_free(&sc->raw);
+	free(sc);
+}
+
+/* Read exactly n bytes; a short read is a truncated rowset (EPROTO). */
+static int scan_read(sl_scan *sc, void *p, size_t n)
+{
+	errno = 0;
+	if (sl_allread(sc->fd, p, n) < n) {
+		if (!errno)
+			errno = EPROTO;
+		return -1;
+	}
+	return 1;
+}
+
+static int scan_block(sl_scan *sc)
+{
+	char h[RS_FOOTER];
+	uint32_t raw_len, comp_len, crc;
+	int d;
+
+	if (scan_read(sc, h, RS_BLOCK_HDR) < 0)
+		return -1;
+	if (!memcmp(h, "SLRE", 4)) {
+		char x;
+		if (scan_read(sc, h + RS_BLOCK_HDR, RS_FOOTER - RS_BLOCK_HDR) < 0)
+			return -1;
+		if ((uint32_t)crc32(0, (const Bytef *)h, 20) != sl_u32_unpack(h + 20) ||
+		    sl_u64_unpack(h + 4) != sc->rows || sl_u64_unpack(h + 12) != sc->blocks ||
+		    sl_allread(sc->fd, &x, 1) != 0) {
+			errno = EPROTO;
+			return -1;
+		}
+		close(sc->fd);
+		sc->fd = -1;
+		return 0;
+	}
+	raw_len = sl_u32_unpack(h + 4);
+	comp_len = sl_u32_unpack(h + 8);
+	if (memcmp(h, "SLRB", 4) || raw_len > RS_BLOCK_MAX || comp_len > RS_BLOCK_MAX ||
+	    comp_len > (uint32_t)LZ4_compressBound((int)raw_len) || raw_len == 0 ||
+	    sl_u32_unpack(h + 12) == 0) {
+		errno = EPROTO;
+		return -1;
+	}
+	sc->comp.len = sc->raw.len = 0;
+	if (sl_buf_reserve(&sc->comp, comp_len) < 0 || sl_buf_reserve(&sc->raw, raw_len) < 0)
+		return -1;
+	if (scan_read(sc, sc->comp.p, comp_len) < 0)
+		return -1;
+	crc = (uint32_t)crc32(0, (const Bytef *)h, 16);
+	crc = (uint32_t)crc32(crc, (const Bytef *)sc->comp.p, comp_len);
+	if (crc != sl_u32_unpack(h + 16)) {
+		errno = EPROTO;
+		return -1;
+	}
+	d = LZ4_decompress_safe(sc->comp.p, sc->raw.p, (int)comp_len, (int)raw_len);
+	if (d < 0 || (uint32_t)d != raw_len) {
+		errno = EPROTO;
+		return -1;
+	}
+	sc->raw.len = raw_len;
+	sc->pos = 0;
+	sc->left = sl_u32_unpack(h + 12);
+	sc->rows += sc->left;
+	sc->blocks++;
+	return 1;
+}
+
+int sl_scan_next(sl_scan *sc, const char **payload, size_t *len)
+{
+	for (;;) {
+		if (sc->left) {
+			uint32_t n;
+			if (sc->raw.len - sc->pos < 4)
+				break;
+			n = sl_u32_unpack(sc->raw.p + sc->pos);
+			if (n > sc->raw.len - sc->pos - 4)
+				break;
+			*payload = sc->raw.p + sc->pos + 4;
+			*len = n;
+			sc->pos += 4 + (size_t)n;
+			sc->left--;
+			if (!sc->left && sc->pos != sc->raw.len)
+				break;
+			return 1;
+		}
+		if (sc->fd < 0) {
+			if (sc->fi >= sc->snap->n)
+				return 0;
+			sc->fd = open(sc->snap->paths[sc->fi++], O_RDONLY | O_CLOEXEC);
+			if (sc->fd < 0)
+				return -1;
+			sc->rows = sc->blocks = 0;
+			if (rs_read_header(sc->fd, 0) < 0)
+				return -1;
+			(void)posix_fadvise(sc->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		}
+		if (scan_block(sc) < 0)
+			return -1;
+	}
+	errno = EPROTO;
+	return -1;
+}
+
+int sl_store_errlog_path(sl_store *st, const char *db, const char *label, int64_t id, sl_buf *out)
+{
+	char p[PATH_MAX];
+
+	if (pathf(p, "%s/_error_log", st->dir) < 0)
+		return -1;
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return sl_buf_printf(out, "%s/error_log_%s_%s_%lld", p, db, label, (long long)id);
+}

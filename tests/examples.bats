@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# Examples are tests: every script in examples/ runs here, so the README
+# session cannot drift from what the binaries do.
+load test_helper
+
+@test "examples/quickstart.sh runs the README session in a fresh directory" {
+	run -0 --separate-stderr "$SL_ROOT/examples/quickstart.sh" "$BATS_TEST_TMPDIR/qs"
+	[ "$stderr" = "" ]
+	# every step of the session is shown, with its output
+	[[ "$output" == *'$ bin/sl-sql -e "CREATE DATABASE testdb"'* ]]
+	[[ "$output" == *'$ bin/sl-sql < create_table.sql'* ]]
+	[[ "$output" == *'$ bin/sl-load -H "column_separator:," -H "columns:user_id,name,age" \'* ]]
+	[[ "$output" == *'"Status": "Success",'* ]]
+	[[ "$output" == *'"NumberLoadedRows": 10,'* ]]
+	[[ "$output" == *'$ bin/sl-parse -H column_separator:, < streamload_example.csv \'* ]]
+	[ "$(grep -c '"Status": "Success"' <<<"$output")" = 2 ]
+	# it used its own data directory, not $SL_DATA_DIR
+	[ -d "$BATS_TEST_TMPDIR/qs/sl-data/testdb" ]
+	[ ! -e "$SL_DATA_DIR/testdb" ]
+	run -0 sl-sql --data-dir "$BATS_TEST_TMPDIR/qs/sl-data" -N -B -e "select count(*) from testdb.test_streamload"
+	[ "$output" = 20 ]
+}
+
+@test "examples/quickstart.sh refuses a directory that already has data" {
+	mkdir -p qs/sl-data
+	run -100 --separate-stderr "$SL_ROOT/examples/quickstart.sh" qs
+	[[ "$stderr" == "quickstart.sh: fatal: "*"already exists"* ]]
+}
+
+@test "examples/quickstart.sh fails when a load fails" {
+	# a copy of the examples whose table has a NOT NULL column without a
+	# default that the load does not feed: sl-load answers Fail
+	mkdir ex
+	cp "$SL_ROOT/examples/quickstart.sh" "$SL_ROOT/examples/streamload_example.csv" ex/
+	printf 'CREATE TABLE testdb.test_streamload(user_id BIGINT NOT NULL, name VARCHAR(20), age INT, extra INT NOT NULL)\nDUPLICATE KEY(user_id)\nDISTRIBUTED BY HASH(user_id) BUCKETS 1;\n' > ex/create_table.sql
+	run -N --separate-stderr env SL_BIN="$SL_BIN" ex/quickstart.sh qs
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"quickstart.sh: fatal: exit 1 from: bin/sl-load"* ]]
+	[[ "$output" == *'"Status": "Fail",'* ]]
+}
+
+@test "examples: create_table.sql and the CSV are the seed's, byte for byte" {
+	[ "$(wc -l < "$SL_ROOT/examples/streamload_example.csv")" = 10 ]
+	[ "$(wc -c < "$SL_ROOT/examples/streamload_example.csv")" = 118 ]
+	[ "$(head -n 1 "$SL_ROOT/examples/create_table.sql")" = "CREATE TABLE testdb.test_streamload(" ]
+	[ "$(tail -n 1 "$SL_ROOT/examples/create_table.sql")" = "DISTRIBUTED BY HASH(user_id) BUCKETS 10;" ]
+}
+
+# man_examples PAGE: the .Bd -literal blocks of PAGE's EXAMPLES section as
+# one shell script (\e -> \); lines that are not commands (hex dumps) are
+# left to the caller to skip.
+man_examples() {
+	awk '/^\.Sh EXAMPLES/ { ex = 1; next } /^\.Sh / { ex = 0 }
+		ex && /^\.Bd -literal/ { lit = 1; next } ex && /^\.Ed/ { lit = 0; print ""; next }
+		ex && lit { gsub(/\\e/, "\\"); print }' "$SL_ROOT/man/$1"
+}
+
+@test "examples: the EXAMPLES of sl(7) run as written" {
+	cp "$SL_ROOT/examples/create_table.sql" "$SL_ROOT/examples/streamload_example.csv" .
+	# the files the later examples name: one bad row of 10 in people.csv
+	{ head -n 9 streamload_example.csv; echo '11,Zed'; } > people.csv
+	sed 's/^/2/' streamload_example.csv > data.csv
+	man_examples sl.7 > ex.sh
+	[ "$(grep -c 'sl-load' ex.sh)" -ge 3 ]
+	run -0 --separate-stderr bash -e ex.sh
+	[ "$(grep -c '"Status": "Success"' <<<"$output")" = 3 ]
+	[[ "$output" == *'Reason: Column count mismatch'* ]]
+	[[ "$output" == *'"msg": "label [batch7] commit successfully."'* ]]
+	run -0 sl-sql -N -B -e "select count(*) from testdb.test_streamload"
+	# 10 + 10 (pipeline) + 9 adults of people.csv with age >= 18 -> 8, + 10 (2PC)
+	[ "$output" = 38 ]
+}
+
+@test "examples: the EXAMPLES of sl-stream(5) run as written" {
+	sl-sql -e "CREATE DATABASE db"
+	sl-sql -e "CREATE TABLE db.t (user_id BIGINT NOT NULL, name VARCHAR(20), age INT) DUPLICATE KEY(user_id) DISTRIBUTED BY HASH(user_id) BUCKETS 1"
+	cp "$SL_ROOT/examples/streamload_example.csv" data.csv
+	# only the command lines of the first block (the second is a hex dump)
+	man_examples sl-stream.5 | awk 'NF == 0 { exit } { print }' > ex.sh
+	run -0 --separate-stderr bash -e ex.sh
+	[[ "$output" == *"Emily"* ]]
+	[[ "$output" == *'"NumberLoadedRows": 10,'* ]]
+	run -0 sl-sql -N -B -e "select count(*) from db.t"
+	[ "$output" = 10 ]
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env bats
+# sl-load: the launcher. The seed session's answer byte for byte, labels,
+# max_filter_ratio with the error log through curl, two-phase commit, a
+# stage killed, sl-commit dying before or after its commit, output errors
+# and usage.
+load test_helper
+
+T=testdb.test_streamload
+USAGE="sl-load: usage: sl-load [--data-dir DIR] [-u user:pass] [-H 'name:value']... -T FILE|- DB.TABLE"
+
+setup() {
+	setup_data_dir
+	seed_table
+}
+
+load_seed() {
+	sl-load -H "column_separator:," -H "columns:user_id,name,age" "$@" \
+		-T streamload_example.csv "$T"
+}
+count() { sl-sql -N -B -e "select count(*) from $T"; }
+get() { sed -n -E "s/^ *\"$1\": (.*)\$/\\1/p" | sed -E 's/,$//; s/^"(.*)"$/\1/'; }
+mask() { mask_times | sed -E 's/^(    "TxnId": )[1-9][0-9]*,$/\1ID,/; s#^(    "ErrorURL": "file://)/[^"]+"#\1PATH"#'; }
+
+# The answer of a successful seed load with label L (TxnId and timings masked).
+success_json() {
+	cat <<EOF
+{
+    "TxnId": ID,
+    "Label": "$1",
+    "Comment": "",
+    "TwoPhaseCommit": "${2:-false}",
+    "Status": "Success",
+    "Message": "OK",
+    "NumberTotalRows": 10,
+    "NumberLoadedRows": 10,
+    "NumberFilteredRows": 0,
+    "NumberUnselectedRows": 0,
+    "LoadBytes": 118,
+    "LoadTimeMs": N,
+    "BeginTxnTimeMs": N,
+    "StreamLoadPutTimeMs": N,
+    "ReadDataTimeMs": N,
+    "WriteDataTimeMs": N,
+    "ReceiveDataTimeMs": N,
+    "CommitAndPublishTimeMs": N
+}
+EOF
+}
+
+@test "sl-load: the seed session's load answers like Doris, byte for byte" {
+	run -0 --separate-stderr load_seed -H label:123
+	[ "$stderr" = "" ]
+	[ "$(mask <<<"$output")" = "$(success_json 123)" ]
+	[ "$(count)" = 10 ]
+}
+
+@test "sl-load: without a label, a UUID label" {
+	run -0 --separate-stderr load_seed
+	[[ "$(get Label <<<"$output")" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]]
+}
+
+@test "sl-load: reusing a label -> Label Already Exists, FINISHED, TxnId -1, table unchanged" {
+	run -0 --separate-stderr load_seed -H label:lbl_a
+	id=$(get TxnId <<<"$output")
+	run -1 --separate-stderr load_seed -H label:lbl_a
+	[ "$stderr" = "" ]
+	[ "$(mask_times <<<"$output")" = '{
+    "TxnId": -1,
+    "Label": "lbl_a",
+    "Comment": "",
+    "TwoPhaseCommit": "false",
+    "Status": "Label Already Exists",
+    "ExistingJobStatus": "FINISHED",
+    "Message": "[LABEL_ALREADY_EXISTS]TStatus: errCode = 2, detailMessage = Label [lbl_a] has already been used, relate to txn ['"$id"'], status [VISIBLE].",
+    "NumberTotalRows": 0,
+    "NumberLoadedRows": 0,
+    "NumberFilteredRows": 0,
+    "NumberUnselectedRows": 0,
+    "LoadBytes": 0,
+    "LoadTimeMs": N,
+    "BeginTxnTimeMs": N,
+    "StreamLoadPutTimeMs": N,
+    "ReadDataTimeMs": N,
+    "WriteDataTimeMs": N,
+    "ReceiveDataTimeMs": N,
+    "CommitAndPublishTimeMs": N
+}' ]
+	[ "$(count)" = 10 ]
+}
+
+@test "sl-load: max_filter_ratio 0 vs 0.2 with one bad row of 10; the ErrorURL shows it" {
+	{ head -n 9 streamload_example.csv; echo "11,Extra"; } > bad.csv
+	run -1 --separate-stderr sl-load -H column_separator:, -H columns:user_id,name,age \
+		-H label:bad1 -T bad.csv "$T"
+	[ "$stderr" = "" ]
+	[ "$(get Status <<<"$output")" = Fail ]
+	[ "$(get Message <<<"$output")" = "[DATA_QUALITY_ERROR]too many filtered rows" ]
+	[ "$(get NumberTotalRows <<<"$output")" = 10 ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 0 ]
+	[ "$(get NumberFilteredRows <<<"$output")" = 1 ]
+	line='Reason: Column count mismatch: expected 3, but found 2 (sep:, delim:\n). src line [11,Extra]; '
+	[ "$(get FirstErrorMsg <<<"$output")" = 'Column count mismatch: expected 3, but found 2 (sep:, delim:\\n). Src line: 11,Extra' ]
+	url=$(get ErrorURL <<<"$output")
+	[[ "$url" == file:///* ]]
+	run -0 curl -sS "$url"
+	[ "$output" = "$line" ]
+	[ "$(count)" = 0 ]
+	# the failed load freed its label; with ratio 0.2 the same file loads 9
+	run -0 --separate-stderr sl-load -H column_separator:, -H columns:user_id,name,age \
+		-H label:bad1 -H max_filter_ratio:0.2 -T bad.csv "$T"
+	[ "$(get Status <<<"$output")" = Success ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 9 ]
+	[ "$(get NumberFilteredRows <<<"$output")" = 1 ]
+	[ "$(get FirstErrorMsg <<<"$output")" = "" ]
+	run -0 curl -sS "$(get ErrorURL <<<"$output")"
+	[ "$output" = "$line" ]
+	[ "$(count)" = 9 ]
+}
+
+@test "sl-load: two_phase_commit, then sl-commit --txn-operation commit" {
+	run -0 --separate-stderr load_seed -H label:tp1 -H two_phase_commit:true
+	[ "$(mask <<<"$output")" = "$(success_json tp1 true)" ]
+	[ "$(get CommitAndPublishTimeMs <<<"$output")" = 0 ]
+	id=$(get TxnId <<<"$output")
+	[ "$(count)" = 0 ]
+	run -0 --separate-stderr sl-commit --txn-operation commit --txn-id "$id" testdb
+	[ "$(get msg <<<"$output")" = "transaction [$id] commit successfully." ]
+	[ "$(count)" = 10 ]
+}
+
+@test "sl-load: -T - reads stdin; --data-dir goes to every stage" {
+	run -0 --separate-stderr bash -c "sl-load -H column_separator:, -H columns:user_id,name,age -T - $T < streamload_example.csv"
+	[ "$(count)" = 10 ]
+	mkdir other
+	sl-sql --data-dir other -e "CREATE DATABASE testdb"
+	sl-sql --data-dir other < "$SL_ROOT/examples/create_table.sql"
+	run -0 --separate-stderr sl-load --data-dir other -H column_separator:, -T streamload_example.csv "$T"
+	[ "$(sl-sql --data-dir other -N -B -e "select count(*) from $T")" = 10 ]
+	[ "$(count)" = 10 ]
+}
+
+@test "sl-load: unknown table -> NOT_FOUND, TxnId -1" {
+	run -1 --separate-stderr sl-load -H column_separator:, -T streamload_example.csv testdb.nope
+	[ "$(get TxnId <<<"$output")" = -1 ]
+	[ "$(get Message <<<"$output")" = "[NOT_FOUND]TStatus: errCode = 7, detailMessage = table not found, tableName=nope" ]
+}
+
+@test "sl-load: a stage killed -> Fail, every stage reaped, nothing visible, label free" {
+	mkfifo in
+	sl-load -H column_separator:, -H label:kill1 -T in "$T" > out 2> err &
+	lp=$!
+	exec 7> in
+	head -n 5 streamload_example.csv >&7
+	sleep 0.5
+	mp=$(pgrep -P "$lp" -x sl-map)
+	[ -n "$mp" ]
+	kill -9 "$mp"
+	status=0
+	wait "$lp" || status=$?
+	exec 7>&-
+	[ "$status" = 1 ]
+	[[ "$(cat err)" == *"sl-load: warning: sl-map killed by signal 9"* ]]
+	[ "$(get Status < out)" = Fail ]
+	# no stage left behind
+	[ -z "$(pgrep -P "$lp")" ]
+	[ "$(count)" = 0 ]
+	run -0 --separate-stderr load_seed -H label:kill1
+	[ "$(count)" = 10 ]
+}
+
+# A copy of the binaries where sl-commit is replaced by SCRIPT.
+with_fake_commit() {
+	mkdir -p fake
+	cp "$SL_BIN"/sl-load "$SL_BIN"/sl-parse "$SL_BIN"/sl-map "$SL_BIN"/sl-filter "$SL_BIN"/sl-txn fake/
+	printf '#!/bin/bash\n%s\n' "$1" > fake/sl-commit
+	chmod +x fake/sl-commit
+}
+
+@test "sl-load: sl-commit killed after committing -> Success from the commit record" {
+	with_fake_commit '"$SL_BIN/sl-commit" "$@" > /dev/null; kill -9 $$'
+	run -0 --separate-stderr fake/sl-load -H column_separator:, -H label:late -T streamload_example.csv "$T"
+	[ "$stderr" = "sl-load: warning: sl-commit killed by signal 9" ]
+	[ "$(mask <<<"$output")" = "$(success_json late)" ]
+	[ "$(count)" = 10 ]
+}
+
+@test "sl-load: sl-commit killed before committing -> Fail, aborted, label free" {
+	with_fake_commit 'kill -9 $$'
+	run -1 --separate-stderr fake/sl-load -H column_separator:, -H label:early -T streamload_example.csv "$T"
+	[ "$stderr" = "sl-load: warning: sl-commit killed by signal 9" ]
+	[ "$(get Status <<<"$output")" = Fail ]
+	[ "$(get Message <<<"$output")" = "[INTERNAL_ERROR]the load pipeline failed: sl-commit killed by signal 9" ]
+	[ "$(count)" = 0 ]
+	run -0 --separate-stderr load_seed -H label:early
+}
+
+@test "sl-load: > /dev/full fails with 111 (the load itself committed)" {
+	run -111 --separate-stderr bash -c "sl-load -H column_separator:, -T streamload_example.csv $T > /dev/full"
+	[ "$stderr" = "sl-load: fatal: unable to write stdout: No space left on device" ]
+	[ "$(count)" = 10 ]
+}
+
+@test "sl-load: usage errors" {
+	run -100 --separate-stderr sl-load "$T"
+	[ "$stderr" = "$USAGE" ]
+	run -100 --separate-stderr sl-load -T streamload_example.csv
+	[ "$stderr" = "$USAGE" ]
+	run -100 --separate-stderr sl-load -T streamload_example.csv notable
+	[ "$stderr" = "$USAGE" ]
+	run -100 --separate-stderr sl-load -x -T streamload_example.csv "$T"
+	[ "$stderr" = "$USAGE" ]
+	run -100 --separate-stderr sl-load -H nocolon -T streamload_example.csv "$T"
+	[ "$stderr" = "$USAGE" ]
+	run -100 --separate-stderr sl-load -T nofile.csv "$T"
+	[ "$stderr" = "sl-load: fatal: unable to open nofile.csv: No such file or directory" ]
+	run -0 --separate-stderr sl-load --help
+	[ "$output" = "usage: ${USAGE#sl-load: usage: }" ]
+	# -u is accepted
+	run -0 --separate-stderr sl-load -u root: -H column_separator:, -T streamload_example.csv "$T"
+}

@@ -1,0 +1,690 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test-store.c -- unit tests of the table store (libcommon/store.c):
+ * databases and tables, begin/rowsets/commit/snapshot/scan, labels, 2PC
+ * states, dead owners and timeouts, torn log tails, corrupt rowsets, and
+ * concurrent begins from forked processes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sl.h"
+#include "io.h"
+#include "frame.h"
+#include "store.h"
+
+static int passed, failed;
+#define CHECK(c) do { if (c) passed++; else { failed++; \
+	fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); } } while (0)
+
+static char dir[] = "/tmp/test-store-XXXXXX";
+static sl_colspec cols[3] = {
+	{ { "id", 2 }, { "INT", 3 } },
+	{ { "name", 4 }, { "VARCHAR(32)", 11 } },
+	{ { "age", 3 }, { "INT", 3 } },
+};
+
+/* R payload of row i: id (4 bytes BE), name "n<i>" or NULL every 7th, age. */
+static size_t mkrow(char *buf, uint32_t i)
+{
+	char name[32];
+	size_t off = 0, n = (size_t)snprintf(name, sizeof name, "n%u", i);
+
+	sl_u32_pack(buf, 4);
+	sl_u32_pack(buf + 4, i);
+	off = 8;
+	if (i % 7 == 0) {
+		sl_u32_pack(buf + off, SL_NULL_LEN);
+		off += 4;
+	} else {
+		sl_u32_pack(buf + off, (uint32_t)n);
+		memcpy(buf + off + 4, name, n);
+		off += 4 + n;
+	}
+	sl_u32_pack(buf + off, 4);
+	sl_u32_pack(buf + off + 4, i % 100);
+	return off + 8;
+}
+
+/* Begin on testdb.t and write one rowset of nrows rows starting at first. */
+static int load(sl_store *st, const char *label, uint32_t first, uint32_t nrows, sl_txn *t,
+	sl_txninfo *ex)
+{
+	sl_rowset_writer *w;
+	uint64_t got = 0;
+	uint32_t i;
+	char row[128];
+	int r = sl_txn_begin(st, "testdb", "t", label, 600, t, ex);
+
+	if (r != 1)
+		return r;
+	if (!(w = sl_rowset_create(t, 3, cols)))
+		return -1;
+	for (i = 0; i < nrows; i++)
+		if (sl_rowset_add(w, row, mkrow(row, first + i)) < 0)
+			return -1;
+	if (sl_rowset_finish(w, &got) < 0 || got != nrows)
+		return -1;
+	return 1;
+}
+
+/* Count the visible rows by scanning; -1 on a scan error (errno kept). */
+static long count_rows(sl_store *st, const char *table, uint64_t *sum)
+{
+	sl_snapshot snap = SL_SNAPSHOT_ZERO;
+	sl_scan *sc;
+	const char *p;
+	size_t len;
+	long n = 0;
+	int r;
+
+	if (sl_snapshot_open(st, "testdb", table, &snap) != 1)
+		return -2;
+	if (!(sc = sl_scan_open(&snap)))
+		return -3;
+	if (sum)
+		*sum = 0;
+	while ((r = sl_scan_next(sc, &p, &len)) == 1) {
+		sl_field f[3];
+		if (sl_fields_parse(p, len, f, 3) != 3)
+			return -4;
+		if (sum && f[0].n == 4)
+			*sum += sl_u32_unpack(f[0].p);
+		n++;
+	}
+	{
+		int e = errno;
+		sl_scan_close(sc);
+		sl_snapshot_free(&snap);
+		errno = e;
+	}
+	return r < 0 ? -1 : n;
+}
+
+static void append_file(const char *path, const void *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_APPEND);
+	if (fd >= 0) {
+		if (write(fd, p, n) < 0)
+			perror("write");
+		close(fd);
+	}
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) < 0 ? -1 : sb.st_size;
+}
+
+static size_t count_glob(const char *pat)
+{
+	glob_t g;
+	size_t n;
+	if (glob(pat, 0, 0, &g) != 0)
+		return 0;
+	n = g.gl_pathc;
+	globfree(&g);
+	return n;
+}
+
+static void test_names_and_ddl(sl_store *st)
+{
+	char **v;
+	size_t n;
+	sl_buf b = SL_BUF_ZERO;
+
+	CHECK(sl_name_valid("testdb") == 1);
+	CHECK(sl_name_valid("a-b_9") == 1);
+	CHECK(sl_name_valid("_x") == -1 && errno == EINVAL);
+	CHECK(sl_name_valid("-x") == -1);
+	CHECK(sl_name_valid("") == -1);
+	CHECK(sl_name_valid("a.b") == -1);
+	CHECK(sl_name_valid("a/b") == -1);
+	CHECK(sl_name_valid("0123456789012345678901234567890123456789012345678901234567890123") == 1);
+	CHECK(sl_name_valid("01234567890123456789012345678901234567890123456789012345678901234") == -1);
+
+	CHECK(sl_db_exists(st, "testdb") == 0);
+	CHECK(sl_db_create(st, "testdb") == 1);
+	CHECK(sl_db_create(st, "testdb") == 0);
+	CHECK(sl_db_create(st, "bad.name") == -1 && errno == EINVAL);
+	CHECK(sl_db_exists(st, "testdb") == 1);
+	CHECK(sl_db_create(st, "other") == 1);
+	CHECK(sl_db_list(st, &v, &n) == 1 && n == 2 && !strcmp(v[0], "other") && !strcmp(v[1], "testdb"));
+	sl_strv_free(v, n);
+
+	CHECK(sl_table_create(st, "testdb", "t", "CREATE TABLE t (id INT)") == 1);
+	CHECK(sl_table_create(st, "testdb", "t", "CREATE TABLE t (id INT)") == 0);
+	CHECK(sl_table_create(st, "nodb", "t", "x") == -1 && errno == ENOENT);
+	CHECK(sl_table_create(st, "testdb", "txnlog", "x") == -1 && errno == EINVAL);
+	CHECK(sl_table_create(st, "testdb", "u", "CREATE TABLE u (id INT)") == 1);
+	CHECK(sl_table_list(st, "testdb", &v, &n) == 1 && n == 2 && !strcmp(v[0], "t") && !strcmp(v[1], "u"));
+	sl_strv_free(v, n);
+	CHECK(sl_table_list(st, "nodb", &v, &n) == 0 && n == 0);
+	CHECK(sl_table_ddl(st, "testdb", "t", &b) == 1 && !strcmp(b.p, "CREATE TABLE t (id INT)"));
+	CHECK(sl_table_ddl(st, "testdb", "zz", &b) == 0 && errno == ENOENT);
+	CHECK(sl_table_ddl(st, "nodb", "t", &b) == 0 && errno == ENOTDIR);
+	CHECK(sl_table_drop(st, "testdb", "u") == 1);
+	CHECK(sl_table_drop(st, "testdb", "u") == 0);
+	CHECK(sl_table_list(st, "testdb", &v, &n) == 1 && n == 1);
+	sl_strv_free(v, n);
+	CHECK(sl_db_drop(st, "other") == 1);
+	CHECK(sl_db_drop(st, "other") == 0);
+	CHECK(sl_db_exists(st, "other") == 0);
+	sl_buf_free(&b);
+}
+
+static void test_load_and_scan(sl_store *st)
+{
+	sl_txn t;
+	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
+	sl_snapshot snap = SL_SNAPSHOT_ZERO;
+	uint64_t sum;
+	char p[512];
+
+	/* 300k rows: several 1 MiB blocks */
+	CHECK(load(st, "l1", 0, 300000, &t, &ex) == 1);
+	CHECK(t.id == 1000);
+	CHECK(t.lockfd >= 0 && (fcntl(t.lockfd, F_GETFD) & FD_CLOEXEC));
+	CHECK(count_rows(st, "t", 0) == 0);           /* PREPARE: invisible */
+	CHECK(sl_txn_lookup_label(st, "testdb", "l1", &ti) == 1 && ti.state == SL_TXN_PREPARE);
+	CHECK(sl_txn_commit(st, "testdb", t.id, 0, "off=1", 5, &ti) == 1);
+	CHECK(ti.state == SL_TXN_VISIBLE && ti.nrows == 300000 && ti.nrowsets == 1);
+	CHECK(ti.attach.len == 5 && !memcmp(ti.attach.p, "off=1", 5));
+	sl_txn_release(&t);
+	CHECK(count_rows(st, "t", &sum) == 300000 && sum == 300000ull * 299999 / 2);
+	CHECK(sl_snapshot_open(st, "testdb", "t", &snap) == 1 && snap.n == 1 &&
+	      snap.version == 1000 && snap.nrows == 300000);
+	sl_snapshot_free(&snap);
+	CHECK(sl_snapshot_open(st, "testdb", "nope", &snap) == 0 && errno == ENOENT);
+	CHECK(sl_snapshot_open(st, "nodb", "t", &snap) == 0 && errno == ENOTDIR);
+	/* the rowset is compressed: far smaller than the ~5 MB of raw rows */
+	snprintf(p, sizeof p, "%s/testdb/t/data/1000-0.rs", dir);
+	CHECK(file_size(p) > 0 && file_size(p) < 4000000);
+	CHECK(access(p, F_OK) == 0);
+	snprintf(p, sizeof p, "%s/testdb/txn/1000.lock", dir);
+	CHECK(access(p, F_OK) < 0);                   /* removed once finished */
+
+	/* the label is taken now */
+	CHECK(sl_txn_begin(st, "testdb", "t", "l1", 600, &t, &ex) == 0);
+	CHECK(ex.id == 1000 && ex.state == SL_TXN_VISIBLE && !strcmp(ex.label, "l1") &&
+	      !strcmp(ex.table, "t"));
+	CHECK(sl_txn_lookup_id(st, "testdb", 1000, &ti) == 1 && ti.state == SL_TXN_VISIBLE);
+	CHECK(sl_txn_lookup_id(st, "testdb", 999, &ti) == 0);
+	CHECK(sl_txn_lookup_id(st, "nodb", 1000, &ti) == -1 && errno == ENOTDIR);
+	CHECK(sl_txn_lookup_label(st, "testdb", "zz", &ti) == 0);
+	CHECK(sl_txn_begin(st, "testdb", "nope", "l9", 600, &t, &ex) == -1 && errno == ENOENT);
+	CHECK(sl_txn_begin(st, "nodb", "t", "l9", 600, &t, &ex) == -1 && errno == ENOENT);
+
+	/* abort frees the label and removes the files; ids keep growing */
+	CHECK(load(st, "l2", 0, 10, &t, &ex) == 1 && t.id == 1001);
+	CHECK(sl_txn_abort(st, "testdb", t.id, "User Abort", &ti) == 1);
+	CHECK(ti.state == SL_TXN_ABORTED && !strcmp(ti.reason, "User Abort"));
+	snprintf(p, sizeof p, "%s/testdb/t/data/1001-0.rs", dir);
+	CHECK(access(p, F_OK) < 0);
+	CHECK(sl_txn_abort(st, "testdb", t.id, "again", &ti) == 0 && ti.state == SL_TXN_ABORTED &&
+	      !strcmp(ti.reason, "User Abort"));
+	CHECK(sl_txn_commit(st, "testdb", t.id, 0, 0, 0, &ti) == 0 && ti.state == SL_TXN_ABORTED);
+	sl_txn_release(&t);
+	CHECK(load(st, "l2", 5, 10, &t, &ex) == 1 && t.id == 1002);
+	CHECK(sl_txn_commit(st, "testdb", t.id, 0, 0, 0, &ti) == 1);
+	sl_txn_release(&t);
+	CHECK(count_rows(st, "t", 0) == 300010);
+	/* two rowsets in one txn, and an empty one */
+	{
+		sl_rowset_writer *w;
+		char row[128];
+		uint64_t n;
+		CHECK(load(st, "l3", 0, 3, &t, &ex) == 1);
+		CHECK((w = sl_rowset_create(&t, 3, cols)) != 0);
+		CHECK(sl_rowset_add(w, row, mkrow(row, 7)) == 1);
+		CHECK(sl_rowset_finish(w, &n) == 1 && n == 1);
+		CHECK((w = sl_rowset_create(&t, 3, cols)) != 0);
+		CHECK(sl_rowset_finish(w, &n) == 1 && n == 0);
+		CHECK((w = sl_rowset_create(&t, 3, cols)) != 0);
+		CHECK(sl_rowset_add(w, row, mkrow(row, 8)) == 1);
+		sl_rowset_discard(w);
+		CHECK(t.nrowsets == 4);
+		CHECK(sl_txn_commit(st, "testdb", t.id, 0, 0, 0, &ti) == 1 && ti.nrowsets == 3 &&
+		      ti.nrows == 4);
+		sl_txn_release(&t);
+		CHECK(count_rows(st, "t", 0) == 300014);
+	}
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&ex);
+}
+
+static void test_2pc(sl_store *st)
+{
+	sl_txn t;
+	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
+	long before = count_rows(st, "t", 0);
+	int64_t id;
+
+	CHECK(load(st, "p1", 0, 100, &t, &ex) == 1);
+	id = t.id;
+	CHECK(sl_txn_commit(st, "testdb", id, SL_TXN_COMMIT_2PC, 0, 0, &ti) == 0 &&
+	      ti.state == SL_TXN_PREPARE);
+	CHECK(sl_txn_commit(st, "testdb", id, 1, "a1", 2, &ti) == 1 && ti.state == SL_TXN_PRECOMMITTED);
+	sl_txn_release(&t);   /* the owner may go: a precommitted txn stays */
+	CHECK(count_rows(st, "t", 0) == before);
+	CHECK(sl_txn_lookup_label(st, "testdb", "p1", &ti) == 1 && ti.state == SL_TXN_PRECOMMITTED);
+	CHECK(sl_txn_begin(st, "testdb", "t", "p1", 600, &t, &ex) == 0 &&
+	      ex.state == SL_TXN_PRECOMMITTED && ex.id == id);
+	CHECK(sl_txn_commit(st, "testdb", id, 1, 0, 0, &ti) == 0 && ti.state == SL_TXN_PRECOMMITTED);
+	CHECK(sl_txn_commit(st, "testdb", id, SL_TXN_COMMIT_2PC, 0, 0, &ti) == 1 &&
+	      ti.state == SL_TXN_VISIBLE && ti.nrows == 100);
+	CHECK(ti.attach.len == 2 && !memcmp(ti.attach.p, "a1", 2));   /* kept */
+	CHECK(count_rows(st, "t", 0) == before + 100);
+	CHECK(sl_txn_commit(st, "testdb", id, SL_TXN_COMMIT_2PC, 0, 0, &ti) == 0 &&
+	      ti.state == SL_TXN_VISIBLE);
+	CHECK(sl_txn_abort(st, "testdb", id, "User Abort", &ti) == 0 && ti.state == SL_TXN_VISIBLE);
+	CHECK(sl_txn_commit(st, "testdb", 99999, 0, 0, 0, &ti) == -1 && errno == ENOENT);
+	CHECK(sl_txn_abort(st, "testdb", 99999, "x", &ti) == -1 && errno == ENOENT);
+	CHECK(sl_txn_commit(st, "nodb", id, 0, 0, 0, &ti) == -1 && errno == ENOTDIR);
+	CHECK(sl_txn_abort(st, "nodb", id, "x", &ti) == -1 && errno == ENOTDIR);
+
+	/* precommit then abort: invisible, label free again */
+	CHECK(load(st, "p2", 0, 50, &t, &ex) == 1);
+	id = t.id;
+	CHECK(sl_txn_commit(st, "testdb", id, 1, 0, 0, &ti) == 1);
+	sl_txn_release(&t);
+	CHECK(sl_txn_abort(st, "testdb", id, "User Abort", &ti) == 1 && ti.state == SL_TXN_ABORTED);
+	CHECK(sl_txn_commit(st, "testdb", id, SL_TXN_COMMIT_2PC, 0, 0, &ti) == 0 &&
+	      ti.state == SL_TXN_ABORTED && !strcmp(ti.reason, "User Abort"));
+	CHECK(count_rows(st, "t", 0) == before + 100);
+	CHECK(sl_txn_lookup_label(st, "testdb", "p2", &ti) == 1 && ti.state == SL_TXN_ABORTED);
+	CHECK(load(st, "p2", 0, 1, &t, &ex) == 1);
+	CHECK(sl_txn_lookup_label(st, "testdb", "p2", &ti) == 1 && ti.state == SL_TXN_PREPARE &&
+	      ti.id == t.id);
+	CHECK(sl_txn_abort(st, "testdb", t.id, "User Abort", 0) == 1);
+	sl_txn_release(&t);
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&ex);
+}
+
+static void test_dead_and_timeout(sl_store *st)
+{
+	sl_txn t, t2;
+	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
+	long before = count_rows(st, "t", 0);
+	int64_t id;
+	char p[512];
+
+	/* the owner dies (closes its lock) before committing */
+	CHECK(load(st, "d1", 0, 10, &t, &ex) == 1);
+	id = t.id;
+	CHECK(sl_txn_lookup_id(st, "testdb", id, &ti) == 1 && ti.state == SL_TXN_PREPARE);
+	sl_txn_release(&t);
+	CHECK(sl_txn_lookup_id(st, "testdb", id, &ti) == 1 && ti.state == SL_TXN_ABORTED &&
+	      !strcmp(ti.reason, SL_TXN_REASON_DEAD));
+	CHECK(sl_txn_commit(st, "testdb", id, 0, 0, 0, &ti) == 0 && ti.state == SL_TXN_ABORTED);
+	snprintf(p, sizeof p, "%s/testdb/t/data/%lld-0.rs", dir, (long long)id);
+	CHECK(access(p, F_OK) < 0);
+	CHECK(load(st, "d1", 0, 10, &t, &ex) == 1);   /* label reusable */
+	/* a begin sweeps a dead owner's txn under another label */
+	CHECK(load(st, "d2", 0, 10, &t2, &ex) == 1);
+	id = t2.id;
+	sl_txn_release(&t2);
+	CHECK(sl_txn_abort(st, "testdb", t.id, "User Abort", 0) == 1);
+	sl_txn_release(&t);
+	CHECK(load(st, "d3", 0, 1, &t, &ex) == 1);
+	CHECK(sl_txn_abort(st, "testdb", t.id, "User Abort", 0) == 1);
+	sl_txn_release(&t);
+	CHECK(sl_txn_abort(st, "testdb", id, "late", &ti) == 0 && ti.state == SL_TXN_ABORTED &&
+	      !strcmp(ti.reason, SL_TXN_REASON_DEAD));   /* recorded by the sweep */
+
+	/* a timeout of 1 s */
+	CHECK(sl_txn_begin(st, "testdb", "t", "to1", 1, &t, &ex) == 1);
+	usleep(1100000);
+	CHECK(sl_txn_lookup_label(st, "testdb", "to1", &ti) == 1 && ti.state == SL_TXN_ABORTED &&
+	      !strcmp(ti.reason, SL_TXN_REASON_TIMEOUT));
+	CHECK(sl_txn_commit(st, "testdb", t.id, 0, 0, 0, &ti) == 0 && ti.state == SL_TXN_ABORTED);
+	sl_txn_release(&t);
+	CHECK(count_rows(st, "t", 0) == before);
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&ex);
+}
+
+static void test_expiry_and_precommit_timeout(void)
+{
+	sl_store st;
+	sl_txn t;
+	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
+	char p[512];
+	const char *conf = "# test\nlabel_keep_max_second = 0\n"
+		"stream_load_default_precommit_timeout_second=0\nfoo = bar baz\n";
+
+	snprintf(p, sizeof p, "%s/sl.conf", dir);
+	CHECK(sl_file_write_atomic(p, conf, strlen(conf), 0644) == 1);
+	CHECK(sl_store_open(&st, dir) == 1);
+	CHECK(st.label_keep_max_second == 0 && st.precommit_timeout_second == 0);
+	CHECK(st.load_error_log_limit_bytes == 200ll << 20);
+	CHECK(sl_store_conf(&st, "foo") && !strcmp(sl_store_conf(&st, "foo"), "bar baz"));
+	CHECK(sl_store_conf(&st, "nope") == 0);
+	/* l1 is VISIBLE but expired at once: reusable */
+	CHECK(load(&st, "l1", 0, 1, &t, &ex) == 1);
+	CHECK(sl_txn_commit(&st, "testdb", t.id, 1, 0, 0, &ti) == 1);
+	usleep(2000);
+	/* precommitted past 0 s: aborted lazily */
+	CHECK(sl_txn_commit(&st, "testdb", t.id, SL_TXN_COMMIT_2PC, 0, 0, &ti) == 0 &&
+	      ti.state == SL_TXN_ABORTED && !strcmp(ti.reason, SL_TXN_REASON_TIMEOUT));
+	sl_txn_release(&t);
+	sl_store_close(&st);
+	unlink(p);
+	conf = "label_keep_max_second = soon\n";
+	CHECK(sl_file_write_atomic(p, conf, strlen(conf), 0644) == 1);
+	CHECK(sl_store_open(&st, dir) == -1 && errno == EINVAL);
+	unlink(p);
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&ex);
+}
+
+static void test_torn_tail(sl_store *st)
+{
+	sl_txn t;
+	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
+	char p[512], pat[600];
+	long before = count_rows(st, "t", 0);
+	off_t size;
+	sl_buf log = SL_BUF_ZERO;
+
+	snprintf(p, sizeof p, "%s/testdb/txnlog", dir);
+	size = file_size(p);
+	/* garbage, then a record header promising more than there is */
+	append_file(p, "\x00\x00\x00\x10garbage", 11);
+	CHECK(count_rows(st, "t", 0) == before);
+	CHECK(sl_txn_lookup_label(st, "testdb", "l1", &ti) == 1 && ti.state == SL_TXN_VISIBLE);
+	CHECK(load(st, "torn1", 0, 10, &t, &ex) == 1);
+	CHECK(sl_txn_commit(st, "testdb", t.id, 0, 0, 0, &ti) == 1);
+	sl_txn_release(&t);
+	CHECK(count_rows(st, "t", 0) == before + 10);
+	snprintf(pat, sizeof pat, "%s/testdb/txnlog.torn-%lld", dir, (long long)size);
+	CHECK(file_size(pat) == 11);
+	/* the garbage is gone from the log: records follow the old end */
+	CHECK(sl_file_read(p, &log) == 1 && log.len > (size_t)size &&
+	      memcmp(log.p + size, "\x00\x00\x00\x10garbage", 11));
+
+	/* a torn copy of the last record: cut and ignored */
+	{
+		off_t s2 = file_size(p);
+		CHECK(load(st, "torn2", 0, 10, &t, &ex) == 1);
+		CHECK(sl_txn_commit(st, "testdb", t.id, 0, 0, 0, &ti) == 1);
+		sl_txn_release(&t);
+		log.len = 0;
+		CHECK(sl_file_read(p, &log) == 1);
+		/* drop the final (commit) record's last 3 bytes */
+		CHECK(truncate(p, (off_t)log.len - 3) == 0);
+		CHECK(count_rows(st, "t", 0) == before + 10);
+		CHECK(sl_txn_lookup_label(st, "testdb", "torn2", &ti) == 1);
+		CHECK(ti.state == SL_TXN_ABORTED);   /* its owner is gone */
+		(void)s2;
+	}
+	/* a bit flip in the last record: CRC catches it */
+	CHECK(load(st, "torn3", 0, 10, &t, &ex) == 1);
+	CHECK(sl_txn_commit(st, "testdb", t.id, 0, 0, 0, &ti) == 1);
+	sl_txn_release(&t);
+	CHECK(count_rows(st, "t", 0) == before + 20);
+	{
+		int fd = open(p, O_RDWR);
+		off_t end = file_size(p);
+		char c;
+		CHECK(pread(fd, &c, 1, end - 1) == 1);
+		c ^= 1;
+		CHECK(pwrite(fd, &c, 1, end - 1) == 1);
+		close(fd);
+	}
+	CHECK(count_rows(st, "t", 0) == before + 10);
+	CHECK(load(st, "torn4", 0, 10, &t, &ex) == 1);
+	CHECK(sl_txn_commit(st, "testdb", t.id, 0, 0, 0, &ti) == 1);
+	sl_txn_release(&t);
+	CHECK(count_rows(st, "t", 0) == before + 20);
+	snprintf(pat, sizeof pat, "%s/testdb/txnlog.torn-*", dir);
+	CHECK(count_glob(pat) == 3);
+	sl_buf_free(&log);
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&ex);
+}
+
+static void test_corrupt_rowset(sl_store *st)
+{
+	sl_txn t;
+	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
+	char p[512];
+	long before = count_rows(st, "t", 0);
+	int fd;
+	char c;
+
+	CHECK(load(st, "c1", 0, 1000, &t, &ex) == 1);
+	CHECK(sl_txn_commit(st, "testdb", t.id, 0, 0, 0, &ti) == 1);
+	sl_txn_release(&t);
+	CHECK(count_rows(st, "t", 0) == before + 1000);
+	snprintf(p, sizeof p, "%s/testdb/t/data/%lld-0.rs", dir, (long long)t.id);
+	fd = open(p, O_RDWR);
+	CHECK(pread(fd, &c, 1, 200) == 1);
+	c ^= 0x40;
+	CHECK(pwrite(fd, &c, 1, 200) == 1);
+	CHECK(count_rows(st, "t", 0) == -1 && errno == EPROTO);
+	c ^= 0x40;
+	CHECK(pwrite(fd, &c, 1, 200) == 1);
+	CHECK(count_rows(st, "t", 0) == before + 1000);
+	/* truncated rowset (no footer) */
+	{
+		off_t sz = file_size(p);
+		CHECK(ftruncate(fd, sz - 1) == 0);
+		CHECK(count_rows(st, "t", 0) == -1 && errno == EPROTO);
+		CHECK(ftruncate(fd, sz - 28) == 0);
+		CHECK(count_rows(st, "t", 0) == -1 && errno == EPROTO);
+	}
+	close(fd);
+	/* a commit naming a broken rowset is refused */
+	CHECK(load(st, "c2", 0, 10, &t, &ex) == 1);
+	snprintf(p, sizeof p, "%s/testdb/t/data/%lld-0.rs", dir, (long long)t.id);
+	CHECK(truncate(p, 30) == 0);
+	CHECK(sl_txn_commit(st, "testdb", t.id, 0, 0, 0, &ti) == -1 && errno == EPROTO);
+	CHECK(sl_txn_lookup_id(st, "testdb", t.id, &ti) == 1 && ti.state == SL_TXN_PREPARE);
+	CHECK(sl_txn_abort(st, "testdb", t.id, "bad", 0) == 1);
+	sl_txn_release(&t);
+	/* drop the damaged table and recreate it: nothing old is visible */
+	CHECK(sl_table_drop(st, "testdb", "t") == 1);
+	{
+		sl_snapshot snap = SL_SNAPSHOT_ZERO;
+		CHECK(sl_snapshot_open(st, "testdb", "t", &snap) == 0 && errno == ENOENT);
+	}
+	CHECK(sl_table_create(st, "testdb", "t", "CREATE TABLE t (id INT)") == 1);
+	CHECK(count_rows(st, "t", 0) == 0);
+	CHECK(load(st, "c3", 0, 10, &t, &ex) == 1);
+	CHECK(sl_txn_commit(st, "testdb", t.id, 0, 0, 0, &ti) == 1);
+	sl_txn_release(&t);
+	CHECK(count_rows(st, "t", 0) == 10);
+	/* a txn begun before a drop+create cannot commit into the new table */
+	CHECK(load(st, "c4", 0, 10, &t, &ex) == 1);
+	CHECK(sl_table_drop(st, "testdb", "t") == 1);
+	CHECK(sl_table_create(st, "testdb", "t", "CREATE TABLE t (id INT)") == 1);
+	CHECK(sl_txn_commit(st, "testdb", t.id, 0, 0, 0, &ti) == 0 && ti.state == SL_TXN_ABORTED &&
+	      !strcmp(ti.reason, SL_TXN_REASON_DROPPED));
+	sl_txn_release(&t);
+	CHECK(count_rows(st, "t", 0) == 0);
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&ex);
+}
+
+/* n children begin/write/commit at once; with same_label only one wins. */
+static void test_concurrent(sl_store *st, int n, int same_label)
+{
+	long before = count_rows(st, "t", 0);
+	int i, ok = 0, taken = 0, other = 0;
+	pid_t *pids = calloc((size_t)n, sizeof *pids);
+
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			sl_store cst;
+			sl_txn t;
+			sl_txninfo ex = SL_TXNINFO_ZERO, ti = SL_TXNINFO_ZERO;
+			char label[64];
+			int r;
+			if (sl_store_open(&cst, dir) != 1)
+				_exit(3);
+			snprintf(label, sizeof label, same_label ? "same%d" : "conc%d",
+				 same_label ? same_label : i);
+			r = load(&cst, label, (uint32_t)i * 100, 100, &t, &ex);
+			if (r == 0)
+				_exit(ex.state == SL_TXN_PREPARE || ex.state == SL_TXN_VISIBLE ? 1 : 4);
+			if (r < 0)
+				_exit(5);
+			if (sl_txn_commit(&cst, "testdb", t.id, 0, 0, 0, &ti) != 1)
+				_exit(6);
+			_exit(0);
+		}
+		pids[i] = pid;
+	}
+	for (i = 0; i < n; i++) {
+		int status;
+		waitpid(pids[i], &status, 0);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			ok++;
+		else if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+			taken++;
+		else
+			other++;
+	}
+	free(pids);
+	CHECK(other == 0);
+	if (same_label) {
+		CHECK(ok == 1 && taken == n - 1);
+		CHECK(count_rows(st, "t", 0) == before + 100);
+	} else {
+		CHECK(ok == n);
+		CHECK(count_rows(st, "t", 0) == before + 100l * n);
+	}
+}
+
+/* Children load and commit while the parent SIGKILLs some at random
+ * moments: every load is all-or-nothing, and every child that reported
+ * success is visible. */
+static void test_kill(sl_store *st, int n)
+{
+	long before = count_rows(st, "t", 0), after, want = 0;
+	int i, bad = 0, okvis = 1;
+	pid_t *pids = calloc((size_t)n, sizeof *pids);
+	int *status = calloc((size_t)n, sizeof *status);
+	sl_txninfo ti = SL_TXNINFO_ZERO;
+
+	srand((unsigned)getpid());
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			sl_store cst;
+			sl_txn t;
+			sl_txninfo ex = SL_TXNINFO_ZERO, ci = SL_TXNINFO_ZERO;
+			char label[32];
+			snprintf(label, sizeof label, "kill%d", i);
+			if (sl_store_open(&cst, dir) != 1 ||
+			    load(&cst, label, 0, 20000, &t, &ex) != 1 ||
+			    sl_txn_commit(&cst, "testdb", t.id, 0, 0, 0, &ci) != 1)
+				_exit(2);
+			_exit(0);
+		}
+		pids[i] = pid;
+	}
+	for (i = 0; i < n; i++)
+		if (rand() % 2) {
+			usleep((useconds_t)(rand() % 20000));
+			kill(pids[i], SIGKILL);
+		}
+	for (i = 0; i < n; i++)
+		waitpid(pids[i], &status[i], 0);
+	after = count_rows(st, "t", 0);
+	for (i = 0; i < n; i++) {
+		char label[32];
+		snprintf(label, sizeof label, "kill%d", i);
+		if (sl_txn_lookup_label(st, "testdb", label, &ti) == 1 && ti.state == SL_TXN_VISIBLE)
+			want += 20000;
+		else if (WIFEXITED(status[i]) && WEXITSTATUS(status[i]) == 0)
+			okvis = 0;      /* reported committed, yet not visible */
+		if (WIFEXITED(status[i]) && WEXITSTATUS(status[i]) != 0)
+			bad++;
+	}
+	CHECK(bad == 0);
+	CHECK(okvis);
+	CHECK(after == before + want);
+	/* a begin sweeps what the killed children left */
+	{
+		sl_txn t;
+		sl_txninfo ex = SL_TXNINFO_ZERO;
+		char pat[600];
+		CHECK(load(st, "afterkill", 0, 1, &t, &ex) == 1);
+		CHECK(sl_txn_abort(st, "testdb", t.id, "User Abort", 0) == 1);
+		sl_txn_release(&t);
+		snprintf(pat, sizeof pat, "%s/testdb/t/data/.*.tmp", dir);
+		CHECK(count_glob(pat) == 0);
+		snprintf(pat, sizeof pat, "%s/testdb/txn/*.lock", dir);
+		CHECK(count_glob(pat) == 0);
+		sl_txninfo_free(&ex);
+	}
+	sl_txninfo_free(&ti);
+	free(pids);
+	free(status);
+}
+
+static void test_errlog(sl_store *st)
+{
+	sl_buf b = SL_BUF_ZERO;
+	char want[512];
+
+	snprintf(want, sizeof want, "%s/_error_log/error_log_testdb_lab_1234", dir);
+	CHECK(sl_store_errlog_path(st, "testdb", "lab", 1234, &b) == 1 && !strcmp(b.p, want));
+	snprintf(want, sizeof want, "%s/_error_log", dir);
+	CHECK(access(want, W_OK) == 0);
+	sl_buf_free(&b);
+	CHECK(!strcmp(sl_txn_state_name(SL_TXN_PRECOMMITTED), "PRECOMMITTED"));
+	CHECK(!strcmp(sl_txn_state_name(SL_TXN_VISIBLE), "VISIBLE"));
+	CHECK(!strcmp(sl_txn_state_name(42), "UNKNOWN"));
+}
+
+int main(void)
+{
+	sl_store st;
+	char cmd[600];
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 111;
+	}
+	{
+		/* the store makes its directory, parents included */
+		char sub[512];
+		snprintf(sub, sizeof sub, "%s/a/b", dir);
+		CHECK(sl_store_open(&st, sub) == 1);
+		sl_store_close(&st);
+	}
+	CHECK(sl_store_open(&st, dir) == 1);
+	CHECK(st.label_keep_max_second == 259200 && st.precommit_timeout_second == 3600);
+	test_names_and_ddl(&st);
+	test_load_and_scan(&st);
+	test_2pc(&st);
+	test_dead_and_timeout(&st);
+	test_expiry_and_precommit_timeout();
+	test_torn_tail(&st);
+	test_corrupt_rowset(&st);
+	test_concurrent(&st, 200, 0);
+	test_concurrent(&st, 12, 1);
+	test_kill(&st, 40);
+	test_errlog(&st);
+	sl_store_close(&st);
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (!failed && system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -11,7 +11,8 @@ BINS = sl-parse sl-map sl-filter sl-txn sl-commit sl-load sl-sql sl-scan sl-dump
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilibcommon -MMD -MP
+# Always applied, even when CFLAGS is given on the command line.
+SL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilibcommon -MMD -MP
 LDLIBS  += -Wl,--as-needed -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -lm
 
 BUILD   ?= build/rel
@@ -38,11 +39,11 @@ unit: $(UNITS)
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(SL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(SL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libcommon.a: $(LIBOBJ)
 	@rm -f $@
@@ -50,7 +51,7 @@ $(BUILD)/libcommon.a: $(LIBOBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(SL_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 -include $(DEPS)
 

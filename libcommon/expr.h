@@ -15,6 +15,26 @@
  * aggregate nodes (only valid where the binder allows them: SELECT).
  * NULL propagation and implicit casts follow Doris.
  *
+ * Additions (engineer A): functions nvl, concat_ws, char_length,
+ * left, right, to_date/date, datediff, curdate/current_date, localtime;
+ * count(DISTINCT x); typed literals DATE '...' / DATETIME '...'; MOD.
+ * Implicit casts: string operands of arithmetic become DOUBLE; int/int '/'
+ * is DOUBLE; decimals keep exact scale (+,-: max scale; *: sum of scales;
+ * /: dividend scale + 4); x/0 and x%0 are NULL. Comparisons: string vs
+ * number as DOUBLE, string vs DATE/DATETIME as DATETIME, an unconvertible
+ * side makes the comparison NULL. date_format/str_to_date take MySQL
+ * specifiers (%Y %y %m %c %d %e %D %H %k %h %I %l %i %s %S %f %p %T %r %j
+ * %a %W %b %M %U %u %V %v %X %x %w %%) and the Java forms
+ * "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd", "yyyyMMdd". str_to_date returns DATE
+ * when its (constant) format has no time specifier.
+ *
+ * Messages: parse errors "syntax error at position N near 'tok'",
+ * "syntax error at position N: unexpected end of input", lexer errors
+ * ("unterminated string at position N"), "Can not found function 'f' at
+ * position N", "Can not found function 'f' which has N arity"; bind errors
+ * "Unknown column 'x' in 'table list'", "aggregate function ... is not
+ * allowed here".
+ *
  * Ownership: sl_expr_parse* return a tree the caller frees with
  * sl_expr_free. Values returned by sl_expr_eval may point into the arena
  * (strings); they live until sl_arena_reset.

@@ -93,6 +93,11 @@ static int fill(sl_reader *r, size_t n)
 			if (pr <= 0)
 				continue;
 		}
+		if (r->flush && r->flush->len && !r->flush->err) {
+			struct pollfd pfd = { r->fd, POLLIN, 0 };
+			if (poll(&pfd, 1, 0) == 0 && sl_writer_flush(r->flush) < 0)
+				return -1;
+		}
 		got = sl_fd_read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (got < 0)
 			return -1;
@@ -121,8 +126,15 @@ int sl_frame_read(sl_reader *r, sl_frame *f)
 		if (k < 0)
 			return rfail(r, errno);
 		if (k == 0) {
-			if (r->end == r->start && r->seen_end)
+			size_t have = r->end - r->start;
+			if (!have && r->seen_end)
 				return 0;
+			/* a short first read that cannot begin a frame is not a stream */
+			if (r->nbytes == 0 && have) {
+				h = r->buf + r->start;
+				if (!known_type((unsigned char)h[0]) || (have > 2 && h[2]) || (have > 3 && h[3]))
+					return rfail(r, EPROTO);
+			}
 			return rfail(r, EPIPE);
 		}
 		h = r->buf + r->start;

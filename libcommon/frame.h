@@ -66,10 +66,13 @@ typedef struct sl_reader {
 	uint32_t crc;
 	int64_t deadline_ms;    /* CLOCK_MONOTONIC ms; 0 = none (ETIMEDOUT) */
 	int last_err;
+	struct sl_writer *flush; /* flushed before a read that would block */
 } sl_reader;
 
 /* 1 ok, -1 ENOMEM. Reads SL_FRAME_MAX from the environment. Set
- * r->deadline_ms to make reads fail with ETIMEDOUT after that instant. */
+ * r->deadline_ms to make reads fail with ETIMEDOUT after that instant.
+ * Set r->flush to the stage's writer so that buffered output is flushed
+ * before the reader blocks on its input (streaming never stalls). */
 int sl_reader_init(sl_reader *r, int fd);
 void sl_reader_free(sl_reader *r);
 /* Read the next frame. Skips lower-case frames. Checks: first frame must be

@@ -12,7 +12,8 @@
  *    aggregates are evaluated on that first row, as MySQL does without
  *    ONLY_FULL_GROUP_BY;
  *  - ordered: result rows are copied, sorted in memory (NULLs first for
- *    ASC, last for DESC, ties in scan order), then OFFSET/LIMIT applied.
+ *    ASC, last for DESC, ties in scan order), then OFFSET/LIMIT applied;
+ *    with a LIMIT only the best OFFSET+LIMIT rows are kept (a max-heap).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -82,6 +83,11 @@ int sl_sql_next(sl_sql *q, const char *src, size_t n, size_t *off, size_t *start
 		for (;;) {
 			if (sl_lex_next(&lx) < 0) {
 				*start = base + (first == SIZE_MAX ? 0 : first);
+				sl_lex_free(&lx);
+				/* Lex again from the statement's start: positions count from there. */
+				sl_lex_init(&lx, src + *start, n - *start);
+				while (sl_lex_next(&lx) > 0 && lx.tok.kind != SL_TOK_EOF)
+					;
 				sqlerr(q, SL_SQL_ER_PARSE, "42000", "%s", lx.err);
 				sl_lex_free(&lx);
 				return -1;
@@ -623,6 +629,7 @@ typedef struct sel {
 	/* output */
 	sl_value *outv;
 	orow *rows; size_t nrows, caprows;
+	size_t seqno;           /* rows produced so far (sort tie-break) */
 	int64_t emitted, skipped;
 	int done;
 	/* source */
@@ -1202,6 +1209,84 @@ static int out_row(sel *S, const sl_value *v)
 	return 1;
 }
 
+static int order_cmp(const void *a, const void *b, void *arg);
+
+/* ORDER BY ... LIMIT keeps only the best offset+limit rows: a max-heap
+ * whose top is the worst row kept. */
+static void heap_swap(orow *r, size_t i, size_t j)
+{
+	orow t = r[i];
+
+	r[i] = r[j];
+	r[j] = t;
+}
+
+static void heap_up(sel *S, size_t i)
+{
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (order_cmp(&S->rows[i], &S->rows[p], S) <= 0)
+			break;
+		heap_swap(S->rows, i, p);
+		i = p;
+	}
+}
+
+static void heap_down(sel *S, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < S->nrows && order_cmp(&S->rows[l], &S->rows[m], S) > 0)
+			m = l;
+		if (r < S->nrows && order_cmp(&S->rows[r], &S->rows[m], S) > 0)
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(S->rows, i, m);
+		i = m;
+	}
+}
+
+/* Keep S->outv (select values + ORDER BY keys) for the sort. */
+static int stage_row(sel *S)
+{
+	size_t n = S->nitems + S->norder;
+	size_t keep = SIZE_MAX;
+	orow cand;
+
+	if (S->limit >= 0 && (uint64_t)S->limit + (uint64_t)S->offset < SIZE_MAX / 2)
+		keep = (size_t)(S->limit + S->offset);
+	cand.v = S->outv;
+	cand.seq = S->seqno++;
+	if (keep != SIZE_MAX && S->nrows == keep) {
+		sl_value *v;
+		if (!keep || order_cmp(&cand, &S->rows[0], S) >= 0)
+			return 1;
+		if (!(v = vals_dup(S->outv, n)))
+			return syserr(S->s->q, "out of memory");
+		free(S->rows[0].v);
+		S->rows[0].v = v;
+		S->rows[0].seq = cand.seq;
+		heap_down(S, 0);
+		return 1;
+	}
+	if (S->nrows == S->caprows) {
+		size_t cap = S->caprows ? S->caprows * 2 : 256;
+		orow *p = realloc(S->rows, cap * sizeof *p);
+		if (!p)
+			return syserr(S->s->q, "out of memory");
+		S->rows = p;
+		S->caprows = cap;
+	}
+	if (!(S->rows[S->nrows].v = vals_dup(S->outv, n)))
+		return syserr(S->s->q, "out of memory");
+	S->rows[S->nrows].seq = cand.seq;
+	S->nrows++;
+	if (keep != SIZE_MAX)
+		heap_up(S, S->nrows - 1);
+	return 1;
+}
+
 /* Evaluate the select list, HAVING and the ORDER BY keys over row with
  * aggs; emit the row or stage it for sorting. */
 static int produce(sel *S, const sl_value *row, const sl_value *aggs)
@@ -1231,19 +1316,7 @@ static int produce(sel *S, const sl_value *row, const sl_value *aggs)
 		else if (sl_expr_eval(S->order[i].e, S->xrow, &S->ctx, o) < 0)
 			return syserr(S->s->q, "out of memory");
 	}
-	if (S->nrows == S->caprows) {
-		size_t cap = S->caprows ? S->caprows * 2 : 256;
-		orow *p = realloc(S->rows, cap * sizeof *p);
-		if (!p)
-			return syserr(S->s->q, "out of memory");
-		S->rows = p;
-		S->caprows = cap;
-	}
-	if (!(S->rows[S->nrows].v = vals_dup(S->outv, S->nitems + S->norder)))
-		return syserr(S->s->q, "out of memory");
-	S->rows[S->nrows].seq = S->nrows;
-	S->nrows++;
-	return 1;
+	return stage_row(S);
 }
 
 static int group_rehash(sel *S)

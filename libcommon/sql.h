@@ -12,7 +12,8 @@
  * Memory: a SELECT without GROUP BY, aggregates or ORDER BY streams rows
  * (flat memory; LIMIT stops the scan early). GROUP BY keeps one state per
  * group (a copy of the group's first row and its aggregate accumulators).
- * ORDER BY sorts the whole result in memory.
+ * ORDER BY sorts the result in memory; with LIMIT it keeps only the best
+ * OFFSET+LIMIT rows (a heap), so memory is bounded by the LIMIT.
  */
 #ifndef SL_SQL_H
 #define SL_SQL_H

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <sys/stat.h>
 
 #include "sl.h"
 #include "io.h"
@@ -417,6 +419,56 @@ static int name_ieq(const char *a, const char *b)
 	return *a == *b;
 }
 
+#define TZDIR "/usr/share/zoneinfo"
+
+static int is_zone_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0;
+}
+
+static int name_ieq3(const char *a, const char *b)
+{
+	return lc((unsigned char)a[0]) == lc((unsigned char)b[0]) && lc((unsigned char)a[1]) == lc((unsigned char)b[1])
+	    && lc((unsigned char)a[2]) == lc((unsigned char)b[2]);
+}
+
+/* Find name under TZDIR matching each path segment case-insensitively
+ * ("asia/shanghai" -> "Asia/Shanghai"); the real path goes to out. */
+static int tz_find_icase(const char *name, char *out, size_t cap)
+{
+	size_t len = strlen(TZDIR);
+	const char *seg = name;
+	memcpy(out, TZDIR, len + 1);
+	while (*seg) {
+		const char *end = strchr(seg, '/');
+		size_t sl = end ? (size_t)(end - seg) : strlen(seg);
+		DIR *d = opendir(out);
+		struct dirent *de;
+		int found = 0;
+		if (!d) return 0;
+		while ((de = readdir(d))) {
+			size_t i;
+			if (strlen(de->d_name) != sl || de->d_name[0] == '.') continue;
+			for (i = 0; i < sl; i++)
+				if (lc((unsigned char)de->d_name[i]) != lc((unsigned char)seg[i])) break;
+			if (i == sl) {
+				if (len + 1 + sl + 1 > cap) break;
+				out[len++] = '/';
+				memcpy(out + len, de->d_name, sl + 1);
+				len += sl;
+				found = 1;
+				break;
+			}
+		}
+		closedir(d);
+		if (!found) return 0;
+		seg += sl;
+		if (*seg == '/') seg++;
+	}
+	return is_zone_file(out);
+}
+
 int sl_tz_set(const char *name)
 {
 	int64_t off;
@@ -431,16 +483,23 @@ int sl_tz_set(const char *name)
 	if (parse_offset(name, strlen(name), &off)) {
 		tz_mode = 1; tz_fixed_us = off * 1000000; return 1;
 	}
+	/* "GMT+8", "UTC+08:00": offsets in the Java sense (not POSIX's
+	 * inverted Etc/GMT+8). */
+	if (strlen(name) > 3 && (name_ieq3(name, "GMT") || name_ieq3(name, "UTC"))
+	    && (name[3] == '+' || name[3] == '-')) {
+		if (!parse_offset(name + 3, strlen(name + 3), &off)) return 0;
+		tz_mode = 1; tz_fixed_us = off * 1000000; return 1;
+	}
 	/* Doris maps CST to Asia/Shanghai. */
 	if (name_ieq(name, "CST")) name = "Asia/Shanghai";
-	if (name[0] == '/' || strstr(name, "..") || strlen(name) > 200) return 0;
+	if (name[0] == '/' || name[0] == '.' || strstr(name, "..") || strlen(name) > 200) return 0;
 	for (p = name; *p; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
 		    || *p == '/' || *p == '_' || *p == '-' || *p == '+'))
 			return 0;
-	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", name);
-	if (access(path, R_OK) != 0) return 0;
-	if (setenv("TZ", name, 1) != 0) return 0;
+	snprintf(path, sizeof path, "%s/%s", TZDIR, name);
+	if (!is_zone_file(path) && !tz_find_icase(name, path, sizeof path)) return 0;
+	if (setenv("TZ", path + strlen(TZDIR) + 1, 1) != 0) return 0;
 	tzset();
 	tz_mode = 2;
 	return 1;
@@ -1055,17 +1114,29 @@ size_t sl_fmt_double(double d, int is_float, char *buf)
 	}
 	if (is_float) {
 		float f = (float)d;
-		for (prec = 6; prec <= 9; prec++) {
-			int r = snprintf(buf, 32, "%.*g", prec, (double)f);
-			if (strtof(buf, NULL) == f) return (size_t)r;
+		d = f;
+		for (prec = 6; prec < 9; prec++) {
+			snprintf(buf, 32, "%.*g", prec, d);
+			if (strtof(buf, NULL) == f) break;
 		}
-		return (size_t)snprintf(buf, 32, "%.9g", (double)f);
+	} else {
+		for (prec = 15; prec < 17; prec++) {
+			snprintf(buf, 32, "%.*g", prec, d);
+			if (strtod(buf, NULL) == d) break;
+		}
 	}
-	for (prec = 15; prec <= 17; prec++) {
+	{
+		/* %g switches to exponent form once the exponent reaches the
+		 * precision; keep integers below 1e16 in plain digits (1000000, not
+		 * 1e+06), as Doris prints them. */
 		int r = snprintf(buf, 32, "%.*g", prec, d);
-		if (prec == 17 || strtod(buf, NULL) == d) return (size_t)r;
+		char *e = strchr(buf, 'e');
+		if (e && e[1] == '+') {
+			int x = atoi(e + 2);
+			if (x < 16) r = snprintf(buf, 32, "%.*g", x + 1, d);
+		}
+		return (size_t)r;
 	}
-	return 0;
 }
 
 static void put2(char *p, unsigned v) { p[0] = (char)('0' + v / 10 % 10); p[1] = (char)('0' + v % 10); }

@@ -149,9 +149,11 @@ size_t sl_fmt_datetime(int64_t us, int scale, char *buf);
 
 /* Time zone (implemented in types.c; also listed in expr.h). Process-wide;
  * before any sl_tz_set the libc local zone (TZ or /etc/localtime) is used.
- * sl_tz_set accepts UTC/GMT/Z, offsets "+08:00" "-5:30" "+0800", "CST"
- * (= Asia/Shanghai, as Doris), and IANA names present under
- * /usr/share/zoneinfo (sets TZ in the environment). 1 ok, 0 unknown. */
+ * sl_tz_set accepts UTC/GMT/Z, offsets "+08:00" "-5:30" "+0800",
+ * "GMT+8"/"UTC-05:00" (Java sign, not POSIX's), "CST" (= Asia/Shanghai, as
+ * Doris), and IANA names of regular files under /usr/share/zoneinfo,
+ * matched case-insensitively ("asia/shanghai"); a name sets TZ in the
+ * environment. 1 ok, 0 unknown. */
 int sl_tz_set(const char *name);
 int64_t sl_tz_to_local(int64_t utc_us);
 int64_t sl_tz_to_utc(int64_t local_us);

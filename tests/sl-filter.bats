@@ -23,7 +23,10 @@ OUT='sl-dump 2>&1 | grep -v "^# counters: [cL]"'
 3	c	7.00
 4	\\N	2.00
 # counters: NumberUnselectedRows=0" ]
-	sl-filter < in.sl | head -c $(stat -c %s in.sl) | cmp - in.sl
+	# byte for byte the same up to the E frame (16 bytes), before which the
+	# NumberUnselectedRows counter goes
+	local n=$(( $(stat -c %s in.sl) - 16 ))
+	cmp <(sl-filter < in.sl | head -c $n) <(head -c $n in.sl)
 }
 
 @test "sl-filter: where drops false and NULL rows and counts them" {

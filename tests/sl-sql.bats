@@ -4,6 +4,11 @@
 # MySQL number and position.
 load test_helper
 
+@test "schema: unit tests of CREATE TABLE parsing and rendering" {
+	run -0 --separate-stderr "$SL_UNIT/test-schema"
+	[[ "$output" == *" passed, 0 failed" ]]
+}
+
 seed_comments() {
 	c1=$(sed -n 's/^user_id.*COMMENT "\(.*\)",$/\1/p' "$SL_ROOT/examples/create_table.sql")
 	c2=$(sed -n 's/^name.*COMMENT "\(.*\)",$/\1/p' "$SL_ROOT/examples/create_table.sql")
@@ -210,7 +215,10 @@ PROPERTIES (
 	t "SELECT * FROM test_streamload WHERE count(*) > 1" "1111 (HY000): Invalid use of group function in WHERE"
 	t "SELECT *" "1096 (HY000): No tables used"
 	t "SELEC 1" "1064 (42000): syntax error at position 1 near 'SELEC'"
-	t "SELECT 'abc" "$(sl-sql -e "SELECT 'abc" 2>&1 | sed 's/^sl-sql: ERROR //')"
+	t "SELECT 'abc" "1064 (42000): unterminated string at position 8"
+	t "SELECT 1 UNION SELECT 2" "1064 (42000): syntax error at position 10 near 'UNION'"
+	t "INSERT INTO t VALUES (1)" "1064 (42000): syntax error at position 1 near 'INSERT'"
+	t "SELECT * FROM test_streamload, t2" "1105 (HY000): queries over more than one table are not supported (at position 30)"
 }
 
 @test "sl-sql: a script stops at the first error, naming its line" {
@@ -223,6 +231,13 @@ PROPERTIES (
 	[ "$stderr" = "sl-sql: ERROR 1007 (HY000) at line 1: Can't create database 'd'; database exists" ]
 	run -0 sl-sql -e ";; ;"
 	[ "$output" = "" ]
+	printf -- "-- a comment; with a semicolon\nselect 1; /* block ; */ select 2;\n# hash comment\nselect 3\n" > c.sql
+	run -0 --separate-stderr sl-sql -N c.sql
+	[ "$output" = "$(printf '1\n2\n3')" ]
+	printf "select 1;\n  select 'x\n;\n" > u.sql
+	run -1 --separate-stderr sl-sql -N u.sql
+	[ "$output" = "1" ]
+	[ "$stderr" = "sl-sql: ERROR 1064 (42000) at line 2: unterminated string at position 8" ]
 }
 
 @test "sl-sql: --data-dir wins over SL_DATA_DIR" {
@@ -316,4 +331,37 @@ load_seed() {
 | ab   |   4 |
 | 用户 |  30 |
 +------+-----+" ]
+}
+
+@test "sl-sql: ORDER BY with LIMIT keeps the same rows as a full sort (ties in scan order)" {
+	load_seed
+	for q in "order by age desc, user_id" "order by age desc" "order by name" "order by age, name desc"; do
+		full=$(sl-sql -N -D testdb -e "select user_id, name, age from test_streamload $q")
+		run -0 sl-sql -N -D testdb -e "select user_id, name, age from test_streamload $q limit 4 offset 3"
+		[ "$output" = "$(sed -n 4,7p <<<"$full")" ]
+		run -0 sl-sql -N -D testdb -e "select user_id, name, age from test_streamload $q limit 2"
+		[ "$output" = "$(sed -n 1,2p <<<"$full")" ]
+	done
+}
+
+# The .Bd -literal blocks of a man page's EXAMPLES section (\e -> \).
+man_examples() {
+	awk '/^\.Sh EXAMPLES/ { ex = 1; next } /^\.Sh / { ex = 0 }
+		ex && /^\.Bd -literal/ { lit = 1; next } ex && /^\.Ed/ { lit = 0; next }
+		ex && lit { gsub(/\\e/, "\\"); print }' "$SL_ROOT/man/$1"
+}
+
+@test "sl-sql: the EXAMPLES of sl-sql(1), sl-scan(1) and sl-dump(1) run as written" {
+	cp "$SL_ROOT/examples/create_table.sql" "$SL_ROOT/examples/streamload_example.csv" .
+	man_examples sl-sql.1 > ex.sh
+	run -0 --separate-stderr bash -e ex.sh
+	[ "$stderr" = "" ]
+	[[ "$output" == *"DISTRIBUTED BY HASH(\`user_id\`) BUCKETS 10;"* ]]
+	[[ "$output" == *"$(printf 'count(*)\n0')"* ]]
+	sl-load -H column_separator:, -T streamload_example.csv testdb.test_streamload > /dev/null
+	for page in sl-scan.1 sl-dump.1; do
+		man_examples $page > ex.sh
+		run -0 --separate-stderr bash -e ex.sh
+		[[ "$output" == *"Emily"* ]]
+	done
 }

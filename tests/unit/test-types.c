@@ -321,6 +321,11 @@ static void test_tz(void)
 	CHECK(sl_tz_set("Mars/Olympus") == 0, "unknown zone");
 	CHECK(sl_tz_set("../../etc/passwd") == 0, "path zone");
 	CHECK(sl_tz_set("+25:00") == 0, "bad offset");
+	CHECK(sl_tz_set("asia/SHANGHAI") == 1 && sl_tz_to_local(t) == t + INT64_C(8) * 3600 * 1000000, "tz case");
+	CHECK(sl_tz_set("GMT+8") == 1 && sl_tz_to_local(t) == t + INT64_C(8) * 3600 * 1000000, "GMT+8");
+	CHECK(sl_tz_set("UTC-05:00") == 1 && sl_tz_to_local(t) == t - INT64_C(5) * 3600 * 1000000, "UTC-05:00");
+	CHECK(sl_tz_set("CST") == 1 && sl_tz_to_local(t) == t + INT64_C(8) * 3600 * 1000000, "CST");
+	CHECK(sl_tz_set("") == 0 && sl_tz_set("Asia") == 0 && sl_tz_set("GMT+x") == 0, "bad zones");
 	CHECK(sl_tz_set("UTC") == 1 && sl_tz_to_local(t) == t, "utc");
 }
 
@@ -331,6 +336,14 @@ static void test_format(void)
 	CHECK(!strcmp(buf, "-0.005"), "decimal -0.005: %s", buf);
 	sl_fmt_double(1e20, 0, buf);
 	CHECK(!strcmp(buf, "1e+20"), "1e20: %s", buf);
+	sl_fmt_double(1e15, 0, buf);
+	CHECK(!strcmp(buf, "1000000000000000"), "1e15: %s", buf);
+	sl_fmt_double(1e6, 1, buf);
+	CHECK(!strcmp(buf, "1000000"), "float 1e6: %s", buf);
+	sl_fmt_double(123456789.0, 1, buf);
+	CHECK(!strcmp(buf, "123456792"), "float 123456789: %s", buf);
+	sl_fmt_double(1.5e-7, 0, buf);
+	CHECK(!strcmp(buf, "1.5e-07"), "1.5e-7: %s", buf);
 	sl_fmt_double(123456.0, 0, buf);
 	CHECK(!strcmp(buf, "123456"), "123456: %s", buf);
 	sl_fmt_double(-0.0, 0, buf);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,21 @@ static int bind_where(const sl_frame *f, char *msg, size_t cap)
 	return (int)i;
 }
 
+/* sl_frame_read, but flush our output first when the next frame is not
+ * buffered yet and stdin has nothing to read: never sit on rows while
+ * waiting for upstream. */
+static int next_frame(sl_reader *rd, sl_frame *f)
+{
+	size_t have = rd->end - rd->start;
+
+	if (have < SL_FRAME_HDR || have - SL_FRAME_HDR < sl_u32_unpack(rd->buf + rd->start + 4)) {
+		struct pollfd pfd = { rd->fd, POLLIN, 0 };
+		if (w.len && poll(&pfd, 1, 0) == 0 && sl_writer_flush(&w) < 0)
+			die_write();
+	}
+	return sl_frame_read(rd, f);
+}
+
 int main(int argc, char **argv)
 {
 	sl_opts o = SL_OPTS_ZERO;
@@ -140,7 +156,7 @@ int main(int argc, char **argv)
 		ctx.now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	}
 
-	while ((r = sl_frame_read(&rd, &f)) > 0) {
+	while ((r = next_frame(&rd, &f)) > 0) {
 		switch (f.type) {
 		case 'R':
 			if (where) {

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -730,6 +731,21 @@ static void write_header(void)
 	free(tb);
 }
 
+/* sl_frame_read, but flush our output first when the next frame is not
+ * buffered yet and stdin has nothing to read: never sit on rows while
+ * waiting for upstream. */
+static int next_frame(sl_reader *rd, sl_frame *f)
+{
+	size_t have = rd->end - rd->start;
+
+	if (have < SL_FRAME_HDR || have - SL_FRAME_HDR < sl_u32_unpack(rd->buf + rd->start + 4)) {
+		struct pollfd pfd = { rd->fd, POLLIN, 0 };
+		if (w.len && poll(&pfd, 1, 0) == 0 && sl_writer_flush(&w) < 0)
+			die_write();
+	}
+	return sl_frame_read(rd, f);
+}
+
 int main(int argc, char **argv)
 {
 	sl_opts o = SL_OPTS_ZERO;
@@ -793,7 +809,7 @@ int main(int argc, char **argv)
 	if (!fields || !out || !scope)
 		die_nomem();
 
-	while ((r = sl_frame_read(&rd, &f)) > 0) {
+	while ((r = next_frame(&rd, &f)) > 0) {
 		switch (f.type) {
 		case 'R':
 			map_row(&f);

@@ -130,6 +130,14 @@ static void hexstr(const sl_buf *b, char *out)
 	out[2 * b->len] = 0;
 }
 
+/* Before waiting for input: push out what we have. */
+static void flush_out(void *arg)
+{
+	(void)arg;
+	if (sl_writer_flush(&w) < 0)
+		die_write();
+}
+
 /* The R payload is built here, not field by field through the writer:
  * lengths are packed inline and field bytes copied in 16-byte steps (the
  * line buffer and rowbuf both have slack after the data), then the frame
@@ -284,6 +292,7 @@ int main(int argc, char **argv)
 	fields = malloc(fmax * sizeof *fields);
 	if (!fields || sl_lines_init(&lines, 0, delim.p, delim.len, max) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to start");
+	lines.before_block = flush_out;
 
 	while ((r = sl_lines_next(&lines, &ln)) > 0) {
 		const char *p = ln.p;

@@ -9,6 +9,7 @@
  * is called per byte, and nothing is allocated per line.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -185,6 +186,11 @@ static int refill(sl_lines *l)
 			l->buf = p;
 			l->cap = cap;
 		}
+	}
+	if (l->before_block) {
+		struct pollfd pfd = { l->fd, POLLIN, 0 };
+		if (poll(&pfd, 1, 0) == 0)
+			l->before_block(l->arg);
 	}
 	t0 = mono_ns();
 	got = sl_fd_read(l->fd, l->buf + l->end, l->cap - l->end);

@@ -45,6 +45,10 @@ typedef struct sl_lines {
 	uint64_t nread;         /* bytes read from fd (LoadBytes) */
 	uint64_t lineno;        /* physical lines returned so far */
 	uint64_t read_ns;       /* time spent in read(2) */
+	/* Called (if set) before a read(2) that would block, so the caller can
+	 * flush its output first and never stall a streaming pipeline. */
+	void (*before_block)(void *arg);
+	void *arg;
 } sl_lines;
 
 /* Lines returned by sl_lines_next are followed by at least SL_CSV_PAD

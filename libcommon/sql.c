@@ -1509,7 +1509,8 @@ static int run_select(sel *S)
 		return -1;
 	if (S->norder) {
 		S->done = S->limit == 0;
-		qsort_r(S->rows, S->nrows, sizeof *S->rows, order_cmp, S);
+		if (S->nrows)
+			qsort_r(S->rows, S->nrows, sizeof *S->rows, order_cmp, S);
 		for (size_t i = 0; i < S->nrows && !S->done; i++)
 			if (out_row(S, S->rows[i].v) < 0)
 				return -1;

@@ -190,3 +190,20 @@ k	v	n	dt
 	[ "${#lines[@]}" = 11 ]
 	[ "${lines[0]}" = "user_id	name	age" ]
 }
+
+@test "sl-map: timezone drives time functions" {
+	run -0 --separate-stderr bash -c "printf '1,1700000000\n' | sl-parse -H column_separator:, | sl-map -H timezone:Asia/Shanghai -H \"columns: k, tmp, v = from_unixtime(tmp, '%H:%i')\" d.t | sl-dump 2>/dev/null"
+	[ "${lines[1]}" = "1	06:13	\\N	\\N" ]
+	run -0 --separate-stderr bash -c "printf '1,1700000000\n' | sl-parse -H column_separator:, | sl-map -H time_zone:+00:00 -H \"columns: k, tmp, v = from_unixtime(tmp, '%H:%i')\" d.t | sl-dump 2>/dev/null"
+	[ "${lines[1]}" = "1	22:13	\\N	\\N" ]
+}
+
+@test "sl-parse, sl-map, sl-filter: rows are flushed while upstream waits for input" {
+	{ printf '1\txyzzy\t1\t2024-01-01\n'; sleep 2; } | sl-parse | sl-map d.t | sl-filter > part.sl &
+	local pid=$!
+	sleep 1
+	run -0 grep -ac xyzzy part.sl
+	[ "$output" = 1 ]
+	wait "$pid"
+	run -0 grep -ac NumberUnselectedRows part.sl
+}

@@ -220,3 +220,9 @@ C0='# counters: column_separator=, line_delimiter=\n StartTimeMs=N column_separa
 	[[ "$stderr" == *"sl-parse: fatal: unable to read stdin: Is a directory"* ]]
 	[[ "$stderr" == *"sl-dump: fatal: stream aborted upstream: [INTERNAL_ERROR]unable to read the body: Is a directory"* ]]
 }
+
+@test "sl-parse: unit tests of the CSV splitter" {
+	run -0 --separate-stderr "$SL_UNIT/test-csvsplit"
+	[ "$stderr" = "" ]
+	[[ "$output" == *" passed, 0 failed" ]]
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test-csvsplit.c -- unit tests of the plain CSV splitter (csvsplit.h):
+ * separator values, field splitting at every position of the SSE2 blocks,
+ * UTF-8 validation, and the line reader's bounds and delimiters. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sl.h"
+#include "csvsplit.h"
+
+static int passed, failed;
+#define CHECK(c) do { if (c) passed++; else { failed++; fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); } } while (0)
+
+static int sep_is(const char *v, const char *want, size_t n)
+{
+	sl_buf b = SL_BUF_ZERO;
+	const char *err = 0;
+	int r = sl_sep_parse(v, &b, &err) == 1 && b.len == n && !memcmp(b.p, want, n);
+	sl_buf_free(&b);
+	return r;
+}
+
+static const char *sep_err(const char *v)
+{
+	sl_buf b = SL_BUF_ZERO;
+	const char *err = 0;
+	int r = sl_sep_parse(v, &b, &err);
+	sl_buf_free(&b);
+	return r == 0 ? err : "(ok)";
+}
+
+static void test_sep(void)
+{
+	sl_buf d = SL_BUF_ZERO;
+
+	CHECK(sep_is(",", ",", 1));
+	CHECK(sep_is("\\t", "\t", 1));
+	CHECK(sep_is("\\n", "\n", 1));
+	CHECK(sep_is("\\\\", "\\", 1));
+	CHECK(sep_is("\\x01", "\x01", 1));
+	CHECK(sep_is("\\X0a\\x0D", "\n\r", 2));
+	CHECK(sep_is("a\\x01", "a\\x01", 5));
+	CHECK(sep_is("\\q", "\\q", 2));
+	CHECK(sep_is("||", "||", 2));
+	CHECK(!strcmp(sep_err("\\x"), "Hex str is empty"));
+	CHECK(!strcmp(sep_err("\\x0"), "Hex str length error"));
+	CHECK(!strcmp(sep_err("\\xg0"), "Hex str format error"));
+	CHECK(!strcmp(sep_err("\\x01|"), "Hex str format error"));
+	CHECK(sl_sep_display("\t\n,\r", 4, &d) == 1 && !strcmp(d.p, "\\t\\n,\\r"));
+	sl_buf_free(&d);
+}
+
+static void test_split(void)
+{
+	sl_field f[64];
+	char line[200];
+	size_t n, i, pos;
+	int ascii;
+
+	/* a separator at every offset of a 40-byte line */
+	for (pos = 0; pos < 40; pos++) {
+		memset(line, 'a', 40);
+		line[pos] = ',';
+		n = sl_csv_split(line, 40, ",", 1, f, 64, &ascii);
+		CHECK(n == 2 && f[0].n == pos && f[1].n == 39 - pos && ascii);
+	}
+	n = sl_csv_split("a||||b", 6, "||", 2, f, 64, 0);
+	CHECK(n == 3 && f[0].n == 1 && f[1].n == 0 && f[2].n == 1 && f[2].p[0] == 'b');
+	n = sl_csv_split("", 0, ",", 1, f, 64, &ascii);
+	CHECK(n == 1 && f[0].n == 0);
+	for (i = 0; i < 100; i++)
+		line[i] = ',';
+	n = sl_csv_split(line, 100, ",", 1, f, 10, 0);
+	CHECK(n == 101);
+	memcpy(line, "aaaaaaaaaaaaaaaaaaa\xc3\xa9,b", 23);
+	n = sl_csv_split(line, 23, ",", 1, f, 64, &ascii);
+	CHECK(n == 2 && !ascii);
+	n = sl_csv_split(line, 23, "\xc3\xa9", 2, f, 64, &ascii);
+	CHECK(n == 2 && !ascii && f[1].n == 2);
+}
+
+static void test_utf8(void)
+{
+	CHECK(sl_utf8_valid("plain ascii text that is long enough", 36));
+	CHECK(sl_utf8_valid("\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80", 9));
+	CHECK(!sl_utf8_valid("\xff", 1));
+	CHECK(!sl_utf8_valid("\xc0\xaf", 2));             /* overlong */
+	CHECK(!sl_utf8_valid("\xed\xa0\x80", 3));         /* surrogate */
+	CHECK(!sl_utf8_valid("\xf4\x90\x80\x80", 4));     /* > U+10FFFF */
+	CHECK(!sl_utf8_valid("0123456789abcdef\xc3", 17)); /* cut short */
+	CHECK(sl_utf8_chars("a\xc3\xa9z", 4) == 3);
+	CHECK(sl_utf8_prefix("\xc3\xa9\xc3\xa9x", 5, 1) == 2);
+	CHECK(sl_utf8_prefix("ab", 2, 5) == 2);
+}
+
+/* Lines of a file written with content s, delimiter d, limit max. */
+static int lines_of(const char *s, const char *d, size_t max, char out[][64], int *toolong)
+{
+	char path[] = "/tmp/test-csvsplit-XXXXXX";
+	int fd = mkstemp(path), k = 0, r;
+	sl_lines l;
+	sl_line ln;
+
+	if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s) || lseek(fd, 0, SEEK_SET) != 0)
+		return -1;
+	unlink(path);
+	sl_lines_init(&l, fd, d, strlen(d), max);
+	while ((r = sl_lines_next(&l, &ln)) > 0 && k < 16) {
+		snprintf(out[k], 64, "%.*s", (int)(ln.n < 60 ? ln.n : 60), ln.p);
+		toolong[k] = ln.toolong;
+		k++;
+	}
+	sl_lines_free(&l);
+	close(fd);
+	return r < 0 ? -1 : k;
+}
+
+static void test_lines(void)
+{
+	char out[16][64];
+	int tl[16];
+
+	CHECK(lines_of("a\r\nb\n\nc", "\n", 100, out, tl) == 4 &&
+	    !strcmp(out[0], "a") && !strcmp(out[1], "b") && !strcmp(out[2], "") && !strcmp(out[3], "c"));
+	CHECK(lines_of("a\r;;b;;", ";;", 100, out, tl) == 2 && !strcmp(out[0], "a\r") && !strcmp(out[1], "b"));
+	CHECK(lines_of("ok\n0123456789abcdef\nend", "\n", 8, out, tl) == 3 &&
+	    !strcmp(out[1], "01234567") && tl[1] && !tl[2] && !strcmp(out[2], "end"));
+	CHECK(lines_of("0123456789abcdefXYend", "XY", 8, out, tl) == 2 && tl[0] && !strcmp(out[1], "end"));
+	CHECK(lines_of("", "\n", 8, out, tl) == 0);
+}
+
+int main(void)
+{
+	test_sep();
+	test_split();
+	test_utf8();
+	test_lines();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -206,6 +206,8 @@ C0='# counters: column_separator=, line_delimiter=\n StartTimeMs=N column_separa
 @test "sl-parse: stdout on /dev/full fails with 111" {
 	run -111 --separate-stderr bash -c 'printf "1\n" | sl-parse > /dev/full'
 	[ "$stderr" = "sl-parse: fatal: unable to write stdout: No space left on device" ]
+	run -111 --separate-stderr bash -c 'printf "1\n" | sl-parse >&-'
+	[ "$stderr" = "sl-parse: fatal: unable to write stdout: Bad file descriptor" ]
 }
 
 @test "sl-parse: a reader that goes away stops it with SIGPIPE" {

@@ -105,8 +105,8 @@ bench() {
 	# the last run's table holds exactly the file
 	n=$("$bin/sl-sql" --data-dir "$data" -N -B -e "select count(*) from bench.$table")
 	[ "$n" = "$rows" ] || die "$name: the table has $n rows after the load, not $rows"
-	mean=$(awk -F, 'NR == 2 { print $2 }' "$work/$name.csv")
-	min=$(awk -F, 'NR == 2 { print $7 }' "$work/$name.csv")
+	mean=$(awk -F, 'NR == 2 { print $(NF - 6) }' "$work/$name.csv")
+	min=$(awk -F, 'NR == 2 { print $(NF - 1) }' "$work/$name.csv")
 
 	# one explicit pipeline, each stage under maxrss
 	"$work/reset.sh"

@@ -75,3 +75,5 @@ show 'bin/sl-parse -H column_separator:, < streamload_example.csv \
   | bin/sl-filter | bin/sl-txn testdb.test_streamload | bin/sl-commit'
 count 20
 show 'bin/sl-sql -e "select * from testdb.test_streamload where user_id <= 3 order by user_id, name"'
+echo
+echo "# done; the table stays in $work/sl-data: cd $work and try bin/sl-sql -e 'desc testdb.test_streamload'"

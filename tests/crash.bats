@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Crash safety (issue 2, acceptance 6): hundreds of loads into one table,
-# most of them with a random stage SIGKILLed at a random moment, while a
-# reader keeps counting; afterwards exactly the loads that reported Success
+# most of them with a random stage SIGKILLed at a random moment, while two
+# readers keep querying; afterwards exactly the loads that reported Success
 # are visible, each one whole. And a torn last txnlog record is ignored.
 load test_helper
 
@@ -18,80 +18,115 @@ json_get() {
 	sed -n -E "s/^ *\"$1\": (.*)\$/\\1/p" | sed -E 's/,$//; s/^"(.*)"$/\1/'
 }
 
-# The reader: counts in a loop until stop exists; every count must be a
-# multiple of $1 (whole loads only). Violations and errors go to reader.bad.
+# reader NAME PER: a concurrent reader, looping until ./stop exists.
+#   count:  select count(*) must be a multiple of PER (whole loads only);
+#   groups: every load visible (one user_id per load) must have PER rows.
+# Violations and sl-sql failures go to NAME.bad, the number of queries to
+# NAME.n.
 reader() {
-	local per=$1 n c
-	: > reader.bad
-	n=0
+	local name=$1 per=$2 n=0 c
+	: > "$name.bad"
+	mkfifo "$name.fifo"
+	exec 8<> "$name.fifo"
 	while [ ! -e stop ]; do
-		if c=$(sl-sql -N -B -e "select count(*) from $T" 2> reader.err); then
-			if ! [[ "$c" =~ ^[0-9]+$ ]] || ((c % per)); then
-				echo "count $c is not a multiple of $per" >> reader.bad
+		read -r -t 0.005 -u 8 || true
+		if [ "$name" = count ]; then
+			if c=$(sl-sql -N -B -e "select count(*) from $T" 2> "$name.err"); then
+				if ! [[ "$c" =~ ^[0-9]+$ ]] || ((c % per)); then
+					echo "count: $c is not a multiple of $per" >> "$name.bad"
+				fi
+			else
+				echo "count: sl-sql failed: $(cat "$name.err")" >> "$name.bad"
 			fi
 		else
-			echo "sl-sql failed: $(cat reader.err)" >> reader.bad
+			if c=$(sl-sql -N -B -e "select user_id, count(*) from $T group by user_id" 2> "$name.err"); then
+				awk -v per="$per" 'NF && $2 != per { print "groups: load " $1 " has " $2 " rows visible" }' <<<"$c" >> "$name.bad"
+			else
+				echo "groups: sl-sql failed: $(cat "$name.err")" >> "$name.bad"
+			fi
 		fi
 		n=$((n + 1))
 	done
-	echo "$n" > reader.n
+	echo "$n" > "$name.n"
 }
 
-@test "crash: >= 200 loads with random SIGKILLs and a concurrent reader; only whole successful loads visible" {
-	local loads=${SL_CRASH_LOADS:-200} per=50
+@test "crash: >= 200 loads with random SIGKILLs and two concurrent readers; only whole successful loads visible" {
+	local loads=${SL_CRASH_LOADS:-240} per=50
 	local stages=(sl-parse sl-map sl-filter sl-txn sl-commit)
-	local i j ok=0 killed=0 rc pid victim st when feed
+	local i j ok=0 killed=0 sent=0 rc pid victim st when feed slow spid t0 left
 
-	reader "$per" 3>&- &
-	rpid=$!
+	reader count "$per" 3>&- &
+	rpid1=$!
+	reader groups "$per" 3>&- &
+	rpid2=$!
 	: > expect
 	: > log
+	: > loads.bad
+	# a builtin sub-second sleep (read -t on an empty fifo): no fork
+	mkfifo sleep.fifo
+	exec 7<> sleep.fifo
 	for ((i = 1; i <= loads; i++)); do
 		# load i: 50 rows, all with user_id i, so a per-id count shows
 		# exactly which loads are visible and that each is whole.
 		awk -v id="$i" -v n="$per" 'BEGIN { for (j = 1; j <= n; j++) printf "%d,r%d_%d,%d\n", id, id, j, j }' > "in$i.csv"
-		feed=$((RANDOM % 2))
+		feed=$((RANDOM % 3))
+		slow=$((20 + RANDOM % 60))
 		if ((feed)); then
-			# slow producer: the pipeline is alive mid-stream
-			{ head -n 25 "in$i.csv"; sleep "0.0$((RANDOM % 3))"; tail -n +26 "in$i.csv"; } 3>&- \
-				| sl-load -H column_separator:, -H "label:L$i" -T - "$T" > out.json 2> err.txt 3>&- &
+			# slow producer: half the rows, a pause of $slow ms, the rest;
+			# the pipeline is alive mid-stream for the kill to land in
+			{ head -n 25 "in$i.csv"; sleep "$(printf '0.%03d' "$slow")"; tail -n +26 "in$i.csv"; } 3>&- 7>&- \
+				| sl-load -H column_separator:, -H "label:L$i" -T - "$T" > out.json 2> err.txt 3>&- 7>&- &
 		else
-			sl-load -H column_separator:, -H "label:L$i" -T "in$i.csv" "$T" > out.json 2> err.txt 3>&- &
+			slow=0
+			sl-load -H column_separator:, -H "label:L$i" -T "in$i.csv" "$T" > out.json 2> err.txt 3>&- 7>&- &
 		fi
 		pid=$!
+		t0=${EPOCHREALTIME/./}
 		victim=-
 		if ((RANDOM % 6)); then
 			st=${stages[RANDOM % 5]}
-			when=$((RANDOM % 25))
-			sleep "$(printf '0.%03d' "$when")"
-			victim=$(pgrep -P "$pid" -x "$st" | head -n 1 || true)
-			if [ -n "$victim" ]; then
-				kill -KILL "$victim" 2> /dev/null && killed=$((killed + 1))
-				victim="$st@${when}ms"
+			# the moment: $when ms after the start, anywhere in the load's
+			# life (the slow producer's pause, then the end and the commit)
+			when=$((RANDOM % (slow + 6)))
+			# the stages may not be spawned (or exec'd) yet: look again
+			# while the load lives
+			for j in 1 2 3 4 5 6 7 8 9 10; do
+				spid=$(pgrep -P "$pid" -x "$st" | head -n 1 || true)
+				[ -z "$spid" ] && kill -0 "$pid" 2> /dev/null || break
+			done
+			if [ -n "$spid" ]; then
+				left=$((when * 1000 - (${EPOCHREALTIME/./} - t0)))
+				((left <= 0)) || read -r -t "$(printf '0.%06d' "$left")" -u 7 || true
+				kill -KILL "$spid" 2> /dev/null && sent=$((sent + 1))
+				victim="$st@+${when}ms"
 			else
-				victim="($st gone@${when}ms)"
+				victim="($st gone)"
 			fi
 		fi
 		rc=0
 		wait "$pid" || rc=$?
+		if grep -q 'killed by signal 9' err.txt; then
+			killed=$((killed + 1))
+		fi
 		if [ "$rc" = 0 ] && [ "$(json_get Status < out.json)" = Success ]; then
 			ok=$((ok + 1))
 			echo "$i" >> expect
 		elif [ "$rc" = 0 ]; then
-			echo "load $i: exit 0 but not Success" >> reader.bad
+			echo "load $i: exit 0 but not Success" >> loads.bad
 		fi
-		echo "load $i feed=$feed kill=$victim rc=$rc $(json_get Status < out.json | tr ' ' _) $(head -c 200 err.txt | tr '\n' ' ')" >> log
+		echo "load $i slow=$slow kill=$victim rc=$rc $(json_get Status < out.json | tr ' ' _) $(head -c 300 err.txt | tr '\n' ' ')" >> log
 	done
+	exec 7>&-
 	touch stop
-	wait "$rpid"
+	wait "$rpid1" "$rpid2"
 
-	echo "# $loads loads, $killed stages killed, $ok succeeded, $(cat reader.n) concurrent counts" >&3
-	if [ -s reader.bad ]; then
-		cat reader.bad
+	echo "# $loads loads, $sent SIGKILLs sent, $killed stages died of them, $ok loads succeeded, $(cat count.n) + $(cat groups.n) concurrent reads" >&3
+	if [ -s count.bad ] || [ -s groups.bad ] || [ -s loads.bad ]; then
+		cat count.bad groups.bad loads.bad | head -n 40
 		return 1
 	fi
 	[ "$loads" -ge 200 ] || [ -n "${SL_CRASH_LOADS:-}" ]
-	[ "$killed" -ge $((loads / 3)) ]
+	[ "$killed" -ge $((loads / 5)) ]
 	[ "$ok" -ge 1 ]
 	# visible: exactly the successful loads, each with all its rows
 	run -0 --separate-stderr sl-sql -N -B -e "select user_id, count(*) from $T group by user_id order by user_id"

@@ -33,7 +33,7 @@ load test_helper
 	mkdir ex
 	cp "$SL_ROOT/examples/quickstart.sh" "$SL_ROOT/examples/streamload_example.csv" ex/
 	printf 'CREATE TABLE testdb.test_streamload(user_id BIGINT NOT NULL, name VARCHAR(20), age INT, extra INT NOT NULL)\nDUPLICATE KEY(user_id)\nDISTRIBUTED BY HASH(user_id) BUCKETS 1;\n' > ex/create_table.sql
-	run -N --separate-stderr env SL_BIN="$SL_BIN" ex/quickstart.sh qs
+	run --separate-stderr env SL_BIN="$SL_BIN" ex/quickstart.sh qs
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"quickstart.sh: fatal: exit 1 from: bin/sl-load"* ]]
 	[[ "$output" == *'"Status": "Fail",'* ]]

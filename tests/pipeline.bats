@@ -29,6 +29,13 @@ pipeline() {
 
 count() { sl-sql -N -B -e "select count(*) from $T"; }
 
+# piped 'A | B | C': run a pipeline in bash, write every stage's exit status
+# to ./rc, exit with the last one's.
+piped() {
+	bash -c "$1"'
+ps=("${PIPESTATUS[@]}"); echo "${ps[*]}" > rc; exit "${ps[-1]}"'
+}
+
 # Mask what varies between runs: timings, a positive TxnId, a generated
 # UUID label, the error log path.
 mask() {
@@ -398,18 +405,21 @@ fe() { printf 'TStatus: errCode = 2, detailMessage = %s' "$1"; }
 	same "$(err2pc INTERNAL_ERROR "convert txn_id [x1] failed, reason=stoull")" "$output"
 }
 
-# A load held open on a fifo: its txn stays PREPARE until we finish writing.
-# fd 5 is our end of the fifo (fd 3 belongs to bats).
+# A load held open on a fifo: its txn stays PREPARE until we finish
+# writing. 100000 rows go in first, more than every stage buffers, so the
+# transaction has begun whatever each stage's flushing policy; then the seed
+# file ends the load (100010 rows in all). fd 5 is our end of the fifo (fd 3
+# belongs to bats).
 start_held_load() {
 	rm -f in.fifo
 	mkfifo in.fifo
 	sl-load -H column_separator:, -H columns:user_id,name,age "$@" -T - "$T" < in.fifo > held.json 2> held.err 3>&- &
 	held_pid=$!
 	exec 5> in.fifo
-	head -n 5 streamload_example.csv >&5
+	awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "%d,held%d,%d\n", 1000 + i, i, i % 90 }' >&5
 }
 finish_held_load() {
-	( trap '' PIPE; tail -n +6 streamload_example.csv >&5 ) 2> /dev/null || true
+	( trap '' PIPE; cat streamload_example.csv >&5 ) 2> /dev/null || true
 	exec 5>&-
 	held_rc=0
 	wait "$held_pid" || held_rc=$?
@@ -437,9 +447,25 @@ wait_prepare() {
 	finish_held_load
 	[ "$held_rc" = 0 ]
 	[ "$(json_get Status < held.json)" = Success ]
-	[ "$(json_get NumberLoadedRows < held.json)" = 10 ]
+	[ "$(json_get NumberLoadedRows < held.json)" = 100010 ]
 	run -0 count
-	[ "$output" = 10 ]
+	[ "$output" = 100010 ]
+}
+
+@test "streaming: rows already sent reach sl-txn while the input is held open" {
+	# a few rows, then the input stays open: every stage must flush what it
+	# has before it blocks on stdin, so the transaction begins (the style
+	# rule that keeps streaming through sl-httpd from stalling)
+	rm -f in.fifo
+	mkfifo in.fifo
+	sl-load -H column_separator:, -H label:slow -T - "$T" < in.fifo > held.json 2> held.err 3>&- &
+	held_pid=$!
+	exec 5> in.fifo
+	head -n 5 streamload_example.csv >&5
+	wait_prepare slow
+	finish_held_load
+	[ "$held_rc" = 0 ]
+	[ "$(json_get NumberLoadedRows < held.json)" = 15 ]
 }
 
 # ---- acceptance 7: concurrency ---------------------------------------------
@@ -486,7 +512,7 @@ wait_prepare() {
 	sl-parse -H column_separator:, < streamload_example.csv | sl-map -H columns:user_id,name,age "$T" | sl-filter > stream.bin
 	local size=$(wc -c < stream.bin)
 	for cut in 9 $((size / 2)) $((size - 1)); do
-		run -1 --separate-stderr bash -c "head -c $cut stream.bin | sl-txn $T | sl-commit; echo \${PIPESTATUS[*]} > rc"
+		run -1 --separate-stderr piped "head -c $cut stream.bin | sl-txn $T | sl-commit"
 		[ "$(cat rc)" = "0 111 1" ]
 		[ "$(json_get Status <<<"$output")" = Fail ]
 		[[ "$(json_get Message <<<"$output")" == "[INTERNAL_ERROR]"* ]]
@@ -546,10 +572,10 @@ wait_prepare() {
 
 @test "bad input: a stage killed mid-stream in the explicit pipeline commits nothing" {
 	awk 'BEGIN { for (i = 1; i <= 5000; i++) printf "%d,n%d,%d\n", i, i, i % 100 }' > big.csv
-	run -1 --separate-stderr bash -c "sl-parse -H column_separator:, < big.csv \
+	run -1 --separate-stderr piped "sl-parse -H column_separator:, < big.csv \
 		| sl-map -H columns:user_id,name,age $T \
 		| sh -c 'head -c 20000; kill -KILL \$\$' \
-		| sl-txn $T | sl-commit; echo \${PIPESTATUS[*]} > rc"
+		| sl-txn $T | sl-commit"
 	[[ "$(cat rc)" =~ ^[0-9]+\ [0-9]+\ 137\ 111\ 1$ ]]
 	[ "$(json_get Status <<<"$output")" = Fail ]
 	[[ "$(json_get Message <<<"$output")" == "[INTERNAL_ERROR]"* ]]
@@ -572,7 +598,6 @@ wait_prepare() {
 		[ -n "$spid" ]
 		kill -KILL "$spid"
 		finish_held_load
-		echo "# $stage killed: sl-load exit $held_rc: $(cat held.err)" >&3
 		[ "$held_rc" -ne 0 ]
 		[[ "$(cat held.err)" == *"$stage"* ]]
 		for k in $kids; do

@@ -316,10 +316,13 @@ int main(int argc, char **argv)
 				sl_die(SL_EXIT_NO, "stream aborted upstream");
 			sl_die(SL_EXIT_NO, "stream aborted upstream: %.*s", (int)fl[0].n, fl[0].p);
 		}
-		case 'E':
 		default:
 			break;
 		}
+		/* Stop at the end frame rather than wait for EOF: sl-txn holds its
+		 * stdout open until its reader is done (see sl-txn(1)). */
+		if (f.type == 'E')
+			break;
 	}
 	if (r < 0) {
 		int e = errno;

@@ -106,3 +106,10 @@ typed_stream() {
 	run -0 --separate-stderr sl-dump --help
 	[ "$output" = "usage: sl-dump [--json] < STREAM" ]
 }
+
+@test "sl-dump: stops at the end frame, so it can read sl-txn directly" {
+	seed_table
+	run -0 --separate-stderr timeout 20 bash -c \
+		'sl-parse -H column_separator:, < streamload_example.csv | sl-map testdb.test_streamload | sl-txn testdb.test_streamload | sl-dump'
+	[[ "$stderr" == *"# counters: NumberTotalRows=10 NumberLoadedRows=10 NumberFilteredRows=0 NumberUnselectedRows=0 LoadBytes=118"* ]]
+}

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "sl.h"
+#include "label.h"
 #include "msg.h"
 #include "io.h"
 #include "hdr.h"
@@ -62,33 +63,6 @@ static void on_signal(int sig)
 	for (i = 0; i < pl.n; i++)
 		if (pl.pid && pl.pid[i] > 0 && !pl.done[i])
 			kill(pl.pid[i], SIGKILL);
-}
-
-static void make_uuid(char out[37])
-{
-	unsigned char b[16];
-	size_t got = 0;
-	int fd;
-
-	while (got < sizeof b) {
-		ssize_t k = getrandom(b + got, sizeof b - got, 0);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
-	if (got < sizeof b) {
-		fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || sl_allread(fd, b, sizeof b) != sizeof b)
-			sl_diesys(SL_EXIT_TEMP, "unable to read /dev/urandom");
-		close(fd);
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 /* The stage binary: next to our own executable, else found in PATH. */
@@ -261,7 +235,8 @@ int main(int argc, char **argv)
 	(void)user;
 
 	if (!(label = sl_hdrs_get(&o.hdrs, "label"))) {
-		make_uuid(uuid);
+		if (sl_label_uuid(uuid) < 0)
+			sl_diesys(SL_EXIT_TEMP, "unable to generate a label");
 		if (sl_hdrs_set(&o.hdrs, "label", uuid) < 0)
 			sl_diesys(SL_EXIT_TEMP, "out of memory");
 		label = uuid;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "sl.h"
+#include "label.h"
 #include "msg.h"
 #include "io.h"
 #include "frame.h"
@@ -99,43 +100,6 @@ static void catch_signal(int sig, void (*h)(int))
 	sa.sa_handler = h;
 	sigemptyset(&sa.sa_mask);
 	sigaction(sig, &sa, NULL);      /* no SA_RESTART: interrupt poll/read */
-}
-
-static void make_uuid(void)
-{
-	unsigned char b[16];
-	size_t got = 0;
-	int fd;
-
-	while (got < sizeof b) {
-		ssize_t k = getrandom(b + got, sizeof b - got, 0);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		got += (size_t)k;
-	}
-	if (got < sizeof b) {
-		fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || sl_allread(fd, b, sizeof b) != sizeof b)
-			sl_diesys(SL_EXIT_TEMP, "unable to read /dev/urandom");
-		close(fd);
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(uuid, sizeof uuid,
-		"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
-static int label_ok(const char *l)
-{
-	size_t n = strlen(l);
-
-	if (n < 1 || n > 128)
-		return 0;
-	return strspn(l, "-_:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") == n;
 }
 
 /* std::stoi: leading space, sign, digits, trailing text ignored.
@@ -501,7 +465,8 @@ int main(int argc, char **argv)
 
 	label = sl_hdrs_get(&o.hdrs, "label");
 	if (!label) {
-		make_uuid();
+		if (sl_label_uuid(uuid) < 0)
+			sl_diesys(SL_EXIT_TEMP, "unable to generate a label");
 		label = uuid;
 	}
 	if ((v = sl_hdrs_get(&o.hdrs, "max_filter_ratio"))) {
@@ -532,7 +497,7 @@ int main(int argc, char **argv)
 			timeout_s = t;
 		}
 	}
-	if (!*own_err && !label_ok(label))
+	if (!*own_err && !sl_label_valid(label))
 		snprintf(own_err, sizeof own_err, "[ANALYSIS_ERROR]" TSTATUS
 			"Label format error. regex: ^[\\-_A-Za-z0-9:]{1,128}$, label: %.300s", label);
 	if (*own_err)

@@ -6,7 +6,7 @@
 #   make deps       install the Debian packages the build and tests need
 #   make san        the ASan+UBSan build in build/san/bin
 
-BINS = sl-parse sl-map sl-filter sl-txn sl-commit sl-load sl-sql sl-scan sl-dump
+BINS = sl-parse sl-map sl-filter sl-txn sl-commit sl-load sl-sql sl-scan sl-dump sl-httpd
 
 CC      ?= cc
 OPT     ?= -O2
@@ -21,7 +21,10 @@ PREFIX  ?= /usr/local
 
 LIBSRC  := $(sort $(wildcard libcommon/*.c))
 LIBOBJ  := $(LIBSRC:%.c=$(BUILD)/%.o)
-CMDOBJ  := $(BINS:%=$(BUILD)/cmd/%.o)
+# One-file binaries are cmd/NAME.c; larger ones a folder cmd/NAME/*.c.
+DIRBINS := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard cmd/*/*.c)))))
+CMDOBJ  := $(patsubst %,$(BUILD)/cmd/%.o,$(filter-out $(DIRBINS),$(BINS))) \
+	$(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/*/*.c))
 UNITSRC := $(sort $(wildcard tests/unit/*.c))
 UNITS   := $(UNITSRC:%.c=$(BUILD)/%)
 DEPS    := $(LIBOBJ:.o=.d) $(CMDOBJ:.o=.d) $(UNITSRC:%.c=$(BUILD)/%.d)
@@ -44,6 +47,13 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcommon.a
 $(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(SL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+define dirbin_rule
+$$(BINDIR)/$(1): $$(patsubst %.c,$$(BUILD)/%.o,$$(wildcard cmd/$(1)/*.c)) $$(BUILD)/libcommon.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(SL_CFLAGS) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach b,$(DIRBINS),$(eval $(call dirbin_rule,$(b))))
 
 $(BUILD)/libcommon.a: $(LIBOBJ)
 	@rm -f $@
@@ -97,6 +107,7 @@ install: all
 	install -m 755 $(BINS:%=$(BINDIR)/%) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8 && install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7
 
 clean:

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * httpd.h -- the two layers of sl-httpd (STYLE.md item 11), shared by its
+ * files: main.c (options, binding, systemd/inetd/tcpserver activation,
+ * privilege drop, the accept loop) and the core (serve.c and friends: one
+ * HTTP connection on two fds, the routes, a pipeline per load).
+ */
+#ifndef SL_HTTPD_H
+#define SL_HTTPD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "store.h"
+
+typedef struct httpd_conf {
+	const char *data_dir;
+	sl_store st;                    /* opened by main before serving */
+	const char *bindir;             /* directory of the stage binaries */
+	int verbosity;                  /* -v N: 0 fatal, 1 warnings (default), 2 info */
+	int allow_empty_root;           /* --allow-empty-root-password */
+	/* Redirect mode (--redirect-to h:p,h:p): every load route answers 307
+	 * to the next backend, round-robin across all connection processes. */
+	char **redirect; size_t nredirect;
+	volatile unsigned *rr_counter;  /* MAP_SHARED|MAP_ANONYMOUS, made by main */
+	/* Limits (sl.conf, Doris names, with these defaults). */
+	int64_t streaming_load_max_mb;          /* 102400 */
+	int64_t stream_load_default_timeout_second; /* 259200 */
+	int read_timeout_ms;                    /* per read of a request: 30000 */
+	size_t max_request_line, max_header_bytes, max_headers; /* 8192, 65536, 100 */
+} httpd_conf;
+
+/* Serve one connection: HTTP/1.x requests on in, answers on out, until the
+ * client closes, a request asks to close, or an error. remote_ip/port name
+ * the client (logs, the load record, Doris's "Access denied for user
+ * 'u'@'ip'"); NULL when unknown. Returns an exit code (sl.h). */
+int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const char *remote_port);
+
+/* Fill defaults, then apply sl.conf from c->st. Called by main. */
+void httpd_conf_defaults(httpd_conf *c);
+
+#endif

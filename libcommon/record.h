@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * record.h -- the stream load record: recent loads of each database (label,
+ * status, counts, times, user, client address), always kept, bounded (the
+ * newest stream_load_record_max per database, default 1000; sl.conf).
+ * Read by GET /api/{db}/_stream_load_record and SHOW STREAM LOAD.
+ */
+#ifndef SL_RECORD_H
+#define SL_RECORD_H
+
+#include <stdint.h>
+#include "store.h"
+
+typedef struct sl_load_record {
+	char label[129], db[65], table[65];
+	char client_ip[64], user[65];
+	char status[32];                /* Success, Fail, Label Already Exists */
+	char message[512];
+	char comment[256];
+	char url[512];                  /* ErrorURL or "" */
+	int64_t total, loaded, filtered, unselected, load_bytes;
+	int64_t start_ms, finish_ms;    /* wall clock */
+} sl_load_record;
+
+/* Append a record (one atomic append under the db lock; trims old ones).
+ * 1, -1 errno. */
+int sl_record_add(sl_store *st, const sl_load_record *r);
+/* The records of db, oldest first, at most limit (0: all kept).
+ * *out malloc'd (free it). 1, 0 no such db, -1 errno. */
+int sl_record_list(sl_store *st, const char *db, sl_load_record **out, size_t *n, size_t limit);
+
+#endif

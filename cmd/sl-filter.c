@@ -17,6 +17,7 @@
 
 #include "sl.h"
 #include "msg.h"
+#include "stage.h"
 #include "io.h"
 #include "frame.h"
 #include "hdr.h"
@@ -26,19 +27,6 @@
 #define USAGE "sl-filter [--data-dir DIR] [-H 'name:value']..."
 
 static sl_writer w;
-
-static void die_write(void)
-{
-	errno = w.err ? w.err : errno;
-	sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
-}
-
-__attribute__((noreturn)) static void die_x(int code, int flags, const char *msg)
-{
-	sl_write_abort(&w, flags, msg);
-	sl_writer_flush(&w);
-	sl_die(code, "%s", msg);
-}
 
 __attribute__((noreturn)) static void die_nomem(void)
 {
@@ -63,7 +51,7 @@ static int bind_where(const sl_frame *f, char *msg, size_t cap)
 	sl_expr_scope sc;
 
 	if (n < 0)
-		die_x(SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-filter: malformed header frame");
+		sl_stage_abort(&w, SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-filter: malformed header frame");
 	cs = calloc((size_t)n + 1, sizeof *cs);
 	names = calloc((size_t)n + 1, sizeof *names);
 	free(types);
@@ -106,7 +94,7 @@ static int next_frame(sl_reader *rd, sl_frame *f)
 	if (have < SL_FRAME_HDR || have - SL_FRAME_HDR < sl_u32_unpack(rd->buf + rd->start + 4)) {
 		struct pollfd pfd = { rd->fd, POLLIN, 0 };
 		if (w.len && poll(&pfd, 1, 0) == 0 && sl_writer_flush(&w) < 0)
-			die_write();
+			sl_stage_die_write(&w);
 	}
 	return sl_frame_read(rd, f);
 }
@@ -121,23 +109,10 @@ int main(int argc, char **argv)
 	sl_arena arena = SL_ARENA_ZERO;
 	sl_eval_ctx ctx;
 	uint64_t unselected = 0;
-	int i, r;
+	int r;
 
 	sl_msg_init(argv[0]);
-	for (i = 1; i < argc;) {
-		int k = sl_opt_common(&o, argc, argv, i);
-		if (k < 0)
-			sl_dieusage(USAGE);
-		if (k > 0) {
-			i += k;
-			continue;
-		}
-		sl_dieusage(USAGE);
-	}
-	if (o.help) {
-		printf("usage: %s\n", USAGE);
-		return 0;
-	}
+	sl_stage_args(&o, argc, argv, USAGE, 0, 0);
 	sl_pipe_grow_std();
 	if (sl_writer_init(&w, 1) < 0 || sl_reader_init(&rd, 0) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to start");
@@ -164,10 +139,10 @@ int main(int argc, char **argv)
 				size_t k;
 				sl_value res;
 				if (n < 0 || (size_t)n != ncols)
-					die_x(SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-filter: a row does not match its header");
+					sl_stage_abort(&w, SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-filter: a row does not match its header");
 				for (k = 0; k < ncols; k++)
 					if (sl_value_decode(&types[k], fields[k].p, fields[k].n, &vals[k]) < 0)
-						die_x(SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-filter: a field does not match its type");
+						sl_stage_abort(&w, SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-filter: a field does not match its type");
 				sl_arena_reset(&arena);
 				if (sl_expr_eval(where, vals, &ctx, &res) < 0)
 					die_nomem();
@@ -177,19 +152,19 @@ int main(int argc, char **argv)
 				}
 			}
 			if (sl_write_frame(&w, &f) < 0)
-				die_write();
+				sl_stage_die_write(&w);
 			break;
 		case 'H':
 			if (own_err[0])
-				die_x(SL_EXIT_NO, 0, own_err);
+				sl_stage_abort(&w, SL_EXIT_NO, 0, "%s", own_err);
 			if (where && !bind_where(&f, own_err, sizeof own_err))
-				die_x(SL_EXIT_NO, 0, own_err);
+				sl_stage_abort(&w, SL_EXIT_NO, 0, "%s", own_err);
 			if (sl_write_frame(&w, &f) < 0)
-				die_write();
+				sl_stage_die_write(&w);
 			break;
 		case 'X':
 			if (sl_write_frame(&w, &f) < 0)
-				die_write();
+				sl_stage_die_write(&w);
 			sl_writer_flush(&w);
 			return SL_EXIT_NO;
 		case 'E': {
@@ -197,18 +172,18 @@ int main(int argc, char **argv)
 			const char *key = "NumberUnselectedRows", *val = num;
 			snprintf(num, sizeof num, "%" PRIu64, unselected);
 			if (sl_write_kv(&w, 1, &key, &val) < 0 || sl_write_end(&w) < 0)
-				die_write();
+				sl_stage_die_write(&w);
 			if (close(1) < 0)
 				sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
 			return 0;
 		}
 		default:        /* C, F */
 			if (sl_write_frame(&w, &f) < 0)
-				die_write();
+				sl_stage_die_write(&w);
 		}
 	}
 	if (own_err[0] && !rd.seen_header)
-		die_x(SL_EXIT_NO, 0, own_err);
+		sl_stage_abort(&w, SL_EXIT_NO, 0, "%s", own_err);
 	{
 		int e = errno;
 		const char *m;

@@ -25,6 +25,7 @@
 
 #include "sl.h"
 #include "msg.h"
+#include "stage.h"
 #include "io.h"
 #include "frame.h"
 #include "hdr.h"
@@ -88,19 +89,6 @@ static void set_err(int flags, const char *fmt, ...)
 	va_end(ap);
 	own_flags = flags;
 	have_err = 1;
-}
-
-static void die_write(void)
-{
-	errno = w.err ? w.err : errno;
-	sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
-}
-
-__attribute__((noreturn)) static void die_x(int code, int flags, const char *msg)
-{
-	sl_write_abort(&w, flags, msg);
-	sl_writer_flush(&w);
-	sl_die(code, "%s", msg);
 }
 
 __attribute__((noreturn)) static void die_nomem(void)
@@ -425,7 +413,7 @@ static uint64_t rowno;
 static void reject(const char *src, size_t slen)
 {
 	if (sl_write_error(&w, reason.p, reason.len, src, slen, rowno) < 0)
-		die_write();
+		sl_stage_die_write(&w);
 }
 
 /* Source fields joined by single spaces, NULL as NULL (Block::dump_one_line). */
@@ -471,7 +459,7 @@ static void map_row(const sl_frame *f)
 
 	rowno++;
 	if (nl < 0)
-		die_x(SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]malformed row in the input stream");
+		sl_stage_abort(&w, SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]malformed row in the input stream");
 	n = (size_t)nl;
 	if (n > fcap) {
 		while (fcap < n)
@@ -648,7 +636,7 @@ static void put_row(const sl_frame *in)
 	f.len = (uint32_t)(d - rowbuf);
 	f.p = rowbuf;
 	if (sl_write_frame(&w, &f) < 0)
-		die_write();
+		sl_stage_die_write(&w);
 }
 
 /* ---- stream ---- */
@@ -725,7 +713,7 @@ static void write_header(void)
 		ty[i].p = tb[i];
 	}
 	if (sl_write_header(&w, sch.ncols, nm, ty, 0) < 0)
-		die_write();
+		sl_stage_die_write(&w);
 	free(nm);
 	free(ty);
 	free(tb);
@@ -741,7 +729,7 @@ static int next_frame(sl_reader *rd, sl_frame *f)
 	if (have < SL_FRAME_HDR || have - SL_FRAME_HDR < sl_u32_unpack(rd->buf + rd->start + 4)) {
 		struct pollfd pfd = { rd->fd, POLLIN, 0 };
 		if (w.len && poll(&pfd, 1, 0) == 0 && sl_writer_flush(&w) < 0)
-			die_write();
+			sl_stage_die_write(&w);
 	}
 	return sl_frame_read(rd, f);
 }
@@ -754,25 +742,11 @@ int main(int argc, char **argv)
 	sl_store st;
 	sl_reader rd;
 	sl_frame f;
-	int i, r, started = 0;
+	int r, started = 0;
 
 	sl_msg_init(argv[0]);
-	for (i = 1; i < argc;) {
-		int k = sl_opt_common(&o, argc, argv, i);
-		if (k < 0)
-			sl_dieusage(USAGE);
-		if (k > 0) {
-			i += k;
-			continue;
-		}
-		if (target || argv[i][0] == '-')
-			sl_dieusage(USAGE);
-		target = argv[i++];
-	}
-	if (o.help) {
-		printf("usage: %s\n", USAGE);
-		return 0;
-	}
+	if (sl_stage_args(&o, argc, argv, USAGE, &target, 1) != 1)
+		sl_dieusage(USAGE);
 	if (!target || !(dot = strchr(target, '.')) || dot == target || !dot[1])
 		sl_dieusage(USAGE);
 	db = dupn(target, (size_t)(dot - target));
@@ -785,7 +759,7 @@ int main(int argc, char **argv)
 		char msg[512];
 		snprintf(msg, sizeof msg, "[INTERNAL_ERROR]unable to open the data directory %s: %s",
 		    sl_data_dir(o.data_dir), strerror(errno));
-		die_x(SL_EXIT_TEMP, 0, msg);
+		sl_stage_abort(&w, SL_EXIT_TEMP, 0, "%s", msg);
 	}
 	errno = 0;
 	r = sl_schema_load(&st, db, table, &sch);
@@ -797,7 +771,7 @@ int main(int argc, char **argv)
 	} else if (r < 0) {
 		char msg[512];
 		snprintf(msg, sizeof msg, "[INTERNAL_ERROR]unable to read the schema of %s.%s: %s", db, table, strerror(errno));
-		die_x(SL_EXIT_TEMP, 0, msg);
+		sl_stage_abort(&w, SL_EXIT_TEMP, 0, "%s", msg);
 	} else
 		plan_load(&o.hdrs);
 	sep_from_headers(&o.hdrs);
@@ -819,36 +793,36 @@ int main(int argc, char **argv)
 			/* FALLTHROUGH */
 		case 'F':
 			if (sl_write_frame(&w, &f) < 0)
-				die_write();
+				sl_stage_die_write(&w);
 			break;
 		case 'H':
 			if (started)
-				die_x(SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-map: a second header in the input stream");
+				sl_stage_abort(&w, SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-map: a second header in the input stream");
 			if (have_err)
-				die_x(SL_EXIT_NO, own_flags, own_err);
+				sl_stage_abort(&w, SL_EXIT_NO, own_flags, "%s", own_err);
 			if (!(f.flags & SL_H_VARIADIC))
-				die_x(SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-map: the input rows are already typed (expected source rows from sl-parse)");
+				sl_stage_abort(&w, SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-map: the input rows are already typed (expected source rows from sl-parse)");
 			write_header();
 			started = 1;
 			break;
 		case 'X':
 			/* our own pre-transaction error outranks a later upstream one */
 			if (have_err && (own_flags & SL_X_PRETXN) && !(f.flags & SL_X_PRETXN))
-				die_x(SL_EXIT_NO, own_flags, own_err);
+				sl_stage_abort(&w, SL_EXIT_NO, own_flags, "%s", own_err);
 			if (sl_write_frame(&w, &f) < 0)
-				die_write();
+				sl_stage_die_write(&w);
 			sl_writer_flush(&w);
 			return SL_EXIT_NO;
 		case 'E':
 			if (sl_write_end(&w) < 0)
-				die_write();
+				sl_stage_die_write(&w);
 			if (close(1) < 0)
 				sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
 			return 0;
 		}
 	}
 	if (have_err && !started)
-		die_x(SL_EXIT_NO, own_flags, own_err);
+		sl_stage_abort(&w, SL_EXIT_NO, own_flags, "%s", own_err);
 	{
 		int e = errno;
 		const char *m;

@@ -19,6 +19,7 @@
 
 #include "sl.h"
 #include "msg.h"
+#include "stage.h"
 #include "io.h"
 #include "frame.h"
 #include "hdr.h"
@@ -29,32 +30,6 @@
 #define REASON_UTF8 "Invalid file encoding: all CSV files must be UTF-8 encoded"
 
 static sl_writer w;
-
-static void die_write(void)
-{
-	errno = w.err ? w.err : errno;
-	sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
-}
-
-/* Answer the load with a Doris message (X frame), then exit. */
-__attribute__((noreturn)) static void die_x(int code, int flags, const char *msg)
-{
-	sl_write_abort(&w, flags, msg);
-	sl_writer_flush(&w);
-	sl_die(code, "%s", msg);
-}
-
-__attribute__((format(printf, 3, 4), noreturn))
-static void die_xf(int code, int flags, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	die_x(code, flags, msg);
-}
 
 static size_t frame_max(void)
 {
@@ -112,9 +87,9 @@ static void separator(const sl_hdrs *h, const char *name, const char *dflt, sl_b
 	if (r < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to parse %s", name);
 	if (r == 0)
-		die_xf(SL_EXIT_NO, 0, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = %s", err);
+		sl_stage_abort(&w, SL_EXIT_NO, 0, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = %s", err);
 	if (!out->len)
-		die_xf(SL_EXIT_NO, 0, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = %s is empty", name);
+		sl_stage_abort(&w, SL_EXIT_NO, 0, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = %s is empty", name);
 	if (sl_sep_display(out->p, out->len, disp) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to format %s", name);
 }
@@ -135,7 +110,7 @@ static void flush_out(void *arg)
 {
 	(void)arg;
 	if (sl_writer_flush(&w) < 0)
-		die_write();
+		sl_stage_die_write(&w);
 }
 
 /* The R payload is built here, not field by field through the writer:
@@ -190,7 +165,7 @@ int main(int argc, char **argv)
 	sl_buf sep = SL_BUF_ZERO, delim = SL_BUF_ZERO, sepd = SL_BUF_ZERO, delimd = SL_BUF_ZERO;
 	const char *fmt, *v;
 	long skip = 0;
-	int i, trim_quotes, empty_null, first = 1, r;
+	int trim_quotes, empty_null, first = 1, r;
 	size_t max, fmax = 256;
 	sl_field *fields;
 	sl_lines lines;
@@ -198,20 +173,7 @@ int main(int argc, char **argv)
 	int64_t start_ms = sl_now_ms();
 
 	sl_msg_init(argv[0]);
-	for (i = 1; i < argc;) {
-		int k = sl_opt_common(&o, argc, argv, i);
-		if (k < 0)
-			sl_dieusage(USAGE);
-		if (k > 0) {
-			i += k;
-			continue;
-		}
-		sl_dieusage(USAGE);
-	}
-	if (o.help) {
-		printf("usage: %s\n", USAGE);
-		return 0;
-	}
+	sl_stage_args(&o, argc, argv, USAGE, 0, 0);
 	sl_pipe_grow_std();
 	if (sl_writer_init(&w, 1) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to start");
@@ -225,15 +187,15 @@ int main(int argc, char **argv)
 	else if (!strcasecmp(fmt, "csv_with_names_and_types"))
 		skip = 2;
 	else if (in_list(fmt, later_formats, SL_ARRAY_LEN(later_formats)))
-		die_xf(SL_EXIT_NO, SL_X_PRETXN,
+		sl_stage_abort(&w, SL_EXIT_NO, SL_X_PRETXN,
 		    "[NOT_IMPLEMENTED_ERROR]format %s is not supported yet: sl-parse reads csv, csv_with_names and csv_with_names_and_types", fmt);
 	else
-		die_xf(SL_EXIT_NO, SL_X_PRETXN, "[E-1101]unknown data format, format=%s", fmt);
+		sl_stage_abort(&w, SL_EXIT_NO, SL_X_PRETXN, "[E-1101]unknown data format, format=%s", fmt);
 	v = sl_hdrs_get(&o.hdrs, "compress_type");
 	if (v) {
 		if (!in_list(v, compressions, SL_ARRAY_LEN(compressions)))
-			die_xf(SL_EXIT_NO, SL_X_PRETXN, "[E-1101]unknown data format, format=%s", fmt ? fmt : "");
-		die_xf(SL_EXIT_NO, SL_X_PRETXN,
+			sl_stage_abort(&w, SL_EXIT_NO, SL_X_PRETXN, "[E-1101]unknown data format, format=%s", fmt ? fmt : "");
+		sl_stage_abort(&w, SL_EXIT_NO, SL_X_PRETXN,
 		    "[NOT_IMPLEMENTED_ERROR]compress_type %s is not supported yet: send the body uncompressed", v);
 	}
 
@@ -241,25 +203,25 @@ int main(int argc, char **argv)
 	v = sl_hdrs_get(&o.hdrs, "enclose");
 	if (v) {
 		if (strlen(v) != 1)
-			die_xf(SL_EXIT_NO, 0, "[INVALID_ARGUMENT]enclose must be single-char, actually is %s", v);
-		die_x(SL_EXIT_NO, 0, "[NOT_IMPLEMENTED_ERROR]enclose is not supported yet by sl-parse");
+			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]enclose must be single-char, actually is %s", v);
+		sl_stage_abort(&w, SL_EXIT_NO, 0, "[NOT_IMPLEMENTED_ERROR]enclose is not supported yet by sl-parse");
 	}
 	v = sl_hdrs_get(&o.hdrs, "escape");
 	if (v) {
 		if (strlen(v) != 1)
-			die_xf(SL_EXIT_NO, 0, "[INVALID_ARGUMENT]escape must be single-char, actually is %s", v);
-		die_x(SL_EXIT_NO, 0, "[NOT_IMPLEMENTED_ERROR]escape is not supported yet by sl-parse");
+			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]escape must be single-char, actually is %s", v);
+		sl_stage_abort(&w, SL_EXIT_NO, 0, "[NOT_IMPLEMENTED_ERROR]escape is not supported yet by sl-parse");
 	}
 	v = sl_hdrs_get(&o.hdrs, "skip_lines");
 	if (v) {
 		long n = 0;
 		int k = stoi(v, &n);
 		if (k == 0)
-			die_xf(SL_EXIT_NO, 0, "[INVALID_ARGUMENT]Invalid format of 'skip_lines': '%s', stoi", v);
+			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]Invalid format of 'skip_lines': '%s', stoi", v);
 		if (k < 0)
-			die_xf(SL_EXIT_NO, 0, "[INVALID_ARGUMENT]'skip_lines' value out of range: '%s', stoi", v);
+			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]'skip_lines' value out of range: '%s', stoi", v);
 		if (n < 0)
-			die_xf(SL_EXIT_NO, 0, "[INVALID_ARGUMENT]Invalid 'skip_lines': %ld", n);
+			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]Invalid 'skip_lines': %ld", n);
 		if (skip < 0)   /* csv_with_names* ignore skip_lines */
 			skip = n;
 	}
@@ -283,7 +245,7 @@ int main(int argc, char **argv)
 		vals[0] = sepd.p; vals[1] = delimd.p; vals[2] = ms; vals[3] = sh; vals[4] = dh;
 		if (sl_write_kv(&w, 5, keys, vals) < 0 ||
 		    sl_write_header(&w, 0, 0, 0, SL_H_VARIADIC) < 0 || sl_writer_flush(&w) < 0)
-			die_write();
+			sl_stage_die_write(&w);
 		free(sh);
 		free(dh);
 	}
@@ -327,7 +289,7 @@ int main(int argc, char **argv)
 		}
 		if (!ascii && !sl_utf8_valid(p, n)) {
 			if (sl_write_error(&w, REASON_UTF8, sizeof REASON_UTF8 - 1, p, n, ln.lineno) < 0)
-				die_write();
+				sl_stage_die_write(&w);
 			continue;
 		}
 		payload = n + 4 * nf;
@@ -346,7 +308,7 @@ int main(int argc, char **argv)
 				f->n = SL_NULL_LEN;
 		}
 		if (put_row(nf, fields) < 0)
-			die_write();
+			sl_stage_die_write(&w);
 		continue;
 toolong:
 		{
@@ -355,7 +317,7 @@ toolong:
 			int rl = snprintf(reason, sizeof reason,
 			    "The line is too long: more than %zu bytes (SL_FRAME_MAX)", max);
 			if (sl_write_error(&w, reason, (size_t)rl, p, n < cap ? n : cap, ln.lineno) < 0)
-				die_write();
+				sl_stage_die_write(&w);
 		}
 	}
 	if (r < 0) {
@@ -372,7 +334,7 @@ toolong:
 		snprintf(lb, sizeof lb, "%" PRIu64, lines.nread);
 		snprintf(rt, sizeof rt, "%" PRIu64, lines.read_ns / 1000000u);
 		if (sl_write_kv(&w, 2, keys, vals) < 0 || sl_write_end(&w) < 0)
-			die_write();
+			sl_stage_die_write(&w);
 	}
 	if (close(1) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");

@@ -14,6 +14,7 @@
 
 #include "sl.h"
 #include "msg.h"
+#include "stage.h"
 #include "io.h"
 #include "hdr.h"
 #include "frame.h"
@@ -47,24 +48,8 @@ int main(int argc, char **argv)
 	int r;
 
 	sl_msg_init(argv[0]);
-	for (int i = 1; i < argc;) {
-		int k = sl_opt_common(&o, argc, argv, i);
-		if (k < 0)
-			sl_dieusage(USAGE);
-		if (k > 0) {
-			i += k;
-			continue;
-		}
-		if (argv[i][0] == '-' && argv[i][1])
-			sl_dieusage(USAGE);
-		if (target)
-			sl_dieusage(USAGE);
-		target = argv[i++];
-	}
-	if (o.help) {
-		printf("usage: %s\n", USAGE);
-		return fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK;
-	}
+	if (sl_stage_args(&o, argc, argv, USAGE, &target, 1) != 1)
+		sl_dieusage(USAGE);
 	if (!target || !(dot = strchr(target, '.')) || dot == target || !dot[1])
 		sl_dieusage(USAGE);
 	if (!(db = strndup(target, (size_t)(dot - target))) || !(table = strdup(dot + 1)))

@@ -37,4 +37,34 @@ int sl_auth_set_password(sl_store *st, const char *user, const char *password, c
 int sl_auth_grant(sl_store *st, const char *user, const char *db, const char *table, int privs, char *msg, size_t msgcap);
 int sl_auth_revoke(sl_store *st, const char *user, const char *db, const char *table, int privs, char *msg, size_t msgcap);
 
+/* Added by G (additive):
+ * - names: users are 1..64 bytes, a letter then [A-Za-z0-9._-] (Doris);
+ *   administration with another name is -1 EINVAL (DROP USER: a "no").
+ *   Hosts are not kept: every user is 'name'@'%'.
+ * - 0 answers word Doris/MySQL: "Operation CREATE USER failed for
+ *   'u'@'%'" (and DROP USER; MySQL 1396), "user 'u'@'%' does not exist"
+ *   (SET PASSWORD, GRANT, REVOKE), "There is no such grant defined for
+ *   user 'u' on host '%'" (REVOKE of what is not held; MySQL 1141).
+ *   DROP USER root is refused; SET PASSWORD FOR root makes root explicit.
+ * - sl_auth_has_priv: the grants on *.*, db.* and db.table add up; with
+ *   table NULL a grant on any table of db counts too. priv must be held
+ *   whole (SL_PRIV_ALL only by GRANT ALL).
+ * - sl_auth_root_empty: -1 errno when the users file cannot be read (a
+ *   caller that treats non-zero as "empty" fails safe).
+ * - sl_auth_check: 1 ok, 0 denied, -1 errno (EPROTO: the users file is
+ *   damaged: nobody gets in). An accepted empty password skips crypt(3);
+ *   every denial costs one crypt(3) (yescrypt ~20 ms). */
+int sl_auth_user_valid(const char *user);       /* 1 / 0 */
+
+/* One row of SHOW GRANTS: a user (db[0] == 0: has_password set) or one of
+ * its grants (db, table: "*" for wildcards; privs). */
+typedef struct sl_auth_entry {
+	char user[65], db[65], table[65];
+	int privs, has_password;
+} sl_auth_entry;
+/* The users (root first, always present) then the grants; only user's
+ * when user is not NULL. *out malloc'd (free it). 1; 0 no such user;
+ * -1 errno. */
+int sl_auth_list(sl_store *st, const char *user, sl_auth_entry **out, size_t *n);
+
 #endif

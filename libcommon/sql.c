@@ -14,6 +14,11 @@
  *  - ordered: result rows are copied, sorted in memory (NULLs first for
  *    ASC, last for DESC, ties in scan order), then OFFSET/LIMIT applied;
  *    with a LIMIT only the best OFFSET+LIMIT rows are kept (a max-heap).
+ *
+ * Users and grants (CREATE/DROP USER, SET PASSWORD, GRANT, REVOKE, SHOW
+ * GRANTS) are parsed here and done by auth.c; SHOW STREAM LOAD reads the
+ * load record (record.c), filters, sorts and pages it in memory (it is
+ * bounded by stream_load_record_max).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -31,6 +36,8 @@
 #include "frame.h"
 #include "schema.h"
 #include "store.h"
+#include "auth.h"
+#include "record.h"
 #include "sql.h"
 
 void sl_sql_init(sl_sql *q, sl_store *st)
@@ -1582,6 +1589,599 @@ static int select_stmt(stmt *s)
 	return r;
 }
 
+/* ---- users and grants (auth.h) ---- */
+
+/* A STRING token into buf; 0 on syntax error or a value that does not fit. */
+static int str_arg(stmt *s, char *buf, size_t cap, const char *what)
+{
+	const sl_tok *t = &s->lx.tok;
+
+	if (t->kind != SL_TOK_STRING)
+		return syntax(s);
+	if (t->strn >= cap || (t->strn && memchr(t->str, 0, t->strn))) {
+		s->failed = 1;
+		return sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000", "%s at position %zu is too long or holds a NUL byte",
+			what, tpos(s));
+	}
+	memcpy(buf, t->strn ? t->str : "", t->strn);
+	buf[t->strn] = 0;
+	return next(s);
+}
+
+/* user_identity: 'name' | name | `name`, then optionally @'host' | @host.
+ * Only '%' is a host here: a narrower one would silently not be enforced
+ * (sl-httpd checks a user's password, not where it comes from). */
+static int user_ident(stmt *s, char *user, size_t cap)
+{
+	char host[NAME_MAX_SQL];
+
+	if (s->lx.tok.kind == SL_TOK_STRING) {
+		if (!str_arg(s, user, cap, "the user name"))
+			return 0;
+	} else if (!ident(s, user, cap))
+		return 0;
+	if (op(s, "@")) {
+		if (!next(s))
+			return 0;
+		if (s->lx.tok.kind == SL_TOK_STRING ? !str_arg(s, host, sizeof host, "the host")
+				: !ident(s, host, sizeof host))
+			return 0;
+		if (strcmp(host, "%")) {
+			s->failed = 1;
+			return sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000",
+				"host '%s' is not supported: users are 'name'@'%%' (any host)", host);
+		}
+	}
+	if (!sl_auth_user_valid(user)) {
+		s->failed = 1;
+		return sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000",
+			"Incorrect user name '%s': a letter, then letters, digits, '.', '-' or '_', at most 64", user);
+	}
+	return 1;
+}
+
+#define PASSWORD_CAP 512
+/* MySQL error numbers of the user statements. */
+#define SL_SQL_ER_NONEXISTING_GRANT 1141
+#define SL_SQL_ER_CANNOT_USER       1396
+
+/* The outcome of an auth.h call: 1, 0 with Doris's message, -1. */
+static int auth_result(stmt *s, int r, const char *msg, const char *what)
+{
+	if (r > 0)
+		return 1;
+	if (r < 0)
+		return syserr(s->q, what);
+	if (!strncmp(msg, "Operation ", 10))
+		return sqlerr(s->q, SL_SQL_ER_CANNOT_USER, "HY000", "%s", msg);
+	if (!strncmp(msg, "There is no such grant", 22))
+		return sqlerr(s->q, SL_SQL_ER_NONEXISTING_GRANT, "42000", "%s", msg);
+	return sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000", "%s", msg);
+}
+
+/* CREATE USER [IF NOT EXISTS] user [IDENTIFIED BY 'p'] */
+static int create_user(stmt *s)
+{
+	char user[NAME_MAX_SQL], pw[PASSWORD_CAP], msg[256];
+	int ifne = 0, r;
+
+	pw[0] = 0;
+	if (kw(s, "IF")) {
+		if (!next(s) || !expect_kw(s, "NOT") || !expect_kw(s, "EXISTS"))
+			return 0;
+		ifne = 1;
+	}
+	if (!user_ident(s, user, sizeof user))
+		return 0;
+	if (kw(s, "IDENTIFIED")) {
+		if (!next(s) || !expect_kw(s, "BY") || !str_arg(s, pw, sizeof pw, "the password"))
+			return 0;
+	}
+	if (!expect_end(s))
+		return 0;
+	r = sl_auth_create_user(s->q->st, user, pw, ifne, msg, sizeof msg);
+	explicit_bzero(pw, sizeof pw);
+	return auth_result(s, r, msg, "unable to update the users file");
+}
+
+/* DROP USER [IF EXISTS] user */
+static int drop_user(stmt *s)
+{
+	char user[NAME_MAX_SQL], msg[256];
+	int ife = 0;
+
+	if (kw(s, "IF")) {
+		if (!next(s) || !expect_kw(s, "EXISTS"))
+			return 0;
+		ife = 1;
+	}
+	if (!user_ident(s, user, sizeof user) || !expect_end(s))
+		return 0;
+	return auth_result(s, sl_auth_drop_user(s->q->st, user, ife, msg, sizeof msg), msg,
+		"unable to update the users file");
+}
+
+/* SET PASSWORD [FOR user] = PASSWORD('p') | 'p'. Without FOR: root, the
+ * user sl-sql acts as (whoever may write the data directory is root). */
+static int set_password(stmt *s)
+{
+	char user[NAME_MAX_SQL] = "root", pw[PASSWORD_CAP], msg[256];
+	int r;
+
+	if (kw(s, "FOR") && (!next(s) || !user_ident(s, user, sizeof user)))
+		return 0;
+	if (!expect_op(s, "="))
+		return 0;
+	if (kw(s, "PASSWORD")) {
+		if (!next(s) || !expect_op(s, "(") || !str_arg(s, pw, sizeof pw, "the password") ||
+		    !expect_op(s, ")"))
+			return 0;
+	} else if (!str_arg(s, pw, sizeof pw, "the password"))
+		return 0;
+	if (!expect_end(s)) {
+		explicit_bzero(pw, sizeof pw);
+		return 0;
+	}
+	r = sl_auth_set_password(s->q->st, user, pw, msg, sizeof msg);
+	explicit_bzero(pw, sizeof pw);
+	return auth_result(s, r, msg, "unable to update the users file");
+}
+
+/* Privileges by name (Doris's, with or without _PRIV). */
+static int priv_list(stmt *s, int *privs)
+{
+	*privs = 0;
+	for (;;) {
+		if (kw(s, "ALL")) {
+			*privs |= SL_PRIV_ALL;
+			if (!next(s) || (kw(s, "PRIVILEGES") && !next(s)))
+				return 0;
+		} else if (kw(s, "LOAD_PRIV") || kw(s, "LOAD")) {
+			*privs |= SL_PRIV_LOAD;
+			if (!next(s))
+				return 0;
+		} else if (kw(s, "SELECT_PRIV") || kw(s, "SELECT")) {
+			*privs |= SL_PRIV_SELECT;
+			if (!next(s))
+				return 0;
+		} else if (s->lx.tok.kind == SL_TOK_IDENT && !kw(s, "ON")) {
+			s->failed = 1;
+			return sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000",
+				"privilege '%.*s' is not supported (LOAD_PRIV, SELECT_PRIV, ALL)",
+				(int)(s->lx.tok.n > 64 ? 64 : s->lx.tok.n), s->lx.tok.p);
+		} else
+			return syntax(s);
+		if (!op(s, ","))
+			return 1;
+		if (!next(s))
+			return 0;
+	}
+}
+
+/* One part of db.tbl: an identifier or '*'. */
+static int obj_part(stmt *s, char *buf)
+{
+	if (op(s, "*")) {
+		snprintf(buf, NAME_MAX_SQL, "*");
+		return next(s);
+	}
+	return ident(s, buf, NAME_MAX_SQL);
+}
+
+/* *.* | db.* | db.tbl | internal.db.tbl | tbl | * (the last two in the
+ * current database). */
+static int grant_obj(stmt *s, char *db, char *tbl)
+{
+	char a[NAME_MAX_SQL], b[NAME_MAX_SQL], c[NAME_MAX_SQL];
+	size_t pos = tpos(s);
+	int parts = 1;
+
+	if (!obj_part(s, a))
+		return 0;
+	if (op(s, ".")) {
+		if (!next(s) || !obj_part(s, b))
+			return 0;
+		parts = 2;
+		if (op(s, ".")) {
+			if (!next(s) || !obj_part(s, c))
+				return 0;
+			parts = 3;
+		}
+	}
+	if (parts == 3) {
+		if (strcmp(a, "internal")) {
+			s->failed = 1;
+			return sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000", "Unknown catalog '%s'", a);
+		}
+		memcpy(a, b, sizeof a);
+		memcpy(b, c, sizeof b);
+	} else if (parts == 1) {
+		if (!s->q->db) {
+			s->failed = 1;
+			return sqlerr(s->q, SL_SQL_ER_NO_DB, "3D000", "No database selected");
+		}
+		memcpy(b, a, sizeof b);
+		snprintf(a, sizeof a, "%s", s->q->db);
+	}
+	if (!strcmp(a, "*") && strcmp(b, "*")) {
+		s->failed = 1;
+		return sqlerr(s->q, SL_SQL_ER_PARSE, "42000", "syntax error at position %zu near '*'", pos);
+	}
+	if (strcmp(a, "*") && sl_name_valid(a) != 1) {
+		s->failed = 1;
+		return sqlerr(s->q, SL_SQL_ER_WRONG_DB_NAME, "42000", "Incorrect database name '%s'", a);
+	}
+	if (strcmp(b, "*") && sl_name_valid(b) != 1) {
+		s->failed = 1;
+		return sqlerr(s->q, SL_SQL_ER_WRONG_TABLE_NAME, "42000", "Incorrect table name '%s'", b);
+	}
+	snprintf(db, NAME_MAX_SQL, "%s", a);
+	snprintf(tbl, NAME_MAX_SQL, "%s", b);
+	return 1;
+}
+
+/* GRANT privs ON obj TO user; REVOKE privs ON obj FROM user */
+static int grant_stmt(stmt *s, int grant)
+{
+	char db[NAME_MAX_SQL], tbl[NAME_MAX_SQL], user[NAME_MAX_SQL], msg[256];
+	int privs, r;
+
+	if (!priv_list(s, &privs) || !expect_kw(s, "ON") || !grant_obj(s, db, tbl) ||
+	    !expect_kw(s, grant ? "TO" : "FROM") || !user_ident(s, user, sizeof user) || !expect_end(s))
+		return 0;
+	if (grant)
+		r = sl_auth_grant(s->q->st, user, db, tbl, privs, msg, sizeof msg);
+	else
+		r = sl_auth_revoke(s->q->st, user, db, tbl, privs, msg, sizeof msg);
+	return auth_result(s, r, msg, "unable to update the users file");
+}
+
+/* Doris's privilege names, comma-joined. */
+static int priv_names(sl_buf *b, int privs)
+{
+	static const char *const all = "Select_priv,Load_priv,Alter_priv,Create_priv,Drop_priv,Show_view_priv";
+
+	if ((privs & SL_PRIV_ALL) == SL_PRIV_ALL)
+		return sl_buf_puts(b, all);
+	if ((privs & SL_PRIV_SELECT) && sl_buf_puts(b, "Select_priv") < 0)
+		return -1;
+	if ((privs & SL_PRIV_LOAD) && sl_buf_puts(b, privs & SL_PRIV_SELECT ? ",Load_priv" : "Load_priv") < 0)
+		return -1;
+	return 1;
+}
+
+/* A result with column types (text unless numeric[i]). */
+static int begin_typed(const sl_sql_sink *k, size_t n, const char *const *names, const int *numeric)
+{
+	sl_type t[32];
+
+	memset(t, 0, sizeof t);
+	for (size_t i = 0; i < n && i < SL_ARRAY_LEN(t); i++) {
+		t[i].kind = numeric && numeric[i] ? SL_T_BIGINT : SL_T_VARCHAR;
+		t[i].len = numeric && numeric[i] ? 0 : 65533;
+	}
+	return sink_begin(k, n, names, t);
+}
+
+/* SHOW [ALL] GRANTS [FOR user]: one row per user, as Doris. */
+static int show_grants(stmt *s, int all)
+{
+	static const char *const names[] = { "UserIdentity", "Comment", "Password", "Roles", "GlobalPrivs",
+		"CatalogPrivs", "DatabasePrivs", "TablePrivs", "ResourcePrivs", "WorkloadGroupPrivs" };
+	char user[NAME_MAX_SQL] = "root";
+	sl_auth_entry *e = 0;
+	size_t n = 0;
+	sl_buf ident = SL_BUF_ZERO, glob = SL_BUF_ZERO, dbs = SL_BUF_ZERO, tbls = SL_BUF_ZERO;
+	int r;
+
+	if (!next(s))
+		return 0;
+	if (!all && kw(s, "FOR") && (!next(s) || !user_ident(s, user, sizeof user)))
+		return 0;
+	if (!expect_end(s))
+		return 0;
+	r = sl_auth_list(s->q->st, all ? 0 : user, &e, &n);
+	if (r < 0)
+		return syserr(s->q, "unable to read the users file");
+	if (r == 0)
+		return sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000", "user '%s'@'%%' does not exist", user);
+	r = begin_typed(s->sink, SL_ARRAY_LEN(names), names, 0) < 0 ? -1 : 1;
+	for (size_t i = 0; r > 0 && i < n; i++) {
+		sl_value v[SL_ARRAY_LEN(names)];
+		int root = !strcmp(e[i].user, "root");
+
+		if (e[i].db[0])
+			continue;       /* grants come with their user */
+		ident.len = glob.len = dbs.len = tbls.len = 0;
+		if (sl_buf_printf(&ident, "'%s'@'%%'", e[i].user) < 0 || sl_buf_cstr(&ident) < 0 ||
+		    (root && sl_buf_puts(&glob, "Node_priv,Admin_priv") < 0))
+			r = -1;
+		for (size_t j = 0; r > 0 && j < n; j++) {
+			const sl_auth_entry *g = &e[j];
+			if (!g->db[0] || strcmp(g->user, e[i].user))
+				continue;
+			if (!strcmp(g->db, "*")) {
+				if (!root && ((glob.len && sl_buf_putc(&glob, ',') < 0) || priv_names(&glob, g->privs) < 0))
+					r = -1;
+			} else if (!strcmp(g->table, "*")) {
+				if ((dbs.len && sl_buf_puts(&dbs, "; ") < 0) || sl_buf_printf(&dbs, "internal.%s: ", g->db) < 0 ||
+				    priv_names(&dbs, g->privs) < 0)
+					r = -1;
+			} else if ((tbls.len && sl_buf_puts(&tbls, "; ") < 0) ||
+				   sl_buf_printf(&tbls, "internal.%s.%s: ", g->db, g->table) < 0 ||
+				   priv_names(&tbls, g->privs) < 0)
+				r = -1;
+		}
+		if (r < 0 || sl_buf_cstr(&glob) < 0 || sl_buf_cstr(&dbs) < 0 || sl_buf_cstr(&tbls) < 0) {
+			r = -1;
+			break;
+		}
+		for (size_t k = 0; k < SL_ARRAY_LEN(v); k++)
+			v[k] = SL_VALUE_NULL;
+		v[0] = vstr(ident.p);
+		v[1] = vstr(root ? "ROOT" : "");
+		v[2] = vstr(e[i].has_password ? "Yes" : "No");
+		v[3] = vstr(root ? "operator" : "");
+		if (glob.len)
+			v[4] = vstr(glob.p);
+		if (dbs.len)
+			v[6] = vstr(dbs.p);
+		if (tbls.len)
+			v[7] = vstr(tbls.p);
+		if (sink_row(s->sink, SL_ARRAY_LEN(v), v) < 0)
+			r = -1;
+	}
+	if (r > 0 && sink_end(s->sink) < 0)
+		r = -1;
+	free(e);
+	sl_buf_free(&ident);
+	sl_buf_free(&glob);
+	sl_buf_free(&dbs);
+	sl_buf_free(&tbls);
+	return r < 0 ? syserr(s->q, "unable to write the result") : r;
+}
+
+/* ---- SHOW STREAM LOAD (record.h) ---- */
+
+static const char *const sload_cols[] = { "Label", "Db", "Table", "ClientIp", "Status", "Message", "Url",
+	"TotalRows", "LoadedRows", "FilteredRows", "UnselectedRows", "LoadBytes", "StartTime", "FinishTime",
+	"User", "Comment" };
+static const int sload_numeric[] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0 };
+
+/* Column i of a record: a string (into tmp) or a number. */
+static sl_value sload_value(const sl_load_record *r, size_t i, char *tmp, size_t cap)
+{
+	sl_value v = SL_VALUE_NULL;
+	int64_t num = 0;
+
+	switch (i) {
+	case 0: return vstr(r->label);
+	case 1: return vstr(r->db);
+	case 2: return vstr(r->table);
+	case 3: return vstr(r->client_ip);
+	case 4: return vstr(r->status);
+	case 5: return vstr(r->message);
+	case 6: return vstr(r->url[0] ? r->url : "N/A");
+	case 7: num = r->total; break;
+	case 8: num = r->loaded; break;
+	case 9: num = r->filtered; break;
+	case 10: num = r->unselected; break;
+	case 11: num = r->load_bytes; break;
+	case 12: case 13: {
+		int64_t ms = i == 12 ? r->start_ms : r->finish_ms;
+		time_t t = (time_t)(ms / 1000);
+		struct tm tm;
+		size_t k;
+		if (!localtime_r(&t, &tm) || !(k = strftime(tmp, cap, "%Y-%m-%d %H:%M:%S", &tm)))
+			return vstr("");
+		snprintf(tmp + k, cap - k, ".%03d", (int)(ms % 1000));
+		return vstr(tmp);
+	}
+	case 14: return vstr(r->user);
+	default: return vstr(r->comment);
+	}
+	v.kind = SL_V_INT;
+	v.tkind = SL_T_BIGINT;
+	v.u.i = num;
+	return v;
+}
+
+/* SQL LIKE: % any run, _ one byte; case-sensitive as labels are. Greedy
+ * with one backtrack point (the last %): O(len(s) * len(p)), never
+ * exponential whatever the pattern. */
+static int like(const char *s, const char *p)
+{
+	const char *star = 0, *resume = 0;
+
+	while (*s) {
+		if (*p == '%') {
+			star = p++;
+			resume = s;
+		} else if (*p && (*p == '_' || *p == *s)) {
+			p++;
+			s++;
+		} else if (star) {
+			p = star + 1;
+			s = ++resume;
+		} else
+			return 0;
+	}
+	while (*p == '%')
+		p++;
+	return !*p;
+}
+
+typedef struct sload_key { size_t col; int desc; } sload_key;
+typedef struct sload_sort { const sload_key *keys; size_t nkeys; const sl_load_record *recs; } sload_sort;
+
+static int sload_cmp(const void *a, const void *b, void *arg)
+{
+	const sload_sort *S = arg;
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+
+	for (size_t k = 0; k < S->nkeys; k++) {
+		char ta[32], tb[32];
+		sl_value va = sload_value(&S->recs[ia], S->keys[k].col, ta, sizeof ta);
+		sl_value vb = sload_value(&S->recs[ib], S->keys[k].col, tb, sizeof tb);
+		int c;
+		if (va.kind == SL_V_INT)
+			c = va.u.i < vb.u.i ? -1 : va.u.i > vb.u.i;
+		else {
+			size_t n = va.u.s.n < vb.u.s.n ? va.u.s.n : vb.u.s.n;
+			c = memcmp(va.u.s.p, vb.u.s.p, n);
+			if (!c)
+				c = va.u.s.n < vb.u.s.n ? -1 : va.u.s.n > vb.u.s.n;
+		}
+		if (c)
+			return S->keys[k].desc ? -c : c;
+	}
+	return ia < ib ? -1 : ia > ib;  /* stable: record order */
+}
+
+#define SLOAD_WHERE "Where clause should looks like: LABEL = \"your_load_label\", or LABEL LIKE \"matcher\", " \
+	" or STATUS = \"SUCCESS|FAIL\", or compound predicate with operator AND"
+
+/* SHOW STREAM LOAD [FROM db] [WHERE LABEL = 'x' | LABEL LIKE 'p' | STATUS = 's' [AND ...]]
+ * [ORDER BY col [ASC|DESC], ...] [LIMIT n [OFFSET m] | LIMIT m, n] */
+static int show_stream_load(stmt *s)
+{
+	char db[NAME_MAX_SQL], label[256] = "", pat[256] = "", status[32] = "";
+	sload_key keys[SL_ARRAY_LEN(sload_cols)];
+	size_t nkeys = 0, n = 0, nsel = 0, *idx = 0;
+	sl_load_record *recs = 0;
+	int64_t limit = -1, offset = 0;
+	int r, by_label = 0, by_pat = 0;
+
+	if (!next(s) || !expect_kw(s, "LOAD"))
+		return 0;
+	if (kw(s, "FROM") || kw(s, "IN")) {
+		if (!next(s) || !ident(s, db, sizeof db))
+			return 0;
+	} else if (s->q->db)
+		snprintf(db, sizeof db, "%s", s->q->db);
+	else
+		db[0] = 0;
+	if (kw(s, "WHERE")) {
+		if (!next(s))
+			return 0;
+		for (;;) {
+			if (kw(s, "LABEL")) {
+				if (!next(s))
+					return 0;
+				if (op(s, "=")) {
+					if (!next(s) || !str_arg(s, label, sizeof label, "the label"))
+						return 0;
+					by_label = 1;
+				} else if (kw(s, "LIKE")) {
+					if (!next(s) || !str_arg(s, pat, sizeof pat, "the pattern"))
+						return 0;
+					by_pat = 1;
+				} else
+					goto bad_where;
+			} else if (kw(s, "STATUS")) {
+				if (!next(s) || !op(s, "=") || !next(s))
+					return 0;
+				if (!str_arg(s, status, sizeof status, "the status"))
+					return 0;
+				if (strcasecmp(status, "SUCCESS") && strcasecmp(status, "FAIL"))
+					goto bad_where;
+			} else
+				goto bad_where;
+			if (!kw(s, "AND"))
+				break;
+			if (!next(s))
+				return 0;
+		}
+	}
+	if (kw(s, "ORDER")) {
+		if (!next(s) || !expect_kw(s, "BY"))
+			return 0;
+		for (;;) {
+			char col[NAME_MAX_SQL];
+			size_t c;
+			if (!ident(s, col, sizeof col))
+				return 0;
+			for (c = 0; c < SL_ARRAY_LEN(sload_cols) && strcasecmp(col, sload_cols[c]); c++)
+				;
+			if (c == SL_ARRAY_LEN(sload_cols)) {
+				s->failed = 1;
+				return sqlerr(s->q, SL_SQL_ER_BAD_FIELD, "42S22", "Unknown column '%s' in 'order clause'", col);
+			}
+			if (nkeys < SL_ARRAY_LEN(keys)) {
+				keys[nkeys].col = c;
+				keys[nkeys].desc = 0;
+			}
+			if (kw(s, "DESC") || kw(s, "ASC")) {
+				if (nkeys < SL_ARRAY_LEN(keys))
+					keys[nkeys].desc = kw(s, "DESC");
+				if (!next(s))
+					return 0;
+			}
+			if (nkeys < SL_ARRAY_LEN(keys))
+				nkeys++;
+			if (!op(s, ","))
+				break;
+			if (!next(s))
+				return 0;
+		}
+	}
+	if (kw(s, "LIMIT")) {
+		if (!next(s) || !limit_num(s, &limit))
+			return 0;
+		if (op(s, ",")) {
+			offset = limit;
+			if (!next(s) || !limit_num(s, &limit))
+				return 0;
+		} else if (kw(s, "OFFSET") && (!next(s) || !limit_num(s, &offset)))
+			return 0;
+	}
+	if (!expect_end(s))
+		return 0;
+	if (!db[0])
+		return sqlerr(s->q, SL_SQL_ER_NO_DB, "3D000", "No database selected");
+	if ((r = need_db(s->q, db)) <= 0)
+		return r;
+	r = sl_record_list(s->q->st, db, &recs, &n, 0);
+	if (r < 0)
+		return syserr(s->q, "unable to read the stream load record");
+	if (r == 0)
+		return err_db(s->q, db);
+	if (n && !(idx = malloc(n * sizeof *idx))) {
+		free(recs);
+		return syserr(s->q, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((by_label && strcmp(recs[i].label, label)) || (by_pat && !like(recs[i].label, pat)) ||
+		    (status[0] && strcasecmp(recs[i].status, status)))
+			continue;
+		idx[nsel++] = i;
+	}
+	if (nkeys && nsel > 1) {
+		sload_sort S = { keys, nkeys, recs };
+		qsort_r(idx, nsel, sizeof *idx, sload_cmp, &S);
+	}
+	r = begin_typed(s->sink, SL_ARRAY_LEN(sload_cols), sload_cols, sload_numeric) < 0 ? -1 : 1;
+	for (size_t i = (size_t)offset; r > 0 && i < nsel && (limit < 0 || i < (size_t)(offset + limit)); i++) {
+		sl_value v[SL_ARRAY_LEN(sload_cols)];
+		char t1[32], t2[32];
+		for (size_t c = 0; c < SL_ARRAY_LEN(v); c++)
+			v[c] = sload_value(&recs[idx[i]], c, c == 12 ? t1 : t2, sizeof t1);
+		if (sink_row(s->sink, SL_ARRAY_LEN(v), v) < 0)
+			r = -1;
+	}
+	if (r > 0 && sink_end(s->sink) < 0)
+		r = -1;
+	free(idx);
+	free(recs);
+	return r < 0 ? syserr(s->q, "unable to write the result") : r;
+bad_where:
+	if (!s->failed) {
+		s->failed = 1;
+		sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000", "%s", SLOAD_WHERE);
+	}
+	return 0;
+}
+
 /* ---- dispatch ---- */
 
 int sl_sql_exec(sl_sql *q, const char *src, size_t n, const sl_sql_sink *sink)
@@ -1607,6 +2207,8 @@ int sl_sql_exec(sl_sql *q, const char *src, size_t n, const sl_sql_sink *sink)
 			r = next(&s) ? create_db(&s) : 0;
 		else if (kw(&s, "TABLE") || kw(&s, "EXTERNAL") || kw(&s, "TEMPORARY"))
 			r = create_table(&s);
+		else if (kw(&s, "USER"))
+			r = next(&s) ? create_user(&s) : 0;
 		else
 			r = syntax(&s);
 	} else if (kw(&s, "DROP")) {
@@ -1616,6 +2218,8 @@ int sl_sql_exec(sl_sql *q, const char *src, size_t n, const sl_sql_sink *sink)
 			r = next(&s) ? drop_db(&s) : 0;
 		else if (kw(&s, "TABLE"))
 			r = next(&s) ? drop_table(&s) : 0;
+		else if (kw(&s, "USER"))
+			r = next(&s) ? drop_user(&s) : 0;
 		else
 			r = syntax(&s);
 	} else if (kw(&s, "SHOW")) {
@@ -1627,7 +2231,13 @@ int sl_sql_exec(sl_sql *q, const char *src, size_t n, const sl_sql_sink *sink)
 			r = show_tables(&s);
 		else if (kw(&s, "CREATE")) {
 			r = next(&s) && expect_kw(&s, "TABLE") ? show_create(&s) : 0;
-		} else
+		} else if (kw(&s, "GRANTS"))
+			r = show_grants(&s, 0);
+		else if (kw(&s, "ALL"))
+			r = next(&s) && kw(&s, "GRANTS") ? show_grants(&s, 1) : syntax(&s);
+		else if (kw(&s, "STREAM"))
+			r = show_stream_load(&s);
+		else
 			r = syntax(&s);
 	} else if (kw(&s, "DESC") || kw(&s, "DESCRIBE")) {
 		r = next(&s) ? desc_table(&s) : 0;
@@ -1635,6 +2245,11 @@ int sl_sql_exec(sl_sql *q, const char *src, size_t n, const sl_sql_sink *sink)
 		r = next(&s) ? use_db(&s) : 0;
 	} else if (kw(&s, "SELECT")) {
 		r = select_stmt(&s);
+	} else if (kw(&s, "SET")) {
+		r = next(&s) && expect_kw(&s, "PASSWORD") ? set_password(&s) : 0;
+	} else if (kw(&s, "GRANT") || kw(&s, "REVOKE")) {
+		int g = kw(&s, "GRANT");
+		r = next(&s) ? grant_stmt(&s, g) : 0;
 	} else
 		r = syntax(&s);
 out:

@@ -35,7 +35,12 @@ typedef struct httpd_conf {
  * 'u'@'ip'"); NULL when unknown. Returns an exit code (sl.h). */
 int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const char *remote_port);
 
-/* Fill defaults, then apply sl.conf from c->st. Called by main. */
+/* Fill defaults, then apply sl.conf from c->st. Called by main.
+ * sl.conf keys read (conf.c): streaming_load_max_mb,
+ * stream_load_default_timeout_second (Doris names), and sl-httpd's own
+ * http_read_timeout_ms, http_max_request_line, http_max_header_bytes,
+ * http_max_headers. Sets verbosity to 1 when it is 0 (main sets its -v
+ * after this call). The core's internals are in core.h. */
 void httpd_conf_defaults(httpd_conf *c);
 
 #endif

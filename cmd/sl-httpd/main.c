@@ -1,14 +1,904 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* main.c -- sl-httpd options and accept loop (being written). */
+/*
+ * main.c -- the outer layer of sl-httpd (STYLE.md item 11): options, where
+ * the listening sockets come from, the privilege drop, and the accept loop.
+ * The core (httpd_serve in serve.c and friends) serves one connection on two
+ * fds; this file only decides which connection and as whom.
+ *
+ *   --inetd             one connection on fds 0/1: inetd "nowait", systemd
+ *                       Accept=yes, ucspi tcpserver / s6-tcpserver.
+ *   default             an accept loop over the sockets of --listen (bound
+ *                       here), of LISTEN_FDS/LISTEN_PID (systemd Accept=no,
+ *                       fds from 3) or a listening socket on fd 0 (inetd
+ *                       "wait"); 127.0.0.1:8030 when there is none.
+ *
+ * The order is the one of s6-tcpserver and tcpserver: bind, drop privileges
+ * (-U: setgroups, setgid, setuid, each checked), open the data directory as
+ * the dropped user, refuse a non-loopback socket while root's password is
+ * empty, print the ports (-1), then fork one process per connection, at most
+ * -c at a time, reaping them through a self-pipe woken by SIGCHLD.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "sl.h"
 #include "msg.h"
+#include "hdr.h"
+#include "store.h"
+#include "auth.h"
 #include "httpd.h"
 
-#define USAGE "sl-httpd [--data-dir D] [--listen ADDR:PORT]... [-1] [-c MAXCONN] [-U user] [--inetd]"
+#define USAGE "sl-httpd [--data-dir D] [--listen ADDR:PORT]... [-1] [-c MAXCONN] [-U user]" \
+	" [--inetd] [--redirect-to host:port[,host:port...]] [--allow-empty-root-password] [-v N]"
+
+#define DEFAULT_LISTEN  "127.0.0.1:8030"
+#define DEFAULT_MAXCONN 200
+#define MAX_MAXCONN     100000
+#define MAX_LISTEN      64
+#define MAX_REDIRECT    64
+/* SIGTERM/SIGINT: stop accepting, wait GRACE_MS for the connections to end,
+ * then SIGTERM their process groups, then SIGKILL after KILL_MS. A second
+ * signal skips the wait. */
+#define GRACE_MS        30000
+#define KILL_MS         5000
+
+typedef struct listener {
+	int fd;
+	int loopback;           /* 1: loopback or AF_UNIX */
+	char name[80];          /* as given to --listen, else the bound address */
+} listener;
+
+typedef struct child {
+	pid_t pid;
+	char client[80];        /* ip:port, for the logs */
+} child;
+
+static listener lis[MAX_LISTEN];
+static size_t nlis;
+static child *kids;
+static size_t nkids, maxconn = DEFAULT_MAXCONN;
+static int verbosity = 1;
+static int selfpipe[2] = { -1, -1 };
+static volatile sig_atomic_t stop_count;
+
+/* ---- signals: a self-pipe wakes poll(2); handlers only write a byte ---- */
+
+static void wake(void)
+{
+	int e = errno;
+	char b = 0;
+	ssize_t r = write(selfpipe[1], &b, 1);
+
+	(void)r;                /* full pipe: a wake-up is pending anyway */
+	errno = e;
+}
+
+static void on_chld(int sig) { (void)sig; wake(); }
+static void on_stop(int sig) { (void)sig; stop_count = stop_count + 1; wake(); }
+/* A caught SIGPIPE, not SIG_IGN: exec resets it to the default for the
+ * stages (STYLE.md item 9); EPIPE is handled where it happens. */
+static void on_pipe(int sig) { (void)sig; }
+
+static void catch(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = sig == SIGCHLD ? SA_NOCLDSTOP | SA_RESTART : SA_RESTART;
+	if (sigaction(sig, &sa, NULL) < 0)
+		sl_diesys(SL_EXIT_BUG, "unable to install a handler for signal %d", sig);
+}
+
+static void uncatch(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+/* ---- small helpers ---- */
+
+/* fds 0, 1 and 2 open, so that no socket or file ever lands on them. */
+static void fd_std_ensure(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int n = open("/dev/null", O_RDWR);
+			if (n < 0)
+				sl_diesys(SL_EXIT_TEMP, "unable to open /dev/null");
+			if (n != fd) {
+				if (dup2(n, fd) < 0)
+					sl_diesys(SL_EXIT_TEMP, "unable to dup2");
+				close(n);
+			}
+		}
+}
+
+static void fd_to_devnull(int fd)
+{
+	int n = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (n < 0 || dup2(n, fd) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to open /dev/null");
+	close(n);
+}
+
+/* Non-negative decimal within [lo, hi]; 1 ok, 0 not. */
+static int parse_num(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/* A value from the environment or a socket, safe for logs and for Doris's
+ * "'user'@'ip'": bytes outside [0-9A-Za-z.:%_-] become '?'. */
+static void safe_copy(char *dst, size_t cap, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i + 1 < cap; i++) {
+		unsigned char ch = (unsigned char)src[i];
+		dst[i] = isalnum(ch) || strchr(".:%_-", ch) ? (char)ch : '?';
+	}
+	dst[i] = 0;
+}
+
+/* "HOST:PORT" or "[V6]:PORT" into host and port; 1 ok, 0 malformed. */
+static int split_hostport(const char *s, char *host, size_t hcap, char *port, size_t pcap)
+{
+	const char *colon, *h = s;
+	size_t hn;
+
+	if (*s == '[') {
+		const char *rb = strchr(s, ']');
+		if (!rb || rb[1] != ':')
+			return 0;
+		h = s + 1;
+		hn = (size_t)(rb - h);
+		colon = rb + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || memchr(s, ':', (size_t)(colon - s)))
+			return 0;       /* an IPv6 address needs brackets */
+		hn = (size_t)(colon - s);
+	}
+	if (!hn || hn >= hcap || !colon[1] || strlen(colon + 1) >= pcap)
+		return 0;
+	memcpy(host, h, hn);
+	host[hn] = 0;
+	strcpy(port, colon + 1);
+	return 1;
+}
+
+static int is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+		return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return ss->ss_family == AF_UNIX;
+}
+
+/* Numeric ip and port of a socket address (IPv4-mapped IPv6 shown as
+ * IPv4); 1 ok, 0 not an inet address. */
+static int addr_text(const struct sockaddr_storage *ss, socklen_t len,
+	char *ip, size_t ipcap, char *port, size_t portcap)
+{
+	struct sockaddr_in s4;
+
+	if (ss->ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)ss)->sin6_addr)) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		memset(&s4, 0, sizeof s4);
+		s4.sin_family = AF_INET;
+		s4.sin_port = s6->sin6_port;
+		memcpy(&s4.sin_addr, &s6->sin6_addr.s6_addr[12], 4);
+		ss = (const struct sockaddr_storage *)(void *)&s4;
+		len = sizeof s4;
+	}
+	if (ss->ss_family != AF_INET && ss->ss_family != AF_INET6)
+		return 0;
+	return getnameinfo((const struct sockaddr *)ss, len, ip, (socklen_t)ipcap, port,
+		(socklen_t)portcap, NI_NUMERICHOST | NI_NUMERICSERV) == 0;
+}
+
+/* "ip:port" or "[ip6]:port" of a bound socket, "fd N" otherwise. */
+static void sock_name(int fd, char *out, size_t cap)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char ip[INET6_ADDRSTRLEN + 8], port[8];
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    addr_text(&ss, len, ip, sizeof ip, port, sizeof port))
+		snprintf(out, cap, strchr(ip, ':') ? "[%s]:%s" : "%s:%s", ip, port);
+	else if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == AF_UNIX)
+		snprintf(out, cap, "unix socket on fd %d", fd);
+	else
+		snprintf(out, cap, "fd %d", fd);
+}
+
+static int sock_loopback(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	return is_loopback(&ss);
+}
+
+/* 1 if fd is an inet socket bound to a non-loopback address. */
+static int sock_public(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	return (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) && !is_loopback(&ss);
+}
+
+/* ---- where the listening sockets come from ---- */
+
+static void add_listener(int fd, const char *name)
+{
+	int fl;
+
+	if (nlis == MAX_LISTEN)
+		sl_die(SL_EXIT_USAGE, "too many listening sockets (at most %d)", MAX_LISTEN);
+	/* Non-blocking: another process (Accept=no shared sockets) may take the
+	 * connection between poll and accept. Accepted sockets do not inherit
+	 * O_NONBLOCK on Linux. */
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to set the flags of %s", name);
+	lis[nlis].fd = fd;
+	lis[nlis].loopback = sock_loopback(fd);
+	snprintf(lis[nlis].name, sizeof lis[nlis].name, "%s", name);
+	nlis++;
+}
+
+static void bind_listen(const char *spec)
+{
+	struct addrinfo hints, *ai;
+	char host[INET6_ADDRSTRLEN + 8], port[16];
+	long pv;
+	int fd, one = 1, r;
+
+	if (!split_hostport(spec, host, sizeof host, port, sizeof port) || !parse_num(port, 0, 65535, &pv))
+		sl_die(SL_EXIT_USAGE, "--listen wants ADDR:PORT or [ADDR6]:PORT: %s", spec);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+	if ((r = getaddrinfo(host, port, &hints, &ai)) != 0)
+		sl_die(SL_EXIT_USAGE, "--listen wants a numeric address: %s", spec);
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		sl_diesys(sl_exit_for_errno(errno), "unable to create a socket for %s", spec);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to set SO_REUSEADDR on %s", spec);
+	/* [::]:P and 0.0.0.0:P can then both be given. */
+	if (ai->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to set IPV6_V6ONLY on %s", spec);
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
+		sl_diesys(sl_exit_for_errno(errno), "unable to bind to %s", spec);
+	if (listen(fd, SOMAXCONN) < 0)
+		sl_diesys(sl_exit_for_errno(errno), "unable to listen on %s", spec);
+	freeaddrinfo(ai);
+	add_listener(fd, spec);
+}
+
+/* 1 if fd is a listening stream socket. */
+static int is_listening(int fd)
+{
+	struct stat sb;
+	int v = 0, type = 0;
+	socklen_t len = sizeof v, tlen = sizeof type;
+
+	if (fstat(fd, &sb) < 0 || !S_ISSOCK(sb.st_mode))
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 || type != SOCK_STREAM)
+		return 0;
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v;
+}
+
+/* systemd socket activation, Accept=no (sd_listen_fds(3)): the sockets are
+ * fds 3 .. 3+LISTEN_FDS-1 when LISTEN_PID is us. The variables are always
+ * removed, so that no stage or connection process sees them. */
+static void adopt_listen_fds(void)
+{
+	const char *spid = getenv("LISTEN_PID"), *sfds = getenv("LISTEN_FDS");
+	long pid, n, i;
+	int ok = spid && sfds && parse_num(spid, 1, LONG_MAX, &pid) && pid == (long)getpid();
+
+	if (ok && !parse_num(sfds, 0, MAX_LISTEN, &n))
+		sl_die(SL_EXIT_USAGE, "LISTEN_FDS is not a number of sockets (0..%d)", MAX_LISTEN);
+	if (spid && !ok && verbosity >= 2)
+		sl_info("LISTEN_PID is not our pid: ignoring LISTEN_FDS");
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (!ok)
+		return;
+	for (i = 0; i < n; i++) {
+		int fd = 3 + (int)i;
+		char name[80];
+		if (!is_listening(fd))
+			sl_die(SL_EXIT_USAGE, "fd %d of LISTEN_FDS is not a listening stream socket", fd);
+		sock_name(fd, name, sizeof name);
+		add_listener(fd, name);
+	}
+}
+
+/* --inetd under systemd Accept=yes also gets the connection as fd 3 with
+ * LISTEN_FDS=1: keep it from the stages (FD_CLOEXEC) and drop LISTEN_*. */
+static void inherited_cloexec(void)
+{
+	const char *spid = getenv("LISTEN_PID"), *sfds = getenv("LISTEN_FDS");
+	long pid, n, i;
+
+	if (spid && sfds && parse_num(spid, 1, LONG_MAX, &pid) && pid == (long)getpid() &&
+	    parse_num(sfds, 0, MAX_LISTEN, &n))
+		for (i = 0; i < n; i++)
+			fcntl(3 + (int)i, F_SETFD, FD_CLOEXEC);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+}
+
+/* inetd "wait" style: a listening socket on fd 0 (and often 1 and 2). It
+ * moves above 2 and /dev/null takes its place. */
+static void adopt_fd0(void)
+{
+	char name[80];
+	int fd, i;
+
+	if (!is_listening(0))
+		return;
+	if ((fd = fcntl(0, F_DUPFD_CLOEXEC, 3)) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to move the socket of fd 0");
+	for (i = 0; i <= 2; i++)
+		if (is_listening(i))
+			fd_to_devnull(i);
+	sock_name(fd, name, sizeof name);
+	add_listener(fd, name);
+}
+
+/* ---- privileges ---- */
+
+/* Become user: supplementary groups, gid, uid, each checked; any failure
+ * is fatal, so the process never runs half-dropped. */
+static void drop_to(const char *user)
+{
+	struct passwd *pw;
+	gid_t *groups = NULL;
+	int ng = 32, prev;
+	uid_t uid;
+	gid_t gid;
+
+	errno = 0;
+	if (!(pw = getpwnam(user))) {
+		if (errno && errno != ENOENT && errno != ESRCH)
+			sl_diesys(SL_EXIT_TEMP, "unable to look up user %s", user);
+		sl_die(SL_EXIT_USAGE, "unknown user: %s", user);
+	}
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	for (;;) {
+		gid_t *g = realloc(groups, (size_t)ng * sizeof *g);
+		if (!g)
+			sl_diesys(SL_EXIT_TEMP, "out of memory");
+		groups = g;
+		prev = ng;
+		if (getgrouplist(user, gid, groups, &ng) >= 0)
+			break;
+		if (ng <= prev)
+			ng = prev * 2;
+	}
+	if (setgroups((size_t)ng, groups) < 0)
+		sl_diesys(sl_exit_for_errno(errno), "unable to set the groups of user %s", user);
+	free(groups);
+	if (setgid(gid) < 0)
+		sl_diesys(sl_exit_for_errno(errno), "unable to set gid %u of user %s", (unsigned)gid, user);
+	if (setuid(uid) < 0)
+		sl_diesys(sl_exit_for_errno(errno), "unable to set uid %u of user %s", (unsigned)uid, user);
+	if (getuid() != uid || geteuid() != uid || getgid() != gid || getegid() != gid)
+		sl_die(SL_EXIT_BUG, "privileges of user %s not fully taken", user);
+	if (uid != 0 && setuid(0) == 0)
+		sl_die(SL_EXIT_BUG, "could become root again after dropping to user %s", user);
+}
+
+/* ---- the configuration every connection process inherits ---- */
+
+static void parse_redirect(httpd_conf *c, const char *list)
+{
+	const char *p = list;
+
+	if (!*list)
+		sl_die(SL_EXIT_USAGE, "--redirect-to wants host:port[,host:port...]");
+	if (!(c->redirect = calloc(MAX_REDIRECT, sizeof *c->redirect)))
+		sl_diesys(SL_EXIT_TEMP, "out of memory");
+	c->nredirect = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char one[300], host[256], port[16];
+		long pv;
+		size_t i;
+		if (n == 0)
+			sl_die(SL_EXIT_USAGE, "--redirect-to wants host:port[,host:port...]");
+		if (c->nredirect == MAX_REDIRECT)
+			sl_die(SL_EXIT_USAGE, "--redirect-to: at most %d back ends", MAX_REDIRECT);
+		if (n >= sizeof one)
+			sl_die(SL_EXIT_USAGE, "--redirect-to: not host:port: %.40s...", p);
+		memcpy(one, p, n);
+		one[n] = 0;
+		if (!split_hostport(one, host, sizeof host, port, sizeof port) || !parse_num(port, 1, 65535, &pv))
+			sl_die(SL_EXIT_USAGE, "--redirect-to: not host:port: %s", one);
+		for (i = 0; host[i]; i++)
+			if (!isalnum((unsigned char)host[i]) && !strchr(".-_:%", host[i]))
+				sl_die(SL_EXIT_USAGE, "--redirect-to: not host:port: %s", one);
+		if (!(c->redirect[c->nredirect++] = strdup(one)))
+			sl_diesys(SL_EXIT_TEMP, "out of memory");
+		p += n;
+		if (*p == ',' && !*++p)
+			sl_die(SL_EXIT_USAGE, "--redirect-to wants host:port[,host:port...]");
+	}
+	/* Shared by every connection process: round-robin across the server,
+	 * not per connection. */
+	c->rr_counter = mmap(NULL, sizeof *c->rr_counter, PROT_READ | PROT_WRITE,
+		MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (c->rr_counter == MAP_FAILED)
+		sl_diesys(SL_EXIT_TEMP, "unable to map the round-robin counter");
+	*c->rr_counter = 0;
+}
+
+/* The directory of our own executable: the stages are installed next to it. */
+static char *self_dir(void)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+	if (n <= 0)
+		return NULL;
+	self[n] = 0;
+	if (!(slash = strrchr(self, '/')))
+		return NULL;
+	*slash = 0;
+	return strdup(self[0] ? self : "/");
+}
+
+static void open_conf(httpd_conf *c, const char *dir)
+{
+	sl_store st;
+	char **redirect = c->redirect;
+	size_t nredirect = c->nredirect;
+	volatile unsigned *rr = c->rr_counter;
+
+	if (sl_store_open(&st, dir) < 0)
+		sl_diesys(sl_exit_for_errno(errno), "unable to open the data directory %s", dir);
+	memset(c, 0, sizeof *c);
+	c->st = st;
+	c->data_dir = c->st.dir;
+	httpd_conf_defaults(c);
+	/* ours, whatever the defaults did */
+	c->st = st;
+	c->data_dir = c->st.dir;
+	c->bindir = self_dir();
+	c->verbosity = verbosity;
+	c->redirect = redirect;
+	c->nredirect = nredirect;
+	c->rr_counter = rr;
+}
+
+/* Refuse a socket others can reach while root has no password, as Doris
+ * would happily accept "root:" from anywhere. */
+static void check_root_password(httpd_conf *c, const char *where)
+{
+	int empty;
+
+	empty = sl_auth_root_empty(&c->st);
+	if (empty == 0)
+		return;
+	if (empty < 0 && !c->allow_empty_root)
+		sl_diesys(sl_exit_for_errno(errno), "refusing to serve on %s (not loopback):"
+			" unable to read the users of %s", where, c->st.dir);
+	if (!c->allow_empty_root)
+		sl_die(SL_EXIT_USAGE, "refusing to serve on %s (not loopback) while root has an empty password:"
+			" set one (sl-sql -e \"SET PASSWORD FOR 'root' = PASSWORD('...')\")"
+			" or pass --allow-empty-root-password", where);
+	if (verbosity >= 1)
+		sl_warn("serving on %s (not loopback) while root has an empty password", where);
+}
+
+/* ---- one connection on fds 0/1: inetd, Accept=yes, tcpserver ---- */
+
+static int serve_inetd(httpd_conf *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char ip[INET6_ADDRSTRLEN + 8] = "", port[16] = "";
+	const char *eip, *eport;
+	int one = 1, r;
+
+	if (getpeername(0, (struct sockaddr *)&ss, &len) == 0 &&
+	    addr_text(&ss, len, ip, sizeof ip, port, sizeof port)) {
+		setsockopt(0, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	} else if ((eip = getenv("REMOTE_ADDR")) && *eip) {
+		/* systemd Accept=yes */
+		eport = getenv("REMOTE_PORT");
+		safe_copy(ip, sizeof ip, eip);
+		safe_copy(port, sizeof port, eport ? eport : "");
+	} else if ((eip = getenv("TCPREMOTEIP")) && *eip) {
+		/* ucspi-tcp tcpserver, s6-tcpserver */
+		eport = getenv("TCPREMOTEPORT");
+		safe_copy(ip, sizeof ip, eip);
+		safe_copy(port, sizeof port, eport ? eport : "");
+	}
+	if (verbosity >= 2)
+		sl_info("serving %s%s%s on fds 0/1", *ip ? ip : "an unknown client", *port ? ":" : "", port);
+	r = httpd_serve(c, 0, 1, *ip ? ip : NULL, *port ? port : NULL);
+	if (verbosity >= 2)
+		sl_info("end %s%s%s exit %d", *ip ? ip : "unknown client", *port ? ":" : "", port, r);
+	return r;
+}
+
+/* ---- the accept loop ---- */
+
+static void log_end(const child *k, int status, int stopping)
+{
+	if (WIFSIGNALED(status)) {
+		if (verbosity >= 2 || (verbosity >= 1 && !stopping))
+			(verbosity >= 2 ? sl_info : sl_warn)("end pid %d client %s signal %d",
+				(int)k->pid, k->client, WTERMSIG(status));
+	} else if (verbosity >= 2)
+		sl_info("end pid %d client %s exit %d", (int)k->pid, k->client, WEXITSTATUS(status));
+}
+
+static void reap(int stopping)
+{
+	pid_t pid;
+	int status;
+	size_t i;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		for (i = 0; i < nkids; i++)
+			if (kids[i].pid == pid) {
+				log_end(&kids[i], status, stopping);
+				kids[i] = kids[--nkids];
+				break;
+			}
+}
+
+static void kill_kids(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < nkids; i++)
+		kill(-kids[i].pid, sig);        /* the process group: the stages too */
+}
+
+static void close_listeners(void)
+{
+	size_t i;
+
+	for (i = 0; i < nlis; i++)
+		close(lis[i].fd);
+	nlis = 0;
+}
+
+/* The connection process: default signals, none of the server's fds, its
+ * own process group (so that a shutdown takes its stages with it), serve,
+ * exit with the core's code. */
+static __attribute__((noreturn)) void run_child(httpd_conf *c, int cfd, const char *ip, const char *port)
+{
+	sigset_t none;
+	int one = 1;
+
+	setpgid(0, 0);
+	uncatch(SIGCHLD);
+	uncatch(SIGTERM);
+	uncatch(SIGINT);
+	uncatch(SIGHUP);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	close_listeners();
+	close(selfpipe[0]);
+	close(selfpipe[1]);
+	setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	_exit(httpd_serve(c, cfd, cfd, ip, port));
+}
+
+static void accept_one(httpd_conf *c, int lfd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char ip[INET6_ADDRSTRLEN + 8] = "", port[16] = "";
+	pid_t pid;
+	int cfd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
+
+	if (cfd < 0) {
+		switch (errno) {
+		case EAGAIN: case EINTR: case ECONNABORTED: case EPROTO: case EPERM:
+		case ENETDOWN: case ENOPROTOOPT: case EHOSTDOWN: case ENONET:
+		case EHOSTUNREACH: case EOPNOTSUPP: case ENETUNREACH:
+			return;         /* that connection is gone; keep serving */
+		default:
+			/* EMFILE, ENFILE, ENOBUFS, ENOMEM: back off a little */
+			if (verbosity >= 1)
+				sl_warnsys("unable to accept a connection");
+			poll(NULL, 0, 100);
+			return;
+		}
+	}
+	if (!addr_text(&ss, len, ip, sizeof ip, port, sizeof port))
+		ip[0] = port[0] = 0;
+	pid = fork();
+	if (pid < 0) {
+		if (verbosity >= 1)
+			sl_warnsys("unable to fork for client %s:%s", ip, port);
+		close(cfd);
+		poll(NULL, 0, 100);
+		return;
+	}
+	if (pid == 0)
+		run_child(c, cfd, *ip ? ip : NULL, *port ? port : NULL);
+	/* also here: a shutdown may signal the group before the child ran */
+	setpgid(pid, pid);
+	close(cfd);
+	kids[nkids].pid = pid;
+	snprintf(kids[nkids].client, sizeof kids[nkids].client,
+		strchr(ip, ':') ? "[%s]:%s" : "%s:%s", *ip ? ip : "?", *port ? port : "?");
+	if (verbosity >= 2)
+		sl_info("accept pid %d client %s (%zu of %zu)", (int)pid, kids[nkids].client, nkids + 1, maxconn);
+	nkids++;
+}
+
+static int accept_loop(httpd_conf *c)
+{
+	struct pollfd pfd[MAX_LISTEN + 1];
+	int phase = 0;          /* 0 serving, 1 draining, 2 SIGTERM sent, 3 SIGKILL sent */
+	int64_t deadline = -1, now;
+	int full_said = 0;
+	size_t i, n;
+
+	for (;;) {
+		reap(phase > 0);
+		now = sl_mono_ms();
+		if (stop_count && phase == 0) {
+			close_listeners();
+			phase = 1;
+			deadline = now + GRACE_MS;
+			if (verbosity >= 2)
+				sl_info("stopping: %zu connection(s) to finish", nkids);
+		}
+		if (phase > 0 && !nkids)
+			return SL_EXIT_OK;
+		if (phase == 1 && (stop_count > 1 || now >= deadline)) {
+			if (verbosity >= 1)
+				sl_warn("stopping: terminating %zu connection(s)", nkids);
+			kill_kids(SIGTERM);
+			phase = 2;
+			deadline = now + KILL_MS;
+		} else if (phase == 2 && now >= deadline) {
+			kill_kids(SIGKILL);
+			phase = 3;
+			deadline = -1;
+		}
+		n = 0;
+		pfd[n].fd = selfpipe[0];
+		pfd[n++].events = POLLIN;
+		if (phase == 0 && nkids < maxconn) {
+			for (i = 0; i < nlis; i++) {
+				pfd[n].fd = lis[i].fd;
+				pfd[n++].events = POLLIN;
+			}
+			full_said = 0;
+		} else if (phase == 0 && !full_said) {
+			if (verbosity >= 2)
+				sl_info("%zu connections: not accepting until one ends", maxconn);
+			full_said = 1;
+		}
+		if (poll(pfd, n, deadline < 0 ? -1 : (int)(deadline - now > 0 ? deadline - now : 0)) < 0) {
+			if (errno == EINTR)
+				continue;
+			sl_diesys(SL_EXIT_TEMP, "unable to poll");
+		}
+		if (pfd[0].revents) {
+			char buf[64];
+			while (read(selfpipe[0], buf, sizeof buf) > 0)
+				;
+		}
+		for (i = 1; i < n && !stop_count; i++)
+			if (pfd[i].revents && nkids < maxconn)
+				accept_one(c, pfd[i].fd);
+	}
+}
+
+/* -1: the bound ports on stdout, one per line, then stdout closed (the
+ * reader sees EOF: the server is ready). */
+static void say_ready(void)
+{
+	size_t i;
+
+	for (i = 0; i < nlis; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof ss;
+		char ip[INET6_ADDRSTRLEN + 8], port[16];
+		if (getsockname(lis[i].fd, (struct sockaddr *)&ss, &len) == 0 &&
+		    addr_text(&ss, len, ip, sizeof ip, port, sizeof port))
+			printf("%s\n", port);
+		else
+			printf("%s\n", lis[i].name);
+	}
+	if (fflush(stdout) || ferror(stdout))
+		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+	fd_to_devnull(1);
+}
 
 int main(int argc, char **argv)
 {
-	(void)argc;
+	sl_opts o = SL_OPTS_ZERO;
+	const char *listen_spec[MAX_LISTEN], *user = NULL, *redirect = NULL;
+	size_t nlisten = 0, n0, i;
+	int inetd = 0, ready = 0, allow_empty = 0, c_given = 0;
+	httpd_conf conf;
+	long v;
+
 	sl_msg_init(argv[0]);
-	sl_dieusage(USAGE);
+	fd_std_ensure();
+	memset(&conf, 0, sizeof conf);
+	for (i = 1; i < (size_t)argc;) {
+		const char *a = argv[i], *val = NULL;
+		int k = sl_opt_common(&o, argc, argv, (int)i);
+		if (k < 0)
+			sl_dieusage(USAGE);
+		if (k > 0) {
+			i += (size_t)k;
+			continue;
+		}
+		i++;
+		if (!strcmp(a, "--listen") || !strncmp(a, "--listen=", 9)) {
+			val = a[8] ? a + 9 : (i < (size_t)argc ? argv[i++] : NULL);
+			if (!val || nlisten == MAX_LISTEN)
+				sl_dieusage(USAGE);
+			listen_spec[nlisten++] = val;
+		} else if (!strcmp(a, "--redirect-to") || !strncmp(a, "--redirect-to=", 14)) {
+			val = a[13] ? a + 14 : (i < (size_t)argc ? argv[i++] : NULL);
+			if (!val || redirect)
+				sl_dieusage(USAGE);
+			redirect = val;
+		} else if (!strcmp(a, "--inetd")) {
+			inetd = 1;
+		} else if (!strcmp(a, "--allow-empty-root-password")) {
+			allow_empty = 1;
+		} else if (!strcmp(a, "-1")) {
+			ready = 1;
+		} else if (a[0] == '-' && (a[1] == 'c' || a[1] == 'U' || a[1] == 'v')) {
+			val = a[2] ? a + 2 : (i < (size_t)argc ? argv[i++] : NULL);
+			if (!val)
+				sl_dieusage(USAGE);
+			if (a[1] == 'c') {
+				if (!parse_num(val, 1, MAX_MAXCONN, &v))
+					sl_dieusage(USAGE);
+				maxconn = (size_t)v;
+				c_given = 1;
+			} else if (a[1] == 'v') {
+				if (!parse_num(val, 0, 9, &v))
+					sl_dieusage(USAGE);
+				verbosity = (int)v;
+			} else {
+				if (!*val)
+					sl_dieusage(USAGE);
+				user = val;
+			}
+		} else
+			sl_dieusage(USAGE);     /* sl-httpd takes no operands */
+	}
+	if (o.help) {
+		printf("usage: %s\n", USAGE);
+		return fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK;
+	}
+	if (o.hdrs.n || (inetd && (nlisten || ready || c_given)))
+		sl_dieusage(USAGE);
+	catch(SIGPIPE, on_pipe);
+	if (redirect)
+		parse_redirect(&conf, redirect);
+	conf.allow_empty_root = allow_empty;
+
+	if (inetd) {
+		int r;
+		inherited_cloexec();
+		if (is_listening(0))
+			sl_die(SL_EXIT_USAGE, "fd 0 is a listening socket: drop --inetd to run the accept loop on it (inetd wait)");
+		if (user)
+			drop_to(user);
+		open_conf(&conf, sl_data_dir(o.data_dir));
+		conf.allow_empty_root = allow_empty;
+		/* Accept=yes on a public address is listening there all the same */
+		if (sock_public(0)) {
+			char name[80];
+			sock_name(0, name, sizeof name);
+			check_root_password(&conf, name);
+		}
+		r = serve_inetd(&conf);
+		sl_store_close(&conf.st);
+		return r;
+	}
+
+	/* Bind first (a privileged port needs root), then drop privileges. */
+	for (i = 0; i < nlisten; i++)
+		bind_listen(listen_spec[i]);
+	n0 = nlis;
+	adopt_listen_fds();
+	if (nlis == n0)
+		adopt_fd0();
+	if (!nlis)
+		bind_listen(DEFAULT_LISTEN);
+	if (user)
+		drop_to(user);
+	else if (geteuid() == 0 && verbosity >= 1)
+		sl_warn("running as root: use -U user to drop privileges");
+
+	open_conf(&conf, sl_data_dir(o.data_dir));
+	conf.allow_empty_root = allow_empty;
+	for (i = 0; i < nlis; i++)
+		if (!lis[i].loopback)
+			check_root_password(&conf, lis[i].name);
+
+	if (!(kids = calloc(maxconn, sizeof *kids)))
+		sl_diesys(SL_EXIT_TEMP, "out of memory");
+	if (pipe2(selfpipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to create a pipe");
+	catch(SIGCHLD, on_chld);
+	catch(SIGTERM, on_stop);
+	catch(SIGINT, on_stop);
+	if (ready)
+		say_ready();
+	if (verbosity >= 2)
+		for (i = 0; i < nlis; i++) {
+			char name[80];
+			sock_name(lis[i].fd, name, sizeof name);
+			sl_info("listening on %s", name);
+		}
+	return accept_loop(&conf);
 }

@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * load.c -- one Stream Load: the five stages spawned as a pipeline (spawn.h),
+ * sl-commit's answer collected, the transaction log asked when the chain
+ * broke, the load recorded (record.h). Shared by sl-load and sl-httpd.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sl.h"
+#include "load.h"
+#include "label.h"
+#include "spawn.h"
+#include "auth.h"
+#include "record.h"
+
+#define NSTAGES 5
+#define ANSWER_MAX (1u << 20)
+
+extern char **environ;
+
+static const char *const stage_names[NSTAGES] = { "sl-parse", "sl-map", "sl-filter", "sl-txn", "sl-commit" };
+
+/* The load running in this process, for sl_load_cancel (a signal handler). */
+static sl_pipeline *volatile g_pl;
+static volatile sig_atomic_t g_active, g_cancelled;
+static const char *volatile g_cancel_msg;
+
+void sl_load_cancel(const char *msg)
+{
+	sl_pipeline *pl = g_pl;
+	size_t i;
+
+	if (!g_active || g_cancelled)
+		return;
+	g_cancel_msg = msg;
+	g_cancelled = 1;
+	if (pl && pl->pid && pl->done) {
+		pl->killed = 1;         /* our kill is not a stage's abnormal death */
+		for (i = 0; i < pl->n; i++)
+			if (pl->pid[i] > 0 && !pl->done[i])
+				kill(pl->pid[i], SIGKILL);
+	}
+}
+
+void sl_load_out_init(sl_load_out *o)
+{
+	memset(o, 0, sizeof *o);
+	sl_result_init(&o->res);
+}
+
+void sl_load_out_free(sl_load_out *o)
+{
+	sl_result_free(&o->res);
+	sl_buf_free(&o->answer);
+}
+
+__attribute__((format(printf, 2, 3)))
+static void warnf(const sl_load_req *rq, const char *fmt, ...)
+{
+	char b[1024];
+	va_list ap;
+
+	if (!rq->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof b, fmt, ap);
+	va_end(ap);
+	rq->warn(rq->warn_ctx, b);
+}
+
+const char *sl_load_label(sl_load_req *rq)
+{
+	const char *l = sl_hdrs_get(rq->hdrs, "label");
+	char uuid[37];
+
+	if (l)
+		return l;
+	if (sl_label_uuid(uuid) < 0)
+		return NULL;
+	if (sl_hdrs_set(rq->hdrs, "label", uuid) < 0)
+		return NULL;
+	/* an empty "label" header earlier in the list would hide it */
+	{
+		size_t i;
+		for (i = 0; i + 1 < rq->hdrs->n; i++)
+			if (!strcasecmp(rq->hdrs->name[i], "label") && !*rq->hdrs->value[i])
+				rq->hdrs->name[i][0] = '-';     /* renamed out of the way */
+	}
+	return sl_hdrs_get(rq->hdrs, "label");
+}
+
+/* The stage binary: in bindir, else next to our own executable, else PATH. */
+static char *stage_path(const char *bindir, const char *name)
+{
+	char self[4096], *slash, *p;
+	ssize_t n;
+
+	if (bindir) {
+		if (asprintf(&p, "%s/%s", bindir, name) < 0)
+			return NULL;
+		return p;
+	}
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = 0;
+		if ((slash = strrchr(self, '/'))) {
+			slash[1] = 0;
+			if (asprintf(&p, "%s%s", self, name) < 0)
+				return NULL;
+			if (access(p, X_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	return strdup(name);
+}
+
+/* environ with rq->env added (entries of the same name replaced). */
+static char **build_env(char *const *extra)
+{
+	size_t n = 0, k = 0, i, j, ne = 0;
+	char **v;
+
+	while (environ[n])
+		n++;
+	while (extra && extra[ne])
+		ne++;
+	if (!(v = calloc(n + ne + 1, sizeof *v)))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(environ[i], '=');
+		size_t len = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+		int dup = 0;
+		for (j = 0; j < ne && !dup; j++)
+			dup = !strncmp(extra[j], environ[i], len) && extra[j][len] == '=';
+		if (!dup)
+			v[k++] = environ[i];
+	}
+	for (j = 0; j < ne; j++)
+		v[k++] = extra[j];
+	v[k] = NULL;
+	return v;
+}
+
+static int two_phase(const sl_load_req *rq)
+{
+	const char *t = sl_hdrs_get(rq->hdrs, "two_phase_commit");
+	return t && !strcmp(t, "true");
+}
+
+static int store_of(sl_load_req *rq, sl_store *own, sl_store **st)
+{
+	if (rq->st) {
+		*st = rq->st;
+		return 1;
+	}
+	if (sl_store_open(own, sl_data_dir(rq->data_dir)) < 0) {
+		warnf(rq, "unable to open the data directory %s: %s", sl_data_dir(rq->data_dir), strerror(errno));
+		*st = NULL;
+		return -1;
+	}
+	*st = own;
+	return 1;
+}
+
+static int render(sl_load_out *out)
+{
+	out->answer.len = 0;
+	out->ok = out->res.status && !strcmp(out->res.status, "Success");
+	return sl_result_json(&out->res, &out->answer);
+}
+
+/* sl-commit gave no answer: ask the transaction log (fills out->res). */
+static int fallback(sl_load_req *rq, sl_store *st, const char *label, int64_t start_ms, const char *why,
+	sl_load_out *out, int depth)
+{
+	sl_txninfo ti = SL_TXNINFO_ZERO;
+	sl_result *res = &out->res;
+	int r;
+
+	sl_result_free(res);
+	sl_result_init(res);
+	if (sl_result_set(&res->label, label) < 0 ||
+	    sl_result_set(&res->comment, sl_hdrs_get(rq->hdrs, "comment")) < 0 ||
+	    sl_result_set(&res->status, "Fail") < 0 || sl_result_set(&res->message, why) < 0)
+		return -1;
+	res->two_phase = two_phase(rq);
+	res->load_time_ms = sl_now_ms() - start_ms;
+	if (!st)
+		return 1;
+	r = sl_txn_lookup_label(st, rq->db, label, &ti);
+	if (r < 0 && errno != ENOTDIR)
+		warnf(rq, "unable to read the transaction log of %s: %s", rq->db, strerror(errno));
+	if (r <= 0)
+		return 1;
+	if (ti.begin_ms < start_ms) {
+		/* not ours: our sl-txn met a label in use */
+		if (ti.state != SL_TXN_ABORTED) {
+			char m[512];
+			snprintf(m, sizeof m, "[LABEL_ALREADY_EXISTS]TStatus: errCode = 2, detailMessage = "
+				"Label [%s] has already been used, relate to txn [%" PRId64 "], status [%s].",
+				label, ti.id, sl_txn_state_name(ti.state));
+			if (sl_result_set(&res->status, "Label Already Exists") < 0 ||
+			    sl_result_set(&res->existing_job_status, sl_result_job_status(ti.state)) < 0 ||
+			    sl_result_set(&res->message, m) < 0) {
+				sl_txninfo_free(&ti);
+				return -1;
+			}
+		}
+		sl_txninfo_free(&ti);
+		return 1;
+	}
+	res->txn_id = ti.id;
+	switch (ti.state) {
+	case SL_TXN_PRECOMMITTED:
+	case SL_TXN_COMMITTED:
+	case SL_TXN_VISIBLE:
+		/* the load did commit: answer from the commit record */
+		if (sl_result_parse(res, ti.attach.p ? ti.attach.p : "", ti.attach.len) <= 0)
+			warnf(rq, "transaction %" PRId64 " committed without a readable answer", ti.id);
+		if (sl_result_set(&res->status, "Success") < 0 || sl_result_set(&res->message, "OK") < 0) {
+			sl_txninfo_free(&ti);
+			return -1;
+		}
+		break;
+	case SL_TXN_PREPARE: {
+		sl_txninfo cur = SL_TXNINFO_ZERO;
+		if (sl_txn_abort(st, rq->db, ti.id, why, &cur) < 0)
+			warnf(rq, "unable to abort transaction %" PRId64 ": %s", ti.id, strerror(errno));
+		else if ((cur.state == SL_TXN_VISIBLE || cur.state == SL_TXN_PRECOMMITTED) && depth < 2) {
+			sl_txninfo_free(&cur);
+			sl_txninfo_free(&ti);
+			return fallback(rq, st, label, start_ms, why, out, depth + 1);
+		}
+		sl_txninfo_free(&cur);
+		break;
+	}
+	default:
+		break;          /* aborted: why says more than the log's reason */
+	}
+	sl_txninfo_free(&ti);
+	return 1;
+}
+
+int sl_load_add_record(sl_load_req *rq, const sl_load_out *out, int64_t start_ms)
+{
+	sl_store own, *st;
+	sl_load_record rec;
+	const sl_result *res = &out->res;
+	const char *e;
+	int r;
+
+	if (rq->no_record)
+		return 0;
+	if (store_of(rq, &own, &st) < 0)
+		return -1;
+	e = sl_store_conf(st, "enable_stream_load_record");
+	if ((e && !strcasecmp(e, "false")) || sl_db_exists(st, rq->db) != 1) {
+		r = 0;
+		goto done;
+	}
+	memset(&rec, 0, sizeof rec);
+#define CP(dst, src) snprintf(dst, sizeof dst, "%s", (src) ? (src) : "")
+	CP(rec.label, res->label);
+	CP(rec.db, rq->db);
+	CP(rec.table, rq->table);
+	CP(rec.client_ip, rq->client_ip);
+	CP(rec.user, rq->user ? rq->user : "root");
+	CP(rec.status, res->status ? res->status : "Fail");
+	CP(rec.message, res->message);
+	CP(rec.comment, res->comment);
+	CP(rec.url, res->error_url);
+#undef CP
+	rec.total = res->total;
+	rec.loaded = out->ok ? res->loaded : 0;
+	rec.filtered = res->filtered;
+	rec.unselected = res->unselected;
+	rec.load_bytes = res->load_bytes;
+	rec.start_ms = start_ms;
+	rec.finish_ms = sl_now_ms();
+	r = sl_record_add(st, &rec);
+	if (r < 0)
+		warnf(rq, "unable to record the load %s in %s: %s", rec.label, rq->db, strerror(errno));
+done:
+	if (st == &own)
+		sl_store_close(&own);
+	return r;
+}
+
+int sl_load_fail(sl_load_req *rq, const char *msg, sl_load_out *out)
+{
+	int64_t start_ms = sl_now_ms();
+	const char *label = sl_load_label(rq);
+
+	if (!label)
+		return -1;
+	sl_result_free(&out->res);
+	sl_result_init(&out->res);
+	if (sl_result_set(&out->res.label, label) < 0 ||
+	    sl_result_set(&out->res.comment, sl_hdrs_get(rq->hdrs, "comment")) < 0 ||
+	    sl_result_set(&out->res.status, "Fail") < 0 || sl_result_set(&out->res.message, msg) < 0)
+		return -1;
+	out->res.two_phase = two_phase(rq);
+	if (render(out) < 0)
+		return -1;
+	sl_load_add_record(rq, out, start_ms);
+	return 1;
+}
+
+int sl_load_run(sl_load_req *rq, sl_load_out *out)
+{
+	char *argvs_mem[NSTAGES][2 * 128 + 8];
+	char *const *argvs[NSTAGES];
+	char *paths[NSTAGES] = { 0 };
+	char **hv = NULL, **env = NULL, *target = NULL;
+	sl_pipeline pl = SL_PIPELINE_ZERO;
+	sl_store own, *st = NULL;
+	const char *label;
+	int64_t start_ms = sl_now_ms();
+	int bodyp[2] = { -1, -1 }, ansp[2] = { -1, -1 }, infd, r, ret = -1, e, have_st = 0;
+	size_t s, k, h, nh = 0;
+	char why[512];
+
+	g_cancelled = 0;
+	g_cancel_msg = NULL;
+	g_pl = NULL;
+	out->cancelled = 0;
+	if (!(label = sl_load_label(rq)))
+		return -1;
+	if (asprintf(&target, "%s.%s", rq->db, rq->table) < 0) {
+		target = NULL;
+		goto fail;
+	}
+	/* -H name:value for every non-empty header */
+	if (!(hv = calloc(rq->hdrs->n + 1, sizeof *hv)))
+		goto fail;
+	for (h = 0; h < rq->hdrs->n; h++) {
+		if (!*rq->hdrs->value[h] || rq->hdrs->name[h][0] == '-')
+			continue;
+		if (nh >= 128) {
+			errno = E2BIG;
+			goto fail;
+		}
+		if (asprintf(&hv[nh], "%s:%s", rq->hdrs->name[h], rq->hdrs->value[h]) < 0) {
+			hv[nh] = NULL;
+			goto fail;
+		}
+		nh++;
+	}
+	/* argv of every stage: path [--data-dir D] -H name:value ... [DB.TABLE] */
+	for (s = 0; s < NSTAGES; s++) {
+		char **v = argvs_mem[s];
+		k = 0;
+		if (!(paths[s] = stage_path(rq->bindir, stage_names[s])))
+			goto fail;
+		v[k++] = paths[s];
+		if (rq->data_dir) {
+			v[k++] = "--data-dir";
+			v[k++] = (char *)rq->data_dir;
+		}
+		for (h = 0; h < nh; h++) {
+			v[k++] = "-H";
+			v[k++] = hv[h];
+		}
+		if (s == 1 || s == 3)
+			v[k++] = target;
+		v[k] = NULL;
+		argvs[s] = v;
+	}
+	if (rq->env && !(env = build_env(rq->env)))
+		goto fail;
+
+	infd = rq->infd;
+	if (infd < 0) {
+		if (pipe2(bodyp, O_CLOEXEC) < 0)
+			goto fail;
+		sl_pipe_grow(bodyp[1]);
+		infd = bodyp[0];
+	}
+	if (pipe2(ansp, O_CLOEXEC) < 0)
+		goto fail;
+
+	g_active = 1;
+	if (sl_spawn_pipeline(&pl, NSTAGES, argvs, infd, ansp[1], rq->errfd, env) < 0) {
+		e = errno;
+		out->failed_stage = pl.failed_stage < NSTAGES ? pl.failed_stage : 0;
+		snprintf(out->failed_path, sizeof out->failed_path, "%s", paths[out->failed_stage]);
+		errno = e;
+		goto fail;
+	}
+	g_pl = &pl;
+	close(ansp[1]);
+	ansp[1] = -1;
+	if (bodyp[0] >= 0) {
+		close(bodyp[0]);
+		bodyp[0] = -1;
+	}
+	if (g_cancelled)
+		sl_pipeline_kill(&pl, SIGKILL);
+	if (rq->infd < 0) {
+		const char *m = rq->feed ? rq->feed(rq->feed_ctx, bodyp[1]) : NULL;
+		close(bodyp[1]);
+		bodyp[1] = -1;
+		if (m)
+			sl_load_cancel(m);
+	}
+	r = sl_pipeline_wait(&pl, ansp[0], &out->answer, ANSWER_MAX);
+	g_pl = NULL;
+	close(ansp[0]);
+	ansp[0] = -1;
+	if (r < 0)
+		warnf(rq, "unable to wait for the pipeline: %s", strerror(errno));
+	out->cancelled = g_cancelled;
+
+	if (pl.cause && !g_cancelled)
+		warnf(rq, "%s killed by signal %d", stage_names[pl.cause - 1], WTERMSIG(pl.status[pl.cause - 1]));
+	/* sl-commit answered: pass it on verbatim */
+	if (!g_cancelled && out->answer.len && out->answer.p[out->answer.len - 1] == '\n' &&
+	    sl_result_parse(&out->res, out->answer.p, out->answer.len) > 0 && out->res.status) {
+		out->ok = !strcmp(out->res.status, "Success");
+		ret = 1;
+		goto record;
+	}
+	out->answer.len = 0;
+	if (g_cancelled) {
+		snprintf(why, sizeof why, "%s", g_cancel_msg ? g_cancel_msg : "[CANCELLED]the load was cancelled");
+	} else if (pl.cause) {
+		s = pl.cause - 1;
+		snprintf(why, sizeof why, "[INTERNAL_ERROR]the load pipeline failed: %s killed by signal %d",
+			stage_names[s], WTERMSIG(pl.status[s]));
+	} else if (pl.done[NSTAGES - 1] && WIFSIGNALED(pl.status[NSTAGES - 1])) {
+		warnf(rq, "sl-commit killed by signal %d", WTERMSIG(pl.status[NSTAGES - 1]));
+		snprintf(why, sizeof why, "[INTERNAL_ERROR]the load pipeline failed: sl-commit killed by signal %d",
+			WTERMSIG(pl.status[NSTAGES - 1]));
+	} else {
+		warnf(rq, "sl-commit gave no answer");
+		snprintf(why, sizeof why, "[INTERNAL_ERROR]the load pipeline failed: sl-commit exited %d without an answer",
+			pl.done[NSTAGES - 1] && WIFEXITED(pl.status[NSTAGES - 1]) ? WEXITSTATUS(pl.status[NSTAGES - 1]) : -1);
+	}
+	have_st = store_of(rq, &own, &st) > 0;
+	if (fallback(rq, have_st ? st : NULL, label, start_ms, why, out, 0) < 0 || render(out) < 0)
+		goto fail;
+	ret = 1;
+record:
+	g_active = 0;
+	if (!have_st)
+		sl_load_add_record(rq, out, start_ms);
+	else {
+		sl_store *keep = rq->st;
+		rq->st = st;
+		sl_load_add_record(rq, out, start_ms);
+		rq->st = keep;
+	}
+fail:
+	e = errno;
+	g_active = 0;
+	g_pl = NULL;
+	if (have_st && st == &own)
+		sl_store_close(&own);
+	sl_pipeline_free(&pl);
+	for (s = 0; s < 2; s++) {
+		if (bodyp[s] >= 0)
+			close(bodyp[s]);
+		if (ansp[s] >= 0)
+			close(ansp[s]);
+	}
+	for (s = 0; s < NSTAGES; s++)
+		free(paths[s]);
+	if (hv)
+		for (h = 0; h < nh; h++)
+			free(hv[h]);
+	free(hv);
+	free(env);
+	free(target);
+	errno = e;
+	return ret;
+}
+
+int sl_load_auth(sl_store *st, const char *user, const char *password, const char *client_ip,
+	const char *db, const char *table, int priv, char *msg, size_t cap, const char **reason)
+{
+	int r;
+	const char *pn = priv & SL_PRIV_LOAD ? "LOAD" : priv & SL_PRIV_SELECT ? "SELECT" : "ADMIN";
+
+	if (!user)
+		user = "";
+	if (!password)
+		password = "";
+	r = sl_auth_check(st, user, password);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		snprintf(msg, cap, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Access denied for user "
+			"'%s@%s' (using password: %s)", user, client_ip && *client_ip ? client_ip : "localhost",
+			*password ? "YES" : "NO");
+		if (reason)
+			*reason = "bad password or unknown user";
+		return 0;
+	}
+	if (!db)
+		return 1;
+	r = sl_auth_has_priv(st, user, db, table, priv);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		snprintf(msg, cap, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Access denied; you need "
+			"(at least one of) the (%s) privilege(s) for this operation", pn);
+		if (reason)
+			*reason = priv & SL_PRIV_LOAD ? "no LOAD privilege" : "no SELECT privilege";
+		return 0;
+	}
+	return 1;
+}

@@ -552,10 +552,20 @@ int sl_db_drop(sl_store *st, const char *db)
 
 /* ---------------------------------------------------------------- the log */
 
+#define CKPT_MAGIC      "SLCK"
+#define CKPT_VERSION    1
+#define CKPT_BYTES      (64u << 10)     /* refresh when the tail is this big */
+#define CKPT_RECS       256             /* ... or holds this many records */
+#define KEEP_MIN_S      3600            /* finished txns are kept at least this */
+
 typedef struct txrec {
 	int64_t id, table_id, begin_ms, finish_ms, precommit_ms, timeout_s;
 	int state;
-	sl_field label, table, reason, attach;
+	sl_field label, table, reason;
+	sl_field attach;        /* p NULL: not read yet, n bytes at att_off */
+	int64_t att_off;        /* log offset of the attachment, -1 unknown */
+	uint32_t att_crc;       /* its CRC-32 (from a checkpoint) */
+	char *att_heap;         /* the attachment, read lazily */
 	const char *rs;         /* encoded rowset list of the P/C record */
 	size_t rslen;
 	uint32_t nrs;
@@ -563,21 +573,39 @@ typedef struct txrec {
 } txrec;
 
 typedef struct logstate {
-	sl_buf raw;             /* the whole file */
-	size_t valid;           /* end of the last good record */
+	int fd;                 /* the log (owned), -1 none */
+	sl_buf ck;              /* the checkpoint file, when one was used */
+	sl_buf raw;             /* the log from base on */
+	size_t base;            /* log offset of raw.p[0]: the checkpoint's, or 0 */
+	size_t valid;           /* log offset: end of the last good record */
+	size_t last_off;        /* the last good record (when valid > 0) */
+	uint32_t last_len, last_crc;
+	size_t ntail;           /* records applied past base */
 	txrec *tx;              /* increasing id */
 	size_t ntx, cap;
 	int64_t max_id, max_table_id;
 	uint64_t seq;
 } logstate;
 
-#define LOGSTATE_ZERO { SL_BUF_ZERO, 0, 0, 0, 0, 0, 0, 0 }
+static void log_init(logstate *ls)
+{
+	memset(ls, 0, sizeof *ls);
+	ls->fd = -1;
+	ls->max_id = FIRST_TXN_ID - 1;
+}
 
 static void log_free(logstate *ls)
 {
+	size_t i;
+
+	if (ls->fd >= 0)
+		close_keep_errno(ls->fd);
+	for (i = 0; i < ls->ntx; i++)
+		free(ls->tx[i].att_heap);
+	sl_buf_free(&ls->ck);
 	sl_buf_free(&ls->raw);
 	free(ls->tx);
-	memset(ls, 0, sizeof *ls);
+	log_init(ls);
 }
 
 typedef struct cursor { const char *p; size_t n; int bad; } cursor;
@@ -639,7 +667,8 @@ static txrec *log_find(logstate *ls, int64_t id)
 	return 0;
 }
 
-/* Apply one record. 1 applied or ignored, 0 malformed, -1 ENOMEM. */
+/* Apply one record (p points into ls->raw). 1 applied or ignored, 0
+ * malformed, -1 ENOMEM. */
 static int log_apply(logstate *ls, const char *p, size_t n)
 {
 	cursor c = { p, n, 0 };
@@ -677,6 +706,7 @@ static int log_apply(logstate *ls, const char *p, size_t n)
 		r.label = cur_str(&c, 128);
 		r.table = cur_str(&c, 64);
 		r.reason.p = r.attach.p = "";
+		r.att_off = -1;
 		r.state = SL_TXN_PREPARE;
 		if (c.bad)
 			return 0;
@@ -718,6 +748,7 @@ static int log_apply(logstate *ls, const char *p, size_t n)
 		t->rslen = rslen;
 		t->nrs = nrs;
 		t->attach = att;
+		t->att_off = (int64_t)(ls->base + (size_t)(att.p - ls->raw.p));
 		if (kind == 'P') {
 			t->state = SL_TXN_PRECOMMITTED;
 			t->precommit_ms = ms;
@@ -745,31 +776,177 @@ static int log_apply(logstate *ls, const char *p, size_t n)
 	}
 }
 
-/* Read the whole log from fd and fold it. 1, -1 errno. */
-static int log_read(int fd, logstate *ls)
+/* pread exactly n bytes at off. 1; 0 short (EOF); -1 errno. */
+static int pread_all(int fd, void *p, size_t n, uint64_t off)
 {
-	struct stat sb;
-	size_t off = 0, size;
+	size_t done = 0;
 
-	memset(ls, 0, sizeof *ls);
-	ls->max_id = FIRST_TXN_ID - 1;
-	if (fstat(fd, &sb) < 0)
-		return -1;
-	size = (size_t)sb.st_size;
-	if (sl_buf_reserve(&ls->raw, size) < 0)
-		return -1;
-	while (off < size) {
-		ssize_t r = pread(fd, ls->raw.p + off, size - off, (off_t)off);
+	while (done < n) {
+		ssize_t r = pread(fd, (char *)p + done, n - done, (off_t)(off + done));
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
 		if (r == 0)
-			break;  /* shrunk under us (a writer cut a torn tail) */
-		off += (size_t)r;
+			return 0;
+		done += (size_t)r;
 	}
-	ls->raw.len = off;
+	return 1;
+}
+
+/*
+ * The checkpoint <db>/txnlog.ckpt: a cache of the fold of the log up to an
+ * offset, so that readers and writers replay only the log's tail. The log
+ * stays the single source of truth: a checkpoint that fails its CRC, was
+ * made for another file (inode), or whose last covered record is not in
+ * the log as it was (offset, length, CRC) is ignored.
+ *   "SLCK" version:u32 (1)
+ *   log_ino:u64 log_off:u64 last_off:u64 last_len:u32 last_crc:u32
+ *   max_id:u64 max_table_id:u64 seq:u64 ntx:u32
+ *   ntx times: id:u64 table_id:u64 begin_ms:u64 finish_ms:u64
+ *     precommit_ms:u64 timeout_s:u64 commit_seq:u64 state:u32 label:str
+ *     table:str reason:str nrs:u32 rowsets:str att_off:u64 att_len:u32
+ *     att_crc:u32
+ *   crc:u32 (CRC-32 of everything before it)
+ * The attachment stays in the log (att_off); it is read when asked for.
+ */
+#define CKPT_HDR 68
+#define CKPT_ENT_MIN 96
+
+/* Load the checkpoint for the log ls->fd. 1 loaded (ls->base set), 0 none
+ * or unusable (ls left empty), -1 errno (ENOMEM). */
+static int ckpt_load(logstate *ls, const char *path)
+{
+	struct stat sb;
+	cursor c;
+	uint64_t ino, x, aoff;
+	uint32_t alen, acrc, n, i;
+	char *rec = 0;
+	int e = errno, r;
+
+	if (sl_file_read(path, &ls->ck) < 0) {
+		if (errno == ENOMEM)
+			return -1;
+		goto unusable;
+	}
+	if (ls->ck.len < CKPT_HDR + 4 || memcmp(ls->ck.p, CKPT_MAGIC, 4) ||
+	    sl_u32_unpack(ls->ck.p + 4) != CKPT_VERSION ||
+	    (uint32_t)crc32(0, (const Bytef *)ls->ck.p, (uInt)(ls->ck.len - 4)) !=
+	    sl_u32_unpack(ls->ck.p + ls->ck.len - 4))
+		goto unusable;
+	c.p = ls->ck.p + 8;
+	c.n = ls->ck.len - 12;
+	c.bad = 0;
+	ino = cur_u64(&c);
+	x = cur_u64(&c);
+	aoff = cur_u64(&c);
+	alen = cur_u32(&c);
+	acrc = cur_u32(&c);
+	ls->max_id = (int64_t)cur_u64(&c);
+	ls->max_table_id = (int64_t)cur_u64(&c);
+	ls->seq = cur_u64(&c);
+	n = cur_u32(&c);
+	if (c.bad || fstat(ls->fd, &sb) < 0 || (uint64_t)sb.st_ino != ino ||
+	    alen > LOG_REC_MAX || x > (uint64_t)SIZE_MAX / 2 || aoff + 8 + alen != x ||
+	    n > c.n / CKPT_ENT_MIN)
+		goto unusable;
+	/* the last record it covers must be there, whole and unchanged */
+	if (!(rec = malloc((size_t)alen + 8)))
+		goto nomem;
+	r = pread_all(ls->fd, rec, (size_t)alen + 8, aoff);
+	if (r < 0 && errno == ENOMEM)
+		goto nomem;
+	if (r <= 0 || sl_u32_unpack(rec) != alen || sl_u32_unpack(rec + 4) != acrc ||
+	    (uint32_t)crc32(0, (const Bytef *)rec + 8, alen) != acrc)
+		goto unusable;
+	free(rec);
+	rec = 0;
+	if (n && !(ls->tx = calloc(n, sizeof *ls->tx)))
+		goto nomem;
+	ls->cap = n;
+	for (i = 0; i < n; i++) {
+		txrec *t = &ls->tx[i];
+		sl_field rs;
+		t->id = (int64_t)cur_u64(&c);
+		t->table_id = (int64_t)cur_u64(&c);
+		t->begin_ms = (int64_t)cur_u64(&c);
+		t->finish_ms = (int64_t)cur_u64(&c);
+		t->precommit_ms = (int64_t)cur_u64(&c);
+		t->timeout_s = (int64_t)cur_u64(&c);
+		t->commit_seq = cur_u64(&c);
+		t->state = (int)cur_u32(&c);
+		t->label = cur_str(&c, 128);
+		t->table = cur_str(&c, 64);
+		t->reason = cur_str(&c, 255);
+		t->nrs = cur_u32(&c);
+		rs = cur_str(&c, LOG_REC_MAX);
+		t->rs = rs.p;
+		t->rslen = rs.n;
+		t->att_off = (int64_t)cur_u64(&c);
+		t->attach.n = cur_u32(&c);
+		t->att_crc = cur_u32(&c);
+		t->attach.p = t->attach.n ? 0 : "";
+		if (c.bad || t->state < SL_TXN_PREPARE || t->state > SL_TXN_ABORTED ||
+		    t->id > ls->max_id || (i && t->id <= t[-1].id) ||
+		    t->attach.n > ATTACH_MAX || t->att_off < 0 || (uint64_t)t->att_off > x)
+			goto unusable;
+		ls->ntx++;
+	}
+	if (c.bad || c.n)
+		goto unusable;
+	ls->base = ls->valid = (size_t)x;
+	ls->last_off = (size_t)aoff;
+	ls->last_len = alen;
+	ls->last_crc = acrc;
+	errno = e;
+	return 1;
+nomem:
+	free(rec);
+	errno = ENOMEM;
+	return -1;
+unusable:
+	free(rec);
+	free(ls->tx);
+	sl_buf_free(&ls->ck);
+	{
+		int fd = ls->fd;
+		log_init(ls);
+		ls->fd = fd;
+	}
+	errno = e;
+	return 0;
+}
+
+/* Fold the log ls->fd: from the checkpoint at ckpath when it is usable,
+ * else from the start; then the records up to the current end. 1, -1 errno. */
+static int log_read(logstate *ls, const char *ckpath)
+{
+	struct stat sb;
+	size_t off;
+
+	if (ckpath && ckpt_load(ls, ckpath) < 0)
+		return -1;
+	if (fstat(ls->fd, &sb) < 0)
+		return -1;
+	/* read to the end: a writer may have appended since the checkpoint */
+	for (;;) {
+		size_t at = ls->base + ls->raw.len, want = 65536;
+		ssize_t r;
+		if ((size_t)sb.st_size > at && (size_t)sb.st_size - at > want)
+			want = (size_t)sb.st_size - at;
+		if (sl_buf_reserve(&ls->raw, want) < 0)
+			return -1;
+		r = pread(ls->fd, ls->raw.p + ls->raw.len, ls->raw.cap - ls->raw.len, (off_t)at);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		ls->raw.len += (size_t)r;
+	}
 	/* a writer may be appending right now: anything past a short record
 	 * is simply not there yet */
 	for (off = 0; ls->raw.len - off >= 8;) {
@@ -785,44 +962,78 @@ static int log_read(int fd, logstate *ls)
 			return -1;
 		if (r == 0)
 			break;
+		ls->last_off = ls->base + off;
+		ls->last_len = len;
+		ls->last_crc = crc;
+		ls->ntail++;
 		off += 8 + (size_t)len;
 	}
-	ls->valid = off;
+	ls->valid = ls->base + off;
 	return 1;
+}
+
+/* The attachment of t, read from the log when it came from a checkpoint.
+ * 1, -1 errno (EPROTO: it is not what the checkpoint says). */
+static int att_load(logstate *ls, txrec *t)
+{
+	int r;
+
+	if (t->attach.p)
+		return 1;
+	if (!(t->att_heap = malloc(t->attach.n))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	r = pread_all(ls->fd, t->att_heap, t->attach.n, (uint64_t)t->att_off);
+	if (r <= 0 || (uint32_t)crc32(0, (const Bytef *)t->att_heap, t->attach.n) != t->att_crc) {
+		free(t->att_heap);
+		t->att_heap = 0;
+		if (r != -1)
+			errno = EPROTO;
+		return -1;
+	}
+	t->attach.p = t->att_heap;
+	return 1;
+}
+
+static int ckpt_path(sl_store *st, const char *db, char *p)
+{
+	return pathf(p, "%s/%s/txnlog.ckpt", st->dir, db);
 }
 
 /* Lock-free: open and fold the log of db. 0 no such db (errno ENOTDIR). */
 static int log_load(sl_store *st, const char *db, logstate *ls)
 {
-	char p[PATH_MAX];
-	int fd, r;
+	char p[PATH_MAX], ck[PATH_MAX];
+	int r;
 
-	memset(ls, 0, sizeof *ls);
+	log_init(ls);
 	if (sl_name_valid(db) < 0) {
 		errno = ENOTDIR;
 		return 0;
 	}
-	if (pathf(p, "%s/%s/txnlog", st->dir, db) < 0)
+	if (pathf(p, "%s/%s/txnlog", st->dir, db) < 0 || ckpt_path(st, db, ck) < 0)
 		return -1;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	ls->fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (ls->fd < 0) {
 		if (errno == ENOENT) {
 			errno = ENOTDIR;
 			return 0;
 		}
 		return -1;
 	}
-	r = log_read(fd, ls);
-	close_keep_errno(fd);
+	r = log_read(ls, ck);
 	if (r < 0)
 		log_free(ls);
 	return r;
 }
 
-/* A writer's session on db: lock held, log open for append and folded,
- * torn tail cut. */
+/* A writer's session on db: lock held, log open for append (w->ls.fd) and
+ * folded, torn tail cut. */
 typedef struct logw {
-	int lockfd, fd;
+	sl_store *st;
+	char db[65];
+	int lockfd;
 	logstate ls;
 	sl_buf rec;             /* records to append in one write */
 } logw;
@@ -830,35 +1041,37 @@ typedef struct logw {
 /* 1, -1 errno (ENOENT: no such database). */
 static int logw_open(sl_store *st, const char *db, logw *w)
 {
-	char p[PATH_MAX];
+	char p[PATH_MAX], ck[PATH_MAX];
 
 	memset(w, 0, sizeof *w);
-	w->fd = -1;
+	log_init(&w->ls);
+	w->st = st;
 	w->lockfd = db_lock(st, db);
 	if (w->lockfd < 0)
 		return -1;
-	if (pathf(p, "%s/%s/txnlog", st->dir, db) < 0)
+	snprintf(w->db, sizeof w->db, "%s", db);
+	if (pathf(p, "%s/%s/txnlog", st->dir, db) < 0 || ckpt_path(st, db, ck) < 0)
 		goto fail;
-	w->fd = open(p, O_RDWR | O_APPEND | O_CLOEXEC);
-	if (w->fd < 0 || log_read(w->fd, &w->ls) < 0)
+	w->ls.fd = open(p, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (w->ls.fd < 0 || log_read(&w->ls, ck) < 0)
 		goto fail;
-	if (w->ls.valid < w->ls.raw.len) {
+	if (w->ls.valid < w->ls.base + w->ls.raw.len) {
 		/* a torn tail (a crash mid-append, or garbage): keep a copy for
 		 * the curious, then cut it, or later records would be
 		 * unreachable behind it */
 		char keep[PATH_MAX];
+		size_t good = w->ls.valid - w->ls.base;
 		if (pathf(keep, "%s/%s/txnlog.torn-%zu", st->dir, db, w->ls.valid) > 0)
-			(void)sl_file_write_atomic(keep, w->ls.raw.p + w->ls.valid,
-						   w->ls.raw.len - w->ls.valid, 0644);
-		if (ftruncate(w->fd, (off_t)w->ls.valid) < 0 || fdatasync(w->fd) < 0)
+			(void)sl_file_write_atomic(keep, w->ls.raw.p + good,
+						   w->ls.raw.len - good, 0644);
+		if (ftruncate(w->ls.fd, (off_t)w->ls.valid) < 0 || fdatasync(w->ls.fd) < 0)
 			goto fail;
-		w->ls.raw.len = w->ls.valid;
+		w->ls.raw.len = good;
 	}
 	return 1;
 fail:
 	{
 		int e = errno;
-		close_keep_errno(w->fd);
 		close(w->lockfd);
 		log_free(&w->ls);
 		errno = e;
@@ -866,16 +1079,19 @@ fail:
 	return -1;
 }
 
+static void ckpt_refresh(logw *w);
+
 static void logw_close(logw *w)
 {
 	int e = errno;
-	if (w->fd >= 0)
-		close(w->fd);
+	/* still under the lock: refresh the checkpoint when the tail grew */
+	if (w->ls.fd >= 0 && (w->ls.valid - w->ls.base >= CKPT_BYTES || w->ls.ntail >= CKPT_RECS))
+		ckpt_refresh(w);
+	log_free(&w->ls);
 	if (w->lockfd >= 0)
 		close(w->lockfd);
-	log_free(&w->ls);
 	sl_buf_free(&w->rec);
-	w->fd = w->lockfd = -1;
+	w->lockfd = -1;
 	errno = e;
 }
 
@@ -885,14 +1101,15 @@ static int logw_flush(logw *w)
 {
 	if (!w->rec.len)
 		return 1;
-	if (sl_allwrite(w->fd, w->rec.p, w->rec.len) < w->rec.len || fdatasync(w->fd) < 0) {
+	if (sl_allwrite(w->ls.fd, w->rec.p, w->rec.len) < w->rec.len || fdatasync(w->ls.fd) < 0) {
 		int e = errno;
-		if (ftruncate(w->fd, (off_t)w->ls.valid) == 0)
-			(void)fdatasync(w->fd);
+		if (ftruncate(w->ls.fd, (off_t)w->ls.valid) == 0)
+			(void)fdatasync(w->ls.fd);
 		errno = e ? e : EIO;
 		return -1;
 	}
 	w->ls.valid += w->rec.len;
+	w->ls.ntail++;
 	w->rec.len = 0;
 	return 1;
 }
@@ -938,6 +1155,109 @@ static void rec_end(sl_buf *b, size_t mark)
 	sl_u32_pack(b->p + mark, (uint32_t)len);
 	sl_u32_pack(b->p + mark + 4,
 		    (uint32_t)crc32(0, (const Bytef *)b->p + mark + 8, (uInt)len));
+}
+
+static void fcopy(char *dst, size_t cap, sl_field f);
+
+/* Finished (VISIBLE or ABORTED) more than max(label_keep_max_second,
+ * KEEP_MIN_S) ago: lookups do not report it and checkpoints drop it
+ * (unless its rowsets are part of a live table). */
+static int forgotten(const sl_store *st, const txrec *t, int64_t now)
+{
+	int64_t keep = st->label_keep_max_second > KEEP_MIN_S ? st->label_keep_max_second : KEEP_MIN_S;
+
+	return (t->state == SL_TXN_VISIBLE || t->state == SL_TXN_ABORTED) &&
+	       now - t->finish_ms >= keep * 1000;
+}
+
+/* Does the table t committed to still exist (same id)? Under the db lock,
+ * where no table is created or dropped. cache: names and ids seen. */
+typedef struct tblcache { char name[65]; int64_t id; } tblcache;
+
+static int table_current(sl_store *st, const char *db, const txrec *t, tblcache *tc, size_t *ntc)
+{
+	char tdir[PATH_MAX], nm[65];
+	size_t i;
+	int64_t id;
+
+	fcopy(nm, sizeof nm, t->table);
+	for (i = 0; i < *ntc; i++)
+		if (!strcmp(tc[i].name, nm))
+			return tc[i].id == t->table_id;
+	if (pathf(tdir, "%s/%s/%s", st->dir, db, nm) < 0)
+		return 1;       /* keep it: cannot tell */
+	id = table_id_read(tdir);
+	if (id < 0 && errno != ENOENT)
+		return 1;
+	if (*ntc < 16) {
+		memcpy(tc[*ntc].name, nm, sizeof nm);
+		tc[(*ntc)++].id = id;
+	}
+	return id == t->table_id;
+}
+
+/* Under the db lock: write a new checkpoint of the log w->ls.fd (re-read
+ * from the current checkpoint and the tail, so that it holds exactly what
+ * is on disk). Best effort: a failure leaves the old one, which stays
+ * valid, or none. */
+static void ckpt_refresh(logw *w)
+{
+	char ck[PATH_MAX];
+	logstate ls;
+	sl_buf b = SL_BUF_ZERO;
+	struct stat sb;
+	tblcache tc[16];
+	size_t ntc = 0, i, nat;
+	uint32_t n = 0;
+	int64_t now = sl_now_ms();
+	int e = errno;
+
+	log_init(&ls);
+	if (ckpt_path(w->st, w->db, ck) < 0 ||
+	    (ls.fd = fcntl(w->ls.fd, F_DUPFD_CLOEXEC, 0)) < 0 || log_read(&ls, ck) < 0 ||
+	    ls.valid == ls.base || fstat(ls.fd, &sb) < 0)
+		goto out;
+	if (sl_buf_put(&b, CKPT_MAGIC, 4) < 0 || put_u32(&b, CKPT_VERSION) < 0 ||
+	    put_u64(&b, (uint64_t)sb.st_ino) < 0 || put_u64(&b, ls.valid) < 0 ||
+	    put_u64(&b, ls.last_off) < 0 || put_u32(&b, ls.last_len) < 0 ||
+	    put_u32(&b, ls.last_crc) < 0 || put_u64(&b, (uint64_t)ls.max_id) < 0 ||
+	    put_u64(&b, (uint64_t)ls.max_table_id) < 0 || put_u64(&b, ls.seq) < 0)
+		goto out;
+	nat = b.len;
+	if (put_u32(&b, 0) < 0)
+		goto out;
+	for (i = 0; i < ls.ntx; i++) {
+		txrec *t = &ls.tx[i];
+		uint32_t acrc;
+		if (t->state != SL_TXN_PREPARE && t->state != SL_TXN_PRECOMMITTED &&
+		    forgotten(w->st, t, now) &&
+		    !(t->state == SL_TXN_VISIBLE && t->nrs &&
+		      table_current(w->st, w->db, t, tc, &ntc)))
+			continue;
+		acrc = t->attach.p ? (uint32_t)crc32(0, (const Bytef *)t->attach.p, t->attach.n)
+			: t->att_crc;
+		if (put_u64(&b, (uint64_t)t->id) < 0 || put_u64(&b, (uint64_t)t->table_id) < 0 ||
+		    put_u64(&b, (uint64_t)t->begin_ms) < 0 || put_u64(&b, (uint64_t)t->finish_ms) < 0 ||
+		    put_u64(&b, (uint64_t)t->precommit_ms) < 0 ||
+		    put_u64(&b, (uint64_t)t->timeout_s) < 0 || put_u64(&b, t->commit_seq) < 0 ||
+		    put_u32(&b, (uint32_t)t->state) < 0 ||
+		    put_str(&b, t->label.p, t->label.n) < 0 ||
+		    put_str(&b, t->table.p, t->table.n) < 0 ||
+		    put_str(&b, t->reason.p, t->reason.n) < 0 ||
+		    put_u32(&b, t->nrs) < 0 || put_str(&b, t->rs ? t->rs : "", t->rslen) < 0 ||
+		    put_u64(&b, (uint64_t)(t->att_off < 0 ? 0 : t->att_off)) < 0 ||
+		    put_u32(&b, t->attach.n) < 0 || put_u32(&b, acrc) < 0)
+			goto out;
+		n++;
+	}
+	sl_u32_pack(b.p + nat, n);
+	if (put_u32(&b, (uint32_t)crc32(0, (const Bytef *)b.p, (uInt)b.len)) < 0)
+		goto out;
+	(void)sl_file_write_atomic(ck, b.p, b.len, 0644);
+out:
+	sl_buf_free(&b);
+	log_free(&ls);
+	errno = e;
 }
 
 /* ---------------------------------------------------------------- txns */
@@ -1020,12 +1340,14 @@ static uint64_t rs_total(const txrec *t)
 	return sum;
 }
 
-static int info_fill(sl_txninfo *ti, const txrec *t)
+static int info_fill(sl_txninfo *ti, logstate *ls, txrec *t)
 {
 	sl_buf att;
 
 	if (!ti)
 		return 1;
+	if (att_load(ls, t) < 0)
+		return -1;
 	att = ti->attach;
 	memset(ti, 0, sizeof *ti);
 	ti->id = t->id;
@@ -1178,7 +1500,7 @@ int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *la
 		break;
 	}
 	if (holder) {
-		if (info_fill(existing, holder) < 0 || logw_flush(&w) < 0)
+		if (info_fill(existing, &w.ls, holder) < 0 || logw_flush(&w) < 0)
 			goto out;
 		txn_gc(st, db, &w.ls, 0);
 		ret = 0;
@@ -1652,7 +1974,10 @@ int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 		}
 	}
 	if (t->state == SL_TXN_PRECOMMITTED && !pre) {
-		sl_field att = alen ? (sl_field){ attach, (uint32_t)alen } : t->attach;
+		sl_field att;
+		if (!alen && att_load(&w.ls, t) < 0)
+			goto out;
+		att = alen ? (sl_field){ attach, (uint32_t)alen } : t->attach;
 		if (rec_start(&w.rec, &mark, 'C', id, now) < 0 ||
 		    put_u32(&w.rec, t->nrs) < 0 ||
 		    sl_buf_put(&w.rec, t->rs, t->rslen) < 0 ||
@@ -1671,7 +1996,7 @@ int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 	ret = 0;
 done:
 	/* once committed, say so even if *cur cannot be filled (ENOMEM) */
-	if (info_fill(cur, t) < 0 && ret == 0)
+	if (info_fill(cur, &w.ls, t) < 0 && ret == 0)
 		ret = -1;
 out:
 	logw_close(&w);
@@ -1709,7 +2034,7 @@ int sl_txn_abort(sl_store *st, const char *db, int64_t id, const char *reason, s
 	} else {
 		ret = 0;
 	}
-	if (info_fill(cur, t) < 0 && ret == 0)
+	if (info_fill(cur, &w.ls, t) < 0 && ret == 0)
 		ret = -1;
 out:
 	logw_close(&w);
@@ -1739,9 +2064,9 @@ int sl_txn_lookup_id(sl_store *st, const char *db, int64_t id, sl_txninfo *out)
 	if (r <= 0)
 		return r < 0 ? -1 : (errno = ENOTDIR, -1);
 	r = 0;
-	if ((t = log_find(&ls, id))) {
+	if ((t = log_find(&ls, id)) && !forgotten(st, t, sl_now_ms())) {
 		effective(st, db, t);
-		r = info_fill(out, t) < 0 ? -1 : 1;
+		r = info_fill(out, &ls, t) < 0 ? -1 : 1;
 	}
 	log_free(&ls);
 	return r;
@@ -1759,7 +2084,7 @@ int sl_txn_lookup_label(sl_store *st, const char *db, const char *label, sl_txni
 		return r < 0 ? -1 : (errno = ENOTDIR, -1);
 	for (i = ls.ntx; i-- > 0;) {
 		txrec *t = &ls.tx[i];
-		if (t->label.n != n || memcmp(t->label.p, label, n))
+		if (t->label.n != n || memcmp(t->label.p, label, n) || forgotten(st, t, now))
 			continue;
 		effective(st, db, t);
 		if (!newest)
@@ -1772,7 +2097,7 @@ int sl_txn_lookup_label(sl_store *st, const char *db, const char *label, sl_txni
 	}
 	r = 0;
 	if (holder || newest)
-		r = info_fill(out, holder ? holder : newest) < 0 ? -1 : 1;
+		r = info_fill(out, &ls, holder ? holder : newest) < 0 ? -1 : 1;
 	log_free(&ls);
 	return r;
 }

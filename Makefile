@@ -2,7 +2,8 @@
 # streamload: one non-recursive Makefile.
 #   make            build every binary into bin/
 #   make test       ensure Debian deps, build, run bats, then again under ASan+UBSan
-#   make run        ensure deps, build, start (examples/quickstart.sh until sl-httpd)
+#   make run        ensure deps, build, start sl-httpd on 127.0.0.1:8030 over ./sl-data
+#   make quickstart the quickstart session without a server (examples/quickstart.sh)
 #   make deps       install the Debian packages the build and tests need
 #   make san        the ASan+UBSan build in build/san/bin
 
@@ -34,7 +35,7 @@ DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev
 	bats-assert curl jq hyperfine mandoc tzdata
 
 .DELETE_ON_ERROR:
-.PHONY: unit all test check run deps san clean install bench man-lint
+.PHONY: unit all test check run quickstart deps san clean install bench man-lint
 
 all: $(BINS:%=$(BINDIR)/%) unit
 
@@ -95,7 +96,12 @@ test: deps
 
 check: test
 
+SL_DATA ?= ./sl-data
 run: deps all
+	@echo "make run: sl-httpd on 127.0.0.1:8030 over $(SL_DATA) (Ctrl-C stops it)"
+	$(BINDIR)/sl-httpd --data-dir $(SL_DATA) -v 2
+
+quickstart: deps all
 	./examples/quickstart.sh
 
 bench: deps all

@@ -83,3 +83,31 @@ man_examples() {
 	run -0 sl-sql -N -B -e "select count(*) from db.t"
 	[ "$output" = 10 ]
 }
+
+@test "examples: make run serves the seed's curl quick start on 127.0.0.1:8030" {
+	if (exec 3<>/dev/tcp/127.0.0.1/8030) 2>/dev/null; then
+		skip "port 8030 is in use on this machine"
+	fi
+	seed_table
+	setsid make -s -C "$SL_ROOT" run SL_DATA="$SL_DATA_DIR" > run.log 2>&1 &
+	local pid=$! i
+	for ((i = 0; i < 100; i++)); do
+		curl -sf http://127.0.0.1:8030/api/health > /dev/null && break
+		sleep 0.1
+	done
+	run curl --location-trusted -u root: \
+		-H "Expect:100-continue" \
+		-H "column_separator:," \
+		-H "columns:user_id,name,age" \
+		-T streamload_example.csv \
+		-XPUT http://127.0.0.1:8030/api/testdb/test_streamload/_stream_load
+	local load=$output
+	run curl -s -u root: -d '{"stmt":"select count(*) from testdb.test_streamload"}' \
+		http://127.0.0.1:8030/api/query/default_cluster/testdb
+	local count=$output
+	kill -TERM -- -"$pid" 2> /dev/null || true
+	wait "$pid" || true
+	[[ "$load" == *'"Status": "Success",'* ]]
+	[[ "$load" == *'"NumberLoadedRows": 10,'* ]]
+	[ "$(jq -c .data.data <<<"$count")" = "[[10]]" ]
+}

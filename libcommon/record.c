@@ -13,13 +13,22 @@
  * fails; a record running past the end (a torn append) ends the file for
  * readers, and the next writer cuts it.
  *
- * Writers hold flock(<db>/lock) (the store's database lock), read the file,
- * cut a torn tail and append the new record with ONE write(2); once it holds
- * more than twice stream_load_record_max records, the newest max are
- * rewritten to a new file renamed into place (sl_file_write_atomic). The
+ * Writers hold flock(<db>/lock) (the store's database lock) and append
+ * the new record with ONE write(2) without reading the file: the cost of a
+ * load does not grow with the records before it. Only when the file's size
+ * (fstat) passes REC_BOUND(max) -- twice what max records of the largest
+ * possible size take -- is it read and the newest max records rewritten to
+ * a new file renamed into place (sl_file_write_atomic), so the rewrite
+ * happens at most once per max appends. Readers list the newest max. The
  * append is not fsync'd: the record is informational (the transaction log
  * is the truth) and a load should not pay a second fsync for it. Readers
  * take no lock.
+ *
+ * Since a writer does not read, it cannot cut a torn append (a crash
+ * mid-write): the next record lands behind it. Readers therefore
+ * resynchronise: where a record does not check out (its length runs past
+ * the end, or its CRC fails), they look for the next good one a byte
+ * further on; the next rewrite drops the damage.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +52,10 @@
 #define REC_MAX         (64u << 10)     /* sanity bound on one record */
 #define REC_DEFAULT_MAX 1000
 #define REC_CAP_MAX     1000000
+/* the largest record: header, kind, version, 7 u64, 9 strings at most
+ * their field's size - 1 plus a u16 length each */
+#define REC_LARGEST     (8 + 2 + 7 * 8 + 9 * 2 + 128 + 64 + 64 + 63 + 64 + 31 + 511 + 255 + 511)
+#define REC_BOUND(max)  ((off_t)(max) * 2 * REC_LARGEST)
 
 static int rec_path(const sl_store *st, const char *db, const char *leaf, char *p)
 {
@@ -183,21 +196,24 @@ static int decode(const char *p, size_t n, sl_load_record *r)
 }
 
 /* Walk the records of buf: calls fn(offset, len) for each whole record
- * with a good CRC. Returns the end of the last whole record (where a torn
- * tail starts). */
-static size_t walk(const char *buf, size_t n, void (*fn)(void *, size_t, size_t), void *arg)
+ * with a good CRC. Damage (a length running past the end, a bad CRC: a
+ * torn append with records behind it) is stepped over a byte at a time
+ * until a good record starts again. */
+static void walk(const char *buf, size_t n, void (*fn)(void *, size_t, size_t), void *arg)
 {
 	size_t off = 0;
 
 	while (n - off >= 8) {
 		uint32_t len = sl_u32_unpack(buf + off), crc = sl_u32_unpack(buf + off + 4);
-		if (len == 0 || len > REC_MAX || n - off - 8 < len)
-			break;
-		if ((uint32_t)crc32(0, (const Bytef *)buf + off + 8, len) == crc && fn)
+		if (len == 0 || len > REC_MAX || n - off - 8 < len ||
+		    (uint32_t)crc32(0, (const Bytef *)buf + off + 8, len) != crc) {
+			off++;
+			continue;
+		}
+		if (fn)
 			fn(arg, off, len + 8);
 		off += 8 + (size_t)len;
 	}
-	return off;
 }
 
 /* Offsets of the good records, for trimming. */
@@ -249,7 +265,8 @@ int sl_record_add(sl_store *st, const sl_load_record *r)
 	char lockp[PATH_MAX], path[PATH_MAX];
 	sl_buf file = SL_BUF_ZERO, rec = SL_BUF_ZERO, out = SL_BUF_ZERO;
 	spans sp = { 0, 0, 0, 0, 0 };
-	size_t end, max = record_max(st);
+	size_t max = record_max(st);
+	struct stat sb;
 	int lk = -1, fd = -1, ret = -1, e;
 
 	if (sl_name_valid(r->db) < 0) {
@@ -267,30 +284,29 @@ int sl_record_add(sl_store *st, const sl_load_record *r)
 		if (errno != EINTR)
 			goto out;
 	/* opened under the lock: a rewrite renames a new file into place */
-	if ((fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0 || read_fd(fd, &file) < 0)
+	if ((fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0 || fstat(fd, &sb) < 0)
 		goto out;
-	end = walk(file.p, file.len, span_add, &sp);
-	if (sp.oom) {
-		errno = ENOMEM;
-		goto out;
-	}
-	if (sp.n + 1 > 2 * max) {
+	if (sb.st_size + (off_t)rec.len > REC_BOUND(max)) {
 		/* keep the newest max - 1 and the new one */
-		for (size_t i = sp.n - (max - 1); i < sp.n; i++)
+		size_t i;
+		if (read_fd(fd, &file) < 0)
+			goto out;
+		walk(file.p, file.len, span_add, &sp);
+		if (sp.oom) {
+			errno = ENOMEM;
+			goto out;
+		}
+		for (i = sp.n > max - 1 ? sp.n - (max - 1) : 0; i < sp.n; i++)
 			if (sl_buf_put(&out, file.p + sp.off[i], sp.len[i]) < 0)
 				goto out;
 		if (sl_buf_put(&out, rec.p, rec.len) < 0 || sl_file_write_atomic(path, out.p, out.len, 0644) < 0)
 			goto out;
-	} else {
-		if (end < file.len && ftruncate(fd, (off_t)end) < 0)
-			goto out;
-		if (sl_allwrite(fd, rec.p, rec.len) < rec.len) {
-			/* never leave half a record behind a good file */
-			e = errno;
-			if (ftruncate(fd, (off_t)end) < 0) { /* the next writer cuts it */ }
-			errno = e;
-			goto out;
-		}
+	} else if (sl_allwrite(fd, rec.p, rec.len) < rec.len) {
+		/* never leave half a record behind a good file */
+		e = errno;
+		if (ftruncate(fd, sb.st_size) < 0) { /* readers step over it */ }
+		errno = e;
+		goto out;
 	}
 	ret = 1;
 out:
@@ -345,7 +361,10 @@ int sl_record_list(sl_store *st, const char *db, sl_load_record **out, size_t *n
 	for (size_t i = 0; i < sp.n; i++)
 		if (decode(file.p + sp.off[i] + 8, sp.len[i] - 8, &v[cnt]))
 			cnt++;
-	if (limit && cnt > limit) {
+	/* the file may hold more than max (see the top): list the newest max */
+	if (!limit || limit > record_max(st))
+		limit = record_max(st);
+	if (cnt > limit) {
 		first = cnt - limit;
 		memmove(v, v + first, limit * sizeof *v);
 		cnt = limit;

@@ -22,13 +22,15 @@ typedef struct sl_load_record {
 	int64_t start_ms, finish_ms;    /* wall clock */
 } sl_load_record;
 
-/* Append a record (one atomic append under the db lock; trims old ones).
+/* Append a record (one append under the db lock, without reading the
+ * file; once the file passes a size bound it is rewritten to the newest
+ * stream_load_record_max, so that rewrite is amortised O(1) per record).
  * r->db names the database; strings longer than their field are cut.
  * Not fsync'd (informational). 1, -1 errno (ENOENT: no such database).
  * Kept in <data-dir>/<db>/_load_record (G: file format in record.c). */
 int sl_record_add(sl_store *st, const sl_load_record *r);
-/* The records of db, oldest first, at most limit (0: all kept): the
- * newest limit ones. *out malloc'd (free it). 1, 0 no such db, -1 errno. */
+/* The records of db, oldest first: the newest limit ones, and never more
+ * than stream_load_record_max (limit 0: that many). *out malloc'd (free it). 1, 0 no such db, -1 errno. */
 int sl_record_list(sl_store *st, const char *db, sl_load_record **out, size_t *n, size_t limit);
 
 #endif

@@ -13,6 +13,9 @@
  *    hold flock(<db>/lock), read the whole log, cut a torn tail, append all
  *    their records with ONE write and fdatasync. Readers take no lock and
  *    stop at the first record that is short or fails its CRC.
+ *    Both start from the checkpoint <db>/txnlog.ckpt when it is usable
+ *    (see ckpt_load) and replay only the log past it; writers refresh it
+ *    (ckpt_refresh) once that tail holds CKPT_RECS records or CKPT_BYTES.
  *  - rowset files <db>/<table>/data/<txnid>-<n>.rs: written under a
  *    temporary name, fsync'd, renamed, directory fsync'd. Immutable.
  *

@@ -8,6 +8,7 @@
  *   _error_log/                  load error logs (ErrorURL)
  *   <db>/                        a database
  *   <db>/txnlog                  the transaction log: the single source of truth
+ *   <db>/txnlog.ckpt             a checkpoint of it (a cache; see sl-store.5)
  *   <db>/lock                    flock'd around every log append
  *   <db>/<table>/schema.sql      the table's DDL (canonical)
  *   <db>/<table>/data/<txnid>-<n>.rs  immutable rowset files
@@ -163,8 +164,11 @@ int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 int sl_txn_abort(sl_store *st, const char *db, int64_t id, const char *reason, sl_txninfo *cur);
 /* Look up by id, or by label: the txn currently holding the label if any,
  * else the most recent one with it. 1 found, 0 not found, -1 errno
- * (ENOTDIR: no such db). Lock-free (reads the log); reports the effective
- * state (see above). out->attach is replaced. */
+ * (ENOTDIR: no such db). Lock-free (reads the checkpoint and the log's
+ * tail); reports the effective state (see above). out->attach is
+ * replaced. A txn that finished (VISIBLE or ABORTED) more than
+ * max(label_keep_max_second, 3600) seconds ago is forgotten: not found
+ * (its rowsets stay visible). */
 int sl_txn_lookup_id(sl_store *st, const char *db, int64_t id, sl_txninfo *out);
 int sl_txn_lookup_label(sl_store *st, const char *db, const char *label, sl_txninfo *out);
 

@@ -2,8 +2,9 @@
 /*
  * test-store.c -- unit tests of the table store (libcommon/store.c):
  * databases and tables, begin/rowsets/commit/snapshot/scan, labels, 2PC
- * states, dead owners and timeouts, torn log tails, corrupt rowsets, and
- * concurrent begins from forked processes.
+ * states, dead owners and timeouts, torn log tails, corrupt rowsets, the
+ * log checkpoint (same state without it; corrupt, stale or foreign ones
+ * ignored; label expiry), and concurrent begins from forked processes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -454,6 +455,225 @@ static void test_torn_tail(sl_store *st)
 	sl_txninfo_free(&ex);
 }
 
+/* What readers see of testdb: the snapshot of t, then every txn up to
+ * last by id and by label (state, times, rowsets, attachment). */
+static void state_text(sl_store *st, int64_t last, sl_buf *out)
+{
+	sl_snapshot snap = SL_SNAPSHOT_ZERO;
+	sl_txninfo ti = SL_TXNINFO_ZERO, tl = SL_TXNINFO_ZERO;
+	int64_t id;
+	size_t i;
+
+	out->len = 0;
+	if (sl_snapshot_open(st, "testdb", "t", &snap) == 1) {
+		sl_buf_printf(out, "v=%lld rows=%llu n=%zu\n", (long long)snap.version,
+			      (unsigned long long)snap.nrows, snap.n);
+		for (i = 0; i < snap.n; i++)
+			sl_buf_printf(out, "%s\n", snap.paths[i]);
+	}
+	sl_snapshot_free(&snap);
+	for (id = 1000; id <= last; id++) {
+		int r = sl_txn_lookup_id(st, "testdb", id, &ti);
+		if (r != 1) {
+			sl_buf_printf(out, "%lld r=%d\n", (long long)id, r);
+			continue;
+		}
+		r = sl_txn_lookup_label(st, "testdb", ti.label, &tl);
+		sl_buf_printf(out, "%lld %s %s %s %lld %lld %lld %u %llu [%.*s] %s | %d %lld %s\n",
+			      (long long)id, ti.label, ti.table, sl_txn_state_name(ti.state),
+			      (long long)ti.begin_ms, (long long)ti.finish_ms, (long long)ti.timeout_s,
+			      ti.nrowsets, (unsigned long long)ti.nrows, (int)ti.attach.len,
+			      ti.attach.p ? ti.attach.p : "", ti.reason, r, (long long)tl.id,
+			      sl_txn_state_name(tl.state));
+	}
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&tl);
+}
+
+/* The state seen with the checkpoint is the one seen without it. */
+static void check_same_without_ckpt(sl_store *st, int64_t last)
+{
+	char ck[600];
+	sl_buf with = SL_BUF_ZERO, without = SL_BUF_ZERO, keep = SL_BUF_ZERO;
+
+	snprintf(ck, sizeof ck, "%s/testdb/txnlog.ckpt", dir);
+	CHECK(sl_file_read(ck, &keep) == 1);
+	state_text(st, last, &with);
+	unlink(ck);
+	state_text(st, last, &without);
+	CHECK(with.len > 0 && with.len == without.len && !memcmp(with.p, without.p, with.len));
+	CHECK(sl_file_write_atomic(ck, keep.p, keep.len, 0644) == 1);
+	sl_buf_free(&with);
+	sl_buf_free(&without);
+	sl_buf_free(&keep);
+}
+
+/* Load n one-row txns ck<from>..ck<from+n-1> with attachments "att-<i>",
+ * padded with dots to 30000 bytes when big (so that a few pass the
+ * checkpoint's 64 KiB threshold); the last id. */
+static int64_t ck_loads(sl_store *st, int from, int n, int big)
+{
+	sl_txn t;
+	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
+	char lab[32];
+	static char att[30001];
+	int64_t last = 0;
+	int i, ok = 1;
+
+	for (i = from; i < from + n; i++) {
+		size_t k;
+		snprintf(lab, sizeof lab, "ck%d", i);
+		k = (size_t)snprintf(att, sizeof att, "att-%d", i);
+		if (big) {
+			memset(att + k, '.', sizeof att - 1 - k);
+			att[sizeof att - 1] = 0;
+		}
+		if (load(st, lab, (uint32_t)i, 1, &t, &ex) != 1) {
+			ok = 0;
+			continue;
+		}
+		/* every 10th is left precommitted, every 15th aborted */
+		if (i % 15 == 0)
+			ok &= sl_txn_abort(st, "testdb", t.id, "ck abort", &ti) == 1;
+		else
+			ok &= sl_txn_commit(st, "testdb", t.id, i % 10 == 0, att, strlen(att), &ti) == 1;
+		last = t.id;
+		sl_txn_release(&t);
+	}
+	CHECK(ok);
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&ex);
+	return last;
+}
+
+static void test_checkpoint(sl_store *st)
+{
+	char ck[600], lg[600];
+	sl_buf keep = SL_BUF_ZERO, a = SL_BUF_ZERO, b = SL_BUF_ZERO, logb = SL_BUF_ZERO;
+	sl_txninfo ti = SL_TXNINFO_ZERO;
+	int64_t last;
+	off_t cks;
+
+	snprintf(ck, sizeof ck, "%s/testdb/txnlog.ckpt", dir);
+	snprintf(lg, sizeof lg, "%s/testdb/txnlog", dir);
+	unlink(ck);
+	/* 140 loads append 280 records: past CKPT_RECS (256), so a writer
+	 * writes a checkpoint */
+	last = ck_loads(st, 0, 140, 0);
+	CHECK(access(ck, F_OK) == 0);
+	cks = file_size(ck);
+	CHECK(cks > 0 && cks < file_size(lg));
+	check_same_without_ckpt(st, last);
+	/* a precommitted txn from the checkpoint commits (2PC) with its
+	 * attachment, read back from the log */
+	CHECK(sl_txn_lookup_label(st, "testdb", "ck10", &ti) == 1 && ti.state == SL_TXN_PRECOMMITTED);
+	CHECK(sl_txn_commit(st, "testdb", ti.id, SL_TXN_COMMIT_2PC, 0, 0, &ti) == 1 &&
+	      ti.state == SL_TXN_VISIBLE && ti.attach.len == 6 && !memcmp(ti.attach.p, "att-10", 6));
+	CHECK(sl_txn_lookup_label(st, "testdb", "ck15", &ti) == 1 && ti.state == SL_TXN_ABORTED &&
+	      !strcmp(ti.reason, "ck abort"));
+	/* a label held by a txn in the checkpoint is still in use */
+	{
+		sl_txn t;
+		sl_txninfo ex = SL_TXNINFO_ZERO;
+		CHECK(sl_txn_begin(st, "testdb", "t", "ck3", 600, &t, &ex) == 0 &&
+		      ex.state == SL_TXN_VISIBLE && ex.attach.len == 5 && !memcmp(ex.attach.p, "att-3", 5));
+		sl_txninfo_free(&ex);
+	}
+	check_same_without_ckpt(st, last);
+
+	/* a corrupt checkpoint (a flipped byte) is ignored */
+	CHECK(sl_file_read(ck, &keep) == 1);
+	state_text(st, last, &a);
+	keep.p[keep.len / 2] ^= 0x40;
+	CHECK(sl_file_write_atomic(ck, keep.p, keep.len, 0644) == 1);
+	state_text(st, last, &b);
+	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
+	/* so is one cut short, or of another file */
+	CHECK(truncate(ck, (off_t)keep.len / 2) == 0);
+	state_text(st, last, &b);
+	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
+	keep.p[keep.len / 2] ^= 0x40;
+
+	/* a stale checkpoint: the log was cut below its offset (records it
+	 * covers are gone): it must not resurrect them */
+	CHECK(sl_file_read(lg, &logb) == 1);
+	unlink(ck);
+	last = ck_loads(st, 200, 5, 1);         /* a fresh checkpoint */
+	CHECK(access(ck, F_OK) == 0);
+	keep.len = 0;
+	CHECK(sl_file_read(ck, &keep) == 1);
+	{
+		/* put back the log as it was before those loads: the txns of
+		 * ck200.. are unknown again, and their files garbage */
+		int fd = open(lg, O_WRONLY | O_TRUNC);
+		CHECK(fd >= 0 && write(fd, logb.p, logb.len) == (ssize_t)logb.len);
+		close(fd);
+		unlink(ck);
+		state_text(st, last, &a);
+		CHECK(sl_file_write_atomic(ck, keep.p, keep.len, 0644) == 1);
+		state_text(st, last, &b);
+		CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
+		CHECK(sl_txn_lookup_label(st, "testdb", "ck200", &ti) == 0);
+	}
+	/* a log replaced by another file (same content, new inode) */
+	last = ck_loads(st, 400, 5, 1);
+	CHECK(access(ck, F_OK) == 0);
+	state_text(st, last, &a);
+	logb.len = 0;
+	CHECK(sl_file_read(lg, &logb) == 1);
+	CHECK(sl_file_write_atomic(lg, logb.p, logb.len, 0644) == 1);
+	state_text(st, last, &b);
+	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
+
+	/* a torn log tail after the checkpoint: ignored by readers, cut by
+	 * the next writer, and the checkpoint still used */
+	last = ck_loads(st, 600, 5, 1);
+	state_text(st, last, &a);
+	append_file(lg, "\x00\x00\x00\x30torn", 8);
+	state_text(st, last, &b);
+	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
+	last = ck_loads(st, 800, 3, 0);
+	check_same_without_ckpt(st, last);
+	CHECK(sl_txn_lookup_label(st, "testdb", "ck801", &ti) == 1 && ti.state == SL_TXN_VISIBLE);
+
+	sl_buf_free(&keep);
+	sl_buf_free(&a);
+	sl_buf_free(&b);
+	sl_buf_free(&logb);
+	sl_txninfo_free(&ti);
+}
+
+/* Label expiry with checkpoints: label_keep_max_second 0 frees labels of
+ * VISIBLE txns at once, checkpoint or not; the txns stay visible. */
+static void test_checkpoint_expiry(void)
+{
+	sl_store st;
+	sl_txn t;
+	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
+	char p[512];
+	long before;
+	int64_t last;
+
+	snprintf(p, sizeof p, "%s/sl.conf", dir);
+	CHECK(sl_file_write_atomic(p, "label_keep_max_second = 0\n", 26, 0644) == 1);
+	CHECK(sl_store_open(&st, dir) == 1);
+	before = count_rows(&st, "t", 0);
+	last = ck_loads(&st, 1000, 5, 1);
+	/* ck1001 is VISIBLE and its label free again */
+	CHECK(load(&st, "ck1001", 0, 2, &t, &ex) == 1);
+	CHECK(sl_txn_commit(&st, "testdb", t.id, 0, 0, 0, &ti) == 1);
+	sl_txn_release(&t);
+	last = t.id;
+	CHECK(sl_txn_lookup_label(&st, "testdb", "ck1001", &ti) == 1 && ti.id == last);
+	/* 5 loads: 4 committed, 1 precommitted; + 2 rows */
+	CHECK(count_rows(&st, "t", 0) == before + 4 + 2);
+	check_same_without_ckpt(&st, last);
+	sl_store_close(&st);
+	unlink(p);
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&ex);
+}
+
 static void test_corrupt_rowset(sl_store *st)
 {
 	sl_txn t;
@@ -676,9 +896,18 @@ int main(void)
 	test_expiry_and_precommit_timeout();
 	test_torn_tail(&st);
 	test_corrupt_rowset(&st);
-	test_concurrent(&st, 200, 0);
-	test_concurrent(&st, 12, 1);
-	test_kill(&st, 40);
+	test_checkpoint(&st);
+	test_checkpoint_expiry();
+	{
+		/* forked writers refresh the checkpoint concurrently */
+		sl_txninfo ti = SL_TXNINFO_ZERO;
+		test_concurrent(&st, 200, 0);
+		test_concurrent(&st, 12, 1);
+		test_kill(&st, 40);
+		CHECK(sl_txn_lookup_label(&st, "testdb", "ck1001", &ti) == 1);
+		check_same_without_ckpt(&st, ti.id + 300);
+		sl_txninfo_free(&ti);
+	}
 	test_errlog(&st);
 	sl_store_close(&st);
 

@@ -23,6 +23,7 @@ typedef struct hconn {
 	size_t icap, ioff, ilen;        /* data is ibuf[ioff .. ioff+ilen) */
 	int eof;                        /* the client closed its side */
 	int broken;                     /* a read or write failed or timed out */
+	int nosplice;                   /* splice(2) does not take h->in */
 } hconn;
 
 /* One request. */
@@ -64,6 +65,14 @@ int httpd_fill(hconn *h);
 /* Read body bytes: > 0 bytes, 0 the body ended, -1 a broken body
  * (rq->body_errmsg says why; h->broken when the connection is lost). */
 ssize_t httpd_body_read(hconn *h, hreq *rq, char *buf, size_t n);
+/* Move up to n bytes of a Content-Length body, once nothing of it is
+ * buffered, straight from the connection into the pipe wfd (splice(2): no
+ * copy through user space). > 0 bytes moved; 0 the body ended; -1 with
+ * errno EINVAL when splice cannot serve (chunked, buffered bytes, an fd
+ * splice does not take: copy instead); -2 a broken body (as
+ * httpd_body_read); -3 writing wfd failed (errno; EPIPE: the pipeline
+ * stopped reading). */
+ssize_t httpd_body_splice(hconn *h, hreq *rq, int wfd, size_t n);
 /* Read and drop the rest of the body, at most max bytes: 1 drained, 0 more
  * than max or broken (the connection must close). */
 int httpd_body_drain(hconn *h, hreq *rq, int64_t max);

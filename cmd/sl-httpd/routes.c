@@ -281,23 +281,48 @@ typedef struct feedctx {
 	char msg[256];
 } feedctx;
 
-/* Copy the body into the pipeline, with back-pressure (blocking writes). */
+static const char *too_large(feedctx *f)
+{
+	snprintf(f->msg, sizeof f->msg, "[E-217]body size %" PRId64 " exceed BE's conf "
+		"`streaming_load_max_mb` %" PRId64 ". increase it if you are sure this load is reasonable",
+		f->rq->body_read, f->limit);
+	f->rq->keep_alive = 0;
+	return f->msg;
+}
+
+/* Move the body into the pipeline, with back-pressure (blocking writes):
+ * by splice(2) from the connection when it can (a Content-Length body once
+ * its buffered part is written), else copied through a buffer. */
 static const char *feed(void *ctx, int wfd)
 {
 	feedctx *f = ctx;
 	char buf[65536];
 	ssize_t k;
 
-	while ((k = httpd_body_read(f->h, f->rq, buf, sizeof buf)) > 0) {
+	for (;;) {
+		k = httpd_body_splice(f->h, f->rq, wfd, SL_PIPE_SIZE);
+		if (k > 0) {
+			if (f->rq->body_read > f->limit)
+				return too_large(f);
+			continue;
+		}
+		if (k == 0)
+			return NULL;
+		if (k == -3) {
+			f->pipe_closed = 1;     /* EPIPE: the pipeline answers */
+			return NULL;
+		}
+		if (k == -2) {
+			k = -1;
+			break;
+		}
+		k = httpd_body_read(f->h, f->rq, buf, sizeof buf);
+		if (k <= 0)
+			break;
 		const char *p = buf;
 		size_t n = (size_t)k;
-		if (f->rq->body_read > f->limit) {
-			snprintf(f->msg, sizeof f->msg, "[E-217]body size %" PRId64 " exceed BE's conf "
-				"`streaming_load_max_mb` %" PRId64 ". increase it if you are sure this load is reasonable",
-				f->rq->body_read, f->limit);
-			f->rq->keep_alive = 0;
-			return f->msg;
-		}
+		if (f->rq->body_read > f->limit)
+			return too_large(f);
 		while (n) {
 			ssize_t w = write(wfd, p, n);
 			if (w < 0) {

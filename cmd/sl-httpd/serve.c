@@ -8,6 +8,7 @@
  * Content-Length or chunked (RFC 9112), read on demand by the routes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -625,6 +626,59 @@ static ssize_t take(hconn *h, char *buf, size_t n)
 	if (!h->ilen)
 		h->ioff = 0;
 	return (ssize_t)n;
+}
+
+ssize_t httpd_body_splice(hconn *h, hreq *rq, int wfd, size_t n)
+{
+	if (rq->body_error)
+		return -2;
+	if (rq->body_done)
+		return 0;
+	if (rq->chunked || !rq->body_started || h->ilen || h->broken || h->nosplice) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((uint64_t)rq->body_left < n)
+		n = (size_t)rq->body_left;
+	for (;;) {
+		struct pollfd p = { h->in, POLLIN, 0 };
+		ssize_t k;
+		int r;
+
+		if (httpd_alarm_fired) {
+			errno = ETIMEDOUT;
+			if (httpd_alarm_phase != 2)
+				h->broken = 1;
+			return body_fail(h, rq, MSG_SHORT) - 1;
+		}
+		r = poll(&p, 1, h->c->read_timeout_ms > 0 ? h->c->read_timeout_ms : -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			errno = r == 0 ? ETIMEDOUT : errno;
+			h->broken = 1;
+			return body_fail(h, rq, MSG_SHORT) - 1;
+		}
+		k = splice(h->in, NULL, wfd, NULL, n, SPLICE_F_MOVE | SPLICE_F_MORE);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && errno == EINVAL) {
+			h->nosplice = 1;
+			return -1;
+		}
+		if (k < 0 && errno == EPIPE)
+			return -3;
+		if (k <= 0) {
+			h->eof = k == 0;
+			h->broken = k < 0;
+			return body_fail(h, rq, MSG_SHORT) - 1;
+		}
+		rq->body_left -= k;
+		rq->body_read += k;
+		if (!rq->body_left)
+			rq->body_done = 1;
+		return k;
+	}
 }
 
 ssize_t httpd_body_read(hconn *h, hreq *rq, char *buf, size_t n)

@@ -719,21 +719,6 @@ static void write_header(void)
 	free(tb);
 }
 
-/* sl_frame_read, but flush our output first when the next frame is not
- * buffered yet and stdin has nothing to read: never sit on rows while
- * waiting for upstream. */
-static int next_frame(sl_reader *rd, sl_frame *f)
-{
-	size_t have = rd->end - rd->start;
-
-	if (have < SL_FRAME_HDR || have - SL_FRAME_HDR < sl_u32_unpack(rd->buf + rd->start + 4)) {
-		struct pollfd pfd = { rd->fd, POLLIN, 0 };
-		if (w.len && poll(&pfd, 1, 0) == 0 && sl_writer_flush(&w) < 0)
-			sl_stage_die_write(&w);
-	}
-	return sl_frame_read(rd, f);
-}
-
 int main(int argc, char **argv)
 {
 	sl_opts o = SL_OPTS_ZERO;
@@ -754,6 +739,7 @@ int main(int argc, char **argv)
 	sl_pipe_grow_std();
 	if (sl_writer_init(&w, 1) < 0 || sl_reader_init(&rd, 0) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to start");
+	rd.flush = &w;    /* never sit on rows while upstream is quiet */
 
 	if (sl_store_open(&st, sl_data_dir(o.data_dir)) < 0) {
 		char msg[512];
@@ -783,7 +769,7 @@ int main(int argc, char **argv)
 	if (!fields || !out || !scope)
 		die_nomem();
 
-	while ((r = next_frame(&rd, &f)) > 0) {
+	while ((r = sl_frame_read(&rd, &f)) > 0) {
 		switch (f.type) {
 		case 'R':
 			map_row(&f);

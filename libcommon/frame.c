@@ -95,8 +95,10 @@ static int fill(sl_reader *r, size_t n)
 		}
 		if (r->flush && r->flush->len && !r->flush->err) {
 			struct pollfd pfd = { r->fd, POLLIN, 0 };
-			if (poll(&pfd, 1, 0) == 0 && sl_writer_flush(r->flush) < 0)
-				return -1;
+			/* a failed flush stays sticky in the writer: the stage
+			 * reports it as a write error at its next write */
+			if (poll(&pfd, 1, 0) == 0)
+				(void)sl_writer_flush(r->flush);
 		}
 		got = sl_fd_read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (got < 0)

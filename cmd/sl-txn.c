@@ -386,7 +386,7 @@ static int handoff(void)
 				break;
 		}
 	}
-	if (sl_txn_lookup_id(&st, db, txn.id, &ti) > 0) {
+	if (sl_txn_lookup_own(&txn, &ti) > 0) {
 		if (ti.state == SL_TXN_PREPARE) {
 			sl_txninfo cur = SL_TXNINFO_ZERO;
 			const char *why = timed_out ? "[TIMEOUT]load timed out before it was committed"

@@ -23,6 +23,8 @@
  * Record payloads: kind:u8, version:u8 (1), id:u64, time_ms:u64, then
  *   'T' table created      name:str                       (id = table id)
  *   'B' begin              table_id:u64 timeout_s:u64 label:str table:str
+ *                          (version 2: then slot:u32, the txn's lock slot;
+ *                          a version 1 BEGIN has none: txn/<id>.lock)
  *   'P' precommit, 'C' commit (visible)
  *                          nrs:u32 { name:str rows:u64 }*nrs attach:str
  *   'A' abort              reason:str
@@ -556,7 +558,9 @@ int sl_db_drop(sl_store *st, const char *db)
 /* ---------------------------------------------------------------- the log */
 
 #define CKPT_MAGIC      "SLCK"
-#define CKPT_VERSION    1
+#define CKPT_VERSION    2               /* 1 is read too (no slots) */
+#define SLOT_MAX        4096            /* lock slots per database */
+#define SLOT_LEN        34              /* "<id:20> <nrowsets:10> <P|F>\n" */
 #define CKPT_BYTES      (64u << 10)     /* refresh when the tail is this big */
 #define CKPT_RECS       256             /* ... or holds this many records */
 #define KEEP_MIN_S      3600            /* finished txns are kept at least this */
@@ -573,6 +577,7 @@ typedef struct txrec {
 	size_t rslen;
 	uint32_t nrs;
 	uint64_t commit_seq;    /* order of the C records */
+	int32_t slot;           /* lock slot, -1: txn/<id>.lock (version 1) */
 } txrec;
 
 typedef struct logstate {
@@ -675,16 +680,17 @@ static txrec *log_find(logstate *ls, int64_t id)
 static int log_apply(logstate *ls, const char *p, size_t n)
 {
 	cursor c = { p, n, 0 };
-	unsigned char kind;
+	unsigned char kind, ver;
 	int64_t id, ms;
 	txrec *t;
 
 	if (n < 2)
 		return 0;
 	kind = (unsigned char)p[0];
+	ver = (unsigned char)p[1];
 	c.p += 2;
 	c.n -= 2;
-	if (p[1] != 1)
+	if (ver != 1 && !(kind == 'B' && ver == 2))
 		return 1;       /* a later version's record: not ours to judge */
 	id = (int64_t)cur_u64(&c);
 	ms = (int64_t)cur_u64(&c);
@@ -708,10 +714,11 @@ static int log_apply(logstate *ls, const char *p, size_t n)
 		r.timeout_s = (int64_t)cur_u64(&c);
 		r.label = cur_str(&c, 128);
 		r.table = cur_str(&c, 64);
+		r.slot = ver == 2 ? (int32_t)cur_u32(&c) : -1;
 		r.reason.p = r.attach.p = "";
 		r.att_off = -1;
 		r.state = SL_TXN_PREPARE;
-		if (c.bad)
+		if (c.bad || (ver == 2 && (r.slot < 0 || r.slot >= SLOT_MAX)))
 			return 0;
 		if (id <= ls->max_id)
 			return 1;       /* ids only grow; never written */
@@ -804,13 +811,13 @@ static int pread_all(int fd, void *p, size_t n, uint64_t off)
  * stays the single source of truth: a checkpoint that fails its CRC, was
  * made for another file (inode), or whose last covered record is not in
  * the log as it was (offset, length, CRC) is ignored.
- *   "SLCK" version:u32 (1)
+ *   "SLCK" version:u32 (2; version 1 lacks slot)
  *   log_ino:u64 log_off:u64 last_off:u64 last_len:u32 last_crc:u32
  *   max_id:u64 max_table_id:u64 seq:u64 ntx:u32
  *   ntx times: id:u64 table_id:u64 begin_ms:u64 finish_ms:u64
  *     precommit_ms:u64 timeout_s:u64 commit_seq:u64 state:u32 label:str
  *     table:str reason:str nrs:u32 rowsets:str att_off:u64 att_len:u32
- *     att_crc:u32
+ *     att_crc:u32 slot:u32 (-1: none)
  *   crc:u32 (CRC-32 of everything before it)
  * The attachment stays in the log (att_off); it is read when asked for.
  */
@@ -824,7 +831,7 @@ static int ckpt_load(logstate *ls, const char *path)
 	struct stat sb;
 	cursor c;
 	uint64_t ino, x, aoff;
-	uint32_t alen, acrc, n, i;
+	uint32_t alen, acrc, n, i, ver;
 	char *rec = 0;
 	int e = errno, r;
 
@@ -834,7 +841,7 @@ static int ckpt_load(logstate *ls, const char *path)
 		goto unusable;
 	}
 	if (ls->ck.len < CKPT_HDR + 4 || memcmp(ls->ck.p, CKPT_MAGIC, 4) ||
-	    sl_u32_unpack(ls->ck.p + 4) != CKPT_VERSION ||
+	    ((ver = sl_u32_unpack(ls->ck.p + 4)) != CKPT_VERSION && ver != 1) ||
 	    (uint32_t)crc32(0, (const Bytef *)ls->ck.p, (uInt)(ls->ck.len - 4)) !=
 	    sl_u32_unpack(ls->ck.p + ls->ck.len - 4))
 		goto unusable;
@@ -889,8 +896,9 @@ static int ckpt_load(logstate *ls, const char *path)
 		t->att_off = (int64_t)cur_u64(&c);
 		t->attach.n = cur_u32(&c);
 		t->att_crc = cur_u32(&c);
+		t->slot = ver >= 2 ? (int32_t)cur_u32(&c) : -1;
 		t->attach.p = t->attach.n ? 0 : "";
-		if (c.bad || t->state < SL_TXN_PREPARE || t->state > SL_TXN_ABORTED ||
+		if (c.bad || t->slot < -1 || t->slot >= SLOT_MAX || t->state < SL_TXN_PREPARE || t->state > SL_TXN_ABORTED ||
 		    t->id > ls->max_id || (i && t->id <= t[-1].id) ||
 		    t->attach.n > ATTACH_MAX || t->att_off < 0 || (uint64_t)t->att_off > x)
 			goto unusable;
@@ -1249,7 +1257,8 @@ static void ckpt_refresh(logw *w)
 		    put_str(&b, t->reason.p, t->reason.n) < 0 ||
 		    put_u32(&b, t->nrs) < 0 || put_str(&b, t->rs ? t->rs : "", t->rslen) < 0 ||
 		    put_u64(&b, (uint64_t)(t->att_off < 0 ? 0 : t->att_off)) < 0 ||
-		    put_u32(&b, t->attach.n) < 0 || put_u32(&b, acrc) < 0)
+		    put_u32(&b, t->attach.n) < 0 || put_u32(&b, acrc) < 0 ||
+		    put_u32(&b, (uint32_t)t->slot) < 0)
 			goto out;
 		n++;
 	}
@@ -1287,13 +1296,125 @@ static int txn_lock_path(sl_store *st, const char *db, int64_t id, char *p)
 	return pathf(p, "%s/%s/txn/%lld.lock", st->dir, db, (long long)id);
 }
 
-/* Is the owner of a PREPARE txn gone? Nobody holds txn/<id>.lock. */
-static int owner_dead(sl_store *st, const char *db, int64_t id)
+/*
+ * Lock slots <db>/txn/slot-<k>: a begin (under the db lock) takes the first
+ * slot it can flock, writes "<id> <nrowsets> P\n" into it (fixed width,
+ * SLOT_LEN bytes) and keeps it locked while the txn's process lives; each
+ * rowset it starts rewrites the count first. Slots are never unlinked, so
+ * a load creates and deletes no inode for its lock. The owner of txn id in
+ * slot k is alive iff slot k is locked and names id. txn_gc marks a free
+ * slot whose txn's files are settled 'F'. Nothing in a slot needs to
+ * survive a crash: after one, no slot is locked.
+ */
+static int slot_path(sl_store *st, const char *db, int k, char *p)
+{
+	return pathf(p, "%s/%s/txn/slot-%d", st->dir, db, k);
+}
+
+static int slot_write(int fd, int64_t id, unsigned nrs, char flag)
+{
+	char b[SLOT_LEN + 1];
+
+	snprintf(b, sizeof b, "%020lld %010u %c\n", (long long)id, nrs, flag);
+	if (pwrite(fd, b, SLOT_LEN, 0) != SLOT_LEN) {
+		if (!errno)
+			errno = EIO;
+		return -1;
+	}
+	return 1;
+}
+
+/* 1 a slot record, 0 not (empty, torn, garbage). */
+static int slot_read(int fd, int64_t *id, unsigned *nrs, char *flag)
+{
+	char b[SLOT_LEN];
+	uint64_t v = 0, k = 0;
+	int i, e = errno;
+
+	if (pread(fd, b, SLOT_LEN, 0) != SLOT_LEN || b[20] != ' ' || b[31] != ' ' ||
+	    (b[32] != 'P' && b[32] != 'F') || b[33] != '\n') {
+		errno = e;
+		return 0;
+	}
+	for (i = 0; i < 31; i++) {
+		if (i == 20)
+			continue;
+		if (b[i] < '0' || b[i] > '9')
+			return 0;
+		if (i < 20)
+			v = v * 10 + (uint64_t)(b[i] - '0');
+		else
+			k = k * 10 + (uint64_t)(b[i] - '0');
+	}
+	if (v > INT64_MAX || k > UINT32_MAX)
+		return 0;
+	*id = (int64_t)v;
+	*nrs = (unsigned)k;
+	*flag = b[32];
+	return 1;
+}
+
+/* The number of rowsets t's owner started, from its slot; 0 when the
+ * slot names another txn (or t has no slot). */
+static unsigned slot_nrowsets(sl_store *st, const char *db, const txrec *t)
+{
+	char p[PATH_MAX], fl;
+	int64_t id;
+	unsigned n = 0;
+	int fd, e = errno;
+
+	if (t->slot < 0 || slot_path(st, db, t->slot, p) < 0 ||
+	    (fd = open(p, O_RDONLY | O_CLOEXEC)) < 0) {
+		errno = e;
+		return 0;
+	}
+	if (!slot_read(fd, &id, &n, &fl) || id != t->id)
+		n = 0;
+	close(fd);
+	errno = e;
+	return n;
+}
+
+/* Under the db lock: take the first free slot. fd (flock'd, O_CLOEXEC),
+ * *k its number; -1 errno (EAGAIN: SLOT_MAX live txns). */
+static int slot_take(sl_store *st, const char *db, int *k)
+{
+	char p[PATH_MAX];
+	int i, fd;
+
+	for (i = 0; i < SLOT_MAX; i++) {
+		if (slot_path(st, db, i, p) < 0)
+			return -1;
+		fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0 && errno == ENOENT) {
+			char td[PATH_MAX];
+			if (pathf(td, "%s/%s/txn", st->dir, db) > 0 && mkdir(td, 0755) == 0)
+				fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		}
+		if (fd < 0)
+			return -1;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			*k = i;
+			return fd;
+		}
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			close_keep_errno(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+/* Is the owner of a PREPARE txn gone? Its slot is free or names another
+ * txn; a version 1 txn: nobody holds txn/<id>.lock. */
+static int owner_dead(sl_store *st, const char *db, const txrec *t)
 {
 	char p[PATH_MAX];
 	int fd, dead, e = errno;
 
-	if (txn_lock_path(st, db, id, p) < 0)
+	if ((t->slot < 0 ? txn_lock_path(st, db, t->id, p) : slot_path(st, db, t->slot, p)) < 0)
 		return 0;
 	fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -1302,6 +1423,12 @@ static int owner_dead(sl_store *st, const char *db, int64_t id)
 		return dead;
 	}
 	dead = flock(fd, LOCK_EX | LOCK_NB) == 0;
+	if (!dead && t->slot >= 0) {
+		int64_t id;
+		unsigned n;
+		char fl;
+		dead = !slot_read(fd, &id, &n, &fl) || id != t->id;
+	}
 	close(fd);
 	errno = e;
 	return dead;
@@ -1314,7 +1441,7 @@ static const char *lazy_abort_reason(sl_store *st, const char *db, const txrec *
 		if (t->timeout_s > 0 && t->timeout_s < SECONDS_MAX &&
 		    now > t->begin_ms + t->timeout_s * 1000)
 			return SL_TXN_REASON_TIMEOUT;
-		if (owner_dead(st, db, t->id))
+		if (owner_dead(st, db, t))
 			return SL_TXN_REASON_DEAD;
 	} else if (t->state == SL_TXN_PRECOMMITTED) {
 		if (now > t->precommit_ms + st->precommit_timeout_second * 1000)
@@ -1389,9 +1516,10 @@ static int abort_rec(logw *w, txrec *t, const char *reason, size_t rlen, int64_t
 	return 1;
 }
 
-/* Best effort: unlink the rowset files (finished and temporary, when
- * files) and then the lock file of a finished txn. The lock file goes
- * last: while it exists, txn_gc knows the txn may have left files. */
+/* A version 1 txn (no slot). Best effort: unlink the rowset files
+ * (finished and temporary, when files) and then the lock file of a
+ * finished txn. The lock file goes last: while it exists, txn_gc knows
+ * the txn may have left files. */
 static void txn_cleanup(sl_store *st, const char *db, const char *table, int64_t id, int files)
 {
 	char p[PATH_MAX], pre[64], tpre[64];
@@ -1417,9 +1545,80 @@ static void txn_cleanup(sl_store *st, const char *db, const char *table, int64_t
 	errno = e;
 }
 
+/* Best effort: unlink the rowset files, finished and temporary, of the
+ * finished txn t (ABORTED). nrs: the rowsets its owner started (from its
+ * slot; 0 unknown). Without listing the data directory: the files named
+ * by its P record, then <id>-<n>.rs and .<id>-<n>.rs.tmp for n = 0, 1,
+ * ... until n >= nrs and neither exists. */
+static void files_clean(sl_store *st, const char *db, const txrec *t, unsigned nrs)
+{
+	char dir[PATH_MAX], f[PATH_MAX], tb[65];
+	cursor c = { t->rs, t->rslen, 0 };
+	uint32_t i;
+	unsigned k;
+	int e = errno;
+
+	fcopy(tb, sizeof tb, t->table);
+	if (t->slot < 0) {
+		txn_cleanup(st, db, tb, t->id, 1);
+		return;
+	}
+	if (pathf(dir, "%s/%s/%s/data", st->dir, db, tb) < 0)
+		goto out;
+	for (i = 0; t->rs && i < t->nrs; i++) {
+		sl_field nm = cur_str(&c, 4096);
+		cur_u64(&c);
+		if (c.bad)
+			break;
+		if (!nm.n || memchr(nm.p, '/', nm.n) || nm.p[0] == '.')
+			continue;
+		if (pathf(f, "%s/%.*s", dir, (int)nm.n, nm.p) > 0)
+			unlink(f);
+	}
+	for (k = 0; k < UINT32_MAX; k++) {
+		int gone = 0;
+		if (pathf(f, "%s/%lld-%u.rs", dir, (long long)t->id, k) < 0)
+			break;
+		gone += unlink(f) < 0 && errno == ENOENT;
+		if (pathf(f, "%s/.%lld-%u.rs.tmp", dir, (long long)t->id, k) < 0)
+			break;
+		gone += unlink(f) < 0 && errno == ENOENT;
+		if (gone == 2 && k >= nrs)
+			break;
+	}
+out:
+	errno = e;
+}
+
+/* Under the db lock: the cleanup of one slot. The files of its txn when
+ * that was aborted (its process may have died before removing them);
+ * a free slot whose txn is settled is marked 'F' so that this is done
+ * once. */
+static void slot_gc(sl_store *st, const char *db, logstate *ls, const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC), isfree;
+	int64_t id;
+	unsigned nrs;
+	char fl;
+	txrec *t;
+
+	if (fd < 0)
+		return;
+	isfree = flock(fd, LOCK_EX | LOCK_NB) == 0;
+	if (slot_read(fd, &id, &nrs, &fl) && fl != 'F') {
+		t = log_find(ls, id);
+		if (t && t->state == SL_TXN_ABORTED)
+			files_clean(st, db, t, nrs);
+		if (isfree && !(t && t->state == SL_TXN_PREPARE))
+			(void)slot_write(fd, id, nrs, 'F');
+	}
+	close(fd);
+}
+
 /* Under the database lock: finish the cleanup of txns whose process died
- * before doing it (txn/ lists every txn that may have left files), and
- * remove lock files of begins killed before their BEGIN record. */
+ * before doing it (the slots name the last txn of each; version 1 txns:
+ * txn/ lists every one that may have left files), and remove lock files
+ * of version 1 begins killed before their BEGIN record. */
 static void txn_gc(sl_store *st, const char *db, logstate *ls, int64_t skip)
 {
 	char p[PATH_MAX];
@@ -1435,6 +1634,12 @@ static void txn_gc(sl_store *st, const char *db, logstate *ls, int64_t skip)
 		char *end, tb[65];
 		long long id = strtoll(de->d_name, &end, 10);
 		txrec *t;
+		if (!strncmp(de->d_name, "slot-", 5)) {
+			char sp[PATH_MAX];
+			if (pathf(sp, "%s/%s", p, de->d_name) > 0)
+				slot_gc(st, db, ls, sp);
+			continue;
+		}
 		if (end == de->d_name || strcmp(end, ".lock") || id == skip)
 			continue;
 		t = log_find(ls, id);
@@ -1454,12 +1659,14 @@ static void txn_gc(sl_store *st, const char *db, logstate *ls, int64_t skip)
 int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *label,
 	int64_t timeout_s, sl_txn *t, sl_txninfo *existing)
 {
-	char tdir[PATH_MAX], lp[PATH_MAX];
+	char tdir[PATH_MAX];
 	logw w;
+	struct stat sb;
 	int64_t now, tid, id;
-	size_t i, nlab = strlen(label), mark;
+	size_t i, nlab = strlen(label), mark, *swept = 0, nswept = 0;
 	txrec *holder = 0;
-	int lfd = -1, ret = -1;
+	int lfd = -1, ret = -1, slot = -1;
+	uint64_t off;
 
 	if (sl_name_valid(db) < 0 || table_name_valid(table) < 0) {
 		errno = ENOENT;
@@ -1487,6 +1694,15 @@ int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *la
 			continue;
 		if (!(why = lazy_abort_reason(st, db, x, now)))
 			continue;
+		if (!(nswept & (nswept - 1))) {
+			size_t *nv = realloc(swept, (nswept ? nswept * 2 : 1) * sizeof *nv);
+			if (!nv) {
+				errno = ENOMEM;
+				goto out;
+			}
+			swept = nv;
+		}
+		swept[nswept++] = i;
 		if (abort_rec(&w, x, why, strlen(why), now) < 0)
 			goto out;
 	}
@@ -1502,36 +1718,35 @@ int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *la
 		holder = x;
 		break;
 	}
+	if (holder && info_fill(existing, &w.ls, holder) < 0)
+		goto out;
+	/* the aborts are durable before their files go */
+	if (logw_flush(&w) < 0)
+		goto out;
+	for (i = 0; i < nswept; i++) {
+		txrec *x = &w.ls.tx[swept[i]];
+		files_clean(st, db, x, slot_nrowsets(st, db, x));
+	}
+	txn_gc(st, db, &w.ls, 0);
 	if (holder) {
-		if (info_fill(existing, &w.ls, holder) < 0 || logw_flush(&w) < 0)
-			goto out;
-		txn_gc(st, db, &w.ls, 0);
 		ret = 0;
 		goto out;
 	}
 	id = w.ls.max_id + 1;
-	if (txn_lock_path(st, db, id, lp) < 0)
+	if ((lfd = slot_take(st, db, &slot)) < 0 || slot_write(lfd, id, 0, 'P') < 0)
 		goto out;
-	lfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lfd < 0 && errno == ENOENT) {
-		char td[PATH_MAX];
-		if (pathf(td, "%s/%s/txn", st->dir, db) > 0 && mkdir(td, 0755) == 0)
-			lfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	}
-	if (lfd < 0)
-		goto out;
-	if (flock(lfd, LOCK_EX | LOCK_NB) < 0)
-		goto out_lock;
 	if (rec_start(&w.rec, &mark, 'B', id, now) < 0 ||
 	    put_u64(&w.rec, (uint64_t)tid) < 0 ||
 	    put_u64(&w.rec, (uint64_t)(timeout_s > 0 ? timeout_s : 0)) < 0 ||
 	    put_str(&w.rec, label, nlab) < 0 ||
-	    put_str(&w.rec, table, strlen(table)) < 0)
-		goto out_lock;
+	    put_str(&w.rec, table, strlen(table)) < 0 ||
+	    put_u32(&w.rec, (uint32_t)slot) < 0)
+		goto out;
+	w.rec.p[mark + 9] = 2;          /* BEGIN version 2: with its slot */
 	rec_end(&w.rec, mark);
-	if (logw_flush(&w) < 0)
-		goto out_lock;
-	txn_gc(st, db, &w.ls, id);
+	off = w.ls.valid;
+	if (fstat(w.ls.fd, &sb) < 0 || logw_flush(&w) < 0)
+		goto out;
 	memset(t, 0, sizeof *t);
 	t->st = st;
 	snprintf(t->db, sizeof t->db, "%s", db);
@@ -1540,18 +1755,15 @@ int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *la
 	t->id = id;
 	t->lockfd = lfd;
 	t->table_id = tid;
+	t->slot = slot;
+	t->log_off = off;
+	t->log_ino = (uint64_t)sb.st_ino;
 	lfd = -1;
 	ret = 1;
-	goto out;
-out_lock:
-	{
-		int e = errno;
-		close(lfd);
-		lfd = -1;
-		unlink(lp);
-		errno = e;
-	}
 out:
+	/* a slot taken for a BEGIN that did not make it: its id names no txn */
+	close_keep_errno(lfd);
+	free(swept);
 	logw_close(&w);
 	return ret;
 }
@@ -1648,6 +1860,10 @@ sl_rowset_writer *sl_rowset_create(sl_txn *t, size_t ncols, const sl_colspec *co
 	    pathf(w->fin, "%s/%lld-%u.rs", w->dir, (long long)t->id, n) < 0)
 		goto fail;
 	/* header payload, framed below */
+	/* the slot counts the rowsets before their files exist: commit and
+	 * cleanup look for exactly those */
+	if (t->slot >= 0 && t->lockfd >= 0 && slot_write(t->lockfd, t->id, n + 1, 'P') < 0)
+		goto fail;
 	if (sl_buf_put(&h, "SLRS\0\0\0\0", 8) < 0 ||
 	    sl_buf_put(&h, "\0\1\0\0", 4) < 0 ||         /* version 1, flags 0 */
 	    put_u32(&h, RS_CODEC_LZ4) < 0 ||
@@ -1838,8 +2054,42 @@ static int rsent_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Append the encoded list of txn t's finished rowsets (nrs + entries) to
+ * b without listing the data directory: <id>-<n>.rs for n below the
+ * count in its slot (one may be missing: a discarded rowset), and on
+ * while they exist. Under the db lock, t alive (its slot names it). 1, -1
+ * errno. */
+static int rs_probe(sl_store *st, const char *db, const txrec *t, const char *table, sl_buf *b)
+{
+	char dir[PATH_MAX], p[PATH_MAX], nm[64];
+	unsigned k, nrs = slot_nrowsets(st, db, t);
+	size_t at = b->len;
+	uint32_t n = 0;
+	uint64_t rows;
+
+	if (pathf(dir, "%s/%s/%s/data", st->dir, db, table) < 0 || put_u32(b, 0) < 0)
+		return -1;
+	for (k = 0; k < UINT32_MAX; k++) {
+		snprintf(nm, sizeof nm, "%lld-%u.rs", (long long)t->id, k);
+		if (pathf(p, "%s/%s", dir, nm) < 0)
+			return -1;
+		if (rs_stat(p, t->id, &rows) < 0) {
+			if (errno != ENOENT)
+				return -1;
+			if (k >= nrs)
+				break;
+			continue;
+		}
+		if (put_str(b, nm, strlen(nm)) < 0 || put_u64(b, rows) < 0)
+			return -1;
+		n++;
+	}
+	sl_u32_pack(b->p + at, n);
+	return 1;
+}
+
 /* Append the encoded list of txn id's finished rowsets (nrs + entries) to
- * b. 1, -1 errno. */
+ * b, listing the data directory: for version 1 txns. 1, -1 errno. */
 static int rs_collect(sl_store *st, const char *db, const char *table, int64_t id, sl_buf *b)
 {
 	char dir[PATH_MAX], pre[32];
@@ -1905,11 +2155,11 @@ int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 	const char *attach, size_t alen, sl_txninfo *cur)
 {
 	logw w;
-	txrec *t;
+	txrec *t = 0;
 	int64_t now;
 	const char *why;
 	size_t mark;
-	int ret = -1, clean = 0;
+	int ret = -1, clean = 0, v1 = 0;
 	int two = precommit == SL_TXN_COMMIT_2PC, pre = precommit && !two;
 	char table[65] = "";
 
@@ -1951,7 +2201,8 @@ int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 			if (rec_start(&w.rec, &mark, pre ? 'P' : 'C', id, now) < 0)
 				goto out;
 			lstart = w.rec.len;
-			if (rs_collect(st, db, table, id, &w.rec) < 0)
+			if ((t->slot >= 0 ? rs_probe(st, db, t, table, &w.rec)
+			     : rs_collect(st, db, table, id, &w.rec)) < 0)
 				goto out;
 			lend = w.rec.len;
 			if (put_str(&w.rec, attach ? attach : "", attach ? alen : 0) < 0)
@@ -2002,18 +2253,21 @@ done:
 	if (info_fill(cur, &w.ls, t) < 0 && ret == 0)
 		ret = -1;
 out:
+	/* an abort recorded here: its files go (still under the lock, while
+	 * its slot names it; txn_gc redoes this if we die first) */
+	if (t && clean)
+		files_clean(st, db, t, slot_nrowsets(st, db, t));
+	v1 = t && t->slot < 0;
 	logw_close(&w);
-	if (ret == 1)
+	if (ret == 1 && v1)
 		txn_cleanup(st, db, table, id, 0);
-	else if (clean)
-		txn_cleanup(st, db, table, id, 1);
 	return ret;
 }
 
 int sl_txn_abort(sl_store *st, const char *db, int64_t id, const char *reason, sl_txninfo *cur)
 {
 	logw w;
-	txrec *t;
+	txrec *t = 0;
 	int ret = -1;
 	char table[65] = "";
 
@@ -2040,9 +2294,9 @@ int sl_txn_abort(sl_store *st, const char *db, int64_t id, const char *reason, s
 	if (info_fill(cur, &w.ls, t) < 0 && ret == 0)
 		ret = -1;
 out:
+	if (t && ret == 1)
+		files_clean(st, db, t, slot_nrowsets(st, db, t));
 	logw_close(&w);
-	if (ret == 1)
-		txn_cleanup(st, db, table, id, 1);
 	return ret;
 }
 
@@ -2073,6 +2327,39 @@ int sl_txn_lookup_id(sl_store *st, const char *db, int64_t id, sl_txninfo *out)
 	}
 	log_free(&ls);
 	return r;
+}
+
+int sl_txn_lookup_own(sl_txn *t, sl_txninfo *out)
+{
+	char p[PATH_MAX];
+	struct stat sb;
+	logstate ls;
+	txrec *x;
+	int r;
+
+	log_init(&ls);
+	if (!t->log_ino || pathf(p, "%s/%s/txnlog", t->st->dir, t->db) < 0)
+		goto full;
+	ls.fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (ls.fd < 0 || fstat(ls.fd, &sb) < 0 || (uint64_t)sb.st_ino != t->log_ino)
+		goto full;
+	/* records about t all follow its BEGIN: fold the log from there */
+	ls.base = ls.valid = (size_t)t->log_off;
+	if (log_read(&ls, 0) < 0) {
+		log_free(&ls);
+		return -1;
+	}
+	x = ls.ntx ? &ls.tx[0] : 0;
+	if (!x || x->id != t->id || x->slot != t->slot || x->label.n != strlen(t->label) ||
+	    memcmp(x->label.p, t->label, x->label.n))
+		goto full;
+	effective(t->st, t->db, x);
+	r = info_fill(out, &ls, x) < 0 ? -1 : 1;
+	log_free(&ls);
+	return r;
+full:
+	log_free(&ls);
+	return sl_txn_lookup_id(t->st, t->db, t->id, out);
 }
 
 int sl_txn_lookup_label(sl_store *st, const char *db, const char *label, sl_txninfo *out)

@@ -12,7 +12,10 @@
  *   <db>/lock                    flock'd around every log append
  *   <db>/<table>/schema.sql      the table's DDL (canonical)
  *   <db>/<table>/data/<txnid>-<n>.rs  immutable rowset files
- *   <db>/txn/<id>.lock           held (flock) by the live sl-txn of a PREPARE txn
+ *   <db>/txn/slot-<k>            lock slots, reused, never deleted: the live
+ *                                sl-txn of a PREPARE txn holds (flock) one and
+ *                                wrote its txn id into it (sl-store.5)
+ *   <db>/txn/<id>.lock           the same, written by earlier versions (read only)
  *   <db>/<table>/tableid         the table's id (a new one per CREATE)
  * Table names "txnlog", "lock" and "txn" are reserved (EINVAL).
  *
@@ -100,15 +103,19 @@ typedef struct sl_txn {
 	char db[65], table[65];
 	int64_t id;
 	char label[129];
-	int lockfd;             /* flock'd txn/<id>.lock; held while alive */
+	int lockfd;             /* flock'd txn/slot-<slot>; held while alive */
 	unsigned nrowsets;
 	int64_t table_id;       /* the table's id when the txn began */
+	int slot;               /* its lock slot */
+	uint64_t log_off;       /* log offset of its BEGIN record */
+	uint64_t log_ino;       /* inode of the log it was begun in */
 } sl_txn;
 
 /* Transaction ids are strictly increasing per database: the first is 1000,
  * then the largest id in the log + 1.
  * A PREPARE txn is effectively ABORTED once its owner died (nobody holds
- * txn/<id>.lock) or its timeout passed; a PRECOMMITTED one once
+ * its lock slot, or the slot names another txn; for txns begun by earlier
+ * versions: nobody holds txn/<id>.lock) or its timeout passed; a PRECOMMITTED one once
  * precommit_timeout_second passed. Lock-free lookups report such txns as
  * ABORTED (with the reason below); begin, commit and abort record it.
  * Abort reasons written by the store: */
@@ -131,6 +138,10 @@ int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *la
 	int64_t timeout_s, sl_txn *t, sl_txninfo *existing);
 /* Close the lock fd; does not change the txn's state. */
 void sl_txn_release(sl_txn *t);
+/* sl_txn_lookup_id for the caller's own txn t, cheaper: reads only the
+ * log from t's BEGIN record on (falls back to sl_txn_lookup_id when the
+ * log is not the one t began in). Same results. */
+int sl_txn_lookup_own(sl_txn *t, sl_txninfo *out);
 
 /* Rowsets of a transaction: typed binary rows in LZ4-compressed, CRC'd
  * blocks. The writer takes R frame payloads as they are. */
@@ -146,7 +157,9 @@ void sl_rowset_discard(sl_rowset_writer *w);
 
 /* Commit txn id of db: PREPARE -> VISIBLE, or PREPARE -> PRECOMMITTED when
  * precommit, or PRECOMMITTED -> VISIBLE (2PC commit). The record carries
- * the txn's finished rowsets (every <id>-<n>.rs in the table's data dir)
+ * the txn's finished rowsets (every <id>-<n>.rs in the table's data dir
+ * with n below the number of rowsets its owner created, found without
+ * listing the directory)
  * and the attachment (small, <= 64 KiB, else EMSGSIZE; on the 2PC commit an
  * empty one keeps the precommit's).
  * precommit may also be SL_TXN_COMMIT_2PC: only PRECOMMITTED -> VISIBLE,

@@ -4,7 +4,9 @@
  * databases and tables, begin/rowsets/commit/snapshot/scan, labels, 2PC
  * states, dead owners and timeouts, torn log tails, corrupt rowsets, the
  * log checkpoint (same state without it; corrupt, stale or foreign ones
- * ignored; label expiry), and concurrent begins from forked processes.
+ * ignored; label expiry), concurrent begins from forked processes, lock
+ * slots (reuse, liveness, version 1 BEGIN records with txn/<id>.lock) and
+ * commit naming exactly the txn's rowsets.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +24,7 @@
 #include "io.h"
 #include "frame.h"
 #include "store.h"
+#include <zlib.h>
 
 static int passed, failed;
 #define CHECK(c) do { if (c) passed++; else { failed++; \
@@ -212,7 +216,9 @@ static void test_load_and_scan(sl_store *st)
 	CHECK(file_size(p) > 0 && file_size(p) < 4000000);
 	CHECK(access(p, F_OK) == 0);
 	snprintf(p, sizeof p, "%s/testdb/txn/1000.lock", dir);
-	CHECK(access(p, F_OK) < 0);                   /* removed once finished */
+	CHECK(access(p, F_OK) < 0);                   /* never made: slots */
+	snprintf(p, sizeof p, "%s/testdb/txn/slot-0", dir);
+	CHECK(access(p, F_OK) == 0);                  /* kept for reuse */
 
 	/* the label is taken now */
 	CHECK(sl_txn_begin(st, "testdb", "t", "l1", 600, &t, &ex) == 0);
@@ -856,6 +862,295 @@ static void test_kill(sl_store *st, int n)
 	free(status);
 }
 
+/* Slot k of testdb: 1 and *id, *nrs when it holds a record. */
+static int slot_get(int k, int64_t *id, unsigned *nrs, char *flag)
+{
+	char p[512], b[64];
+	int fd;
+	ssize_t r;
+
+	snprintf(p, sizeof p, "%s/testdb/txn/slot-%d", dir, k);
+	if ((fd = open(p, O_RDONLY)) < 0)
+		return 0;
+	r = read(fd, b, sizeof b - 1);
+	close(fd);
+	if (r != 34)
+		return 0;
+	b[r] = 0;
+	*id = strtoll(b, 0, 10);
+	*nrs = (unsigned)strtoul(b + 21, 0, 10);
+	*flag = b[32];
+	return 1;
+}
+
+static void test_slots(sl_store *st)
+{
+	sl_txn t1, t2, t3;
+	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
+	int64_t id, sid;
+	unsigned nrs;
+	char p[512], fl;
+	int fd, i;
+
+	/* a live owner's slot is not taken */
+	CHECK(load(st, "s1", 0, 10, &t1, &ex) == 1);
+	CHECK(t1.slot == 0);
+	CHECK(slot_get(0, &sid, &nrs, &fl) && sid == t1.id && nrs == 1 && fl == 'P');
+	CHECK(load(st, "s2", 0, 10, &t2, &ex) == 1);
+	CHECK(t2.slot == 1);
+	CHECK(sl_txn_lookup_id(st, "testdb", t1.id, &ti) == 1 && ti.state == SL_TXN_PREPARE);
+	CHECK(sl_txn_lookup_own(&t1, &ti) == 1 && ti.state == SL_TXN_PREPARE && ti.id == t1.id);
+	/* the owner dies: its txn is dead at once, lock-free */
+	id = t1.id;
+	sl_txn_release(&t1);
+	CHECK(sl_txn_lookup_id(st, "testdb", id, &ti) == 1 && ti.state == SL_TXN_ABORTED &&
+	      !strcmp(ti.reason, SL_TXN_REASON_DEAD));
+	/* locked by someone but naming another txn: dead; naming it: alive */
+	snprintf(p, sizeof p, "%s/testdb/txn/slot-0", dir);
+	fd = open(p, O_RDWR);
+	CHECK(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0);
+	{
+		char b[40];
+		snprintf(b, sizeof b, "%020lld %010u P\n", (long long)id + 777, 0u);
+		CHECK(pwrite(fd, b, 34, 0) == 34);
+		CHECK(sl_txn_lookup_id(st, "testdb", id, &ti) == 1 && ti.state == SL_TXN_ABORTED);
+		snprintf(b, sizeof b, "%020lld %010u P\n", (long long)id, 1u);
+		CHECK(pwrite(fd, b, 34, 0) == 34);
+		CHECK(sl_txn_lookup_id(st, "testdb", id, &ti) == 1 && ti.state == SL_TXN_PREPARE);
+	}
+	close(fd);
+	/* the dead owner's slot is reused; its txn is recorded aborted and
+	 * its files removed */
+	CHECK(load(st, "s3", 0, 10, &t3, &ex) == 1);
+	CHECK(t3.slot == 0);
+	CHECK(slot_get(0, &sid, &nrs, &fl) && sid == t3.id && fl == 'P');
+	CHECK(sl_txn_lookup_id(st, "testdb", id, &ti) == 1 && ti.state == SL_TXN_ABORTED &&
+	      !strcmp(ti.reason, SL_TXN_REASON_DEAD));
+	snprintf(p, sizeof p, "%s/testdb/t/data/%lld-0.rs", dir, (long long)id);
+	CHECK(access(p, F_OK) < 0);
+	CHECK(sl_txn_commit(st, "testdb", t2.id, 0, 0, 0, &ti) == 1 && ti.nrowsets == 1);
+	CHECK(sl_txn_commit(st, "testdb", t3.id, 0, 0, 0, &ti) == 1 && ti.nrowsets == 1);
+	CHECK(sl_txn_lookup_own(&t3, &ti) == 1 && ti.state == SL_TXN_VISIBLE);
+	sl_txn_release(&t2);
+	sl_txn_release(&t3);
+	/* sequential loads keep using slot 0: no new files in txn/ */
+	for (i = 0; i < 20; i++) {
+		char label[32];
+		snprintf(label, sizeof label, "seq%d", i);
+		CHECK(load(st, label, 0, 1, &t1, &ex) == 1 && t1.slot == 0);
+		CHECK(sl_txn_commit(st, "testdb", t1.id, 0, 0, 0, &ti) == 1);
+		sl_txn_release(&t1);
+	}
+	snprintf(p, sizeof p, "%s/testdb/txn/*", dir);
+	CHECK(count_glob(p) == 2);
+	/* the next begin marks the settled slots */
+	CHECK(load(st, "s4", 0, 1, &t1, &ex) == 1);
+	CHECK(slot_get(1, &sid, &nrs, &fl) && sid == t2.id && fl == 'F');
+	CHECK(sl_txn_abort(st, "testdb", t1.id, "User Abort", 0) == 1);
+	sl_txn_release(&t1);
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&ex);
+}
+
+/* Commit names exactly the txn's rowsets: not another txn's, not a
+ * discarded one, not an unfinished one; abort removes them all. */
+static void test_commit_rowsets(sl_store *st)
+{
+	sl_txn a, b;
+	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
+	sl_rowset_writer *w;
+	sl_snapshot snap = SL_SNAPSHOT_ZERO;
+	long before = count_rows(st, "t", 0);
+	char row[128], p[512];
+	uint32_t i;
+	int k;
+
+	CHECK(load(st, "ra", 0, 10, &a, &ex) == 1);            /* a: rowset 0 */
+	CHECK(load(st, "rb", 0, 7, &b, &ex) == 1);             /* b: rowset 0 */
+	CHECK((w = sl_rowset_create(&a, 3, cols)) != 0);       /* a: 1, discarded */
+	CHECK(sl_rowset_add(w, row, mkrow(row, 1)) == 1);
+	sl_rowset_discard(w);
+	CHECK((w = sl_rowset_create(&a, 3, cols)) != 0);       /* a: 2 */
+	for (i = 0; i < 5; i++)
+		CHECK(sl_rowset_add(w, row, mkrow(row, i)) == 1);
+	CHECK(sl_rowset_finish(w, 0) == 1);
+	CHECK((w = sl_rowset_create(&a, 3, cols)) != 0);       /* a: 3, unfinished */
+	CHECK(sl_rowset_add(w, row, mkrow(row, 1)) == 1);
+	CHECK(sl_txn_commit(st, "testdb", a.id, 0, 0, 0, &ti) == 1);
+	CHECK(ti.nrowsets == 2 && ti.nrows == 15);
+	sl_rowset_discard(w);
+	CHECK(sl_snapshot_open(st, "testdb", "t", &snap) == 1);
+	CHECK(snap.n >= 2);
+	if (snap.n >= 2) {
+		char w0[512], w2[512];
+		snprintf(w0, sizeof w0, "/%lld-0.rs", (long long)a.id);
+		snprintf(w2, sizeof w2, "/%lld-2.rs", (long long)a.id);
+		CHECK(strstr(snap.paths[snap.n - 2], w0) && strstr(snap.paths[snap.n - 1], w2));
+	}
+	sl_snapshot_free(&snap);
+	CHECK(count_rows(st, "t", 0) == before + 15);
+	sl_txn_release(&a);
+	/* b: three rowsets and an unfinished one; abort removes every file */
+	for (k = 0; k < 3; k++) {
+		CHECK((w = sl_rowset_create(&b, 3, cols)) != 0);
+		CHECK(sl_rowset_add(w, row, mkrow(row, 1)) == 1);
+		CHECK(sl_rowset_finish(w, 0) == 1);
+	}
+	CHECK((w = sl_rowset_create(&b, 3, cols)) != 0);
+	CHECK(sl_rowset_add(w, row, mkrow(row, 1)) == 1);
+	CHECK(sl_txn_abort(st, "testdb", b.id, "User Abort", 0) == 1);
+	snprintf(p, sizeof p, "%s/testdb/t/data/*%lld-*", dir, (long long)b.id);
+	CHECK(count_glob(p) == 0);
+	snprintf(p, sizeof p, "%s/testdb/t/data/.%lld-*", dir, (long long)b.id);
+	CHECK(count_glob(p) == 0);
+	sl_rowset_discard(w);
+	sl_txn_release(&b);
+	CHECK(count_rows(st, "t", 0) == before + 15);
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&ex);
+}
+
+/* Append a version 1 BEGIN record (no slot) to testdb's log. */
+static void append_begin_v1(int64_t id, int64_t table_id, const char *label)
+{
+	char b[256], p[512];
+	size_t n = 8, ln = strlen(label);
+
+	b[n++] = 'B';
+	b[n++] = 1;
+	sl_u64_pack(b + n, (uint64_t)id); n += 8;
+	sl_u64_pack(b + n, (uint64_t)sl_now_ms()); n += 8;
+	sl_u64_pack(b + n, (uint64_t)table_id); n += 8;
+	sl_u64_pack(b + n, 600); n += 8;
+	sl_u32_pack(b + n, (uint32_t)ln); n += 4;
+	memcpy(b + n, label, ln); n += ln;
+	sl_u32_pack(b + n, 1); n += 4;
+	b[n++] = 't';
+	sl_u32_pack(b, (uint32_t)(n - 8));
+	sl_u32_pack(b + 4, (uint32_t)crc32(0, (const Bytef *)b + 8, (uInt)(n - 8)));
+	snprintf(p, sizeof p, "%s/testdb/txnlog", dir);
+	append_file(p, b, n);
+}
+
+/* Logs written before lock slots: a BEGIN without a slot is alive while
+ * txn/<id>.lock is held, its commit finds its rowsets by listing. */
+static void test_v1_begin(sl_store *st)
+{
+	sl_txn t, old;
+	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
+	sl_rowset_writer *w;
+	char p[512], row[128];
+	long before;
+	int fd;
+
+	CHECK(load(st, "v1pre", 0, 1, &t, &ex) == 1);
+	CHECK(sl_txn_commit(st, "testdb", t.id, 0, 0, 0, &ti) == 1);
+	sl_txn_release(&t);
+	before = count_rows(st, "t", 0);
+	memset(&old, 0, sizeof old);
+	old.st = st;
+	snprintf(old.db, sizeof old.db, "testdb");
+	snprintf(old.table, sizeof old.table, "t");
+	snprintf(old.label, sizeof old.label, "v1");
+	old.id = t.id + 1;
+	old.table_id = t.table_id;
+	old.slot = -1;
+	old.lockfd = -1;
+	snprintf(p, sizeof p, "%s/testdb/txn/%lld.lock", dir, (long long)old.id);
+	fd = open(p, O_RDWR | O_CREAT, 0644);
+	CHECK(fd >= 0 && flock(fd, LOCK_EX) == 0);
+	append_begin_v1(old.id, old.table_id, "v1");
+	CHECK(sl_txn_lookup_label(st, "testdb", "v1", &ti) == 1 && ti.id == old.id &&
+	      ti.state == SL_TXN_PREPARE);
+	CHECK(sl_txn_lookup_own(&old, &ti) == 1 && ti.state == SL_TXN_PREPARE);
+	CHECK((w = sl_rowset_create(&old, 3, cols)) != 0);
+	CHECK(sl_rowset_add(w, row, mkrow(row, 3)) == 1);
+	CHECK(sl_rowset_finish(w, 0) == 1);
+	/* a begin meanwhile does not touch it */
+	CHECK(load(st, "v1b", 0, 1, &t, &ex) == 1 && t.id == old.id + 1);
+	CHECK(sl_txn_abort(st, "testdb", t.id, "User Abort", 0) == 1);
+	sl_txn_release(&t);
+	CHECK(access(p, F_OK) == 0);
+	CHECK(sl_txn_commit(st, "testdb", old.id, 0, 0, 0, &ti) == 1 && ti.nrowsets == 1 &&
+	      ti.nrows == 1);
+	CHECK(count_rows(st, "t", 0) == before + 1);
+	CHECK(access(p, F_OK) < 0);                     /* removed once finished */
+	close(fd);
+	/* a dead version 1 owner */
+	old.id += 2;
+	snprintf(old.label, sizeof old.label, "v1d");
+	append_begin_v1(old.id, old.table_id, "v1d");
+	CHECK(sl_txn_lookup_id(st, "testdb", old.id, &ti) == 1 && ti.state == SL_TXN_ABORTED &&
+	      !strcmp(ti.reason, SL_TXN_REASON_DEAD));
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&ex);
+}
+
+/* Forked writers hold their txns at the same time: each has its own slot. */
+static void test_slot_concurrency(sl_store *st, int n)
+{
+	int up[2], hold[2], i, ok = 0, distinct = 1;
+	pid_t *pids = calloc((size_t)n, sizeof *pids);
+	int *slots = calloc((size_t)n, sizeof *slots);
+	long before = count_rows(st, "t", 0);
+	char p[512];
+
+	CHECK(pipe(up) == 0 && pipe(hold) == 0);
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			sl_store cst;
+			sl_txn t;
+			sl_txninfo ex = SL_TXNINFO_ZERO, ti = SL_TXNINFO_ZERO;
+			char label[32], c;
+			int s;
+			close(up[0]);
+			close(hold[1]);
+			if (sl_store_open(&cst, dir) != 1)
+				_exit(3);
+			snprintf(label, sizeof label, "sc%d", i);
+			if (load(&cst, label, 0, 10, &t, &ex) != 1)
+				_exit(4);
+			s = t.slot;
+			if (write(up[1], &s, sizeof s) != sizeof s)
+				_exit(5);
+			if (read(hold[0], &c, 1) != 0)  /* until the parent lets go */
+				_exit(6);
+			if (sl_txn_commit(&cst, "testdb", t.id, 0, 0, 0, &ti) != 1 || ti.nrowsets != 1)
+				_exit(7);
+			_exit(0);
+		}
+		pids[i] = pid;
+	}
+	close(up[1]);
+	close(hold[0]);
+	for (i = 0; i < n; i++)
+		if (read(up[0], &slots[i], sizeof slots[i]) != sizeof slots[i])
+			slots[i] = -1 - i;
+	for (i = 0; i < n; i++) {
+		int j;
+		for (j = 0; j < i; j++)
+			if (slots[i] == slots[j])
+				distinct = 0;
+		if (slots[i] < 0 || slots[i] >= n)
+			distinct = 0;
+	}
+	CHECK(distinct);
+	close(hold[1]);
+	close(up[0]);
+	for (i = 0; i < n; i++) {
+		int status;
+		waitpid(pids[i], &status, 0);
+		ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	}
+	CHECK(ok == n);
+	CHECK(count_rows(st, "t", 0) == before + 10l * n);
+	snprintf(p, sizeof p, "%s/testdb/txn/slot-*", dir);
+	CHECK(count_glob(p) <= (size_t)n);
+	free(pids);
+	free(slots);
+}
+
 static void test_errlog(sl_store *st)
 {
 	sl_buf b = SL_BUF_ZERO;
@@ -893,6 +1188,10 @@ int main(void)
 	test_load_and_scan(&st);
 	test_2pc(&st);
 	test_dead_and_timeout(&st);
+	test_slots(&st);
+	test_commit_rowsets(&st);
+	test_v1_begin(&st);
+	test_slot_concurrency(&st, 16);
 	test_expiry_and_precommit_timeout();
 	test_torn_tail(&st);
 	test_corrupt_rowset(&st);

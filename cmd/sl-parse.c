@@ -25,7 +25,7 @@
 #include "hdr.h"
 #include "csvsplit.h"
 
-#define USAGE "sl-parse [--data-dir DIR] [-H 'name:value']... < body"
+#define USAGE "sl-parse [--data-dir DIR] [-H 'name:value']... [DB.TABLE] < body"
 
 #define REASON_UTF8 "Invalid file encoding: all CSV files must be UTF-8 encoded"
 
@@ -163,7 +163,7 @@ int main(int argc, char **argv)
 {
 	sl_opts o = SL_OPTS_ZERO;
 	sl_buf sep = SL_BUF_ZERO, delim = SL_BUF_ZERO, sepd = SL_BUF_ZERO, delimd = SL_BUF_ZERO;
-	const char *fmt, *v;
+	const char *fmt, *v, *target = 0;
 	long skip = 0;
 	int trim_quotes, empty_null, first = 1, r;
 	size_t max, fmax = 256;
@@ -173,7 +173,10 @@ int main(int argc, char **argv)
 	int64_t start_ms = sl_now_ms();
 
 	sl_msg_init(argv[0]);
-	sl_stage_args(&o, argc, argv, USAGE, 0, 0);
+	/* DB.TABLE is optional: formats that match by name (JSON) need the
+	 * table's columns when no `columns` header names them */
+	sl_stage_args(&o, argc, argv, USAGE, &target, 1);
+	(void)target;    /* the CSV formats map by position */
 	sl_pipe_grow_std();
 	if (sl_writer_init(&w, 1) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to start");

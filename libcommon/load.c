@@ -372,7 +372,7 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 			v[k++] = "-H";
 			v[k++] = hv[h];
 		}
-		if (s == 1 || s == 3)
+		if (s == 0 || s == 1 || s == 3)   /* sl-parse, sl-map, sl-txn name the table */
 			v[k++] = target;
 		v[k] = NULL;
 		argvs[s] = v;

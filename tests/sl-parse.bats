@@ -192,14 +192,17 @@ C0='# counters: column_separator=, line_delimiter=\n StartTimeMs=N column_separa
 }
 
 @test "sl-parse: usage errors and --help" {
-	run -100 --separate-stderr sl-parse extra
-	[ "$stderr" = "sl-parse: usage: sl-parse [--data-dir DIR] [-H 'name:value']... < body" ]
+	local u="sl-parse [--data-dir DIR] [-H 'name:value']... [DB.TABLE] < body"
+	run -100 --separate-stderr sl-parse db.t extra
+	[ "$stderr" = "sl-parse: usage: $u" ]
+	run -100 --separate-stderr sl-parse -x
+	[ "$stderr" = "sl-parse: usage: $u" ]
 	run -100 --separate-stderr sl-parse -H
-	[ "$stderr" = "sl-parse: usage: sl-parse [--data-dir DIR] [-H 'name:value']... < body" ]
+	[ "$stderr" = "sl-parse: usage: $u" ]
 	run -100 --separate-stderr sl-parse -H nocolon
-	[ "$stderr" = "sl-parse: usage: sl-parse [--data-dir DIR] [-H 'name:value']... < body" ]
+	[ "$stderr" = "sl-parse: usage: $u" ]
 	run -0 --separate-stderr sl-parse --help
-	[ "$output" = "usage: sl-parse [--data-dir DIR] [-H 'name:value']... < body" ]
+	[ "$output" = "usage: $u" ]
 	[ "$stderr" = "" ]
 }
 

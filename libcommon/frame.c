@@ -238,7 +238,7 @@ long sl_fields_parse(const char *p, size_t len, sl_field *out, size_t max)
 		}
 		fl = sl_u32_unpack(p + off);
 		off += 4;
-		if (fl != SL_NULL_LEN) {
+		if (fl != SL_NULL_LEN && fl != SL_ABSENT_LEN) {
 			if (fl > len - off) {
 				errno = EPROTO;
 				return -1;
@@ -248,7 +248,7 @@ long sl_fields_parse(const char *p, size_t len, sl_field *out, size_t max)
 			out[n].p = p + off;
 			out[n].n = fl;
 		}
-		if (fl != SL_NULL_LEN)
+		if (fl != SL_NULL_LEN && fl != SL_ABSENT_LEN)
 			off += fl;
 		n++;
 	}
@@ -384,13 +384,15 @@ static void put_hdr(char *p, unsigned char type, unsigned char flags, uint32_t l
 
 static int put_field(sl_writer *w, const void *p, size_t n)
 {
-	if (n != SL_NULL_LEN && n >= SL_NULL_LEN)
+	int none = n == SL_NULL_LEN || n == SL_ABSENT_LEN;
+
+	if (!none && n >= SL_ABSENT_LEN)
 		return wfail(w, ERANGE);
-	if (wreserve(w, 4 + (n == SL_NULL_LEN ? 0 : n)) < 0)
+	if (wreserve(w, 4 + (none ? 0 : n)) < 0)
 		return -1;
 	sl_u32_pack(w->buf + w->len, (uint32_t)n);
 	w->len += 4;
-	if (n != SL_NULL_LEN && n) {
+	if (!none && n) {
 		memcpy(w->buf + w->len, p, n);
 		w->len += n;
 	}
@@ -501,6 +503,8 @@ int sl_row_field(sl_writer *w, const void *p, size_t n)
 			return -1;
 		if (n == SL_NULL_LEN)
 			return tty_text(w, "NULL", 4);
+		if (n == SL_ABSENT_LEN)
+			return tty_text(w, "(absent)", 8);
 		if (col < w->tty_ncols) {
 			tty_col *tc = w->tty_types;
 			sl_value v;

@@ -11,7 +11,8 @@
  *      ncols is 0 and rows may have any number of fields (raw source rows
  *      straight from sl-parse, all text). A stage that changes the shape
  *      writes a new H. Must be the first frame apart from C/c frames.
- *   R  row: fields. field = u32 BE length + bytes; length 0xFFFFFFFF = NULL.
+ *   R  row: fields. field = u32 BE length + bytes; length 0xFFFFFFFF = NULL,
+ *      0xFFFFFFFE = absent (source rows only: a JSON key that is not there).
  *      Field bytes are the typed binary encoding of the column's type
  *      (types.h, sl_value_encode); VARCHAR/CHAR/STRING are raw bytes.
  *   F  filtered row (error record): three fields: reason, source text,
@@ -44,7 +45,7 @@
 #define SL_X_PRETXN   0x01
 #define SL_E_CRC      0x01
 
-typedef struct sl_field { const char *p; uint32_t n; } sl_field; /* n == SL_NULL_LEN: NULL */
+typedef struct sl_field { const char *p; uint32_t n; } sl_field; /* n == SL_NULL_LEN: NULL, SL_ABSENT_LEN: absent */
 
 typedef struct sl_frame {
 	unsigned char type, flags;

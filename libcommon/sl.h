@@ -28,6 +28,9 @@
 
 /* Length value of a NULL field in the row stream and in rowsets. */
 #define SL_NULL_LEN 0xFFFFFFFFu
+/* Length value of an absent source field (a JSON key that is not there):
+ * sl-map gives the column its DEFAULT, else NULL. Source rows only. */
+#define SL_ABSENT_LEN 0xFFFFFFFEu
 
 /* Pipe size every stage asks for (F_SETPIPE_SZ); /proc/sys/fs/pipe-max-size. */
 #define SL_PIPE_SIZE (1u << 20)

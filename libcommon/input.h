@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * input.h -- the body of a load as sl-parse reads it: plain, or
+ * decompressed on the fly by `compress_type` (gz and deflate with zlib, bz2
+ * with libbz2, lz4/lz4frame and lz4_block with liblz4, lzo and lzop with
+ * liblzo2). Streaming, bounded memory. LoadBytes is the compressed size
+ * (sl_input_raw_bytes).
+ */
+#ifndef SL_INPUT_H
+#define SL_INPUT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct sl_input sl_input;
+
+/* compress_type NULL or "" = plain (case-insensitive names as Doris). NULL
+ * on an unknown type (errno EINVAL; *err: "unknown compress type <v>") or
+ * ENOMEM. */
+sl_input *sl_input_open(int fd, const char *compress_type, const char **err);
+/* Up to n decompressed bytes: > 0, 0 at the end, -1 on failure (a read
+ * error, or corrupt/truncated compressed data: sl_input_error gives the
+ * library's reason, e.g. "gz: unexpected end of stream"). */
+ssize_t sl_input_read(sl_input *in, void *buf, size_t n);
+const char *sl_input_error(const sl_input *in);
+/* Bytes read from the fd so far (compressed). */
+uint64_t sl_input_raw_bytes(const sl_input *in);
+void sl_input_close(sl_input *in);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * jsonin.h -- the JSON formats of sl-parse (format: json), with libjq's jv
+ * parser: read_json_by_line, strip_outer_array, json_root, jsonpaths
+ * (matching mode), simple mode (keys -> source columns), fuzzy_parse and
+ * num_as_string (accepted), line_delimiter, and `jq: <program>` (beyond
+ * Doris). Memory is bounded whatever the document (a top-level array is
+ * split element by element); one record over the cap is a filtered row.
+ */
+#ifndef SL_JSONIN_H
+#define SL_JSONIN_H
+
+#include <stddef.h>
+#include "frame.h"
+#include "hdr.h"
+#include "input.h"
+
+/* Run the JSON path of sl-parse: read the body from in and write, as the
+ * CSV path does, C {StartTimeMs}, H (NOT variadic: the source columns
+ * src[0..nsrc) as STRING), R rows (one field per source column: a JSON
+ * null is NULL, a missing key or path is SL_ABSENT_LEN, which sl-map turns
+ * into the column's DEFAULT), F records with Doris's reasons,
+ * C {LoadBytes, ReadDataTimeMs}, E. src: the source column names (the
+ * plain names of `columns`, else the table's columns in schema order).
+ * Load-failing errors ([INVALID_JSON_PATH], a jq compile error) are written
+ * as X. Returns the exit code for sl-parse (sl.h). */
+int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_input *in, sl_writer *w);
+
+#endif

@@ -52,7 +52,7 @@ $(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 # The per-load stages that need no libjq are linked statically: on a small
 # load, exec and the dynamic loader cost more than the work itself (about
 # 1 ms a process here). Not with the sanitizers (SAN=1).
-STATIC_STAGES = sl-parse sl-map sl-filter sl-txn
+STATIC_STAGES = sl-filter sl-txn
 ifeq ($(SAN),)
 $(STATIC_STAGES:%=$(BINDIR)/%): $(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)

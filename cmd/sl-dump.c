@@ -181,11 +181,16 @@ static void row(const sl_frame *f, const cols *c, int json, sl_field **fields, s
 			const sl_field *fl = &(*fields)[i];
 			jv val;
 			if (c->variadic) {
-				val = fl->n == SL_NULL_LEN ? jv_null() : jv_string_sized(fl->p, (int)fl->n);
+				/* an absent source field (SL_ABSENT_LEN) prints as null too */
+				val = fl->n == SL_NULL_LEN || fl->n == SL_ABSENT_LEN ? jv_null() : jv_string_sized(fl->p, (int)fl->n);
 				o = jv_array_append(o, val);
 				continue;
 			}
 			sl_value v;
+			if (fl->n == SL_ABSENT_LEN) {
+				o = jv_object_set(o, jv_string(c->names[i]), jv_null());
+				continue;
+			}
 			if (sl_value_decode(&c->types[i], fl->p, fl->n, &v) < 0)
 				sl_die(SL_EXIT_USAGE, "malformed row %llu: bad value for column %s",
 					(unsigned long long)rowno, c->names[i]);
@@ -202,7 +207,7 @@ static void row(const sl_frame *f, const cols *c, int json, sl_field **fields, s
 		const sl_field *fl = &(*fields)[i];
 		if (i)
 			put("\t", 1);
-		if (fl->n == SL_NULL_LEN) {
+		if (fl->n == SL_NULL_LEN || fl->n == SL_ABSENT_LEN) {
 			put("\\N", 2);
 			continue;
 		}

@@ -49,6 +49,7 @@ typedef struct tcol {
 	int fast_string;        /* FROM_SRC into a string type: no cast */
 	int is_string;          /* CHAR, VARCHAR, STRING */
 	int limited;            /* CHAR, VARCHAR: length checked */
+	sl_value dflt;          /* FROM_SRC: value of an absent source field */
 } tcol;
 
 typedef struct derived {
@@ -302,18 +303,18 @@ out:
 	free(dfeed);
 }
 
-/* DEFAULT of an unmentioned column (or the planning error). */
-static void plan_default(size_t i)
+/* The DEFAULT of column i into *out (NULL when it has none); 0 when the
+ * column has no default and is NOT NULL. */
+static int column_default(size_t i, sl_value *out)
 {
 	const sl_column *c = &sch.cols[i];
-	tcol *t = &plan[i];
 
-	t->cv = SL_VALUE_NULL;
+	*out = SL_VALUE_NULL;
 	switch (c->default_kind) {
 	case SL_DEFAULT_VALUE:
-		if (!c->default_value || !sl_cast_text(&c->type, c->default_value, strlen(c->default_value), &t->cv))
-			t->cv = SL_VALUE_NULL;
-		return;
+		if (!c->default_value || !sl_cast_text(&c->type, c->default_value, strlen(c->default_value), out))
+			*out = SL_VALUE_NULL;
+		return 1;
 	case SL_DEFAULT_CURRENT_TIMESTAMP: {
 		sl_value dt = { .kind = SL_V_DATETIME, .scale = c->type.scale, .tkind = SL_T_DATETIME };
 		int64_t us = sl_tz_to_local(now_us), unit = 1;
@@ -323,15 +324,21 @@ static void plan_default(size_t i)
 		us -= ((us % unit) + unit) % unit;
 		dt.u.i = us;
 		if (c->type.kind == SL_T_DATETIME)
-			t->cv = dt;
-		else if (!sl_value_cast(&dt, &c->type, 0, &t->cv))
-			t->cv = SL_VALUE_NULL;
-		return;
+			*out = dt;
+		else if (!sl_value_cast(&dt, &c->type, 0, out))
+			*out = SL_VALUE_NULL;
+		return 1;
 	}
 	default:
-		if (!c->nullable)
-			set_err(0, FE_ERR "Column has no default value, column=%s", c->name);
+		return c->nullable;
 	}
+}
+
+/* DEFAULT of an unmentioned column (or the planning error). */
+static void plan_default(size_t i)
+{
+	if (!column_default(i, &plan[i].cv))
+		set_err(0, FE_ERR "Column has no default value, column=%s", sch.cols[i].name);
 }
 
 static void plan_load(const sl_hdrs *h)
@@ -394,6 +401,8 @@ static void plan_load(const sl_hdrs *h)
 		const sl_type *t = &sch.cols[i].type;
 		if (plan[i].how == FROM_CONST)
 			plan_default(i);
+		else if (plan[i].how == FROM_SRC)
+			column_default(i, &plan[i].dflt);   /* a NOT NULL column without one: NULL, rejected per row */
 		plan[i].is_string = sl_type_is_string(t);
 		plan[i].limited = t->kind == SL_T_CHAR || t->kind == SL_T_VARCHAR;
 		plan[i].fast_string = plan[i].how == FROM_SRC && plan[i].is_string;
@@ -425,7 +434,7 @@ static void src_spaces(size_t n)
 	for (i = 0; i < n; i++) {
 		if (i && sl_buf_putc(&srcbuf, ' ') < 0)
 			die_nomem();
-		if (fields[i].n == SL_NULL_LEN ? sl_buf_put(&srcbuf, "NULL", 4) < 0
+		if (fields[i].n >= SL_ABSENT_LEN ? sl_buf_put(&srcbuf, "NULL", 4) < 0
 		    : sl_buf_put(&srcbuf, fields[i].p, fields[i].n) < 0)
 			die_nomem();
 	}
@@ -443,7 +452,7 @@ static void count_mismatch(size_t n)
 	for (i = 0; i < n; i++) {
 		if (i && sl_buf_put(&srcbuf, sep_raw.p, sep_raw.len) < 0)
 			die_nomem();
-		if (fields[i].n == SL_NULL_LEN ? sl_buf_put(&srcbuf, "\\N", 2) < 0
+		if (fields[i].n >= SL_ABSENT_LEN ? sl_buf_put(&srcbuf, "\\N", 2) < 0
 		    : sl_buf_put(&srcbuf, fields[i].p, fields[i].n) < 0)
 			die_nomem();
 	}
@@ -477,7 +486,7 @@ static void map_row(const sl_frame *f)
 		sl_eval_ctx ctx = { &arena, now_us, 0 };
 		sl_arena_reset(&arena);
 		for (i = 0; i < nsrc; i++) {
-			if (fields[i].n == SL_NULL_LEN)
+			if (fields[i].n >= SL_ABSENT_LEN)    /* NULL or absent */
 				scope[i] = SL_VALUE_NULL;
 			else {
 				scope[i] = (sl_value){ .kind = SL_V_STRING, .tkind = SL_T_STRING };
@@ -500,6 +509,8 @@ static void map_row(const sl_frame *f)
 			const sl_field *fl = &fields[t->idx];
 			if (fl->n == SL_NULL_LEN) {
 				*v = SL_VALUE_NULL;
+			} else if (fl->n == SL_ABSENT_LEN) {
+				*v = t->dflt;   /* a JSON key that is not there */
 			} else if (t->fast_string) {
 				v->kind = SL_V_STRING;
 				v->tkind = t->c->type.kind;
@@ -719,6 +730,26 @@ static void write_header(void)
 	free(tb);
 }
 
+/* A non-variadic header of source columns (sl-parse's JSON path): every
+ * column is STRING. Fields are then mapped by position, as for CSV. */
+static int source_header(const sl_frame *f)
+{
+	long n = sl_header_parse(f, 0, 0), i;
+	sl_colspec *cs;
+	int ok = 1;
+
+	if (n < 0)
+		return 0;
+	cs = malloc(((size_t)n + 1) * sizeof *cs);
+	if (!cs)
+		die_nomem();
+	sl_header_parse(f, cs, (size_t)n);
+	for (i = 0; i < n && ok; i++)
+		ok = cs[i].type.n == 6 && !memcmp(cs[i].type.p, "STRING", 6);
+	free(cs);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	sl_opts o = SL_OPTS_ZERO;
@@ -786,7 +817,7 @@ int main(int argc, char **argv)
 				sl_stage_abort(&w, SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-map: a second header in the input stream");
 			if (have_err)
 				sl_stage_abort(&w, SL_EXIT_NO, own_flags, "%s", own_err);
-			if (!(f.flags & SL_H_VARIADIC))
+			if (!(f.flags & SL_H_VARIADIC) && !source_header(&f))
 				sl_stage_abort(&w, SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-map: the input rows are already typed (expected source rows from sl-parse)");
 			write_header();
 			started = 1;

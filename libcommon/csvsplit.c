@@ -22,6 +22,8 @@
 #include "io.h"
 #include "csvsplit.h"
 
+#include <csv.h>
+
 #define READ_CHUNK (1u << 20)
 
 static int hexval(int c)
@@ -193,7 +195,12 @@ static int refill(sl_lines *l)
 			l->before_block(l->arg);
 	}
 	t0 = mono_ns();
-	got = sl_fd_read(l->fd, l->buf + l->end, l->cap - l->end);
+	if (l->in) {
+		got = sl_input_read(l->in, l->buf + l->end, l->cap - l->end);
+		l->nread = sl_input_raw_bytes(l->in);
+	} else {
+		got = sl_fd_read(l->fd, l->buf + l->end, l->cap - l->end);
+	}
 	l->read_ns += mono_ns() - t0;
 	if (got < 0)
 		return -1;
@@ -202,7 +209,8 @@ static int refill(sl_lines *l)
 		return 0;
 	}
 	l->end += (size_t)got;
-	l->nread += (uint64_t)got;
+	if (!l->in)
+		l->nread += (uint64_t)got;
 	return 1;
 }
 
@@ -393,4 +401,283 @@ size_t sl_utf8_prefix(const char *p, size_t n, size_t k)
 		if (((unsigned char)p[i] & 0xC0) != 0x80 && k-- == 0)
 			return i;
 	return n;
+}
+
+/* ---- enclosed CSV with libcsv ---- */
+
+/* libcsv's parser states (csv.c) */
+#define Q_ROW_NOT_BEGUN 0
+#define Q_FIELD_NOT_BEGUN 1
+#define Q_FIELD_BEGUN 2
+#define Q_FIELD_MIGHT_HAVE_ENDED 3
+
+struct sl_csvq {
+	sl_lines *l;
+	struct csv_parser p;
+	unsigned char sep, delim, enc;
+	int esc;
+	size_t max;
+	uint64_t skip;
+	int first, swallow, eof;
+	sl_buf data;            /* field bytes of the current record */
+	size_t *off;            /* field i: data[off[2i] .. +off[2i+1]) */
+	size_t nf, cap;
+	size_t recbytes;
+	uint64_t lineno;
+	int ready, nomem;
+	sl_field *f;
+	size_t fcap;
+};
+
+static unsigned char q_term_char;
+static int q_no_space(unsigned char c) { (void)c; return 0; }
+static int q_term(unsigned char c) { return c == q_term_char; }
+
+static void q_field(void *s, size_t n, void *arg)
+{
+	sl_csvq *q = arg;
+
+	if (q->nf == q->cap) {
+		size_t cap = q->cap ? 2 * q->cap : 64;
+		size_t *o = realloc(q->off, 2 * cap * sizeof *o);
+		if (!o) {
+			q->nomem = 1;
+			return;
+		}
+		q->off = o;
+		q->cap = cap;
+	}
+	q->off[2 * q->nf] = q->data.len;
+	q->off[2 * q->nf + 1] = n;
+	q->nf++;
+	if (n && sl_buf_put(&q->data, s, n) < 0)
+		q->nomem = 1;
+}
+
+static void q_row(int c, void *arg)
+{
+	sl_csvq *q = arg;
+	(void)c;
+	q->ready = 1;
+}
+
+sl_csvq *sl_csvq_new(sl_lines *l, unsigned char sep, unsigned char delim,
+	unsigned char enclose, int escape, size_t max, uint64_t skip)
+{
+	sl_csvq *q = calloc(1, sizeof *q);
+
+	if (!q || csv_init(&q->p, 0) != 0) {
+		free(q);
+		errno = ENOMEM;
+		return 0;
+	}
+	q->l = l;
+	q->sep = sep;
+	q->delim = delim;
+	q->enc = enclose;
+	q->esc = escape;
+	q->max = max;
+	q->skip = skip;
+	q->first = 1;
+	q_term_char = delim;
+	csv_set_delim(&q->p, sep);
+	csv_set_quote(&q->p, enclose);
+	csv_set_space_func(&q->p, q_no_space);
+	csv_set_term_func(&q->p, q_term);
+	return q;
+}
+
+void sl_csvq_free(sl_csvq *q)
+{
+	if (!q)
+		return;
+	csv_free(&q->p);
+	sl_buf_free(&q->data);
+	free(q->off);
+	free(q->f);
+	free(q);
+}
+
+static void q_feed(sl_csvq *q, const void *p, size_t n)
+{
+	if (n && csv_parse(&q->p, p, n, q_field, q_row, q) != n)
+		q->nomem = 1;
+}
+
+/* libcsv keeps a quoted field open after its closing quote when another
+ * byte follows ("g"hi); Doris ends the enclosed part there and keeps the
+ * rest, quotes included, as one unenclosed field. Switch libcsv's state
+ * to an unquoted field whose text so far is the opening quote plus what
+ * it has (which ends with the closing quote). */
+static void q_unquote(sl_csvq *q)
+{
+	struct csv_parser *p = &q->p;
+
+	if (p->entry_pos + 1 > p->entry_size) {
+		unsigned char *b = realloc(p->entry_buf, p->entry_pos + 64);
+		if (!b) {
+			q->nomem = 1;
+			return;
+		}
+		p->entry_buf = b;
+		p->entry_size = p->entry_pos + 64;
+	}
+	memmove(p->entry_buf + 1, p->entry_buf, p->entry_pos);
+	p->entry_buf[0] = q->enc;
+	p->entry_pos++;
+	p->quoted = 0;
+	p->pstate = Q_FIELD_BEGUN;
+}
+
+/* Feed one physical line (without its delimiter): libcsv does the
+ * quoting; the escape byte and Doris's text-after-the-closing-quote are
+ * handled here, between calls, from libcsv's own state. */
+static void q_line(sl_csvq *q, const char *p, size_t n)
+{
+	const char *e = p + n, *x;
+
+	while (p < e) {
+		unsigned char c;
+		for (x = p; x < e; x++)
+			if ((unsigned char)*x == q->enc || (q->esc >= 0 && (unsigned char)*x == q->esc))
+				break;
+		q_feed(q, p, (size_t)(x - p));
+		if (x == e) {
+			p = e;
+			break;
+		}
+		if ((unsigned char)*x == q->enc && !(q->esc == q->enc)) {
+			int was_in = q->p.quoted && q->p.pstate == Q_FIELD_BEGUN;
+			q_feed(q, x, 1);
+			p = x + 1;
+			if (was_in && q->p.pstate == Q_FIELD_MIGHT_HAVE_ENDED && p < e) {
+				c = (unsigned char)*p;
+				if (c != q->enc && c != q->sep && c != q->delim)
+					q_unquote(q);
+			}
+			continue;
+		}
+		/* the escape byte */
+		if (x + 1 == e) {          /* at the end of a line: literal */
+			q_feed(q, x, 1);
+			p = e;
+			break;
+		}
+		c = (unsigned char)x[1];
+		if (q->p.quoted && q->p.pstate == Q_FIELD_BEGUN) {
+			q_feed(q, x + 1, 1);
+			if (c == q->enc)   /* a doubled enclose is one, for libcsv */
+				q_feed(q, x + 1, 1);
+		} else if (c == q->sep || c == q->delim || c == 'N' ||
+		    (c == q->enc && q->p.pstate != Q_FIELD_BEGUN)) {
+			q_feed(q, x, 2);
+		} else {
+			q_feed(q, x + 1, 1);
+		}
+		p = x + 2;
+	}
+	q_feed(q, &q->delim, 1);
+}
+
+static int q_emit(sl_csvq *q, sl_qrec *r, int toolong)
+{
+	size_t i;
+
+	if (q->nomem) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (q->nf > q->fcap) {
+		sl_field *f = realloc(q->f, q->nf * sizeof *f);
+		if (!f) {
+			errno = ENOMEM;
+			return -1;
+		}
+		q->f = f;
+		q->fcap = q->nf;
+	}
+	if (sl_buf_reserve(&q->data, SL_CSV_PAD) < 0)
+		return -1;
+	for (i = 0; i < q->nf; i++) {
+		q->f[i].p = q->data.p + q->off[2 * i];
+		q->f[i].n = (uint32_t)q->off[2 * i + 1];
+	}
+	r->nf = q->nf;
+	r->f = q->f;
+	r->toolong = toolong;
+	r->lineno = q->lineno;
+	return 1;
+}
+
+static void q_reset(sl_csvq *q)
+{
+	q->nf = 0;
+	q->data.len = 0;
+	q->recbytes = 0;
+	q->ready = 0;
+}
+
+int sl_csvq_next(sl_csvq *q, sl_qrec *r)
+{
+	sl_line ln;
+	int k;
+
+	q_reset(q);
+	for (;;) {
+		if (q->eof)
+			return 0;
+		k = sl_lines_next(q->l, &ln);
+		if (k < 0)
+			return -1;
+		if (k == 0) {
+			q->eof = 1;
+			if (q->swallow)
+				return 0;
+			csv_fini(&q->p, q_field, q_row, q);
+			if (q->ready || q->nf)
+				return q_emit(q, r, 0);
+			return 0;
+		}
+		if (q->first) {
+			q->first = 0;
+			if (ln.n >= 3 && !memcmp(ln.p, "\xEF\xBB\xBF", 3)) {
+				ln.p += 3;
+				ln.n -= 3;
+			}
+		}
+		if (q->skip) {
+			q->skip--;
+			continue;
+		}
+		if (q->swallow)
+			continue;
+		if (q->p.pstate == Q_ROW_NOT_BEGUN && !q->nf)
+			q->lineno = ln.lineno;
+		q->recbytes += ln.n + 1;
+		if (ln.toolong || q->recbytes > q->max) {
+			/* keep what fits for the error record, then recover */
+			int inquote = !ln.toolong && q->p.quoted;
+			if (!q->nf && !q->data.len)
+				q_field((void *)(uintptr_t)ln.p, ln.n < 1024 ? ln.n : 1024, q);
+			csv_free(&q->p);
+			if (csv_init(&q->p, 0) != 0) {
+				errno = ENOMEM;
+				return -1;
+			}
+			csv_set_delim(&q->p, q->sep);
+			csv_set_quote(&q->p, q->enc);
+			csv_set_space_func(&q->p, q_no_space);
+			csv_set_term_func(&q->p, q_term);
+			if (inquote)
+				q->swallow = 1;
+			return q_emit(q, r, 1);
+		}
+		q_line(q, ln.p, ln.n);
+		if (q->nomem) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if (q->ready)
+			return q_emit(q, r, 0);
+	}
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "io.h"
 #include "frame.h"
+#include "input.h"
 
 /* Convert a column_separator/line_delimiter header value to bytes, as
  * Doris does: a value starting with \x or \X is hex (every "\x" removed,
@@ -49,6 +50,12 @@ typedef struct sl_lines {
 	 * flush its output first and never stall a streaming pipeline. */
 	void (*before_block)(void *arg);
 	void *arg;
+	/* When set (before the first sl_lines_next), bytes come from in
+	 * (decompressed) instead of fd, and nread counts in's compressed
+	 * bytes. A -1 from sl_lines_next then has sl_input_read's errno:
+	 * EBADMSG for corrupt or truncated compressed data (the reason is
+	 * sl_input_error(in)), else the read error's. */
+	sl_input *in;
 } sl_lines;
 
 /* Lines returned by sl_lines_next are followed by at least SL_CSV_PAD
@@ -76,6 +83,31 @@ int sl_lines_next(sl_lines *l, sl_line *ln);
  * every byte is < 0x80 (so the caller can skip UTF-8 validation). */
 size_t sl_csv_split(const char *p, size_t n, const char *sep, size_t slen,
 	sl_field *out, size_t max, int *ascii);
+
+/* Enclosed CSV (the `enclose`/`escape` headers): records read with
+ * libcsv over the physical lines of an sl_lines reader, so a field that
+ * starts with the enclose byte may hold separators and line delimiters.
+ * One-byte separator and line delimiter only (libcsv's model). Inside an
+ * enclosed field a doubled enclose byte is one enclose byte (RFC 4180) and
+ * the escape byte (if any) makes the next byte literal; outside, escape
+ * removes itself (except before the separator, the delimiter, `N`, or an
+ * enclose byte at the start of a field, where it is kept). A record over
+ * max bytes is returned with toolong set; if it was an unterminated
+ * enclosed field, the rest of the body is skipped. */
+typedef struct sl_csvq sl_csvq;
+typedef struct sl_qrec {
+	size_t nf;
+	sl_field *f;            /* fields, followed by SL_CSV_PAD bytes */
+	int toolong;
+	uint64_t lineno;        /* physical line where the record began */
+} sl_qrec;
+/* skip: physical lines to skip first (a UTF-8 BOM on the first line is
+ * dropped). escape < 0: none. NULL on ENOMEM. */
+sl_csvq *sl_csvq_new(sl_lines *l, unsigned char sep, unsigned char delim,
+	unsigned char enclose, int escape, size_t max, uint64_t skip);
+/* 1 record, 0 end, -1 error (errno; from the line reader). */
+int sl_csvq_next(sl_csvq *q, sl_qrec *r);
+void sl_csvq_free(sl_csvq *q);
 
 /* 1 if p[0..n) is well-formed UTF-8 (RFC 3629: no overlongs, no
  * surrogates, nothing above U+10FFFF), else 0. */

@@ -24,6 +24,16 @@
  * plain names of `columns`, else the table's columns in schema order).
  * Load-failing errors ([INVALID_JSON_PATH], a jq compile error) are written
  * as X. Returns the exit code for sl-parse (sl.h). */
+/* The record cap: one document (by line: one line; strip_outer_array: one
+ * element) longer than this is a filtered row "The json record is too
+ * large: ...". Header `json_record_max_bytes`, else env SL_JSON_RECORD_MAX,
+ * else this default. */
+#define SL_JSON_RECORD_MAX_DEFAULT ((size_t)64 << 20)
+
+/* With `jq`, the number of records the program dropped (0 outputs) is
+ * written in the final C frame as "JqUnselectedRows" (sl-filter overwrites
+ * an upstream NumberUnselectedRows, so the count travels under its own key
+ * until a downstream stage adds it). */
 int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_input *in, sl_writer *w);
 
 #endif

@@ -300,7 +300,7 @@ done:
 int sl_load_fail(sl_load_req *rq, const char *msg, sl_load_out *out)
 {
 	int64_t start_ms = sl_now_ms();
-	const char *label = sl_load_label(rq);
+	const char *label = rq->no_label ? "" : sl_load_label(rq);
 
 	if (!label)
 		return -1;

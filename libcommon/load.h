@@ -50,6 +50,8 @@ typedef struct sl_load_req {
 	void (*warn)(void *ctx, const char *msg);  /* NULL: warnings dropped */
 	void *warn_ctx;
 	int no_record;          /* 1: do not add the load to the record */
+	int no_label;           /* 1: sl_load_fail answers Label "" (http_stream's
+	                         * planning failures: the load never had one) */
 } sl_load_req;
 
 typedef struct sl_load_out {

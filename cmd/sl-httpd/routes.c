@@ -2,6 +2,7 @@
 /*
  * routes.c -- the API of sl-httpd, answered as Doris answers:
  *   PUT|POST /api/{db}/{table}/_stream_load (and _load)   a load (load.h)
+ *   PUT|POST /api/_http_stream  (header sql: INSERT ...)   a load (httpstream.h)
  *   PUT|POST /api/{db}[/{table}]/_stream_load_2pc          sl-commit --txn-operation
  *   GET|HEAD /api/_load_error_log?file=F                    an error log
  *   GET|HEAD /api/health
@@ -38,7 +39,9 @@
 #include "sql.h"
 #include "types.h"
 #include "load.h"
+#include "schema.h"
 #include "core.h"
+#include "httpstream.h"
 
 #define DRAIN_MAX ((int64_t)16 << 20)   /* bodies we read to keep a connection */
 #define QUERY_BODY_MAX (1u << 20)
@@ -568,6 +571,252 @@ done:
 	return ret;
 }
 
+/* ---- http_stream ---- */
+
+#define HS_PEEK_MAX ((size_t)1 << 20)   /* bytes read to name the csv columns */
+
+typedef struct hsfeed {
+	feedctx fc;
+	sl_buf pre;             /* body bytes read ahead (the first records) */
+} hsfeed;
+
+static const char *hs_feed(void *ctx, int wfd)
+{
+	hsfeed *f = ctx;
+	size_t off = 0;
+
+	while (off < f->pre.len) {
+		ssize_t w = write(wfd, f->pre.p + off, f->pre.len - off);
+		if (w < 0) {
+			if (errno == EINTR && !httpd_alarm_fired)
+				continue;
+			if (errno == EINTR)
+				return httpd_timeout_msg;
+			f->fc.pipe_closed = 1;
+			return NULL;
+		}
+		off += (size_t)w;
+	}
+	if (f->fc.rq->body_done)
+		return NULL;
+	return feed(&f->fc, wfd);
+}
+
+/* Read the start of the body into pre until the csv source names are
+ * known (hs_peek). 1 ok (names set), 0 a broken body (msg), -1 ENOMEM. */
+static int hs_peek_body(hconn *h, hreq *rq, const hs_stmt *hs, sl_buf *pre, int64_t limit,
+	char ***names, size_t *nnames, char *msg, size_t cap)
+{
+	char buf[65536];
+	ssize_t k;
+	int r;
+
+	for (;;) {
+		r = hs_peek(hs, pre->p ? pre->p : "", pre->len, rq->body_done || pre->len >= HS_PEEK_MAX, names, nnames);
+		if (r != 0)
+			return r;
+		k = httpd_body_read(h, rq, buf, sizeof buf);
+		if (k == 0) {
+			rq->body_done = 1;
+			continue;
+		}
+		if (k < 0) {
+			snprintf(msg, cap, "%s", rq->body_errmsg ? rq->body_errmsg :
+				"[NETWORK_ERROR]receive body don't equal with body bytes");
+			return 0;
+		}
+		if (rq->body_read > limit) {
+			snprintf(msg, cap, "[E-217]body size %" PRId64 " exceed BE's conf `streaming_load_max_mb` %" PRId64
+				". increase it if you are sure this load is reasonable", rq->body_read, limit);
+			rq->keep_alive = 0;
+			return 0;
+		}
+		if (sl_buf_put(pre, buf, (size_t)k) < 0)
+			return -1;
+	}
+}
+
+static int route_http_stream(hconn *h, hreq *rq)
+{
+	httpd_conf *c = h->c;
+	sl_hdrs lh = SL_HDRS_ZERO;
+	sl_load_req lr;
+	sl_load_out out;
+	hsfeed hf;
+	hs_stmt hs;
+	sl_schema sch;
+	char user[128], msg[1024], pmsg[1024], host[300], *envv[2] = { NULL, NULL };
+	char **src = NULL, **tcols = NULL;
+	size_t nsrc = 0, i;
+	int64_t limit, secs;
+	int r, st = 200, ret, parsed, have_sch = 0;
+
+	memset(&lr, 0, sizeof lr);
+	memset(&hf, 0, sizeof hf);
+	memset(&sch, 0, sizeof sch);
+	sl_load_out_init(&out);
+	lr.data_dir = c->data_dir;
+	lr.st = &c->st;
+	lr.bindir = c->bindir;
+	lr.hdrs = &lh;
+	lr.infd = -1;
+	lr.errfd = -1;
+	lr.client_ip = h->ip;
+	lr.warn = warn_cb;
+	lr.warn_ctx = h;
+	lr.no_label = 1;        /* until the pipeline runs: planning failures say Label "" */
+	memset(&hs, 0, sizeof hs);
+	parsed = -1;
+	/* what an early Fail answer shows (hs_headers copies them again) */
+	if (sl_hdrs_get(&rq->hdrs, "comment") && sl_hdrs_set(&lh, "comment", sl_hdrs_get(&rq->hdrs, "comment")) < 0)
+		goto oom;
+	if (sl_hdrs_get(&rq->hdrs, "two_phase_commit") &&
+	    sl_hdrs_set(&lh, "two_phase_commit", sl_hdrs_get(&rq->hdrs, "two_phase_commit")) < 0)
+		goto oom;
+	parsed = hs_parse(sl_hdrs_get(&rq->hdrs, "sql"), &hs, pmsg, sizeof pmsg);
+	if (parsed < 0)
+		goto oom;
+	lr.db = parsed ? hs.db : "";
+	lr.table = parsed ? hs.table : "";
+	r = authenticate(h, rq, parsed ? hs.db : NULL, parsed ? hs.table : NULL,
+		c->nredirect || !parsed ? 0 : SL_PRIV_LOAD, user, sizeof user, msg, sizeof msg, &st);
+	lr.user = user;
+	if (r <= 0) {
+		lr.no_record = 1;
+		goto fail;
+	}
+	if (c->nredirect) {
+		hs_free(&hs);
+		sl_hdrs_free(&lh);
+		sl_load_out_free(&out);
+		return redirect(h, rq);
+	}
+	if (!parsed) {
+		lr.no_record = 1;
+		snprintf(msg, sizeof msg, "%s", pmsg);
+		goto fail;
+	}
+	if (!name_ok(hs.db)) {
+		snprintf(msg, sizeof msg, "[NOT_FOUND]TStatus: errCode = 7, detailMessage = unknown database, database=%s", hs.db);
+		goto fail;
+	}
+	if (!name_ok(hs.table)) {
+		snprintf(msg, sizeof msg, "[NOT_FOUND]TStatus: errCode = 7, detailMessage = table not found, tableName=%s", hs.table);
+		goto fail;
+	}
+	r = sl_schema_load(&c->st, hs.db, hs.table, &sch);
+	if (r < 0) {
+		snprintf(msg, sizeof msg, "[INTERNAL_ERROR]unable to read the table: %s", strerror(errno));
+		goto fail;
+	}
+	if (r == 0) {
+		if (errno == ENOTDIR)
+			snprintf(msg, sizeof msg, "[NOT_FOUND]TStatus: errCode = 7, detailMessage = unknown database, database=%s", hs.db);
+		else
+			snprintf(msg, sizeof msg, "[NOT_FOUND]TStatus: errCode = 7, detailMessage = table not found, tableName=%s", hs.table);
+		goto fail;
+	}
+	have_sch = 1;
+	if (!(tcols = calloc(sch.ncols + 1, sizeof *tcols)))
+		goto oom;
+	for (i = 0; i < sch.ncols; i++)
+		tcols[i] = sch.cols[i].name;
+	if (rq->has_cl && rq->has_te) {
+		snprintf(msg, sizeof msg, "[INVALID_ARGUMENT]please do not set both content_length and transfer-encoding");
+		goto fail;
+	}
+	if (!rq->has_cl && !rq->chunked) {
+		snprintf(msg, sizeof msg, "[INVALID_ARGUMENT]content_length is empty and transfer-encoding!=chunked, "
+			"please set content_length or transfer-encoding=chunked");
+		goto fail;
+	}
+	limit = c->streaming_load_max_mb * 1024 * 1024;
+	if (rq->has_cl && rq->cl > limit) {
+		snprintf(msg, sizeof msg, "[E-217]body size %" PRId64 " exceed BE's conf `streaming_load_max_mb` %" PRId64
+			". increase it if you are sure this load is reasonable", rq->cl, limit);
+		goto fail;
+	}
+	if (!parse_timeout(sl_hdrs_get(&rq->hdrs, "timeout"), &secs))
+		secs = c->stream_load_default_timeout_second;
+	if (httpd_continue(h, rq) < 0)
+		rq->keep_alive = 0;
+	/* the source names: a csv body's first record (read ahead, then
+	 * replayed into the pipeline), else what the SELECT references */
+	if (hs_is_csv(&hs) && !hs_prop(&hs, "compress_type"))
+		r = hs_peek_body(h, rq, &hs, &hf.pre, limit, &src, &nsrc, msg, sizeof msg);
+	else
+		r = hs_refs(&hs, &src, &nsrc, msg, sizeof msg);
+	if (r < 0)
+		goto oom;
+	if (r == 0)
+		goto fail;
+	r = hs_headers(&hs, &rq->hdrs, src, nsrc, tcols, sch.ncols, &lh, msg, sizeof msg);
+	if (r < 0)
+		goto oom;
+	if (r == 0)
+		goto fail;
+	lr.no_label = 0;
+
+	our_host(h, rq, host, sizeof host);
+	if (asprintf(&envv[0], "SL_ERROR_URL_PREFIX=http://%s/api/_load_error_log?file=", host) < 0) {
+		envv[0] = NULL;
+		goto oom;
+	}
+	lr.env = envv;
+	hf.fc.h = h;
+	hf.fc.rq = rq;
+	hf.fc.limit = limit;
+	lr.feed = hs_feed;
+	lr.feed_ctx = &hf;
+	snprintf(httpd_timeout_msg, sizeof httpd_timeout_msg,
+		"[TIMEOUT]the load exceeded its timeout of %" PRId64 " seconds and was cancelled", secs);
+	httpd_arm(2, (unsigned)secs);
+	r = sl_load_run(&lr, &out);
+	httpd_disarm();
+	if (r < 0) {
+		int e = errno;
+		if (out.failed_path[0])
+			httpd_log(h, 1, "unable to run %s: %s", out.failed_path, strerror(e));
+		else
+			httpd_log(h, 1, "unable to run the load: %s", strerror(e));
+		snprintf(msg, sizeof msg, "[INTERNAL_ERROR]unable to run the load: %s", strerror(e));
+		goto fail;
+	}
+	if (out.cancelled)
+		rq->keep_alive = 0;
+	ret = load_answer(h, rq, &out);
+	goto done;
+oom:
+	snprintf(msg, sizeof msg, "[INTERNAL_ERROR]out of memory");
+fail:
+	if (sl_load_fail(&lr, msg, &out) < 0) {
+		rq->keep_alive = 0;
+		ret = httpd_respond(h, rq, 500, CT_TEXT, NULL, "Internal Server Error", 21) < 0 ? -1 : -1;
+		goto done;
+	}
+	if (want_codes(rq) && st == 200)
+		st = status_of_message(out.res.status, out.res.message);
+	if (!want_codes(rq))
+		st = 200;
+	if (rq->has_cl && rq->has_te)
+		rq->keep_alive = 0;
+	if (!rq->body_done && (rq->expect100 || !httpd_body_drain(h, rq, DRAIN_MAX)))
+		rq->keep_alive = 0;
+	rq->outcome = "Fail";
+	ret = httpd_respond(h, rq, st, CT_JSON, NULL, out.answer.p, out.answer.len) < 0 ? -1 : 0;
+done:
+	free(envv[0]);
+	free(tcols);
+	hs_names_free(src, nsrc);
+	if (have_sch)
+		sl_schema_free(&sch);
+	hs_free(&hs);
+	sl_buf_free(&hf.pre);
+	sl_hdrs_free(&lh);
+	sl_load_out_free(&out);
+	return ret;
+}
+
 /* ---- 2PC ---- */
 
 static int answer_2pc(hconn *h, hreq *rq, const char *status, const char *msg, int http)
@@ -1070,6 +1319,8 @@ int httpd_route(hconn *h, hreq *rq)
 		return route_error_log(h, rq);
 	if (n == 4 && (!strcmp(s[3], "_stream_load") || !strcmp(s[3], "_load")) && put)
 		return route_load(h, rq, s[1], s[2]);
+	if (n == 2 && !strcmp(s[1], "_http_stream") && put)
+		return route_http_stream(h, rq);
 	if (n == 3 && !strcmp(s[2], "_stream_load_2pc") && put)
 		return route_2pc(h, rq, s[1], NULL);
 	if (n == 4 && !strcmp(s[3], "_stream_load_2pc") && put)

@@ -1,0 +1,710 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * httpstream.c -- the `sql` header of PUT /api/_http_stream turned into the
+ * stage headers of an ordinary load (httpstream.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sl.h"
+#include "io.h"
+#include "hdr.h"
+#include "lex.h"
+#include "expr.h"
+#include "types.h"
+#include "label.h"
+#include "csvsplit.h"
+#include "httpstream.h"
+
+#define PARSE_ERR "[INTERNAL_ERROR]TStatus: errCode = 2, detailMessage = Nereids parse failed. "
+#define FE_ERR "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = "
+
+/* ---- parsing ---- */
+
+static int push(char ***v, size_t *n, char *s)
+{
+	char **nv;
+
+	if (!s)
+		return -1;
+	nv = realloc(*v, (*n + 1) * sizeof *nv);
+	if (!nv) {
+		free(s);
+		return -1;
+	}
+	nv[(*n)++] = s;
+	*v = nv;
+	return 0;
+}
+
+static char *lower_dup(const char *p, size_t n)
+{
+	char *s = strndup(p, n);
+	size_t i;
+
+	if (s)
+		for (i = 0; i < n; i++)
+			if (s[i] >= 'A' && s[i] <= 'Z')
+				s[i] = (char)(s[i] - 'A' + 'a');
+	return s;
+}
+
+/* "syntax error at position N near 'tok'" for the current token */
+static int syntax(sl_lex *lx, char *msg, size_t cap)
+{
+	if (lx->tok.kind == SL_TOK_EOF)
+		snprintf(msg, cap, PARSE_ERR "syntax error at position %zu: unexpected end of input", lx->len + 1);
+	else
+		snprintf(msg, cap, PARSE_ERR "syntax error at position %zu near '%.*s'", lx->tok.pos + 1,
+			(int)(lx->tok.n > 64 ? 64 : lx->tok.n), lx->tok.p);
+	return 0;
+}
+
+static int next(sl_lex *lx, char *msg, size_t cap)
+{
+	if (sl_lex_next(lx) < 0) {
+		snprintf(msg, cap, PARSE_ERR "%s", lx->err);
+		return 0;
+	}
+	return 1;
+}
+
+/* An identifier (bare or quoted) into *out. */
+static int ident(sl_lex *lx, char **out, char *msg, size_t cap)
+{
+	if (lx->tok.kind == SL_TOK_IDENT)
+		*out = strndup(lx->tok.p, lx->tok.n);
+	else if (lx->tok.kind == SL_TOK_QIDENT)
+		*out = strndup(lx->tok.str, lx->tok.strn);
+	else
+		return syntax(lx, msg, cap);
+	if (!*out)
+		return -1;
+	return next(lx, msg, cap);
+}
+
+/* The text of the expression that starts at byte start and ends before
+ * the current token. */
+static char *expr_text(sl_lex *lx, size_t start)
+{
+	size_t end = lx->tok.kind == SL_TOK_EOF ? lx->len : lx->tok.pos;
+
+	while (end > start && (lx->src[end - 1] == ' ' || lx->src[end - 1] == '\t' ||
+	       lx->src[end - 1] == '\n' || lx->src[end - 1] == '\r'))
+		end--;
+	return strndup(lx->src + start, end - start);
+}
+
+static int expr(sl_lex *lx, char **text, char **bare, char *msg, size_t cap)
+{
+	char err[256];
+	size_t start = lx->tok.pos, n;
+	const char *name;
+	sl_expr *e;
+
+	if (lx->tok.kind == SL_TOK_EOF)
+		return syntax(lx, msg, cap);
+	e = sl_expr_parse_lex(lx, err, sizeof err);
+	if (!e) {
+		snprintf(msg, cap, PARSE_ERR "%s", err);
+		return 0;
+	}
+	if (bare) {
+		*bare = NULL;
+		if ((name = sl_expr_colname(e, &n)) && !(*bare = strndup(name, n))) {
+			sl_expr_free(e);
+			return -1;
+		}
+	}
+	sl_expr_free(e);
+	if (!(*text = expr_text(lx, start)))
+		return -1;
+	return 1;
+}
+
+static int prop_value(sl_lex *lx, char **out, char *msg, size_t cap)
+{
+	if (lx->tok.kind == SL_TOK_STRING || lx->tok.kind == SL_TOK_QIDENT)
+		*out = strndup(lx->tok.str, lx->tok.strn);
+	else if (lx->tok.kind == SL_TOK_IDENT || lx->tok.kind == SL_TOK_INT || lx->tok.kind == SL_TOK_NUMBER)
+		*out = strndup(lx->tok.p, lx->tok.n);
+	else
+		return syntax(lx, msg, cap);
+	if (!*out)
+		return -1;
+	return next(lx, msg, cap);
+}
+
+static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
+{
+	int r;
+	char *a = NULL, *b = NULL;
+
+#define STEP(x) do { if ((r = (x)) <= 0) return r; } while (0)
+#define KW(k) do { if (!sl_lex_kw(lx, k)) return syntax(lx, msg, cap); STEP(next(lx, msg, cap)); } while (0)
+#define OP(o) do { if (!sl_lex_op(lx, o)) return syntax(lx, msg, cap); STEP(next(lx, msg, cap)); } while (0)
+	STEP(next(lx, msg, cap));
+	KW("insert");
+	KW("into");
+	STEP(ident(lx, &a, msg, cap));
+	if (sl_lex_op(lx, ".")) {
+		STEP(next(lx, msg, cap));
+		if ((r = ident(lx, &b, msg, cap)) <= 0) {
+			free(a);
+			return r;
+		}
+		s->db = a;
+		s->table = b;
+	} else {
+		s->table = a;
+	}
+	if (sl_lex_kw(lx, "with")) {
+		STEP(next(lx, msg, cap));
+		KW("label");
+		if (lx->tok.kind == SL_TOK_STRING) {
+			if (!(s->label = strndup(lx->tok.str, lx->tok.strn)))
+				return -1;
+			STEP(next(lx, msg, cap));
+		} else {
+			STEP(ident(lx, &s->label, msg, cap));
+		}
+	}
+	if (sl_lex_op(lx, "(")) {
+		STEP(next(lx, msg, cap));
+		for (;;) {
+			STEP(ident(lx, &a, msg, cap));
+			if (push(&s->cols, &s->ncols, a) < 0)
+				return -1;
+			if (sl_lex_op(lx, ")"))
+				break;
+			OP(",");
+		}
+		STEP(next(lx, msg, cap));
+	}
+	KW("select");
+	for (;;) {
+		char *text = NULL, *bare = NULL;
+		if (sl_lex_op(lx, "*")) {
+			if (!(text = strdup("*")))
+				return -1;
+			STEP(next(lx, msg, cap));
+		} else {
+			STEP(expr(lx, &text, &bare, msg, cap));
+		}
+		if (push(&s->sel, &s->nsel, text) < 0) {
+			free(bare);
+			return -1;
+		}
+		if (!(s->selname = realloc(s->selname, s->nsel * sizeof *s->selname))) {
+			free(bare);
+			return -1;
+		}
+		s->selname[s->nsel - 1] = bare;
+		if (sl_lex_kw(lx, "as")) {          /* an alias: not used */
+			STEP(next(lx, msg, cap));
+			STEP(ident(lx, &a, msg, cap));
+			free(a);
+		} else if ((lx->tok.kind == SL_TOK_IDENT && !sl_lex_kw(lx, "from")) || lx->tok.kind == SL_TOK_QIDENT) {
+			STEP(ident(lx, &a, msg, cap));
+			free(a);
+		}
+		if (!sl_lex_op(lx, ","))
+			break;
+		STEP(next(lx, msg, cap));
+	}
+	KW("from");
+	KW("http_stream");
+	OP("(");
+	while (!sl_lex_op(lx, ")")) {
+		char *k = NULL, *v = NULL;
+		if (lx->tok.kind == SL_TOK_STRING || lx->tok.kind == SL_TOK_QIDENT)
+			k = lower_dup(lx->tok.str, lx->tok.strn);
+		else if (lx->tok.kind == SL_TOK_IDENT)
+			k = lower_dup(lx->tok.p, lx->tok.n);
+		else
+			return syntax(lx, msg, cap);
+		if (!k || push(&s->pk, &s->np, k) < 0)
+			return -1;
+		s->np--;        /* until its value is there */
+		if ((r = next(lx, msg, cap)) <= 0 || !sl_lex_op(lx, "=")) {
+			free(k);
+			return r <= 0 ? r : syntax(lx, msg, cap);
+		}
+		if ((r = next(lx, msg, cap)) <= 0 || (r = prop_value(lx, &v, msg, cap)) <= 0) {
+			free(k);
+			return r;
+		}
+		{
+			size_t n = s->np;
+			if (push(&s->pv, &n, v) < 0) {
+				free(k);
+				return -1;
+			}
+			s->np++;
+		}
+		if (sl_lex_op(lx, ")"))
+			break;
+		OP(",");
+	}
+	STEP(next(lx, msg, cap));
+	if (sl_lex_kw(lx, "as")) {
+		STEP(next(lx, msg, cap));
+		STEP(ident(lx, &a, msg, cap));
+		free(a);
+	} else if ((lx->tok.kind == SL_TOK_IDENT && !sl_lex_kw(lx, "where")) || lx->tok.kind == SL_TOK_QIDENT) {
+		STEP(ident(lx, &a, msg, cap));
+		free(a);
+	}
+	if (sl_lex_kw(lx, "where")) {
+		STEP(next(lx, msg, cap));
+		STEP(expr(lx, &s->where, NULL, msg, cap));
+	}
+	if (sl_lex_op(lx, ";"))
+		STEP(next(lx, msg, cap));
+	if (lx->tok.kind != SL_TOK_EOF)
+		return syntax(lx, msg, cap);
+	return 1;
+#undef STEP
+#undef KW
+#undef OP
+}
+
+int hs_parse(const char *sql, hs_stmt *s, char *msg, size_t cap)
+{
+	sl_lex lx;
+	const char *f;
+	int r;
+
+	memset(s, 0, sizeof *s);
+	if (!sql)
+		sql = "";
+	sl_lex_init(&lx, sql, strlen(sql));
+	r = parse(&lx, s, msg, cap);
+	sl_lex_free(&lx);
+	if (r <= 0)
+		return r;
+	if (!s->db) {
+		snprintf(msg, cap, FE_ERR "No database selected");
+		return 0;
+	}
+	f = hs_prop(s, "format");
+	if (!(s->format = lower_dup(f ? f : "", f ? strlen(f) : 0)))
+		return -1;
+	if (!strcmp(s->format, "parquet") || !strcmp(s->format, "orc") || !strcmp(s->format, "avro")) {
+		snprintf(msg, cap, FE_ERR "http_stream does not yet support parquet, avro and orc");
+		return 0;
+	}
+	if (strcmp(s->format, "csv") && strcmp(s->format, "csv_with_names") &&
+	    strcmp(s->format, "csv_with_names_and_types") && strcmp(s->format, "json")) {
+		snprintf(msg, cap, FE_ERR "format:%.200s is not supported.", f ? f : "");
+		return 0;
+	}
+	return 1;
+}
+
+static void freev(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void hs_names_free(char **names, size_t n)
+{
+	freev(names, n);
+}
+
+void hs_free(hs_stmt *s)
+{
+	size_t i;
+
+	free(s->db);
+	free(s->table);
+	free(s->label);
+	freev(s->cols, s->ncols);
+	if (s->selname)
+		for (i = 0; i < s->nsel; i++)
+			free(s->selname[i]);
+	free(s->selname);
+	freev(s->sel, s->nsel);
+	free(s->where);
+	freev(s->pk, s->np);
+	freev(s->pv, s->np);
+	free(s->format);
+	memset(s, 0, sizeof *s);
+}
+
+const char *hs_prop(const hs_stmt *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < s->np; i++)
+		if (!strcasecmp(s->pk[i], key))
+			return s->pv[i];
+	return NULL;
+}
+
+int hs_is_csv(const hs_stmt *s)
+{
+	return s->format && !strncmp(s->format, "csv", 3);
+}
+
+/* ---- source names ---- */
+
+/* c1..cn */
+static int cnames(size_t n, char ***names, size_t *nnames)
+{
+	size_t i;
+	char *x;
+
+	*names = NULL;
+	*nnames = 0;
+	for (i = 1; i <= n; i++) {
+		if (asprintf(&x, "c%zu", i) < 0)
+			x = NULL;
+		if (push(names, nnames, x) < 0) {
+			freev(*names, *nnames);
+			*names = NULL;
+			*nnames = 0;
+			return -1;
+		}
+	}
+	return 1;
+}
+
+/* Referenced names of one expression: bind it over the names found so far
+ * and add the one bind says is unknown, until it binds. */
+static int refs_of(const char *text, char ***names, size_t *n, char *msg, size_t cap)
+{
+	char err[512];
+	sl_expr *e;
+	sl_type *types = NULL;
+	int guard, ret = 1;
+
+	if (!strcmp(text, "*"))
+		return 1;
+	if (!(e = sl_expr_parse(text, strlen(text), err, sizeof err))) {
+		snprintf(msg, cap, PARSE_ERR "%s", err);
+		return 0;
+	}
+	for (guard = 0; guard < 4096; guard++) {
+		sl_expr_scope sc;
+		size_t i;
+		const char *q, *q2;
+		sl_type *nt = realloc(types, (*n + 1) * sizeof *types);
+
+		if (!nt) {
+			ret = -1;
+			break;
+		}
+		types = nt;
+		for (i = 0; i < *n; i++) {
+			memset(&types[i], 0, sizeof types[i]);
+			types[i].kind = SL_T_STRING;
+		}
+		memset(&sc, 0, sizeof sc);
+		sc.ncols = *n;
+		sc.names = (const char *const *)*names;
+		sc.types = types;
+		if (sl_expr_bind(e, &sc, err, sizeof err))
+			break;
+		if (strncmp(err, "Unknown column '", 16) || !(q = err + 16) || !(q2 = strchr(q, '\'')))
+			break;  /* another error: sl-map reports it */
+		if (push(names, n, strndup(q, (size_t)(q2 - q))) < 0) {
+			ret = -1;
+			break;
+		}
+	}
+	free(types);
+	sl_expr_free(e);
+	return ret;
+}
+
+int hs_refs(const hs_stmt *s, char ***names, size_t *nnames, char *msg, size_t cap)
+{
+	char **v = NULL;
+	size_t n = 0, i, k = 0;
+	int r;
+
+	*names = NULL;
+	*nnames = 0;
+	for (i = 0; i < s->nsel; i++)
+		if ((r = refs_of(s->sel[i], &v, &n, msg, cap)) <= 0) {
+			freev(v, n);
+			return r;
+		}
+	if (!hs_is_csv(s)) {
+		*names = v;
+		*nnames = n;
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *p = v[i];
+		if ((*p == 'c' || *p == 'C') && p[1] >= '1' && p[1] <= '9' && strspn(p + 1, "0123456789") == strlen(p + 1)) {
+			size_t x = strtoul(p + 1, NULL, 10);
+			if (x > k && x < 100000)
+				k = x;
+		}
+	}
+	freev(v, n);
+	return cnames(k ? k : 1, names, nnames);
+}
+
+typedef struct csvp {
+	sl_buf sep, delim;
+	int enclose, escape;    /* -1: none */
+	int trim_dq;
+} csvp;
+
+typedef struct fld { size_t off, len; } fld;
+
+/* The record at pos: 1 with [pos, *end) its bytes (delimiter excluded,
+ * CR stripped for "\n"), *nextp after its delimiter, fields in *f, *nf
+ * (offsets); 0 when more bytes are needed; -1 ENOMEM. */
+static int record(const csvp *c, const char *p, size_t n, size_t pos, int eof, size_t *end, size_t *nextp,
+	fld **f, size_t *nf, size_t *fcap)
+{
+	size_t i = pos, fs = pos;
+	int quoted = 0, atstart = 1;
+
+	*nf = 0;
+	for (;;) {
+		int at_delim = i < n && !quoted && i + c->delim.len <= n && !memcmp(p + i, c->delim.p, c->delim.len);
+		int at_sep = i < n && !quoted && !at_delim && i + c->sep.len <= n && !memcmp(p + i, c->sep.p, c->sep.len);
+
+		if (i >= n && !eof)
+			return 0;
+		if (i >= n || at_delim || at_sep) {
+			if (*nf == *fcap) {
+				size_t nc = *fcap ? *fcap * 2 : 16;
+				fld *x = realloc(*f, nc * sizeof *x);
+				if (!x)
+					return -1;
+				*f = x;
+				*fcap = nc;
+			}
+			(*f)[*nf].off = fs;
+			(*f)[*nf].len = i - fs;
+			(*nf)++;
+			if (at_sep) {
+				i += c->sep.len;
+				fs = i;
+				atstart = 1;
+				continue;
+			}
+			*end = i;
+			*nextp = i >= n ? n : i + c->delim.len;
+			if (c->delim.len == 1 && c->delim.p[0] == '\n' && *end > pos && p[*end - 1] == '\r') {
+				(*end)--;
+				if ((*f)[*nf - 1].len)
+					(*f)[*nf - 1].len--;
+			}
+			return 1;
+		}
+		if (c->enclose >= 0) {
+			unsigned char ch = (unsigned char)p[i];
+			if (atstart && ch == c->enclose) {
+				quoted = 1;
+			} else if (quoted && c->escape >= 0 && ch == c->escape) {
+				if (i + 1 >= n && !eof)
+					return 0;
+				i++;
+			} else if (quoted && ch == c->enclose) {
+				if (i + 1 >= n && !eof)
+					return 0;
+				if (i + 1 < n && (unsigned char)p[i + 1] == c->enclose)
+					i++;
+				else
+					quoted = 0;
+			}
+		}
+		atstart = 0;
+		i++;
+	}
+}
+
+static int csvp_init(const hs_stmt *s, csvp *c)
+{
+	const char *v, *err;
+
+	memset(c, 0, sizeof *c);
+	c->enclose = c->escape = -1;
+	v = hs_prop(s, "column_separator");
+	if (sl_sep_parse(v && *v ? v : "\\t", &c->sep, &err) <= 0 || !c->sep.len)
+		return 0;
+	v = hs_prop(s, "line_delimiter");
+	if (sl_sep_parse(v && *v ? v : "\\n", &c->delim, &err) <= 0 || !c->delim.len)
+		return 0;
+	v = hs_prop(s, "enclose");
+	if (v && strlen(v) == 1)
+		c->enclose = (unsigned char)*v;
+	v = hs_prop(s, "escape");
+	if (v && strlen(v) == 1)
+		c->escape = (unsigned char)*v;
+	v = hs_prop(s, "trim_double_quotes");
+	c->trim_dq = v && !strcasecmp(v, "true");
+	return 1;
+}
+
+int hs_peek(const hs_stmt *s, const char *buf, size_t n, int eof, char ***names, size_t *nnames)
+{
+	csvp c;
+	fld *f = NULL;
+	size_t nf = 0, fcap = 0, pos = 0, end, nx, skip = 0, i;
+	int with_names = strcmp(s->format, "csv") != 0, r;
+	const char *v;
+	char msg[256];
+
+	*names = NULL;
+	*nnames = 0;
+	if (!csvp_init(s, &c)) {        /* a bad separator: sl-parse says so */
+		sl_buf_free(&c.sep);
+		sl_buf_free(&c.delim);
+		return hs_refs(s, names, nnames, msg, sizeof msg) < 0 ? -1 : 1;
+	}
+	v = hs_prop(s, "skip_lines");
+	if (!with_names && v)
+		skip = strtoul(v, NULL, 10);
+	if (n >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+		pos = 3;
+	for (;;) {
+		if (pos >= n && eof) {
+			r = hs_refs(s, names, nnames, msg, sizeof msg) < 0 ? -1 : 1;
+			break;
+		}
+		if ((r = record(&c, buf, n, pos, eof, &end, &nx, &f, &nf, &fcap)) <= 0)
+			break;
+		if (skip) {
+			skip--;
+			pos = nx;
+			continue;
+		}
+		if (end == pos) {       /* an empty line */
+			pos = nx;
+			continue;
+		}
+		if (!with_names) {
+			r = cnames(nf, names, nnames);
+			break;
+		}
+		r = 1;
+		for (i = 0; i < nf && r > 0; i++) {
+			const char *p = buf + f[i].off;
+			size_t l = f[i].len;
+			if (c.enclose >= 0 && l >= 2 && (unsigned char)p[0] == c.enclose &&
+			    (unsigned char)p[l - 1] == c.enclose)
+				p++, l -= 2;
+			else if (c.trim_dq && l >= 2 && p[0] == '"' && p[l - 1] == '"')
+				p++, l -= 2;
+			if (push(names, nnames, strndup(p, l)) < 0)
+				r = -1;
+		}
+		if (r < 0) {
+			freev(*names, *nnames);
+			*names = NULL;
+			*nnames = 0;
+		}
+		break;
+	}
+	free(f);
+	sl_buf_free(&c.sep);
+	sl_buf_free(&c.delim);
+	return r;
+}
+
+/* ---- the stage headers ---- */
+
+static const char *const props[] = { "format", "column_separator", "line_delimiter", "skip_lines",
+	"compress_type", "enclose", "escape", "trim_double_quotes", "strip_outer_array", "read_json_by_line",
+	"jsonpaths", "json_root", "fuzzy_parse", "num_as_string", "empty_field_as_null" };
+static const char *const kept[] = { "two_phase_commit", "timeout", "comment" };
+
+static int is_src(char *const *src, size_t nsrc, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nsrc; i++)
+		if (!strcasecmp(src[i], name))
+			return 1;
+	return 0;
+}
+
+int hs_headers(const hs_stmt *s, const sl_hdrs *req, char *const *src, size_t nsrc,
+	char *const *tcols, size_t ntcols, sl_hdrs *out, char *msg, size_t cap)
+{
+	char *const *tg = s->ncols ? s->cols : tcols;
+	size_t ntg = s->ncols ? s->ncols : ntcols, i, j, k, nitems = 0;
+	sl_buf cols = SL_BUF_ZERO;
+	const char *v;
+	int ret = -1;
+
+	for (i = 0; i < SL_ARRAY_LEN(kept); i++)
+		if ((v = sl_hdrs_get(req, kept[i])) && !sl_hdrs_get(out, kept[i]) && sl_hdrs_set(out, kept[i], v) < 0)
+			return -1;
+	for (i = 0; i < SL_ARRAY_LEN(props); i++)
+		if ((v = !strcmp(props[i], "format") ? s->format : hs_prop(s, props[i])) &&
+		    sl_hdrs_set(out, props[i], v) < 0)
+			return -1;
+	if (sl_hdrs_set(out, "strict_mode", "false") < 0 || sl_hdrs_set(out, "max_filter_ratio", "0") < 0)
+		return -1;
+	for (i = 0; i < nsrc; i++)
+		if ((i && sl_buf_putc(&cols, ',') < 0) || sl_buf_puts(&cols, src[i]) < 0)
+			goto out;
+	for (i = 0; i < s->nsel; i++)
+		nitems += strcmp(s->sel[i], "*") ? 1 : nsrc;
+	if (nitems != ntg) {
+		snprintf(msg, cap, FE_ERR "insert into cols should be corresponding to the query output");
+		ret = 0;
+		goto out;
+	}
+	for (i = 0, k = 0; i < s->nsel; i++) {
+		size_t m = strcmp(s->sel[i], "*") ? 1 : nsrc;
+		for (j = 0; j < m; j++, k++) {
+			const char *e = m == 1 && strcmp(s->sel[i], "*") ? s->sel[i] : src[j];
+			const char *bare = m == 1 && strcmp(s->sel[i], "*") ? s->selname[i] : src[j];
+			/* a source of the target's own name maps by name */
+			if (bare && !strcasecmp(bare, tg[k]) && is_src(src, nsrc, bare))
+				continue;
+			if (is_src(src, nsrc, tg[k])) {
+				snprintf(msg, cap, FE_ERR "Duplicate column: %s (a target column of the same name as "
+					"a source column must be selected as itself)", tg[k]);
+				ret = 0;
+				goto out;
+			}
+			if ((cols.len && sl_buf_putc(&cols, ',') < 0) || sl_buf_printf(&cols, "%s=%s", tg[k], e) < 0)
+				goto out;
+		}
+	}
+	if (sl_buf_cstr(&cols) < 0 || sl_hdrs_set(out, "columns", cols.p) < 0)
+		goto out;
+	if (s->where && sl_hdrs_set(out, "where", s->where) < 0)
+		goto out;
+	if (s->label) {
+		if (sl_hdrs_set(out, "label", s->label) < 0)
+			goto out;
+	} else {
+		char uuid[37], l[64], *d = l + 6;
+		if (sl_label_uuid(uuid) < 0)
+			goto out;
+		memcpy(l, "label_", 6);
+		for (i = 0; uuid[i]; i++) {
+			if (uuid[i] == '-')
+				continue;
+			*d++ = uuid[i];
+			if (d == l + 6 + 16)
+				*d++ = '_';
+		}
+		*d = 0;
+		if (sl_hdrs_set(out, "label", l) < 0)
+			goto out;
+	}
+	ret = 1;
+out:
+	sl_buf_free(&cols);
+	return ret;
+}

@@ -1,0 +1,964 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * jsonin.c -- the JSON path of sl-parse (jsonin.h).
+ *
+ * Every record is validated by libjq's parser (jv_parse_sized); the values
+ * are then taken from the record's own text by a small scanner, so numbers,
+ * arrays and objects keep their source text exactly (jq 1.6 keeps numbers
+ * as doubles) and a duplicate key's first occurrence wins, as in Doris.
+ * A top-level array with strip_outer_array is split element by element by
+ * a bracket/quote-aware state machine: memory is one element at a time.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jv.h>
+#include <jq.h>
+
+#include "jsonin.h"
+#include "sl.h"
+#include "io.h"
+#include "csvsplit.h"
+
+#define MSG_ARRAY "JSON data is array-object, `strip_outer_array` must be TRUE."
+#define MSG_NOTARRAY "JSON data is not an array-object, `strip_outer_array` must be FALSE."
+#define MSG_SCALAR "Not an json object or json array"
+#define MSG_EMPTY "Empty json line"
+#define SRC_MAX (1u << 20)      /* source text kept in an F record */
+
+typedef struct span { const char *p; size_t n; } span;
+
+/* One step of a path: a key or an index. */
+typedef struct pstep { char *key; size_t klen; long idx; } pstep;
+typedef struct jpath { pstep *s; size_t n; } jpath;
+
+typedef struct jctx {
+	const sl_hdrs *h;
+	const char *const *src;
+	size_t nsrc;
+	sl_writer *w;
+	int strip, by_line;
+	size_t cap;
+	jpath root;
+	int have_root;
+	const char *root_text;
+	jpath *paths;           /* matching mode */
+	size_t npaths;
+	const char *paths_text;
+	jq_state *jq;
+	sl_buf jqerr;
+	uint64_t unselected;
+	uint64_t recno;         /* document / line ordinal for F records */
+	span *vals;             /* per source column: value text, p NULL = absent */
+	size_t *srclen;
+	sl_buf tmp, reason;
+	int werr;
+} jctx;
+
+/* ---- small JSON text scanner (input already validated by jv) ---- */
+
+static const char *ws(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* End of the value starting at p (p not whitespace). */
+static const char *skip_value(const char *p, const char *e)
+{
+	int depth = 0;
+
+	if (p >= e)
+		return e;
+	if (*p == '"') {
+		for (p++; p < e; p++) {
+			if (*p == '\\')
+				p++;
+			else if (*p == '"')
+				return p + 1;
+		}
+		return e;
+	}
+	if (*p != '{' && *p != '[') {
+		while (p < e && !strchr(" \t\r\n,]}:", *p))
+			p++;
+		return p;
+	}
+	for (; p < e; p++) {
+		if (*p == '"') {
+			for (p++; p < e && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+		} else if (*p == '{' || *p == '[')
+			depth++;
+		else if (*p == '}' || *p == ']') {
+			if (--depth == 0)
+				return p + 1;
+		}
+	}
+	return e;
+}
+
+/* Iterate object members: *p after '{' or a previous member. 1 with key
+ * (quotes included) and value, 0 at the end. */
+static int next_member(const char **p, const char *e, span *key, span *val)
+{
+	const char *q = ws(*p, e), *k;
+
+	if (q < e && *q == ',')
+		q = ws(q + 1, e);
+	if (q >= e || *q != '"')
+		return 0;
+	k = q;
+	q = skip_value(q, e);
+	key->p = k;
+	key->n = (size_t)(q - k);
+	q = ws(q, e);
+	if (q < e && *q == ':')
+		q = ws(q + 1, e);
+	val->p = q;
+	q = skip_value(q, e);
+	val->n = (size_t)(q - val->p);
+	*p = q;
+	return 1;
+}
+
+/* A key's text (quotes included) equals name? Escaped keys are decoded. */
+static int key_is(jctx *c, span key, const char *name, size_t nlen)
+{
+	if (!memchr(key.p, '\\', key.n))
+		return key.n == nlen + 2 && !memcmp(key.p + 1, name, nlen);
+	{
+		jv s = jv_parse_sized(key.p, (int)key.n);
+		int r = 0;
+		(void)c;
+		if (jv_get_kind(s) == JV_KIND_STRING)
+			r = (size_t)jv_string_length_bytes(jv_copy(s)) == nlen && !memcmp(jv_string_value(s), name, nlen);
+		jv_free(s);
+		return r;
+	}
+}
+
+/* Follow a path from the value v; 1 found (*out), 0 not. */
+static int path_get(jctx *c, const jpath *jp, span v, span *out)
+{
+	size_t i;
+
+	for (i = 0; i < jp->n; i++) {
+		const pstep *st = &jp->s[i];
+		const char *p = ws(v.p, v.p + v.n), *e = v.p + v.n;
+		int found = 0;
+
+		if (st->key) {
+			span k, val;
+			if (p >= e || *p != '{')
+				return 0;
+			p++;
+			while (next_member(&p, e, &k, &val))
+				if (key_is(c, k, st->key, st->klen)) {
+					v = val;
+					found = 1;
+					break;
+				}
+		} else {
+			long n = 0;
+			if (p >= e || *p != '[')
+				return 0;
+			p = ws(p + 1, e);
+			while (p < e && *p != ']') {
+				const char *q = skip_value(p, e);
+				if (n++ == st->idx) {
+					v.p = p;
+					v.n = (size_t)(q - p);
+					found = 1;
+					break;
+				}
+				p = ws(q, e);
+				if (p < e && *p == ',')
+					p = ws(p + 1, e);
+			}
+		}
+		if (!found)
+			return 0;
+	}
+	*out = v;
+	return 1;
+}
+
+/* Parse "$", "$.", "$.a.b", "$.a[0]", "$['a']", "$[\"a\"]". 1 ok, 0 bad. */
+static int path_parse(const char *s, jpath *jp)
+{
+	const char *p = s;
+
+	jp->s = 0;
+	jp->n = 0;
+	while (*p == ' ')
+		p++;
+	if (*p++ != '$')
+		return 0;
+	if (*p == '.' && !p[1])
+		return 1;
+	while (*p) {
+		pstep st = { 0, 0, -1 };
+		if (*p == '.') {
+			const char *b = ++p;
+			while (*p && *p != '.' && *p != '[')
+				p++;
+			if (p == b)
+				return 0;
+			st.klen = (size_t)(p - b);
+			st.key = strndup(b, st.klen);
+		} else if (*p == '[') {
+			p++;
+			if (*p == '\'' || *p == '"') {
+				char q = *p++;
+				const char *b = p;
+				while (*p && *p != q)
+					p++;
+				if (!*p || p[1] != ']')
+					return 0;
+				st.klen = (size_t)(p - b);
+				st.key = strndup(b, st.klen);
+				p += 2;
+			} else if (*p >= '0' && *p <= '9') {
+				char *end;
+				st.idx = strtol(p, &end, 10);
+				if (*end != ']')
+					return 0;
+				p = end + 1;
+			} else if (*p == '*') {
+				return 0;
+			} else
+				return 0;
+		} else
+			return 0;
+		if (st.key == 0 && st.idx < 0)
+			return 0;
+		{
+			pstep *ns = realloc(jp->s, (jp->n + 1) * sizeof *ns);
+			if (!ns)
+				return 0;
+			jp->s = ns;
+			jp->s[jp->n++] = st;
+		}
+	}
+	return 1;
+}
+
+static void path_free(jpath *jp)
+{
+	size_t i;
+	for (i = 0; i < jp->n; i++)
+		free(jp->s[i].key);
+	free(jp->s);
+	jp->s = 0;
+	jp->n = 0;
+}
+
+/* ---- output ---- */
+
+static void ferr(jctx *c, const char *reason, const char *src, size_t slen)
+{
+	if (slen > SRC_MAX)
+		slen = SRC_MAX;
+	if (sl_write_error(c->w, reason, strlen(reason), src, slen, c->recno) < 0)
+		c->werr = 1;
+}
+
+__attribute__((format(printf, 4, 5)))
+static void ferrf(jctx *c, const char *src, size_t slen, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	ferr(c, buf, src, slen);
+}
+
+static void no_match(jctx *c, span rec)
+{
+	size_t i;
+
+	c->reason.len = 0;
+	sl_buf_puts(&c->reason, "There is no column matching jsonpaths in the json file, columns:[");
+	for (i = 0; i < c->nsrc; i++) {
+		sl_buf_puts(&c->reason, c->src[i]);
+		sl_buf_puts(&c->reason, ", ");
+	}
+	sl_buf_puts(&c->reason, "], please check columns and jsonpaths:");
+	sl_buf_puts(&c->reason, c->paths_text ? c->paths_text : "");
+	sl_buf_cstr(&c->reason);
+	ferr(c, c->reason.p ? c->reason.p : "", rec.p, rec.n);
+}
+
+/* Write one value (text of a JSON value) as a source field. */
+static void put_value(jctx *c, span v)
+{
+	const char *p = v.p;
+	int r;
+
+	if (!p) {
+		r = sl_row_field(c->w, "", SL_ABSENT_LEN);
+	} else if (*p == 'n') {
+		r = sl_row_field(c->w, "", SL_NULL_LEN);
+	} else if (*p == 't') {
+		r = sl_row_field(c->w, "1", 1);
+	} else if (*p == 'f') {
+		r = sl_row_field(c->w, "0", 1);
+	} else if (*p == '"') {
+		if (!memchr(p, '\\', v.n)) {
+			r = sl_row_field(c->w, p + 1, v.n - 2);
+		} else {
+			jv s = jv_parse_sized(p, (int)v.n);
+			if (jv_get_kind(s) == JV_KIND_STRING)
+				r = sl_row_field(c->w, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
+			else
+				r = sl_row_field(c->w, p + 1, v.n - 2);
+			jv_free(s);
+		}
+	} else
+		r = sl_row_field(c->w, p, v.n);
+	if (r < 0)
+		c->werr = 1;
+}
+
+static void put_row(jctx *c)
+{
+	size_t i;
+
+	if (sl_row_begin(c->w) < 0) {
+		c->werr = 1;
+		return;
+	}
+	for (i = 0; i < c->nsrc; i++)
+		put_value(c, c->vals[i]);
+	if (sl_row_end(c->w) < 0)
+		c->werr = 1;
+}
+
+/* A row candidate (object, or anything in matching mode). in_array: an
+ * element of a stripped array (json_root only in matching mode). */
+static void emit_record(jctx *c, span rec, jv_kind kind, int in_array)
+{
+	span v = rec;
+	size_t i, found = 0;
+
+	for (i = 0; i < c->nsrc; i++)
+		c->vals[i].p = 0;
+	if (c->have_root && (!in_array || c->paths)) {
+		if (!path_get(c, &c->root, rec, &v)) {
+			ferrf(c, rec.p, rec.n, "[NOT_FOUND]Not found target filed, err: NO_SUCH_FIELD: The JSON field referenced does not exist in this object., msg: unable to find field: %s",
+			    c->root_text);
+			return;
+		}
+		{
+			const char *p = ws(v.p, v.p + v.n);
+			kind = *p == '{' ? JV_KIND_OBJECT : *p == '[' ? JV_KIND_ARRAY : JV_KIND_NULL;
+		}
+	}
+	if (c->paths) {
+		for (i = 0; i < c->npaths && i < c->nsrc; i++) {
+			span out;
+			if (path_get(c, &c->paths[i], v, &out)) {
+				c->vals[i] = out;
+				found++;
+			}
+		}
+	} else {
+		const char *p, *e = v.p + v.n;
+		span k, val;
+		if (kind != JV_KIND_OBJECT) {
+			ferr(c, kind == JV_KIND_ARRAY && !in_array ? MSG_ARRAY : MSG_SCALAR, rec.p, rec.n);
+			return;
+		}
+		p = ws(v.p, e) + 1;
+		while (next_member(&p, e, &k, &val))
+			for (i = 0; i < c->nsrc; i++)
+				if (!c->vals[i].p && key_is(c, k, c->src[i], c->srclen[i])) {
+					c->vals[i] = val;
+					found++;
+					break;
+				}
+	}
+	if (!found) {
+		no_match(c, rec);
+		return;
+	}
+	put_row(c);
+}
+
+/* Split an in-memory array text into elements. */
+static void emit_array(jctx *c, span doc, int from_jq);
+
+static void emit_kind(jctx *c, span rec, jv_kind kind, int elem, int from_jq)
+{
+	(void)from_jq;
+	if (!elem && c->strip) {
+		/* a document with strip_outer_array */
+		if (kind == JV_KIND_ARRAY)
+			emit_array(c, rec, from_jq);
+		else
+			ferr(c, kind == JV_KIND_OBJECT ? MSG_NOTARRAY : MSG_SCALAR, rec.p, rec.n);
+		return;
+	}
+	if (!elem && kind == JV_KIND_ARRAY) {
+		ferr(c, MSG_ARRAY, rec.p, rec.n);
+		return;
+	}
+	if (!elem && kind != JV_KIND_OBJECT) {
+		ferr(c, MSG_SCALAR, rec.p, rec.n);
+		return;
+	}
+	emit_record(c, rec, kind, elem);
+}
+
+/* Run the jq program on a parsed value; every output is a record. */
+static void run_jq(jctx *c, jv val, int elem)
+{
+	jv out;
+	uint64_t n = 0;
+
+	jq_start(c->jq, val, 0);
+	while (jv_is_valid(out = jq_next(c->jq))) {
+		jv s = jv_dump_string(jv_copy(out), 0);
+		span rec = { jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)) };
+		emit_kind(c, rec, jv_get_kind(out), elem, 1);
+		jv_free(s);
+		jv_free(out);
+		n++;
+	}
+	if (jv_invalid_has_msg(jv_copy(out))) {
+		jv m = jv_invalid_get_msg(out);
+		jv d = jv_get_kind(m) == JV_KIND_STRING ? m : jv_dump_string(m, 0);
+		ferrf(c, "", 0, "jq: error: %s", jv_string_value(d));
+		jv_free(d);
+		return;
+	}
+	jv_free(out);
+	if (!n)
+		c->unselected++;
+}
+
+/* A complete document or element text. */
+static void handle_text(jctx *c, span rec, int elem)
+{
+	jv val;
+	jv_kind kind;
+
+	val = jv_parse_sized(rec.p, (int)rec.n);
+	if (!jv_is_valid(val)) {
+		jv m = jv_invalid_get_msg(val);
+		ferrf(c, rec.p, rec.n, "Parse json data failed. code: 3, error info: %s",
+		    jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "invalid JSON");
+		jv_free(m);
+		return;
+	}
+	if (c->jq && (elem || !c->strip)) {
+		run_jq(c, val, elem);
+		return;
+	}
+	kind = jv_get_kind(val);
+	jv_free(val);
+	emit_kind(c, rec, kind, elem, 0);
+}
+
+/* ---- strip_outer_array splitter ---- */
+
+enum { SP_BEFORE, SP_IN, SP_AFTER, SP_RAW };
+
+typedef struct splitter {
+	int state, in_str, esc, over;
+	long depth;
+	uint64_t nelem;
+	sl_buf el;              /* current element (or the raw non-array doc) */
+	size_t ellen;           /* bytes of the element even past the cap */
+	int trailing;           /* non-space after ']' reported */
+} splitter;
+
+static void sp_element(jctx *c, splitter *s, int last)
+{
+	span e = { s->el.p, s->el.len };
+	const char *p = ws(e.p, e.p + e.n), *q = e.p + e.n;
+
+	while (q > p && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\n' || q[-1] == '\r'))
+		q--;
+	e.p = p;
+	e.n = (size_t)(q - p);
+	if (s->over) {
+		c->recno++;
+		ferrf(c, e.p, e.n > 1024 ? 1024 : e.n, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)",
+		    s->ellen, c->cap);
+	} else if (!e.n) {
+		if (!(last && !s->nelem)) {
+			c->recno++;
+			ferr(c, "Parse json data failed. code: 3, error info: empty array element", "", 0);
+		}
+	} else {
+		c->recno++;
+		handle_text(c, e, 1);
+		s->nelem++;
+		s->el.len = 0;
+		s->ellen = 0;
+		s->over = 0;
+		return;
+	}
+	if (s->over || e.n)
+		s->nelem++;
+	s->el.len = 0;
+	s->ellen = 0;
+	s->over = 0;
+}
+
+static void sp_add(jctx *c, splitter *s, const char *p, size_t n)
+{
+	s->ellen += n;
+	if (s->over)
+		return;
+	if (s->el.len + n > c->cap) {
+		/* keep the head (for the error record), drop the rest */
+		if (s->el.len < 1024 && sl_buf_put(&s->el, p, 1024 - s->el.len < n ? 1024 - s->el.len : n) < 0)
+			c->werr = 1;
+		s->over = 1;
+		return;
+	}
+	if (sl_buf_put(&s->el, p, n) < 0)
+		c->werr = 1;
+}
+
+static void sp_feed(jctx *c, splitter *s, const char *p, size_t n)
+{
+	const char *e = p + n, *mark;
+
+	while (p < e && !c->werr) {
+		switch (s->state) {
+		case SP_BEFORE:
+			p = ws(p, e);
+			if (p == e)
+				return;
+			if (*p == '[') {
+				s->state = SP_IN;
+				s->depth = 1;
+				p++;
+			} else
+				s->state = SP_RAW;
+			break;
+		case SP_RAW:
+			sp_add(c, s, p, (size_t)(e - p));
+			return;
+		case SP_AFTER:
+			p = ws(p, e);
+			if (p < e && !s->trailing) {
+				s->trailing = 1;
+				c->recno++;
+				ferrf(c, p, (size_t)(e - p) > 1024 ? 1024 : (size_t)(e - p),
+				    "Parse json data failed. code: 3, error info: trailing content after the top-level array");
+			}
+			return;
+		case SP_IN:
+			mark = p;
+			for (; p < e; p++) {
+				char ch = *p;
+				if (s->in_str) {
+					if (s->esc)
+						s->esc = 0;
+					else if (ch == '\\')
+						s->esc = 1;
+					else if (ch == '"')
+						s->in_str = 0;
+					continue;
+				}
+				if (ch == '"')
+					s->in_str = 1;
+				else if (ch == '{' || ch == '[')
+					s->depth++;
+				else if (ch == '}' || ch == ']') {
+					if (--s->depth == 0) {
+						sp_add(c, s, mark, (size_t)(p - mark));
+						sp_element(c, s, 1);
+						s->state = SP_AFTER;
+						p++;
+						break;
+					}
+				} else if (ch == ',' && s->depth == 1) {
+					sp_add(c, s, mark, (size_t)(p - mark));
+					sp_element(c, s, 0);
+					mark = p + 1;
+				}
+			}
+			if (s->state == SP_IN)
+				sp_add(c, s, mark, (size_t)(p - mark));
+			break;
+		}
+	}
+}
+
+static void sp_finish(jctx *c, splitter *s)
+{
+	if (s->state == SP_RAW) {
+		span d = { s->el.p, s->el.len };
+		while (d.n && (d.p[d.n - 1] == ' ' || d.p[d.n - 1] == '\t' || d.p[d.n - 1] == '\n' || d.p[d.n - 1] == '\r'))
+			d.n--;
+		c->recno++;
+		if (s->over)
+			ferrf(c, d.p, d.n > 1024 ? 1024 : d.n, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)",
+			    s->ellen, c->cap);
+		else
+			handle_text(c, d, 0);
+	} else if (s->state == SP_IN) {
+		c->recno++;
+		ferr(c, "Parse json data failed. code: 3, error info: unterminated top-level array", s->el.p, s->el.len);
+	} else if (s->state == SP_AFTER && !s->nelem && !c->paths) {
+		c->recno++;
+		ferr(c, MSG_EMPTY, "[]", 2);
+	}
+	s->state = SP_BEFORE;
+	s->el.len = 0;
+	s->ellen = 0;
+	s->over = 0;
+	s->nelem = 0;
+	s->depth = 0;
+	s->in_str = s->esc = s->trailing = 0;
+}
+
+static void emit_array(jctx *c, span doc, int from_jq)
+{
+	splitter s;
+	uint64_t rn = c->recno;
+
+	(void)from_jq;
+	memset(&s, 0, sizeof s);
+	sp_feed(c, &s, doc.p, doc.n);
+	sp_finish(c, &s);
+	sl_buf_free(&s.el);
+	c->recno = rn;
+}
+
+/* ---- setup ---- */
+
+static size_t record_cap(const sl_hdrs *h)
+{
+	const char *v = sl_hdrs_get(h, "json_record_max_bytes");
+	char *end;
+	unsigned long long n;
+
+	if (!v)
+		v = getenv("SL_JSON_RECORD_MAX");
+	if (v && *v) {
+		n = strtoull(v, &end, 10);
+		if (!*end && n > 0)
+			return (size_t)n;
+	}
+	return SL_JSON_RECORD_MAX_DEFAULT;
+}
+
+static void jq_err_cb(void *data, jv msg)
+{
+	jctx *c = data;
+
+	if (jv_get_kind(msg) == JV_KIND_STRING) {
+		if (c->jqerr.len)
+			sl_buf_puts(&c->jqerr, "; ");
+		sl_buf_puts(&c->jqerr, jv_string_value(msg));
+	}
+	jv_free(msg);
+}
+
+/* Load-failing setup error: X, E. */
+static int fail_x(jctx *c, const char *msg)
+{
+	sl_write_abort(c->w, 0, msg);
+	sl_write_end(c->w);
+	return SL_EXIT_NO;
+}
+
+static int setup(jctx *c, char *err, size_t errsz)
+{
+	const char *v;
+	size_t i;
+
+	v = sl_hdrs_get(c->h, "jsonpaths");
+	if (v) {
+		jv a = jv_parse(v);
+		int ok = jv_get_kind(a) == JV_KIND_ARRAY;
+		c->paths_text = v;
+		if (ok) {
+			int n = jv_array_length(jv_copy(a));
+			c->paths = calloc((size_t)n + 1, sizeof *c->paths);
+			c->npaths = (size_t)n;
+			for (i = 0; ok && i < (size_t)n; i++) {
+				jv s = jv_array_get(jv_copy(a), (int)i);
+				ok = jv_get_kind(s) == JV_KIND_STRING && path_parse(jv_string_value(s), &c->paths[i]);
+				jv_free(s);
+			}
+		}
+		jv_free(a);
+		if (!ok) {
+			snprintf(err, errsz, "[INVALID_JSON_PATH]Invalid json path: %s", v);
+			return 0;
+		}
+	}
+	v = sl_hdrs_get(c->h, "json_root");
+	if (v) {
+		c->root_text = v;
+		if (!path_parse(v, &c->root)) {
+			snprintf(err, errsz, "[INVALID_JSON_PATH]Invalid json path: %s", v);
+			return 0;
+		}
+		c->have_root = c->root.n > 0;
+	}
+	v = sl_hdrs_get(c->h, "jq");
+	if (v) {
+		c->jq = jq_init();
+		if (!c->jq) {
+			snprintf(err, errsz, "[INTERNAL_ERROR]jq: unable to start");
+			return 0;
+		}
+		jq_set_error_cb(c->jq, jq_err_cb, c);
+		if (!jq_compile(c->jq, v)) {
+			size_t k;
+			sl_buf_cstr(&c->jqerr);
+			for (k = 0; k < c->jqerr.len; k++)
+				if (c->jqerr.p[k] == '\n')
+					c->jqerr.p[k] = ' ';
+			snprintf(err, errsz, "[INVALID_ARGUMENT]jq compile error: %s", c->jqerr.p ? c->jqerr.p : v);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_input *in, sl_writer *w)
+{
+	jctx c;
+	char err[2048];
+	char buf[1 << 16];
+	int64_t t0 = sl_mono_ms();
+	size_t i;
+	int rc = SL_EXIT_OK;
+	sl_buf delim = SL_BUF_ZERO, line = SL_BUF_ZERO;
+	int default_delim = 1, line_over = 0;
+	size_t line_len = 0;
+	splitter sp;
+	ssize_t n;
+
+	memset(&c, 0, sizeof c);
+	memset(&sp, 0, sizeof sp);
+	c.h = hdrs;
+	c.src = src;
+	c.nsrc = nsrc;
+	c.w = w;
+	c.cap = record_cap(hdrs);
+	{
+		const char *bl = sl_hdrs_get(hdrs, "read_json_by_line");
+		const char *so = sl_hdrs_get(hdrs, "strip_outer_array");
+		c.strip = sl_hdrs_bool(hdrs, "strip_outer_array");
+		c.by_line = bl ? sl_hdrs_bool(hdrs, "read_json_by_line") : !so;
+	}
+	c.vals = calloc(nsrc + 1, sizeof *c.vals);
+	c.srclen = calloc(nsrc + 1, sizeof *c.srclen);
+	if (!c.vals || !c.srclen)
+		return SL_EXIT_TEMP;
+	for (i = 0; i < nsrc; i++)
+		c.srclen[i] = strlen(src[i]);
+
+	{
+		char ms[32];
+		const char *k = "StartTimeMs", *v = ms;
+		snprintf(ms, sizeof ms, "%" PRId64, sl_now_ms());
+		sl_write_kv(w, 1, &k, &v);
+	}
+	if (!setup(&c, err, sizeof err)) {
+		rc = fail_x(&c, err);
+		goto out;
+	}
+	{
+		sl_field *nm = calloc(nsrc + 1, sizeof *nm), *ty = calloc(nsrc + 1, sizeof *ty);
+		if (!nm || !ty)
+			return SL_EXIT_TEMP;
+		for (i = 0; i < nsrc; i++) {
+			nm[i].p = src[i];
+			nm[i].n = (uint32_t)c.srclen[i];
+			ty[i].p = "STRING";
+			ty[i].n = 6;
+		}
+		sl_write_header(w, nsrc, nm, ty, 0);
+		free(nm);
+		free(ty);
+	}
+	if (c.by_line) {
+		const char *v = sl_hdrs_get(hdrs, "line_delimiter"), *e2;
+		if (v && (sl_sep_parse(v, &delim, &e2) != 1 || !delim.len)) {
+			delim.len = 0;
+			sl_buf_putc(&delim, '\n');
+		} else if (!v)
+			sl_buf_putc(&delim, '\n');
+		default_delim = delim.len == 1 && delim.p[0] == '\n';
+	}
+
+	while (!c.werr && (n = sl_input_read(in, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			snprintf(err, sizeof err, "[INTERNAL_ERROR]read body failed: %s", sl_input_error(in) ? sl_input_error(in) : "read error");
+			rc = fail_x(&c, err);
+			goto out;
+		}
+		if (!c.by_line) {
+			if (c.strip)
+				sp_feed(&c, &sp, buf, (size_t)n);
+			else {
+				/* the whole body is one document (bounded by the cap) */
+				sp.state = SP_RAW;
+				sp_add(&c, &sp, buf, (size_t)n);
+			}
+			continue;
+		}
+		/* by line */
+		{
+			const char *p = buf, *e = buf + n;
+			while (p < e) {
+				const char *d;
+				size_t take;
+				/* a delimiter may straddle reads: search in line tail + chunk */
+				if (delim.len == 1)
+					d = memchr(p, delim.p[0], (size_t)(e - p));
+				else {
+					d = 0;
+					if (!line_over && line.len) {
+						/* rare: multi-byte delimiter across reads; append and rescan */
+						size_t keep = line.len;
+						if (sl_buf_put(&line, p, (size_t)(e - p)) < 0) {
+							c.werr = 1;
+							break;
+						}
+						line_len += (size_t)(e - p);
+						{
+							const char *lp = line.p, *le = line.p + line.len;
+							const char *dd;
+							size_t start = keep >= delim.len ? keep - delim.len + 1 : 0;
+							const char *from = lp + start;
+							while ((dd = memmem(from, (size_t)(le - from), delim.p, delim.len))) {
+								span r = { lp, (size_t)(dd - lp) };
+								const char *s0 = ws(r.p, r.p + r.n);
+								if (s0 < r.p + r.n) {
+									c.recno++;
+									if (c.strip)
+										emit_array(&c, r, 0);
+									else
+										handle_text(&c, r, 0);
+								}
+								lp = dd + delim.len;
+								from = lp;
+							}
+							memmove(line.p, lp, (size_t)(le - lp));
+							line.len = (size_t)(le - lp);
+							line_len = line.len;
+						}
+						p = e;
+						continue;
+					}
+					d = memmem(p, (size_t)(e - p), delim.p, delim.len);
+				}
+				take = d ? (size_t)(d - p) : (size_t)(e - p);
+				line_len += take;
+				if (!line_over) {
+					if (line.len + take > c.cap)
+						line_over = 1;
+					else if (sl_buf_put(&line, p, take) < 0) {
+						c.werr = 1;
+						break;
+					}
+				}
+				if (!d) {
+					p = e;
+					break;
+				}
+				p = d + delim.len;
+				/* a whole line */
+				if (line_over) {
+					c.recno++;
+					ferrf(&c, line.p, line.len > 1024 ? 1024 : line.len,
+					    "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)", line_len, c.cap);
+				} else {
+					span r = { line.p, line.len };
+					const char *s0;
+					if (default_delim && r.n && r.p[r.n - 1] == '\r')
+						r.n--;
+					s0 = ws(r.p, r.p + r.n);
+					if (s0 < r.p + r.n) {
+						c.recno++;
+						if (c.strip)
+							emit_array(&c, r, 0);
+						else
+							handle_text(&c, r, 0);
+					}
+				}
+				line.len = 0;
+				line_len = 0;
+				line_over = 0;
+			}
+		}
+	}
+	if (c.werr)
+		goto werr;
+	if (c.by_line) {
+		if (line_over) {
+			c.recno++;
+			ferrf(&c, line.p, line.len > 1024 ? 1024 : line.len,
+			    "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)", line_len, c.cap);
+		} else if (line.len) {
+			span r = { line.p, line.len };
+			if (default_delim && r.n && r.p[r.n - 1] == '\r')
+				r.n--;
+			if (ws(r.p, r.p + r.n) < r.p + r.n) {
+				c.recno++;
+				if (c.strip)
+					emit_array(&c, r, 0);
+				else
+					handle_text(&c, r, 0);
+			}
+		}
+	} else if (sp.state == SP_RAW && !sp.over && ws(sp.el.p, sp.el.p + sp.el.len) == sp.el.p + sp.el.len) {
+		/* empty body: no rows */
+	} else
+		sp_finish(&c, &sp);
+	if (c.werr)
+		goto werr;
+	{
+		char lb[32], rt[32], un[32];
+		const char *k[3] = { "LoadBytes", "ReadDataTimeMs", "JqUnselectedRows" };
+		const char *v[3] = { lb, rt, un };
+		snprintf(lb, sizeof lb, "%" PRIu64, sl_input_raw_bytes(in));
+		snprintf(rt, sizeof rt, "%" PRId64, sl_mono_ms() - t0);
+		snprintf(un, sizeof un, "%" PRIu64, c.unselected);
+		if (sl_write_kv(w, c.jq ? 3 : 2, k, v) < 0 || sl_write_end(w) < 0)
+			goto werr;
+	}
+	goto out;
+werr:
+	rc = SL_EXIT_TEMP;
+out:
+	if (c.jq)
+		jq_teardown(&c.jq);
+	for (i = 0; i < c.npaths; i++)
+		path_free(&c.paths[i]);
+	free(c.paths);
+	path_free(&c.root);
+	free(c.vals);
+	free(c.srclen);
+	sl_buf_free(&c.tmp);
+	sl_buf_free(&c.reason);
+	sl_buf_free(&c.jqerr);
+	sl_buf_free(&sp.el);
+	sl_buf_free(&delim);
+	sl_buf_free(&line);
+	if (rc == SL_EXIT_OK && w->err)
+		rc = SL_EXIT_TEMP;
+	return rc;
+}

@@ -1,0 +1,227 @@
+#!/usr/bin/env bats
+# format: json through sl-load: the seed's JSON examples (simple mode,
+# matching mode with jsonpaths, json_root), the jq header, document shape
+# errors, invalid jsonpaths, and an absent key taking the column's DEFAULT.
+load test_helper
+
+T=testdb.test_streamload
+
+setup() {
+	setup_data_dir
+	seed_table
+}
+
+
+get() { sed -n -E "s/^ *\"$1\": (.*)\$/\\1/p" | sed -E 's/,$//; s/^"(.*)"$/\1/'; }
+rows() { sl-sql -N -B -e "select * from $1 order by 1"; }
+errlog() { sed -n -E 's#^ *"ErrorURL": "file://(.*)",?$#\1#p' | xargs cat; }
+
+seed_simple() {
+	cat > simple.json <<'EOF'
+[
+{"user_id":1,"name":"Emily","age":25},
+{"user_id":2,"name":"Benjamin","age":35},
+{"user_id":3,"name":"Olivia","age":28},
+{"user_id":4,"name":"Alexander","age":60},
+{"user_id":5,"name":"Ava","age":17},
+{"user_id":6,"name":"William","age":69},
+{"user_id":7,"name":"Sophia","age":32},
+{"user_id":8,"name":"James","age":64},
+{"user_id":9,"name":"Emma","age":37},
+{"user_id":10,"name":"Liam","age":64}
+]
+EOF
+}
+
+expected_rows() {
+	printf '%s\n' "1	Emily	25" "2	Benjamin	35" "3	Olivia	28" "4	Alexander	60" "5	Ava	17" \
+		"6	William	69" "7	Sophia	32" "8	James	64" "9	Emma	37" "10	Liam	64"
+}
+
+@test "json: the seed's first JSON example (jsonpaths, columns) loads 10 rows, LoadBytes 471" {
+	cat > streamload_example.json <<'EOF'
+[
+{"userid":1,"username":"Emily","userage":25},
+{"userid":2,"username":"Benjamin","userage":35},
+{"userid":3,"username":"Olivia","userage":28},
+{"userid":4,"username":"Alexander","userage":60},
+{"userid":5,"username":"Ava","userage":17},
+{"userid":6,"username":"William","userage":69},
+{"userid":7,"username":"Sophia","userage":32},
+{"userid":8,"username":"James","userage":64},
+{"userid":9,"username":"Emma","userage":37},
+{"userid":10,"username":"Liam","userage":64}
+]
+EOF
+	run -0 --separate-stderr sl-load -H "label:124" -H "format:json" -H "strip_outer_array:true" \
+		-H 'jsonpaths:["$.userid", "$.username", "$.userage"]' -H "columns:user_id,name,age" \
+		-T streamload_example.json "$T"
+	[ "$(get Status <<<"$output")" = Success ]
+	[ "$(get NumberTotalRows <<<"$output")" = 10 ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 10 ]
+	[ "$(get LoadBytes <<<"$output")" = 471 ]
+	[ "$(rows $T)" = "$(expected_rows)" ]
+}
+
+@test "json: simple mode (keys -> columns) with strip_outer_array" {
+	seed_simple
+	run -0 --separate-stderr sl-load -H "format:json" -H "strip_outer_array:true" -T simple.json "$T"
+	[ "$(get Status <<<"$output")" = Success ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 10 ]
+	[ "$(rows $T)" = "$(expected_rows)" ]
+}
+
+@test "json: matching mode ignores extra keys" {
+	cat > m.json <<'EOF'
+[
+{"userid":1,"hudi":"lala","username":"Emily","userage":25,"userhp":101},
+{"userid":2,"hudi":"kpkp","username":"Benjamin","userage":35,"userhp":102}
+]
+EOF
+	run -0 --separate-stderr sl-load -H "format:json" -H "strip_outer_array:true" \
+		-H 'jsonpaths:["$.userid", "$.username", "$.userage"]' -H "columns:user_id,name,age" -T m.json "$T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 2 ]
+	[ "$(rows $T)" = "$(printf '1\tEmily\t25\n2\tBenjamin\t35')" ]
+}
+
+@test "json: json_root with jsonpaths" {
+	cat > r.json <<'EOF'
+[
+{"user":1,"comment":{"userid":101,"username":"Emily","userage":25}},
+{"user":2,"comment":{"userid":102,"username":"Benjamin","userage":35}},
+{"user":3,"comment":{"userid":103,"username":"Olivia","userage":28}}
+]
+EOF
+	run -0 --separate-stderr sl-load -H "format:json" -H "strip_outer_array:true" -H 'json_root: $.comment' \
+		-H 'jsonpaths:["$.userid", "$.username", "$.userage"]' -H "columns:user_id,name,age" -T r.json "$T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 3 ]
+	[ "$(rows $T)" = "$(printf '101\tEmily\t25\n102\tBenjamin\t35\n103\tOlivia\t28')" ]
+}
+
+@test "json: read_json_by_line is the default; values: escapes, booleans, numbers, null" {
+	sl-sql -e "CREATE TABLE testdb.v (k INT NOT NULL, s VARCHAR(20), b INT, d DECIMAL(20,3), j STRING) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	printf '%s\n' '{"k":1,"s":"a\"b\u00e9","b":true,"d":12345678901234567.125,"j":{"x":[1,2]}}' \
+		'' '{"k":2,"s":null,"b":false,"d":1.5,"j":[1,"2"]}' > v.json
+	run -0 --separate-stderr sl-load -H "format:json" -T v.json testdb.v
+	[ "$(get NumberTotalRows <<<"$output")" = 2 ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 2 ]
+	[ "$(rows testdb.v)" = "$(printf '1\ta"bé\t1\t12345678901234567.125\t{"x":[1,2]}\n2\tNULL\t0\t1.500\t[1,"2"]')" ]
+}
+
+@test "json: an absent key takes the column's DEFAULT, an explicit null does not" {
+	sl-sql -e "CREATE TABLE testdb.d (k INT NOT NULL, s VARCHAR(10) DEFAULT 'dflt', n INT, ts DATETIME DEFAULT CURRENT_TIMESTAMP) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	printf '%s\n' '{"k":1}' '{"k":2,"s":null,"n":7}' '{"s":"x"}' > d.json
+	run -0 --separate-stderr sl-load -H "format:json" -H "max_filter_ratio:0.5" -T d.json testdb.d
+	[ "$(get NumberLoadedRows <<<"$output")" = 2 ]
+	[ "$(get NumberFilteredRows <<<"$output")" = 1 ]
+	[[ "$(errlog <<<"$output")" == *"Reason: column(k) values is null while columns is not nullable. src line [NULL x NULL NULL]; "* ]]
+	run -0 sl-sql -N -B -e "select k, s, n, ts is not null from testdb.d order by k"
+	[ "$output" = "$(printf '1\tdflt\tNULL\t1\n2\tNULL\t7\t1')" ]
+}
+
+@test "json: jq selects and reshapes records" {
+	printf '%s\n' '{"id":1,"name":"Emily","age":25}' '{"id":2,"name":"Benjamin","age":35}' \
+		'{"id":3,"name":"Olivia","age":61}' > q.json
+	run -0 --separate-stderr sl-load -H "format:json" -H 'jq: select(.age > 30) | {user_id: .id, name, age}' \
+		-T q.json "$T"
+	[ "$(get Status <<<"$output")" = Success ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 2 ]
+	[ "$(rows $T)" = "$(printf '2\tBenjamin\t35\n3\tOlivia\t61')" ]
+}
+
+@test "json: jq over the elements of a stripped array" {
+	seed_simple
+	run -0 --separate-stderr sl-load -H "format:json" -H "strip_outer_array:true" \
+		-H 'jq: select(.age > 60)' -T simple.json "$T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 3 ]
+	[ "$(sl-sql -N -B -e "select user_id from $T order by 1" | tr '\n' ' ')" = "6 8 10 " ]
+}
+
+@test "json: a jq compile error fails the load with jq's message" {
+	seed_simple
+	run -1 --separate-stderr sl-load -H "format:json" -H 'jq: select(.age >' -T simple.json "$T"
+	[ "$(get Status <<<"$output")" = Fail ]
+	[[ "$(get Message <<<"$output")" == "[INVALID_ARGUMENT]jq compile error: jq: error: syntax error"* ]]
+	[ "$(sl-sql -N -B -e "select count(*) from $T")" = 0 ]
+}
+
+@test "json: invalid jsonpaths fail the load with INVALID_JSON_PATH" {
+	seed_simple
+	run -1 --separate-stderr sl-load -H "format:json" -H "strip_outer_array:true" -H 'jsonpaths:["$.a", "b"]' -T simple.json "$T"
+	[ "$(get Status <<<"$output")" = Fail ]
+	[ "$(get Message <<<"$output")" = '[INVALID_JSON_PATH]Invalid json path: [\"$.a\", \"b\"]' ]
+	run -1 --separate-stderr sl-load -H "format:json" -H 'jsonpaths:not json' -T simple.json "$T"
+	[ "$(get Message <<<"$output")" = '[INVALID_JSON_PATH]Invalid json path: not json' ]
+}
+
+@test "json: document shape errors are filtered rows with Doris's reasons" {
+	seed_simple
+	# an array without strip_outer_array (whole body, read_json_by_line false)
+	run -1 --separate-stderr sl-load -H "format:json" -H "read_json_by_line:false" -T simple.json "$T"
+	[ "$(get NumberFilteredRows <<<"$output")" = 1 ]
+	[[ "$(errlog <<<"$output")" == 'Reason: JSON data is array-object, `strip_outer_array` must be TRUE.'* ]]
+	# an object with strip_outer_array
+	echo '{"user_id":1}' > o.json
+	run -1 --separate-stderr sl-load -H "format:json" -H "strip_outer_array:true" -T o.json "$T"
+	[[ "$(errlog <<<"$output")" == 'Reason: JSON data is not an array-object, `strip_outer_array` must be FALSE.. src line [{"user_id":1}]; ' ]]
+	# scalars, parse errors, objects matching no column: one filtered row each
+	printf '%s\n' '{"user_id":1,"name":"a","age":2}' '42' '{"user_id":' '{"other":1}' > bad.json
+	run -0 --separate-stderr sl-load -H "format:json" -H "max_filter_ratio:0.9" -T bad.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 4 ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 1 ]
+	[ "$(get NumberFilteredRows <<<"$output")" = 3 ]
+	log=$(errlog <<<"$output")
+	[[ "$log" == *"Reason: Not an json object or json array. src line [42]; "* ]]
+	[[ "$log" == *"Reason: Parse json data failed. code: "*"src line [{\"user_id\":]; "* ]]
+	[[ "$log" == *"Reason: There is no column matching jsonpaths in the json file, columns:[user_id, name, age, ], please check columns and jsonpaths:. src line [{\"other\":1}]; "* ]]
+}
+
+@test "json: [] with strip_outer_array is 'Empty json line'; an empty body is 0 rows" {
+	printf '[]' > e.json
+	run -1 --separate-stderr sl-load -H "format:json" -H "strip_outer_array:true" -T e.json "$T"
+	[[ "$(errlog <<<"$output")" == "Reason: Empty json line. src line [[]]; "* ]]
+	: > empty.json
+	run -0 --separate-stderr sl-load -H "format:json" -T empty.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 0 ]
+}
+
+@test "json: a record over json_record_max_bytes is a filtered row, the others load" {
+	printf '[{"user_id":1,"name":"a","age":1},{"user_id":2,"name":"%s","age":2},{"user_id":3,"name":"c","age":3}]' \
+		"$(head -c 5000 /dev/zero | tr '\0' x)" > big.json
+	run -0 --separate-stderr sl-load -H "format:json" -H "strip_outer_array:true" -H "json_record_max_bytes:1000" \
+		-H "max_filter_ratio:0.5" -T big.json "$T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 2 ]
+	[ "$(get NumberFilteredRows <<<"$output")" = 1 ]
+	[[ "$(errlog <<<"$output")" == "Reason: The json record is too large: "* ]]
+}
+
+@test "json: line_delimiter splits by-line documents" {
+	printf '{"user_id":1,"name":"a","age":1}||{"user_id":2,"name":"b","age":2}||' > l.json
+	run -0 --separate-stderr sl-load -H "format:json" -H "line_delimiter:||" -T l.json "$T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 2 ]
+}
+
+@test "sl-map: source rows with a STRING header; absent -> DEFAULT, NULL stays NULL" {
+	sl-sql -e "CREATE TABLE testdb.d (k INT NOT NULL, s VARCHAR(10) DEFAULT 'dflt', n INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	{
+		frame H 0 "534c0001$(printf %08x 3)$(field k)$(field STRING)$(field s)$(field STRING)$(field n)$(field STRING)"
+		frame R 0 "$(field 1)fffffffe$(field 5)"
+		frame R 0 "$(field 2)$(null_field)fffffffe"
+		frame R 0 "fffffffe$(field x)$(field 3)"
+		frame E 0 "0000000000000003"
+	} > src.sl
+	run -0 --separate-stderr bash -c 'sl-map testdb.d < src.sl | sl-dump'
+	[ "${lines[0]}" = "k	s	n" ]
+	[ "${lines[1]}" = "1	dflt	5" ]
+	[ "${lines[2]}" = '2	\N	\N' ]
+	[[ "$stderr" == *"column(k) values is null while columns is not nullable"* ]]
+}
+
+@test "sl-map: a non-variadic header of other types is still refused" {
+	{
+		frame H 0 "534c0001$(printf %08x 1)$(field user_id)$(field BIGINT)"
+		frame E 0 "0000000000000000"
+	} > typed.sl
+	run -100 --separate-stderr bash -c 'sl-map testdb.test_streamload < typed.sl > /dev/null'
+	[ "$stderr" = "sl-map: fatal: [INTERNAL_ERROR]sl-map: the input rows are already typed (expected source rows from sl-parse)" ]
+}

@@ -1,0 +1,197 @@
+#!/usr/bin/env bats
+# PUT /api/_http_stream (acceptance 6 of issue 4, spec section 12), end to
+# end with curl on 127.0.0.1: the seed's http_stream example verbatim but
+# for host and port, WHERE -> unselected, WITH LABEL and its reuse,
+# two_phase_commit, csv_with_names, request headers the SQL overrides, and
+# the Fail answers of a bad `sql` (syntax error, missing/unknown format).
+#
+# Each test starts its own server on 127.0.0.1:0 (-1 prints the port) over
+# its own data directory and stops it by PID in teardown.
+load test_helper
+
+T=demo.example_tbl_1
+
+setup() {
+	setup_data_dir
+	sl-sql -e "CREATE DATABASE demo"
+	sl-sql -e "CREATE TABLE $T (user_id BIGINT, name VARCHAR(20), age INT, cost BIGINT)
+		DUPLICATE KEY(user_id) DISTRIBUTED BY HASH(user_id) BUCKETS 1"
+	# seven fields: id, name, city, age, sex, phone, cost
+	printf '%s\n' '1,Emily,Paris,25,F,555,10' '2,Benjamin,Rome,35,M,556,20' \
+		'3,Olivia,Oslo,28,F,557,30' '4,Alexander,Lima,60,M,558,40' > test.csv
+	server_pid=
+	start_server
+}
+
+teardown() {
+	local rc=0
+	if [ -n "$server_pid" ]; then
+		kill "$server_pid" 2> /dev/null || true
+		wait "$server_pid" 2> /dev/null || true
+	fi
+	if grep -q -e 'AddressSanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$BATS_TEST_TMPDIR/server.err" 2> /dev/null; then
+		cat "$BATS_TEST_TMPDIR/server.err" >&2
+		rc=1
+	fi
+	return "$rc"
+}
+
+start_server() {
+	local i p
+	sl-httpd --data-dir "$SL_DATA_DIR" --listen 127.0.0.1:0 -1 > "$BATS_TEST_TMPDIR/server.port" \
+		2> "$BATS_TEST_TMPDIR/server.err" 3>&- &
+	server_pid=$!
+	for ((i = 0; i < 500; i++)); do
+		if IFS= read -r p 2> /dev/null < "$BATS_TEST_TMPDIR/server.port"; then
+			port=${p##*:}
+			return 0
+		fi
+		kill -0 "$server_pid" 2> /dev/null || { cat "$BATS_TEST_TMPDIR/server.err" >&2; return 1; }
+		sleep 0.02
+	done
+	return 1
+}
+
+url() { printf 'http://127.0.0.1:%s%s' "$port" "$1"; }
+
+# hs SQL [CURL ARGS...]: PUT test.csv (or the file $F) to _http_stream.
+hs() {
+	local sql=$1
+	shift
+	curl -sS --location-trusted -u root: -T "${F:-test.csv}" "$@" -H "sql:$sql" -XPUT "$(url /api/_http_stream)"
+}
+
+json_get() {
+	sed -n -E "s/^ *\"$1\": (.*)\$/\\1/p" | sed -E 's/,$//; s/^"(.*)"$/\1/'
+}
+
+rows() { sl-sql -N -B -e "select * from ${1:-$T} order by user_id"; }
+
+SEED_SQL='insert into demo.example_tbl_1(user_id, age, cost) select c1, c4, c7 * 2 from http_stream("format" = "CSV", "column_separator" = "," ) where age >= 30'
+
+@test "the seed's http_stream example loads verbatim (port replaced); WHERE rows are unselected" {
+	run -0 --separate-stderr curl  --location-trusted -u root: -T test.csv  -H "sql:insert into demo.example_tbl_1(user_id, age, cost) select c1, c4, c7 * 2 from http_stream(\"format\" = \"CSV\", \"column_separator\" = \",\" ) where age >= 30"  http://127.0.0.1:$port/api/_http_stream
+	[ "$(json_get Status <<< "$output")" = Success ]
+	[ "$(json_get Message <<< "$output")" = OK ]
+	[ "$(json_get NumberTotalRows <<< "$output")" = 4 ]
+	[ "$(json_get NumberLoadedRows <<< "$output")" = 2 ]
+	[ "$(json_get NumberFilteredRows <<< "$output")" = 0 ]
+	[ "$(json_get NumberUnselectedRows <<< "$output")" = 2 ]
+	[ "$(json_get TwoPhaseCommit <<< "$output")" = false ]
+	[[ $(json_get Label <<< "$output") =~ ^label_[0-9a-f]{16}_[0-9a-f]{16}$ ]]
+	[[ $(json_get TxnId <<< "$output") =~ ^[1-9][0-9]*$ ]]
+	[ "$(rows)" = $'2\tNULL\t35\t40\n4\tNULL\t60\t80' ]
+}
+
+@test "all rows unselected is a Success with nothing loaded" {
+	run -0 hs "${SEED_SQL/>= 30/> 100}"
+	[ "$(json_get Status <<< "$output")" = Success ]
+	[ "$(json_get NumberUnselectedRows <<< "$output")" = 4 ]
+	[ "$(json_get NumberLoadedRows <<< "$output")" = 0 ]
+	[ -z "$(rows)" ]
+}
+
+@test "without a column list the select items go to the table's columns in order" {
+	run -0 hs 'INSERT INTO demo.example_tbl_1 SELECT c1, upper(c2), c4, c7 FROM http_stream("FORMAT"="csv", "Column_Separator"=",");'
+	[ "$(json_get Status <<< "$output")" = Success ]
+	[ "$(json_get NumberLoadedRows <<< "$output")" = 4 ]
+	[ "$(rows | head -1)" = $'1\tEMILY\t25\t10' ]
+}
+
+@test "WITH LABEL names the load; reusing the label is refused" {
+	run -0 hs 'insert into demo.example_tbl_1 with label hs_l1 (user_id, age) select c1, c4 from http_stream("format"="csv", "column_separator"=",")'
+	[ "$(json_get Label <<< "$output")" = hs_l1 ]
+	[ "$(json_get Status <<< "$output")" = Success ]
+	run -0 hs 'insert into demo.example_tbl_1 with label hs_l1 (user_id, age) select c1, c4 from http_stream("format"="csv", "column_separator"=",")'
+	[ "$(json_get Label <<< "$output")" = hs_l1 ]
+	[ "$(json_get TxnId <<< "$output")" = -1 ]
+	[[ $(json_get Message <<< "$output") == "[LABEL_ALREADY_EXISTS]"*"Label [hs_l1] has already been used"* ]]
+	[ "$(sl-sql -N -B -e "select count(*) from $T")" = 4 ]
+}
+
+@test "two_phase_commit: precommitted, invisible until the 2PC commit" {
+	run -0 hs "$SEED_SQL" -H "two_phase_commit:true"
+	[ "$(json_get Status <<< "$output")" = Success ]
+	[ "$(json_get TwoPhaseCommit <<< "$output")" = true ]
+	id=$(json_get TxnId <<< "$output")
+	[ -z "$(rows)" ]
+	run -0 curl -sS -XPUT -u root: -H "txn_id:$id" -H "txn_operation:commit" "$(url /api/demo/_stream_load_2pc)"
+	[[ $output == *'"status": "Success"'* ]]
+	[ "$(rows | wc -l)" = 2 ]
+}
+
+@test "the request's strict_mode, columns, column_separator, where, max_filter_ratio headers are ignored" {
+	run -0 hs "$SEED_SQL" -H "column_separator:|" -H "columns:a,b" -H "where:age < 0" \
+		-H "strict_mode:true" -H "max_filter_ratio:1" -H "label:hdr_label"
+	[ "$(json_get Status <<< "$output")" = Success ]
+	[ "$(json_get NumberLoadedRows <<< "$output")" = 2 ]
+	[ "$(json_get Label <<< "$output")" != hdr_label ]
+}
+
+@test "a short line is filtered and, max_filter_ratio being 0, fails the load" {
+	printf '%s\n' '1,Emily,Paris,25,F,555,10' '2,Benjamin' > short.csv
+	F=short.csv run -0 hs "$SEED_SQL"
+	[ "$(json_get Status <<< "$output")" = Fail ]
+	[ "$(json_get Message <<< "$output")" = "[DATA_QUALITY_ERROR]too many filtered rows" ]
+	[[ $(json_get FirstErrorMsg <<< "$output") == "Column count mismatch: expected 7, but found 2"* ]]
+	[ -z "$(rows)" ]
+}
+
+@test "csv_with_names: the header line names the source columns" {
+	printf '%s\n' 'id,nm,age' '7,Zoe,41' '8,Yan,19' > names.csv
+	F=names.csv run -0 hs 'insert into demo.example_tbl_1 (user_id, name, age) select id, nm, age from http_stream("format"="csv_with_names", "column_separator"=",") where age > 20'
+	[ "$(json_get Status <<< "$output")" = Success ]
+	[ "$(json_get NumberTotalRows <<< "$output")" = 2 ]
+	[ "$(json_get NumberUnselectedRows <<< "$output")" = 1 ]
+	[ "$(rows)" = $'7\tZoe\t41\tNULL' ]
+}
+
+@test "skip_lines and line_delimiter properties are honoured" {
+	printf 'junk;5,Ann,X,33,F,1,2;6,Bob,Y,44,M,1,3;' > d.csv
+	F=d.csv run -0 hs 'insert into demo.example_tbl_1(user_id, age) select c1, c4 from http_stream("format"="csv", "column_separator"=",", "line_delimiter"=";", "skip_lines"="1")'
+	[ "$(json_get Status <<< "$output")" = Success ]
+	[ "$(json_get NumberLoadedRows <<< "$output")" = 2 ]
+	[ "$(rows)" = $'5\tNULL\t33\tNULL\n6\tNULL\t44\tNULL' ]
+}
+
+# bad_answer MESSAGE-GLOB: the answer in $output is a Fail with TxnId -1 and Label "".
+bad_answer() {
+	[ "$(json_get Status <<< "$output")" = Fail ]
+	[ "$(json_get TxnId <<< "$output")" = -1 ]
+	[[ $output == *'"Label": "",'* ]]
+	[[ $(json_get Message <<< "$output") == $1 ]]
+	[ -z "$(rows)" ]
+}
+
+@test "a SQL syntax error answers Fail, TxnId -1, Label \"\", Nereids parse failed" {
+	run -0 hs 'insert into demo.example_tbl_1 select c1 from'
+	bad_answer '\[INTERNAL_ERROR\]TStatus: *Nereids parse failed*'
+	run -0 hs 'insert demo.example_tbl_1 select c1 from http_stream("format"="csv")'
+	bad_answer '*Nereids parse failed*'
+	run -0 hs 'insert into demo.example_tbl_1 with label l9 select c1 + from http_stream("format"="csv")'
+	bad_answer '*Nereids parse failed*'
+	run -0 curl -sS -u root: -T test.csv -XPUT "$(url /api/_http_stream)"
+	bad_answer '*Nereids parse failed*'
+}
+
+@test "a missing or unknown format, and parquet/orc/avro, are refused" {
+	run -0 hs 'insert into demo.example_tbl_1 select c1, c2, c4, c7 from http_stream("column_separator"=",")'
+	bad_answer '*format: is not supported.'
+	run -0 hs 'insert into demo.example_tbl_1 select c1, c2, c4, c7 from http_stream("format"="xml")'
+	bad_answer '*format:xml is not supported.'
+	run -0 hs 'insert into demo.example_tbl_1 select c1, c2, c4, c7 from http_stream("format"="Parquet")'
+	bad_answer '*http_stream does not yet support parquet, avro and orc'
+}
+
+@test "planning errors: unknown table, select count not matching the targets" {
+	run -0 hs 'insert into demo.nope select c1 from http_stream("format"="csv")'
+	bad_answer '\[NOT_FOUND\]*table not found, tableName=nope'
+	run -0 hs 'insert into demo.example_tbl_1 (user_id, age) select c1 from http_stream("format"="csv", "column_separator"=",")'
+	bad_answer '*insert into cols should be corresponding to the query output'
+}
+
+@test "a bad password is refused before the SQL is looked at" {
+	run -0 curl -sS -u root:wrong -T test.csv -H "sql:nonsense" -XPUT "$(url /api/_http_stream)"
+	[ "$(json_get Status <<< "$output")" = Fail ]
+	[[ $(json_get Message <<< "$output") == *"Access denied"* ]]
+}

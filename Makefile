@@ -6,6 +6,7 @@
 #   make quickstart the quickstart session without a server (examples/quickstart.sh)
 #   make deps       install the Debian packages the build and tests need
 #   make san        the ASan+UBSan build in build/san/bin
+#   make fuzz       the libFuzzer targets of tests/fuzz, FUZZ_SECONDS (60) each
 
 BINS = sl-parse sl-map sl-filter sl-txn sl-commit sl-load sl-sql sl-scan sl-dump sl-httpd
 
@@ -128,3 +129,6 @@ install: all
 
 clean:
 	rm -rf build bin
+
+# libFuzzer targets: make fuzz (not part of make test)
+include mk/fuzz.mk

@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: Apache-2.0
+# mk/fuzz.mk -- libFuzzer targets (issue 4, acceptance 9). Included from the
+# Makefile; also usable alone: `make -f mk/fuzz.mk fuzz FUZZ_SECONDS=10`.
+#
+#   make fuzz                  build and run every target for FUZZ_SECONDS (60) each
+#   make fuzz-build            only build them (build/fuzz/fuzz-csv, build/fuzz/fuzz-json)
+#   make fuzz FUZZ_TARGETS=csv one target
+#
+# The targets are tests/fuzz/fuzz-NAME.c, linked with every libcommon source
+# compiled by clang with -fsanitize=fuzzer-no-link,address,undefined into
+# build/fuzz/ (never the normal build). Each run starts from the committed
+# seeds in tests/fuzz/corpus-NAME/ (read only) and keeps what it finds in
+# build/fuzz/corpus-NAME/; a crash leaves build/fuzz/crash-NAME-* and makes
+# `make fuzz` exit non-zero (after running the other targets). clang is
+# installed with apt-get when missing. Leaks inside libjq 1.6 itself are
+# suppressed (tests/fuzz/lsan.supp); leaks of our own allocations are not. FUZZ_FLAGS adds libFuzzer options
+# (e.g. FUZZ_FLAGS=-detect_leaks=0). Not part of `make test`.
+
+# Included from the Makefile, this fragment must not become its default goal.
+fuzz_saved_goal := $(.DEFAULT_GOAL)
+
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_DIR     ?= build/fuzz
+FUZZ_FLAGS   ?=
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# No -Werror here: clang warns about things gcc does not, and this build
+# must not fail on another compiler's opinion of the tree (make keeps -Werror).
+FUZZ_CFLAGS   = -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Ilibcommon -g -O1 -MMD -MP $(FUZZ_SAN)
+FUZZ_LDLIBS   = -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -lm
+FUZZ_LIBSRC  := $(sort $(wildcard libcommon/*.c))
+FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:%.c=$(FUZZ_DIR)/%.o)
+# The JSON target needs the body reader (libcommon/input.c, input.h).
+FUZZ_TARGETS ?= csv $(if $(wildcard libcommon/input.c),json)
+FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
+
+.PHONY: fuzz fuzz-build fuzz-deps
+
+fuzz: fuzz-build
+	@status=0; \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus-$$t; \
+	  echo "== fuzz-$$t: $(FUZZ_SECONDS) s"; \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0 \
+	  $(FUZZ_DIR)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=20 \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crash-$$t- \
+	    $(FUZZ_FLAGS) $(FUZZ_DIR)/corpus-$$t tests/fuzz/corpus-$$t \
+	    > $(FUZZ_DIR)/fuzz-$$t.log 2>&1; \
+	  rc=$$?; \
+	  grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done )' $(FUZZ_DIR)/fuzz-$$t.log; \
+	  if [ $$rc -ne 0 ]; then \
+	    status=1; echo "fuzz-$$t: FAILED (exit $$rc); log: $(FUZZ_DIR)/fuzz-$$t.log"; \
+	    grep -E 'ERROR|check failed|SUMMARY|Test unit written' $(FUZZ_DIR)/fuzz-$$t.log | head -20; \
+	  else \
+	    echo "fuzz-$$t: no crash"; \
+	  fi; \
+	done; \
+	$(if $(wildcard libcommon/input.c),,echo "fuzz-json: skipped (libcommon/input.c is not there yet)";) \
+	exit $$status
+
+fuzz-build: $(FUZZ_BINS)
+
+# clang (with its sanitizer and libFuzzer runtimes) once, when missing.
+fuzz-deps:
+	@if ! command -v $(FUZZ_CC) > /dev/null 2>&1; then \
+	  echo "make fuzz: installing clang"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq clang; \
+	fi
+
+$(FUZZ_DIR)/libcommon/%.o: libcommon/%.c | fuzz-deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/libcommon.a: $(FUZZ_LIBOBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz-%.o: tests/fuzz/fuzz-%.c | fuzz-deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz-%: $(FUZZ_DIR)/fuzz-%.o $(FUZZ_DIR)/libcommon.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS)
+
+.SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%.o)
+
+-include $(FUZZ_LIBOBJ:.o=.d) $(FUZZ_DIR)/fuzz-csv.d $(FUZZ_DIR)/fuzz-json.d
+
+ifneq ($(firstword $(MAKEFILE_LIST)),$(lastword $(MAKEFILE_LIST)))
+.DEFAULT_GOAL := $(fuzz_saved_goal)
+endif

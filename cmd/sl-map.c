@@ -592,8 +592,10 @@ static void put_row(const sl_frame *in)
 		need += 4;
 		if (v->kind == SL_V_NULL)
 			continue;
-		if (v->kind == SL_V_STRING && plan[j].is_string)
-			need += v->u.s.n;
+		/* strings, and complex values (encoded bytes held as a string),
+		 * are copied whole; fixed-width types take at most 16 bytes */
+		if (v->kind == SL_V_STRING)
+			need += v->u.s.n + 16;
 		else
 			need += 16;
 	}
@@ -712,7 +714,7 @@ static void note_counters(const sl_frame *f)
 static void write_header(void)
 {
 	sl_field *nm = calloc(sch.ncols + 1, sizeof *nm), *ty = calloc(sch.ncols + 1, sizeof *ty);
-	char (*tb)[64] = calloc(sch.ncols + 1, sizeof *tb);
+	char (*tb)[SL_TYPE_FMT_MAX] = calloc(sch.ncols + 1, sizeof *tb);
 	size_t i;
 
 	if (!nm || !ty || !tb)

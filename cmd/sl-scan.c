@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 	sl_scan *sc;
 	sl_writer w;
 	sl_field *names, *types;
-	char (*tbuf)[64];
+	char (*tbuf)[SL_TYPE_FMT_MAX];
 	const char *p;
 	size_t len;
 	int r;

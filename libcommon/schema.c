@@ -230,7 +230,7 @@ static int agg_kind(parser *ps)
 }
 
 static const char *const complex_types[] = {
-	"ARRAY", "MAP", "STRUCT", "JSON", "JSONB", "VARIANT", "BITMAP", "HLL",
+	"VARIANT", "BITMAP", "HLL",
 	"QUANTILE_STATE", "AGG_STATE", "IPV4", "IPV6"
 };
 
@@ -245,10 +245,38 @@ static int column_type(parser *ps, sl_type *t)
 	if (tk->kind != SL_TOK_IDENT)
 		return syntax(ps, "expected a column type");
 	snprintf(name, sizeof name, "%.*s", (int)(tk->n < 63 ? tk->n : 63), tk->p);
+	end = tk->pos + tk->n;
+	if (!strcasecmp(name, "ARRAY") || !strcasecmp(name, "MAP") || !strcasecmp(name, "STRUCT")) {
+		/* ARRAY<...>: the raw text up to the matching '>' (the lexer has
+		 * no ':' token), then resume lexing after it. */
+		const char *src = ps->lx.src;
+		size_t i = end, n = ps->lx.len;
+		int depth = 0;
+		while (i < n && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r'))
+			i++;
+		if (i >= n || src[i] != '<')
+			return syntax(ps, "expected '<' after ARRAY, MAP or STRUCT");
+		for (; i < n; i++) {
+			if (src[i] == '`') {
+				while (++i < n && src[i] != '`')
+					;
+			} else if (src[i] == '<')
+				depth++;
+			else if (src[i] == '>' && --depth == 0)
+				break;
+		}
+		if (i >= n)
+			return fail(ps, "unterminated type '%.*s' at position %zu", (int)(n - start), src + start, pos);
+		end = i + 1;
+		if (sl_type_parse(src + start, end - start, t, &why) != 1)
+			return fail(ps, "invalid type '%.*s' at position %zu%s%s", (int)(end - start), src + start,
+				pos, why ? ": " : "", why ? why : "");
+		ps->lx.pos = end;
+		return next(ps);
+	}
 	for (size_t i = 0; i < SL_ARRAY_LEN(complex_types); i++)
 		if (!strcasecmp(name, complex_types[i]))
 			return fail(ps, "type %s is not supported yet (at position %zu)", name, pos);
-	end = tk->pos + tk->n;
 	if (!next(ps))
 		return 0;
 	if (is_op(ps, "<"))
@@ -368,6 +396,9 @@ static int column_def(parser *ps, sl_schema *s)
 				if (!next(ps))
 					return 0;
 			}
+			if (col->default_kind == SL_DEFAULT_VALUE && sl_type_is_complex(&col->type))
+				return fail(ps, "Invalid default value for '%s': only NULL is supported for complex types (at position %zu)",
+					col->name, p);
 			if (col->default_kind == SL_DEFAULT_VALUE) {
 				sl_value v;
 				if (!sl_cast_text(&col->type, col->default_value, strlen(col->default_value), &v))
@@ -424,7 +455,8 @@ static int default_keys(parser *ps, sl_schema *s)
 		if (s->nkeys >= 3 || len > 36) {
 			add = !s->nkeys && sl_type_is_string(t);
 			stop = 1;
-		} else if (t->kind == SL_T_FLOAT || t->kind == SL_T_DOUBLE || t->kind == SL_T_STRING) {
+		} else if (t->kind == SL_T_FLOAT || t->kind == SL_T_DOUBLE || t->kind == SL_T_STRING
+				|| sl_type_is_complex(t)) {
 			add = 0;
 			stop = 1;
 		} else if (t->kind == SL_T_VARCHAR)
@@ -456,6 +488,11 @@ static int check_table(parser *ps, sl_schema *s)
 			return fail(ps, "Float or double can not used as a key, use decimal instead.");
 		if (t->kind == SL_T_STRING)
 			return fail(ps, "String Type should not be used in key column[%s].", s->cols[c].name);
+		if (t->kind == SL_T_JSON)
+			return fail(ps, "JSONB type should not be used in key column[%s].", s->cols[c].name);
+		if (sl_type_is_complex(t))
+			return fail(ps, "%s can only be used in the non-key column of the duplicate table at present.",
+				t->kind == SL_T_ARRAY ? "Array" : t->kind == SL_T_MAP ? "Map" : "Struct");
 		s->cols[c].is_key = 1;
 	}
 	for (size_t i = 0; i < s->ncols; i++) {
@@ -469,6 +506,10 @@ static int check_table(parser *ps, sl_schema *s)
 			return fail(ps, "Distribution column(%s) doesn't exist.", s->dist_cols[i]);
 		if (s->cols[c].type.kind == SL_T_FLOAT || s->cols[c].type.kind == SL_T_DOUBLE)
 			return fail(ps, "Floating point type column can not be distribution column");
+		if (sl_type_is_complex(&s->cols[c].type))
+			return fail(ps, "%s Type should not be used in distribution column[%s].",
+				s->cols[c].type.kind == SL_T_ARRAY ? "Array" : s->cols[c].type.kind == SL_T_MAP ? "Map"
+				: s->cols[c].type.kind == SL_T_STRUCT ? "Struct" : "JSONB", s->cols[c].name);
 		/* Store the schema's spelling of the name. */
 		char *n = strdup(s->cols[c].name);
 		if (!n)
@@ -765,7 +806,7 @@ static int put_idents(sl_buf *b, char **v, size_t n)
 static int render(const sl_schema *s, sl_buf *b)
 {
 	static const char *const model[] = { "DUPLICATE", "UNIQUE", "AGGREGATE" };
-	char tb[64];
+	char tb[SL_TYPE_FMT_MAX];
 
 	if (sl_buf_puts(b, "CREATE TABLE ") < 0 || put_ident(b, s->name) < 0 || sl_buf_puts(b, " (\n") < 0)
 		return -1;

@@ -566,7 +566,7 @@ static int desc_table(stmt *s)
 {
 	static const char *const names[] = { "Field", "Type", "Null", "Key", "Default", "Extra" };
 	static const char *const aggs[] = { "", "SUM", "MAX", "MIN", "REPLACE", "REPLACE_IF_NOT_NULL", "BITMAP_UNION", "HLL_UNION" };
-	char db[NAME_MAX_SQL], tbl[NAME_MAX_SQL], tb[64];
+	char db[NAME_MAX_SQL], tbl[NAME_MAX_SQL], tb[SL_TYPE_FMT_MAX];
 	sl_schema sch;
 	int r;
 

@@ -8,6 +8,10 @@
  * strtod is only the fallback for doubles the exact fast path cannot do.
  * The time-zone functions declared in types.h also live here because
  * zone-suffixed datetime text ("2024-01-01 10:00:00+08:00") needs them.
+ * Complex types (ARRAY, MAP, STRUCT, JSON): interned type descriptions,
+ * a small bracket-aware text parser whose elements go through the scalar
+ * casts, the length-prefixed encoding documented in types.h, and Doris's
+ * display form ("[1, 2]", "{"k":1, "k2":2}").
  */
 #include <errno.h>
 #include <limits.h>
@@ -15,14 +19,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <pthread.h>
 
 #include "sl.h"
 #include "io.h"
 #include "types.h"
+#include "csvsplit.h"
 
 /* ------------------------------------------------------------------ */
 /* type names */
@@ -42,6 +49,8 @@ static const struct tname tnames[] = {
 	{ "char", SL_T_CHAR }, { "character", SL_T_CHAR },
 	{ "varchar", SL_T_VARCHAR },
 	{ "string", SL_T_STRING }, { "text", SL_T_STRING },
+	{ "json", SL_T_JSON }, { "jsonb", SL_T_JSON },
+	{ "array", SL_T_ARRAY }, { "map", SL_T_MAP }, { "struct", SL_T_STRUCT },
 };
 
 #define IS_DIGIT(c) ((unsigned)((unsigned char)(c) - '0') <= 9u)
@@ -52,6 +61,15 @@ static int is_space(unsigned char c)
 }
 
 static int lc(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
+static int word_ieq0(const char *s, size_t n, const char *w)
+{
+	size_t i;
+	if (strlen(w) != n) return 0;
+	for (i = 0; i < n; i++)
+		if (lc((unsigned char)s[i]) != w[i]) return 0;
+	return 1;
+}
 
 /* Parse an unsigned decimal at s[*i..n), skipping spaces around it. */
 static int parse_tparam(const char *s, size_t n, size_t *i, long *out)
@@ -72,7 +90,7 @@ static int parse_tparam(const char *s, size_t n, size_t *i, long *out)
 	return 1;
 }
 
-int sl_type_parse(const char *s, size_t n, sl_type *t, const char **err)
+static int scalar_parse(const char *s, size_t n, sl_type *t, const char **err)
 {
 	const char *dummy;
 	size_t i = 0, w0, wn, k;
@@ -96,6 +114,7 @@ int sl_type_parse(const char *s, size_t n, sl_type *t, const char **err)
 		if (j == m) { kind = tnames[k].kind; break; }
 	}
 	if (!kind) { *err = "unknown type"; return 0; }
+	if (kind == SL_T_ARRAY || kind == SL_T_MAP || kind == SL_T_STRUCT) { *err = "expected '<'"; return 0; }
 	while (i < n && is_space((unsigned char)s[i])) i++;
 	if (i < n && s[i] == '(') {
 		i++;
@@ -120,7 +139,7 @@ int sl_type_parse(const char *s, size_t n, sl_type *t, const char **err)
 		/* MySQL display widths (INT(11)) are accepted and ignored. */
 		if (nparams > 1) { *err = "integer types take at most one parameter"; return 0; }
 		break;
-	case SL_T_FLOAT: case SL_T_DOUBLE: case SL_T_DATE: case SL_T_STRING:
+	case SL_T_FLOAT: case SL_T_DOUBLE: case SL_T_DATE: case SL_T_STRING: case SL_T_JSON:
 		if (nparams) { *err = "type takes no parameters"; return 0; }
 		break;
 	case SL_T_DECIMAL:
@@ -165,7 +184,201 @@ int sl_type_parse(const char *s, size_t n, sl_type *t, const char **err)
 static const char *const knames[SL_T__COUNT] = {
 	"null_type", "boolean", "tinyint", "smallint", "int", "bigint", "largeint",
 	"float", "double", "decimal", "date", "datetime", "char", "varchar", "text",
+	"array", "map", "struct", "json",
 };
+
+static size_t type_format(const sl_type *t, char *buf, size_t cap, int upper);
+
+/* ---- complex type names (engineer P) ---- */
+
+typedef struct tout { char *p; size_t cap, len; } tout;
+
+static void tput(tout *o, const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		if (o->cap && o->len + 1 < o->cap) o->p[o->len] = s[i];
+		o->len++;
+	}
+}
+
+static void tfmt(const sl_type *t, tout *o, int upper)
+{
+	char tmp[64];
+	const char *nm;
+	size_t k;
+
+	if (t->kind == SL_T_JSON) { tput(o, upper ? "JSON" : "json", 4); return; }
+	if (t->kind != SL_T_ARRAY && t->kind != SL_T_MAP && t->kind != SL_T_STRUCT) {
+		tput(o, tmp, type_format(t, tmp, sizeof tmp, upper));
+		return;
+	}
+	nm = t->kind == SL_T_ARRAY ? (upper ? "ARRAY" : "array") : t->kind == SL_T_MAP
+	    ? (upper ? "MAP" : "map") : (upper ? "STRUCT" : "struct");
+	tput(o, nm, strlen(nm));
+	tput(o, "<", 1);
+	for (k = 0; t->sub && k < t->sub->n; k++) {
+		if (k) tput(o, ",", 1);
+		if (t->kind == SL_T_STRUCT && t->sub->names) {
+			tput(o, t->sub->names[k], strlen(t->sub->names[k]));
+			tput(o, ":", 1);
+		}
+		tfmt(&t->sub->child[k], o, upper);
+	}
+	tput(o, ">", 1);
+}
+
+static size_t tfmt_buf(const sl_type *t, char *buf, size_t cap, int upper)
+{
+	tout o = { buf, cap, 0 };
+	tfmt(t, &o, upper);
+	if (cap) {
+		size_t e = o.len < cap - 1 ? o.len : cap - 1;
+		buf[e] = 0;
+		return e;
+	}
+	return 0;
+}
+
+/* Interned nodes: one per distinct upper-case type text, never freed. */
+struct tintern { struct tintern *next; char *key; sl_tnode node; };
+static struct tintern *interned;
+static pthread_mutex_t intern_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const sl_tnode *intern(uint8_t kind, uint32_t n, char **names, sl_type *child)
+{
+	sl_type tmp;
+	sl_tnode nd = { n, names, child };
+	char key[4096];
+	struct tintern *e;
+	uint32_t k;
+
+	memset(&tmp, 0, sizeof tmp);
+	tmp.kind = kind;
+	tmp.sub = &nd;
+	tfmt_buf(&tmp, key, sizeof key, 1);
+	pthread_mutex_lock(&intern_mu);
+	for (e = interned; e; e = e->next)
+		if (!strcmp(e->key, key)) break;
+	if (!e && (e = calloc(1, sizeof *e))) {
+		e->key = strdup(key);
+		e->node.n = n;
+		e->node.child = calloc(n ? n : 1, sizeof *child);
+		if (names) e->node.names = calloc(n ? n : 1, sizeof *names);
+		if (!e->key || !e->node.child || (names && !e->node.names)) {
+			free(e->key); free(e->node.child); free(e->node.names); free(e);
+			e = NULL;
+		} else {
+			memcpy(e->node.child, child, n * sizeof *child);
+			for (k = 0; names && k < n; k++)
+				if (!(e->node.names[k] = strdup(names[k]))) e->node.names[k] = (char *)"?";
+			e->next = interned;
+			interned = e;
+		}
+	}
+	pthread_mutex_unlock(&intern_mu);
+	return e ? &e->node : NULL;
+}
+
+static int tparse(const char *s, size_t n, size_t *pi, sl_type *t, const char **err, int depth);
+
+/* One type at s[*pi..n): a scalar ends at a top-level ',' or '>' (or n). */
+static int tparse(const char *s, size_t n, size_t *pi, sl_type *t, const char **err, int depth)
+{
+	size_t i = *pi, w0, e, k;
+	int par = 0;
+	uint8_t kind = 0;
+
+	if (depth > 16) { *err = "type nested too deeply"; return 0; }
+	while (i < n && is_space((unsigned char)s[i])) i++;
+	w0 = i;
+	while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z'))) i++;
+	if (word_ieq0(s + w0, i - w0, "array")) kind = SL_T_ARRAY;
+	else if (word_ieq0(s + w0, i - w0, "map")) kind = SL_T_MAP;
+	else if (word_ieq0(s + w0, i - w0, "struct")) kind = SL_T_STRUCT;
+	if (!kind) {
+		for (e = w0; e < n; e++) {
+			if (s[e] == '(') par++;
+			else if (s[e] == ')') par--;
+			else if (!par && (s[e] == ',' || s[e] == '>')) break;
+		}
+		if (!scalar_parse(s + w0, e - w0, t, err)) return 0;
+		*pi = e;
+		return 1;
+	}
+	while (i < n && is_space((unsigned char)s[i])) i++;
+	if (i >= n || s[i] != '<') { *err = "expected '<' after a complex type name"; return 0; }
+	i++;
+	{
+		sl_type ch[256];
+		char *names[256];
+		uint32_t nc = 0;
+		int ok = 1;
+		const sl_tnode *nd;
+		memset(names, 0, sizeof names);
+		for (;;) {
+			if (nc == 256) { *err = "too many members"; ok = 0; break; }
+			if (kind == SL_T_STRUCT) {
+				size_t n0, n1;
+				while (i < n && is_space((unsigned char)s[i])) i++;
+				if (i < n && s[i] == '`') {
+					n0 = ++i;
+					while (i < n && s[i] != '`') i++;
+					n1 = i;
+					if (i < n) i++;
+				} else {
+					n0 = i;
+					while (i < n && (s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')
+					    || (s[i] >= '0' && s[i] <= '9'))) i++;
+					n1 = i;
+				}
+				if (n1 == n0) { *err = "expected a struct member name"; ok = 0; break; }
+				for (k = 0; k < nc; k++)
+					if (strlen(names[k]) == n1 - n0 && !strncasecmp(names[k], s + n0, n1 - n0)) break;
+				if (k < nc) { *err = "duplicate struct member name"; ok = 0; break; }
+				names[nc] = strndup(s + n0, n1 - n0);
+				if (!names[nc]) { *err = "out of memory"; ok = 0; break; }
+				while (i < n && is_space((unsigned char)s[i])) i++;
+				if (i < n && s[i] == ':') i++;
+			}
+			if (!tparse(s, n, &i, &ch[nc], err, depth + 1)) { ok = 0; break; }
+			nc++;
+			while (i < n && is_space((unsigned char)s[i])) i++;
+			if (i < n && s[i] == ',') { i++; continue; }
+			if (i < n && s[i] == '>') { i++; break; }
+			*err = "expected ',' or '>' in a complex type"; ok = 0; break;
+		}
+		if (ok && kind == SL_T_ARRAY && nc != 1) { *err = "ARRAY takes one element type"; ok = 0; }
+		if (ok && kind == SL_T_MAP && nc != 2) { *err = "MAP takes a key and a value type"; ok = 0; }
+		if (ok && kind == SL_T_MAP && sl_type_is_complex(&ch[0])) { *err = "MAP keys must be of a scalar type"; ok = 0; }
+		nd = ok ? intern(kind, nc, kind == SL_T_STRUCT ? names : NULL, ch) : NULL;
+		for (k = 0; k < 256 && names[k]; k++) free(names[k]);
+		if (!ok) return 0;
+		if (!nd) { *err = "out of memory"; return 0; }
+		memset(t, 0, sizeof *t);
+		t->kind = kind;
+		t->sub = nd;
+	}
+	*pi = i;
+	return 1;
+}
+
+int sl_type_parse(const char *s, size_t n, sl_type *t, const char **err)
+{
+	const char *dummy;
+	size_t i = 0;
+	if (!err) err = &dummy;
+	*err = NULL;
+	if (!tparse(s, n, &i, t, err, 0)) { if (!*err) *err = "unknown type"; return 0; }
+	while (i < n && is_space((unsigned char)s[i])) i++;
+	if (i != n) { *err = "unexpected text after type"; return 0; }
+	return 1;
+}
+
+int sl_type_is_complex(const sl_type *t)
+{
+	return t->kind == SL_T_ARRAY || t->kind == SL_T_MAP || t->kind == SL_T_STRUCT || t->kind == SL_T_JSON;
+}
 
 static size_t type_format(const sl_type *t, char *buf, size_t cap, int upper)
 {
@@ -198,8 +411,8 @@ static size_t type_format(const sl_type *t, char *buf, size_t cap, int upper)
 	return 0;
 }
 
-size_t sl_type_format(const sl_type *t, char *buf, size_t cap) { return type_format(t, buf, cap, 0); }
-size_t sl_type_format_upper(const sl_type *t, char *buf, size_t cap) { return type_format(t, buf, cap, 1); }
+size_t sl_type_format(const sl_type *t, char *buf, size_t cap) { return tfmt_buf(t, buf, cap, 0); }
+size_t sl_type_format_upper(const sl_type *t, char *buf, size_t cap) { return tfmt_buf(t, buf, cap, 1); }
 
 int sl_type_is_string(const sl_type *t)
 {
@@ -251,7 +464,8 @@ int sl_value_decode(const sl_type *t, const char *p, uint32_t n, sl_value *v)
 	v->tkind = t->kind;
 	if (n == SL_NULL_LEN) { v->kind = SL_V_NULL; return 1; }
 	w = sl_type_width(t);
-	if (sl_type_is_string(t) || t->kind == SL_T_NULL) {
+	if (sl_type_is_string(t) || t->kind == SL_T_NULL || sl_type_is_complex(t)) {
+		v->sub = t->sub;
 		v->kind = SL_V_STRING;
 		v->u.s.p = p;
 		v->u.s.n = n;
@@ -991,12 +1205,477 @@ int sl_parse_bool(const char *s, size_t n, int *b)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* complex values (engineer P) */
+
+/* Per-thread ring of output buffers for complex casts (see types.h). */
+#define RING_N 1024
+static _Thread_local sl_buf ring[RING_N];
+static _Thread_local unsigned ring_i;
+
+static int cast_text_scalar(const sl_type *t, const char *s, size_t n, sl_value *v);
+
+/* Matching close of the bracket at s[i] ('[' or '{'), honouring quotes and
+ * nesting; n if none. */
+static size_t match_close(const char *s, size_t n, size_t i)
+{
+	int depth = 0;
+	char q = 0;
+	for (; i < n; i++) {
+		char c = s[i];
+		if (q) {
+			if (c == '\\') i++;
+			else if (c == q) q = 0;
+			continue;
+		}
+		if (c == '"' || c == '\'') q = c;
+		else if (c == '[' || c == '{') depth++;
+		else if (c == ']' || c == '}') {
+			if (--depth == 0) return i;
+		}
+	}
+	return n;
+}
+
+/* Next top-level item of s[*pi..n) ending at `stop` (',' or ':'), trimmed.
+ * Returns 0 when a quote or bracket is left open. */
+static int next_item(const char *s, size_t n, size_t *pi, char stop, const char **ip, size_t *in)
+{
+	size_t i = *pi, b;
+	int depth = 0;
+	char q = 0;
+	for (b = i; i < n; i++) {
+		char c = s[i];
+		if (q) {
+			if (c == '\\') i++;
+			else if (c == q) q = 0;
+			continue;
+		}
+		if (c == '"' || c == '\'') q = c;
+		else if (c == '[' || c == '{') depth++;
+		else if (c == ']' || c == '}') depth--;
+		else if (!depth && (c == stop || (stop == ':' && c == ','))) break;
+	}
+	if (q || depth) return 0;
+	*ip = s + b;
+	*in = i - b;
+	trim(ip, in);
+	*pi = i;
+	return 1;
+}
+
+static int put_len(sl_buf *o, uint32_t n)
+{
+	char b[4];
+	sl_u32_pack(b, n);
+	return sl_buf_put(o, b, 4);
+}
+
+static int hex4(const char *s, size_t n, size_t i, unsigned *out)
+{
+	unsigned v = 0;
+	size_t k;
+	if (i + 4 > n) return 0;
+	for (k = i; k < i + 4; k++) {
+		char c = s[k];
+		v <<= 4;
+		if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+		else if ((c | 32) >= 'a' && (c | 32) <= 'f') v |= (unsigned)((c | 32) - 'a' + 10);
+		else return 0;
+	}
+	*out = v;
+	return 1;
+}
+
+static int put_utf8(sl_buf *o, unsigned cp)
+{
+	char b[4];
+	size_t n;
+	if (cp < 0x80) { b[0] = (char)cp; n = 1; }
+	else if (cp < 0x800) { b[0] = (char)(0xC0 | cp >> 6); b[1] = (char)(0x80 | (cp & 63)); n = 2; }
+	else if (cp < 0x10000) {
+		b[0] = (char)(0xE0 | cp >> 12); b[1] = (char)(0x80 | (cp >> 6 & 63)); b[2] = (char)(0x80 | (cp & 63)); n = 3;
+	} else {
+		b[0] = (char)(0xF0 | cp >> 18); b[1] = (char)(0x80 | (cp >> 12 & 63));
+		b[2] = (char)(0x80 | (cp >> 6 & 63)); b[3] = (char)(0x80 | (cp & 63)); n = 4;
+	}
+	return sl_buf_put(o, b, n);
+}
+
+/* Unquote "x" / 'x' (backslash escapes, JSON's \uXXXX as UTF-8) into tmp;
+ * 1 unquoted, 0 not quoted or a bad \u escape (text untouched), -1 ENOMEM. */
+static int unquote(const char **ps, size_t *pn, sl_buf *tmp)
+{
+	const char *s = *ps;
+	size_t n = *pn, i;
+	if (n < 2 || (s[0] != '"' && s[0] != '\'') || s[n - 1] != s[0]) return 0;
+	if (!memchr(s + 1, '\\', n - 2)) { *ps = s + 1; *pn = n - 2; return 1; }
+	tmp->len = 0;
+	for (i = 1; i + 1 < n; i++) {
+		char c = s[i];
+		if (c == '\\' && i + 2 < n) {
+			c = s[++i];
+			if (c == 'u') {
+				/* \uXXXX (JSON), surrogate pairs joined, as UTF-8 */
+				unsigned cp = 0, lo = 0;
+				if (!hex4(s, n - 1, i + 1, &cp)) return 0;
+				i += 4;
+				if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && s[i + 1] == '\\' && s[i + 2] == 'u'
+				    && hex4(s, n - 1, i + 3, &lo) && lo >= 0xDC00 && lo < 0xE000) {
+					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+					i += 6;
+				}
+				if (put_utf8(tmp, cp) < 0) return -1;
+				continue;
+			}
+			c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == 'b' ? '\b' : c == 'f' ? '\f' : c;
+		}
+		if (sl_buf_putc(tmp, c) < 0) return -1;
+	}
+	*ps = tmp->p ? tmp->p : "";
+	*pn = tmp->len;
+	return 1;
+}
+
+static int enc_value(const sl_type *t, const char *s, size_t n, sl_buf *o, int depth);
+
+/* One element: its length-prefixed encoding (NULL when it is null or does
+ * not cast). */
+static int enc_field(const sl_type *t, const char *s, size_t n, sl_buf *o, int depth)
+{
+	size_t at = o->len;
+	int r;
+	if (word_ieq(s, n, "null") || !n) return put_len(o, SL_NULL_LEN);
+	if (put_len(o, 0) < 0) return -1;
+	r = enc_value(t, s, n, o, depth);
+	if (r < 0) return -1;
+	if (r == 0) {
+		o->len = at;
+		return put_len(o, SL_NULL_LEN);
+	}
+	sl_u32_pack(o->p + at, (uint32_t)(o->len - at - 4));
+	return 1;
+}
+
+/* JSON text validated and re-emitted compact (whitespace outside strings
+ * dropped, numbers and strings kept verbatim) -- the form Doris prints a
+ * JSON column in. Hand-written rather than libjq's jv so that the static
+ * stages (sl-map) need no libjq, and numbers keep their full text. */
+static int js_value(const char *s, size_t n, size_t *i, sl_buf *o, int depth);
+
+static void js_ws(const char *s, size_t n, size_t *i)
+{
+	while (*i < n && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\n' || s[*i] == '\r')) (*i)++;
+}
+
+static int js_string(const char *s, size_t n, size_t *i, sl_buf *o)
+{
+	size_t b = *i;
+	(*i)++;
+	while (*i < n && s[*i] != '"') {
+		unsigned char c = (unsigned char)s[*i];
+		if (c < 0x20) return 0;
+		if (c == '\\') {
+			(*i)++;
+			if (*i >= n || !strchr("\"\\/bfnrtu", s[*i])) return 0;
+			if (s[*i] == 'u') {
+				int k;
+				for (k = 1; k <= 4; k++)
+					if (*i + (size_t)k >= n || !strchr("0123456789abcdefABCDEF", s[*i + k]) || !s[*i + k]) return 0;
+				*i += 4;
+			}
+		}
+		(*i)++;
+	}
+	if (*i >= n) return 0;
+	(*i)++;
+	return sl_buf_put(o, s + b, *i - b) < 0 ? -1 : 1;
+}
+
+static int js_value(const char *s, size_t n, size_t *i, sl_buf *o, int depth)
+{
+	int r;
+	js_ws(s, n, i);
+	if (*i >= n || depth > 256) return 0;
+	switch (s[*i]) {
+	case '"': return js_string(s, n, i, o);
+	case '[': case '{': {
+		char close = s[*i] == '[' ? ']' : '}';
+		int first = 1;
+		if (sl_buf_putc(o, s[*i]) < 0) return -1;
+		(*i)++;
+		js_ws(s, n, i);
+		if (*i < n && s[*i] == close) { (*i)++; return sl_buf_putc(o, close) < 0 ? -1 : 1; }
+		for (;;) {
+			if (!first && sl_buf_putc(o, ',') < 0) return -1;
+			first = 0;
+			if (close == '}') {
+				js_ws(s, n, i);
+				if (*i >= n || s[*i] != '"') return 0;
+				if ((r = js_string(s, n, i, o)) <= 0) return r;
+				js_ws(s, n, i);
+				if (*i >= n || s[*i] != ':') return 0;
+				(*i)++;
+				if (sl_buf_putc(o, ':') < 0) return -1;
+			}
+			if ((r = js_value(s, n, i, o, depth + 1)) <= 0) return r;
+			js_ws(s, n, i);
+			if (*i < n && s[*i] == ',') { (*i)++; continue; }
+			if (*i < n && s[*i] == close) { (*i)++; return sl_buf_putc(o, close) < 0 ? -1 : 1; }
+			return 0;
+		}
+	}
+	case 't': case 'f': case 'n': {
+		static const char *const w[] = { "true", "false", "null" };
+		int k;
+		for (k = 0; k < 3; k++) {
+			size_t l = strlen(w[k]);
+			if (n - *i >= l && !memcmp(s + *i, w[k], l)) {
+				*i += l;
+				return sl_buf_put(o, w[k], l) < 0 ? -1 : 1;
+			}
+		}
+		return 0;
+	}
+	default: {
+		size_t b = *i;
+		int nd = 0;
+		if (s[*i] == '-') (*i)++;
+		while (*i < n && IS_DIGIT(s[*i])) { (*i)++; nd++; }
+		if (!nd || (nd > 1 && s[b + (s[b] == '-')] == '0')) return 0;
+		if (*i < n && s[*i] == '.') {
+			(*i)++; nd = 0;
+			while (*i < n && IS_DIGIT(s[*i])) { (*i)++; nd++; }
+			if (!nd) return 0;
+		}
+		if (*i < n && (s[*i] == 'e' || s[*i] == 'E')) {
+			(*i)++; nd = 0;
+			if (*i < n && (s[*i] == '+' || s[*i] == '-')) (*i)++;
+			while (*i < n && IS_DIGIT(s[*i])) { (*i)++; nd++; }
+			if (!nd) return 0;
+		}
+		return sl_buf_put(o, s + b, *i - b) < 0 ? -1 : 1;
+	}
+	}
+}
+
+static int enc_json(const char *s, size_t n, sl_buf *o)
+{
+	size_t i = 0, at = o->len;
+	int r = js_value(s, n, &i, o, 0);
+	if (r > 0) {
+		js_ws(s, n, &i);
+		if (i != n) r = 0;
+	}
+	if (r <= 0) o->len = at;
+	return r;
+}
+
+/* Value text of type t appended to o. 1 ok, 0 invalid, -1 ENOMEM. */
+static int enc_value(const sl_type *t, const char *s, size_t n, sl_buf *o, int depth)
+{
+	size_t i, e, cnt_at;
+	uint32_t cnt = 0;
+	char open, close;
+
+	if (depth > 64) return 0;
+	trim(&s, &n);
+	if (t->kind == SL_T_JSON) return enc_json(s, n, o);
+	if (!sl_type_is_complex(t)) {
+		sl_value v;
+		char buf[16];
+		const char *op = buf;
+		uint32_t len;
+		sl_buf tmp = SL_BUF_ZERO;
+		int q = unquote(&s, &n, &tmp), r;
+		if (q < 0) { sl_buf_free(&tmp); return -1; }
+		if (!q && sl_type_is_string(t) && n && (s[0] == '"' || s[0] == '\'')) { sl_buf_free(&tmp); return 0; }
+		if (!cast_text_scalar(t, s, n, &v)) { sl_buf_free(&tmp); return 0; }
+		if (sl_type_is_string(t) && (t->kind == SL_T_CHAR || t->kind == SL_T_VARCHAR)
+		    && v.u.s.n > (size_t)t->len)
+			v.u.s.n = sl_utf8_prefix(v.u.s.p, v.u.s.n, (size_t)t->len);
+		len = sl_value_encode(t, &v, buf, &op);
+		r = len == SL_NULL_LEN ? 0 : sl_buf_put(o, op, len) < 0 ? -1 : 1;
+		sl_buf_free(&tmp);
+		return r;
+	}
+	if (!t->sub) return 0;
+	open = t->kind == SL_T_ARRAY ? '[' : '{';
+	close = t->kind == SL_T_ARRAY ? ']' : '}';
+	if (n < 2 || s[0] != open || s[n - 1] != close || match_close(s, n, 0) != n - 1) return 0;
+	cnt_at = o->len;
+	if (put_len(o, 0) < 0) return -1;
+	i = 1;
+	e = n - 1;
+	{
+		size_t k0 = i;
+		/* empty */
+		while (k0 < e && is_space((unsigned char)s[k0])) k0++;
+		if (k0 == e) {
+			if (t->kind != SL_T_STRUCT) return 1;
+			return 0;
+		}
+	}
+	if (t->kind == SL_T_STRUCT) {
+		/* named ({"a":1, "b":2}) or positional ({1, 2}) members */
+		uint32_t nf = t->sub->n, k;
+		size_t fields_at = o->len;
+		const char *vp[256];
+		size_t vn[256];
+		int named = -1;
+		if (nf > 256) return 0;
+		for (k = 0; k < nf; k++) vp[k] = NULL;
+		k = 0;
+		while (i <= e) {
+			const char *ip, *kp;
+			size_t in, kn;
+			if (!next_item(s, e, &i, ':', &ip, &in)) return 0;
+			if (i < e && s[i] == ':') {
+				sl_buf tmp = SL_BUF_ZERO;
+				uint32_t f;
+				if (named == 0) return 0;
+				named = 1;
+				kp = ip; kn = in;
+				i++;
+				if (!next_item(s, e, &i, ',', &ip, &in)) return 0;
+				if (unquote(&kp, &kn, &tmp) < 0) { sl_buf_free(&tmp); return -1; }
+				for (f = 0; f < nf; f++)
+					if (strlen(t->sub->names[f]) == kn && !strncasecmp(t->sub->names[f], kp, kn)) break;
+				sl_buf_free(&tmp);
+				if (f == nf) return 0;
+				vp[f] = ip; vn[f] = in;
+			} else {
+				if (named == 1 || k >= nf) return 0;
+				named = 0;
+				vp[k] = ip; vn[k] = in;
+				k++;
+			}
+			if (i >= e) break;
+			i++;   /* the ',' */
+		}
+		o->len = fields_at;
+		sl_u32_pack(o->p + cnt_at, nf);
+		for (k = 0; k < nf; k++) {
+			int r = vp[k] ? enc_field(&t->sub->child[k], vp[k], vn[k], o, depth + 1) : put_len(o, SL_NULL_LEN);
+			if (r < 0) return -1;
+		}
+		return 1;
+	}
+	while (i <= e) {
+		const char *ip;
+		size_t in;
+		int r;
+		if (t->kind == SL_T_MAP) {
+			if (!next_item(s, e, &i, ':', &ip, &in) || i >= e || s[i] != ':') return 0;
+			i++;
+			if ((r = enc_field(&t->sub->child[0], ip, in, o, depth + 1)) < 0) return -1;
+			if (!next_item(s, e, &i, ',', &ip, &in)) return 0;
+			if ((r = enc_field(&t->sub->child[1], ip, in, o, depth + 1)) < 0) return -1;
+		} else {
+			if (!next_item(s, e, &i, ',', &ip, &in)) return 0;
+			if ((r = enc_field(&t->sub->child[0], ip, in, o, depth + 1)) < 0) return -1;
+		}
+		cnt++;
+		if (i >= e) break;
+		i++;
+	}
+	sl_u32_pack(o->p + cnt_at, cnt);
+	return 1;
+}
+
+static int cast_complex(const sl_type *t, const char *s, size_t n, sl_value *v)
+{
+	sl_buf *o = &ring[ring_i++ % RING_N];
+	int r;
+	o->len = 0;
+	r = enc_value(t, s, n, o, 0);
+	if (r <= 0) { v->kind = SL_V_NULL; return 0; }
+	v->kind = SL_V_STRING;
+	v->sub = t->sub;
+	v->u.s.p = o->p ? o->p : "";
+	v->u.s.n = o->len;
+	return 1;
+}
+
+/* ---- formatting complex values ---- */
+
+static int fmt_nested(const sl_type *t, const char *p, size_t n, sl_buf *out, int depth);
+
+static int fmt_field(const sl_type *t, const char *p, size_t n, uint32_t len, sl_buf *out, int depth)
+{
+	sl_value v;
+	char buf[SL_VALUE_FMT_MAX];
+	(void)n;
+	if (len == SL_NULL_LEN) return sl_buf_puts(out, "null");
+	if (t->kind == SL_T_ARRAY || t->kind == SL_T_MAP || t->kind == SL_T_STRUCT)
+		return fmt_nested(t, p, len, out, depth + 1);
+	if (t->kind == SL_T_JSON) return sl_buf_put(out, p, len);
+	if (sl_value_decode(t, p, len, &v) < 0) return sl_buf_puts(out, "?");
+	if (v.kind == SL_V_STRING || v.kind == SL_V_DATE || v.kind == SL_V_DATETIME) {
+		if (sl_buf_putc(out, '"') < 0) return -1;
+		if (v.kind == SL_V_STRING) { if (sl_buf_put(out, v.u.s.p, v.u.s.n) < 0) return -1; }
+		else if (sl_buf_put(out, buf, sl_value_fmt(&v, buf)) < 0) return -1;
+		return sl_buf_putc(out, '"');
+	}
+	return sl_buf_put(out, buf, sl_value_fmt(&v, buf));
+}
+
+/* Read a field at p[*i..n): 1 ok (*fp, *fl set), 0 truncated. */
+static int get_field(const char *p, size_t n, size_t *i, const char **fp, uint32_t *fl)
+{
+	uint32_t l;
+	if (n - *i < 4) return 0;
+	l = sl_u32_unpack(p + *i);
+	*i += 4;
+	*fp = p + *i;
+	*fl = l;
+	if (l == SL_NULL_LEN) return 1;
+	if (l > n - *i) return 0;
+	*i += l;
+	return 1;
+}
+
+static int fmt_nested(const sl_type *t, const char *p, size_t n, sl_buf *out, int depth)
+{
+	size_t i = 4;
+	uint32_t cnt, k;
+	const sl_tnode *sub = t->sub;
+	int map = t->kind == SL_T_MAP, st = t->kind == SL_T_STRUCT;
+
+	if (!sub || n < 4 || depth > 64) return sl_buf_puts(out, "?");
+	cnt = sl_u32_unpack(p);
+	if (sl_buf_putc(out, t->kind == SL_T_ARRAY ? '[' : '{') < 0) return -1;
+	for (k = 0; k < cnt; k++) {
+		const char *fp;
+		uint32_t fl;
+		if (k && sl_buf_puts(out, ", ") < 0) return -1;
+		if (st) {
+			if (k >= sub->n) break;
+			if (sl_buf_printf(out, "\"%s\":", sub->names ? sub->names[k] : "") < 0) return -1;
+		}
+		if (!get_field(p, n, &i, &fp, &fl)) break;
+		if (fmt_field(&sub->child[st ? k : 0], fp, n, fl, out, depth) < 0) return -1;
+		if (map) {
+			if (sl_buf_putc(out, ':') < 0) return -1;
+			if (!get_field(p, n, &i, &fp, &fl)) break;
+			if (fmt_field(&sub->child[1], fp, n, fl, out, depth) < 0) return -1;
+		}
+	}
+	return sl_buf_putc(out, t->kind == SL_T_ARRAY ? ']' : '}');
+}
+
 static const int64_t int_lo[] = { 0, 0, INT8_MIN, INT16_MIN, INT32_MIN, INT64_MIN };
 static const int64_t int_hi[] = { 0, 1, INT8_MAX, INT16_MAX, INT32_MAX, INT64_MAX };
 
 int sl_cast_text(const sl_type *t, const char *s, size_t n, sl_value *v)
 {
+	return cast_text_scalar(t, s, n, v);
+}
+
+static int cast_text_scalar(const sl_type *t, const char *s, size_t n, sl_value *v)
+{
 	v->tkind = t->kind;
+	v->sub = NULL;
 	v->scale = 0;
 	v->prec = 0;
 	switch (t->kind) {
@@ -1038,6 +1717,8 @@ int sl_cast_text(const sl_type *t, const char *s, size_t n, sl_value *v)
 	case SL_T_CHAR: case SL_T_VARCHAR: case SL_T_STRING:
 		v->kind = SL_V_STRING; v->u.s.p = s; v->u.s.n = n;
 		return 1;
+	case SL_T_ARRAY: case SL_T_MAP: case SL_T_STRUCT: case SL_T_JSON:
+		return cast_complex(t, s, n, v);
 	default:
 		break;
 	}
@@ -1199,6 +1880,14 @@ int sl_value_format(const sl_value *v, struct sl_buf *out)
 {
 	char buf[SL_VALUE_FMT_MAX];
 	size_t n;
+	if (v->kind == SL_V_STRING && v->sub
+	    && (v->tkind == SL_T_ARRAY || v->tkind == SL_T_MAP || v->tkind == SL_T_STRUCT)) {
+		sl_type t;
+		memset(&t, 0, sizeof t);
+		t.kind = v->tkind;
+		t.sub = v->sub;
+		return fmt_nested(&t, v->u.s.p, v->u.s.n, out, 0) < 0 ? -1 : 1;
+	}
 	if (v->kind == SL_V_STRING) return sl_buf_put(out, v->u.s.p, v->u.s.n);
 	n = sl_value_fmt(v, buf);
 	return sl_buf_put(out, buf, n);

@@ -11,6 +11,16 @@
  *   __int128, the type's scale); DATE 4 (int32 days since 1970-01-01);
  *   DATETIME 8 (int64 microseconds since 1970-01-01 00:00:00, no zone);
  *   CHAR, VARCHAR, STRING raw bytes. NULL is the field length SL_NULL_LEN.
+ *
+ * Complex types (engineer P). A "field" below is a u32 big-endian length
+ * followed by that many bytes, or just the length SL_NULL_LEN (NULL):
+ *   ARRAY<T>      u32 count, then count fields, each T's encoding;
+ *   MAP<K,V>      u32 count, then count (key field, value field) pairs;
+ *   STRUCT<f:T..> u32 nfields (the type's), then one field per member;
+ *   JSON          the document as compact JSON text: validated, whitespace
+ *                 outside strings dropped, numbers and strings verbatim.
+ * Nesting is recursive (an ARRAY<ARRAY<INT>> element is an ARRAY<INT>
+ * encoding). The same bytes go in the row stream and in rowsets.
  */
 #ifndef SL_TYPES_H
 #define SL_TYPES_H
@@ -23,26 +33,51 @@ enum sl_tkind {
 	SL_T_BOOLEAN, SL_T_TINYINT, SL_T_SMALLINT, SL_T_INT, SL_T_BIGINT,
 	SL_T_LARGEINT, SL_T_FLOAT, SL_T_DOUBLE, SL_T_DECIMAL, SL_T_DATE,
 	SL_T_DATETIME, SL_T_CHAR, SL_T_VARCHAR, SL_T_STRING,
+	SL_T_ARRAY, SL_T_MAP, SL_T_STRUCT, SL_T_JSON,
 	SL_T__COUNT
 };
+
+struct sl_tnode;
 
 typedef struct sl_type {
 	uint8_t kind;           /* enum sl_tkind */
 	uint8_t prec;           /* DECIMAL precision (1..38) */
 	uint8_t scale;          /* DECIMAL scale; DATETIME fractional digits (0..6) */
 	int32_t len;            /* CHAR/VARCHAR declared length in bytes */
+	/* ARRAY, MAP, STRUCT: the element types; NULL for every other kind.
+	 * Nodes are immutable and interned for the life of the process by
+	 * sl_type_parse (one node per distinct type text, never freed), so an
+	 * sl_type stays a plain value: copy it freely, never free it. */
+	const struct sl_tnode *sub;
 } sl_type;
+
+/* Element types of a complex type: ARRAY n=1 (element), MAP n=2 (key,
+ * value), STRUCT n = number of members with their names. */
+typedef struct sl_tnode {
+	uint32_t n;
+	char **names;           /* STRUCT member names, else NULL */
+	sl_type *child;
+} sl_tnode;
+
+int sl_type_is_complex(const sl_type *t);   /* ARRAY, MAP, STRUCT, JSON */
 
 /* Parse a Doris type name, case-insensitive, with aliases (INTEGER, BIGINT,
  * DECIMALV3, DATEV2, DATETIMEV2, TEXT, BOOL...): "VARCHAR(20)",
- * "DECIMAL(15, 2)", "DATETIME(3)", "CHAR". Defaults as Doris: CHAR -> 1,
+ * "DECIMAL(15, 2)", "DATETIME(3)", "CHAR", and the complex types
+ * "ARRAY<INT>", "MAP<STRING,INT>", "STRUCT<a:INT, b:VARCHAR(10)>", "JSON"
+ * (alias JSONB), nested to any depth (MAP keys must be scalar). Defaults as Doris: CHAR -> 1,
  * VARCHAR -> 65533, DECIMAL -> (9,0), DATETIME -> 0.
  * Returns 1 ok, 0 unknown/invalid (then *err, if not NULL, points at a static
  * reason). */
 int sl_type_parse(const char *s, size_t n, sl_type *t, const char **err);
 /* Canonical text, as SHOW CREATE TABLE / DESC print it: "int", "varchar(20)",
- * "decimal(15,2)", "datetime(3)" (Doris 2.x lower-case spelling: see DESC).
+ * "decimal(15,2)", "datetime(3)" (Doris 2.x lower-case spelling: see DESC),
+ * "array<int>", "map<text,int>", "struct<a:int,b:text>", "json". The upper
+ * variant keeps STRUCT member names as written. Complex names can be long:
+ * SL_TYPE_FMT_MAX is a size that holds any type parse accepts up to depth 8
+ * with short names; longer ones are truncated.
  * Returns the length written (always NUL-terminated, truncated to cap). */
+#define SL_TYPE_FMT_MAX 512
 size_t sl_type_format(const sl_type *t, char *buf, size_t cap);
 /* Upper-case name for the row stream header ("DECIMAL(15,2)"). */
 size_t sl_type_format_upper(const sl_type *t, char *buf, size_t cap);
@@ -68,6 +103,10 @@ typedef struct sl_value {
 	uint8_t kind;           /* enum sl_vkind */
 	uint8_t scale, prec;
 	uint8_t tkind;          /* the sl_tkind it came from (SL_T_NULL if unknown) */
+	/* tkind ARRAY/MAP/STRUCT: kind is SL_V_STRING, u.s holds the binary
+	 * encoding and sub the element types (for formatting). JSON values are
+	 * SL_V_STRING with the compact JSON text. Sits in padding. */
+	const struct sl_tnode *sub;
 	union {
 		int64_t i;
 		__int128 l;
@@ -92,7 +131,15 @@ uint32_t sl_value_encode(const sl_type *t, const sl_value *v, char *buf, const c
  * Examples: "abc"->INT 0; "300"->TINYINT 0; "3.12"->INT 3; "3.12"->
  * DECIMAL(9,1) 3.1; "2024-4-2"->DATE ok; "2024-07-20T05:48:31"->DATETIME ok;
  * "1e400"->DOUBLE +Infinity; "true"/"false"/"1"/"0"->BOOLEAN. Leading and
- * trailing spaces are allowed around numbers and dates. */
+ * trailing spaces are allowed around numbers and dates.
+ * Complex targets: "[1,2,3]" (ARRAY), "{"k":1, "k2":2}" or {k:1} (MAP),
+ * "{"a":1, "b":"x"}" or "{1, "x"}" (STRUCT, by name or by position),
+ * any JSON document (JSON); strings may be quoted with " or '; null or an
+ * element that fails its scalar cast is a NULL element; malformed nesting
+ * makes the whole value NULL. The encoded bytes of a complex result live in
+ * a per-thread ring of 1024 buffers owned by types.c: valid until 1023
+ * further complex casts in the same thread (enough for a row of up to 1023
+ * complex columns; copy them to keep them longer). */
 int sl_cast_text(const sl_type *t, const char *s, size_t n, sl_value *v);
 
 /* Format v as text the way Doris prints it (SELECT results, sl-dump, error

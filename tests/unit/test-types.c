@@ -354,6 +354,117 @@ static void test_format(void)
 	CHECK(!strcmp(buf, "-170141183460469231731687303715884105728"), "i128 min: %s", buf);
 }
 
+/* Complex types (engineer P): names, casts from text, encode/decode, format. */
+static void test_complex(void)
+{
+	static const struct { const char *in, *lower, *upper; } names[] = {
+		{ "ARRAY<INT>", "array<int>", "ARRAY<INT>" },
+		{ "array< int(10) >", "array<int>", "ARRAY<INT>" },
+		{ "Map<STRING, INT>", "map<text,int>", "MAP<STRING,INT>" },
+		{ "ARRAY<ARRAY<DECIMAL(5,2)>>", "array<array<decimal(5,2)>>", "ARRAY<ARRAY<DECIMAL(5,2)>>" },
+		{ "STRUCT<id:INT, Name : VARCHAR(10)>", "struct<id:int,Name:varchar(10)>", "STRUCT<id:INT,Name:VARCHAR(10)>" },
+		{ "jsonb", "json", "JSON" },
+		{ "MAP<INT,ARRAY<STRING>>", "map<int,array<text>>", "MAP<INT,ARRAY<STRING>>" },
+	};
+	static const char *const bad[] = { "ARRAY", "ARRAY<>", "ARRAY<INT", "ARRAY<INT,INT>", "MAP<INT>",
+		"MAP<ARRAY<INT>,INT>", "STRUCT<a:INT,a:INT>", "ARRAY<FOO>", "JSON(3)", "ARRAY<INT>x" };
+	char buf[SL_TYPE_FMT_MAX];
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_LEN(names); i++) {
+		sl_type t = ty(names[i].in), t2;
+		sl_type_format(&t, buf, sizeof buf);
+		CHECK(!strcmp(buf, names[i].lower), "lower %s: %s", names[i].in, buf);
+		sl_type_format_upper(&t, buf, sizeof buf);
+		CHECK(!strcmp(buf, names[i].upper), "upper %s: %s", names[i].in, buf);
+		t2 = ty(buf);
+		CHECK(t2.sub == t.sub && t2.kind == t.kind, "interned %s", names[i].in);
+		CHECK(sl_type_is_complex(&t) && !sl_type_is_string(&t), "complex %s", names[i].in);
+	}
+	for (i = 0; i < SL_ARRAY_LEN(bad); i++) {
+		sl_type t;
+		const char *err = 0;
+		CHECK(!sl_type_parse(bad[i], strlen(bad[i]), &t, &err) && err, "bad type %s accepted", bad[i]);
+	}
+
+	CAST("ARRAY<INT>", "[1,2,3,4]", "[1, 2, 3, 4]");
+	CAST("ARRAY<INT>", " [ 1 , 2 ] ", "[1, 2]");
+	CAST("ARRAY<INT>", "[]", "[]");
+	CAST("ARRAY<INT>", "[1,abc,3]", "[1, null, 3]");
+	CAST("ARRAY<INT>", "[1,null,\"3\"]", "[1, null, 3]");
+	CAST("ARRAY<TINYINT>", "[1,300]", "[1, null]");
+	CAST("ARRAY<INT>", "1,2,3", "NULL");
+	CAST("ARRAY<INT>", "[1,2", "NULL");
+	CAST("ARRAY<STRING>", "[\"a\", 'b,c', d]", "[\"a\", \"b,c\", \"d\"]");
+	CAST("ARRAY<STRING>", "[\"a\\\"b\"]", "[\"a\"b\"]");
+	CAST("ARRAY<VARCHAR(3)>", "[abcdef]", "[\"abc\"]");
+	CAST("ARRAY<STRING>", "[\"\\u00e9\\ud83d\\ude00x\", \"\\uZZZZ\"]", "[\"\xc3\xa9\xf0\x9f\x98\x80x\", null]");
+	CAST("ARRAY<ARRAY<INT>>", "[[1,2],[3],[],null]", "[[1, 2], [3], [], null]");
+	CAST("ARRAY<ARRAY<INT>>", "[[1,2],3]", "[[1, 2], null]");
+	CAST("ARRAY<DATE>", "[2024-01-02, \"2024-1-3\"]", "[\"2024-01-02\", \"2024-01-03\"]");
+	CAST("ARRAY<DECIMAL(5,2)>", "[1.5, 2]", "[1.50, 2.00]");
+	CAST("ARRAY<DOUBLE>", "[1.5, 1e3]", "[1.5, 1000]");
+	CAST("MAP<STRING,INT>", "{\"Emily\":101,\"age\":25}", "{\"Emily\":101, \"age\":25}");
+	CAST("MAP<STRING,INT>", "{k:1, 'k2' : x}", "{\"k\":1, \"k2\":null}");
+	CAST("MAP<INT,ARRAY<INT>>", "{1:[1,2], 2:[]}", "{1:[1, 2], 2:[]}");
+	CAST("MAP<STRING,INT>", "{}", "{}");
+	CAST("MAP<STRING,INT>", "{a}", "NULL");
+	CAST("STRUCT<id:INT,name:STRING>", "{\"id\":1, \"name\":\"x\"}", "{\"id\":1, \"name\":\"x\"}");
+	CAST("STRUCT<id:INT,name:STRING>", "{\"name\":\"y\"}", "{\"id\":null, \"name\":\"y\"}");
+	CAST("STRUCT<id:INT,name:STRING>", "{2, z}", "{\"id\":2, \"name\":\"z\"}");
+	CAST("STRUCT<id:INT,name:STRING>", "{\"nope\":1}", "NULL");
+	CAST("STRUCT<id:INT,name:STRING>", "{1,2,3}", "NULL");
+	CAST("JSON", "{ \"a\" : [1, 2.50, \"x y\"], \"b\": null }", "{\"a\":[1,2.50,\"x y\"],\"b\":null}");
+	CAST("JSON", "12", "12");
+	CAST("JSON", "{\"a\":}", "NULL");
+	CAST("JSON", "{\"a\":1} x", "NULL");
+	CAST("JSON", "abc", "NULL");
+
+	/* decode of the encoded bytes formats the same */
+	{
+		sl_type t = ty("ARRAY<MAP<STRING,INT>>");
+		sl_value v, d;
+		sl_buf b = SL_BUF_ZERO;
+		char tmp[16];
+		const char *op = tmp;
+		uint32_t len;
+		const char *txt = "[{a:1},{b:2,c:null}]";
+		char *copy;
+		CHECK(sl_cast_text(&t, txt, strlen(txt), &v) == 1, "cast nested");
+		len = sl_value_encode(&t, &v, tmp, &op);
+		CHECK(len == v.u.s.n && op == v.u.s.p, "encode passes bytes");
+		copy = malloc(len);
+		memcpy(copy, op, len);
+		CHECK(sl_value_decode(&t, copy, len, &d) == 1 && d.sub == t.sub, "decode");
+		sl_value_format(&d, &b);
+		CHECK(b.len == strlen("[{\"a\":1}, {\"b\":2, \"c\":null}]")
+		    && !memcmp(b.p, "[{\"a\":1}, {\"b\":2, \"c\":null}]", b.len), "format %.*s", (int)b.len, b.p);
+		/* truncated bytes do not crash */
+		b.len = 0;
+		CHECK(sl_value_decode(&t, copy, len - 3, &d) == 1 && sl_value_format(&d, &b) == 1, "truncated");
+		free(copy);
+		sl_buf_free(&b);
+	}
+}
+
+/* Zone-suffixed datetimes, converted into the session zone. */
+static void test_zone_suffix(void)
+{
+	CHECK(sl_tz_set("+08:00"), "tz +08:00");
+	CAST("DATETIME", "2024-01-01 10:00:00Z", "2024-01-01 18:00:00");
+	CAST("DATETIME", "2024-01-01 10:00:00+08:00", "2024-01-01 10:00:00");
+	CAST("DATETIME", "2024-01-01 10:00:00-05:30", "2024-01-01 23:30:00");
+	CAST("DATETIME", "2012-01-01 01:00:00+00:00", "2012-01-01 09:00:00");
+	CAST("DATETIME", "2024-01-01T10:00:00.5Z", "2024-01-01 18:00:01");
+	CAST("DATETIME(3)", "2024-01-01T10:00:00.5Z", "2024-01-01 18:00:00.500");
+	CAST("DATETIME", "2024-01-01 10:00:00+25:00", "NULL");
+	CHECK(sl_tz_set("America/New_York"), "tz NY");
+	CAST("DATETIME", "2024-07-01 12:00:00Z", "2024-07-01 08:00:00");
+	CAST("DATETIME", "2024-01-01 12:00:00Z", "2024-01-01 07:00:00");
+	CHECK(sl_tz_set("UTC"), "tz UTC");
+	CAST("DATETIME", "2024-01-01 10:00:00+08:00", "2024-01-01 02:00:00");
+}
+
 int main(void)
 {
 	sl_tz_set("UTC");
@@ -367,6 +478,8 @@ int main(void)
 	test_calendar();
 	test_tz();
 	test_format();
+	test_complex();
+	test_zone_suffix();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;
 }

@@ -161,3 +161,42 @@ EOF
 	run -0 --separate-stderr sl-sql -N -B -e "SELECT arr FROM testdb.big"
 	[ "$output" = "[$(seq -s, 1 3000 | sed 's/,/, /g')]" ]
 }
+
+# The seed's "Loading map data type": a JSON array into a Map<STRING, INT>
+# column, by sl-load and by curl through sl-httpd, with the seed's headers.
+map_seed() {
+	sed -n '/^Loading map data type/,/^Loading bitmap data type/p' "$SL_ROOT/../shared/seeds/stream-load.en.txt" 2>/dev/null > seed.txt
+	[ -s seed.txt ] || sed -n '/^Loading map data type/,/^Loading bitmap data type/p' /work/shared/seeds/stream-load.en.txt > seed.txt
+	sed -n '/^\[$/,/^\]$/p' seed.txt > streamload_example.csv
+	sed -n '/^CREATE TABLE/,/;$/p' seed.txt > map_table.sql
+	[ "$(grep -c user_id streamload_example.csv)" = 10 ]
+	sl-sql -e "DROP TABLE IF EXISTS testdb.test_streamload"
+	sl-sql < map_table.sql
+}
+
+@test "types-complex: the seed's MAP example loads with sl-load and reads back" {
+	map_seed
+	run -0 --separate-stderr sl-load -H "Expect:100-continue" -H "format: json" -H "strip_outer_array:true" \
+		-T streamload_example.csv testdb.test_streamload
+	[[ "$output" == *'"NumberLoadedRows": 10,'* ]]
+	run -0 --separate-stderr sl-sql -N -B -e "SELECT * FROM testdb.test_streamload ORDER BY user_id LIMIT 2"
+	[ "$output" = "$(printf '%s\n' $'1\t{"Emily":101, "age":25}' $'2\t{"Benjamin":102, "age":35}')" ]
+}
+
+@test "types-complex: the seed's MAP example loads with curl through sl-httpd" {
+	map_seed
+	sl-httpd --data-dir "$SL_DATA_DIR" --listen 127.0.0.1:0 -1 -v 0 > port 2> httpd.err 3>&- &
+	local pid=$! i
+	for ((i = 0; i < 100; i++)); do [ -s port ] && break; sleep 0.05; done
+	run curl -s --location-trusted -u root: \
+		-H "Expect:100-continue" \
+		-H "format: json" \
+		-H "strip_outer_array:true" \
+		-T streamload_example.csv \
+		-XPUT "http://127.0.0.1:$(head -n 1 port)/api/testdb/test_streamload/_stream_load"
+	kill "$pid"; wait "$pid" || true
+	[[ "$output" == *'"Status": "Success",'* ]]
+	[[ "$output" == *'"NumberLoadedRows": 10,'* ]]
+	run -0 sl-sql -N -B -e "SELECT namemap FROM testdb.test_streamload WHERE user_id = 10"
+	[ "$output" = '{"Liam":110, "age":64}' ]
+}

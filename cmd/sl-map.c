@@ -341,6 +341,9 @@ static void plan_default(size_t i)
 		set_err(0, FE_ERR "Column has no default value, column=%s", sch.cols[i].name);
 }
 
+/* The zone when the load names none: sl.conf `time_zone`, else +08:00. */
+static const char *default_tz = "+08:00";
+
 static void plan_load(const sl_hdrs *h)
 {
 	const char *v, *cols;
@@ -377,6 +380,8 @@ static void plan_load(const sl_hdrs *h)
 	v = sl_hdrs_get(h, "timezone");
 	if (!v)
 		v = sl_hdrs_get(h, "time_zone");
+	if (!v)         /* the seed's default, unless sl.conf names another */
+		v = default_tz;
 	if (v && !sl_tz_set(v))
 		set_err(0, FE_ERR "Unknown or incorrect time zone: '%s'", v);
 	now_us = wall_us();
@@ -780,6 +785,8 @@ int main(int argc, char **argv)
 		    sl_data_dir(o.data_dir), strerror(errno));
 		sl_stage_abort(&w, SL_EXIT_TEMP, 0, "%s", msg);
 	}
+	if (sl_store_conf(&st, "time_zone"))
+		default_tz = sl_store_conf(&st, "time_zone");
 	errno = 0;
 	r = sl_schema_load(&st, db, table, &sch);
 	if (r == 0 || (r < 0 && errno == EINVAL)) {

@@ -145,10 +145,10 @@ EOF
 	[ "$output" = "$(printf '%s\n' $'1\t2024-01-01 05:00:00' $'2\t2023-12-31 21:00:00')" ]
 }
 
-@test "types-complex: without a timezone header the host zone is used (+08:00 here)" {
+@test "types-complex: without a timezone header the zone is +08:00, whatever the host's" {
 	sl-sql -e "CREATE TABLE testdb.z (k INT, dt DATETIME) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
 	printf '%s\n' '1,2024-01-01 10:00:00Z' '2,2024-01-01 10:00:00-05:30' > z.csv
-	TZ=Asia/Shanghai run -0 --separate-stderr sl-load -H "column_separator:," -T z.csv testdb.z
+	TZ=America/New_York run -0 --separate-stderr sl-load -H "column_separator:," -T z.csv testdb.z
 	run -0 --separate-stderr q "SELECT * FROM testdb.z ORDER BY k"
 	[ "$output" = "$(printf '%s\n' $'1\t2024-01-01 18:00:00' $'2\t2024-01-01 23:30:00')" ]
 }
@@ -199,4 +199,13 @@ map_seed() {
 	[[ "$output" == *'"NumberLoadedRows": 10,'* ]]
 	run -0 sl-sql -N -B -e "SELECT namemap FROM testdb.test_streamload WHERE user_id = 10"
 	[ "$output" = '{"Liam":110, "age":64}' ]
+}
+
+@test "types-complex: sl.conf time_zone sets the default zone" {
+	sl-sql -e "CREATE TABLE testdb.z (k INT, dt DATETIME) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	echo 'time_zone = UTC' > "$SL_DATA_DIR/sl.conf"
+	printf '%s\n' '1,2024-01-01 10:00:00+08:00' > z.csv
+	run -0 --separate-stderr sl-load -H "column_separator:," -T z.csv testdb.z
+	run -0 --separate-stderr sl-sql -N -B -e "SELECT dt FROM testdb.z"
+	[ "$output" = "2024-01-01 02:00:00" ]
 }

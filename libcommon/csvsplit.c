@@ -214,13 +214,14 @@ static int refill(sl_lines *l)
 	return 1;
 }
 
-static int emit(sl_lines *l, sl_line *ln, const char *p, size_t n, int toolong)
+static int emit(sl_lines *l, sl_line *ln, const char *p, size_t n, int toolong, int nodelim)
 {
 	if (l->crlf && !toolong && n && p[n - 1] == '\r')
 		n--;
 	ln->p = p;
 	ln->n = n;
 	ln->toolong = toolong;
+	ln->nodelim = nodelim;
 	ln->lineno = ++l->lineno;
 	return 1;
 }
@@ -242,8 +243,8 @@ int sl_lines_next(sl_lines *l, sl_line *ln)
 				continue;
 			}
 			if (n > l->max)
-				return emit(l, ln, s, l->max, 1);
-			return emit(l, ln, s, n, 0);
+				return emit(l, ln, s, l->max, 1, 0);
+			return emit(l, ln, s, n, 0, 0);
 		}
 		if (l->eof) {
 			if (!have) {
@@ -256,8 +257,8 @@ int sl_lines_next(sl_lines *l, sl_line *ln)
 				return 0;
 			}
 			if (have > l->max)
-				return emit(l, ln, s, l->max, 1);
-			return emit(l, ln, s, have, 0);
+				return emit(l, ln, s, l->max, 1, 1);
+			return emit(l, ln, s, have, 0, 1);
 		}
 		/* bytes that can no longer be the start of a delimiter */
 		if (have >= l->dlen && have - (l->dlen - 1) > l->max) {
@@ -267,7 +268,7 @@ int sl_lines_next(sl_lines *l, sl_line *ln)
 				/* report the first max bytes now; skip the rest later */
 				l->skipping = 1;
 				l->start = l->scan = l->end - (l->dlen - 1);
-				return emit(l, ln, s, l->max, 1);
+				return emit(l, ln, s, l->max, 1, 0);
 			}
 		} else {
 			l->scan = l->end >= l->dlen - 1 + l->start ? l->end - (l->dlen - 1) : l->start;
@@ -529,10 +530,11 @@ static void q_unquote(sl_csvq *q)
 	p->pstate = Q_FIELD_BEGUN;
 }
 
-/* Feed one physical line (without its delimiter): libcsv does the
+/* Feed one physical line (without its delimiter), then the delimiter
+ * unless the line had none (the body's last line): libcsv does the
  * quoting; the escape byte and Doris's text-after-the-closing-quote are
  * handled here, between calls, from libcsv's own state. */
-static void q_line(sl_csvq *q, const char *p, size_t n)
+static void q_line(sl_csvq *q, const char *p, size_t n, int nodelim)
 {
 	const char *e = p + n, *x;
 
@@ -576,7 +578,8 @@ static void q_line(sl_csvq *q, const char *p, size_t n)
 		}
 		p = x + 2;
 	}
-	q_feed(q, &q->delim, 1);
+	if (!nodelim)
+		q_feed(q, &q->delim, 1);
 }
 
 static int q_emit(sl_csvq *q, sl_qrec *r, int toolong)
@@ -633,6 +636,11 @@ int sl_csvq_next(sl_csvq *q, sl_qrec *r)
 			q->eof = 1;
 			if (q->swallow)
 				return 0;
+			/* an enclosed field still open swallows the rest of the
+			 * body: it keeps its opening enclose byte (Doris strips
+			 * first and last only when both are enclose bytes) */
+			if (q->p.quoted && q->p.pstate == Q_FIELD_BEGUN)
+				q_unquote(q);
 			csv_fini(&q->p, q_field, q_row, q);
 			if (q->ready || q->nf)
 				return q_emit(q, r, 0);
@@ -672,7 +680,7 @@ int sl_csvq_next(sl_csvq *q, sl_qrec *r)
 				q->swallow = 1;
 			return q_emit(q, r, 1);
 		}
-		q_line(q, ln.p, ln.n);
+		q_line(q, ln.p, ln.n, ln.nodelim);
 		if (q->nomem) {
 			errno = ENOMEM;
 			return -1;

@@ -67,6 +67,8 @@ typedef struct sl_line {
 	const char *p;          /* valid until the next sl_lines_next */
 	size_t n;
 	int toolong;
+	int nodelim;            /* 1: the body's last line, ended by EOF and
+	                         * not by a delimiter */
 	uint64_t lineno;        /* 1-based physical line number */
 } sl_line;
 
@@ -93,7 +95,12 @@ size_t sl_csv_split(const char *p, size_t n, const char *sep, size_t slen,
  * removes itself (except before the separator, the delimiter, `N`, or an
  * enclose byte at the start of a field, where it is kept). A record over
  * max bytes is returned with toolong set; if it was an unterminated
- * enclosed field, the rest of the body is skipped. */
+ * enclosed field, the rest of the body is skipped. An enclosed field still
+ * open at the end of the body (within max) swallows the rest of it: the
+ * field is its opening enclose byte and everything after it, up to the
+ * last byte of the body (its line delimiters included, no delimiter
+ * added after a last line that has none), doubled enclose bytes and
+ * escapes inside it treated as above. */
 typedef struct sl_csvq sl_csvq;
 typedef struct sl_qrec {
 	size_t nf;

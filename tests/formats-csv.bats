@@ -67,6 +67,28 @@ addr_table() {
 	[ "$(count)" = 0 ]
 }
 
+@test "formats-csv: an unterminated last field keeps the rest of the body exactly, no delimiter added" {
+	# 3 fields as the table wants, so Doris loads the row; the field is the
+	# rest of the body as it is (opening quote kept: first and last bytes
+	# are stripped only when both are the enclose byte)
+	addr_table
+	printf 'w,0,ok\nx,1,"ab\ncd' > u1.csv
+	printf 'y,2,"ab\ncd\n' > u2.csv
+	run -0 --separate-stderr sl-load -H "column_separator:," -H 'enclose:"' -T u1.csv testdb.addr
+	[ "$(get NumberTotalRows <<<"$output")" = 2 ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 2 ]
+	[ "$(get NumberFilteredRows <<<"$output")" = 0 ]
+	run -0 --separate-stderr sl-load -H "column_separator:," -H 'enclose:"' -T u2.csv testdb.addr
+	[ "$(get NumberTotalRows <<<"$output")" = 1 ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 1 ]
+	run -0 sl-sql -N -B -e "select username, length(address) from testdb.addr order by username"
+	[ "$output" = "$(printf 'w\t2\nx\t6\ny\t7')" ]
+	run -0 sl-sql -N -B -e "select address from testdb.addr where username = 'x'"
+	[ "$output" = '"ab\ncd' ]
+	run -0 sl-sql -N -B -e "select address from testdb.addr where username = 'y'"
+	[ "$output" = '"ab\ncd\n' ]
+}
+
 @test "formats-csv: an unterminated enclosed field is bounded by the record cap, then a filtered row" {
 	{ printf '1,"open\n'; for i in $(seq 1 300); do echo "$i,name$i,xxxxxxxxxxxxxxxxxxxxxxxxx"; done; } > cap.csv
 	SL_FRAME_MAX=1024 run -0 --separate-stderr sl-load -H "column_separator:," -H 'enclose:"' \

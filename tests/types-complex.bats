@@ -165,13 +165,11 @@ EOF
 # The seed's "Loading map data type": a JSON array into a Map<STRING, INT>
 # column, by sl-load and by curl through sl-httpd, with the seed's headers.
 map_seed() {
-	sed -n '/^Loading map data type/,/^Loading bitmap data type/p' "$SL_ROOT/../shared/seeds/stream-load.en.txt" 2>/dev/null > seed.txt
-	[ -s seed.txt ] || sed -n '/^Loading map data type/,/^Loading bitmap data type/p' /work/shared/seeds/stream-load.en.txt > seed.txt
-	sed -n '/^\[$/,/^\]$/p' seed.txt > streamload_example.csv
-	sed -n '/^CREATE TABLE/,/;$/p' seed.txt > map_table.sql
+	# examples/map_example.json and map_table.sql are the seed's, verbatim
+	cp "$SL_ROOT/examples/map_example.json" streamload_example.csv
 	[ "$(grep -c user_id streamload_example.csv)" = 10 ]
 	sl-sql -e "DROP TABLE IF EXISTS testdb.test_streamload"
-	sl-sql < map_table.sql
+	sl-sql < "$SL_ROOT/examples/map_table.sql"
 }
 
 @test "types-complex: the seed's MAP example loads with sl-load and reads back" {

@@ -10,7 +10,7 @@
 #
 # Generates (once, cached by size in BENCH_DIR) the lineitem-like rows of
 # bench/load.sh (bench/gen.c) as
-#   - NDJSON, one object per line, keyed by the column names (bench/genjson.c)
+#   - NDJSON, one object per line, keyed by the column names (bench/gen.c ndjson|array)
 #   - one top-level JSON array on a single line (for strip_outer_array)
 #   - the '|'-separated wide file, gzip'd
 # then
@@ -57,14 +57,13 @@ command -v gzip > /dev/null || die "gzip is missing"
 mkdir -p "$work" || die "cannot create $work"
 work=$(cd "$work" && pwd)
 $CC -O2 -o "$work/gen" "$here/gen.c" || die "cannot build bench/gen.c"
-$CC -O2 -o "$work/genjson" "$here/genjson.c" || die "cannot build bench/genjson.c"
 $CC -O2 -o "$work/maxrss" "$here/maxrss.c" || die "cannot build bench/maxrss.c"
 
 # gen_json MODE BYTES FILE: generate once; the row count goes to FILE.rows
 gen_json() {
 	if [ ! -s "$3" ] || [ ! -s "$3.rows" ]; then
 		echo "generating $3"
-		"$work/genjson" "$1" "$2" > "$3.tmp" 2> "$3.rows.tmp" || die "genjson $1 $2 failed"
+		"$work/gen" "$1" "$2" > "$3.tmp" 2> "$3.rows.tmp" || die "gen $1 $2 failed"
 		sed -n 's/^rows //p' "$3.rows.tmp" > "$3.rows" && rm -f "$3.rows.tmp"
 		mv "$3.tmp" "$3"
 	fi

@@ -8,6 +8,9 @@
  *                    4 ints, 4 DECIMAL(15,2), 2 CHAR(1), 3 DATE,
  *                    2 short VARCHAR, a 40-80 character comment
  *   gen narrow ROWS  id,name,age
+ *   gen ndjson BYTES the wide rows as JSON objects, one a line, until BYTES
+ *   gen array BYTES  the same as one top-level array on a single line
+ *                    (the JSON modes print "rows N" on stderr)
  *
  * Output on stdout, one row per line ('\n').
  */
@@ -200,18 +203,123 @@ static void narrow(uint64_t rows)
 	}
 }
 
+/* The rows of wide() as JSON objects keyed by the column names (numbers as
+ * JSON numbers, the rest as strings): NDJSON, or one top-level array on a
+ * single line for strip_outer_array; until at least `bytes` bytes. Returns
+ * the number of rows. */
+static void key(const char *k, int first)
+{
+	if (!first)
+		putc1(',');
+	putc1('"');
+	put(k, strlen(k));
+	put("\":", 2);
+}
+
+static void str(const char *s, size_t n)
+{
+	putc1('"');
+	put(s, n);
+	putc1('"');
+}
+
+static uint64_t json(int array, uint64_t bytes)
+{
+	uint64_t i, order = 1, total = 0;
+	int line = 1;
+	if (array)
+		putc1('[');
+	for (i = 0;; i++) {
+		uint64_t qty = 1 + rnd() % 50, price = 90000 + rnd() % 10400000;
+		int64_t ship = 8035 + (int64_t)(rnd() % 2500);   /* 1992..1998 */
+		if (olen > sizeof obuf - 1024) {
+			total += olen;
+			flush();
+		}
+		if (array && i)
+			putc1(',');
+		putc1('{');
+		key("l_orderkey", 1);
+		putu(order);
+		key("l_partkey", 0);
+		putu(1 + rnd() % 200000);
+		key("l_suppkey", 0);
+		putu(1 + rnd() % 10000);
+		key("l_linenumber", 0);
+		putu((uint64_t)line);
+		key("l_quantity", 0);
+		putdec(qty * 100);
+		key("l_extendedprice", 0);
+		putdec(price);
+		key("l_discount", 0);
+		putdec(rnd() % 11);
+		key("l_tax", 0);
+		putdec(rnd() % 9);
+		key("l_returnflag", 0);
+		str(&"RAN"[rnd() % 3], 1);
+		key("l_linestatus", 0);
+		str(&"OF"[rnd() % 2], 1);
+		key("l_shipdate", 0);
+		putc1('"');
+		putdate(ship);
+		putc1('"');
+		key("l_commitdate", 0);
+		putc1('"');
+		putdate(ship - 30 + (int64_t)(rnd() % 60));
+		putc1('"');
+		key("l_receiptdate", 0);
+		putc1('"');
+		putdate(ship + 1 + (int64_t)(rnd() % 30));
+		putc1('"');
+		key("l_shipinstruct", 0);
+		{
+			const char *s = instruct[rnd() % 4];
+			str(s, strlen(s));
+		}
+		key("l_shipmode", 0);
+		{
+			const char *m = mode[rnd() % 7];
+			str(m, strlen(m));
+		}
+		key("l_comment", 0);
+		putc1('"');
+		comment();
+		putc1('"');
+		putc1('}');
+		if (!array)
+			putc1('\n');
+		if (++line > 1 + (int)(order % 7)) {
+			line = 1;
+			order++;
+		}
+		if (total + olen >= bytes)
+			break;
+	}
+	if (array)
+		put("]\n", 2);
+	flush();
+	return i + 1;
+}
+
 int main(int argc, char **argv)
 {
-	uint64_t rows;
-	if (argc != 3 || (strcmp(argv[1], "wide") && strcmp(argv[1], "narrow"))) {
-		fputs("gen: usage: gen wide|narrow ROWS\n", stderr);
+	uint64_t n;
+	if (argc != 3 || (strcmp(argv[1], "wide") && strcmp(argv[1], "narrow") &&
+	    strcmp(argv[1], "ndjson") && strcmp(argv[1], "array"))) {
+		fputs("gen: usage: gen wide|narrow ROWS | gen ndjson|array BYTES\n", stderr);
 		return 100;
 	}
-	rows = strtoull(argv[2], 0, 10);
+	n = strtoull(argv[2], 0, 10);
 	if (!strcmp(argv[1], "wide"))
-		wide(rows);
-	else
-		narrow(rows);
+		wide(n);
+	else if (!strcmp(argv[1], "narrow"))
+		narrow(n);
+	else {
+		/* the row count goes to stderr ("rows N") for bench/formats.sh */
+		uint64_t rows = n ? json(!strcmp(argv[1], "array"), n) : 0;
+		fprintf(stderr, "rows %llu\n", (unsigned long long)rows);
+		return 0;
+	}
 	flush();
 	return 0;
 }

@@ -415,6 +415,29 @@ static void our_host(hconn *h, const hreq *rq, char *out, size_t cap)
 	snprintf(out, cap, "127.0.0.1:8030");
 }
 
+/* Answer a load refused before or instead of its pipeline: the Fail JSON
+ * of sl_load_fail, with the status code http_status_codes asks for, and the
+ * connection kept only when the rest of the body could be drained.
+ * Returns 0, or -1 when the connection must close. */
+static int fail_answer(hconn *h, hreq *rq, sl_load_req *lr, const char *msg, sl_load_out *out, int st)
+{
+	if (sl_load_fail(lr, msg, out) < 0) {
+		rq->keep_alive = 0;
+		(void)httpd_respond(h, rq, 500, CT_TEXT, NULL, "Internal Server Error", 21);
+		return -1;
+	}
+	if (want_codes(rq) && st == 200)
+		st = status_of_message(out->res.status, out->res.message);
+	if (!want_codes(rq))
+		st = 200;
+	if (rq->has_cl && rq->has_te)
+		rq->keep_alive = 0;
+	if (!rq->body_done && (rq->expect100 || !httpd_body_drain(h, rq, DRAIN_MAX)))
+		rq->keep_alive = 0;
+	rq->outcome = "Fail";
+	return httpd_respond(h, rq, st, CT_JSON, NULL, out->answer.p, out->answer.len) < 0 ? -1 : 0;
+}
+
 /* Send a load's answer; afterwards the body must be done or the
  * connection closed. */
 static int load_answer(hconn *h, hreq *rq, sl_load_out *out)
@@ -549,21 +572,7 @@ static int route_load(hconn *h, hreq *rq, const char *db, const char *table)
 	ret = load_answer(h, rq, &out);
 	goto done;
 fail:
-	if (sl_load_fail(&lr, msg, &out) < 0) {
-		rq->keep_alive = 0;
-		ret = httpd_respond(h, rq, 500, CT_TEXT, NULL, "Internal Server Error", 21) < 0 ? -1 : -1;
-		goto done;
-	}
-	if (want_codes(rq) && st == 200)
-		st = status_of_message(out.res.status, out.res.message);
-	if (!want_codes(rq))
-		st = 200;
-	if (rq->has_cl && rq->has_te)
-		rq->keep_alive = 0;
-	if (!rq->body_done && (rq->expect100 || !httpd_body_drain(h, rq, DRAIN_MAX)))
-		rq->keep_alive = 0;
-	rq->outcome = "Fail";
-	ret = httpd_respond(h, rq, st, CT_JSON, NULL, out.answer.p, out.answer.len) < 0 ? -1 : 0;
+	ret = fail_answer(h, rq, &lr, msg, &out, st);
 done:
 	free(envv[0]);
 	sl_hdrs_free(&lh);
@@ -789,21 +798,7 @@ static int route_http_stream(hconn *h, hreq *rq)
 oom:
 	snprintf(msg, sizeof msg, "[INTERNAL_ERROR]out of memory");
 fail:
-	if (sl_load_fail(&lr, msg, &out) < 0) {
-		rq->keep_alive = 0;
-		ret = httpd_respond(h, rq, 500, CT_TEXT, NULL, "Internal Server Error", 21) < 0 ? -1 : -1;
-		goto done;
-	}
-	if (want_codes(rq) && st == 200)
-		st = status_of_message(out.res.status, out.res.message);
-	if (!want_codes(rq))
-		st = 200;
-	if (rq->has_cl && rq->has_te)
-		rq->keep_alive = 0;
-	if (!rq->body_done && (rq->expect100 || !httpd_body_drain(h, rq, DRAIN_MAX)))
-		rq->keep_alive = 0;
-	rq->outcome = "Fail";
-	ret = httpd_respond(h, rq, st, CT_JSON, NULL, out.answer.p, out.answer.len) < 0 ? -1 : 0;
+	ret = fail_answer(h, rq, &lr, msg, &out, st);
 done:
 	free(envv[0]);
 	free(tcols);

@@ -129,11 +129,11 @@ make_files() {
 	"$BP" deflate < plain.csv > body.deflate
 	"$BP" lz4_block < plain.csv > body.lz4_block
 	"$BP" lzo < plain.csv > body.lzo
-	if command -v lzop >/dev/null; then lzop -c plain.csv > body.lzop; fi
+	lzop -c < plain.csv > body.lzop   # stdin: lzop refuses to run with fd 0 closed
 }
 
 @test "formats-csv: every compress_type loads the same rows as the plain file; LoadBytes is the compressed size" {
-	command -v gzip && command -v bzip2 && command -v lz4 || skip "gzip, bzip2 and lz4 are needed"
+	command -v gzip && command -v bzip2 && command -v lz4 && command -v lzop   # make deps installs them
 	make_files
 	run -0 --separate-stderr sl-load -H "column_separator:," -T plain.csv "$T"
 	want=$(sl-sql -N -B -e "select count(*), sum(user_id), sum(age) from $T")
@@ -173,10 +173,8 @@ make_files() {
 	[[ "$(get Message <<<"$output")" == *"bz2: not bzip2 data"* ]]
 	run -1 --separate-stderr sl-load -H "column_separator:," -H compress_type:lz4 -T junk "$T"
 	[[ "$(get Message <<<"$output")" == *"lz4: "* ]]
-	if command -v lzop >/dev/null; then
-		run -1 --separate-stderr sl-load -H "column_separator:," -H compress_type:lzop -T junk "$T"
-		[[ "$(get Message <<<"$output")" == *"lzop: bad magic"* ]]
-	fi
+	run -1 --separate-stderr sl-load -H "column_separator:," -H compress_type:lzop -T junk "$T"
+	[[ "$(get Message <<<"$output")" == *"lzop: bad magic"* ]]
 	head -c 3000 body.lz4_block > t.lz4b
 	run -1 --separate-stderr sl-load -H "column_separator:," -H compress_type:lz4_block -T t.lz4b "$T"
 	[[ "$(get Message <<<"$output")" == *"lz4_block: unexpected end of stream"* ]]

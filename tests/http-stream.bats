@@ -195,3 +195,14 @@ bad_answer() {
 	[ "$(json_get Status <<< "$output")" = Fail ]
 	[[ $(json_get Message <<< "$output") == *"Access denied"* ]]
 }
+
+@test "format json: the select names JSON keys; WHERE rows are unselected" {
+	printf '%s\n' '{"id":1,"nm":"Emily","age":25,"c":10}' '{"id":2,"nm":"Ben","age":35,"c":20}' \
+		'{"id":3,"age":60}' > test.json
+	F=test.json run -0 hs 'INSERT INTO demo.example_tbl_1 (user_id, name, age, cost) SELECT id, nm, age, c * 2 FROM http_stream("format"="json") WHERE age > 30'
+	[ "$(json_get Status <<< "$output")" = Success ]
+	[ "$(json_get NumberTotalRows <<< "$output")" = 3 ]
+	[ "$(json_get NumberLoadedRows <<< "$output")" = 2 ]
+	[ "$(json_get NumberUnselectedRows <<< "$output")" = 1 ]
+	[ "$(rows)" = $'2\tBen\t35\t40\n3\tNULL\t60\tNULL' ]
+}

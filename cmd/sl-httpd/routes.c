@@ -276,6 +276,33 @@ static int redirect(hconn *h, hreq *rq)
 
 /* ---- the load ---- */
 
+/* The E-217 answer for a body of n bytes over limit. */
+static void msg_too_large(char *msg, size_t cap, int64_t n, int64_t limit)
+{
+	snprintf(msg, cap, "[E-217]body size %" PRId64 " exceed BE's conf `streaming_load_max_mb` %" PRId64
+		". increase it if you are sure this load is reasonable", n, limit);
+}
+
+/* A load's body: exactly one of Content-Length and chunked, and a
+ * Content-Length within limit. 1 ok, 0 with msg the answer. */
+static int body_framing_ok(const hreq *rq, int64_t limit, char *msg, size_t cap)
+{
+	if (rq->has_cl && rq->has_te) {
+		snprintf(msg, cap, "[INVALID_ARGUMENT]please do not set both content_length and transfer-encoding");
+		return 0;
+	}
+	if (!rq->has_cl && !rq->chunked) {
+		snprintf(msg, cap, "[INVALID_ARGUMENT]content_length is empty and transfer-encoding!=chunked, "
+			"please set content_length or transfer-encoding=chunked");
+		return 0;
+	}
+	if (rq->has_cl && rq->cl > limit) {
+		msg_too_large(msg, cap, rq->cl, limit);
+		return 0;
+	}
+	return 1;
+}
+
 typedef struct feedctx {
 	hconn *h;
 	hreq *rq;
@@ -286,9 +313,7 @@ typedef struct feedctx {
 
 static const char *too_large(feedctx *f)
 {
-	snprintf(f->msg, sizeof f->msg, "[E-217]body size %" PRId64 " exceed BE's conf "
-		"`streaming_load_max_mb` %" PRId64 ". increase it if you are sure this load is reasonable",
-		f->rq->body_read, f->limit);
+	msg_too_large(f->msg, sizeof f->msg, f->rq->body_read, f->limit);
 	f->rq->keep_alive = 0;
 	return f->msg;
 }
@@ -520,21 +545,9 @@ static int route_load(hconn *h, hreq *rq, const char *db, const char *table)
 		snprintf(msg, sizeof msg, "[NOT_FOUND]TStatus: errCode = 7, detailMessage = table not found, tableName=%s", table);
 		goto fail;
 	}
-	if (rq->has_cl && rq->has_te) {
-		snprintf(msg, sizeof msg, "[INVALID_ARGUMENT]please do not set both content_length and transfer-encoding");
-		goto fail;
-	}
-	if (!rq->has_cl && !rq->chunked) {
-		snprintf(msg, sizeof msg, "[INVALID_ARGUMENT]content_length is empty and transfer-encoding!=chunked, "
-			"please set content_length or transfer-encoding=chunked");
-		goto fail;
-	}
 	limit = c->streaming_load_max_mb * 1024 * 1024;
-	if (rq->has_cl && rq->cl > limit) {
-		snprintf(msg, sizeof msg, "[E-217]body size %" PRId64 " exceed BE's conf `streaming_load_max_mb` %" PRId64
-			". increase it if you are sure this load is reasonable", rq->cl, limit);
+	if (!body_framing_ok(rq, limit, msg, sizeof msg))
 		goto fail;
-	}
 	if (!parse_timeout(sl_hdrs_get(&rq->hdrs, "timeout"), &secs))
 		secs = c->stream_load_default_timeout_second;
 
@@ -635,8 +648,7 @@ static int hs_peek_body(hconn *h, hreq *rq, const hs_stmt *hs, sl_buf *pre, int6
 			return 0;
 		}
 		if (rq->body_read > limit) {
-			snprintf(msg, cap, "[E-217]body size %" PRId64 " exceed BE's conf `streaming_load_max_mb` %" PRId64
-				". increase it if you are sure this load is reasonable", rq->body_read, limit);
+			msg_too_large(msg, cap, rq->body_read, limit);
 			rq->keep_alive = 0;
 			return 0;
 		}
@@ -730,21 +742,9 @@ static int route_http_stream(hconn *h, hreq *rq)
 		goto oom;
 	for (i = 0; i < sch.ncols; i++)
 		tcols[i] = sch.cols[i].name;
-	if (rq->has_cl && rq->has_te) {
-		snprintf(msg, sizeof msg, "[INVALID_ARGUMENT]please do not set both content_length and transfer-encoding");
-		goto fail;
-	}
-	if (!rq->has_cl && !rq->chunked) {
-		snprintf(msg, sizeof msg, "[INVALID_ARGUMENT]content_length is empty and transfer-encoding!=chunked, "
-			"please set content_length or transfer-encoding=chunked");
-		goto fail;
-	}
 	limit = c->streaming_load_max_mb * 1024 * 1024;
-	if (rq->has_cl && rq->cl > limit) {
-		snprintf(msg, sizeof msg, "[E-217]body size %" PRId64 " exceed BE's conf `streaming_load_max_mb` %" PRId64
-			". increase it if you are sure this load is reasonable", rq->cl, limit);
+	if (!body_framing_ok(rq, limit, msg, sizeof msg))
 		goto fail;
-	}
 	if (!parse_timeout(sl_hdrs_get(&rq->hdrs, "timeout"), &secs))
 		secs = c->stream_load_default_timeout_second;
 	if (httpd_continue(h, rq) < 0)

@@ -122,32 +122,6 @@ same() {
 	fi
 }
 
-# answer STATUS MESSAGE TOTAL LOADED FILTERED UNSELECTED BYTES [2PC] [LABEL] [TXN]:
-# the masked stream-load answer without ErrorURL/FirstErrorMsg/closing brace.
-answer() {
-	local txn=${10:-ID} label=${9:-UUID}
-	cat <<EOF
-{
-    "TxnId": $txn,
-    "Label": "$label",
-    "Comment": "",
-    "TwoPhaseCommit": "${8:-false}",
-    "Status": "$1",
-    "Message": "$2",
-    "NumberTotalRows": $3,
-    "NumberLoadedRows": $4,
-    "NumberFilteredRows": $5,
-    "NumberUnselectedRows": $6,
-    "LoadBytes": $7,
-    "LoadTimeMs": N,
-    "BeginTxnTimeMs": N,
-    "StreamLoadPutTimeMs": N,
-    "ReadDataTimeMs": N,
-    "WriteDataTimeMs": N,
-    "ReceiveDataTimeMs": N,
-    "CommitAndPublishTimeMs": N
-EOF
-}
 success() { answer Success OK 10 10 0 0 118 "${2:-false}" "${1:-UUID}"; echo '}'; }
 # refused LABEL MESSAGE: a load refused before any transaction.
 refused() { answer Fail "$2" 0 0 0 0 0 false "$1" -1; echo '}'; }

@@ -59,34 +59,6 @@ same() {
 	fi
 }
 
-# answer STATUS MESSAGE TOTAL LOADED FILTERED UNSELECTED BYTES [2PC] [LABEL]:
-# the masked stream-load answer without ErrorURL/FirstErrorMsg.
-answer() {
-	local txn=ID label=${9:-UUID}
-	[ "$1" = Success ] || [ "$1" = Fail ] || txn=-1
-	cat <<EOF
-{
-    "TxnId": $txn,
-    "Label": "$label",
-    "Comment": "",
-    "TwoPhaseCommit": "${8:-false}",
-    "Status": "$1",
-    "Message": "$2",
-    "NumberTotalRows": $3,
-    "NumberLoadedRows": $4,
-    "NumberFilteredRows": $5,
-    "NumberUnselectedRows": $6,
-    "LoadBytes": $7,
-    "LoadTimeMs": N,
-    "BeginTxnTimeMs": N,
-    "StreamLoadPutTimeMs": N,
-    "ReadDataTimeMs": N,
-    "WriteDataTimeMs": N,
-    "ReceiveDataTimeMs": N,
-    "CommitAndPublishTimeMs": N
-EOF
-}
-
 # A 10-row file whose last row has 2 fields instead of 3.
 bad_row_file() {
 	head -n 9 streamload_example.csv > bad10.csv

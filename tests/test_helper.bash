@@ -46,4 +46,37 @@ null_field() { printf 'ffffffff'; }
 # Mask the timing fields of a stream-load JSON answer.
 mask_times() { sed -E 's/("[A-Za-z]*TimeMs": )[0-9]+/\1N/'; }
 
+# answer STATUS MESSAGE TOTAL LOADED FILTERED UNSELECTED BYTES [2PC] [LABEL] [TXN]:
+# the stream-load answer as mask_times leaves it, without ErrorURL,
+# FirstErrorMsg and the closing brace. TXN defaults to ID (a masked id) for
+# Success and Fail, else -1.
+answer() {
+	local txn=${10:-} label=${9:-UUID}
+	if [ -z "$txn" ]; then
+		txn=ID
+		[ "$1" = Success ] || [ "$1" = Fail ] || txn=-1
+	fi
+	cat <<EOF
+{
+    "TxnId": $txn,
+    "Label": "$label",
+    "Comment": "",
+    "TwoPhaseCommit": "${8:-false}",
+    "Status": "$1",
+    "Message": "$2",
+    "NumberTotalRows": $3,
+    "NumberLoadedRows": $4,
+    "NumberFilteredRows": $5,
+    "NumberUnselectedRows": $6,
+    "LoadBytes": $7,
+    "LoadTimeMs": N,
+    "BeginTxnTimeMs": N,
+    "StreamLoadPutTimeMs": N,
+    "ReadDataTimeMs": N,
+    "WriteDataTimeMs": N,
+    "ReceiveDataTimeMs": N,
+    "CommitAndPublishTimeMs": N
+EOF
+}
+
 setup() { setup_data_dir; }

@@ -90,29 +90,7 @@ if [ ! -s "$widegz" ] || [ ! -s "$widegz.bytes" ]; then
 fi
 
 data=$work/data-formats
-cat > "$work/formats-schema.sql" <<'EOF'
-CREATE DATABASE bench;
-CREATE TABLE bench.lineitem (
-    l_orderkey BIGINT NOT NULL,
-    l_partkey INT NOT NULL,
-    l_suppkey INT NOT NULL,
-    l_linenumber INT NOT NULL,
-    l_quantity DECIMAL(15,2) NOT NULL,
-    l_extendedprice DECIMAL(15,2) NOT NULL,
-    l_discount DECIMAL(15,2) NOT NULL,
-    l_tax DECIMAL(15,2) NOT NULL,
-    l_returnflag CHAR(1) NOT NULL,
-    l_linestatus CHAR(1) NOT NULL,
-    l_shipdate DATE NOT NULL,
-    l_commitdate DATE NOT NULL,
-    l_receiptdate DATE NOT NULL,
-    l_shipinstruct VARCHAR(25) NOT NULL,
-    l_shipmode VARCHAR(10) NOT NULL,
-    l_comment VARCHAR(80) NOT NULL
-)
-DUPLICATE KEY(l_orderkey, l_partkey)
-DISTRIBUTED BY HASH(l_orderkey) BUCKETS 1;
-EOF
+{ echo "CREATE DATABASE bench;"; cat "$here/lineitem.sql"; } > "$work/formats-schema.sql"
 cat > "$work/formats-reset.sh" <<EOF
 #!/bin/sh
 rm -rf '$data' && '$bin/sl-sql' --data-dir '$data' < '$work/formats-schema.sql' > /dev/null

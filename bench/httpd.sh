@@ -67,33 +67,9 @@ fi
 data=$work/httpd-data
 rm -rf "$data"
 mkdir -p "$data"
-lineitem_ddl='CREATE TABLE bench.lineitem (
-    l_orderkey BIGINT NOT NULL,
-    l_partkey INT NOT NULL,
-    l_suppkey INT NOT NULL,
-    l_linenumber INT NOT NULL,
-    l_quantity DECIMAL(15,2) NOT NULL,
-    l_extendedprice DECIMAL(15,2) NOT NULL,
-    l_discount DECIMAL(15,2) NOT NULL,
-    l_tax DECIMAL(15,2) NOT NULL,
-    l_returnflag CHAR(1) NOT NULL,
-    l_linestatus CHAR(1) NOT NULL,
-    l_shipdate DATE NOT NULL,
-    l_commitdate DATE NOT NULL,
-    l_receiptdate DATE NOT NULL,
-    l_shipinstruct VARCHAR(25) NOT NULL,
-    l_shipmode VARCHAR(10) NOT NULL,
-    l_comment VARCHAR(80) NOT NULL
-)
-DUPLICATE KEY(l_orderkey, l_partkey)
-DISTRIBUTED BY HASH(l_orderkey) BUCKETS 1'
-people_ddl='CREATE TABLE bench.people (
-    id BIGINT NOT NULL,
-    name VARCHAR(32),
-    age INT
-)
-DUPLICATE KEY(id)
-DISTRIBUTED BY HASH(id) BUCKETS 1'
+# the DDL without its ';' (sl-sql -e takes one statement)
+lineitem_ddl=$(grep -v '^--' "$here/lineitem.sql" | sed 's/;$//')
+people_ddl=$(grep -v '^--' "$here/people.sql" | sed 's/;$//')
 sql() { "$bin/sl-sql" --data-dir "$data" "$@"; }
 sql -e "CREATE DATABASE bench" > /dev/null
 sql -e "$lineitem_ddl" > /dev/null

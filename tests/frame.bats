@@ -8,9 +8,11 @@ load test_helper
 	[[ "$output" == *" passed, 0 failed" ]]
 }
 
+# script(1) gets /dev/null as stdin: with stdin closed (as under CI) it may
+# print nothing at all.
 @test "frame: a stage whose stdout is a terminal prints readable rows" {
 	seed_table
-	run -0 script -qec "sl-parse -H column_separator:, < streamload_example.csv | sl-map testdb.test_streamload" /dev/null
+	run -0 script -qec "sl-parse -H column_separator:, < streamload_example.csv | sl-map testdb.test_streamload" /dev/null < /dev/null
 	output=$(printf '%s\n' "$output" | tr -d '\r')
 	[ "${lines[0]%$'\r'}" = "user_id | name | age" ]
 	[[ "$output" == *$'\n1 | Emily | 25\n'* ]]
@@ -20,7 +22,7 @@ load test_helper
 @test "frame: on a terminal, NULL prints as NULL and filtered rows as comments" {
 	seed_table
 	printf '1,\\N,3\n2,x\n' > in.csv
-	run -0 script -qec "sl-parse -H column_separator:, < in.csv | sl-map testdb.test_streamload" /dev/null
+	run -0 script -qec "sl-parse -H column_separator:, < in.csv | sl-map testdb.test_streamload" /dev/null < /dev/null
 	output=$(printf '%s\n' "$output" | tr -d '\r')
 	[[ "$output" == *$'\n1 | NULL | 3\n'* ]]
 	[[ "$output" == *"# filtered (line 2): Column count mismatch: expected 3, but found 2 (sep:, delim:\n) src line [2,x]"* ]]

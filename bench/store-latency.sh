@@ -9,11 +9,12 @@
 # Creates a fresh data directory with one DUPLICATE KEY table, then runs
 # N sequential `sl-load` of a 10-row CSV into it, timing each run with
 # date +%s%N, and prints p50, p90, p99 and max in milliseconds, overall and
-# for the first and last tenth of the runs (a store whose per-load cost
-# grows with history shows it as last >> first).
+# for the first and last tenth of the runs, or WINDOW runs (a store whose
+# per-load cost grows with history shows it as last >> first).
 #
-# Environment: N (1000), SL_BIN (binaries, bin/), BENCH_DIR (work
-# directory, build/bench). Target: p50 <= 5 ms, p99 <= 20 ms.
+# Environment: N (1000), WINDOW (the size of the first and last groups,
+# N/10), SL_BIN (binaries, bin/), BENCH_DIR (work directory, build/bench).
+# Target: p50 <= 5 ms, p99 <= 20 ms.
 # Not part of `make test`.
 
 set -eu
@@ -67,8 +68,10 @@ stats() {
 		printf "%-12s n=%-5d p50 %6.2f ms  p90 %6.2f ms  p99 %6.2f ms  max %6.2f ms\n",
 			what, NR, p50 / 1000, p90 / 1000, p99 / 1000, v[NR] / 1000 }'
 }
-tenth=$((N / 10))
+tenth=${WINDOW:-$((N / 10))}
+case $tenth in ''|*[!0-9]*) die "WINDOW must be a number" ;; esac
 [ "$tenth" -ge 1 ] || tenth=1
+[ "$tenth" -le "$N" ] || tenth=$N
 stats all < "$times"
 head -n "$tenth" "$times" | stats "first $tenth"
 tail -n "$tenth" "$times" | stats "last $tenth"

@@ -14,8 +14,10 @@
  *    their records with ONE write and fdatasync. Readers take no lock and
  *    stop at the first record that is short or fails its CRC.
  *    Both start from the checkpoint <db>/txnlog.ckpt when it is usable
- *    (see ckpt_load) and replay only the log past it; writers refresh it
- *    (ckpt_refresh) once that tail holds CKPT_RECS records or CKPT_BYTES.
+ *    (see ckpt_load; they read only the parts of it their operation needs:
+ *    the live txns and those of one id or label) and replay only the log
+ *    past it; writers refresh it (ckpt_refresh) once that tail holds
+ *    CKPT_RECS records or CKPT_BYTES, or when it was found damaged.
  *  - rowset files <db>/<table>/data/<txnid>-<n>.rs: written under a
  *    temporary name, fsync'd, renamed, directory fsync'd. Immutable.
  *
@@ -41,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -558,7 +561,7 @@ int sl_db_drop(sl_store *st, const char *db)
 /* ---------------------------------------------------------------- the log */
 
 #define CKPT_MAGIC      "SLCK"
-#define CKPT_VERSION    2               /* 1 is read too (no slots) */
+#define CKPT_VERSION    3               /* others are ignored (rebuilt) */
 #define SLOT_MAX        4096            /* lock slots per database */
 #define SLOT_LEN        34              /* "<id:20> <nrowsets:10> <P|F>\n" */
 #define CKPT_BYTES      (64u << 10)     /* refresh when the tail is this big */
@@ -582,7 +585,12 @@ typedef struct txrec {
 
 typedef struct logstate {
 	int fd;                 /* the log (owned), -1 none */
-	sl_buf ck;              /* the checkpoint file, when one was used */
+	const char *map;        /* the checkpoint file (mmap'd), when one was used */
+	size_t maplen;
+	uint32_t ck_nent, ck_nbkt;      /* its id index and label buckets */
+	size_t ck_ids, ck_bkts, ck_ents; /* ... and where they start */
+	int partial;            /* tx holds only what the key asked for (ckpt_load) */
+	int ck_bad;             /* a checkpoint was there but unusable */
 	sl_buf raw;             /* the log from base on */
 	size_t base;            /* log offset of raw.p[0]: the checkpoint's, or 0 */
 	size_t valid;           /* log offset: end of the last good record */
@@ -610,7 +618,8 @@ static void log_free(logstate *ls)
 		close_keep_errno(ls->fd);
 	for (i = 0; i < ls->ntx; i++)
 		free(ls->tx[i].att_heap);
-	sl_buf_free(&ls->ck);
+	if (ls->map)
+		munmap((void *)ls->map, ls->maplen);
 	sl_buf_free(&ls->raw);
 	free(ls->tx);
 	log_init(ls);
@@ -808,59 +817,233 @@ static int pread_all(int fd, void *p, size_t n, uint64_t off)
 /*
  * The checkpoint <db>/txnlog.ckpt: a cache of the fold of the log up to an
  * offset, so that readers and writers replay only the log's tail. The log
- * stays the single source of truth: a checkpoint that fails its CRC, was
+ * stays the single source of truth: a checkpoint that fails a CRC, was
  * made for another file (inode), or whose last covered record is not in
  * the log as it was (offset, length, CRC) is ignored.
- *   "SLCK" version:u32 (2; version 1 lacks slot)
- *   log_ino:u64 log_off:u64 last_off:u64 last_len:u32 last_crc:u32
- *   max_id:u64 max_table_id:u64 seq:u64 ntx:u32
- *   ntx times: id:u64 table_id:u64 begin_ms:u64 finish_ms:u64
- *     precommit_ms:u64 timeout_s:u64 commit_seq:u64 state:u32 label:str
- *     table:str reason:str nrs:u32 rowsets:str att_off:u64 att_len:u32
- *     att_crc:u32 slot:u32 (-1: none)
- *   crc:u32 (CRC-32 of everything before it)
- * The attachment stays in the log (att_off); it is read when asked for.
+ *
+ * It is laid out so that an operation reads only what it needs, whatever
+ * the database's history: a fixed header, the offsets of the live (PREPARE,
+ * PRECOMMITTED) txns, an index by id (sorted) and one by label (hash), then
+ * the txn entries, each with its own CRC. A reader maps the file and
+ * checks the header, the live list and the index slots and entries it
+ * visits; a lookup by id or label touches O(log n) slots. Only a snapshot
+ * and the writer of a new checkpoint read every entry.
+ *   header (CKPT_HDR bytes):
+ *     "SLCK" version:u32 (3) log_ino:u64 log_off:u64 last_off:u64
+ *     last_len:u32 last_crc:u32 max_id:u64 max_table_id:u64 seq:u64
+ *     nent:u32 nlive:u32 nbkt:u32 file_len:u64 hcrc:u32 (of the 84 before)
+ *   live: nlive times off:u32, then crc:u32 (of those offsets)
+ *   ids: nent times id:u64 off:u32 crc:u32 (of the slot's first 12
+ *     bytes), increasing id
+ *   buckets: nbkt (a power of two, >= 2 nent) times off:u32 hash:u32
+ *     crc:u32 (of the slot number:u32 and the slot's first 8 bytes); off 0
+ *     is an empty slot; the entry of a label with hash h (FNV-1a) is in
+ *     the first slot from h mod nbkt on that was empty when it was added
+ *     (linear probing, in id order)
+ *   entries: len:u32 crc:u32 payload[len]; payload = id:u64 table_id:u64
+ *     begin_ms:u64 finish_ms:u64 precommit_ms:u64 timeout_s:u64
+ *     commit_seq:u64 state:u32 label:str table:str reason:str nrs:u32
+ *     rowsets:str att_off:u64 att_len:u32 att_crc:u32 slot:u32 (-1: none)
+ * Offsets are from the start of the file. The attachment stays in the log
+ * (att_off); it is read when asked for.
  */
-#define CKPT_HDR 68
-#define CKPT_ENT_MIN 96
+#define CKPT_HDR        88
+#define CKPT_LIVE       CKPT_HDR        /* the live list starts here */
 
-/* Load the checkpoint for the log ls->fd. 1 loaded (ls->base set), 0 none
- * or unusable (ls left empty), -1 errno (ENOMEM). */
-static int ckpt_load(logstate *ls, const char *path)
+enum { CK_ALL, CK_NONE, CK_ID, CK_LABEL };
+/* What a reader needs from the checkpoint beyond the header and the live
+ * txns: every entry (CK_ALL), none, the txn id, or the txns of a label. */
+typedef struct ckkey { int kind; int64_t id; const char *label; size_t nlab; } ckkey;
+static const ckkey KEY_ALL = { CK_ALL, 0, 0, 0 };
+static const ckkey KEY_NONE = { CK_NONE, 0, 0, 0 };
+
+static uint32_t label_hash(const char *p, size_t n)
 {
-	struct stat sb;
-	cursor c;
-	uint64_t ino, x, aoff;
-	uint32_t alen, acrc, n, i, ver;
-	char *rec = 0;
-	int e = errno, r;
+	uint32_t h = 2166136261u;       /* FNV-1a */
+	size_t i;
 
-	if (sl_file_read(path, &ls->ck) < 0) {
-		if (errno == ENOMEM)
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static uint32_t crc_of(const void *p, size_t n)
+{
+	return (uint32_t)crc32(0, (const Bytef *)p, (uInt)n);
+}
+
+/* Parse the entry at off of the mapped checkpoint into t. 1, 0 bad. */
+static int ck_entry(const logstate *ls, uint64_t off, txrec *t)
+{
+	cursor c;
+	uint32_t n;
+	sl_field rs;
+
+	if (off < ls->ck_ents || off >= ls->maplen || ls->maplen - off < 8)
+		return 0;
+	n = sl_u32_unpack(ls->map + off);
+	if (n > ls->maplen - off - 8 || crc_of(ls->map + off + 8, n) != sl_u32_unpack(ls->map + off + 4))
+		return 0;
+	c.p = ls->map + off + 8;
+	c.n = n;
+	c.bad = 0;
+	memset(t, 0, sizeof *t);
+	t->id = (int64_t)cur_u64(&c);
+	t->table_id = (int64_t)cur_u64(&c);
+	t->begin_ms = (int64_t)cur_u64(&c);
+	t->finish_ms = (int64_t)cur_u64(&c);
+	t->precommit_ms = (int64_t)cur_u64(&c);
+	t->timeout_s = (int64_t)cur_u64(&c);
+	t->commit_seq = cur_u64(&c);
+	t->state = (int)cur_u32(&c);
+	t->label = cur_str(&c, 128);
+	t->table = cur_str(&c, 64);
+	t->reason = cur_str(&c, 255);
+	t->nrs = cur_u32(&c);
+	rs = cur_str(&c, LOG_REC_MAX);
+	t->rs = rs.p;
+	t->rslen = rs.n;
+	t->att_off = (int64_t)cur_u64(&c);
+	t->attach.n = cur_u32(&c);
+	t->att_crc = cur_u32(&c);
+	t->slot = (int32_t)cur_u32(&c);
+	t->attach.p = t->attach.n ? 0 : "";
+	if (c.bad || c.n || t->slot < -1 || t->slot >= SLOT_MAX || t->state < SL_TXN_PREPARE ||
+	    t->state > SL_TXN_ABORTED || t->id < FIRST_TXN_ID || t->id > ls->max_id ||
+	    t->attach.n > ATTACH_MAX || t->att_off < 0 || (uint64_t)t->att_off > ls->base)
+		return 0;
+	return 1;
+}
+
+/* Slot i of the id index. 1, 0 bad. */
+static int ck_idslot(const logstate *ls, uint32_t i, int64_t *id, uint32_t *off)
+{
+	const char *s = ls->map + ls->ck_ids + (size_t)i * 16;
+
+	if (crc_of(s, 12) != sl_u32_unpack(s + 12))
+		return 0;
+	*id = (int64_t)sl_u64_unpack(s);
+	*off = sl_u32_unpack(s + 8);
+	return 1;
+}
+
+/* Slot i of the label buckets. 1, 0 bad. */
+static int ck_bktslot(const logstate *ls, uint32_t i, uint32_t *off, uint32_t *hash)
+{
+	const char *s = ls->map + ls->ck_bkts + (size_t)i * 12;
+	char k[4];
+	uint32_t crc;
+
+	sl_u32_pack(k, i);
+	crc = (uint32_t)crc32(crc32(0, (const Bytef *)k, 4), (const Bytef *)s, 8);
+	if (crc != sl_u32_unpack(s + 8))
+		return 0;
+	*off = sl_u32_unpack(s);
+	*hash = sl_u32_unpack(s + 4);
+	return 1;
+}
+
+/* Find txn id in the id index of the mapped checkpoint. 1 found (t
+ * filled), 0 not there, -1 the checkpoint is damaged. */
+static int ck_find_id(const logstate *ls, int64_t id, txrec *t)
+{
+	uint32_t lo = 0, hi = ls->ck_nent, off;
+	int64_t x;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (!ck_idslot(ls, mid, &x, &off))
 			return -1;
+		if (x == id)
+			return ck_entry(ls, off, t) && t->id == id ? 1 : -1;
+		if (x < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int txrec_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const txrec *)a)->id, y = ((const txrec *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/* Add t to ls->tx (unsorted; the caller sorts). 1, -1 ENOMEM. */
+static int tx_push(logstate *ls, const txrec *t)
+{
+	if (ls->ntx == ls->cap) {
+		size_t nc = ls->cap ? ls->cap * 2 : 64;
+		txrec *nt = realloc(ls->tx, nc * sizeof *nt);
+		if (!nt) {
+			errno = ENOMEM;
+			return -1;
+		}
+		ls->tx = nt;
+		ls->cap = nc;
+	}
+	ls->tx[ls->ntx++] = *t;
+	return 1;
+}
+
+/* Load the checkpoint for the log ls->fd: its header, its live txns and
+ * what key asks for. 1 loaded (ls->base set), 0 none or unusable (ls left
+ * empty; ls->ck_bad set when there was one), -1 errno (ENOMEM). */
+static int ckpt_load(logstate *ls, const char *path, const ckkey *key)
+{
+	struct stat sb, lsb;
+	const char *h;
+	uint64_t ino, x, aoff, flen, need;
+	uint32_t alen, acrc, nlive, i;
+	char *rec = 0;
+	int e = errno, r, fd;
+	txrec t;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		errno = e;
+		return 0;
+	}
+	if (fstat(fd, &sb) < 0 || sb.st_size < CKPT_HDR + 4 || (uint64_t)sb.st_size > UINT32_MAX) {
+		close(fd);
 		goto unusable;
 	}
-	if (ls->ck.len < CKPT_HDR + 4 || memcmp(ls->ck.p, CKPT_MAGIC, 4) ||
-	    ((ver = sl_u32_unpack(ls->ck.p + 4)) != CKPT_VERSION && ver != 1) ||
-	    (uint32_t)crc32(0, (const Bytef *)ls->ck.p, (uInt)(ls->ck.len - 4)) !=
-	    sl_u32_unpack(ls->ck.p + ls->ck.len - 4))
+	ls->map = mmap(0, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (ls->map == MAP_FAILED) {
+		ls->map = 0;
 		goto unusable;
-	c.p = ls->ck.p + 8;
-	c.n = ls->ck.len - 12;
-	c.bad = 0;
-	ino = cur_u64(&c);
-	x = cur_u64(&c);
-	aoff = cur_u64(&c);
-	alen = cur_u32(&c);
-	acrc = cur_u32(&c);
-	ls->max_id = (int64_t)cur_u64(&c);
-	ls->max_table_id = (int64_t)cur_u64(&c);
-	ls->seq = cur_u64(&c);
-	n = cur_u32(&c);
-	if (c.bad || fstat(ls->fd, &sb) < 0 || (uint64_t)sb.st_ino != ino ||
-	    alen > LOG_REC_MAX || x > (uint64_t)SIZE_MAX / 2 || aoff + 8 + alen != x ||
-	    n > c.n / CKPT_ENT_MIN)
+	}
+	ls->maplen = (size_t)sb.st_size;
+	h = ls->map;
+	if (memcmp(h, CKPT_MAGIC, 4) || sl_u32_unpack(h + 4) != CKPT_VERSION ||
+	    crc_of(h, CKPT_HDR - 4) != sl_u32_unpack(h + CKPT_HDR - 4))
 		goto unusable;
+	ino = sl_u64_unpack(h + 8);
+	x = sl_u64_unpack(h + 16);
+	aoff = sl_u64_unpack(h + 24);
+	alen = sl_u32_unpack(h + 32);
+	acrc = sl_u32_unpack(h + 36);
+	ls->max_id = (int64_t)sl_u64_unpack(h + 40);
+	ls->max_table_id = (int64_t)sl_u64_unpack(h + 48);
+	ls->seq = sl_u64_unpack(h + 56);
+	ls->ck_nent = sl_u32_unpack(h + 64);
+	nlive = sl_u32_unpack(h + 68);
+	ls->ck_nbkt = sl_u32_unpack(h + 72);
+	flen = sl_u64_unpack(h + 76);
+	need = (uint64_t)CKPT_HDR + 4ull * nlive + 4 + 16ull * ls->ck_nent + 12ull * ls->ck_nbkt;
+	if (flen != ls->maplen || need > flen || nlive > ls->ck_nent ||
+	    ls->ck_nbkt < 2ull * ls->ck_nent || ls->ck_nbkt < 16 || (ls->ck_nbkt & (ls->ck_nbkt - 1)) ||
+	    fstat(ls->fd, &lsb) < 0 || (uint64_t)lsb.st_ino != ino ||
+	    alen > LOG_REC_MAX || x > (uint64_t)SIZE_MAX / 2 || aoff + 8 + alen != x)
+		goto unusable;
+	ls->ck_ids = CKPT_LIVE + 4 * (size_t)nlive + 4;
+	ls->ck_bkts = ls->ck_ids + 16 * (size_t)ls->ck_nent;
+	ls->ck_ents = ls->ck_bkts + 12 * (size_t)ls->ck_nbkt;
+	ls->base = (size_t)x;
 	/* the last record it covers must be there, whole and unchanged */
 	if (!(rec = malloc((size_t)alen + 8)))
 		goto nomem;
@@ -868,45 +1051,67 @@ static int ckpt_load(logstate *ls, const char *path)
 	if (r < 0 && errno == ENOMEM)
 		goto nomem;
 	if (r <= 0 || sl_u32_unpack(rec) != alen || sl_u32_unpack(rec + 4) != acrc ||
-	    (uint32_t)crc32(0, (const Bytef *)rec + 8, alen) != acrc)
+	    crc_of(rec + 8, alen) != acrc)
 		goto unusable;
 	free(rec);
 	rec = 0;
-	if (n && !(ls->tx = calloc(n, sizeof *ls->tx)))
-		goto nomem;
-	ls->cap = n;
-	for (i = 0; i < n; i++) {
-		txrec *t = &ls->tx[i];
-		sl_field rs;
-		t->id = (int64_t)cur_u64(&c);
-		t->table_id = (int64_t)cur_u64(&c);
-		t->begin_ms = (int64_t)cur_u64(&c);
-		t->finish_ms = (int64_t)cur_u64(&c);
-		t->precommit_ms = (int64_t)cur_u64(&c);
-		t->timeout_s = (int64_t)cur_u64(&c);
-		t->commit_seq = cur_u64(&c);
-		t->state = (int)cur_u32(&c);
-		t->label = cur_str(&c, 128);
-		t->table = cur_str(&c, 64);
-		t->reason = cur_str(&c, 255);
-		t->nrs = cur_u32(&c);
-		rs = cur_str(&c, LOG_REC_MAX);
-		t->rs = rs.p;
-		t->rslen = rs.n;
-		t->att_off = (int64_t)cur_u64(&c);
-		t->attach.n = cur_u32(&c);
-		t->att_crc = cur_u32(&c);
-		t->slot = ver >= 2 ? (int32_t)cur_u32(&c) : -1;
-		t->attach.p = t->attach.n ? 0 : "";
-		if (c.bad || t->slot < -1 || t->slot >= SLOT_MAX || t->state < SL_TXN_PREPARE || t->state > SL_TXN_ABORTED ||
-		    t->id > ls->max_id || (i && t->id <= t[-1].id) ||
-		    t->attach.n > ATTACH_MAX || t->att_off < 0 || (uint64_t)t->att_off > x)
-			goto unusable;
-		ls->ntx++;
-	}
-	if (c.bad || c.n)
+	/* the live txns: always */
+	if (crc_of(h + CKPT_LIVE, 4 * (size_t)nlive) != sl_u32_unpack(h + CKPT_LIVE + 4 * (size_t)nlive))
 		goto unusable;
-	ls->base = ls->valid = (size_t)x;
+	for (i = 0; i < nlive; i++) {
+		if (!ck_entry(ls, sl_u32_unpack(h + CKPT_LIVE + 4 * (size_t)i), &t) ||
+		    (t.state != SL_TXN_PREPARE && t.state != SL_TXN_PRECOMMITTED))
+			goto unusable;
+		if (tx_push(ls, &t) < 0)
+			goto nomem;
+	}
+	ls->partial = key->kind != CK_ALL;
+	if (key->kind == CK_ALL) {
+		int64_t prev = 0;
+		ls->ntx = 0;    /* every entry, in id order (the live ones again) */
+		for (i = 0; i < ls->ck_nent; i++) {
+			int64_t id;
+			uint32_t off;
+			if (!ck_idslot(ls, i, &id, &off) || !ck_entry(ls, off, &t) || t.id != id ||
+			    (i && id <= prev))
+				goto unusable;
+			prev = id;
+			if (tx_push(ls, &t) < 0)
+				goto nomem;
+		}
+	} else if (key->kind == CK_ID) {
+		r = ck_find_id(ls, key->id, &t);
+		if (r < 0)
+			goto unusable;
+		if (r && t.state != SL_TXN_PREPARE && t.state != SL_TXN_PRECOMMITTED &&
+		    tx_push(ls, &t) < 0)
+			goto nomem;
+	} else if (key->kind == CK_LABEL) {
+		uint32_t hh = label_hash(key->label, key->nlab), k, n, off, sh;
+		for (n = 0, k = hh & (ls->ck_nbkt - 1); n < ls->ck_nbkt; n++, k = (k + 1) & (ls->ck_nbkt - 1)) {
+			if (!ck_bktslot(ls, k, &off, &sh))
+				goto unusable;
+			if (!off)
+				break;
+			if (sh != hh)
+				continue;
+			if (!ck_entry(ls, off, &t) || label_hash(t.label.p, t.label.n) != hh)
+				goto unusable;
+			if (t.label.n != key->nlab || memcmp(t.label.p, key->label, key->nlab) ||
+			    t.state == SL_TXN_PREPARE || t.state == SL_TXN_PRECOMMITTED)
+				continue;       /* another label; or live: loaded above */
+			if (tx_push(ls, &t) < 0)
+				goto nomem;
+		}
+		if (n == ls->ck_nbkt)
+			goto unusable;
+	}
+	if (ls->ntx > 1)
+		qsort(ls->tx, ls->ntx, sizeof *ls->tx, txrec_cmp);
+	for (i = 1; i < ls->ntx; i++)
+		if (ls->tx[i].id == ls->tx[i - 1].id)
+			goto unusable;
+	ls->valid = ls->base;
 	ls->last_off = (size_t)aoff;
 	ls->last_len = alen;
 	ls->last_crc = acrc;
@@ -919,24 +1124,47 @@ nomem:
 unusable:
 	free(rec);
 	free(ls->tx);
-	sl_buf_free(&ls->ck);
+	ls->tx = 0;
+	if (ls->map)
+		munmap((void *)ls->map, ls->maplen);
 	{
-		int fd = ls->fd;
+		int lfd = ls->fd;
 		log_init(ls);
-		ls->fd = fd;
+		ls->fd = lfd;
+		ls->ck_bad = 1;
 	}
 	errno = e;
 	return 0;
 }
 
-/* Fold the log ls->fd: from the checkpoint at ckpath when it is usable,
- * else from the start; then the records up to the current end. 1, -1 errno. */
-static int log_read(logstate *ls, const char *ckpath)
+/* The txn id for a writer's cleanup: from memory, else (when only part
+ * of the checkpoint was loaded) from the checkpoint into *tmp. NULL: not
+ * known (*damaged set when the checkpoint could not tell). */
+static txrec *log_get(logstate *ls, int64_t id, txrec *tmp, int *damaged)
+{
+	txrec *t = log_find(ls, id);
+	int r;
+
+	*damaged = 0;
+	if (t || !ls->partial || !ls->map || id > ls->max_id)
+		return t;
+	r = ck_find_id(ls, id, tmp);
+	if (r < 0) {
+		ls->ck_bad = *damaged = 1;
+		return 0;
+	}
+	return r ? tmp : 0;
+}
+
+/* Fold the log ls->fd: from the checkpoint at ckpath when it is usable
+ * (what key asks for of it), else from the start; then the records up to
+ * the current end. 1, -1 errno. */
+static int log_read(logstate *ls, const char *ckpath, const ckkey *key)
 {
 	struct stat sb;
 	size_t off;
 
-	if (ckpath && ckpt_load(ls, ckpath) < 0)
+	if (ckpath && ckpt_load(ls, ckpath, key) < 0)
 		return -1;
 	if (fstat(ls->fd, &sb) < 0)
 		return -1;
@@ -1012,8 +1240,9 @@ static int ckpt_path(sl_store *st, const char *db, char *p)
 	return pathf(p, "%s/%s/txnlog.ckpt", st->dir, db);
 }
 
-/* Lock-free: open and fold the log of db. 0 no such db (errno ENOTDIR). */
-static int log_load(sl_store *st, const char *db, logstate *ls)
+/* Lock-free: open and fold the log of db (of the checkpoint, what key
+ * asks for). 0 no such db (errno ENOTDIR). */
+static int log_load(sl_store *st, const char *db, logstate *ls, const ckkey *key)
 {
 	char p[PATH_MAX], ck[PATH_MAX];
 	int r;
@@ -1033,7 +1262,7 @@ static int log_load(sl_store *st, const char *db, logstate *ls)
 		}
 		return -1;
 	}
-	r = log_read(ls, ck);
+	r = log_read(ls, ck, key);
 	if (r < 0)
 		log_free(ls);
 	return r;
@@ -1049,8 +1278,9 @@ typedef struct logw {
 	sl_buf rec;             /* records to append in one write */
 } logw;
 
-/* 1, -1 errno (ENOENT: no such database). */
-static int logw_open(sl_store *st, const char *db, logw *w)
+/* 1, -1 errno (ENOENT: no such database). key: what the writer needs of
+ * the checkpoint (log_load). */
+static int logw_open(sl_store *st, const char *db, logw *w, const ckkey *key)
 {
 	char p[PATH_MAX], ck[PATH_MAX];
 
@@ -1064,7 +1294,7 @@ static int logw_open(sl_store *st, const char *db, logw *w)
 	if (pathf(p, "%s/%s/txnlog", st->dir, db) < 0 || ckpt_path(st, db, ck) < 0)
 		goto fail;
 	w->ls.fd = open(p, O_RDWR | O_APPEND | O_CLOEXEC);
-	if (w->ls.fd < 0 || log_read(&w->ls, ck) < 0)
+	if (w->ls.fd < 0 || log_read(&w->ls, ck, key) < 0)
 		goto fail;
 	if (w->ls.valid < w->ls.base + w->ls.raw.len) {
 		/* a torn tail (a crash mid-append, or garbage): keep a copy for
@@ -1095,8 +1325,10 @@ static void ckpt_refresh(logw *w);
 static void logw_close(logw *w)
 {
 	int e = errno;
-	/* still under the lock: refresh the checkpoint when the tail grew */
-	if (w->ls.fd >= 0 && (w->ls.valid - w->ls.base >= CKPT_BYTES || w->ls.ntail >= CKPT_RECS))
+	/* still under the lock: refresh the checkpoint when the tail grew,
+	 * or when the one there was found damaged (rebuilt from the log) */
+	if (w->ls.fd >= 0 && (w->ls.valid - w->ls.base >= CKPT_BYTES || w->ls.ntail >= CKPT_RECS ||
+			      (w->ls.ck_bad && w->ls.valid > 0)))
 		ckpt_refresh(w);
 	log_free(&w->ls);
 	if (w->lockfd >= 0)
@@ -1213,60 +1445,118 @@ static int table_current(sl_store *st, const char *db, const txrec *t, tblcache 
  * valid, or none. */
 static void ckpt_refresh(logw *w)
 {
-	char ck[PATH_MAX];
+	char ck[PATH_MAX], x[4];
 	logstate ls;
-	sl_buf b = SL_BUF_ZERO;
+	sl_buf ents = SL_BUF_ZERO, b = SL_BUF_ZERO;
 	struct stat sb;
 	tblcache tc[16];
-	size_t ntc = 0, i, nat;
-	uint32_t n = 0;
-	int64_t now = sl_now_ms();
+	size_t ntc = 0, i, nent = 0, nlive = 0, head;
+	uint32_t *eoff = 0, *live = 0, nbkt = 16, *bkt = 0, *bhash = 0;
+	int64_t *eid = 0, now = sl_now_ms();
 	int e = errno;
 
 	log_init(&ls);
+	/* a damaged checkpoint is not folded again: rebuilt from the log */
 	if (ckpt_path(w->st, w->db, ck) < 0 ||
-	    (ls.fd = fcntl(w->ls.fd, F_DUPFD_CLOEXEC, 0)) < 0 || log_read(&ls, ck) < 0 ||
+	    (ls.fd = fcntl(w->ls.fd, F_DUPFD_CLOEXEC, 0)) < 0 ||
+	    log_read(&ls, w->ls.ck_bad ? 0 : ck, &KEY_ALL) < 0 ||
 	    ls.valid == ls.base || fstat(ls.fd, &sb) < 0)
 		goto out;
-	if (sl_buf_put(&b, CKPT_MAGIC, 4) < 0 || put_u32(&b, CKPT_VERSION) < 0 ||
-	    put_u64(&b, (uint64_t)sb.st_ino) < 0 || put_u64(&b, ls.valid) < 0 ||
-	    put_u64(&b, ls.last_off) < 0 || put_u32(&b, ls.last_len) < 0 ||
-	    put_u32(&b, ls.last_crc) < 0 || put_u64(&b, (uint64_t)ls.max_id) < 0 ||
-	    put_u64(&b, (uint64_t)ls.max_table_id) < 0 || put_u64(&b, ls.seq) < 0)
-		goto out;
-	nat = b.len;
-	if (put_u32(&b, 0) < 0)
+	if (ls.ntx && (!(eoff = malloc(ls.ntx * sizeof *eoff)) || !(eid = malloc(ls.ntx * sizeof *eid)) ||
+		       !(live = malloc(ls.ntx * sizeof *live))))
 		goto out;
 	for (i = 0; i < ls.ntx; i++) {
 		txrec *t = &ls.tx[i];
 		uint32_t acrc;
-		if (t->state != SL_TXN_PREPARE && t->state != SL_TXN_PRECOMMITTED &&
-		    forgotten(w->st, t, now) &&
+		size_t at = ents.len;
+		int isl = t->state == SL_TXN_PREPARE || t->state == SL_TXN_PRECOMMITTED;
+		if (!isl && forgotten(w->st, t, now) &&
 		    !(t->state == SL_TXN_VISIBLE && t->nrs &&
 		      table_current(w->st, w->db, t, tc, &ntc)))
 			continue;
-		acrc = t->attach.p ? (uint32_t)crc32(0, (const Bytef *)t->attach.p, t->attach.n)
-			: t->att_crc;
-		if (put_u64(&b, (uint64_t)t->id) < 0 || put_u64(&b, (uint64_t)t->table_id) < 0 ||
-		    put_u64(&b, (uint64_t)t->begin_ms) < 0 || put_u64(&b, (uint64_t)t->finish_ms) < 0 ||
-		    put_u64(&b, (uint64_t)t->precommit_ms) < 0 ||
-		    put_u64(&b, (uint64_t)t->timeout_s) < 0 || put_u64(&b, t->commit_seq) < 0 ||
-		    put_u32(&b, (uint32_t)t->state) < 0 ||
-		    put_str(&b, t->label.p, t->label.n) < 0 ||
-		    put_str(&b, t->table.p, t->table.n) < 0 ||
-		    put_str(&b, t->reason.p, t->reason.n) < 0 ||
-		    put_u32(&b, t->nrs) < 0 || put_str(&b, t->rs ? t->rs : "", t->rslen) < 0 ||
-		    put_u64(&b, (uint64_t)(t->att_off < 0 ? 0 : t->att_off)) < 0 ||
-		    put_u32(&b, t->attach.n) < 0 || put_u32(&b, acrc) < 0 ||
-		    put_u32(&b, (uint32_t)t->slot) < 0)
+		acrc = t->attach.p ? crc_of(t->attach.p, t->attach.n) : t->att_crc;
+		if (put_u64(&ents, 0) < 0 ||
+		    put_u64(&ents, (uint64_t)t->id) < 0 || put_u64(&ents, (uint64_t)t->table_id) < 0 ||
+		    put_u64(&ents, (uint64_t)t->begin_ms) < 0 || put_u64(&ents, (uint64_t)t->finish_ms) < 0 ||
+		    put_u64(&ents, (uint64_t)t->precommit_ms) < 0 ||
+		    put_u64(&ents, (uint64_t)t->timeout_s) < 0 || put_u64(&ents, t->commit_seq) < 0 ||
+		    put_u32(&ents, (uint32_t)t->state) < 0 ||
+		    put_str(&ents, t->label.p, t->label.n) < 0 ||
+		    put_str(&ents, t->table.p, t->table.n) < 0 ||
+		    put_str(&ents, t->reason.p, t->reason.n) < 0 ||
+		    put_u32(&ents, t->nrs) < 0 || put_str(&ents, t->rs ? t->rs : "", t->rslen) < 0 ||
+		    put_u64(&ents, (uint64_t)(t->att_off < 0 ? 0 : t->att_off)) < 0 ||
+		    put_u32(&ents, t->attach.n) < 0 || put_u32(&ents, acrc) < 0 ||
+		    put_u32(&ents, (uint32_t)t->slot) < 0)
 			goto out;
-		n++;
+		sl_u32_pack(ents.p + at, (uint32_t)(ents.len - at - 8));
+		sl_u32_pack(ents.p + at + 4, crc_of(ents.p + at + 8, ents.len - at - 8));
+		if (isl)
+			live[nlive++] = (uint32_t)nent;
+		eid[nent] = t->id;
+		eoff[nent++] = (uint32_t)at;    /* relative for now; checked below */
+		if (ents.len > UINT32_MAX)
+			goto out;
 	}
-	sl_u32_pack(b.p + nat, n);
-	if (put_u32(&b, (uint32_t)crc32(0, (const Bytef *)b.p, (uInt)b.len)) < 0)
+	while (nbkt < 2 * nent) {
+		if (nbkt > UINT32_MAX / 4)
+			goto out;
+		nbkt *= 2;
+	}
+	head = CKPT_LIVE + 4 * nlive + 4 + 16 * nent + 12 * (size_t)nbkt;
+	if (head + ents.len > UINT32_MAX)
+		goto out;
+	for (i = 0; i < nent; i++)
+		eoff[i] += (uint32_t)head;
+	if (!(bkt = calloc(nbkt, sizeof *bkt)) || !(bhash = calloc(nbkt, sizeof *bhash)))
+		goto out;
+	for (i = 0; i < nent; i++) {
+		txrec *t = log_find(&ls, eid[i]);
+		uint32_t hh = label_hash(t->label.p, t->label.n), k = hh & (nbkt - 1);
+		while (bkt[k])
+			k = (k + 1) & (nbkt - 1);
+		bkt[k] = eoff[i];
+		bhash[k] = hh;
+	}
+	if (sl_buf_reserve(&b, head + ents.len + 4) < 0 ||
+	    sl_buf_put(&b, CKPT_MAGIC, 4) < 0 || put_u32(&b, CKPT_VERSION) < 0 ||
+	    put_u64(&b, (uint64_t)sb.st_ino) < 0 || put_u64(&b, ls.valid) < 0 ||
+	    put_u64(&b, ls.last_off) < 0 || put_u32(&b, ls.last_len) < 0 ||
+	    put_u32(&b, ls.last_crc) < 0 || put_u64(&b, (uint64_t)ls.max_id) < 0 ||
+	    put_u64(&b, (uint64_t)ls.max_table_id) < 0 || put_u64(&b, ls.seq) < 0 ||
+	    put_u32(&b, (uint32_t)nent) < 0 || put_u32(&b, (uint32_t)nlive) < 0 ||
+	    put_u32(&b, nbkt) < 0 || put_u64(&b, head + ents.len) < 0 ||
+	    put_u32(&b, crc_of(b.p, b.len)) < 0)
+		goto out;
+	for (i = 0; i < nlive; i++)
+		if (put_u32(&b, eoff[live[i]]) < 0)
+			goto out;
+	if (put_u32(&b, crc_of(b.p + CKPT_LIVE, 4 * nlive)) < 0)
+		goto out;
+	for (i = 0; i < nent; i++) {
+		size_t at = b.len;
+		if (put_u64(&b, (uint64_t)eid[i]) < 0 || put_u32(&b, eoff[i]) < 0 ||
+		    put_u32(&b, crc_of(b.p + at, 12)) < 0)
+			goto out;
+	}
+	for (i = 0; i < nbkt; i++) {
+		size_t at = b.len;
+		sl_u32_pack(x, (uint32_t)i);
+		if (put_u32(&b, bkt[i]) < 0 || put_u32(&b, bhash[i]) < 0 ||
+		    put_u32(&b, (uint32_t)crc32(crc32(0, (const Bytef *)x, 4),
+						(const Bytef *)b.p + at, 8)) < 0)
+			goto out;
+	}
+	if (b.len != head || sl_buf_put(&b, ents.p, ents.len) < 0)
 		goto out;
 	(void)sl_file_write_atomic(ck, b.p, b.len, 0644);
 out:
+	free(eoff);
+	free(eid);
+	free(live);
+	free(bkt);
+	free(bhash);
+	sl_buf_free(&ents);
 	sl_buf_free(&b);
 	log_free(&ls);
 	errno = e;
@@ -1600,13 +1890,18 @@ static void slot_gc(sl_store *st, const char *db, logstate *ls, const char *path
 	int64_t id;
 	unsigned nrs;
 	char fl;
-	txrec *t;
+	txrec *t, tmp;
+	int damaged;
 
 	if (fd < 0)
 		return;
 	isfree = flock(fd, LOCK_EX | LOCK_NB) == 0;
 	if (slot_read(fd, &id, &nrs, &fl) && fl != 'F') {
-		t = log_find(ls, id);
+		t = log_get(ls, id, &tmp, &damaged);
+		if (damaged) {
+			close(fd);
+			return;         /* cannot tell: the next begin will */
+		}
 		if (t && t->state == SL_TXN_ABORTED)
 			files_clean(st, db, t, nrs);
 		if (isfree && !(t && t->state == SL_TXN_PREPARE))
@@ -1633,7 +1928,8 @@ static void txn_gc(sl_store *st, const char *db, logstate *ls, int64_t skip)
 	while ((de = readdir(d))) {
 		char *end, tb[65];
 		long long id = strtoll(de->d_name, &end, 10);
-		txrec *t;
+		txrec *t, tmp;
+		int damaged;
 		if (!strncmp(de->d_name, "slot-", 5)) {
 			char sp[PATH_MAX];
 			if (pathf(sp, "%s/%s", p, de->d_name) > 0)
@@ -1642,7 +1938,9 @@ static void txn_gc(sl_store *st, const char *db, logstate *ls, int64_t skip)
 		}
 		if (end == de->d_name || strcmp(end, ".lock") || id == skip)
 			continue;
-		t = log_find(ls, id);
+		t = log_get(ls, id, &tmp, &damaged);
+		if (damaged)
+			continue;
 		if (t && t->state == SL_TXN_PREPARE)
 			continue;
 		if (t && t->state == SL_TXN_ABORTED) {
@@ -1667,6 +1965,7 @@ int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *la
 	txrec *holder = 0;
 	int lfd = -1, ret = -1, slot = -1;
 	uint64_t off;
+	ckkey key = KEY_NONE;
 
 	if (sl_name_valid(db) < 0 || table_name_valid(table) < 0) {
 		errno = ENOENT;
@@ -1678,7 +1977,10 @@ int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *la
 	}
 	if (pathf(tdir, "%s/%s/%s", st->dir, db, table) < 0)
 		return -1;
-	if (logw_open(st, db, &w) < 0)
+	key.kind = CK_LABEL;
+	key.label = label;
+	key.nlab = nlab;
+	if (logw_open(st, db, &w, &key) < 0)
 		return -1;
 	tid = table_id_read(tdir);
 	if (tid < 0) {
@@ -2162,12 +2464,13 @@ int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 	int ret = -1, clean = 0, v1 = 0;
 	int two = precommit == SL_TXN_COMMIT_2PC, pre = precommit && !two;
 	char table[65] = "";
+	ckkey key = { CK_ID, id, 0, 0 };
 
 	if (alen > ATTACH_MAX) {
 		errno = EMSGSIZE;
 		return -1;
 	}
-	if (logw_open(st, db, &w) < 0) {
+	if (logw_open(st, db, &w, &key) < 0) {
 		if (errno == ENOENT)
 			errno = ENOTDIR;
 		return -1;
@@ -2270,10 +2573,11 @@ int sl_txn_abort(sl_store *st, const char *db, int64_t id, const char *reason, s
 	txrec *t = 0;
 	int ret = -1;
 	char table[65] = "";
+	ckkey key = { CK_ID, id, 0, 0 };
 
 	if (!reason)
 		reason = "";
-	if (logw_open(st, db, &w) < 0) {
+	if (logw_open(st, db, &w, &key) < 0) {
 		if (errno == ENOENT)
 			errno = ENOTDIR;
 		return -1;
@@ -2316,7 +2620,8 @@ int sl_txn_lookup_id(sl_store *st, const char *db, int64_t id, sl_txninfo *out)
 {
 	logstate ls;
 	txrec *t;
-	int r = log_load(st, db, &ls);
+	ckkey key = { CK_ID, id, 0, 0 };
+	int r = log_load(st, db, &ls, &key);
 
 	if (r <= 0)
 		return r < 0 ? -1 : (errno = ENOTDIR, -1);
@@ -2345,7 +2650,7 @@ int sl_txn_lookup_own(sl_txn *t, sl_txninfo *out)
 		goto full;
 	/* records about t all follow its BEGIN: fold the log from there */
 	ls.base = ls.valid = (size_t)t->log_off;
-	if (log_read(&ls, 0) < 0) {
+	if (log_read(&ls, 0, &KEY_NONE) < 0) {
 		log_free(&ls);
 		return -1;
 	}
@@ -2368,7 +2673,8 @@ int sl_txn_lookup_label(sl_store *st, const char *db, const char *label, sl_txni
 	txrec *newest = 0, *holder = 0;
 	size_t i, n = strlen(label);
 	int64_t now = sl_now_ms();
-	int r = log_load(st, db, &ls);
+	ckkey key = { CK_LABEL, 0, label, n };
+	int r = log_load(st, db, &ls, &key);
 
 	if (r <= 0)
 		return r < 0 ? -1 : (errno = ENOTDIR, -1);
@@ -2411,7 +2717,7 @@ int sl_table_create(sl_store *st, const char *db, const char *table, const char 
 	if (pathf(dbdir, "%s/%s", st->dir, db) < 0 || pathf(path, "%s/%s", dbdir, table) < 0 ||
 	    pathf(tmp, "%s/.tmp.tbl.%s.%ld", dbdir, table, (long)getpid()) < 0)
 		return -1;
-	if (logw_open(st, db, &w) < 0)
+	if (logw_open(st, db, &w, &KEY_NONE) < 0)
 		return -1;
 	sweep_dir(dbdir);
 	if (access(path, F_OK) == 0) {
@@ -2547,7 +2853,7 @@ int sl_snapshot_open(sl_store *st, const char *db, const char *table, sl_snapsho
 			return -1;
 		return 0;
 	}
-	r = log_load(st, db, &ls);
+	r = log_load(st, db, &ls, &KEY_ALL);
 	if (r <= 0)
 		return r;
 	for (i = 0; i < ls.ntx; i++) {

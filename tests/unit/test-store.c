@@ -4,7 +4,8 @@
  * databases and tables, begin/rowsets/commit/snapshot/scan, labels, 2PC
  * states, dead owners and timeouts, torn log tails, corrupt rowsets, the
  * log checkpoint (same state without it; corrupt, stale or foreign ones
- * ignored; label expiry), concurrent begins from forked processes, lock
+ * ignored; damage in each part of it caught and rebuilt; another layout
+ * version ignored; label expiry), concurrent begins from forked processes, lock
  * slots (reuse, liveness, version 1 BEGIN records with txn/<id>.lock) and
  * commit naming exactly the txn's rowsets.
  */
@@ -649,6 +650,144 @@ static void test_checkpoint(sl_store *st)
 	sl_txninfo_free(&ti);
 }
 
+/* Checkpoint layout 3 (sl-store.5): damage in any part of it (header, live
+ * list, id index, label buckets, entries) is caught by the reader that
+ * touches it, which replays the log instead; a writer that finds it damaged
+ * rebuilds it from the log; a checkpoint of another layout version is
+ * ignored and replaced. */
+static void test_checkpoint_parts(sl_store *st)
+{
+	char ck[600];
+	sl_buf good = SL_BUF_ZERO, bad = SL_BUF_ZERO, now = SL_BUF_ZERO, a = SL_BUF_ZERO, b = SL_BUF_ZERO;
+	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
+	sl_txn held;
+	uint32_t nent, nlive, nbkt, k;
+	size_t ids, bkts, ents, at[7];
+	int i, rebuilt[7] = { 1, 1, 1, 0, 0, 0, 0 };
+
+	snprintf(ck, sizeof ck, "%s/testdb/txnlog.ckpt", dir);
+	/* a PREPARE txn whose owner lives, in the checkpoint's live list */
+	CHECK(load(st, "cp-held", 1, 1, &held, &ex) == 1);
+	unlink(ck);
+	/* a writer with a long log and no checkpoint writes one */
+	CHECK(sl_txn_abort(st, "testdb", 1, "x", &ti) == -1 && errno == ENOENT);
+	CHECK(sl_file_read(ck, &good) == 1 && good.len > 88);
+	CHECK(!memcmp(good.p, "SLCK", 4) && sl_u32_unpack(good.p + 4) == 3);
+	nent = sl_u32_unpack(good.p + 64);
+	nlive = sl_u32_unpack(good.p + 68);
+	nbkt = sl_u32_unpack(good.p + 72);
+	CHECK(nent > 100 && nlive >= 2 && nbkt >= 2 * nent && sl_u64_unpack(good.p + 76) == good.len);
+	ids = 88 + 4 * (size_t)nlive + 4;
+	bkts = ids + 16 * (size_t)nent;
+	ents = bkts + 12 * (size_t)nbkt;
+	CHECK(ents < good.len);
+	CHECK(sl_txn_lookup_label(st, "testdb", "cp-held", &ti) == 1 && ti.state == SL_TXN_PREPARE &&
+	      ti.id == held.id);
+	state_text(st, held.id, &a);
+	at[0] = 20;                             /* header */
+	at[1] = 88;                             /* live list */
+	at[2] = ids + 16 * (size_t)(nent / 2) + 3; /* the first id slot a search visits */
+	at[3] = bkts;                           /* a used bucket slot */
+	for (k = 0; k < nbkt; k++)
+		if (sl_u32_unpack(good.p + bkts + 12 * (size_t)k)) {
+			at[3] = bkts + 12 * (size_t)k + 2;
+			break;
+		}
+	at[4] = ents + (good.len - ents) / 2;   /* an entry */
+	at[5] = good.len - 1;                   /* the last entry's end */
+	at[6] = bkts + 12 * (size_t)(nbkt - 1) + 9; /* a bucket's CRC */
+	for (i = 0; i < 7; i++) {
+		bad.len = 0;
+		CHECK(sl_buf_put(&bad, good.p, good.len) == 1);
+		bad.p[at[i]] ^= 0x21;
+		CHECK(sl_file_write_atomic(ck, bad.p, bad.len, 0644) == 1);
+		state_text(st, held.id, &b);
+		CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
+		if (a.len != b.len || memcmp(a.p, b.p, a.len))
+			fprintf(stderr, "checkpoint damaged at %zu (part %d) changed the state\n", at[i], i);
+		/* a writer that meets the damage rebuilds it from the log */
+		CHECK(sl_txn_abort(st, "testdb", 1, "x", &ti) == -1 && errno == ENOENT);
+		now.len = 0;
+		CHECK(sl_file_read(ck, &now) == 1);
+		if (rebuilt[i])
+			CHECK(now.len == good.len && !memcmp(now.p, good.p, good.len));
+		state_text(st, held.id, &b);
+		CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
+		CHECK(sl_file_write_atomic(ck, good.p, good.len, 0644) == 1);
+	}
+	/* readers take what they need from the checkpoint, and only that: an
+	 * entry altered and signed again shows through a lookup of its own,
+	 * while a damaged entry that a lookup does not visit goes unnoticed */
+	CHECK(sl_txn_lookup_label(st, "testdb", "ck15", &ti) == 1 && !strcmp(ti.reason, "ck abort"));
+	{
+		int64_t want = ti.id, x;
+		uint32_t lo = 0, hi = nent, off = 0, len;
+		size_t r;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			x = (int64_t)sl_u64_unpack(good.p + ids + 16 * (size_t)mid);
+			if (x == want) {
+				off = sl_u32_unpack(good.p + ids + 16 * (size_t)mid + 8);
+				break;
+			}
+			if (x < want)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		CHECK(off >= ents && off < good.len);
+		bad.len = 0;
+		CHECK(sl_buf_put(&bad, good.p, good.len) == 1);
+		len = sl_u32_unpack(bad.p + off);
+		r = off + 8 + 60;                       /* label:str */
+		r += 4 + sl_u32_unpack(bad.p + r);      /* table:str */
+		r += 4 + sl_u32_unpack(bad.p + r);      /* reason:str */
+		CHECK(sl_u32_unpack(bad.p + r) == 8 && !memcmp(bad.p + r + 4, "ck abort", 8));
+		bad.p[r + 4] = 'C';
+		sl_u32_pack(bad.p + off + 4, (uint32_t)crc32(0, (const Bytef *)bad.p + off + 8, len));
+		/* and damage the entry of the first id */
+		off = sl_u32_unpack(good.p + ids + 8);
+		bad.p[off + 12] ^= 0x10;
+		CHECK(sl_file_write_atomic(ck, bad.p, bad.len, 0644) == 1);
+		CHECK(sl_txn_lookup_label(st, "testdb", "ck15", &ti) == 1 && !strcmp(ti.reason, "Ck abort"));
+		CHECK(sl_txn_lookup_id(st, "testdb", want, &ti) == 1 && !strcmp(ti.reason, "Ck abort"));
+		/* the damaged one is caught when visited: the log is read instead */
+		x = (int64_t)sl_u64_unpack(good.p + ids);
+		CHECK(sl_txn_lookup_id(st, "testdb", x, &ti) == 1 && ti.id == x);
+		CHECK(sl_txn_lookup_id(st, "testdb", want, &ti) == 1 && !strcmp(ti.reason, "Ck abort"));
+		CHECK(sl_file_write_atomic(ck, good.p, good.len, 0644) == 1);
+		CHECK(sl_txn_lookup_id(st, "testdb", want, &ti) == 1 && !strcmp(ti.reason, "ck abort"));
+	}
+	/* a checkpoint of another layout (an earlier version's) is ignored,
+	 * then replaced by the next writer */
+	bad.len = 0;
+	CHECK(sl_buf_put(&bad, good.p, good.len) == 1);
+	sl_u32_pack(bad.p + 4, 2);
+	sl_u32_pack(bad.p + 84, (uint32_t)crc32(0, (const Bytef *)bad.p, 84));
+	CHECK(sl_file_write_atomic(ck, bad.p, bad.len, 0644) == 1);
+	state_text(st, held.id, &b);
+	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
+	CHECK(sl_txn_abort(st, "testdb", 1, "x", &ti) == -1 && errno == ENOENT);
+	now.len = 0;
+	CHECK(sl_file_read(ck, &now) == 1 && now.len > 8 && sl_u32_unpack(now.p + 4) == 3);
+	/* one byte short */
+	CHECK(truncate(ck, (off_t)good.len - 1) == 0);
+	state_text(st, held.id, &b);
+	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
+	CHECK(sl_file_write_atomic(ck, good.p, good.len, 0644) == 1);
+	/* the held txn commits through the checkpoint's live list */
+	CHECK(sl_txn_commit(st, "testdb", held.id, 0, "held", 4, &ti) == 1 && ti.state == SL_TXN_VISIBLE);
+	sl_txn_release(&held);
+	check_same_without_ckpt(st, held.id);
+	sl_buf_free(&good);
+	sl_buf_free(&bad);
+	sl_buf_free(&now);
+	sl_buf_free(&a);
+	sl_buf_free(&b);
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&ex);
+}
+
 /* Label expiry with checkpoints: label_keep_max_second 0 frees labels of
  * VISIBLE txns at once, checkpoint or not; the txns stay visible. */
 static void test_checkpoint_expiry(void)
@@ -1196,6 +1335,7 @@ int main(void)
 	test_torn_tail(&st);
 	test_corrupt_rowset(&st);
 	test_checkpoint(&st);
+	test_checkpoint_parts(&st);
 	test_checkpoint_expiry();
 	{
 		/* forked writers refresh the checkpoint concurrently */

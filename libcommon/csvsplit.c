@@ -415,8 +415,11 @@ size_t sl_utf8_prefix(const char *p, size_t n, size_t k)
 struct sl_csvq {
 	sl_lines *l;
 	struct csv_parser p;
-	unsigned char sep, delim, enc;
-	int esc;
+	char *sep;              /* the column separator (owned copy) */
+	size_t slen;
+	unsigned char enc, term;
+	int esc, flags;
+	unsigned char stop[256];        /* bytes q_line looks at itself */
 	size_t max;
 	uint64_t skip;
 	int first, swallow, eof;
@@ -430,9 +433,11 @@ struct sl_csvq {
 	size_t fcap;
 };
 
-static unsigned char q_term_char;
+/* libcsv ends a row only at the byte q_line feeds for a line delimiter
+ * outside an enclosed field (with this set), never at a data byte. */
+static int q_term_armed;
 static int q_no_space(unsigned char c) { (void)c; return 0; }
-static int q_term(unsigned char c) { return c == q_term_char; }
+static int q_term(unsigned char c) { (void)c; return q_term_armed; }
 
 static void q_field(void *s, size_t n, void *arg)
 {
@@ -462,29 +467,63 @@ static void q_row(int c, void *arg)
 	q->ready = 1;
 }
 
-sl_csvq *sl_csvq_new(sl_lines *l, unsigned char sep, unsigned char delim,
-	unsigned char enclose, int escape, size_t max, uint64_t skip)
+/* libcsv's separator is the separator's first byte (all of it when it is
+ * one byte); for a longer one q_line decides which of those bytes start
+ * a separator. */
+static int q_setup(sl_csvq *q)
 {
-	sl_csvq *q = calloc(1, sizeof *q);
+	if (csv_init(&q->p, 0) != 0)
+		return -1;
+	csv_set_delim(&q->p, (unsigned char)q->sep[0]);
+	csv_set_quote(&q->p, q->enc);
+	csv_set_space_func(&q->p, q_no_space);
+	csv_set_term_func(&q->p, q_term);
+	return 0;
+}
 
-	if (!q || csv_init(&q->p, 0) != 0) {
+sl_csvq *sl_csvq_new(sl_lines *l, const char *sep, size_t slen, unsigned char enclose,
+	int escape, int flags, size_t max, uint64_t skip)
+{
+	static const unsigned char terms[] = { '\n', '\r', 0 };
+	sl_csvq *q;
+	size_t i;
+
+	if (!slen) {
+		errno = EINVAL;
+		return 0;
+	}
+	q = calloc(1, sizeof *q);
+	if (!q || !(q->sep = malloc(slen))) {
 		free(q);
 		errno = ENOMEM;
 		return 0;
 	}
+	memcpy(q->sep, sep, slen);
+	q->slen = slen;
 	q->l = l;
-	q->sep = sep;
-	q->delim = delim;
 	q->enc = enclose;
 	q->esc = escape;
+	q->flags = flags;
 	q->max = max;
 	q->skip = skip;
 	q->first = 1;
-	q_term_char = delim;
-	csv_set_delim(&q->p, sep);
-	csv_set_quote(&q->p, enclose);
-	csv_set_space_func(&q->p, q_no_space);
-	csv_set_term_func(&q->p, q_term);
+	/* the byte fed for a line delimiter: neither libcsv's separator nor
+	 * its quote, which it would see first */
+	for (i = 0; i < sizeof terms; i++)
+		if (terms[i] != (unsigned char)sep[0] && terms[i] != enclose)
+			break;
+	q->term = terms[i];
+	q->stop[enclose] = 1;
+	if (escape >= 0)
+		q->stop[escape] = 1;
+	if (slen > 1)
+		q->stop[(unsigned char)sep[0]] = 1;
+	if (q_setup(q) < 0) {
+		free(q->sep);
+		free(q);
+		errno = ENOMEM;
+		return 0;
+	}
 	return q;
 }
 
@@ -496,6 +535,7 @@ void sl_csvq_free(sl_csvq *q)
 	sl_buf_free(&q->data);
 	free(q->off);
 	free(q->f);
+	free(q->sep);
 	free(q);
 }
 
@@ -503,6 +543,31 @@ static void q_feed(sl_csvq *q, const void *p, size_t n)
 {
 	if (n && csv_parse(&q->p, p, n, q_field, q_row, q) != n)
 		q->nomem = 1;
+}
+
+/* Inside an enclosed field (not after its closing byte). */
+static int q_inside(const sl_csvq *q)
+{
+	return q->p.quoted && q->p.pstate == Q_FIELD_BEGUN;
+}
+
+/* A whole separator at x. */
+static int q_at_sep(const sl_csvq *q, const char *x, const char *e)
+{
+	return (size_t)(e - x) >= q->slen && !memcmp(x, q->sep, q->slen);
+}
+
+/* One byte as data: the first byte of a multi-byte separator that does
+ * not start one is hidden from libcsv's separator test. */
+static void q_lit(sl_csvq *q, const char *x)
+{
+	if (q->slen > 1 && *x == q->sep[0] && !q_inside(q)) {
+		csv_set_delim(&q->p, (unsigned char)(q->sep[0] ^ 1));
+		q_feed(q, x, 1);
+		csv_set_delim(&q->p, (unsigned char)q->sep[0]);
+		return;
+	}
+	q_feed(q, x, 1);
 }
 
 /* libcsv keeps a quoted field open after its closing quote when another
@@ -532,54 +597,86 @@ static void q_unquote(sl_csvq *q)
 
 /* Feed one physical line (without its delimiter), then the delimiter
  * unless the line had none (the body's last line): libcsv does the
- * quoting; the escape byte and Doris's text-after-the-closing-quote are
- * handled here, between calls, from libcsv's own state. */
+ * quoting; the escape byte, doubled enclose bytes kept as two, separators
+ * longer than a byte, line delimiters, and Doris's text after the closing
+ * quote are handled here, between calls, from libcsv's own state. */
 static void q_line(sl_csvq *q, const char *p, size_t n, int nodelim)
 {
 	const char *e = p + n, *x;
 
 	while (p < e) {
 		unsigned char c;
-		for (x = p; x < e; x++)
-			if ((unsigned char)*x == q->enc || (q->esc >= 0 && (unsigned char)*x == q->esc))
-				break;
+		for (x = p; x < e && !q->stop[(unsigned char)*x]; x++)
+			;
 		q_feed(q, p, (size_t)(x - p));
 		if (x == e) {
 			p = e;
 			break;
 		}
-		if ((unsigned char)*x == q->enc && !(q->esc == q->enc)) {
-			int was_in = q->p.quoted && q->p.pstate == Q_FIELD_BEGUN;
+		c = (unsigned char)*x;
+		if (c == q->enc && q->esc != q->enc) {
+			int was_in = q_inside(q);
+			if (x + 1 < e && (unsigned char)x[1] == q->enc &&
+			    (was_in || (q->esc >= 0 && q->p.pstate == Q_FIELD_BEGUN))) {
+				/* doubled: libcsv makes one byte of it inside an
+				 * enclosed field; Doris keeps both there unless it
+				 * unescapes (escape set, which also collapses one
+				 * outside) or SL_CSVQ_COLLAPSE asks for RFC 4180 */
+				q_feed(q, x, was_in ? 2 : 1);
+				if (was_in && q->esc < 0 && !(q->flags & SL_CSVQ_COLLAPSE))
+					q_feed(q, x, 2);
+				p = x + 2;
+				continue;
+			}
 			q_feed(q, x, 1);
 			p = x + 1;
-			if (was_in && q->p.pstate == Q_FIELD_MIGHT_HAVE_ENDED && p < e) {
-				c = (unsigned char)*p;
-				if (c != q->enc && c != q->sep && c != q->delim)
-					q_unquote(q);
+			if (was_in && q->p.pstate == Q_FIELD_MIGHT_HAVE_ENDED && p < e &&
+			    !q_at_sep(q, p, e))
+				q_unquote(q);
+			continue;
+		}
+		if (q->esc >= 0 && c == (unsigned char)q->esc) {
+			if (x + 1 == e) {          /* at the end of a line: literal */
+				q_feed(q, x, 1);
+				p = e;
+				break;
+			}
+			c = (unsigned char)x[1];
+			if (q_inside(q)) {
+				q_feed(q, x + 1, 1);
+				if (c == q->enc)   /* a doubled enclose is one, for libcsv */
+					q_feed(q, x + 1, 1);
+				p = x + 2;
+			} else if (q_at_sep(q, x + 1, e)) {
+				q_feed(q, x, 1);   /* kept; the separator still splits */
+				p = x + 1;
+			} else if (c == 'N' || (c == q->enc && q->p.pstate != Q_FIELD_BEGUN)) {
+				q_feed(q, x, 2);
+				p = x + 2;
+			} else {
+				q_lit(q, x + 1);
+				p = x + 2;
 			}
 			continue;
 		}
-		/* the escape byte */
-		if (x + 1 == e) {          /* at the end of a line: literal */
+		/* the first byte of a multi-byte separator */
+		if (!q_inside(q) && q_at_sep(q, x, e)) {
 			q_feed(q, x, 1);
-			p = e;
-			break;
-		}
-		c = (unsigned char)x[1];
-		if (q->p.quoted && q->p.pstate == Q_FIELD_BEGUN) {
-			q_feed(q, x + 1, 1);
-			if (c == q->enc)   /* a doubled enclose is one, for libcsv */
-				q_feed(q, x + 1, 1);
-		} else if (c == q->sep || c == q->delim || c == 'N' ||
-		    (c == q->enc && q->p.pstate != Q_FIELD_BEGUN)) {
-			q_feed(q, x, 2);
+			p = x + q->slen;
 		} else {
-			q_feed(q, x + 1, 1);
+			q_lit(q, x);
+			p = x + 1;
 		}
-		p = x + 2;
 	}
-	if (!nodelim)
-		q_feed(q, &q->delim, 1);
+	if (nodelim)
+		return;
+	if (q_inside(q)) {
+		q_feed(q, q->l->delim, q->l->dlen);
+	} else {
+		q_term_armed = 1;
+		q_feed(q, &q->term, 1);
+		q_term_armed = 0;
+	}
 }
 
 static int q_emit(sl_csvq *q, sl_qrec *r, int toolong)
@@ -668,14 +765,10 @@ int sl_csvq_next(sl_csvq *q, sl_qrec *r)
 			if (!q->nf && !q->data.len)
 				q_field((void *)(uintptr_t)ln.p, ln.n < 1024 ? ln.n : 1024, q);
 			csv_free(&q->p);
-			if (csv_init(&q->p, 0) != 0) {
+			if (q_setup(q) < 0) {
 				errno = ENOMEM;
 				return -1;
 			}
-			csv_set_delim(&q->p, q->sep);
-			csv_set_quote(&q->p, q->enc);
-			csv_set_space_func(&q->p, q_no_space);
-			csv_set_term_func(&q->p, q_term);
 			if (inquote)
 				q->swallow = 1;
 			return q_emit(q, r, 1);

@@ -4,7 +4,7 @@
  * values (Separator.java rules), a buffered line reader over an fd with a
  * bounded line length, a field splitter (SSE2 for one-byte separators,
  * memmem for longer ones) and a UTF-8 validator with an ASCII fast path.
- * Quoted input (enclose/escape) is not handled here.
+ * Quoted input (enclose/escape): sl_csvq, with libcsv.
  */
 #ifndef SL_CSVSPLIT_H
 #define SL_CSVSPLIT_H
@@ -86,21 +86,27 @@ int sl_lines_next(sl_lines *l, sl_line *ln);
 size_t sl_csv_split(const char *p, size_t n, const char *sep, size_t slen,
 	sl_field *out, size_t max, int *ascii);
 
-/* Enclosed CSV (the `enclose`/`escape` headers): records read with
- * libcsv over the physical lines of an sl_lines reader, so a field that
- * starts with the enclose byte may hold separators and line delimiters.
- * One-byte separator and line delimiter only (libcsv's model). Inside an
- * enclosed field a doubled enclose byte is one enclose byte (RFC 4180) and
- * the escape byte (if any) makes the next byte literal; outside, escape
- * removes itself (except before the separator, the delimiter, `N`, or an
- * enclose byte at the start of a field, where it is kept). A record over
- * max bytes is returned with toolong set; if it was an unterminated
- * enclosed field, the rest of the body is skipped. An enclosed field still
- * open at the end of the body (within max) swallows the rest of it: the
- * field is its opening enclose byte and everything after it, up to the
- * last byte of the body (its line delimiters included, no delimiter
- * added after a last line that has none), doubled enclose bytes and
- * escapes inside it treated as above. */
+/* Enclosed CSV (the `enclose`/`escape` headers, spec section 6): records
+ * read with libcsv over the physical lines of an sl_lines reader, so a
+ * field that starts with the enclose byte may hold separators and line
+ * delimiters. Separator and line delimiter of any length: libcsv is told
+ * the separator's first byte, and q_line tells it which of those bytes
+ * start a whole separator outside an enclosed field; the line delimiter is
+ * the sl_lines reader's (inside an enclosed field it is data). Inside an
+ * enclosed field a doubled enclose byte does not end it and stays two
+ * bytes, as Doris keeps it, unless escape is set (Doris unescapes: one
+ * byte, also in unenclosed fields) or flags has SL_CSVQ_COLLAPSE (RFC
+ * 4180: one byte; sl-parse sets it for trim_double_quotes); the escape
+ * byte (if any) makes the next byte literal; outside, escape removes
+ * itself (except before the separator, `N`, or an enclose byte at the
+ * start of a field, where it is kept). A record over max bytes is
+ * returned with toolong set; if it was an unterminated enclosed field,
+ * the rest of the body is skipped. An enclosed field still open at the
+ * end of the body (within max) swallows the rest of it: the field is its
+ * opening enclose byte and everything after it, up to the last byte of
+ * the body (its line delimiters included, no delimiter added after a last
+ * line that has none), doubled enclose bytes and escapes inside it
+ * treated as above. */
 typedef struct sl_csvq sl_csvq;
 typedef struct sl_qrec {
 	size_t nf;
@@ -108,10 +114,12 @@ typedef struct sl_qrec {
 	int toolong;
 	uint64_t lineno;        /* physical line where the record began */
 } sl_qrec;
-/* skip: physical lines to skip first (a UTF-8 BOM on the first line is
- * dropped). escape < 0: none. NULL on ENOMEM. */
-sl_csvq *sl_csvq_new(sl_lines *l, unsigned char sep, unsigned char delim,
-	unsigned char enclose, int escape, size_t max, uint64_t skip);
+#define SL_CSVQ_COLLAPSE 1     /* a doubled enclose byte is one (RFC 4180) */
+/* sep[0..slen), slen >= 1 (copied); skip: physical lines to skip first
+ * (a UTF-8 BOM on the first line is dropped). escape < 0: none. flags:
+ * SL_CSVQ_*. NULL on ENOMEM (EINVAL for an empty separator). */
+sl_csvq *sl_csvq_new(sl_lines *l, const char *sep, size_t slen, unsigned char enclose,
+	int escape, int flags, size_t max, uint64_t skip);
 /* 1 record, 0 end, -1 error (errno; from the line reader). */
 int sl_csvq_next(sl_csvq *q, sl_qrec *r);
 void sl_csvq_free(sl_csvq *q);

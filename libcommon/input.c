@@ -36,6 +36,8 @@ enum { K_PLAIN, K_GZ, K_DEFLATE, K_BZ2, K_LZ4F, K_LZ4B, K_LZO, K_LZOP };
 
 struct sl_input {
 	int fd, kind;
+	const unsigned char *mem;       /* sl_input_open_mem: the source, */
+	size_t mlen, mpos;              /* read instead of fd */
 	uint64_t raw;
 	char err[256];
 	int failed;
@@ -160,6 +162,17 @@ nomem:
 	return 0;
 }
 
+sl_input *sl_input_open_mem(const void *p, size_t n, const char *ct, const char **err)
+{
+	sl_input *in = sl_input_open(-1, ct, err);
+
+	if (in) {
+		in->mem = p ? p : (const void *)"";
+		in->mlen = n;
+	}
+	return in;
+}
+
 void sl_input_close(sl_input *in)
 {
 	if (!in)
@@ -191,6 +204,18 @@ uint64_t sl_input_raw_bytes(const sl_input *in)
 	return in->raw;
 }
 
+/* Raw bytes from the source: fd, or the memory of sl_input_open_mem. */
+static ssize_t src_read(sl_input *in, void *buf, size_t n)
+{
+	if (in->fd >= 0 || !in->mem)
+		return sl_fd_read(in->fd, buf, n);
+	if (n > in->mlen - in->mpos)
+		n = in->mlen - in->mpos;
+	memcpy(buf, in->mem + in->mpos, n);
+	in->mpos += n;
+	return (ssize_t)n;
+}
+
 /* More compressed bytes after ilen (compacting first). 1, 0 EOF, -1. */
 static int fill(sl_input *in)
 {
@@ -211,7 +236,7 @@ static int fill(sl_input *in)
 		in->ib = p;
 		in->icap = cap;
 	}
-	got = sl_fd_read(in->fd, in->ib + in->ilen, in->icap - in->ilen);
+	got = src_read(in, in->ib + in->ilen, in->icap - in->ilen);
 	if (got < 0)
 		return (int)read_failed(in);
 	if (got == 0) {
@@ -623,7 +648,7 @@ ssize_t sl_input_read(sl_input *in, void *buf, size_t n)
 		return 0;
 	switch (in->kind) {
 	case K_PLAIN:
-		got = sl_fd_read(in->fd, buf, n);
+		got = src_read(in, buf, n);
 		if (got < 0)
 			return read_failed(in);
 		in->raw += (uint64_t)got;

@@ -9,6 +9,7 @@
 #ifndef SL_INPUT_H
 #define SL_INPUT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -18,6 +19,11 @@ typedef struct sl_input sl_input;
  * on an unknown type (errno EINVAL; *err: "unknown compress type <v>") or
  * ENOMEM. */
 sl_input *sl_input_open(int fd, const char *compress_type, const char **err);
+/* The same over the bytes p[0..n) instead of an fd (not copied: they must
+ * outlive the reader): their end is the end of the input, so a stream cut
+ * there fails as a truncated body would. Used to look at the start of a
+ * compressed body before it is all received (sl-httpd's http_stream). */
+sl_input *sl_input_open_mem(const void *p, size_t n, const char *compress_type, const char **err);
 /* Up to n decompressed bytes: > 0, 0 at the end, -1 on failure (a read
  * error, or corrupt/truncated compressed data: sl_input_error gives the
  * library's reason, e.g. "gz: unexpected end of stream"). */

@@ -17,6 +17,7 @@
 #include "types.h"
 #include "label.h"
 #include "csvsplit.h"
+#include "input.h"
 #include "httpstream.h"
 
 #define PARSE_ERR "[INTERNAL_ERROR]TStatus: errCode = 2, detailMessage = Nereids parse failed. "
@@ -551,7 +552,7 @@ static int csvp_init(const hs_stmt *s, csvp *c)
 	return 1;
 }
 
-int hs_peek(const hs_stmt *s, const char *buf, size_t n, int eof, char ***names, size_t *nnames)
+static int peek_plain(const hs_stmt *s, const char *buf, size_t n, int eof, char ***names, size_t *nnames)
 {
 	csvp c;
 	fld *f = NULL;
@@ -617,6 +618,63 @@ int hs_peek(const hs_stmt *s, const char *buf, size_t n, int eof, char ***names,
 	return r;
 }
 
+/* The decompressed start of a compressed body: at most this much is
+ * decompressed to find the first record. */
+#define HS_PEEK_DEC_MAX ((size_t)1 << 20)
+
+int hs_peek(const hs_stmt *s, const char *buf, size_t n, int eof, char ***names, size_t *nnames)
+{
+	const char *ct = hs_prop(s, "compress_type"), *err = NULL;
+	sl_buf dec = SL_BUF_ZERO;
+	sl_input *in;
+	int deof = 0, r;
+	char msg[256];
+
+	if (!ct || !*ct)
+		return peek_plain(s, buf, n, eof, names, nnames);
+	*names = NULL;
+	*nnames = 0;
+	/* decompressed again from the start on each call: the start of the
+	 * body only grows, and both sides are capped */
+	if (!(in = sl_input_open_mem(buf, n, ct, &err))) {
+		if (errno == ENOMEM)
+			return -1;
+		/* an unknown compress_type: sl-parse refuses it */
+		return hs_refs(s, names, nnames, msg, sizeof msg) < 0 ? -1 : 1;
+	}
+	for (;;) {
+		ssize_t k;
+		if (dec.len >= HS_PEEK_DEC_MAX) {
+			deof = 1;
+			break;
+		}
+		if (sl_buf_reserve(&dec, 65536) < 0) {
+			sl_input_close(in);
+			sl_buf_free(&dec);
+			return -1;
+		}
+		k = sl_input_read(in, dec.p + dec.len, 65536);
+		if (k > 0) {
+			dec.len += (size_t)k;
+			continue;
+		}
+		if (k < 0 && errno == ENOMEM) {
+			sl_input_close(in);
+			sl_buf_free(&dec);
+			return -1;
+		}
+		/* the end of what came so far: the end of the data only when
+		 * the whole body is here (then corrupt data is sl-parse's to
+		 * report); else a stream cut short here needs more bytes */
+		deof = eof;
+		break;
+	}
+	sl_input_close(in);
+	r = peek_plain(s, dec.p ? dec.p : "", dec.len, deof, names, nnames);
+	sl_buf_free(&dec);
+	return r;
+}
+
 /* ---- the stage headers ---- */
 
 static const char *const props[] = { "format", "column_separator", "line_delimiter", "skip_lines",
@@ -652,6 +710,14 @@ int hs_headers(const hs_stmt *s, const sl_hdrs *req, char *const *src, size_t ns
 			return -1;
 	if (sl_hdrs_set(out, "strict_mode", "false") < 0 || sl_hdrs_set(out, "max_filter_ratio", "0") < 0)
 		return -1;
+	if (hs_is_csv(s)) {
+		/* a query's semantics, not a load's: short records are padded
+		 * with NULL, long ones cut (sl-parse) */
+		char nb[32];
+		snprintf(nb, sizeof nb, "%zu", nsrc);
+		if (sl_hdrs_set(out, HS_FIT_HEADER, nb) < 0)
+			return -1;
+	}
 	for (i = 0; i < nsrc; i++)
 		if ((i && sl_buf_putc(&cols, ',') < 0) || sl_buf_puts(&cols, src[i]) < 0)
 			goto out;

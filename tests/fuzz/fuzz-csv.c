@@ -12,9 +12,10 @@
  *       1 + b4 % 3 bytes taken from b5..b7
  *   b8..b9: the line cap (1 + (u16 % 4096)); b8 >> 6: lines to skip
  *       in the enclosed pass
- *   b4 bit 4: also run the enclosed-CSV reader (sl_csvq: one-byte
- *       separator and delimiter, the first bytes of the above), enclose
- *       '"' or (b4 bit 5) b5, escape none or (b4 bit 6) b6
+ *   b4 bit 4: also run the enclosed-CSV reader (sl_csvq, with the
+ *       separator and delimiter above, one to three bytes each), enclose
+ *       '"' or (b4 bit 5) b5, escape none or (b4 bit 6) b6, doubled
+ *       enclose bytes kept as two or (b4 bit 7) collapsed
  * The body goes to a memfd read by sl_lines; every line is checked against
  * a reference split of the body (memmem, leftmost non-overlapping) and
  * split into fields, which are checked to tile the line exactly. The first
@@ -152,11 +153,12 @@ static void check_sep(const uint8_t *d, size_t n)
 /* The enclosed-CSV reader: no crash, no read past what it returns
  * (ASan), record line numbers ascending, and unescaping only removes
  * bytes: the fields of all records hold at most the body's bytes. */
-static void check_quoted(const uint8_t *data, const char *delim, const char *sep,
-	size_t max, size_t body_n)
+static void check_quoted(const uint8_t *data, const char *delim, size_t dlen,
+	const char *sep, size_t slen, size_t max, size_t body_n)
 {
 	unsigned char enclose = (data[4] & 0x20) ? data[5] : '"';
 	int escape = (data[4] & 0x40) ? data[6] : -1;
+	int flags = (data[4] & 0x80) ? SL_CSVQ_COLLAPSE : 0;
 	uint64_t last = 0, total = 0;
 	sl_lines l;
 	sl_csvq *q;
@@ -164,9 +166,8 @@ static void check_quoted(const uint8_t *data, const char *delim, const char *sep
 	int r;
 
 	CHECK(lseek(memfd, 0, SEEK_SET) == 0);
-	CHECK(sl_lines_init(&l, memfd, delim, 1, max) == 1);
-	q = sl_csvq_new(&l, (unsigned char)sep[0], (unsigned char)delim[0], enclose, escape,
-	    max, data[8] >> 6);
+	CHECK(sl_lines_init(&l, memfd, delim, dlen, max) == 1);
+	q = sl_csvq_new(&l, sep, slen, enclose, escape, flags, max, data[8] >> 6);
 	CHECK(q);
 	while ((r = sl_csvq_next(q, &rec)) == 1) {
 		volatile char sink = 0;
@@ -279,6 +280,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(l.nread == body_n);
 	sl_lines_free(&l);
 	if (data[4] & 0x10)
-		check_quoted(data, delim, sep, max, body_n);
+		check_quoted(data, delim, dlen, sep, slen, max, body_n);
 	return 0;
 }

@@ -138,9 +138,16 @@ speed() {
 	count_ok "$name" "$rows" || return
 	mean=$(awk -F, 'NR == 2 { print $(NF - 6) }' "$work/$name.csv")
 	min=$(awk -F, 'NR == 2 { print $(NF - 1) }' "$work/$name.csv")
+	cpu=$(awk -F, 'NR == 2 { print $(NF - 3) + $(NF - 2) }' "$work/$name.csv")
+	load=$(cut -d' ' -f1 /proc/loadavg 2> /dev/null || echo '?')
 	awk -v b="$bytes" -v r="$rows" -v m="$mean" -v mn="$min" -v name="$name" 'BEGIN {
 		printf "%s: mean %.3f s (min %.3f s)  %.1f MB/s uncompressed  %.2f M rows/s%s\n",
 		    name, m, mn, b / m / 1e6, r / m / 1e6, b / m / 1e6 < 100 ? "  (under 100 MB/s)" : ""
+	}' | tee -a "$summary"
+	# the machine is shared: CPU time (all stages and threads) and the load
+	# average tell a slow run on a busy machine from a slow program
+	awk -v c="$cpu" -v m="$mean" -v l="$load" -v name="$name" 'BEGIN {
+		printf "%s:   CPU %.3f s a run (user+sys, %.2f cores busy); load average %s\n", name, c, c / m, l
 	}' | tee -a "$summary"
 }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "sl.h"
 #include "msg.h"
@@ -125,13 +126,19 @@ static void flush_out(void *arg)
  * goes to the writer in one copy. */
 static char *rowbuf;
 static size_t rowcap;
+/* x_sl_fit_fields (sl-httpd's http_stream): rows get exactly this many
+ * fields, missing ones NULL, extra ones dropped; 0: as split. */
+static size_t fit;
 
 static int put_row(size_t nf, const sl_field *fl)
 {
-	size_t need = 4 * nf, j;
+	size_t need, j, nout = fit ? fit : nf;
 	sl_frame f;
 	char *d;
 
+	if (nf > nout)
+		nf = nout;
+	need = 4 * nout;
 	for (j = 0; j < nf; j++)
 		if (fl[j].n != SL_NULL_LEN)
 			need += fl[j].n;
@@ -158,6 +165,8 @@ static int put_row(size_t nf, const sl_field *fl)
 			d = e;
 		}
 	}
+	for (; j < nout; j++, d += 4)
+		sl_u32_pack(d, SL_NULL_LEN);
 	f.type = 'R';
 	f.flags = 0;
 	f.len = (uint32_t)need;
@@ -285,6 +294,52 @@ static size_t json_sources(const sl_opts *o, const char *target, char ***out)
 }
 
 
+/* Doris's streaming_load_json_max_mb (sl.conf, default 100): a JSON body
+ * that is not read by line and is larger fails before a transaction
+ * begins. The size is the body's byte count as sent (compressed if it
+ * is): the internal header x_sl_body_bytes when a front end passes its
+ * Content-Length, else stdin's size when it is a regular file (sl-load
+ * -T FILE). A body of unknown size (a pipe, chunked HTTP) is not checked,
+ * as Doris does not check a chunked body. */
+static void json_body_limit(const sl_opts *o)
+{
+	const char *v = sl_hdrs_get(&o->hdrs, "x_sl_body_bytes"), *bl, *conf;
+	long long size = -1, mb = 100;
+	struct stat sb;
+	sl_store st;
+	char *end;
+
+	bl = sl_hdrs_get(&o->hdrs, "read_json_by_line");
+	if (bl ? sl_hdrs_bool(&o->hdrs, "read_json_by_line") : !sl_hdrs_get(&o->hdrs, "strip_outer_array"))
+		return;
+	if (v) {
+		errno = 0;
+		size = strtoll(v, &end, 10);
+		if (errno || end == v || *end || size < 0)
+			size = -1;
+	} else if (fstat(0, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		off_t at = lseek(0, 0, SEEK_CUR);
+		size = (long long)sb.st_size - (at > 0 ? (long long)at : 0);
+	}
+	if (size <= 0)
+		return;
+	if (sl_store_open(&st, sl_data_dir(o->data_dir)) < 0)
+		sl_stage_abort(&w, SL_EXIT_TEMP, 0, "[INTERNAL_ERROR]unable to open the data directory %s: %s",
+		    sl_data_dir(o->data_dir), strerror(errno));
+	conf = sl_store_conf(&st, "streaming_load_json_max_mb");
+	if (conf) {
+		errno = 0;
+		mb = strtoll(conf, &end, 10);
+		if (errno || end == conf || *end || mb < 0 || mb > INT64_MAX / (1 << 20))
+			mb = 100;
+	}
+	sl_store_close(&st);
+	if (size > mb * 1024 * 1024)
+		sl_stage_abort(&w, SL_EXIT_NO, SL_X_PRETXN,
+		    "[E-217]json body size %lld exceed BE's conf `streaming_load_json_max_mb` %lld. increase it if you are sure this load is reasonable",
+		    size, mb * 1024 * 1024);
+}
+
 /* The body could not be read or decompressed: X, then exit. */
 __attribute__((noreturn))
 static void body_failed(sl_input *in)
@@ -349,6 +404,8 @@ int main(int argc, char **argv)
 			    "[NOT_IMPLEMENTED_ERROR]compress_type %s is not supported yet: send the body uncompressed", v);
 		}
 	}
+	if (json)
+		json_body_limit(&o);
 	{
 		const char *err = 0;
 		in = sl_input_open(0, v, &err);
@@ -402,6 +459,9 @@ int main(int argc, char **argv)
 	separator(&o.hdrs, "column_separator", "\\t", &sep, &sepd);
 	separator(&o.hdrs, "line_delimiter", "\\n", &delim, &delimd);
 	trim_quotes = sl_hdrs_bool(&o.hdrs, "trim_double_quotes");
+	v = sl_hdrs_get(&o.hdrs, "x_sl_fit_fields");
+	if (v)
+		fit = strtoul(v, 0, 10) < 100000 ? strtoul(v, 0, 10) : 0;
 	empty_null = sl_hdrs_bool(&o.hdrs, "empty_field_as_null");
 
 	{
@@ -433,11 +493,8 @@ int main(int argc, char **argv)
 		sl_qrec rec;
 		sl_buf raw = SL_BUF_ZERO;
 
-		if (sep.len != 1 || delim.len != 1)
-			sl_stage_abort(&w, SL_EXIT_NO, 0,
-			    "[NOT_IMPLEMENTED_ERROR]enclose is not supported yet with a multi-byte column_separator or line_delimiter");
-		q = sl_csvq_new(&lines, (unsigned char)sep.p[0], (unsigned char)delim.p[0],
-		    (unsigned char)enclose, escape, max, (uint64_t)skip);
+		q = sl_csvq_new(&lines, sep.p, sep.len, (unsigned char)enclose, escape,
+		    trim_quotes ? SL_CSVQ_COLLAPSE : 0, max, (uint64_t)skip);
 		if (!q)
 			sl_diesys(SL_EXIT_TEMP, "unable to start");
 		while ((r = sl_csvq_next(q, &rec)) > 0) {

@@ -8,14 +8,28 @@
  * as doubles) and a duplicate key's first occurrence wins, as in Doris.
  * A top-level array with strip_outer_array is split element by element by
  * a bracket/quote-aware state machine: memory is one element at a time.
+ *
+ * By line (the NDJSON case, without jq or strip_outer_array), jv's parse
+ * of each record, most of the cost, runs on worker threads: the main
+ * thread cuts lines into batches (SL_JSON_BATCH bytes, default 1 MiB) and
+ * emits each batch, in input order, once the workers have parsed it. A
+ * worker keeps one jv_parser for all its records (jv_parser_set_buf per
+ * record); any record that is not one object, array or string followed by
+ * white space is parsed again by jv_parse_sized, whose result (and error
+ * message) is then the answer, exactly as without threads. Threads:
+ * SL_JSON_THREADS, default the number of online CPUs (at most 4); 1 or
+ * less: no threads.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <jv.h>
 #include <jq.h>
@@ -58,6 +72,9 @@ typedef struct jctx {
 	size_t *srclen;
 	sl_buf tmp, reason;
 	int werr;
+	struct pool *pool;      /* by line: parallel parse (NULL: serial) */
+	uint32_t *keycol;       /* simple mode: member ordinal -> column + 1 seen last */
+	size_t nkeycol;
 } jctx;
 
 /* ---- small JSON text scanner (input already validated by jv) ---- */
@@ -69,6 +86,27 @@ static const char *ws(const char *p, const char *e)
 	return p;
 }
 
+/* Bytes that end a scalar (number or literal) in the scanner. */
+static const unsigned char scalar_end[256] = {
+	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, [','] = 1, [']'] = 1, ['}'] = 1, [':'] = 1, [0] = 1,
+};
+
+/* End of the string whose opening quote is before p: after its closing
+ * quote (a quote preceded by an even run of backslashes), or e. */
+static const char *skip_string(const char *p, const char *e)
+{
+	for (;;) {
+		const char *q = memchr(p, '"', (size_t)(e - p)), *b;
+		if (!q)
+			return e;
+		for (b = q; b > p && b[-1] == '\\'; b--)
+			;
+		if (!((q - b) & 1))
+			return q + 1;
+		p = q + 1;
+	}
+}
+
 /* End of the value starting at p (p not whitespace). */
 static const char *skip_value(const char *p, const char *e)
 {
@@ -76,25 +114,16 @@ static const char *skip_value(const char *p, const char *e)
 
 	if (p >= e)
 		return e;
-	if (*p == '"') {
-		for (p++; p < e; p++) {
-			if (*p == '\\')
-				p++;
-			else if (*p == '"')
-				return p + 1;
-		}
-		return e;
-	}
+	if (*p == '"')
+		return skip_string(p + 1, e);
 	if (*p != '{' && *p != '[') {
-		while (p < e && !strchr(" \t\r\n,]}:", *p))
+		while (p < e && !scalar_end[(unsigned char)*p])
 			p++;
 		return p;
 	}
 	for (; p < e; p++) {
 		if (*p == '"') {
-			for (p++; p < e && *p != '"'; p++)
-				if (*p == '\\')
-					p++;
+			p = skip_string(p + 1, e) - 1;
 		} else if (*p == '{' || *p == '[')
 			depth++;
 		else if (*p == '}' || *p == ']') {
@@ -349,7 +378,7 @@ static void put_row(jctx *c)
 static void emit_record(jctx *c, span rec, jv_kind kind, int in_array)
 {
 	span v = rec;
-	size_t i, found = 0;
+	size_t i, m, found = 0;
 
 	for (i = 0; i < c->nsrc; i++)
 		c->vals[i].p = 0;
@@ -380,13 +409,26 @@ static void emit_record(jctx *c, span rec, jv_kind kind, int in_array)
 			return;
 		}
 		p = ws(v.p, e) + 1;
-		while (next_member(&p, e, &k, &val))
+		/* keys usually come in the same order record after record: try
+		 * the column the member at this ordinal matched last time */
+		for (m = 0; next_member(&p, e, &k, &val); m++) {
+			if (m < c->nkeycol && c->keycol[m]) {
+				i = c->keycol[m] - 1;
+				if (!c->vals[i].p && key_is(c, k, c->src[i], c->srclen[i])) {
+					c->vals[i] = val;
+					found++;
+					continue;
+				}
+			}
 			for (i = 0; i < c->nsrc; i++)
 				if (!c->vals[i].p && key_is(c, k, c->src[i], c->srclen[i])) {
 					c->vals[i] = val;
 					found++;
+					if (m < c->nkeycol)
+						c->keycol[m] = (uint32_t)i + 1;
 					break;
 				}
+		}
 	}
 	if (!found) {
 		no_match(c, rec);
@@ -641,6 +683,334 @@ static void emit_array(jctx *c, span doc, int from_jq)
 	c->recno = rn;
 }
 
+/* ---- by line: jv's parse on worker threads ---- */
+
+enum { PR_LINE, PR_BIG };
+enum { B_FREE, B_QUEUED, B_DONE };
+
+typedef struct prec {
+	size_t off, n;          /* the record in data (data[off + full] is NUL) */
+	size_t full;            /* the line as read (a stripped \r included) */
+	size_t biglen;          /* PR_BIG: the whole line's length */
+	uint64_t recno;
+	int type;
+	int kind;               /* parsed: a jv_kind, or -1 (message at msgoff) */
+	size_t msgoff;
+} prec;
+
+typedef struct batch {
+	sl_buf data, msg;
+	prec *r;
+	size_t n, cap;
+	int state;
+} batch;
+
+typedef struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	pthread_t *th;
+	int nth, started, quit;
+	batch *b;
+	size_t nb;              /* ring of batches */
+	uint64_t head;          /* oldest batch not yet emitted */
+	uint64_t fill;          /* batch being filled */
+	uint64_t take;          /* next batch for a worker */
+	size_t batch_bytes;
+	int oom;
+} pool;
+
+static int is_ws_only(const char *p, const char *e)
+{
+	return ws(p, e) == e;
+}
+
+/* jv's parse of one record: its kind, or -1 with the message put in msg.
+ * *pp: the worker's parser (one object, array or string followed by white
+ * space); anything else is decided by jv_parse_sized, as the serial path
+ * does. s[full] is a NUL (jv_parse_sized's message prints the text). */
+static int jv_check(jv_parser **pp, uint64_t *fed, const char *s, size_t n, sl_buf *msg, int *oom)
+{
+	jv val;
+	int kind;
+
+	if (n && n <= INT_MAX && (unsigned char)s[0] != 0xEF) {
+		if (*pp && *fed > ((uint64_t)1 << 30)) {
+			/* the parser counts columns in an int */
+			jv_parser_free(*pp);
+			*pp = NULL;
+		}
+		if (!*pp) {
+			*pp = jv_parser_new(0);
+			*fed = 0;
+		}
+		*fed += n;
+		jv_parser_set_buf(*pp, s, (int)n, 1);
+		val = jv_parser_next(*pp);
+		if (jv_is_valid(val)) {
+			int rem = jv_parser_remaining(*pp);
+			kind = jv_get_kind(val);
+			jv_free(val);
+			if (rem >= 0 && (size_t)rem <= n && is_ws_only(s + n - rem, s + n)) {
+				if (rem)
+					jv_free(jv_parser_next(*pp));   /* consume the blanks */
+				if (jv_parser_remaining(*pp) == 0)
+					return kind;
+			}
+		} else
+			jv_free(val);
+		/* not the common case: a fresh parser next time, jv_parse_sized now */
+		jv_parser_free(*pp);
+		*pp = NULL;
+	}
+	val = jv_parse_sized(s, (int)n);
+	if (!jv_is_valid(val)) {
+		jv m = jv_invalid_get_msg(val);
+		if (sl_buf_puts(msg, jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "invalid JSON") < 0 ||
+		    sl_buf_putc(msg, 0) < 0)
+			*oom = 1;
+		jv_free(m);
+		return -1;
+	}
+	kind = jv_get_kind(val);
+	jv_free(val);
+	return kind;
+}
+
+static void *pool_worker(void *arg)
+{
+	pool *pl = arg;
+	jv_parser *jp = NULL;
+	uint64_t fed = 0;
+
+	pthread_mutex_lock(&pl->mu);
+	for (;;) {
+		batch *b;
+		size_t i;
+		int oom = 0;
+
+		while (!pl->quit && pl->take == pl->fill)
+			pthread_cond_wait(&pl->work, &pl->mu);
+		if (pl->quit)
+			break;
+		b = &pl->b[pl->take++ % pl->nb];
+		pthread_mutex_unlock(&pl->mu);
+		for (i = 0; i < b->n; i++) {
+			prec *r = &b->r[i];
+			if (r->type != PR_LINE)
+				continue;
+			r->msgoff = b->msg.len;
+			r->kind = jv_check(&jp, &fed, b->data.p + r->off, r->n, &b->msg, &oom);
+		}
+		pthread_mutex_lock(&pl->mu);
+		if (oom)
+			pl->oom = 1;
+		b->state = B_DONE;
+		pthread_cond_broadcast(&pl->done);
+	}
+	pthread_mutex_unlock(&pl->mu);
+	if (jp)
+		jv_parser_free(jp);
+	return NULL;
+}
+
+static size_t env_size(const char *name, size_t dflt, size_t max)
+{
+	const char *v = getenv(name);
+	char *end;
+	unsigned long long n;
+
+	if (v && *v) {
+		n = strtoull(v, &end, 10);
+		if (!*end)
+			return n > max ? max : (size_t)n;
+	}
+	return dflt;
+}
+
+/* NULL: no threads (one CPU, SL_JSON_THREADS <= 1, or no memory). */
+static pool *pool_new(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nth = env_size("SL_JSON_THREADS", ncpu > 4 ? 4 : ncpu < 1 ? 1 : (size_t)ncpu, 16);
+	pool *pl;
+	int i;
+
+	if (nth < 2)
+		return NULL;
+	pl = calloc(1, sizeof *pl);
+	if (!pl)
+		return NULL;
+	pl->nth = (int)nth;
+	pl->nb = nth * 2 + 2;
+	pl->batch_bytes = env_size("SL_JSON_BATCH", (size_t)1 << 20, (size_t)64 << 20);
+	if (!pl->batch_bytes)
+		pl->batch_bytes = 1;
+	pl->b = calloc(pl->nb, sizeof *pl->b);
+	pl->th = calloc(nth, sizeof *pl->th);
+	if (!pl->b || !pl->th) {
+		free(pl->b);
+		free(pl->th);
+		free(pl);
+		return NULL;
+	}
+	pthread_mutex_init(&pl->mu, NULL);
+	pthread_cond_init(&pl->work, NULL);
+	pthread_cond_init(&pl->done, NULL);
+	for (i = 0; i < pl->nth; i++) {
+		if (pthread_create(&pl->th[i], NULL, pool_worker, pl) != 0)
+			break;
+		pl->started++;
+	}
+	return pl;
+}
+
+static void pool_free(pool *pl)
+{
+	size_t i;
+	int t;
+
+	if (!pl)
+		return;
+	pthread_mutex_lock(&pl->mu);
+	pl->quit = 1;
+	pthread_cond_broadcast(&pl->work);
+	pthread_mutex_unlock(&pl->mu);
+	for (t = 0; t < pl->started; t++)
+		pthread_join(pl->th[t], NULL);
+	for (i = 0; i < pl->nb; i++) {
+		sl_buf_free(&pl->b[i].data);
+		sl_buf_free(&pl->b[i].msg);
+		free(pl->b[i].r);
+	}
+	pthread_mutex_destroy(&pl->mu);
+	pthread_cond_destroy(&pl->work);
+	pthread_cond_destroy(&pl->done);
+	free(pl->b);
+	free(pl->th);
+	free(pl);
+}
+
+/* Emit the oldest queued batch once parsed, in input order. */
+static void pool_emit_oldest(jctx *c)
+{
+	pool *pl = c->pool;
+	batch *b = &pl->b[pl->head % pl->nb];
+	uint64_t recno = c->recno;      /* the reading side's count */
+	size_t i;
+
+	pthread_mutex_lock(&pl->mu);
+	while (b->state != B_DONE)
+		pthread_cond_wait(&pl->done, &pl->mu);
+	if (pl->oom)
+		c->werr = 1;
+	pthread_mutex_unlock(&pl->mu);
+	for (i = 0; i < b->n && !c->werr; i++) {
+		prec *r = &b->r[i];
+		span rec = { b->data.p + r->off, r->n };
+		c->recno = r->recno;
+		if (r->type == PR_BIG)
+			ferrf(c, rec.p, rec.n, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)",
+			    r->biglen, c->cap);
+		else if (r->kind < 0)
+			ferrf(c, rec.p, rec.n, "Parse json data failed. code: 3, error info: %s", b->msg.p + r->msgoff);
+		else
+			emit_kind(c, rec, (jv_kind)r->kind, 0, 0);
+	}
+	c->recno = recno;
+	b->n = 0;
+	b->data.len = 0;
+	b->msg.len = 0;
+	b->state = B_FREE;
+	pl->head++;
+}
+
+/* Queue the batch being filled (if it holds records). */
+static void pool_submit(jctx *c)
+{
+	pool *pl = c->pool;
+	batch *b = &pl->b[pl->fill % pl->nb];
+
+	if (!b->n)
+		return;
+	pthread_mutex_lock(&pl->mu);
+	b->state = B_QUEUED;
+	pl->fill++;
+	pthread_cond_signal(&pl->work);
+	pthread_mutex_unlock(&pl->mu);
+	if (pl->fill - pl->head == pl->nb)
+		pool_emit_oldest(c);
+}
+
+/* Emit everything queued or being filled. */
+static void pool_drain(jctx *c)
+{
+	pool_submit(c);
+	while (c->pool->head < c->pool->fill)
+		pool_emit_oldest(c);
+}
+
+/* Add a record (or, big, the head of a line over the cap) to the batch. */
+static void pool_add(jctx *c, const char *p, size_t n, size_t full, int type, size_t biglen)
+{
+	pool *pl = c->pool;
+	batch *b = &pl->b[pl->fill % pl->nb];
+	prec *r;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		prec *nr = realloc(b->r, cap * sizeof *nr);
+		if (!nr) {
+			c->werr = 1;
+			return;
+		}
+		b->r = nr;
+		b->cap = cap;
+	}
+	r = &b->r[b->n];
+	r->off = b->data.len;
+	r->n = n;
+	r->full = full;
+	r->type = type;
+	r->biglen = biglen;
+	r->recno = c->recno;
+	r->kind = 0;
+	r->msgoff = 0;
+	if (sl_buf_put(&b->data, p, full) < 0 || sl_buf_putc(&b->data, 0) < 0) {
+		c->werr = 1;
+		return;
+	}
+	b->n++;
+	if (b->data.len >= pl->batch_bytes)
+		pool_submit(c);
+}
+
+/* A whole line by line (r: the record, full bytes as read, NUL after). */
+static void line_record(jctx *c, span r, size_t full)
+{
+	c->recno++;
+	if (c->pool && r.n < c->pool->batch_bytes) {
+		pool_add(c, r.p, r.n, full, PR_LINE, 0);
+		return;
+	}
+	if (c->pool)
+		pool_drain(c);  /* a long record: the order holds, parse it here */
+	if (c->strip)
+		emit_array(c, r, 0);
+	else
+		handle_text(c, r, 0);
+}
+
+/* A line over the record cap; head: its first bytes. */
+static void line_too_big(jctx *c, const char *head, size_t hn, size_t len)
+{
+	c->recno++;
+	if (c->pool) {
+		pool_add(c, head, hn, hn, PR_BIG, len);
+		return;
+	}
+	ferrf(c, head, hn, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)", len, c->cap);
+}
+
 /* ---- setup ---- */
 
 static size_t record_cap(const sl_hdrs *h)
@@ -793,6 +1163,21 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 		free(nm);
 		free(ty);
 	}
+	if (c.by_line && !c.strip && !c.jq)
+		c.pool = pool_new();
+	if (!c.paths) {
+		/* the key order cache needs distinct column names */
+		size_t j;
+		c.nkeycol = nsrc * 2 + 8;
+		for (i = 0; i < nsrc && c.nkeycol; i++)
+			for (j = 0; j < i; j++)
+				if (c.srclen[i] == c.srclen[j] && !memcmp(src[i], src[j], c.srclen[i])) {
+					c.nkeycol = 0;
+					break;
+				}
+		if (c.nkeycol && !(c.keycol = calloc(c.nkeycol, sizeof *c.keycol)))
+			c.nkeycol = 0;
+	}
 	if (c.by_line) {
 		const char *v = sl_hdrs_get(hdrs, "line_delimiter"), *e2;
 		if (v && (sl_sep_parse(v, &delim, &e2) != 1 || !delim.len)) {
@@ -805,6 +1190,8 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 
 	while (!c.werr && (n = sl_input_read(in, buf, sizeof buf)) != 0) {
 		if (n < 0) {
+			if (c.pool)
+				pool_drain(&c);         /* the records before it, as without threads */
 			snprintf(err, sizeof err, "[INTERNAL_ERROR]read body failed: %s", sl_input_error(in) ? sl_input_error(in) : "read error");
 			rc = fail_x(&c, err);
 			goto out;
@@ -846,13 +1233,8 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 							while ((dd = memmem(from, (size_t)(le - from), delim.p, delim.len))) {
 								span r = { lp, (size_t)(dd - lp) };
 								const char *s0 = ws(r.p, r.p + r.n);
-								if (s0 < r.p + r.n) {
-									c.recno++;
-									if (c.strip)
-										emit_array(&c, r, 0);
-									else
-										handle_text(&c, r, 0);
-								}
+								if (s0 < r.p + r.n)
+									line_record(&c, r, r.n);
 								lp = dd + delim.len;
 								from = lp;
 							}
@@ -882,22 +1264,15 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 				p = d + delim.len;
 				/* a whole line */
 				if (line_over) {
-					c.recno++;
-					ferrf(&c, line.p, line.len > 1024 ? 1024 : line.len,
-					    "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)", line_len, c.cap);
+					line_too_big(&c, line.p, line.len > 1024 ? 1024 : line.len, line_len);
 				} else {
 					span r = { line.p, line.len };
 					const char *s0;
 					if (default_delim && r.n && r.p[r.n - 1] == '\r')
 						r.n--;
 					s0 = ws(r.p, r.p + r.n);
-					if (s0 < r.p + r.n) {
-						c.recno++;
-						if (c.strip)
-							emit_array(&c, r, 0);
-						else
-							handle_text(&c, r, 0);
-					}
+					if (s0 < r.p + r.n)
+						line_record(&c, r, line.len);
 				}
 				line.len = 0;
 				line_len = 0;
@@ -909,21 +1284,16 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 		goto werr;
 	if (c.by_line) {
 		if (line_over) {
-			c.recno++;
-			ferrf(&c, line.p, line.len > 1024 ? 1024 : line.len,
-			    "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)", line_len, c.cap);
+			line_too_big(&c, line.p, line.len > 1024 ? 1024 : line.len, line_len);
 		} else if (line.len) {
 			span r = { line.p, line.len };
 			if (default_delim && r.n && r.p[r.n - 1] == '\r')
 				r.n--;
-			if (ws(r.p, r.p + r.n) < r.p + r.n) {
-				c.recno++;
-				if (c.strip)
-					emit_array(&c, r, 0);
-				else
-					handle_text(&c, r, 0);
-			}
+			if (ws(r.p, r.p + r.n) < r.p + r.n)
+				line_record(&c, r, line.len);
 		}
+		if (c.pool && !c.werr)
+			pool_drain(&c);
 	} else if (sp.state == SP_RAW && !sp.over && ws(sp.el.p, sp.el.p + sp.el.len) == sp.el.p + sp.el.len) {
 		/* empty body: no rows */
 	} else
@@ -944,6 +1314,8 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 werr:
 	rc = SL_EXIT_TEMP;
 out:
+	pool_free(c.pool);
+	free(c.keycol);
 	if (c.jq)
 		jq_teardown(&c.jq);
 	for (i = 0; i < c.npaths; i++)

@@ -6,6 +6,10 @@
  * num_as_string (accepted), line_delimiter, and `jq: <program>` (beyond
  * Doris). Memory is bounded whatever the document (a top-level array is
  * split element by element); one record over the cap is a filtered row.
+ * By line (no jq, no strip_outer_array), libjq's parse of the records runs
+ * on worker threads (env SL_JSON_THREADS, default the online CPUs, at most
+ * 4; SL_JSON_BATCH bytes per hand-off, default 1 MiB); the output is the
+ * same, in the same order, as with SL_JSON_THREADS=1.
  */
 #ifndef SL_JSONIN_H
 #define SL_JSONIN_H

@@ -905,6 +905,31 @@ int sl_parse_decimal(const char *s, size_t n, int prec, int scale, __int128 *out
 	point = (long)(de - ds) + exp;
 	keep = point + scale;        /* digits that form the unscaled value */
 	if (keep > 80) return 0;     /* certainly too many */
+	if ((keep < ndig ? keep : ndig) <= 18) {
+		/* the common case: the kept digits fit in 64 bits (same result
+		 * as the loop below, which checks the digit count as it goes) */
+		long lim = keep < ndig ? keep : ndig, nint = (long)(de - ds), nd;
+		uint64_t a = 0, t;
+		const char *q;
+		for (q = s + ds, k = 0; k < lim && k < nint; k++, q++)
+			a = a * 10 + (unsigned)(*q - '0');
+		for (q = s + fs; k < lim; k++, q++)
+			a = a * 10 + (unsigned)(*q - '0');
+		if (keep >= 0 && keep < ndig)
+			rdig = keep < nint ? s[ds + (size_t)keep] - '0' : s[fs + (size_t)(keep - nint)] - '0';
+		for (nd = 0, t = a; t; t /= 10)
+			nd++;
+		if (nd > prec) return 0;
+		acc = a;
+		if (keep > ndig && acc) {
+			if (nd + (keep - ndig) > prec) return 0;
+			acc *= (unsigned __int128)p10[keep - ndig];
+		}
+		if (rdig >= 5) acc++;
+		if (acc >= (unsigned __int128)p10[prec]) return 0;
+		*out = neg ? -(__int128)acc : (__int128)acc;
+		return 1;
+	}
 	for (k = 0; k < ndig; k++) {
 		size_t pos = (size_t)k < de - ds ? ds + (size_t)k : fs + (size_t)(k - (long)(de - ds));
 		unsigned c = (unsigned char)s[pos] - '0';

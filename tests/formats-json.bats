@@ -225,3 +225,106 @@ EOF
 	run -100 --separate-stderr bash -c 'sl-map testdb.test_streamload < typed.sl > /dev/null'
 	[ "$stderr" = "sl-map: fatal: [INTERNAL_ERROR]sl-map: the input rows are already typed (expected source rows from sl-parse)" ]
 }
+
+# A by-line body with every kind of record: the ones the worker threads'
+# parser takes, and the ones jv_parse_sized decides (scalars, extra values,
+# a BOM, parse errors), blank lines, CRLF, a line over the record cap.
+mixed_ndjson() {
+	local i
+	for i in $(seq 1 60); do
+		printf '{"a":%d,"b":"r%d"}\n' "$i" "$i"
+		printf '{"b":"k\\"%d\\\\","a":-%d.50e1}\r\n' "$i" "$i"
+		printf '  {"a":{"n":[%d,{"x":"]}"}]},"b":true,"a":2}  \n' "$i"
+	done
+	printf '%s\n' '{"\u0061":7,"b":"\u00e9\n"}' '42' '"str"' 'true' 'null' '[1,2]' '{bad' '{"a":}' \
+		'{"a":1} x' '{"a":1} {"a":2}' '' '   ' '{"a":1,"b":null}' '{"c":3}'
+	printf '\xef\xbb\xbf{"a":8}\n'
+	printf '{"a":"%s"}\n' "$(head -c 3000 /dev/zero | tr '\0' y)"
+	printf '{"a":"tab\there"}\n'
+	printf '{"a":9}\n'
+	printf '{"a":10,"b":"no newline at the end"}'
+}
+
+# sl-parse | sl-dump without the timing counters
+parse_dump() {
+	sl-parse -H format:json -H columns:a,b -H json_record_max_bytes:2000 "$@" < mixed.json | sl-dump 2>&1 | grep -v '^# counters'
+}
+
+@test "json: by line, the parse on worker threads gives what the serial parse gives, in order" {
+	mixed_ndjson > mixed.json
+	SL_JSON_THREADS=1 parse_dump > serial.txt
+	[ "$(grep -c '^# filtered' serial.txt)" = 13 ]
+	[ "$(grep -vc '^# filtered' serial.txt)" = 185 ]     # the header line and 184 rows
+	grep -q '^# filtered: line 190: Parse json data failed. code: 3, error info: Unexpected extra JSON values' serial.txt
+	grep -q '^# filtered: line 194: The json record is too large: 3008 bytes' serial.txt
+	grep -qFx '{"n":[60,{"x":"]}"}]}	1' serial.txt          # the first of a duplicate key wins
+	grep -qFx -- '-60.50e1	k"60\\' serial.txt             # sl-dump shows one backslash as two
+	grep -qFx '7	é\n' serial.txt
+	grep -qFx '10	no newline at the end' serial.txt
+	# batches of one record, of a few records, the default; records over the batch size in between
+	for b in 1 100 1000 ''; do
+		SL_JSON_THREADS=3 SL_JSON_BATCH=$b parse_dump > threads.txt
+		diff serial.txt threads.txt
+	done
+	SL_JSON_THREADS=2 parse_dump -H line_delimiter:'\r\n' > threads.txt
+	SL_JSON_THREADS=1 parse_dump -H line_delimiter:'\r\n' > serial.txt
+	diff serial.txt threads.txt
+}
+
+@test "json: by line with worker threads, a load keeps every row and filtered row" {
+	mixed_ndjson > mixed.json
+	sl-sql -e "CREATE TABLE testdb.ab (a VARCHAR(100), b STRING) DUPLICATE KEY(a) DISTRIBUTED BY HASH(a) BUCKETS 1"
+	run -0 --separate-stderr env SL_JSON_THREADS=2 SL_JSON_BATCH=500 sl-load -H format:json -H json_record_max_bytes:2000 \
+		-H max_filter_ratio:0.5 -T mixed.json testdb.ab
+	[ "$(get NumberTotalRows <<<"$output")" = 197 ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 184 ]
+	[ "$(get NumberFilteredRows <<<"$output")" = 13 ]
+	[ "$(sl-sql -N -B -e 'select count(*) from testdb.ab')" = 184 ]
+}
+
+# A stripped JSON array of exactly $1 bytes: one row, its name padded.
+sized_array() {
+	local frame='[{"user_id":1,"name":"","age":2}]'
+	printf '[{"user_id":1,"name":"%s","age":2}]' "$(head -c $(($1 - ${#frame})) /dev/zero | tr '\0' n)"
+}
+
+@test "json: a body over streaming_load_json_max_mb, not read by line, fails before a transaction (E-217)" {
+	echo 'streaming_load_json_max_mb = 1' > "$SL_DATA_DIR/sl.conf"
+	sized_array 1048577 > over.json
+	[ "$(wc -c < over.json)" = 1048577 ]
+	run -1 --separate-stderr sl-load -H format:json -H strip_outer_array:true -T over.json "$T"
+	[ "$(get Status <<<"$output")" = Fail ]
+	[ "$(get TxnId <<<"$output")" = -1 ]
+	[ "$(get Message <<<"$output")" = '[E-217]json body size 1048577 exceed BE'"'"'s conf `streaming_load_json_max_mb` 1048576. increase it if you are sure this load is reasonable' ]
+	[ "$(sl-sql -N -B -e "select count(*) from $T")" = 0 ]
+	# read_json_by_line false is the same; the whole body as one document too
+	run -1 --separate-stderr sl-load -H format:json -H read_json_by_line:false -T over.json "$T"
+	[[ "$(get Message <<<"$output")" == '[E-217]json body size 1048577 exceed'* ]]
+	# at the limit: loads
+	sized_array 1048576 > at.json
+	run -0 --separate-stderr sl-load -H format:json -H strip_outer_array:true -T at.json "$T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 1 ]
+	# read by line: no limit (a by-line body is not held whole)
+	{ tr -d '[]' < over.json; echo; echo '{"user_id":2,"name":"b","age":3}'; } > over.ndjson
+	[ "$(wc -c < over.ndjson)" -gt 1048576 ]
+	run -0 --separate-stderr sl-load -H format:json -T over.ndjson "$T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 2 ]
+	# CSV is not concerned
+	head -c 1100000 /dev/zero | tr '\0' '\n' > blank.csv
+	run -0 --separate-stderr sl-load -H column_separator:, -T blank.csv "$T"
+}
+
+@test "json: streaming_load_json_max_mb defaults to 100 MB; a body of unknown size is not checked" {
+	truncate -s 104857601 sparse.json
+	run -1 --separate-stderr sl-load -H format:json -H read_json_by_line:false -T sparse.json "$T"
+	[ "$(get Message <<<"$output")" = '[E-217]json body size 104857601 exceed BE'"'"'s conf `streaming_load_json_max_mb` 104857600. increase it if you are sure this load is reasonable' ]
+	[ "$(get TxnId <<<"$output")" = -1 ]
+	# a pipe: the size is not known before reading (as a chunked body in Doris)
+	echo 'streaming_load_json_max_mb = 0' > "$SL_DATA_DIR/sl.conf"
+	seed_simple
+	run -0 --separate-stderr sh -c "cat simple.json | sl-load -H format:json -H strip_outer_array:true -T - $T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 10 ]
+	# a front end that knows the size passes it as x_sl_body_bytes
+	run -1 --separate-stderr sh -c "sl-parse -H format:json -H strip_outer_array:true -H x_sl_body_bytes:1 $T < /dev/null | sl-dump"
+	[[ "$stderr" == *'[E-217]json body size 1 exceed BE'"'"'s conf `streaming_load_json_max_mb` 0.'* ]]
+}

@@ -13,7 +13,11 @@
  *       line_delimiter (0 = default)
  *   b2: compress_type: < 12 plain, else gz, deflate, bz2, lz4frame,
  *       lz4_block, lzo, lzop (so corrupt compressed bodies are fuzzed too)
- *   b3: number of source columns, 1 + b3 % 6, from a fixed list of names
+ *   b3: number of source columns, 1 + b3 % 6, from a fixed list of names;
+ *       bit 7: parse the body a second time with worker threads
+ *       (SL_JSON_THREADS=2, SL_JSON_BATCH 1 + 64 * (b3 >> 3 & 15)): the
+ *       row stream must be the serial one, frame for frame (C frames,
+ *       which carry times, aside)
  * The body goes through a memfd and sl_input_open; the output row stream
  * goes to a second memfd and is read back with sl_reader: it must be a
  * well-formed stream (H with exactly the source columns, every R with that
@@ -52,7 +56,7 @@ static const char *const jqs[] = {
 static const char *const delims[] = { NULL, "\\n", "\\x01", "||" };
 static const char *const compress[] = { "gz", "deflate", "bz2", "lz4frame", "lz4_block", "lzo", "lzop" };
 
-static int infd = -1, outfd = -1;
+static int infd = -1, outfd = -1, outfd2 = -1;
 
 static void check_output(size_t nsrc)
 {
@@ -101,14 +105,57 @@ static void check_output(size_t nsrc)
 	sl_reader_free(&r);
 }
 
+/* The frames of two outputs, C frames aside, are the same. */
+static void check_same(int a, int b)
+{
+	sl_reader ra, rb;
+	sl_frame fa, fb;
+	int ea, eb;
+
+	CHECK(lseek(a, 0, SEEK_SET) == 0 && lseek(b, 0, SEEK_SET) == 0);
+	CHECK(sl_reader_init(&ra, a) == 1 && sl_reader_init(&rb, b) == 1);
+	for (;;) {
+		while ((ea = sl_frame_read(&ra, &fa)) == 1 && fa.type == 'C')
+			;
+		while ((eb = sl_frame_read(&rb, &fb)) == 1 && fb.type == 'C')
+			;
+		CHECK(ea == eb);
+		if (ea != 1)
+			break;
+		CHECK(fa.type == fb.type && fa.flags == fb.flags && fa.len == fb.len);
+		CHECK(!memcmp(fa.p, fb.p, fa.len));
+		if (fa.type == 'X')
+			break;
+	}
+	sl_reader_free(&ra);
+	sl_reader_free(&rb);
+}
+
+/* sl_json_parse of the body in infd into fd. */
+static void run(const sl_hdrs *h, const char *ct, size_t nsrc, int fd)
+{
+	sl_input *in;
+	sl_writer w;
+	const char *err = NULL;
+	int rc;
+
+	CHECK(lseek(infd, 0, SEEK_SET) == 0 && ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0);
+	in = sl_input_open(infd, ct, &err);
+	CHECK(in);
+	CHECK(sl_writer_init(&w, fd) == 1);
+	rc = sl_json_parse(h, names, nsrc, in, &w);
+	CHECK(rc != SL_EXIT_BUG);
+	sl_writer_flush(&w);
+	CHECK(!w.err);
+	sl_writer_free(&w);
+	sl_input_close(in);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	sl_hdrs h = SL_HDRS_ZERO;
-	sl_input *in;
-	sl_writer w;
-	const char *err = NULL, *ct = NULL;
+	const char *ct = NULL;
 	size_t nsrc;
-	int rc;
 
 	if (size < 4)
 		return 0;
@@ -140,21 +187,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (infd < 0) {
 		infd = memfd_create("fuzz-json-in", 0);
 		outfd = memfd_create("fuzz-json-out", 0);
-		CHECK(infd >= 0 && outfd >= 0);
+		outfd2 = memfd_create("fuzz-json-out2", 0);
+		CHECK(infd >= 0 && outfd >= 0 && outfd2 >= 0);
 	}
-	CHECK(ftruncate(infd, 0) == 0 && ftruncate(outfd, 0) == 0);
+	CHECK(ftruncate(infd, 0) == 0);
 	CHECK(pwrite(infd, data + 4, size - 4, 0) == (ssize_t)(size - 4));
-	CHECK(lseek(infd, 0, SEEK_SET) == 0 && lseek(outfd, 0, SEEK_SET) == 0);
 
-	in = sl_input_open(infd, ct, &err);
-	CHECK(in);
-	CHECK(sl_writer_init(&w, outfd) == 1);
-	rc = sl_json_parse(&h, names, nsrc, in, &w);
-	CHECK(rc != SL_EXIT_BUG);
-	sl_writer_flush(&w);
-	CHECK(!w.err);
-	sl_writer_free(&w);
-	sl_input_close(in);
+	CHECK(setenv("SL_JSON_THREADS", "1", 1) == 0);
+	run(&h, ct, nsrc, outfd);
+	if (data[3] & 0x80) {
+		char b[16];
+		snprintf(b, sizeof b, "%d", 1 + 64 * (data[3] >> 3 & 15));
+		CHECK(setenv("SL_JSON_THREADS", "2", 1) == 0 && setenv("SL_JSON_BATCH", b, 1) == 0);
+		run(&h, ct, nsrc, outfd2);
+		check_same(outfd, outfd2);
+	}
 	sl_hdrs_free(&h);
 	check_output(nsrc);
 	return 0;

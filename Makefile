@@ -27,9 +27,14 @@ LIBOBJ  := $(LIBSRC:%.c=$(BUILD)/%.o)
 DIRBINS := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard cmd/*/*.c)))))
 CMDOBJ  := $(patsubst %,$(BUILD)/cmd/%.o,$(filter-out $(DIRBINS),$(BINS))) \
 	$(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/*/*.c))
+# The five stages, also compiled with main renamed (sl-map -> sl_map_main)
+# and linked into the launchers, which fork them without exec (stages.h).
+STAGES   = sl-parse sl-map sl-filter sl-txn sl-commit
+LAUNCHERS = sl-load sl-httpd
+STAGEOBJ := $(STAGES:%=$(BUILD)/cmd/%.stage.o)
 UNITSRC := $(sort $(wildcard tests/unit/*.c))
 UNITS   := $(UNITSRC:%.c=$(BUILD)/%)
-DEPS    := $(LIBOBJ:.o=.d) $(CMDOBJ:.o=.d) $(UNITSRC:%.c=$(BUILD)/%.d)
+DEPS    := $(LIBOBJ:.o=.d) $(CMDOBJ:.o=.d) $(STAGEOBJ:.o=.d) $(UNITSRC:%.c=$(BUILD)/%.d)
 
 DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev \
 	liblz4-dev liblzo2-dev libroaring-dev libcrypt-dev bats bats-support \
@@ -46,9 +51,12 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(SL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# objects first, then the library (the launchers add the stage objects)
+LINKIN = $(filter-out %.a,$^) $(filter %.a,$^)
+
 $(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
-	$(CC) $(SL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(SL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(LINKIN) $(LDLIBS)
 
 # The per-load stages that need no libjq are linked statically: on a small
 # load, exec and the dynamic loader cost more than the work itself (about
@@ -60,10 +68,22 @@ $(STATIC_STAGES:%=$(BINDIR)/%): $(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon
 	$(CC) $(SL_CFLAGS) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ -lcsv -llz4 -lz -lbz2 -llzo2 -lm
 endif
 
+$(LAUNCHERS:%=$(BINDIR)/%): $(STAGEOBJ)
+# and bind every symbol at start, once, rather than lazily in each child;
+# the libraries Debian ships as .a are linked in: fewer mappings make each
+# fork cheaper (libjq has no .a: it stays shared)
+$(LAUNCHERS:%=$(BINDIR)/%): LDFLAGS += -Wl,-z,now
+$(LAUNCHERS:%=$(BINDIR)/%): LDLIBS = -Wl,--as-needed -ljq \
+	-Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -Wl,-Bdynamic -lm
+
+$(BUILD)/cmd/%.stage.o: cmd/%.c
+	@mkdir -p $(@D)
+	$(CC) $(SL_CFLAGS) $(CFLAGS) -Dmain=$(subst -,_,$*)_main -c -o $@ $<
+
 define dirbin_rule
 $$(BINDIR)/$(1): $$(patsubst %.c,$$(BUILD)/%.o,$$(wildcard cmd/$(1)/*.c)) $$(BUILD)/libcommon.a
 	@mkdir -p $$(@D)
-	$$(CC) $$(SL_CFLAGS) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+	$$(CC) $$(SL_CFLAGS) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$(LINKIN) $$(LDLIBS)
 endef
 $(foreach b,$(DIRBINS),$(eval $(call dirbin_rule,$(b))))
 

@@ -99,17 +99,21 @@ const char *sl_load_label(sl_load_req *rq)
 	return sl_hdrs_get(rq->hdrs, "label");
 }
 
-/* The stage binary: in bindir, else next to our own executable, else PATH. */
-static char *stage_path(const char *bindir, const char *name)
+char *sl_load_stage_path(const char *bindir, const char *name)
 {
 	char self[4096], *slash, *p;
+	const char *env = getenv("SL_STAGE_DIR");
 	ssize_t n;
 
+	if (!bindir && env && *env)
+		bindir = env;
 	if (bindir) {
 		if (asprintf(&p, "%s/%s", bindir, name) < 0)
 			return NULL;
 		return p;
 	}
+	if (sl_spawn_builtin(name))
+		return strdup(name);
 	n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n > 0) {
 		self[n] = 0;
@@ -328,7 +332,8 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	const char *label;
 	int64_t start_ms = sl_now_ms();
 	int bodyp[2] = { -1, -1 }, ansp[2] = { -1, -1 }, infd, r, ret = -1, e, have_st = 0;
-	size_t s, k, h, nh = 0;
+	size_t s, k, h, nh = 0, ns = 0;
+	const char *names[NSTAGES];
 	char why[512];
 
 	g_cancelled = 0;
@@ -358,10 +363,14 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 		nh++;
 	}
 	/* argv of every stage: path [--data-dir D] -H name:value ... [DB.TABLE] */
-	for (s = 0; s < NSTAGES; s++) {
+	/* sl-filter only evaluates `where`: without one it would only copy */
+	for (s = 0; s < NSTAGES; s++)
+		if (s != 2 || (sl_hdrs_get(rq->hdrs, "where") && *sl_hdrs_get(rq->hdrs, "where")))
+			names[ns++] = stage_names[s];
+	for (s = 0; s < ns; s++) {
 		char **v = argvs_mem[s];
 		k = 0;
-		if (!(paths[s] = stage_path(rq->bindir, stage_names[s])))
+		if (!(paths[s] = sl_load_stage_path(rq->bindir, names[s])))
 			goto fail;
 		v[k++] = paths[s];
 		if (rq->data_dir) {
@@ -372,7 +381,7 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 			v[k++] = "-H";
 			v[k++] = hv[h];
 		}
-		if (s == 0 || s == 1 || s == 3)   /* sl-parse, sl-map, sl-txn name the table */
+		if (strcmp(names[s], "sl-filter") && strcmp(names[s], "sl-commit"))   /* the others name the table */
 			v[k++] = target;
 		v[k] = NULL;
 		argvs[s] = v;
@@ -391,9 +400,9 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 		goto fail;
 
 	g_active = 1;
-	if (sl_spawn_pipeline(&pl, NSTAGES, argvs, infd, ansp[1], rq->errfd, env) < 0) {
+	if (sl_spawn_pipeline(&pl, ns, argvs, infd, ansp[1], rq->errfd, env) < 0) {
 		e = errno;
-		out->failed_stage = pl.failed_stage < NSTAGES ? pl.failed_stage : 0;
+		out->failed_stage = pl.failed_stage < ns ? pl.failed_stage : 0;
 		snprintf(out->failed_path, sizeof out->failed_path, "%s", paths[out->failed_stage]);
 		errno = e;
 		goto fail;
@@ -423,7 +432,7 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	out->cancelled = g_cancelled;
 
 	if (pl.cause && !g_cancelled)
-		warnf(rq, "%s killed by signal %d", stage_names[pl.cause - 1], WTERMSIG(pl.status[pl.cause - 1]));
+		warnf(rq, "%s killed by signal %d", names[pl.cause - 1], WTERMSIG(pl.status[pl.cause - 1]));
 	/* sl-commit answered: pass it on verbatim */
 	if (!g_cancelled && out->answer.len && out->answer.p[out->answer.len - 1] == '\n' &&
 	    sl_result_parse(&out->res, out->answer.p, out->answer.len) > 0 && out->res.status) {
@@ -437,15 +446,15 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	} else if (pl.cause) {
 		s = pl.cause - 1;
 		snprintf(why, sizeof why, "[INTERNAL_ERROR]the load pipeline failed: %s killed by signal %d",
-			stage_names[s], WTERMSIG(pl.status[s]));
-	} else if (pl.done[NSTAGES - 1] && WIFSIGNALED(pl.status[NSTAGES - 1])) {
-		warnf(rq, "sl-commit killed by signal %d", WTERMSIG(pl.status[NSTAGES - 1]));
+			names[s], WTERMSIG(pl.status[s]));
+	} else if (pl.done[ns - 1] && WIFSIGNALED(pl.status[ns - 1])) {
+		warnf(rq, "sl-commit killed by signal %d", WTERMSIG(pl.status[ns - 1]));
 		snprintf(why, sizeof why, "[INTERNAL_ERROR]the load pipeline failed: sl-commit killed by signal %d",
-			WTERMSIG(pl.status[NSTAGES - 1]));
+			WTERMSIG(pl.status[ns - 1]));
 	} else {
 		warnf(rq, "sl-commit gave no answer");
 		snprintf(why, sizeof why, "[INTERNAL_ERROR]the load pipeline failed: sl-commit exited %d without an answer",
-			pl.done[NSTAGES - 1] && WIFEXITED(pl.status[NSTAGES - 1]) ? WEXITSTATUS(pl.status[NSTAGES - 1]) : -1);
+			pl.done[ns - 1] && WIFEXITED(pl.status[ns - 1]) ? WEXITSTATUS(pl.status[ns - 1]) : -1);
 	}
 	have_st = store_of(rq, &own, &st) > 0;
 	if (fallback(rq, have_st ? st : NULL, label, start_ms, why, out, 0) < 0 || render(out) < 0)
@@ -474,7 +483,7 @@ fail:
 		if (ansp[s] >= 0)
 			close(ansp[s]);
 	}
-	for (s = 0; s < NSTAGES; s++)
+	for (s = 0; s < ns; s++)
 		free(paths[s]);
 	if (hv)
 		for (h = 0; h < nh; h++)

@@ -29,8 +29,8 @@ typedef struct sl_load_req {
 	                         * (stages use $SL_DATA_DIR or ./sl-data) */
 	sl_store *st;           /* the store (fallback answer, record); NULL:
 	                         * opened from sl_data_dir(data_dir) when needed */
-	const char *bindir;     /* directory of the stage binaries; NULL: the
-	                         * directory of /proc/self/exe, else PATH */
+	const char *bindir;     /* directory of the stage programs to exec;
+	                         * NULL: sl_load_stage_path's choice */
 	const char *db, *table;
 	sl_hdrs *hdrs;          /* the load's headers; "label" is added when absent */
 	int infd;               /* sl-parse's stdin; -1: a pipe fed by feed() */
@@ -62,6 +62,13 @@ typedef struct sl_load_out {
 	size_t failed_stage;    /* on -1 with an exec error: which stage */
 	char failed_path[512];  /* and its path */
 } sl_load_out;
+
+/* How stage name runs, as the argv[0] to give spawn.h: bindir/name, else
+ * $SL_STAGE_DIR/name when that is set and not empty (exec'd: a replaced or
+ * wrapped stage); else the bare name when this binary carries the stage
+ * built in (forked without exec, stages.h); else name next to our own
+ * executable when it is there; else the bare name (PATH). NULL: ENOMEM. */
+char *sl_load_stage_path(const char *bindir, const char *name);
 
 void sl_load_out_init(sl_load_out *o);
 void sl_load_out_free(sl_load_out *o);

@@ -5,12 +5,16 @@
  * fd plumbing in the child, default signal state before exec, every pid
  * recorded and reaped, everything killed when one stage dies abnormally.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +22,18 @@
 #include "spawn.h"
 
 extern char **environ;
+
+const sl_builtin *sl_spawn_builtins;
+
+sl_main_fn sl_spawn_builtin(const char *name)
+{
+	const sl_builtin *b;
+
+	for (b = sl_spawn_builtins; b && b->name; b++)
+		if (!strcmp(b->name, name))
+			return b->main;
+	return NULL;
+}
 
 void sl_pipeline_free(sl_pipeline *pl)
 {
@@ -147,12 +163,62 @@ fail:
 	return -1;
 }
 
-/* In the child, between fork and exec: only async-signal-safe calls. */
+/* What exec does to the fds, for a program whose whole interface is fds
+ * 0-2: close everything above 2 (one close_range(2); else every fd above
+ * 2 that /proc/self/fd lists, or the first 4096). Every fd this code base
+ * opens is close-on-exec, so an exec'd stage would keep no more. */
+static void close_above_2(void)
+{
+	char buf[4096];
+	ssize_t n, off;
+	int d, fd;
+
+	if (close_range(3, ~0U, 0) == 0)
+		return;
+	if ((d = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		for (fd = 3; fd < 4096; fd++)
+			close(fd);
+		return;
+	}
+	/* /proc/self/fd is positioned by fd number: closing while listing is safe */
+	while ((n = getdents64(d, buf, sizeof buf)) > 0) {
+		for (off = 0; off < n; off += ((struct dirent64 *)(buf + off))->d_reclen) {
+			const char *name = ((struct dirent64 *)(buf + off))->d_name;
+			if (name[0] >= '0' && name[0] <= '9' && (fd = atoi(name)) > 2 && fd != d)
+				close(fd);
+		}
+	}
+	close(d);
+}
+
+/* A built-in program in the child, once its fds and signals are set: the
+ * state exec would give it, then its main. Never returns. */
+static void run_builtin(sl_main_fn fn, char *const argv[], char *const envp[])
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	close_above_2();
+	environ = (char **)envp;
+	prctl(PR_SET_NAME, argv[0], 0, 0, 0);
+	/* the parent flushed before fork; whatever is left is not ours */
+	__fpurge(stdin);
+	__fpurge(stdout);
+	__fpurge(stderr);
+	clearerr(stdin);
+	clearerr(stdout);
+	exit(fn(argc, (char **)argv));
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls (the
+ * caller is single-threaded, so a built-in program may run normal code). */
 static void child(char *const argv[], int in, int out, int err, char *const envp[], int ep)
 {
 	struct sigaction sa;
 	sigset_t none;
 	int sig, e, fin, fout, ferr = -1;
+	sl_main_fn fn = strchr(argv[0], '/') ? NULL : sl_spawn_builtin(argv[0]);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
@@ -167,10 +233,12 @@ static void child(char *const argv[], int in, int out, int err, char *const envp
 	    (err >= 0 && (ferr = fcntl(err, F_DUPFD_CLOEXEC, 3)) < 0) ||
 	    dup2(fin, 0) < 0 || dup2(fout, 1) < 0 || (ferr >= 0 && dup2(ferr, 2) < 0))
 		goto fail;
+	if (fn)
+		run_builtin(fn, argv, envp);
 	execvpe(argv[0], argv, envp);
 fail:
 	e = errno;
-	{
+	if (ep >= 0) {
 		char b[4];
 		sl_u32_pack(b, (uint32_t)e);
 		if (write(ep, b, 4) < 0)
@@ -201,8 +269,9 @@ int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
 	pl->n = n;
 	if (!envp)
 		envp = environ;
+	fflush(NULL);   /* a built-in child must not inherit pending output */
 	for (i = 0; i < n; i++) {
-		int out = outfd;
+		int out = outfd, builtin;
 		char b[4];
 		ssize_t k;
 		pid_t pid;
@@ -213,24 +282,31 @@ int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
 			sl_pipe_grow(p[0]);
 			out = p[1];
 		}
-		if (pipe2(ep, O_CLOEXEC) < 0)
+		/* a built-in cannot fail to exec: no need to wait for it */
+		builtin = !strchr(argv[i][0], '/') && sl_spawn_builtin(argv[i][0]);
+		if (!builtin && pipe2(ep, O_CLOEXEC) < 0)
 			goto fail;
 		pid = fork();
 		if (pid < 0) {
 			int e = errno;
-			close(ep[0]);
-			close(ep[1]);
+			if (!builtin) {
+				close(ep[0]);
+				close(ep[1]);
+			}
 			errno = e;
 			goto fail;
 		}
 		if (pid == 0)
-			child(argv[i], prev, out, errfd, envp, ep[1]);
+			child(argv[i], prev, out, errfd, envp, builtin ? -1 : ep[1]);
 		pl->pid[i] = pid;
-		close(ep[1]);
-		do
-			k = read(ep[0], b, 4);
-		while (k < 0 && errno == EINTR);
-		close(ep[0]);
+		k = 0;
+		if (!builtin) {
+			close(ep[1]);
+			do
+				k = read(ep[0], b, 4);
+			while (k < 0 && errno == EINTR);
+			close(ep[0]);
+		}
 		if (k == 4) {
 			pl->failed_stage = i;
 			errno = (int)sl_u32_unpack(b);

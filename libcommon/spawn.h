@@ -11,9 +11,22 @@
  * parent over a CLOEXEC pipe, so sl_spawn_pipeline only returns 1 once
  * every program has really been exec'd.
  *
+ * Built-in programs: a binary that carries a program's code (sl-load and
+ * sl-httpd carry the five stages, see stages.h) registers it in
+ * sl_spawn_builtins. A stage whose argv[0] is a bare name found there is
+ * forked but not exec'd: the child sets up its fds and signals as for exec,
+ * closes every fd above 2 (a stage's interface is fds 0-2, argv and the
+ * environment; every fd here is close-on-exec anyway), discards the stdio
+ * buffers it inherited, names itself argv[0] (prctl PR_SET_NAME, so ps and
+ * pgrep -x see "sl-map"), and exits with the program's main(argc, argv).
+ * It is still its own process with its own pipes; only exec and the
+ * dynamic loader (most of a small load's cost) are skipped. An argv[0]
+ * with a '/' is always exec'd.
+ *
  * The caller must not have other children it waits for while a pipeline
  * runs: sl_pipeline_wait reaps with waitpid(-1) (and ignores pids that are
- * not the pipeline's).
+ * not the pipeline's). It must be single-threaded (a built-in child runs
+ * ordinary code after fork).
  */
 #ifndef SL_SPAWN_H
 #define SL_SPAWN_H
@@ -21,6 +34,18 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include "io.h"
+
+typedef int (*sl_main_fn)(int argc, char **argv);
+typedef struct sl_builtin {
+	const char *name;       /* argv[0] that selects it, e.g. "sl-map" */
+	sl_main_fn main;
+} sl_builtin;
+
+/* NULL, or a table ending with { NULL, NULL }; set once by main(). */
+extern const sl_builtin *sl_spawn_builtins;
+
+/* The built-in program called name, or NULL. */
+sl_main_fn sl_spawn_builtin(const char *name);
 
 typedef struct sl_pipeline {
 	size_t n;
@@ -36,7 +61,8 @@ typedef struct sl_pipeline {
 
 /* Start argv[0] | ... | argv[n-1]: stage 0 reads infd, stage n-1 writes
  * outfd, every stage inherits stderr (errfd -1) or gets errfd as fd 2.
- * envp NULL means environ. argv[i][0] without '/' is searched in PATH.
+ * envp NULL means environ. argv[i][0] without '/' is a built-in program
+ * when sl_spawn_builtins has it, else searched in PATH.
  * infd/outfd/errfd are not closed. Returns 1 (every stage exec'd), or -1
  * with errno: fork/pipe failures, or the exec errno of stage
  * pl->failed_stage (ENOENT, EACCES, ...); on -1 every started stage has

@@ -54,6 +54,8 @@ reader() {
 	local loads=${SL_CRASH_LOADS:-240} per=50
 	local stages=(sl-parse sl-map sl-filter sl-txn sl-commit)
 	local i j ok=0 killed=0 sent=0 rc pid victim st when feed slow spid t0 left
+	# true for every row; with a `where` sl-filter runs too (a victim like the others)
+	local where="where:age > 0"
 
 	reader count "$per" 3>&- &
 	rpid1=$!
@@ -75,10 +77,10 @@ reader() {
 			# slow producer: half the rows, a pause of $slow ms, the rest;
 			# the pipeline is alive mid-stream for the kill to land in
 			{ head -n 25 "in$i.csv"; sleep "$(printf '0.%03d' "$slow")"; tail -n +26 "in$i.csv"; } 3>&- 7>&- \
-				| sl-load -H column_separator:, -H "label:L$i" -T - "$T" > out.json 2> err.txt 3>&- 7>&- &
+				| sl-load -H column_separator:, -H "label:L$i" -H "$where" -T - "$T" > out.json 2> err.txt 3>&- 7>&- &
 		else
 			slow=0
-			sl-load -H column_separator:, -H "label:L$i" -T "in$i.csv" "$T" > out.json 2> err.txt 3>&- 7>&- &
+			sl-load -H column_separator:, -H "label:L$i" -H "$where" -T "in$i.csv" "$T" > out.json 2> err.txt 3>&- 7>&- &
 		fi
 		pid=$!
 		t0=${EPOCHREALTIME/./}

@@ -228,6 +228,10 @@ load_seed() {
 @test "LISTEN_FDS/LISTEN_PID: the inherited socket on fd 3 serves a load" {
 	command -v python3 >/dev/null || skip "python3 needed to make the socket"
 	seed_table
+	# /proc/PID/environ is what a process was exec'd with: exec the stages
+	# (SL_STAGE_DIR) so that theirs can be read below (built-in stages get
+	# the same environment, minus LISTEN_*, which sl-httpd unsets at start)
+	export SL_STAGE_DIR=$SL_BIN
 	WRAP=(listen_socket 3)
 	start_httpd -v 2
 	WRAP=()
@@ -240,7 +244,7 @@ load_seed() {
 	[ "$output" = 10 ]
 	# the stages of a load never see LISTEN_*: hold a load open, read their environment
 	mkfifo body
-	curl -sS --max-time 30 -u root: -H "column_separator:," -H "columns:user_id,name,age" \
+	curl -sS --max-time 30 -u root: -H "column_separator:," -H "columns:user_id,name,age" -H "where:age >= 0" \
 		-T - "http://127.0.0.1:$port/api/testdb/test_streamload/_stream_load" < body > up.out 2>&1 3>&- &
 	local cpid=$! kid q n=0
 	exec 7> body
@@ -578,14 +582,14 @@ os.execvp("sl-httpd", ["sl-httpd", "--inetd", "-v", "0"])'
 	start_httpd --listen 127.0.0.1:0 -v 0
 	# a chunked body that stays open until the test closes fd 7
 	mkfifo body
-	curl -sS --max-time 30 -u root: -H "column_separator:," -H "columns:user_id,name,age" \
+	curl -sS --max-time 30 -u root: -H "column_separator:," -H "columns:user_id,name,age" -H "where:age >= 0" \
 		-T - "http://127.0.0.1:$port/api/testdb/test_streamload/_stream_load" < body > up.out 2>&1 3>&- &
 	local cpid=$! kid
 	exec 7> body
 	cat streamload_example.csv >&7
 	wait_until 100 has_children "$pid"
 	kid=$(children "$pid")
-	# the connection process and its five stages, in one process group
+	# the connection process and its five stages (sl-filter: a `where`), in one process group
 	wait_until 100 eval '[ "$(pgrep -g "$kid" | wc -l)" -ge 6 ]'
 	stop_twice "$pid" "$port"
 	wait_until 100 gone "$pid"

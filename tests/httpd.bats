@@ -881,6 +881,32 @@ median_ms() {
 	[ "$(json_get Status <<<"$output")" = Success ]
 }
 
+@test "abort: a JSON body over streaming_load_json_max_mb (Content-Length, not by line) -> E-217 before any txn" {
+	stop_servers
+	servers=()
+	echo 'streaming_load_json_max_mb = 1' > "$SL_DATA_DIR/sl.conf"
+	start_server
+	{ printf '['; for ((i = 1; i <= 30000; i++)); do printf '{"user_id":%d,"name":"n%d","age":1},' $i $i; done; printf '{"user_id":0,"name":"z","age":1}]'; } > big.json
+	n=$(wc -c < big.json)
+	[ "$n" -gt 1048576 ]
+	run -0 --separate-stderr curl -sS -u root: -H format:json -H strip_outer_array:true -H label:bigj -T big.json "$(url $LOAD)"
+	[ "$(json_get Status <<<"$output")" = Fail ]
+	[ "$(json_get TxnId <<<"$output")" = -1 ]
+	[ "$(json_get Message <<<"$output")" = "[E-217]json body size $n exceed BE's conf \`streaming_load_json_max_mb\` 1048576. increase it if you are sure this load is reasonable" ]
+	run -0 count
+	[ "$output" = 0 ]
+	# read by line, the same size loads; so does the array chunked (size unknown, as in Doris)
+	tr -d '[]' < big.json | tr '}' '\n' | sed -n 's/^,\{0,1\}\(.*\)$/\1}/p' > big.ndjson
+	run -0 --separate-stderr curl -sS -u root: -H format:json -H label:bignd -T big.ndjson "$(url $LOAD)"
+	[ "$(json_get NumberLoadedRows <<<"$output")" = 30001 ]
+	run -0 --separate-stderr bash -c "curl -sS -u root: -H format:json -H strip_outer_array:true -H label:bigjc -T - '$(url $LOAD)' < big.json"
+	[ "$(json_get NumberLoadedRows <<<"$output")" = 30001 ]
+	# the internal header is ours to set: a client's x_sl_body_bytes is ignored
+	printf '[{"user_id":1,"name":"a","age":2}]' > small.json
+	run -0 --separate-stderr curl -sS -u root: -H format:json -H strip_outer_array:true -H x_sl_body_bytes:99999999999 -H label:smallj -T small.json "$(url $LOAD)"
+	[ "$(json_get Status <<<"$output")" = Success ]
+}
+
 @test "abort: a chunked body over streaming_load_max_mb is cut off, nothing visible" {
 	stop_servers
 	servers=()

@@ -563,7 +563,8 @@ wait_prepare() {
 @test "bad input: sl-load with a stage killed fails, reaps every stage, commits nothing" {
 	local n=0 stage kids k
 	for stage in sl-parse sl-map sl-filter sl-txn sl-commit; do
-		start_held_load -H "label:kill_$stage"
+		# a `where` (true for every row) so that sl-filter runs too
+		start_held_load -H "label:kill_$stage" -H "where:age >= 0"
 		wait_prepare "kill_$stage"
 		kids=$(pgrep -P "$held_pid")
 		spid=$(pgrep -P "$held_pid" -x "$stage")

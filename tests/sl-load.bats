@@ -168,17 +168,22 @@ EOF
 	[ "$(count)" = 10 ]
 }
 
-# A copy of the binaries where sl-commit is replaced by SCRIPT.
+# A stage directory where sl-commit is replaced by SCRIPT; fake_load runs
+# sl-load with SL_STAGE_DIR pointing there, so its stages are exec'd from
+# that directory instead of run built in.
 with_fake_commit() {
 	mkdir -p fake
-	cp "$SL_BIN"/sl-load "$SL_BIN"/sl-parse "$SL_BIN"/sl-map "$SL_BIN"/sl-filter "$SL_BIN"/sl-txn fake/
+	cp "$SL_BIN"/sl-parse "$SL_BIN"/sl-map "$SL_BIN"/sl-filter "$SL_BIN"/sl-txn fake/
 	printf '#!/bin/bash\n%s\n' "$1" > fake/sl-commit
 	chmod +x fake/sl-commit
+}
+fake_load() {
+	SL_STAGE_DIR=$PWD/fake sl-load "$@"
 }
 
 @test "sl-load: sl-commit killed after committing -> Success from the commit record" {
 	with_fake_commit '"$SL_BIN/sl-commit" "$@" > /dev/null; kill -9 $$'
-	run -0 --separate-stderr fake/sl-load -H column_separator:, -H label:late -T streamload_example.csv "$T"
+	run -0 --separate-stderr fake_load -H column_separator:, -H label:late -T streamload_example.csv "$T"
 	[ "$stderr" = "sl-load: warning: sl-commit killed by signal 9" ]
 	[ "$(mask <<<"$output")" = "$(success_json late)" ]
 	[ "$(count)" = 10 ]
@@ -186,12 +191,35 @@ with_fake_commit() {
 
 @test "sl-load: sl-commit killed before committing -> Fail, aborted, label free" {
 	with_fake_commit 'kill -9 $$'
-	run -1 --separate-stderr fake/sl-load -H column_separator:, -H label:early -T streamload_example.csv "$T"
+	run -1 --separate-stderr fake_load -H column_separator:, -H label:early -T streamload_example.csv "$T"
 	[ "$stderr" = "sl-load: warning: sl-commit killed by signal 9" ]
 	[ "$(get Status <<<"$output")" = Fail ]
 	[ "$(get Message <<<"$output")" = "[INTERNAL_ERROR]the load pipeline failed: sl-commit killed by signal 9" ]
 	[ "$(count)" = 0 ]
 	run -0 --separate-stderr load_seed -H label:early
+}
+
+@test "sl-load: the stages run built in: no stage binary needed beside sl-load or in PATH" {
+	mkdir -p alone
+	cp "$SL_BIN/sl-load" alone/
+	run -0 --separate-stderr env PATH=/usr/bin:/bin alone/sl-load -H column_separator:, -H label:alone \
+		-H "where:age > 20" -T streamload_example.csv "$T"
+	[ "$(get Status <<<"$output")" = Success ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 9 ]
+	[ "$(get NumberUnselectedRows <<<"$output")" = 1 ]
+	[ "$(count)" = 9 ]
+}
+
+@test "sl-load: SL_STAGE_DIR without the stages -> exit 127 naming the program, nothing visible" {
+	mkdir -p empty
+	run -127 --separate-stderr env SL_STAGE_DIR="$PWD/empty" sl-load -H column_separator:, -T streamload_example.csv "$T"
+	[ "$stderr" = "sl-load: fatal: unable to run $PWD/empty/sl-parse: No such file or directory" ]
+	[ -z "$output" ]
+	[ "$(count)" = 0 ]
+	# the same directory holding the real stages: they are exec'd from there
+	cp "$SL_BIN"/sl-parse "$SL_BIN"/sl-map "$SL_BIN"/sl-filter "$SL_BIN"/sl-txn "$SL_BIN"/sl-commit empty/
+	run -0 --separate-stderr env SL_STAGE_DIR="$PWD/empty" sl-load -H column_separator:, -T streamload_example.csv "$T"
+	[ "$(count)" = 10 ]
 }
 
 @test "sl-load: > /dev/full fails with 111 (the load itself committed)" {

@@ -15,7 +15,6 @@
 typedef struct httpd_conf {
 	const char *data_dir;
 	sl_store st;                    /* opened by main before serving */
-	const char *bindir;             /* directory of the stage binaries */
 	int verbosity;                  /* -v N: 0 fatal, 1 warnings (default), 2 info */
 	int allow_empty_root;           /* --allow-empty-root-password */
 	/* Redirect mode (--redirect-to h:p,h:p): every load route answers 307

@@ -39,6 +39,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "stages.h"
 #include "sl.h"
 #include "msg.h"
 #include "hdr.h"
@@ -492,21 +493,6 @@ static void parse_redirect(httpd_conf *c, const char *list)
 	*c->rr_counter = 0;
 }
 
-/* The directory of our own executable: the stages are installed next to it. */
-static char *self_dir(void)
-{
-	char self[PATH_MAX], *slash;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-
-	if (n <= 0)
-		return NULL;
-	self[n] = 0;
-	if (!(slash = strrchr(self, '/')))
-		return NULL;
-	*slash = 0;
-	return strdup(self[0] ? self : "/");
-}
-
 static void open_conf(httpd_conf *c, const char *dir)
 {
 	sl_store st;
@@ -523,7 +509,6 @@ static void open_conf(httpd_conf *c, const char *dir)
 	/* ours, whatever the defaults did */
 	c->st = st;
 	c->data_dir = c->st.dir;
-	c->bindir = self_dir();
 	c->verbosity = verbosity;
 	c->redirect = redirect;
 	c->nredirect = nredirect;
@@ -785,6 +770,7 @@ int main(int argc, char **argv)
 	long v;
 
 	sl_msg_init(argv[0]);
+	sl_spawn_builtins = sl_stage_builtins;
 	fd_std_ensure();
 	memset(&conf, 0, sizeof conf);
 	for (i = 1; i < (size_t)argc;) {

@@ -397,10 +397,28 @@ static int stage_headers(const hreq *rq, sl_hdrs *out)
 		for (j = 0; j < SL_ARRAY_LEN(skip); j++)
 			if (!strcasecmp(rq->hdrs.name[i], skip[j]))
 				break;
-		if (j < SL_ARRAY_LEN(skip) || !*rq->hdrs.value[i])
+		/* x_sl_*: the stages' internal headers, set by us only */
+		if (j < SL_ARRAY_LEN(skip) || !*rq->hdrs.value[i] || !strncasecmp(rq->hdrs.name[i], "x_sl_", 5))
 			continue;
 		if (sl_hdrs_set(out, rq->hdrs.name[i], rq->hdrs.value[i]) < 0)
 			return -1;
+	}
+	return 1;
+}
+
+/* The body's size (Content-Length), for sl-parse's check of
+ * streaming_load_json_max_mb: the stage header x_sl_body_bytes. 1, or 0
+ * with msg filled. */
+static int pass_body_size(const hreq *rq, sl_hdrs *lh, char *msg, size_t cap)
+{
+	char n[32];
+
+	if (!rq->has_cl || rq->has_te)
+		return 1;
+	snprintf(n, sizeof n, "%" PRId64, rq->cl);
+	if (sl_hdrs_set(lh, "x_sl_body_bytes", n) < 0) {
+		snprintf(msg, cap, "[INTERNAL_ERROR]out of memory");
+		return 0;
 	}
 	return 1;
 }
@@ -510,7 +528,6 @@ static int route_load(hconn *h, hreq *rq, const char *db, const char *table)
 	sl_load_out_init(&out);
 	lr.data_dir = c->data_dir;
 	lr.st = &c->st;
-	lr.bindir = c->bindir;
 	lr.db = db;
 	lr.table = table;
 	lr.hdrs = &lh;
@@ -547,6 +564,8 @@ static int route_load(hconn *h, hreq *rq, const char *db, const char *table)
 	}
 	limit = c->streaming_load_max_mb * 1024 * 1024;
 	if (!body_framing_ok(rq, limit, msg, sizeof msg))
+		goto fail;
+	if (!pass_body_size(rq, &lh, msg, sizeof msg))
 		goto fail;
 	if (!parse_timeout(sl_hdrs_get(&rq->hdrs, "timeout"), &secs))
 		secs = c->stream_load_default_timeout_second;
@@ -595,7 +614,7 @@ done:
 
 /* ---- http_stream ---- */
 
-#define HS_PEEK_MAX ((size_t)1 << 20)   /* bytes read to name the csv columns */
+#define HS_PEEK_MAX ((size_t)1 << 20)   /* raw bytes read to name the csv columns */
 
 typedef struct hsfeed {
 	feedctx fc;
@@ -678,7 +697,6 @@ static int route_http_stream(hconn *h, hreq *rq)
 	sl_load_out_init(&out);
 	lr.data_dir = c->data_dir;
 	lr.st = &c->st;
-	lr.bindir = c->bindir;
 	lr.hdrs = &lh;
 	lr.infd = -1;
 	lr.errfd = -1;
@@ -745,13 +763,16 @@ static int route_http_stream(hconn *h, hreq *rq)
 	limit = c->streaming_load_max_mb * 1024 * 1024;
 	if (!body_framing_ok(rq, limit, msg, sizeof msg))
 		goto fail;
+	if (!pass_body_size(rq, &lh, msg, sizeof msg))
+		goto fail;
 	if (!parse_timeout(sl_hdrs_get(&rq->hdrs, "timeout"), &secs))
 		secs = c->stream_load_default_timeout_second;
 	if (httpd_continue(h, rq) < 0)
 		rq->keep_alive = 0;
 	/* the source names: a csv body's first record (read ahead, then
-	 * replayed into the pipeline), else what the SELECT references */
-	if (hs_is_csv(&hs) && !hs_prop(&hs, "compress_type"))
+	 * replayed into the pipeline; decompressed by hs_peek when
+	 * compress_type is set), else what the SELECT references */
+	if (hs_is_csv(&hs))
 		r = hs_peek_body(h, rq, &hs, &hf.pre, limit, &src, &nsrc, msg, sizeof msg);
 	else
 		r = hs_refs(&hs, &src, &nsrc, msg, sizeof msg);
@@ -861,7 +882,7 @@ static int route_2pc(hconn *h, hreq *rq, const char *db, const char *table)
 		rq->keep_alive = 0;
 
 	/* sl-commit --data-dir D -H ... DB: the 2PC endpoint */
-	if (stage_headers(rq, &sh) < 0 || asprintf(&path, "%s/sl-commit", c->bindir ? c->bindir : ".") < 0 ||
+	if (stage_headers(rq, &sh) < 0 || !(path = sl_load_stage_path(NULL, "sl-commit")) ||
 	    !(argv = calloc(2 * sh.n + 8, sizeof *argv)) || !(hv = calloc(sh.n + 1, sizeof *hv)))
 		goto oom;
 	argv[k++] = path;

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * stages.c -- the table of built-in stages (stages.h). Linked only into the
+ * binaries that also link the stages' *.stage.o objects.
+ */
+#include <stddef.h>
+
+#include "stages.h"
+
+const sl_builtin sl_stage_builtins[] = {
+	{ "sl-parse", sl_parse_main },
+	{ "sl-map", sl_map_main },
+	{ "sl-filter", sl_filter_main },
+	{ "sl-txn", sl_txn_main },
+	{ "sl-commit", sl_commit_main },
+	{ NULL, NULL },
+};

@@ -340,6 +340,24 @@ static void json_body_limit(const sl_opts *o)
 		    size, mb * 1024 * 1024);
 }
 
+/* Standard input is the client's connection itself (sl-httpd hands it
+ * over for a Content-Length body): read exactly x_sl_body_bytes of it. */
+static void body_length(const sl_opts *o, sl_input *in)
+{
+	const char *v = sl_hdrs_get(&o->hdrs, "x_sl_body_bytes");
+	struct stat sb;
+	char *end;
+	unsigned long long n;
+
+	if (!v || fstat(0, &sb) < 0 || !S_ISSOCK(sb.st_mode))
+		return;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end || errno)
+		return;
+	sl_input_set_length(in, (uint64_t)n);
+}
+
 /* The body could not be read or decompressed: X, then exit. */
 __attribute__((noreturn))
 static void body_failed(sl_input *in)
@@ -347,7 +365,10 @@ static void body_failed(sl_input *in)
 	const char *why = sl_input_error(in);
 	char msg[512];
 
-	snprintf(msg, sizeof msg, "[INTERNAL_ERROR]unable to read the body: %s", why);
+	if (sl_input_short(in))
+		snprintf(msg, sizeof msg, "[NETWORK_ERROR]%s", why);
+	else
+		snprintf(msg, sizeof msg, "[INTERNAL_ERROR]unable to read the body: %s", why);
 	sl_write_abort(&w, 0, msg);
 	sl_writer_flush(&w);
 	sl_die(SL_EXIT_NO, "%s", msg);
@@ -412,6 +433,7 @@ int main(int argc, char **argv)
 		if (!in)
 			sl_stage_abort(&w, errno == ENOMEM ? SL_EXIT_TEMP : SL_EXIT_NO, SL_X_PRETXN,
 			    "[INTERNAL_ERROR]%s", err ? err : "unable to open the body");
+		body_length(&o, in);
 	}
 	if (json) {
 		char **src = 0;
@@ -606,7 +628,7 @@ toolong:
 				sl_stage_die_write(&w);
 		}
 	}
-	if (r < 0 && errno == EBADMSG)
+	if (r < 0 && (errno == EBADMSG || sl_input_short(in)))
 		body_failed(in);
 	if (r < 0) {
 		char msg[256];

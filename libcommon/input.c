@@ -39,6 +39,9 @@ struct sl_input {
 	const unsigned char *mem;       /* sl_input_open_mem: the source, */
 	size_t mlen, mpos;              /* read instead of fd */
 	uint64_t raw;
+	int exact;                      /* sl_input_set_length: */
+	uint64_t left;                  /* raw bytes still due */
+	int short_body;                 /* the fd ended before them */
 	char err[256];
 	int failed;
 	int eno;              /* errno of the failure: EBADMSG for bad data */
@@ -204,9 +207,42 @@ uint64_t sl_input_raw_bytes(const sl_input *in)
 	return in->raw;
 }
 
+void sl_input_set_length(sl_input *in, uint64_t n)
+{
+	in->exact = 1;
+	in->left = n;
+}
+
+int sl_input_short(const sl_input *in)
+{
+	return in->short_body;
+}
+
+#define MSG_SHORT_BODY "receive body don't equal with body bytes"
+
 /* Raw bytes from the source: fd, or the memory of sl_input_open_mem. */
 static ssize_t src_read(sl_input *in, void *buf, size_t n)
 {
+	if (in->exact) {
+		ssize_t got;
+		if (!in->left)
+			return 0;
+		if (n > in->left)
+			n = (size_t)in->left;
+		got = sl_fd_read(in->fd, buf, n);
+		if (got <= 0) {
+			/* EOF, a reset, a receive timeout: the body is short */
+			if (!in->failed) {
+				snprintf(in->err, sizeof in->err, "%s", MSG_SHORT_BODY);
+				in->failed = in->short_body = 1;
+				in->eno = got < 0 ? errno : ECONNRESET;
+			}
+			errno = in->eno;
+			return -1;
+		}
+		in->left -= (uint64_t)got;
+		return got;
+	}
 	if (in->fd >= 0 || !in->mem)
 		return sl_fd_read(in->fd, buf, n);
 	if (n > in->mlen - in->mpos)

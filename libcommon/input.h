@@ -31,6 +31,15 @@ ssize_t sl_input_read(sl_input *in, void *buf, size_t n);
 const char *sl_input_error(const sl_input *in);
 /* Bytes read from the fd so far (compressed). */
 uint64_t sl_input_raw_bytes(const sl_input *in);
+/* The body is exactly n raw bytes of the fd (a connection whose
+ * Content-Length is n, handed over by sl-httpd): reading stops there, the
+ * fd may hold more (the next request), and an end, an error or a receive
+ * timeout before n bytes fails the read as a short body. */
+void sl_input_set_length(sl_input *in, uint64_t n);
+/* 1 if the read failed because the body was shorter than its length:
+ * sl_input_error is then Doris's "receive body don't equal with body
+ * bytes" (a [NETWORK_ERROR]). */
+int sl_input_short(const sl_input *in);
 void sl_input_close(sl_input *in);
 
 #endif

@@ -1192,7 +1192,10 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 		if (n < 0) {
 			if (c.pool)
 				pool_drain(&c);         /* the records before it, as without threads */
-			snprintf(err, sizeof err, "[INTERNAL_ERROR]read body failed: %s", sl_input_error(in) ? sl_input_error(in) : "read error");
+			if (sl_input_short(in))
+				snprintf(err, sizeof err, "[NETWORK_ERROR]%s", sl_input_error(in));
+			else
+				snprintf(err, sizeof err, "[INTERNAL_ERROR]read body failed: %s", sl_input_error(in) ? sl_input_error(in) : "read error");
 			rc = fail_x(&c, err);
 			goto out;
 		}

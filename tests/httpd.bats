@@ -940,6 +940,113 @@ median_ms() {
 	[ "$(json_get Status <<<"$output")" = Success ]
 }
 
+# client PORT SCRIPT: a raw HTTP client in python3 that asks for 100-continue
+# and sends the body only after it, so that sl-httpd hands the connection
+# itself to sl-parse (nothing of the body is buffered yet). SCRIPT is python
+# run with `s` (the socket), `req(cl, headers...)` (sends the request head,
+# waits for 100 Continue), `resp()` (reads and prints one response) and
+# `answer()` (reads to EOF, prints what came).
+client() {
+	python3 - "$1" "$2" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+def req(cl, *hdrs):
+    h = "PUT /api/testdb/test_streamload/_stream_load HTTP/1.1\r\nHost: x\r\nAuthorization: Basic cm9vdDo=\r\nExpect: 100-continue\r\n"
+    h += "".join(x + "\r\n" for x in hdrs) + "Content-Length: %d\r\n\r\n" % cl
+    s.sendall(h.encode())
+    got = b""
+    while b"\r\n\r\n" not in got:
+        got += s.recv(1)
+    assert got.startswith(b"HTTP/1.1 100"), got
+def resp():
+    got = b""
+    while b"\r\n\r\n" not in got:
+        got += s.recv(1)
+    n = [int(l.split(b":")[1]) for l in got.split(b"\r\n") if l.lower().startswith(b"content-length:")][0]
+    while len(got.split(b"\r\n\r\n", 1)[1]) < n:
+        got += s.recv(65536)
+    sys.stdout.write(got.decode().replace("\r", ""))
+def answer():
+    got = b""
+    while True:
+        k = s.recv(65536)
+        if not k:
+            break
+        got += k
+    sys.stdout.write(got.decode().replace("\r", ""))
+exec(sys.argv[2])
+PY
+}
+
+@test "handoff: a body sent after 100-continue goes to sl-parse directly; keep-alive holds after it" {
+	stop_servers
+	servers=()
+	start_server -v 2
+	# two loads on one connection, each body sent after its 100 Continue
+	run -0 --separate-stderr client "$port" "
+req(118, 'column_separator:,', 'columns:user_id,name,age', 'label:h1')
+s.sendall(open('streamload_example.csv','rb').read())
+resp()
+req(118, 'column_separator:,', 'columns:user_id,name,age', 'label:h2', 'Connection: close')
+s.sendall(open('streamload_example.csv','rb').read())
+answer()"
+	[ "$(grep -c '"Status": "Success"' <<<"$output")" = 2 ]
+	[[ "$output" == *'"Label": "h1"'* && "$output" == *'"Label": "h2"'* ]]
+	[ "$(count)" = 20 ]
+	stop_servers
+	servers=()
+	[ "$(grep -c ': the body (118 bytes) goes to sl-parse directly$' "$BATS_TEST_TMPDIR/server.1.err")" = 2 ]
+	start_server
+	# curl sends Expect: 100-continue for a large upload: the same path
+	rows 300000 > big.csv
+	run -0 --separate-stderr curl -sS -u root: -H column_separator:, -H label:hbig -T big.csv "$(url $LOAD)"
+	[ "$(json_get NumberLoadedRows <<<"$output")" = 300000 ]
+	[ "$(json_get LoadBytes <<<"$output")" = "$(wc -c < big.csv)" ]
+}
+
+@test "handoff: a body that ends early -> [NETWORK_ERROR]receive body don't equal with body bytes, nothing visible" {
+	run -0 --separate-stderr client "$port" "
+req(118, 'column_separator:,', 'columns:user_id,name,age', 'label:hshort')
+s.sendall(open('streamload_example.csv','rb').read()[:60])
+s.shutdown(socket.SHUT_WR)
+answer()"
+	[[ "$output" == *'"Status": "Fail"'* ]]
+	[[ "$output" == *"\"Message\": \"[NETWORK_ERROR]receive body don't equal with body bytes\""* ]]
+	[[ "$output" == *"Connection: close"* ]]
+	[ "$(count)" = 0 ]
+	# the label is free, the server serves
+	run -0 --separate-stderr curl -sS -u root: -H column_separator:, -H columns:user_id,name,age -H label:hshort -T streamload_example.csv "$(url $LOAD)"
+	[ "$(json_get Status <<<"$output")" = Success ]
+}
+
+@test "handoff: a client that stalls mid-body past http_read_timeout_ms -> Fail, nothing visible, the server serves" {
+	stop_servers
+	servers=()
+	echo 'http_read_timeout_ms = 500' > "$SL_DATA_DIR/sl.conf"
+	start_server
+	run -0 --separate-stderr client "$port" "
+req(118, 'column_separator:,', 'columns:user_id,name,age', 'label:hslow')
+s.sendall(open('streamload_example.csv','rb').read()[:60])
+time.sleep(2)
+answer()"
+	[[ "$output" == *"\"Message\": \"[NETWORK_ERROR]receive body don't equal with body bytes\""* ]]
+	[ "$(count)" = 0 ]
+	no_stages_left
+	run -0 --separate-stderr curl -sS -u root: -H column_separator:, -H columns:user_id,name,age -H label:hslow -T streamload_example.csv "$(url $LOAD)"
+	[ "$(json_get Status <<<"$output")" = Success ]
+}
+
+@test "handoff: a failed load with its body partly unread still answers (linger), then closes" {
+	# strict mode with a bad first row: sl-parse may stop before the end
+	rows 200000 > big.csv
+	sed -i '1s/.*/x,y,z/' big.csv
+	run -0 --separate-stderr curl -sS -u root: -H column_separator:, -H max_filter_ratio:0 -H label:hfail -T big.csv "$(url $LOAD)"
+	[ "$(json_get Status <<<"$output")" = Fail ]
+	[ "$(count)" = 0 ]
+	run -0 --separate-stderr curl -sS -u root: -H column_separator:, -H label:hfail -T streamload_example.csv "$(url $LOAD)"
+	[ "$(json_get Status <<<"$output")" = Success ]
+}
+
 @test "abort: a client that sends headers and then nothing is timed out; the server serves meanwhile" {
 	exec 4<> "/dev/tcp/127.0.0.1/$port"
 	printf 'PUT %s HTTP/1.1\r\nHost: x\r\n' "$LOAD" >&4

@@ -42,6 +42,9 @@ typedef struct hreq {
 	int expect100, sent100;
 	/* body reading */
 	int body_started, body_done, body_error;
+	int body_handed;                /* the connection went to sl-parse as
+	                                 * its stdin: until body_done, how much
+	                                 * of the body is left is unknown */
 	int64_t body_left;              /* Content-Length left, or of this chunk */
 	int64_t body_read;
 	int chunk_state;                /* 0 size line next, 1 in data, 2 CRLF after data */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -318,6 +319,59 @@ static const char *too_large(feedctx *f)
 	return f->msg;
 }
 
+/* A Content-Length body none of which is buffered yet goes to sl-parse
+ * without passing through us: its stdin is the connection itself, it reads
+ * exactly x_sl_body_bytes (sl_input_set_length) and fails the load as a
+ * short body on an end, a reset or a read timeout (SO_RCVTIMEO, our per-read
+ * timeout) before them. Saves a hop of every body byte (a splice and a
+ * wake-up of this process per chunk). hand->fd >= 0 when handed over. */
+typedef struct handoff {
+	int fd, flags;
+} handoff;
+
+static int body_handoff(hconn *h, hreq *rq, handoff *hd)
+{
+	struct stat sb;
+	struct timeval tv;
+	int ms = h->c->read_timeout_ms;
+
+	hd->fd = -1;
+	if (!rq->has_cl || rq->has_te || rq->chunked || rq->cl <= 0 || rq->body_started || rq->body_done ||
+	    h->ilen || h->eof || h->broken || fstat(h->in, &sb) < 0 || !S_ISSOCK(sb.st_mode) ||
+	    (hd->flags = fcntl(h->in, F_GETFL)) < 0)
+		return 0;
+	tv.tv_sec = ms > 0 ? ms / 1000 : 0;
+	tv.tv_usec = ms > 0 ? (ms % 1000) * 1000 : 0;
+	if ((hd->flags & O_NONBLOCK) && fcntl(h->in, F_SETFL, hd->flags & ~O_NONBLOCK) < 0)
+		return 0;
+	if (setsockopt(h->in, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0) {
+		fcntl(h->in, F_SETFL, hd->flags);
+		return 0;
+	}
+	rq->body_started = rq->body_handed = 1;
+	hd->fd = h->in;
+	return 1;
+}
+
+/* The connection is ours again. After a Success sl-parse has read the
+ * whole body; otherwise how much of it was read is unknown: the answer
+ * closes the connection, after a linger (httpd_body_drain refuses). */
+static void body_handback(hreq *rq, const handoff *hd, int ok)
+{
+	struct timeval tv = { 0, 0 };
+
+	setsockopt(hd->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if (hd->flags & O_NONBLOCK)
+		fcntl(hd->fd, F_SETFL, hd->flags);
+	if (ok) {
+		rq->body_done = 1;
+		rq->body_read = rq->cl;
+		rq->body_left = 0;
+	} else {
+		rq->keep_alive = 0;
+	}
+}
+
 /* Move the body into the pipeline, with back-pressure (blocking writes):
  * by splice(2) from the connection when it can (a Content-Length body once
  * its buffered part is written), else copied through a buffer. */
@@ -520,6 +574,7 @@ static int route_load(hconn *h, hreq *rq, const char *db, const char *table)
 	sl_load_req lr;
 	sl_load_out out;
 	feedctx fc;
+	handoff hd = { -1, 0 };
 	char user[128], msg[1024], host[300], *envv[2] = { NULL, NULL };
 	int64_t limit, secs;
 	int r, st = 200, ret;
@@ -587,9 +642,16 @@ static int route_load(hconn *h, hreq *rq, const char *db, const char *table)
 		"[TIMEOUT]the load exceeded its timeout of %" PRId64 " seconds and was cancelled", secs);
 	if (httpd_continue(h, rq) < 0)
 		rq->keep_alive = 0;
+	if (body_handoff(h, rq, &hd)) {
+		lr.infd = hd.fd;
+		lr.feed = NULL;
+		httpd_log(h, 2, "the body (%" PRId64 " bytes) goes to sl-parse directly", rq->cl);
+	}
 	httpd_arm(2, (unsigned)secs);
 	r = sl_load_run(&lr, &out);
 	httpd_disarm();
+	if (hd.fd >= 0)
+		body_handback(rq, &hd, r > 0 && out.ok);
 	if (r < 0) {
 		int e = errno;
 		if (out.failed_path[0])

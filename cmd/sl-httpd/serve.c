@@ -762,6 +762,8 @@ int httpd_body_drain(hconn *h, hreq *rq, int64_t max)
 
 	if (rq->body_done)
 		return !rq->body_error;
+	if (rq->body_handed)
+		return 0;       /* cannot tell what is left: close (after a linger) */
 	if (rq->expect100 && !rq->sent100) {
 		/* the client waits for us: it will not send the body; close */
 		rq->keep_alive = 0;

@@ -328,3 +328,80 @@ sized_array() {
 	run -1 --separate-stderr sh -c "sl-parse -H format:json -H strip_outer_array:true -H x_sl_body_bytes:1 $T < /dev/null | sl-dump"
 	[[ "$stderr" == *'[E-217]json body size 1 exceed BE'"'"'s conf `streaming_load_json_max_mb` 0.'* ]]
 }
+
+# The seed's JSON curl commands, verbatim but for host, port and password
+# (its <doris_user>:<doris_password> is root with the empty password here),
+# through sl-httpd: each answers what sl-load answers for the same headers
+# and leaves the same rows. The data files are the seed's.
+@test "json: the seed's JSON examples through curl and sl-httpd equal sl-load's, row for row" {
+	local port pid i out ref
+	sl-httpd --data-dir "$SL_DATA_DIR" --listen 127.0.0.1:0 -1 -v 0 > port 2> httpd.err 3>&- &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do [ -s port ] && break; sleep 0.05; done
+	port=$(sed 's/.*://' port)
+	# labels stay taken in the database: the reference loads use LABEL-ref
+	mask() { sed -E 's/("[A-Za-z]*TimeMs": )[0-9]+/\1N/; s/("TxnId": )[0-9]+/\1N/; s/("Label": "[^"]*)-ref"/\1"/'; }
+	fresh() { sl-sql -e "DROP TABLE $T" && seed_table; }
+	# 1. the quick start's JSON load (label 124; jsonpaths, columns)
+	awk 'BEGIN { print "["; n = split("Emily Benjamin Olivia Alexander Ava William Sophia James Emma Liam", a, " ");
+		split("25 35 28 60 17 69 32 64 37 64", g, " ");
+		for (i = 1; i <= n; i++) printf "{\"userid\":%d,\"username\":\"%s\",\"userage\":%d}%s\n", i, a[i], g[i], i < n ? "," : "";
+		print "]" }' > streamload_example.json
+	out=$(curl -sS --location-trusted -u root: \
+		-H "label:124" \
+		-H "Expect:100-continue" \
+		-H "format:json" -H "strip_outer_array:true" \
+		-H "jsonpaths:[\"$.userid\", \"$.username\", \"$.userage\"]" \
+		-H "columns:user_id,name,age" \
+		-T streamload_example.json \
+		-XPUT "http://127.0.0.1:$port/api/testdb/test_streamload/_stream_load")
+	[ "$(get Status <<<"$out")" = Success ]
+	[ "$(rows $T)" = "$(expected_rows)" ]
+	fresh
+	ref=$(sl-load -H "label:124-ref" -H "format:json" -H "strip_outer_array:true" \
+		-H "jsonpaths:[\"$.userid\", \"$.username\", \"$.userage\"]" -H "columns:user_id,name,age" \
+		-T streamload_example.json "$T")
+	[ "$(mask <<<"$out")" = "$(mask <<<"$ref")" ]
+	# 2. simple mode; 3. matching mode; 4. json_root (each file named as the seed names it)
+	for ex in simple matching root; do
+		fresh
+		case $ex in
+		simple)
+			seed_simple
+			cp simple.json ex.json
+			set -- -H "format:json" -H "strip_outer_array:true"
+			want=$(expected_rows) ;;
+		matching)
+			awk 'BEGIN { print "["; n = split("Emily Benjamin Olivia Alexander Ava William Sophia James Emma Liam", a, " ");
+				split("25 35 28 60 17 69 32 64 37 64", g, " ");
+				for (i = 1; i <= n; i++) printf "{\"userid\":%d,\"hudi\":\"x\",\"username\":\"%s\",\"userage\":%d,\"userhp\":%d}%s\n", i, a[i], g[i], 100 + i, i < n ? "," : "";
+				print "]" }' > ex.json
+			set -- -H "format:json" -H "strip_outer_array:true" \
+				-H "jsonpaths:[\"$.userid\", \"$.username\", \"$.userage\"]" -H "columns:user_id,name,age"
+			want=$(expected_rows) ;;
+		root)
+			awk 'BEGIN { print "["; n = split("Emily Benjamin Olivia Alexander Ava William Sophia James Emma Liam", a, " ");
+				split("25 35 28 60 17 69 32 64 37 64", g, " ");
+				for (i = 1; i <= n; i++) printf "{\"user\":%d,\"comment\":{\"userid\":%d,\"username\":\"%s\",\"userage\":%d}}%s\n", i, 100 + i, a[i], g[i], i < n ? "," : "";
+				print "]" }' > ex.json
+			set -- -H "format:json" -H "strip_outer_array:true" -H "json_root: $.comment" \
+				-H "jsonpaths:[\"$.userid\", \"$.username\", \"$.userage\"]" -H "columns:user_id,name,age"
+			want=$(expected_rows | awk -F'\t' -v OFS='\t' '{ $1 += 100; print }') ;;
+		esac
+		# (seed_table, in fresh, rewrites streamload_example.csv: copy again)
+		cp ex.json streamload_example.csv
+		out=$(curl -sS --location-trusted -u root: -H "Expect:100-continue" -H "label:$ex" "$@" \
+			-T streamload_example.csv \
+			-XPUT "http://127.0.0.1:$port/api/testdb/test_streamload/_stream_load")
+		[ "$(get Status <<<"$out")" = Success ] || { echo "$ex: $out" >&2; false; }
+		[ "$(get NumberLoadedRows <<<"$out")" = 10 ]
+		[ "$(rows $T)" = "$want" ]
+		fresh
+		cp ex.json streamload_example.csv
+		ref=$(sl-load -H "label:$ex-ref" "$@" -T streamload_example.csv "$T") || { echo "$ex ref: $ref" >&2; false; }
+		[ "$(mask <<<"$out")" = "$(mask <<<"$ref")" ] || { diff <(mask <<<"$out") <(mask <<<"$ref") >&2; false; }
+		[ "$(rows $T)" = "$want" ]
+	done
+	kill "$pid"
+	wait "$pid" || true
+}

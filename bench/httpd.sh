@@ -24,7 +24,7 @@
 # only when a step fails (a miss of a target is reported, not fatal).
 #
 # Environment: ROWS (wide rows, 6000000), NROWS (narrow rows, 10000000),
-# RUNS (rounds, 5), N (latency loads, 1000), BENCH_DIR (work
+# RUNS (rounds, 9), N (latency loads, 1000), BENCH_DIR (work
 # directory, build/bench, shared with bench/load.sh), SL_BIN (binaries,
 # bin/), CC. Not part of `make test`.
 
@@ -36,7 +36,7 @@ bin=${SL_BIN:-$root/bin}
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 ROWS=${ROWS:-6000000}
 NROWS=${NROWS:-10000000}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-9}
 N=${N:-1000}
 work=${BENCH_DIR:-$root/build/bench}
 CC=${CC:-cc}

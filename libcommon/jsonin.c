@@ -827,7 +827,10 @@ static size_t env_size(const char *name, size_t dflt, size_t max)
 	return dflt;
 }
 
-/* NULL: no threads (one CPU, SL_JSON_THREADS <= 1, or no memory). */
+static void pool_free(pool *pl);
+
+/* NULL: no threads (one CPU, SL_JSON_THREADS <= 1, no memory, or none
+ * could be started). */
 static pool *pool_new(void)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -860,6 +863,10 @@ static pool *pool_new(void)
 		if (pthread_create(&pl->th[i], NULL, pool_worker, pl) != 0)
 			break;
 		pl->started++;
+	}
+	if (!pl->started) {     /* no thread at all: the serial path */
+		pool_free(pl);
+		return NULL;
 	}
 	return pl;
 }

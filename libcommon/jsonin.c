@@ -18,7 +18,10 @@
  * white space is parsed again by jv_parse_sized, whose result (and error
  * message) is then the answer, exactly as without threads. Threads:
  * SL_JSON_THREADS, default the number of online CPUs (at most 4); 1 or
- * less: no threads.
+ * less: no threads. The elements of a stripped outer array (not by line,
+ * without jq) go through the same pool, as PR_ELEM records: the splitter
+ * hands each element to pool_add, and anything it reports itself (an
+ * empty element, trailing content, the end) first drains the pool.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -514,6 +517,12 @@ static void handle_text(jctx *c, span rec, int elem)
 
 /* ---- strip_outer_array splitter ---- */
 
+struct pool;
+static void pool_drain(jctx *c);
+static void pool_add(jctx *c, const char *p, size_t n, size_t full, int type, size_t biglen);
+static size_t pool_batch_bytes(const struct pool *pl);
+enum { PR_LINE, PR_BIG, PR_ELEM };
+
 enum { SP_BEFORE, SP_IN, SP_AFTER, SP_RAW };
 
 typedef struct splitter {
@@ -536,16 +545,30 @@ static void sp_element(jctx *c, splitter *s, int last)
 	e.n = (size_t)(q - p);
 	if (s->over) {
 		c->recno++;
-		ferrf(c, e.p, e.n > 1024 ? 1024 : e.n, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)",
-		    s->ellen, c->cap);
+		if (c->pool)
+			pool_add(c, e.p, e.n > 1024 ? 1024 : e.n, e.n > 1024 ? 1024 : e.n, PR_BIG, s->ellen);
+		else
+			ferrf(c, e.p, e.n > 1024 ? 1024 : e.n, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)",
+			    s->ellen, c->cap);
 	} else if (!e.n) {
 		if (!(last && !s->nelem)) {
+			if (c->pool)
+				pool_drain(c);
 			c->recno++;
 			ferr(c, "Parse json data failed. code: 3, error info: empty array element", "", 0);
 		}
 	} else {
+		/* full: up to the buffer's NUL, as jv_parse_sized's message
+		 * prints the text to there */
+		size_t full = (size_t)(s->el.p + s->el.len - e.p);
 		c->recno++;
-		handle_text(c, e, 1);
+		if (c->pool && full < pool_batch_bytes(c->pool))
+			pool_add(c, e.p, e.n, full, PR_ELEM, 0);
+		else {
+			if (c->pool)
+				pool_drain(c);  /* a long element: parse it here, in order */
+			handle_text(c, e, 1);
+		}
 		s->nelem++;
 		s->el.len = 0;
 		s->ellen = 0;
@@ -598,6 +621,8 @@ static void sp_feed(jctx *c, splitter *s, const char *p, size_t n)
 		case SP_AFTER:
 			p = ws(p, e);
 			if (p < e && !s->trailing) {
+				if (c->pool)
+					pool_drain(c);
 				s->trailing = 1;
 				c->recno++;
 				ferrf(c, p, (size_t)(e - p) > 1024 ? 1024 : (size_t)(e - p),
@@ -644,6 +669,8 @@ static void sp_feed(jctx *c, splitter *s, const char *p, size_t n)
 
 static void sp_finish(jctx *c, splitter *s)
 {
+	if (c->pool)
+		pool_drain(c);  /* the elements before, in order */
 	if (s->state == SP_RAW) {
 		span d = { s->el.p, s->el.len };
 		while (d.n && (d.p[d.n - 1] == ' ' || d.p[d.n - 1] == '\t' || d.p[d.n - 1] == '\n' || d.p[d.n - 1] == '\r'))
@@ -674,18 +701,20 @@ static void emit_array(jctx *c, span doc, int from_jq)
 {
 	splitter s;
 	uint64_t rn = c->recno;
+	struct pool *pl = c->pool;
 
 	(void)from_jq;
+	c->pool = NULL;         /* an array inside a document: serial */
 	memset(&s, 0, sizeof s);
 	sp_feed(c, &s, doc.p, doc.n);
 	sp_finish(c, &s);
 	sl_buf_free(&s.el);
+	c->pool = pl;
 	c->recno = rn;
 }
 
 /* ---- by line: jv's parse on worker threads ---- */
 
-enum { PR_LINE, PR_BIG };
 enum { B_FREE, B_QUEUED, B_DONE };
 
 typedef struct prec {
@@ -796,7 +825,7 @@ static void *pool_worker(void *arg)
 		pthread_mutex_unlock(&pl->mu);
 		for (i = 0; i < b->n; i++) {
 			prec *r = &b->r[i];
-			if (r->type != PR_LINE)
+			if (r->type != PR_LINE && r->type != PR_ELEM)
 				continue;
 			r->msgoff = b->msg.len;
 			r->kind = jv_check(&jp, &fed, b->data.p + r->off, r->n, &b->msg, &oom);
@@ -828,6 +857,11 @@ static size_t env_size(const char *name, size_t dflt, size_t max)
 }
 
 static void pool_free(pool *pl);
+
+static size_t pool_batch_bytes(const pool *pl)
+{
+	return pl->batch_bytes;
+}
 
 /* NULL: no threads (one CPU, SL_JSON_THREADS <= 1, no memory, or none
  * could be started). */
@@ -921,7 +955,7 @@ static void pool_emit_oldest(jctx *c)
 		else if (r->kind < 0)
 			ferrf(c, rec.p, rec.n, "Parse json data failed. code: 3, error info: %s", b->msg.p + r->msgoff);
 		else
-			emit_kind(c, rec, (jv_kind)r->kind, 0, 0);
+			emit_kind(c, rec, (jv_kind)r->kind, r->type == PR_ELEM, 0);
 	}
 	c->recno = recno;
 	b->n = 0;
@@ -1170,8 +1204,8 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 		free(nm);
 		free(ty);
 	}
-	if (c.by_line && !c.strip && !c.jq)
-		c.pool = pool_new();
+	if (!c.jq && (c.by_line ? !c.strip : c.strip))
+		c.pool = pool_new();    /* by line, or the elements of a stripped array */
 	if (!c.paths) {
 		/* the key order cache needs distinct column names */
 		size_t j;

@@ -271,6 +271,76 @@ parse_dump() {
 	diff serial.txt threads.txt
 }
 
+# A hostile top-level array for strip_outer_array: white space and newlines
+# between elements, escapes, brackets in strings, nested arrays and objects,
+# scalars and arrays as elements, bad elements, an empty element, one over
+# a record cap of 2000 bytes.
+mixed_array() {
+	local i
+	printf '[\n'
+	for i in $(seq 1 60); do
+		printf '{"a":%d,"b":"r%d"} ,\n' "$i" "$i"
+		printf '\t{"b":"k\\"%d\\\\","a":-%d.50e1}\r\n,' "$i" "$i"
+		printf '  {"a":{"n":[%d,{"x":"]}"}]},"b":true,"a":2}  \n ,' "$i"
+	done
+	printf '%s,\n' '{"\u0061":7,"b":"\u00e9\n"}' '42' '"str,]"' 'true' 'null' '[1,2]' '[[1],{"a":3}]' \
+		'{bad}' '{"a":}' '{"a":1} x' 'tru  ' '{"a":1,"b":null}' '{"c":3}' '' '{"a":[{"n":5}],"b":"[,]"}'
+	printf '{"a":"%s"},\n' "$(head -c 3000 /dev/zero | tr '\0' y)"
+	printf '{"a":"tab\there"},{"a":9}, \n'
+	printf '{"a":10,"b":"end"}\n]\n'
+}
+
+@test "json: a stripped array, the parse on worker threads gives what the serial parse gives, in order" {
+	mixed_array > mixed.json
+	export SL_JSON_RECORD_MAX=2000
+	SL_JSON_THREADS=1 parse_dump -H strip_outer_array:true > serial.txt
+	[ "$(grep -c '^# filtered' serial.txt)" = 14 ]
+	[ "$(grep -vc '^# filtered' serial.txt)" = 186 ]     # the header line and 185 rows
+	grep -qF "# filtered: line 190: Parse json data failed. code: 3, error info: Invalid numeric literal at EOF at line 1, column 9 (while parsing '{\"a\":1} x')" serial.txt
+	grep -qF "# filtered: line 191: Parse json data failed. code: 3, error info: Invalid literal at EOF at line 1, column 3 (while parsing 'tru')" serial.txt
+	grep -q '^# filtered: line 194: Parse json data failed. code: 3, error info: empty array element' serial.txt
+	grep -q '^# filtered: line 196: The json record is too large: 3009 bytes' serial.txt
+	grep -qFx '{"n":[60,{"x":"]}"}]}	1' serial.txt
+	grep -qFx -- '-60.50e1	k"60\\' serial.txt
+	grep -qFx '7	é\n' serial.txt
+	grep -qFx '10	end' serial.txt
+	# batches of one element, of a few, the default; elements over the batch size in between
+	for b in 1 100 1000 ''; do
+		SL_JSON_THREADS=3 SL_JSON_BATCH=$b parse_dump -H strip_outer_array:true > threads.txt
+		diff serial.txt threads.txt
+	done
+	# json_root with jsonpaths (matching mode: scalars and arrays are rows too)
+	SL_JSON_THREADS=1 parse_dump -H strip_outer_array:true -H json_root:'$.a' -H jsonpaths:'["$.n[0]","$.n[1].x"]' > serial.txt
+	grep -qFx '60	]}' serial.txt
+	for b in 1 500 ''; do
+		SL_JSON_THREADS=2 SL_JSON_BATCH=$b parse_dump -H strip_outer_array:true -H json_root:'$.a' \
+			-H jsonpaths:'["$.n[0]","$.n[1].x"]' > threads.txt
+		diff serial.txt threads.txt
+	done
+	SL_JSON_THREADS=1 parse_dump -H strip_outer_array:true -H jsonpaths:'["$.a","$.b"]' > serial.txt
+	SL_JSON_THREADS=2 SL_JSON_BATCH=200 parse_dump -H strip_outer_array:true -H jsonpaths:'["$.a","$.b"]' > threads.txt
+	diff serial.txt threads.txt
+	# the whole array on one line, read in pieces: the same rows
+	tr -d '\n' < mixed.json > one.json
+	mv one.json mixed.json
+	SL_JSON_THREADS=1 parse_dump -H strip_outer_array:true > serial.txt
+	SL_JSON_THREADS=2 SL_JSON_BATCH=64 parse_dump -H strip_outer_array:true > threads.txt
+	diff serial.txt threads.txt
+	# empty arrays, trailing content, an unterminated array, no array, nothing
+	for body in '[]' ' [ ]  ' $'[\n\n]\n' '[{"a":1},{"a":2}] x' '[{"a":1},{"a":2}' '[{"a":1},,{"a":2},]' \
+		'[{"a":1}, {"b":"]"} ] ]' '{"a":1}' $'\xef\xbb\xbf[{"a":3}]' '' '[[],[[]],{}]'; do
+		printf '%s' "$body" > mixed.json
+		SL_JSON_THREADS=1 parse_dump -H strip_outer_array:true > serial.txt
+		for b in 1 ''; do
+			SL_JSON_THREADS=2 SL_JSON_BATCH=$b parse_dump -H strip_outer_array:true > threads.txt
+			diff serial.txt threads.txt
+		done
+	done
+	printf '[]' > mixed.json
+	SL_JSON_THREADS=2 parse_dump -H strip_outer_array:true > threads.txt
+	grep -qFx '# filtered: line 1: Empty json line: src [[]]' threads.txt
+}
+
 @test "json: by line with worker threads, a load keeps every row and filtered row" {
 	mixed_ndjson > mixed.json
 	sl-sql -e "CREATE TABLE testdb.ab (a VARCHAR(100), b STRING) DUPLICATE KEY(a) DISTRIBUTED BY HASH(a) BUCKETS 1"

@@ -17,7 +17,9 @@
  *       bit 7: parse the body a second time with worker threads
  *       (SL_JSON_THREADS=2, SL_JSON_BATCH 1 + 64 * (b3 >> 3 & 15)): the
  *       row stream must be the serial one, frame for frame (C frames,
- *       which carry times, aside)
+ *       which carry times, aside); both the by-line records and the
+ *       elements of a stripped outer array (b0 bit 0 without by line)
+ *       go through the worker pool
  * The body goes through a memfd and sl_input_open; the output row stream
  * goes to a second memfd and is read back with sl_reader: it must be a
  * well-formed stream (H with exactly the source columns, every R with that

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * load.h -- run one Stream Load the way sl-load and sl-httpd both do it:
- *   sl-parse | sl-map DB.TABLE | sl-filter | sl-txn DB.TABLE | sl-commit
+ *   sl-parse DB.TABLE | sl-map DB.TABLE | sl-filter | sl-txn DB.TABLE | sl-commit
+ * (sl-filter only when the load has a `where`: without one it would only
+ * copy; each stage built in or exec'd, see sl_load_stage_path)
  * with every header of the load given to every stage as -H (a label is
  * generated when the load has none), the body on sl-parse's stdin (an fd,
  * or a pipe the caller feeds), and sl-commit's answer collected. When the

@@ -212,13 +212,13 @@ static void run_builtin(sl_main_fn fn, char *const argv[], char *const envp[])
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls (the
- * caller is single-threaded, so a built-in program may run normal code). */
-static void child(char *const argv[], int in, int out, int err, char *const envp[], int ep)
+ * caller is single-threaded, so a built-in program fn may run normal code).
+ * ep: where an exec failure is reported (-1 for a built-in). */
+static void child(char *const argv[], int in, int out, int err, char *const envp[], int ep, sl_main_fn fn)
 {
 	struct sigaction sa;
 	sigset_t none;
 	int sig, e, fin, fout, ferr = -1;
-	sl_main_fn fn = strchr(argv[0], '/') ? NULL : sl_spawn_builtin(argv[0]);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
@@ -271,7 +271,8 @@ int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
 		envp = environ;
 	fflush(NULL);   /* a built-in child must not inherit pending output */
 	for (i = 0; i < n; i++) {
-		int out = outfd, builtin;
+		int out = outfd;
+		sl_main_fn fn;
 		char b[4];
 		ssize_t k;
 		pid_t pid;
@@ -283,13 +284,13 @@ int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
 			out = p[1];
 		}
 		/* a built-in cannot fail to exec: no need to wait for it */
-		builtin = !strchr(argv[i][0], '/') && sl_spawn_builtin(argv[i][0]);
-		if (!builtin && pipe2(ep, O_CLOEXEC) < 0)
+		fn = strchr(argv[i][0], '/') ? NULL : sl_spawn_builtin(argv[i][0]);
+		if (!fn && pipe2(ep, O_CLOEXEC) < 0)
 			goto fail;
 		pid = fork();
 		if (pid < 0) {
 			int e = errno;
-			if (!builtin) {
+			if (!fn) {
 				close(ep[0]);
 				close(ep[1]);
 			}
@@ -297,10 +298,10 @@ int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
 			goto fail;
 		}
 		if (pid == 0)
-			child(argv[i], prev, out, errfd, envp, builtin ? -1 : ep[1]);
+			child(argv[i], prev, out, errfd, envp, fn ? -1 : ep[1], fn);
 		pl->pid[i] = pid;
 		k = 0;
-		if (!builtin) {
+		if (!fn) {
 			close(ep[1]);
 			do
 				k = read(ep[0], b, 4);

@@ -418,10 +418,12 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 		sl_pipeline_kill(&pl, SIGKILL);
 	if (rq->infd < 0) {
 		const char *m = rq->feed ? rq->feed(rq->feed_ctx, bodyp[1]) : NULL;
-		close(bodyp[1]);
-		bodyp[1] = -1;
+		/* an aborted body: kill the stages before sl-parse can see the
+		 * body's end, which would look like a whole (shorter) body */
 		if (m)
 			sl_load_cancel(m);
+		close(bodyp[1]);
+		bodyp[1] = -1;
 	}
 	r = sl_pipeline_wait(&pl, ansp[0], &out->answer, ANSWER_MAX);
 	g_pl = NULL;

@@ -340,6 +340,19 @@ static void json_body_limit(const sl_opts *o)
 		    size, mb * 1024 * 1024);
 }
 
+/* A field's last step: trim_double_quotes strips one pair of quotes (the
+ * field then stays text); else \N is NULL, and with empty_field_as_null so
+ * is an empty field. */
+static inline void field_finish(sl_field *f, int trim_quotes, int empty_null)
+{
+	if (trim_quotes && f->n >= 2 && f->p[0] == '"' && f->p[f->n - 1] == '"') {
+		f->p++;
+		f->n -= 2;
+	} else if ((f->n == 2 && f->p[0] == '\\' && f->p[1] == 'N') || (f->n == 0 && empty_null)) {
+		f->n = SL_NULL_LEN;
+	}
+}
+
 /* Standard input is the client's connection itself (sl-httpd hands it
  * over for a Content-Length body): read exactly x_sl_body_bytes of it. */
 static void body_length(const sl_opts *o, sl_input *in)
@@ -546,18 +559,8 @@ int main(int argc, char **argv)
 					sl_stage_die_write(&w);
 				continue;
 			}
-			for (j = 0; j < rec.nf; j++) {
-				sl_field *f = &rec.f[j];
-				if (trim_quotes && f->n >= 2 && f->p[0] == '"' && f->p[f->n - 1] == '"') {
-					f->p++;
-					f->n -= 2;
-					continue;
-				}
-				if (f->n == 2 && f->p[0] == '\\' && f->p[1] == 'N')
-					f->n = SL_NULL_LEN;
-				else if (f->n == 0 && empty_null)
-					f->n = SL_NULL_LEN;
-			}
+			for (j = 0; j < rec.nf; j++)
+				field_finish(&rec.f[j], trim_quotes, empty_null);
 			if (put_row(rec.nf, rec.f) < 0)
 				sl_stage_die_write(&w);
 		}
@@ -605,15 +608,7 @@ int main(int argc, char **argv)
 			sl_field *f = &fields[j];
 			if (escape >= 0 && !(f->n == 2 && f->p[0] == '\\' && f->p[1] == 'N'))
 				unescape(f, (char)escape);
-			if (trim_quotes && f->n >= 2 && f->p[0] == '"' && f->p[f->n - 1] == '"') {
-				f->p++;
-				f->n -= 2;
-				continue;
-			}
-			if (f->n == 2 && f->p[0] == '\\' && f->p[1] == 'N')
-				f->n = SL_NULL_LEN;
-			else if (f->n == 0 && empty_null)
-				f->n = SL_NULL_LEN;
+			field_finish(f, trim_quotes, empty_null);
 		}
 		if (put_row(nf, fields) < 0)
 			sl_stage_die_write(&w);

@@ -567,6 +567,42 @@ static int parse_timeout(const char *v, int64_t *out)
 	return 1;
 }
 
+/* Run a load under its `timeout` (its body handed to sl-parse when
+ * may_handoff and body_handoff allow) and answer it: 1, *ret the answer's
+ * result; 0 it could not run: msg says why, for fail_answer. */
+static int run_load(hconn *h, hreq *rq, sl_load_req *lr, sl_load_out *out, int64_t secs,
+	int may_handoff, char *msg, size_t cap, int *ret)
+{
+	handoff hd = { -1, 0 };
+	int r;
+
+	snprintf(httpd_timeout_msg, sizeof httpd_timeout_msg,
+		"[TIMEOUT]the load exceeded its timeout of %" PRId64 " seconds and was cancelled", secs);
+	if (may_handoff && body_handoff(h, rq, &hd)) {
+		lr->infd = hd.fd;
+		lr->feed = NULL;
+		httpd_log(h, 2, "the body (%" PRId64 " bytes) goes to sl-parse directly", rq->cl);
+	}
+	httpd_arm(2, (unsigned)secs);
+	r = sl_load_run(lr, out);
+	httpd_disarm();
+	if (hd.fd >= 0)
+		body_handback(rq, &hd, r > 0 && out->ok);
+	if (r < 0) {
+		int e = errno;
+		if (out->failed_path[0])
+			httpd_log(h, 1, "unable to run %s: %s", out->failed_path, strerror(e));
+		else
+			httpd_log(h, 1, "unable to run the load: %s", strerror(e));
+		snprintf(msg, cap, "[INTERNAL_ERROR]unable to run the load: %s", strerror(e));
+		return 0;
+	}
+	if (out->cancelled)
+		rq->keep_alive = 0;
+	*ret = load_answer(h, rq, out);
+	return 1;
+}
+
 static int route_load(hconn *h, hreq *rq, const char *db, const char *table)
 {
 	httpd_conf *c = h->c;
@@ -574,7 +610,6 @@ static int route_load(hconn *h, hreq *rq, const char *db, const char *table)
 	sl_load_req lr;
 	sl_load_out out;
 	feedctx fc;
-	handoff hd = { -1, 0 };
 	char user[128], msg[1024], host[300], *envv[2] = { NULL, NULL };
 	int64_t limit, secs;
 	int r, st = 200, ret;
@@ -638,33 +673,10 @@ static int route_load(hconn *h, hreq *rq, const char *db, const char *table)
 	fc.limit = limit;
 	lr.feed = feed;
 	lr.feed_ctx = &fc;
-	snprintf(httpd_timeout_msg, sizeof httpd_timeout_msg,
-		"[TIMEOUT]the load exceeded its timeout of %" PRId64 " seconds and was cancelled", secs);
 	if (httpd_continue(h, rq) < 0)
 		rq->keep_alive = 0;
-	if (body_handoff(h, rq, &hd)) {
-		lr.infd = hd.fd;
-		lr.feed = NULL;
-		httpd_log(h, 2, "the body (%" PRId64 " bytes) goes to sl-parse directly", rq->cl);
-	}
-	httpd_arm(2, (unsigned)secs);
-	r = sl_load_run(&lr, &out);
-	httpd_disarm();
-	if (hd.fd >= 0)
-		body_handback(rq, &hd, r > 0 && out.ok);
-	if (r < 0) {
-		int e = errno;
-		if (out.failed_path[0])
-			httpd_log(h, 1, "unable to run %s: %s", out.failed_path, strerror(e));
-		else
-			httpd_log(h, 1, "unable to run the load: %s", strerror(e));
-		snprintf(msg, sizeof msg, "[INTERNAL_ERROR]unable to run the load: %s", strerror(e));
-		goto fail;
-	}
-	if (out.cancelled)
-		rq->keep_alive = 0;
-	ret = load_answer(h, rq, &out);
-	goto done;
+	if (run_load(h, rq, &lr, &out, secs, 1, msg, sizeof msg, &ret))
+		goto done;
 fail:
 	ret = fail_answer(h, rq, &lr, msg, &out, st);
 done:
@@ -860,24 +872,10 @@ static int route_http_stream(hconn *h, hreq *rq)
 	hf.fc.limit = limit;
 	lr.feed = hs_feed;
 	lr.feed_ctx = &hf;
-	snprintf(httpd_timeout_msg, sizeof httpd_timeout_msg,
-		"[TIMEOUT]the load exceeded its timeout of %" PRId64 " seconds and was cancelled", secs);
-	httpd_arm(2, (unsigned)secs);
-	r = sl_load_run(&lr, &out);
-	httpd_disarm();
-	if (r < 0) {
-		int e = errno;
-		if (out.failed_path[0])
-			httpd_log(h, 1, "unable to run %s: %s", out.failed_path, strerror(e));
-		else
-			httpd_log(h, 1, "unable to run the load: %s", strerror(e));
-		snprintf(msg, sizeof msg, "[INTERNAL_ERROR]unable to run the load: %s", strerror(e));
-		goto fail;
-	}
-	if (out.cancelled)
-		rq->keep_alive = 0;
-	ret = load_answer(h, rq, &out);
-	goto done;
+	/* no handoff: hs_feed replays what the peek read */
+	if (run_load(h, rq, &lr, &out, secs, 0, msg, sizeof msg, &ret))
+		goto done;
+	goto fail;
 oom:
 	snprintf(msg, sizeof msg, "[INTERNAL_ERROR]out of memory");
 fail:

@@ -94,7 +94,6 @@ int main(int argc, char **argv)
 	sl_arena arena = SL_ARENA_ZERO;
 	sl_eval_ctx ctx;
 	uint64_t unselected = 0;
-	int64_t jq_unselected = 0;
 	int r;
 
 	sl_msg_init(argv[0]);
@@ -157,8 +156,10 @@ int main(int argc, char **argv)
 		case 'E': {
 			char num[32];
 			const char *key = "NumberUnselectedRows", *val = num;
-			/* records a `jq` program dropped in sl-parse are unselected too */
-			snprintf(num, sizeof num, "%" PRIu64, unselected + (uint64_t)jq_unselected);
+			/* only our own: the stages before count theirs under their
+			 * own keys (JqUnselectedRows, PrecedingUnselectedRows), and
+			 * sl-txn adds them up */
+			snprintf(num, sizeof num, "%" PRIu64, unselected);
 			if (sl_write_kv(&w, 1, &key, &val) < 0 || sl_write_end(&w) < 0)
 				sl_stage_die_write(&w);
 			if (close(1) < 0)
@@ -166,13 +167,6 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		default:        /* C, F */
-			if (f.type == 'C') {
-				sl_kv kv = SL_KV_ZERO;
-				if (sl_kv_merge_frame(&kv, &f) < 0)
-					sl_stage_abort(&w, SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-filter: a malformed counters frame");
-				jq_unselected = sl_kv_get_i64(&kv, "JqUnselectedRows", jq_unselected);
-				sl_kv_free(&kv);
-			}
 			if (sl_write_frame(&w, &f) < 0)
 				sl_stage_die_write(&w);
 		}

@@ -67,6 +67,11 @@ static derived *dvs;
 static size_t ndv;
 static int strict;
 static int64_t now_us;
+/* http_stream's WHERE (SL_PRECEDING_FILTER): evaluated over the source
+ * fields and derived names, before conversion; rows it does not keep are
+ * unselected, counted here and sent on as PrecedingUnselectedRows. */
+static sl_expr *pre;
+static uint64_t pre_unselected;
 
 /* The planning error, decided before reading (sent when the stream starts). */
 static char own_err[1024];
@@ -179,7 +184,23 @@ static int parse_item(const char *p, size_t n, char **name, const char **expr, s
 }
 
 /* Split `columns` at top-level commas (outside quotes and parentheses). */
-static void plan_columns(const char *cols)
+/* Parse and bind the preceding filter over names[0..n) (sources, then the
+ * derived names); a planning error as for `where`. */
+static void plan_preceding(const char *text, const char *const *names, const sl_type *types, size_t n)
+{
+	char err[512];
+	sl_expr_scope sc = { n, names, types, 0 };
+
+	if (!text)
+		return;
+	pre = sl_expr_parse(text, strlen(text), err, sizeof err);
+	if (!pre)
+		set_err(0, "[INTERNAL_ERROR]TStatus: ParseException: %s in where '%s'", err, text);
+	else if (!sl_expr_bind(pre, &sc, err, sizeof err))
+		set_err(0, FE_ERR "%s", err);
+}
+
+static void plan_columns(const char *cols, const char *pre_text)
 {
 	const char *p = cols, *start = cols;
 	int depth = 0;
@@ -284,6 +305,7 @@ static void plan_columns(const char *cols)
 			if (dvs[i].col >= 0)
 				dfeed[dvs[i].col] = (long)i + 1;
 		}
+		plan_preceding(pre_text, sn, st, tot);
 		free(sn);
 		free(st);
 	}
@@ -387,8 +409,9 @@ static void plan_load(const sl_hdrs *h)
 	now_us = wall_us();
 
 	cols = sl_hdrs_get(h, "columns");
+	v = sl_hdrs_get(h, SL_PRECEDING_FILTER);
 	if (cols) {
-		plan_columns(cols);
+		plan_columns(cols, v);
 	} else {
 		srcs = malloc((sch.ncols + 1) * sizeof *srcs);
 		if (!srcs)
@@ -399,6 +422,15 @@ static void plan_load(const sl_hdrs *h)
 			plan[i].idx = i;
 		}
 		nsrc = sch.ncols;
+		if (v) {
+			sl_type *st = malloc((nsrc + 1) * sizeof *st);
+			if (!st)
+				die_nomem();
+			for (i = 0; i < nsrc; i++)
+				st[i] = (sl_type){ .kind = SL_T_STRING };
+			plan_preceding(v, (const char *const *)srcs, st, nsrc);
+			free(st);
+		}
 	}
 	if (have_err)
 		return;
@@ -487,7 +519,7 @@ static void map_row(const sl_frame *f)
 		count_mismatch(n);
 		return;
 	}
-	if (ndv) {
+	if (ndv || pre) {
 		sl_eval_ctx ctx = { &arena, now_us, 0 };
 		sl_arena_reset(&arena);
 		for (i = 0; i < nsrc; i++) {
@@ -502,6 +534,15 @@ static void map_row(const sl_frame *f)
 		for (i = 0; i < ndv; i++)
 			if (sl_expr_eval(dvs[i].e, scope, &ctx, &scope[nsrc + i]) < 0)
 				die_nomem();
+		if (pre) {
+			sl_value keep;
+			if (sl_expr_eval(pre, scope, &ctx, &keep) < 0)
+				die_nomem();
+			if (!sl_value_truth(&keep)) {
+				pre_unselected++;
+				return;
+			}
+		}
 	}
 	/* conversion: casts, strict mode, NOT NULL; first failing column wins */
 	for (i = 0; i < sch.ncols; i++) {
@@ -840,6 +881,13 @@ int main(int argc, char **argv)
 			sl_writer_flush(&w);
 			return SL_EXIT_NO;
 		case 'E':
+			if (pre) {
+				char num[32];
+				const char *key = "PrecedingUnselectedRows", *val = num;
+				snprintf(num, sizeof num, "%" PRIu64, pre_unselected);
+				if (sl_write_kv(&w, 1, &key, &val) < 0)
+					sl_stage_die_write(&w);
+			}
 			if (sl_write_end(&w) < 0)
 				sl_stage_die_write(&w);
 			if (close(1) < 0)

@@ -132,7 +132,10 @@ static void put_kv(const char *k, const char *v)
 static void write_counters(void)
 {
 	sl_kv kv = SL_KV_ZERO;
-	int64_t unsel = sl_kv_get_i64(&upkv, "NumberUnselectedRows", 0);
+	/* each stage that drops rows counts them under its own key */
+	int64_t unsel = sl_kv_get_i64(&upkv, "NumberUnselectedRows", 0) +
+	    sl_kv_get_i64(&upkv, "JqUnselectedRows", 0) +
+	    sl_kv_get_i64(&upkv, "PrecedingUnselectedRows", 0);
 	const char *lb = sl_kv_get(&upkv, "LoadBytes");
 
 	sl_kv_set_i64(&kv, "NumberTotalRows", (int64_t)(nrows + nfiltered) + unsel);

@@ -10,6 +10,12 @@
 
 #include <stddef.h>
 
+/* Internal headers (sl-httpd drops client headers named x_sl_*):
+ * SL_PRECEDING_FILTER, http_stream's WHERE: a predicate over the source
+ * columns that sl-map applies before conversion (rows it drops are
+ * unselected). */
+#define SL_PRECEDING_FILTER "x_sl_preceding_filter"
+
 typedef struct sl_hdrs { size_t n, cap; char **name, **value; } sl_hdrs;
 #define SL_HDRS_ZERO { 0, 0, 0, 0 }
 

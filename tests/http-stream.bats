@@ -288,3 +288,48 @@ bad_answer() {
 	[ "$(json_get NumberUnselectedRows <<< "$output")" = 1 ]
 	[ "$(rows)" = $'2\tBen\t35\t40\n3\tNULL\t60\tNULL' ]
 }
+
+# issue 9, item 2: the WHERE filters on the table function's columns
+# (c1..cN, the header names of csv_with_names*, the JSON keys), before the
+# projection; the rows it removes are unselected.
+@test "WHERE over source columns: c4 is not selected into a column of its name" {
+	run -0 hs 'insert into demo.example_tbl_1(user_id, age) select c1, c4 from http_stream("format"="csv", "column_separator"=",") where c4 >= 30'
+	[ "$(json_get Status <<< "$output")" = Success ]
+	[ "$(json_get NumberTotalRows <<< "$output")" = 4 ]
+	[ "$(json_get NumberLoadedRows <<< "$output")" = 2 ]
+	[ "$(json_get NumberUnselectedRows <<< "$output")" = 2 ]
+	[ "$(rows)" = $'2\tNULL\t35\tNULL\n4\tNULL\t60\tNULL' ]
+}
+
+@test "WHERE over a source column that is not selected at all, and over expressions of sources" {
+	run -0 hs 'insert into demo.example_tbl_1(user_id, name) select c1, c2 from http_stream("format"="csv", "column_separator"=",") where c7 * 2 > 50 and c3 <> "Lima"'
+	[ "$(json_get Status <<< "$output")" = Success ]
+	[ "$(json_get NumberLoadedRows <<< "$output")" = 1 ]
+	[ "$(json_get NumberUnselectedRows <<< "$output")" = 3 ]
+	[ "$(rows)" = $'3\tOlivia\tNULL\tNULL' ]
+}
+
+@test "WHERE: NULL from a short line is not true (unselected); an unknown column fails before any transaction" {
+	printf '%s\n' '1,a,x,40' '2,b' '3,c,y,10' > short.csv
+	F=short.csv run -0 hs 'insert into demo.example_tbl_1(user_id, name) select c1, c2 from http_stream("format"="csv", "column_separator"=",") where c4 > 5'
+	[ "$(json_get NumberLoadedRows <<< "$output")" = 2 ]
+	[ "$(json_get NumberUnselectedRows <<< "$output")" = 1 ]
+	[ "$(rows)" = $'1\ta\tNULL\tNULL\n3\tc\tNULL\tNULL' ]
+	run -0 hs 'insert into demo.example_tbl_1(user_id) select c1 from http_stream("format"="csv", "column_separator"=",") where nosuch > 5'
+	[ "$(json_get Status <<< "$output")" = Fail ]
+	[[ $(json_get Message <<< "$output") == *"Unknown column 'nosuch'"* ]]
+	[ "$(sl-sql -N -B -e "select count(*) from $T")" = 2 ]
+}
+
+@test "WHERE over csv_with_names header names and over JSON keys that are not selected" {
+	printf '%s\n' 'id,nm,city,yrs' '1,Emily,Paris,25' '2,Ben,Rome,35' > names.csv
+	F=names.csv run -0 hs 'insert into demo.example_tbl_1 (user_id, name) select id, nm from http_stream("format"="csv_with_names", "column_separator"=",") where city = "Rome"'
+	[ "$(json_get NumberLoadedRows <<< "$output")" = 1 ]
+	[ "$(json_get NumberUnselectedRows <<< "$output")" = 1 ]
+	[ "$(rows)" = $'2\tBen\tNULL\tNULL' ]
+	printf '%s\n' '{"id": 7, "nm": "x", "score": 3}' '{"id": 8, "nm": "y", "score": 9}' > w.json
+	F=w.json run -0 hs 'insert into demo.example_tbl_1 (user_id, name) select id, nm from http_stream("format"="json") where score > 5'
+	[ "$(json_get NumberLoadedRows <<< "$output")" = 1 ]
+	[ "$(json_get NumberUnselectedRows <<< "$output")" = 1 ]
+	[ "$(sl-sql -N -B -e "select user_id, name from $T where user_id > 5")" = $'8\ty' ]
+}

@@ -439,6 +439,11 @@ int hs_refs(const hs_stmt *s, char ***names, size_t *nnames, char *msg, size_t c
 			freev(v, n);
 			return r;
 		}
+	/* the WHERE reads the source columns too */
+	if (s->where && (r = refs_of(s->where, &v, &n, msg, cap)) <= 0) {
+		freev(v, n);
+		return r;
+	}
 	if (!hs_is_csv(s)) {
 		*names = v;
 		*nnames = n;
@@ -748,7 +753,7 @@ int hs_headers(const hs_stmt *s, const sl_hdrs *req, char *const *src, size_t ns
 	}
 	if (sl_buf_cstr(&cols) < 0 || sl_hdrs_set(out, "columns", cols.p) < 0)
 		goto out;
-	if (s->where && sl_hdrs_set(out, "where", s->where) < 0)
+	if (s->where && sl_hdrs_set(out, SL_PRECEDING_FILTER, s->where) < 0)
 		goto out;
 	if (s->label) {
 		if (sl_hdrs_set(out, "label", s->label) < 0)

@@ -20,6 +20,7 @@
 #include "io.h"
 #include "frame.h"
 #include "hdr.h"
+#include "profile.h"
 #include "store.h"
 #include "result.h"
 
@@ -411,6 +412,8 @@ int main(int argc, char **argv)
 		printf("usage: %s\n", USAGE);
 		return fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : 0;
 	}
+	if (!db)        /* a load's last stage, not the 2PC tool */
+		sl_profile_start(&o.hdrs, NULL);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_sigpipe;
 	sigemptyset(&sa.sa_mask);

@@ -18,6 +18,7 @@
 #include "sl.h"
 #include "msg.h"
 #include "stage.h"
+#include "profile.h"
 #include "io.h"
 #include "frame.h"
 #include "hdr.h"
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
 
 	sl_msg_init(argv[0]);
 	sl_stage_args(&o, argc, argv, USAGE, 0, 0);
+	sl_profile_start(&o.hdrs, NULL);
 	sl_pipe_grow_std();
 	if (sl_writer_init(&w, 1) < 0 || sl_reader_init(&rd, 0) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to start");

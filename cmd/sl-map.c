@@ -26,6 +26,7 @@
 #include "sl.h"
 #include "msg.h"
 #include "stage.h"
+#include "profile.h"
 #include "io.h"
 #include "frame.h"
 #include "hdr.h"
@@ -366,6 +367,72 @@ static void plan_default(size_t i)
 /* The zone when the load names none: sl.conf `time_zone`, else +08:00. */
 static const char *default_tz = "+08:00";
 
+/* Are the comma-separated partition names of list (trimmed, case-
+ * insensitive) all named `only`, the one partition there is (NULL: none)?
+ * An unpartitioned table has one partition, named as the table, and no
+ * temporary ones (Doris). 1 all found; 0 with *bad the first unknown name. */
+static int partitions_known(const char *list, const char *only, char *bad, size_t cap)
+{
+	const char *p = list;
+
+	for (;;) {
+		const char *e = strchr(p, ','), *end = e ? e : p + strlen(p);
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (!only || (size_t)(end - p) != strlen(only) || strncasecmp(p, only, (size_t)(end - p))) {
+			snprintf(bad, cap, "%.*s", (int)(end - p), p);
+			return 0;
+		}
+		if (!e)
+			return 1;
+		p = e + 1;
+	}
+}
+
+/* Headers that only tune or route a load in Doris: each is read and
+ * checked as Doris does, and what this store cannot do yet is refused
+ * rather than ignored. BE checks (INVALID_ARGUMENT) come before the FE's. */
+static void plan_routing(const sl_hdrs *h)
+{
+	const char *parts = sl_hdrs_get(h, "partitions"), *tparts = sl_hdrs_get(h, "temporary_partitions");
+	const char *mode = sl_hdrs_get(h, "unique_key_update_mode");
+	const char *nkb = sl_hdrs_get(h, "partial_update_new_key_behavior");
+	const char *gc = sl_hdrs_get(h, "group_commit");
+	char bad[256];
+
+	if (gc && strcasecmp(gc, "sync_mode") && strcasecmp(gc, "async_mode") && strcasecmp(gc, "off_mode"))
+		set_err(0, "[INVALID_ARGUMENT]group_commit can only be [async_mode, sync_mode, off_mode]");
+	if (parts && tparts)
+		set_err(0, "[INVALID_ARGUMENT]Can not specify both partitions and temporary partitions");
+	if (mode && strcasecmp(mode, "UPSERT") && strcasecmp(mode, "UPDATE_FIXED_COLUMNS") &&
+	    strcasecmp(mode, "UPDATE_FLEXIBLE_COLUMNS"))
+		set_err(0, "[INVALID_ARGUMENT]Invalid unique_key_partial_mode %s, must be one of 'UPSERT', "
+		    "'UPDATE_FIXED_COLUMNS' or 'UPDATE_FLEXIBLE_COLUMNS'", mode);
+	if (nkb && strcasecmp(nkb, "APPEND") && strcasecmp(nkb, "ERROR"))
+		set_err(0, "[INVALID_ARGUMENT]Invalid partial_update_new_key_behavior %s, must be one of {'APPEND', 'ERROR'}", nkb);
+	/* group commit is off for an empty body, partial updates, partitions
+	 * and 2PC (Doris); otherwise it forbids a label of the client's */
+	if (gc && strcasecmp(gc, "off_mode") && !parts && !tparts && !mode && !sl_hdrs_bool(h, "partial_columns") &&
+	    !(sl_hdrs_get(h, "two_phase_commit") && !strcmp(sl_hdrs_get(h, "two_phase_commit"), "true")) &&
+	    !(sl_hdrs_get(h, "x_sl_body_bytes") && !strcmp(sl_hdrs_get(h, "x_sl_body_bytes"), "0"))) {
+		if (!sl_hdrs_get(h, SL_LABEL_GENERATED))
+			set_err(0, "[INVALID_ARGUMENT]label and group_commit can't be set at the same time");
+		else
+			set_err(0, "[NOT_IMPLEMENTED_ERROR]group_commit %s is not supported yet: "
+			    "send the load without group_commit (or group_commit: off_mode)", gc);
+	}
+	if (parts && !partitions_known(parts, sch.name, bad, sizeof bad))
+		set_err(0, FE_ERR "partition %s is not found in table %s", bad, sch.name);
+	if (tparts && !partitions_known(tparts, NULL, bad, sizeof bad))
+		set_err(0, FE_ERR "partition %s is not found in table %s", bad, sch.name);
+	if (mode && strcasecmp(mode, "UPSERT") && sch.model != SL_MODEL_UNIQUE)
+		set_err(0, FE_ERR "Only unique key merge on write support partial update");
+	if (sl_hdrs_bool(h, "load_to_single_tablet") && !sch.dist_random)
+		set_err(0, FE_ERR "if load_to_single_tablet set to true, the olap table must be with random distribution");
+}
+
 static void plan_load(const sl_hdrs *h)
 {
 	const char *v, *cols;
@@ -377,6 +444,7 @@ static void plan_load(const sl_hdrs *h)
 	for (i = 0; i < sch.ncols; i++)
 		plan[i].c = &sch.cols[i];
 
+	plan_routing(h);
 	v = sl_hdrs_get(h, "strict_mode");
 	if (v && strcasecmp(v, "true") && strcasecmp(v, "false"))
 		set_err(0, "[INVALID_ARGUMENT]Invalid strict mode format. Must be bool type");
@@ -815,6 +883,7 @@ int main(int argc, char **argv)
 		sl_dieusage(USAGE);
 	db = dupn(target, (size_t)(dot - target));
 	table = dupn(dot + 1, strlen(dot + 1));
+	sl_profile_start(&o.hdrs, target);
 	sl_pipe_grow_std();
 	if (sl_writer_init(&w, 1) < 0 || sl_reader_init(&rd, 0) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to start");

@@ -23,6 +23,7 @@
 #include "sl.h"
 #include "msg.h"
 #include "stage.h"
+#include "profile.h"
 #include "io.h"
 #include "frame.h"
 #include "hdr.h"
@@ -406,6 +407,7 @@ int main(int argc, char **argv)
 	/* DB.TABLE is optional: formats that match by name (JSON) need the
 	 * table's columns when no `columns` header names them */
 	sl_stage_args(&o, argc, argv, USAGE, &target, 1);
+	sl_profile_start(&o.hdrs, target);
 	sl_pipe_grow_std();
 	if (sl_writer_init(&w, 1) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to start");

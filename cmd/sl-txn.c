@@ -27,6 +27,7 @@
 #include "io.h"
 #include "frame.h"
 #include "hdr.h"
+#include "profile.h"
 #include "store.h"
 
 #define USAGE "sl-txn [--data-dir DIR] [-H 'name:value']... DB.TABLE"
@@ -456,6 +457,7 @@ int main(int argc, char **argv)
 	}
 	if (!target)
 		sl_dieusage(USAGE);
+	sl_profile_start(&o.hdrs, target);
 	split_target(target);
 
 	catch_signal(SIGPIPE, on_sigpipe);

@@ -22,6 +22,9 @@
 #define RBUF_MIN (1u << 20)
 #define WBUF_CAP (1u << 20)
 
+
+sl_io_tally sl_tally;
+
 static int known_type(unsigned char t)
 {
 	return t == 'H' || t == 'R' || t == 'F' || t == 'C' || t == 'X' || t == 'E';
@@ -182,11 +185,13 @@ int sl_frame_read(sl_reader *r, sl_frame *f)
 			r->seen_end = 1;
 		} else if (f->type == 'R') {
 			r->nrows++;
+			sl_tally.rows_in++;
 		}
 		if (r->crc_on && f->type != 'E')
 			r->crc = (uint32_t)crc32(r->crc, (const unsigned char *)h, SL_FRAME_HDR + len);
 		r->start += SL_FRAME_HDR + (size_t)len;
 		r->nbytes += SL_FRAME_HDR + (uint64_t)len;
+		sl_tally.bytes_in += SL_FRAME_HDR + (uint64_t)len;
 		if (f->type >= 'a' && f->type <= 'z')
 			continue;
 		return 1;
@@ -346,6 +351,7 @@ int sl_writer_flush(sl_writer *w)
 	if (w->crc_on && !w->tty)
 		w->crc = (uint32_t)crc32(w->crc, (const unsigned char *)w->buf, (uInt)w->len);
 	n = sl_allwrite(w->fd, w->buf, w->len);
+	sl_tally.bytes_out += n;
 	if (n < w->len)
 		return wfail(w, errno ? errno : EIO);
 	w->len = 0;
@@ -539,6 +545,7 @@ int sl_row_end(sl_writer *w)
 	put_hdr(w->buf + w->row_start, 'R', 0, (uint32_t)len);
 	w->row_start = SIZE_MAX;
 	w->nrows++;
+	sl_tally.rows_out++;
 	return 1;
 }
 
@@ -592,6 +599,7 @@ int sl_write_error(sl_writer *w, const char *reason, size_t rlen, const char *sr
 	f[2].p = lb;     f[2].n = 8;
 	if (rlen >= SL_NULL_LEN || slen >= SL_NULL_LEN)
 		return wfail(w, ERANGE);
+	sl_tally.errors_out++;
 	return simple_frame(w, 'F', 0, 3, f);
 }
 
@@ -739,8 +747,11 @@ int sl_write_frame(sl_writer *w, const sl_frame *f)
 	    (unsigned char)(f->type == 'H' ? ((f->flags & ~SL_H_CRC) | (w->crc_on ? SL_H_CRC : 0)) : f->flags), f->len);
 	memcpy(w->buf + w->len + SL_FRAME_HDR, f->p, f->len);
 	w->len += SL_FRAME_HDR + f->len;
-	if (f->type == 'R')
+	if (f->type == 'R') {
 		w->nrows++;
+		sl_tally.rows_out++;
+	} else if (f->type == 'F')
+		sl_tally.errors_out++;
 	if (f->type == 'X')
 		return sl_writer_flush(w);
 	return 1;

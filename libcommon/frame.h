@@ -54,6 +54,14 @@ typedef struct sl_frame {
 } sl_frame;
 
 /* Buffered frame reader over an fd. */
+/* What this process's readers and writers moved (enable_profile,
+ * profile.h): R frames and bytes read, R frames and F records written,
+ * bytes written to the output. */
+typedef struct sl_io_tally {
+	uint64_t rows_in, bytes_in, rows_out, errors_out, bytes_out;
+} sl_io_tally;
+extern sl_io_tally sl_tally;
+
 typedef struct sl_reader {
 	int fd;
 	char *buf;

@@ -15,6 +15,9 @@
  * columns that sl-map applies before conversion (rows it drops are
  * unselected). */
 #define SL_PRECEDING_FILTER "x_sl_preceding_filter"
+/* SL_LABEL_GENERATED: set by the launcher when the label is its own, not
+ * the client's (group_commit forbids a client's label). */
+#define SL_LABEL_GENERATED "x_sl_label_generated"
 
 typedef struct sl_hdrs { size_t n, cap; char **name, **value; } sl_hdrs;
 #define SL_HDRS_ZERO { 0, 0, 0, 0 }

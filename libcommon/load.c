@@ -87,7 +87,7 @@ const char *sl_load_label(sl_load_req *rq)
 		return l;
 	if (sl_label_uuid(uuid) < 0)
 		return NULL;
-	if (sl_hdrs_set(rq->hdrs, "label", uuid) < 0)
+	if (sl_hdrs_set(rq->hdrs, "label", uuid) < 0 || sl_hdrs_set(rq->hdrs, SL_LABEL_GENERATED, "true") < 0)
 		return NULL;
 	/* an empty "label" header earlier in the list would hide it */
 	{

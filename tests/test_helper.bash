@@ -80,3 +80,34 @@ EOF
 }
 
 setup() { setup_data_dir; }
+
+# httpd_start [ARGS...]: sl-httpd on 127.0.0.1 (a free port, in $port) over
+# $SL_DATA_DIR, its stderr (the server's log) in $BATS_TEST_TMPDIR/server.err;
+# httpd_stop stops it by PID and fails on a sanitizer report in that log.
+httpd_start() {
+	local i p
+	sl-httpd --data-dir "$SL_DATA_DIR" --listen 127.0.0.1:0 -1 "$@" > "$BATS_TEST_TMPDIR/server.port" \
+		2> "$BATS_TEST_TMPDIR/server.err" 3>&- &
+	server_pid=$!
+	for ((i = 0; i < 500; i++)); do
+		if IFS= read -r p 2> /dev/null < "$BATS_TEST_TMPDIR/server.port"; then
+			port=${p##*:}
+			return 0
+		fi
+		kill -0 "$server_pid" 2> /dev/null || { cat "$BATS_TEST_TMPDIR/server.err" >&2; return 1; }
+		sleep 0.02
+	done
+	return 1
+}
+
+httpd_stop() {
+	if [ -n "${server_pid:-}" ]; then
+		kill "$server_pid" 2> /dev/null || true
+		wait "$server_pid" 2> /dev/null || true
+		server_pid=
+	fi
+	if grep -q -e 'AddressSanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$BATS_TEST_TMPDIR/server.err" 2> /dev/null; then
+		cat "$BATS_TEST_TMPDIR/server.err" >&2
+		return 1
+	fi
+}

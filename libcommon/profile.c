@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * profile.c -- one profile line per stage at exit (profile.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "sl.h"
+#include "msg.h"
+#include "frame.h"
+#include "profile.h"
+
+static int64_t start_ms;
+static char label[160], table[160];
+
+static void print_profile(void)
+{
+	struct rusage ru;
+	int64_t cpu_ms = 0;
+	long rss = 0;
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		cpu_ms = (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+		    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+		rss = ru.ru_maxrss;
+	}
+	fprintf(stderr, "%s: profile: label=%s table=%s rows_in=%" PRIu64 " rows_out=%" PRIu64 " errors=%" PRIu64
+	    " bytes_in=%" PRIu64 " bytes_out=%" PRIu64 " wall_ms=%" PRId64 " cpu_ms=%" PRId64 " max_rss_kb=%ld\n",
+	    sl_prog, label[0] ? label : "-", table[0] ? table : "-", sl_tally.rows_in, sl_tally.rows_out,
+	    sl_tally.errors_out, sl_tally.bytes_in, sl_tally.bytes_out, sl_now_ms() - start_ms, cpu_ms, rss);
+	fflush(stderr);
+}
+
+void sl_profile_start(const sl_hdrs *h, const char *tbl)
+{
+	const char *l;
+
+	if (!sl_hdrs_bool(h, "enable_profile"))
+		return;
+	start_ms = sl_now_ms();
+	l = sl_hdrs_get(h, "label");
+	/* the log is line-oriented: no control bytes from a header */
+	snprintf(label, sizeof label, "%s", l ? l : "");
+	snprintf(table, sizeof table, "%s", tbl ? tbl : "");
+	for (char *p = label; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == ' ')
+			*p = '?';
+	for (char *p = table; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == ' ')
+			*p = '?';
+	atexit(print_profile);
+}

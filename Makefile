@@ -15,7 +15,7 @@ OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 # Always applied, even when CFLAGS is given on the command line.
 SL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilibcommon -MMD -MP
-LDLIBS  += -Wl,--as-needed -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -lm
+LDLIBS  += -Wl,--as-needed -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lsnappy -lcrypt -lm
 
 BUILD   ?= build/rel
 BINDIR  ?= bin
@@ -37,7 +37,7 @@ UNITS   := $(UNITSRC:%.c=$(BUILD)/%)
 DEPS    := $(LIBOBJ:.o=.d) $(CMDOBJ:.o=.d) $(STAGEOBJ:.o=.d) $(UNITSRC:%.c=$(BUILD)/%.d)
 
 DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev \
-	liblz4-dev liblzo2-dev libroaring-dev libcrypt-dev bats bats-support \
+	liblz4-dev liblzo2-dev libsnappy-dev libroaring-dev libcrypt-dev bats bats-support \
 	bats-assert curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps
 
 .DELETE_ON_ERROR:
@@ -71,10 +71,11 @@ endif
 $(LAUNCHERS:%=$(BINDIR)/%): $(STAGEOBJ)
 # and bind every symbol at start, once, rather than lazily in each child;
 # the libraries Debian ships as .a are linked in: fewer mappings make each
-# fork cheaper (libjq has no .a: it stays shared)
+# fork cheaper (libjq has no .a: it stays shared; libsnappy is C++, its .a
+# would pull in libstdc++: it stays shared too)
 $(LAUNCHERS:%=$(BINDIR)/%): LDFLAGS += -Wl,-z,now
 $(LAUNCHERS:%=$(BINDIR)/%): LDLIBS = -Wl,--as-needed -ljq \
-	-Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -Wl,-Bdynamic -lm
+	-Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -Wl,-Bdynamic -lsnappy -lm
 
 $(BUILD)/cmd/%.stage.o: cmd/%.c
 	@mkdir -p $(@D)

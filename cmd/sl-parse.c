@@ -435,9 +435,6 @@ int main(int argc, char **argv)
 			if (!json)
 				sl_stage_abort(&w, SL_EXIT_NO, SL_X_PRETXN, "[E-1101]unknown data format, format=%s", fmt ? fmt : "");
 			v = 0;
-		} else if (!strcasecmp(v, "snappy_block")) {
-			sl_stage_abort(&w, SL_EXIT_NO, SL_X_PRETXN,
-			    "[NOT_IMPLEMENTED_ERROR]compress_type %s is not supported yet: send the body uncompressed", v);
 		}
 	}
 	if (json)

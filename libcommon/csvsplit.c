@@ -343,67 +343,6 @@ size_t sl_csv_split(const char *p, size_t n, const char *sep, size_t slen,
 	return k;
 }
 
-int sl_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
-
-	while (p < e) {
-		unsigned c;
-		while (e - p >= 16) {
-			uint64_t a, b;
-			memcpy(&a, p, 8);
-			memcpy(&b, p + 8, 8);
-			if ((a | b) & 0x8080808080808080ull)
-				break;
-			p += 16;
-		}
-		while (p < e && *p < 0x80)
-			p++;
-		if (p == e)
-			return 1;
-		c = *p;
-		if (c < 0xC2 || c > 0xF4)
-			return 0;
-		if (c < 0xE0) {
-			if (e - p < 2 || (p[1] & 0xC0) != 0x80)
-				return 0;
-			p += 2;
-		} else if (c < 0xF0) {
-			if (e - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-				return 0;
-			if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0))
-				return 0;
-			p += 3;
-		} else {
-			if (e - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-				return 0;
-			if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
-				return 0;
-			p += 4;
-		}
-	}
-	return 1;
-}
-
-size_t sl_utf8_chars(const char *p, size_t n)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++)
-		k += ((unsigned char)p[i] & 0xC0) != 0x80;
-	return k;
-}
-
-size_t sl_utf8_prefix(const char *p, size_t n, size_t k)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (((unsigned char)p[i] & 0xC0) != 0x80 && k-- == 0)
-			return i;
-	return n;
-}
-
 /* ---- enclosed CSV with libcsv ---- */
 
 /* libcsv's parser states (csv.c) */
@@ -423,6 +362,8 @@ struct sl_csvq {
 	size_t max;
 	uint64_t skip;
 	int first, swallow, eof;
+	int unq;                /* the open field began enclosed and went on
+	                         * after its closing byte (q_unquote) */
 	sl_buf data;            /* field bytes of the current record */
 	size_t *off;            /* field i: data[off[2i] .. +off[2i+1]) */
 	size_t nf, cap;
@@ -452,6 +393,15 @@ static void q_field(void *s, size_t n, void *arg)
 		}
 		q->off = o;
 		q->cap = cap;
+	}
+	/* Doris strips a field's first and last bytes when both are the
+	 * enclose byte, also when text followed the closing one ('a\'b') */
+	if (q->unq) {
+		q->unq = 0;
+		if (n >= 2 && ((unsigned char *)s)[n - 1] == q->enc) {
+			s = (char *)s + 1;
+			n -= 2;
+		}
 	}
 	q->off[2 * q->nf] = q->data.len;
 	q->off[2 * q->nf + 1] = n;
@@ -593,6 +543,7 @@ static void q_unquote(sl_csvq *q)
 	p->entry_pos++;
 	p->quoted = 0;
 	p->pstate = Q_FIELD_BEGUN;
+	q->unq = 1;
 }
 
 /* Feed one physical line (without its delimiter), then the delimiter
@@ -614,7 +565,12 @@ static void q_line(sl_csvq *q, const char *p, size_t n, int nodelim)
 			break;
 		}
 		c = (unsigned char)*x;
-		if (c == q->enc && q->esc != q->enc) {
+		/* an escape that is also the enclose byte (escape:" with
+		 * enclose:") opens and closes enclosed fields as the enclose
+		 * does, "" inside one being one byte (RFC 4180); in an
+		 * unenclosed field it escapes the next byte */
+		if (c == q->enc && (q->esc != q->enc || q_inside(q) ||
+		    q->p.pstate == Q_ROW_NOT_BEGUN || q->p.pstate == Q_FIELD_NOT_BEGUN)) {
 			int was_in = q_inside(q);
 			if (x + 1 < e && (unsigned char)x[1] == q->enc &&
 			    (was_in || (q->esc >= 0 && q->p.pstate == Q_FIELD_BEGUN))) {
@@ -762,6 +718,7 @@ int sl_csvq_next(sl_csvq *q, sl_qrec *r)
 		if (ln.toolong || q->recbytes > q->max) {
 			/* keep what fits for the error record, then recover */
 			int inquote = !ln.toolong && q->p.quoted;
+			q->unq = 0;
 			if (!q->nf && !q->data.len)
 				q_field((void *)(uintptr_t)ln.p, ln.n < 1024 ? ln.n : 1024, q);
 			csv_free(&q->p);

@@ -3,7 +3,8 @@
  * csvsplit.h -- the plain-CSV fast path of sl-parse: Doris separator
  * values (Separator.java rules), a buffered line reader over an fd with a
  * bounded line length, a field splitter (SSE2 for one-byte separators,
- * memmem for longer ones) and a UTF-8 validator with an ASCII fast path.
+ * memmem for longer ones) and a UTF-8 validator with an ASCII fast path
+ * (utf8.c).
  * Quoted input (enclose/escape): sl_csvq, with libcsv.
  */
 #ifndef SL_CSVSPLIT_H
@@ -99,7 +100,12 @@ size_t sl_csv_split(const char *p, size_t n, const char *sep, size_t slen,
  * 4180: one byte; sl-parse sets it for trim_double_quotes); the escape
  * byte (if any) makes the next byte literal; outside, escape removes
  * itself (except before the separator, `N`, or an enclose byte at the
- * start of a field, where it is kept). A record over max bytes is
+ * start of a field, where it is kept). An escape equal to the enclose
+ * byte still opens and closes enclosed fields, "" inside one being one
+ * byte (`"x""y"` is x"y). Text after a closing enclose byte belongs to
+ * the same field, which is then stripped of its first and last bytes
+ * only if both are the enclose byte ('a\'b' is a\'b without escape,
+ * "g"hi stays "g"hi). A record over max bytes is
  * returned with toolong set; if it was an unterminated enclosed field,
  * the rest of the body is skipped. An enclosed field still open at the
  * end of the body (within max) swallows the rest of it: the field is its

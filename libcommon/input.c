@@ -2,14 +2,15 @@
 /*
  * input.c -- the body of a load, plain or decompressed on the fly
  * (input.h). Memory is bounded: one 1 MiB input buffer, plus for the block
- * formats (lz4_block, lzo, lzop) one decompressed block, whose size is
- * capped at SL_INPUT_BLOCK_MAX.
+ * formats (lz4_block, snappy_block, lzo/lzop) one decompressed block, whose
+ * size is capped at SL_INPUT_BLOCK_MAX, and its compressed chunk.
  *
- * Block framing: lz4_block and lzo are Hadoop's BlockCompressorStream (as
- * Doris reads them): per block a 4-byte big-endian uncompressed length,
- * then chunks of (4-byte big-endian compressed length, data) until that
- * many bytes came out. lzop is the lzop(1) file format, header and
- * per-block checksums checked.
+ * Block framing: lz4_block and snappy_block are Hadoop's
+ * BlockCompressorStream (as Doris reads them): per block a 4-byte
+ * big-endian uncompressed length, then chunks of (4-byte big-endian
+ * compressed length, data) until that many bytes came out. lzo and lzop
+ * are both the lzop(1) file format (Doris maps both names to its lzop
+ * reader), header and per-block checksums checked.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -24,6 +25,7 @@
 #include <lz4.h>
 #include <lz4frame.h>
 #include <lzo/lzo1x.h>
+#include <snappy-c.h>
 
 #include "sl.h"
 #include "io.h"
@@ -32,7 +34,7 @@
 #define IN_CHUNK (1u << 20)
 #define SL_INPUT_BLOCK_MAX (64u << 20)
 
-enum { K_PLAIN, K_GZ, K_DEFLATE, K_BZ2, K_LZ4F, K_LZ4B, K_LZO, K_LZOP };
+enum { K_PLAIN, K_GZ, K_DEFLATE, K_BZ2, K_LZ4F, K_LZ4B, K_SNAPPYB, K_LZOP };
 
 struct sl_input {
 	int fd, kind;
@@ -97,7 +99,7 @@ sl_input *sl_input_open(int fd, const char *ct, const char **err)
 	static const struct { const char *name; int kind; } kinds[] = {
 		{ "gz", K_GZ }, { "deflate", K_DEFLATE }, { "bz2", K_BZ2 },
 		{ "lz4", K_LZ4F }, { "lz4frame", K_LZ4F }, { "lz4_block", K_LZ4B },
-		{ "lzo", K_LZO }, { "lzop", K_LZOP },
+		{ "snappy_block", K_SNAPPYB }, { "lzo", K_LZOP }, { "lzop", K_LZOP },
 	};
 	static char ebuf[160];
 	sl_input *in;
@@ -141,7 +143,6 @@ sl_input *sl_input_open(int fd, const char *ct, const char **err)
 		if (LZ4F_isError(LZ4F_createDecompressionContext(&in->lz, LZ4F_VERSION)))
 			goto nomem;
 		break;
-	case K_LZO:
 	case K_LZOP:
 		if (lzo_init() != LZO_E_OK) {
 			if (err)
@@ -445,10 +446,19 @@ static ssize_t read_lz4f(sl_input *in, void *buf, size_t n)
 
 /* ---- block formats ---- */
 
+/* The largest compressed chunk that can decompress to at most n bytes:
+ * a longer one is corrupt, and is refused before it is buffered. */
+static size_t chunk_bound(const sl_input *in, size_t n)
+{
+	if (in->kind == K_LZ4B)
+		return (size_t)LZ4_compressBound((int)n);
+	return snappy_max_compressed_length(n);
+}
+
 /* Hadoop block: decompress the next block into ob. 1, 0 at a clean end, -1. */
 static int next_hadoop_block(sl_input *in)
 {
-	const char *name = in->kind == K_LZ4B ? "lz4_block" : "lzo";
+	const char *name = in->kind == K_LZ4B ? "lz4_block" : "snappy_block";
 	uint32_t rawlen;
 	size_t got = 0;
 	int r = need(in, 4);
@@ -473,8 +483,11 @@ static int next_hadoop_block(sl_input *in)
 			return r < 0 ? -1 : (int)fail(in, "%s: unexpected end of stream", name);
 		clen = be32(in->ib + in->ipos);
 		in->ipos += 4;
-		if (clen > SL_INPUT_BLOCK_MAX + SL_INPUT_BLOCK_MAX / 16 + 1024)
-			return (int)fail(in, "%s: corrupt chunk length %u", name, clen);
+		if (!clen)
+			return (int)fail(in, "%s: empty chunk", name);
+		if (clen > chunk_bound(in, rawlen - got))
+			return (int)fail(in, "%s: corrupt chunk length %u for %zu bytes left in the block",
+			    name, clen, rawlen - got);
 		r = need(in, clen);
 		if (r <= 0)
 			return r < 0 ? -1 : (int)fail(in, "%s: unexpected end of stream", name);
@@ -485,15 +498,18 @@ static int next_hadoop_block(sl_input *in)
 				return (int)fail(in, "lz4_block: corrupt data (LZ4_decompress_safe returned %d)", d);
 			got += (size_t)d;
 		} else {
-			lzo_uint dl = rawlen - got;
-			int e = lzo1x_decompress_safe(in->ib + in->ipos, clen, in->ob + got, &dl, 0);
-			if (e != LZO_E_OK)
-				return (int)fail(in, "lzo: corrupt data (lzo1x_decompress_safe error %d)", e);
+			const char *c = (const char *)in->ib + in->ipos;
+			size_t dl;
+			snappy_status e = snappy_uncompressed_length(c, clen, &dl);
+			if (e == SNAPPY_OK && dl > rawlen - got)
+				return (int)fail(in, "snappy_block: a chunk that decompresses to %zu bytes overflows its block", dl);
+			if (e == SNAPPY_OK)
+				e = snappy_uncompress(c, clen, (char *)in->ob + got, &dl);
+			if (e != SNAPPY_OK)
+				return (int)fail(in, "snappy_block: corrupt data (snappy_uncompress status %d)", (int)e);
 			got += dl;
 		}
 		in->ipos += clen;
-		if (!clen)
-			return (int)fail(in, "%s: empty chunk", name);
 	}
 	in->opos = 0;
 	in->olen = got;

@@ -2,8 +2,9 @@
 /*
  * input.h -- the body of a load as sl-parse reads it: plain, or
  * decompressed on the fly by `compress_type` (gz and deflate with zlib, bz2
- * with libbz2, lz4/lz4frame and lz4_block with liblz4, lzo and lzop with
- * liblzo2). Streaming, bounded memory. LoadBytes is the compressed size
+ * with libbz2, lz4/lz4frame and lz4_block with liblz4, snappy_block with
+ * libsnappy, lzo and lzop, both the lzop file format, with liblzo2).
+ * Streaming, bounded memory. LoadBytes is the compressed size
  * (sl_input_raw_bytes).
  */
 #ifndef SL_INPUT_H

@@ -2,17 +2,17 @@
 /*
  * blockpack -- test helper (not a unit test): compress stdin to stdout in
  * the raw formats no common CLI writes: `deflate` (a zlib stream),
- * `lz4_block` and `lzo` (Hadoop block framing: per block a big-endian
- * uncompressed length, then chunks of big-endian compressed length +
- * data; here 64 KiB blocks in 16 KiB chunks, so blocks have several
- * chunks). Usage: blockpack deflate|lz4_block|lzo < in > out
+ * `lz4_block` and `snappy_block` (Hadoop block framing: per block a
+ * big-endian uncompressed length, then chunks of big-endian compressed
+ * length + data; here 64 KiB blocks in 16 KiB chunks, so blocks have
+ * several chunks). Usage: blockpack deflate|lz4_block|snappy_block < in > out
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 #include <lz4.h>
-#include <lzo/lzo1x.h>
+#include <snappy-c.h>
 
 #define BLOCK 65536
 #define CHUNK 16384
@@ -33,11 +33,10 @@ static void put32(unsigned long v)
 int main(int argc, char **argv)
 {
 	static unsigned char in[BLOCK], out[2 * BLOCK + 1024];
-	static unsigned char wrk[LZO1X_1_MEM_COMPRESS];
 	size_t n;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: blockpack deflate|lz4_block|lzo < in > out\n");
+		fprintf(stderr, "usage: blockpack deflate|lz4_block|snappy_block < in > out\n");
 		return 100;
 	}
 	if (!strcmp(argv[1], "deflate")) {
@@ -61,10 +60,8 @@ int main(int argc, char **argv)
 		deflateEnd(&z);
 		return 0;
 	}
-	if (strcmp(argv[1], "lz4_block") && strcmp(argv[1], "lzo"))
+	if (strcmp(argv[1], "lz4_block") && strcmp(argv[1], "snappy_block"))
 		return 100;
-	if (lzo_init() != LZO_E_OK)
-		return 1;
 	while ((n = fread(in, 1, sizeof in, stdin)) > 0) {
 		size_t off;
 		put32(n);
@@ -74,8 +71,9 @@ int main(int argc, char **argv)
 			if (argv[1][2] == '4') {
 				c = (unsigned long)LZ4_compress_default((const char *)in + off, (char *)out, (int)k, (int)sizeof out);
 			} else {
-				lzo_uint cl = sizeof out;
-				lzo1x_1_compress(in + off, k, out, &cl, wrk);
+				size_t cl = sizeof out;
+				if (snappy_compress((const char *)in + off, k, (char *)out, &cl) != SNAPPY_OK)
+					return 1;
 				c = cl;
 			}
 			put32(c);

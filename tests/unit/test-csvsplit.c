@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test-csvsplit.c -- unit tests of the plain CSV splitter (csvsplit.h):
  * separator values, field splitting at every position of the SSE2 blocks,
- * UTF-8 validation, and the line reader's bounds and delimiters. */
+ * UTF-8 validation, the line reader's bounds and delimiters, and the
+ * enclosed reader's doubled and outer enclose bytes. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,12 +133,59 @@ static void test_lines(void)
 	CHECK(lines_of("", "\n", 8, out, tl) == 0);
 }
 
+/* The records of body s read by sl_csvq (separator ",", delimiter "\n",
+ * no flags), fields joined by '|' and records by ';', into out. */
+static const char *quoted(const char *s, unsigned char enc, int esc, char *out, size_t cap)
+{
+	char path[] = "/tmp/test-csvsplit-XXXXXX";
+	int fd = mkstemp(path), r;
+	size_t o = 0, i;
+	sl_lines l;
+	sl_csvq *q;
+	sl_qrec rec;
+
+	if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s) || lseek(fd, 0, SEEK_SET) != 0)
+		return "(io)";
+	unlink(path);
+	out[0] = 0;
+	sl_lines_init(&l, fd, "\n", 1, 1 << 16);
+	q = sl_csvq_new(&l, ",", 1, enc, esc, 0, 1 << 16, 0);
+	while (q && (r = sl_csvq_next(q, &rec)) > 0)
+		for (i = 0; i < rec.nf && o < cap; i++)
+			o += (size_t)snprintf(out + o, cap - o, "%.*s%s", (int)rec.f[i].n, rec.f[i].p,
+			    i + 1 < rec.nf ? "|" : ";");
+	sl_csvq_free(q);
+	sl_lines_free(&l);
+	close(fd);
+	return out;
+}
+
+static void test_quoted(void)
+{
+	char b[256];
+
+	/* escape equal to enclose: "" inside an enclosed field is one byte
+	 * (issue 9 item 5); outside one it escapes the next byte */
+	CHECK(!strcmp(quoted("\"x\"\"y\",1,\"a,b\"\n", '"', '"', b, sizeof b), "x\"y|1|a,b;"));
+	CHECK(!strcmp(quoted("\"\"\"lead\",\"\",c\"\"d\n", '"', '"', b, sizeof b), "\"lead||c\"d;"));
+	CHECK(!strcmp(quoted("\"e\"\"\"\"f\"\n", '"', '"', b, sizeof b), "e\"\"f;"));
+	/* without escape the same doubled bytes stay two */
+	CHECK(!strcmp(quoted("\"x\"\"y\",1\n", '"', -1, b, sizeof b), "x\"\"y|1;"));
+	/* text after the closing byte: the outer bytes go only when both are
+	 * the enclose byte (the seed's escape example without escape) */
+	CHECK(!strcmp(quoted("Zhang San,30,'Shanghai, Huangpu District, \\'Dagu Road'\n", '\'', -1, b, sizeof b),
+	    "Zhang San|30|Shanghai, Huangpu District, \\'Dagu Road;"));
+	CHECK(!strcmp(quoted("\"g\"hi,'a'b'\n", '"', -1, b, sizeof b), "\"g\"hi|'a'b';"));
+	CHECK(!strcmp(quoted("'a'b',x\n'a'b\n", '\'', -1, b, sizeof b), "a'b|x;'a'b;"));
+}
+
 int main(void)
 {
 	test_sep();
 	test_split();
 	test_utf8();
 	test_lines();
+	test_quoted();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

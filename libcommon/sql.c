@@ -46,6 +46,16 @@ void sl_sql_init(sl_sql *q, sl_store *st)
 	q->st = st;
 }
 
+int sl_sql_set_user(sl_sql *q, const char *user)
+{
+	if (!user || !sl_auth_user_valid(user)) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(q->user, sizeof q->user, "%s", user);
+	return 1;
+}
+
 void sl_sql_free(sl_sql *q)
 {
 	free(q->db);
@@ -125,6 +135,8 @@ typedef struct stmt {
 	size_t n;
 	const sl_sql_sink *sink;
 	int failed;             /* 1 SQL error, -1 system error already recorded */
+	/* the session user's grants, read once per statement (priv.) */
+	sl_auth_entry *grants; size_t ngrants; int grants_read;
 } stmt;
 
 static size_t tpos(const stmt *s) { return s->lx.tok.pos + 1; }
@@ -242,6 +254,87 @@ static int need_db(sl_sql *q, const char *db)
 	return 1;
 }
 
+/* ---- privileges (auth.h) ----
+ * Every statement asks here before it touches a database or a table, and
+ * before it says whether one exists (a denial does not tell). Doris's
+ * predicates: SELECT_PRIV to read a table; "some privilege" (Doris's SHOW
+ * predicate) to see a database, a table's definition or its loads;
+ * CREATE/DROP for DDL; GRANT (root) for users and grants. */
+
+static int is_root(const sl_sql *q)
+{
+	return !q->user[0] || !strcmp(q->user, "root");
+}
+
+/* The privileges the session's user holds on db.tbl (sl_auth_privs_of);
+ * -1 errno (q set). */
+static int held(stmt *s, const char *db, const char *tbl)
+{
+	if (is_root(s->q))
+		return SL_PRIV_ALL;
+	if (!s->grants_read) {
+		if (sl_auth_list(s->q->st, s->q->user, &s->grants, &s->ngrants) < 0)
+			return syserr(s->q, "unable to read the users file");
+		s->grants_read = 1;     /* 0 (the user was dropped): no grants */
+	}
+	return sl_auth_privs_of(s->grants, s->ngrants, db, tbl);
+}
+
+/* Does the user hold all of need (any of them when any) on db.tbl? 1 yes,
+ * 0 no, -1 errno (q set). */
+static int may(stmt *s, const char *db, const char *tbl, int need, int any)
+{
+	int h = held(s, db, tbl);
+
+	if (h < 0)
+		return -1;
+	return any ? (h & need) != 0 : (h & need) == need;
+}
+
+static int deny_db(stmt *s, const char *db)
+{
+	s->failed = 1;
+	return sqlerr(s->q, SL_SQL_ER_DBACCESS_DENIED, "42000", "Access denied for user '%s' to database '%s'",
+		s->q->user, db);
+}
+
+static int deny_table(stmt *s, const char *cmd, const char *db, const char *tbl)
+{
+	s->failed = 1;
+	return sqlerr(s->q, SL_SQL_ER_TABLEACCESS_DENIED, "42000",
+		"%s command denied to user '%s'@'%%' for table '%s.%s'", cmd, s->q->user, db, tbl);
+}
+
+static int deny_priv(stmt *s, const char *priv)
+{
+	s->failed = 1;
+	return sqlerr(s->q, SL_SQL_ER_SPECIFIC_ACCESS_DENIED, "42000",
+		"Access denied; you need (at least one of) the (%s) privilege(s) for this operation", priv);
+}
+
+/* Some privilege in db (USE, SHOW TABLES, SHOW [STREAM] LOAD): 1, 0
+ * denied (q set), -1. */
+static int need_db_priv(stmt *s, const char *db)
+{
+	int r = may(s, db, NULL, SL_PRIV_ALL, 1);
+
+	return r > 0 ? 1 : r < 0 ? -1 : deny_db(s, db);
+}
+
+/* need (any of it when any) on db.tbl, else cmd's denial. */
+static int need_table_priv(stmt *s, const char *cmd, const char *db, const char *tbl, int need, int any)
+{
+	int r = may(s, db, tbl, need, any);
+
+	return r > 0 ? 1 : r < 0 ? -1 : deny_table(s, cmd, db, tbl);
+}
+
+/* Users and grants: GRANT_PRIV, which only root holds. */
+static int need_grant_priv(stmt *s)
+{
+	return is_root(s->q) ? 1 : deny_priv(s, "GRANT");
+}
+
 /* ---- result helpers ---- */
 
 static sl_value vstr(const char *s)
@@ -314,6 +407,8 @@ static int create_db(stmt *s)
 		return 0;
 	if (sl_name_valid(db) != 1)
 		return sqlerr(s->q, SL_SQL_ER_WRONG_DB_NAME, "42000", "Incorrect database name '%s'", db);
+	if ((r = may(s, db, "*", SL_PRIV_CREATE, 0)) <= 0)
+		return r < 0 ? -1 : deny_db(s, db);
 	r = sl_db_create(s->q->st, db);
 	if (r < 0)
 		return syserr(s->q, "unable to create the database");
@@ -338,6 +433,8 @@ static int drop_db(stmt *s)
 		return 0;
 	if (!expect_end(s))
 		return 0;
+	if ((r = may(s, db, "*", SL_PRIV_DROP, 0)) <= 0)
+		return r < 0 ? -1 : deny_db(s, db);
 	if (sl_name_valid(db) != 1)
 		r = 0;
 	else if ((r = sl_db_drop(s->q->st, db)) < 0)
@@ -371,7 +468,8 @@ static int create_table(stmt *s)
 		sl_schema_free(&sch);
 		return sqlerr(s->q, SL_SQL_ER_NO_DB, "3D000", "No database selected");
 	}
-	if ((r = need_db(s->q, sch.db)) <= 0) {
+	if ((r = need_table_priv(s, "CREATE", sch.db, sch.name, SL_PRIV_CREATE, 0)) <= 0 ||
+	    (r = need_db(s->q, sch.db)) <= 0) {
 		sl_schema_free(&sch);
 		return r;
 	}
@@ -421,7 +519,7 @@ static int drop_table(stmt *s)
 		return 0;
 	if (!expect_end(s))
 		return 0;
-	if ((r = need_db(s->q, db)) <= 0)
+	if ((r = need_table_priv(s, "DROP", db, tbl, SL_PRIV_DROP, 0)) <= 0 || (r = need_db(s->q, db)) <= 0)
 		return r;
 	if (sl_name_valid(tbl) != 1)
 		r = 0;
@@ -440,13 +538,28 @@ static int use_db(stmt *s)
 
 	if (!ident(s, db, sizeof db) || !expect_end(s))
 		return 0;
-	if ((r = need_db(s->q, db)) <= 0)
+	if ((r = need_db_priv(s, db)) <= 0 || (r = need_db(s->q, db)) <= 0)
 		return r;
 	if (!(d = strdup(db)))
 		return syserr(s->q, "out of memory");
 	free(s->q->db);
 	s->q->db = d;
 	return 1;
+}
+
+/* The names of v the user holds some privilege on (databases; tables of
+ * db when db is set), one row each, then the end of the result. */
+static int list_visible(stmt *s, const char *db, char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		sl_value val = vstr(v[i]);
+		int r = db ? may(s, db, v[i], SL_PRIV_ALL, 1) : may(s, v[i], NULL, SL_PRIV_ALL, 1);
+		if (r < 0)
+			return -1;
+		if (r && sink_row(s->sink, 1, &val) < 0)
+			return syserr(s->q, "unable to write the result");
+	}
+	return sink_end(s->sink) < 0 ? syserr(s->q, "unable to write the result") : 1;
 }
 
 static int show_databases(stmt *s)
@@ -461,16 +574,11 @@ static int show_databases(stmt *s)
 	if (sl_db_list(s->q->st, &v, &n) < 0)
 		return syserr(s->q, "unable to list databases");
 	if (begin_text(s->sink, 1, names) < 0)
-		r = -1;
-	for (size_t i = 0; r > 0 && i < n; i++) {
-		sl_value val = vstr(v[i]);
-		if (sink_row(s->sink, 1, &val) < 0)
-			r = -1;
-	}
-	if (r > 0 && sink_end(s->sink) < 0)
-		r = -1;
+		r = syserr(s->q, "unable to write the result");
+	if (r > 0)
+		r = list_visible(s, 0, v, n);
 	sl_strv_free(v, n);
-	return r < 0 ? syserr(s->q, "unable to write the result") : r;
+	return r;
 }
 
 static int show_tables(stmt *s)
@@ -495,7 +603,7 @@ static int show_tables(stmt *s)
 	}
 	if (!expect_end(s))
 		return 0;
-	if ((r = need_db(s->q, db)) <= 0)
+	if ((r = need_db_priv(s, db)) <= 0 || (r = need_db(s->q, db)) <= 0)
 		return r;
 	r = sl_table_list(s->q->st, db, &v, &n);
 	if (r < 0)
@@ -503,18 +611,11 @@ static int show_tables(stmt *s)
 	if (r == 0)
 		return err_db(s->q, db);
 	snprintf(col, sizeof col, "Tables_in_%s", db);
-	r = 1;
-	if (begin_text(s->sink, 1, names) < 0)
-		r = -1;
-	for (size_t i = 0; r > 0 && i < n; i++) {
-		sl_value val = vstr(v[i]);
-		if (sink_row(s->sink, 1, &val) < 0)
-			r = -1;
-	}
-	if (r > 0 && sink_end(s->sink) < 0)
-		r = -1;
+	r = begin_text(s->sink, 1, names) < 0 ? syserr(s->q, "unable to write the result") : 1;
+	if (r > 0)
+		r = list_visible(s, db, v, n);
 	sl_strv_free(v, n);
-	return r < 0 ? syserr(s->q, "unable to write the result") : r;
+	return r;
 }
 
 /* Load db.tbl's schema: 1, 0 (q set), -1. */
@@ -545,7 +646,8 @@ static int show_create(stmt *s)
 
 	if (!table_ref(s, db, tbl) || !expect_end(s))
 		return 0;
-	if ((r = load_schema(s->q, db, tbl, &sch)) <= 0)
+	if ((r = need_table_priv(s, "SHOW CREATE TABLE", db, tbl, SL_PRIV_ALL, 1)) <= 0 ||
+	    (r = load_schema(s->q, db, tbl, &sch)) <= 0)
 		return r;
 	ddl = sl_schema_render(&sch);
 	if (!ddl) {
@@ -576,7 +678,8 @@ static int desc_table(stmt *s)
 		return 0;
 	if (!expect_end(s))
 		return 0;
-	if ((r = load_schema(s->q, db, tbl, &sch)) <= 0)
+	if ((r = need_table_priv(s, "DESCRIBE", db, tbl, SL_PRIV_ALL, 1)) <= 0 ||
+	    (r = load_schema(s->q, db, tbl, &sch)) <= 0)
 		return r;
 	r = 1;
 	if (begin_text(s->sink, 6, names) < 0)
@@ -1581,6 +1684,9 @@ static int select_stmt(stmt *s)
 	S.s = s;
 	S.limit = -1;
 	r = parse_select(&S);
+	/* the one table a SELECT reads (no joins, no subqueries) */
+	if (r > 0 && S.has_table)
+		r = need_table_priv(s, "SELECT", S.db, S.tbl, SL_PRIV_SELECT, 0);
 	if (r > 0)
 		r = resolve(&S);
 	if (r > 0)
@@ -1677,8 +1783,10 @@ static int create_user(stmt *s)
 		if (!next(s) || !expect_kw(s, "BY") || !str_arg(s, pw, sizeof pw, "the password"))
 			return 0;
 	}
-	if (!expect_end(s))
+	if (!expect_end(s) || need_grant_priv(s) <= 0) {
+		explicit_bzero(pw, sizeof pw);
 		return 0;
+	}
 	r = sl_auth_create_user(s->q->st, user, pw, ifne, msg, sizeof msg);
 	explicit_bzero(pw, sizeof pw);
 	return auth_result(s, r, msg, "unable to update the users file");
@@ -1695,19 +1803,27 @@ static int drop_user(stmt *s)
 			return 0;
 		ife = 1;
 	}
-	if (!user_ident(s, user, sizeof user) || !expect_end(s))
+	if (!user_ident(s, user, sizeof user) || !expect_end(s) || need_grant_priv(s) <= 0)
 		return 0;
 	return auth_result(s, sl_auth_drop_user(s->q->st, user, ife, msg, sizeof msg), msg,
 		"unable to update the users file");
 }
 
-/* SET PASSWORD [FOR user] = PASSWORD('p') | 'p'. Without FOR: root, the
- * user sl-sql acts as (whoever may write the data directory is root). */
+/* The session's user ("root" without one). */
+static const char *self(const sl_sql *q)
+{
+	return q->user[0] ? q->user : "root";
+}
+
+/* SET PASSWORD [FOR user] = PASSWORD('p') | 'p'. Without FOR: the session's
+ * user (root for sl-sql without -u: whoever may write the data directory
+ * is root). Another user's password needs GRANT. */
 static int set_password(stmt *s)
 {
-	char user[NAME_MAX_SQL] = "root", pw[PASSWORD_CAP], msg[256];
+	char user[NAME_MAX_SQL], pw[PASSWORD_CAP], msg[256];
 	int r;
 
+	snprintf(user, sizeof user, "%s", self(s->q));
 	if (kw(s, "FOR") && (!next(s) || !user_ident(s, user, sizeof user)))
 		return 0;
 	if (!expect_op(s, "="))
@@ -1718,7 +1834,7 @@ static int set_password(stmt *s)
 			return 0;
 	} else if (!str_arg(s, pw, sizeof pw, "the password"))
 		return 0;
-	if (!expect_end(s)) {
+	if (!expect_end(s) || (strcmp(user, self(s->q)) && need_grant_priv(s) <= 0)) {
 		explicit_bzero(pw, sizeof pw);
 		return 0;
 	}
@@ -1736,7 +1852,8 @@ static int priv_list(stmt *s, int *privs)
 			*privs |= SL_PRIV_ALL;
 			if (!next(s) || (kw(s, "PRIVILEGES") && !next(s)))
 				return 0;
-		} else if (kw(s, "LOAD_PRIV") || kw(s, "LOAD")) {
+		} else if (kw(s, "LOAD_PRIV") || kw(s, "LOAD") || kw(s, "INSERT_PRIV") || kw(s, "INSERT")) {
+			/* INSERT_PRIV: the seed's "INSERT privileges", LOAD_PRIV in Doris's grammar */
 			*privs |= SL_PRIV_LOAD;
 			if (!next(s))
 				return 0;
@@ -1827,7 +1944,8 @@ static int grant_stmt(stmt *s, int grant)
 	int privs, r;
 
 	if (!priv_list(s, &privs) || !expect_kw(s, "ON") || !grant_obj(s, db, tbl) ||
-	    !expect_kw(s, grant ? "TO" : "FROM") || !user_ident(s, user, sizeof user) || !expect_end(s))
+	    !expect_kw(s, grant ? "TO" : "FROM") || !user_ident(s, user, sizeof user) || !expect_end(s) ||
+	    need_grant_priv(s) <= 0)
 		return 0;
 	if (grant)
 		r = sl_auth_grant(s->q->st, user, db, tbl, privs, msg, sizeof msg);
@@ -1836,17 +1954,22 @@ static int grant_stmt(stmt *s, int grant)
 	return auth_result(s, r, msg, "unable to update the users file");
 }
 
-/* Doris's privilege names, comma-joined. */
+/* Doris's privilege names, comma-joined (ALL: the six of them). */
 static int priv_names(sl_buf *b, int privs)
 {
-	static const char *const all = "Select_priv,Load_priv,Alter_priv,Create_priv,Drop_priv,Show_view_priv";
+	static const struct { int bit; const char *name; } pn[] = {
+		{ SL_PRIV_SELECT, "Select_priv" }, { SL_PRIV_LOAD, "Load_priv" }, { SL_PRIV_ALTER, "Alter_priv" },
+		{ SL_PRIV_CREATE, "Create_priv" }, { SL_PRIV_DROP, "Drop_priv" }, { SL_PRIV_SHOW_VIEW, "Show_view_priv" },
+	};
+	int first = 1;
 
-	if ((privs & SL_PRIV_ALL) == SL_PRIV_ALL)
-		return sl_buf_puts(b, all);
-	if ((privs & SL_PRIV_SELECT) && sl_buf_puts(b, "Select_priv") < 0)
-		return -1;
-	if ((privs & SL_PRIV_LOAD) && sl_buf_puts(b, privs & SL_PRIV_SELECT ? ",Load_priv" : "Load_priv") < 0)
-		return -1;
+	for (size_t i = 0; i < SL_ARRAY_LEN(pn); i++) {
+		if (!(privs & pn[i].bit))
+			continue;
+		if ((!first && sl_buf_putc(b, ',') < 0) || sl_buf_puts(b, pn[i].name) < 0)
+			return -1;
+		first = 0;
+	}
 	return 1;
 }
 
@@ -1863,12 +1986,13 @@ static int begin_typed(const sl_sql_sink *k, size_t n, const char *const *names,
 	return sink_begin(k, n, names, t);
 }
 
-/* SHOW [ALL] GRANTS [FOR user]: one row per user, as Doris. */
+/* SHOW [ALL] GRANTS [FOR user]: one row per user, as Doris. A user sees
+ * their own grants; anyone else's need GRANT. */
 static int show_grants(stmt *s, int all)
 {
 	static const char *const names[] = { "UserIdentity", "Comment", "Password", "Roles", "GlobalPrivs",
 		"CatalogPrivs", "DatabasePrivs", "TablePrivs", "ResourcePrivs", "WorkloadGroupPrivs" };
-	char user[NAME_MAX_SQL] = "root";
+	char user[NAME_MAX_SQL];
 	sl_auth_entry *e = 0;
 	size_t n = 0;
 	sl_buf ident = SL_BUF_ZERO, glob = SL_BUF_ZERO, dbs = SL_BUF_ZERO, tbls = SL_BUF_ZERO;
@@ -1876,9 +2000,10 @@ static int show_grants(stmt *s, int all)
 
 	if (!next(s))
 		return 0;
+	snprintf(user, sizeof user, "%s", self(s->q));
 	if (!all && kw(s, "FOR") && (!next(s) || !user_ident(s, user, sizeof user)))
 		return 0;
-	if (!expect_end(s))
+	if (!expect_end(s) || ((all || strcmp(user, self(s->q))) && need_grant_priv(s) <= 0))
 		return 0;
 	r = sl_auth_list(s->q->st, all ? 0 : user, &e, &n);
 	if (r < 0)
@@ -2139,7 +2264,7 @@ static int show_stream_load(stmt *s)
 		return 0;
 	if (!db[0])
 		return sqlerr(s->q, SL_SQL_ER_NO_DB, "3D000", "No database selected");
-	if ((r = need_db(s->q, db)) <= 0)
+	if ((r = need_db_priv(s, db)) <= 0 || (r = need_db(s->q, db)) <= 0)
 		return r;
 	r = sl_record_list(s->q->st, db, &recs, &n, 0);
 	if (r < 0)
@@ -2154,6 +2279,15 @@ static int show_stream_load(stmt *s)
 		if ((by_label && strcmp(recs[i].label, label)) || (by_pat && !like(recs[i].label, pat)) ||
 		    (status[0] && strcasecmp(recs[i].status, status)))
 			continue;
+		/* only the loads of tables the user holds some privilege on */
+		if ((r = may(s, db, recs[i].table, SL_PRIV_ALL, 1)) <= 0) {
+			if (r < 0) {
+				free(idx);
+				free(recs);
+				return -1;
+			}
+			continue;
+		}
 		idx[nsel++] = i;
 	}
 	if (nkeys && nsel > 1) {
@@ -2253,6 +2387,7 @@ int sl_sql_exec(sl_sql *q, const char *src, size_t n, const sl_sql_sink *sink)
 	} else
 		r = syntax(&s);
 out:
+	free(s.grants);
 	sl_lex_free(&s.lx);
 	if (r == 0 && !q->code)
 		sqlerr(q, SL_SQL_ER_PARSE, "42000", "syntax error");

@@ -250,7 +250,7 @@ PROPERTIES (
 
 @test "sl-sql: usage errors exit 100; a missing file; stdout to /dev/full" {
 	run -100 --separate-stderr sl-sql --bogus
-	[ "$stderr" = "sl-sql: usage: sl-sql [--data-dir DIR] [-B] [-N] [-r] [-t] [-D DB] [-e 'STMT; ...' | FILE]" ]
+	[ "$stderr" = "sl-sql: usage: sl-sql [--data-dir DIR] [-u USER [-pPASSWORD]] [-B] [-N] [-r] [-t] [-D DB] [-e 'STMT; ...' | FILE]" ]
 	run -100 --separate-stderr sl-sql -e "SELECT 1" file.sql
 	run -100 --separate-stderr sl-sql -e
 	run -0 sl-sql --help

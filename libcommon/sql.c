@@ -2165,59 +2165,101 @@ static int sload_cmp(const void *a, const void *b, void *arg)
 
 #define SLOAD_WHERE "Where clause should looks like: LABEL = \"your_load_label\", or LABEL LIKE \"matcher\", " \
 	" or STATUS = \"SUCCESS|FAIL\", or compound predicate with operator AND"
+#define LOAD_WHERE "Where clause should looks like: LABEL = \"your_load_label\", or LABEL LIKE \"matcher\", " \
+	" or STATE = \"PENDING|ETL|LOADING|FINISHED|CANCELLED|\", or compound predicate with operator AND"
 
-/* SHOW STREAM LOAD [FROM db] [WHERE LABEL = 'x' | LABEL LIKE 'p' | STATUS = 's' [AND ...]]
- * [ORDER BY col [ASC|DESC], ...] [LIMIT n [OFFSET m] | LIMIT m, n] */
+/* [FROM db] [WHERE LABEL = 'x' | LABEL LIKE 'p' | STATUS = 's' [AND ...]]
+ * of SHOW STREAM LOAD; SHOW LOAD says STATE instead of STATUS. */
+typedef struct lwhere {
+	char db[NAME_MAX_SQL], label[256], pat[256], status[32];
+	int by_label, by_pat;
+} lwhere;
+
+static int load_where(stmt *s, lwhere *w, int show_load)
+{
+	static const char *const states[] = { "SUCCESS", "FAIL", "PENDING", "ETL", "LOADING", "FINISHED", "CANCELLED" };
+	size_t k;
+
+	memset(w, 0, sizeof *w);
+	if (kw(s, "FROM") || kw(s, "IN")) {
+		if (!next(s) || !ident(s, w->db, sizeof w->db))
+			return 0;
+	} else if (s->q->db)
+		snprintf(w->db, sizeof w->db, "%s", s->q->db);
+	if (!kw(s, "WHERE"))
+		return 1;
+	if (!next(s))
+		return 0;
+	for (;;) {
+		if (kw(s, "LABEL")) {
+			if (!next(s))
+				return 0;
+			if (op(s, "=")) {
+				if (!next(s) || !str_arg(s, w->label, sizeof w->label, "the label"))
+					return 0;
+				w->by_label = 1;
+			} else if (kw(s, "LIKE")) {
+				if (!next(s) || !str_arg(s, w->pat, sizeof w->pat, "the pattern"))
+					return 0;
+				w->by_pat = 1;
+			} else
+				goto bad;
+		} else if (kw(s, show_load ? "STATE" : "STATUS")) {
+			if (!next(s) || !op(s, "=") || !next(s))
+				return 0;
+			if (!str_arg(s, w->status, sizeof w->status, "the status"))
+				return 0;
+			for (k = show_load ? 2 : 0; k < (show_load ? SL_ARRAY_LEN(states) : 2); k++)
+				if (!strcasecmp(w->status, states[k]))
+					break;
+			if (k == (show_load ? SL_ARRAY_LEN(states) : 2))
+				goto bad;
+		} else
+			goto bad;
+		if (!kw(s, "AND"))
+			return 1;
+		if (!next(s))
+			return 0;
+	}
+bad:
+	if (!s->failed) {
+		s->failed = 1;
+		sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000", "%s", show_load ? LOAD_WHERE : SLOAD_WHERE);
+	}
+	return 0;
+}
+
+/* [LIMIT n [OFFSET m] | LIMIT m, n] */
+static int load_limit(stmt *s, int64_t *limit, int64_t *offset)
+{
+	*limit = -1;
+	*offset = 0;
+	if (!kw(s, "LIMIT"))
+		return 1;
+	if (!next(s) || !limit_num(s, limit))
+		return 0;
+	if (op(s, ",")) {
+		*offset = *limit;
+		if (!next(s) || !limit_num(s, limit))
+			return 0;
+	} else if (kw(s, "OFFSET") && (!next(s) || !limit_num(s, offset)))
+		return 0;
+	return 1;
+}
+
+/* SHOW STREAM LOAD [FROM db] [WHERE ...] [ORDER BY col [ASC|DESC], ...] [LIMIT ...] */
 static int show_stream_load(stmt *s)
 {
-	char db[NAME_MAX_SQL], label[256] = "", pat[256] = "", status[32] = "";
+	lwhere w;
+	char *db = w.db;
 	sload_key keys[SL_ARRAY_LEN(sload_cols)];
 	size_t nkeys = 0, n = 0, nsel = 0, *idx = 0;
 	sl_load_record *recs = 0;
 	int64_t limit = -1, offset = 0;
-	int r, by_label = 0, by_pat = 0;
+	int r;
 
-	if (!next(s) || !expect_kw(s, "LOAD"))
+	if (!next(s) || !expect_kw(s, "LOAD") || !load_where(s, &w, 0))
 		return 0;
-	if (kw(s, "FROM") || kw(s, "IN")) {
-		if (!next(s) || !ident(s, db, sizeof db))
-			return 0;
-	} else if (s->q->db)
-		snprintf(db, sizeof db, "%s", s->q->db);
-	else
-		db[0] = 0;
-	if (kw(s, "WHERE")) {
-		if (!next(s))
-			return 0;
-		for (;;) {
-			if (kw(s, "LABEL")) {
-				if (!next(s))
-					return 0;
-				if (op(s, "=")) {
-					if (!next(s) || !str_arg(s, label, sizeof label, "the label"))
-						return 0;
-					by_label = 1;
-				} else if (kw(s, "LIKE")) {
-					if (!next(s) || !str_arg(s, pat, sizeof pat, "the pattern"))
-						return 0;
-					by_pat = 1;
-				} else
-					goto bad_where;
-			} else if (kw(s, "STATUS")) {
-				if (!next(s) || !op(s, "=") || !next(s))
-					return 0;
-				if (!str_arg(s, status, sizeof status, "the status"))
-					return 0;
-				if (strcasecmp(status, "SUCCESS") && strcasecmp(status, "FAIL"))
-					goto bad_where;
-			} else
-				goto bad_where;
-			if (!kw(s, "AND"))
-				break;
-			if (!next(s))
-				return 0;
-		}
-	}
 	if (kw(s, "ORDER")) {
 		if (!next(s) || !expect_kw(s, "BY"))
 			return 0;
@@ -2250,17 +2292,7 @@ static int show_stream_load(stmt *s)
 				return 0;
 		}
 	}
-	if (kw(s, "LIMIT")) {
-		if (!next(s) || !limit_num(s, &limit))
-			return 0;
-		if (op(s, ",")) {
-			offset = limit;
-			if (!next(s) || !limit_num(s, &limit))
-				return 0;
-		} else if (kw(s, "OFFSET") && (!next(s) || !limit_num(s, &offset)))
-			return 0;
-	}
-	if (!expect_end(s))
+	if (!load_limit(s, &limit, &offset) || !expect_end(s))
 		return 0;
 	if (!db[0])
 		return sqlerr(s->q, SL_SQL_ER_NO_DB, "3D000", "No database selected");
@@ -2276,8 +2308,8 @@ static int show_stream_load(stmt *s)
 		return syserr(s->q, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++) {
-		if ((by_label && strcmp(recs[i].label, label)) || (by_pat && !like(recs[i].label, pat)) ||
-		    (status[0] && strcasecmp(recs[i].status, status)))
+		if ((w.by_label && strcmp(recs[i].label, w.label)) || (w.by_pat && !like(recs[i].label, w.pat)) ||
+		    (w.status[0] && strcasecmp(recs[i].status, w.status)))
 			continue;
 		/* only the loads of tables the user holds some privilege on */
 		if ((r = may(s, db, recs[i].table, SL_PRIV_ALL, 1)) <= 0) {
@@ -2308,12 +2340,217 @@ static int show_stream_load(stmt *s)
 	free(idx);
 	free(recs);
 	return r < 0 ? syserr(s->q, "unable to write the result") : r;
-bad_where:
-	if (!s->failed) {
-		s->failed = 1;
-		sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000", "%s", SLOAD_WHERE);
+}
+
+/* ---- SHOW LOAD (the seed's FAQ: is a label already used?) ---- */
+
+static const char *const load_cols[] = { "JobId", "Label", "State", "Progress", "Type", "EtlInfo", "TaskInfo",
+	"ErrorMsg", "CreateTime", "EtlStartTime", "EtlFinishTime", "LoadStartTime", "LoadFinishTime", "URL",
+	"JobDetails", "TransactionId", "ErrorTablets", "User", "Comment" };
+static const int load_numeric[] = { 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0 };
+
+/* Doris's job state of a transaction state / of a record's status. */
+static const char *job_state(int txn_state)
+{
+	switch (txn_state) {
+	case SL_TXN_VISIBLE: case SL_TXN_COMMITTED: return "FINISHED";
+	case SL_TXN_ABORTED: return "CANCELLED";
+	default: return "LOADING";   /* PREPARE, or PRECOMMITTED waiting for its 2PC */
 	}
-	return 0;
+}
+
+static void fmt_ms(char *buf, size_t cap, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!ms || !localtime_r(&t, &tm) || !strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm))
+		buf[0] = 0;
+}
+
+/* One SHOW LOAD row: from the transaction log (ti) and/or the load's
+ * record (rec); the log wins for the id and the state. */
+static int load_row(stmt *s, const sl_txninfo *ti, const sl_load_record *rec)
+{
+	sl_value v[SL_ARRAY_LEN(load_cols)];
+	char etl[160], task[96], err[600], t0[32], t1[32], det[128];
+	const char *state = ti ? job_state(ti->state)
+		: !strcmp(rec->status, "Success") || !strcmp(rec->status, "Publish Timeout") ? "FINISHED" : "CANCELLED";
+	int fin = !strcmp(state, "FINISHED");
+
+	for (size_t i = 0; i < SL_ARRAY_LEN(v); i++)
+		v[i] = SL_VALUE_NULL;
+	if (ti) {
+		v[0].kind = v[15].kind = SL_V_INT;
+		v[0].tkind = v[15].tkind = SL_T_BIGINT;
+		v[0].u.i = v[15].u.i = ti->id;
+	}
+	v[1] = vstr(ti ? ti->label : rec->label);
+	v[2] = vstr(state);
+	v[3] = vstr(fin ? "100.00% (1/1)" : "0.00% (0/1)");
+	v[4] = vstr("STREAM_LOAD");
+	if (rec) {
+		snprintf(etl, sizeof etl, "unselected.rows=%lld; dpp.abnorm.ALL=%lld; dpp.norm.ALL=%lld",
+			(long long)rec->unselected, (long long)rec->filtered, (long long)rec->loaded);
+		v[5] = vstr(etl);
+		snprintf(det, sizeof det, "{\"ScannedRows\":%lld,\"TaskNumber\":1,\"LoadBytes\":%lld}",
+			(long long)rec->total, (long long)rec->load_bytes);
+		v[14] = vstr(det);
+		if (rec->url[0])
+			v[13] = vstr(rec->url);
+		v[17] = vstr(rec->user);
+	} else if (fin) {
+		snprintf(etl, sizeof etl, "dpp.norm.ALL=%llu", (unsigned long long)ti->nrows);
+		v[5] = vstr(etl);
+	}
+	if (ti) {
+		snprintf(task, sizeof task, "cluster:N/A; timeout(s):%lld", (long long)ti->timeout_s);
+		v[6] = vstr(task);
+	}
+	if (!strcmp(state, "CANCELLED")) {
+		snprintf(err, sizeof err, "type:LOAD_RUN_FAIL; msg:%s",
+			ti && ti->reason[0] ? ti->reason : rec ? rec->message : "");
+		v[7] = vstr(err);
+	}
+	fmt_ms(t0, sizeof t0, ti ? ti->begin_ms : rec->start_ms);
+	fmt_ms(t1, sizeof t1, ti ? ti->finish_ms : rec->finish_ms);
+	for (size_t i = 8; i <= 11; i++)
+		v[i] = vstr(t0);
+	if (strcmp(state, "LOADING"))
+		v[12] = vstr(t1);
+	v[16] = vstr("{}");
+	v[18] = vstr(rec ? rec->comment : "");
+	return sink_row(s->sink, SL_ARRAY_LEN(v), v) < 0 ? -1 : 1;
+}
+
+/* SHOW LOAD [FROM db] [WHERE LABEL = 'x' | LABEL LIKE 'p' | STATE = 's' [AND ...]] [LIMIT ...]
+ * Doris's SHOW LOAD columns, one row per load of the record (refused
+ * duplicates are no job); LABEL = 'x' asks the transaction log, which
+ * knows every label in use even with enable_stream_load_record = false. */
+static int show_load(stmt *s)
+{
+	lwhere w;
+	sl_load_record *recs = 0;
+	sl_txninfo ti = SL_TXNINFO_ZERO;
+	size_t n = 0, shown = 0;
+	int64_t limit, offset, seen = 0;
+	int r, found = 0;
+
+	if (!next(s) || !load_where(s, &w, 1) || !load_limit(s, &limit, &offset) || !expect_end(s))
+		return 0;
+	if (!w.db[0])
+		return sqlerr(s->q, SL_SQL_ER_NO_DB, "3D000", "No database selected");
+	if ((r = need_db_priv(s, w.db)) <= 0 || (r = need_db(s->q, w.db)) <= 0)
+		return r;
+	if (w.by_label) {
+		found = sl_txn_lookup_label(s->q->st, w.db, w.label, &ti);
+		if (found < 0) {
+			sl_txninfo_free(&ti);
+			return syserr(s->q, errno == EPROTO ? "the transaction log is corrupt" : "unable to read the transaction log");
+		}
+		if (found && ((r = may(s, w.db, ti.table, SL_PRIV_ALL, 1)) <= 0 ||
+			      (w.status[0] && strcasecmp(job_state(ti.state), w.status)))) {
+			if (r < 0) {
+				sl_txninfo_free(&ti);
+				return -1;
+			}
+			found = -2;     /* the label's load, but not one to show */
+		}
+	}
+	if (sl_record_list(s->q->st, w.db, &recs, &n, 0) < 0) {
+		sl_txninfo_free(&ti);
+		return syserr(s->q, "unable to read the stream load record");
+	}
+	r = begin_typed(s->sink, SL_ARRAY_LEN(load_cols), load_cols, load_numeric) < 0 ? -1 : 1;
+	if (r > 0 && found == 1) {
+		/* the log's txn, with its newest record for the counts */
+		const sl_load_record *rec = 0;
+		for (size_t i = n; i-- > 0 && !rec;)
+			if (!strcmp(recs[i].label, w.label) && strcmp(recs[i].status, "Label Already Exists"))
+				rec = &recs[i];
+		if (offset == 0 && limit != 0)
+			r = load_row(s, &ti, rec);
+	}
+	for (size_t i = 0; r > 0 && !found && i < n && (limit < 0 || shown < (size_t)limit); i++) {
+		const sl_load_record *rec = &recs[i];
+		int ok = !strcmp(rec->status, "Success") || !strcmp(rec->status, "Publish Timeout");
+		if (!strcmp(rec->status, "Label Already Exists") ||
+		    (w.by_label && strcmp(rec->label, w.label)) || (w.by_pat && !like(rec->label, w.pat)) ||
+		    (w.status[0] && strcasecmp(w.status, ok ? "FINISHED" : "CANCELLED")))
+			continue;
+		int vis = may(s, w.db, rec->table, SL_PRIV_ALL, 1);
+		if (vis < 0) {
+			r = -1;
+			break;
+		}
+		if (!vis)
+			continue;
+		if (seen++ < offset)
+			continue;
+		r = load_row(s, 0, rec);
+		shown++;
+	}
+	if (r > 0 && sink_end(s->sink) < 0)
+		r = -1;
+	free(recs);
+	sl_txninfo_free(&ti);
+	return r < 0 && !s->q->err[0] ? syserr(s->q, "unable to write the result") : r;
+}
+
+/* ---- HELP ---- */
+
+static const char help_stream_load[] =
+	"Stream Load sends a file or a stream to one table over HTTP and answers when the load is\n"
+	"visible (or failed): PUT /api/{db}/{table}/_stream_load with Basic authorization of a\n"
+	"user holding LOAD_PRIV (also granted as INSERT_PRIV) on the table; the body is the data.\n"
+	"Headers: label, format (csv, json, ...), column_separator, line_delimiter, enclose, escape,\n"
+	"skip_lines, columns, where, partitions, max_filter_ratio, strict_mode, timezone, timeout,\n"
+	"exec_mem_limit, jsonpaths, json_root, strip_outer_array, read_json_by_line, fuzzy_parse,\n"
+	"num_as_string, merge_type, delete, function_column.sequence_col, two_phase_commit,\n"
+	"compress_type, comment.\n"
+	"The answer is a JSON object: TxnId, Label, Comment, TwoPhaseCommit, Status (Success,\n"
+	"Publish Timeout, Label Already Exists, Fail), ExistingJobStatus, Message, NumberTotalRows,\n"
+	"NumberLoadedRows, NumberFilteredRows, NumberUnselectedRows, LoadBytes, LoadTimeMs,\n"
+	"BeginTxnTimeMs, StreamLoadPutTimeMs, ReadDataTimeMs, WriteDataTimeMs,\n"
+	"CommitAndPublishTimeMs, ErrorURL.\n"
+	"A label is used once: SHOW LOAD WHERE LABEL = \"x\" tells whether it is; SHOW STREAM LOAD\n"
+	"lists the recent loads. Without a server: sl-load -H name:value -T file db.table.";
+static const char help_stream_load_example[] =
+	"curl --location-trusted -u user:passwd -H \"label:123\" -H \"column_separator:,\" "
+	"-T testData http://host:port/api/testDb/testTbl/_stream_load";
+
+/* HELP topic (words or a string): Doris's name, description, example for
+ * a topic it knows; an empty name, is_it_category list otherwise. */
+static int help_stmt(stmt *s)
+{
+	static const char *const topic_cols[] = { "name", "description", "example" };
+	static const char *const list_cols[] = { "name", "is_it_category" };
+	char topic[128] = "";
+	size_t len = 0;
+	int r;
+
+	if (!next(s))
+		return 0;
+	while (s->lx.tok.kind != SL_TOK_EOF && !op(s, ";")) {
+		const char *p = s->lx.tok.kind == SL_TOK_STRING ? s->lx.tok.str : s->lx.tok.p;
+		size_t n = s->lx.tok.kind == SL_TOK_STRING ? s->lx.tok.strn : s->lx.tok.n;
+		if (len + n + 2 < sizeof topic) {
+			len += (size_t)snprintf(topic + len, sizeof topic - len, "%s%.*s", len ? " " : "", (int)n, p ? p : "");
+		} else
+			len = sizeof topic;     /* too long for any topic */
+		if (!next(s))
+			return 0;
+	}
+	if (!len)
+		return syntax(s);
+	if (len < sizeof topic && !strcasecmp(topic, "STREAM LOAD")) {
+		sl_value v[3] = { vstr("STREAM LOAD"), vstr(help_stream_load), vstr(help_stream_load_example) };
+		r = begin_text(s->sink, 3, topic_cols) < 0 || sink_row(s->sink, 3, v) < 0 ? -1 : 1;
+	} else
+		r = begin_text(s->sink, 2, list_cols) < 0 ? -1 : 1;
+	if (r > 0 && sink_end(s->sink) < 0)
+		r = -1;
+	return r < 0 ? syserr(s->q, "unable to write the result") : 1;
 }
 
 /* ---- dispatch ---- */
@@ -2371,6 +2608,8 @@ int sl_sql_exec(sl_sql *q, const char *src, size_t n, const sl_sql_sink *sink)
 			r = next(&s) && kw(&s, "GRANTS") ? show_grants(&s, 1) : syntax(&s);
 		else if (kw(&s, "STREAM"))
 			r = show_stream_load(&s);
+		else if (kw(&s, "LOAD"))
+			r = show_load(&s);
 		else
 			r = syntax(&s);
 	} else if (kw(&s, "DESC") || kw(&s, "DESCRIBE")) {
@@ -2381,6 +2620,8 @@ int sl_sql_exec(sl_sql *q, const char *src, size_t n, const sl_sql_sink *sink)
 		r = select_stmt(&s);
 	} else if (kw(&s, "SET")) {
 		r = next(&s) && expect_kw(&s, "PASSWORD") ? set_password(&s) : 0;
+	} else if (kw(&s, "HELP")) {
+		r = help_stmt(&s);
 	} else if (kw(&s, "GRANT") || kw(&s, "REVOKE")) {
 		int g = kw(&s, "GRANT");
 		r = next(&s) ? grant_stmt(&s, g) : 0;

@@ -227,6 +227,11 @@ LEAKS=(
 	[ "$output" = "'u'@'%'		Yes		NULL	NULL	NULL	internal.db1.t1: Select_priv	NULL	NULL
 'u'@'%'		Yes		NULL	NULL	NULL	internal.db1.t1: Select_priv	NULL	NULL
 2" ]
+	# the loads of db1 shown are those of the table the user may see
+	run -0 sl-sql -N -e "SHOW STREAM LOAD FROM db1"
+	[ "$(cut -f3 <<<"$output")" = $'t1\nt2' ]
+	run -0 sl-sql -u u -pupw -N -e "SHOW STREAM LOAD FROM db1"
+	[ "$(cut -f3 <<<"$output")" = t1 ]
 	# a denial does not tell whether the object exists
 	run -1 --separate-stderr sl-sql -u u -pupw -e "select * from db2.nope"
 	[ "$stderr" = "sl-sql: ERROR 1142 (42000): SELECT command denied to user 'u'@'%' for table 'db2.nope'" ]

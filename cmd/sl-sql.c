@@ -6,6 +6,11 @@
  * it); NULL printed as NULL; empty results print nothing. Statements come
  * from -e, a FILE, or stdin, separated by ';'. The first failing statement
  * stops the run: "sl-sql: ERROR 1049 (42000): Unknown database 'x'", exit 1.
+ *
+ * Without -u, sl-sql acts as root (whoever may write the data directory).
+ * With -u user (password from -pPASSWORD, -p: prompted, or MYSQL_PWD) it
+ * authenticates the user and runs every statement as that user: the SQL
+ * engine checks the privileges (sql.h), as for every other front.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,9 +24,10 @@
 #include "hdr.h"
 #include "types.h"
 #include "store.h"
+#include "auth.h"
 #include "sql.h"
 
-#define USAGE "sl-sql [--data-dir DIR] [-B] [-N] [-r] [-t] [-D DB] [-e 'STMT; ...' | FILE]"
+#define USAGE "sl-sql [--data-dir DIR] [-u USER [-pPASSWORD]] [-B] [-N] [-r] [-t] [-D DB] [-e 'STMT; ...' | FILE]"
 
 static sl_buf out = SL_BUF_ZERO;
 static int batch, skip_names, raw;
@@ -337,7 +343,8 @@ static size_t line_of(const char *src, size_t at)
 int main(int argc, char **argv)
 {
 	sl_opts o = SL_OPTS_ZERO;
-	const char *exec = 0, *file = 0, *dbname = 0;
+	const char *exec = 0, *file = 0, *dbname = 0, *user = 0, *password = 0;
+	int prompt = 0;
 	int force_table = 0, use_lines;
 	sl_buf src = SL_BUF_ZERO;
 	sl_store st;
@@ -365,6 +372,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--raw")) raw = 1;
 		else if (!strncmp(a, "--execute=", 10)) exec = a + 10;
 		else if (!strncmp(a, "--database=", 11)) dbname = a + 11;
+		else if (!strncmp(a, "--user=", 7)) user = a + 7;
+		else if (!strncmp(a, "--password=", 11)) password = a + 11;
+		else if (!strcmp(a, "--password")) prompt = 1;
 		else if ((!strcmp(a, "--execute") || !strcmp(a, "--database")) && i + 1 < argc) {
 			if (a[2] == 'e')
 				exec = argv[i + 1];
@@ -384,14 +394,23 @@ int main(int argc, char **argv)
 				else if (*c == 'N') skip_names = 1;
 				else if (*c == 't') force_table = 1;
 				else if (*c == 'r') raw = 1;
-				else if (*c == 'e' || *c == 'D') {
+				else if (*c == 'p') {
+					/* as mysql: only attached (-pSECRET); alone, prompted */
+					if (c[1])
+						password = c + 1;
+					else
+						prompt = 1;
+					break;
+				} else if (*c == 'e' || *c == 'D' || *c == 'u') {
 					const char *v = c[1] ? c + 1 : (i + 1 < argc ? argv[++i] : 0);
 					if (!v)
 						sl_dieusage(USAGE);
 					if (*c == 'e')
 						exec = v;
-					else
+					else if (*c == 'D')
 						dbname = v;
+					else
+						user = v;
 					break;
 				} else
 					sl_dieusage(USAGE);
@@ -427,6 +446,24 @@ int main(int argc, char **argv)
 	if (sl_store_open(&st, sl_data_dir(o.data_dir)) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to open the data directory %s", sl_data_dir(o.data_dir));
 	sl_sql_init(&q, &st);
+	if (user || password || prompt) {
+		if (!user)
+			sl_dieusage(USAGE);
+		if (prompt && !(password = getpass("Enter password: ")))
+			sl_diesys(SL_EXIT_TEMP, "unable to read the password");
+		if (!password)
+			password = getenv("MYSQL_PWD");
+		if (!password)
+			password = "";
+		r = sl_auth_user_valid(user) ? sl_auth_check(&st, user, password) : 0;
+		if (r < 0)
+			sl_diesys(errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to read the users file");
+		if (r == 0 || sl_sql_set_user(&q, user) < 0) {
+			fprintf(stderr, "%s: ERROR 1045 (28000): Access denied for user '%s@localhost' (using password: %s)\n",
+				sl_prog, user, *password ? "YES" : "NO");
+			return SL_EXIT_NO;
+		}
+	}
 
 	memset(&tv, 0, sizeof tv);
 	memset(&tb, 0, sizeof tb);

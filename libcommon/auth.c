@@ -369,6 +369,23 @@ int sl_auth_root_empty(sl_store *st)
 	return r;
 }
 
+/* Does a grant on gdb.gtbl cover db.table (see sl_auth_privs_of)? */
+static int covers(const char *gdb, const char *gtbl, const char *db, const char *table)
+{
+	return !strcmp(gdb, "*") ||
+		(db && !strcmp(gdb, db) && (!strcmp(gtbl, "*") || !table || !strcmp(gtbl, table)));
+}
+
+int sl_auth_privs_of(const sl_auth_entry *e, size_t n, const char *db, const char *table)
+{
+	int held = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (e[i].db[0] && covers(e[i].db, e[i].table, db, table))
+			held |= e[i].privs;
+	return held & SL_PRIV_ALL;
+}
+
 int sl_auth_has_priv(sl_store *st, const char *user, const char *db, const char *table, int priv)
 {
 	adb a;
@@ -384,11 +401,7 @@ int sl_auth_has_priv(sl_store *st, const char *user, const char *db, const char 
 	}
 	for (size_t i = 0; i < a.ng; i++) {
 		const agrant *g = &a.g[i];
-		if (strcmp(g->user, user))
-			continue;
-		if (!strcmp(g->db, "*") ||
-		    (db && !strcmp(g->db, db) &&
-		     (!strcmp(g->tbl, "*") || !table || !strcmp(g->tbl, table))))
+		if (!strcmp(g->user, user) && covers(g->db, g->tbl, db, table))
 			held |= g->privs;
 	}
 	adb_free(&a);

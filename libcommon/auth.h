@@ -6,8 +6,11 @@
  * replaced atomically): passwords only as crypt(3) hashes (yescrypt, else
  * sha512-crypt), never in clear.
  *
- * Privileges: SL_PRIV_LOAD (Doris LOAD_PRIV), SL_PRIV_SELECT (SELECT_PRIV),
- * SL_PRIV_ALL. Grants are on db.tbl, db.* or *.*.
+ * Privileges: SL_PRIV_LOAD (Doris LOAD_PRIV, also granted as INSERT_PRIV),
+ * SL_PRIV_SELECT (SELECT_PRIV), SL_PRIV_ALL. Grants are on db.tbl, db.* or
+ * *.*. ALTER, CREATE, DROP and SHOW_VIEW are held through ALL only (their
+ * bits are part of SL_PRIV_ALL; REVOKE of one privilege of ALL leaves the
+ * others, as Doris). GRANT/ADMIN (users, grants) belong to root alone.
  */
 #ifndef SL_AUTH_H
 #define SL_AUTH_H
@@ -16,6 +19,10 @@
 
 #define SL_PRIV_SELECT 0x1
 #define SL_PRIV_LOAD   0x2
+#define SL_PRIV_ALTER  0x4
+#define SL_PRIV_CREATE 0x8
+#define SL_PRIV_DROP   0x10
+#define SL_PRIV_SHOW_VIEW 0x20
 #define SL_PRIV_ALL    0xff
 
 /* Check a password. Takes the same time whether or not the user exists
@@ -66,5 +73,10 @@ typedef struct sl_auth_entry {
  * when user is not NULL. *out malloc'd (free it). 1; 0 no such user;
  * -1 errno. */
 int sl_auth_list(sl_store *st, const char *user, sl_auth_entry **out, size_t *n);
+/* The privilege bits that the grants among e[0..n) (one user's, from
+ * sl_auth_list) give on db.table, adding up *.*, db.* and db.table.
+ * table NULL: a grant on any table of db counts too (Doris's "some
+ * privilege in the database"); table "*": only *.* and db.*. */
+int sl_auth_privs_of(const sl_auth_entry *e, size_t n, const char *db, const char *table);
 
 #endif

@@ -46,6 +46,16 @@ void sl_sql_init(sl_sql *q, sl_store *st)
 	q->st = st;
 }
 
+int sl_sql_set_user(sl_sql *q, const char *user)
+{
+	if (!user || !sl_auth_user_valid(user)) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(q->user, sizeof q->user, "%s", user);
+	return 1;
+}
+
 void sl_sql_free(sl_sql *q)
 {
 	free(q->db);
@@ -125,6 +135,8 @@ typedef struct stmt {
 	size_t n;
 	const sl_sql_sink *sink;
 	int failed;             /* 1 SQL error, -1 system error already recorded */
+	/* the session user's grants, read once per statement (priv.) */
+	sl_auth_entry *grants; size_t ngrants; int grants_read;
 } stmt;
 
 static size_t tpos(const stmt *s) { return s->lx.tok.pos + 1; }
@@ -242,6 +254,87 @@ static int need_db(sl_sql *q, const char *db)
 	return 1;
 }
 
+/* ---- privileges (auth.h) ----
+ * Every statement asks here before it touches a database or a table, and
+ * before it says whether one exists (a denial does not tell). Doris's
+ * predicates: SELECT_PRIV to read a table; "some privilege" (Doris's SHOW
+ * predicate) to see a database, a table's definition or its loads;
+ * CREATE/DROP for DDL; GRANT (root) for users and grants. */
+
+static int is_root(const sl_sql *q)
+{
+	return !q->user[0] || !strcmp(q->user, "root");
+}
+
+/* The privileges the session's user holds on db.tbl (sl_auth_privs_of);
+ * -1 errno (q set). */
+static int held(stmt *s, const char *db, const char *tbl)
+{
+	if (is_root(s->q))
+		return SL_PRIV_ALL;
+	if (!s->grants_read) {
+		if (sl_auth_list(s->q->st, s->q->user, &s->grants, &s->ngrants) < 0)
+			return syserr(s->q, "unable to read the users file");
+		s->grants_read = 1;     /* 0 (the user was dropped): no grants */
+	}
+	return sl_auth_privs_of(s->grants, s->ngrants, db, tbl);
+}
+
+/* Does the user hold all of need (any of them when any) on db.tbl? 1 yes,
+ * 0 no, -1 errno (q set). */
+static int may(stmt *s, const char *db, const char *tbl, int need, int any)
+{
+	int h = held(s, db, tbl);
+
+	if (h < 0)
+		return -1;
+	return any ? (h & need) != 0 : (h & need) == need;
+}
+
+static int deny_db(stmt *s, const char *db)
+{
+	s->failed = 1;
+	return sqlerr(s->q, SL_SQL_ER_DBACCESS_DENIED, "42000", "Access denied for user '%s' to database '%s'",
+		s->q->user, db);
+}
+
+static int deny_table(stmt *s, const char *cmd, const char *db, const char *tbl)
+{
+	s->failed = 1;
+	return sqlerr(s->q, SL_SQL_ER_TABLEACCESS_DENIED, "42000",
+		"%s command denied to user '%s'@'%%' for table '%s.%s'", cmd, s->q->user, db, tbl);
+}
+
+static int deny_priv(stmt *s, const char *priv)
+{
+	s->failed = 1;
+	return sqlerr(s->q, SL_SQL_ER_SPECIFIC_ACCESS_DENIED, "42000",
+		"Access denied; you need (at least one of) the (%s) privilege(s) for this operation", priv);
+}
+
+/* Some privilege in db (USE, SHOW TABLES, SHOW [STREAM] LOAD): 1, 0
+ * denied (q set), -1. */
+static int need_db_priv(stmt *s, const char *db)
+{
+	int r = may(s, db, NULL, SL_PRIV_ALL, 1);
+
+	return r > 0 ? 1 : r < 0 ? -1 : deny_db(s, db);
+}
+
+/* need (any of it when any) on db.tbl, else cmd's denial. */
+static int need_table_priv(stmt *s, const char *cmd, const char *db, const char *tbl, int need, int any)
+{
+	int r = may(s, db, tbl, need, any);
+
+	return r > 0 ? 1 : r < 0 ? -1 : deny_table(s, cmd, db, tbl);
+}
+
+/* Users and grants: GRANT_PRIV, which only root holds. */
+static int need_grant_priv(stmt *s)
+{
+	return is_root(s->q) ? 1 : deny_priv(s, "GRANT");
+}
+
 /* ---- result helpers ---- */
 
 static sl_value vstr(const char *s)
@@ -314,6 +407,8 @@ static int create_db(stmt *s)
 		return 0;
 	if (sl_name_valid(db) != 1)
 		return sqlerr(s->q, SL_SQL_ER_WRONG_DB_NAME, "42000", "Incorrect database name '%s'", db);
+	if ((r = may(s, db, "*", SL_PRIV_CREATE, 0)) <= 0)
+		return r < 0 ? -1 : deny_db(s, db);
 	r = sl_db_create(s->q->st, db);
 	if (r < 0)
 		return syserr(s->q, "unable to create the database");
@@ -338,6 +433,8 @@ static int drop_db(stmt *s)
 		return 0;
 	if (!expect_end(s))
 		return 0;
+	if ((r = may(s, db, "*", SL_PRIV_DROP, 0)) <= 0)
+		return r < 0 ? -1 : deny_db(s, db);
 	if (sl_name_valid(db) != 1)
 		r = 0;
 	else if ((r = sl_db_drop(s->q->st, db)) < 0)
@@ -371,7 +468,8 @@ static int create_table(stmt *s)
 		sl_schema_free(&sch);
 		return sqlerr(s->q, SL_SQL_ER_NO_DB, "3D000", "No database selected");
 	}
-	if ((r = need_db(s->q, sch.db)) <= 0) {
+	if ((r = need_table_priv(s, "CREATE", sch.db, sch.name, SL_PRIV_CREATE, 0)) <= 0 ||
+	    (r = need_db(s->q, sch.db)) <= 0) {
 		sl_schema_free(&sch);
 		return r;
 	}
@@ -421,7 +519,7 @@ static int drop_table(stmt *s)
 		return 0;
 	if (!expect_end(s))
 		return 0;
-	if ((r = need_db(s->q, db)) <= 0)
+	if ((r = need_table_priv(s, "DROP", db, tbl, SL_PRIV_DROP, 0)) <= 0 || (r = need_db(s->q, db)) <= 0)
 		return r;
 	if (sl_name_valid(tbl) != 1)
 		r = 0;
@@ -440,13 +538,28 @@ static int use_db(stmt *s)
 
 	if (!ident(s, db, sizeof db) || !expect_end(s))
 		return 0;
-	if ((r = need_db(s->q, db)) <= 0)
+	if ((r = need_db_priv(s, db)) <= 0 || (r = need_db(s->q, db)) <= 0)
 		return r;
 	if (!(d = strdup(db)))
 		return syserr(s->q, "out of memory");
 	free(s->q->db);
 	s->q->db = d;
 	return 1;
+}
+
+/* The names of v the user holds some privilege on (databases; tables of
+ * db when db is set), one row each, then the end of the result. */
+static int list_visible(stmt *s, const char *db, char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		sl_value val = vstr(v[i]);
+		int r = db ? may(s, db, v[i], SL_PRIV_ALL, 1) : may(s, v[i], NULL, SL_PRIV_ALL, 1);
+		if (r < 0)
+			return -1;
+		if (r && sink_row(s->sink, 1, &val) < 0)
+			return syserr(s->q, "unable to write the result");
+	}
+	return sink_end(s->sink) < 0 ? syserr(s->q, "unable to write the result") : 1;
 }
 
 static int show_databases(stmt *s)
@@ -461,16 +574,11 @@ static int show_databases(stmt *s)
 	if (sl_db_list(s->q->st, &v, &n) < 0)
 		return syserr(s->q, "unable to list databases");
 	if (begin_text(s->sink, 1, names) < 0)
-		r = -1;
-	for (size_t i = 0; r > 0 && i < n; i++) {
-		sl_value val = vstr(v[i]);
-		if (sink_row(s->sink, 1, &val) < 0)
-			r = -1;
-	}
-	if (r > 0 && sink_end(s->sink) < 0)
-		r = -1;
+		r = syserr(s->q, "unable to write the result");
+	if (r > 0)
+		r = list_visible(s, 0, v, n);
 	sl_strv_free(v, n);
-	return r < 0 ? syserr(s->q, "unable to write the result") : r;
+	return r;
 }
 
 static int show_tables(stmt *s)
@@ -495,7 +603,7 @@ static int show_tables(stmt *s)
 	}
 	if (!expect_end(s))
 		return 0;
-	if ((r = need_db(s->q, db)) <= 0)
+	if ((r = need_db_priv(s, db)) <= 0 || (r = need_db(s->q, db)) <= 0)
 		return r;
 	r = sl_table_list(s->q->st, db, &v, &n);
 	if (r < 0)
@@ -503,18 +611,11 @@ static int show_tables(stmt *s)
 	if (r == 0)
 		return err_db(s->q, db);
 	snprintf(col, sizeof col, "Tables_in_%s", db);
-	r = 1;
-	if (begin_text(s->sink, 1, names) < 0)
-		r = -1;
-	for (size_t i = 0; r > 0 && i < n; i++) {
-		sl_value val = vstr(v[i]);
-		if (sink_row(s->sink, 1, &val) < 0)
-			r = -1;
-	}
-	if (r > 0 && sink_end(s->sink) < 0)
-		r = -1;
+	r = begin_text(s->sink, 1, names) < 0 ? syserr(s->q, "unable to write the result") : 1;
+	if (r > 0)
+		r = list_visible(s, db, v, n);
 	sl_strv_free(v, n);
-	return r < 0 ? syserr(s->q, "unable to write the result") : r;
+	return r;
 }
 
 /* Load db.tbl's schema: 1, 0 (q set), -1. */
@@ -545,7 +646,8 @@ static int show_create(stmt *s)
 
 	if (!table_ref(s, db, tbl) || !expect_end(s))
 		return 0;
-	if ((r = load_schema(s->q, db, tbl, &sch)) <= 0)
+	if ((r = need_table_priv(s, "SHOW CREATE TABLE", db, tbl, SL_PRIV_ALL, 1)) <= 0 ||
+	    (r = load_schema(s->q, db, tbl, &sch)) <= 0)
 		return r;
 	ddl = sl_schema_render(&sch);
 	if (!ddl) {
@@ -576,7 +678,8 @@ static int desc_table(stmt *s)
 		return 0;
 	if (!expect_end(s))
 		return 0;
-	if ((r = load_schema(s->q, db, tbl, &sch)) <= 0)
+	if ((r = need_table_priv(s, "DESCRIBE", db, tbl, SL_PRIV_ALL, 1)) <= 0 ||
+	    (r = load_schema(s->q, db, tbl, &sch)) <= 0)
 		return r;
 	r = 1;
 	if (begin_text(s->sink, 6, names) < 0)
@@ -1581,6 +1684,9 @@ static int select_stmt(stmt *s)
 	S.s = s;
 	S.limit = -1;
 	r = parse_select(&S);
+	/* the one table a SELECT reads (no joins, no subqueries) */
+	if (r > 0 && S.has_table)
+		r = need_table_priv(s, "SELECT", S.db, S.tbl, SL_PRIV_SELECT, 0);
 	if (r > 0)
 		r = resolve(&S);
 	if (r > 0)
@@ -1677,8 +1783,10 @@ static int create_user(stmt *s)
 		if (!next(s) || !expect_kw(s, "BY") || !str_arg(s, pw, sizeof pw, "the password"))
 			return 0;
 	}
-	if (!expect_end(s))
+	if (!expect_end(s) || need_grant_priv(s) <= 0) {
+		explicit_bzero(pw, sizeof pw);
 		return 0;
+	}
 	r = sl_auth_create_user(s->q->st, user, pw, ifne, msg, sizeof msg);
 	explicit_bzero(pw, sizeof pw);
 	return auth_result(s, r, msg, "unable to update the users file");
@@ -1695,19 +1803,27 @@ static int drop_user(stmt *s)
 			return 0;
 		ife = 1;
 	}
-	if (!user_ident(s, user, sizeof user) || !expect_end(s))
+	if (!user_ident(s, user, sizeof user) || !expect_end(s) || need_grant_priv(s) <= 0)
 		return 0;
 	return auth_result(s, sl_auth_drop_user(s->q->st, user, ife, msg, sizeof msg), msg,
 		"unable to update the users file");
 }
 
-/* SET PASSWORD [FOR user] = PASSWORD('p') | 'p'. Without FOR: root, the
- * user sl-sql acts as (whoever may write the data directory is root). */
+/* The session's user ("root" without one). */
+static const char *self(const sl_sql *q)
+{
+	return q->user[0] ? q->user : "root";
+}
+
+/* SET PASSWORD [FOR user] = PASSWORD('p') | 'p'. Without FOR: the session's
+ * user (root for sl-sql without -u: whoever may write the data directory
+ * is root). Another user's password needs GRANT. */
 static int set_password(stmt *s)
 {
-	char user[NAME_MAX_SQL] = "root", pw[PASSWORD_CAP], msg[256];
+	char user[NAME_MAX_SQL], pw[PASSWORD_CAP], msg[256];
 	int r;
 
+	snprintf(user, sizeof user, "%s", self(s->q));
 	if (kw(s, "FOR") && (!next(s) || !user_ident(s, user, sizeof user)))
 		return 0;
 	if (!expect_op(s, "="))
@@ -1718,7 +1834,7 @@ static int set_password(stmt *s)
 			return 0;
 	} else if (!str_arg(s, pw, sizeof pw, "the password"))
 		return 0;
-	if (!expect_end(s)) {
+	if (!expect_end(s) || (strcmp(user, self(s->q)) && need_grant_priv(s) <= 0)) {
 		explicit_bzero(pw, sizeof pw);
 		return 0;
 	}
@@ -1736,7 +1852,8 @@ static int priv_list(stmt *s, int *privs)
 			*privs |= SL_PRIV_ALL;
 			if (!next(s) || (kw(s, "PRIVILEGES") && !next(s)))
 				return 0;
-		} else if (kw(s, "LOAD_PRIV") || kw(s, "LOAD")) {
+		} else if (kw(s, "LOAD_PRIV") || kw(s, "LOAD") || kw(s, "INSERT_PRIV") || kw(s, "INSERT")) {
+			/* INSERT_PRIV: the seed's "INSERT privileges", LOAD_PRIV in Doris's grammar */
 			*privs |= SL_PRIV_LOAD;
 			if (!next(s))
 				return 0;
@@ -1827,7 +1944,8 @@ static int grant_stmt(stmt *s, int grant)
 	int privs, r;
 
 	if (!priv_list(s, &privs) || !expect_kw(s, "ON") || !grant_obj(s, db, tbl) ||
-	    !expect_kw(s, grant ? "TO" : "FROM") || !user_ident(s, user, sizeof user) || !expect_end(s))
+	    !expect_kw(s, grant ? "TO" : "FROM") || !user_ident(s, user, sizeof user) || !expect_end(s) ||
+	    need_grant_priv(s) <= 0)
 		return 0;
 	if (grant)
 		r = sl_auth_grant(s->q->st, user, db, tbl, privs, msg, sizeof msg);
@@ -1836,17 +1954,22 @@ static int grant_stmt(stmt *s, int grant)
 	return auth_result(s, r, msg, "unable to update the users file");
 }
 
-/* Doris's privilege names, comma-joined. */
+/* Doris's privilege names, comma-joined (ALL: the six of them). */
 static int priv_names(sl_buf *b, int privs)
 {
-	static const char *const all = "Select_priv,Load_priv,Alter_priv,Create_priv,Drop_priv,Show_view_priv";
+	static const struct { int bit; const char *name; } pn[] = {
+		{ SL_PRIV_SELECT, "Select_priv" }, { SL_PRIV_LOAD, "Load_priv" }, { SL_PRIV_ALTER, "Alter_priv" },
+		{ SL_PRIV_CREATE, "Create_priv" }, { SL_PRIV_DROP, "Drop_priv" }, { SL_PRIV_SHOW_VIEW, "Show_view_priv" },
+	};
+	int first = 1;
 
-	if ((privs & SL_PRIV_ALL) == SL_PRIV_ALL)
-		return sl_buf_puts(b, all);
-	if ((privs & SL_PRIV_SELECT) && sl_buf_puts(b, "Select_priv") < 0)
-		return -1;
-	if ((privs & SL_PRIV_LOAD) && sl_buf_puts(b, privs & SL_PRIV_SELECT ? ",Load_priv" : "Load_priv") < 0)
-		return -1;
+	for (size_t i = 0; i < SL_ARRAY_LEN(pn); i++) {
+		if (!(privs & pn[i].bit))
+			continue;
+		if ((!first && sl_buf_putc(b, ',') < 0) || sl_buf_puts(b, pn[i].name) < 0)
+			return -1;
+		first = 0;
+	}
 	return 1;
 }
 
@@ -1863,12 +1986,13 @@ static int begin_typed(const sl_sql_sink *k, size_t n, const char *const *names,
 	return sink_begin(k, n, names, t);
 }
 
-/* SHOW [ALL] GRANTS [FOR user]: one row per user, as Doris. */
+/* SHOW [ALL] GRANTS [FOR user]: one row per user, as Doris. A user sees
+ * their own grants; anyone else's need GRANT. */
 static int show_grants(stmt *s, int all)
 {
 	static const char *const names[] = { "UserIdentity", "Comment", "Password", "Roles", "GlobalPrivs",
 		"CatalogPrivs", "DatabasePrivs", "TablePrivs", "ResourcePrivs", "WorkloadGroupPrivs" };
-	char user[NAME_MAX_SQL] = "root";
+	char user[NAME_MAX_SQL];
 	sl_auth_entry *e = 0;
 	size_t n = 0;
 	sl_buf ident = SL_BUF_ZERO, glob = SL_BUF_ZERO, dbs = SL_BUF_ZERO, tbls = SL_BUF_ZERO;
@@ -1876,9 +2000,10 @@ static int show_grants(stmt *s, int all)
 
 	if (!next(s))
 		return 0;
+	snprintf(user, sizeof user, "%s", self(s->q));
 	if (!all && kw(s, "FOR") && (!next(s) || !user_ident(s, user, sizeof user)))
 		return 0;
-	if (!expect_end(s))
+	if (!expect_end(s) || ((all || strcmp(user, self(s->q))) && need_grant_priv(s) <= 0))
 		return 0;
 	r = sl_auth_list(s->q->st, all ? 0 : user, &e, &n);
 	if (r < 0)
@@ -2040,59 +2165,101 @@ static int sload_cmp(const void *a, const void *b, void *arg)
 
 #define SLOAD_WHERE "Where clause should looks like: LABEL = \"your_load_label\", or LABEL LIKE \"matcher\", " \
 	" or STATUS = \"SUCCESS|FAIL\", or compound predicate with operator AND"
+#define LOAD_WHERE "Where clause should looks like: LABEL = \"your_load_label\", or LABEL LIKE \"matcher\", " \
+	" or STATE = \"PENDING|ETL|LOADING|FINISHED|CANCELLED|\", or compound predicate with operator AND"
 
-/* SHOW STREAM LOAD [FROM db] [WHERE LABEL = 'x' | LABEL LIKE 'p' | STATUS = 's' [AND ...]]
- * [ORDER BY col [ASC|DESC], ...] [LIMIT n [OFFSET m] | LIMIT m, n] */
+/* [FROM db] [WHERE LABEL = 'x' | LABEL LIKE 'p' | STATUS = 's' [AND ...]]
+ * of SHOW STREAM LOAD; SHOW LOAD says STATE instead of STATUS. */
+typedef struct lwhere {
+	char db[NAME_MAX_SQL], label[256], pat[256], status[32];
+	int by_label, by_pat;
+} lwhere;
+
+static int load_where(stmt *s, lwhere *w, int show_load)
+{
+	static const char *const states[] = { "SUCCESS", "FAIL", "PENDING", "ETL", "LOADING", "FINISHED", "CANCELLED" };
+	size_t k;
+
+	memset(w, 0, sizeof *w);
+	if (kw(s, "FROM") || kw(s, "IN")) {
+		if (!next(s) || !ident(s, w->db, sizeof w->db))
+			return 0;
+	} else if (s->q->db)
+		snprintf(w->db, sizeof w->db, "%s", s->q->db);
+	if (!kw(s, "WHERE"))
+		return 1;
+	if (!next(s))
+		return 0;
+	for (;;) {
+		if (kw(s, "LABEL")) {
+			if (!next(s))
+				return 0;
+			if (op(s, "=")) {
+				if (!next(s) || !str_arg(s, w->label, sizeof w->label, "the label"))
+					return 0;
+				w->by_label = 1;
+			} else if (kw(s, "LIKE")) {
+				if (!next(s) || !str_arg(s, w->pat, sizeof w->pat, "the pattern"))
+					return 0;
+				w->by_pat = 1;
+			} else
+				goto bad;
+		} else if (kw(s, show_load ? "STATE" : "STATUS")) {
+			if (!next(s) || !op(s, "=") || !next(s))
+				return 0;
+			if (!str_arg(s, w->status, sizeof w->status, "the status"))
+				return 0;
+			for (k = show_load ? 2 : 0; k < (show_load ? SL_ARRAY_LEN(states) : 2); k++)
+				if (!strcasecmp(w->status, states[k]))
+					break;
+			if (k == (show_load ? SL_ARRAY_LEN(states) : 2))
+				goto bad;
+		} else
+			goto bad;
+		if (!kw(s, "AND"))
+			return 1;
+		if (!next(s))
+			return 0;
+	}
+bad:
+	if (!s->failed) {
+		s->failed = 1;
+		sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000", "%s", show_load ? LOAD_WHERE : SLOAD_WHERE);
+	}
+	return 0;
+}
+
+/* [LIMIT n [OFFSET m] | LIMIT m, n] */
+static int load_limit(stmt *s, int64_t *limit, int64_t *offset)
+{
+	*limit = -1;
+	*offset = 0;
+	if (!kw(s, "LIMIT"))
+		return 1;
+	if (!next(s) || !limit_num(s, limit))
+		return 0;
+	if (op(s, ",")) {
+		*offset = *limit;
+		if (!next(s) || !limit_num(s, limit))
+			return 0;
+	} else if (kw(s, "OFFSET") && (!next(s) || !limit_num(s, offset)))
+		return 0;
+	return 1;
+}
+
+/* SHOW STREAM LOAD [FROM db] [WHERE ...] [ORDER BY col [ASC|DESC], ...] [LIMIT ...] */
 static int show_stream_load(stmt *s)
 {
-	char db[NAME_MAX_SQL], label[256] = "", pat[256] = "", status[32] = "";
+	lwhere w;
+	char *db = w.db;
 	sload_key keys[SL_ARRAY_LEN(sload_cols)];
 	size_t nkeys = 0, n = 0, nsel = 0, *idx = 0;
 	sl_load_record *recs = 0;
 	int64_t limit = -1, offset = 0;
-	int r, by_label = 0, by_pat = 0;
+	int r;
 
-	if (!next(s) || !expect_kw(s, "LOAD"))
+	if (!next(s) || !expect_kw(s, "LOAD") || !load_where(s, &w, 0))
 		return 0;
-	if (kw(s, "FROM") || kw(s, "IN")) {
-		if (!next(s) || !ident(s, db, sizeof db))
-			return 0;
-	} else if (s->q->db)
-		snprintf(db, sizeof db, "%s", s->q->db);
-	else
-		db[0] = 0;
-	if (kw(s, "WHERE")) {
-		if (!next(s))
-			return 0;
-		for (;;) {
-			if (kw(s, "LABEL")) {
-				if (!next(s))
-					return 0;
-				if (op(s, "=")) {
-					if (!next(s) || !str_arg(s, label, sizeof label, "the label"))
-						return 0;
-					by_label = 1;
-				} else if (kw(s, "LIKE")) {
-					if (!next(s) || !str_arg(s, pat, sizeof pat, "the pattern"))
-						return 0;
-					by_pat = 1;
-				} else
-					goto bad_where;
-			} else if (kw(s, "STATUS")) {
-				if (!next(s) || !op(s, "=") || !next(s))
-					return 0;
-				if (!str_arg(s, status, sizeof status, "the status"))
-					return 0;
-				if (strcasecmp(status, "SUCCESS") && strcasecmp(status, "FAIL"))
-					goto bad_where;
-			} else
-				goto bad_where;
-			if (!kw(s, "AND"))
-				break;
-			if (!next(s))
-				return 0;
-		}
-	}
 	if (kw(s, "ORDER")) {
 		if (!next(s) || !expect_kw(s, "BY"))
 			return 0;
@@ -2125,21 +2292,11 @@ static int show_stream_load(stmt *s)
 				return 0;
 		}
 	}
-	if (kw(s, "LIMIT")) {
-		if (!next(s) || !limit_num(s, &limit))
-			return 0;
-		if (op(s, ",")) {
-			offset = limit;
-			if (!next(s) || !limit_num(s, &limit))
-				return 0;
-		} else if (kw(s, "OFFSET") && (!next(s) || !limit_num(s, &offset)))
-			return 0;
-	}
-	if (!expect_end(s))
+	if (!load_limit(s, &limit, &offset) || !expect_end(s))
 		return 0;
 	if (!db[0])
 		return sqlerr(s->q, SL_SQL_ER_NO_DB, "3D000", "No database selected");
-	if ((r = need_db(s->q, db)) <= 0)
+	if ((r = need_db_priv(s, db)) <= 0 || (r = need_db(s->q, db)) <= 0)
 		return r;
 	r = sl_record_list(s->q->st, db, &recs, &n, 0);
 	if (r < 0)
@@ -2151,9 +2308,18 @@ static int show_stream_load(stmt *s)
 		return syserr(s->q, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++) {
-		if ((by_label && strcmp(recs[i].label, label)) || (by_pat && !like(recs[i].label, pat)) ||
-		    (status[0] && strcasecmp(recs[i].status, status)))
+		if ((w.by_label && strcmp(recs[i].label, w.label)) || (w.by_pat && !like(recs[i].label, w.pat)) ||
+		    (w.status[0] && strcasecmp(recs[i].status, w.status)))
 			continue;
+		/* only the loads of tables the user holds some privilege on */
+		if ((r = may(s, db, recs[i].table, SL_PRIV_ALL, 1)) <= 0) {
+			if (r < 0) {
+				free(idx);
+				free(recs);
+				return -1;
+			}
+			continue;
+		}
 		idx[nsel++] = i;
 	}
 	if (nkeys && nsel > 1) {
@@ -2174,12 +2340,217 @@ static int show_stream_load(stmt *s)
 	free(idx);
 	free(recs);
 	return r < 0 ? syserr(s->q, "unable to write the result") : r;
-bad_where:
-	if (!s->failed) {
-		s->failed = 1;
-		sqlerr(s->q, SL_SQL_ER_UNKNOWN, "HY000", "%s", SLOAD_WHERE);
+}
+
+/* ---- SHOW LOAD (the seed's FAQ: is a label already used?) ---- */
+
+static const char *const load_cols[] = { "JobId", "Label", "State", "Progress", "Type", "EtlInfo", "TaskInfo",
+	"ErrorMsg", "CreateTime", "EtlStartTime", "EtlFinishTime", "LoadStartTime", "LoadFinishTime", "URL",
+	"JobDetails", "TransactionId", "ErrorTablets", "User", "Comment" };
+static const int load_numeric[] = { 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0 };
+
+/* Doris's job state of a transaction state / of a record's status. */
+static const char *job_state(int txn_state)
+{
+	switch (txn_state) {
+	case SL_TXN_VISIBLE: case SL_TXN_COMMITTED: return "FINISHED";
+	case SL_TXN_ABORTED: return "CANCELLED";
+	default: return "LOADING";   /* PREPARE, or PRECOMMITTED waiting for its 2PC */
 	}
-	return 0;
+}
+
+static void fmt_ms(char *buf, size_t cap, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!ms || !localtime_r(&t, &tm) || !strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm))
+		buf[0] = 0;
+}
+
+/* One SHOW LOAD row: from the transaction log (ti) and/or the load's
+ * record (rec); the log wins for the id and the state. */
+static int load_row(stmt *s, const sl_txninfo *ti, const sl_load_record *rec)
+{
+	sl_value v[SL_ARRAY_LEN(load_cols)];
+	char etl[160], task[96], err[600], t0[32], t1[32], det[128];
+	const char *state = ti ? job_state(ti->state)
+		: !strcmp(rec->status, "Success") || !strcmp(rec->status, "Publish Timeout") ? "FINISHED" : "CANCELLED";
+	int fin = !strcmp(state, "FINISHED");
+
+	for (size_t i = 0; i < SL_ARRAY_LEN(v); i++)
+		v[i] = SL_VALUE_NULL;
+	if (ti) {
+		v[0].kind = v[15].kind = SL_V_INT;
+		v[0].tkind = v[15].tkind = SL_T_BIGINT;
+		v[0].u.i = v[15].u.i = ti->id;
+	}
+	v[1] = vstr(ti ? ti->label : rec->label);
+	v[2] = vstr(state);
+	v[3] = vstr(fin ? "100.00% (1/1)" : "0.00% (0/1)");
+	v[4] = vstr("STREAM_LOAD");
+	if (rec) {
+		snprintf(etl, sizeof etl, "unselected.rows=%lld; dpp.abnorm.ALL=%lld; dpp.norm.ALL=%lld",
+			(long long)rec->unselected, (long long)rec->filtered, (long long)rec->loaded);
+		v[5] = vstr(etl);
+		snprintf(det, sizeof det, "{\"ScannedRows\":%lld,\"TaskNumber\":1,\"LoadBytes\":%lld}",
+			(long long)rec->total, (long long)rec->load_bytes);
+		v[14] = vstr(det);
+		if (rec->url[0])
+			v[13] = vstr(rec->url);
+		v[17] = vstr(rec->user);
+	} else if (fin) {
+		snprintf(etl, sizeof etl, "dpp.norm.ALL=%llu", (unsigned long long)ti->nrows);
+		v[5] = vstr(etl);
+	}
+	if (ti) {
+		snprintf(task, sizeof task, "cluster:N/A; timeout(s):%lld", (long long)ti->timeout_s);
+		v[6] = vstr(task);
+	}
+	if (!strcmp(state, "CANCELLED")) {
+		snprintf(err, sizeof err, "type:LOAD_RUN_FAIL; msg:%s",
+			ti && ti->reason[0] ? ti->reason : rec ? rec->message : "");
+		v[7] = vstr(err);
+	}
+	fmt_ms(t0, sizeof t0, ti ? ti->begin_ms : rec->start_ms);
+	fmt_ms(t1, sizeof t1, ti ? ti->finish_ms : rec->finish_ms);
+	for (size_t i = 8; i <= 11; i++)
+		v[i] = vstr(t0);
+	if (strcmp(state, "LOADING"))
+		v[12] = vstr(t1);
+	v[16] = vstr("{}");
+	v[18] = vstr(rec ? rec->comment : "");
+	return sink_row(s->sink, SL_ARRAY_LEN(v), v) < 0 ? -1 : 1;
+}
+
+/* SHOW LOAD [FROM db] [WHERE LABEL = 'x' | LABEL LIKE 'p' | STATE = 's' [AND ...]] [LIMIT ...]
+ * Doris's SHOW LOAD columns, one row per load of the record (refused
+ * duplicates are no job); LABEL = 'x' asks the transaction log, which
+ * knows every label in use even with enable_stream_load_record = false. */
+static int show_load(stmt *s)
+{
+	lwhere w;
+	sl_load_record *recs = 0;
+	sl_txninfo ti = SL_TXNINFO_ZERO;
+	size_t n = 0, shown = 0;
+	int64_t limit, offset, seen = 0;
+	int r, found = 0;
+
+	if (!next(s) || !load_where(s, &w, 1) || !load_limit(s, &limit, &offset) || !expect_end(s))
+		return 0;
+	if (!w.db[0])
+		return sqlerr(s->q, SL_SQL_ER_NO_DB, "3D000", "No database selected");
+	if ((r = need_db_priv(s, w.db)) <= 0 || (r = need_db(s->q, w.db)) <= 0)
+		return r;
+	if (w.by_label) {
+		found = sl_txn_lookup_label(s->q->st, w.db, w.label, &ti);
+		if (found < 0) {
+			sl_txninfo_free(&ti);
+			return syserr(s->q, errno == EPROTO ? "the transaction log is corrupt" : "unable to read the transaction log");
+		}
+		if (found && ((r = may(s, w.db, ti.table, SL_PRIV_ALL, 1)) <= 0 ||
+			      (w.status[0] && strcasecmp(job_state(ti.state), w.status)))) {
+			if (r < 0) {
+				sl_txninfo_free(&ti);
+				return -1;
+			}
+			found = -2;     /* the label's load, but not one to show */
+		}
+	}
+	if (sl_record_list(s->q->st, w.db, &recs, &n, 0) < 0) {
+		sl_txninfo_free(&ti);
+		return syserr(s->q, "unable to read the stream load record");
+	}
+	r = begin_typed(s->sink, SL_ARRAY_LEN(load_cols), load_cols, load_numeric) < 0 ? -1 : 1;
+	if (r > 0 && found == 1) {
+		/* the log's txn, with its newest record for the counts */
+		const sl_load_record *rec = 0;
+		for (size_t i = n; i-- > 0 && !rec;)
+			if (!strcmp(recs[i].label, w.label) && strcmp(recs[i].status, "Label Already Exists"))
+				rec = &recs[i];
+		if (offset == 0 && limit != 0)
+			r = load_row(s, &ti, rec);
+	}
+	for (size_t i = 0; r > 0 && !found && i < n && (limit < 0 || shown < (size_t)limit); i++) {
+		const sl_load_record *rec = &recs[i];
+		int ok = !strcmp(rec->status, "Success") || !strcmp(rec->status, "Publish Timeout");
+		if (!strcmp(rec->status, "Label Already Exists") ||
+		    (w.by_label && strcmp(rec->label, w.label)) || (w.by_pat && !like(rec->label, w.pat)) ||
+		    (w.status[0] && strcasecmp(w.status, ok ? "FINISHED" : "CANCELLED")))
+			continue;
+		int vis = may(s, w.db, rec->table, SL_PRIV_ALL, 1);
+		if (vis < 0) {
+			r = -1;
+			break;
+		}
+		if (!vis)
+			continue;
+		if (seen++ < offset)
+			continue;
+		r = load_row(s, 0, rec);
+		shown++;
+	}
+	if (r > 0 && sink_end(s->sink) < 0)
+		r = -1;
+	free(recs);
+	sl_txninfo_free(&ti);
+	return r < 0 && !s->q->err[0] ? syserr(s->q, "unable to write the result") : r;
+}
+
+/* ---- HELP ---- */
+
+static const char help_stream_load[] =
+	"Stream Load sends a file or a stream to one table over HTTP and answers when the load is\n"
+	"visible (or failed): PUT /api/{db}/{table}/_stream_load with Basic authorization of a\n"
+	"user holding LOAD_PRIV (also granted as INSERT_PRIV) on the table; the body is the data.\n"
+	"Headers: label, format (csv, json, ...), column_separator, line_delimiter, enclose, escape,\n"
+	"skip_lines, columns, where, partitions, max_filter_ratio, strict_mode, timezone, timeout,\n"
+	"exec_mem_limit, jsonpaths, json_root, strip_outer_array, read_json_by_line, fuzzy_parse,\n"
+	"num_as_string, merge_type, delete, function_column.sequence_col, two_phase_commit,\n"
+	"compress_type, comment.\n"
+	"The answer is a JSON object: TxnId, Label, Comment, TwoPhaseCommit, Status (Success,\n"
+	"Publish Timeout, Label Already Exists, Fail), ExistingJobStatus, Message, NumberTotalRows,\n"
+	"NumberLoadedRows, NumberFilteredRows, NumberUnselectedRows, LoadBytes, LoadTimeMs,\n"
+	"BeginTxnTimeMs, StreamLoadPutTimeMs, ReadDataTimeMs, WriteDataTimeMs,\n"
+	"CommitAndPublishTimeMs, ErrorURL.\n"
+	"A label is used once: SHOW LOAD WHERE LABEL = \"x\" tells whether it is; SHOW STREAM LOAD\n"
+	"lists the recent loads. Without a server: sl-load -H name:value -T file db.table.";
+static const char help_stream_load_example[] =
+	"curl --location-trusted -u user:passwd -H \"label:123\" -H \"column_separator:,\" "
+	"-T testData http://host:port/api/testDb/testTbl/_stream_load";
+
+/* HELP topic (words or a string): Doris's name, description, example for
+ * a topic it knows; an empty name, is_it_category list otherwise. */
+static int help_stmt(stmt *s)
+{
+	static const char *const topic_cols[] = { "name", "description", "example" };
+	static const char *const list_cols[] = { "name", "is_it_category" };
+	char topic[128] = "";
+	size_t len = 0;
+	int r;
+
+	if (!next(s))
+		return 0;
+	while (s->lx.tok.kind != SL_TOK_EOF && !op(s, ";")) {
+		const char *p = s->lx.tok.kind == SL_TOK_STRING ? s->lx.tok.str : s->lx.tok.p;
+		size_t n = s->lx.tok.kind == SL_TOK_STRING ? s->lx.tok.strn : s->lx.tok.n;
+		if (len + n + 2 < sizeof topic) {
+			len += (size_t)snprintf(topic + len, sizeof topic - len, "%s%.*s", len ? " " : "", (int)n, p ? p : "");
+		} else
+			len = sizeof topic;     /* too long for any topic */
+		if (!next(s))
+			return 0;
+	}
+	if (!len)
+		return syntax(s);
+	if (len < sizeof topic && !strcasecmp(topic, "STREAM LOAD")) {
+		sl_value v[3] = { vstr("STREAM LOAD"), vstr(help_stream_load), vstr(help_stream_load_example) };
+		r = begin_text(s->sink, 3, topic_cols) < 0 || sink_row(s->sink, 3, v) < 0 ? -1 : 1;
+	} else
+		r = begin_text(s->sink, 2, list_cols) < 0 ? -1 : 1;
+	if (r > 0 && sink_end(s->sink) < 0)
+		r = -1;
+	return r < 0 ? syserr(s->q, "unable to write the result") : 1;
 }
 
 /* ---- dispatch ---- */
@@ -2237,6 +2608,8 @@ int sl_sql_exec(sl_sql *q, const char *src, size_t n, const sl_sql_sink *sink)
 			r = next(&s) && kw(&s, "GRANTS") ? show_grants(&s, 1) : syntax(&s);
 		else if (kw(&s, "STREAM"))
 			r = show_stream_load(&s);
+		else if (kw(&s, "LOAD"))
+			r = show_load(&s);
 		else
 			r = syntax(&s);
 	} else if (kw(&s, "DESC") || kw(&s, "DESCRIBE")) {
@@ -2247,12 +2620,15 @@ int sl_sql_exec(sl_sql *q, const char *src, size_t n, const sl_sql_sink *sink)
 		r = select_stmt(&s);
 	} else if (kw(&s, "SET")) {
 		r = next(&s) && expect_kw(&s, "PASSWORD") ? set_password(&s) : 0;
+	} else if (kw(&s, "HELP")) {
+		r = help_stmt(&s);
 	} else if (kw(&s, "GRANT") || kw(&s, "REVOKE")) {
 		int g = kw(&s, "GRANT");
 		r = next(&s) ? grant_stmt(&s, g) : 0;
 	} else
 		r = syntax(&s);
 out:
+	free(s.grants);
 	sl_lex_free(&s.lx);
 	if (r == 0 && !q->code)
 		sqlerr(q, SL_SQL_ER_PARSE, "42000", "syntax error");

@@ -35,6 +35,13 @@
 #define SL_SQL_ER_WRONG_DB_NAME    1102
 #define SL_SQL_ER_WRONG_TABLE_NAME 1103
 #define SL_SQL_ER_UNKNOWN          1105
+/* Privilege denials (Doris's ErrorCode): a front may map these to its own
+ * "forbidden" answer. */
+#define SL_SQL_ER_DBACCESS_DENIED  1044
+#define SL_SQL_ER_TABLEACCESS_DENIED 1142
+#define SL_SQL_ER_SPECIFIC_ACCESS_DENIED 1227
+#define SL_SQL_DENIED(code) ((code) == SL_SQL_ER_DBACCESS_DENIED || \
+	(code) == SL_SQL_ER_TABLEACCESS_DENIED || (code) == SL_SQL_ER_SPECIFIC_ACCESS_DENIED)
 
 /* Result sink. Every callback returns 1 to go on, -1 (errno set) to stop
  * the statement (sl_sql_exec then returns -1). Names, types and values are
@@ -46,9 +53,17 @@ typedef struct sl_sql_sink {
 	int (*end)(void *ctx);
 } sl_sql_sink;
 
-/* A session: the store, the current database (USE) and the last error. */
+/* A session: the store, the user, the current database (USE) and the last
+ * error.
+ *
+ * Privileges are checked here, per statement and per table it touches, for
+ * the session's user (auth.h, Doris's grant semantics and messages): a
+ * front authenticates the user, sets it with sl_sql_set_user and leaves
+ * every privilege decision to the engine. A session without a user acts
+ * as root (sl-sql without -u: whoever may write the data directory). */
 typedef struct sl_sql {
 	sl_store *st;
+	char user[65];          /* "" : root */
 	char *db;               /* current database or NULL */
 	int code;               /* MySQL error number of the last failure */
 	char state[6];          /* its SQLSTATE, e.g. "42000" */
@@ -58,6 +73,9 @@ typedef struct sl_sql {
 /* st stays owned by the caller. sl_sql_free releases the session only. */
 void sl_sql_init(sl_sql *q, sl_store *st);
 void sl_sql_free(sl_sql *q);
+/* The user statements run as (already authenticated by the caller). 1;
+ * -1 EINVAL: not a valid user name. */
+int sl_sql_set_user(sl_sql *q, const char *user);
 
 /* Find the next statement of a script: src[*off..n) is scanned with the
  * SQL lexer up to a ';' outside quotes (or the end). Empty statements are

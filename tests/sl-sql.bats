@@ -250,7 +250,7 @@ PROPERTIES (
 
 @test "sl-sql: usage errors exit 100; a missing file; stdout to /dev/full" {
 	run -100 --separate-stderr sl-sql --bogus
-	[ "$stderr" = "sl-sql: usage: sl-sql [--data-dir DIR] [-B] [-N] [-r] [-t] [-D DB] [-e 'STMT; ...' | FILE]" ]
+	[ "$stderr" = "sl-sql: usage: sl-sql [--data-dir DIR] [-u USER [-pPASSWORD]] [-B] [-N] [-r] [-t] [-D DB] [-e 'STMT; ...' | FILE]" ]
 	run -100 --separate-stderr sl-sql -e "SELECT 1" file.sql
 	run -100 --separate-stderr sl-sql -e
 	run -0 sl-sql --help
@@ -365,4 +365,83 @@ man_examples() {
 		run -0 --separate-stderr bash -e ex.sh
 		[[ "$output" == *"Emily"* ]]
 	done
+}
+
+# ---- issue 9.7: the privileges and statements the seed names -----------------------
+
+@test "sl-sql: GRANT INSERT_PRIV is LOAD_PRIV (the seed's INSERT privileges); SHOW GRANTS says Load_priv" {
+	seed_table
+	sl-sql -e "CREATE USER ins IDENTIFIED BY 'ipw'; CREATE USER ld IDENTIFIED BY 'lpw'
+		; GRANT INSERT_PRIV ON testdb.test_streamload TO ins; GRANT LOAD_PRIV ON testdb.test_streamload TO ld
+		; GRANT INSERT, SELECT ON testdb.other TO ins"
+	run -0 sl-sql -N -e "SHOW GRANTS FOR ins; SHOW GRANTS FOR ld"
+	[ "$(cut -f8 <<<"$output")" = "internal.testdb.test_streamload: Load_priv; internal.testdb.other: Select_priv,Load_priv
+internal.testdb.test_streamload: Load_priv" ]
+	# the grant lets the user load, as the seed says
+	run -0 sl-load -u ins:ipw -H column_separator:, -T streamload_example.csv testdb.test_streamload
+	[[ "$output" == *'"Status": "Success"'* ]]
+	run -0 --separate-stderr sl-sql -e "REVOKE INSERT_PRIV ON testdb.test_streamload FROM ld"
+	run -1 sl-load -u ld:lpw -H column_separator:, -T streamload_example.csv testdb.test_streamload
+	[[ "$output" == *'the (LOAD) privilege(s)'* ]]
+}
+
+@test "sl-sql: SHOW LOAD WHERE LABEL = \"x\" answers whether a label is used (the seed's FAQ), in Doris's columns" {
+	seed_table
+	sl-load -H column_separator:, -H label:first -T streamload_example.csv testdb.test_streamload > /dev/null
+	run -1 sl-load -H column_separator:, -H label:first -T streamload_example.csv testdb.test_streamload
+	printf 'x,y,z\n' > bad.csv
+	run -1 sl-load -H column_separator:, -H label:broken -H strict_mode:true -T bad.csv testdb.test_streamload
+	run -0 --separate-stderr sl-sql -D testdb -e 'SHOW LOAD WHERE LABEL = "first"'
+	[ "${lines[0]}" = $'JobId\tLabel\tState\tProgress\tType\tEtlInfo\tTaskInfo\tErrorMsg\tCreateTime\tEtlStartTime\tEtlFinishTime\tLoadStartTime\tLoadFinishTime\tURL\tJobDetails\tTransactionId\tErrorTablets\tUser\tComment' ]
+	[ "${#lines[@]}" = 2 ]
+	IFS=$'\t' read -r -a f <<<"${lines[1]}"
+	[[ "${f[0]}" =~ ^[0-9]+$ ]] && [ "${f[15]}" = "${f[0]}" ]
+	[ "${f[1]}" = first ] && [ "${f[2]}" = FINISHED ] && [ "${f[4]}" = STREAM_LOAD ]
+	[ "${f[5]}" = "unselected.rows=0; dpp.abnorm.ALL=0; dpp.norm.ALL=10" ] && [ "${f[17]}" = root ]
+	# every load of the record but the refused duplicate; STATE and LIKE filter
+	run -0 sl-sql -N -e 'SHOW LOAD FROM testdb'
+	[ "$(cut -f2,3 <<<"$output")" = $'first\tFINISHED\nbroken\tCANCELLED' ]
+	run -0 sl-sql -N -e 'SHOW LOAD FROM testdb WHERE STATE = "CANCELLED"; SHOW LOAD FROM testdb WHERE LABEL LIKE "fi%" LIMIT 1'
+	[ "$(cut -f2 <<<"$output")" = $'broken\nfirst' ]
+	[[ "$(cut -f8 <<<"${lines[0]}")" == "type:LOAD_RUN_FAIL; msg:"* ]]
+	# a label nobody used: no row
+	run -0 sl-sql -N -e 'SHOW LOAD FROM testdb WHERE LABEL = "never"'
+	[ "$output" = "" ]
+	# the transaction log answers even with the record off
+	echo 'enable_stream_load_record = false' > "$SL_DATA_DIR/sl.conf"
+	sl-load -H column_separator:, -H label:unrecorded -T streamload_example.csv testdb.test_streamload > /dev/null
+	run -0 sl-sql -N -e 'SHOW LOAD FROM testdb WHERE LABEL = "unrecorded"'
+	[ "$(cut -f2,3,6 <<<"$output")" = $'unrecorded\tFINISHED\tdpp.norm.ALL=10' ]
+	run -1 --separate-stderr sl-sql -e 'SHOW LOAD FROM testdb WHERE STATUS = "x"'
+	[ "$stderr" = 'sl-sql: ERROR 1105 (HY000): Where clause should looks like: LABEL = "your_load_label", or LABEL LIKE "matcher",  or STATE = "PENDING|ETL|LOADING|FINISHED|CANCELLED|", or compound predicate with operator AND' ]
+	# a user sees the loads of the tables it holds a privilege on
+	sl-sql -e "CREATE USER r IDENTIFIED BY 'rpw'; CREATE TABLE testdb.t2 (k INT); GRANT SELECT_PRIV ON testdb.t2 TO r"
+	run -0 sl-sql -u r -prpw -N -e 'SHOW LOAD FROM testdb; SHOW LOAD FROM testdb WHERE LABEL = "first"'
+	[ "$output" = "" ]
+}
+
+@test "sl-sql: HELP STREAM LOAD answers a short help as a result set" {
+	run -0 --separate-stderr sl-sql -e "HELP STREAM LOAD"
+	[ "${lines[0]}" = $'name\tdescription\texample' ]
+	[[ "${lines[1]}" == $'STREAM LOAD\tStream Load sends a file'* ]]
+	[[ "${lines[1]}" == *'_stream_load'*'label'*'column_separator'*'SHOW LOAD WHERE LABEL'*$'\tcurl --location-trusted -u user:passwd '*'/_stream_load' ]]
+	run -0 --separate-stderr sl-sql -e "help 'stream load'"
+	[[ "$output" == *'Stream Load sends'* ]]
+	run -0 --separate-stderr sl-sql -e "HELP nothing_here"
+	[ "$output" = "" ] && [ "$stderr" = "" ]
+	run -1 --separate-stderr sl-sql -e "HELP"
+	[ "$stderr" = "sl-sql: ERROR 1064 (42000): syntax error at end of input (position 5)" ]
+}
+
+@test "sl-sql: enable_stream_load_record: on by default, false turns the record off" {
+	seed_table
+	sl-load -H column_separator:, -H label:rec_on -T streamload_example.csv testdb.test_streamload > /dev/null
+	echo 'enable_stream_load_record = false' > "$SL_DATA_DIR/sl.conf"
+	sl-load -H column_separator:, -H label:rec_off -T streamload_example.csv testdb.test_streamload > /dev/null
+	echo 'enable_stream_load_record = true' > "$SL_DATA_DIR/sl.conf"
+	sl-load -H column_separator:, -H label:rec_again -T streamload_example.csv testdb.test_streamload > /dev/null
+	run -0 sl-sql -N -e "SHOW STREAM LOAD FROM testdb"
+	[ "$(cut -f1,5 <<<"$output")" = $'rec_on\tSuccess\nrec_again\tSuccess' ]
+	run -0 sl-sql -N -e "select count(*) from testdb.test_streamload"
+	[ "$output" = 30 ]
 }

@@ -1181,23 +1181,15 @@ static int query_error(hconn *h, hreq *rq, const char *msg, int http)
 	return r < 0 ? -1 : 0;
 }
 
-/* Statements a user other than root may run: reading ones. */
-static int read_only(const char *s)
+/* The HTTP status of a failed statement: a privilege denial by the
+ * engine is 403, as the route's other denials. */
+static int query_status(const sl_sql *q, int r, int other)
 {
-	static const char *const ok[] = { "select", "show", "desc", "describe", "explain", "with" };
-	size_t i, n;
-
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '(')
-		s++;
-	for (i = 0; i < SL_ARRAY_LEN(ok); i++) {
-		n = strlen(ok[i]);
-		if (!strncasecmp(s, ok[i], n) && !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
-		    (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
-			return 1;
-	}
-	return 0;
+	return r < 0 ? 500 : SL_SQL_DENIED(q->code) ? 403 : other;
 }
 
+/* The route only authenticates: the engine checks every statement's
+ * privileges for the user (sql.h), whatever the URL's database. */
 static int route_query(hconn *h, hreq *rq, const char *db)
 {
 	sl_buf body = SL_BUF_ZERO, res = SL_BUF_ZERO;
@@ -1216,16 +1208,6 @@ static int route_query(hconn *h, hreq *rq, const char *db)
 			rq->keep_alive = 0;
 		return query_error(h, rq, msg, st);
 	}
-	if (strcmp(user, "root")) {
-		r = sl_auth_has_priv(&h->c->st, user, db, NULL, SL_PRIV_SELECT);
-		if (r <= 0) {
-			if (!rq->body_done && (rq->expect100 || !httpd_body_drain(h, rq, DRAIN_MAX)))
-				rq->keep_alive = 0;
-			auth_log(h, rq, user, 0, "no SELECT privilege");
-			return query_error(h, rq, "Access denied; you need (at least one of) the (SELECT) "
-				"privilege(s) for this operation", 403);
-		}
-	}
 	if (rq->has_cl && rq->has_te) {
 		rq->keep_alive = 0;
 		return query_error(h, rq, "please do not set both content_length and transfer-encoding", 400);
@@ -1243,14 +1225,13 @@ static int route_query(hconn *h, hreq *rq, const char *db)
 		ret = query_error(h, rq, "the request body must be a JSON object with a non-empty \"stmt\"", 400);
 		goto done;
 	}
-	if (strcmp(user, "root") && !read_only(stmt)) {
-		auth_log(h, rq, user, 0, "only root may change anything through the query API");
-		ret = query_error(h, rq, "Access denied; you need (at least one of) the (ADMIN) "
+	sl_sql_init(&q, &h->c->st);
+	qinit = 1;
+	if (sl_sql_set_user(&q, user) < 0) {
+		ret = query_error(h, rq, "Access denied; you need (at least one of) the (SELECT) "
 			"privilege(s) for this operation", 403);
 		goto done;
 	}
-	sl_sql_init(&q, &h->c->st);
-	qinit = 1;
 	memset(&qs, 0, sizeof qs);
 	qs.b = &res;
 	sink.ctx = &qs;
@@ -1266,7 +1247,9 @@ static int route_query(hconn *h, hreq *rq, const char *db)
 		r = sl_sql_exec(&q, u.p, u.len, &sink);
 		sl_buf_free(&u);
 		if (r <= 0) {
-			ret = query_error(h, rq, q.err, r < 0 ? 500 : 404);
+			if (SL_SQL_DENIED(q.code))
+				auth_log(h, rq, user, 0, "statement refused: no privilege");
+			ret = query_error(h, rq, q.err, query_status(&q, r, 404));
 			goto done;
 		}
 	}
@@ -1279,7 +1262,9 @@ static int route_query(hconn *h, hreq *rq, const char *db)
 	qs.began = 0;
 	r = r < 0 ? 0 : sl_sql_exec(&q, stmt + start, len, &sink);
 	if (r <= 0) {
-		ret = query_error(h, rq, q.err, r < 0 ? 500 : 400);
+		if (SL_SQL_DENIED(q.code))
+			auth_log(h, rq, user, 0, "statement refused: no privilege");
+		ret = query_error(h, rq, q.err, query_status(&q, r, 400));
 		goto done;
 	}
 	{

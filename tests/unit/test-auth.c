@@ -103,6 +103,31 @@ int main(void)
 	CHECK(sl_auth_revoke(&st, "jack", "db", "t", SL_PRIV_LOAD, msg, sizeof msg) == 1);
 	CHECK(sl_auth_has_priv(&st, "jack", "db", "t", SL_PRIV_LOAD) == 0);
 
+	/* sl_auth_privs_of over one user's list (what the SQL engine asks):
+	 * levels add up; table NULL counts a grant on any table of db; "*"
+	 * counts only the database level; ALL holds CREATE and DROP */
+	{
+		sl_auth_entry *e = 0;
+		size_t n = 0;
+		CHECK(sl_auth_grant(&st, "jack", "db", "t", SL_PRIV_SELECT, msg, sizeof msg) == 1);
+		CHECK(sl_auth_grant(&st, "jack", "db3", "*", SL_PRIV_ALL, msg, sizeof msg) == 1);
+		CHECK(sl_auth_list(&st, "jack", &e, &n) == 1);
+		CHECK(sl_auth_privs_of(e, n, "db", "t") == SL_PRIV_SELECT);
+		CHECK(sl_auth_privs_of(e, n, "db", "u") == 0);
+		CHECK(sl_auth_privs_of(e, n, "db", 0) == SL_PRIV_SELECT);
+		CHECK(sl_auth_privs_of(e, n, "db", "*") == 0);
+		CHECK(sl_auth_privs_of(e, n, "db2", "x") == SL_PRIV_SELECT);
+		CHECK(sl_auth_privs_of(e, n, "db3", "x") & SL_PRIV_CREATE);
+		CHECK(sl_auth_privs_of(e, n, "db3", "*") & SL_PRIV_DROP);
+		CHECK(sl_auth_privs_of(e, n, "other", 0) == 0);
+		free(e);
+		CHECK(sl_auth_revoke(&st, "jack", "db3", "*", SL_PRIV_SELECT, msg, sizeof msg) == 1);
+		CHECK(sl_auth_has_priv(&st, "jack", "db3", "x", SL_PRIV_DROP | SL_PRIV_LOAD) == 1);
+		CHECK(sl_auth_has_priv(&st, "jack", "db3", "x", SL_PRIV_SELECT) == 0);
+		CHECK(sl_auth_revoke(&st, "jack", "db3", "*", SL_PRIV_ALL, msg, sizeof msg) == 1);
+		CHECK(sl_auth_revoke(&st, "jack", "db", "t", SL_PRIV_SELECT, msg, sizeof msg) == 1);
+	}
+
 	/* SET PASSWORD, DROP USER */
 	CHECK(sl_auth_set_password(&st, "jack", "new", msg, sizeof msg) == 1);
 	CHECK(sl_auth_check(&st, "jack", "new") == 1 && sl_auth_check(&st, "jack", "pw1") == 0);

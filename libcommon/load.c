@@ -25,8 +25,9 @@
 
 #define NSTAGES 5
 #define ANSWER_MAX (1u << 20)
-/* below this a stage cannot even start (buffers, libjq, thread stacks) */
-#define MEM_MIN (32LL << 20)
+/* below this a stage cannot even start (buffers, libjq, thread stacks;
+ * a sanitizer's runtime), nor could a failed one be told from a full one */
+#define MEM_MIN (64LL << 20)
 #define TIMEOUT_DEFAULT 259200
 
 extern char **environ;

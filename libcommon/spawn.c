@@ -24,6 +24,12 @@
 
 extern char **environ;
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
 const sl_builtin *sl_spawn_builtins;
 
 sl_main_fn sl_spawn_builtin(const char *name)
@@ -92,6 +98,10 @@ int sl_pipeline_outcome(const sl_pipeline *pl, size_t i)
 	if (pl->lim.cpu && WIFSIGNALED(st) && (WTERMSIG(st) == SIGXCPU ||
 	    (WTERMSIG(st) == SIGKILL && cpu >= pl->lim.cpu)))
 		return SL_STAGE_CPU;
+	/* a "no" (a Fail answer, a usage error) is the stage's own verdict;
+	 * but AddressSanitizer's out of memory exits 1 too */
+	if (!SANITIZED && WIFEXITED(st) && (WEXITSTATUS(st) == SL_EXIT_NO || WEXITSTATUS(st) == SL_EXIT_USAGE))
+		return failed;
 	if (pl->lim.mem && (uint64_t)pl->ru[i].ru_maxrss >= pl->lim.mem / 4 / 1024)
 		return SL_STAGE_MEM;
 	return failed;

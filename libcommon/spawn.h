@@ -112,10 +112,12 @@ int sl_pipeline_abnormal(const sl_pipeline *pl, size_t i);
  *   SL_STAGE_EXIT     exited non-zero (its message went downstream)
  *   SL_STAGE_SIGNAL   died by a signal it was not sent by us
  *   SL_STAGE_CPU      died of its CPU limit (SIGXCPU, or SIGKILL past it)
- *   SL_STAGE_MEM      failed (SL_STAGE_EXIT or _SIGNAL) while at its memory
- *                     limit: its peak resident size reached a quarter of
- *                     it (an allocation that fails is at most about as
- *                     large as what is in use; libjq then aborts)
+ *   SL_STAGE_MEM      died by a signal, or exited non-zero other than 1
+ *                     (a Fail) and 100 (usage), while at its memory limit:
+ *                     its peak resident size reached a quarter of it (an
+ *                     allocation that fails is about as large as what is
+ *                     in use at most; libjq then aborts). In a build with
+ *                     AddressSanitizer, exit 1 too (its out of memory).
  * A stage not yet reaped is SL_STAGE_OK. */
 enum { SL_STAGE_OK, SL_STAGE_OURS, SL_STAGE_EXIT, SL_STAGE_SIGNAL, SL_STAGE_CPU, SL_STAGE_MEM };
 int sl_pipeline_outcome(const sl_pipeline *pl, size_t i);

@@ -338,3 +338,18 @@ with_fake_parse() {
 	[[ "$(get Message <<<"$output")" == "[TIMEOUT]"* ]]
 	[ "$(count)" = 0 ]
 }
+
+@test "sl-load: through sl-httpd the same limit holds: MEM_LIMIT_EXCEEDED in the answer" {
+	printf '{"a":1}\n' > b.json
+	{
+		printf 'PUT /api/testdb/test_streamload/_stream_load HTTP/1.1\r\nHost: 127.0.0.1:8030\r\n'
+		printf 'Authorization: Basic %s\r\n' "$(printf 'root:' | base64 -w0)"
+		printf 'format: json\r\njq: def f: [f]; f\r\nexec_mem_limit: 104857600\r\nConnection: close\r\n'
+		printf 'Content-Length: %d\r\n\r\n' "$(wc -c < b.json)"
+		cat b.json
+	} > req
+	run -0 --separate-stderr sl-httpd --inetd --data-dir "$SL_DATA_DIR" < req
+	[[ "$output" == *'"Status": "Fail",'* ]]
+	[[ "$output" == *"\"Message\": \"$MEM100\","* ]]
+	[ "$(count)" = 0 ]
+}

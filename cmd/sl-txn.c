@@ -582,6 +582,10 @@ int main(int argc, char **argv)
 		out(sl_write_header(&wr, 0, NULL, NULL, 0));
 		out(sl_writer_flush(&wr));
 	}
+	/* Doris parses these after begin (step 9): the txn is rolled back;
+	 * an upstream stage's error (enclose, strict_mode) came first */
+	if (f.type != 'X' && !sl_hdrs_check_exec(&o.hdrs, own_err, sizeof own_err))
+		fail(SL_EXIT_NO, 0, own_err);
 
 	t0 = sl_mono_ms();
 	for (;;) {

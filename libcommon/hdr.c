@@ -4,6 +4,9 @@
  * parsing every binary shares (-H, --data-dir, -h/--help).
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -150,4 +153,55 @@ const char *sl_data_dir(const char *explicit_dir)
 	if (e && *e)
 		return e;
 	return "./sl-data";
+}
+
+/* std::stoll: white space, a sign, digits; the rest is ignored. */
+static int stoll_like(const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	long long v;
+
+	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+		s++;
+	if (!((*s >= '0' && *s <= '9') || ((*s == '-' || *s == '+') && s[1] >= '0' && s[1] <= '9')))
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 1;
+}
+
+int64_t sl_hdrs_mem_limit(const sl_hdrs *h)
+{
+	const char *v = sl_hdrs_get(h, "exec_mem_limit");
+	long long n;
+
+	if (v && stoll_like(v, LLONG_MIN, LLONG_MAX, &n) == 1 && n > 0)
+		return n;
+	return SL_EXEC_MEM_LIMIT_DEFAULT;
+}
+
+int sl_hdrs_check_exec(const sl_hdrs *h, char *msg, size_t cap)
+{
+	const char *v;
+	long long n;
+	int r;
+
+	v = sl_hdrs_get(h, "exec_mem_limit");
+	if (v && stoll_like(v, LLONG_MIN, LLONG_MAX, &n) != 1) {
+		/* std::invalid_argument and std::out_of_range both say "stoll" */
+		snprintf(msg, cap, "[INVALID_ARGUMENT]Invalid mem limit format, stoll");
+		return 0;
+	}
+	v = sl_hdrs_get(h, "send_batch_parallelism");
+	if (v && (r = stoll_like(v, INT32_MIN, INT32_MAX, &n)) != 1) {
+		if (r == 0)
+			snprintf(msg, cap, "[INVALID_ARGUMENT]Invalid format of 'send_batch_parallelism': '%s', stoi", v);
+		else
+			snprintf(msg, cap, "[INVALID_ARGUMENT]'send_batch_parallelism' value out of range: '%s', stoi", v);
+		return 0;
+	}
+	return 1;
 }

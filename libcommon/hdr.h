@@ -9,6 +9,7 @@
 #define SL_HDR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Internal headers (sl-httpd drops client headers named x_sl_*):
  * SL_PRECEDING_FILTER, http_stream's WHERE: a predicate over the source
@@ -30,6 +31,20 @@ const char *sl_hdrs_get(const sl_hdrs *h, const char *name);
 /* Doris boolean: 1 for case-insensitive "true", 0 otherwise/absent. */
 int sl_hdrs_bool(const sl_hdrs *h, const char *name);
 void sl_hdrs_free(sl_hdrs *h);
+
+/* exec_mem_limit: Doris's default, 2 GB, in bytes. */
+#define SL_EXEC_MEM_LIMIT_DEFAULT 2147483648LL
+/* The load's memory limit in bytes: the exec_mem_limit header read as
+ * Doris's std::stoll does (leading white space, a sign, digits; the rest
+ * ignored); SL_EXEC_MEM_LIMIT_DEFAULT when absent, not a number or <= 0. */
+int64_t sl_hdrs_mem_limit(const sl_hdrs *h);
+/* The headers Doris parses after the transaction began that no stage
+ * uses: exec_mem_limit (a std::stoll) and send_batch_parallelism (a stoi).
+ * 1 valid (or absent); 0 not, msg filled with Doris's message:
+ *   [INVALID_ARGUMENT]Invalid mem limit format, stoll
+ *   [INVALID_ARGUMENT]Invalid format of 'send_batch_parallelism': '<v>', stoi
+ *   [INVALID_ARGUMENT]'send_batch_parallelism' value out of range: '<v>', stoi */
+int sl_hdrs_check_exec(const sl_hdrs *h, char *msg, size_t cap);
 
 /* Common command line of the stages and tools:
  *   -H 'name:value' | -Hname:value   (repeatable)

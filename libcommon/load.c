@@ -25,6 +25,10 @@
 
 #define NSTAGES 5
 #define ANSWER_MAX (1u << 20)
+/* below this a stage cannot even start (buffers, libjq, thread stacks;
+ * a sanitizer's runtime), nor could a failed one be told from a full one */
+#define MEM_MIN (64LL << 20)
+#define TIMEOUT_DEFAULT 259200
 
 extern char **environ;
 
@@ -321,6 +325,90 @@ int sl_load_fail(sl_load_req *rq, const char *msg, sl_load_out *out)
 	return 1;
 }
 
+/* A positive integer from sl.conf key, else def (a bad value is warned). */
+static int64_t conf_i64(const sl_load_req *rq, const sl_store *st, const char *key, int64_t def)
+{
+	const char *v = st ? sl_store_conf(st, key) : NULL;
+	char *end;
+	long long n;
+
+	if (!v)
+		return def;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || *end || n <= 0) {
+		warnf(rq, "sl.conf: %s = %s is not a positive integer, using %" PRId64, key, v, def);
+		return def;
+	}
+	return n;
+}
+
+/* The limits every stage of the load runs under: exec_mem_limit (at most
+ * sl.conf exec_mem_limit_max, default the same 2 GB) of data memory, and
+ * the load's timeout in CPU seconds on every core (a stage that spins
+ * stops even when nothing waits on the clock). */
+static void limits_of(const sl_load_req *rq, const sl_store *st, sl_spawn_limits *lim)
+{
+	int64_t mem = sl_hdrs_mem_limit(rq->hdrs);
+	int64_t max = conf_i64(rq, st, "exec_mem_limit_max", SL_EXEC_MEM_LIMIT_DEFAULT);
+	int64_t t = conf_i64(rq, st, "stream_load_default_timeout_second", TIMEOUT_DEFAULT);
+	const char *v = sl_hdrs_get(rq->hdrs, "timeout");
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (mem > max)
+		mem = max;
+	if (mem < MEM_MIN)
+		mem = MEM_MIN;
+	if (v) {
+		char *end;
+		long long n = strtoll(v, &end, 10);
+		if (end != v && n >= 1 && n <= TIMEOUT_DEFAULT)
+			t = n;
+	}
+	lim->mem = (uint64_t)mem;
+	lim->cpu = (uint64_t)t * (uint64_t)(ncpu > 0 ? ncpu : 1) + 1;
+}
+
+/* The first stage of the chain that failed by itself, as the load's Fail
+ * message (the stages after it only saw their input break: "empty input",
+ * a truncated stream). 1 why filled; 0 none (or it exited with its own
+ * message, which went downstream). */
+static int first_failure(const sl_load_req *rq, const sl_pipeline *pl, const char *const *names, char *why, size_t cap)
+{
+	size_t s;
+
+	for (s = 0; s < pl->n; s++) {
+		int oc = sl_pipeline_outcome(pl, s), st = pl->status[s];
+		int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+
+		switch (oc) {
+		case SL_STAGE_OK:
+		case SL_STAGE_OURS:
+			continue;
+		case SL_STAGE_EXIT:
+			return 0;
+		case SL_STAGE_MEM:
+			if (sig)
+				warnf(rq, "%s killed by signal %d at its memory limit of %" PRIu64 " bytes", names[s], sig, pl->lim.mem);
+			else
+				warnf(rq, "%s exited %d at its memory limit of %" PRIu64 " bytes", names[s], WEXITSTATUS(st), pl->lim.mem);
+			snprintf(why, cap, "[MEM_LIMIT_EXCEEDED]memory limit exceeded: %s reached the load's limit of "
+				"%" PRIu64 " bytes (exec_mem_limit)", names[s], pl->lim.mem);
+			return 1;
+		case SL_STAGE_CPU:
+			warnf(rq, "%s killed by signal %d at its CPU time limit of %" PRIu64 " seconds", names[s], sig, pl->lim.cpu);
+			snprintf(why, cap, "[TIMEOUT]%s used more CPU time than the load's timeout allows (%" PRIu64 " seconds) "
+				"and was killed", names[s], pl->lim.cpu);
+			return 1;
+		default:
+			warnf(rq, "%s killed by signal %d", names[s], sig);
+			snprintf(why, cap, "[INTERNAL_ERROR]the load pipeline failed: %s killed by signal %d", names[s], sig);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int sl_load_run(sl_load_req *rq, sl_load_out *out)
 {
 	char *argvs_mem[NSTAGES][2 * 128 + 8];
@@ -328,10 +416,11 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	char *paths[NSTAGES] = { 0 };
 	char **hv = NULL, **env = NULL, *target = NULL;
 	sl_pipeline pl = SL_PIPELINE_ZERO;
+	sl_spawn_limits lim;
 	sl_store own, *st = NULL;
 	const char *label;
 	int64_t start_ms = sl_now_ms();
-	int bodyp[2] = { -1, -1 }, ansp[2] = { -1, -1 }, infd, r, ret = -1, e, have_st = 0;
+	int bodyp[2] = { -1, -1 }, ansp[2] = { -1, -1 }, infd, r, ret = -1, e, have_st = 0, failed;
 	size_t s, k, h, nh = 0, ns = 0;
 	const char *names[NSTAGES];
 	char why[512];
@@ -399,8 +488,11 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	if (pipe2(ansp, O_CLOEXEC) < 0)
 		goto fail;
 
+	/* sl.conf: before the stages start, for their limits */
+	have_st = store_of(rq, &own, &st) > 0;
+	limits_of(rq, have_st ? st : NULL, &lim);
 	g_active = 1;
-	if (sl_spawn_pipeline(&pl, ns, argvs, infd, ansp[1], rq->errfd, env) < 0) {
+	if (sl_spawn_pipeline_limited(&pl, ns, argvs, infd, ansp[1], rq->errfd, env, &lim) < 0) {
 		e = errno;
 		out->failed_stage = pl.failed_stage < ns ? pl.failed_stage : 0;
 		snprintf(out->failed_path, sizeof out->failed_path, "%s", paths[out->failed_stage]);
@@ -433,22 +525,23 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 		warnf(rq, "unable to wait for the pipeline: %s", strerror(errno));
 	out->cancelled = g_cancelled;
 
-	if (pl.cause && !g_cancelled)
-		warnf(rq, "%s killed by signal %d", names[pl.cause - 1], WTERMSIG(pl.status[pl.cause - 1]));
-	/* sl-commit answered: pass it on verbatim */
+	failed = !g_cancelled && first_failure(rq, &pl, names, why, sizeof why);
+	/* sl-commit answered: pass it on verbatim, but a Fail says why the
+	 * first stage that failed did */
 	if (!g_cancelled && out->answer.len && out->answer.p[out->answer.len - 1] == '\n' &&
 	    sl_result_parse(&out->res, out->answer.p, out->answer.len) > 0 && out->res.status) {
 		out->ok = !strcmp(out->res.status, "Success");
 		ret = 1;
+		if (failed && !strcmp(out->res.status, "Fail") &&
+		    (sl_result_set(&out->res.message, why) < 0 || render(out) < 0))
+			ret = -1;
 		goto record;
 	}
 	out->answer.len = 0;
 	if (g_cancelled) {
 		snprintf(why, sizeof why, "%s", g_cancel_msg ? g_cancel_msg : "[CANCELLED]the load was cancelled");
-	} else if (pl.cause) {
-		s = pl.cause - 1;
-		snprintf(why, sizeof why, "[INTERNAL_ERROR]the load pipeline failed: %s killed by signal %d",
-			names[s], WTERMSIG(pl.status[s]));
+	} else if (failed) {
+		/* why says it */
 	} else if (pl.done[ns - 1] && WIFSIGNALED(pl.status[ns - 1])) {
 		warnf(rq, "sl-commit killed by signal %d", WTERMSIG(pl.status[ns - 1]));
 		snprintf(why, sizeof why, "[INTERNAL_ERROR]the load pipeline failed: sl-commit killed by signal %d",
@@ -458,7 +551,6 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 		snprintf(why, sizeof why, "[INTERNAL_ERROR]the load pipeline failed: sl-commit exited %d without an answer",
 			pl.done[ns - 1] && WIFEXITED(pl.status[ns - 1]) ? WEXITSTATUS(pl.status[ns - 1]) : -1);
 	}
-	have_st = store_of(rq, &own, &st) > 0;
 	if (fallback(rq, have_st ? st : NULL, label, start_ms, why, out, 0) < 0 || render(out) < 0)
 		goto fail;
 	ret = 1;

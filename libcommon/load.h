@@ -12,6 +12,16 @@
  * comes from the commit record's attachment) or not (the txn is aborted,
  * Fail). Every load is then added to the stream load record (record.h).
  *
+ * Every stage runs under the load's limits (spawn.h): data memory from the
+ * exec_mem_limit header (hdr.h; at most sl.conf exec_mem_limit_max, default
+ * 2 GB; at least 64 MiB) and CPU time from its timeout (else sl.conf
+ * stream_load_default_timeout_second) on every core. A Fail names the
+ * earliest stage that failed by itself, not what the stages after it made
+ * of their broken input: "[MEM_LIMIT_EXCEEDED]memory limit exceeded: <stage>
+ * reached the load's limit of N bytes (exec_mem_limit)", "[TIMEOUT]<stage>
+ * used more CPU time ...", "[INTERNAL_ERROR]the load pipeline failed:
+ * <stage> killed by signal N" (also warned).
+ *
  * Also the answers a load gets without running the pipeline (refused by
  * auth, bad framing, too large) and Doris's auth messages, so that both
  * front ends word them alike. Nothing here prints or exits; warnings go to

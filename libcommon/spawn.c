@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,12 @@
 #include "spawn.h"
 
 extern char **environ;
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
 
 const sl_builtin *sl_spawn_builtins;
 
@@ -40,6 +47,8 @@ void sl_pipeline_free(sl_pipeline *pl)
 	free(pl->pid);
 	free(pl->status);
 	free(pl->done);
+	free(pl->ours);
+	free(pl->ru);
 	memset(pl, 0, sizeof *pl);
 }
 
@@ -70,9 +79,37 @@ static size_t remaining(const sl_pipeline *pl)
 	return r;
 }
 
+int sl_pipeline_outcome(const sl_pipeline *pl, size_t i)
+{
+	int st, failed;
+	uint64_t cpu;
+
+	if (i >= pl->n || !pl->done[i])
+		return SL_STAGE_OK;
+	st = pl->status[i];
+	if (pl->ours[i])
+		return SL_STAGE_OURS;
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE)
+		return SL_STAGE_OK;
+	failed = WIFSIGNALED(st) ? SL_STAGE_SIGNAL : WEXITSTATUS(st) ? SL_STAGE_EXIT : SL_STAGE_OK;
+	if (!failed)
+		return SL_STAGE_OK;
+	cpu = (uint64_t)pl->ru[i].ru_utime.tv_sec + (uint64_t)pl->ru[i].ru_stime.tv_sec;
+	if (pl->lim.cpu && WIFSIGNALED(st) && (WTERMSIG(st) == SIGXCPU ||
+	    (WTERMSIG(st) == SIGKILL && cpu >= pl->lim.cpu)))
+		return SL_STAGE_CPU;
+	/* a "no" (a Fail answer, a usage error) is the stage's own verdict;
+	 * but AddressSanitizer's out of memory exits 1 too */
+	if (!SANITIZED && WIFEXITED(st) && (WEXITSTATUS(st) == SL_EXIT_NO || WEXITSTATUS(st) == SL_EXIT_USAGE))
+		return failed;
+	if (pl->lim.mem && (uint64_t)pl->ru[i].ru_maxrss >= pl->lim.mem / 4 / 1024)
+		return SL_STAGE_MEM;
+	return failed;
+}
+
 /* Record a reaped pid; kill the rest if it died abnormally. 1 if it was
  * one of ours. */
-static int record(sl_pipeline *pl, pid_t pid, int st)
+static int record(sl_pipeline *pl, pid_t pid, int st, const struct rusage *ru)
 {
 	size_t i;
 
@@ -80,6 +117,9 @@ static int record(sl_pipeline *pl, pid_t pid, int st)
 		if (pl->pid[i] == pid && !pl->done[i]) {
 			pl->done[i] = 1;
 			pl->status[i] = st;
+			pl->ru[i] = *ru;
+			/* dead of the SIGKILL we sent, not of its own failure */
+			pl->ours[i] = pl->killed && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
 			if (sl_pipeline_abnormal(pl, i) && !pl->killed) {
 				pl->cause = i + 1;
 				sl_pipeline_kill(pl, SIGKILL);
@@ -93,11 +133,12 @@ static int record(sl_pipeline *pl, pid_t pid, int st)
 /* Reap what has exited (block: wait for one). -1 errno on a wait error. */
 static int reap(sl_pipeline *pl, int block)
 {
+	struct rusage ru;
 	int st;
 	pid_t p;
 
 	for (;;) {
-		p = waitpid(-1, &st, block ? 0 : WNOHANG);
+		p = wait4(-1, &st, block ? 0 : WNOHANG, &ru);
 		if (p < 0) {
 			if (errno == EINTR)
 				continue;
@@ -107,7 +148,7 @@ static int reap(sl_pipeline *pl, int block)
 		}
 		if (p == 0)
 			return 1;
-		if (record(pl, p, st) && block)
+		if (record(pl, p, st, &ru) && block)
 			return 1;
 	}
 }
@@ -214,7 +255,8 @@ static void run_builtin(sl_main_fn fn, char *const argv[], char *const envp[])
 /* In the child, between fork and exec: only async-signal-safe calls (the
  * caller is single-threaded, so a built-in program fn may run normal code).
  * ep: where an exec failure is reported (-1 for a built-in). */
-static void child(char *const argv[], int in, int out, int err, char *const envp[], int ep, sl_main_fn fn)
+static void child(char *const argv[], int in, int out, int err, char *const envp[], int ep, sl_main_fn fn,
+	const struct rlimit *mem, const struct rlimit *cpu)
 {
 	struct sigaction sa;
 	sigset_t none;
@@ -228,6 +270,8 @@ static void child(char *const argv[], int in, int out, int err, char *const envp
 			sigaction(sig, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if ((mem && setrlimit(RLIMIT_DATA, mem) < 0) || (cpu && setrlimit(RLIMIT_CPU, cpu) < 0))
+		goto fail;
 	/* copy above 2 first so that dup2 onto 0/1/2 cannot clobber a source */
 	if ((fin = fcntl(in, F_DUPFD_CLOEXEC, 3)) < 0 || (fout = fcntl(out, F_DUPFD_CLOEXEC, 3)) < 0 ||
 	    (err >= 0 && (ferr = fcntl(err, F_DUPFD_CLOEXEC, 3)) < 0) ||
@@ -247,10 +291,55 @@ fail:
 	_exit(e == ENOENT ? SL_EXIT_NOENT : SL_EXIT_NOEXEC);
 }
 
+/* The data memory (VmData) of this process, in bytes; 0 if unknown. */
+static uint64_t data_size(void)
+{
+	char buf[4096], *p;
+	ssize_t n;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	if (!(p = strstr(buf, "\nVmData:")))
+		return 0;
+	return strtoull(p + 8, NULL, 10) * 1024;
+}
+
+/* The rlimit of resource res that grants want more than the child has,
+ * within the current hard limit. */
+static struct rlimit limit_of(int res, uint64_t base, uint64_t want)
+{
+	struct rlimit cur, r;
+	rlim_t v = base + want < base ? RLIM_INFINITY : (rlim_t)(base + want);
+
+	if (getrlimit(res, &cur) < 0)
+		cur.rlim_max = RLIM_INFINITY;
+	if (cur.rlim_max != RLIM_INFINITY && v > cur.rlim_max)
+		v = cur.rlim_max;
+	r.rlim_cur = v;
+	/* CPU: SIGXCPU first, SIGKILL a second later; memory: the stage
+	 * cannot raise its own limit */
+	r.rlim_max = res == RLIMIT_CPU && v != RLIM_INFINITY && (cur.rlim_max == RLIM_INFINITY || v < cur.rlim_max)
+		? v + 1 : v;
+	return r;
+}
+
 int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
 	int infd, int outfd, int errfd, char *const envp[])
 {
+	return sl_spawn_pipeline_limited(pl, n, argv, infd, outfd, errfd, envp, NULL);
+}
+
+int sl_spawn_pipeline_limited(sl_pipeline *pl, size_t n, char *const *const argv[],
+	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim)
+{
 	int prev = infd, p[2] = { -1, -1 }, ep[2];
+	struct rlimit mem, cpu;
 	size_t i;
 
 	memset(pl, 0, sizeof *pl);
@@ -261,12 +350,20 @@ int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
 	pl->pid = calloc(n, sizeof *pl->pid);
 	pl->status = calloc(n, sizeof *pl->status);
 	pl->done = calloc(n, sizeof *pl->done);
-	if (!pl->pid || !pl->status || !pl->done) {
+	pl->ours = calloc(n, sizeof *pl->ours);
+	pl->ru = calloc(n, sizeof *pl->ru);
+	if (!pl->pid || !pl->status || !pl->done || !pl->ours || !pl->ru) {
 		sl_pipeline_free(pl);
 		errno = ENOMEM;
 		return -1;
 	}
 	pl->n = n;
+	if (lim)
+		pl->lim = *lim;
+	if (pl->lim.mem)
+		mem = limit_of(RLIMIT_DATA, data_size(), pl->lim.mem);
+	if (pl->lim.cpu)
+		cpu = limit_of(RLIMIT_CPU, 0, pl->lim.cpu);
 	if (!envp)
 		envp = environ;
 	fflush(NULL);   /* a built-in child must not inherit pending output */
@@ -298,7 +395,8 @@ int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
 			goto fail;
 		}
 		if (pid == 0)
-			child(argv[i], prev, out, errfd, envp, fn ? -1 : ep[1], fn);
+			child(argv[i], prev, out, errfd, envp, fn ? -1 : ep[1], fn,
+				pl->lim.mem ? &mem : NULL, pl->lim.cpu ? &cpu : NULL);
 		pl->pid[i] = pid;
 		k = 0;
 		if (!fn) {

@@ -32,6 +32,8 @@
 #define SL_SPAWN_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include "io.h"
 
@@ -47,17 +49,32 @@ extern const sl_builtin *sl_spawn_builtins;
 /* The built-in program called name, or NULL. */
 sl_main_fn sl_spawn_builtin(const char *name);
 
+/* Resource limits every stage runs under, set in the child before exec
+ * (or before a built-in program's main), so an exec'd stage gets the same.
+ * mem: bytes of data memory (RLIMIT_DATA: heap and private writable
+ * mappings, Linux >= 4.7) a stage may add to what it has at fork, which is
+ * the launcher's own (so a sanitizer's shadow memory, already mapped by the
+ * launcher, is not counted against it). cpu: seconds of CPU time
+ * (RLIMIT_CPU: SIGXCPU, then SIGKILL a second later). 0: no limit. */
+typedef struct sl_spawn_limits {
+	uint64_t mem;
+	uint64_t cpu;
+} sl_spawn_limits;
+
 typedef struct sl_pipeline {
 	size_t n;
 	pid_t *pid;             /* 0 once reaped */
 	int *status;            /* wait status per stage, valid once reaped */
 	int *done;              /* 1 once reaped */
+	int *ours;              /* 1: died of our SIGKILL (sl_pipeline_kill) */
+	struct rusage *ru;      /* resources used per stage, once reaped */
 	int killed;             /* the pipeline was killed (sl_pipeline_kill) */
 	size_t failed_stage;    /* on exec failure: which stage */
 	size_t cause;           /* 1 + the stage whose abnormal death made
 	                         * sl_pipeline_wait kill the others; 0 if none */
+	sl_spawn_limits lim;    /* the limits the stages run under */
 } sl_pipeline;
-#define SL_PIPELINE_ZERO { 0, 0, 0, 0, 0, 0, 0 }
+#define SL_PIPELINE_ZERO { 0, 0, 0, 0, 0, 0, 0, 0, 0, { 0, 0 } }
 
 /* Start argv[0] | ... | argv[n-1]: stage 0 reads infd, stage n-1 writes
  * outfd, every stage inherits stderr (errfd -1) or gets errfd as fd 2.
@@ -69,6 +86,9 @@ typedef struct sl_pipeline {
  * been killed (SIGKILL) and reaped. */
 int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
 	int infd, int outfd, int errfd, char *const envp[]);
+/* The same, every stage under the limits lim (NULL: none). */
+int sl_spawn_pipeline_limited(sl_pipeline *pl, size_t n, char *const *const argv[],
+	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim);
 
 /* Send sig to every stage not yet reaped; sets pl->killed for SIGKILL. */
 void sl_pipeline_kill(sl_pipeline *pl, int sig);
@@ -84,6 +104,23 @@ int sl_pipeline_wait(sl_pipeline *pl, int rfd, sl_buf *out, size_t max);
 
 /* 1 if stage i died by a signal other than SIGPIPE (or was killed). */
 int sl_pipeline_abnormal(const sl_pipeline *pl, size_t i);
+
+/* How stage i ended, for a launcher that reports the earliest failure of
+ * a chain (the stages after a failed one only see their input break):
+ *   SL_STAGE_OK       exited 0, or died of SIGPIPE (a later stage went first)
+ *   SL_STAGE_OURS     killed by sl_pipeline_kill (another stage failed)
+ *   SL_STAGE_EXIT     exited non-zero (its message went downstream)
+ *   SL_STAGE_SIGNAL   died by a signal it was not sent by us
+ *   SL_STAGE_CPU      died of its CPU limit (SIGXCPU, or SIGKILL past it)
+ *   SL_STAGE_MEM      died by a signal, or exited non-zero other than 1
+ *                     (a Fail) and 100 (usage), while at its memory limit:
+ *                     its peak resident size reached a quarter of it (an
+ *                     allocation that fails is about as large as what is
+ *                     in use at most; libjq then aborts). In a build with
+ *                     AddressSanitizer, exit 1 too (its out of memory).
+ * A stage not yet reaped is SL_STAGE_OK. */
+enum { SL_STAGE_OK, SL_STAGE_OURS, SL_STAGE_EXIT, SL_STAGE_SIGNAL, SL_STAGE_CPU, SL_STAGE_MEM };
+int sl_pipeline_outcome(const sl_pipeline *pl, size_t i);
 
 void sl_pipeline_free(sl_pipeline *pl);
 

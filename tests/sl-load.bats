@@ -246,3 +246,110 @@ fake_load() {
 	# -u is accepted
 	run -0 --separate-stderr sl-load -u root: -H column_separator:, -T streamload_example.csv "$T"
 }
+
+# ---- limits: exec_mem_limit, the CPU bound, a stage's own death reported ----
+
+MEM100="[MEM_LIMIT_EXCEEDED]memory limit exceeded: sl-parse reached the load's limit of 104857600 bytes (exec_mem_limit)"
+jq_load() {
+	printf '{"a":1}\n' > b.json
+	sl-load -H format:json -H "jq: $1" "${@:2}" -T b.json "$T"
+}
+
+@test "sl-load: jq building a huge array stops at exec_mem_limit: MEM_LIMIT_EXCEEDED, nothing visible" {
+	run -1 --separate-stderr jq_load '[range(2e7)]' -H exec_mem_limit:104857600 -H label:mem1
+	[ "$(get Status <<<"$output")" = Fail ]
+	[ "$(get Message <<<"$output")" = "$MEM100" ]
+	[[ "$stderr" == *"sl-load: warning: sl-parse "*" at its memory limit of 104857600 bytes"* ]]
+	[ "$(count)" = 0 ]
+	# the label is free again
+	run -0 --separate-stderr load_seed -H label:mem1
+	[ "$(count)" = 10 ]
+}
+
+@test "sl-load: jq recursing without end (def f: [f]; f) is MEM_LIMIT_EXCEEDED, not a downstream 'empty input'" {
+	run -1 --separate-stderr jq_load 'def f: [f]; f' -H exec_mem_limit:104857600
+	[ "$(get Status <<<"$output")" = Fail ]
+	[ "$(get Message <<<"$output")" = "$MEM100" ]
+	[[ "$output" != *"empty input"* ]]
+	[ "$(count)" = 0 ]
+}
+
+@test "sl-load: sl.conf exec_mem_limit_max caps the header; the default limit loads as before" {
+	echo "exec_mem_limit_max = 104857600" > "$SL_DATA_DIR/sl.conf"
+	run -1 --separate-stderr jq_load '[range(2e7)]' -H exec_mem_limit:1000000000000
+	[ "$(get Message <<<"$output")" = "$MEM100" ]
+	# an ordinary load fits under the cap, the default and a small limit alike
+	run -0 --separate-stderr load_seed -H label:capped
+	run -0 --separate-stderr load_seed -H label:small -H exec_mem_limit:1
+	rm "$SL_DATA_DIR/sl.conf"
+	run -0 --separate-stderr load_seed -H label:dflt -H exec_mem_limit:2147483648
+	[ "$(count)" = 30 ]
+}
+
+@test "sl-load: exec_mem_limit and send_batch_parallelism are validated as Doris does, after begin" {
+	run -1 --separate-stderr load_seed -H label:v1 -H exec_mem_limit:abc
+	[ "$(get Message <<<"$output")" = "[INVALID_ARGUMENT]Invalid mem limit format, stoll" ]
+	[ "$(get TxnId <<<"$output")" -gt 0 ]
+	run -1 --separate-stderr load_seed -H label:v1 -H exec_mem_limit:99999999999999999999
+	[ "$(get Message <<<"$output")" = "[INVALID_ARGUMENT]Invalid mem limit format, stoll" ]
+	run -1 --separate-stderr load_seed -H label:v1 -H send_batch_parallelism:a
+	[ "$(get Message <<<"$output")" = "[INVALID_ARGUMENT]Invalid format of 'send_batch_parallelism': 'a', stoi" ]
+	run -1 --separate-stderr load_seed -H label:v1 -H send_batch_parallelism:21474836471
+	[ "$(get Message <<<"$output")" = "[INVALID_ARGUMENT]'send_batch_parallelism' value out of range: '21474836471', stoi" ]
+	[ "$(count)" = 0 ]
+	# std::stoll/stoi read a leading number; negative parallelism is accepted
+	run -0 --separate-stderr load_seed -H label:v1 -H "exec_mem_limit: 2147483648x" -H send_batch_parallelism:-3
+	[ "$(count)" = 10 ]
+}
+
+# A stage directory where sl-parse is replaced by SCRIPT (the others real).
+with_fake_parse() {
+	mkdir -p fake
+	cp "$SL_BIN"/sl-map "$SL_BIN"/sl-filter "$SL_BIN"/sl-txn "$SL_BIN"/sl-commit fake/
+	printf '#!/bin/bash\n%s\n' "$1" > fake/sl-parse
+	chmod +x fake/sl-parse
+}
+
+@test "sl-load: a stage killed by a signal is the load's cause, not what the next stage made of it" {
+	# sl-parse closes its output (sl-map sees an empty input, sl-commit
+	# answers), then dies of SIGABRT
+	with_fake_parse 'exec 1>&-; sleep 0.5; kill -ABRT $$'
+	run -1 --separate-stderr fake_load -H column_separator:, -H label:abrt -T streamload_example.csv "$T"
+	[ "$(get Status <<<"$output")" = Fail ]
+	[ "$(get Message <<<"$output")" = "[INTERNAL_ERROR]the load pipeline failed: sl-parse killed by signal 6" ]
+	[[ "$stderr" == *"sl-load: warning: sl-parse killed by signal 6"* ]]
+	[ "$(count)" = 0 ]
+	run -0 --separate-stderr load_seed -H label:abrt
+}
+
+@test "sl-load: exec'd stages (SL_STAGE_DIR) run under the same memory limit" {
+	mkdir -p stages
+	cp "$SL_BIN"/sl-parse "$SL_BIN"/sl-map "$SL_BIN"/sl-filter "$SL_BIN"/sl-txn "$SL_BIN"/sl-commit stages/
+	SL_STAGE_DIR=$PWD/stages run -1 --separate-stderr jq_load 'def f: [f]; f' -H exec_mem_limit:104857600
+	[ "$(get Message <<<"$output")" = "$MEM100" ]
+	[ "$(count)" = 0 ]
+}
+
+@test "sl-load: a stage spinning on the CPU stops at the load's timeout" {
+	# one CPU second per core per second of timeout: no jq loop outlives it
+	run -1 --separate-stderr timeout 60 bash -c "printf '{\"a\":1}\n' > b.json;
+		sl-load -H format:json -H 'jq: last(repeat(1))' -H timeout:1 -T b.json $T"
+	[ "$(get Status <<<"$output")" = Fail ]
+	[[ "$(get Message <<<"$output")" == "[TIMEOUT]"* ]]
+	[ "$(count)" = 0 ]
+}
+
+@test "sl-load: through sl-httpd the same limit holds: MEM_LIMIT_EXCEEDED in the answer" {
+	printf '{"a":1}\n' > b.json
+	{
+		printf 'PUT /api/testdb/test_streamload/_stream_load HTTP/1.1\r\nHost: 127.0.0.1:8030\r\n'
+		printf 'Authorization: Basic %s\r\n' "$(printf 'root:' | base64 -w0)"
+		printf 'format: json\r\njq: def f: [f]; f\r\nexec_mem_limit: 104857600\r\nConnection: close\r\n'
+		printf 'Content-Length: %d\r\n\r\n' "$(wc -c < b.json)"
+		cat b.json
+	} > req
+	run -0 --separate-stderr sl-httpd --inetd --data-dir "$SL_DATA_DIR" < req
+	[[ "$output" == *'"Status": "Fail",'* ]]
+	[[ "$output" == *"\"Message\": \"$MEM100\","* ]]
+	[ "$(count)" = 0 ]
+}

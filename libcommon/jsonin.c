@@ -779,7 +779,12 @@ static int jv_check(jv_parser **pp, uint64_t *fed, const char *s, size_t n, sl_b
 			int rem = jv_parser_remaining(*pp);
 			kind = jv_get_kind(val);
 			jv_free(val);
-			if (rem >= 0 && (size_t)rem <= n && is_ws_only(s + n - rem, s + n)) {
+			/* only a value that ends at its own last byte: a number or
+			 * literal is cut by the byte after it, which the parser has
+			 * then consumed too (a NUL reads as the number 0, ended by a
+			 * quote that opens a string jv_parse_sized finds unfinished) */
+			if ((kind == JV_KIND_OBJECT || kind == JV_KIND_ARRAY || kind == JV_KIND_STRING) &&
+			    rem >= 0 && (size_t)rem <= n && is_ws_only(s + n - rem, s + n)) {
 				if (rem)
 					jv_free(jv_parser_next(*pp));   /* consume the blanks */
 				if (jv_parser_remaining(*pp) == 0)

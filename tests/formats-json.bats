@@ -271,6 +271,25 @@ parse_dump() {
 	diff serial.txt threads.txt
 }
 
+# Issue 8.11: a number or literal ends at the byte after it, which jv's
+# incremental parser consumes: a NUL (the number 0 to it) cut by a quote
+# left the threads with a number where jv_parse_sized finds an unfinished
+# string. The fuzz target's input 02 00 00 fe 09 00 22 is the first line.
+@test "json: a NUL inside a line, and literals cut by a quote or bracket: threads answer as the serial parse" {
+	printf '\t\0"\n1"x"\ntrue"a"\n0[1]\nnull{}\n\0"\n{"a":1}\n-2"\n' > nul.json
+	SL_JSON_THREADS=1 sl-parse -H format:json -H read_json_by_line:true -H columns:id,name,age < nul.json \
+		| sl-dump 2>&1 | grep -av '^# counters' > serial.txt
+	[ "$(grep -ac '^# filtered' serial.txt)" = 8 ]
+	grep -aqF "# filtered: line 1: Parse json data failed. code: 3, error info: Unfinished string at EOF at line 1, column 3" serial.txt
+	for b in 1 961 ''; do
+		SL_JSON_THREADS=2 SL_JSON_BATCH=$b sl-parse -H format:json -H read_json_by_line:true -H columns:id,name,age < nul.json \
+			| sl-dump 2>&1 | grep -av '^# counters' > threads.txt
+		cmp serial.txt threads.txt
+	done
+	# the fuzz target's input, as it is: 4 option bytes, then the body
+	[ "$(od -An -tx1 "$BATS_TEST_DIRNAME/fuzz/corpus-json/nul-in-line-threads" | tr -d ' \n')" = 020000fe090022 ]
+}
+
 # A hostile top-level array for strip_outer_array: white space and newlines
 # between elements, escapes, brackets in strings, nested arrays and objects,
 # scalars and arrays as elements, bad elements, an empty element, one over

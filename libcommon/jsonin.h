@@ -4,7 +4,8 @@
  * parser: read_json_by_line, strip_outer_array, json_root, jsonpaths
  * (matching mode), simple mode (keys -> source columns), fuzzy_parse and
  * num_as_string (accepted), line_delimiter, and `jq: <program>` (beyond
- * Doris). Memory is bounded whatever the document (a top-level array is
+ * Doris; sandboxed: the program gets the record and nothing else, no
+ * modules, files, inputs, environment or log, see jsonin.c). Memory is bounded whatever the document (a top-level array is
  * split element by element); one record over the cap is a filtered row.
  * By line (no jq, no strip_outer_array), libjq's parse of the records runs
  * on worker threads (env SL_JSON_THREADS, default the online CPUs, at most

@@ -145,6 +145,133 @@ EOF
 	[ "$(sl-sql -N -B -e "select count(*) from $T")" = 0 ]
 }
 
+# Issue 8.2: a jq program gets the record and nothing else. A secret sits
+# in the environment, in a readable .json file and module, and in ~/.jq;
+# no vector may put any of them in a row, an answer, the error log or the
+# stage's stderr (the server's log).
+jq_secrets() {
+	export SL_JQ_SECRET=env-secret-4711
+	mkdir -p mods home
+	echo '{"s":"file-secret-4712"}' > mods/secret.json
+	echo 'def leak: "module-secret-4713";' > mods/m.jq
+	echo 'def homeleak: "home-secret-4714";' > home/.jq
+	export HOME=$PWD/home
+	echo '{"user_id":7,"name":"rec","age":3}' > one.json
+}
+
+# No secret anywhere: $1 the answer; the stderr, rows and error log too.
+no_secret() {
+	local all
+	all="$1 $stderr $(rows $T) $(errlog <<<"$1" 2>/dev/null || true)"
+	[[ "$all" != *secret-471* ]] || { echo "a secret leaked: $all" >&2; false; }
+}
+
+@test "json: jq sandbox: \$ENV and env see no environment, in a row or a rejected row's error log" {
+	jq_secrets
+	# the issue's program: the environment as user_id is a rejected row
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: {user_id: ($ENV|tostring), name: "x", age: 1}' -T one.json "$T"
+	[ "$(get NumberFilteredRows <<<"$output")" = 1 ]
+	[[ "$(errlog <<<"$output")" == *'src line [{} x 1]'* ]]
+	no_secret "$output"
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: {user_id: (env|tostring), name: "x", age: 1}' -T one.json "$T"
+	[[ "$(errlog <<<"$output")" == *'src line [{} x 1]'* ]]
+	no_secret "$output"
+	# loaded rows: $ENV and env are {} (a lookup is null), a function or a
+	# binding of the program's own still works
+	run -0 --separate-stderr sl-load -H format:json \
+		-H 'jq: def f: $ENV; {user_id: .user_id, name: ([$ENV, env, f] | tostring), age: ($ENV.SL_JQ_SECRET // 5)}' -T one.json "$T"
+	[ "$(rows $T)" = "$(printf '7\t[{},{},{}]\t5')" ]
+	no_secret "$output"
+	run -0 --separate-stderr sl-load -H format:json -H 'jq: def env: {a: 8}; {"a": 9} as $ENV | {user_id: env.a, name: "own", age: $ENV.a}' -T one.json "$T"
+	[ "$(sl-sql -N -B -e "select * from $T where user_id = 8")" = "$(printf '8\town\t9')" ]
+}
+
+@test "json: jq sandbox: import, include, modulemeta and module fail the load; no file is read" {
+	jq_secrets
+	local prog
+	for prog in "import \"secret\" as \$s {search: \"$PWD/mods\"}; {user_id: 1, name: (\$s|tostring), age: 1}" \
+		"import \"m\" as m {search: \"$PWD/mods\"}; {user_id: 1, name: m::leak, age: 1}" \
+		"include \"m\" {search: \"$PWD/mods\"}; {user_id: 1, name: leak, age: 1}" \
+		"include \"m\"; {user_id: 1, name: leak, age: 1}" \
+		'module {a: 1}; .' \
+		'{user_id: 1, name: ("m" | modulemeta | tostring), age: 1}' \
+		'{user_id: 1, name: "\("m" | modulemeta)", age: 1}' \
+		'1.import' ; do
+		run -1 --separate-stderr sl-load -H format:json -H "jq: $prog" -T one.json "$T"
+		[ "$(get Status <<<"$output")" = Fail ]
+		[[ "$(get Message <<<"$output")" == "[INVALID_ARGUMENT]jq: "@(import|include|module|modulemeta)" is not available in a load: a jq program gets the record and nothing else"* ]] ||
+			{ echo "$prog: $output" >&2; false; }
+		no_secret "$output"
+	done
+	[ "$(rows $T)" = "" ]
+	# ~/.jq is not read either
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: {user_id: 1, name: homeleak, age: 1}' -T one.json "$T"
+	[[ "$(get Message <<<"$output")" == "[INVALID_ARGUMENT]jq compile error: jq: error: homeleak/0 is not defined"* ]]
+	no_secret "$output"
+	# the words as data, fields, keys, comments and strings are fine
+	run -0 --separate-stderr sl-load -H format:json \
+		-H 'jq: # import "secret" include
+{user_id: .user_id, name: "import \("include")", age: ({import: 4, include: 1}.import + .module // 0)}' -T one.json "$T"
+	[ "$(rows $T)" = "$(printf '7\timport include\t4')" ]
+}
+
+@test "json: jq sandbox: input, inputs, input_filename, debug, stderr, halt_error and search paths reach nothing" {
+	jq_secrets
+	printf '%s\n' '{"user_id":1,"name":"a","age":1}' '{"user_id":2,"name":"stderr-marker-4715","age":2}' > two.json
+	run -0 --separate-stderr sl-load -H format:json -H max_filter_ratio:0.9 -H \
+		'jq: debug | stderr | {user_id, name: ([input_filename, input_line_number, get_search_list, get_jq_origin, get_prog_origin, [inputs]] | map(tojson) | join("")), age}' \
+		-T two.json "$T"
+	[ "$(rows $T)" = "$(printf '1\tnullnull[]nullnull[]\t1\n2\tnullnull[]nullnull[]\t2')" ]
+	[[ "$stderr" != *marker-4715* ]]
+	no_secret "$output"
+	# input reads no second record: an error for that record alone
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: {user_id, name: (input | .name), age}' -T two.json "$T"
+	[ "$(get NumberFilteredRows <<<"$output")" = 2 ]
+	[[ "$(errlog <<<"$output")" == *"Reason: jq: error: input is not available in a load"* ]]
+	[[ "$(errlog <<<"$output")" != *marker-4715* ]]
+	# halt_error's text goes nowhere; halt is an error, not a silent stop
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: "halt-secret-4716" | halt_error' -T two.json "$T"
+	[[ "$(errlog <<<"$output")" == *"Reason: jq: error: halt_error is not available in a load"* ]]
+	[[ "$output $stderr $(errlog <<<"$output")" != *halt-secret-4716* ]]
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: "halt-secret-4716" | halt_error(1)' -T two.json "$T"
+	[[ "$output $stderr $(errlog <<<"$output")" != *halt-secret-4716* ]]
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: halt' -T two.json "$T"
+	[[ "$(errlog <<<"$output")" == *"Reason: jq: error: halt is not available in a load"* ]]
+}
+
+# The same through curl, as a user with LOAD_PRIV only: the server's own
+# environment and files stay out of the answer, the rows, the error log
+# and the server's log.
+@test "json: jq sandbox through curl and sl-httpd: \$ENV, import and stderr reach nothing" {
+	jq_secrets
+	local port pid i out
+	sl-sql -e "CREATE USER loader IDENTIFIED BY 'lp'; GRANT LOAD_PRIV ON testdb.test_streamload TO loader"
+	sl-httpd --data-dir "$SL_DATA_DIR" --listen 127.0.0.1:0 -1 -v 0 > port 2> httpd.err 3>&- &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do [ -s port ] && break; sleep 0.05; done
+	port=$(sed 's/.*://' port)
+	put() { curl -sS -u loader:lp -H format:json "$@" -T one.json -XPUT "http://127.0.0.1:$port/api/testdb/test_streamload/_stream_load"; }
+	out=$(put -H 'jq: {user_id: ($ENV|tostring), name: "x", age: 1}')
+	[ "$(get NumberFilteredRows <<<"$out")" = 1 ]
+	run -0 curl -sS "$(get ErrorURL <<<"$out")"
+	[[ "$output" == *'src line [{} x 1]'* && "$output" != *secret-471* ]]
+	no_secret "$out"
+	out=$(put -H 'jq: {user_id: 7, name: (env|tostring), age: 1}')
+	[ "$(get Status <<<"$out")" = Success ]
+	[ "$(rows $T)" = "$(printf '7\t{}\t1')" ]
+	out=$(put -H "jq: import \"secret\" as \$s {search: \"$PWD/mods\"}; {user_id: 1, name: (\$s|tostring), age: 1}")
+	[ "$(get Status <<<"$out")" = Fail ]
+	[[ "$(get Message <<<"$out")" == "[INVALID_ARGUMENT]jq: import is not available in a load"* ]]
+	no_secret "$out"
+	out=$(put -H 'jq: stderr | debug | {user_id: 9, name: ("stderr-marker-" + "4715"), age: 1}')
+	[ "$(get Status <<<"$out")" = Success ]
+	kill "$pid"
+	wait "$pid" || true
+	[ "$(rows $T)" = "$(printf '7\t{}\t1\n9\tstderr-marker-4715\t1')" ]
+	run cat httpd.err
+	[[ "$output" != *secret-471* && "$output" != *'"user_id":7'* ]]
+}
+
 @test "json: invalid jsonpaths fail the load with INVALID_JSON_PATH" {
 	seed_simple
 	run -1 --separate-stderr sl-load -H "format:json" -H "strip_outer_array:true" -H 'jsonpaths:["$.a", "b"]' -T simple.json "$T"

@@ -1380,6 +1380,190 @@ static int setup(jctx *c, char *err, size_t errsz)
 	return 1;
 }
 
+/* ---- by line ---- */
+
+typedef struct lines {
+	sl_buf delim, line;     /* line: the line so far (up to the cap) */
+	int default_delim;      /* \n: a \r before it goes too */
+	int over;               /* the line is over the cap */
+	size_t len;             /* the line's length so far, even past the cap */
+} lines;
+
+/* A complete line (or the last one, without its delimiter). */
+static void lines_one(jctx *c, lines *L)
+{
+	if (L->over) {
+		line_too_big(c, L->line.p, L->line.len > 1024 ? 1024 : L->line.len, L->len);
+	} else {
+		span r = { L->line.p, L->line.len };
+		if (L->default_delim && r.n && r.p[r.n - 1] == '\r')
+			r.n--;
+		if (ws(r.p, r.p + r.n) < r.p + r.n)
+			line_record(c, r, L->line.len);
+	}
+	L->line.len = 0;
+	L->len = 0;
+	L->over = 0;
+}
+
+/* Cut n bytes of the body into lines; each whole line is a record. */
+static void lines_feed(jctx *c, lines *L, const char *p, size_t n)
+{
+	const char *e = p + n;
+
+	while (p < e && !c->werr) {
+		const char *d;
+		size_t take;
+		if (L->delim.len == 1) {
+			d = memchr(p, L->delim.p[0], (size_t)(e - p));
+		} else if (!L->over && L->line.len) {
+			/* rare: a multi-byte delimiter may straddle reads:
+			 * append and rescan from the tail of the line */
+			size_t keep = L->line.len, start;
+			const char *lp, *le, *from, *dd;
+			if (sl_buf_put(&L->line, p, (size_t)(e - p)) < 0) {
+				c->werr = 1;
+				return;
+			}
+			lp = L->line.p;
+			le = L->line.p + L->line.len;
+			start = keep >= L->delim.len ? keep - L->delim.len + 1 : 0;
+			from = lp + start;
+			while ((dd = memmem(from, (size_t)(le - from), L->delim.p, L->delim.len))) {
+				span r = { lp, (size_t)(dd - lp) };
+				if (ws(r.p, r.p + r.n) < r.p + r.n)
+					line_record(c, r, r.n);
+				lp = dd + L->delim.len;
+				from = lp;
+			}
+			memmove(L->line.p, lp, (size_t)(le - lp));
+			L->line.len = (size_t)(le - lp);
+			L->len = L->line.len;
+			return;
+		} else
+			d = memmem(p, (size_t)(e - p), L->delim.p, L->delim.len);
+		take = d ? (size_t)(d - p) : (size_t)(e - p);
+		L->len += take;
+		if (!L->over) {
+			if (L->line.len + take > c->cap)
+				L->over = 1;
+			else if (sl_buf_put(&L->line, p, take) < 0) {
+				c->werr = 1;
+				return;
+			}
+		}
+		if (!d)
+			return;
+		p = d + L->delim.len;
+		lines_one(c, L);
+	}
+}
+
+/* The end of the body: the last line, then what the threads hold. */
+static void lines_end(jctx *c, lines *L)
+{
+	if (L->over || L->line.len)
+		lines_one(c, L);
+	if (c->pool && !c->werr)
+		pool_drain(c);
+}
+
+/* ---- the default: one document, or one per line ----
+ *
+ * Without read_json_by_line and strip_outer_array, a body that is one JSON
+ * value (over any number of lines) is that document, as the seed's default
+ * (read_json_by_line false) reads it; a body with more after its first
+ * value is read by line, as Doris 4.0's default does. The first value is
+ * found by a quote- and bracket-aware scan that holds the body until the
+ * answer, so memory stays within the record cap: a first value still open
+ * after cap bytes decides by itself, by line if its first line is longer
+ * than the cap (that line is then the record too large, the rest read by
+ * line), else the one document (too large). The answer depends on the
+ * bytes only, never on how reads cut them. */
+enum { D_BEFORE, D_NEST, D_STR, D_SCALAR, D_AFTER };
+enum { DET_OPEN, DET_LINES, DET_DOC };
+
+typedef struct detect {
+	int state, in_str, esc, bom;
+	long depth;
+	sl_buf held;            /* the body so far (at most cap + one read) */
+} detect;
+
+/* Scan n more bytes; DET_LINES once a second value starts, DET_DOC when a
+ * first value over the cap has a line delimiter in it, else DET_OPEN. */
+static int det_feed(jctx *c, detect *d, const lines *L, const char *p, size_t n)
+{
+	size_t i, before = d->held.len, room;
+
+	if (sl_buf_put(&d->held, p, n) < 0) {
+		c->werr = 1;
+		return DET_OPEN;
+	}
+	room = before >= c->cap ? 0 : c->cap - before;
+	for (i = 0; i < n && i < room; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		int blank = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+		switch (d->state) {
+		case D_BEFORE:
+			if (blank)
+				break;
+			/* a UTF-8 BOM before the value is jv's to skip */
+			if (before + i == (size_t)d->bom && d->bom < 3 && ch == (unsigned char)"\xEF\xBB\xBF"[d->bom]) {
+				d->bom++;
+				break;
+			}
+			if (ch == '{' || ch == '[') {
+				d->state = D_NEST;
+				d->depth = 1;
+			} else if (ch == '"')
+				d->state = D_STR;
+			else
+				d->state = D_SCALAR;
+			break;
+		case D_STR:
+			if (d->esc)
+				d->esc = 0;
+			else if (ch == '\\')
+				d->esc = 1;
+			else if (ch == '"')
+				d->state = D_AFTER;
+			break;
+		case D_NEST:
+			if (d->in_str) {
+				if (d->esc)
+					d->esc = 0;
+				else if (ch == '\\')
+					d->esc = 1;
+				else if (ch == '"')
+					d->in_str = 0;
+			} else if (ch == '"')
+				d->in_str = 1;
+			else if (ch == '{' || ch == '[')
+				d->depth++;
+			else if ((ch == '}' || ch == ']') && --d->depth == 0)
+				d->state = D_AFTER;
+			break;
+		case D_SCALAR:
+			/* a number or literal ends where jv's would */
+			if (blank)
+				d->state = D_AFTER;
+			else if (ch == '{' || ch == '[' || ch == '"' || ch == '}' || ch == ']' || ch == ',' || ch == ':')
+				return DET_LINES;
+			break;
+		case D_AFTER:
+			if (!blank)
+				return DET_LINES;
+			break;
+		}
+	}
+	if (before + n <= c->cap)
+		return DET_OPEN;
+	/* more than cap bytes and no second value in the first cap */
+	if (memmem(d->held.p, c->cap, L->delim.p, L->delim.len))
+		return DET_DOC;
+	return DET_LINES;
+}
+
 int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_input *in, sl_writer *w)
 {
 	jctx c;
@@ -1387,15 +1571,16 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 	char buf[1 << 16];
 	int64_t t0 = sl_mono_ms();
 	size_t i;
-	int rc = SL_EXIT_OK;
-	sl_buf delim = SL_BUF_ZERO, line = SL_BUF_ZERO;
-	int default_delim = 1, line_over = 0;
-	size_t line_len = 0;
+	int rc = SL_EXIT_OK, detecting = 0;
+	lines L;
+	detect det;
 	splitter sp;
 	ssize_t n;
 
 	memset(&c, 0, sizeof c);
 	memset(&sp, 0, sizeof sp);
+	memset(&L, 0, sizeof L);
+	memset(&det, 0, sizeof det);
 	c.h = hdrs;
 	c.src = src;
 	c.nsrc = nsrc;
@@ -1405,7 +1590,8 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 		const char *bl = sl_hdrs_get(hdrs, "read_json_by_line");
 		const char *so = sl_hdrs_get(hdrs, "strip_outer_array");
 		c.strip = sl_hdrs_bool(hdrs, "strip_outer_array");
-		c.by_line = bl ? sl_hdrs_bool(hdrs, "read_json_by_line") : !so;
+		c.by_line = bl && sl_hdrs_bool(hdrs, "read_json_by_line");
+		detecting = !bl && !so;         /* the default: one document or by line */
 	}
 	c.vals = calloc(nsrc + 1, sizeof *c.vals);
 	c.srclen = calloc(nsrc + 1, sizeof *c.srclen);
@@ -1438,7 +1624,7 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 		free(nm);
 		free(ty);
 	}
-	if (!c.jq && (c.by_line ? !c.strip : c.strip))
+	if (!c.jq && (c.by_line || detecting ? !c.strip : c.strip))
 		c.pool = pool_new();    /* by line, or the elements of a stripped array */
 	if (!c.paths) {
 		/* the key order cache needs distinct column names */
@@ -1453,14 +1639,14 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 		if (c.nkeycol && !(c.keycol = calloc(c.nkeycol, sizeof *c.keycol)))
 			c.nkeycol = 0;
 	}
-	if (c.by_line) {
+	if (c.by_line || detecting) {
 		const char *v = sl_hdrs_get(hdrs, "line_delimiter"), *e2;
-		if (v && (sl_sep_parse(v, &delim, &e2) != 1 || !delim.len)) {
-			delim.len = 0;
-			sl_buf_putc(&delim, '\n');
+		if (v && (sl_sep_parse(v, &L.delim, &e2) != 1 || !L.delim.len)) {
+			L.delim.len = 0;
+			sl_buf_putc(&L.delim, '\n');
 		} else if (!v)
-			sl_buf_putc(&delim, '\n');
-		default_delim = delim.len == 1 && delim.p[0] == '\n';
+			sl_buf_putc(&L.delim, '\n');
+		L.default_delim = L.delim.len == 1 && L.delim.p[0] == '\n';
 	}
 
 	while (!c.werr && (n = sl_input_read(in, buf, sizeof buf)) != 0) {
@@ -1474,104 +1660,40 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 			rc = fail_x(&c, err);
 			goto out;
 		}
-		if (!c.by_line) {
-			if (c.strip)
-				sp_feed(&c, &sp, buf, (size_t)n);
-			else {
-				/* the whole body is one document (bounded by the cap) */
+		if (detecting) {
+			int r = det_feed(&c, &det, &L, buf, (size_t)n);
+			if (r == DET_OPEN)
+				continue;
+			detecting = 0;
+			if (r == DET_LINES) {
+				c.by_line = 1;
+				lines_feed(&c, &L, det.held.p, det.held.len);
+			} else {
 				sp.state = SP_RAW;
-				sp_add(&c, &sp, buf, (size_t)n);
+				sp_add(&c, &sp, det.held.p, det.held.len);
 			}
+			sl_buf_free(&det.held);
 			continue;
 		}
-		/* by line */
-		{
-			const char *p = buf, *e = buf + n;
-			while (p < e) {
-				const char *d;
-				size_t take;
-				/* a delimiter may straddle reads: search in line tail + chunk */
-				if (delim.len == 1)
-					d = memchr(p, delim.p[0], (size_t)(e - p));
-				else {
-					d = 0;
-					if (!line_over && line.len) {
-						/* rare: multi-byte delimiter across reads; append and rescan */
-						size_t keep = line.len;
-						if (sl_buf_put(&line, p, (size_t)(e - p)) < 0) {
-							c.werr = 1;
-							break;
-						}
-						line_len += (size_t)(e - p);
-						{
-							const char *lp = line.p, *le = line.p + line.len;
-							const char *dd;
-							size_t start = keep >= delim.len ? keep - delim.len + 1 : 0;
-							const char *from = lp + start;
-							while ((dd = memmem(from, (size_t)(le - from), delim.p, delim.len))) {
-								span r = { lp, (size_t)(dd - lp) };
-								const char *s0 = ws(r.p, r.p + r.n);
-								if (s0 < r.p + r.n)
-									line_record(&c, r, r.n);
-								lp = dd + delim.len;
-								from = lp;
-							}
-							memmove(line.p, lp, (size_t)(le - lp));
-							line.len = (size_t)(le - lp);
-							line_len = line.len;
-						}
-						p = e;
-						continue;
-					}
-					d = memmem(p, (size_t)(e - p), delim.p, delim.len);
-				}
-				take = d ? (size_t)(d - p) : (size_t)(e - p);
-				line_len += take;
-				if (!line_over) {
-					if (line.len + take > c.cap)
-						line_over = 1;
-					else if (sl_buf_put(&line, p, take) < 0) {
-						c.werr = 1;
-						break;
-					}
-				}
-				if (!d) {
-					p = e;
-					break;
-				}
-				p = d + delim.len;
-				/* a whole line */
-				if (line_over) {
-					line_too_big(&c, line.p, line.len > 1024 ? 1024 : line.len, line_len);
-				} else {
-					span r = { line.p, line.len };
-					const char *s0;
-					if (default_delim && r.n && r.p[r.n - 1] == '\r')
-						r.n--;
-					s0 = ws(r.p, r.p + r.n);
-					if (s0 < r.p + r.n)
-						line_record(&c, r, line.len);
-				}
-				line.len = 0;
-				line_len = 0;
-				line_over = 0;
-			}
+		if (c.by_line)
+			lines_feed(&c, &L, buf, (size_t)n);
+		else if (c.strip)
+			sp_feed(&c, &sp, buf, (size_t)n);
+		else {
+			/* the whole body is one document (bounded by the cap) */
+			sp.state = SP_RAW;
+			sp_add(&c, &sp, buf, (size_t)n);
 		}
 	}
 	if (c.werr)
 		goto werr;
+	if (detecting) {
+		/* the body ended with at most one value: that document */
+		sp.state = SP_RAW;
+		sp_add(&c, &sp, det.held.p, det.held.len);
+	}
 	if (c.by_line) {
-		if (line_over) {
-			line_too_big(&c, line.p, line.len > 1024 ? 1024 : line.len, line_len);
-		} else if (line.len) {
-			span r = { line.p, line.len };
-			if (default_delim && r.n && r.p[r.n - 1] == '\r')
-				r.n--;
-			if (ws(r.p, r.p + r.n) < r.p + r.n)
-				line_record(&c, r, line.len);
-		}
-		if (c.pool && !c.werr)
-			pool_drain(&c);
+		lines_end(&c, &L);
 	} else if (sp.state == SP_RAW && !sp.over && ws(sp.el.p, sp.el.p + sp.el.len) == sp.el.p + sp.el.len) {
 		/* empty body: no rows */
 	} else
@@ -1606,8 +1728,9 @@ out:
 	sl_buf_free(&c.reason);
 	sl_buf_free(&c.jqerr);
 	sl_buf_free(&sp.el);
-	sl_buf_free(&delim);
-	sl_buf_free(&line);
+	sl_buf_free(&L.delim);
+	sl_buf_free(&L.line);
+	sl_buf_free(&det.held);
 	if (rc == SL_EXIT_OK && w->err)
 		rc = SL_EXIT_TEMP;
 	return rc;

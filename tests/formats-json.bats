@@ -98,7 +98,7 @@ EOF
 	[ "$(rows $T)" = "$(printf '101\tEmily\t25\n102\tBenjamin\t35\n103\tOlivia\t28')" ]
 }
 
-@test "json: read_json_by_line is the default; values: escapes, booleans, numbers, null" {
+@test "json: one document per line is read by line by default; values: escapes, booleans, numbers, null" {
 	sl-sql -e "CREATE TABLE testdb.v (k INT NOT NULL, s VARCHAR(20), b INT, d DECIMAL(20,3), j STRING) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
 	printf '%s\n' '{"k":1,"s":"a\"b\u00e9","b":true,"d":12345678901234567.125,"j":{"x":[1,2]}}' \
 		'' '{"k":2,"s":null,"b":false,"d":1.5,"j":[1,"2"]}' > v.json
@@ -106,6 +106,96 @@ EOF
 	[ "$(get NumberTotalRows <<<"$output")" = 2 ]
 	[ "$(get NumberLoadedRows <<<"$output")" = 2 ]
 	[ "$(rows testdb.v)" = "$(printf '1\ta"bé\t1\t12345678901234567.125\t{"x":[1,2]}\n2\tNULL\t0\t1.500\t[1,"2"]')" ]
+}
+
+# Issue 9.6: without read_json_by_line or strip_outer_array, a body that is
+# one JSON document over several lines loads as that document (the seed's
+# default, false); one document per line loads by line (Doris 4.0's).
+pretty_doc() {
+	printf '{\n  "user_id": 1,\n  "name": "Emily",\n  "age": 25\n}\n'
+}
+
+@test "json: the default reads one multi-line document as a document, several one per line by line" {
+	pretty_doc > doc.json
+	run -0 --separate-stderr sl-load -H format:json -T doc.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 1 ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 1 ]
+	[ "$(rows $T)" = "$(printf '1\tEmily\t25')" ]
+	# a document that starts on a later line, with a BOM-less string value
+	# holding brackets, quotes and newlines as escapes, no newline at the end
+	printf '\n\n  {"user_id": 2,\n "name": "a]}\\"\\n{", "age":\n 3}' > doc2.json
+	run -0 --separate-stderr sl-load -H format:json -T doc2.json "$T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 1 ]
+	[ "$(sl-sql -N -B -e "select age from $T where user_id = 2")" = 3 ]
+	# several documents, one per line (and blank lines): by line
+	printf '%s\n' '{"user_id":3,"name":"a","age":1}' '' '{"user_id":4,"name":"b","age":2}' '{"user_id":5,"name":"c","age":3}' > lines.json
+	run -0 --separate-stderr sl-load -H format:json -T lines.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 3 ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 3 ]
+	[ "$(sl-sql -N -B -e "select count(*) from $T")" = 5 ]
+	# a multi-line top-level array without strip_outer_array is one
+	# document: one filtered row, as read_json_by_line false gives
+	seed_simple
+	run -1 --separate-stderr sl-load -H format:json -T simple.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 1 ]
+	[[ "$(errlog <<<"$output")" == 'Reason: JSON data is array-object, `strip_outer_array` must be TRUE.'* ]]
+	# the headers still decide when sent: the pretty document by line fails
+	# line by line, the NDJSON body as one document is one parse error
+	run -1 --separate-stderr sl-load -H format:json -H read_json_by_line:true -T doc.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 5 ]
+	run -1 --separate-stderr sl-load -H format:json -H read_json_by_line:false -T lines.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 1 ]
+	[[ "$(errlog <<<"$output")" == *"Unexpected extra JSON values"* ]]
+	[ "$(sl-sql -N -B -e "select count(*) from $T")" = 5 ]
+}
+
+@test "json: the default streams: a long NDJSON body under a small record cap, a document over the cap" {
+	# 20000 lines (about 0.8 MB), record cap 200 bytes: every line loads,
+	# nothing is held past the first line
+	awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "{\"user_id\":%d,\"name\":\"n%d\",\"age\":%d}\n", i, i, i % 90 }' > big.json
+	run -0 --separate-stderr sl-load -H format:json -H json_record_max_bytes:200 -T big.json "$T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 20000 ]
+	# a first line over the cap, more lines after: that line is too large,
+	# the others load
+	{ printf '{"user_id":0,"name":"%s","age":1}\n' "$(head -c 500 /dev/zero | tr '\0' x)"; head -3 big.json; } > first.json
+	run -0 --separate-stderr sl-load -H format:json -H json_record_max_bytes:200 -H max_filter_ratio:0.5 -T first.json "$T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 3 ]
+	[[ "$(errlog <<<"$output")" == "Reason: The json record is too large: 531 bytes, more than the limit of 200 bytes"* ]]
+	# one multi-line document over the cap: one record too large
+	{ printf '{\n"user_id": 1,\n"name": "%s",\n"age": 1}\n' "$(head -c 500 /dev/zero | tr '\0' x)"; } > bigdoc.json
+	run -1 --separate-stderr sl-load -H format:json -H json_record_max_bytes:200 -T bigdoc.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 1 ]
+	[[ "$(errlog <<<"$output")" == "Reason: The json record is too large: 538 bytes, more than the limit of 200 bytes"* ]]
+	# the same answers with the parse threads and one-byte reads of a pipe
+	pretty_doc > doc.json
+	for f in first.json doc.json bigdoc.json; do
+		SL_JSON_THREADS=1 sl-parse -H format:json -H columns:user_id,name,age -H json_record_max_bytes:200 < $f \
+			| sl-dump 2>&1 | grep -v '^# counters' > serial.txt
+		perl -e '$| = 1; while (read(STDIN, $c, 1)) { print $c }' < $f | SL_JSON_THREADS=2 SL_JSON_BATCH=1 \
+			sl-parse -H format:json -H columns:user_id,name,age -H json_record_max_bytes:200 | sl-dump 2>&1 | grep -v '^# counters' > threads.txt
+		diff serial.txt threads.txt
+	done
+}
+
+@test "json: the default through curl and sl-httpd: one multi-line document, then one document per line" {
+	local port pid i out
+	sl-httpd --data-dir "$SL_DATA_DIR" --listen 127.0.0.1:0 -1 -v 0 > port 2> httpd.err 3>&- &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do [ -s port ] && break; sleep 0.05; done
+	port=$(sed 's/.*://' port)
+	pretty_doc > doc.json
+	printf '%s\n' '{"user_id":3,"name":"a","age":1}' '{"user_id":4,"name":"b","age":2}' > lines.json
+	out=$(curl -sS -u root: -H format:json -T doc.json -XPUT "http://127.0.0.1:$port/api/testdb/test_streamload/_stream_load")
+	[ "$(get Status <<<"$out")" = Success ]
+	[ "$(get NumberLoadedRows <<<"$out")" = 1 ]
+	# chunked, so the body arrives in pieces of unknown size
+	out=$(curl -sS -u root: -H format:json -H 'Transfer-Encoding: chunked' -T lines.json \
+		-XPUT "http://127.0.0.1:$port/api/testdb/test_streamload/_stream_load")
+	[ "$(get Status <<<"$out")" = Success ]
+	[ "$(get NumberLoadedRows <<<"$out")" = 2 ]
+	kill "$pid"
+	wait "$pid" || true
+	[ "$(rows $T)" = "$(printf '1\tEmily\t25\n3\ta\t1\n4\tb\t2')" ]
 }
 
 @test "json: an absent key takes the column's DEFAULT, an explicit null does not" {

@@ -1445,9 +1445,15 @@ static void lines_feed(jctx *c, lines *L, const char *p, size_t n)
 		take = d ? (size_t)(d - p) : (size_t)(e - p);
 		L->len += take;
 		if (!L->over) {
-			if (L->line.len + take > c->cap)
+			if (L->line.len + take > c->cap) {
+				/* keep the head, for the error record */
+				size_t h = L->line.len < 1024 ? 1024 - L->line.len : 0;
+				if (sl_buf_put(&L->line, p, h < take ? h : take) < 0) {
+					c->werr = 1;
+					return;
+				}
 				L->over = 1;
-			else if (sl_buf_put(&L->line, p, take) < 0) {
+			} else if (sl_buf_put(&L->line, p, take) < 0) {
 				c->werr = 1;
 				return;
 			}

@@ -161,6 +161,7 @@ pretty_doc() {
 	run -0 --separate-stderr sl-load -H format:json -H json_record_max_bytes:200 -H max_filter_ratio:0.5 -T first.json "$T"
 	[ "$(get NumberLoadedRows <<<"$output")" = 3 ]
 	[[ "$(errlog <<<"$output")" == "Reason: The json record is too large: 531 bytes, more than the limit of 200 bytes"* ]]
+	[[ "$(errlog <<<"$output")" == *'src line [{"user_id":0,"name":"xxxxx'* ]]      # its head, as by line
 	# one multi-line document over the cap: one record too large
 	{ printf '{\n"user_id": 1,\n"name": "%s",\n"age": 1}\n' "$(head -c 500 /dev/zero | tr '\0' x)"; } > bigdoc.json
 	run -1 --separate-stderr sl-load -H format:json -H json_record_max_bytes:200 -T bigdoc.json "$T"

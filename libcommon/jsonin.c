@@ -473,7 +473,6 @@ static void run_jq(jctx *c, jv val, int elem)
 {
 	jv out;
 	uint64_t n = 0;
-
 	char **env = jq_env_hide();
 
 	jq_start(c->jq, val, 0);

@@ -301,7 +301,10 @@ static size_t json_sources(const sl_opts *o, const char *target, char ***out)
  * is): the internal header x_sl_body_bytes when a front end passes its
  * Content-Length, else stdin's size when it is a regular file (sl-load
  * -T FILE). A body of unknown size (a pipe, chunked HTTP) is not checked,
- * as Doris does not check a chunked body. */
+ * as Doris does not check a chunked body. With neither read_json_by_line
+ * nor strip_outer_array (the default) it is not checked either, as in
+ * Doris 4.0: one document there is held within the record cap
+ * (json_record_max_bytes, jsonin.h), and more are read by line. */
 static void json_body_limit(const sl_opts *o)
 {
 	const char *v = sl_hdrs_get(&o->hdrs, "x_sl_body_bytes"), *bl, *conf;

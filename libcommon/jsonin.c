@@ -465,11 +465,15 @@ static void emit_kind(jctx *c, span rec, jv_kind kind, int elem, int from_jq)
 	emit_record(c, rec, kind, elem);
 }
 
+static char **jq_env_hide(void);
+static void jq_env_restore(char **saved);
+
 /* Run the jq program on a parsed value; every output is a record. */
 static void run_jq(jctx *c, jv val, int elem)
 {
 	jv out;
 	uint64_t n = 0;
+	char **env = jq_env_hide();
 
 	jq_start(c->jq, val, 0);
 	while (jv_is_valid(out = jq_next(c->jq))) {
@@ -479,6 +483,13 @@ static void run_jq(jctx *c, jv val, int elem)
 		jv_free(s);
 		jv_free(out);
 		n++;
+	}
+	jq_env_restore(env);
+	if (jq_halted(c->jq)) {
+		/* the prelude leaves no way to halt; its message is not shown */
+		jv_free(out);
+		ferr(c, "jq: error: the program halted", "", 0);
+		return;
 	}
 	if (jv_invalid_has_msg(jv_copy(out))) {
 		jv m = jv_invalid_get_msg(out);
@@ -779,7 +790,12 @@ static int jv_check(jv_parser **pp, uint64_t *fed, const char *s, size_t n, sl_b
 			int rem = jv_parser_remaining(*pp);
 			kind = jv_get_kind(val);
 			jv_free(val);
-			if (rem >= 0 && (size_t)rem <= n && is_ws_only(s + n - rem, s + n)) {
+			/* only a value that ends at its own last byte: a number or
+			 * literal is cut by the byte after it, which the parser has
+			 * then consumed too (a NUL reads as the number 0, ended by a
+			 * quote that opens a string jv_parse_sized finds unfinished) */
+			if ((kind == JV_KIND_OBJECT || kind == JV_KIND_ARRAY || kind == JV_KIND_STRING) &&
+			    rem >= 0 && (size_t)rem <= n && is_ws_only(s + n - rem, s + n)) {
 				if (rem)
 					jv_free(jv_parser_next(*pp));   /* consume the blanks */
 				if (jv_parser_remaining(*pp) == 0)
@@ -1082,6 +1098,238 @@ static void jq_err_cb(void *data, jv msg)
 	jv_free(msg);
 }
 
+/* debug: nothing reaches the server's log. */
+static void jq_no_debug(void *data, jv msg)
+{
+	(void)data;
+	jv_free(msg);
+}
+
+/* input/inputs: there is nothing beyond the record. */
+static jv jq_no_input(jq_state *jq, void *data)
+{
+	(void)jq;
+	(void)data;
+	return jv_invalid();
+}
+
+/* ---- the jq sandbox ----
+ *
+ * A jq program gets the record and nothing else. libjq 1.6 reaches out in
+ * these ways, each closed here (tests/formats-json.bats, "jq sandbox"):
+ * - `$ENV` is a constant built from environ at compile time, `env` reads
+ *   environ when it runs, and with HOME set the compiler includes ~/.jq:
+ *   environ is empty while the program compiles and runs (jq_env_hide);
+ * - `import`/`include` read modules and .json files, and their `search`
+ *   metadata names any directory, whatever JQ_LIBRARY_PATH says: the
+ *   module keywords are refused by a tokenizer that follows jq's lexer
+ *   (jq_refused), and the library path is empty besides;
+ * - `modulemeta` reads a module file, `get_search_list`, `get_jq_origin`
+ *   and `get_prog_origin` show paths, `input`/`inputs` would read past the
+ *   record, `input_filename`, `debug` and `stderr` (which writes to the
+ *   server's log), `halt`/`halt_error` (a message for the log): these are
+ *   shadowed by the definitions of JQ_PRELUDE, compiled before the program
+ *   (a program's own definitions shadow the built-ins the same way), with
+ *   no input and a silent debug callback as a second line. */
+#define JQ_NOT_IN_LOAD(name) "error(\"" name " is not available in a load\")"
+static const char JQ_PRELUDE[] =
+	"def env: {}; def input: " JQ_NOT_IN_LOAD("input") "; def _input: " JQ_NOT_IN_LOAD("input") "; "
+	"def inputs: empty; def input_filename: null; def input_line_number: null; "
+	"def debug: .; def debug(m): .; def stderr: .; def stderr(m): .; "
+	"def halt: " JQ_NOT_IN_LOAD("halt") "; def halt_error: " JQ_NOT_IN_LOAD("halt_error") "; "
+	"def halt_error(c): " JQ_NOT_IN_LOAD("halt_error") "; "
+	"def get_search_list: []; def get_prog_origin: null; def get_jq_origin: null; "
+	"def modulemeta: " JQ_NOT_IN_LOAD("modulemeta") "; "
+	"{} as $ENV | ";
+
+extern char **environ;
+static char *jq_no_env[] = { NULL };
+
+static char **jq_env_hide(void)
+{
+	char **saved = environ;
+	environ = jq_no_env;
+	return saved;
+}
+
+static void jq_env_restore(char **saved)
+{
+	environ = saved;
+}
+
+static int jq_ident_start(int ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+}
+
+static int jq_ident_char(int ch)
+{
+	return jq_ident_start(ch) || (ch >= '0' && ch <= '9');
+}
+
+/* After an identifier at p: jq's IDENT takes `::name` parts too. */
+static const char *jq_ident_end(const char *p)
+{
+	for (;;) {
+		while (jq_ident_char((unsigned char)*p))
+			p++;
+		if (p[0] == ':' && p[1] == ':' && jq_ident_start((unsigned char)p[2]))
+			p += 2;
+		else
+			return p;
+	}
+}
+
+#define JQ_NEST_MAX 256
+
+/* The first word of prog that reaches outside the record (`import`,
+ * `include`, `module`, `modulemeta`) as jq's lexer reads it: not inside a
+ * string or comment, not a field (.import), variable ($import) or format
+ * (@import), a keyword not an object key ({import: 1}). NULL: none; *empty
+ * set when prog has no token at all. In doubt, a word is refused. */
+static const char *jq_refused(const char *prog, int *empty)
+{
+	/* frames: 0 code (depth in par[]), 1 string; an interpolation \( is
+	 * a code frame inside a string frame */
+	unsigned char kind[JQ_NEST_MAX];
+	long par[JQ_NEST_MAX];
+	int top = 0;
+	const char *p = prog;
+
+	*empty = 1;
+	kind[0] = 0;
+	par[0] = 0;
+	while (*p) {
+		unsigned char ch = (unsigned char)*p;
+		if (kind[top] == 1) {
+			if (ch == '\\' && p[1] == '(') {
+				if (++top == JQ_NEST_MAX)
+					return "(a program nested too deeply)";
+				kind[top] = 0;
+				par[top] = 0;
+				p += 2;
+			} else if (ch == '\\' && p[1]) {
+				p += 2;
+			} else {
+				if (ch == '"')
+					top--;
+				p++;
+			}
+			continue;
+		}
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+			p++;
+			continue;
+		}
+		if (ch == '#') {
+			while (*p && *p != '\n')
+				p++;
+			continue;
+		}
+		*empty = 0;
+		if (ch == '"') {
+			if (++top == JQ_NEST_MAX)
+				return "(a program nested too deeply)";
+			kind[top] = 1;
+			p++;
+		} else if (ch == '(') {
+			par[top]++;
+			p++;
+		} else if (ch == ')') {
+			if (par[top] == 0 && top > 0)
+				top--;         /* the end of an interpolation */
+			else if (par[top] > 0)
+				par[top]--;
+			p++;
+		} else if (ch == '.' && p[1] == '.') {
+			p += 2;
+		} else if ((ch == '.' || ch == '$' || ch == '@') && jq_ident_start((unsigned char)p[1])) {
+			p = jq_ident_end(p + 1);        /* field, variable, format */
+		} else if (ch >= '0' && ch <= '9') {
+			/* jq's number: digits, a dot and digits, an exponent */
+			while ((*p >= '0' && *p <= '9') || *p == '.')
+				p++;
+			if ((*p == 'e' || *p == 'E') && ((p[1] >= '0' && p[1] <= '9') ||
+			    ((p[1] == '+' || p[1] == '-') && p[2] >= '0' && p[2] <= '9')))
+				for (p += 2; *p >= '0' && *p <= '9'; p++)
+					;
+		} else if (jq_ident_start(ch)) {
+			const char *b = p, *q;
+			size_t n;
+			p = jq_ident_end(p);
+			n = (size_t)(p - b);
+			for (q = p; *q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'; q++)
+				;
+			if (n == 10 && !memcmp(b, "modulemeta", n))
+				return "modulemeta";
+			if (q[0] == ':' && q[1] != ':')
+				continue;       /* a keyword as an object key */
+			if (n == 6 && !memcmp(b, "import", n))
+				return "import";
+			if (n == 7 && !memcmp(b, "include", n))
+				return "include";
+			if (n == 6 && !memcmp(b, "module", n))
+				return "module";
+		} else
+			p++;
+	}
+	return NULL;
+}
+
+/* Compile the program v in the sandbox into c->jq; 0 with err set. */
+static int jq_sandbox_compile(jctx *c, const char *v, char *err, size_t errsz)
+{
+	const char *bad;
+	char **env;
+	sl_buf prog = SL_BUF_ZERO;
+	int empty, ok;
+	size_t k;
+
+	bad = jq_refused(v, &empty);
+	if (bad) {
+		snprintf(err, errsz, "[INVALID_ARGUMENT]jq: %s is not available in a load: a jq program gets the record and nothing else (no modules, files, inputs or environment)",
+		    bad);
+		return 0;
+	}
+	c->jq = jq_init();
+	if (!c->jq || sl_buf_puts(&prog, JQ_PRELUDE) < 0 || sl_buf_puts(&prog, empty ? "." : v) < 0 ||
+	    sl_buf_cstr(&prog) < 0) {
+		sl_buf_free(&prog);
+		snprintf(err, errsz, "[INTERNAL_ERROR]jq: unable to start");
+		return 0;
+	}
+	jq_set_attr(c->jq, jv_string("JQ_LIBRARY_PATH"), jv_array());
+	jq_set_error_cb(c->jq, jq_err_cb, c);
+	jq_set_debug_cb(c->jq, jq_no_debug, NULL);
+	jq_set_input_cb(c->jq, jq_no_input, NULL);
+	env = jq_env_hide();
+	ok = jq_compile(c->jq, prog.p);
+	if (!ok) {
+		/* jq's message for the program as written, not with the prelude:
+		 * compiled alone, in the same sandbox, only for its message */
+		jq_state *alone = jq_init();
+		c->jqerr.len = 0;
+		if (alone) {
+			jq_set_attr(alone, jv_string("JQ_LIBRARY_PATH"), jv_array());
+			jq_set_error_cb(alone, jq_err_cb, c);
+			if (jq_compile(alone, v))
+				c->jqerr.len = 0;
+			jq_teardown(&alone);
+		}
+	}
+	jq_env_restore(env);
+	sl_buf_free(&prog);
+	if (!ok) {
+		sl_buf_cstr(&c->jqerr);
+		for (k = 0; k < c->jqerr.len; k++)
+			if (c->jqerr.p[k] == '\n')
+				c->jqerr.p[k] = ' ';
+		snprintf(err, errsz, "[INVALID_ARGUMENT]jq compile error: %s", c->jqerr.len ? c->jqerr.p : v);
+		return 0;
+	}
+	return 1;
+}
+
 /* Load-failing setup error: X, E. */
 static int fail_x(jctx *c, const char *msg)
 {
@@ -1126,24 +1374,199 @@ static int setup(jctx *c, char *err, size_t errsz)
 		c->have_root = c->root.n > 0;
 	}
 	v = sl_hdrs_get(c->h, "jq");
-	if (v) {
-		c->jq = jq_init();
-		if (!c->jq) {
-			snprintf(err, errsz, "[INTERNAL_ERROR]jq: unable to start");
-			return 0;
+	if (v && !jq_sandbox_compile(c, v, err, errsz))
+		return 0;
+	return 1;
+}
+
+/* ---- by line ---- */
+
+typedef struct lines {
+	sl_buf delim, line;     /* line: the line so far (up to the cap) */
+	int default_delim;      /* \n: a \r before it goes too */
+	int over;               /* the line is over the cap */
+	size_t len;             /* the line's length so far, even past the cap */
+} lines;
+
+/* A complete line (or the last one, without its delimiter). */
+static void lines_one(jctx *c, lines *L)
+{
+	if (L->over) {
+		line_too_big(c, L->line.p, L->line.len > 1024 ? 1024 : L->line.len, L->len);
+	} else {
+		span r = { L->line.p, L->line.len };
+		if (L->default_delim && r.n && r.p[r.n - 1] == '\r')
+			r.n--;
+		if (ws(r.p, r.p + r.n) < r.p + r.n)
+			line_record(c, r, L->line.len);
+	}
+	L->line.len = 0;
+	L->len = 0;
+	L->over = 0;
+}
+
+/* Cut n bytes of the body into lines; each whole line is a record. */
+static void lines_feed(jctx *c, lines *L, const char *p, size_t n)
+{
+	const char *e = p + n;
+
+	while (p < e && !c->werr) {
+		const char *d;
+		size_t take;
+		if (L->delim.len == 1) {
+			d = memchr(p, L->delim.p[0], (size_t)(e - p));
+		} else if (!L->over && L->line.len) {
+			/* rare: a multi-byte delimiter may straddle reads:
+			 * append and rescan from the tail of the line */
+			size_t keep = L->line.len, start;
+			const char *lp, *le, *from, *dd;
+			if (sl_buf_put(&L->line, p, (size_t)(e - p)) < 0) {
+				c->werr = 1;
+				return;
+			}
+			lp = L->line.p;
+			le = L->line.p + L->line.len;
+			start = keep >= L->delim.len ? keep - L->delim.len + 1 : 0;
+			from = lp + start;
+			while ((dd = memmem(from, (size_t)(le - from), L->delim.p, L->delim.len))) {
+				span r = { lp, (size_t)(dd - lp) };
+				if (ws(r.p, r.p + r.n) < r.p + r.n)
+					line_record(c, r, r.n);
+				lp = dd + L->delim.len;
+				from = lp;
+			}
+			memmove(L->line.p, lp, (size_t)(le - lp));
+			L->line.len = (size_t)(le - lp);
+			L->len = L->line.len;
+			return;
+		} else
+			d = memmem(p, (size_t)(e - p), L->delim.p, L->delim.len);
+		take = d ? (size_t)(d - p) : (size_t)(e - p);
+		L->len += take;
+		if (!L->over) {
+			if (L->line.len + take > c->cap) {
+				/* keep the head, for the error record */
+				size_t h = L->line.len < 1024 ? 1024 - L->line.len : 0;
+				if (sl_buf_put(&L->line, p, h < take ? h : take) < 0) {
+					c->werr = 1;
+					return;
+				}
+				L->over = 1;
+			} else if (sl_buf_put(&L->line, p, take) < 0) {
+				c->werr = 1;
+				return;
+			}
 		}
-		jq_set_error_cb(c->jq, jq_err_cb, c);
-		if (!jq_compile(c->jq, v)) {
-			size_t k;
-			sl_buf_cstr(&c->jqerr);
-			for (k = 0; k < c->jqerr.len; k++)
-				if (c->jqerr.p[k] == '\n')
-					c->jqerr.p[k] = ' ';
-			snprintf(err, errsz, "[INVALID_ARGUMENT]jq compile error: %s", c->jqerr.p ? c->jqerr.p : v);
-			return 0;
+		if (!d)
+			return;
+		p = d + L->delim.len;
+		lines_one(c, L);
+	}
+}
+
+/* The end of the body: the last line, then what the threads hold. */
+static void lines_end(jctx *c, lines *L)
+{
+	if (L->over || L->line.len)
+		lines_one(c, L);
+	if (c->pool && !c->werr)
+		pool_drain(c);
+}
+
+/* ---- the default: one document, or one per line ----
+ *
+ * Without read_json_by_line and strip_outer_array, a body that is one JSON
+ * value (over any number of lines) is that document, as the seed's default
+ * (read_json_by_line false) reads it; a body with more after its first
+ * value is read by line, as Doris 4.0's default does. The first value is
+ * found by a quote- and bracket-aware scan that holds the body until the
+ * answer, so memory stays within the record cap: a first value still open
+ * after cap bytes decides by itself, by line if its first line is longer
+ * than the cap (that line is then the record too large, the rest read by
+ * line), else the one document (too large). The answer depends on the
+ * bytes only, never on how reads cut them. */
+enum { D_BEFORE, D_NEST, D_STR, D_SCALAR, D_AFTER };
+enum { DET_OPEN, DET_LINES, DET_DOC };
+
+typedef struct detect {
+	int state, in_str, esc, bom;
+	long depth;
+	sl_buf held;            /* the body so far (at most cap + one read) */
+} detect;
+
+/* Scan n more bytes; DET_LINES once a second value starts, DET_DOC when a
+ * first value over the cap has a line delimiter in it, else DET_OPEN. */
+static int det_feed(jctx *c, detect *d, const lines *L, const char *p, size_t n)
+{
+	size_t i, before = d->held.len, room;
+
+	if (sl_buf_put(&d->held, p, n) < 0) {
+		c->werr = 1;
+		return DET_OPEN;
+	}
+	room = before >= c->cap ? 0 : c->cap - before;
+	for (i = 0; i < n && i < room; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		int blank = ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+		switch (d->state) {
+		case D_BEFORE:
+			if (blank)
+				break;
+			/* a UTF-8 BOM before the value is jv's to skip */
+			if (before + i == (size_t)d->bom && d->bom < 3 && ch == (unsigned char)"\xEF\xBB\xBF"[d->bom]) {
+				d->bom++;
+				break;
+			}
+			if (ch == '{' || ch == '[') {
+				d->state = D_NEST;
+				d->depth = 1;
+			} else if (ch == '"')
+				d->state = D_STR;
+			else
+				d->state = D_SCALAR;
+			break;
+		case D_STR:
+			if (d->esc)
+				d->esc = 0;
+			else if (ch == '\\')
+				d->esc = 1;
+			else if (ch == '"')
+				d->state = D_AFTER;
+			break;
+		case D_NEST:
+			if (d->in_str) {
+				if (d->esc)
+					d->esc = 0;
+				else if (ch == '\\')
+					d->esc = 1;
+				else if (ch == '"')
+					d->in_str = 0;
+			} else if (ch == '"')
+				d->in_str = 1;
+			else if (ch == '{' || ch == '[')
+				d->depth++;
+			else if ((ch == '}' || ch == ']') && --d->depth == 0)
+				d->state = D_AFTER;
+			break;
+		case D_SCALAR:
+			/* a number or literal ends where jv's would */
+			if (blank)
+				d->state = D_AFTER;
+			else if (ch == '{' || ch == '[' || ch == '"' || ch == '}' || ch == ']' || ch == ',' || ch == ':')
+				return DET_LINES;
+			break;
+		case D_AFTER:
+			if (!blank)
+				return DET_LINES;
+			break;
 		}
 	}
-	return 1;
+	if (before + n <= c->cap)
+		return DET_OPEN;
+	/* more than cap bytes and no second value in the first cap */
+	if (memmem(d->held.p, c->cap, L->delim.p, L->delim.len))
+		return DET_DOC;
+	return DET_LINES;
 }
 
 int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_input *in, sl_writer *w)
@@ -1153,15 +1576,16 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 	char buf[1 << 16];
 	int64_t t0 = sl_mono_ms();
 	size_t i;
-	int rc = SL_EXIT_OK;
-	sl_buf delim = SL_BUF_ZERO, line = SL_BUF_ZERO;
-	int default_delim = 1, line_over = 0;
-	size_t line_len = 0;
+	int rc = SL_EXIT_OK, detecting = 0;
+	lines L;
+	detect det;
 	splitter sp;
 	ssize_t n;
 
 	memset(&c, 0, sizeof c);
 	memset(&sp, 0, sizeof sp);
+	memset(&L, 0, sizeof L);
+	memset(&det, 0, sizeof det);
 	c.h = hdrs;
 	c.src = src;
 	c.nsrc = nsrc;
@@ -1171,7 +1595,8 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 		const char *bl = sl_hdrs_get(hdrs, "read_json_by_line");
 		const char *so = sl_hdrs_get(hdrs, "strip_outer_array");
 		c.strip = sl_hdrs_bool(hdrs, "strip_outer_array");
-		c.by_line = bl ? sl_hdrs_bool(hdrs, "read_json_by_line") : !so;
+		c.by_line = bl && sl_hdrs_bool(hdrs, "read_json_by_line");
+		detecting = !bl && !so;         /* the default: one document or by line */
 	}
 	c.vals = calloc(nsrc + 1, sizeof *c.vals);
 	c.srclen = calloc(nsrc + 1, sizeof *c.srclen);
@@ -1204,7 +1629,7 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 		free(nm);
 		free(ty);
 	}
-	if (!c.jq && (c.by_line ? !c.strip : c.strip))
+	if (!c.jq && (c.by_line || detecting ? !c.strip : c.strip))
 		c.pool = pool_new();    /* by line, or the elements of a stripped array */
 	if (!c.paths) {
 		/* the key order cache needs distinct column names */
@@ -1219,14 +1644,14 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 		if (c.nkeycol && !(c.keycol = calloc(c.nkeycol, sizeof *c.keycol)))
 			c.nkeycol = 0;
 	}
-	if (c.by_line) {
+	if (c.by_line || detecting) {
 		const char *v = sl_hdrs_get(hdrs, "line_delimiter"), *e2;
-		if (v && (sl_sep_parse(v, &delim, &e2) != 1 || !delim.len)) {
-			delim.len = 0;
-			sl_buf_putc(&delim, '\n');
+		if (v && (sl_sep_parse(v, &L.delim, &e2) != 1 || !L.delim.len)) {
+			L.delim.len = 0;
+			sl_buf_putc(&L.delim, '\n');
 		} else if (!v)
-			sl_buf_putc(&delim, '\n');
-		default_delim = delim.len == 1 && delim.p[0] == '\n';
+			sl_buf_putc(&L.delim, '\n');
+		L.default_delim = L.delim.len == 1 && L.delim.p[0] == '\n';
 	}
 
 	while (!c.werr && (n = sl_input_read(in, buf, sizeof buf)) != 0) {
@@ -1240,104 +1665,40 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 			rc = fail_x(&c, err);
 			goto out;
 		}
-		if (!c.by_line) {
-			if (c.strip)
-				sp_feed(&c, &sp, buf, (size_t)n);
-			else {
-				/* the whole body is one document (bounded by the cap) */
+		if (detecting) {
+			int r = det_feed(&c, &det, &L, buf, (size_t)n);
+			if (r == DET_OPEN)
+				continue;
+			detecting = 0;
+			if (r == DET_LINES) {
+				c.by_line = 1;
+				lines_feed(&c, &L, det.held.p, det.held.len);
+			} else {
 				sp.state = SP_RAW;
-				sp_add(&c, &sp, buf, (size_t)n);
+				sp_add(&c, &sp, det.held.p, det.held.len);
 			}
+			sl_buf_free(&det.held);
 			continue;
 		}
-		/* by line */
-		{
-			const char *p = buf, *e = buf + n;
-			while (p < e) {
-				const char *d;
-				size_t take;
-				/* a delimiter may straddle reads: search in line tail + chunk */
-				if (delim.len == 1)
-					d = memchr(p, delim.p[0], (size_t)(e - p));
-				else {
-					d = 0;
-					if (!line_over && line.len) {
-						/* rare: multi-byte delimiter across reads; append and rescan */
-						size_t keep = line.len;
-						if (sl_buf_put(&line, p, (size_t)(e - p)) < 0) {
-							c.werr = 1;
-							break;
-						}
-						line_len += (size_t)(e - p);
-						{
-							const char *lp = line.p, *le = line.p + line.len;
-							const char *dd;
-							size_t start = keep >= delim.len ? keep - delim.len + 1 : 0;
-							const char *from = lp + start;
-							while ((dd = memmem(from, (size_t)(le - from), delim.p, delim.len))) {
-								span r = { lp, (size_t)(dd - lp) };
-								const char *s0 = ws(r.p, r.p + r.n);
-								if (s0 < r.p + r.n)
-									line_record(&c, r, r.n);
-								lp = dd + delim.len;
-								from = lp;
-							}
-							memmove(line.p, lp, (size_t)(le - lp));
-							line.len = (size_t)(le - lp);
-							line_len = line.len;
-						}
-						p = e;
-						continue;
-					}
-					d = memmem(p, (size_t)(e - p), delim.p, delim.len);
-				}
-				take = d ? (size_t)(d - p) : (size_t)(e - p);
-				line_len += take;
-				if (!line_over) {
-					if (line.len + take > c.cap)
-						line_over = 1;
-					else if (sl_buf_put(&line, p, take) < 0) {
-						c.werr = 1;
-						break;
-					}
-				}
-				if (!d) {
-					p = e;
-					break;
-				}
-				p = d + delim.len;
-				/* a whole line */
-				if (line_over) {
-					line_too_big(&c, line.p, line.len > 1024 ? 1024 : line.len, line_len);
-				} else {
-					span r = { line.p, line.len };
-					const char *s0;
-					if (default_delim && r.n && r.p[r.n - 1] == '\r')
-						r.n--;
-					s0 = ws(r.p, r.p + r.n);
-					if (s0 < r.p + r.n)
-						line_record(&c, r, line.len);
-				}
-				line.len = 0;
-				line_len = 0;
-				line_over = 0;
-			}
+		if (c.by_line)
+			lines_feed(&c, &L, buf, (size_t)n);
+		else if (c.strip)
+			sp_feed(&c, &sp, buf, (size_t)n);
+		else {
+			/* the whole body is one document (bounded by the cap) */
+			sp.state = SP_RAW;
+			sp_add(&c, &sp, buf, (size_t)n);
 		}
 	}
 	if (c.werr)
 		goto werr;
+	if (detecting) {
+		/* the body ended with at most one value: that document */
+		sp.state = SP_RAW;
+		sp_add(&c, &sp, det.held.p, det.held.len);
+	}
 	if (c.by_line) {
-		if (line_over) {
-			line_too_big(&c, line.p, line.len > 1024 ? 1024 : line.len, line_len);
-		} else if (line.len) {
-			span r = { line.p, line.len };
-			if (default_delim && r.n && r.p[r.n - 1] == '\r')
-				r.n--;
-			if (ws(r.p, r.p + r.n) < r.p + r.n)
-				line_record(&c, r, line.len);
-		}
-		if (c.pool && !c.werr)
-			pool_drain(&c);
+		lines_end(&c, &L);
 	} else if (sp.state == SP_RAW && !sp.over && ws(sp.el.p, sp.el.p + sp.el.len) == sp.el.p + sp.el.len) {
 		/* empty body: no rows */
 	} else
@@ -1372,8 +1733,9 @@ out:
 	sl_buf_free(&c.reason);
 	sl_buf_free(&c.jqerr);
 	sl_buf_free(&sp.el);
-	sl_buf_free(&delim);
-	sl_buf_free(&line);
+	sl_buf_free(&L.delim);
+	sl_buf_free(&L.line);
+	sl_buf_free(&det.held);
 	if (rc == SL_EXIT_OK && w->err)
 		rc = SL_EXIT_TEMP;
 	return rc;

@@ -4,8 +4,12 @@
  * parser: read_json_by_line, strip_outer_array, json_root, jsonpaths
  * (matching mode), simple mode (keys -> source columns), fuzzy_parse and
  * num_as_string (accepted), line_delimiter, and `jq: <program>` (beyond
- * Doris). Memory is bounded whatever the document (a top-level array is
+ * Doris; sandboxed: the program gets the record and nothing else, no
+ * modules, files, inputs, environment or log, see jsonin.c). Memory is bounded whatever the document (a top-level array is
  * split element by element); one record over the cap is a filtered row.
+ * With neither read_json_by_line nor strip_outer_array, a body that is one
+ * JSON value (over any number of lines) is one document, and a body with
+ * more values is read by line (decided as it streams in, within the cap).
  * By line (no jq, no strip_outer_array), libjq's parse of the records runs
  * on worker threads (env SL_JSON_THREADS, default the online CPUs, at most
  * 4; SL_JSON_BATCH bytes per hand-off, default 1 MiB); the output is the

@@ -98,7 +98,7 @@ EOF
 	[ "$(rows $T)" = "$(printf '101\tEmily\t25\n102\tBenjamin\t35\n103\tOlivia\t28')" ]
 }
 
-@test "json: read_json_by_line is the default; values: escapes, booleans, numbers, null" {
+@test "json: one document per line is read by line by default; values: escapes, booleans, numbers, null" {
 	sl-sql -e "CREATE TABLE testdb.v (k INT NOT NULL, s VARCHAR(20), b INT, d DECIMAL(20,3), j STRING) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
 	printf '%s\n' '{"k":1,"s":"a\"b\u00e9","b":true,"d":12345678901234567.125,"j":{"x":[1,2]}}' \
 		'' '{"k":2,"s":null,"b":false,"d":1.5,"j":[1,"2"]}' > v.json
@@ -106,6 +106,97 @@ EOF
 	[ "$(get NumberTotalRows <<<"$output")" = 2 ]
 	[ "$(get NumberLoadedRows <<<"$output")" = 2 ]
 	[ "$(rows testdb.v)" = "$(printf '1\ta"bé\t1\t12345678901234567.125\t{"x":[1,2]}\n2\tNULL\t0\t1.500\t[1,"2"]')" ]
+}
+
+# Issue 9.6: without read_json_by_line or strip_outer_array, a body that is
+# one JSON document over several lines loads as that document (the seed's
+# default, false); one document per line loads by line (Doris 4.0's).
+pretty_doc() {
+	printf '{\n  "user_id": 1,\n  "name": "Emily",\n  "age": 25\n}\n'
+}
+
+@test "json: the default reads one multi-line document as a document, several one per line by line" {
+	pretty_doc > doc.json
+	run -0 --separate-stderr sl-load -H format:json -T doc.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 1 ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 1 ]
+	[ "$(rows $T)" = "$(printf '1\tEmily\t25')" ]
+	# a document that starts on a later line, with a BOM-less string value
+	# holding brackets, quotes and newlines as escapes, no newline at the end
+	printf '\n\n  {"user_id": 2,\n "name": "a]}\\"\\n{", "age":\n 3}' > doc2.json
+	run -0 --separate-stderr sl-load -H format:json -T doc2.json "$T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 1 ]
+	[ "$(sl-sql -N -B -e "select age from $T where user_id = 2")" = 3 ]
+	# several documents, one per line (and blank lines): by line
+	printf '%s\n' '{"user_id":3,"name":"a","age":1}' '' '{"user_id":4,"name":"b","age":2}' '{"user_id":5,"name":"c","age":3}' > lines.json
+	run -0 --separate-stderr sl-load -H format:json -T lines.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 3 ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 3 ]
+	[ "$(sl-sql -N -B -e "select count(*) from $T")" = 5 ]
+	# a multi-line top-level array without strip_outer_array is one
+	# document: one filtered row, as read_json_by_line false gives
+	seed_simple
+	run -1 --separate-stderr sl-load -H format:json -T simple.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 1 ]
+	[[ "$(errlog <<<"$output")" == 'Reason: JSON data is array-object, `strip_outer_array` must be TRUE.'* ]]
+	# the headers still decide when sent: the pretty document by line fails
+	# line by line, the NDJSON body as one document is one parse error
+	run -1 --separate-stderr sl-load -H format:json -H read_json_by_line:true -T doc.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 5 ]
+	run -1 --separate-stderr sl-load -H format:json -H read_json_by_line:false -T lines.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 1 ]
+	[[ "$(errlog <<<"$output")" == *"Unexpected extra JSON values"* ]]
+	[ "$(sl-sql -N -B -e "select count(*) from $T")" = 5 ]
+}
+
+@test "json: the default streams: a long NDJSON body under a small record cap, a document over the cap" {
+	# 20000 lines (about 0.8 MB), record cap 200 bytes: every line loads,
+	# nothing is held past the first line
+	awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "{\"user_id\":%d,\"name\":\"n%d\",\"age\":%d}\n", i, i, i % 90 }' > big.json
+	run -0 --separate-stderr sl-load -H format:json -H json_record_max_bytes:200 -T big.json "$T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 20000 ]
+	# a first line over the cap, more lines after: that line is too large,
+	# the others load
+	{ printf '{"user_id":0,"name":"%s","age":1}\n' "$(head -c 500 /dev/zero | tr '\0' x)"; head -3 big.json; } > first.json
+	run -0 --separate-stderr sl-load -H format:json -H json_record_max_bytes:200 -H max_filter_ratio:0.5 -T first.json "$T"
+	[ "$(get NumberLoadedRows <<<"$output")" = 3 ]
+	[[ "$(errlog <<<"$output")" == "Reason: The json record is too large: 531 bytes, more than the limit of 200 bytes"* ]]
+	[[ "$(errlog <<<"$output")" == *'src line [{"user_id":0,"name":"xxxxx'* ]]      # its head, as by line
+	# one multi-line document over the cap: one record too large
+	{ printf '{\n"user_id": 1,\n"name": "%s",\n"age": 1}\n' "$(head -c 500 /dev/zero | tr '\0' x)"; } > bigdoc.json
+	run -1 --separate-stderr sl-load -H format:json -H json_record_max_bytes:200 -T bigdoc.json "$T"
+	[ "$(get NumberTotalRows <<<"$output")" = 1 ]
+	[[ "$(errlog <<<"$output")" == "Reason: The json record is too large: 538 bytes, more than the limit of 200 bytes"* ]]
+	# the same answers with the parse threads and one-byte reads of a pipe
+	pretty_doc > doc.json
+	for f in first.json doc.json bigdoc.json; do
+		SL_JSON_THREADS=1 sl-parse -H format:json -H columns:user_id,name,age -H json_record_max_bytes:200 < $f \
+			| sl-dump 2>&1 | grep -v '^# counters' > serial.txt
+		perl -e '$| = 1; while (read(STDIN, $c, 1)) { print $c }' < $f | SL_JSON_THREADS=2 SL_JSON_BATCH=1 \
+			sl-parse -H format:json -H columns:user_id,name,age -H json_record_max_bytes:200 | sl-dump 2>&1 | grep -v '^# counters' > threads.txt
+		diff serial.txt threads.txt
+	done
+}
+
+@test "json: the default through curl and sl-httpd: one multi-line document, then one document per line" {
+	local port pid i out
+	sl-httpd --data-dir "$SL_DATA_DIR" --listen 127.0.0.1:0 -1 -v 0 > port 2> httpd.err 3>&- &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do [ -s port ] && break; sleep 0.05; done
+	port=$(sed 's/.*://' port)
+	pretty_doc > doc.json
+	printf '%s\n' '{"user_id":3,"name":"a","age":1}' '{"user_id":4,"name":"b","age":2}' > lines.json
+	out=$(curl -sS -u root: -H format:json -T doc.json -XPUT "http://127.0.0.1:$port/api/testdb/test_streamload/_stream_load")
+	[ "$(get Status <<<"$out")" = Success ]
+	[ "$(get NumberLoadedRows <<<"$out")" = 1 ]
+	# chunked, so the body arrives in pieces of unknown size
+	out=$(curl -sS -u root: -H format:json -H 'Transfer-Encoding: chunked' -T lines.json \
+		-XPUT "http://127.0.0.1:$port/api/testdb/test_streamload/_stream_load")
+	[ "$(get Status <<<"$out")" = Success ]
+	[ "$(get NumberLoadedRows <<<"$out")" = 2 ]
+	kill "$pid"
+	wait "$pid" || true
+	[ "$(rows $T)" = "$(printf '1\tEmily\t25\n3\ta\t1\n4\tb\t2')" ]
 }
 
 @test "json: an absent key takes the column's DEFAULT, an explicit null does not" {
@@ -143,6 +234,133 @@ EOF
 	[ "$(get Status <<<"$output")" = Fail ]
 	[[ "$(get Message <<<"$output")" == "[INVALID_ARGUMENT]jq compile error: jq: error: syntax error"* ]]
 	[ "$(sl-sql -N -B -e "select count(*) from $T")" = 0 ]
+}
+
+# Issue 8.2: a jq program gets the record and nothing else. A secret sits
+# in the environment, in a readable .json file and module, and in ~/.jq;
+# no vector may put any of them in a row, an answer, the error log or the
+# stage's stderr (the server's log).
+jq_secrets() {
+	export SL_JQ_SECRET=env-secret-4711
+	mkdir -p mods home
+	echo '{"s":"file-secret-4712"}' > mods/secret.json
+	echo 'def leak: "module-secret-4713";' > mods/m.jq
+	echo 'def homeleak: "home-secret-4714";' > home/.jq
+	export HOME=$PWD/home
+	echo '{"user_id":7,"name":"rec","age":3}' > one.json
+}
+
+# No secret anywhere: $1 the answer; the stderr, rows and error log too.
+no_secret() {
+	local all
+	all="$1 $stderr $(rows $T) $(errlog <<<"$1" 2>/dev/null || true)"
+	[[ "$all" != *secret-471* ]] || { echo "a secret leaked: $all" >&2; false; }
+}
+
+@test "json: jq sandbox: \$ENV and env see no environment, in a row or a rejected row's error log" {
+	jq_secrets
+	# the issue's program: the environment as user_id is a rejected row
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: {user_id: ($ENV|tostring), name: "x", age: 1}' -T one.json "$T"
+	[ "$(get NumberFilteredRows <<<"$output")" = 1 ]
+	[[ "$(errlog <<<"$output")" == *'src line [{} x 1]'* ]]
+	no_secret "$output"
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: {user_id: (env|tostring), name: "x", age: 1}' -T one.json "$T"
+	[[ "$(errlog <<<"$output")" == *'src line [{} x 1]'* ]]
+	no_secret "$output"
+	# loaded rows: $ENV and env are {} (a lookup is null), a function or a
+	# binding of the program's own still works
+	run -0 --separate-stderr sl-load -H format:json \
+		-H 'jq: def f: $ENV; {user_id: .user_id, name: ([$ENV, env, f] | tostring), age: ($ENV.SL_JQ_SECRET // 5)}' -T one.json "$T"
+	[ "$(rows $T)" = "$(printf '7\t[{},{},{}]\t5')" ]
+	no_secret "$output"
+	run -0 --separate-stderr sl-load -H format:json -H 'jq: def env: {a: 8}; {"a": 9} as $ENV | {user_id: env.a, name: "own", age: $ENV.a}' -T one.json "$T"
+	[ "$(sl-sql -N -B -e "select * from $T where user_id = 8")" = "$(printf '8\town\t9')" ]
+}
+
+@test "json: jq sandbox: import, include, modulemeta and module fail the load; no file is read" {
+	jq_secrets
+	local prog
+	for prog in "import \"secret\" as \$s {search: \"$PWD/mods\"}; {user_id: 1, name: (\$s|tostring), age: 1}" \
+		"import \"m\" as m {search: \"$PWD/mods\"}; {user_id: 1, name: m::leak, age: 1}" \
+		"include \"m\" {search: \"$PWD/mods\"}; {user_id: 1, name: leak, age: 1}" \
+		"include \"m\"; {user_id: 1, name: leak, age: 1}" \
+		'module {a: 1}; .' \
+		'{user_id: 1, name: ("m" | modulemeta | tostring), age: 1}' \
+		'{user_id: 1, name: "\("m" | modulemeta)", age: 1}' \
+		'1.import' ; do
+		run -1 --separate-stderr sl-load -H format:json -H "jq: $prog" -T one.json "$T"
+		[ "$(get Status <<<"$output")" = Fail ]
+		[[ "$(get Message <<<"$output")" == "[INVALID_ARGUMENT]jq: "@(import|include|module|modulemeta)" is not available in a load: a jq program gets the record and nothing else"* ]] ||
+			{ echo "$prog: $output" >&2; false; }
+		no_secret "$output"
+	done
+	[ "$(rows $T)" = "" ]
+	# ~/.jq is not read either
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: {user_id: 1, name: homeleak, age: 1}' -T one.json "$T"
+	[[ "$(get Message <<<"$output")" == "[INVALID_ARGUMENT]jq compile error: jq: error: homeleak/0 is not defined"* ]]
+	no_secret "$output"
+	# the words as data, fields, keys, comments and strings are fine
+	run -0 --separate-stderr sl-load -H format:json \
+		-H 'jq: # import "secret" include
+{user_id: .user_id, name: "import \("include")", age: ({import: 4, include: 1}.import + .module // 0)}' -T one.json "$T"
+	[ "$(rows $T)" = "$(printf '7\timport include\t4')" ]
+}
+
+@test "json: jq sandbox: input, inputs, input_filename, debug, stderr, halt_error and search paths reach nothing" {
+	jq_secrets
+	printf '%s\n' '{"user_id":1,"name":"a","age":1}' '{"user_id":2,"name":"stderr-marker-4715","age":2}' > two.json
+	run -0 --separate-stderr sl-load -H format:json -H max_filter_ratio:0.9 -H \
+		'jq: debug | stderr | {user_id, name: ([input_filename, input_line_number, get_search_list, get_jq_origin, get_prog_origin, [inputs]] | map(tojson) | join("")), age}' \
+		-T two.json "$T"
+	[ "$(rows $T)" = "$(printf '1\tnullnull[]nullnull[]\t1\n2\tnullnull[]nullnull[]\t2')" ]
+	[[ "$stderr" != *marker-4715* ]]
+	no_secret "$output"
+	# input reads no second record: an error for that record alone
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: {user_id, name: (input | .name), age}' -T two.json "$T"
+	[ "$(get NumberFilteredRows <<<"$output")" = 2 ]
+	[[ "$(errlog <<<"$output")" == *"Reason: jq: error: input is not available in a load"* ]]
+	[[ "$(errlog <<<"$output")" != *marker-4715* ]]
+	# halt_error's text goes nowhere; halt is an error, not a silent stop
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: "halt-secret-4716" | halt_error' -T two.json "$T"
+	[[ "$(errlog <<<"$output")" == *"Reason: jq: error: halt_error is not available in a load"* ]]
+	[[ "$output $stderr $(errlog <<<"$output")" != *halt-secret-4716* ]]
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: "halt-secret-4716" | halt_error(1)' -T two.json "$T"
+	[[ "$output $stderr $(errlog <<<"$output")" != *halt-secret-4716* ]]
+	run -1 --separate-stderr sl-load -H format:json -H 'jq: halt' -T two.json "$T"
+	[[ "$(errlog <<<"$output")" == *"Reason: jq: error: halt is not available in a load"* ]]
+}
+
+# The same through curl, as a user with LOAD_PRIV only: the server's own
+# environment and files stay out of the answer, the rows, the error log
+# and the server's log.
+@test "json: jq sandbox through curl and sl-httpd: \$ENV, import and stderr reach nothing" {
+	jq_secrets
+	local port pid i out
+	sl-sql -e "CREATE USER loader IDENTIFIED BY 'lp'; GRANT LOAD_PRIV ON testdb.test_streamload TO loader"
+	sl-httpd --data-dir "$SL_DATA_DIR" --listen 127.0.0.1:0 -1 -v 0 > port 2> httpd.err 3>&- &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do [ -s port ] && break; sleep 0.05; done
+	port=$(sed 's/.*://' port)
+	put() { curl -sS -u loader:lp -H format:json "$@" -T one.json -XPUT "http://127.0.0.1:$port/api/testdb/test_streamload/_stream_load"; }
+	out=$(put -H 'jq: {user_id: ($ENV|tostring), name: "x", age: 1}')
+	[ "$(get NumberFilteredRows <<<"$out")" = 1 ]
+	run -0 curl -sS "$(get ErrorURL <<<"$out")"
+	[[ "$output" == *'src line [{} x 1]'* && "$output" != *secret-471* ]]
+	no_secret "$out"
+	out=$(put -H 'jq: {user_id: 7, name: (env|tostring), age: 1}')
+	[ "$(get Status <<<"$out")" = Success ]
+	[ "$(rows $T)" = "$(printf '7\t{}\t1')" ]
+	out=$(put -H "jq: import \"secret\" as \$s {search: \"$PWD/mods\"}; {user_id: 1, name: (\$s|tostring), age: 1}")
+	[ "$(get Status <<<"$out")" = Fail ]
+	[[ "$(get Message <<<"$out")" == "[INVALID_ARGUMENT]jq: import is not available in a load"* ]]
+	no_secret "$out"
+	out=$(put -H 'jq: stderr | debug | {user_id: 9, name: ("stderr-marker-" + "4715"), age: 1}')
+	[ "$(get Status <<<"$out")" = Success ]
+	kill "$pid"
+	wait "$pid" || true
+	[ "$(rows $T)" = "$(printf '7\t{}\t1\n9\tstderr-marker-4715\t1')" ]
+	run cat httpd.err
+	[[ "$output" != *secret-471* && "$output" != *'"user_id":7'* ]]
 }
 
 @test "json: invalid jsonpaths fail the load with INVALID_JSON_PATH" {
@@ -269,6 +487,25 @@ parse_dump() {
 	SL_JSON_THREADS=2 parse_dump -H line_delimiter:'\r\n' > threads.txt
 	SL_JSON_THREADS=1 parse_dump -H line_delimiter:'\r\n' > serial.txt
 	diff serial.txt threads.txt
+}
+
+# Issue 8.11: a number or literal ends at the byte after it, which jv's
+# incremental parser consumes: a NUL (the number 0 to it) cut by a quote
+# left the threads with a number where jv_parse_sized finds an unfinished
+# string. The fuzz target's input 02 00 00 fe 09 00 22 is the first line.
+@test "json: a NUL inside a line, and literals cut by a quote or bracket: threads answer as the serial parse" {
+	printf '\t\0"\n1"x"\ntrue"a"\n0[1]\nnull{}\n\0"\n{"a":1}\n-2"\n' > nul.json
+	SL_JSON_THREADS=1 sl-parse -H format:json -H read_json_by_line:true -H columns:id,name,age < nul.json \
+		| sl-dump 2>&1 | grep -av '^# counters' > serial.txt
+	[ "$(grep -ac '^# filtered' serial.txt)" = 8 ]
+	grep -aqF "# filtered: line 1: Parse json data failed. code: 3, error info: Unfinished string at EOF at line 1, column 3" serial.txt
+	for b in 1 961 ''; do
+		SL_JSON_THREADS=2 SL_JSON_BATCH=$b sl-parse -H format:json -H read_json_by_line:true -H columns:id,name,age < nul.json \
+			| sl-dump 2>&1 | grep -av '^# counters' > threads.txt
+		cmp serial.txt threads.txt
+	done
+	# the fuzz target's input, as it is: 4 option bytes, then the body
+	[ "$(od -An -tx1 "$BATS_TEST_DIRNAME/fuzz/corpus-json/nul-in-line-threads" | tr -d ' \n')" = 020000fe090022 ]
 }
 
 # A hostile top-level array for strip_outer_array: white space and newlines

@@ -237,6 +237,20 @@ chunked() {
 	[ "$(count)" = 0 ]
 }
 
+# Issue 9.6: the seed says "10G by default" (10240 MiB), not Doris 4.0's
+# code default 102400: a Content-Length one byte over is refused before a
+# byte of body is read, one at the limit is not.
+@test "httpd-core: streaming_load_max_mb defaults to 10240 (the seed's 10G)" {
+	printf 'PUT %s HTTP/1.1\r\n%s\r\ncolumn_separator:,\r\nContent-Length: 10737418241\r\n\r\n' "$URL" "$ROOT" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get Message)" = '[E-217]body size 10737418241 exceed BE'"'"'s conf `streaming_load_max_mb` 10737418240. increase it if you are sure this load is reasonable' ]
+	printf 'PUT %s HTTP/1.1\r\n%s\r\ncolumn_separator:,\r\nContent-Length: 10737418240\r\n\r\n1,a,2\n' "$URL" "$ROOT" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get Status)" = Fail ]
+	[ "$(body | get Message)" = "[NETWORK_ERROR]receive body don't equal with body bytes" ]
+	[ "$(count)" = 0 ]
+}
+
 @test "httpd-core: a load past its timeout is killed and aborted; the server answers" {
 	mkfifo in
 	{

@@ -2,7 +2,8 @@
 /*
  * conf.c -- sl-httpd's limits: defaults, then sl.conf of the data directory
  * (Doris names where Doris has one):
- *   streaming_load_max_mb               102400  body limit of a load (MiB)
+ *   streaming_load_max_mb               10240   body limit of a load (MiB;
+ *                                               the seed's "10G by default")
  *   stream_load_default_timeout_second  259200  a load's `timeout` default
  *   http_read_timeout_ms                30000   longest wait for one read
  *   http_max_request_line               8192
@@ -34,7 +35,7 @@ void httpd_conf_defaults(httpd_conf *c)
 {
 	int64_t v;
 
-	c->streaming_load_max_mb = 102400;
+	c->streaming_load_max_mb = 10240;       /* the seed's 10G; Doris 4.0's code has 102400 */
 	c->stream_load_default_timeout_second = 259200;
 	c->read_timeout_ms = 30000;
 	c->max_request_line = 8192;

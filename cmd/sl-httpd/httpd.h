@@ -22,7 +22,7 @@ typedef struct httpd_conf {
 	char **redirect; size_t nredirect;
 	volatile unsigned *rr_counter;  /* MAP_SHARED|MAP_ANONYMOUS, made by main */
 	/* Limits (sl.conf, Doris names, with these defaults). */
-	int64_t streaming_load_max_mb;          /* 102400 */
+	int64_t streaming_load_max_mb;          /* 10240 */
 	int64_t stream_load_default_timeout_second; /* 259200 */
 	int read_timeout_ms;                    /* per read of a request: 30000 */
 	size_t max_request_line, max_header_bytes, max_headers; /* 8192, 65536, 100 */

@@ -6,7 +6,9 @@
  *
  * Input layout: 4 bytes of options, then the body.
  *   b0: bit 0 strip_outer_array, bit 1 read_json_by_line: true, bit 2
- *       read_json_by_line: false, bit 3 fuzzy_parse, bit 4 num_as_string,
+ *       read_json_by_line: false (neither, and no bit 0: the default, one
+ *       document or one per line, decided as the body streams in), bit 3
+ *       fuzzy_parse, bit 4 num_as_string,
  *       bits 5-7 jsonpaths (0 = none, else one of a fixed list)
  *   b1: bits 0-1 json_root (0 = none), bits 2-4 jq program (0 = none,
  *       else one of a fixed list, one of which does not compile), bits 5-6

@@ -282,6 +282,11 @@ int hs_parse(const char *sql, hs_stmt *s, char *msg, size_t cap)
 	memset(s, 0, sizeof *s);
 	if (!sql)
 		sql = "";
+	/* as sl-sql: the parse is linear in the length, so the length bounds it */
+	if (strlen(sql) > SL_LEX_STMT_MAX) {
+		snprintf(msg, cap, PARSE_ERR "Statement is too long: more than %d bytes", SL_LEX_STMT_MAX);
+		return 0;
+	}
 	sl_lex_init(&lx, sql, strlen(sql));
 	r = parse(&lx, s, msg, cap);
 	sl_lex_free(&lx);

@@ -716,7 +716,10 @@ static long positional(stmt *s)
 
 	if (s->lx.tok.kind != SL_TOK_INT || s->lx.tok.n > 9)
 		return 0;
-	v = strtol(s->lx.tok.p, 0, 10);
+	/* not strtol: the statement need not end with a NUL (fuzz-sql) */
+	v = 0;
+	for (size_t i = 0; i < s->lx.tok.n; i++)
+		v = v * 10 + (s->lx.tok.p[i] - '0');
 	m = sl_lex_save(&s->lx);
 	if (sl_lex_next(&s->lx) < 0) {
 		sl_lex_restore(&s->lx, m);
@@ -771,7 +774,9 @@ static int limit_num(stmt *s, int64_t *out)
 {
 	if (s->lx.tok.kind != SL_TOK_INT || s->lx.tok.n > 18)
 		return syntax(s);
-	*out = strtoll(s->lx.tok.p, 0, 10);
+	*out = 0;
+	for (size_t i = 0; i < s->lx.tok.n; i++)       /* at most 18 digits: no overflow */
+		*out = *out * 10 + (s->lx.tok.p[i] - '0');
 	return next(s);
 }
 

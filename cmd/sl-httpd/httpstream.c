@@ -84,7 +84,13 @@ static int ident(sl_lex *lx, char **out, char *msg, size_t cap)
 		return syntax(lx, msg, cap);
 	if (!*out)
 		return -1;
-	return next(lx, msg, cap);
+	if (!next(lx, msg, cap)) {
+		/* a lexical error after it: the caller keeps nothing (fuzz-httpstream) */
+		free(*out);
+		*out = NULL;
+		return 0;
+	}
+	return 1;
 }
 
 /* The text of the expression that starts at byte start and ends before
@@ -136,7 +142,13 @@ static int prop_value(sl_lex *lx, char **out, char *msg, size_t cap)
 		return syntax(lx, msg, cap);
 	if (!*out)
 		return -1;
-	return next(lx, msg, cap);
+	if (!next(lx, msg, cap)) {
+		/* a lexical error after it: the caller keeps nothing (fuzz-httpstream) */
+		free(*out);
+		*out = NULL;
+		return 0;
+	}
+	return 1;
 }
 
 static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)

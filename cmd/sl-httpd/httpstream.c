@@ -163,16 +163,12 @@ static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
 	KW("insert");
 	KW("into");
 	STEP(ident(lx, &a, msg, cap));
+	s->table = a;           /* s owns it from here: hs_free frees it on any failure (fuzz-httpstream) */
 	if (sl_lex_op(lx, ".")) {
 		STEP(next(lx, msg, cap));
-		if ((r = ident(lx, &b, msg, cap)) <= 0) {
-			free(a);
-			return r;
-		}
+		STEP(ident(lx, &b, msg, cap));
 		s->db = a;
 		s->table = b;
-	} else {
-		s->table = a;
 	}
 	if (sl_lex_kw(lx, "with")) {
 		STEP(next(lx, msg, cap));
@@ -203,7 +199,10 @@ static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
 		if (sl_lex_op(lx, "*")) {
 			if (!(text = strdup("*")))
 				return -1;
-			STEP(next(lx, msg, cap));
+			if ((r = next(lx, msg, cap)) <= 0) {
+				free(text);     /* fuzz-httpstream */
+				return r;
+			}
 		} else {
 			STEP(expr(lx, &text, &bare, msg, cap));
 		}

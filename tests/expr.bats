@@ -139,6 +139,45 @@ CHILD_ERR='Exceeded the maximum number of child expressions (10000).'
 	done
 }
 
+teardown() {
+	if [ -n "${srv:-}" ]; then
+		kill "$srv" 2> /dev/null || true
+		wait 2> /dev/null || true
+	fi
+}
+
+@test "bounds: the query route over HTTP: 30k and 200k terms answer the depth error; the server's peak RSS stays bounded" {
+	setup_data_dir
+	seed_table
+	# time(1) reports the largest RSS of sl-httpd and of the children it
+	# reaped: one per connection, where the statement is parsed
+	/usr/bin/time -f '%M' -o rss sl-httpd --data-dir "$SL_DATA_DIR" --listen 127.0.0.1:0 -1 > port 2> err 3>&- &
+	local i p=
+	for ((i = 0; i < 500; i++)); do
+		IFS= read -r p 2> /dev/null < port && break
+		sleep 0.02
+	done
+	[ -n "$p" ]
+	srv=$(pgrep -P "$!")
+	for n in 30000 200000 2999; do
+		gen "'{\"stmt\": \"select 1' + '+1' * $((n - 1)) + '\"}'" body.json
+		run -0 --separate-stderr curl -sS -u root: -H 'Content-Type: application/json' --data-binary @body.json \
+			"http://127.0.0.1:${p##*:}/api/query/default_cluster/testdb"
+		if [ "$n" = 2999 ]; then
+			jq -e '.code == 0 and .data.data == [[2999]]' <<<"$output"
+		else
+			[ "$output" = "{\"msg\":\"$DEPTH_ERR\",\"code\":1,\"data\":null,\"count\":0}" ]
+		fi
+	done
+	kill "$srv"
+	wait
+	srv=
+	kb=$(tail -n 1 rss)
+	echo "peak RSS $kb KiB" >&3
+	[ "$kb" -lt "$MAXRSS_KB" ]
+	! grep -e AddressSanitizer -e 'runtime error:' err
+}
+
 @test "bounds: sl-load's where header: a 62 KB sum answers the depth error, over 64 KiB it is too long" {
 	setup_data_dir
 	seed_table

@@ -1168,7 +1168,69 @@ struct binder {
 	char *err;
 	size_t errcap;
 	int in_agg;
+	size_t *tab, tcap;      /* names by case-folded hash (wide scopes), or NULL */
+	size_t nfind;           /* lookups so far */
 };
+
+/* Case-insensitive FNV-1a of a column name. */
+static uint64_t name_hash(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		int c = (unsigned char)p[i];
+		if (c >= 'A' && c <= 'Z') c += 32;
+		h = (h ^ (uint64_t)c) * 1099511628211ULL;
+	}
+	return h;
+}
+
+/* A wide scope (HAVING and ORDER BY see the columns and every select
+ * item, up to 4096) gets a hash table once an expression has looked up
+ * many names, so that binding stays linear in the number of references (a
+ * 1 MiB statement holds 500000 of them). The first of equal names wins,
+ * as in the plain scan. 0 ok, -1 ENOMEM (the plain scan goes on). */
+static int scope_index(struct binder *b)
+{
+	size_t k, cap = 64, j;
+	const sl_expr_scope *sc = b->sc;
+	while (cap < sc->ncols * 2) cap *= 2;
+	if (!(b->tab = malloc(cap * sizeof *b->tab))) return -1;
+	b->tcap = cap;
+	for (j = 0; j < cap; j++) b->tab[j] = SIZE_MAX;
+	for (k = 0; k < sc->ncols; k++) {
+		const char *nm = sc->names[k];
+		size_t n;
+		if (!nm) continue;
+		n = strlen(nm);
+		for (j = name_hash(nm, n) & (cap - 1); b->tab[j] != SIZE_MAX; j = (j + 1) & (cap - 1)) {
+			const char *o = sc->names[b->tab[j]];
+			if (ieqn(o, strlen(o), nm, n)) break;
+		}
+		if (b->tab[j] == SIZE_MAX) b->tab[j] = k;
+	}
+	return 0;
+}
+
+/* The scope index of a name, or ncols. */
+static size_t scope_find(struct binder *b, const char *p, size_t n)
+{
+	size_t k, j;
+	if (!b->tab && b->sc->ncols > 32 && ++b->nfind > 64 && scope_index(b) < 0)
+		b->nfind = 0;   /* no memory: scan, try again later */
+	if (b->tab) {
+		for (j = name_hash(p, n) & (b->tcap - 1); b->tab[j] != SIZE_MAX; j = (j + 1) & (b->tcap - 1)) {
+			const char *o = b->sc->names[b->tab[j]];
+			if (ieqn(o, strlen(o), p, n)) return b->tab[j];
+		}
+		return b->sc->ncols;
+	}
+	for (k = 0; k < b->sc->ncols; k++) {
+		const char *nm = b->sc->names[k];
+		if (nm && ieqn(nm, strlen(nm), p, n)) break;
+	}
+	return k;
+}
 
 static int berr(struct binder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int berr(struct binder *b, const char *fmt, ...)
@@ -1215,11 +1277,7 @@ static int bind(struct binder *b, sl_expr *e)
 	case E_LIT:
 		break;
 	case E_COL: {
-		size_t k;
-		for (k = 0; k < b->sc->ncols; k++) {
-			const char *nm = b->sc->names[k];
-			if (nm && ieqn(nm, strlen(nm), e->sbuf, e->sbufn)) break;
-		}
+		size_t k = scope_find(b, e->sbuf, e->sbufn);
 		if (k == b->sc->ncols)
 			return berr(b, "Unknown column '%s' in 'table list'", e->sbuf);
 		e->col = (long)k;
@@ -1402,12 +1460,18 @@ static int bind(struct binder *b, sl_expr *e)
 int sl_expr_bind(sl_expr *e, const sl_expr_scope *sc, char *err, size_t errcap)
 {
 	struct binder b;
+	int r;
 	b.sc = sc;
 	b.err = err;
 	b.errcap = errcap;
 	b.in_agg = 0;
+	b.tab = NULL;
+	b.tcap = 0;
+	b.nfind = 0;
 	if (errcap) err[0] = 0;
-	return bind(&b, e);
+	r = bind(&b, e);
+	free(b.tab);
+	return r;
 }
 
 int sl_expr_collect_aggs(sl_expr *e, sl_agg_list *list)

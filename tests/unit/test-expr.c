@@ -602,6 +602,7 @@ static void test_bounds(void)
 	pthread_t th;
 	char *s, *t;
 	char want[128];
+	size_t i;
 
 	/* ASan frames are several times larger: 4 MiB (half the usual main
 	 * stack) must hold the deepest trees with room to spare */
@@ -640,6 +641,40 @@ static void test_bounds(void)
 	s[SL_EXPR_TEXT_MAX - 1] = '1';
 	E(s, "1");
 	free(s);
+
+	{
+		/* a wide scope is hashed after many lookups: same answers as the
+		 * scan (case-insensitive, the first of equal names wins) */
+		static const char *wide[48];
+		static char nb[48][8];
+		sl_type wt[48];
+		sl_value wr[48];
+		sl_expr_scope sc = { 48, wide, wt, 0 };
+		sl_eval_ctx ctx = { &arena, 0, NULL };
+		char err[128];
+		sl_value v;
+		sl_expr *e;
+		for (i = 0; i < 48; i++) {
+			snprintf(nb[i], sizeof nb[i], "c%zu", i % 40);     /* c0..c39, then c0..c7 again */
+			wide[i] = nb[i];
+			wt[i] = types[0];
+			wr[i].kind = SL_V_INT;
+			wr[i].tkind = SL_T_INT;
+			wr[i].u.i = (int64_t)i;
+		}
+		s = chain("C5", " + c39 * 0 + C1", 40, "");   /* 81 lookups; c5 and c1 are there twice */
+		e = sl_expr_parse(s, strlen(s), err, sizeof err);
+		CHECK(e && sl_expr_bind(e, &sc, err, sizeof err) && sl_expr_eval(e, wr, &ctx, &v) == 1
+			&& v.kind == SL_V_LARGE && v.u.l == 5 + 40 * 1, "wide scope: %s kind %d value %lld", err, v.kind, (long long)v.u.i);
+		sl_expr_free(e);
+		free(s);
+		s = chain("c1", " + c1", 80, " + nope");
+		e = sl_expr_parse(s, strlen(s), err, sizeof err);
+		CHECK(e && !sl_expr_bind(e, &sc, err, sizeof err) && strstr(err, "Unknown column 'nope'"), "wide miss: %s", err);
+		sl_expr_free(e);
+		free(s);
+		sl_arena_reset(&arena);
+	}
 
 	/* sub-expressions keep their own text (one copy per tree) */
 	ERR("k1 + sum(k1 * 2) - 1", "aggregate function sum(k1 * 2) is not allowed here");

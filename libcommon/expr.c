@@ -25,8 +25,12 @@
 
 #define US_PER_DAY INT64_C(86400000000)
 #define US_PER_SEC INT64_C(1000000)
-#define MAX_DEPTH 200
+#define MAX_DEPTH SL_EXPR_NEST_MAX
 #define MAX_UNIX_TS INT64_C(32536771199)
+/* ev() recurses as deep as a tree is high (SL_EXPR_DEPTH_MAX): the helpers
+ * it calls stay out of its frame, whose size times that depth must fit the
+ * stack with room to spare, under ASan too (tests/unit/test-expr.c). */
+#define NOINLINE __attribute__((noinline))
 
 /* ------------------------------------------------------------------ */
 /* arena */
@@ -154,8 +158,11 @@ struct sl_expr {
 	size_t nargs;
 	int has_operand;         /* CASE x WHEN ... */
 	int has_else;
-	char *text;              /* source text as written */
+	const char *text;        /* source text as written: points into the root's text_own */
 	size_t textn;
+	char *text_own;          /* the root's copy of its own text (one per tree: linear) */
+	size_t argcap;
+	int height;              /* 1 for a leaf; at most SL_EXPR_DEPTH_MAX */
 	int agg_id, distinct, star;
 	int cat;                 /* E_ARITH / E_NEG computation category */
 	int fmt_has_time;        /* str_to_date with a constant format */
@@ -194,7 +201,7 @@ void sl_expr_free(sl_expr *e)
 	for (i = 0; i < e->nargs; i++) sl_expr_free(e->args[i]);
 	free(e->args);
 	free(e->sbuf);
-	free(e->text);
+	free(e->text_own);
 	free(e);
 }
 
@@ -273,29 +280,45 @@ static sl_expr *node(int kind)
 		e->kind = kind;
 		e->col = -1;
 		e->agg_id = -1;
+		e->height = 1;
 	}
 	return e;
 }
 
-static int add_arg(sl_expr *e, sl_expr *a)
+/* Make a a child of e. -1 (message set, a not taken) when out of memory or
+ * when e would pass Doris's bounds: the tree's height (a left-deep chain
+ * 1+1+...+1 is as high as it has terms, and every walk over it recurses
+ * that deep) and the number of children. */
+static int add_arg(struct parser *p, sl_expr *e, sl_expr *a)
 {
-	sl_expr **n = realloc(e->args, (e->nargs + 1) * sizeof *n);
-	if (!n) return -1;
-	e->args = n;
+	if (e->nargs >= SL_EXPR_CHILDREN_MAX) {
+		perr(p, "Exceeded the maximum number of child expressions (%d).", SL_EXPR_CHILDREN_MAX);
+		return -1;
+	}
+	if (a->height >= SL_EXPR_DEPTH_MAX) {
+		perr(p, "Exceeded the maximum depth of an expression tree (%d).", SL_EXPR_DEPTH_MAX);
+		return -1;
+	}
+	if (e->nargs == e->argcap) {
+		size_t nc = e->argcap ? e->argcap * 2 : 2;
+		sl_expr **n = realloc(e->args, nc * sizeof *n);
+		if (!n) { perr(p, "out of memory"); return -1; }
+		e->args = n;
+		e->argcap = nc;
+	}
 	e->args[e->nargs++] = a;
+	if (a->height + 1 > e->height) e->height = a->height + 1;
 	return 0;
 }
 
-/* Record the source text of e: [start, prev_end). */
+/* Record the source text of e: [start, prev_end) of the source, which
+ * outlives the parse; sl_expr_parse_lex copies the root's text once and
+ * points every node into that copy (a copy per node would be quadratic). */
 static int set_text(struct parser *p, sl_expr *e, size_t start)
 {
 	size_t end = p->prev_end > start ? p->prev_end : start;
-	free(e->text);
+	e->text = p->lx->src + start;
 	e->textn = end - start;
-	e->text = malloc(e->textn + 1);
-	if (!e->text) return -1;
-	memcpy(e->text, p->lx->src + start, e->textn);
-	e->text[e->textn] = 0;
 	return 0;
 }
 
@@ -325,14 +348,15 @@ static int is_reserved(const sl_tok *t)
 	return 0;
 }
 
-static sl_expr *binary(int kind, int op, sl_expr *l, sl_expr *r)
+/* l op r; on failure l and r are freed and the message is set. */
+static sl_expr *binary(struct parser *p, int kind, int op, sl_expr *l, sl_expr *r)
 {
 	sl_expr *e = node(kind);
-	if (!e || add_arg(e, l) < 0 || add_arg(e, r) < 0) {
-		if (e && e->nargs == 0) { sl_expr_free(l); sl_expr_free(r); }
-		else if (e && e->nargs == 1) sl_expr_free(r);
+	if (!e || add_arg(p, e, l) < 0 || add_arg(p, e, r) < 0) {
+		if (!e || e->nargs == 0) sl_expr_free(l);
+		sl_expr_free(r);
 		sl_expr_free(e);
-		if (!e) { sl_expr_free(l); sl_expr_free(r); }
+		perr(p, "out of memory");
 		return NULL;
 	}
 	e->op = op;
@@ -485,23 +509,23 @@ static sl_expr *parse_case(struct parser *p, size_t start)
 	if (advance(p) < 0) goto bad;
 	if (!sl_lex_kw(lx, "when")) {
 		if (!(a = parse_or(p))) goto bad;
-		if (add_arg(e, a) < 0) { sl_expr_free(a); goto nomem; }
+		if (add_arg(p, e, a) < 0) { sl_expr_free(a); goto nomem; }
 		e->has_operand = 1;
 	}
 	if (!sl_lex_kw(lx, "when")) { syntax_error(p); goto bad; }
 	while (sl_lex_kw(lx, "when")) {
 		if (advance(p) < 0) goto bad;
 		if (!(a = parse_or(p))) goto bad;
-		if (add_arg(e, a) < 0) { sl_expr_free(a); goto nomem; }
+		if (add_arg(p, e, a) < 0) { sl_expr_free(a); goto nomem; }
 		if (!sl_lex_kw(lx, "then")) { syntax_error(p); goto bad; }
 		if (advance(p) < 0) goto bad;
 		if (!(a = parse_or(p))) goto bad;
-		if (add_arg(e, a) < 0) { sl_expr_free(a); goto nomem; }
+		if (add_arg(p, e, a) < 0) { sl_expr_free(a); goto nomem; }
 	}
 	if (sl_lex_kw(lx, "else")) {
 		if (advance(p) < 0) goto bad;
 		if (!(a = parse_or(p))) goto bad;
-		if (add_arg(e, a) < 0) { sl_expr_free(a); goto nomem; }
+		if (add_arg(p, e, a) < 0) { sl_expr_free(a); goto nomem; }
 		e->has_else = 1;
 	}
 	if (!sl_lex_kw(lx, "end")) { syntax_error(p); goto bad; }
@@ -562,7 +586,7 @@ static sl_expr *parse_call(struct parser *p, const char *name, size_t namen, siz
 	} else if (!sl_lex_op(lx, ")")) {
 		for (;;) {
 			if (!(a = parse_or(p))) goto bad;
-			if (add_arg(e, a) < 0) { sl_expr_free(a); return fail_nomem(p, e); }
+			if (add_arg(p, e, a) < 0) { sl_expr_free(a); return fail_nomem(p, e); }
 			if (!sl_lex_op(lx, ",")) break;
 			if (advance(p) < 0) goto bad;
 		}
@@ -655,7 +679,7 @@ static sl_expr *parse_primary(struct parser *p)
 				if (!(a = parse_or(p))) return NULL;
 				if (!sl_lex_kw(lx, "as")) { syntax_error(p); sl_expr_free(a); return NULL; }
 				if (advance(p) < 0) { sl_expr_free(a); return NULL; }
-				if (!(e = node(E_CAST)) || add_arg(e, a) < 0) { sl_expr_free(a); return fail_nomem(p, e); }
+				if (!(e = node(E_CAST)) || add_arg(p, e, a) < 0) { sl_expr_free(a); return fail_nomem(p, e); }
 				if (parse_cast_type(p, &e->type) < 0) { sl_expr_free(e); return NULL; }
 				if (!sl_lex_op(lx, ")")) { syntax_error(p); sl_expr_free(e); return NULL; }
 				if (advance(p) < 0) { sl_expr_free(e); return NULL; }
@@ -775,7 +799,7 @@ static sl_expr *parse_unary(struct parser *p)
 			return a;
 		}
 mknode:
-		if (!(e = node(neg ? E_NEG : E_NOT)) || add_arg(e, a) < 0) { sl_expr_free(a); return fail_nomem(p, e); }
+		if (!(e = node(neg ? E_NEG : E_NOT)) || add_arg(p, e, a) < 0) { sl_expr_free(a); return fail_nomem(p, e); }
 		if (set_text(p, e, start) < 0) return fail_nomem(p, e);
 		return e;
 	}
@@ -798,7 +822,7 @@ static sl_expr *parse_mul(struct parser *p)
 		else break;
 		if (advance(p) < 0) { sl_expr_free(l); return NULL; }
 		if (!(r = parse_unary(p))) { sl_expr_free(l); return NULL; }
-		if (!(l = binary(E_ARITH, op, l, r))) return fail_nomem(p, NULL);
+		if (!(l = binary(p, E_ARITH, op, l, r))) return fail_nomem(p, NULL);
 		if (set_text(p, l, start) < 0) return fail_nomem(p, l);
 	}
 	return l;
@@ -816,7 +840,7 @@ static sl_expr *parse_add(struct parser *p)
 		else break;
 		if (advance(p) < 0) { sl_expr_free(l); return NULL; }
 		if (!(r = parse_mul(p))) { sl_expr_free(l); return NULL; }
-		if (!(l = binary(E_ARITH, op, l, r))) return fail_nomem(p, NULL);
+		if (!(l = binary(p, E_ARITH, op, l, r))) return fail_nomem(p, NULL);
 		if (set_text(p, l, start) < 0) return fail_nomem(p, l);
 	}
 	return l;
@@ -844,7 +868,7 @@ static sl_expr *parse_pred(struct parser *p)
 		if (op >= 0) {
 			if (advance(p) < 0) goto bad;
 			if (!(r = parse_add(p))) goto bad;
-			if (!(l = binary(E_CMP, op, l, r))) return fail_nomem(p, NULL);
+			if (!(l = binary(p, E_CMP, op, l, r))) return fail_nomem(p, NULL);
 			if (set_text(p, l, start) < 0) return fail_nomem(p, l);
 			continue;
 		}
@@ -856,7 +880,7 @@ static sl_expr *parse_pred(struct parser *p)
 			}
 			if (!sl_lex_kw(lx, "null")) { syntax_error(p); goto bad; }
 			if (advance(p) < 0) goto bad;
-			if (!(e = node(E_ISNULL)) || add_arg(e, l) < 0) { sl_expr_free(e); return fail_nomem(p, l); }
+			if (!(e = node(E_ISNULL)) || add_arg(p, e, l) < 0) { sl_expr_free(e); return fail_nomem(p, l); }
 			e->neg = neg;
 			l = e;
 			if (set_text(p, l, start) < 0) return fail_nomem(p, l);
@@ -877,11 +901,11 @@ static sl_expr *parse_pred(struct parser *p)
 			if (advance(p) < 0) goto bad;
 			if (!sl_lex_op(lx, "(")) { syntax_error(p); goto bad; }
 			if (advance(p) < 0) goto bad;
-			if (!(e = node(E_IN)) || add_arg(e, l) < 0) { sl_expr_free(e); return fail_nomem(p, l); }
+			if (!(e = node(E_IN)) || add_arg(p, e, l) < 0) { sl_expr_free(e); return fail_nomem(p, l); }
 			l = e;
 			for (;;) {
 				if (!(r = parse_or(p))) goto bad;
-				if (add_arg(l, r) < 0) { sl_expr_free(r); return fail_nomem(p, l); }
+				if (add_arg(p, l, r) < 0) { sl_expr_free(r); return fail_nomem(p, l); }
 				if (!sl_lex_op(lx, ",")) break;
 				if (advance(p) < 0) goto bad;
 			}
@@ -898,12 +922,12 @@ static sl_expr *parse_pred(struct parser *p)
 			if (!sl_lex_kw(lx, "and")) { syntax_error(p); sl_expr_free(lo); goto bad; }
 			if (advance(p) < 0) { sl_expr_free(lo); goto bad; }
 			if (!(hi = parse_add(p))) { sl_expr_free(lo); goto bad; }
-			if (!(e = node(E_BETWEEN)) || add_arg(e, l) < 0) {
+			if (!(e = node(E_BETWEEN)) || add_arg(p, e, l) < 0) {
 				sl_expr_free(e); sl_expr_free(lo); sl_expr_free(hi); return fail_nomem(p, l);
 			}
 			l = e;
-			if (add_arg(l, lo) < 0) { sl_expr_free(lo); sl_expr_free(hi); return fail_nomem(p, l); }
-			if (add_arg(l, hi) < 0) { sl_expr_free(hi); return fail_nomem(p, l); }
+			if (add_arg(p, l, lo) < 0) { sl_expr_free(lo); sl_expr_free(hi); return fail_nomem(p, l); }
+			if (add_arg(p, l, hi) < 0) { sl_expr_free(hi); return fail_nomem(p, l); }
 			l->neg = neg;
 			if (set_text(p, l, start) < 0) return fail_nomem(p, l);
 			continue;
@@ -911,7 +935,7 @@ static sl_expr *parse_pred(struct parser *p)
 		if (sl_lex_kw(lx, "like")) {
 			if (advance(p) < 0) goto bad;
 			if (!(r = parse_add(p))) goto bad;
-			if (!(l = binary(E_LIKE, 0, l, r))) return fail_nomem(p, NULL);
+			if (!(l = binary(p, E_LIKE, 0, l, r))) return fail_nomem(p, NULL);
 			l->neg = neg;
 			if (set_text(p, l, start) < 0) return fail_nomem(p, l);
 			continue;
@@ -935,7 +959,7 @@ static sl_expr *parse_not(struct parser *p)
 		a = parse_not(p);
 		p->depth--;
 		if (!a) return NULL;
-		if (!(e = node(E_NOT)) || add_arg(e, a) < 0) { sl_expr_free(a); return fail_nomem(p, e); }
+		if (!(e = node(E_NOT)) || add_arg(p, e, a) < 0) { sl_expr_free(a); return fail_nomem(p, e); }
 		if (set_text(p, e, start) < 0) return fail_nomem(p, e);
 		return e;
 	}
@@ -950,7 +974,7 @@ static sl_expr *parse_and(struct parser *p)
 	while (l && (sl_lex_kw(lx, "and") || sl_lex_op(lx, "&&"))) {
 		if (advance(p) < 0) { sl_expr_free(l); return NULL; }
 		if (!(r = parse_not(p))) { sl_expr_free(l); return NULL; }
-		if (!(l = binary(E_AND, 0, l, r))) return fail_nomem(p, NULL);
+		if (!(l = binary(p, E_AND, 0, l, r))) return fail_nomem(p, NULL);
 		if (set_text(p, l, start) < 0) return fail_nomem(p, l);
 	}
 	return l;
@@ -966,11 +990,37 @@ static sl_expr *parse_or(struct parser *p)
 	while (l && (sl_lex_kw(lx, "or") || sl_lex_op(lx, "||"))) {
 		if (advance(p) < 0) { sl_expr_free(l); l = NULL; break; }
 		if (!(r = parse_and(p))) { sl_expr_free(l); l = NULL; break; }
-		if (!(l = binary(E_OR, 0, l, r))) { l = fail_nomem(p, NULL); break; }
+		if (!(l = binary(p, E_OR, 0, l, r))) { l = fail_nomem(p, NULL); break; }
 		if (set_text(p, l, start) < 0) { l = fail_nomem(p, l); break; }
 	}
 	p->depth--;
 	return l;
+}
+
+/* Point e's text (inside [from, end)) and its children's into to. */
+static void rebase_text(sl_expr *e, const char *from, const char *end, const char *to)
+{
+	size_t i;
+	if (e->text && e->text >= from && e->text + e->textn <= end)
+		e->text = to + (e->text - from);
+	else {
+		e->text = NULL;
+		e->textn = 0;
+	}
+	for (i = 0; i < e->nargs; i++) rebase_text(e->args[i], from, end, to);
+}
+
+/* The root keeps one copy of its text; the source may go away. */
+static int keep_text(sl_expr *e)
+{
+	const char *from = e->text ? e->text : "";
+	char *own = malloc(e->textn + 1);
+	if (!own) return -1;
+	memcpy(own, from, e->textn);
+	own[e->textn] = 0;
+	rebase_text(e, from, from + e->textn, own);
+	e->text_own = own;
+	return 0;
 }
 
 sl_expr *sl_expr_parse_lex(sl_lex *lx, char *err, size_t errcap)
@@ -985,6 +1035,11 @@ sl_expr *sl_expr_parse_lex(sl_lex *lx, char *err, size_t errcap)
 	if (errcap) err[0] = 0;
 	e = parse_or(&p);
 	if (!e && !p.failed) perr(&p, "syntax error");
+	if (e && keep_text(e) < 0) {
+		perr(&p, "out of memory");
+		sl_expr_free(e);
+		e = NULL;
+	}
 	return e;
 }
 
@@ -992,6 +1047,10 @@ sl_expr *sl_expr_parse(const char *s, size_t n, char *err, size_t errcap)
 {
 	sl_lex lx;
 	sl_expr *e = NULL;
+	if (n > SL_EXPR_TEXT_MAX) {
+		if (errcap) snprintf(err, errcap, "expression is too long: %zu bytes, the limit is %d", n, SL_EXPR_TEXT_MAX);
+		return NULL;
+	}
 	sl_lex_init(&lx, s, n);
 	if (sl_lex_next(&lx) < 0) {
 		if (errcap) snprintf(err, errcap, "%s", lx.err);
@@ -1109,7 +1168,69 @@ struct binder {
 	char *err;
 	size_t errcap;
 	int in_agg;
+	size_t *tab, tcap;      /* names by case-folded hash (wide scopes), or NULL */
+	size_t nfind;           /* lookups so far */
 };
+
+/* Case-insensitive FNV-1a of a column name. */
+static uint64_t name_hash(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		int c = (unsigned char)p[i];
+		if (c >= 'A' && c <= 'Z') c += 32;
+		h = (h ^ (uint64_t)c) * 1099511628211ULL;
+	}
+	return h;
+}
+
+/* A wide scope (HAVING and ORDER BY see the columns and every select
+ * item, up to 4096) gets a hash table once an expression has looked up
+ * many names, so that binding stays linear in the number of references (a
+ * 1 MiB statement holds 500000 of them). The first of equal names wins,
+ * as in the plain scan. 0 ok, -1 ENOMEM (the plain scan goes on). */
+static int scope_index(struct binder *b)
+{
+	size_t k, cap = 64, j;
+	const sl_expr_scope *sc = b->sc;
+	while (cap < sc->ncols * 2) cap *= 2;
+	if (!(b->tab = malloc(cap * sizeof *b->tab))) return -1;
+	b->tcap = cap;
+	for (j = 0; j < cap; j++) b->tab[j] = SIZE_MAX;
+	for (k = 0; k < sc->ncols; k++) {
+		const char *nm = sc->names[k];
+		size_t n;
+		if (!nm) continue;
+		n = strlen(nm);
+		for (j = name_hash(nm, n) & (cap - 1); b->tab[j] != SIZE_MAX; j = (j + 1) & (cap - 1)) {
+			const char *o = sc->names[b->tab[j]];
+			if (ieqn(o, strlen(o), nm, n)) break;
+		}
+		if (b->tab[j] == SIZE_MAX) b->tab[j] = k;
+	}
+	return 0;
+}
+
+/* The scope index of a name, or ncols. */
+static size_t scope_find(struct binder *b, const char *p, size_t n)
+{
+	size_t k, j;
+	if (!b->tab && b->sc->ncols > 32 && ++b->nfind > 64 && scope_index(b) < 0)
+		b->nfind = 0;   /* no memory: scan, try again later */
+	if (b->tab) {
+		for (j = name_hash(p, n) & (b->tcap - 1); b->tab[j] != SIZE_MAX; j = (j + 1) & (b->tcap - 1)) {
+			const char *o = b->sc->names[b->tab[j]];
+			if (ieqn(o, strlen(o), p, n)) return b->tab[j];
+		}
+		return b->sc->ncols;
+	}
+	for (k = 0; k < b->sc->ncols; k++) {
+		const char *nm = b->sc->names[k];
+		if (nm && ieqn(nm, strlen(nm), p, n)) break;
+	}
+	return k;
+}
 
 static int berr(struct binder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int berr(struct binder *b, const char *fmt, ...)
@@ -1146,7 +1267,7 @@ static int bind(struct binder *b, sl_expr *e)
 	size_t i;
 	for (i = 0; i < e->nargs; i++) {
 		if (e->kind == E_AGG) {
-			if (b->in_agg) return berr(b, "aggregate function cannot contain aggregate parameters: %s", e->text);
+			if (b->in_agg) return berr(b, "aggregate function cannot contain aggregate parameters: %.*s", (int)e->textn, e->text ? e->text : "");
 			b->in_agg = 1;
 			if (!bind(b, e->args[i])) return 0;
 			b->in_agg = 0;
@@ -1156,11 +1277,7 @@ static int bind(struct binder *b, sl_expr *e)
 	case E_LIT:
 		break;
 	case E_COL: {
-		size_t k;
-		for (k = 0; k < b->sc->ncols; k++) {
-			const char *nm = b->sc->names[k];
-			if (nm && ieqn(nm, strlen(nm), e->sbuf, e->sbufn)) break;
-		}
+		size_t k = scope_find(b, e->sbuf, e->sbufn);
 		if (k == b->sc->ncols)
 			return berr(b, "Unknown column '%s' in 'table list'", e->sbuf);
 		e->col = (long)k;
@@ -1253,7 +1370,7 @@ static int bind(struct binder *b, sl_expr *e)
 	case E_AGG: {
 		sl_type a = e->nargs ? e->args[0]->type : mk_type(SL_T_BIGINT);
 		if (!b->sc->allow_aggs)
-			return berr(b, "aggregate function %s is not allowed here", e->text ? e->text : e->sbuf);
+			return berr(b, "aggregate function %.*s is not allowed here", (int)(e->text ? e->textn : e->sbufn), e->text ? e->text : e->sbuf);
 		switch (e->op) {
 		case AG_COUNT: e->type = mk_type(SL_T_BIGINT); break;
 		case AG_SUM:
@@ -1343,12 +1460,18 @@ static int bind(struct binder *b, sl_expr *e)
 int sl_expr_bind(sl_expr *e, const sl_expr_scope *sc, char *err, size_t errcap)
 {
 	struct binder b;
+	int r;
 	b.sc = sc;
 	b.err = err;
 	b.errcap = errcap;
 	b.in_agg = 0;
+	b.tab = NULL;
+	b.tcap = 0;
+	b.nfind = 0;
 	if (errcap) err[0] = 0;
-	return bind(&b, e);
+	r = bind(&b, e);
+	free(b.tab);
+	return r;
 }
 
 int sl_expr_collect_aggs(sl_expr *e, sl_agg_list *list)
@@ -1646,7 +1769,7 @@ null:
 
 /* Compare with implicit casts. 1 with *res, or 0 when a side cannot be
  * converted (the comparison is then NULL). */
-static int cmp3(const sl_value *a, const sl_value *b, int *res)
+NOINLINE static int cmp3(const sl_value *a, const sl_value *b, int *res)
 {
 	int ka = a->kind, kb = b->kind;
 	if (ka == SL_V_STRING && kb == SL_V_STRING) {
@@ -2076,7 +2199,7 @@ static int64_t wall_now_us(void)
 
 static int ev(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl_value *out);
 
-static int str_of(const sl_value *v, sl_eval_ctx *ctx, const char **p, size_t *n)
+NOINLINE static int str_of(const sl_value *v, sl_eval_ctx *ctx, const char **p, size_t *n)
 {
 	int r = value_to_text(v, ctx->arena, p, n);
 	if (r < 0 || (r == 0 && !ctx->arena)) { errno = ENOMEM; return -1; }
@@ -2103,7 +2226,7 @@ static int set_int(sl_value *out, int64_t v, int tkind)
 }
 
 /* Cast a branch result to the node's declared type. */
-static int conform(const sl_expr *e, sl_value *v, sl_eval_ctx *ctx)
+NOINLINE static int conform(const sl_expr *e, sl_value *v, sl_eval_ctx *ctx)
 {
 	sl_value o;
 	if (v->kind == SL_V_NULL) return 1;
@@ -2119,7 +2242,7 @@ static int conform(const sl_expr *e, sl_value *v, sl_eval_ctx *ctx)
 	return 1;
 }
 
-static int eval_arith(const sl_expr *e, const sl_value *a, const sl_value *b, sl_value *out)
+NOINLINE static int eval_arith(const sl_expr *e, const sl_value *a, const sl_value *b, sl_value *out)
 {
 	memset(out, 0, sizeof *out);
 	out->tkind = e->type.kind;
@@ -2229,7 +2352,7 @@ static size_t utf8_len(unsigned char c)
 	return 1;
 }
 
-static int like_match(const char *s, size_t sn, const char *p, size_t pn)
+NOINLINE static int like_match(const char *s, size_t sn, const char *p, size_t pn)
 {
 	size_t si = 0, pi = 0, star_p = (size_t)-1, star_s = 0;
 	while (si < sn) {
@@ -2374,7 +2497,7 @@ static int format_dt(sl_eval_ctx *ctx, int64_t us, const char *f, size_t fn, sl_
 	return set_str(out, buf, (size_t)(end - buf));
 }
 
-static int eval_func(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl_value *out)
+NOINLINE static int eval_func(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl_value *out)
 {
 	sl_value a[3];
 	size_t i;
@@ -2669,6 +2792,19 @@ static int eval_func(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl
 	}
 }
 
+/* -a as 0 - a */
+static NOINLINE int eval_neg(const sl_expr *e, const sl_value *a, sl_value *out)
+{
+	sl_value zero;
+	sl_expr tmp = *e;
+	memset(&zero, 0, sizeof zero);
+	zero.kind = SL_V_INT;
+	zero.tkind = SL_T_TINYINT;
+	tmp.op = A_SUB;
+	if (e->cat == CAT_DEC) tmp.type.scale = e->args[0]->type.scale;
+	return eval_arith(&tmp, &zero, a, out);
+}
+
 static int ev(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl_value *out)
 {
 	sl_value a, b;
@@ -2682,20 +2818,10 @@ static int ev(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl_value 
 	case E_COL:
 		*out = row[e->col];
 		return 1;
-	case E_NEG: {
-		sl_value zero;
+	case E_NEG:
 		if ((r = ev(e->args[0], row, ctx, &a)) < 0) return r;
 		if (a.kind == SL_V_NULL) { set_null(out); return 1; }
-		memset(&zero, 0, sizeof zero);
-		zero.kind = SL_V_INT;
-		zero.tkind = SL_T_TINYINT;
-		{
-			sl_expr tmp = *e;
-			tmp.op = A_SUB;
-			if (e->cat == CAT_DEC) tmp.type.scale = e->args[0]->type.scale;
-			return eval_arith(&tmp, &zero, &a, out);
-		}
-	}
+		return eval_neg(e, &a, out);
 	case E_NOT:
 		if ((r = ev(e->args[0], row, ctx, &a)) < 0) return r;
 		r = tri(&a);

@@ -56,15 +56,35 @@ void sl_arena_free(sl_arena *a);
 
 typedef struct sl_expr sl_expr;
 
+/* Bounds (issue 8.3). Parsing and every walk over a tree (bind, eval,
+ * free) are linear and never recurse deeper than these allow:
+ *   SL_EXPR_TEXT_MAX     bytes of one string given to sl_expr_parse (the
+ *                        where header, one columns expression): "expression
+ *                        is too long: N bytes, the limit is 65536"
+ *   SL_EXPR_DEPTH_MAX    height of a tree, as Doris's expr_depth_limit
+ *                        (1+1+...+1 is a tree as high as it has terms):
+ *                        "Exceeded the maximum depth of an expression tree (3000)."
+ *   SL_EXPR_CHILDREN_MAX children of one node (IN lists, function arguments,
+ *                        CASE arms), as Doris's expr_children_limit:
+ *                        "Exceeded the maximum number of child expressions (10000)."
+ *   SL_EXPR_NEST_MAX     nesting of parentheses, calls, NOT and unary signs
+ *                        (the parser's own recursion): "expression too deeply
+ *                        nested at position N" */
+#define SL_EXPR_TEXT_MAX     65536
+#define SL_EXPR_DEPTH_MAX    3000
+#define SL_EXPR_CHILDREN_MAX 10000
+#define SL_EXPR_NEST_MAX     200
+
 /* Parse a whole string as one expression. NULL on error, message in err
- * ("syntax error at position 5 near 'x'"). */
+ * ("syntax error at position 5 near 'x'"). At most SL_EXPR_TEXT_MAX bytes. */
 sl_expr *sl_expr_parse(const char *s, size_t n, char *err, size_t errcap);
 /* Parse one expression from a running lexer (the current token is its
  * first); stops before a token that cannot continue it (',', ')', AS, FROM,
  * WHERE, GROUP, ORDER, LIMIT, ASC, DESC, ...). NULL on error. */
 sl_expr *sl_expr_parse_lex(sl_lex *lx, char *err, size_t errcap);
 void sl_expr_free(sl_expr *e);
-/* The source text of e (for result column names), as written. */
+/* The source text of e (for result column names), as written. A tree keeps
+ * one copy of its root's text; sub-expressions point into it. */
 const char *sl_expr_text(const sl_expr *e, size_t *n);
 /* If e is a bare column reference, its name (else NULL). */
 const char *sl_expr_colname(const sl_expr *e, size_t *n);

@@ -9,6 +9,11 @@
 
 #include <stddef.h>
 
+/* The longest statement accepted (sl-sql scripts, the query route, the
+ * http_stream `sql` header): one statement is parsed into memory linear in
+ * its length, so its length bounds that memory. */
+#define SL_LEX_STMT_MAX (1024 * 1024)
+
 enum sl_tokkind {
 	SL_TOK_EOF = 0,
 	SL_TOK_IDENT,           /* bare identifier or keyword (case kept) */

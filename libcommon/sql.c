@@ -89,6 +89,13 @@ static int syserr(sl_sql *q, const char *what)
 
 /* ---- statement splitting ---- */
 
+/* A statement longer than SL_LEX_STMT_MAX is refused before it is parsed:
+ * the parse takes memory linear in the length. */
+static int stmt_too_long(sl_sql *q)
+{
+	return sqlerr(q, SL_SQL_ER_PARSE, "42000", "Statement is too long: more than %d bytes", SL_LEX_STMT_MAX);
+}
+
 int sl_sql_next(sl_sql *q, const char *src, size_t n, size_t *off, size_t *start, size_t *len)
 {
 	sl_lex lx;
@@ -114,6 +121,13 @@ int sl_sql_next(sl_sql *q, const char *src, size_t n, size_t *off, size_t *start
 			if (first == SIZE_MAX)
 				first = lx.tok.pos;
 			last = lx.tok.pos + lx.tok.n;
+			if (last - first > SL_LEX_STMT_MAX) {
+				/* no need to find its end: it is refused */
+				*start = base + first;
+				sl_lex_free(&lx);
+				stmt_too_long(q);
+				return -1;
+			}
 		}
 		*off = lx.tok.kind == SL_TOK_EOF ? n : base + lx.tok.pos + 1;
 		sl_lex_free(&lx);
@@ -761,6 +775,19 @@ static int ident_is_reserved(stmt *s)
 	return 0;
 }
 
+/* The most items of a select list (after '*' is expanded), GROUP BY or
+ * ORDER BY: MySQL's column limit. Matching ORDER BY against the select list
+ * is quadratic in these, and each item costs memory. */
+#define SEL_LIST_MAX 4096
+
+static int too_many(stmt *s, const char *what)
+{
+	s->failed = 1;
+	if (!strcmp(what, "select list"))
+		return sqlerr(s->q, 1117, "HY000", "Too many columns");
+	return sqlerr(s->q, SL_SQL_ER_PARSE, "42000", "Too many expressions in %s: the limit is %d", what, SEL_LIST_MAX);
+}
+
 static int expr_err(stmt *s, const char *err)
 {
 	s->failed = 1;
@@ -792,7 +819,10 @@ static long positional(stmt *s)
 
 	if (s->lx.tok.kind != SL_TOK_INT || s->lx.tok.n > 9)
 		return 0;
-	v = strtol(s->lx.tok.p, 0, 10);
+	/* not strtol: the statement need not end with a NUL (fuzz-sql) */
+	v = 0;
+	for (size_t i = 0; i < s->lx.tok.n; i++)
+		v = v * 10 + (s->lx.tok.p[i] - '0');
 	m = sl_lex_save(&s->lx);
 	if (sl_lex_next(&s->lx) < 0) {
 		sl_lex_restore(&s->lx, m);
@@ -810,6 +840,8 @@ static int oitem_list(stmt *s, oitem **v, size_t *n, int order)
 		oitem it;
 		oitem *p;
 
+		if (*n >= SEL_LIST_MAX)
+			return too_many(s, order ? "ORDER BY" : "GROUP BY");
 		memset(&it, 0, sizeof it);
 		it.ref = -1;
 		it.at = tpos(s);
@@ -845,7 +877,9 @@ static int limit_num(stmt *s, int64_t *out)
 {
 	if (s->lx.tok.kind != SL_TOK_INT || s->lx.tok.n > 18)
 		return syntax(s);
-	*out = strtoll(s->lx.tok.p, 0, 10);
+	*out = 0;
+	for (size_t i = 0; i < s->lx.tok.n; i++)       /* at most 18 digits: no overflow */
+		*out = *out * 10 + (s->lx.tok.p[i] - '0');
 	return next(s);
 }
 
@@ -866,6 +900,8 @@ static int parse_select(sel *S)
 		item it;
 		item *p;
 
+		if (S->nitems >= SEL_LIST_MAX)
+			return too_many(s, "select list");
 		memset(&it, 0, sizeof it);
 		if (op(s, "*")) {
 			it.star = 1;
@@ -981,10 +1017,20 @@ static sl_expr *reparse_item(sel *S, size_t i)
 	char err[512];
 	size_t n;
 	const char *t = sl_expr_text(S->items[i].e, &n);
-	sl_expr *e = sl_expr_parse(t, n, err, sizeof err);
+	sl_expr *e = NULL;
+	sl_lex lx;
 
+	/* Not sl_expr_parse: an item of a statement may be longer than
+	 * SL_EXPR_TEXT_MAX; it parsed once, so it parses again. */
+	err[0] = 0;
+	sl_lex_init(&lx, t, n);
+	if (sl_lex_next(&lx) < 0)
+		snprintf(err, sizeof err, "%s", lx.err);
+	else
+		e = sl_expr_parse_lex(&lx, err, sizeof err);
+	sl_lex_free(&lx);
 	if (!e)
-		expr_err(S->s, err);
+		expr_err(S->s, err[0] ? err : "syntax error");
 	return e;
 }
 
@@ -1044,6 +1090,8 @@ static int resolve(sel *S)
 			continue;
 		if (!S->has_table)
 			return sqlerr(q, 1096, "HY000", "No tables used");
+		if (S->nitems - 1 + S->ncols > SEL_LIST_MAX)
+			return too_many(S->s, "select list");
 		p = realloc(S->items, (S->nitems + S->ncols) * sizeof *p);
 		if (!p)
 			return syserr(q, "out of memory");
@@ -2568,6 +2616,8 @@ int sl_sql_exec(sl_sql *q, const char *src, size_t n, const sl_sql_sink *sink)
 	q->code = 0;
 	q->state[0] = 0;
 	q->err[0] = 0;
+	if (n > SL_LEX_STMT_MAX)
+		return stmt_too_long(q);
 	sl_lex_init(&s.lx, src, n);
 	if (!next(&s))
 		goto out;

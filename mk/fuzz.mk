@@ -3,8 +3,13 @@
 # Makefile; also usable alone: `make -f mk/fuzz.mk fuzz FUZZ_SECONDS=10`.
 #
 #   make fuzz                  build and run every target for FUZZ_SECONDS (60) each
-#   make fuzz-build            only build them (build/fuzz/fuzz-csv, build/fuzz/fuzz-json)
+#   make fuzz-build            only build them (build/fuzz/fuzz-csv, build/fuzz/fuzz-json, ...)
 #   make fuzz FUZZ_TARGETS=csv one target
+#
+# Targets (issue 4; issue 8.3 added the parsers): csv, json (the body
+# readers), sql (sl-sql's statements over a temporary store), expr (the
+# expression engine: where, columns), httpstream (the http_stream `sql`
+# header, linked with cmd/sl-httpd/httpstream.c).
 #
 # The targets are tests/fuzz/fuzz-NAME.c, linked with every libcommon source
 # compiled by clang with -fsanitize=fuzzer-no-link,address,undefined into
@@ -31,7 +36,7 @@ FUZZ_LDLIBS   = -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lsnappy -lcrypt -lm
 FUZZ_LIBSRC  := $(sort $(wildcard libcommon/*.c))
 FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:%.c=$(FUZZ_DIR)/%.o)
 # The JSON target needs the body reader (libcommon/input.c, input.h).
-FUZZ_TARGETS ?= csv $(if $(wildcard libcommon/input.c),json)
+FUZZ_TARGETS ?= csv $(if $(wildcard libcommon/input.c),json) sql expr httpstream
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 
 .PHONY: fuzz fuzz-build fuzz-deps
@@ -81,11 +86,19 @@ $(FUZZ_DIR)/fuzz-%.o: tests/fuzz/fuzz-%.c | fuzz-deps
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_DIR)/fuzz-%: $(FUZZ_DIR)/fuzz-%.o $(FUZZ_DIR)/libcommon.a
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LDLIBS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(filter %.a,$^) $(FUZZ_LDLIBS)
+
+# The http_stream parser lives in sl-httpd: its one file joins that target.
+$(FUZZ_DIR)/cmd/sl-httpd/%.o: cmd/sl-httpd/%.c | fuzz-deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icmd/sl-httpd -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz-httpstream.o: FUZZ_CFLAGS += -Icmd/sl-httpd
+$(FUZZ_DIR)/fuzz-httpstream: $(FUZZ_DIR)/cmd/sl-httpd/httpstream.o
 
 .SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%.o)
 
--include $(FUZZ_LIBOBJ:.o=.d) $(FUZZ_DIR)/fuzz-csv.d $(FUZZ_DIR)/fuzz-json.d
+-include $(FUZZ_LIBOBJ:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%.d) $(FUZZ_DIR)/cmd/sl-httpd/httpstream.d
 
 ifneq ($(firstword $(MAKEFILE_LIST)),$(lastword $(MAKEFILE_LIST)))
 .DEFAULT_GOAL := $(fuzz_saved_goal)

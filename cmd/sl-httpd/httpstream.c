@@ -84,7 +84,13 @@ static int ident(sl_lex *lx, char **out, char *msg, size_t cap)
 		return syntax(lx, msg, cap);
 	if (!*out)
 		return -1;
-	return next(lx, msg, cap);
+	if (!next(lx, msg, cap)) {
+		/* a lexical error after it: the caller keeps nothing (fuzz-httpstream) */
+		free(*out);
+		*out = NULL;
+		return 0;
+	}
+	return 1;
 }
 
 /* The text of the expression that starts at byte start and ends before
@@ -136,7 +142,13 @@ static int prop_value(sl_lex *lx, char **out, char *msg, size_t cap)
 		return syntax(lx, msg, cap);
 	if (!*out)
 		return -1;
-	return next(lx, msg, cap);
+	if (!next(lx, msg, cap)) {
+		/* a lexical error after it: the caller keeps nothing (fuzz-httpstream) */
+		free(*out);
+		*out = NULL;
+		return 0;
+	}
+	return 1;
 }
 
 static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
@@ -151,16 +163,12 @@ static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
 	KW("insert");
 	KW("into");
 	STEP(ident(lx, &a, msg, cap));
+	s->table = a;           /* s owns it from here: hs_free frees it on any failure (fuzz-httpstream) */
 	if (sl_lex_op(lx, ".")) {
 		STEP(next(lx, msg, cap));
-		if ((r = ident(lx, &b, msg, cap)) <= 0) {
-			free(a);
-			return r;
-		}
+		STEP(ident(lx, &b, msg, cap));
 		s->db = a;
 		s->table = b;
-	} else {
-		s->table = a;
 	}
 	if (sl_lex_kw(lx, "with")) {
 		STEP(next(lx, msg, cap));
@@ -191,7 +199,10 @@ static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
 		if (sl_lex_op(lx, "*")) {
 			if (!(text = strdup("*")))
 				return -1;
-			STEP(next(lx, msg, cap));
+			if ((r = next(lx, msg, cap)) <= 0) {
+				free(text);     /* fuzz-httpstream */
+				return r;
+			}
 		} else {
 			STEP(expr(lx, &text, &bare, msg, cap));
 		}
@@ -282,6 +293,11 @@ int hs_parse(const char *sql, hs_stmt *s, char *msg, size_t cap)
 	memset(s, 0, sizeof *s);
 	if (!sql)
 		sql = "";
+	/* as sl-sql: the parse is linear in the length, so the length bounds it */
+	if (strlen(sql) > SL_LEX_STMT_MAX) {
+		snprintf(msg, cap, PARSE_ERR "Statement is too long: more than %d bytes", SL_LEX_STMT_MAX);
+		return 0;
+	}
 	sl_lex_init(&lx, sql, strlen(sql));
 	r = parse(&lx, s, msg, cap);
 	sl_lex_free(&lx);

@@ -5,6 +5,7 @@
  * and implicit-cast rules, functions, casts and aggregates.
  * Prints "N passed, M failed"; exits 1 on any failure.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -550,6 +551,135 @@ static void test_aggs(void)
 	sl_lex_free(&lx);
 }
 
+/* s + n copies of rep, in a malloc'd string. */
+static char *chain(const char *head, const char *rep, size_t n, const char *tail)
+{
+	size_t hl = strlen(head), rl = strlen(rep), tl = strlen(tail), i;
+	char *b = malloc(hl + rl * n + tl + 1), *o = b;
+	if (!b) exit(2);
+	memcpy(o, head, hl); o += hl;
+	for (i = 0; i < n; i++) { memcpy(o, rep, rl); o += rl; }
+	memcpy(o, tail, tl); o += tl;
+	*o = 0;
+	return b;
+}
+
+/* Each operator chained to exactly SL_EXPR_DEPTH_MAX levels parses, binds,
+ * evaluates and frees (every walk recurses that deep); one more level is
+ * Doris's depth error, not a crash. */
+static void *bounds_chains(void *arg)
+{
+	static const struct { const char *head, *rep, *want; } ch[] = {
+		{ "1", "+1", "3000" }, { "k1", "-1", "-2994" }, { "1", "*1", "1" }, { "1", "=1", "1" },
+		{ "1", " is null", "0" }, { "1", " in (1, 2)", "1" }, { "1", " between 0 and 2", "1" },
+		{ "'a'", " like 'a'", "0" }, { "1", " and 1", "1" }, { "0", " or 1", "1" },
+		{ "1", " <=> 1", "1" }, { "s", " not like 'x'", "1" },
+	};
+	size_t i;
+	char want[128];
+	(void)arg;
+	snprintf(want, sizeof want, "Exceeded the maximum depth of an expression tree (%d).", SL_EXPR_DEPTH_MAX);
+	for (i = 0; i < SL_ARRAY_LEN(ch); i++) {
+		char *ok = chain(ch[i].head, ch[i].rep, SL_EXPR_DEPTH_MAX - 1, "");
+		char *over = chain(ch[i].head, ch[i].rep, SL_EXPR_DEPTH_MAX, "");
+		E(ok, ch[i].want);
+		ERR(over, want);
+		free(ok);
+		free(over);
+	}
+	{
+		/* the 30000 terms of issue 8.3: refused at the bound, in linear memory */
+		char *big = chain("1", "+1", 29999, "");
+		ERR(big, want);
+		free(big);
+	}
+	return NULL;
+}
+
+static void test_bounds(void)
+{
+	pthread_attr_t at;
+	pthread_t th;
+	char *s, *t;
+	char want[128];
+	size_t i;
+
+	/* ASan frames are several times larger: 4 MiB (half the usual main
+	 * stack) must hold the deepest trees with room to spare */
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, 4u << 20);
+	CHECK(pthread_create(&th, &at, bounds_chains, NULL) == 0, "thread");
+	pthread_join(th, NULL);
+	pthread_attr_destroy(&at);
+
+	/* IN lists and CASE arms: up to SL_EXPR_CHILDREN_MAX children */
+	snprintf(want, sizeof want, "Exceeded the maximum number of child expressions (%d).", SL_EXPR_CHILDREN_MAX);
+	s = chain("k1 in (0", ",5", SL_EXPR_CHILDREN_MAX - 2, ")");
+	E(s, "1");
+	free(s);
+	s = chain("k1 in (0", ",5", SL_EXPR_CHILDREN_MAX - 1, ")");
+	ERR(s, want);
+	free(s);
+	s = chain("coalesce(null", ",k1", 254, ")");
+	E(s, "5");
+	free(s);
+
+	/* nesting: the parser's own recursion */
+	s = chain("", "abs(", 99, "3");
+	t = chain(s, ")", 99, "");
+	E(t, "3");
+	free(s);
+	free(t);
+	s = chain("", "not ", SL_EXPR_NEST_MAX + 1, "1");
+	ERR(s, "too deeply nested");
+	free(s);
+
+	/* length */
+	s = chain("", " ", SL_EXPR_TEXT_MAX, "1");
+	ERR(s, "expression is too long: 65537 bytes, the limit is 65536");
+	s[SL_EXPR_TEXT_MAX] = 0;
+	s[SL_EXPR_TEXT_MAX - 1] = '1';
+	E(s, "1");
+	free(s);
+
+	{
+		/* a wide scope is hashed after many lookups: same answers as the
+		 * scan (case-insensitive, the first of equal names wins) */
+		static const char *wide[48];
+		static char nb[48][8];
+		sl_type wt[48];
+		sl_value wr[48];
+		sl_expr_scope sc = { 48, wide, wt, 0 };
+		sl_eval_ctx ctx = { &arena, 0, NULL };
+		char err[128];
+		sl_value v;
+		sl_expr *e;
+		for (i = 0; i < 48; i++) {
+			snprintf(nb[i], sizeof nb[i], "c%zu", i % 40);     /* c0..c39, then c0..c7 again */
+			wide[i] = nb[i];
+			wt[i] = types[0];
+			wr[i].kind = SL_V_INT;
+			wr[i].tkind = SL_T_INT;
+			wr[i].u.i = (int64_t)i;
+		}
+		s = chain("C5", " + c39 * 0 + C1", 40, "");   /* 81 lookups; c5 and c1 are there twice */
+		e = sl_expr_parse(s, strlen(s), err, sizeof err);
+		CHECK(e && sl_expr_bind(e, &sc, err, sizeof err) && sl_expr_eval(e, wr, &ctx, &v) == 1
+			&& v.kind == SL_V_LARGE && v.u.l == 5 + 40 * 1, "wide scope: %s kind %d value %lld", err, v.kind, (long long)v.u.i);
+		sl_expr_free(e);
+		free(s);
+		s = chain("c1", " + c1", 80, " + nope");
+		e = sl_expr_parse(s, strlen(s), err, sizeof err);
+		CHECK(e && !sl_expr_bind(e, &sc, err, sizeof err) && strstr(err, "Unknown column 'nope'"), "wide miss: %s", err);
+		sl_expr_free(e);
+		free(s);
+		sl_arena_reset(&arena);
+	}
+
+	/* sub-expressions keep their own text (one copy per tree) */
+	ERR("k1 + sum(k1 * 2) - 1", "aggregate function sum(k1 * 2) is not allowed here");
+}
+
 static void test_arena(void)
 {
 	sl_arena a = SL_ARENA_ZERO;
@@ -580,6 +710,7 @@ int main(void)
 	test_errors();
 	test_aggs();
 	test_arena();
+	test_bounds();
 	sl_arena_free(&arena);
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;

@@ -29,12 +29,15 @@
 #include "hdr.h"
 #include "profile.h"
 #include "store.h"
+#include "errtext.h"
 
 #define USAGE "sl-txn [--data-dir DIR] [-H 'name:value']... DB.TABLE"
 #define TIMEOUT_DEFAULT 259200
 #define TIMEOUT_MAX 259200
 #define ROWSET_ROLL (256u << 20)
 #define EARLY_STOP 51
+#define ERRLOG_LINES 51                 /* Doris: MAX_ERROR_NUM 50, checked as fetch_add(1) > 50 */
+#define ERRLOG_CHUNK 65536
 #define TSTATUS "TStatus: errCode = 2, detailMessage = "
 #define EARLY_STOP_MSG "[DATA_QUALITY_ERROR]Encountered unqualified data, stop processing. " \
 	"Please check if the source data matches the schema, and consider disabling strict mode " \
@@ -59,9 +62,10 @@ static int64_t write_ms;
 static int elfd = -1;
 static int have_errlog;                 /* the log file was created */
 static sl_buf elpath = SL_BUF_ZERO, elbuf = SL_BUF_ZERO;
-static int64_t ellimit, elbytes;
-static uint64_t elcut;                  /* rejects not logged */
-static char *first_error;
+static int64_t ellimit;                 /* longest line: load_error_log_limit_bytes */
+static int64_t elroom;                  /* bytes the current line may still take */
+static uint64_t nlogged;                /* Reason: lines written */
+static char *first_error;               /* bounded: sl_first_error */
 
 static int devnull = -1;
 static volatile sig_atomic_t timed_out;
@@ -164,15 +168,12 @@ static int errlog_flush(void)
 	return 1;
 }
 
-/* Write the closing line of a cut log and flush; errors are only warned
- * about here, the load's outcome does not depend on its error log. */
+/* Flush and close; errors are only warned about here, the load's
+ * outcome does not depend on its error log. */
 static void errlog_close(void)
 {
 	if (elfd < 0)
 		return;
-	if (elcut)
-		sl_buf_printf(&elbuf, "Reason: error log is too long: load_error_log_limit_bytes (%" PRId64
-			") reached, %" PRIu64 " more rejected rows not shown. src line []; \n", ellimit, elcut);
 	if (errlog_flush() < 0)
 		sl_warnsys("unable to write %s", elpath.p);
 	close(elfd);
@@ -252,10 +253,54 @@ static void out(int r)
 
 /* ---- the error log ---- */
 
+static void errlog_write_failed(void)
+{
+	fatal_note(errno, "unable to write %s", elpath.p);
+	failf(SL_EXIT_TEMP, 0, "[INTERNAL_ERROR]unable to write the error log: %s", strerror(errno));
+}
+
+/* Append p[0..n) to the current line, within its room; a long piece
+ * goes straight to the file, not through the buffer. */
+static void errlog_put(const char *p, size_t n)
+{
+	if ((int64_t)n > elroom)
+		n = (size_t)elroom;
+	elroom -= (int64_t)n;
+	if (!n)
+		return;
+	if (n >= ERRLOG_CHUNK) {
+		if (errlog_flush() < 0 || sl_allwrite(elfd, p, n) != n)
+			errlog_write_failed();
+		return;
+	}
+	if (sl_buf_put(&elbuf, p, n) < 0)
+		failf(SL_EXIT_TEMP, 0, "[INTERNAL_ERROR]out of memory");
+	if (elbuf.len >= ERRLOG_CHUNK && errlog_flush() < 0)
+		errlog_write_failed();
+}
+
+/* "Reason: " reason ". src line [" src "]; " and a newline; a line
+ * longer than load_error_log_limit_bytes keeps that many bytes and ends
+ * in "error log is too long" (spec 2.4). */
+static void errlog_line(const sl_field *reason, const sl_field *src)
+{
+	uint64_t len = 8 + (uint64_t)reason->n + 12 + (uint64_t)src->n + 3;
+
+	elroom = ellimit;
+	errlog_put("Reason: ", 8);
+	errlog_put(reason->p, reason->n);
+	errlog_put(". src line [", 12);
+	errlog_put(src->p, src->n);
+	errlog_put("]; ", 3);
+	elroom = INT64_MAX;
+	if (len > (uint64_t)ellimit)
+		errlog_put("error log is too long", 21);
+	errlog_put("\n", 1);
+}
+
 static void errlog_add(const sl_frame *f)
 {
 	sl_field fl[3];
-	size_t linelen;
 
 	if (sl_fields_parse(f->p, f->len, fl, 3) != 3 || fl[0].n == SL_NULL_LEN)
 		failf(SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]malformed error record in the row stream");
@@ -282,26 +327,14 @@ static void errlog_add(const sl_frame *f)
 	}
 	if (!first_error) {
 		sl_buf b = SL_BUF_ZERO;
-		if (sl_buf_put(&b, fl[0].p, fl[0].n) < 0 || sl_buf_puts(&b, ". Src line: ") < 0 ||
-		    sl_buf_put(&b, fl[1].p, fl[1].n) < 0 || sl_buf_cstr(&b) < 0)
+		if (sl_first_error(&b, fl[0].p, fl[0].n, fl[1].p, fl[1].n) < 0)
 			failf(SL_EXIT_TEMP, 0, "[INTERNAL_ERROR]out of memory");
 		first_error = b.p;
 	}
-	/* "Reason: " reason ". src line [" src "]; \n" */
-	linelen = 8 + fl[0].n + 12 + fl[1].n + 4;
-	if (elcut || elbytes + (int64_t)linelen > ellimit) {
-		elcut++;
+	if (nlogged >= ERRLOG_LINES)
 		return;
-	}
-	if (sl_buf_puts(&elbuf, "Reason: ") < 0 || sl_buf_put(&elbuf, fl[0].p, fl[0].n) < 0 ||
-	    sl_buf_puts(&elbuf, ". src line [") < 0 || sl_buf_put(&elbuf, fl[1].p, fl[1].n) < 0 ||
-	    sl_buf_puts(&elbuf, "]; \n") < 0)
-		failf(SL_EXIT_TEMP, 0, "[INTERNAL_ERROR]out of memory");
-	elbytes += (int64_t)linelen;
-	if (elbuf.len >= 65536 && errlog_flush() < 0) {
-		fatal_note(errno, "unable to write %s", elpath.p);
-		failf(SL_EXIT_TEMP, 0, "[INTERNAL_ERROR]unable to write the error log: %s", strerror(errno));
-	}
+	nlogged++;
+	errlog_line(&fl[0], &fl[1]);
 }
 
 /* ---- rowsets ---- */
@@ -474,12 +507,7 @@ int main(int argc, char **argv)
 			sl_diesys(SL_EXIT_TEMP, "unable to generate a label");
 		label = uuid;
 	}
-	if ((v = sl_hdrs_get(&o.hdrs, "max_filter_ratio"))) {
-		char *end;
-		ratio = strtod(v, &end);
-		if (end == v)
-			ratio = 0;
-	}
+	ratio = sl_hdrs_ratio(&o.hdrs);
 	/* Doris's order: timeout is parsed (step 6) before the transaction
 	 * begins; its range and the label are checked by begin (step 8),
 	 * after the database and table. */

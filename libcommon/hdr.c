@@ -99,6 +99,13 @@ int sl_hdrs_bool(const sl_hdrs *h, const char *name)
 	return v && !strcasecmp(v, "true");
 }
 
+double sl_hdrs_ratio(const sl_hdrs *h)
+{
+	const char *v = sl_hdrs_get(h, "max_filter_ratio");
+
+	return v ? strtod(v, NULL) : 0;
+}
+
 void sl_hdrs_free(sl_hdrs *h)
 {
 	size_t i;

@@ -31,6 +31,12 @@ const char *sl_hdrs_get(const sl_hdrs *h, const char *name);
 /* Doris boolean: 1 for case-insensitive "true", 0 otherwise/absent. */
 int sl_hdrs_bool(const sl_hdrs *h, const char *name);
 void sl_hdrs_free(sl_hdrs *h);
+/* max_filter_ratio as Doris reads it (spec 4): strtod of the value, no
+ * range check; absent or no number at all -> 0. So "abc" is 0, "nan" NaN
+ * (never exceeded), "1e309" +inf, "2" 2 and "-1" -1 (every non-empty
+ * load fails). sl-txn (early stop at <= 0) and sl-commit (the ratio
+ * check) both read it here. */
+double sl_hdrs_ratio(const sl_hdrs *h);
 
 /* exec_mem_limit: Doris's default, 2 GB, in bytes. */
 #define SL_EXEC_MEM_LIMIT_DEFAULT 2147483648LL

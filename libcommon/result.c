@@ -14,6 +14,7 @@
 
 #include "result.h"
 #include "store.h"
+#include "errtext.h"
 
 #define JV_FLAGS (JV_PRINT_PRETTY | JV_PRINT_INDENT_FLAGS(4))
 
@@ -186,15 +187,36 @@ int sl_result_json(const sl_result *r, sl_buf *out)
 	return dump(result_jv(r), JV_FLAGS, out, 1);
 }
 
+/* o[k] = v cut to cap bytes; v longer than cap and drop: o[k] left out
+ * (a cut URL would lead nowhere). */
+static jv set_cut(jv o, const char *k, const char *v, size_t cap, int drop)
+{
+	size_t n = v ? strlen(v) : 0, c = v ? sl_utf8_cut(v, n, cap) : 0;
+
+	if (c < n && drop)
+		return jv_object_delete(o, jv_string(k));
+	return jv_object_set(o, jv_string(k), jv_string_sized(v ? v : "", (int)c));
+}
+
 int sl_result_attach(const sl_result *r, sl_buf *out)
 {
 	jv o = result_jv(r);
 
 	/* keep the unmasked counters and both messages: whoever re-answers
-	 * from the attachment decides what to print */
+	 * from the attachment decides what to print. A commit record is
+	 * bounded (64 KiB): every string is cut to a cap, and at most 6
+	 * bytes of JSON per byte of text keep the whole under 48 KiB. */
 	o = set_n(o, "NumberLoadedRows", r->loaded);
+	o = set_cut(o, "Label", r->label, 256, 0);
+	o = set_cut(o, "Comment", r->comment, SL_ATTACH_TEXT_MAX, 0);
+	o = set_cut(o, "Status", r->status ? r->status : "Fail", 64, 0);
+	if (r->status && !strcmp(r->status, "Label Already Exists"))
+		o = set_cut(o, "ExistingJobStatus", r->existing_job_status ? r->existing_job_status : "RUNNING", 64, 0);
+	o = set_cut(o, "Message", r->message ? r->message : is_success(r) ? "OK" : "", SL_ATTACH_TEXT_MAX, 0);
+	if (r->error_url)
+		o = set_cut(o, "ErrorURL", r->error_url, SL_ATTACH_URL_MAX, 1);
 	if (r->first_error_msg)
-		o = set_s(o, "FirstErrorMsg", r->first_error_msg);
+		o = set_cut(o, "FirstErrorMsg", r->first_error_msg, SL_ATTACH_TEXT_MAX, 0);
 	return dump(o, 0, out, 0);
 }
 

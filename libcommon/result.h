@@ -55,7 +55,13 @@ int sl_result_error_url(const char *path, sl_buf *out);
  * prints only when Status is not "Success". Appends to out. 1, -1 ENOMEM. */
 int sl_result_json(const sl_result *r, sl_buf *out);
 /* The same fields as one compact JSON object (for a commit record's
- * attachment). Appends to out. 1, -1 ENOMEM. */
+ * attachment, which the store bounds at 64 KiB), bounded whatever r
+ * holds: Comment, Message and FirstErrorMsg are cut to
+ * SL_ATTACH_TEXT_MAX bytes, Label and Status to their own small caps, and
+ * an ErrorURL longer than SL_ATTACH_URL_MAX is left out; the result stays
+ * under 48 KiB. Appends to out. 1, -1 ENOMEM. */
+#define SL_ATTACH_TEXT_MAX 1024
+#define SL_ATTACH_URL_MAX 4096
 int sl_result_attach(const sl_result *r, sl_buf *out);
 /* Parse JSON written by sl_result_attach or sl_result_json into r (fields
  * present replace r's). 1 ok, 0 not a JSON object, -1 ENOMEM. */

@@ -99,3 +99,15 @@ third	testdb	test_streamload	127.0.0.1	Success	OK	$url	2	1	1	0	18	root	with-a-ba
 	run -0 sl-sql -e "SHOW STREAM LOAD FROM testdb"
 	[ "$output" = "" ]
 }
+
+@test "record: a load with a 1 MiB rejected line and a long comment is recorded as the Success it is" {
+	seed_table
+	python3 -c "import sys; sys.stdout.write('11,Zoe,30\n12,' + 'x' * 1048576 + '\n')" > long.csv
+	comment=$(printf 'c%.0s' {1..70000})
+	load_csv -H label:long1 -H max_filter_ratio:1 -H "comment:$comment" -T long.csv
+	run -0 show "FROM testdb"
+	url=$(cut -f7 show.out)
+	[[ "$url" == file://*/_error_log/* ]]
+	# the record keeps the first 255 bytes of the comment
+	[ "$output" = "long1	testdb	test_streamload	127.0.0.1	Success	OK	$url	2	1	1	0	$(stat -c %s long.csv)	root	${comment:0:255}" ]
+}

@@ -119,6 +119,36 @@ export -f load_s
 	[ "$(count)" = 8 ]
 }
 
+@test "sl-commit: max_filter_ratio as Doris reads it (strtod, no range): nan, 1e309, 2 never fail" {
+	stream 5 5 > in.sl
+	for v in nan 1e309 2 inf 0x1p0; do
+		run -0 --separate-stderr bash -c "load_s m_${v//[^a-z0-9]/_} -H max_filter_ratio:$v < in.sl"
+		[ "$(get NumberLoadedRows <<<"$output")" = 5 ]
+	done
+	for v in abc -1 0.49 -0; do
+		run -1 --separate-stderr bash -c "load_s f_${v//[^a-z0-9]/_} -H max_filter_ratio:$v < in.sl"
+		[ "$(get Message <<<"$output")" = "[DATA_QUALITY_ERROR]too many filtered rows" ]
+	done
+	[ "$(count)" = 25 ]
+}
+
+@test "sl-commit: the commit record's attachment is bounded whatever the counters carry" {
+	# a 70000-byte comment and FirstErrorMsg: the answer keeps them, the
+	# commit record (at most 64 KiB) a cut copy
+	big=$(printf 'c%.0s' {1..70000})
+	{ kv LoadBytes 1; thdr; row k1 v1; rej "bad" "x" 1; kv FirstErrorMsg "$big"; kv NumberUnselectedRows 0; endf 1; } > in.sl
+	run -0 --separate-stderr bash -c "sl-txn -H label:att1 -H max_filter_ratio:1 d1.s < in.sl | sl-commit -H max_filter_ratio:1 -H comment:$big"
+	[ "$stderr" = "" ]
+	[ "$(get Status <<<"$output")" = Success ]
+	[ "$(get Comment <<<"$output")" = "$big" ]
+	[ "$(count)" = 1 ]
+	# the same through two-phase commit: precommit, then commit by label
+	run -0 --separate-stderr bash -c "sl-txn -H label:att2 -H max_filter_ratio:1 d1.s < in.sl | sl-commit -H max_filter_ratio:1 -H two_phase_commit:true -H comment:$big"
+	[ "$(get Status <<<"$output")" = Success ]
+	run -0 --separate-stderr sl-commit --txn-operation commit --label att2 d1
+	[ "$(count)" = 2 ]
+}
+
 @test "sl-commit: two_phase_commit true precommits; TRUE does not" {
 	run -0 --separate-stderr bash -c 'load_s p1 -H two_phase_commit:true < <(stream 2)'
 	[ "$(get TwoPhaseCommit <<<"$output")" = true ]

@@ -129,16 +129,51 @@ get() { sed -n -E "s/^ *\"$1\": (.*)\$/\\1/p" | sed -E 's/,$//; s/^"(.*)"$/\1/';
 	[ "$(get Message <<<"$output")" = "[DATA_QUALITY_ERROR]too many filtered rows" ]
 }
 
-@test "sl-txn: the error log stops at load_error_log_limit_bytes with one closing line" {
-	echo "load_error_log_limit_bytes = 100" > "$SL_DATA_DIR/sl.conf"
-	stream 1 10 > in.sl
+@test "sl-txn: a log line longer than load_error_log_limit_bytes is cut and says so" {
+	echo "load_error_log_limit_bytes = 40" > "$SL_DATA_DIR/sl.conf"
+	{ kv LoadBytes 1; thdr; row k v; rej "bad row" "x,1" 1; rej "a reason" "$(printf '%050d' 7)" 2; endf 1; } > in.sl
 	run -0 --separate-stderr bash -c 'sl-txn -H max_filter_ratio:1 d1.s < in.sl | sl-commit -H max_filter_ratio:1'
-	url=$(get ErrorURL <<<"$output")
-	log=${url#file://}
-	[ "$(wc -l < "$log")" = 3 ]
+	log=$(get ErrorURL <<<"$output")
+	log=${log#file://}
+	[ "$(wc -l < "$log")" = 2 ]
 	[ "$(sed -n 1p "$log")" = "Reason: bad row. src line [x,1]; " ]
-	[ "$(sed -n 3p "$log")" = "Reason: error log is too long: load_error_log_limit_bytes (100) reached, 8 more rejected rows not shown. src line []; " ]
-	[ "$(get NumberFilteredRows <<<"$output")" = 10 ]
+	# Doris: the first 40 bytes of the line, then "error log is too long"
+	[ "$(sed -n 2p "$log")" = "Reason: a reason. src line [000000000000error log is too long" ]
+	[ "$(get NumberFilteredRows <<<"$output")" = 2 ]
+}
+
+@test "sl-txn: at most 51 Reason lines in the error log, however many rows are rejected" {
+	# 1024 rejects: one error record, doubled ten times
+	rej "bad row" "x,1" 1 > r.sl
+	for ((i = 0; i < 10; i++)); do cat r.sl r.sl > r2.sl && mv r2.sl r.sl; done
+	{ kv LoadBytes 1; thdr; row k v; cat r.sl; endf 1; } > in.sl
+	run -0 --separate-stderr bash -c 'sl-txn -H max_filter_ratio:1 d1.s < in.sl | sl-commit -H max_filter_ratio:1'
+	[ "$(get NumberFilteredRows <<<"$output")" = 1024 ]
+	[ "$(get NumberLoadedRows <<<"$output")" = 1 ]
+	log=$(get ErrorURL <<<"$output")
+	log=${log#file://}
+	[ "$(grep -c '^Reason: ' "$log")" = 51 ]
+	[ "$(wc -l < "$log")" = 51 ]
+	[ "$(sort -u "$log")" = "Reason: bad row. src line [x,1]; " ]
+}
+
+@test "sl-txn: FirstErrorMsg keeps 500 bytes of the reason and of the source line" {
+	src="$(printf 'y%.0s' {1..2000})"
+	why="$(printf 'r%.0s' {1..600})"
+	{ kv LoadBytes 1; thdr; row k v; rej "$why" "$src" 1; rej "short" "z" 2; endf 1; } > in.sl
+	run -1 --separate-stderr bash -c 'sl-txn d1.s < in.sl | sl-commit'
+	[ "$(get Message <<<"$output")" = "[DATA_QUALITY_ERROR]too many filtered rows" ]
+	[ "$(get FirstErrorMsg <<<"$output")" = "${why:0:500}.... Src line: ${src:0:500}..." ]
+	# the error log keeps the whole line
+	log=$(get ErrorURL <<<"$output")
+	[ "$(sed -n 1p "${log#file://}")" = "Reason: $why. src line [$src]; " ]
+	# short ones are not cut; a cut never splits a UTF-8 character
+	export LC_ALL=C         # field counts bytes
+	src="$(printf 'a'; printf '\xc3\xa9%.0s' {1..300})"
+	{ kv LoadBytes 1; thdr; rej "short" "$src" 1; endf 0; } > in.sl
+	run -1 --separate-stderr bash -c 'sl-txn d1.s < in.sl | sl-commit'
+	# 500 bytes end inside the 250th character: 499 are kept
+	[ "$(get FirstErrorMsg <<<"$output")" = "short. Src line: a$(printf '\xc3\xa9%.0s' {1..249})..." ]
 }
 
 @test "sl-txn: more than 51 rejects with max_filter_ratio 0 stop the load" {

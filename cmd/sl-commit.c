@@ -272,7 +272,7 @@ static int run_stage(sl_opts *o)
 	set_or_die(&res.comment, sl_hdrs_get(&o->hdrs, "comment"));
 	v = sl_hdrs_get(&o->hdrs, "two_phase_commit");
 	precommit = res.two_phase = v && !strcmp(v, "true");
-	ratio = sl_hdrs_ratio(&o->hdrs);
+	sl_hdrs_ratio(&o->hdrs, &ratio);        /* sl-txn refused a bad one */
 	{
 		int64_t s = sl_kv_get_i64(&kv, "StartTimeMs", start_ms);
 		res.load_time_ms = sl_now_ms() - (s > 0 && s <= start_ms ? s : start_ms);

@@ -507,7 +507,6 @@ int main(int argc, char **argv)
 			sl_diesys(SL_EXIT_TEMP, "unable to generate a label");
 		label = uuid;
 	}
-	ratio = sl_hdrs_ratio(&o.hdrs);
 	/* Doris's order: timeout is parsed (step 6) before the transaction
 	 * begins; its range and the label are checked by begin (step 8),
 	 * after the database and table. */
@@ -533,6 +532,12 @@ int main(int argc, char **argv)
 	if (!*own_err && !sl_label_valid(label))
 		snprintf(own_err, sizeof own_err, "[ANALYSIS_ERROR]" TSTATUS
 			"Label format error. regex: ^[\\-_A-Za-z0-9:]{1,128}$, label: %.300s", label);
+	{
+		int rr = sl_hdrs_ratio(&o.hdrs, &ratio);
+		if (!*own_err && rr <= 0)
+			snprintf(own_err, sizeof own_err, "[ANALYSIS_ERROR]" TSTATUS "%s",
+			    rr == 0 ? SL_RATIO_NAN_MSG : SL_RATIO_RANGE_MSG);
+	}
 	if (*own_err)
 		pre_err = own_err;
 

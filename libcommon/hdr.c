@@ -99,11 +99,37 @@ int sl_hdrs_bool(const sl_hdrs *h, const char *name)
 	return v && !strcasecmp(v, "true");
 }
 
-double sl_hdrs_ratio(const sl_hdrs *h)
+int sl_hdrs_ratio(const sl_hdrs *h, double *out)
 {
-	const char *v = sl_hdrs_get(h, "max_filter_ratio");
+	const char *v = sl_hdrs_get(h, "max_filter_ratio"), *p;
+	char *end;
+	double d;
 
-	return v ? strtod(v, NULL) : 0;
+	*out = 0;
+	if (!v)
+		return 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	p = v + (*v == '+' || *v == '-');
+	/* Java spells its infinity Infinity and knows no inf or nan; strtod
+	 * reads those words, Double.valueOf does not */
+	if (!strncmp(p, "Infinity", 8) && !p[8 + strspn(p + 8, " \t")])
+		return -1;
+	if (!((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9')))
+		return 0;
+	errno = 0;
+	d = strtod(v, &end);
+	if (end == v)
+		return 0;
+	if (*end == 'd' || *end == 'D' || *end == 'f' || *end == 'F')
+		end++;
+	end += strspn(end, " \t");
+	if (*end || d != d)
+		return 0;
+	if (!(d >= 0 && d <= 1))
+		return -1;
+	*out = d;
+	return 1;
 }
 
 void sl_hdrs_free(sl_hdrs *h)

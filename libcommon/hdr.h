@@ -31,12 +31,16 @@ const char *sl_hdrs_get(const sl_hdrs *h, const char *name);
 /* Doris boolean: 1 for case-insensitive "true", 0 otherwise/absent. */
 int sl_hdrs_bool(const sl_hdrs *h, const char *name);
 void sl_hdrs_free(sl_hdrs *h);
-/* max_filter_ratio as Doris reads it (spec 4): strtod of the value, no
- * range check; absent or no number at all -> 0. So "abc" is 0, "nan" NaN
- * (never exceeded), "1e309" +inf, "2" 2 and "-1" -1 (every non-empty
- * load fails). sl-txn (early stop at <= 0) and sl-commit (the ratio
- * check) both read it here. */
-double sl_hdrs_ratio(const sl_hdrs *h);
+/* max_filter_ratio, checked as Doris checks a load's max_filter_ratio
+ * (LoadStmt: Java's Double.valueOf, then 0.0 <= ratio <= 1.0): a decimal
+ * or hexadecimal number with an optional exponent and d/f suffix,
+ * surrounding blanks allowed. 1 with *out (0 when absent); 0 not a number
+ * (NaN too: it would never be exceeded), SL_RATIO_NAN_MSG; -1 out of
+ * range (the infinities too), SL_RATIO_RANGE_MSG. sl-txn refuses the load
+ * with the message; sl-commit only reads the value. */
+int sl_hdrs_ratio(const sl_hdrs *h, double *out);
+#define SL_RATIO_NAN_MSG "max_filter_ratio is not a number."
+#define SL_RATIO_RANGE_MSG "max_filter_ratio must between 0.0 and 1.0."
 
 /* exec_mem_limit: Doris's default, 2 GB, in bytes. */
 #define SL_EXEC_MEM_LIMIT_DEFAULT 2147483648LL

@@ -103,7 +103,7 @@ export -f load_s
 	run -0 --separate-stderr bash -c 'load_s r1 -H max_filter_ratio:0.3 < in.sl'
 	run -1 --separate-stderr bash -c 'load_s r2 -H max_filter_ratio:0.29 < in.sl'
 	run -1 --separate-stderr bash -c 'load_s r3 -H max_filter_ratio:abc < in.sl'
-	[ "$(get Message <<<"$output")" = "[DATA_QUALITY_ERROR]too many filtered rows" ]
+	[ "$(get Message <<<"$output")" = "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = max_filter_ratio is not a number." ]
 	# unselected rows are outside the ratio: 1 filtered of (1+1) selected
 	stream 1 1 8 > in2.sl
 	run -1 --separate-stderr bash -c 'load_s r4 -H max_filter_ratio:0.4 < in2.sl'
@@ -119,17 +119,28 @@ export -f load_s
 	[ "$(count)" = 8 ]
 }
 
-@test "sl-commit: max_filter_ratio as Doris reads it (strtod, no range): nan, 1e309, 2 never fail" {
+@test "sl-commit: max_filter_ratio is checked as Doris checks a load's (a number, 0.0 to 1.0) before any transaction" {
 	stream 5 5 > in.sl
-	for v in nan 1e309 2 inf 0x1p0; do
-		run -0 --separate-stderr bash -c "load_s m_${v//[^a-z0-9]/_} -H max_filter_ratio:$v < in.sl"
+	for v in 0x1p0 1 ' 0.5d ' 1e0; do
+		run -0 --separate-stderr bash -c "load_s m_${v//[^a-z0-9]/_} -H 'max_filter_ratio:$v' < in.sl"
 		[ "$(get NumberLoadedRows <<<"$output")" = 5 ]
 	done
-	for v in abc -1 0.49 -0; do
+	for v in 0.49 -0 0; do
 		run -1 --separate-stderr bash -c "load_s f_${v//[^a-z0-9]/_} -H max_filter_ratio:$v < in.sl"
 		[ "$(get Message <<<"$output")" = "[DATA_QUALITY_ERROR]too many filtered rows" ]
 	done
-	[ "$(count)" = 25 ]
+	for v in abc nan NaN inf 0.5x ''; do
+		run -1 --separate-stderr bash -c "load_s n_${v//[^a-z0-9]/_} -H 'max_filter_ratio:$v' < in.sl"
+		[ -z "$v" ] && { [ "$(get Message <<<"$output")" = "[DATA_QUALITY_ERROR]too many filtered rows" ]; continue; }
+		[ "$(get Message <<<"$output")" = "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = max_filter_ratio is not a number." ]
+		[ "$(get TxnId <<<"$output")" = -1 ]
+	done
+	for v in 2 -1 1e309 Infinity -Infinity 1.0000001; do
+		run -1 --separate-stderr bash -c "load_s r_${v//[^a-z0-9]/_} -H max_filter_ratio:$v < in.sl"
+		[ "$(get Message <<<"$output")" = "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = max_filter_ratio must between 0.0 and 1.0." ]
+		[ "$(get TxnId <<<"$output")" = -1 ]
+	done
+	[ "$(count)" = 20 ]
 }
 
 @test "sl-commit: the commit record's attachment is bounded whatever the counters carry" {

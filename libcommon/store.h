@@ -48,6 +48,9 @@ typedef struct sl_store {
  * non-negative integer). */
 int sl_store_open(sl_store *st, const char *dir);
 void sl_store_close(sl_store *st);
+/* For errno e, the detail of the corruption (EPROTO) this thread last met:
+ * the file, the offset, what is wrong; else strerror(e). */
+const char *sl_store_strerror(int e);
 /* A value from sl.conf, or NULL. */
 const char *sl_store_conf(const sl_store *st, const char *key);
 
@@ -187,12 +190,22 @@ int sl_txn_lookup_label(sl_store *st, const char *db, const char *label, sl_txni
 
 /* A consistent read view of one table: the rowsets visible at the log's
  * current end (lock-free; one read of the log). */
+/* What the commit record says of one rowset file: the scan refuses a
+ * file that is not this one (EPROTO). */
+typedef struct sl_rsref {
+	int64_t txn_id, table_id;
+	uint32_t no;                    /* its number in the txn */
+	int ver;                        /* 1: rows only; 2: size and sum too */
+	uint64_t rows, size;
+	uint32_t sum;
+} sl_rsref;
 typedef struct sl_snapshot {
 	char **paths; size_t n;         /* rowset files, commit order */
 	int64_t version;                /* id of the table's last visible txn, 0 if none */
 	uint64_t nrows;                 /* total rows (from the commit records) */
+	sl_rsref *refs;                 /* n of them, for paths */
 } sl_snapshot;
-#define SL_SNAPSHOT_ZERO { 0, 0, 0, 0 }
+#define SL_SNAPSHOT_ZERO { 0, 0, 0, 0, 0 }
 /* 1 ok; 0: no such table (errno ENOENT) or db (ENOTDIR); -1 errno. */
 int sl_snapshot_open(sl_store *st, const char *db, const char *table, sl_snapshot *snap);
 void sl_snapshot_free(sl_snapshot *snap);

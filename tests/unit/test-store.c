@@ -92,8 +92,10 @@ static long count_rows(sl_store *st, const char *table, uint64_t *sum)
 	long n = 0;
 	int r;
 
-	if (sl_snapshot_open(st, "testdb", table, &snap) != 1)
+	if (sl_snapshot_open(st, "testdb", table, &snap) != 1) {
+		if (getenv("DBG")) fprintf(stderr, "DBG snap: %s\n", sl_store_strerror(errno));
 		return -2;
+	}
 	if (!(sc = sl_scan_open(&snap)))
 		return -3;
 	if (sum)
@@ -112,6 +114,7 @@ static long count_rows(sl_store *st, const char *table, uint64_t *sum)
 		sl_snapshot_free(&snap);
 		errno = e;
 	}
+	if (r < 0 && getenv("DBG")) fprintf(stderr, "DBG scan: %s\n", sl_store_strerror(errno));
 	return r < 0 ? -1 : n;
 }
 
@@ -662,8 +665,8 @@ static void test_checkpoint_parts(sl_store *st)
 	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
 	sl_txn held;
 	uint32_t nent, nlive, nbkt, k;
-	size_t ids, bkts, ents, at[7];
-	int i, rebuilt[7] = { 1, 1, 1, 0, 0, 0, 0 };
+	size_t ids, bkts, ents, tbl, at[8];
+	int i, rebuilt[8] = { 1, 1, 1, 0, 0, 0, 0, 1 };
 
 	snprintf(ck, sizeof ck, "%s/testdb/txnlog.ckpt", dir);
 	/* a PREPARE txn whose owner lives, in the checkpoint's live list */
@@ -671,21 +674,22 @@ static void test_checkpoint_parts(sl_store *st)
 	unlink(ck);
 	/* a writer with a long log and no checkpoint writes one */
 	CHECK(sl_txn_abort(st, "testdb", 1, "x", &ti) == -1 && errno == ENOENT);
-	CHECK(sl_file_read(ck, &good) == 1 && good.len > 88);
-	CHECK(!memcmp(good.p, "SLCK", 4) && sl_u32_unpack(good.p + 4) == 3);
+	CHECK(sl_file_read(ck, &good) == 1 && good.len > 100);
+	CHECK(!memcmp(good.p, "SLCK", 4) && sl_u32_unpack(good.p + 4) == 4);
 	nent = sl_u32_unpack(good.p + 64);
 	nlive = sl_u32_unpack(good.p + 68);
 	nbkt = sl_u32_unpack(good.p + 72);
 	CHECK(nent > 100 && nlive >= 2 && nbkt >= 2 * nent && sl_u64_unpack(good.p + 76) == good.len);
-	ids = 88 + 4 * (size_t)nlive + 4;
+	ids = 100 + 4 * (size_t)nlive + 4;
 	bkts = ids + 16 * (size_t)nent;
 	ents = bkts + 12 * (size_t)nbkt;
-	CHECK(ents < good.len);
+	tbl = (size_t)sl_u64_unpack(good.p + 88);
+	CHECK(ents < tbl && tbl + 8 < good.len);
 	CHECK(sl_txn_lookup_label(st, "testdb", "cp-held", &ti) == 1 && ti.state == SL_TXN_PREPARE &&
 	      ti.id == held.id);
 	state_text(st, held.id, &a);
 	at[0] = 20;                             /* header */
-	at[1] = 88;                             /* live list */
+	at[1] = 100;                            /* live list */
 	at[2] = ids + 16 * (size_t)(nent / 2) + 3; /* the first id slot a search visits */
 	at[3] = bkts;                           /* a used bucket slot */
 	for (k = 0; k < nbkt; k++)
@@ -693,10 +697,11 @@ static void test_checkpoint_parts(sl_store *st)
 			at[3] = bkts + 12 * (size_t)k + 2;
 			break;
 		}
-	at[4] = ents + (good.len - ents) / 2;   /* an entry */
-	at[5] = good.len - 1;                   /* the last entry's end */
+	at[4] = ents + (tbl - ents) / 2;        /* an entry */
+	at[5] = tbl - 1;                        /* the last entry's end */
 	at[6] = bkts + 12 * (size_t)(nbkt - 1) + 9; /* a bucket's CRC */
-	for (i = 0; i < 7; i++) {
+	at[7] = tbl + 2;                        /* the tables (always read) */
+	for (i = 0; i < 8; i++) {
 		bad.len = 0;
 		CHECK(sl_buf_put(&bad, good.p, good.len) == 1);
 		bad.p[at[i]] ^= 0x21;
@@ -735,7 +740,7 @@ static void test_checkpoint_parts(sl_store *st)
 			else
 				hi = mid;
 		}
-		CHECK(off >= ents && off < good.len);
+		CHECK(off >= ents && off < tbl);
 		bad.len = 0;
 		CHECK(sl_buf_put(&bad, good.p, good.len) == 1);
 		len = sl_u32_unpack(bad.p + off);
@@ -762,14 +767,14 @@ static void test_checkpoint_parts(sl_store *st)
 	 * then replaced by the next writer */
 	bad.len = 0;
 	CHECK(sl_buf_put(&bad, good.p, good.len) == 1);
-	sl_u32_pack(bad.p + 4, 2);
-	sl_u32_pack(bad.p + 84, (uint32_t)crc32(0, (const Bytef *)bad.p, 84));
+	sl_u32_pack(bad.p + 4, 3);
+	sl_u32_pack(bad.p + 96, (uint32_t)crc32(0, (const Bytef *)bad.p, 96));
 	CHECK(sl_file_write_atomic(ck, bad.p, bad.len, 0644) == 1);
 	state_text(st, held.id, &b);
 	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
 	CHECK(sl_txn_abort(st, "testdb", 1, "x", &ti) == -1 && errno == ENOENT);
 	now.len = 0;
-	CHECK(sl_file_read(ck, &now) == 1 && now.len > 8 && sl_u32_unpack(now.p + 4) == 3);
+	CHECK(sl_file_read(ck, &now) == 1 && now.len > 8 && sl_u32_unpack(now.p + 4) == 4);
 	/* one byte short */
 	CHECK(truncate(ck, (off_t)good.len - 1) == 0);
 	state_text(st, held.id, &b);

@@ -1348,7 +1348,7 @@ static void log_tail_check(logstate *ls, size_t off)
 			ls->corrupt = 1;
 			ls->bad_off = at;
 			corrupt("%s: corrupt record at offset %zu (a valid record follows at "
-				"offset %zu)", ls->name, at, at + k);
+				"offset %zu); refused until sl-fsck --repair", ls->name, at, at + k);
 			return;
 		}
 	if (n < 8)
@@ -1364,8 +1364,8 @@ static void log_tail_check(logstate *ls, size_t off)
 	if (why) {
 		ls->corrupt = 1;
 		ls->bad_off = at;
-		corrupt("%s: corrupt record at offset %zu (%s; %zu bytes to the end)", ls->name,
-			at, why, n);
+		corrupt("%s: corrupt record at offset %zu (%s; %zu bytes to the end); refused "
+			"until sl-fsck --repair", ls->name, at, why, n);
 	}
 }
 
@@ -1416,8 +1416,8 @@ static int log_read(logstate *ls, const char *ckpath, const ckkey *key)
 			/* whole, with a good CRC, and not a record: never torn */
 			ls->corrupt = 1;
 			ls->bad_off = ls->base + off;
-			corrupt("%s: corrupt record at offset %zu: it does not parse", ls->name,
-				ls->bad_off);
+			corrupt("%s: corrupt record at offset %zu (it does not parse); refused "
+				"until sl-fsck --repair", ls->name, ls->bad_off);
 			break;
 		}
 		ls->last_off = ls->base + off;
@@ -1489,7 +1489,7 @@ static int log_load(sl_store *st, const char *db, logstate *ls, const ckkey *key
 			}
 			return -1;
 		}
-		snprintf(ls->name, sizeof ls->name, "%s", p);
+		snprintf(ls->name, sizeof ls->name, "%s/txnlog", db);
 		r = log_read(ls, ck, key);
 		if (r < 0)
 			log_free(ls);
@@ -1533,7 +1533,7 @@ static int logw_open(sl_store *st, const char *db, logw *w, const ckkey *key)
 	if (pathf(p, "%s/%s/txnlog", st->dir, db) < 0 || ckpt_path(st, db, ck) < 0)
 		goto fail;
 	store_err[0] = 0;
-	snprintf(w->ls.name, sizeof w->ls.name, "%s", p);
+	snprintf(w->ls.name, sizeof w->ls.name, "%s/txnlog", db);
 	w->ls.fd = open(p, O_RDWR | O_APPEND | O_CLOEXEC);
 	/* corruption (EPROTO): refused, nothing cut, until sl-fsck --repair */
 	if (w->ls.fd < 0 || log_read(&w->ls, ck, key) < 0)
@@ -2995,7 +2995,7 @@ int sl_txn_lookup_own(sl_txn *t, sl_txninfo *out)
 	ls.fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (ls.fd < 0 || fstat(ls.fd, &sb) < 0 || (uint64_t)sb.st_ino != t->log_ino)
 		goto full;
-	snprintf(ls.name, sizeof ls.name, "%s", p);
+	snprintf(ls.name, sizeof ls.name, "%s/txnlog", t->db);
 	/* records about t all follow its BEGIN: fold the log from there */
 	ls.base = ls.valid = (size_t)t->log_off;
 	if (log_read(&ls, 0, &KEY_NONE) < 0) {
@@ -3472,4 +3472,357 @@ int sl_store_errlog_path(sl_store *st, const char *db, const char *label, int64_
 	if (mkdir(p, 0755) < 0 && errno != EEXIST)
 		return -1;
 	return sl_buf_printf(out, "%s/error_log_%s_%s_%lld", p, db, label, (long long)id);
+}
+
+/* ---------------------------------------------------------------- fsck */
+
+__attribute__((format(printf, 2, 3)))
+static void say(sl_buf *r, const char *fmt, ...)
+{
+	va_list ap;
+	char b[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof b, fmt, ap);
+	va_end(ap);
+	(void)sl_buf_printf(r, "%s\n", b);
+}
+
+/* "<txnid>-<n>.rs" (or ".<txnid>-<n>.rs.tmp" when tmp): the txn id, else -1. */
+static int64_t rs_name_id(const char *nm, int tmp)
+{
+	char *end;
+	long long id;
+	unsigned long n;
+
+	if (tmp && *nm++ != '.')
+		return -1;
+	errno = 0;
+	id = strtoll(nm, &end, 10);
+	if (errno || end == nm || *end != '-' || id < 0)
+		return -1;
+	nm = end + 1;
+	n = strtoul(nm, &end, 10);
+	(void)n;
+	if (errno || end == nm || strcmp(end, tmp ? ".rs.tmp" : ".rs"))
+		return -1;
+	return id;
+}
+
+static int strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The rowset files of db that the folded log ls still needs ("<table>/<name>",
+ * sorted): those of VISIBLE and PRECOMMITTED txns. */
+static int needed_files(const logstate *ls, char ***v, size_t *n)
+{
+	size_t i, cap = 0;
+
+	*v = 0;
+	*n = 0;
+	for (i = 0; i < ls->ntx; i++) {
+		const txrec *t = &ls->tx[i];
+		cursor c = { t->rs, t->rslen, 0 };
+		uint32_t k;
+		if (t->state != SL_TXN_VISIBLE && t->state != SL_TXN_PRECOMMITTED)
+			continue;
+		for (k = 0; k < t->nrs; k++) {
+			sl_field nm;
+			uint64_t rows, size;
+			uint32_t sum;
+			char *p;
+			rs_next(&c, t->rsver, &nm, &rows, &size, &sum);
+			if (c.bad)
+				break;
+			if (*n == cap) {
+				char **nv = realloc(*v, (cap = cap ? cap * 2 : 64) * sizeof *nv);
+				if (!nv)
+					goto nomem;
+				*v = nv;
+			}
+			if (asprintf(&p, "%.*s/%.*s", (int)t->table.n, t->table.p, (int)nm.n, nm.p) < 0)
+				goto nomem;
+			(*v)[(*n)++] = p;
+		}
+	}
+	if (*n)
+		qsort(*v, *n, sizeof **v, strp_cmp);
+	return 1;
+nomem:
+	sl_strv_free(*v, *n);
+	*v = 0;
+	*n = 0;
+	errno = ENOMEM;
+	return -1;
+}
+
+/* Under the db lock, the log ls (read whole, corrupt at ls->bad_off):
+ * the repair. Keep a copy of the whole log; move the rowset files the
+ * log will no longer name (the commits past the damage, and those of
+ * txns whose commit is lost) to <db>/lost+found/<table>/; cut the log at
+ * the bad record and append an 'F' record so that no txn or table id
+ * below what was ever used is given again; rebuild the checkpoint. */
+static int fsck_repair(sl_store *st, const char *db, logstate *ls, int lk, sl_buf *rep)
+{
+	char p[PATH_MAX], keep[PATH_MAX], lf[PATH_MAX];
+	char **tables = 0, **need = 0;
+	size_t ntables = 0, nneed = 0, i, k, moved = 0, mark;
+	int64_t idmax = ls->max_id, tmax = ls->max_table_id, now = sl_now_ms();
+	sl_buf rec = SL_BUF_ZERO;
+	logw w;
+	DIR *d;
+	struct dirent *de;
+	int ret = -1;
+
+	/* 1. the whole log as it was */
+	if (pathf(keep, "%s/%s/txnlog.corrupt-%zu-%lld", st->dir, db, ls->bad_off,
+		  (long long)(now / 1000)) < 0 ||
+	    sl_file_write_atomic(keep, ls->raw.p, ls->raw.len, 0644) < 0)
+		goto out;
+	say(rep, "%s: kept a copy of the whole log (%zu bytes) as %s", db, ls->raw.len, keep);
+	/* 2. the ids ever used: records past the damage, slots, files */
+	for (k = ls->bad_off + 1; k < ls->raw.len; k++) {
+		const char *h = ls->raw.p + k;
+		int64_t id;
+		if (!rec_plausible(h, ls->raw.len - k))
+			continue;
+		id = (int64_t)sl_u64_unpack(h + 10);
+		if (h[8] == 'T') {
+			if (id > tmax)
+				tmax = id;
+		} else if (id > idmax) {
+			idmax = id;
+		}
+		k += 8 + sl_u32_unpack(h) - 1;
+	}
+	if (pathf(p, "%s/%s/txn", st->dir, db) > 0 && (d = opendir(p))) {
+		while ((de = readdir(d))) {
+			char sp[PATH_MAX], fl;
+			int64_t id;
+			unsigned nrs;
+			int fd;
+			if (strncmp(de->d_name, "slot-", 5) || pathf(sp, "%s/%s", p, de->d_name) < 0 ||
+			    (fd = open(sp, O_RDONLY | O_CLOEXEC)) < 0)
+				continue;
+			if (slot_read(fd, &id, &nrs, &fl) && id > idmax)
+				idmax = id;
+			close(fd);
+		}
+		closedir(d);
+	}
+	if (needed_files(ls, &need, &nneed) < 0 || sl_table_list(st, db, &tables, &ntables) < 0)
+		goto out;
+	/* 3. files the cut log will not name go to lost+found, never away */
+	for (i = 0; i < ntables; i++) {
+		char tdir[PATH_MAX];
+		int64_t tid;
+		if (pathf(tdir, "%s/%s/%s", st->dir, db, tables[i]) < 0)
+			goto out;
+		if ((tid = table_id_read(tdir)) > tmax)
+			tmax = tid;
+		if (pathf(p, "%s/data", tdir) < 0 || !(d = opendir(p)))
+			continue;
+		while ((de = readdir(d))) {
+			char key[PATH_MAX], *kp = key, from[PATH_MAX], to[PATH_MAX];
+			int64_t id = rs_name_id(de->d_name, 0), tmpid = rs_name_id(de->d_name, 1);
+			txrec *t;
+			if (tmpid > idmax)
+				idmax = tmpid;
+			if (id < 0)
+				continue;
+			if (id > idmax)
+				idmax = id;
+			if (pathf(key, "%s/%s", tables[i], de->d_name) < 0)
+				continue;
+			if (nneed && bsearch(&kp, need, nneed, sizeof *need, strp_cmp))
+				continue;
+			/* a live load's file stays with it */
+			if ((t = log_find(ls, id)) && t->state == SL_TXN_PREPARE && !owner_dead(st, db, t))
+				continue;
+			if (pathf(lf, "%s/%s/lost+found/%s", st->dir, db, tables[i]) < 0 ||
+			    mkdir_p(lf) < 0 || pathf(from, "%s/%s", p, de->d_name) < 0 ||
+			    pathf(to, "%s/%s", lf, de->d_name) < 0 || rename_noreplace(from, to) < 0) {
+				int e = errno;
+				closedir(d);
+				errno = e;
+				goto out;
+			}
+			moved++;
+		}
+		closedir(d);
+		(void)sl_fsync_dir(p);
+	}
+	if (moved) {
+		if (pathf(lf, "%s/%s/lost+found", st->dir, db) > 0)
+			(void)sl_fsync_dir(lf);
+		say(rep, "%s: moved %zu rowset file(s) the cut log does not name to %s/lost+found/", db,
+		    moved, db);
+	}
+	/* 4. cut, and raise the id floor above everything seen */
+	if (rec_start(&rec, &mark, 'F', idmax, now) < 0 || put_u64(&rec, (uint64_t)tmax) < 0)
+		goto out;
+	rec_end(&rec, mark);
+	if (ftruncate(ls->fd, (off_t)ls->bad_off) < 0 ||
+	    pwrite(ls->fd, rec.p, rec.len, (off_t)ls->bad_off) != (ssize_t)rec.len ||
+	    fdatasync(ls->fd) < 0)
+		goto out;
+	say(rep, "%s: cut the log at offset %zu (%zu bytes dropped); txn ids continue above %lld, "
+	    "table ids above %lld", db, ls->bad_off, ls->raw.len - ls->bad_off, (long long)idmax,
+	    (long long)tmax);
+	/* 5. a checkpoint of the log as it is now */
+	if (ckpt_path(st, db, p) < 0 || (unlink(p) < 0 && errno != ENOENT))
+		goto out;
+	memset(&w, 0, sizeof w);
+	log_init(&w.ls);
+	w.st = st;
+	w.lockfd = -1;
+	snprintf(w.db, sizeof w.db, "%s", db);
+	memcpy(w.ls.name, ls->name, sizeof w.ls.name);
+	if ((w.ls.fd = fcntl(ls->fd, F_DUPFD_CLOEXEC, 0)) < 0 || log_read(&w.ls, 0, &KEY_NONE) < 0) {
+		logw_close(&w);
+		goto out;
+	}
+	w.ls.ck_bad = 1;
+	logw_close(&w);
+	(void)lk;
+	ret = 1;
+out:
+	{
+		int e = errno;
+		sl_buf_free(&rec);
+		sl_strv_free(tables, ntables);
+		sl_strv_free(need, nneed);
+		errno = e;
+	}
+	return ret;
+}
+
+/* Every row of db.table read and checked (header, sizes, sums, CRCs). */
+static int fsck_table(sl_store *st, const char *db, const char *table, sl_buf *rep)
+{
+	sl_snapshot snap = SL_SNAPSHOT_ZERO;
+	sl_scan *sc;
+	const char *p;
+	size_t len;
+	uint64_t n = 0, want;
+	int r;
+
+	store_err[0] = 0;
+	r = sl_snapshot_open(st, db, table, &snap);
+	if (r == 0)
+		return 0;
+	if (r < 0) {
+		say(rep, "%s.%s: %s", db, table, sl_store_strerror(errno));
+		return errno == EPROTO ? 1 : -1;
+	}
+	if (!(sc = sl_scan_open(&snap))) {
+		sl_snapshot_free(&snap);
+		return -1;
+	}
+	want = snap.nrows;
+	while ((r = sl_scan_next(sc, &p, &len)) == 1)
+		n++;
+	if (r < 0)
+		say(rep, "%s.%s: %s", db, table, sl_store_strerror(errno));
+	else if (n != snap.nrows)
+		say(rep, "%s.%s: %llu rows read, the commit records say %llu", db, table,
+		    (unsigned long long)n, (unsigned long long)snap.nrows);
+	else
+		say(rep, "%s.%s: %zu rowset(s), %llu rows: ok", db, table, snap.n, (unsigned long long)n);
+	{
+		int e = errno;
+		sl_scan_close(sc);
+		sl_snapshot_free(&snap);
+		errno = e;
+	}
+	if (r < 0)
+		return errno == EPROTO ? 1 : -1;
+	return n != want;
+}
+
+int sl_store_fsck(sl_store *st, const char *db, int repair, sl_buf *rep)
+{
+	char p[PATH_MAX], ck[PATH_MAX];
+	logstate ls;
+	char **tables = 0;
+	size_t ntables = 0, i;
+	int lk, r, bad = 0;
+	struct stat sb;
+
+	if (!sl_db_exists(st, db)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if (pathf(p, "%s/%s/txnlog", st->dir, db) < 0 || ckpt_path(st, db, ck) < 0)
+		return -1;
+	/* no writer while we look (readers go on) */
+	if ((lk = db_lock(st, db)) < 0)
+		return -1;
+	log_init(&ls);
+	snprintf(ls.name, sizeof ls.name, "%s/txnlog", db);
+	store_err[0] = 0;
+	ls.fd = open(p, (repair ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (ls.fd < 0)
+		goto fail;
+	r = log_read(&ls, 0, &KEY_ALL);
+	if (r < 0 && errno != EPROTO)
+		goto fail;
+	if (ls.corrupt) {
+		say(rep, "%s", store_err);
+		if (!repair) {
+			bad++;
+		} else if (fsck_repair(st, db, &ls, lk, rep) < 0) {
+			goto fail;
+		}
+	} else {
+		if (ls.valid < ls.raw.len) {
+			say(rep, "%s: a torn tail of %zu bytes at offset %zu (a crash mid-append): "
+			    "ignored by readers, cut by the next writer", ls.name, ls.raw.len - ls.valid,
+			    ls.valid);
+		}
+		if (stat(ck, &sb) == 0) {
+			logstate c;
+			log_init(&c);
+			c.fd = ls.fd;
+			r = ckpt_load(&c, ck, &KEY_NONE);
+			c.fd = -1;
+			log_free(&c);
+			if (r < 0)
+				goto fail;
+			if (r == 0)
+				say(rep, "%s/txnlog.ckpt: does not agree with the log: ignored (the log "
+				    "is read instead; the next writer rebuilds it)", db);
+		}
+		say(rep, "%s: %zu bytes of log, %zu txns, last txn id %lld: ok", ls.name, ls.valid,
+		    ls.ntx, (long long)ls.max_id);
+	}
+	log_free(&ls);
+	close(lk);
+	lk = -1;
+	if (bad)
+		return bad;     /* no table can be read before the repair */
+	/* the tables: each one read in full */
+	if (sl_table_list(st, db, &tables, &ntables) < 0)
+		return -1;
+	for (i = 0; i < ntables; i++) {
+		r = fsck_table(st, db, tables[i], rep);
+		if (r < 0) {
+			sl_strv_free(tables, ntables);
+			return -1;
+		}
+		bad += r;
+	}
+	sl_strv_free(tables, ntables);
+	return bad;
+fail:
+	{
+		int e = errno;
+		log_free(&ls);
+		if (lk >= 0)
+			close(lk);
+		errno = e;
+	}
+	return -1;
 }

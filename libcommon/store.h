@@ -226,4 +226,16 @@ void sl_scan_close(sl_scan *sc);
  * 1, -1 errno. */
 int sl_store_errlog_path(sl_store *st, const char *db, const char *label, int64_t id, sl_buf *out);
 
+/* Check database db (sl-fsck): the log (corruption, torn tail), whether
+ * the checkpoint agrees with it, and every row of every table (headers,
+ * sizes, sums, block CRCs). One line per finding is appended to rep.
+ * With repair, a corrupt log is repaired (sl-store.5, REPAIR): a copy of
+ * the whole log is kept as <db>/txnlog.corrupt-<offset>-<time>, the
+ * rowset files the cut log no longer names are moved to
+ * <db>/lost+found/<table>/, the log is cut at the bad record, ids are
+ * floored above every id ever used, and the checkpoint is rebuilt.
+ * The number of problems left (0: clean), -1 errno (ENOTDIR: no such
+ * database). */
+int sl_store_fsck(sl_store *st, const char *db, int repair, sl_buf *rep);
+
 #endif

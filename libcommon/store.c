@@ -2146,7 +2146,7 @@ out:
  * once. */
 static void slot_gc(sl_store *st, const char *db, logstate *ls, const char *path)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC), isfree;
+	int fd = open(path, O_RDWR | O_CLOEXEC), isfree, named;
 	int64_t id;
 	unsigned nrs;
 	char fl;
@@ -2156,9 +2156,10 @@ static void slot_gc(sl_store *st, const char *db, logstate *ls, const char *path
 	if (fd < 0)
 		return;
 	isfree = flock(fd, LOCK_EX | LOCK_NB) == 0;
-	if (slot_read(fd, &id, &nrs, &fl) && id > ls->slot_max)
-		ls->slot_max = id;
-	if (slot_read(fd, &id, &nrs, &fl) && fl != 'F') {
+	named = slot_read(fd, &id, &nrs, &fl);
+	if (named && id > ls->slot_max)
+		ls->slot_max = id;      /* the next id goes above it */
+	if (named && fl != 'F') {
 		t = log_get(ls, id, &tmp, &damaged);
 		if (damaged) {
 			close(fd);
@@ -2662,8 +2663,11 @@ static int rs_stat(const char *path, int64_t want_txn, uint32_t want_no, rsinfo 
 
 	if (fd < 0)
 		return -1;
-	if (rs_read_header(fd, &h) < 0)
+	if (rs_read_header(fd, &h) < 0) {
+		if (errno == EPROTO)
+			corrupt("%s: not a rowset, or a damaged header", path);
 		goto fail;
+	}
 	fl = h.version >= 2 ? RS_FOOTER2 : RS_FOOTER;
 	if (h.txn_id != want_txn || h.rowset_no != want_no || fstat(fd, &sb) < 0 ||
 	    (size_t)sb.st_size < fl || pread(fd, f, fl, sb.st_size - (off_t)fl) != (ssize_t)fl ||

@@ -526,7 +526,8 @@ static int db_lock_mode(sl_store *st, const char *db, int mode)
 	}
 	if (pathf(p, "%s/%s/lock", st->dir, db) < 0)
 		return -1;
-	fd = open(p, O_RDWR | O_CLOEXEC);
+	/* a reader may not be allowed to write: a shared lock needs no more */
+	fd = open(p, (mode == LOCK_SH ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	while (flock(fd, mode) < 0) {
@@ -2250,9 +2251,9 @@ int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *la
 		errno = ENOENT;
 		goto out;
 	}
-	if (tb_last(&w.ls, table) != tid) {
-		corrupt("%s/tableid: table id %lld, but the log created %s.%s as %lld", tdir,
-			(long long)tid, db, table, (long long)tb_last(&w.ls, table));
+	if (tb_last(&w.ls, table) && tb_last(&w.ls, table) != tid) {
+		corrupt("%s/%s/tableid: table id %lld, but the log created %s.%s as %lld", db,
+			table, (long long)tid, db, table, (long long)tb_last(&w.ls, table));
 		goto out;
 	}
 	now = sl_now_ms();
@@ -3209,10 +3210,11 @@ int sl_snapshot_open(sl_store *st, const char *db, const char *table, sl_snapsho
 	if (r <= 0)
 		return r;
 	/* the table's id is the one the log gave its last CREATE: an edited
-	 * tableid would show another table's rows, or none */
-	if (tb_last(&ls, table) != tid) {
-		corrupt("%s/tableid: table id %lld, but the log created %s.%s as %lld", tdir,
-			(long long)tid, db, table, (long long)tb_last(&ls, table));
+	 * tableid would show another table's rows, or none (a log without
+	 * the CREATE lost it in a torn tail: nothing to hold it against) */
+	if (tb_last(&ls, table) && tb_last(&ls, table) != tid) {
+		corrupt("%s/%s/tableid: table id %lld, but the log created %s.%s as %lld", db,
+			table, (long long)tid, db, table, (long long)tb_last(&ls, table));
 		log_free(&ls);
 		return -1;
 	}

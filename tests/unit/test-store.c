@@ -1601,6 +1601,45 @@ static void test_rowset_identity(void)
 	CHECK(sl_txn_begin(&cs, "testdb", "t", "edited", 600, &t, &ex) == -1 && errno == EPROTO);
 	CHECK(write_file(idp, id.p, id.len));
 	CHECK(count_rows(&cs, "t", 0) == 30);
+	/* rowsets and commit records of version 1 (earlier versions) read
+	 * as before, still checked against their txn */
+	{
+		sl_buf f = SL_BUF_ZERO;
+		char rp[700], lp[700], rec[256], nm[64];
+		uint32_t hlen;
+		size_t n = 8;
+		CHECK(load(&cs, "v1rs", 0, 7, &t, &ex) == 1);
+		snprintf(nm, sizeof nm, "%lld-0.rs", (long long)t.id);
+		snprintf(rp, sizeof rp, "%s/testdb/t/data/%s", cdir, nm);
+		CHECK(sl_file_read(rp, &f) == 1 && f.len > 100);
+		hlen = sl_u32_unpack(f.p + 4);
+		CHECK(sl_u16_unpack(f.p + 8) == 2);
+		f.p[9] = 1;
+		sl_u32_pack(f.p + 8 + hlen, (uint32_t)crc32(0, (const Bytef *)f.p + 8, hlen));
+		sl_u32_pack(f.p + f.len - 8, (uint32_t)crc32(0, (const Bytef *)f.p + f.len - 28, 20));
+		memset(f.p + f.len - 4, 0, 4);
+		CHECK(write_file(rp, f.p, f.len));
+		rec[n++] = 'C';
+		rec[n++] = 1;
+		sl_u64_pack(rec + n, (uint64_t)t.id); n += 8;
+		sl_u64_pack(rec + n, (uint64_t)sl_now_ms()); n += 8;
+		sl_u32_pack(rec + n, 1); n += 4;
+		sl_u32_pack(rec + n, (uint32_t)strlen(nm)); n += 4;
+		memcpy(rec + n, nm, strlen(nm)); n += strlen(nm);
+		sl_u64_pack(rec + n, 7); n += 8;
+		sl_u32_pack(rec + n, 0); n += 4;
+		sl_u32_pack(rec, (uint32_t)(n - 8));
+		sl_u32_pack(rec + 4, (uint32_t)crc32(0, (const Bytef *)rec + 8, (uInt)(n - 8)));
+		snprintf(lp, sizeof lp, "%s/testdb/txnlog", cdir);
+		append_file(lp, rec, n);
+		sl_txn_release(&t);
+		CHECK(count_rows(&cs, "t", 0) == 37);
+		CHECK(write_file(rp, other.p, other.len));      /* 1001-0.rs over it */
+		CHECK(count_rows(&cs, "t", 0) == -1 && errno == EPROTO);
+		CHECK(write_file(rp, f.p, f.len));
+		CHECK(count_rows(&cs, "t", 0) == 37);
+		sl_buf_free(&f);
+	}
 	sl_store_close(&cs);
 	sl_buf_free(&keep);
 	sl_buf_free(&other);

@@ -12,14 +12,18 @@
  *    len:u32 BE, crc32:u32 BE (zlib, over the payload), payload. Writers
  *    hold flock(<db>/lock), read the whole log, cut a torn tail, append all
  *    their records with ONE write and fdatasync. Readers take no lock and
- *    stop at the first record that is short or fails its CRC.
+ *    stop at the first record that is short or fails its CRC. What
+ *    follows it is a torn tail (ignored, cut) or corruption (refused with
+ *    EPROTO, nothing cut: log_tail_check; sl_store_fsck repairs).
  *    Both start from the checkpoint <db>/txnlog.ckpt when it is usable
  *    (see ckpt_load; they read only the parts of it their operation needs:
  *    the live txns and those of one id or label) and replay only the log
  *    past it; writers refresh it (ckpt_refresh) once that tail holds
  *    CKPT_RECS records or CKPT_BYTES, or when it was found damaged.
  *  - rowset files <db>/<table>/data/<txnid>-<n>.rs: written under a
- *    temporary name, fsync'd, renamed, directory fsync'd. Immutable.
+ *    temporary name (O_EXCL), fsync'd, renamed (never over a file),
+ *    directory fsync'd. Immutable; readers check each against the commit
+ *    record naming it (txn, table, number, size, rows, sum).
  *
  * The state of every txn is a fold over the log; nothing else is trusted.
  * Record payloads: kind:u8, version:u8 (1), id:u64, time_ms:u64, then
@@ -29,7 +33,11 @@
  *                          a version 1 BEGIN has none: txn/<id>.lock)
  *   'P' precommit, 'C' commit (visible)
  *                          nrs:u32 { name:str rows:u64 }*nrs attach:str
+ *                          (version 2: { name:str rows:u64 size:u64
+ *                          sum:u32 }: the file's size and footer sum)
  *   'A' abort              reason:str
+ *   'F' floor (sl-fsck --repair; id = the largest txn id ever used)
+ *                          table_id:u64 (the largest table id)
  * where str = len:u32 BE + bytes. Unknown kinds with a good CRC are skipped.
  */
 #include <dirent.h>

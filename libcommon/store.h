@@ -20,9 +20,13 @@
  * Table names "txnlog", "lock" and "txn" are reserved (EINVAL).
  *
  * Log records are checksummed and fsync'd; one append is the commit point; a
- * torn tail is ignored by readers and cut by the next writer. Rowset files are
- * written to a temporary name, fsync'd and renamed before the commit record
- * that names them. Every function returns 1 for success, 0 for a
+ * torn tail is ignored by readers and cut by the next writer. Corruption (a
+ * bad record with more bytes or a valid record after it, a rowset that is
+ * not the one its commit record names, an edited tableid) fails every
+ * function that meets it with EPROTO, cutting, writing and deleting
+ * nothing; sl_store_strerror says where; sl_store_fsck repairs the log.
+ * Rowset files are written to a temporary name (O_EXCL), fsync'd and
+ * renamed (never over a file) before the commit record that names them. Every function returns 1 for success, 0 for a
  * well-formed "no" (documented per function), -1 with errno.
  */
 #ifndef SL_STORE_H
@@ -114,8 +118,9 @@ typedef struct sl_txn {
 	uint64_t log_ino;       /* inode of the log it was begun in */
 } sl_txn;
 
-/* Transaction ids are strictly increasing per database: the first is 1000,
- * then the largest id in the log + 1.
+/* Transaction ids are strictly increasing per database and never reused:
+ * the first is 1000, then 1 + the largest id in the log, of an F record
+ * (sl_store_fsck's floor) or named by a lock slot.
  * A PREPARE txn is effectively ABORTED once its owner died (nobody holds
  * its lock slot, or the slot names another txn; for txns begun by earlier
  * versions: nobody holds txn/<id>.lock) or its timeout passed; a PRECOMMITTED one once

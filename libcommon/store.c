@@ -1360,7 +1360,8 @@ static void log_tail_check(logstate *ls, size_t off)
 				"offset %zu); refused until sl-fsck --repair", ls->name, at, at + k);
 			return;
 		}
-	if (n < 8)
+	/* shorter than the smallest record: no record that was ever whole */
+	if (n < 8 + 18)
 		return;
 	if (len == 0) {
 		for (k = 0; k < n && !h[k]; k++)

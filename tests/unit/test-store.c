@@ -1389,6 +1389,8 @@ static void test_log_corruption(void)
 		{ "tail: 3 bytes of garbage", PLANT_APPEND, 0, 0, 0, "\xde\xad\x01", 3, -3, 60 },
 		{ "tail: a header promising more", PLANT_APPEND, 0, 0, 0,
 		  "\x00\x00\x01\x00\x12\x34\x56\x78garbage..", 18, -3, 60 },
+		{ "tail: short garbage whose length fits", PLANT_APPEND, 0, 0, 0,
+		  "\x00\x00\x00\x02" "abcdefghij", 14, -3, 60 },
 		{ "tail: zeros", PLANT_APPEND, 0, 0, 0,
 		  "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 32, -3, 60 },
 		{ "tail: garbage, then a valid record", PLANT_JUNK_THEN_REC, 0, 0, 0, "junk!", 5, -2, 0 },

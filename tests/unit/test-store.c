@@ -1592,7 +1592,18 @@ static void test_rowset_identity(void)
 	CHECK(write_file(p0, keep.p, keep.len));
 	append_file(p0, "x", 1);
 	CHECK(count_rows(&cs, "t", 0) == -1 && errno == EPROTO);
-	/* the same file with a block and its CRC rewritten: the sum differs */
+	/* a footer whose sum was rewritten (and signed again) */
+	{
+		sl_buf x = SL_BUF_ZERO;
+		CHECK(sl_buf_put(&x, keep.p, keep.len) == 1);
+		x.p[x.len - 6] ^= 1;
+		sl_u32_pack(x.p + x.len - 4, (uint32_t)crc32(0, (const Bytef *)x.p + x.len - 28, 24));
+		CHECK(write_file(p0, x.p, x.len));
+		CHECK(count_rows(&cs, "t", 0) == -1 && errno == EPROTO &&
+		      strstr(sl_store_strerror(EPROTO), "not what the commit record says"));
+		sl_buf_free(&x);
+	}
+	/* back as it was */
 	CHECK(write_file(p0, keep.p, keep.len));
 	CHECK(count_rows(&cs, "t", 0) == 30);
 	/* an edited tableid */

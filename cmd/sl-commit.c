@@ -42,7 +42,7 @@ static void fatal_note(int err, const char *fmt, ...)
 	vsnprintf(b, sizeof b, fmt, ap);
 	va_end(ap);
 	if (err)
-		fprintf(stderr, "%s: fatal: %s: %s\n", sl_prog, b, strerror(err));
+		fprintf(stderr, "%s: fatal: %s: %s\n", sl_prog, b, sl_store_strerror(err));
 	else
 		fprintf(stderr, "%s: fatal: %s\n", sl_prog, b);
 }
@@ -171,7 +171,8 @@ static int run_2pc(const char *dir, const char *db, const char *op, const char *
 	if (r < 0) {
 		if (errno == ENOTDIR)
 			return answer_2pcf("ANALYSIS_ERROR", TSTATUS "unknown database, database=%s", db);
-		sl_diesys(SL_EXIT_TEMP, "unable to read the transaction log of %s", db);
+		sl_die((errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP), "unable to read the transaction log of %s: %s", db,
+			sl_store_strerror(errno));
 	}
 	/* the store commits PREPARE too (that is the pipeline's commit);
 	 * 2PC commits only PRECOMMITTED, and states never move back */
@@ -188,7 +189,8 @@ static int run_2pc(const char *dir, const char *db, const char *op, const char *
 			return answer_2pcf("ANALYSIS_ERROR", TSTATUS "transaction [%" PRId64 "] not found", ti.id);
 		if (errno == ENOTDIR)
 			return answer_2pcf("ANALYSIS_ERROR", TSTATUS "unknown database, database=%s", db);
-		sl_diesys(SL_EXIT_TEMP, "unable to %s transaction %" PRId64, op, ti.id);
+		sl_die((errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP), "unable to %s transaction %" PRId64 ": %s", op, ti.id,
+			sl_store_strerror(errno));
 	}
 	sl_txninfo_free(&ti);
 	sl_txninfo_free(&cur);
@@ -358,10 +360,11 @@ static int run_stage(sl_opts *o)
 		{
 			char m[512];
 			snprintf(m, sizeof m, "[INTERNAL_ERROR]unable to commit transaction %" PRId64 ": %s",
-				res.txn_id, strerror(errno));
+				res.txn_id, sl_store_strerror(errno));
 			set_or_die(&res.message, m);
 		}
-		return answer(&res, SL_EXIT_TEMP);
+		/* EPROTO: the store is corrupt (sl-store(5)): exit 100 */
+		return answer(&res, (errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP));
 	}
 }
 

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 	if (r == 0)
 		unknown(db, table, errno);
 	if (r < 0)
-		sl_diesys(SL_EXIT_TEMP, "unable to open %s.%s", db, table);
+		sl_die((errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP), "unable to open %s.%s: %s", db, table, sl_store_strerror(errno));
 	if (!(sc = sl_scan_open(&snap)))
 		sl_diesys(SL_EXIT_TEMP, "unable to read %s.%s", db, table);
 
@@ -98,8 +98,8 @@ int main(int argc, char **argv)
 			sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
 	}
 	if (r < 0)
-		sl_diesys(errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to read %s.%s: row %llu",
-			db, table, (unsigned long long)w.nrows + 1);
+		sl_die(errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to read %s.%s: row %llu: %s",
+			db, table, (unsigned long long)w.nrows + 1, sl_store_strerror(errno));
 	if (sl_write_end(&w) < 0 || sl_writer_flush(&w) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
 	sl_writer_free(&w);

@@ -84,7 +84,7 @@ static void fatal_note(int err, const char *fmt, ...)
 	vsnprintf(b, sizeof b, fmt, ap);
 	va_end(ap);
 	if (err)
-		fprintf(stderr, "%s: fatal: %s: %s\n", sl_prog, b, strerror(err));
+		fprintf(stderr, "%s: fatal: %s: %s\n", sl_prog, b, sl_store_strerror(err));
 	else
 		fprintf(stderr, "%s: fatal: %s\n", sl_prog, b);
 }
@@ -601,7 +601,9 @@ int main(int argc, char **argv)
 			failf(SL_EXIT_NO, SL_X_PRETXN, "[NOT_FOUND]TStatus: errCode = 7, detailMessage = "
 				"table not found, tableName=%s", table);
 		fatal_note(errno, "unable to begin a transaction on %s.%s", db, table);
-		failf(SL_EXIT_TEMP, SL_X_PRETXN, "[INTERNAL_ERROR]unable to begin a transaction: %s", strerror(errno));
+		/* EPROTO: the store is corrupt (sl-store(5)): exit 100 */
+		failf((errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP), SL_X_PRETXN, "[INTERNAL_ERROR]unable to begin a transaction: %s",
+			sl_store_strerror(errno));
 	}
 	have_txn = 1;
 	{

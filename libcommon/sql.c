@@ -82,7 +82,11 @@ static int syserr(sl_sql *q, const char *what)
 
 	q->code = SL_SQL_ER_UNKNOWN;
 	snprintf(q->state, sizeof q->state, "HY000");
-	snprintf(q->err, sizeof q->err, "%s", what);
+	/* corruption: say where (sl-store(5)) */
+	if (e == EPROTO && strcmp(sl_store_strerror(e), strerror(e)))
+		snprintf(q->err, sizeof q->err, "%s: %s", what, sl_store_strerror(e));
+	else
+		snprintf(q->err, sizeof q->err, "%s", what);
 	errno = e;
 	return -1;
 }

@@ -12,14 +12,18 @@
  *    len:u32 BE, crc32:u32 BE (zlib, over the payload), payload. Writers
  *    hold flock(<db>/lock), read the whole log, cut a torn tail, append all
  *    their records with ONE write and fdatasync. Readers take no lock and
- *    stop at the first record that is short or fails its CRC.
+ *    stop at the first record that is short or fails its CRC. What
+ *    follows it is a torn tail (ignored, cut) or corruption (refused with
+ *    EPROTO, nothing cut: log_tail_check; sl_store_fsck repairs).
  *    Both start from the checkpoint <db>/txnlog.ckpt when it is usable
  *    (see ckpt_load; they read only the parts of it their operation needs:
  *    the live txns and those of one id or label) and replay only the log
  *    past it; writers refresh it (ckpt_refresh) once that tail holds
  *    CKPT_RECS records or CKPT_BYTES, or when it was found damaged.
  *  - rowset files <db>/<table>/data/<txnid>-<n>.rs: written under a
- *    temporary name, fsync'd, renamed, directory fsync'd. Immutable.
+ *    temporary name (O_EXCL), fsync'd, renamed (never over a file),
+ *    directory fsync'd. Immutable; readers check each against the commit
+ *    record naming it (txn, table, number, size, rows, sum).
  *
  * The state of every txn is a fold over the log; nothing else is trusted.
  * Record payloads: kind:u8, version:u8 (1), id:u64, time_ms:u64, then
@@ -29,7 +33,11 @@
  *                          a version 1 BEGIN has none: txn/<id>.lock)
  *   'P' precommit, 'C' commit (visible)
  *                          nrs:u32 { name:str rows:u64 }*nrs attach:str
+ *                          (version 2: { name:str rows:u64 size:u64
+ *                          sum:u32 }: the file's size and footer sum)
  *   'A' abort              reason:str
+ *   'F' floor (sl-fsck --repair; id = the largest txn id ever used)
+ *                          table_id:u64 (the largest table id)
  * where str = len:u32 BE + bytes. Unknown kinds with a good CRC are skipped.
  */
 #include <dirent.h>
@@ -62,11 +70,34 @@
 #define FIRST_TXN_ID     1000
 #define RS_BLOCK_TARGET  (1u << 20)      /* raw bytes per rowset block */
 #define RS_BLOCK_MAX     (1u << 30)      /* sanity bound when reading */
-#define RS_VERSION       1
+#define RS_VERSION       2               /* written; 1 is still read */
 #define RS_CODEC_LZ4     1
 #define RS_BLOCK_HDR     20              /* "SLRB" raw comp nrows crc */
-#define RS_FOOTER        28              /* "SLRE" rows:u64 blocks:u64 crc */
+#define RS_FOOTER        28              /* "SLRE" rows:u64 blocks:u64 crc (+4) */
+#define RS_FOOTER2       28              /* version 2: ... blocks:u64 sum:u32 crc */
 #define SECONDS_MAX      1000000000000ll /* clamp: no ms overflow */
+
+/* The detail of the last EPROTO (corruption) this thread met, for
+ * sl_store_strerror: which file, which offset, what is wrong. */
+static __thread char store_err[512];
+
+const char *sl_store_strerror(int e)
+{
+	return e == EPROTO && store_err[0] ? store_err : strerror(e);
+}
+
+/* Record what is corrupt; errno EPROTO. Always -1. */
+__attribute__((format(printf, 1, 2)))
+static int corrupt(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(store_err, sizeof store_err, fmt, ap);
+	va_end(ap);
+	errno = EPROTO;
+	return -1;
+}
 
 /* ---------------------------------------------------------------- paths */
 
@@ -490,8 +521,9 @@ fail:
 	return -1;
 }
 
-/* Take the database's lock. fd, or -1 (ENOENT: no such database). */
-static int db_lock(sl_store *st, const char *db)
+/* Take the database's lock (LOCK_EX: a writer, LOCK_SH: a reader that
+ * wants no writer). fd, or -1 (ENOENT: no such database). */
+static int db_lock_mode(sl_store *st, const char *db, int mode)
 {
 	char p[PATH_MAX];
 	int fd;
@@ -502,10 +534,11 @@ static int db_lock(sl_store *st, const char *db)
 	}
 	if (pathf(p, "%s/%s/lock", st->dir, db) < 0)
 		return -1;
-	fd = open(p, O_RDWR | O_CLOEXEC);
+	/* a reader may not be allowed to write: a shared lock needs no more */
+	fd = open(p, (mode == LOCK_SH ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	while (flock(fd, LOCK_EX) < 0) {
+	while (flock(fd, mode) < 0) {
 		if (errno != EINTR) {
 			int e = errno;
 			close(fd);
@@ -514,6 +547,11 @@ static int db_lock(sl_store *st, const char *db)
 		}
 	}
 	return fd;
+}
+
+static int db_lock(sl_store *st, const char *db)
+{
+	return db_lock_mode(st, db, LOCK_EX);
 }
 
 static void close_keep_errno(int fd)
@@ -561,7 +599,7 @@ int sl_db_drop(sl_store *st, const char *db)
 /* ---------------------------------------------------------------- the log */
 
 #define CKPT_MAGIC      "SLCK"
-#define CKPT_VERSION    3               /* others are ignored (rebuilt) */
+#define CKPT_VERSION    4               /* others are ignored (rebuilt) */
 #define SLOT_MAX        4096            /* lock slots per database */
 #define SLOT_LEN        34              /* "<id:20> <nrowsets:10> <P|F>\n" */
 #define CKPT_BYTES      (64u << 10)     /* refresh when the tail is this big */
@@ -579,16 +617,18 @@ typedef struct txrec {
 	const char *rs;         /* encoded rowset list of the P/C record */
 	size_t rslen;
 	uint32_t nrs;
+	int rsver;              /* 1: { name rows }, 2: { name rows size sum } */
 	uint64_t commit_seq;    /* order of the C records */
 	int32_t slot;           /* lock slot, -1: txn/<id>.lock (version 1) */
 } txrec;
 
 typedef struct logstate {
 	int fd;                 /* the log (owned), -1 none */
+	char name[PATH_MAX];    /* its path, for messages */
 	const char *map;        /* the checkpoint file (mmap'd), when one was used */
 	size_t maplen;
 	uint32_t ck_nent, ck_nbkt;      /* its id index and label buckets */
-	size_t ck_ids, ck_bkts, ck_ents; /* ... and where they start */
+	size_t ck_ids, ck_bkts, ck_ents, ck_tbl; /* ... and where they start */
 	int partial;            /* tx holds only what the key asked for (ckpt_load) */
 	int ck_bad;             /* a checkpoint was there but unusable */
 	sl_buf raw;             /* the log from base on */
@@ -601,6 +641,12 @@ typedef struct logstate {
 	size_t ntx, cap;
 	int64_t max_id, max_table_id;
 	uint64_t seq;
+	struct tblrec { int64_t id; sl_field name; } *tb;  /* the T records */
+	size_t ntb, tbcap;
+	uint32_t pcrc;          /* CRC-32 of the log [0, valid) */
+	int corrupt;            /* log_read found corruption (not a torn tail) */
+	int64_t slot_max;       /* the largest txn id a lock slot names (txn_gc) */
+	size_t bad_off;         /* ... the offset of the first bad record */
 } logstate;
 
 static void log_init(logstate *ls)
@@ -622,6 +668,7 @@ static void log_free(logstate *ls)
 		munmap((void *)ls->map, ls->maplen);
 	sl_buf_free(&ls->raw);
 	free(ls->tx);
+	free(ls->tb);
 	log_init(ls);
 }
 
@@ -684,6 +731,47 @@ static txrec *log_find(logstate *ls, int64_t id)
 	return 0;
 }
 
+/* Remember a T record (name points into the log or the checkpoint). 1,
+ * -1 ENOMEM. */
+static int tb_push(logstate *ls, int64_t id, sl_field name)
+{
+	if (ls->ntb == ls->tbcap) {
+		size_t nc = ls->tbcap ? ls->tbcap * 2 : 16;
+		struct tblrec *nt = realloc(ls->tb, nc * sizeof *nt);
+		if (!nt) {
+			errno = ENOMEM;
+			return -1;
+		}
+		ls->tb = nt;
+		ls->tbcap = nc;
+	}
+	ls->tb[ls->ntb].id = id;
+	ls->tb[ls->ntb++].name = name;
+	return 1;
+}
+
+/* The id the log gave the table name by its last CREATE, 0 none. */
+static int64_t tb_last(const logstate *ls, const char *name)
+{
+	size_t i, n = strlen(name);
+	int64_t id = 0;
+
+	for (i = 0; i < ls->ntb; i++)
+		if (ls->tb[i].name.n == n && !memcmp(ls->tb[i].name.p, name, n) && ls->tb[i].id > id)
+			id = ls->tb[i].id;
+	return id;
+}
+
+/* One entry of an encoded rowset list (a P/C record's, version ver) at c:
+ * its name, rows and (version 2) the file's size and checksum. */
+static void rs_next(cursor *c, int ver, sl_field *name, uint64_t *rows, uint64_t *size, uint32_t *sum)
+{
+	*name = cur_str(c, 4096);
+	*rows = cur_u64(c);
+	*size = ver == 2 ? cur_u64(c) : 0;
+	*sum = ver == 2 ? cur_u32(c) : 0;
+}
+
 /* Apply one record (p points into ls->raw). 1 applied or ignored, 0
  * malformed, -1 ENOMEM. */
 static int log_apply(logstate *ls, const char *p, size_t n)
@@ -699,7 +787,7 @@ static int log_apply(logstate *ls, const char *p, size_t n)
 	ver = (unsigned char)p[1];
 	c.p += 2;
 	c.n -= 2;
-	if (ver != 1 && !(kind == 'B' && ver == 2))
+	if (ver != 1 && !(ver == 2 && (kind == 'B' || kind == 'P' || kind == 'C')))
 		return 1;       /* a later version's record: not ours to judge */
 	id = (int64_t)cur_u64(&c);
 	ms = (int64_t)cur_u64(&c);
@@ -707,11 +795,22 @@ static int log_apply(logstate *ls, const char *p, size_t n)
 		return 0;
 	switch (kind) {
 	case 'T': {
-		cur_str(&c, 64);
+		sl_field nm = cur_str(&c, 64);
 		if (c.bad)
 			return 0;
 		if (id > ls->max_table_id)
 			ls->max_table_id = id;
+		return tb_push(ls, id, nm);
+	}
+	case 'F': {
+		/* a floor left by sl-fsck --repair: ids below it were used */
+		int64_t tf = (int64_t)cur_u64(&c);
+		if (c.bad)
+			return 0;
+		if (id > ls->max_id)
+			ls->max_id = id;
+		if (tf > ls->max_table_id)
+			ls->max_table_id = tf;
 		return 1;
 	}
 	case 'B': {
@@ -754,6 +853,10 @@ static int log_apply(logstate *ls, const char *p, size_t n)
 		for (i = 0; i < nrs && !c.bad; i++) {
 			cur_str(&c, 4096);
 			cur_u64(&c);
+			if (ver == 2) {
+				cur_u64(&c);
+				cur_u32(&c);
+			}
 		}
 		rslen = (size_t)(c.p - rs);
 		att = cur_str(&c, ATTACH_MAX);
@@ -766,6 +869,7 @@ static int log_apply(logstate *ls, const char *p, size_t n)
 		t->rs = rs;
 		t->rslen = rslen;
 		t->nrs = nrs;
+		t->rsver = ver;
 		t->attach = att;
 		t->att_off = (int64_t)(ls->base + (size_t)(att.p - ls->raw.p));
 		if (kind == 'P') {
@@ -829,9 +933,14 @@ static int pread_all(int fd, void *p, size_t n, uint64_t off)
  * visits; a lookup by id or label touches O(log n) slots. Only a snapshot
  * and the writer of a new checkpoint read every entry.
  *   header (CKPT_HDR bytes):
- *     "SLCK" version:u32 (3) log_ino:u64 log_off:u64 last_off:u64
+ *     "SLCK" version:u32 (4) log_ino:u64 log_off:u64 last_off:u64
  *     last_len:u32 last_crc:u32 max_id:u64 max_table_id:u64 seq:u64
- *     nent:u32 nlive:u32 nbkt:u32 file_len:u64 hcrc:u32 (of the 84 before)
+ *     nent:u32 nlive:u32 nbkt:u32 file_len:u64 log_crc:u32 tbl_off:u64
+ *     hcrc:u32 (of the 96 before)
+ *   log_crc is the CRC-32 of the log's first log_off bytes: the checkpoint
+ *   is used only when the log still holds exactly what it folded (a bit
+ *   flipped in that part makes every reader fold the log itself, and meet
+ *   the corruption as a reader without a checkpoint would).
  *   live: nlive times off:u32, then crc:u32 (of those offsets)
  *   ids: nent times id:u64 off:u32 crc:u32 (of the slot's first 12
  *     bytes), increasing id
@@ -844,10 +953,13 @@ static int pread_all(int fd, void *p, size_t n, uint64_t off)
  *     begin_ms:u64 finish_ms:u64 precommit_ms:u64 timeout_s:u64
  *     commit_seq:u64 state:u32 label:str table:str reason:str nrs:u32
  *     rowsets:str att_off:u64 att_len:u32 att_crc:u32 slot:u32 (-1: none)
+ *     rsver:u32 (the encoding of rowsets: that of the P/C record)
+ *   tables (at tbl_off, to the end): ntab:u32 { id:u64 name:str }*ntab
+ *     crc:u32 (of what precedes it in the section): the T records
  * Offsets are from the start of the file. The attachment stays in the log
  * (att_off); it is read when asked for.
  */
-#define CKPT_HDR        88
+#define CKPT_HDR        100
 #define CKPT_LIVE       CKPT_HDR        /* the live list starts here */
 
 enum { CK_ALL, CK_NONE, CK_ID, CK_LABEL };
@@ -881,10 +993,10 @@ static int ck_entry(const logstate *ls, uint64_t off, txrec *t)
 	uint32_t n;
 	sl_field rs;
 
-	if (off < ls->ck_ents || off >= ls->maplen || ls->maplen - off < 8)
+	if (off < ls->ck_ents || off >= ls->ck_tbl || ls->ck_tbl - off < 8)
 		return 0;
 	n = sl_u32_unpack(ls->map + off);
-	if (n > ls->maplen - off - 8 || crc_of(ls->map + off + 8, n) != sl_u32_unpack(ls->map + off + 4))
+	if (n > ls->ck_tbl - off - 8 || crc_of(ls->map + off + 8, n) != sl_u32_unpack(ls->map + off + 4))
 		return 0;
 	c.p = ls->map + off + 8;
 	c.n = n;
@@ -909,8 +1021,9 @@ static int ck_entry(const logstate *ls, uint64_t off, txrec *t)
 	t->attach.n = cur_u32(&c);
 	t->att_crc = cur_u32(&c);
 	t->slot = (int32_t)cur_u32(&c);
+	t->rsver = (int)cur_u32(&c);
 	t->attach.p = t->attach.n ? 0 : "";
-	if (c.bad || c.n || t->slot < -1 || t->slot >= SLOT_MAX || t->state < SL_TXN_PREPARE ||
+	if (c.bad || c.n || (t->rsver != 1 && t->rsver != 2) || t->slot < -1 || t->slot >= SLOT_MAX || t->state < SL_TXN_PREPARE ||
 	    t->state > SL_TXN_ABORTED || t->id < FIRST_TXN_ID || t->id > ls->max_id ||
 	    t->attach.n > ATTACH_MAX || t->att_off < 0 || (uint64_t)t->att_off > ls->base)
 		return 0;
@@ -989,6 +1102,33 @@ static int tx_push(logstate *ls, const txrec *t)
 	return 1;
 }
 
+/* The CRC-32 of the first n bytes of the log fd into *crc, read in
+ * bounded pieces. 1; 0 the log is shorter; -1 errno. */
+static int log_prefix_crc(int fd, uint64_t n, uint32_t *crc)
+{
+	size_t cap = 1u << 20;
+	char *b = malloc(cap);
+	uint64_t at = 0;
+	uLong c = crc32(0, 0, 0);
+	int r = 1;
+
+	if (!b) {
+		errno = ENOMEM;
+		return -1;
+	}
+	while (at < n) {
+		size_t k = n - at < cap ? (size_t)(n - at) : cap;
+		r = pread_all(fd, b, k, at);
+		if (r <= 0)
+			break;
+		c = crc32(c, (const Bytef *)b, (uInt)k);
+		at += k;
+	}
+	free(b);
+	*crc = (uint32_t)c;
+	return r;
+}
+
 /* Load the checkpoint for the log ls->fd: its header, its live txns and
  * what key asks for. 1 loaded (ls->base set), 0 none or unusable (ls left
  * empty; ls->ck_bad set when there was one), -1 errno (ENOMEM). */
@@ -996,8 +1136,8 @@ static int ckpt_load(logstate *ls, const char *path, const ckkey *key)
 {
 	struct stat sb, lsb;
 	const char *h;
-	uint64_t ino, x, aoff, flen, need;
-	uint32_t alen, acrc, nlive, i;
+	uint64_t ino, x, aoff, flen, need, toff;
+	uint32_t alen, acrc, nlive, i, lcrc, ntab;
 	char *rec = 0;
 	int e = errno, r, fd;
 	txrec t;
@@ -1034,8 +1174,11 @@ static int ckpt_load(logstate *ls, const char *path, const ckkey *key)
 	nlive = sl_u32_unpack(h + 68);
 	ls->ck_nbkt = sl_u32_unpack(h + 72);
 	flen = sl_u64_unpack(h + 76);
+	lcrc = sl_u32_unpack(h + 84);
+	toff = sl_u64_unpack(h + 88);
 	need = (uint64_t)CKPT_HDR + 4ull * nlive + 4 + 16ull * ls->ck_nent + 12ull * ls->ck_nbkt;
-	if (flen != ls->maplen || need > flen || nlive > ls->ck_nent ||
+	if (flen != ls->maplen || need > flen || nlive > ls->ck_nent || toff < need ||
+	    toff > flen - 8 ||
 	    ls->ck_nbkt < 2ull * ls->ck_nent || ls->ck_nbkt < 16 || (ls->ck_nbkt & (ls->ck_nbkt - 1)) ||
 	    fstat(ls->fd, &lsb) < 0 || (uint64_t)lsb.st_ino != ino ||
 	    alen > LOG_REC_MAX || x > (uint64_t)SIZE_MAX / 2 || aoff + 8 + alen != x)
@@ -1043,6 +1186,7 @@ static int ckpt_load(logstate *ls, const char *path, const ckkey *key)
 	ls->ck_ids = CKPT_LIVE + 4 * (size_t)nlive + 4;
 	ls->ck_bkts = ls->ck_ids + 16 * (size_t)ls->ck_nent;
 	ls->ck_ents = ls->ck_bkts + 12 * (size_t)ls->ck_nbkt;
+	ls->ck_tbl = (size_t)toff;
 	ls->base = (size_t)x;
 	/* the last record it covers must be there, whole and unchanged */
 	if (!(rec = malloc((size_t)alen + 8)))
@@ -1055,6 +1199,27 @@ static int ckpt_load(logstate *ls, const char *path, const ckkey *key)
 		goto unusable;
 	free(rec);
 	rec = 0;
+	/* the log must still hold exactly what was folded */
+	r = log_prefix_crc(ls->fd, x, &ls->pcrc);
+	if (r < 0 && errno == ENOMEM)
+		goto nomem;
+	if (r <= 0 || ls->pcrc != lcrc)
+		goto unusable;
+	/* the tables (T records): always, they are few */
+	{
+		cursor c = { ls->map + toff, flen - toff - 4, 0 };
+		if (crc_of(c.p, c.n) != sl_u32_unpack(ls->map + flen - 4))
+			goto unusable;
+		ntab = cur_u32(&c);
+		for (i = 0; i < ntab && !c.bad; i++) {
+			int64_t id = (int64_t)cur_u64(&c);
+			sl_field nm = cur_str(&c, 64);
+			if (!c.bad && tb_push(ls, id, nm) < 0)
+				goto nomem;
+		}
+		if (c.bad || c.n)
+			goto unusable;
+	}
 	/* the live txns: always */
 	if (crc_of(h + CKPT_LIVE, 4 * (size_t)nlive) != sl_u32_unpack(h + CKPT_LIVE + 4 * (size_t)nlive))
 		goto unusable;
@@ -1124,12 +1289,17 @@ nomem:
 unusable:
 	free(rec);
 	free(ls->tx);
+	free(ls->tb);
 	ls->tx = 0;
+	ls->tb = 0;
 	if (ls->map)
 		munmap((void *)ls->map, ls->maplen);
 	{
 		int lfd = ls->fd;
+		char nm[PATH_MAX];
+		memcpy(nm, ls->name, sizeof nm);
 		log_init(ls);
+		memcpy(ls->name, nm, sizeof nm);
 		ls->fd = lfd;
 		ls->ck_bad = 1;
 	}
@@ -1154,6 +1324,59 @@ static txrec *log_get(logstate *ls, int64_t id, txrec *tmp, int *damaged)
 		return 0;
 	}
 	return r ? tmp : 0;
+}
+
+/* A record at h (n bytes from h to the end) that a writer could have
+ * written: a sane length, a known kind and version, a good CRC. */
+static int rec_plausible(const char *h, size_t n)
+{
+	uint32_t len;
+
+	if (n < 8 + 18)
+		return 0;
+	len = sl_u32_unpack(h);
+	if (len < 18 || len > LOG_REC_MAX || len > n - 8 || !memchr("TBPCAF", h[8], 6) ||
+	    (h[9] != 1 && h[9] != 2))
+		return 0;
+	return (uint32_t)crc32(0, (const Bytef *)h + 8, len) == sl_u32_unpack(h + 4);
+}
+
+/* The log from raw offset off on is not a good record. A torn tail (a
+ * crash mid-append: a short header, a record running past the end, the
+ * last record failing its CRC, zeros) is what readers ignore and writers
+ * cut; anything else, a bad record followed by more bytes or by a valid
+ * record, is corruption: ls->corrupt set, store_err says where. */
+static void log_tail_check(logstate *ls, size_t off)
+{
+	const char *h = ls->raw.p + off, *why = 0;
+	size_t n = ls->raw.len - off, k, at = ls->base + off;
+	uint32_t len = n >= 8 ? sl_u32_unpack(h) : 0;
+
+	for (k = 1; k < n; k++)
+		if (rec_plausible(h + k, n - k)) {
+			ls->corrupt = 1;
+			ls->bad_off = at;
+			corrupt("%s: corrupt record at offset %zu (a valid record follows at "
+				"offset %zu); refused until sl-fsck --repair", ls->name, at, at + k);
+			return;
+		}
+	/* shorter than the smallest record: no record that was ever whole */
+	if (n < 8 + 18)
+		return;
+	if (len == 0) {
+		for (k = 0; k < n && !h[k]; k++)
+			;
+		if (k < n)
+			why = "an empty record, then bytes that are not zeros";
+	} else if (len <= LOG_REC_MAX && len < n - 8) {
+		why = "its CRC does not match and bytes follow it";
+	}
+	if (why) {
+		ls->corrupt = 1;
+		ls->bad_off = at;
+		corrupt("%s: corrupt record at offset %zu (%s; %zu bytes to the end); refused "
+			"until sl-fsck --repair", ls->name, at, why, n);
+	}
 }
 
 /* Fold the log ls->fd: from the checkpoint at ckpath when it is usable
@@ -1192,15 +1415,21 @@ static int log_read(logstate *ls, const char *ckpath, const ckkey *key)
 		const char *h = ls->raw.p + off;
 		uint32_t len = sl_u32_unpack(h), crc = sl_u32_unpack(h + 4);
 		int r;
-		if (len > LOG_REC_MAX || len > ls->raw.len - off - 8)
+		if (len == 0 || len > LOG_REC_MAX || len > ls->raw.len - off - 8)
 			break;
 		if ((uint32_t)crc32(0, (const Bytef *)h + 8, len) != crc)
 			break;
 		r = log_apply(ls, h + 8, len);
 		if (r < 0)
 			return -1;
-		if (r == 0)
+		if (r == 0) {
+			/* whole, with a good CRC, and not a record: never torn */
+			ls->corrupt = 1;
+			ls->bad_off = ls->base + off;
+			corrupt("%s: corrupt record at offset %zu (it does not parse); refused "
+				"until sl-fsck --repair", ls->name, ls->bad_off);
 			break;
+		}
 		ls->last_off = ls->base + off;
 		ls->last_len = len;
 		ls->last_crc = crc;
@@ -1208,6 +1437,11 @@ static int log_read(logstate *ls, const char *ckpath, const ckkey *key)
 		off += 8 + (size_t)len;
 	}
 	ls->valid = ls->base + off;
+	ls->pcrc = (uint32_t)crc32(ls->pcrc, (const Bytef *)ls->raw.p, (uInt)off);
+	if (!ls->corrupt && off < ls->raw.len)
+		log_tail_check(ls, off);
+	if (ls->corrupt)
+		return -1;      /* errno EPROTO, store_err set */
 	return 1;
 }
 
@@ -1241,11 +1475,12 @@ static int ckpt_path(sl_store *st, const char *db, char *p)
 }
 
 /* Lock-free: open and fold the log of db (of the checkpoint, what key
- * asks for). 0 no such db (errno ENOTDIR). */
+ * asks for). 0 no such db (errno ENOTDIR); -1 EPROTO: the log is corrupt
+ * (sl_store_strerror says where). */
 static int log_load(sl_store *st, const char *db, logstate *ls, const ckkey *key)
 {
 	char p[PATH_MAX], ck[PATH_MAX];
-	int r;
+	int r, tries, lk = -1;
 
 	log_init(ls);
 	if (sl_name_valid(db) < 0) {
@@ -1254,17 +1489,31 @@ static int log_load(sl_store *st, const char *db, logstate *ls, const ckkey *key
 	}
 	if (pathf(p, "%s/%s/txnlog", st->dir, db) < 0 || ckpt_path(st, db, ck) < 0)
 		return -1;
-	ls->fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (ls->fd < 0) {
-		if (errno == ENOENT) {
-			errno = ENOTDIR;
-			return 0;
+	store_err[0] = 0;
+	for (tries = 0;; tries++) {
+		ls->fd = open(p, O_RDONLY | O_CLOEXEC);
+		if (ls->fd < 0) {
+			if (errno == ENOENT) {
+				errno = ENOTDIR;
+				return 0;
+			}
+			return -1;
 		}
-		return -1;
+		snprintf(ls->name, sizeof ls->name, "%s/txnlog", db);
+		r = log_read(ls, ck, key);
+		if (r < 0)
+			log_free(ls);
+		/* corruption seen without the lock may be a writer cutting a
+		 * torn tail under our feet: look again, with no writer */
+		if (r >= 0 || errno != EPROTO || tries || lk >= 0)
+			break;
+		if ((lk = db_lock_mode(st, db, LOCK_SH)) < 0) {
+			if (errno == ENOENT)
+				errno = ENOTDIR;
+			return errno == ENOTDIR ? 0 : -1;
+		}
 	}
-	r = log_read(ls, ck, key);
-	if (r < 0)
-		log_free(ls);
+	close_keep_errno(lk);
 	return r;
 }
 
@@ -1293,7 +1542,10 @@ static int logw_open(sl_store *st, const char *db, logw *w, const ckkey *key)
 	snprintf(w->db, sizeof w->db, "%s", db);
 	if (pathf(p, "%s/%s/txnlog", st->dir, db) < 0 || ckpt_path(st, db, ck) < 0)
 		goto fail;
+	store_err[0] = 0;
+	snprintf(w->ls.name, sizeof w->ls.name, "%s/txnlog", db);
 	w->ls.fd = open(p, O_RDWR | O_APPEND | O_CLOEXEC);
+	/* corruption (EPROTO): refused, nothing cut, until sl-fsck --repair */
 	if (w->ls.fd < 0 || log_read(&w->ls, ck, key) < 0)
 		goto fail;
 	if (w->ls.valid < w->ls.base + w->ls.raw.len) {
@@ -1450,13 +1702,14 @@ static void ckpt_refresh(logw *w)
 	sl_buf ents = SL_BUF_ZERO, b = SL_BUF_ZERO;
 	struct stat sb;
 	tblcache tc[16];
-	size_t ntc = 0, i, nent = 0, nlive = 0, head;
+	size_t ntc = 0, i, nent = 0, nlive = 0, head, tbl;
 	uint32_t *eoff = 0, *live = 0, nbkt = 16, *bkt = 0, *bhash = 0;
 	int64_t *eid = 0, now = sl_now_ms();
 	int e = errno;
 
 	log_init(&ls);
 	/* a damaged checkpoint is not folded again: rebuilt from the log */
+	memcpy(ls.name, w->ls.name, sizeof ls.name);
 	if (ckpt_path(w->st, w->db, ck) < 0 ||
 	    (ls.fd = fcntl(w->ls.fd, F_DUPFD_CLOEXEC, 0)) < 0 ||
 	    log_read(&ls, w->ls.ck_bad ? 0 : ck, &KEY_ALL) < 0 ||
@@ -1487,7 +1740,8 @@ static void ckpt_refresh(logw *w)
 		    put_u32(&ents, t->nrs) < 0 || put_str(&ents, t->rs ? t->rs : "", t->rslen) < 0 ||
 		    put_u64(&ents, (uint64_t)(t->att_off < 0 ? 0 : t->att_off)) < 0 ||
 		    put_u32(&ents, t->attach.n) < 0 || put_u32(&ents, acrc) < 0 ||
-		    put_u32(&ents, (uint32_t)t->slot) < 0)
+		    put_u32(&ents, (uint32_t)t->slot) < 0 ||
+		    put_u32(&ents, (uint32_t)(t->rsver ? t->rsver : 1)) < 0)
 			goto out;
 		sl_u32_pack(ents.p + at, (uint32_t)(ents.len - at - 8));
 		sl_u32_pack(ents.p + at + 4, crc_of(ents.p + at + 8, ents.len - at - 8));
@@ -1518,6 +1772,16 @@ static void ckpt_refresh(logw *w)
 		bkt[k] = eoff[i];
 		bhash[k] = hh;
 	}
+	/* the tables section, appended to ents */
+	tbl = ents.len;
+	if (put_u32(&ents, (uint32_t)ls.ntb) < 0)
+		goto out;
+	for (i = 0; i < ls.ntb; i++)
+		if (put_u64(&ents, (uint64_t)ls.tb[i].id) < 0 ||
+		    put_str(&ents, ls.tb[i].name.p, ls.tb[i].name.n) < 0)
+			goto out;
+	if (put_u32(&ents, crc_of(ents.p + tbl, ents.len - tbl)) < 0 || head + ents.len > UINT32_MAX)
+		goto out;
 	if (sl_buf_reserve(&b, head + ents.len + 4) < 0 ||
 	    sl_buf_put(&b, CKPT_MAGIC, 4) < 0 || put_u32(&b, CKPT_VERSION) < 0 ||
 	    put_u64(&b, (uint64_t)sb.st_ino) < 0 || put_u64(&b, ls.valid) < 0 ||
@@ -1526,6 +1790,7 @@ static void ckpt_refresh(logw *w)
 	    put_u64(&b, (uint64_t)ls.max_table_id) < 0 || put_u64(&b, ls.seq) < 0 ||
 	    put_u32(&b, (uint32_t)nent) < 0 || put_u32(&b, (uint32_t)nlive) < 0 ||
 	    put_u32(&b, nbkt) < 0 || put_u64(&b, head + ents.len) < 0 ||
+	    put_u32(&b, ls.pcrc) < 0 || put_u64(&b, head + tbl) < 0 ||
 	    put_u32(&b, crc_of(b.p, b.len)) < 0)
 		goto out;
 	for (i = 0; i < nlive; i++)
@@ -1754,8 +2019,11 @@ static uint64_t rs_total(const txrec *t)
 	uint32_t i;
 
 	for (i = 0; i < t->nrs && !c.bad; i++) {
-		cur_str(&c, 4096);
-		sum += cur_u64(&c);
+		sl_field nm;
+		uint64_t rows, size;
+		uint32_t x;
+		rs_next(&c, t->rsver, &nm, &rows, &size, &x);
+		sum += rows;
 	}
 	return sum;
 }
@@ -1856,8 +2124,10 @@ static void files_clean(sl_store *st, const char *db, const txrec *t, unsigned n
 	if (pathf(dir, "%s/%s/%s/data", st->dir, db, tb) < 0)
 		goto out;
 	for (i = 0; t->rs && i < t->nrs; i++) {
-		sl_field nm = cur_str(&c, 4096);
-		cur_u64(&c);
+		sl_field nm;
+		uint64_t rows, size;
+		uint32_t sum;
+		rs_next(&c, t->rsver, &nm, &rows, &size, &sum);
 		if (c.bad)
 			break;
 		if (!nm.n || memchr(nm.p, '/', nm.n) || nm.p[0] == '.')
@@ -1886,7 +2156,7 @@ out:
  * once. */
 static void slot_gc(sl_store *st, const char *db, logstate *ls, const char *path)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC), isfree;
+	int fd = open(path, O_RDWR | O_CLOEXEC), isfree, named;
 	int64_t id;
 	unsigned nrs;
 	char fl;
@@ -1896,7 +2166,10 @@ static void slot_gc(sl_store *st, const char *db, logstate *ls, const char *path
 	if (fd < 0)
 		return;
 	isfree = flock(fd, LOCK_EX | LOCK_NB) == 0;
-	if (slot_read(fd, &id, &nrs, &fl) && fl != 'F') {
+	named = slot_read(fd, &id, &nrs, &fl);
+	if (named && id > ls->slot_max)
+		ls->slot_max = id;      /* the next id goes above it */
+	if (named && fl != 'F') {
 		t = log_get(ls, id, &tmp, &damaged);
 		if (damaged) {
 			close(fd);
@@ -1987,6 +2260,11 @@ int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *la
 		errno = ENOENT;
 		goto out;
 	}
+	if (tb_last(&w.ls, table) && tb_last(&w.ls, table) != tid) {
+		corrupt("%s/%s/tableid: table id %lld, but the log created %s.%s as %lld", db,
+			table, (long long)tid, db, table, (long long)tb_last(&w.ls, table));
+		goto out;
+	}
 	now = sl_now_ms();
 	/* sweep: record the aborts the log does not know about yet */
 	for (i = 0; i < w.ls.ntx; i++) {
@@ -2034,7 +2312,9 @@ int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *la
 		ret = 0;
 		goto out;
 	}
-	id = w.ls.max_id + 1;
+	/* never an id used before, even if the log lost its BEGIN (a torn
+	 * tail cut, a repair): the slots name the last ids taken */
+	id = (w.ls.max_id > w.ls.slot_max ? w.ls.max_id : w.ls.slot_max) + 1;
 	if ((lfd = slot_take(st, db, &slot)) < 0 || slot_write(lfd, id, 0, 'P') < 0)
 		goto out;
 	if (rec_start(&w.rec, &mark, 'B', id, now) < 0 ||
@@ -2088,8 +2368,16 @@ void sl_txn_release(sl_txn *t)
  *   blocks: "SLRB" raw_len:u32 comp_len:u32 nrows:u32 crc:u32 comp[comp_len]
  *     crc = crc32 of the first 16 bytes, continued over comp; raw = nrows
  *     times (len:u32 + R payload)
- *   footer: "SLRE" rows:u64 nblocks:u64 crc:u32 (crc of the first 20 bytes)
+ *   footer: "SLRE" rows:u64 nblocks:u64 crc:u32 (crc of the first 20 bytes),
+ *     then 4 bytes of nothing
+ *   version 2 footer: "SLRE" rows:u64 nblocks:u64 sum:u32 crc:u32 (of the
+ *     first 24), where sum = CRC-32 over hcrc and then each block's crc
+ *     (4 bytes BE each): the whole file's content in one number
  * flags: bit 0 SORTED (rows sorted by the first nkeys columns); 0 for now.
+ * The commit record names each file with its rows, size and sum (version
+ * 2), and the header names its txn, table id and rowset number: a reader
+ * checks all of them, so a file swapped for another valid one, truncated
+ * or extended is refused (EPROTO), never read as this txn's rows.
  */
 #define RS_FLAG_SORTED 0x1
 
@@ -2101,7 +2389,16 @@ struct sl_rowset_writer {
 	size_t ccap;
 	uint32_t brows;
 	uint64_t rows, nblocks;
+	uint32_t sum;           /* over hcrc and the block crcs (footer) */
 };
+
+/* Continue a rowset sum with one 4-byte CRC. */
+static uint32_t rs_sum(uint32_t sum, uint32_t crc)
+{
+	char x[4];
+	sl_u32_pack(x, crc);
+	return (uint32_t)crc32(sum, (const Bytef *)x, 4);
+}
 
 static int rs_flush_block(sl_rowset_writer *w)
 {
@@ -2136,6 +2433,7 @@ static int rs_flush_block(sl_rowset_writer *w)
 	crc = (uint32_t)crc32(0, (const Bytef *)w->cbuf, 16);
 	crc = (uint32_t)crc32(crc, (const Bytef *)w->cbuf + RS_BLOCK_HDR, (uInt)c);
 	sl_u32_pack(w->cbuf + 16, crc);
+	w->sum = rs_sum(w->sum, crc);
 	if (sl_allwrite(w->fd, w->cbuf, RS_BLOCK_HDR + (size_t)c) < RS_BLOCK_HDR + (size_t)c)
 		return -1;
 	w->nblocks++;
@@ -2167,7 +2465,7 @@ sl_rowset_writer *sl_rowset_create(sl_txn *t, size_t ncols, const sl_colspec *co
 	if (t->slot >= 0 && t->lockfd >= 0 && slot_write(t->lockfd, t->id, n + 1, 'P') < 0)
 		goto fail;
 	if (sl_buf_put(&h, "SLRS\0\0\0\0", 8) < 0 ||
-	    sl_buf_put(&h, "\0\1\0\0", 4) < 0 ||         /* version 1, flags 0 */
+	    sl_buf_put(&h, "\0\2\0\0", 4) < 0 ||         /* version 2, flags 0 */
 	    put_u32(&h, RS_CODEC_LZ4) < 0 ||
 	    put_u64(&h, (uint64_t)t->id) < 0 ||
 	    put_u64(&h, (uint64_t)t->id) < 0 ||
@@ -2181,9 +2479,12 @@ sl_rowset_writer *sl_rowset_create(sl_txn *t, size_t ncols, const sl_colspec *co
 		    put_str(&h, cols[i].type.p, cols[i].type.n) < 0)
 			goto fail;
 	sl_u32_pack(h.p + 4, (uint32_t)(h.len - 8));
+	w->sum = rs_sum(0, (uint32_t)crc32(0, (const Bytef *)h.p + 8, (uInt)(h.len - 8)));
 	if (put_u32(&h, (uint32_t)crc32(0, (const Bytef *)h.p + 8, (uInt)(h.len - 8))) < 0)
 		goto fail;
-	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* never over an existing file: ids are never reused, so one there
+	 * is somebody else's (EEXIST) */
+	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (w->fd < 0)
 		goto fail;
 	if (sl_allwrite(w->fd, h.p, h.len) < h.len) {
@@ -2230,6 +2531,19 @@ int sl_rowset_add(sl_rowset_writer *w, const char *payload, size_t len)
 	return 1;
 }
 
+/* rename, but never over an existing file (EEXIST). */
+static int rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 1;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* a file system without RENAME_NOREPLACE: link fails on EEXIST too */
+	if (link(from, to) < 0)
+		return -1;
+	return unlink(from) < 0 ? -1 : 1;
+}
+
 static void rs_free(sl_rowset_writer *w)
 {
 	if (w->fd >= 0)
@@ -2241,7 +2555,7 @@ static void rs_free(sl_rowset_writer *w)
 
 int sl_rowset_finish(sl_rowset_writer *w, uint64_t *nrows)
 {
-	char f[RS_FOOTER];
+	char f[RS_FOOTER2];
 	int fd;
 
 	if (rs_flush_block(w) < 0)
@@ -2249,12 +2563,13 @@ int sl_rowset_finish(sl_rowset_writer *w, uint64_t *nrows)
 	memcpy(f, "SLRE", 4);
 	sl_u64_pack(f + 4, w->rows);
 	sl_u64_pack(f + 12, w->nblocks);
-	sl_u32_pack(f + 20, (uint32_t)crc32(0, (const Bytef *)f, 20));
-	if (sl_allwrite(w->fd, f, RS_FOOTER) < RS_FOOTER || fdatasync(w->fd) < 0)
+	sl_u32_pack(f + 20, w->sum);
+	sl_u32_pack(f + 24, (uint32_t)crc32(0, (const Bytef *)f, 24));
+	if (sl_allwrite(w->fd, f, RS_FOOTER2) < RS_FOOTER2 || fdatasync(w->fd) < 0)
 		goto fail;
 	fd = w->fd;
 	w->fd = -1;
-	if (close(fd) < 0 || rename(w->tmp, w->fin) < 0 || sl_fsync_dir(w->dir) < 0)
+	if (close(fd) < 0 || rename_noreplace(w->tmp, w->fin) < 0 || sl_fsync_dir(w->dir) < 0)
 		goto fail;
 	if (nrows)
 		*nrows = w->rows;
@@ -2278,9 +2593,23 @@ void sl_rowset_discard(sl_rowset_writer *w)
 	errno = e;
 }
 
+/* Where the footer's CRC is (it covers the bytes before it). */
+static size_t rs_fcrc(int version)
+{
+	return version >= 2 ? 24 : 20;
+}
+
+/* What a rowset's header says about it. */
+typedef struct rshdr {
+	int version;
+	int64_t txn_id, table_id;
+	uint32_t rowset_no;
+	uint32_t hcrc;
+} rshdr;
+
 /* Read and check a rowset's header. On success the fd is positioned at
  * the first block. 1, -1 errno (EPROTO: not a rowset, or truncated). */
-static int rs_read_header(int fd, int64_t *txn_id)
+static int rs_read_header(int fd, rshdr *out)
 {
 	char h[8];
 	sl_buf b = SL_BUF_ZERO;
@@ -2298,13 +2627,21 @@ static int rs_read_header(int fd, int64_t *txn_id)
 	if (sl_allread(fd, b.p, hlen + 4) < hlen + 4)
 		goto short_read;
 	if ((uint32_t)crc32(0, (const Bytef *)b.p, hlen) != sl_u32_unpack(b.p + hlen) ||
-	    sl_u16_unpack(b.p) != RS_VERSION || sl_u32_unpack(b.p + 4) != RS_CODEC_LZ4)
+	    (sl_u16_unpack(b.p) != 1 && sl_u16_unpack(b.p) != RS_VERSION) ||
+	    sl_u32_unpack(b.p + 4) != RS_CODEC_LZ4)
 		goto bad;
 	c.p = b.p + 8;
 	c.n = hlen - 8;
 	c.bad = 0;
-	if (txn_id)
-		*txn_id = (int64_t)cur_u64(&c);
+	if (out) {
+		out->version = sl_u16_unpack(b.p);
+		out->txn_id = (int64_t)cur_u64(&c);
+		cur_u64(&c);
+		cur_u64(&c);
+		out->table_id = (int64_t)cur_u64(&c);
+		out->rowset_no = cur_u32(&c);
+		out->hcrc = sl_u32_unpack(b.p + hlen);
+	}
 	sl_buf_free(&b);
 	return 1;
 short_read:
@@ -2321,26 +2658,38 @@ bad:
 	return -1;
 }
 
-/* The row count of a finished rowset, from its footer. 1, -1 errno. */
-static int rs_stat(const char *path, int64_t want_txn, uint64_t *rows)
+/* What a commit record says of one rowset file (version 2: size, sum). */
+typedef struct rsinfo { uint64_t rows, size; uint32_t sum; } rsinfo;
+
+/* The row count, size and sum of a finished rowset of txn want_txn,
+ * number want_no, from its header and footer. 1, -1 errno. */
+static int rs_stat(const char *path, int64_t want_txn, uint32_t want_no, rsinfo *ri)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char f[RS_FOOTER];
+	char f[RS_FOOTER2];
 	struct stat sb;
-	int64_t tid;
+	rshdr h;
+	size_t fl;
 
 	if (fd < 0)
 		return -1;
-	if (rs_read_header(fd, &tid) < 0)
-		goto fail;
-	if (tid != want_txn || fstat(fd, &sb) < 0 || sb.st_size < RS_FOOTER ||
-	    pread(fd, f, RS_FOOTER, sb.st_size - RS_FOOTER) != RS_FOOTER ||
-	    memcmp(f, "SLRE", 4) ||
-	    (uint32_t)crc32(0, (const Bytef *)f, 20) != sl_u32_unpack(f + 20)) {
-		errno = EPROTO;
+	if (rs_read_header(fd, &h) < 0) {
+		if (errno == EPROTO)
+			corrupt("%s: not a rowset, or a damaged header", path);
 		goto fail;
 	}
-	*rows = sl_u64_unpack(f + 4);
+	fl = h.version >= 2 ? RS_FOOTER2 : RS_FOOTER;
+	if (h.txn_id != want_txn || h.rowset_no != want_no || fstat(fd, &sb) < 0 ||
+	    (size_t)sb.st_size < fl || pread(fd, f, fl, sb.st_size - (off_t)fl) != (ssize_t)fl ||
+	    memcmp(f, "SLRE", 4) || (uint32_t)crc32(0, (const Bytef *)f, (uInt)rs_fcrc(h.version)) !=
+	    sl_u32_unpack(f + rs_fcrc(h.version))) {
+		corrupt("%s: not rowset %u of txn %lld, or truncated", path, want_no,
+			(long long)want_txn);
+		goto fail;
+	}
+	ri->rows = sl_u64_unpack(f + 4);
+	ri->size = (uint64_t)sb.st_size;
+	ri->sum = h.version >= 2 ? sl_u32_unpack(f + 20) : 0;
 	close(fd);
 	return 1;
 fail:
@@ -2348,7 +2697,16 @@ fail:
 	return -1;
 }
 
-typedef struct rsent { unsigned n; char name[64]; uint64_t rows; } rsent;
+/* Append one entry of a version 2 rowset list. */
+static int rs_put(sl_buf *b, const char *name, const rsinfo *ri)
+{
+	if (put_str(b, name, strlen(name)) < 0 || put_u64(b, ri->rows) < 0 ||
+	    put_u64(b, ri->size) < 0 || put_u32(b, ri->sum) < 0)
+		return -1;
+	return 1;
+}
+
+typedef struct rsent { unsigned n; char name[64]; rsinfo ri; } rsent;
 
 static int rsent_cmp(const void *a, const void *b)
 {
@@ -2367,7 +2725,7 @@ static int rs_probe(sl_store *st, const char *db, const txrec *t, const char *ta
 	unsigned k, nrs = slot_nrowsets(st, db, t);
 	size_t at = b->len;
 	uint32_t n = 0;
-	uint64_t rows;
+	rsinfo ri;
 
 	if (pathf(dir, "%s/%s/%s/data", st->dir, db, table) < 0 || put_u32(b, 0) < 0)
 		return -1;
@@ -2375,14 +2733,14 @@ static int rs_probe(sl_store *st, const char *db, const txrec *t, const char *ta
 		snprintf(nm, sizeof nm, "%lld-%u.rs", (long long)t->id, k);
 		if (pathf(p, "%s/%s", dir, nm) < 0)
 			return -1;
-		if (rs_stat(p, t->id, &rows) < 0) {
+		if (rs_stat(p, t->id, k, &ri) < 0) {
 			if (errno != ENOENT)
 				return -1;
 			if (k >= nrs)
 				break;
 			continue;
 		}
-		if (put_str(b, nm, strlen(nm)) < 0 || put_u64(b, rows) < 0)
+		if (rs_put(b, nm, &ri) < 0)
 			return -1;
 		n++;
 	}
@@ -2435,9 +2793,8 @@ static int rs_collect(sl_store *st, const char *db, const char *table, int64_t i
 		goto out;
 	for (i = 0; i < n; i++) {
 		char p[PATH_MAX];
-		if (pathf(p, "%s/%s", dir, v[i].name) < 0 || rs_stat(p, id, &v[i].rows) < 0)
-			goto out;
-		if (put_str(b, v[i].name, strlen(v[i].name)) < 0 || put_u64(b, v[i].rows) < 0)
+		if (pathf(p, "%s/%s", dir, v[i].name) < 0 || rs_stat(p, id, v[i].n, &v[i].ri) < 0 ||
+		    rs_put(b, v[i].name, &v[i].ri) < 0)
 			goto out;
 	}
 	ret = 1;
@@ -2503,6 +2860,7 @@ int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 			size_t lstart, lend;
 			if (rec_start(&w.rec, &mark, pre ? 'P' : 'C', id, now) < 0)
 				goto out;
+			w.rec.p[mark + 9] = 2;  /* version 2: rowsets with size and sum */
 			lstart = w.rec.len;
 			if ((t->slot >= 0 ? rs_probe(st, db, t, table, &w.rec)
 			     : rs_collect(st, db, table, id, &w.rec)) < 0)
@@ -2515,6 +2873,7 @@ int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 				goto out;
 			/* w.rec keeps its bytes until logw_close: point t at them */
 			t->nrs = sl_u32_unpack(w.rec.p + lstart);
+			t->rsver = 2;
 			t->rs = w.rec.p + lstart + 4;
 			t->rslen = lend - lstart - 4;
 			if (pre) {
@@ -2535,8 +2894,10 @@ int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 		if (!alen && att_load(&w.ls, t) < 0)
 			goto out;
 		att = alen ? (sl_field){ attach, (uint32_t)alen } : t->attach;
-		if (rec_start(&w.rec, &mark, 'C', id, now) < 0 ||
-		    put_u32(&w.rec, t->nrs) < 0 ||
+		if (rec_start(&w.rec, &mark, 'C', id, now) < 0)
+			goto out;
+		w.rec.p[mark + 9] = (char)t->rsver;     /* the precommit's list, as is */
+		if (put_u32(&w.rec, t->nrs) < 0 ||
 		    sl_buf_put(&w.rec, t->rs, t->rslen) < 0 ||
 		    put_str(&w.rec, att.p, att.n) < 0)
 			goto out;
@@ -2648,6 +3009,7 @@ int sl_txn_lookup_own(sl_txn *t, sl_txninfo *out)
 	ls.fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (ls.fd < 0 || fstat(ls.fd, &sb) < 0 || (uint64_t)sb.st_ino != t->log_ino)
 		goto full;
+	snprintf(ls.name, sizeof ls.name, "%s/txnlog", t->db);
 	/* records about t all follow its BEGIN: fold the log from there */
 	ls.base = ls.valid = (size_t)t->log_off;
 	if (log_read(&ls, 0, &KEY_NONE) < 0) {
@@ -2856,6 +3218,15 @@ int sl_snapshot_open(sl_store *st, const char *db, const char *table, sl_snapsho
 	r = log_load(st, db, &ls, &KEY_ALL);
 	if (r <= 0)
 		return r;
+	/* the table's id is the one the log gave its last CREATE: an edited
+	 * tableid would show another table's rows, or none (a log without
+	 * the CREATE lost it in a torn tail: nothing to hold it against) */
+	if (tb_last(&ls, table) && tb_last(&ls, table) != tid) {
+		corrupt("%s/%s/tableid: table id %lld, but the log created %s.%s as %lld", db,
+			table, (long long)tid, db, table, (long long)tb_last(&ls, table));
+		log_free(&ls);
+		return -1;
+	}
 	for (i = 0; i < ls.ntx; i++) {
 		txrec *t = &ls.tx[i];
 		if (t->state == SL_TXN_VISIBLE && t->table_id == tid && t->table.n == tn &&
@@ -2875,23 +3246,34 @@ int sl_snapshot_open(sl_store *st, const char *db, const char *table, sl_snapsho
 	}
 	if (nvis)
 		qsort(vis, nvis, sizeof *vis, seq_cmp);
-	if (npaths && !(snap->paths = calloc(npaths, sizeof *snap->paths)))
+	if (npaths && (!(snap->paths = calloc(npaths, sizeof *snap->paths)) ||
+		       !(snap->refs = calloc(npaths, sizeof *snap->refs))))
 		goto nomem;
 	for (i = 0; i < nvis; i++) {
 		cursor c = { vis[i]->rs, vis[i]->rslen, 0 };
 		uint32_t k;
 		for (k = 0; k < vis[i]->nrs; k++) {
-			sl_field nm = cur_str(&c, 4096);
-			uint64_t rows = cur_u64(&c);
-			char *p;
+			sl_field nm;
+			sl_rsref *rf = &snap->refs[snap->n];
+			char *p, tail[8];
+			unsigned long long x, no;
+			rs_next(&c, vis[i]->rsver, &nm, &rf->rows, &rf->size, &rf->sum);
 			if (c.bad)
 				break;
 			if (!nm.n || memchr(nm.p, '/', nm.n) || nm.p[0] == '.')
 				continue;       /* never written: stay inside data/ */
 			if (asprintf(&p, "%s/data/%.*s", tdir, (int)nm.n, nm.p) < 0)
 				goto nomem;
+			/* the name says which rowset of which txn the file must be */
+			rf->no = UINT32_MAX;
+			if (sscanf(p + strlen(tdir) + 6, "%llu-%llu%7s", &x, &no, tail) == 3 &&
+			    x == (unsigned long long)vis[i]->id && no < UINT32_MAX && !strcmp(tail, ".rs"))
+				rf->no = (uint32_t)no;
+			rf->txn_id = vis[i]->id;
+			rf->table_id = tid;
+			rf->ver = vis[i]->rsver;
 			snap->paths[snap->n++] = p;
-			snap->nrows += rows;
+			snap->nrows += rf->rows;
 		}
 		snap->version = vis[i]->id;
 	}
@@ -2909,6 +3291,7 @@ nomem:
 void sl_snapshot_free(sl_snapshot *snap)
 {
 	sl_strv_free(snap->paths, snap->n);
+	free(snap->refs);
 	memset(snap, 0, sizeof *snap);
 }
 
@@ -2920,7 +3303,42 @@ struct sl_scan {
 	size_t pos;             /* in raw */
 	uint32_t left;          /* rows left in the block */
 	uint64_t rows, blocks;  /* seen in the current file */
+	int ver;                /* the current file's format version */
+	uint32_t sum;           /* ... its sum so far (version 2) */
 };
+
+/* The file of the snapshot's entry i, just opened on sc->fd: is it the
+ * one the commit record names (txn, table, number, size)? */
+static int scan_check_open(sl_scan *sc, size_t i)
+{
+	const sl_rsref *rf = sc->snap->refs ? &sc->snap->refs[i] : 0;
+	const char *path = sc->snap->paths[i];
+	struct stat sb;
+	rshdr h;
+
+	if (rs_read_header(sc->fd, &h) < 0) {
+		if (errno == EPROTO)
+			corrupt("%s: not a rowset, or a damaged header", path);
+		return -1;
+	}
+	sc->ver = h.version;
+	sc->sum = rs_sum(0, h.hcrc);
+	if (!rf)
+		return 1;
+	if (h.txn_id != rf->txn_id || h.table_id != rf->table_id || h.rowset_no != rf->no)
+		return corrupt("%s: the file is rowset %u of txn %lld of table id %lld, the "
+			       "commit record names rowset %u of txn %lld of table id %lld",
+			       path, h.rowset_no, (long long)h.txn_id, (long long)h.table_id,
+			       rf->no, (long long)rf->txn_id, (long long)rf->table_id);
+	if (rf->ver < 2)
+		return 1;
+	if (fstat(sc->fd, &sb) < 0)
+		return -1;
+	if ((uint64_t)sb.st_size != rf->size)
+		return corrupt("%s: %lld bytes, the commit record says %llu", path,
+			       (long long)sb.st_size, (unsigned long long)rf->size);
+	return 1;
+}
 
 sl_scan *sl_scan_open(const sl_snapshot *snap)
 {
@@ -2960,22 +3378,31 @@ static int scan_read(sl_scan *sc, void *p, size_t n)
 
 static int scan_block(sl_scan *sc)
 {
-	char h[RS_FOOTER];
+	char h[RS_FOOTER2];
 	uint32_t raw_len, comp_len, crc;
 	int d;
 
 	if (scan_read(sc, h, RS_BLOCK_HDR) < 0)
 		return -1;
 	if (!memcmp(h, "SLRE", 4)) {
+		const sl_rsref *rf = sc->snap->refs ? &sc->snap->refs[sc->fi - 1] : 0;
+		size_t fl = sc->ver >= 2 ? RS_FOOTER2 : RS_FOOTER;
 		char x;
-		if (scan_read(sc, h + RS_BLOCK_HDR, RS_FOOTER - RS_BLOCK_HDR) < 0)
+		if (scan_read(sc, h + RS_BLOCK_HDR, fl - RS_BLOCK_HDR) < 0)
 			return -1;
-		if ((uint32_t)crc32(0, (const Bytef *)h, 20) != sl_u32_unpack(h + 20) ||
+		if ((uint32_t)crc32(0, (const Bytef *)h, (uInt)rs_fcrc(sc->ver)) !=
+		    sl_u32_unpack(h + rs_fcrc(sc->ver)) ||
 		    sl_u64_unpack(h + 4) != sc->rows || sl_u64_unpack(h + 12) != sc->blocks ||
 		    sl_allread(sc->fd, &x, 1) != 0) {
 			errno = EPROTO;
 			return -1;
 		}
+		/* the whole file is the one committed: same rows, same sum */
+		if (rf && (sc->rows != rf->rows ||
+			   (sc->ver >= 2 && sl_u32_unpack(h + 20) != sc->sum) ||
+			   (rf->ver >= 2 && (sc->ver < 2 || sc->sum != rf->sum))))
+			return corrupt("%s: its content is not what the commit record says "
+				       "(rows or checksum)", sc->snap->paths[sc->fi - 1]);
 		close(sc->fd);
 		sc->fd = -1;
 		return 0;
@@ -2999,6 +3426,7 @@ static int scan_block(sl_scan *sc)
 		errno = EPROTO;
 		return -1;
 	}
+	sc->sum = rs_sum(sc->sum, crc);
 	d = LZ4_decompress_safe(sc->comp.p, sc->raw.p, (int)comp_len, (int)raw_len);
 	if (d < 0 || (uint32_t)d != raw_len) {
 		errno = EPROTO;
@@ -3037,15 +3465,17 @@ int sl_scan_next(sl_scan *sc, const char **payload, size_t *len)
 			if (sc->fd < 0)
 				return -1;
 			sc->rows = sc->blocks = 0;
-			if (rs_read_header(sc->fd, 0) < 0)
+			if (scan_check_open(sc, sc->fi - 1) < 0)
 				return -1;
 			(void)posix_fadvise(sc->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 		}
-		if (scan_block(sc) < 0)
+		if (scan_block(sc) < 0) {
+			if (errno == EPROTO && !store_err[0])
+				corrupt("%s: a corrupt or truncated block", sc->snap->paths[sc->fi - 1]);
 			return -1;
+		}
 	}
-	errno = EPROTO;
-	return -1;
+	return corrupt("%s: a corrupt block (rows do not fit)", sc->snap->paths[sc->fi - 1]);
 }
 
 int sl_store_errlog_path(sl_store *st, const char *db, const char *label, int64_t id, sl_buf *out)
@@ -3057,4 +3487,357 @@ int sl_store_errlog_path(sl_store *st, const char *db, const char *label, int64_
 	if (mkdir(p, 0755) < 0 && errno != EEXIST)
 		return -1;
 	return sl_buf_printf(out, "%s/error_log_%s_%s_%lld", p, db, label, (long long)id);
+}
+
+/* ---------------------------------------------------------------- fsck */
+
+__attribute__((format(printf, 2, 3)))
+static void say(sl_buf *r, const char *fmt, ...)
+{
+	va_list ap;
+	char b[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof b, fmt, ap);
+	va_end(ap);
+	(void)sl_buf_printf(r, "%s\n", b);
+}
+
+/* "<txnid>-<n>.rs" (or ".<txnid>-<n>.rs.tmp" when tmp): the txn id, else -1. */
+static int64_t rs_name_id(const char *nm, int tmp)
+{
+	char *end;
+	long long id;
+	unsigned long n;
+
+	if (tmp && *nm++ != '.')
+		return -1;
+	errno = 0;
+	id = strtoll(nm, &end, 10);
+	if (errno || end == nm || *end != '-' || id < 0)
+		return -1;
+	nm = end + 1;
+	n = strtoul(nm, &end, 10);
+	(void)n;
+	if (errno || end == nm || strcmp(end, tmp ? ".rs.tmp" : ".rs"))
+		return -1;
+	return id;
+}
+
+static int strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The rowset files of db that the folded log ls still needs ("<table>/<name>",
+ * sorted): those of VISIBLE and PRECOMMITTED txns. */
+static int needed_files(const logstate *ls, char ***v, size_t *n)
+{
+	size_t i, cap = 0;
+
+	*v = 0;
+	*n = 0;
+	for (i = 0; i < ls->ntx; i++) {
+		const txrec *t = &ls->tx[i];
+		cursor c = { t->rs, t->rslen, 0 };
+		uint32_t k;
+		if (t->state != SL_TXN_VISIBLE && t->state != SL_TXN_PRECOMMITTED)
+			continue;
+		for (k = 0; k < t->nrs; k++) {
+			sl_field nm;
+			uint64_t rows, size;
+			uint32_t sum;
+			char *p;
+			rs_next(&c, t->rsver, &nm, &rows, &size, &sum);
+			if (c.bad)
+				break;
+			if (*n == cap) {
+				char **nv = realloc(*v, (cap = cap ? cap * 2 : 64) * sizeof *nv);
+				if (!nv)
+					goto nomem;
+				*v = nv;
+			}
+			if (asprintf(&p, "%.*s/%.*s", (int)t->table.n, t->table.p, (int)nm.n, nm.p) < 0)
+				goto nomem;
+			(*v)[(*n)++] = p;
+		}
+	}
+	if (*n)
+		qsort(*v, *n, sizeof **v, strp_cmp);
+	return 1;
+nomem:
+	sl_strv_free(*v, *n);
+	*v = 0;
+	*n = 0;
+	errno = ENOMEM;
+	return -1;
+}
+
+/* Under the db lock, the log ls (read whole, corrupt at ls->bad_off):
+ * the repair. Keep a copy of the whole log; move the rowset files the
+ * log will no longer name (the commits past the damage, and those of
+ * txns whose commit is lost) to <db>/lost+found/<table>/; cut the log at
+ * the bad record and append an 'F' record so that no txn or table id
+ * below what was ever used is given again; rebuild the checkpoint. */
+static int fsck_repair(sl_store *st, const char *db, logstate *ls, int lk, sl_buf *rep)
+{
+	char p[PATH_MAX], keep[PATH_MAX], lf[PATH_MAX];
+	char **tables = 0, **need = 0;
+	size_t ntables = 0, nneed = 0, i, k, moved = 0, mark;
+	int64_t idmax = ls->max_id, tmax = ls->max_table_id, now = sl_now_ms();
+	sl_buf rec = SL_BUF_ZERO;
+	logw w;
+	DIR *d;
+	struct dirent *de;
+	int ret = -1;
+
+	/* 1. the whole log as it was */
+	if (pathf(keep, "%s/%s/txnlog.corrupt-%zu-%lld", st->dir, db, ls->bad_off,
+		  (long long)(now / 1000)) < 0 ||
+	    sl_file_write_atomic(keep, ls->raw.p, ls->raw.len, 0644) < 0)
+		goto out;
+	say(rep, "%s: kept a copy of the whole log (%zu bytes) as %s", db, ls->raw.len, keep);
+	/* 2. the ids ever used: records past the damage, slots, files */
+	for (k = ls->bad_off + 1; k < ls->raw.len; k++) {
+		const char *h = ls->raw.p + k;
+		int64_t id;
+		if (!rec_plausible(h, ls->raw.len - k))
+			continue;
+		id = (int64_t)sl_u64_unpack(h + 10);
+		if (h[8] == 'T') {
+			if (id > tmax)
+				tmax = id;
+		} else if (id > idmax) {
+			idmax = id;
+		}
+		k += 8 + sl_u32_unpack(h) - 1;
+	}
+	if (pathf(p, "%s/%s/txn", st->dir, db) > 0 && (d = opendir(p))) {
+		while ((de = readdir(d))) {
+			char sp[PATH_MAX], fl;
+			int64_t id;
+			unsigned nrs;
+			int fd;
+			if (strncmp(de->d_name, "slot-", 5) || pathf(sp, "%s/%s", p, de->d_name) < 0 ||
+			    (fd = open(sp, O_RDONLY | O_CLOEXEC)) < 0)
+				continue;
+			if (slot_read(fd, &id, &nrs, &fl) && id > idmax)
+				idmax = id;
+			close(fd);
+		}
+		closedir(d);
+	}
+	if (needed_files(ls, &need, &nneed) < 0 || sl_table_list(st, db, &tables, &ntables) < 0)
+		goto out;
+	/* 3. files the cut log will not name go to lost+found, never away */
+	for (i = 0; i < ntables; i++) {
+		char tdir[PATH_MAX];
+		int64_t tid;
+		if (pathf(tdir, "%s/%s/%s", st->dir, db, tables[i]) < 0)
+			goto out;
+		if ((tid = table_id_read(tdir)) > tmax)
+			tmax = tid;
+		if (pathf(p, "%s/data", tdir) < 0 || !(d = opendir(p)))
+			continue;
+		while ((de = readdir(d))) {
+			char key[PATH_MAX], *kp = key, from[PATH_MAX], to[PATH_MAX];
+			int64_t id = rs_name_id(de->d_name, 0), tmpid = rs_name_id(de->d_name, 1);
+			txrec *t;
+			if (tmpid > idmax)
+				idmax = tmpid;
+			if (id < 0)
+				continue;
+			if (id > idmax)
+				idmax = id;
+			if (pathf(key, "%s/%s", tables[i], de->d_name) < 0)
+				continue;
+			if (nneed && bsearch(&kp, need, nneed, sizeof *need, strp_cmp))
+				continue;
+			/* a live load's file stays with it */
+			if ((t = log_find(ls, id)) && t->state == SL_TXN_PREPARE && !owner_dead(st, db, t))
+				continue;
+			if (pathf(lf, "%s/%s/lost+found/%s", st->dir, db, tables[i]) < 0 ||
+			    mkdir_p(lf) < 0 || pathf(from, "%s/%s", p, de->d_name) < 0 ||
+			    pathf(to, "%s/%s", lf, de->d_name) < 0 || rename_noreplace(from, to) < 0) {
+				int e = errno;
+				closedir(d);
+				errno = e;
+				goto out;
+			}
+			moved++;
+		}
+		closedir(d);
+		(void)sl_fsync_dir(p);
+	}
+	if (moved) {
+		if (pathf(lf, "%s/%s/lost+found", st->dir, db) > 0)
+			(void)sl_fsync_dir(lf);
+		say(rep, "%s: moved %zu rowset file(s) the cut log does not name to %s/lost+found/", db,
+		    moved, db);
+	}
+	/* 4. cut, and raise the id floor above everything seen */
+	if (rec_start(&rec, &mark, 'F', idmax, now) < 0 || put_u64(&rec, (uint64_t)tmax) < 0)
+		goto out;
+	rec_end(&rec, mark);
+	if (ftruncate(ls->fd, (off_t)ls->bad_off) < 0 ||
+	    pwrite(ls->fd, rec.p, rec.len, (off_t)ls->bad_off) != (ssize_t)rec.len ||
+	    fdatasync(ls->fd) < 0)
+		goto out;
+	say(rep, "%s: cut the log at offset %zu (%zu bytes dropped); txn ids continue above %lld, "
+	    "table ids above %lld", db, ls->bad_off, ls->raw.len - ls->bad_off, (long long)idmax,
+	    (long long)tmax);
+	/* 5. a checkpoint of the log as it is now */
+	if (ckpt_path(st, db, p) < 0 || (unlink(p) < 0 && errno != ENOENT))
+		goto out;
+	memset(&w, 0, sizeof w);
+	log_init(&w.ls);
+	w.st = st;
+	w.lockfd = -1;
+	snprintf(w.db, sizeof w.db, "%s", db);
+	memcpy(w.ls.name, ls->name, sizeof w.ls.name);
+	if ((w.ls.fd = fcntl(ls->fd, F_DUPFD_CLOEXEC, 0)) < 0 || log_read(&w.ls, 0, &KEY_NONE) < 0) {
+		logw_close(&w);
+		goto out;
+	}
+	w.ls.ck_bad = 1;
+	logw_close(&w);
+	(void)lk;
+	ret = 1;
+out:
+	{
+		int e = errno;
+		sl_buf_free(&rec);
+		sl_strv_free(tables, ntables);
+		sl_strv_free(need, nneed);
+		errno = e;
+	}
+	return ret;
+}
+
+/* Every row of db.table read and checked (header, sizes, sums, CRCs). */
+static int fsck_table(sl_store *st, const char *db, const char *table, sl_buf *rep)
+{
+	sl_snapshot snap = SL_SNAPSHOT_ZERO;
+	sl_scan *sc;
+	const char *p;
+	size_t len;
+	uint64_t n = 0, want;
+	int r;
+
+	store_err[0] = 0;
+	r = sl_snapshot_open(st, db, table, &snap);
+	if (r == 0)
+		return 0;
+	if (r < 0) {
+		say(rep, "%s.%s: %s", db, table, sl_store_strerror(errno));
+		return errno == EPROTO ? 1 : -1;
+	}
+	if (!(sc = sl_scan_open(&snap))) {
+		sl_snapshot_free(&snap);
+		return -1;
+	}
+	want = snap.nrows;
+	while ((r = sl_scan_next(sc, &p, &len)) == 1)
+		n++;
+	if (r < 0)
+		say(rep, "%s.%s: %s", db, table, sl_store_strerror(errno));
+	else if (n != snap.nrows)
+		say(rep, "%s.%s: %llu rows read, the commit records say %llu", db, table,
+		    (unsigned long long)n, (unsigned long long)snap.nrows);
+	else
+		say(rep, "%s.%s: %zu rowset(s), %llu rows: ok", db, table, snap.n, (unsigned long long)n);
+	{
+		int e = errno;
+		sl_scan_close(sc);
+		sl_snapshot_free(&snap);
+		errno = e;
+	}
+	if (r < 0)
+		return errno == EPROTO ? 1 : -1;
+	return n != want;
+}
+
+int sl_store_fsck(sl_store *st, const char *db, int repair, sl_buf *rep)
+{
+	char p[PATH_MAX], ck[PATH_MAX];
+	logstate ls;
+	char **tables = 0;
+	size_t ntables = 0, i;
+	int lk, r, bad = 0;
+	struct stat sb;
+
+	if (!sl_db_exists(st, db)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if (pathf(p, "%s/%s/txnlog", st->dir, db) < 0 || ckpt_path(st, db, ck) < 0)
+		return -1;
+	/* no writer while we look (readers go on) */
+	if ((lk = db_lock(st, db)) < 0)
+		return -1;
+	log_init(&ls);
+	snprintf(ls.name, sizeof ls.name, "%s/txnlog", db);
+	store_err[0] = 0;
+	ls.fd = open(p, (repair ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (ls.fd < 0)
+		goto fail;
+	r = log_read(&ls, 0, &KEY_ALL);
+	if (r < 0 && errno != EPROTO)
+		goto fail;
+	if (ls.corrupt) {
+		say(rep, "%s", store_err);
+		if (!repair) {
+			bad++;
+		} else if (fsck_repair(st, db, &ls, lk, rep) < 0) {
+			goto fail;
+		}
+	} else {
+		if (ls.valid < ls.raw.len) {
+			say(rep, "%s: a torn tail of %zu bytes at offset %zu (a crash mid-append): "
+			    "ignored by readers, cut by the next writer", ls.name, ls.raw.len - ls.valid,
+			    ls.valid);
+		}
+		if (stat(ck, &sb) == 0) {
+			logstate c;
+			log_init(&c);
+			c.fd = ls.fd;
+			r = ckpt_load(&c, ck, &KEY_NONE);
+			c.fd = -1;
+			log_free(&c);
+			if (r < 0)
+				goto fail;
+			if (r == 0)
+				say(rep, "%s/txnlog.ckpt: does not agree with the log: ignored (the log "
+				    "is read instead; the next writer rebuilds it)", db);
+		}
+		say(rep, "%s: %zu bytes of log, %zu txns, last txn id %lld: ok", ls.name, ls.valid,
+		    ls.ntx, (long long)ls.max_id);
+	}
+	log_free(&ls);
+	close(lk);
+	lk = -1;
+	if (bad)
+		return bad;     /* no table can be read before the repair */
+	/* the tables: each one read in full */
+	if (sl_table_list(st, db, &tables, &ntables) < 0)
+		return -1;
+	for (i = 0; i < ntables; i++) {
+		r = fsck_table(st, db, tables[i], rep);
+		if (r < 0) {
+			sl_strv_free(tables, ntables);
+			return -1;
+		}
+		bad += r;
+	}
+	sl_strv_free(tables, ntables);
+	return bad;
+fail:
+	{
+		int e = errno;
+		log_free(&ls);
+		if (lk >= 0)
+			close(lk);
+		errno = e;
+	}
+	return -1;
 }

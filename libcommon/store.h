@@ -20,9 +20,13 @@
  * Table names "txnlog", "lock" and "txn" are reserved (EINVAL).
  *
  * Log records are checksummed and fsync'd; one append is the commit point; a
- * torn tail is ignored by readers and cut by the next writer. Rowset files are
- * written to a temporary name, fsync'd and renamed before the commit record
- * that names them. Every function returns 1 for success, 0 for a
+ * torn tail is ignored by readers and cut by the next writer. Corruption (a
+ * bad record with more bytes or a valid record after it, a rowset that is
+ * not the one its commit record names, an edited tableid) fails every
+ * function that meets it with EPROTO, cutting, writing and deleting
+ * nothing; sl_store_strerror says where; sl_store_fsck repairs the log.
+ * Rowset files are written to a temporary name (O_EXCL), fsync'd and
+ * renamed (never over a file) before the commit record that names them. Every function returns 1 for success, 0 for a
  * well-formed "no" (documented per function), -1 with errno.
  */
 #ifndef SL_STORE_H
@@ -48,6 +52,9 @@ typedef struct sl_store {
  * non-negative integer). */
 int sl_store_open(sl_store *st, const char *dir);
 void sl_store_close(sl_store *st);
+/* For errno e, the detail of the corruption (EPROTO) this thread last met:
+ * the file, the offset, what is wrong; else strerror(e). */
+const char *sl_store_strerror(int e);
 /* A value from sl.conf, or NULL. */
 const char *sl_store_conf(const sl_store *st, const char *key);
 
@@ -111,8 +118,9 @@ typedef struct sl_txn {
 	uint64_t log_ino;       /* inode of the log it was begun in */
 } sl_txn;
 
-/* Transaction ids are strictly increasing per database: the first is 1000,
- * then the largest id in the log + 1.
+/* Transaction ids are strictly increasing per database and never reused:
+ * the first is 1000, then 1 + the largest id in the log, of an F record
+ * (sl_store_fsck's floor) or named by a lock slot.
  * A PREPARE txn is effectively ABORTED once its owner died (nobody holds
  * its lock slot, or the slot names another txn; for txns begun by earlier
  * versions: nobody holds txn/<id>.lock) or its timeout passed; a PRECOMMITTED one once
@@ -187,12 +195,22 @@ int sl_txn_lookup_label(sl_store *st, const char *db, const char *label, sl_txni
 
 /* A consistent read view of one table: the rowsets visible at the log's
  * current end (lock-free; one read of the log). */
+/* What the commit record says of one rowset file: the scan refuses a
+ * file that is not this one (EPROTO). */
+typedef struct sl_rsref {
+	int64_t txn_id, table_id;
+	uint32_t no;                    /* its number in the txn */
+	int ver;                        /* 1: rows only; 2: size and sum too */
+	uint64_t rows, size;
+	uint32_t sum;
+} sl_rsref;
 typedef struct sl_snapshot {
 	char **paths; size_t n;         /* rowset files, commit order */
 	int64_t version;                /* id of the table's last visible txn, 0 if none */
 	uint64_t nrows;                 /* total rows (from the commit records) */
+	sl_rsref *refs;                 /* n of them, for paths */
 } sl_snapshot;
-#define SL_SNAPSHOT_ZERO { 0, 0, 0, 0 }
+#define SL_SNAPSHOT_ZERO { 0, 0, 0, 0, 0 }
 /* 1 ok; 0: no such table (errno ENOENT) or db (ENOTDIR); -1 errno. */
 int sl_snapshot_open(sl_store *st, const char *db, const char *table, sl_snapshot *snap);
 void sl_snapshot_free(sl_snapshot *snap);
@@ -212,5 +230,17 @@ void sl_scan_close(sl_scan *sc);
  * exists; the file itself is created by the caller. Appends to out.
  * 1, -1 errno. */
 int sl_store_errlog_path(sl_store *st, const char *db, const char *label, int64_t id, sl_buf *out);
+
+/* Check database db (sl-fsck): the log (corruption, torn tail), whether
+ * the checkpoint agrees with it, and every row of every table (headers,
+ * sizes, sums, block CRCs). One line per finding is appended to rep.
+ * With repair, a corrupt log is repaired (sl-store.5, REPAIR): a copy of
+ * the whole log is kept as <db>/txnlog.corrupt-<offset>-<time>, the
+ * rowset files the cut log no longer names are moved to
+ * <db>/lost+found/<table>/, the log is cut at the bad record, ids are
+ * floored above every id ever used, and the checkpoint is rebuilt.
+ * The number of problems left (0: clean), -1 errno (ENOTDIR: no such
+ * database). */
+int sl_store_fsck(sl_store *st, const char *db, int repair, sl_buf *rep);
 
 #endif

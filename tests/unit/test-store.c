@@ -662,8 +662,8 @@ static void test_checkpoint_parts(sl_store *st)
 	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
 	sl_txn held;
 	uint32_t nent, nlive, nbkt, k;
-	size_t ids, bkts, ents, at[7];
-	int i, rebuilt[7] = { 1, 1, 1, 0, 0, 0, 0 };
+	size_t ids, bkts, ents, tbl, at[8];
+	int i, rebuilt[8] = { 1, 1, 1, 0, 0, 0, 0, 1 };
 
 	snprintf(ck, sizeof ck, "%s/testdb/txnlog.ckpt", dir);
 	/* a PREPARE txn whose owner lives, in the checkpoint's live list */
@@ -671,21 +671,22 @@ static void test_checkpoint_parts(sl_store *st)
 	unlink(ck);
 	/* a writer with a long log and no checkpoint writes one */
 	CHECK(sl_txn_abort(st, "testdb", 1, "x", &ti) == -1 && errno == ENOENT);
-	CHECK(sl_file_read(ck, &good) == 1 && good.len > 88);
-	CHECK(!memcmp(good.p, "SLCK", 4) && sl_u32_unpack(good.p + 4) == 3);
+	CHECK(sl_file_read(ck, &good) == 1 && good.len > 100);
+	CHECK(!memcmp(good.p, "SLCK", 4) && sl_u32_unpack(good.p + 4) == 4);
 	nent = sl_u32_unpack(good.p + 64);
 	nlive = sl_u32_unpack(good.p + 68);
 	nbkt = sl_u32_unpack(good.p + 72);
 	CHECK(nent > 100 && nlive >= 2 && nbkt >= 2 * nent && sl_u64_unpack(good.p + 76) == good.len);
-	ids = 88 + 4 * (size_t)nlive + 4;
+	ids = 100 + 4 * (size_t)nlive + 4;
 	bkts = ids + 16 * (size_t)nent;
 	ents = bkts + 12 * (size_t)nbkt;
-	CHECK(ents < good.len);
+	tbl = (size_t)sl_u64_unpack(good.p + 88);
+	CHECK(ents < tbl && tbl + 8 < good.len);
 	CHECK(sl_txn_lookup_label(st, "testdb", "cp-held", &ti) == 1 && ti.state == SL_TXN_PREPARE &&
 	      ti.id == held.id);
 	state_text(st, held.id, &a);
 	at[0] = 20;                             /* header */
-	at[1] = 88;                             /* live list */
+	at[1] = 100;                            /* live list */
 	at[2] = ids + 16 * (size_t)(nent / 2) + 3; /* the first id slot a search visits */
 	at[3] = bkts;                           /* a used bucket slot */
 	for (k = 0; k < nbkt; k++)
@@ -693,10 +694,11 @@ static void test_checkpoint_parts(sl_store *st)
 			at[3] = bkts + 12 * (size_t)k + 2;
 			break;
 		}
-	at[4] = ents + (good.len - ents) / 2;   /* an entry */
-	at[5] = good.len - 1;                   /* the last entry's end */
+	at[4] = ents + (tbl - ents) / 2;        /* an entry */
+	at[5] = tbl - 1;                        /* the last entry's end */
 	at[6] = bkts + 12 * (size_t)(nbkt - 1) + 9; /* a bucket's CRC */
-	for (i = 0; i < 7; i++) {
+	at[7] = tbl + 2;                        /* the tables (always read) */
+	for (i = 0; i < 8; i++) {
 		bad.len = 0;
 		CHECK(sl_buf_put(&bad, good.p, good.len) == 1);
 		bad.p[at[i]] ^= 0x21;
@@ -735,7 +737,7 @@ static void test_checkpoint_parts(sl_store *st)
 			else
 				hi = mid;
 		}
-		CHECK(off >= ents && off < good.len);
+		CHECK(off >= ents && off < tbl);
 		bad.len = 0;
 		CHECK(sl_buf_put(&bad, good.p, good.len) == 1);
 		len = sl_u32_unpack(bad.p + off);
@@ -762,14 +764,14 @@ static void test_checkpoint_parts(sl_store *st)
 	 * then replaced by the next writer */
 	bad.len = 0;
 	CHECK(sl_buf_put(&bad, good.p, good.len) == 1);
-	sl_u32_pack(bad.p + 4, 2);
-	sl_u32_pack(bad.p + 84, (uint32_t)crc32(0, (const Bytef *)bad.p, 84));
+	sl_u32_pack(bad.p + 4, 3);
+	sl_u32_pack(bad.p + 96, (uint32_t)crc32(0, (const Bytef *)bad.p, 96));
 	CHECK(sl_file_write_atomic(ck, bad.p, bad.len, 0644) == 1);
 	state_text(st, held.id, &b);
 	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
 	CHECK(sl_txn_abort(st, "testdb", 1, "x", &ti) == -1 && errno == ENOENT);
 	now.len = 0;
-	CHECK(sl_file_read(ck, &now) == 1 && now.len > 8 && sl_u32_unpack(now.p + 4) == 3);
+	CHECK(sl_file_read(ck, &now) == 1 && now.len > 8 && sl_u32_unpack(now.p + 4) == 4);
 	/* one byte short */
 	CHECK(truncate(ck, (off_t)good.len - 1) == 0);
 	state_text(st, held.id, &b);
@@ -1305,6 +1307,359 @@ static void test_errlog(sl_store *st)
 	CHECK(!strcmp(sl_txn_state_name(42), "UNKNOWN"));
 }
 
+
+/* ---- corruption of the log (issue 8, item 4) and of rowsets (item 10) */
+
+static char cdir[600];
+static sl_buf crs[6];           /* the rowset files of txns 1000..1005 */
+
+static int write_file(const char *path, const void *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int ok = fd >= 0 && write(fd, p, n) == (ssize_t)n;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static int same_file(const char *path, const sl_buf *want)
+{
+	sl_buf b = SL_BUF_ZERO;
+	int same = sl_file_read(path, &b) == 1 && b.len == want->len && !memcmp(b.p, want->p, b.len);
+	sl_buf_free(&b);
+	return same;
+}
+
+/* The files of the six committed loads are there, unchanged. */
+static int rowsets_intact(void)
+{
+	char p[700];
+	int i, ok = 1;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(p, sizeof p, "%s/testdb/t/data/%d-0.rs", cdir, 1000 + i);
+		ok &= same_file(p, &crs[i]);
+	}
+	return ok;
+}
+
+/* Put the six rowset files back (a torn-tail case may abort txn 1005,
+ * whose commit it cut, and remove its file: that is what torn means). */
+static void rowsets_restore(void)
+{
+	char p[700];
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(p, sizeof p, "%s/testdb/t/data/%d-0.rs", cdir, 1000 + i);
+		if (!same_file(p, &crs[i]))
+			CHECK(write_file(p, crs[i].p, crs[i].len));
+	}
+}
+
+enum { PLANT_FLIP, PLANT_APPEND, PLANT_TRUNC, PLANT_JUNK_THEN_REC };
+typedef struct fault {
+	const char *name;
+	int how;
+	int rec;                /* record index; -1: the last */
+	size_t pos;             /* byte in the record (0-3 len, 4-7 crc, 8+ body) */
+	unsigned char mask;     /* 0: the lowest set bit of the length's low byte */
+	const char *bytes;      /* PLANT_APPEND, PLANT_JUNK_THEN_REC */
+	size_t nbytes;          /* ... or PLANT_TRUNC: bytes cut */
+	int bad_rec;            /* corrupt at that record (-1 last, -2 the old end); -3 torn */
+	long rows;              /* torn: rows then visible */
+} fault;
+
+static void test_log_corruption(void)
+{
+	static const fault F[] = {
+		{ "first record, length", PLANT_FLIP, 0, 3, 0x01, 0, 0, 0, 0 },
+		{ "first record, CRC", PLANT_FLIP, 0, 5, 0x08, 0, 0, 0, 0 },
+		{ "first record, body", PLANT_FLIP, 0, 12, 0x04, 0, 0, 0, 0 },
+		{ "middle record, length past the end", PLANT_FLIP, 6, 0, 0x40, 0, 0, 6, 0 },
+		{ "middle record, length", PLANT_FLIP, 6, 3, 0x10, 0, 0, 6, 0 },
+		{ "middle record, CRC", PLANT_FLIP, 6, 6, 0x01, 0, 0, 6, 0 },
+		{ "middle record, body", PLANT_FLIP, 6, 28, 0x02, 0, 0, 6, 0 },
+		{ "second to last record, body", PLANT_FLIP, 11, 10, 0x20, 0, 0, 11, 0 },
+		{ "last record, length past the end", PLANT_FLIP, -1, 2, 0x01, 0, 0, -3, 50 },
+		{ "last record, length shorter", PLANT_FLIP, -1, 3, 0, 0, 0, -1, 0 },
+		{ "last record, CRC", PLANT_FLIP, -1, 4, 0x80, 0, 0, -3, 50 },
+		{ "last record, body", PLANT_FLIP, -1, 20, 0x01, 0, 0, -3, 50 },
+		{ "last record, cut short", PLANT_TRUNC, 0, 0, 0, 0, 5, -3, 50 },
+		{ "tail: 3 bytes of garbage", PLANT_APPEND, 0, 0, 0, "\xde\xad\x01", 3, -3, 60 },
+		{ "tail: a header promising more", PLANT_APPEND, 0, 0, 0,
+		  "\x00\x00\x01\x00\x12\x34\x56\x78garbage..", 18, -3, 60 },
+		{ "tail: short garbage whose length fits", PLANT_APPEND, 0, 0, 0,
+		  "\x00\x00\x00\x02" "abcdefghij", 14, -3, 60 },
+		{ "tail: zeros", PLANT_APPEND, 0, 0, 0,
+		  "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 32, -3, 60 },
+		{ "tail: garbage, then a valid record", PLANT_JUNK_THEN_REC, 0, 0, 0, "junk!", 5, -2, 0 },
+	};
+	char logp[700], ckp[700], pat[700], p[700], want[64];
+	sl_store cs;
+	sl_buf good = SL_BUF_ZERO, dmg = SL_BUF_ZERO;
+	sl_txn t;
+	sl_txninfo ti = SL_TXNINFO_ZERO, ex = SL_TXNINFO_ZERO;
+	size_t off[64], nrec = 0, at = 0, i;
+	int64_t maxid = 1005;
+	char lab[32];
+
+	snprintf(cdir, sizeof cdir, "%s/corrupt", dir);
+	snprintf(logp, sizeof logp, "%s/testdb/txnlog", cdir);
+	snprintf(ckp, sizeof ckp, "%s/testdb/txnlog.ckpt", cdir);
+	snprintf(pat, sizeof pat, "%s/testdb/txnlog.torn-*", cdir);
+	CHECK(sl_store_open(&cs, cdir) == 1);
+	CHECK(sl_db_create(&cs, "testdb") == 1);
+	CHECK(sl_table_create(&cs, "testdb", "t", "CREATE TABLE t (id INT)") == 1);
+	for (i = 0; i < 6; i++) {
+		snprintf(lab, sizeof lab, "c%zu", i);
+		CHECK(load(&cs, lab, (uint32_t)(10 * i), 10, &t, &ex) == 1 && t.id == 1000 + (int64_t)i);
+		CHECK(sl_txn_commit(&cs, "testdb", t.id, 0, 0, 0, &ti) == 1);
+		sl_txn_release(&t);
+		snprintf(p, sizeof p, "%s/testdb/t/data/%lld-0.rs", cdir, (long long)t.id);
+		CHECK(sl_file_read(p, &crs[i]) == 1);
+	}
+	CHECK(count_rows(&cs, "t", 0) == 60);
+	CHECK(sl_file_read(logp, &good) == 1);
+	while (at + 8 <= good.len && nrec < 64) {
+		off[nrec++] = at;
+		at += 8 + sl_u32_unpack(good.p + at);
+	}
+	CHECK(at == good.len && nrec == 13);     /* T, then B and C six times */
+	CHECK(access(ckp, F_OK) < 0);
+
+	for (i = 0; i < SL_ARRAY_LEN(F); i++) {
+		const fault *f = &F[i];
+		size_t r = f->rec < 0 ? nrec - 1 : (size_t)f->rec, bad = 0;
+		size_t ntorn = count_glob(pat);
+		int fails = failed;
+		dmg.len = 0;
+		CHECK(sl_buf_put(&dmg, good.p, good.len) == 1);
+		if (f->how == PLANT_FLIP) {
+			unsigned char m = f->mask;
+			if (!m) {
+				unsigned char lo = (unsigned char)dmg.p[off[r] + 3];
+				m = lo & (unsigned char)-lo;    /* the length gets shorter */
+			}
+			dmg.p[off[r] + f->pos] ^= (char)m;
+		} else if (f->how == PLANT_APPEND) {
+			CHECK(sl_buf_put(&dmg, f->bytes, f->nbytes) == 1);
+		} else if (f->how == PLANT_TRUNC) {
+			dmg.len -= f->nbytes;
+		} else {
+			CHECK(sl_buf_put(&dmg, f->bytes, f->nbytes) == 1);
+			CHECK(sl_buf_put(&dmg, good.p + off[nrec - 1], good.len - off[nrec - 1]) == 1);
+		}
+		rowsets_restore();
+		unlink(ckp);
+		CHECK(write_file(logp, dmg.p, dmg.len));
+		if (f->bad_rec > -3) {
+			bad = f->bad_rec == -2 ? good.len : f->bad_rec == -1 ? off[nrec - 1] : off[f->bad_rec];
+			snprintf(want, sizeof want, "at offset %zu ", bad);
+			/* every reader and writer refuses, saying where */
+			CHECK(count_rows(&cs, "t", 0) == -2 && errno == EPROTO);
+			CHECK(strstr(sl_store_strerror(EPROTO), want) != 0);
+			CHECK(strstr(sl_store_strerror(EPROTO), "testdb/txnlog: corrupt record") != 0);
+			CHECK(sl_txn_lookup_id(&cs, "testdb", 1000, &ti) == -1 && errno == EPROTO);
+			CHECK(sl_txn_lookup_label(&cs, "testdb", "c5", &ti) == -1 && errno == EPROTO);
+			CHECK(sl_txn_begin(&cs, "testdb", "t", "after", 600, &t, &ex) == -1 &&
+			      errno == EPROTO);
+			CHECK(strstr(sl_store_strerror(EPROTO), want) != 0);
+			CHECK(sl_txn_commit(&cs, "testdb", 1005, 0, 0, 0, &ti) == -1 && errno == EPROTO);
+			CHECK(sl_txn_abort(&cs, "testdb", 1005, "x", &ti) == -1 && errno == EPROTO);
+			CHECK(sl_table_create(&cs, "testdb", "u", "CREATE TABLE u (id INT)") == -1 &&
+			      errno == EPROTO);
+			/* nothing cut, kept aside, written or deleted */
+			CHECK(same_file(logp, &dmg));
+			CHECK(count_glob(pat) == ntorn);
+			CHECK(access(ckp, F_OK) < 0);
+			CHECK(rowsets_intact());
+		} else {
+			/* a torn tail: ignored by readers, cut by the next writer */
+			CHECK(count_rows(&cs, "t", 0) == f->rows);
+			CHECK(load(&cs, "after", 0, 10, &t, &ex) == 1 && t.id > maxid);
+			maxid = t.id;
+			CHECK(sl_txn_commit(&cs, "testdb", t.id, 0, 0, 0, &ti) == 1);
+			sl_txn_release(&t);
+			CHECK(count_rows(&cs, "t", 0) == f->rows + 10);
+			/* the torn bytes are kept aside: txnlog.torn-<where the cut was> */
+			snprintf(p, sizeof p, "%s/testdb/txnlog.torn-%zu", cdir,
+				 f->rows == 50 ? off[nrec - 1] : good.len);
+			CHECK(access(p, F_OK) == 0);
+		}
+		if (failed != fails)
+			fprintf(stderr, "log fault \"%s\" (%s) not handled as expected\n", f->name,
+				sl_store_strerror(EPROTO));
+	}
+
+	/* with a checkpoint the same damage reads the same: refused */
+	rowsets_restore();
+	CHECK(write_file(logp, good.p, good.len));
+	CHECK(write_file(ckp, "junk", 4));      /* a writer rebuilds it */
+	CHECK(sl_txn_abort(&cs, "testdb", 1, "x", &ti) == -1 && errno == ENOENT);
+	dmg.len = 0;
+	CHECK(sl_file_read(ckp, &dmg) == 1 && dmg.len > 100 && !memcmp(dmg.p, "SLCK", 4));
+	CHECK(count_rows(&cs, "t", 0) == 60);
+	dmg.len = 0;
+	CHECK(sl_buf_put(&dmg, good.p, good.len) == 1);
+	dmg.p[off[6] + 28] ^= 2;
+	CHECK(write_file(logp, dmg.p, dmg.len));
+	snprintf(want, sizeof want, "at offset %zu ", off[6]);
+	CHECK(count_rows(&cs, "t", 0) == -2 && errno == EPROTO &&
+	      strstr(sl_store_strerror(EPROTO), want));
+	CHECK(sl_txn_lookup_id(&cs, "testdb", 1005, &ti) == -1 && errno == EPROTO);
+	CHECK(sl_txn_lookup_label(&cs, "testdb", "c5", &ti) == -1 && errno == EPROTO);
+	CHECK(sl_txn_begin(&cs, "testdb", "t", "after", 600, &t, &ex) == -1 && errno == EPROTO);
+	CHECK(same_file(logp, &dmg) && rowsets_intact());
+
+	/* sl-fsck: reports; with repair keeps a copy, cuts, floors the ids */
+	{
+		sl_buf rep = SL_BUF_ZERO, copy = SL_BUF_ZERO;
+		glob_t g;
+		CHECK(sl_store_fsck(&cs, "testdb", 0, &rep) == 1 && strstr(rep.p, want));
+		CHECK(same_file(logp, &dmg) && rowsets_intact());
+		rep.len = 0;
+		CHECK(sl_store_fsck(&cs, "testdb", 1, &rep) == 0);
+		snprintf(pat, sizeof pat, "%s/testdb/txnlog.corrupt-%zu-*", cdir, off[6]);
+		CHECK(glob(pat, 0, 0, &g) == 0 && g.gl_pathc == 1);
+		if (g.gl_pathc == 1)
+			CHECK(same_file(g.gl_pathv[0], &dmg));
+		globfree(&g);
+		/* records 0..5: T and loads 1000, 1001; B 1002 was the bad one */
+		CHECK(count_rows(&cs, "t", 0) == 20);
+		snprintf(pat, sizeof pat, "%s/testdb/lost+found/t/*.rs", cdir);
+		CHECK(count_glob(pat) >= 4);
+		snprintf(p, sizeof p, "%s/testdb/lost+found/t/1005-0.rs", cdir);
+		CHECK(same_file(p, &crs[5]));
+		CHECK(sl_file_read(logp, &copy) == 1 && copy.len > off[6] &&
+		      !memcmp(copy.p, good.p, off[6]));
+		CHECK(access(ckp, F_OK) == 0);
+		rep.len = 0;
+		CHECK(sl_store_fsck(&cs, "testdb", 0, &rep) == 0);
+		/* service is back; no id is given twice */
+		CHECK(load(&cs, "after-repair", 0, 10, &t, &ex) == 1 && t.id > maxid);
+		CHECK(sl_txn_commit(&cs, "testdb", t.id, 0, 0, 0, &ti) == 1);
+		sl_txn_release(&t);
+		CHECK(count_rows(&cs, "t", 0) == 30);
+		/* a rowset file is never written over: one in the way is an error */
+		CHECK(sl_txn_begin(&cs, "testdb", "t", "in-the-way", 600, &t, &ex) == 1);
+		snprintf(p, sizeof p, "%s/testdb/t/data/%lld-0.rs", cdir, (long long)t.id);
+		CHECK(write_file(p, "mine", 4));
+		{
+			sl_rowset_writer *w = sl_rowset_create(&t, 3, cols);
+			char row[128];
+			CHECK(w != 0);
+			if (w) {
+				CHECK(sl_rowset_add(w, row, mkrow(row, 1)) == 1);
+				CHECK(sl_rowset_finish(w, 0) == -1 && errno == EEXIST);
+			}
+		}
+		rep.len = 0;
+		CHECK(sl_file_read(p, &rep) == 1 && rep.len == 4 && !memcmp(rep.p, "mine", 4));
+		CHECK(sl_txn_abort(&cs, "testdb", t.id, "x", &ti) == 1);
+		sl_txn_release(&t);
+		sl_buf_free(&rep);
+		sl_buf_free(&copy);
+	}
+	sl_store_close(&cs);
+	sl_buf_free(&good);
+	sl_buf_free(&dmg);
+	sl_txninfo_free(&ti);
+	sl_txninfo_free(&ex);
+}
+
+/* A rowset swapped for another valid one, extended, or a table's id
+ * edited: refused, never read as that table's rows. */
+static void test_rowset_identity(void)
+{
+	char p0[700], p1[700], idp[700];
+	sl_store cs;
+	sl_buf keep = SL_BUF_ZERO, other = SL_BUF_ZERO, id = SL_BUF_ZERO;
+	sl_txn t;
+	sl_txninfo ex = SL_TXNINFO_ZERO;
+
+	CHECK(sl_store_open(&cs, cdir) == 1);
+	snprintf(p0, sizeof p0, "%s/testdb/t/data/1000-0.rs", cdir);
+	snprintf(p1, sizeof p1, "%s/testdb/t/data/1001-0.rs", cdir);
+	snprintf(idp, sizeof idp, "%s/testdb/t/tableid", cdir);
+	CHECK(count_rows(&cs, "t", 0) == 30);
+	CHECK(sl_file_read(p0, &keep) == 1 && sl_file_read(p1, &other) == 1);
+	/* 1001-0.rs copied over 1000-0.rs */
+	CHECK(write_file(p0, other.p, other.len));
+	CHECK(count_rows(&cs, "t", 0) == -1 && errno == EPROTO &&
+	      strstr(sl_store_strerror(EPROTO), "1000-0.rs: the file is rowset 0 of txn 1001"));
+	/* a byte more */
+	CHECK(write_file(p0, keep.p, keep.len));
+	append_file(p0, "x", 1);
+	CHECK(count_rows(&cs, "t", 0) == -1 && errno == EPROTO);
+	/* a footer whose sum was rewritten (and signed again) */
+	{
+		sl_buf x = SL_BUF_ZERO;
+		CHECK(sl_buf_put(&x, keep.p, keep.len) == 1);
+		x.p[x.len - 6] ^= 1;
+		sl_u32_pack(x.p + x.len - 4, (uint32_t)crc32(0, (const Bytef *)x.p + x.len - 28, 24));
+		CHECK(write_file(p0, x.p, x.len));
+		CHECK(count_rows(&cs, "t", 0) == -1 && errno == EPROTO &&
+		      strstr(sl_store_strerror(EPROTO), "not what the commit record says"));
+		sl_buf_free(&x);
+	}
+	/* back as it was */
+	CHECK(write_file(p0, keep.p, keep.len));
+	CHECK(count_rows(&cs, "t", 0) == 30);
+	/* an edited tableid */
+	CHECK(sl_file_read(idp, &id) == 1);
+	CHECK(write_file(idp, "7\n", 2));
+	CHECK(count_rows(&cs, "t", 0) == -2 && errno == EPROTO &&
+	      strstr(sl_store_strerror(EPROTO), "tableid: table id 7"));
+	CHECK(sl_txn_begin(&cs, "testdb", "t", "edited", 600, &t, &ex) == -1 && errno == EPROTO);
+	CHECK(write_file(idp, id.p, id.len));
+	CHECK(count_rows(&cs, "t", 0) == 30);
+	/* rowsets and commit records of version 1 (earlier versions) read
+	 * as before, still checked against their txn */
+	{
+		sl_buf f = SL_BUF_ZERO;
+		char rp[700], lp[700], rec[256], nm[64];
+		uint32_t hlen;
+		size_t n = 8;
+		CHECK(load(&cs, "v1rs", 0, 7, &t, &ex) == 1);
+		snprintf(nm, sizeof nm, "%lld-0.rs", (long long)t.id);
+		snprintf(rp, sizeof rp, "%s/testdb/t/data/%s", cdir, nm);
+		CHECK(sl_file_read(rp, &f) == 1 && f.len > 100);
+		hlen = sl_u32_unpack(f.p + 4);
+		CHECK(sl_u16_unpack(f.p + 8) == 2);
+		f.p[9] = 1;
+		sl_u32_pack(f.p + 8 + hlen, (uint32_t)crc32(0, (const Bytef *)f.p + 8, hlen));
+		sl_u32_pack(f.p + f.len - 8, (uint32_t)crc32(0, (const Bytef *)f.p + f.len - 28, 20));
+		memset(f.p + f.len - 4, 0, 4);
+		CHECK(write_file(rp, f.p, f.len));
+		rec[n++] = 'C';
+		rec[n++] = 1;
+		sl_u64_pack(rec + n, (uint64_t)t.id); n += 8;
+		sl_u64_pack(rec + n, (uint64_t)sl_now_ms()); n += 8;
+		sl_u32_pack(rec + n, 1); n += 4;
+		sl_u32_pack(rec + n, (uint32_t)strlen(nm)); n += 4;
+		memcpy(rec + n, nm, strlen(nm)); n += strlen(nm);
+		sl_u64_pack(rec + n, 7); n += 8;
+		sl_u32_pack(rec + n, 0); n += 4;
+		sl_u32_pack(rec, (uint32_t)(n - 8));
+		sl_u32_pack(rec + 4, (uint32_t)crc32(0, (const Bytef *)rec + 8, (uInt)(n - 8)));
+		snprintf(lp, sizeof lp, "%s/testdb/txnlog", cdir);
+		append_file(lp, rec, n);
+		sl_txn_release(&t);
+		CHECK(count_rows(&cs, "t", 0) == 37);
+		CHECK(write_file(rp, other.p, other.len));      /* 1001-0.rs over it */
+		CHECK(count_rows(&cs, "t", 0) == -1 && errno == EPROTO);
+		CHECK(write_file(rp, f.p, f.len));
+		CHECK(count_rows(&cs, "t", 0) == 37);
+		sl_buf_free(&f);
+	}
+	sl_store_close(&cs);
+	sl_buf_free(&keep);
+	sl_buf_free(&other);
+	sl_buf_free(&id);
+	sl_txninfo_free(&ex);
+}
+
 int main(void)
 {
 	sl_store st;
@@ -1348,7 +1703,11 @@ int main(void)
 		sl_txninfo_free(&ti);
 	}
 	test_errlog(&st);
+	test_log_corruption();
+	test_rowset_identity();
 	sl_store_close(&st);
+	for (size_t i = 0; i < SL_ARRAY_LEN(crs); i++)
+		sl_buf_free(&crs[i]);
 
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (!failed && system(cmd) != 0)

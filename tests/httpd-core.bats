@@ -126,6 +126,30 @@ chunked() {
 	[ "$(count)" = 0 ]
 }
 
+@test "httpd-core: a transfer coding other than a single chunked -> 501 before any txn; the label stays free" {
+	local te
+	for te in "gzip, chunked" "chunked, chunked" "identity, chunked" "identity" "chunked;q=1"; do
+		{
+			printf 'PUT %s HTTP/1.1\r\n%s\r\ncolumn_separator:,\r\nlabel:te1\r\nTransfer-Encoding: %s\r\n\r\n' "$URL" "$ROOT" "$te"
+			chunked streamload_example.csv
+		} > req
+		run -0 --separate-stderr serve < req
+		[ "$(status_line)" = "HTTP/1.1 501 Not Implemented" ]
+		[[ "$output" == *$'\r\nConnection: close\r\n'* ]]
+		[[ "$output" != *Success* && "$output" != *TxnId* ]]
+		[ "$(count)" = 0 ]
+	done
+	# no transaction was begun: the label is free for the correct retry
+	{
+		printf 'PUT %s HTTP/1.1\r\n%s\r\ncolumn_separator:,\r\nlabel:te1\r\nTransfer-Encoding: chunked\r\n\r\n' "$URL" "$ROOT"
+		chunked streamload_example.csv
+	} > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get Status)" = Success ]
+	[ "$(body | get Label)" = te1 ]
+	[ "$(count)" = 10 ]
+}
+
 @test "httpd-core: auth: none, not Basic, bad base64, wrong password, unknown user, no grant" {
 	noauth='[NOT_AUTHORIZED]no valid Basic authorization'
 	for a in "" "Authorization: Bearer abc" "Authorization: Basic !!!!" "Authorization: Basic $(b64 nocolon)"; do

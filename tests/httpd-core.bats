@@ -325,6 +325,57 @@ chunked() {
 	[ "$(body | get msg)" = "TStatus: errCode = 2, detailMessage = transaction not found, label=nope" ]
 }
 
+@test "httpd-core: 2PC checks LOAD_PRIV on the transaction's own table, through both URLs" {
+	sl-sql -e "CREATE TABLE testdb.t2 (k INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	sl-sql -e "CREATE USER 'eve' IDENTIFIED BY 'pw'"
+	sl-sql -e "GRANT LOAD_PRIV ON testdb.t2 TO 'eve'"
+	EVE="Authorization: Basic $(b64 eve:pw)"
+	load_req streamload_example.csv "$ROOT" "column_separator:," "label:own1" "two_phase_commit:true" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get TwoPhaseCommit)" = true ]
+	id=$(body | get TxnId)
+	tp2() { printf 'PUT %s HTTP/1.1\r\n%s\r\n' "$1" "$2"; shift 2; for hh in "$@"; do printf '%s\r\n' "$hh"; done; printf '\r\n'; }
+	denied="TStatus: errCode = 2, detailMessage = Access denied; you need (at least one of) the (LOAD) privilege(s) for this operation"
+	for u in /api/testdb/_stream_load_2pc /api/testdb/t2/_stream_load_2pc; do
+		for op in commit abort; do
+			for sel in "txn_id:$id" "label:own1" "txn_id: +$id"; do
+				tp2 "$u" "$EVE" "$sel" "txn_operation:$op" "http_status_codes:true" > req
+				run -0 --separate-stderr serve < req
+				[ "$(status_line)" = "HTTP/1.1 403 Forbidden" ]
+				[ "$(body | get status)" = ANALYSIS_ERROR ]
+				[ "$(body | get msg)" = "$denied" ]
+			done
+		done
+	done
+	[ "$(count)" = 0 ]
+	# root, with the URL of another table: refused, the txn is not of it
+	tp2 /api/testdb/t2/_stream_load_2pc "$ROOT" "txn_id:$id" "txn_operation:abort" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get status)" = ANALYSIS_ERROR ]
+	[ "$(body | get msg)" = "TStatus: errCode = 2, detailMessage = transaction [$id] is not a load into table t2" ]
+	# eve's own precommitted load on t2 is hers to commit
+	printf 'PUT /api/testdb/t2/_stream_load HTTP/1.1\r\n%s\r\nlabel:eve1\r\ntwo_phase_commit:true\r\nContent-Length: 2\r\n\r\n7\n' "$EVE" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get Status)" = Success ]
+	tp2 /api/testdb/_stream_load_2pc "$EVE" "label:eve1" "txn_operation:commit" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get msg)" = "label [eve1] commit successfully." ]
+	[ "$(sl-sql -N -B -e 'select count(*) from testdb.t2')" = 1 ]
+	# the owner still commits, through the db URL and the table URL
+	tp2 /api/testdb/test_streamload/_stream_load_2pc "$ROOT" "txn_id:$id" "txn_operation:commit" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get msg)" = "transaction [$id] commit successfully." ]
+	[ "$(count)" = 10 ]
+	# an unknown txn still needs a LOAD grant in the database
+	sl-sql -e "CREATE USER 'nobody2' IDENTIFIED BY 'pw'"
+	tp2 /api/testdb/_stream_load_2pc "Authorization: Basic $(b64 nobody2:pw)" "txn_id:999999" "txn_operation:abort" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get msg)" = "$denied" ]
+	tp2 /api/testdb/_stream_load_2pc "$EVE" "txn_id:999999" "txn_operation:abort" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get msg)" = "TStatus: errCode = 2, detailMessage = transaction [999999] not found" ]
+}
+
 @test "httpd-core: the error log route serves error logs and nothing else" {
 	{ head -n 9 streamload_example.csv; echo "11,Extra"; } > bad.csv
 	load_req bad.csv "$ROOT" "column_separator:," "max_filter_ratio:0.2" > req

@@ -913,19 +913,71 @@ static int answer_2pc(hconn *h, hreq *rq, const char *status, const char *msg, i
 	return r < 0 ? -1 : 0;
 }
 
+#define TSTATUS "TStatus: errCode = 2, detailMessage = "
+
+/* txn_id as sl-commit reads it (std::stoull): leading space, a sign,
+ * digits, anything after ignored. 1 ok, 0 not a number. */
+static int stoull_2pc(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+		s++;
+	if (!((*s >= '0' && *s <= '9') || ((*s == '-' || *s == '+') && s[1] >= '0' && s[1] <= '9')))
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/* The transaction a 2PC request names, looked up as sl-commit will: by
+ * txn_id when given (it wins), else by label. 1 found (ti filled), 0 not
+ * (sl-commit then answers why), -1 the log cannot be read. */
+static int txn_of_2pc(hconn *h, hreq *rq, const char *db, sl_txninfo *ti)
+{
+	const char *id = sl_hdrs_get(&rq->hdrs, "txn_id"), *label = sl_hdrs_get(&rq->hdrs, "label");
+	uint64_t uid;
+
+	if (!name_ok(db))
+		return 0;
+	if (id && *id)
+		return stoull_2pc(id, &uid) ? sl_txn_lookup_id(&h->c->st, db, (int64_t)uid, ti) : 0;
+	if (label && *label)
+		return sl_txn_lookup_label(&h->c->st, db, label, ti);
+	return 0;
+}
+
 static int route_2pc(hconn *h, hreq *rq, const char *db, const char *table)
 {
 	httpd_conf *c = h->c;
-	char user[128], msg[1024], *path = NULL, **argv = NULL, **hv = NULL;
+	char user[128], msg[1024], m2[512], *path = NULL, **argv = NULL, **hv = NULL;
 	char *const *argvs[1];
+	sl_txninfo ti = SL_TXNINFO_ZERO;
+	int mismatch = 0;
 	sl_hdrs sh = SL_HDRS_ZERO;
 	sl_pipeline pl = SL_PIPELINE_ZERO;
 	sl_buf out = SL_BUF_ZERO;
 	int r, st, p[2] = { -1, -1 }, nullfd = -1, ret;
 	size_t i, k = 0;
 
-	(void)table;    /* Doris ignores it */
-	r = authenticate(h, rq, db, NULL, c->nredirect ? 0 : SL_PRIV_LOAD, user, sizeof user, msg, sizeof msg, &st);
+	/* LOAD_PRIV is checked on the transaction's own table, as Doris's FE
+	 * does (a grant on another table of db is not enough) */
+	r = txn_of_2pc(h, rq, db, &ti);
+	if (r > 0 && table && strcmp(table, ti.table)) {
+		snprintf(m2, sizeof m2, TSTATUS "transaction [%" PRId64 "] is not a load into table %s", ti.id, table);
+		mismatch = 1;
+	}
+	r = authenticate(h, rq, db, r > 0 ? ti.table : table, c->nredirect ? 0 : SL_PRIV_LOAD, user, sizeof user,
+		msg, sizeof msg, &st);
+	sl_txninfo_free(&ti);
+	if (r > 0 && mismatch && !c->nredirect) {
+		auth_log(h, rq, user, 0, "the transaction is of another table than the URL's");
+		return answer_2pc(h, rq, "ANALYSIS_ERROR", m2, 403);
+	}
 	if (r <= 0) {
 		/* {"status": "<CODE>", "msg": "<text>"} as Status::to_json */
 		const char *rb = strchr(msg, ']');

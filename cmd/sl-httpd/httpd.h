@@ -26,6 +26,7 @@ typedef struct httpd_conf {
 	int64_t stream_load_default_timeout_second; /* 259200 */
 	int read_timeout_ms;                    /* per read of a request: 30000 */
 	size_t max_request_line, max_header_bytes, max_headers; /* 8192, 65536, 100 */
+	int error_log_requires_auth;            /* 0: ErrorURL needs no password (Doris) */
 } httpd_conf;
 
 /* Serve one connection: HTTP/1.x requests on in, answers on out, until the

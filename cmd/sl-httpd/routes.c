@@ -1069,6 +1069,41 @@ done:
 
 /* ---- error logs ---- */
 
+/* error_log_requires_auth: the user (Basic auth) needs LOAD or SELECT on
+ * the table the log is of, which its name says (sl-txn writes
+ * error_log_<db>.<table>.<label>_<id>_<random>); a name that says no table
+ * is root's only. 200 allowed, else the HTTP status to answer. */
+static int error_log_auth(hconn *h, hreq *rq, const char *file)
+{
+	char user[128], msg[1024], db[65], table[65];
+	const char *p = file + 10, *d1, *d2;
+	int st = 401, r;
+
+	r = authenticate(h, rq, NULL, NULL, 0, user, sizeof user, msg, sizeof msg, &st);
+	if (r <= 0)
+		return r < 0 ? 500 : 401;
+	if (!strcmp(user, "root"))
+		return 200;
+	if (strncmp(file, "error_log_", 10) || !(d1 = strchr(p, '.')) || !(d2 = strchr(d1 + 1, '.')) ||
+	    (size_t)(d1 - p) >= sizeof db || (size_t)(d2 - d1 - 1) >= sizeof table) {
+		auth_log(h, rq, user, 0, "the error log names no table");
+		return 403;
+	}
+	memcpy(db, p, (size_t)(d1 - p));
+	db[d1 - p] = 0;
+	memcpy(table, d1 + 1, (size_t)(d2 - d1 - 1));
+	table[d2 - d1 - 1] = 0;
+	if (!name_ok(db) || !name_ok(table)) {
+		auth_log(h, rq, user, 0, "the error log names no table");
+		return 403;
+	}
+	if (sl_auth_has_priv(&h->c->st, user, db, table, SL_PRIV_LOAD) == 1 ||
+	    sl_auth_has_priv(&h->c->st, user, db, table, SL_PRIV_SELECT) == 1)
+		return 200;
+	auth_log(h, rq, user, 0, "no LOAD or SELECT privilege on the table of the error log");
+	return 403;
+}
+
 static int route_error_log(hconn *h, hreq *rq)
 {
 	static const char nofile[] = "parameter file not specified in url.";
@@ -1095,6 +1130,11 @@ static int route_error_log(hconn *h, hreq *rq)
 		httpd_log(h, 1, "error log outside the error log directory refused: %s", file);
 		free(file);
 		return httpd_respond(h, rq, 401, CT_TEXT, NULL, "Unauthorized", 12) < 0 ? -1 : 0;
+	}
+	if (h->c->error_log_requires_auth && (r = error_log_auth(h, rq, file)) != 200) {
+		free(file);
+		return httpd_respond(h, rq, r, CT_TEXT, r == 401 ? "WWW-Authenticate: Basic realm=\"Restricted\"\r\n" : NULL,
+			httpd_reason(r), strlen(httpd_reason(r))) < 0 ? -1 : 0;
 	}
 	if (asprintf(&path, "%s/_error_log/%s", h->c->st.dir, file) < 0)
 		path = NULL;

@@ -8,6 +8,9 @@
  *   http_max_request_line               8192
  *   http_max_header_bytes               65536
  *   http_max_headers                    100
+ *   http_body_min_rate_bytes            1024    a load's body, per second of
+ *                                               waiting for the client (0 off)
+ *   http_body_min_rate_window_second    60      measured over this long
  *   error_log_requires_auth             false   the error log route asks for
  *                                               LOAD or SELECT on its table
  * label_keep_max_second and the rest belong to the store (store.h).
@@ -73,6 +76,12 @@ void httpd_conf_defaults(httpd_conf *c)
 		c->max_header_bytes = (size_t)v;
 	if (conf_int(c, "http_max_headers", 1, 10000, &v))
 		c->max_headers = (size_t)v;
+	c->body_min_rate = 1024;
+	c->body_min_rate_window_s = 60;
+	if (conf_int(c, "http_body_min_rate_bytes", 0, INT64_MAX / 259200, &v))
+		c->body_min_rate = v;
+	if (conf_int(c, "http_body_min_rate_window_second", 1, 259200, &v))
+		c->body_min_rate_window_s = v;
 	c->error_log_requires_auth = 0;
 	conf_bool(c, "error_log_requires_auth", &c->error_log_requires_auth);
 }

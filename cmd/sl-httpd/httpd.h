@@ -27,6 +27,8 @@ typedef struct httpd_conf {
 	int read_timeout_ms;                    /* per read of a request: 30000 */
 	size_t max_request_line, max_header_bytes, max_headers; /* 8192, 65536, 100 */
 	int error_log_requires_auth;            /* 0: ErrorURL needs no password (Doris) */
+	int64_t body_min_rate;                  /* bytes/s a load's body must keep: 1024 (0 off) */
+	int64_t body_min_rate_window_s;         /* over this many seconds of waiting: 60 */
 } httpd_conf;
 
 /* Serve one connection: HTTP/1.x requests on in, answers on out, until the

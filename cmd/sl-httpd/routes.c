@@ -574,6 +574,7 @@ static int run_load(hconn *h, hreq *rq, sl_load_req *lr, sl_load_out *out, int64
 	int may_handoff, char *msg, size_t cap, int *ret)
 {
 	handoff hd = { -1, 0 };
+	httpd_rate rw;
 	int r;
 
 	snprintf(httpd_timeout_msg, sizeof httpd_timeout_msg,
@@ -583,9 +584,14 @@ static int run_load(hconn *h, hreq *rq, sl_load_req *lr, sl_load_out *out, int64
 		lr->feed = NULL;
 		httpd_log(h, 2, "the body (%" PRId64 " bytes) goes to sl-parse directly", rq->cl);
 	}
+	httpd_rate_start(&rw, h, rq);
 	httpd_arm(2, (unsigned)secs);
 	r = sl_load_run(lr, out);
 	httpd_disarm();
+	if (httpd_rate_stop(&rw)) {
+		httpd_log(h, 1, "body too slow: the load was cancelled");
+		rq->keep_alive = 0;
+	}
 	if (hd.fd >= 0)
 		body_handback(rq, &hd, r > 0 && out->ok);
 	if (r < 0) {

@@ -11,6 +11,8 @@
  *   http_body_min_rate_bytes            1024    a load's body, per second of
  *                                               waiting for the client (0 off)
  *   http_body_min_rate_window_second    60      measured over this long
+ *   http_max_connections_per_ip         0       connections of one client
+ *                                               IP at once; 0: half of -c
  *   error_log_requires_auth             false   the error log route asks for
  *                                               LOAD or SELECT on its table
  * label_keep_max_second and the rest belong to the store (store.h).
@@ -82,6 +84,9 @@ void httpd_conf_defaults(httpd_conf *c)
 		c->body_min_rate = v;
 	if (conf_int(c, "http_body_min_rate_window_second", 1, 259200, &v))
 		c->body_min_rate_window_s = v;
+	c->max_conn_per_ip = 0;
+	if (conf_int(c, "http_max_connections_per_ip", 0, 100000, &v))
+		c->max_conn_per_ip = v;
 	c->error_log_requires_auth = 0;
 	conf_bool(c, "error_log_requires_auth", &c->error_log_requires_auth);
 }

@@ -1179,7 +1179,7 @@ static int route_error_log(hconn *h, hreq *rq)
 
 static int route_health(hconn *h, hreq *rq)
 {
-	static const char ok[] = "{\"status\": \"OK\", \"msg\": \"To Be Added\"}";
+	static const char ok[] = HTTPD_HEALTH_JSON;
 
 	if (!httpd_body_drain(h, rq, DRAIN_MAX))
 		rq->keep_alive = 0;

@@ -12,7 +12,7 @@
  *                                               waiting for the client (0 off)
  *   http_body_min_rate_window_second    60      measured over this long
  *   http_max_connections_per_ip         0       connections of one client
- *                                               IP at once; 0: half of -c
+ *                                               IP at once; 0: 3/4 of -c
  *   error_log_requires_auth             false   the error log route asks for
  *                                               LOAD or SELECT on its table
  * label_keep_max_second and the rest belong to the store (store.h).

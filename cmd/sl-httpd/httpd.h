@@ -26,7 +26,7 @@ typedef struct httpd_conf {
 	int64_t stream_load_default_timeout_second; /* 259200 */
 	int read_timeout_ms;                    /* per read of a request: 30000 */
 	size_t max_request_line, max_header_bytes, max_headers; /* 8192, 65536, 100 */
-	int64_t max_conn_per_ip;                /* 0: half of -c */
+	int64_t max_conn_per_ip;                /* 0: -c less a quarter */
 	int error_log_requires_auth;            /* 0: ErrorURL needs no password (Doris) */
 	int64_t body_min_rate;                  /* bytes/s a load's body must keep: 1024 (0 off) */
 	int64_t body_min_rate_window_s;         /* over this many seconds of waiting: 60 */

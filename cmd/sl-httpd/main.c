@@ -1053,8 +1053,9 @@ int main(int argc, char **argv)
 
 	if (!(kids = calloc(maxconn, sizeof *kids)) || !(parks = calloc(maxconn, sizeof *parks)))
 		sl_diesys(SL_EXIT_TEMP, "out of memory");
-	/* a client may hold half the slots (sl.conf http_max_connections_per_ip) */
-	per_ip = conf.max_conn_per_ip > 0 ? (size_t)conf.max_conn_per_ip : maxconn / 2 ? maxconn / 2 : 1;
+	/* a client may hold three quarters of the slots, the rest stays for
+	 * the others (sl.conf http_max_connections_per_ip) */
+	per_ip = conf.max_conn_per_ip > 0 ? (size_t)conf.max_conn_per_ip : maxconn - maxconn / 4;
 	if (pipe2(selfpipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to create a pipe");
 	catch(SIGCHLD, on_chld);

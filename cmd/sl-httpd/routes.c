@@ -1082,7 +1082,7 @@ done:
 static int error_log_auth(hconn *h, hreq *rq, const char *file)
 {
 	char user[128], msg[1024], db[65], table[65];
-	const char *p = file + 10, *d1, *d2;
+	const char *p = file, *d1, *d2;
 	int st = 401, r;
 
 	r = authenticate(h, rq, NULL, NULL, 0, user, sizeof user, msg, sizeof msg, &st);
@@ -1090,7 +1090,7 @@ static int error_log_auth(hconn *h, hreq *rq, const char *file)
 		return r < 0 ? 500 : 401;
 	if (!strcmp(user, "root"))
 		return 200;
-	if (strncmp(file, "error_log_", 10) || !(d1 = strchr(p, '.')) || !(d2 = strchr(d1 + 1, '.')) ||
+	if (strncmp(file, "error_log_", 10) || !(d1 = strchr(p = file + 10, '.')) || !(d2 = strchr(d1 + 1, '.')) ||
 	    (size_t)(d1 - p) >= sizeof db || (size_t)(d2 - d1 - 1) >= sizeof table) {
 		auth_log(h, rq, user, 0, "the error log names no table");
 		return 403;

@@ -298,6 +298,32 @@ static void errlog_line(const sl_field *reason, const sl_field *src)
 	errlog_put("\n", 1);
 }
 
+/* <dir>/_error_log/error_log_<db>.<table>.<label>_<txn id>_<32 hex>: the
+ * ErrorURL needs no password (as Doris's), so the name carries 128 random
+ * bits (getrandom(2); Doris's instance ids are random too) that nobody can
+ * guess; db and table ('.' is in neither, nor in a label) let the route
+ * check a grant when error_log_requires_auth is set. 1, -1 errno. */
+static int errlog_path(sl_buf *out)
+{
+	unsigned char r[16];
+	size_t got = 0, i;
+
+	while (got < sizeof r) {
+		ssize_t k = getrandom(r + got, sizeof r - got, 0);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		got += (size_t)k;
+	}
+	if (sl_buf_printf(out, "%s/_error_log/error_log_%s.%s.%s_%" PRId64 "_", st.dir, db, table, label, txn.id) < 0)
+		return -1;
+	for (i = 0; i < sizeof r; i++)
+		if (sl_buf_printf(out, "%02x", r[i]) < 0)
+			return -1;
+	return 1;
+}
+
 static void errlog_add(const sl_frame *f)
 {
 	sl_field fl[3];
@@ -307,7 +333,7 @@ static void errlog_add(const sl_frame *f)
 	if (fl[1].n == SL_NULL_LEN)
 		fl[1].n = 0;
 	if (!have_errlog) {
-		if (sl_store_errlog_path(&st, db, label, txn.id, &elpath) < 0 || sl_buf_cstr(&elpath) < 0)
+		if (errlog_path(&elpath) < 0 || sl_buf_cstr(&elpath) < 0)
 			failf(SL_EXIT_TEMP, 0, "[INTERNAL_ERROR]unable to name the error log: %s", strerror(errno));
 		elfd = open(elpath.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (elfd < 0 && errno == ENOENT) {

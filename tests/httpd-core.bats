@@ -126,6 +126,30 @@ chunked() {
 	[ "$(count)" = 0 ]
 }
 
+@test "httpd-core: a transfer coding other than a single chunked -> 501 before any txn; the label stays free" {
+	local te
+	for te in "gzip, chunked" "chunked, chunked" "identity, chunked" "identity" "chunked;q=1"; do
+		{
+			printf 'PUT %s HTTP/1.1\r\n%s\r\ncolumn_separator:,\r\nlabel:te1\r\nTransfer-Encoding: %s\r\n\r\n' "$URL" "$ROOT" "$te"
+			chunked streamload_example.csv
+		} > req
+		run -0 --separate-stderr serve < req
+		[ "$(status_line)" = "HTTP/1.1 501 Not Implemented" ]
+		[[ "$output" == *$'\r\nConnection: close\r\n'* ]]
+		[[ "$output" != *Success* && "$output" != *TxnId* ]]
+		[ "$(count)" = 0 ]
+	done
+	# no transaction was begun: the label is free for the correct retry
+	{
+		printf 'PUT %s HTTP/1.1\r\n%s\r\ncolumn_separator:,\r\nlabel:te1\r\nTransfer-Encoding: chunked\r\n\r\n' "$URL" "$ROOT"
+		chunked streamload_example.csv
+	} > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get Status)" = Success ]
+	[ "$(body | get Label)" = te1 ]
+	[ "$(count)" = 10 ]
+}
+
 @test "httpd-core: auth: none, not Basic, bad base64, wrong password, unknown user, no grant" {
 	noauth='[NOT_AUTHORIZED]no valid Basic authorization'
 	for a in "" "Authorization: Bearer abc" "Authorization: Basic !!!!" "Authorization: Basic $(b64 nocolon)"; do
@@ -177,7 +201,7 @@ chunked() {
 	[ "$(status_line)" = "HTTP/1.1 422 Unprocessable Content" ]
 	[ "$(body | get Message)" = "[DATA_QUALITY_ERROR]too many filtered rows" ]
 	# the ErrorURL names the host the client used
-	[[ "$(body | get ErrorURL)" == "http://example.org:8030/api/_load_error_log?file=error_log_testdb_"* ]]
+	[[ "$(body | get ErrorURL)" == "http://example.org:8030/api/_load_error_log?file=error_log_testdb.test_streamload."* ]]
 	load_req streamload_example.csv "$ROOT" "column_separator:," "http_status_codes: true" > req
 	run -0 --separate-stderr serve < req
 	[ "$(status_line)" = "HTTP/1.1 200 OK" ]
@@ -315,6 +339,57 @@ chunked() {
 	[ "$(body | get msg)" = "TStatus: errCode = 2, detailMessage = transaction not found, label=nope" ]
 }
 
+@test "httpd-core: 2PC checks LOAD_PRIV on the transaction's own table, through both URLs" {
+	sl-sql -e "CREATE TABLE testdb.t2 (k INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	sl-sql -e "CREATE USER 'eve' IDENTIFIED BY 'pw'"
+	sl-sql -e "GRANT LOAD_PRIV ON testdb.t2 TO 'eve'"
+	EVE="Authorization: Basic $(b64 eve:pw)"
+	load_req streamload_example.csv "$ROOT" "column_separator:," "label:own1" "two_phase_commit:true" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get TwoPhaseCommit)" = true ]
+	id=$(body | get TxnId)
+	tp2() { printf 'PUT %s HTTP/1.1\r\n%s\r\n' "$1" "$2"; shift 2; for hh in "$@"; do printf '%s\r\n' "$hh"; done; printf '\r\n'; }
+	denied="TStatus: errCode = 2, detailMessage = Access denied; you need (at least one of) the (LOAD) privilege(s) for this operation"
+	for u in /api/testdb/_stream_load_2pc /api/testdb/t2/_stream_load_2pc; do
+		for op in commit abort; do
+			for sel in "txn_id:$id" "label:own1" "txn_id: +$id"; do
+				tp2 "$u" "$EVE" "$sel" "txn_operation:$op" "http_status_codes:true" > req
+				run -0 --separate-stderr serve < req
+				[ "$(status_line)" = "HTTP/1.1 403 Forbidden" ]
+				[ "$(body | get status)" = ANALYSIS_ERROR ]
+				[ "$(body | get msg)" = "$denied" ]
+			done
+		done
+	done
+	[ "$(count)" = 0 ]
+	# root, with the URL of another table: refused, the txn is not of it
+	tp2 /api/testdb/t2/_stream_load_2pc "$ROOT" "txn_id:$id" "txn_operation:abort" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get status)" = ANALYSIS_ERROR ]
+	[ "$(body | get msg)" = "TStatus: errCode = 2, detailMessage = transaction [$id] is not a load into table t2" ]
+	# eve's own precommitted load on t2 is hers to commit
+	printf 'PUT /api/testdb/t2/_stream_load HTTP/1.1\r\n%s\r\nlabel:eve1\r\ntwo_phase_commit:true\r\nContent-Length: 2\r\n\r\n7\n' "$EVE" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get Status)" = Success ]
+	tp2 /api/testdb/_stream_load_2pc "$EVE" "label:eve1" "txn_operation:commit" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get msg)" = "label [eve1] commit successfully." ]
+	[ "$(sl-sql -N -B -e 'select count(*) from testdb.t2')" = 1 ]
+	# the owner still commits, through the db URL and the table URL
+	tp2 /api/testdb/test_streamload/_stream_load_2pc "$ROOT" "txn_id:$id" "txn_operation:commit" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get msg)" = "transaction [$id] commit successfully." ]
+	[ "$(count)" = 10 ]
+	# an unknown txn still needs a LOAD grant in the database
+	sl-sql -e "CREATE USER 'nobody2' IDENTIFIED BY 'pw'"
+	tp2 /api/testdb/_stream_load_2pc "Authorization: Basic $(b64 nobody2:pw)" "txn_id:999999" "txn_operation:abort" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get msg)" = "$denied" ]
+	tp2 /api/testdb/_stream_load_2pc "$EVE" "txn_id:999999" "txn_operation:abort" > req
+	run -0 --separate-stderr serve < req
+	[ "$(body | get msg)" = "TStatus: errCode = 2, detailMessage = transaction [999999] not found" ]
+}
+
 @test "httpd-core: the error log route serves error logs and nothing else" {
 	{ head -n 9 streamload_example.csv; echo "11,Extra"; } > bad.csv
 	load_req bad.csv "$ROOT" "column_separator:," "max_filter_ratio:0.2" > req
@@ -357,6 +432,81 @@ chunked() {
 	run -0 --separate-stderr serve < req
 	[[ "$(status_line)" == "HTTP/1.1 40"[04]* ]]
 	[[ "$output" != *root:* ]]
+}
+
+@test "httpd-core: error log names carry 128 random bits; two loads have unrelated ones" {
+	{ head -n 9 streamload_example.csv; echo "11,Extra"; } > bad.csv
+	local i names=()
+	for i in 1 2; do
+		load_req bad.csv "$ROOT" "column_separator:," "max_filter_ratio:0.2" "label:rnd$i" > req
+		run -0 --separate-stderr serve < req
+		url=$(body | get ErrorURL)
+		names+=("${url#http://127.0.0.1:8030/api/_load_error_log?file=}")
+	done
+	id1=$(sed -n 's/.*_\([0-9]*\)_[0-9a-f]*$/\1/p' <<<"${names[0]}")
+	[[ "${names[0]}" =~ ^error_log_testdb\.test_streamload\.rnd1_[0-9]+_[0-9a-f]{32}$ ]]
+	[[ "${names[1]}" =~ ^error_log_testdb\.test_streamload\.rnd2_[0-9]+_[0-9a-f]{32}$ ]]
+	[ -f "$SL_DATA_DIR/_error_log/${names[0]}" ] && [ -f "$SL_DATA_DIR/_error_log/${names[1]}" ]
+	r1=${names[0]##*_} r2=${names[1]##*_}
+	# unrelated: not equal, not one after the other, about half the bits differ
+	[ "$r1" != "$r2" ]
+	local x=$(( 16#${r1:0:15} ^ 16#${r2:0:15} )) bits=0
+	while [ "$x" -gt 0 ]; do bits=$((bits + (x & 1))); x=$((x >> 1)); done
+	[ "$bits" -ge 8 ] && [ "$bits" -le 52 ]
+	# the name without its random part is not served
+	printf 'GET /api/_load_error_log?file=%s HTTP/1.1\r\n\r\n' "error_log_testdb.test_streamload.rnd1_$id1" > req
+	run -0 --separate-stderr serve < req
+	[ "$(status_line)" = "HTTP/1.1 404 Not Found" ]
+}
+
+@test "httpd-core: error_log_requires_auth: off, no auth; on, 401 without it, 403 without a grant, 200 with LOAD or SELECT" {
+	{ head -n 9 streamload_example.csv; echo "11,Extra"; } > bad.csv
+	load_req bad.csv "$ROOT" "column_separator:," "max_filter_ratio:0.2" > req
+	run -0 --separate-stderr serve < req
+	url=$(body | get ErrorURL)
+	file=${url#http://127.0.0.1:8030/api/_load_error_log?file=}
+	want='Reason: Column count mismatch: expected 3, but found 2 (sep:, delim:\n). src line [11,Extra]; '
+	getlog() { printf 'GET /api/_load_error_log?file=%s HTTP/1.1\r\n%s\r\n' "${2:-$file}" "${1:+$1$'\r\n'}" > req; run -0 --separate-stderr serve < req; }
+	# off (the default): Doris's unauthenticated ErrorURL
+	getlog ""
+	[ "$(status_line)" = "HTTP/1.1 200 OK" ]
+	[ "$(body)" = "$want" ]
+	echo "error_log_requires_auth = true" >> "$SL_DATA_DIR/sl.conf"
+	getlog ""
+	[ "$(status_line)" = "HTTP/1.1 401 Unauthorized" ]
+	[[ "$output" == *$'\r\nWWW-Authenticate: Basic realm="Restricted"\r\n'* ]]
+	[[ "$output" != *"Column count"* ]]
+	sl-sql -e "CREATE USER 'ann' IDENTIFIED BY 'pw'"
+	sl-sql -e "CREATE TABLE testdb.t2 (k INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	ANN="Authorization: Basic $(b64 ann:pw)"
+	getlog "Authorization: Basic $(b64 ann:wrong)"
+	[ "$(status_line)" = "HTTP/1.1 401 Unauthorized" ]
+	getlog "$ANN"
+	[ "$(status_line)" = "HTTP/1.1 403 Forbidden" ]
+	[[ "$output" != *"Column count"* ]]
+	sl-sql -e "GRANT LOAD_PRIV ON testdb.t2 TO 'ann'"
+	getlog "$ANN"
+	[ "$(status_line)" = "HTTP/1.1 403 Forbidden" ]
+	sl-sql -e "GRANT SELECT_PRIV ON testdb.test_streamload TO 'ann'"
+	getlog "$ANN"
+	[ "$(status_line)" = "HTTP/1.1 200 OK" ]
+	[ "$(body)" = "$want" ]
+	sl-sql -e "REVOKE SELECT_PRIV ON testdb.test_streamload FROM 'ann'"
+	sl-sql -e "GRANT LOAD_PRIV ON testdb.test_streamload TO 'ann'"
+	getlog "$ANN"
+	[ "$(status_line)" = "HTTP/1.1 200 OK" ]
+	getlog "$ROOT"
+	[ "$(status_line)" = "HTTP/1.1 200 OK" ]
+	# a log whose name says no table is root's only
+	cp "$SL_DATA_DIR/_error_log/$file" "$SL_DATA_DIR/_error_log/error_log_old"
+	getlog "$ANN" error_log_old
+	[ "$(status_line)" = "HTTP/1.1 403 Forbidden" ]
+	getlog "$ROOT" error_log_old
+	[ "$(status_line)" = "HTTP/1.1 200 OK" ]
+	# the setting back off: no auth again
+	echo "error_log_requires_auth = false" >> "$SL_DATA_DIR/sl.conf"
+	getlog ""
+	[ "$(status_line)" = "HTTP/1.1 200 OK" ]
 }
 
 @test "httpd-core: health needs no auth" {

@@ -344,8 +344,9 @@ os.execvp("sl-httpd", ["sl-httpd", "-v", "0"])'
 	start_httpd --listen 127.0.0.1:0 -c 1 -v 0
 	exec 5<>"/dev/tcp/127.0.0.1/$port"
 	wait_until 100 has_children "$pid"
-	# the kernel queues the second connection; nobody serves it yet
-	curl -sS --max-time 10 "http://127.0.0.1:$port/api/health" > second.out 2>&1 3>&- 5>&- &
+	# the second connection waits for the slot; nobody serves it yet (a
+	# request other than health: health is answered at once, see below)
+	curl -sS --max-time 10 --interface 127.0.0.2 "http://127.0.0.1:$port/api/nothing" > second.out 2>&1 3>&- 5>&- &
 	local cpid=$!
 	sleep 0.5
 	kill -0 "$cpid"
@@ -353,7 +354,55 @@ os.execvp("sl-httpd", ["sl-httpd", "-v", "0"])'
 	[ "$(children "$pid" | wc -l)" = 1 ]
 	exec 5>&-
 	wait "$cpid"
-	[[ "$(cat second.out)" == *'"OK"'* ]]
+	[ "$(cat second.out)" = "Not Found" ]
+}
+
+@test "all slots taken by slow clients: /api/health (GET and HEAD) is answered at once; loads wait their turn" {
+	seed_table
+	echo "http_max_connections_per_ip = 2" > "$SL_DATA_DIR/sl.conf"
+	start_httpd --listen 127.0.0.1:0 -c 2 -v 0
+	# two clients that send half a request and then nothing
+	exec 5<>"/dev/tcp/127.0.0.1/$port" 6<>"/dev/tcp/127.0.0.1/$port"
+	printf 'PUT /api/testdb/test_streamload/_stream_load HTTP/1.1\r\n' >&5
+	printf 'PUT /api/testdb/test_streamload/_stream_load HTTP/1.1\r\n' >&6
+	wait_until 100 eval '[ "$(children "$pid" | wc -l)" = 2 ]'
+	SECONDS=0
+	run -0 curl -sS --max-time 5 --interface 127.0.0.2 "http://127.0.0.1:$port/api/health"
+	[[ "$output" == *'"status": "OK"'* ]]
+	run -0 curl -sS --max-time 5 -I --interface 127.0.0.3 "http://127.0.0.1:$port/api/health"
+	[[ "$output" == *"HTTP/1.1 200 OK"* ]]
+	[ "$SECONDS" -lt 4 ]
+	[ "$(children "$pid" | wc -l)" = 2 ]
+	# a load waits for a slot, then loads
+	curl -sS --max-time 20 --interface 127.0.0.2 -u root: -H column_separator:, -H columns:user_id,name,age \
+		-T streamload_example.csv "http://127.0.0.1:$port/api/testdb/test_streamload/_stream_load" > load.out 2>&1 3>&- 5>&- 6>&- &
+	local cpid=$!
+	sleep 0.5
+	[ ! -s load.out ] || { cat load.out; false; }
+	exec 5>&-
+	wait "$cpid"
+	[[ "$(cat load.out)" == *'"Status": "Success"'* ]]
+	exec 6>&-
+}
+
+@test "http_max_connections_per_ip: a flood from one client is capped; others are served" {
+	echo "http_max_connections_per_ip = 2" > "$SL_DATA_DIR/sl.conf"
+	start_httpd --listen 127.0.0.1:0 -c 10 -v 1
+	# six idle connections from 127.0.0.1: 2 served, 2 wait, 2 refused
+	exec 5<>"/dev/tcp/127.0.0.1/$port" 6<>"/dev/tcp/127.0.0.1/$port" 7<>"/dev/tcp/127.0.0.1/$port"
+	exec 8<>"/dev/tcp/127.0.0.1/$port" 9<>"/dev/tcp/127.0.0.1/$port"
+	run -0 curl -sS --max-time 5 "http://127.0.0.1:$port/api/nothing"
+	[ "$output" = "Service Unavailable" ]
+	[ "$(children "$pid" | wc -l)" = 2 ]
+	grep -q "refused: too many connections from this client" "$errf"
+	# another client gets its own share
+	run -0 curl -sS --max-time 5 --interface 127.0.0.2 "http://127.0.0.1:$port/api/nothing"
+	[ "$output" = "Not Found" ]
+	# the first client's turn comes when one of its connections ends
+	exec 5>&- 6>&- 7>&- 8>&- 9>&-
+	wait_until 100 no_children "$pid"
+	run -0 curl -sS --max-time 5 "http://127.0.0.1:$port/api/nothing"
+	[ "$output" = "Not Found" ]
 }
 
 # ---- root with an empty password ----

@@ -1036,6 +1036,90 @@ answer()"
 	[ "$(json_get Status <<<"$output")" = Success ]
 }
 
+@test "slow body: under http_body_min_rate_bytes -> Fail [NETWORK_ERROR] and close, by Content-Length and chunked" {
+	stop_servers
+	servers=()
+	printf 'http_body_min_rate_bytes = 200\nhttp_body_min_rate_window_second = 1\n' > "$SL_DATA_DIR/sl.conf"
+	start_server
+	# one byte every 0.3 s: never idle for the read timeout (30 s), far
+	# under 200 bytes a second; cut within a few windows
+	SECONDS=0
+	run -0 --separate-stderr client "$port" "
+req(118, 'column_separator:,', 'columns:user_id,name,age', 'label:slow1')
+data = open('streamload_example.csv','rb').read()
+s.settimeout(20)
+try:
+    for i in range(len(data)):
+        s.sendall(data[i:i+1])
+        time.sleep(0.3)
+except OSError:
+    pass
+answer()"
+	[ "$SECONDS" -lt 15 ]
+	[[ "$output" == *'"Status": "Fail"'* ]]
+	[[ "$output" == *'"Message": "[NETWORK_ERROR]receive body too slow: '*' bytes in 1 s, less than http_body_min_rate_bytes 200 per second"'* ]]
+	[[ "$output" == *"Connection: close"* ]]
+	[ "$(count)" = 0 ]
+	no_stages_left
+	# chunked (the body copied through sl-httpd)
+	SECONDS=0
+	run -0 --separate-stderr client "$port" "
+h = 'PUT /api/testdb/test_streamload/_stream_load HTTP/1.1\r\nHost: x\r\nAuthorization: Basic cm9vdDo=\r\n'
+h += 'column_separator:,\r\nlabel:slow2\r\nTransfer-Encoding: chunked\r\n\r\n'
+s.sendall(h.encode())
+s.settimeout(20)
+try:
+    for line in open('streamload_example.csv','rb').read().splitlines(True):
+        for i in range(len(line)):
+            s.sendall(b'1\r\n' + line[i:i+1] + b'\r\n')
+            time.sleep(0.3)
+    s.sendall(b'0\r\n\r\n')
+except OSError:
+    pass
+answer()"
+	[ "$SECONDS" -lt 15 ]
+	[[ "$output" == *'"Message": "[NETWORK_ERROR]receive body too slow: '* ]]
+	[ "$(count)" = 0 ]
+	no_stages_left
+	# a client at full speed is not cut; the labels are free
+	run -0 --separate-stderr curl -sS -u root: -H column_separator:, -H columns:user_id,name,age -H label:slow1 -T streamload_example.csv "$(url $LOAD)"
+	[ "$(json_get Status <<<"$output")" = Success ]
+	run -0 --separate-stderr curl -sS -u root: -H column_separator:, -H columns:user_id,name,age -H label:slow2 -T - "$(url $LOAD)" < streamload_example.csv
+	[ "$(json_get Status <<<"$output")" = Success ]
+	[ "$(count)" = 20 ]
+}
+
+@test "slow body: a slow pipeline (back pressure) is not the client's fault: not cut" {
+	stop_servers
+	servers=()
+	printf 'http_body_min_rate_bytes = 10000\nhttp_body_min_rate_window_second = 1\n' > "$SL_DATA_DIR/sl.conf"
+	start_server
+	# sl-txn is stopped for 3 s while a body far larger than the pipes
+	# and socket buffers waits: the client sends nothing then, but only
+	# because we do not read; the load succeeds
+	rows 2000000 > big.csv
+	client "$port" "
+data = open('big.csv','rb').read()
+req(len(data), 'column_separator:,', 'label:bp1')
+s.sendall(data)
+resp()" > bp.out 2> bp.err 3>&- &
+	local cpid=$! i c pids=
+	for ((i = 0; i < 500; i++)); do
+		# the connection's sl-txn (two levels below the server)
+		c=$(pgrep -d, -P "$server_pid") || true
+		[ -n "$c" ] && pids=$(pgrep -x sl-txn -P "$c") || true
+		[ -n "$pids" ] && break
+		sleep 0.01
+	done
+	[ -n "$pids" ]
+	kill -STOP $pids
+	sleep 3
+	kill -CONT $pids
+	wait "$cpid"
+	[[ "$(cat bp.out)" == *'"Status": "Success"'* ]]
+	[ "$(count)" = 2000000 ]
+}
+
 @test "handoff: a failed load with its body partly unread still answers (linger), then closes" {
 	# strict mode with a bad first row: sl-parse may stop before the end
 	rows 200000 > big.csv

@@ -109,6 +109,25 @@ void httpd_log(hconn *h, int level, const char *fmt, ...);
 /* Copy s into out (cap bytes) with every byte outside 0x20..0x7e as '?'. */
 void httpd_sanitize(const char *s, char *out, size_t cap);
 
+/* The minimum body rate (bodyrate.c): a timer signal that watches the
+ * connection while a load runs and cancels it (sl_load_cancel, then
+ * shutdown of the read side) when the client sends less than
+ * body_min_rate bytes a second over body_min_rate_window_s seconds of
+ * waiting for it. start: 1 watching, 0 not (off, not TCP). stop: 1 when
+ * the watch cut the load. */
+#include <time.h>
+typedef struct httpd_rate {
+	timer_t timer;
+	struct sigaction old;
+	int running;
+	volatile sig_atomic_t cut, done;
+	int fd;
+	hreq *rq;
+	int64_t base, need, last, got, waited, min_rate, window_s;
+} httpd_rate;
+int httpd_rate_start(httpd_rate *w, hconn *h, hreq *rq);
+int httpd_rate_stop(httpd_rate *w);
+
 /* Route one parsed request. 0: the connection may go on (if keep-alive),
  * -1: close it. */
 int httpd_route(hconn *h, hreq *rq);

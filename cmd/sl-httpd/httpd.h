@@ -26,6 +26,10 @@ typedef struct httpd_conf {
 	int64_t stream_load_default_timeout_second; /* 259200 */
 	int read_timeout_ms;                    /* per read of a request: 30000 */
 	size_t max_request_line, max_header_bytes, max_headers; /* 8192, 65536, 100 */
+	int64_t max_conn_per_ip;                /* 0: -c less a quarter */
+	int error_log_requires_auth;            /* 0: ErrorURL needs no password (Doris) */
+	int64_t body_min_rate;                  /* bytes/s a load's body must keep: 1024 (0 off) */
+	int64_t body_min_rate_window_s;         /* over this many seconds of waiting: 60 */
 } httpd_conf;
 
 /* Serve one connection: HTTP/1.x requests on in, answers on out, until the
@@ -41,5 +45,9 @@ int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const cha
  * http_max_headers. Sets verbosity to 1 when it is 0 (main sets its -v
  * after this call). The core's internals are in core.h. */
 void httpd_conf_defaults(httpd_conf *c);
+
+/* The answer of GET /api/health (routes.c, and main.c while the slots are
+ * full). */
+#define HTTPD_HEALTH_JSON "{\"status\": \"OK\", \"msg\": \"To Be Added\"}"
 
 #endif

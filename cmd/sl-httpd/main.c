@@ -70,12 +70,27 @@ typedef struct listener {
 typedef struct child {
 	pid_t pid;
 	char client[80];        /* ip:port, for the logs */
+	char ip[INET6_ADDRSTRLEN + 8];  /* for the per-client cap */
 } child;
+
+/* A connection accepted while every slot (-c) or its client's share
+ * (http_max_connections_per_ip) is taken: it waits here, not in the
+ * kernel's backlog, so that a health check among them is answered at once
+ * (peeked, answered by this loop) and the others start, oldest first, as
+ * slots free up. */
+typedef struct parked {
+	int fd;
+	int decided;            /* its head is in and is not a health check */
+	int64_t since;
+	char ip[INET6_ADDRSTRLEN + 8], port[16];
+} parked;
 
 static listener lis[MAX_LISTEN];
 static size_t nlis;
 static child *kids;
 static size_t nkids, maxconn = DEFAULT_MAXCONN;
+static parked *parks;
+static size_t nparks, per_ip;
 static int verbosity = 1;
 static int selfpipe[2] = { -1, -1 };
 static volatile sig_atomic_t stop_count;
@@ -627,10 +642,121 @@ static __attribute__((noreturn)) void run_child(httpd_conf *c, int cfd, const ch
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	close_listeners();
+	while (nparks)
+		close(parks[--nparks].fd);      /* the others' connections */
 	close(selfpipe[0]);
 	close(selfpipe[1]);
 	setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	_exit(httpd_serve(c, cfd, cfd, ip, port));
+}
+
+static size_t ip_count(const char *ip)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nkids; i++)
+		n += !strcmp(kids[i].ip, ip);
+	return n;
+}
+
+static size_t ip_parked(const char *ip)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nparks; i++)
+		n += !strcmp(parks[i].ip, ip);
+	return n;
+}
+
+/* Best effort, never blocking: a short answer, then close. */
+static void send_close(int fd, const char *m, size_t n)
+{
+	ssize_t r = send(fd, m, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	(void)r;
+	shutdown(fd, SHUT_WR);
+	close(fd);
+}
+
+static void refuse(int fd)
+{
+	static const char m[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		"Content-Length: 19\r\nConnection: close\r\n\r\nService Unavailable";
+
+	send_close(fd, m, sizeof m - 1);
+}
+
+static void start_child(httpd_conf *c, int cfd, const char *ip, const char *port);
+
+static void unpark(size_t i)
+{
+	memmove(&parks[i], &parks[i + 1], (nparks - i - 1) * sizeof *parks);
+	nparks--;
+}
+
+/* A waiting connection has something to read: a whole head of
+ * GET|HEAD /api/health is answered here (it must not wait for a load to
+ * end); any other request waits for its slot, untouched. */
+static void peek_parked(size_t i)
+{
+	static const char ok[] = HTTPD_HEALTH_JSON;
+	parked *pk = &parks[i];
+	char b[2048], ans[256];
+	ssize_t k = recv(pk->fd, b, sizeof b - 1, MSG_PEEK | MSG_DONTWAIT);
+	char *end;
+	int n;
+
+	if (k < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (k <= 0) {
+		close(pk->fd);  /* gone before its turn */
+		unpark(i);
+		return;
+	}
+	b[k] = 0;
+	end = strstr(b, "\r\n\r\n");
+	if (!end) {
+		if ((size_t)k == sizeof b - 1)
+			pk->decided = 1;
+		return;
+	}
+	if (strncmp(b, "GET /api/health HTTP/1.", 23) && strncmp(b, "HEAD /api/health HTTP/1.", 24)) {
+		pk->decided = 1;
+		return;
+	}
+	/* consume the head (so that close sends no reset), answer, close */
+	if (recv(pk->fd, b, (size_t)(end + 4 - b), MSG_DONTWAIT) < 0)
+		(void)0;
+	n = snprintf(ans, sizeof ans, "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+		"Content-Length: %zu\r\nConnection: close\r\n\r\n%s", sizeof ok - 1, b[0] == 'H' ? "" : ok);
+	if (verbosity >= 2)
+		sl_info("client %s:%s: health answered while waiting for a slot", pk->ip, pk->port);
+	send_close(pk->fd, ans, (size_t)n);
+	unpark(i);
+}
+
+/* Start the waiting connections whose turn has come, oldest first; drop
+ * those whose head did not come within the backstop. */
+static void run_parked(httpd_conf *c)
+{
+	int64_t now = sl_mono_ms(), max_wait = (int64_t)c->read_timeout_ms * 2;
+	size_t i = 0;
+
+	while (i < nparks) {
+		parked *pk = &parks[i];
+		if (nkids < maxconn && ip_count(pk->ip) < per_ip) {
+			parked one = *pk;
+			unpark(i);
+			start_child(c, one.fd, one.ip, one.port);
+			continue;
+		}
+		if (!pk->decided && now - pk->since > max_wait) {
+			close(pk->fd);
+			unpark(i);
+			continue;
+		}
+		i++;
+	}
 }
 
 static void accept_one(httpd_conf *c, int lfd)
@@ -638,7 +764,6 @@ static void accept_one(httpd_conf *c, int lfd)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
 	char ip[INET6_ADDRSTRLEN + 8] = "", port[16] = "";
-	pid_t pid;
 	int cfd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
 
 	if (cfd < 0) {
@@ -657,6 +782,38 @@ static void accept_one(httpd_conf *c, int lfd)
 	}
 	if (!addr_text(&ss, len, ip, sizeof ip, port, sizeof port))
 		ip[0] = port[0] = 0;
+	if (nkids < maxconn && ip_count(ip) < per_ip) {
+		start_child(c, cfd, ip, port);
+		return;
+	}
+	if (nparks < maxconn && ip_parked(ip) < per_ip) {
+		parked *pk = &parks[nparks++];
+		int fl = fcntl(cfd, F_GETFL);
+		if (fl >= 0)
+			fcntl(cfd, F_SETFL, fl | O_NONBLOCK);
+		pk->fd = cfd;
+		pk->decided = 0;
+		pk->since = sl_mono_ms();
+		snprintf(pk->ip, sizeof pk->ip, "%s", ip);
+		snprintf(pk->port, sizeof pk->port, "%s", port);
+		if (verbosity >= 2)
+			sl_info("client %s:%s waits for a slot (%zu waiting)", *ip ? ip : "?", port, nparks);
+		return;
+	}
+	/* its client has its share running and waiting, or all wait: refuse */
+	if (verbosity >= 1)
+		sl_warn("client %s:%s refused: %s", *ip ? ip : "?", port,
+			nparks < maxconn ? "too many connections from this client" : "too many connections waiting");
+	refuse(cfd);
+}
+
+static void start_child(httpd_conf *c, int cfd, const char *ip, const char *port)
+{
+	pid_t pid;
+	int fl = fcntl(cfd, F_GETFL);
+
+	if (fl >= 0 && (fl & O_NONBLOCK))
+		fcntl(cfd, F_SETFL, fl & ~O_NONBLOCK);
 	pid = fork();
 	if (pid < 0) {
 		if (verbosity >= 1)
@@ -671,6 +828,7 @@ static void accept_one(httpd_conf *c, int lfd)
 	setpgid(pid, pid);
 	close(cfd);
 	kids[nkids].pid = pid;
+	snprintf(kids[nkids].ip, sizeof kids[nkids].ip, "%s", ip);
 	snprintf(kids[nkids].client, sizeof kids[nkids].client,
 		strchr(ip, ':') ? "[%s]:%s" : "%s:%s", *ip ? ip : "?", *port ? port : "?");
 	if (verbosity >= 2)
@@ -680,17 +838,22 @@ static void accept_one(httpd_conf *c, int lfd)
 
 static int accept_loop(httpd_conf *c)
 {
-	struct pollfd pfd[MAX_LISTEN + 1];
+	struct pollfd *pfd = calloc(MAX_LISTEN + 1 + maxconn, sizeof *pfd);
+	size_t *pix = calloc(maxconn, sizeof *pix);     /* pfd index -> parked index */
 	int phase = 0;          /* 0 serving, 1 draining, 2 SIGTERM sent, 3 SIGKILL sent */
-	int64_t deadline = -1, now;
+	int64_t deadline = -1, now, wait;
 	int full_said = 0;
-	size_t i, n;
+	size_t i, n, nl, np;
 
+	if (!pfd || !pix)
+		sl_diesys(SL_EXIT_TEMP, "out of memory");
 	for (;;) {
 		reap(phase > 0);
 		now = sl_mono_ms();
 		if (stop_count && phase == 0) {
 			close_listeners();
+			while (nparks)
+				close(parks[--nparks].fd);
 			phase = 1;
 			deadline = now + GRACE_MS;
 			if (verbosity >= 2)
@@ -709,10 +872,12 @@ static int accept_loop(httpd_conf *c)
 			phase = 3;
 			deadline = -1;
 		}
+		if (phase == 0)
+			run_parked(c);
 		n = 0;
 		pfd[n].fd = selfpipe[0];
 		pfd[n++].events = POLLIN;
-		if (phase == 0 && nkids < maxconn) {
+		if (phase == 0 && nparks < maxconn) {
 			for (i = 0; i < nlis; i++) {
 				pfd[n].fd = lis[i].fd;
 				pfd[n++].events = POLLIN;
@@ -720,10 +885,21 @@ static int accept_loop(httpd_conf *c)
 			full_said = 0;
 		} else if (phase == 0 && !full_said) {
 			if (verbosity >= 2)
-				sl_info("%zu connections: not accepting until one ends", maxconn);
+				sl_info("%zu connections and %zu waiting: not accepting until one ends", nkids, nparks);
 			full_said = 1;
 		}
-		if (poll(pfd, n, deadline < 0 ? -1 : (int)(deadline - now > 0 ? deadline - now : 0)) < 0) {
+		nl = n;
+		for (i = np = 0; i < nparks; i++)
+			if (!parks[i].decided) {
+				pix[np++] = i;
+				pfd[n].fd = parks[i].fd;
+				pfd[n++].events = POLLIN;
+			}
+		/* waiting heads are dropped after the backstop: wake now and then */
+		wait = deadline < 0 ? -1 : deadline - now > 0 ? deadline - now : 0;
+		if (np && (wait < 0 || wait > 1000))
+			wait = 1000;
+		if (poll(pfd, n, (int)wait) < 0) {
 			if (errno == EINTR)
 				continue;
 			sl_diesys(SL_EXIT_TEMP, "unable to poll");
@@ -733,8 +909,12 @@ static int accept_loop(httpd_conf *c)
 			while (read(selfpipe[0], buf, sizeof buf) > 0)
 				;
 		}
-		for (i = 1; i < n && !stop_count; i++)
-			if (pfd[i].revents && nkids < maxconn)
+		/* the parked ones first, from the last: peek_parked may remove one */
+		for (i = n; i-- > nl;)
+			if (pfd[i].revents)
+				peek_parked(pix[i - nl]);
+		for (i = 1; i < nl && !stop_count; i++)
+			if (pfd[i].revents && nparks < maxconn)
 				accept_one(c, pfd[i].fd);
 	}
 }
@@ -871,8 +1051,11 @@ int main(int argc, char **argv)
 		if (!lis[i].loopback)
 			check_root_password(&conf, lis[i].name);
 
-	if (!(kids = calloc(maxconn, sizeof *kids)))
+	if (!(kids = calloc(maxconn, sizeof *kids)) || !(parks = calloc(maxconn, sizeof *parks)))
 		sl_diesys(SL_EXIT_TEMP, "out of memory");
+	/* a client may hold three quarters of the slots, the rest stays for
+	 * the others (sl.conf http_max_connections_per_ip) */
+	per_ip = conf.max_conn_per_ip > 0 ? (size_t)conf.max_conn_per_ip : maxconn - maxconn / 4;
 	if (pipe2(selfpipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to create a pipe");
 	catch(SIGCHLD, on_chld);

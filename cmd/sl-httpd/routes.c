@@ -574,6 +574,7 @@ static int run_load(hconn *h, hreq *rq, sl_load_req *lr, sl_load_out *out, int64
 	int may_handoff, char *msg, size_t cap, int *ret)
 {
 	handoff hd = { -1, 0 };
+	httpd_rate rw;
 	int r;
 
 	snprintf(httpd_timeout_msg, sizeof httpd_timeout_msg,
@@ -583,9 +584,14 @@ static int run_load(hconn *h, hreq *rq, sl_load_req *lr, sl_load_out *out, int64
 		lr->feed = NULL;
 		httpd_log(h, 2, "the body (%" PRId64 " bytes) goes to sl-parse directly", rq->cl);
 	}
+	httpd_rate_start(&rw, h, rq);
 	httpd_arm(2, (unsigned)secs);
 	r = sl_load_run(lr, out);
 	httpd_disarm();
+	if (httpd_rate_stop(&rw)) {
+		httpd_log(h, 1, "body too slow: the load was cancelled");
+		rq->keep_alive = 0;
+	}
 	if (hd.fd >= 0)
 		body_handback(rq, &hd, r > 0 && out->ok);
 	if (r < 0) {
@@ -913,19 +919,71 @@ static int answer_2pc(hconn *h, hreq *rq, const char *status, const char *msg, i
 	return r < 0 ? -1 : 0;
 }
 
+#define TSTATUS "TStatus: errCode = 2, detailMessage = "
+
+/* txn_id as sl-commit reads it (std::stoull): leading space, a sign,
+ * digits, anything after ignored. 1 ok, 0 not a number. */
+static int stoull_2pc(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+		s++;
+	if (!((*s >= '0' && *s <= '9') || ((*s == '-' || *s == '+') && s[1] >= '0' && s[1] <= '9')))
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+/* The transaction a 2PC request names, looked up as sl-commit will: by
+ * txn_id when given (it wins), else by label. 1 found (ti filled), 0 not
+ * (sl-commit then answers why), -1 the log cannot be read. */
+static int txn_of_2pc(hconn *h, hreq *rq, const char *db, sl_txninfo *ti)
+{
+	const char *id = sl_hdrs_get(&rq->hdrs, "txn_id"), *label = sl_hdrs_get(&rq->hdrs, "label");
+	uint64_t uid;
+
+	if (!name_ok(db))
+		return 0;
+	if (id && *id)
+		return stoull_2pc(id, &uid) ? sl_txn_lookup_id(&h->c->st, db, (int64_t)uid, ti) : 0;
+	if (label && *label)
+		return sl_txn_lookup_label(&h->c->st, db, label, ti);
+	return 0;
+}
+
 static int route_2pc(hconn *h, hreq *rq, const char *db, const char *table)
 {
 	httpd_conf *c = h->c;
-	char user[128], msg[1024], *path = NULL, **argv = NULL, **hv = NULL;
+	char user[128], msg[1024], m2[512], *path = NULL, **argv = NULL, **hv = NULL;
 	char *const *argvs[1];
+	sl_txninfo ti = SL_TXNINFO_ZERO;
+	int mismatch = 0;
 	sl_hdrs sh = SL_HDRS_ZERO;
 	sl_pipeline pl = SL_PIPELINE_ZERO;
 	sl_buf out = SL_BUF_ZERO;
 	int r, st, p[2] = { -1, -1 }, nullfd = -1, ret;
 	size_t i, k = 0;
 
-	(void)table;    /* Doris ignores it */
-	r = authenticate(h, rq, db, NULL, c->nredirect ? 0 : SL_PRIV_LOAD, user, sizeof user, msg, sizeof msg, &st);
+	/* LOAD_PRIV is checked on the transaction's own table, as Doris's FE
+	 * does (a grant on another table of db is not enough) */
+	r = txn_of_2pc(h, rq, db, &ti);
+	if (r > 0 && table && strcmp(table, ti.table)) {
+		snprintf(m2, sizeof m2, TSTATUS "transaction [%" PRId64 "] is not a load into table %s", ti.id, table);
+		mismatch = 1;
+	}
+	r = authenticate(h, rq, db, r > 0 ? ti.table : table, c->nredirect ? 0 : SL_PRIV_LOAD, user, sizeof user,
+		msg, sizeof msg, &st);
+	sl_txninfo_free(&ti);
+	if (r > 0 && mismatch && !c->nredirect) {
+		auth_log(h, rq, user, 0, "the transaction is of another table than the URL's");
+		return answer_2pc(h, rq, "ANALYSIS_ERROR", m2, 403);
+	}
 	if (r <= 0) {
 		/* {"status": "<CODE>", "msg": "<text>"} as Status::to_json */
 		const char *rb = strchr(msg, ']');
@@ -1017,6 +1075,41 @@ done:
 
 /* ---- error logs ---- */
 
+/* error_log_requires_auth: the user (Basic auth) needs LOAD or SELECT on
+ * the table the log is of, which its name says (sl-txn writes
+ * error_log_<db>.<table>.<label>_<id>_<random>); a name that says no table
+ * is root's only. 200 allowed, else the HTTP status to answer. */
+static int error_log_auth(hconn *h, hreq *rq, const char *file)
+{
+	char user[128], msg[1024], db[65], table[65];
+	const char *p = file, *d1, *d2;
+	int st = 401, r;
+
+	r = authenticate(h, rq, NULL, NULL, 0, user, sizeof user, msg, sizeof msg, &st);
+	if (r <= 0)
+		return r < 0 ? 500 : 401;
+	if (!strcmp(user, "root"))
+		return 200;
+	if (strncmp(file, "error_log_", 10) || !(d1 = strchr(p = file + 10, '.')) || !(d2 = strchr(d1 + 1, '.')) ||
+	    (size_t)(d1 - p) >= sizeof db || (size_t)(d2 - d1 - 1) >= sizeof table) {
+		auth_log(h, rq, user, 0, "the error log names no table");
+		return 403;
+	}
+	memcpy(db, p, (size_t)(d1 - p));
+	db[d1 - p] = 0;
+	memcpy(table, d1 + 1, (size_t)(d2 - d1 - 1));
+	table[d2 - d1 - 1] = 0;
+	if (!name_ok(db) || !name_ok(table)) {
+		auth_log(h, rq, user, 0, "the error log names no table");
+		return 403;
+	}
+	if (sl_auth_has_priv(&h->c->st, user, db, table, SL_PRIV_LOAD) == 1 ||
+	    sl_auth_has_priv(&h->c->st, user, db, table, SL_PRIV_SELECT) == 1)
+		return 200;
+	auth_log(h, rq, user, 0, "no LOAD or SELECT privilege on the table of the error log");
+	return 403;
+}
+
 static int route_error_log(hconn *h, hreq *rq)
 {
 	static const char nofile[] = "parameter file not specified in url.";
@@ -1043,6 +1136,11 @@ static int route_error_log(hconn *h, hreq *rq)
 		httpd_log(h, 1, "error log outside the error log directory refused: %s", file);
 		free(file);
 		return httpd_respond(h, rq, 401, CT_TEXT, NULL, "Unauthorized", 12) < 0 ? -1 : 0;
+	}
+	if (h->c->error_log_requires_auth && (r = error_log_auth(h, rq, file)) != 200) {
+		free(file);
+		return httpd_respond(h, rq, r, CT_TEXT, r == 401 ? "WWW-Authenticate: Basic realm=\"Restricted\"\r\n" : NULL,
+			httpd_reason(r), strlen(httpd_reason(r))) < 0 ? -1 : 0;
 	}
 	if (asprintf(&path, "%s/_error_log/%s", h->c->st.dir, file) < 0)
 		path = NULL;
@@ -1081,7 +1179,7 @@ static int route_error_log(hconn *h, hreq *rq)
 
 static int route_health(hconn *h, hreq *rq)
 {
-	static const char ok[] = "{\"status\": \"OK\", \"msg\": \"To Be Added\"}";
+	static const char ok[] = HTTPD_HEALTH_JSON;
 
 	if (!httpd_body_drain(h, rq, DRAIN_MAX))
 		rq->keep_alive = 0;

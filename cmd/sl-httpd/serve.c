@@ -580,14 +580,16 @@ static int read_head(hconn *h, hreq *rq)
 		rq->expect100 = e && !strcasecmp(e, "100-continue");
 	}
 	if (rq->has_te && rq->te_bad) {
-		/* cannot find the end of the body: answer, then close */
-		rq->keep_alive = 0;
+		/* "gzip, chunked", "chunked, chunked", "identity": a coding we do
+		 * not apply, so the body cannot be read as sent (RFC 9112 6.1):
+		 * refused before any route, hence before any transaction */
+		return 501;
 	}
 	if (rq->has_cl && rq->has_te)
 		rq->keep_alive = 0;     /* never guess (request smuggling) */
 	if (!rq->has_te && rq->has_cl)
 		rq->body_left = rq->cl;
-	rq->body_done = rq->has_te ? rq->te_bad : !rq->has_cl || !rq->cl;
+	rq->body_done = !rq->has_te && (!rq->has_cl || !rq->cl);
 	return 1;
 }
 

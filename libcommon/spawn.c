@@ -242,7 +242,9 @@ static void run_builtin(sl_main_fn fn, char *const argv[], char *const envp[])
 		argc++;
 	close_above_2();
 	environ = (char **)envp;
-	prctl(PR_SET_NAME, argv[0], 0, 0, 0);
+	/* named as exec would name it: the file name, not the path (the
+	 * kernel keeps 15 bytes, "/usr/local/bin/" of a path) */
+	prctl(PR_SET_NAME, strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0], 0, 0, 0);
 	/* the parent flushed before fork; whatever is left is not ours */
 	__fpurge(stdin);
 	__fpurge(stdout);

@@ -322,3 +322,16 @@ query() {
 	run -0 query u:wrong "select 1"
 	[[ "$output" != *success* ]]
 }
+
+@test "auth: GET /api/db/_stream_load_record lists only the loads of the tables the user holds a grant on" {
+	priv_setup
+	start_httpd
+	run -0 curl -sS -u u:upw "http://127.0.0.1:$port/api/db1/_stream_load_record"
+	[ "$(jq -r '.[].Table' <<< "$output")" = t1 ]
+	run -0 curl -sS -u root: "http://127.0.0.1:$port/api/db1/_stream_load_record"
+	[ "$(jq -r '.[].Table' <<< "$output" | sort | tr '\n' ' ')" = "t1 t2 " ]
+	# no grant in db2 at all: refused
+	run -0 curl -sS -u u:upw -H "http_status_codes: true" -w " %{http_code}" "http://127.0.0.1:$port/api/db2/_stream_load_record"
+	[[ "$output" == *' 403' ]]
+	[[ "$output" != *secretlabel* ]]
+}

@@ -1431,6 +1431,21 @@ static int route_record(hconn *h, hreq *rq, const char *db)
 		snprintf(msg, sizeof msg, "unknown database, database=%s", db);
 		return query_error(h, rq, msg, 404);
 	}
+	/* a grant on one table of db lets the user in, and shows the loads
+	 * of the tables the user holds LOAD or SELECT on, no others */
+	if (strcmp(user, "root")) {
+		sl_auth_entry *e = NULL;
+		size_t ne = 0, k = 0;
+		if (sl_auth_list(&h->c->st, user, &e, &ne) < 0) {
+			free(recs);
+			return query_error(h, rq, strerror(errno), 500);
+		}
+		for (i = 0; i < n; i++)
+			if (sl_auth_privs_of(e, ne, db, recs[i].table) & (SL_PRIV_LOAD | SL_PRIV_SELECT))
+				recs[k++] = recs[i];
+		n = k;
+		free(e);
+	}
 	ret = sl_buf_puts(&b, "[");
 	for (i = 0; i < n && ret > 0; i++) {
 		sl_load_record *x = &recs[i];

@@ -84,23 +84,6 @@ static int answer_2pcf(const char *status, const char *fmt, ...)
 	return answer_2pc(status, m);
 }
 
-/* std::stoull: leading space, optional sign (a minus wraps), digits. */
-static int stoull(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
-		s++;
-	if (!((*s >= '0' && *s <= '9') || ((*s == '-' || *s == '+') && s[1] >= '0' && s[1] <= '9')))
-		return 0;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno == ERANGE)
-		return 0;
-	*out = v;
-	return 1;
-}
 
 /* The wrong-state message of DatabaseTransactionMgr for txn ti. */
 static int wrong_state(int commit, const sl_txninfo *ti)
@@ -135,7 +118,7 @@ static int run_2pc(const char *dir, const char *db, const char *op, const char *
 {
 	sl_store st;
 	sl_txninfo ti = SL_TXNINFO_ZERO, cur = SL_TXNINFO_ZERO;
-	uint64_t uid = 0;
+	unsigned long long uid = 0;
 	int commit, r;
 	char okmsg[512];
 
@@ -146,7 +129,7 @@ static int run_2pc(const char *dir, const char *db, const char *op, const char *
 	if (strcmp(op, "commit") && strcmp(op, "abort"))
 		return answer_2pc("INTERNAL_ERROR", "transaction operation should be 'commit' or 'abort'");
 	commit = !strcmp(op, "commit");
-	if (idtext && !stoull(idtext, &uid))
+	if (idtext && sl_stoull(idtext, &uid) != 1)
 		return answer_2pcf("INTERNAL_ERROR", "convert txn_id [%s] failed, reason=stoull", idtext);
 	snprintf(okmsg, sizeof okmsg, "%s%.200s%s", label ? "label [" : "", label ? label : "", label ? "] " : "");
 	if (idtext)

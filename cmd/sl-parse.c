@@ -51,24 +51,6 @@ static size_t frame_max(void)
 	return SL_FRAME_MAX_DEFAULT;
 }
 
-/* std::stoi as Doris uses it: leading spaces, sign, digits; trailing text
- * ignored. 1 ok, 0 no digits, -1 out of int range. */
-static int stoi(const char *s, long *out)
-{
-	char *end;
-	long long v;
-
-	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
-		s++;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (end == s)
-		return 0;
-	if (errno == ERANGE || v > 2147483647LL || v < -2147483648LL)
-		return -1;
-	*out = (long)v;
-	return 1;
-}
 
 static const char *const compressions[] = {
 	"gz", "bz2", "lz4", "lz4frame", "lz4_block", "lzo", "lzop", "snappy_block", "deflate",
@@ -480,14 +462,14 @@ int main(int argc, char **argv)
 	}
 	v = sl_hdrs_get(&o.hdrs, "skip_lines");
 	if (v) {
-		long n = 0;
-		int k = stoi(v, &n);
+		long long n = 0;
+		int k = sl_stoll(v, INT32_MIN, INT32_MAX, &n);
 		if (k == 0)
 			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]Invalid format of 'skip_lines': '%s', stoi", v);
 		if (k < 0)
 			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]'skip_lines' value out of range: '%s', stoi", v);
 		if (n < 0)
-			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]Invalid 'skip_lines': %ld", n);
+			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]Invalid 'skip_lines': %lld", n);
 		if (skip < 0)   /* csv_with_names* ignore skip_lines */
 			skip = n;
 	}

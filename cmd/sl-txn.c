@@ -107,24 +107,6 @@ static void catch_signal(int sig, void (*h)(int))
 	sigaction(sig, &sa, NULL);      /* no SA_RESTART: interrupt poll/read */
 }
 
-/* std::stoi: leading space, sign, digits, trailing text ignored.
- * 1 ok, 0 no digits, -1 out of int range. */
-static int stoi(const char *s, long *out)
-{
-	char *end;
-	long v;
-
-	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
-		s++;
-	if (!((*s >= '0' && *s <= '9') || ((*s == '-' || *s == '+') && s[1] >= '0' && s[1] <= '9')))
-		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno == ERANGE || v < INT32_MIN || v > INT32_MAX)
-		return -1;
-	*out = v;
-	return 1;
-}
 
 /* ---- output helpers (never fatal: the exit paths use them) ---- */
 
@@ -537,8 +519,8 @@ int main(int argc, char **argv)
 	 * begins; its range and the label are checked by begin (step 8),
 	 * after the database and table. */
 	if ((v = sl_hdrs_get(&o.hdrs, "timeout"))) {
-		long t;
-		int s = stoi(v, &t);
+		long long t;
+		int s = sl_stoll(v, INT32_MIN, INT32_MAX, &t);
 		if (s == 0) {
 			snprintf(own_err, sizeof own_err, "[INVALID_ARGUMENT]Invalid format of 'timeout': '%s', stoi", v);
 			pre_first = 1;
@@ -546,10 +528,10 @@ int main(int argc, char **argv)
 			snprintf(own_err, sizeof own_err, "[INVALID_ARGUMENT]'timeout' value out of range: '%s', stoi", v);
 			pre_first = 1;
 		} else if (t < 1) {
-			snprintf(own_err, sizeof own_err, "[ANALYSIS_ERROR]" TSTATUS "Invalid timeout: %ld. "
+			snprintf(own_err, sizeof own_err, "[ANALYSIS_ERROR]" TSTATUS "Invalid timeout: %lld. "
 				"Timeout should be higher than Config.min_load_timeout_second: 1", t);
 		} else if (t > TIMEOUT_MAX) {
-			snprintf(own_err, sizeof own_err, "[ANALYSIS_ERROR]" TSTATUS "Invalid timeout: %ld. "
+			snprintf(own_err, sizeof own_err, "[ANALYSIS_ERROR]" TSTATUS "Invalid timeout: %lld. "
 				"Timeout should be lower than Config.max_stream_load_timeout_second: %d", t, TIMEOUT_MAX);
 		} else {
 			timeout_s = t;

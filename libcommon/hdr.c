@@ -188,19 +188,38 @@ const char *sl_data_dir(const char *explicit_dir)
 	return "./sl-data";
 }
 
-/* std::stoll: white space, a sign, digits; the rest is ignored. */
-static int stoll_like(const char *s, long long lo, long long hi, long long *out)
+/* The leading number of s as C++'s std::sto* read it: white space, a
+ * sign, digits; the rest is ignored. 1 with *out, 0 no digits. */
+static int sto_start(const char **s)
 {
-	char *end;
+	while (**s == ' ' || (**s >= '\t' && **s <= '\r'))
+		(*s)++;
+	return (**s >= '0' && **s <= '9') || ((**s == '-' || **s == '+') && (*s)[1] >= '0' && (*s)[1] <= '9');
+}
+
+int sl_stoll(const char *s, long long lo, long long hi, long long *out)
+{
 	long long v;
 
-	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
-		s++;
-	if (!((*s >= '0' && *s <= '9') || ((*s == '-' || *s == '+') && s[1] >= '0' && s[1] <= '9')))
+	if (!sto_start(&s))
 		return 0;
 	errno = 0;
-	v = strtoll(s, &end, 10);
+	v = strtoll(s, NULL, 10);
 	if (errno == ERANGE || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 1;
+}
+
+int sl_stoull(const char *s, unsigned long long *out)
+{
+	unsigned long long v;
+
+	if (!sto_start(&s))
+		return 0;
+	errno = 0;
+	v = strtoull(s, NULL, 10);
+	if (errno == ERANGE)
 		return -1;
 	*out = v;
 	return 1;
@@ -211,7 +230,7 @@ int64_t sl_hdrs_mem_limit(const sl_hdrs *h)
 	const char *v = sl_hdrs_get(h, "exec_mem_limit");
 	long long n;
 
-	if (v && stoll_like(v, LLONG_MIN, LLONG_MAX, &n) == 1 && n > 0)
+	if (v && sl_stoll(v, LLONG_MIN, LLONG_MAX, &n) == 1 && n > 0)
 		return n;
 	return SL_EXEC_MEM_LIMIT_DEFAULT;
 }
@@ -223,13 +242,13 @@ int sl_hdrs_check_exec(const sl_hdrs *h, char *msg, size_t cap)
 	int r;
 
 	v = sl_hdrs_get(h, "exec_mem_limit");
-	if (v && stoll_like(v, LLONG_MIN, LLONG_MAX, &n) != 1) {
+	if (v && sl_stoll(v, LLONG_MIN, LLONG_MAX, &n) != 1) {
 		/* std::invalid_argument and std::out_of_range both say "stoll" */
 		snprintf(msg, cap, "[INVALID_ARGUMENT]Invalid mem limit format, stoll");
 		return 0;
 	}
 	v = sl_hdrs_get(h, "send_batch_parallelism");
-	if (v && (r = stoll_like(v, INT32_MIN, INT32_MAX, &n)) != 1) {
+	if (v && (r = sl_stoll(v, INT32_MIN, INT32_MAX, &n)) != 1) {
 		if (r == 0)
 			snprintf(msg, cap, "[INVALID_ARGUMENT]Invalid format of 'send_batch_parallelism': '%s', stoi", v);
 		else

@@ -38,6 +38,12 @@ void sl_hdrs_free(sl_hdrs *h);
  * (NaN too: it would never be exceeded), SL_RATIO_NAN_MSG; -1 out of
  * range (the infinities too), SL_RATIO_RANGE_MSG. sl-txn refuses the load
  * with the message; sl-commit only reads the value. */
+/* Doris's numbers as C++ reads them: std::stoll/stoi (sl_stoll, with
+ * the type's range lo..hi) and std::stoull (a minus wraps): leading white
+ * space, a sign, digits, anything after ignored. 1 with *out; 0 no number
+ * ("stoi" format errors); -1 out of range. */
+int sl_stoll(const char *s, long long lo, long long hi, long long *out);
+int sl_stoull(const char *s, unsigned long long *out);
 int sl_hdrs_ratio(const sl_hdrs *h, double *out);
 #define SL_RATIO_NAN_MSG "max_filter_ratio is not a number."
 #define SL_RATIO_RANGE_MSG "max_filter_ratio must between 0.0 and 1.0."

@@ -369,10 +369,12 @@ static void limits_of(const sl_load_req *rq, const sl_store *st, sl_spawn_limits
 	lim->cpu = (uint64_t)t * (uint64_t)(ncpu > 0 ? ncpu : 1) + 1;
 }
 
-/* The first stage of the chain that failed by itself, as the load's Fail
- * message (the stages after it only saw their input break: "empty input",
- * a truncated stream). 1 why filled; 0 none (or it exited with its own
- * message, which went downstream). */
+/* The first stage of the chain that died by itself (a signal, its memory
+ * or CPU limit), as the load's Fail message: the stages after it only saw
+ * their input break ("empty input", a truncated stream), and one before it
+ * that exited non-zero may only have found its output gone (EPIPE) when
+ * the load's chance of an answer died with it. 1 why filled; 0 none (a
+ * stage that exited with its own message sent it downstream). */
 static int first_failure(const sl_load_req *rq, const sl_pipeline *pl, const char *const *names, char *why, size_t cap)
 {
 	size_t s;
@@ -384,9 +386,8 @@ static int first_failure(const sl_load_req *rq, const sl_pipeline *pl, const cha
 		switch (oc) {
 		case SL_STAGE_OK:
 		case SL_STAGE_OURS:
-			continue;
 		case SL_STAGE_EXIT:
-			return 0;
+			continue;
 		case SL_STAGE_MEM:
 			if (sig)
 				warnf(rq, "%s killed by signal %d at its memory limit of %" PRIu64 " bytes", names[s], sig, pl->lim.mem);

@@ -921,24 +921,6 @@ static int answer_2pc(hconn *h, hreq *rq, const char *status, const char *msg, i
 
 #define TSTATUS "TStatus: errCode = 2, detailMessage = "
 
-/* txn_id as sl-commit reads it (std::stoull): leading space, a sign,
- * digits, anything after ignored. 1 ok, 0 not a number. */
-static int stoull_2pc(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
-		s++;
-	if (!((*s >= '0' && *s <= '9') || ((*s == '-' || *s == '+') && s[1] >= '0' && s[1] <= '9')))
-		return 0;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno == ERANGE)
-		return 0;
-	*out = v;
-	return 1;
-}
 
 /* The transaction a 2PC request names, looked up as sl-commit will: by
  * txn_id when given (it wins), else by label. 1 found (ti filled), 0 not
@@ -946,12 +928,12 @@ static int stoull_2pc(const char *s, uint64_t *out)
 static int txn_of_2pc(hconn *h, hreq *rq, const char *db, sl_txninfo *ti)
 {
 	const char *id = sl_hdrs_get(&rq->hdrs, "txn_id"), *label = sl_hdrs_get(&rq->hdrs, "label");
-	uint64_t uid;
+	unsigned long long uid;
 
 	if (!name_ok(db))
 		return 0;
 	if (id && *id)
-		return stoull_2pc(id, &uid) ? sl_txn_lookup_id(&h->c->st, db, (int64_t)uid, ti) : 0;
+		return sl_stoull(id, &uid) == 1 ? sl_txn_lookup_id(&h->c->st, db, (int64_t)uid, ti) : 0;
 	if (label && *label)
 		return sl_txn_lookup_label(&h->c->st, db, label, ti);
 	return 0;

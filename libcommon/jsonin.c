@@ -596,13 +596,13 @@ static void sp_element(jctx *c, splitter *s, int last)
 static void sp_add(jctx *c, splitter *s, const char *p, size_t n)
 {
 	s->ellen += n;
-	if (s->over)
-		return;
-	if (s->el.len + n > c->cap) {
-		/* keep the head (for the error record), drop the rest */
+	if (!s->over && s->el.len + n > c->cap)
+		s->over = 1;
+	if (s->over) {
+		/* keep the head (its first 1 KiB however the reads cut it,
+		 * for the error record), drop the rest */
 		if (s->el.len < 1024 && sl_buf_put(&s->el, p, 1024 - s->el.len < n ? 1024 - s->el.len : n) < 0)
 			c->werr = 1;
-		s->over = 1;
 		return;
 	}
 	if (sl_buf_put(&s->el, p, n) < 0)
@@ -1443,19 +1443,19 @@ static void lines_feed(jctx *c, lines *L, const char *p, size_t n)
 			d = memmem(p, (size_t)(e - p), L->delim.p, L->delim.len);
 		take = d ? (size_t)(d - p) : (size_t)(e - p);
 		L->len += take;
-		if (!L->over) {
-			if (L->line.len + take > c->cap) {
-				/* keep the head, for the error record */
-				size_t h = L->line.len < 1024 ? 1024 - L->line.len : 0;
-				if (sl_buf_put(&L->line, p, h < take ? h : take) < 0) {
-					c->werr = 1;
-					return;
-				}
-				L->over = 1;
-			} else if (sl_buf_put(&L->line, p, take) < 0) {
+		if (!L->over && L->line.len + take > c->cap)
+			L->over = 1;
+		if (L->over) {
+			/* keep the head, for the error record: its first 1 KiB
+			 * however the reads cut it */
+			size_t h = L->line.len < 1024 ? 1024 - L->line.len : 0;
+			if (h && sl_buf_put(&L->line, p, h < take ? h : take) < 0) {
 				c->werr = 1;
 				return;
 			}
+		} else if (sl_buf_put(&L->line, p, take) < 0) {
+			c->werr = 1;
+			return;
 		}
 		if (!d)
 			return;

@@ -172,7 +172,8 @@ pretty_doc() {
 	for f in first.json doc.json bigdoc.json; do
 		SL_JSON_THREADS=1 sl-parse -H format:json -H columns:user_id,name,age -H json_record_max_bytes:200 < $f \
 			| sl-dump 2>&1 | grep -v '^# counters' > serial.txt
-		perl -e '$| = 1; while (read(STDIN, $c, 1)) { print $c }' < $f | SL_JSON_THREADS=2 SL_JSON_BATCH=1 \
+		# one byte a write, a pause after each: the reads see them one by one
+		perl -e '$| = 1; while (read(STDIN, $c, 1)) { print $c; select(undef, undef, undef, 0.0002) }' < $f | SL_JSON_THREADS=2 SL_JSON_BATCH=1 \
 			sl-parse -H format:json -H columns:user_id,name,age -H json_record_max_bytes:200 | sl-dump 2>&1 | grep -v '^# counters' > threads.txt
 		diff serial.txt threads.txt
 	done

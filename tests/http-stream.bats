@@ -20,37 +20,10 @@ setup() {
 	printf '%s\n' '1,Emily,Paris,25,F,555,10' '2,Benjamin,Rome,35,M,556,20' \
 		'3,Olivia,Oslo,28,F,557,30' '4,Alexander,Lima,60,M,558,40' > test.csv
 	server_pid=
-	start_server
+	httpd_start
 }
 
-teardown() {
-	local rc=0
-	if [ -n "$server_pid" ]; then
-		kill "$server_pid" 2> /dev/null || true
-		wait "$server_pid" 2> /dev/null || true
-	fi
-	if grep -q -e 'AddressSanitizer' -e 'runtime error:' -e 'LeakSanitizer' "$BATS_TEST_TMPDIR/server.err" 2> /dev/null; then
-		cat "$BATS_TEST_TMPDIR/server.err" >&2
-		rc=1
-	fi
-	return "$rc"
-}
-
-start_server() {
-	local i p
-	sl-httpd --data-dir "$SL_DATA_DIR" --listen 127.0.0.1:0 -1 > "$BATS_TEST_TMPDIR/server.port" \
-		2> "$BATS_TEST_TMPDIR/server.err" 3>&- &
-	server_pid=$!
-	for ((i = 0; i < 500; i++)); do
-		if IFS= read -r p 2> /dev/null < "$BATS_TEST_TMPDIR/server.port"; then
-			port=${p##*:}
-			return 0
-		fi
-		kill -0 "$server_pid" 2> /dev/null || { cat "$BATS_TEST_TMPDIR/server.err" >&2; return 1; }
-		sleep 0.02
-	done
-	return 1
-}
+teardown() { httpd_stop; }
 
 url() { printf 'http://127.0.0.1:%s%s' "$port" "$1"; }
 

@@ -38,7 +38,7 @@ DEPS    := $(LIBOBJ:.o=.d) $(CMDOBJ:.o=.d) $(STAGEOBJ:.o=.d) $(UNITSRC:%.c=$(BUI
 
 DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev \
 	liblz4-dev liblzo2-dev libsnappy-dev libroaring-dev libcrypt-dev bats bats-support \
-	bats-assert curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps time
+	bats-assert universal-ctags curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps time
 
 .DELETE_ON_ERROR:
 .PHONY: unit all test check run quickstart deps san clean install bench man-lint

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "status.h"
+
 /* Internal headers (sl-httpd drops client headers named x_sl_*):
  * SL_PRECEDING_FILTER, http_stream's WHERE: a predicate over the source
  * columns that sl-map applies before conversion (rows it drops are
@@ -45,8 +47,6 @@ void sl_hdrs_free(sl_hdrs *h);
 int sl_stoll(const char *s, long long lo, long long hi, long long *out);
 int sl_stoull(const char *s, unsigned long long *out);
 int sl_hdrs_ratio(const sl_hdrs *h, double *out);
-#define SL_RATIO_NAN_MSG "max_filter_ratio is not a number."
-#define SL_RATIO_RANGE_MSG "max_filter_ratio must between 0.0 and 1.0."
 
 /* exec_mem_limit: Doris's default, 2 GB, in bytes. */
 #define SL_EXEC_MEM_LIMIT_DEFAULT 2147483648LL

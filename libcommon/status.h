@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * status.h -- the catalogue of Doris's error codes and the messages more
+ * than one place gives. A Doris error message is "[CODE]text"; write it
+ * as SL_E_CODE "text" (string concatenation), never as a literal code.
+ * A message two files give, or that a client matches on, is defined here
+ * once. Codes are Doris's Status codes (be/src/common/status.h).
+ */
+#ifndef SL_STATUS_H
+#define SL_STATUS_H
+
+#define SL_E_INTERNAL_ERROR        "[INTERNAL_ERROR]"
+#define SL_E_INVALID_ARGUMENT      "[INVALID_ARGUMENT]"
+#define SL_E_NOT_FOUND             "[NOT_FOUND]"
+#define SL_E_ANALYSIS_ERROR        "[ANALYSIS_ERROR]"
+#define SL_E_NETWORK_ERROR         "[NETWORK_ERROR]"
+#define SL_E_TIMEOUT               "[TIMEOUT]"
+#define SL_E_LABEL_ALREADY_EXISTS  "[LABEL_ALREADY_EXISTS]"
+#define SL_E_DATA_QUALITY_ERROR    "[DATA_QUALITY_ERROR]"
+#define SL_E_NOT_IMPLEMENTED_ERROR "[NOT_IMPLEMENTED_ERROR]"
+#define SL_E_NOT_AUTHORIZED        "[NOT_AUTHORIZED]"
+#define SL_E_INVALID_JSON_PATH     "[INVALID_JSON_PATH]"
+#define SL_E_CANCELLED             "[CANCELLED]"
+#define SL_E_MEM_LIMIT_EXCEEDED    "[MEM_LIMIT_EXCEEDED]"
+
+/* The FE's Thrift status text, before a 2PC or transaction message. */
+#define SL_TSTATUS "TStatus: errCode = 2, detailMessage = "
+
+/* The load's Status field (Doris's stream load answer). */
+#define SL_STATUS_SUCCESS         "Success"
+#define SL_STATUS_FAIL            "Fail"
+#define SL_STATUS_PUBLISH_TIMEOUT "Publish Timeout"
+#define SL_STATUS_LABEL_EXISTS    "Label Already Exists"
+
+/* max_filter_ratio (hdr.h, sl_hdrs_ratio) */
+#define SL_RATIO_NAN_MSG "max_filter_ratio is not a number."
+#define SL_RATIO_RANGE_MSG "max_filter_ratio must between 0.0 and 1.0."
+
+#endif

@@ -3,8 +3,7 @@
  * csvsplit.h -- the plain-CSV fast path of sl-parse: Doris separator
  * values (Separator.java rules), a buffered line reader over an fd with a
  * bounded line length, a field splitter (SSE2 for one-byte separators,
- * memmem for longer ones) and a UTF-8 validator with an ASCII fast path
- * (utf8.c).
+ * memmem for longer ones); UTF-8 validation is utf8.h.
  * Quoted input (enclose/escape): sl_csvq, with libcsv.
  */
 #ifndef SL_CSVSPLIT_H
@@ -13,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "io.h"
-#include "frame.h"
+#include "field.h"
 #include "input.h"
 
 /* Convert a column_separator/line_delimiter header value to bytes, as
@@ -129,14 +128,5 @@ sl_csvq *sl_csvq_new(sl_lines *l, const char *sep, size_t slen, unsigned char en
 /* 1 record, 0 end, -1 error (errno; from the line reader). */
 int sl_csvq_next(sl_csvq *q, sl_qrec *r);
 void sl_csvq_free(sl_csvq *q);
-
-/* 1 if p[0..n) is well-formed UTF-8 (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF), else 0. */
-int sl_utf8_valid(const char *p, size_t n);
-
-/* Number of UTF-8 characters in p[0..n) (continuation bytes not counted),
- * and the byte length of the first k characters. */
-size_t sl_utf8_chars(const char *p, size_t n);
-size_t sl_utf8_prefix(const char *p, size_t n, size_t k);
 
 #endif

@@ -3,18 +3,7 @@
  * errtext.c -- bounded texts about rejected rows (errtext.h).
  */
 #include "errtext.h"
-
-size_t sl_utf8_cut(const char *p, size_t n, size_t cap)
-{
-	size_t k = cap;
-
-	if (n <= cap)
-		return n;
-	/* back over at most 3 continuation bytes to the start of a character */
-	while (k > 0 && cap - k < 3 && ((unsigned char)p[k] & 0xC0) == 0x80)
-		k--;
-	return ((unsigned char)p[k] & 0xC0) == 0x80 ? cap : k;
-}
+#include "utf8.h"
 
 /* Append p[0..n) cut to cap bytes, "..." after a cut. 1, -1 ENOMEM. */
 static int put_cut(sl_buf *b, const char *p, size_t n, size_t cap)

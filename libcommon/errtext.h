@@ -11,10 +11,6 @@
 #include <stddef.h>
 #include "io.h"
 
-/* The length of the first at most cap bytes of p[0..n), not splitting a
- * UTF-8 character (a sequence that is not UTF-8 is cut at cap). */
-size_t sl_utf8_cut(const char *p, size_t n, size_t cap);
-
 /* FirstErrorMsg of a rejected row (spec 2.4: reason + ". Src line: " +
  * source text), bounded: reason and source each keep at most
  * SL_FIRST_ERROR_PART bytes (sl_utf8_cut) followed by "..." when cut; the

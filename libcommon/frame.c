@@ -2,7 +2,7 @@
 /*
  * frame.c -- the row stream: a buffered reader that validates frames and
  * the end-of-stream rules, a buffered writer that batches frames into large
- * writes (or prints readable rows on a terminal), and the C-frame
+ * writes (or hands them to the terminal printer, print.h), and the C-frame
  * key/value map. See frame.h and man/sl-stream.5.
  */
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include "sl.h"
 #include "io.h"
 #include "frame.h"
-#include "types.h"
+#include "print.h"
 
 #define RBUF_MIN (1u << 20)
 #define WBUF_CAP (1u << 20)
@@ -303,7 +303,12 @@ long sl_header_parse(const sl_frame *f, sl_colspec *out, size_t max)
 
 /* ---- writer ---- */
 
-typedef struct tty_col { sl_type t; } tty_col;
+static int tty_text(sl_writer *w, const char *s, size_t n);
+
+static int tty_put(void *arg, const char *s, size_t n)
+{
+	return tty_text(arg, s, n);
+}
 
 int sl_writer_init(sl_writer *w, int fd)
 {
@@ -317,7 +322,16 @@ int sl_writer_init(sl_writer *w, int fd)
 		errno = ENOMEM;
 		return -1;
 	}
-	w->tty = isatty(fd);
+	if (isatty(fd)) {
+		w->tty = malloc(sizeof *w->tty);
+		if (!w->tty) {
+			free(w->buf);
+			w->buf = 0;
+			errno = ENOMEM;
+			return -1;
+		}
+		sl_print_init(w->tty, tty_put, w);
+	}
 	w->crc_on = e && !strcmp(e, "1");
 	w->crc = (uint32_t)crc32(0L, Z_NULL, 0);
 	w->row_start = SIZE_MAX;
@@ -327,9 +341,12 @@ int sl_writer_init(sl_writer *w, int fd)
 void sl_writer_free(sl_writer *w)
 {
 	free(w->buf);
-	free(w->tty_types);
 	w->buf = 0;
-	w->tty_types = 0;
+	if (w->tty) {
+		sl_print_free(w->tty);
+		free(w->tty);
+		w->tty = 0;
+	}
 }
 
 static int wfail(sl_writer *w, int e)
@@ -405,7 +422,8 @@ static int put_field(sl_writer *w, const void *p, size_t n)
 	return 1;
 }
 
-/* Text mode (stdout is a terminal): readable lines instead of frames. */
+/* Text mode (the fd is a terminal): the printer's output goes to the
+ * buffer instead of frames. */
 static int tty_text(sl_writer *w, const char *s, size_t n)
 {
 	if (wreserve(w, n) < 0)
@@ -415,49 +433,18 @@ static int tty_text(sl_writer *w, const char *s, size_t n)
 	return 1;
 }
 
-static int tty_printable(sl_writer *w, const char *s, size_t n)
+/* A printer's -1: the sticky error of a failed write, or its own errno. */
+static int tty_fail(sl_writer *w)
 {
-	size_t i;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[4];
-		if (c == '\n' || c == '\t' || c == '\r' || c < 0x20 || c == 0x7f) {
-			esc[0] = '\\';
-			esc[1] = c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : '?';
-			if (tty_text(w, esc, 2) < 0)
-				return -1;
-		} else if (tty_text(w, s + i, 1) < 0)
-			return -1;
-	}
-	return 1;
+	return wfail(w, errno);
 }
 
 int sl_write_header(sl_writer *w, size_t ncols, const sl_field *names, const sl_field *types, int flags)
 {
 	size_t i, len = 8;
 
-	if (w->tty) {
-		tty_col *tc;
-		free(w->tty_types);
-		w->tty_types = 0;
-		w->tty_ncols = 0;
-		tc = calloc(ncols ? ncols : 1, sizeof *tc);
-		if (!tc)
-			return wfail(w, ENOMEM);
-		for (i = 0; i < ncols; i++) {
-			if (!sl_type_parse(types[i].p, types[i].n, &tc[i].t, 0))
-				tc[i].t.kind = SL_T_STRING;
-			if (i && tty_text(w, " | ", 3) < 0)
-				return -1;
-			if (tty_printable(w, names[i].p, names[i].n) < 0)
-				return -1;
-		}
-		w->tty_types = tc;
-		w->tty_ncols = ncols;
-		if (!ncols && tty_text(w, "(source fields)", 15) < 0)
-			return -1;
-		return tty_text(w, "\n", 1);
-	}
+	if (w->tty)
+		return sl_print_header(w->tty, ncols, names, types) < 0 ? tty_fail(w) : 1;
 	for (i = 0; i < ncols; i++)
 		len += 8 + names[i].n + types[i].n;
 	if (len >= SL_NULL_LEN)
@@ -487,9 +474,9 @@ int sl_row_begin(sl_writer *w)
 	if (w->err)
 		return wfail(w, w->err);
 	if (w->tty) {
-		w->row_start = 0;
-		w->tty_ncols = w->tty_ncols; /* column counter reuse below */
+		w->row_start = 0;       /* in a row: the buffer grows, no flush */
 		w->nrows++;
+		sl_print_row_begin(w->tty);
 		return 1;
 	}
 	if (w->len > w->cap - (w->cap >> 3) && sl_writer_flush(w) < 0)
@@ -503,29 +490,8 @@ int sl_row_begin(sl_writer *w)
 
 int sl_row_field(sl_writer *w, const void *p, size_t n)
 {
-	if (w->tty) {
-		size_t col = w->row_start++;
-		if (col && tty_text(w, " | ", 3) < 0)
-			return -1;
-		if (n == SL_NULL_LEN)
-			return tty_text(w, "NULL", 4);
-		if (n == SL_ABSENT_LEN)
-			return tty_text(w, "(absent)", 8);
-		if (col < w->tty_ncols) {
-			tty_col *tc = w->tty_types;
-			sl_value v;
-			sl_buf b = SL_BUF_ZERO;
-			int r;
-			if (sl_value_decode(&tc[col].t, p, (uint32_t)n, &v) < 0 || v.kind == SL_V_NULL)
-				return tty_text(w, "?", 1);
-			if (sl_value_format(&v, &b) < 0)
-				return wfail(w, ENOMEM);
-			r = tty_printable(w, b.p ? b.p : "", b.len);
-			sl_buf_free(&b);
-			return r;
-		}
-		return tty_printable(w, p, n);
-	}
+	if (w->tty)
+		return sl_print_field(w->tty, p, n) < 0 ? tty_fail(w) : 1;
 	return put_field(w, p, n);
 }
 
@@ -537,7 +503,7 @@ int sl_row_end(sl_writer *w)
 		return wfail(w, w->err);
 	if (w->tty) {
 		w->row_start = SIZE_MAX;
-		return tty_text(w, "\n", 1);
+		return sl_print_row_end(w->tty) < 0 ? tty_fail(w) : 1;
 	}
 	len = w->len - w->row_start - SL_FRAME_HDR;
 	if (len > SL_NULL_LEN - 1)
@@ -584,15 +550,8 @@ int sl_write_error(sl_writer *w, const char *reason, size_t rlen, const char *sr
 	char lb[8];
 	sl_field f[3];
 
-	if (w->tty) {
-		char num[32];
-		int k = snprintf(num, sizeof num, "%" PRIu64, line);
-		if (tty_text(w, "# filtered (line ", 17) < 0 || tty_text(w, num, (size_t)k) < 0 ||
-		    tty_text(w, "): ", 3) < 0 || tty_printable(w, reason, rlen) < 0 ||
-		    tty_text(w, " src line [", 11) < 0 || tty_printable(w, src, slen) < 0)
-			return -1;
-		return tty_text(w, "]\n", 2);
-	}
+	if (w->tty)
+		return sl_print_error(w->tty, reason, rlen, src, slen, line) < 0 ? tty_fail(w) : 1;
 	sl_u64_pack(lb, line);
 	f[0].p = reason; f[0].n = (uint32_t)rlen;
 	f[1].p = src;    f[1].n = (uint32_t)slen;
@@ -630,8 +589,8 @@ int sl_write_abort(sl_writer *w, int flags, const char *msg)
 	sl_field f[1];
 
 	if (w->tty) {
-		if (tty_text(w, "# abort: ", 9) < 0 || tty_printable(w, msg, strlen(msg)) < 0 || tty_text(w, "\n", 1) < 0)
-			return -1;
+		if (sl_print_abort(w->tty, msg, strlen(msg)) < 0)
+			return tty_fail(w);
 		return sl_writer_flush(w);
 	}
 	f[0].p = msg;
@@ -722,9 +681,7 @@ int sl_write_frame(sl_writer *w, const sl_frame *f)
 		case 'X':
 			if (sl_fields_parse(f->p, f->len, fl, 1) < 1)
 				return wfail(w, EPROTO);
-			if (tty_text(w, "# abort: ", 9) < 0 || tty_printable(w, fl[0].p, fl[0].n) < 0)
-				return -1;
-			return tty_text(w, "\n", 1);
+			return sl_print_abort(w->tty, fl[0].p, fl[0].n) < 0 ? tty_fail(w) : 1;
 		case 'E':
 			return sl_writer_flush(w);
 		default:

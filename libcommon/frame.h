@@ -35,6 +35,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "field.h"
 
 #define SL_FRAME_HDR 8
 #define SL_FRAME_MAX_DEFAULT (16u << 20)   /* SL_FRAME_MAX env raises it */
@@ -45,7 +46,6 @@
 #define SL_X_PRETXN   0x01
 #define SL_E_CRC      0x01
 
-typedef struct sl_field { const char *p; uint32_t n; } sl_field; /* n == SL_NULL_LEN: NULL, SL_ABSENT_LEN: absent */
 
 typedef struct sl_frame {
 	unsigned char type, flags;
@@ -110,9 +110,8 @@ long sl_header_parse(const sl_frame *f, sl_colspec *out, size_t max);
 
 /* Buffered frame writer. Frames are buffered (1 MiB) and written in
  * large writes; nothing is written per row. On a terminal (isatty) the
- * writer prints readable text instead of frames (a header line, then
- * one line per row, columns separated by " | ", NULL as NULL, and
- * F/X frames as "# filtered: ..." / "# abort: ..."). */
+ * writer prints readable text instead of frames (print.h: a header line,
+ * then one line per row, F/X frames as "# filtered ..." / "# abort: ..."). */
 typedef struct sl_writer {
 	int fd;
 	char *buf;
@@ -120,14 +119,12 @@ typedef struct sl_writer {
 	uint64_t nrows;
 	uint32_t crc;
 	int crc_on;
-	int tty;                /* text mode */
+	struct sl_print *tty;   /* text mode (a terminal): the printer, else NULL */
 	int err;                /* sticky errno of a failed write, 0 if none */
 	size_t row_start;       /* incremental row building */
-	void *tty_types;        /* text mode: column types (internal) */
-	size_t tty_ncols;
 } sl_writer;
 
-/* 1 ok, -1 ENOMEM. tty mode is chosen when isatty(fd). */
+/* 1 ok, -1 ENOMEM. Text mode is chosen when isatty(fd). */
 int sl_writer_init(sl_writer *w, int fd);
 void sl_writer_free(sl_writer *w);
 /* All write functions return 1, or -1 with errno (the sticky w->err). */

@@ -29,7 +29,7 @@
 #include "sl.h"
 #include "io.h"
 #include "types.h"
-#include "csvsplit.h"
+#include "utf8.h"
 
 /* ------------------------------------------------------------------ */
 /* type names */

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * utf8.c -- the UTF-8 helpers of csvsplit.h, in their own object: the
- * type casts (types.c) need them, and the statically linked stages
- * (sl-filter, sl-txn) must not pull in csvsplit.o and with it the body
- * reader and every decompression library (input.c).
+ * utf8.c -- UTF-8 helpers (utf8.h), in their own object: the type casts
+ * need them, and the statically linked stages (sl-filter, sl-txn) must not
+ * pull in csvsplit.o and with it the body reader and every decompression
+ * library (input.c).
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "csvsplit.h"
+#include "utf8.h"
 
 int sl_utf8_valid(const char *s, size_t n)
 {
@@ -69,4 +69,16 @@ size_t sl_utf8_prefix(const char *p, size_t n, size_t k)
 		if (((unsigned char)p[i] & 0xC0) != 0x80 && k-- == 0)
 			return i;
 	return n;
+}
+
+size_t sl_utf8_cut(const char *p, size_t n, size_t cap)
+{
+	size_t k = cap;
+
+	if (n <= cap)
+		return n;
+	/* back over at most 3 continuation bytes to the start of a character */
+	while (k > 0 && cap - k < 3 && ((unsigned char)p[k] & 0xC0) == 0x80)
+		k--;
+	return ((unsigned char)p[k] & 0xC0) == 0x80 ? cap : k;
 }

@@ -35,6 +35,7 @@
 #include "schema.h"
 #include "store.h"
 #include "csvsplit.h"
+#include "utf8.h"
 
 #define USAGE "sl-map [--data-dir DIR] [-H 'name:value']... DB.TABLE"
 

@@ -28,6 +28,7 @@
 #include "frame.h"
 #include "hdr.h"
 #include "csvsplit.h"
+#include "utf8.h"
 #include "input.h"
 #include "jsonin.h"
 #include "schema.h"

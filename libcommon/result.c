@@ -15,6 +15,7 @@
 #include "result.h"
 #include "store.h"
 #include "errtext.h"
+#include "utf8.h"
 
 #define JV_FLAGS (JV_PRINT_PRETTY | JV_PRINT_INDENT_FLAGS(4))
 

@@ -38,6 +38,7 @@
 #include <snappy-c.h>
 
 #include "csvsplit.h"
+#include "utf8.h"
 #include "input.h"
 #include "io.h"
 #include "sl.h"

@@ -11,6 +11,7 @@
 
 #include "sl.h"
 #include "csvsplit.h"
+#include "utf8.h"
 
 static int passed, failed;
 #define CHECK(c) do { if (c) passed++; else { failed++; fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); } } while (0)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * types.h -- Doris scalar types and values: parsing type names, the typed
- * binary field encoding of the row stream and rowsets, casts from text with
- * Doris's non-strict semantics (invalid -> NULL), and formatting as text the
- * way Doris displays values.
+ * types.h -- Doris types and values: parsing type names, the typed binary
+ * field encoding of the row stream and rowsets, and formatting values as
+ * text the way Doris displays them. Casts from text are cast.h; dates,
+ * times and zones datetime.h.
  *
  * Binary field encoding (big-endian, fixed width per type):
  *   BOOLEAN, TINYINT 1; SMALLINT 2; INT 4; BIGINT 8; LARGEINT 16 (two's
@@ -12,7 +12,7 @@
  *   DATETIME 8 (int64 microseconds since 1970-01-01 00:00:00, no zone);
  *   CHAR, VARCHAR, STRING raw bytes. NULL is the field length SL_NULL_LEN.
  *
- * Complex types (engineer P). A "field" below is a u32 big-endian length
+ * Complex types. A "field" below is a u32 big-endian length
  * followed by that many bytes, or just the length SL_NULL_LEN (NULL):
  *   ARRAY<T>      u32 count, then count fields, each T's encoding;
  *   MAP<K,V>      u32 count, then count (key field, value field) pairs;
@@ -125,23 +125,6 @@ int sl_value_decode(const sl_type *t, const char *p, uint32_t n, sl_value *v);
  * copied. Returns the field length, or SL_NULL_LEN for NULL. */
 uint32_t sl_value_encode(const sl_type *t, const sl_value *v, char *buf, const char **outp);
 
-/* Cast source text to type t, Doris non-strict semantics: invalid text,
- * overflow, bad dates -> returns 0 (the value is NULL); ok -> 1 with *v set
- * (strings point into s; CHAR/VARCHAR overflow is NOT checked here).
- * Examples: "abc"->INT 0; "300"->TINYINT 0; "3.12"->INT 3; "3.12"->
- * DECIMAL(9,1) 3.1; "2024-4-2"->DATE ok; "2024-07-20T05:48:31"->DATETIME ok;
- * "1e400"->DOUBLE +Infinity; "true"/"false"/"1"/"0"->BOOLEAN. Leading and
- * trailing spaces are allowed around numbers and dates.
- * Complex targets: "[1,2,3]" (ARRAY), "{"k":1, "k2":2}" or {k:1} (MAP),
- * "{"a":1, "b":"x"}" or "{1, "x"}" (STRUCT, by name or by position),
- * any JSON document (JSON); strings may be quoted with " or '; null or an
- * element that fails its scalar cast is a NULL element; malformed nesting
- * makes the whole value NULL. The encoded bytes of a complex result live in
- * a per-thread ring of 1024 buffers owned by types.c: valid until 1023
- * further complex casts in the same thread (enough for a row of up to 1023
- * complex columns; copy them to keep them longer). */
-int sl_cast_text(const sl_type *t, const char *s, size_t n, sl_value *v);
-
 /* Format v as text the way Doris prints it (SELECT results, sl-dump, error
  * logs): integers in decimal, DOUBLE with up to 17 significant digits
  * (shortest round-trip, "Infinity"/"NaN"), DECIMAL with exactly `scale`
@@ -150,39 +133,6 @@ int sl_cast_text(const sl_type *t, const char *s, size_t n, sl_value *v);
  * \N). Appends to out; returns 1 or -1 ENOMEM. */
 struct sl_buf;
 int sl_value_format(const sl_value *v, struct sl_buf *out);
-
-/* Calendar helpers (proleptic Gregorian, as Doris). */
-int64_t sl_days_from_civil(int64_t y, unsigned m, unsigned d);
-void sl_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
-/* 1 if a valid date between 0000-01-01 and 9999-12-31. */
-int sl_date_valid(int y, int m, int d);
-
-/* ---- additions (engineer A) ---------------------------------------- */
-
-/* Days in month m (1..12) of year y; 0 for a bad month. */
-int sl_days_in_month(int y, int m);
-/* 10^n as __int128 for 0 <= n <= 38 (0 otherwise). */
-__int128 sl_pow10_i128(int n);
-
-/* The individual text parsers behind sl_cast_text (leading/trailing
- * spaces allowed). All return 1 ok, 0 invalid/out of range; no allocation
- * except sl_parse_double's rare fallback for texts over 127 bytes. */
-/* "1", "0", "true", "false" (any case) -> *b. */
-int sl_parse_bool(const char *s, size_t n, int *b);
-/* [+-]digits[.digits][e[+-]digits] -> unscaled value at `scale` rounded
- * half away from zero; 0 if |value| >= 10^prec. */
-int sl_parse_decimal(const char *s, size_t n, int prec, int scale, __int128 *out);
-/* Decimal floating text, inf/infinity/nan; overflow -> +-Infinity. */
-int sl_parse_double(const char *s, size_t n, double *out);
-/* Date/datetime text -> days since epoch / microseconds since epoch
- * (naive local time). Accepted: Y-M-D with '-', '/' or '.', 1-2 digit
- * month and day, 2-digit years (<70 -> 20xx), YYYYMMDD, YYMMDD,
- * YYYYMMDDHHMMSS; then ' ' or 'T' and H:M[:S[.fraction]] or HHMMSS; then an
- * optional zone suffix (Z, UTC, GMT, +HH:MM), converted to the session zone
- * (sl_tz_set). A date target ignores the time of day; a datetime target
- * rounds the fraction to `scale` digits (half up). */
-int sl_parse_date(const char *s, size_t n, int32_t *days);
-int sl_parse_datetime(const char *s, size_t n, int scale, int64_t *us);
 
 /* Formatting into a caller buffer of at least SL_VALUE_FMT_MAX bytes; the
  * result is NUL-terminated and its length returned. */
@@ -193,16 +143,5 @@ size_t sl_fmt_decimal(__int128 v, int scale, char *buf);
 size_t sl_fmt_double(double d, int is_float, char *buf);
 size_t sl_fmt_date(int64_t days, char *buf);
 size_t sl_fmt_datetime(int64_t us, int scale, char *buf);
-
-/* Time zone (implemented in types.c; also listed in expr.h). Process-wide;
- * before any sl_tz_set the libc local zone (TZ or /etc/localtime) is used.
- * sl_tz_set accepts UTC/GMT/Z, offsets "+08:00" "-5:30" "+0800",
- * "GMT+8"/"UTC-05:00" (Java sign, not POSIX's), "CST" (= Asia/Shanghai, as
- * Doris), and IANA names of regular files under /usr/share/zoneinfo,
- * matched case-insensitively ("asia/shanghai"); a name sets TZ in the
- * environment. 1 ok, 0 unknown. */
-int sl_tz_set(const char *name);
-int64_t sl_tz_to_local(int64_t utc_us);
-int64_t sl_tz_to_utc(int64_t local_us);
 
 #endif

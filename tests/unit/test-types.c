@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test-types.c -- unit tests for libcommon/types.c: type names, casts from
- * text with Doris non-strict semantics, the binary encoding and formatting.
+ * test-types.c -- unit tests for the value modules: type names, the binary
+ * encoding and formatting (types.c), casts from text with Doris non-strict
+ * semantics (cast.c), dates and zones (datetime.c, tzfile.c).
  * Prints "N passed, M failed"; exits 1 on any failure.
  */
 #include <math.h>
@@ -12,6 +13,8 @@
 #include "sl.h"
 #include "io.h"
 #include "types.h"
+#include "cast.h"
+#include "datetime.h"
 
 static int npass, nfail;
 

@@ -31,6 +31,8 @@
 #include "frame.h"
 #include "hdr.h"
 #include "types.h"
+#include "cast.h"
+#include "datetime.h"
 #include "expr.h"
 #include "schema.h"
 #include "store.h"

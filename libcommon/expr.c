@@ -20,6 +20,8 @@
 
 #include "sl.h"
 #include "types.h"
+#include "cast.h"
+#include "datetime.h"
 #include "lex.h"
 #include "expr.h"
 

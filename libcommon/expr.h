@@ -142,13 +142,5 @@ int sl_value_cast(const sl_value *in, const sl_type *t, sl_arena *a, sl_value *o
 /* Compare two non-NULL values with Doris implicit-cast rules: <0, 0, >0. */
 int sl_value_cmp(const sl_value *a, const sl_value *b);
 
-/* Time zone for now(), from_unixtime(), unix_timestamp() and zone-suffixed
- * datetimes: an IANA name ("Asia/Shanghai") or an offset ("+08:00").
- * Process-wide. 1 ok, 0 unknown zone. (Implemented in types.c, also
- * declared in types.h.) */
-int sl_tz_set(const char *name);
-/* UTC microseconds -> local naive datetime microseconds, and back. */
-int64_t sl_tz_to_local(int64_t utc_us);
-int64_t sl_tz_to_utc(int64_t local_us);
 
 #endif

@@ -27,6 +27,7 @@
 #include "io.h"
 #include "lex.h"
 #include "types.h"
+#include "cast.h"
 #include "schema.h"
 #include "store.h"
 

@@ -23,6 +23,8 @@
 #include "lex.h"
 #include "sl.h"
 #include "types.h"
+#include "cast.h"
+#include "datetime.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz-expr: check failed at line %d: %s\n", __LINE__, #c); \

@@ -13,6 +13,8 @@
 #include "sl.h"
 #include "io.h"
 #include "types.h"
+#include "cast.h"
+#include "datetime.h"
 #include "lex.h"
 #include "expr.h"
 

@@ -300,7 +300,7 @@ int sl_parse_bool(const char *s, size_t n, int *b)
 }
 
 /* ------------------------------------------------------------------ */
-/* complex values (engineer P) */
+/* complex values */
 
 /* Per-thread ring of output buffers for complex casts (see types.h). */
 #define RING_N 1024

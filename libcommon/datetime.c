@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * datetime.c -- dates, times and zones (datetime.h): the proleptic
- * Gregorian calendar, date/datetime text with an optional zone suffix,
- * and the session time zone.
+ * datetime.c -- dates, times and zones (datetime.h): date/datetime text
+ * with an optional zone suffix, and the session time zone (a fixed offset,
+ * or a zone file read by tzfile.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,57 +17,16 @@
 #include "io.h"
 #include "textscan.h"
 #include "datetime.h"
-
-/* ------------------------------------------------------------------ */
-/* calendar */
-
-int64_t sl_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era, yoe, doy, doe;
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void sl_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
-{
-	int64_t era, doe, yoe, yy, doy, mp;
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	yy = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
-}
-
-static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int sl_days_in_month(int y, int m)
-{
-	static const unsigned char dm[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (m < 1 || m > 12) return 0;
-	return m == 2 && is_leap(y) ? 29 : dm[m - 1];
-}
-
-int sl_date_valid(int y, int m, int d)
-{
-	if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1) return 0;
-	return d <= sl_days_in_month(y, m);
-}
+#include "tzfile.h"
 
 /* ------------------------------------------------------------------ */
 /* time zones */
 
-/* Either a fixed offset (tz_fixed) or libc's zone database via TZ. */
-static int tz_mode;             /* 0 libc default zone, 1 fixed, 2 libc named */
+/* Either a fixed offset (tz_fixed) or a zone file read into tz_zone; the
+ * process environment (TZ) and libc's zone state are never changed. */
+static int tz_mode;             /* 0 libc default zone, 1 fixed, 2 tz_zone */
 static int64_t tz_fixed_us;
+static sl_tzfile tz_zone = SL_TZFILE_ZERO;
 
 /* "+08:00", "-5:30", "+0800", "+8" -> offset in seconds. */
 static int parse_offset(const char *s, size_t n, int64_t *secs)
@@ -145,6 +104,18 @@ static int tz_find_icase(const char *name, char *out, size_t cap)
 	return is_zone_file(out);
 }
 
+/* Make the zone file at path the session zone. 1 ok, 0 unreadable. */
+static int tz_load(const char *path)
+{
+	sl_tzfile z;
+
+	if (sl_tzfile_load(&z, path) < 0) return 0;
+	sl_tzfile_free(&tz_zone);
+	tz_zone = z;
+	tz_mode = 2;
+	return 1;
+}
+
 int sl_tz_set(const char *name)
 {
 	int64_t off;
@@ -175,10 +146,7 @@ int sl_tz_set(const char *name)
 			return 0;
 	snprintf(path, sizeof path, "%s/%s", TZDIR, name);
 	if (!is_zone_file(path) && !tz_find_icase(name, path, sizeof path)) return 0;
-	if (setenv("TZ", path + strlen(TZDIR) + 1, 1) != 0) return 0;
-	tzset();
-	tz_mode = 2;
-	return 1;
+	return tz_load(path);
 }
 
 static int64_t floordiv(int64_t a, int64_t b)
@@ -193,6 +161,8 @@ int64_t sl_tz_to_local(int64_t utc_us)
 	struct tm tm;
 	time_t t;
 	if (tz_mode == 1) return utc_us + tz_fixed_us;
+	if (tz_mode == 2)
+		return utc_us + (int64_t)sl_tzfile_offset(&tz_zone, floordiv(utc_us, 1000000)) * 1000000;
 	t = (time_t)floordiv(utc_us, 1000000);
 	if (!localtime_r(&t, &tm)) return utc_us;
 	return utc_us + (int64_t)tm.tm_gmtoff * 1000000;
@@ -209,6 +179,8 @@ int64_t sl_tz_to_utc(int64_t local_us)
 	if (tz_mode == 1) return local_us - tz_fixed_us;
 	secs = floordiv(local_us, 1000000);
 	frac = local_us - secs * 1000000;
+	if (tz_mode == 2)
+		return sl_tzfile_to_utc(&tz_zone, secs) * 1000000 + frac;
 	days = floordiv(secs, 86400);
 	sod = secs - days * 86400;
 	sl_civil_from_days(days, &y, &mo, &d);

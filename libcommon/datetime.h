@@ -1,24 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * datetime.h -- dates, times and zones: the proleptic Gregorian calendar
- * (as Doris), date and datetime text (DATE is days since 1970-01-01,
- * DATETIME microseconds since 1970-01-01 00:00:00, naive), and the session
- * time zone that zone-suffixed text and the time functions convert into.
+ * datetime.h -- dates, times and zones: date and datetime text (DATE is
+ * days since 1970-01-01, DATETIME microseconds since 1970-01-01 00:00:00,
+ * naive), and the session time zone that zone-suffixed text and the time
+ * functions convert into. The calendar itself is calendar.h.
  */
 #ifndef SL_DATETIME_H
 #define SL_DATETIME_H
 
 #include <stdint.h>
-
-#define SL_US_PER_DAY INT64_C(86400000000)
-
-/* Calendar helpers (proleptic Gregorian, as Doris). */
-int64_t sl_days_from_civil(int64_t y, unsigned m, unsigned d);
-void sl_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
-/* 1 if a valid date between 0000-01-01 and 9999-12-31. */
-int sl_date_valid(int y, int m, int d);
-/* Days in month m (1..12) of year y; 0 for a bad month. */
-int sl_days_in_month(int y, int m);
+#include "calendar.h"
 
 /* The date parsers behind sl_cast_text: leading and trailing spaces are
  * allowed; 1 ok, 0 invalid or out of range; no allocation.
@@ -37,8 +28,8 @@ int sl_parse_datetime(const char *s, size_t n, int scale, int64_t *us);
  * sl_tz_set accepts UTC/GMT/Z, offsets "+08:00" "-5:30" "+0800",
  * "GMT+8"/"UTC-05:00" (Java sign, not POSIX's), "CST" (= Asia/Shanghai, as
  * Doris), and IANA names of regular files under /usr/share/zoneinfo,
- * matched case-insensitively ("asia/shanghai"); a name sets TZ in the
- * environment. 1 ok, 0 unknown. */
+ * matched case-insensitively ("asia/shanghai"), read once (tzfile.h);
+ * the environment's TZ is left alone. 1 ok, 0 unknown. */
 int sl_tz_set(const char *name);
 int64_t sl_tz_to_local(int64_t utc_us);
 int64_t sl_tz_to_utc(int64_t local_us);

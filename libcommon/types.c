@@ -18,7 +18,7 @@
 #include "io.h"
 #include "textscan.h"
 #include "types.h"
-#include "datetime.h"
+#include "calendar.h"
 
 /* ------------------------------------------------------------------ */
 /* type names */
@@ -160,7 +160,7 @@ static const char *const knames[SL_T__COUNT] = {
 
 static size_t type_format(const sl_type *t, char *buf, size_t cap, int upper);
 
-/* ---- complex type names (engineer P) ---- */
+/* ---- complex type names ---- */
 
 typedef struct tout { char *p; size_t cap, len; } tout;
 

@@ -15,6 +15,7 @@
 #include "types.h"
 #include "cast.h"
 #include "datetime.h"
+#include "tzfile.h"
 
 static int npass, nfail;
 
@@ -332,6 +333,57 @@ static void test_tz(void)
 	CHECK(sl_tz_set("UTC") == 1 && sl_tz_to_local(t) == t, "utc");
 }
 
+#define US(s) ((int64_t)(s) * 1000000)
+
+/* Named zones are read from their files: TZ is not touched, DST gaps and
+ * overlaps take the offset before the change (as Doris), and instants past
+ * the file's table follow its footer rule. */
+static void test_tz_file(void)
+{
+	const char *env = getenv("TZ");
+	char *saved = env ? strdup(env) : NULL;
+	int64_t gap = sl_days_from_civil(2024, 3, 10) * 86400 + 2 * 3600 + 1800;   /* 02:30 local */
+	int64_t dup = sl_days_from_civil(2024, 11, 3) * 86400 + 3600 + 1800;       /* 01:30 local */
+	int64_t far = sl_days_from_civil(2400, 7, 1) * 86400 + 12 * 3600;          /* noon UTC */
+	int64_t win = sl_days_from_civil(2400, 1, 15) * 86400 + 12 * 3600;
+
+	CHECK(sl_tz_set("America/New_York") == 1, "tz ny");
+	env = getenv("TZ");
+	CHECK((!env && !saved) || (env && saved && !strcmp(env, saved)), "TZ untouched");
+	CHECK(sl_tz_to_utc(US(gap)) == US(gap + 5 * 3600), "gap: the offset before (-5)");
+	CHECK(sl_tz_to_utc(US(dup)) == US(dup + 4 * 3600), "overlap: the first 01:30 (-4)");
+	CHECK(sl_tz_to_utc(US(dup + 3600)) == US(dup + 3600 + 5 * 3600), "after the overlap (-5)");
+	CHECK(sl_tz_to_local(US(far)) == US(far - 4 * 3600), "2400 summer by the rule (-4)");
+	CHECK(sl_tz_to_local(US(win)) == US(win - 5 * 3600), "2400 winter by the rule (-5)");
+	CHECK(sl_tz_to_utc(US(far - 4 * 3600) + 7) == US(far) + 7, "2400 back, fraction kept");
+	CHECK(sl_tz_set("Australia/Sydney") == 1 && sl_tz_to_local(US(win)) == US(win + 11 * 3600),
+	    "southern summer (+11)");
+	CHECK(sl_tz_set("Europe/London") == 1 && sl_tz_to_local(US(far)) == US(far + 3600), "london bst");
+	sl_tz_set("UTC");
+	free(saved);
+}
+
+static void test_tz_rule(void)
+{
+	sl_tzrule r;
+	sl_tzfile z = SL_TZFILE_ZERO;
+	const char *ny = "EST5EDT,M3.2.0,M11.1.0";
+
+	CHECK(sl_tzfile_rule(&r, ny, strlen(ny)) && r.std_off == -18000 && r.dst_off == -14400 &&
+	    r.start.kind == 'M' && r.start.month == 3 && r.start.week == 2 && r.start.secs == 7200, "ny rule");
+	CHECK(sl_tzfile_rule(&r, "<+0330>-3:30", 12) && r.std_off == 12600 && !r.has_dst, "bracket name");
+	CHECK(sl_tzfile_rule(&r, "IST-1GMT0,M10.5.0,M3.5.0/1", 26) && r.std_off == 3600 && r.dst_off == 0,
+	    "negative dst (Dublin)");
+	CHECK(sl_tzfile_rule(&r, "XXX3YYY,J60/-1,300/26", 21) && r.start.kind == 'J' && r.start.secs == -3600 &&
+	    r.end.kind == 'D' && r.end.secs == 26 * 3600, "julian days, extended times");
+	CHECK(!sl_tzfile_rule(&r, "EST", 3) && !sl_tzfile_rule(&r, "EST5EDT,M13.1.0,M1.1.0", 22) &&
+	    !sl_tzfile_rule(&r, "<+03", 4), "bad rules");
+	CHECK(sl_tzfile_load(&z, "/etc/passwd") < 0, "not a TZif file");
+	CHECK(sl_tzfile_load(&z, "/usr/share/zoneinfo/Asia/Kolkata") == 1 &&
+	    sl_tzfile_offset(&z, 0) == 19800 && sl_tzfile_to_utc(&z, 19800) == 0, "kolkata");
+	sl_tzfile_free(&z);
+}
+
 static void test_format(void)
 {
 	char buf[SL_VALUE_FMT_MAX];
@@ -480,6 +532,8 @@ int main(void)
 	test_encoding();
 	test_calendar();
 	test_tz();
+	test_tz_file();
+	test_tz_rule();
 	test_format();
 	test_complex();
 	test_zone_suffix();

@@ -37,6 +37,8 @@ FUZZ_LIBSRC  := $(sort $(wildcard libcommon/*.c))
 FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:%.c=$(FUZZ_DIR)/%.o)
 # The JSON target needs the body reader (libcommon/input.c, input.h).
 FUZZ_TARGETS ?= csv $(if $(wildcard libcommon/input.c),json) sql expr httpstream
+# frame: the row-stream reader (sl_frame_read) and the terminal printer
+FUZZ_TARGETS += frame
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 
 .PHONY: fuzz fuzz-build fuzz-deps

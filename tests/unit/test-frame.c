@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test-frame.c -- unit tests of the row stream reader and writer. */
+/* test-frame.c -- unit tests of the row stream reader and writer, and of
+ * the terminal printer (print.h) the writer uses on a terminal. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 
 #include "sl.h"
 #include "frame.h"
+#include "io.h"
+#include "print.h"
 
 static int passed, failed;
 #define CHECK(c) do { if (c) passed++; else { failed++; fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); } } while (0)
@@ -83,12 +86,54 @@ static long read_stream(int *err, int *nulls, int *empties)
 	return rows;
 }
 
+static int put_buf(void *arg, const char *s, size_t n)
+{
+	return sl_buf_put(arg, s, n);
+}
+
+/* The text a terminal shows: typed fields decoded, NULL and absent
+ * spelled out, control bytes escaped, fields past the header as text. */
+static void test_print(void)
+{
+	sl_buf b = SL_BUF_ZERO;
+	sl_print pr;
+	sl_field names[3] = { { "id", 2 }, { "d", 1 }, { "s", 1 } };
+	sl_field types[3] = { { "INT", 3 }, { "DATE", 4 }, { "VARCHAR(5)", 10 } };
+	char id[4], day[4];
+	const char *want = "id | d | s\n"
+	    "7 | 2024-07-20 | a\\tb\\n | extra\n"
+	    "NULL | ? | (absent)\n"
+	    "# filtered (line 12): bad row src line [x,y]\n"
+	    "# abort: [CANCELLED]gone\n";
+
+	sl_print_init(&pr, put_buf, &b);
+	sl_u32_pack(id, 7);
+	sl_u32_pack(day, 19924);        /* 2024-07-20 */
+	CHECK(sl_print_header(&pr, 3, names, types) == 1);
+	sl_print_row_begin(&pr);
+	CHECK(sl_print_field(&pr, id, 4) == 1 && sl_print_field(&pr, day, 4) == 1);
+	CHECK(sl_print_field(&pr, "a\tb\n", 4) == 1 && sl_print_field(&pr, "extra", 5) == 1);
+	CHECK(sl_print_row_end(&pr) == 1);
+	sl_print_row_begin(&pr);
+	CHECK(sl_print_field(&pr, 0, SL_NULL_LEN) == 1);
+	CHECK(sl_print_field(&pr, "xx", 2) == 1);       /* two bytes are no DATE */
+	CHECK(sl_print_field(&pr, 0, SL_ABSENT_LEN) == 1 && sl_print_row_end(&pr) == 1);
+	CHECK(sl_print_error(&pr, "bad row", 7, "x,y", 3, 12) == 1);
+	CHECK(sl_print_abort(&pr, "[CANCELLED]gone", 15) == 1);
+	CHECK(b.len == strlen(want) && !memcmp(b.p, want, b.len));
+	if (b.len != strlen(want) || memcmp(b.p, want, b.len))
+		fprintf(stderr, "%.*s", (int)b.len, b.p);
+	sl_print_free(&pr);
+	sl_buf_free(&b);
+}
+
 int main(void)
 {
 	int fd = mkstemp(path), err, nulls, empties;
 	long size, rows;
 
 	close(fd);
+	test_print();
 	/* round trip, NULL distinct from '' */
 	write_stream(0, 3000, 1);
 	rows = read_stream(&err, &nulls, &empties);

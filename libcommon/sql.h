@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sql.h -- the statements of sl-sql over the table store: DDL (databases,
- * tables), SHOW/DESC, USE, and single-table SELECT with WHERE, GROUP BY,
- * HAVING, ORDER BY, LIMIT and the aggregates of expr.h.
+ * sql.h -- the SQL engine, for its fronts (sl-sql, sl-httpd's query
+ * route): the statements over the table store: DDL (databases, tables),
+ * SHOW/DESC, USE, single-table SELECT with WHERE, GROUP BY, HAVING, ORDER
+ * BY, LIMIT and the aggregates of expr.h, users and grants, SHOW [STREAM]
+ * LOAD and HELP. The modules behind it: sql.c.
  *
  * Results are delivered to a sink (begin, row..., end); the caller formats
  * them. Errors are MySQL-style: a MySQL error number, an SQLSTATE and a

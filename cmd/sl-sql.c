@@ -340,25 +340,69 @@ static size_t line_of(const char *src, size_t at)
 	return line;
 }
 
-int main(int argc, char **argv)
-{
-	sl_opts o = SL_OPTS_ZERO;
-	const char *exec = 0, *file = 0, *dbname = 0, *user = 0, *password = 0;
-	int prompt = 0;
-	int force_table = 0, use_lines;
-	sl_buf src = SL_BUF_ZERO;
-	sl_store st;
-	sl_sql q;
-	tsv tv;
-	table tb;
-	sl_sql_sink sink;
-	size_t off = 0, start = 0, len = 0;
-	int r, status = SL_EXIT_OK;
+/* The command line. */
+typedef struct args {
+	sl_opts o;
+	const char *exec, *file, *dbname, *user, *password;
+	int prompt, force_table;
+} args;
 
-	sl_msg_init(argv[0]);
+/* A bundle of short options at argv[*i] (-BNtr, -pSECRET, -e STMT, -eSTMT,
+ * -D DB, -u USER); *i moves past a value taken from the next word. */
+static void short_opts(args *a, int argc, char **argv, int *i)
+{
+	for (const char *c = argv[*i] + 1; *c; c++) {
+		if (*c == 'B') batch = 1;
+		else if (*c == 'N') skip_names = 1;
+		else if (*c == 't') a->force_table = 1;
+		else if (*c == 'r') raw = 1;
+		else if (*c == 'p') {
+			/* as mysql: only attached (-pSECRET); alone, prompted */
+			if (c[1])
+				a->password = c + 1;
+			else
+				a->prompt = 1;
+			return;
+		} else if (*c == 'e' || *c == 'D' || *c == 'u') {
+			const char *v = c[1] ? c + 1 : (*i + 1 < argc ? argv[++*i] : 0);
+			if (!v)
+				sl_dieusage(USAGE);
+			if (*c == 'e')
+				a->exec = v;
+			else if (*c == 'D')
+				a->dbname = v;
+			else
+				a->user = v;
+			return;
+		} else
+			sl_dieusage(USAGE);
+	}
+}
+
+/* A long option at argv[*i] without its value (--batch, --execute=...):
+ * 1, or 0 when it is not one of them. */
+static int long_opt(args *a, const char *s)
+{
+	if (!strcmp(s, "--batch")) batch = 1;
+	else if (!strcmp(s, "--skip-column-names")) skip_names = 1;
+	else if (!strcmp(s, "--table")) a->force_table = 1;
+	else if (!strcmp(s, "--raw")) raw = 1;
+	else if (!strncmp(s, "--execute=", 10)) a->exec = s + 10;
+	else if (!strncmp(s, "--database=", 11)) a->dbname = s + 11;
+	else if (!strncmp(s, "--user=", 7)) a->user = s + 7;
+	else if (!strncmp(s, "--password=", 11)) a->password = s + 11;
+	else if (!strcmp(s, "--password")) a->prompt = 1;
+	else
+		return 0;
+	return 1;
+}
+
+/* The argument loop; dies on misuse, exits on -h. */
+static void parse_args(args *a, int argc, char **argv)
+{
 	for (int i = 1; i < argc;) {
-		int k = sl_opt_common(&o, argc, argv, i);
-		const char *a = argv[i];
+		int k = sl_opt_common(&a->o, argc, argv, i);
+		const char *s = argv[i];
 
 		if (k < 0)
 			sl_dieusage(USAGE);
@@ -366,147 +410,136 @@ int main(int argc, char **argv)
 			i += k;
 			continue;
 		}
-		if (!strcmp(a, "--batch")) batch = 1;
-		else if (!strcmp(a, "--skip-column-names")) skip_names = 1;
-		else if (!strcmp(a, "--table")) force_table = 1;
-		else if (!strcmp(a, "--raw")) raw = 1;
-		else if (!strncmp(a, "--execute=", 10)) exec = a + 10;
-		else if (!strncmp(a, "--database=", 11)) dbname = a + 11;
-		else if (!strncmp(a, "--user=", 7)) user = a + 7;
-		else if (!strncmp(a, "--password=", 11)) password = a + 11;
-		else if (!strcmp(a, "--password")) prompt = 1;
-		else if ((!strcmp(a, "--execute") || !strcmp(a, "--database")) && i + 1 < argc) {
-			if (a[2] == 'e')
-				exec = argv[i + 1];
+		if (long_opt(a, s))
+			;
+		else if ((!strcmp(s, "--execute") || !strcmp(s, "--database")) && i + 1 < argc) {
+			if (s[2] == 'e')
+				a->exec = argv[i + 1];
 			else
-				dbname = argv[i + 1];
+				a->dbname = argv[i + 1];
 			i += 2;
 			continue;
-		} else if (!strcmp(a, "--")) {
-			if (i + 2 < argc || file)
+		} else if (!strcmp(s, "--")) {
+			if (i + 2 < argc || a->file)
 				sl_dieusage(USAGE);
 			if (i + 1 < argc)
-				file = argv[i + 1];
+				a->file = argv[i + 1];
 			break;
-		} else if (a[0] == '-' && a[1] && a[1] != '-') {
-			for (const char *c = a + 1; *c; c++) {
-				if (*c == 'B') batch = 1;
-				else if (*c == 'N') skip_names = 1;
-				else if (*c == 't') force_table = 1;
-				else if (*c == 'r') raw = 1;
-				else if (*c == 'p') {
-					/* as mysql: only attached (-pSECRET); alone, prompted */
-					if (c[1])
-						password = c + 1;
-					else
-						prompt = 1;
-					break;
-				} else if (*c == 'e' || *c == 'D' || *c == 'u') {
-					const char *v = c[1] ? c + 1 : (i + 1 < argc ? argv[++i] : 0);
-					if (!v)
-						sl_dieusage(USAGE);
-					if (*c == 'e')
-						exec = v;
-					else if (*c == 'D')
-						dbname = v;
-					else
-						user = v;
-					break;
-				} else
-					sl_dieusage(USAGE);
-			}
-		} else if (a[0] == '-' && a[1])
-			sl_dieusage(USAGE);
-		else if (file)
+		} else if (s[0] == '-' && s[1] && s[1] != '-')
+			short_opts(a, argc, argv, &i);
+		else if ((s[0] == '-' && s[1]) || a->file)
 			sl_dieusage(USAGE);
 		else
-			file = a;
+			a->file = s;
 		i++;
 	}
-	if (o.help) {
+	if (a->o.help) {
 		printf("usage: %s\n", USAGE);
-		return fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK;
+		exit(fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK);
 	}
-	if (exec && file)
+	if (a->exec && a->file)
 		sl_dieusage(USAGE);
+}
 
-	if (exec) {
-		if (sl_buf_puts(&src, exec) < 0)
+/* The statements: -e, FILE, or stdin; NUL-terminated. */
+static void read_input(const args *a, sl_buf *src)
+{
+	if (a->exec) {
+		if (sl_buf_puts(src, a->exec) < 0)
 			sl_die(SL_EXIT_TEMP, "out of memory");
-	} else if (file && strcmp(file, "-")) {
-		if (sl_file_read(file, &src) < 0)
+	} else if (a->file && strcmp(a->file, "-")) {
+		if (sl_file_read(a->file, src) < 0)
 			sl_diesys(errno == ENOENT || errno == EACCES || errno == EISDIR ? SL_EXIT_USAGE : SL_EXIT_TEMP,
-				"unable to read %s", file);
+				"unable to read %s", a->file);
 	} else
-		read_all(0, "stdin", &src);
-	if (sl_buf_cstr(&src) < 0)
+		read_all(0, "stdin", src);
+	if (sl_buf_cstr(src) < 0)
 		sl_die(SL_EXIT_TEMP, "out of memory");
-	use_lines = !exec;
+}
 
-	if (sl_store_open(&st, sl_data_dir(o.data_dir)) < 0)
-		sl_diesys(SL_EXIT_TEMP, "unable to open the data directory %s", sl_data_dir(o.data_dir));
-	sl_sql_init(&q, &st);
-	if (user || password || prompt) {
-		if (!user)
-			sl_dieusage(USAGE);
-		if (prompt && !(password = getpass("Enter password: ")))
-			sl_diesys(SL_EXIT_TEMP, "unable to read the password");
-		if (!password)
-			password = getenv("MYSQL_PWD");
-		if (!password)
-			password = "";
-		r = sl_auth_user_valid(user) ? sl_auth_check(&st, user, password) : 0;
-		if (r < 0)
-			sl_diesys(errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to read the users file");
-		if (r == 0 || sl_sql_set_user(&q, user) < 0) {
-			fprintf(stderr, "%s: ERROR 1045 (28000): Access denied for user '%s@localhost' (using password: %s)\n",
-				sl_prog, user, *password ? "YES" : "NO");
-			return SL_EXIT_NO;
-		}
+/* With -u (or a password): authenticate and run as that user; a refusal
+ * exits 1 with MySQL's message. */
+static void login(const args *a, sl_store *st, sl_sql *q)
+{
+	const char *password = a->password;
+	int r;
+
+	if (!a->user && !password && !a->prompt)
+		return;
+	if (!a->user)
+		sl_dieusage(USAGE);
+	if (a->prompt && !(password = getpass("Enter password: ")))
+		sl_diesys(SL_EXIT_TEMP, "unable to read the password");
+	if (!password)
+		password = getenv("MYSQL_PWD");
+	if (!password)
+		password = "";
+	r = sl_auth_user_valid(a->user) ? sl_auth_check(st, a->user, password) : 0;
+	if (r < 0)
+		sl_diesys(errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to read the users file");
+	if (r == 0 || sl_sql_set_user(q, a->user) < 0) {
+		fprintf(stderr, "%s: ERROR %d (28000): Access denied for user '%s@localhost' (using password: %s)\n",
+			sl_prog, SL_SQL_ER_ACCESS_DENIED, a->user, *password ? "YES" : "NO");
+		exit(SL_EXIT_NO);
 	}
+}
 
-	memset(&tv, 0, sizeof tv);
-	memset(&tb, 0, sizeof tb);
-	if (force_table || (!batch && isatty(1))) {
-		sink.ctx = &tb;
+/* The output mode: a bordered table on a terminal (or -t), else TSV. */
+static sl_sql_sink output_sink(const args *a, tsv *tv, table *tb)
+{
+	sl_sql_sink sink;
+
+	memset(tv, 0, sizeof *tv);
+	memset(tb, 0, sizeof *tb);
+	if (a->force_table || (!batch && isatty(1))) {
+		sink.ctx = tb;
 		sink.begin = table_begin;
 		sink.row = table_row;
 		sink.end = table_end;
 	} else {
-		sink.ctx = &tv;
+		sink.ctx = tv;
 		sink.begin = tsv_begin;
 		sink.row = tsv_row;
 		sink.end = tsv_end;
 	}
+	return sink;
+}
 
-	if (dbname) {
-		sl_buf u = SL_BUF_ZERO;
-		if (sl_buf_printf(&u, "USE `%s`", dbname) < 0)
-			sl_die(SL_EXIT_TEMP, "out of memory");
-		r = sl_sql_exec(&q, u.p, u.len, &sink);
-		sl_buf_free(&u);
-		if (r == 0) {
-			fprintf(stderr, "%s: ERROR %d (%s): %s\n", sl_prog, q.code, q.state, q.err);
-			return SL_EXIT_NO;
-		}
+/* -D DB: USE it first; a failure exits 1. */
+static void use_db(sl_sql *q, const char *dbname, const sl_sql_sink *sink)
+{
+	sl_buf u = SL_BUF_ZERO;
+	int r;
+
+	if (sl_buf_printf(&u, "USE `%s`", dbname) < 0)
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	r = sl_sql_exec(q, u.p, u.len, sink);
+	sl_buf_free(&u);
+	if (r == 0) {
+		fprintf(stderr, "%s: ERROR %d (%s): %s\n", sl_prog, q->code, q->state, q->err);
+		exit(SL_EXIT_NO);
 	}
+}
 
-	for (;;) {
-		r = sl_sql_next(&q, src.p, src.len, &off, &start, &len);
-		if (r == 0)
-			break;
+/* Run the statements of src in turn; the first SQL error stops them
+ * (exit status 1), a system failure dies. */
+static int run(sl_sql *q, const sl_buf *src, int use_lines, const sl_sql_sink *sink)
+{
+	size_t off = 0, start = 0, len = 0;
+	int r;
+
+	while ((r = sl_sql_next(q, src->p, src->len, &off, &start, &len)) != 0) {
 		/* sl_sql_next's -1 is a lexical error (an SQL error); sl_sql_exec's is a system one. */
-		r = r < 0 ? 0 : sl_sql_exec(&q, src.p + start, len, &sink);
+		r = r < 0 ? 0 : sl_sql_exec(q, src->p + start, len, sink);
 		if (r == 0) {
 			if (flush_out() < 0)
 				sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
 			if (use_lines)
-				fprintf(stderr, "%s: ERROR %d (%s) at line %zu: %s\n", sl_prog, q.code, q.state,
-					line_of(src.p, start), q.err);
+				fprintf(stderr, "%s: ERROR %d (%s) at line %zu: %s\n", sl_prog, q->code, q->state,
+					line_of(src->p, start), q->err);
 			else
-				fprintf(stderr, "%s: ERROR %d (%s): %s\n", sl_prog, q.code, q.state, q.err);
-			status = SL_EXIT_NO;
-			break;
+				fprintf(stderr, "%s: ERROR %d (%s): %s\n", sl_prog, q->code, q->state, q->err);
+			return SL_EXIT_NO;
 		}
 		if (r < 0) {
 			int e = errno;
@@ -516,9 +549,36 @@ int main(int argc, char **argv)
 			}
 			flush_out();
 			errno = e;
-			sl_diesys(e == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "%s", q.err);
+			sl_diesys(e == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "%s", q->err);
 		}
 	}
+	return SL_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	args a;
+	sl_buf src = SL_BUF_ZERO;
+	sl_store st;
+	sl_sql q;
+	tsv tv;
+	table tb;
+	sl_sql_sink sink;
+	int status;
+
+	sl_msg_init(argv[0]);
+	memset(&a, 0, sizeof a);
+	a.o = (sl_opts)SL_OPTS_ZERO;
+	parse_args(&a, argc, argv);
+	read_input(&a, &src);
+	if (sl_store_open(&st, sl_data_dir(a.o.data_dir)) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to open the data directory %s", sl_data_dir(a.o.data_dir));
+	sl_sql_init(&q, &st);
+	login(&a, &st, &q);
+	sink = output_sink(&a, &tv, &tb);
+	if (a.dbname)
+		use_db(&q, a.dbname, &sink);
+	status = run(&q, &src, !a.exec, &sink);
 	if (flush_out() < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
 	if (close(1) < 0 && errno != EINTR)

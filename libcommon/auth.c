@@ -412,7 +412,7 @@ int sl_auth_has_priv(sl_store *st, const char *user, const char *db, const char 
 
 static int failed_for(char *msg, size_t cap, const char *op, const char *user)
 {
-	snprintf(msg, cap, "Operation %s failed for '%s'@'%%'", op, user);
+	snprintf(msg, cap, SL_AUTH_MSG_OP_FAILED "%s failed for '%s'@'%%'", op, user);
 	return 0;
 }
 
@@ -542,7 +542,7 @@ static int do_revoke(adb *a, void *arg, int *dirty, char *msg, size_t cap)
 		return no_user(msg, cap, x->user);
 	g = find_grant(a, x->user, x->db, x->tbl);
 	if (!g || !(g->privs & x->privs)) {
-		snprintf(msg, cap, "There is no such grant defined for user '%s' on host '%%'", x->user);
+		snprintf(msg, cap, SL_AUTH_MSG_NO_GRANT " defined for user '%s' on host '%%'", x->user);
 		return 0;
 	}
 	g->privs &= ~x->privs;

@@ -44,7 +44,7 @@ int sl_auth_set_password(sl_store *st, const char *user, const char *password, c
 int sl_auth_grant(sl_store *st, const char *user, const char *db, const char *table, int privs, char *msg, size_t msgcap);
 int sl_auth_revoke(sl_store *st, const char *user, const char *db, const char *table, int privs, char *msg, size_t msgcap);
 
-/* Added by G (additive):
+/* Contracts of the functions above:
  * - names: users are 1..64 bytes, a letter then [A-Za-z0-9._-] (Doris);
  *   administration with another name is -1 EINVAL (DROP USER: a "no").
  *   Hosts are not kept: every user is 'name'@'%'.
@@ -61,7 +61,11 @@ int sl_auth_revoke(sl_store *st, const char *user, const char *db, const char *t
  * - sl_auth_check: 1 ok, 0 denied, -1 errno (EPROTO: the users file is
  *   damaged: nobody gets in). An accepted empty password skips crypt(3);
  *   every denial costs one crypt(3) (yescrypt ~20 ms). */
-int sl_auth_user_valid(const char *user);       /* 1 / 0 */
+/* How those 0 answers begin, for a caller that tells them apart. */
+#define SL_AUTH_MSG_OP_FAILED "Operation "
+#define SL_AUTH_MSG_NO_GRANT  "There is no such grant"
+/* Is user a valid user name (see above)? 1 / 0. */
+int sl_auth_user_valid(const char *user);
 
 /* One row of SHOW GRANTS: a user (db[0] == 0: has_password set) or one of
  * its grants (db, table: "*" for wildcards; privs). */

@@ -36,8 +36,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -383,4 +385,73 @@ fail:
 	free(sp.len);
 	errno = e;
 	return -1;
+}
+
+/* ---- a record's columns ---- */
+
+const char *const sl_record_cols[SL_RECORD_NCOLS] = { "Label", "Db", "Table", "ClientIp", "Status", "Message",
+	"Url", "TotalRows", "LoadedRows", "FilteredRows", "UnselectedRows", "LoadBytes", "StartTime", "FinishTime",
+	"User", "Comment" };
+const int sl_record_numeric[SL_RECORD_NCOLS] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0 };
+
+int sl_record_col(const char *name)
+{
+	for (size_t c = 0; c < SL_RECORD_NCOLS; c++)
+		if (!strcasecmp(name, sl_record_cols[c]))
+			return (int)c;
+	return -1;
+}
+
+/* "YYYY-MM-DD HH:MM:SS.mmm" in local time into tmp, "" if it cannot be. */
+static const char *rec_time(int64_t ms, char *tmp, size_t cap)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	size_t k;
+
+	if (!localtime_r(&t, &tm) || !(k = strftime(tmp, cap, "%Y-%m-%d %H:%M:%S", &tm)))
+		return "";
+	snprintf(tmp + k, cap - k, ".%03d", (int)(ms % 1000));
+	return tmp;
+}
+
+int sl_record_field(const sl_load_record *r, size_t col, const char **text, int64_t *num, char *tmp, size_t cap)
+{
+	const int64_t counts[] = { r->total, r->loaded, r->filtered, r->unselected, r->load_bytes };
+
+	switch (col) {
+	case 0: *text = r->label; return 0;
+	case 1: *text = r->db; return 0;
+	case 2: *text = r->table; return 0;
+	case 3: *text = r->client_ip; return 0;
+	case 4: *text = r->status; return 0;
+	case 5: *text = r->message; return 0;
+	case 6: *text = r->url[0] ? r->url : "N/A"; return 0;
+	case 7: case 8: case 9: case 10: case 11:
+		*num = counts[col - 7];
+		return 1;
+	case 12: *text = rec_time(r->start_ms, tmp, cap); return 0;
+	case 13: *text = rec_time(r->finish_ms, tmp, cap); return 0;
+	case 14: *text = r->user; return 0;
+	default: *text = r->comment; return 0;
+	}
+}
+
+int sl_record_cmp(const sl_load_record *a, const sl_load_record *b, size_t col)
+{
+	char ta[32], tb[32];
+	const char *sa = 0, *sb = 0;
+	int64_t na = 0, nb = 0;
+	size_t la, lb;
+	int c;
+
+	if (sl_record_field(a, col, &sa, &na, ta, sizeof ta)) {
+		sl_record_field(b, col, &sb, &nb, tb, sizeof tb);
+		return na < nb ? -1 : na > nb;
+	}
+	sl_record_field(b, col, &sb, &nb, tb, sizeof tb);
+	la = strlen(sa);
+	lb = strlen(sb);
+	c = memcmp(sa, sb, la < lb ? la : lb);
+	return c ? c : la < lb ? -1 : la > lb;
 }

@@ -16,6 +16,7 @@
 #include "store.h"
 #include "errtext.h"
 #include "utf8.h"
+#include "status.h"
 
 #define JV_FLAGS (JV_PRINT_PRETTY | JV_PRINT_INDENT_FLAGS(4))
 
@@ -48,14 +49,37 @@ int sl_result_set(char **field, const char *s)
 	return 1;
 }
 
+/* Doris's names of a load in each transaction state: the
+ * ExistingJobStatus of a stream load answer, the State of SHOW LOAD. */
+static const struct job_names { const char *existing, *state; } job_names[] = {
+	[SL_TXN_UNKNOWN]      = { SL_JOB_RUNNING, SL_JOB_LOADING },
+	[SL_TXN_PREPARE]      = { SL_JOB_RUNNING, SL_JOB_LOADING },
+	/* waiting for its 2PC commit */
+	[SL_TXN_PRECOMMITTED] = { SL_JOB_PRECOMMITTED, SL_JOB_LOADING },
+	[SL_TXN_COMMITTED]    = { SL_JOB_FINISHED, SL_JOB_FINISHED },
+	[SL_TXN_VISIBLE]      = { SL_JOB_FINISHED, SL_JOB_FINISHED },
+	[SL_TXN_ABORTED]      = { SL_JOB_RUNNING, SL_JOB_CANCELLED },
+};
+
+static const struct job_names *job_of(int st)
+{
+	return &job_names[st >= 0 && (size_t)st < sizeof job_names / sizeof *job_names ? st : SL_TXN_UNKNOWN];
+}
+
 const char *sl_result_job_status(int st)
 {
-	switch (st) {
-	case SL_TXN_PRECOMMITTED: return "PRECOMMITTED";
-	case SL_TXN_COMMITTED:
-	case SL_TXN_VISIBLE: return "FINISHED";
-	default: return "RUNNING";
-	}
+	return job_of(st)->existing;
+}
+
+const char *sl_result_load_state(int st)
+{
+	return job_of(st)->state;
+}
+
+const char *sl_result_status_state(const char *status)
+{
+	return !strcmp(status, SL_STATUS_SUCCESS) || !strcmp(status, SL_STATUS_PUBLISH_TIMEOUT)
+		? SL_JOB_FINISHED : SL_JOB_CANCELLED;
 }
 
 int sl_result_error_url(const char *path, sl_buf *out)
@@ -130,7 +154,7 @@ static jv set_n(jv o, const char *k, int64_t v)
 
 static int is_success(const sl_result *r)
 {
-	return r->status && !strcmp(r->status, "Success");
+	return r->status && !strcmp(r->status, SL_STATUS_SUCCESS);
 }
 
 static jv result_jv(const sl_result *r)
@@ -142,9 +166,9 @@ static jv result_jv(const sl_result *r)
 	o = set_s(o, "Label", r->label);
 	o = set_s(o, "Comment", r->comment);
 	o = set_s(o, "TwoPhaseCommit", r->two_phase ? "true" : "false");
-	o = set_s(o, "Status", r->status ? r->status : "Fail");
-	if (r->status && !strcmp(r->status, "Label Already Exists"))
-		o = set_s(o, "ExistingJobStatus", r->existing_job_status ? r->existing_job_status : "RUNNING");
+	o = set_s(o, "Status", r->status ? r->status : SL_STATUS_FAIL);
+	if (r->status && !strcmp(r->status, SL_STATUS_LABEL_EXISTS))
+		o = set_s(o, "ExistingJobStatus", r->existing_job_status ? r->existing_job_status : SL_JOB_RUNNING);
 	o = set_s(o, "Message", r->message ? r->message : ok ? "OK" : "");
 	o = set_n(o, "NumberTotalRows", r->total);
 	o = set_n(o, "NumberLoadedRows", ok ? r->loaded : 0);
@@ -210,9 +234,9 @@ int sl_result_attach(const sl_result *r, sl_buf *out)
 	o = set_n(o, "NumberLoadedRows", r->loaded);
 	o = set_cut(o, "Label", r->label, 256, 0);
 	o = set_cut(o, "Comment", r->comment, SL_ATTACH_TEXT_MAX, 0);
-	o = set_cut(o, "Status", r->status ? r->status : "Fail", 64, 0);
-	if (r->status && !strcmp(r->status, "Label Already Exists"))
-		o = set_cut(o, "ExistingJobStatus", r->existing_job_status ? r->existing_job_status : "RUNNING", 64, 0);
+	o = set_cut(o, "Status", r->status ? r->status : SL_STATUS_FAIL, 64, 0);
+	if (r->status && !strcmp(r->status, SL_STATUS_LABEL_EXISTS))
+		o = set_cut(o, "ExistingJobStatus", r->existing_job_status ? r->existing_job_status : SL_JOB_RUNNING, 64, 0);
 	o = set_cut(o, "Message", r->message ? r->message : is_success(r) ? "OK" : "", SL_ATTACH_TEXT_MAX, 0);
 	if (r->error_url)
 		o = set_cut(o, "ErrorURL", r->error_url, SL_ATTACH_URL_MAX, 1);

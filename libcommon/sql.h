@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sql.h -- the statements of sl-sql over the table store: DDL (databases,
- * tables), SHOW/DESC, USE, and single-table SELECT with WHERE, GROUP BY,
- * HAVING, ORDER BY, LIMIT and the aggregates of expr.h.
+ * sql.h -- the SQL engine, for its fronts (sl-sql, sl-httpd's query
+ * route): the statements over the table store: DDL (databases, tables),
+ * SHOW/DESC, USE, single-table SELECT with WHERE, GROUP BY, HAVING, ORDER
+ * BY, LIMIT and the aggregates of expr.h, users and grants, SHOW [STREAM]
+ * LOAD and HELP. The modules behind it: sql.c.
  *
  * Results are delivered to a sink (begin, row..., end); the caller formats
  * them. Errors are MySQL-style: a MySQL error number, an SQLSTATE and a
@@ -23,7 +25,7 @@
 #include "types.h"
 #include "store.h"
 
-/* MySQL error numbers used. */
+/* MySQL error numbers used (the only place they are written). */
 #define SL_SQL_ER_DB_CREATE_EXISTS 1007
 #define SL_SQL_ER_DB_DROP_EXISTS   1008
 #define SL_SQL_ER_NO_DB            1046
@@ -35,6 +37,14 @@
 #define SL_SQL_ER_WRONG_DB_NAME    1102
 #define SL_SQL_ER_WRONG_TABLE_NAME 1103
 #define SL_SQL_ER_UNKNOWN          1105
+#define SL_SQL_ER_WRONG_GROUP_FIELD 1056
+#define SL_SQL_ER_NO_TABLES_USED   1096
+#define SL_SQL_ER_INVALID_GROUP_FUNC_USE 1111
+#define SL_SQL_ER_TOO_MANY_FIELDS  1117
+#define SL_SQL_ER_NONEXISTING_GRANT 1141
+#define SL_SQL_ER_CANNOT_USER      1396
+/* A front's login refused (sl-sql -u). */
+#define SL_SQL_ER_ACCESS_DENIED    1045
 /* Privilege denials (Doris's ErrorCode): a front may map these to its own
  * "forbidden" answer. */
 #define SL_SQL_ER_DBACCESS_DENIED  1044

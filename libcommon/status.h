@@ -36,4 +36,12 @@
 #define SL_RATIO_NAN_MSG "max_filter_ratio is not a number."
 #define SL_RATIO_RANGE_MSG "max_filter_ratio must between 0.0 and 1.0."
 
+/* SQL engine, load records and answers: a load's job state, Doris's
+ * names (result.h maps transaction states and Status to them). */
+#define SL_JOB_RUNNING      "RUNNING"
+#define SL_JOB_PRECOMMITTED "PRECOMMITTED"
+#define SL_JOB_LOADING      "LOADING"
+#define SL_JOB_FINISHED     "FINISHED"
+#define SL_JOB_CANCELLED    "CANCELLED"
+
 #endif

@@ -3,8 +3,9 @@
  * test-record.c -- unit tests of the stream load record (libcommon/record.c):
  * round trip of every field, cut strings, limit, trimming past twice
  * stream_load_record_max, a torn tail (ignored, stepped over by the next
- * writer), a record with a bad CRC (skipped), no database, and concurrent
- * appends from forked processes (none lost).
+ * writer), a record with a bad CRC (skipped), no database, concurrent
+ * appends from forked processes (none lost), a record's columns (names,
+ * values, order) and the job state of a load (result.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,8 @@
 #include "io.h"
 #include "store.h"
 #include "record.h"
+#include "result.h"
+#include "status.h"
 
 static int passed, failed;
 #define CHECK(c) do { if (c) passed++; else { failed++; \
@@ -237,6 +240,47 @@ static void test_concurrent(sl_store *st, int nproc, int per)
 	CHECK(count(st, "conc") == (size_t)(nproc * per));
 }
 
+/* The columns SHOW STREAM LOAD shows: names, values, order. */
+static void test_columns(void)
+{
+	sl_load_record a, b;
+	const char *text = 0;
+	int64_t num = -1;
+	char tmp[32];
+
+	mkrec(&a, "cols", 2);
+	mkrec(&b, "cols", 3);
+	CHECK(sl_record_col("label") == 0);
+	CHECK(sl_record_col("LOADBYTES") == 11);
+	CHECK(sl_record_col("Comment") == SL_RECORD_NCOLS - 1);
+	CHECK(sl_record_col("nope") == -1);
+	CHECK(sl_record_numeric[7] && !sl_record_numeric[6]);
+	CHECK(sl_record_field(&a, 0, &text, &num, tmp, sizeof tmp) == 0 && !strcmp(text, "lbl_2"));
+	CHECK(sl_record_field(&a, 6, &text, &num, tmp, sizeof tmp) == 0 && !strcmp(text, "N/A"));
+	CHECK(sl_record_field(&a, 11, &text, &num, tmp, sizeof tmp) == 1 && num == 1002);
+	CHECK(sl_record_field(&a, 12, &text, &num, tmp, sizeof tmp) == 0 && text == tmp && strlen(text) == 23);
+	CHECK(sl_record_cmp(&a, &b, 7) < 0 && sl_record_cmp(&b, &a, 7) > 0);   /* 20 < 30 */
+	CHECK(sl_record_cmp(&a, &b, 4) > 0);    /* "Success" > "Fail" */
+	CHECK(sl_record_cmp(&a, &a, 0) == 0);
+}
+
+/* The one mapping of a load's job state (result.h). */
+static void test_states(void)
+{
+	CHECK(!strcmp(sl_result_job_status(SL_TXN_PREPARE), SL_JOB_RUNNING));
+	CHECK(!strcmp(sl_result_job_status(SL_TXN_PRECOMMITTED), SL_JOB_PRECOMMITTED));
+	CHECK(!strcmp(sl_result_job_status(SL_TXN_VISIBLE), SL_JOB_FINISHED));
+	CHECK(!strcmp(sl_result_job_status(SL_TXN_ABORTED), SL_JOB_RUNNING));
+	CHECK(!strcmp(sl_result_job_status(99), SL_JOB_RUNNING));
+	CHECK(!strcmp(sl_result_load_state(SL_TXN_PRECOMMITTED), SL_JOB_LOADING));
+	CHECK(!strcmp(sl_result_load_state(SL_TXN_COMMITTED), SL_JOB_FINISHED));
+	CHECK(!strcmp(sl_result_load_state(SL_TXN_ABORTED), SL_JOB_CANCELLED));
+	CHECK(!strcmp(sl_result_load_state(-1), SL_JOB_LOADING));
+	CHECK(!strcmp(sl_result_status_state(SL_STATUS_SUCCESS), SL_JOB_FINISHED));
+	CHECK(!strcmp(sl_result_status_state(SL_STATUS_PUBLISH_TIMEOUT), SL_JOB_FINISHED));
+	CHECK(!strcmp(sl_result_status_state(SL_STATUS_FAIL), SL_JOB_CANCELLED));
+}
+
 int main(void)
 {
 	sl_store st;
@@ -251,6 +295,8 @@ int main(void)
 	test_torn_and_crc(&st);
 	test_trim();
 	test_concurrent(&st, 8, 40);
+	test_columns();
+	test_states();
 	sl_store_close(&st);
 
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

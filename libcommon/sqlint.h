@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sqlint.h -- private to the SQL engine (sql.c and the sql*.c modules it
+ * dispatches to); fronts use sql.h. The statement being run and the
+ * helpers every statement family shares: token helpers and errors
+ * (sql.c), privilege checks (sqlauth.c), result helpers (sql.c), and the
+ * statements of each module.
+ *
+ * Conventions of every function here that takes a stmt: 1 go on; 0 an
+ * SQL error (q->code, q->state, q->err set); -1 a system failure (errno,
+ * q->err says what failed).
+ */
+#ifndef SL_SQLINT_H
+#define SL_SQLINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lex.h"
+#include "expr.h"
+#include "schema.h"
+#include "store.h"
+#include "auth.h"
+
+/* sql.h's session and sink (not included: sql.c includes this header). */
+typedef struct sl_sql sl_sql;
+typedef struct sl_sql_sink sl_sql_sink;
+
+/* The longest database, table, column or user name a statement holds. */
+#define SL_SQL_NAME_MAX 256
+
+/* One statement being parsed and run. */
+typedef struct stmt {
+	sl_sql *q;
+	sl_lex lx;
+	const char *src;
+	size_t n;
+	const sl_sql_sink *sink;
+	int failed;             /* 1 SQL error, -1 system error already recorded */
+	/* the session user's grants, read once per statement (sqlauth.c) */
+	sl_auth_entry *grants; size_t ngrants; int grants_read;
+} stmt;
+
+/* ---- errors (sql.c) ---- */
+
+/* The system failures every statement family may meet. */
+#define SL_SQL_MSG_OOM   "out of memory"
+#define SL_SQL_MSG_WRITE "unable to write the result"
+
+/* Set q's error; returns 0. */
+__attribute__((format(printf, 4, 5)))
+int sl_sql_err(sl_sql *q, int code, const char *state, const char *fmt, ...);
+/* A system failure: keeps errno, says what failed; returns -1. */
+int sl_sql_syserr(sl_sql *q, const char *what);
+/* "No database selected"; returns 0. */
+int sl_sql_no_db(sl_sql *q);
+/* Unknown database / table; return 0. */
+int sl_sql_err_db(sl_sql *q, const char *db);
+int sl_sql_err_table(sl_sql *q, const char *tbl);
+/* Does db exist? 1 yes, 0 no (q set), -1 errno. */
+int sl_sql_need_db(sl_sql *q, const char *db);
+/* Load db.tbl's schema: 1, 0 (q set), -1. */
+int sl_sql_load_schema(sl_sql *q, const char *db, const char *tbl, sl_schema *sch);
+
+/* ---- tokens (sql.c) ---- */
+
+/* 1-based position of the current token. */
+size_t sl_sql_pos(const stmt *s);
+/* A syntax error at the current token (once per statement); returns 0. */
+int sl_sql_syntax(stmt *s);
+/* Move to the next token: 1, 0 (lexical error, q set). */
+int sl_sql_advance(stmt *s);
+/* Is the current token keyword k / operator o? */
+int sl_sql_kw(stmt *s, const char *k);
+int sl_sql_op(stmt *s, const char *o);
+/* The current token must be k / o: 1 and move on, else 0 (syntax). */
+int sl_sql_expect_kw(stmt *s, const char *k);
+int sl_sql_expect_op(stmt *s, const char *o);
+/* End of statement: 1, 0 (syntax). */
+int sl_sql_expect_end(stmt *s);
+/* [IF EXISTS] (if_not 0) or [IF NOT EXISTS] (if_not 1): *flag 1 when given.
+ * 1, 0 (syntax). */
+int sl_sql_if_exists(stmt *s, int if_not, int *flag);
+/* Identifier into buf (NUL-terminated); 0 on syntax error. */
+int sl_sql_ident(stmt *s, char *buf, size_t cap);
+/* [db.]table into db and tbl (SL_SQL_NAME_MAX each); db defaults to the
+ * session's. 1, 0. */
+int sl_sql_table_ref(stmt *s, char *db, char *tbl);
+/* A STRING token into buf; 0 on syntax error or a value that does not fit
+ * (what names it in the message). */
+int sl_sql_str_arg(stmt *s, char *buf, size_t cap, const char *what);
+/* [LIMIT n [OFFSET m] | LIMIT m, n]: *limit -1 and *offset 0 without
+ * one. 1, 0. */
+int sl_sql_limit(stmt *s, int64_t *limit, int64_t *offset);
+
+/* ---- results (sql.c) ---- */
+
+/* A VARCHAR value over s (not copied). */
+sl_value sl_sql_vstr(const char *s);
+/* A BIGINT value. */
+sl_value sl_sql_vint(int64_t i);
+/* The sink's callbacks; a missing sink or callback accepts. */
+int sl_sql_sink_begin(const sl_sql_sink *k, size_t n, const char *const *names, const sl_type *types);
+int sl_sql_sink_row(const sl_sql_sink *k, size_t n, const sl_value *v);
+int sl_sql_sink_end(const sl_sql_sink *k);
+/* Begin a result of VARCHAR columns (at most 8). */
+int sl_sql_begin_text(const sl_sql_sink *k, size_t n, const char *const *names);
+/* Begin a result of VARCHAR columns, BIGINT where numeric[i] (at most 32). */
+int sl_sql_begin_typed(const sl_sql_sink *k, size_t n, const char *const *names, const int *numeric);
+
+/* ---- privileges (sqlauth.c) ---- */
+
+/* Does the user hold all of need (any of them when any) on db.tbl? 1 yes,
+ * 0 no, -1 errno (q set). */
+int sl_sqlauth_may(stmt *s, const char *db, const char *tbl, int need, int any);
+/* Access to db denied; returns 0. */
+int sl_sqlauth_deny_db(stmt *s, const char *db);
+/* Some privilege in db: 1, 0 denied (q set), -1. */
+int sl_sqlauth_need_db(stmt *s, const char *db);
+/* need (any of it when any) on db.tbl, else cmd's denial: 1, 0, -1. */
+int sl_sqlauth_need_table(stmt *s, const char *cmd, const char *db, const char *tbl, int need, int any);
+
+/* ---- the statements, after their first keywords ---- */
+
+/* sqlauth.c: CREATE USER, DROP USER, SET PASSWORD, GRANT/REVOKE (grant
+ * 1/0), SHOW [ALL] GRANTS (all 1/0). */
+int sl_sqlauth_create_user(stmt *s);
+int sl_sqlauth_drop_user(stmt *s);
+int sl_sqlauth_set_password(stmt *s);
+int sl_sqlauth_grant(stmt *s, int grant);
+int sl_sqlauth_show_grants(stmt *s, int all);
+/* sqlddl.c: databases, tables, USE, SHOW DATABASES/TABLES/CREATE TABLE,
+ * DESC. */
+int sl_sqlddl_create_db(stmt *s);
+int sl_sqlddl_drop_db(stmt *s);
+int sl_sqlddl_create_table(stmt *s);
+int sl_sqlddl_drop_table(stmt *s);
+int sl_sqlddl_use(stmt *s);
+int sl_sqlddl_show_databases(stmt *s);
+int sl_sqlddl_show_tables(stmt *s);
+int sl_sqlddl_show_create(stmt *s);
+int sl_sqlddl_desc(stmt *s);
+/* sqlselect.c: SELECT (at the SELECT keyword). */
+int sl_sqlselect_stmt(stmt *s);
+/* sqlload.c: SHOW STREAM LOAD (at STREAM), SHOW LOAD (at LOAD). */
+int sl_sqlload_show_stream(stmt *s);
+int sl_sqlload_show_load(stmt *s);
+/* sqlhelp.c: HELP topic (at HELP). */
+int sl_sqlhelp_stmt(stmt *s);
+
+/* ---- a SELECT: parsed and resolved by sqlselect.c, run by sqlrun.c ---- */
+
+typedef struct sl_sel_item { sl_expr *e; char *name; int star; } sl_sel_item;
+/* GROUP BY / ORDER BY entry before resolution: an expression, or a 1-based
+ * select-list position. ref: the select item it stands for, or -1. */
+typedef struct sl_sel_oitem { sl_expr *e; long pos; int desc; long ref; size_t at; } sl_sel_oitem;
+typedef struct sl_sel_group { char *key; size_t klen; uint64_t h; sl_value *row; sl_agg_state *st; } sl_sel_group;
+typedef struct sl_sel_orow { sl_value *v; size_t seq; } sl_sel_orow;
+
+typedef struct sel {
+	stmt *s;
+	sl_sel_item *items; size_t nitems;
+	int distinct;
+	int has_table;
+	char db[SL_SQL_NAME_MAX], tbl[SL_SQL_NAME_MAX];
+	sl_schema sch;
+	const char **cnames; sl_type *ctypes; size_t ncols;
+	/* HAVING and ORDER BY see the columns, then the select items by alias. */
+	const char **xnames; sl_type *xtypes; sl_value *xrow;
+	sl_expr *where, *having;
+	sl_sel_oitem *group; size_t ngroup;
+	sl_sel_oitem *order; size_t norder;
+	int64_t limit, offset;
+	sl_agg_list aggs;
+	int grouped;
+	sl_arena arena;
+	sl_eval_ctx ctx;
+	/* groups */
+	sl_sel_group *groups; size_t ngroups, capgroups;
+	size_t *htab; size_t hcap;
+	sl_buf key;
+	/* output */
+	sl_value *outv;
+	sl_sel_orow *rows; size_t nrows, caprows;
+	size_t seqno;           /* rows produced so far (sort tie-break) */
+	int64_t emitted, skipped;
+	int done;
+	/* source */
+	sl_snapshot snap; int snap_open;
+	sl_scan *scan;
+	sl_field *fields;
+	sl_value *row;
+	int empty_done;
+} sel;
+
+/* sqlrun.c: run a resolved SELECT into the statement's sink: 1, 0, -1.
+ * What it allocates in S is freed with the rest of S by sqlselect.c. */
+int sl_sqlrun_select(sel *S);
+
+#endif

@@ -2,12 +2,10 @@
 /*
  * jsonin.c -- the JSON path of sl-parse (jsonin.h).
  *
- * Every record is validated by libjq's parser (jv_parse_sized); the values
- * are then taken from the record's own text (jsonpath.h), so numbers,
- * arrays and objects keep their source text exactly (jq 1.6 keeps numbers
- * as doubles) and a duplicate key's first occurrence wins, as in Doris.
- * A top-level array with strip_outer_array is split element by element by
- * a bracket/quote-aware state machine: memory is one element at a time.
+ * The body is cut into records here: by line, as one document, or
+ * element by element of a top-level array with strip_outer_array (a
+ * bracket/quote-aware state machine: memory is one element at a time);
+ * each record becomes a row or an F record in jsonrow.c.
  *
  * By line (the NDJSON case, without jq or strip_outer_array), jv's parse
  * of each record, most of the cost, runs on worker threads (jsonpar.h),
@@ -19,14 +17,9 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <unistd.h>
 
 #include <jv.h>
 #include <jq.h>
@@ -38,276 +31,13 @@
 #include "status.h"
 #include "jsonpath.h"
 #include "jsonpar.h"
-#include "jqsandbox.h"
+#include "jsonrow.h"
 
-#define MSG_ARRAY "JSON data is array-object, `strip_outer_array` must be TRUE."
-#define MSG_NOTARRAY "JSON data is not an array-object, `strip_outer_array` must be FALSE."
-#define MSG_SCALAR "Not an json object or json array"
 #define MSG_EMPTY "Empty json line"
-#define SRC_MAX (1u << 20)      /* source text kept in an F record */
-
-typedef sl_jspan span;
-
-typedef struct jctx {
-	const sl_hdrs *h;
-	const char *const *src;
-	size_t nsrc;
-	sl_writer *w;
-	int strip, by_line;
-	size_t cap;
-	sl_jsonpath root;
-	int have_root;
-	const char *root_text;
-	sl_jsonpath *paths;     /* matching mode */
-	size_t npaths;
-	const char *paths_text;
-	jq_state *jq;
-	sl_buf jqerr;
-	uint64_t unselected;
-	uint64_t recno;         /* document / line ordinal for F records */
-	span *vals;             /* per source column: value text, p NULL = absent */
-	size_t *srclen;
-	sl_buf tmp, reason;
-	int werr;
-	sl_jsonpar *pool;       /* by line: parallel parse (NULL: serial) */
-	uint32_t *keycol;       /* simple mode: member ordinal -> column + 1 seen last */
-	size_t nkeycol;
-} jctx;
-
-/* ---- output ---- */
-
-static void ferr(jctx *c, const char *reason, const char *src, size_t slen)
-{
-	if (slen > SRC_MAX)
-		slen = SRC_MAX;
-	if (sl_write_error(c->w, reason, strlen(reason), src, slen, c->recno) < 0)
-		c->werr = 1;
-}
-
-__attribute__((format(printf, 4, 5)))
-static void ferrf(jctx *c, const char *src, size_t slen, const char *fmt, ...)
-{
-	va_list ap;
-	char buf[1024];
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	ferr(c, buf, src, slen);
-}
-
-static void no_match(jctx *c, span rec)
-{
-	size_t i;
-
-	c->reason.len = 0;
-	sl_buf_puts(&c->reason, "There is no column matching jsonpaths in the json file, columns:[");
-	for (i = 0; i < c->nsrc; i++) {
-		sl_buf_puts(&c->reason, c->src[i]);
-		sl_buf_puts(&c->reason, ", ");
-	}
-	sl_buf_puts(&c->reason, "], please check columns and jsonpaths:");
-	sl_buf_puts(&c->reason, c->paths_text ? c->paths_text : "");
-	sl_buf_cstr(&c->reason);
-	ferr(c, c->reason.p ? c->reason.p : "", rec.p, rec.n);
-}
-
-/* Write one value (text of a JSON value) as a source field. */
-static void put_value(jctx *c, span v)
-{
-	const char *p = v.p;
-	int r;
-
-	if (!p) {
-		r = sl_row_field(c->w, "", SL_ABSENT_LEN);
-	} else if (*p == 'n') {
-		r = sl_row_field(c->w, "", SL_NULL_LEN);
-	} else if (*p == 't') {
-		r = sl_row_field(c->w, "1", 1);
-	} else if (*p == 'f') {
-		r = sl_row_field(c->w, "0", 1);
-	} else if (*p == '"') {
-		if (!memchr(p, '\\', v.n)) {
-			r = sl_row_field(c->w, p + 1, v.n - 2);
-		} else {
-			jv s = jv_parse_sized(p, (int)v.n);
-			if (jv_get_kind(s) == JV_KIND_STRING)
-				r = sl_row_field(c->w, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
-			else
-				r = sl_row_field(c->w, p + 1, v.n - 2);
-			jv_free(s);
-		}
-	} else
-		r = sl_row_field(c->w, p, v.n);
-	if (r < 0)
-		c->werr = 1;
-}
-
-static void put_row(jctx *c)
-{
-	size_t i;
-
-	if (sl_row_begin(c->w) < 0) {
-		c->werr = 1;
-		return;
-	}
-	for (i = 0; i < c->nsrc; i++)
-		put_value(c, c->vals[i]);
-	if (sl_row_end(c->w) < 0)
-		c->werr = 1;
-}
-
-/* A row candidate (object, or anything in matching mode). in_array: an
- * element of a stripped array (json_root only in matching mode). */
-static void emit_record(jctx *c, span rec, jv_kind kind, int in_array)
-{
-	span v = rec;
-	size_t i, m, found = 0;
-
-	for (i = 0; i < c->nsrc; i++)
-		c->vals[i].p = 0;
-	if (c->have_root && (!in_array || c->paths)) {
-		if (!sl_jsonpath_get(&c->root, rec, &v)) {
-			ferrf(c, rec.p, rec.n, SL_E_NOT_FOUND "Not found target filed, err: NO_SUCH_FIELD: The JSON field referenced does not exist in this object., msg: unable to find field: %s",
-			    c->root_text);
-			return;
-		}
-		{
-			const char *p = sl_jsonpath_ws(v.p, v.p + v.n);
-			kind = *p == '{' ? JV_KIND_OBJECT : *p == '[' ? JV_KIND_ARRAY : JV_KIND_NULL;
-		}
-	}
-	if (c->paths) {
-		for (i = 0; i < c->npaths && i < c->nsrc; i++) {
-			span out;
-			if (sl_jsonpath_get(&c->paths[i], v, &out)) {
-				c->vals[i] = out;
-				found++;
-			}
-		}
-	} else {
-		const char *p, *e = v.p + v.n;
-		span k, val;
-		if (kind != JV_KIND_OBJECT) {
-			ferr(c, kind == JV_KIND_ARRAY && !in_array ? MSG_ARRAY : MSG_SCALAR, rec.p, rec.n);
-			return;
-		}
-		p = sl_jsonpath_ws(v.p, e) + 1;
-		/* keys usually come in the same order record after record: try
-		 * the column the member at this ordinal matched last time */
-		for (m = 0; sl_jsonpath_member(&p, e, &k, &val); m++) {
-			if (m < c->nkeycol && c->keycol[m]) {
-				i = c->keycol[m] - 1;
-				if (!c->vals[i].p && sl_jsonpath_key_is(k, c->src[i], c->srclen[i])) {
-					c->vals[i] = val;
-					found++;
-					continue;
-				}
-			}
-			for (i = 0; i < c->nsrc; i++)
-				if (!c->vals[i].p && sl_jsonpath_key_is(k, c->src[i], c->srclen[i])) {
-					c->vals[i] = val;
-					found++;
-					if (m < c->nkeycol)
-						c->keycol[m] = (uint32_t)i + 1;
-					break;
-				}
-		}
-	}
-	if (!found) {
-		no_match(c, rec);
-		return;
-	}
-	put_row(c);
-}
-
-/* Split an in-memory array text into elements. */
-static void emit_array(jctx *c, span doc, int from_jq);
-
-static void emit_kind(jctx *c, span rec, jv_kind kind, int elem, int from_jq)
-{
-	(void)from_jq;
-	if (!elem && c->strip) {
-		/* a document with strip_outer_array */
-		if (kind == JV_KIND_ARRAY)
-			emit_array(c, rec, from_jq);
-		else
-			ferr(c, kind == JV_KIND_OBJECT ? MSG_NOTARRAY : MSG_SCALAR, rec.p, rec.n);
-		return;
-	}
-	if (!elem && kind == JV_KIND_ARRAY) {
-		ferr(c, MSG_ARRAY, rec.p, rec.n);
-		return;
-	}
-	if (!elem && kind != JV_KIND_OBJECT) {
-		ferr(c, MSG_SCALAR, rec.p, rec.n);
-		return;
-	}
-	emit_record(c, rec, kind, elem);
-}
-
-/* Run the jq program on a parsed value; every output is a record. */
-static void run_jq(jctx *c, jv val, int elem)
-{
-	jv out;
-	uint64_t n = 0;
-	char **env = sl_jqsandbox_enter();
-
-	jq_start(c->jq, val, 0);
-	while (jv_is_valid(out = jq_next(c->jq))) {
-		jv s = jv_dump_string(jv_copy(out), 0);
-		span rec = { jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)) };
-		emit_kind(c, rec, jv_get_kind(out), elem, 1);
-		jv_free(s);
-		jv_free(out);
-		n++;
-	}
-	sl_jqsandbox_leave(env);
-	if (jq_halted(c->jq)) {
-		/* the prelude leaves no way to halt; its message is not shown */
-		jv_free(out);
-		ferr(c, "jq: error: the program halted", "", 0);
-		return;
-	}
-	if (jv_invalid_has_msg(jv_copy(out))) {
-		jv m = jv_invalid_get_msg(out);
-		jv d = jv_get_kind(m) == JV_KIND_STRING ? m : jv_dump_string(m, 0);
-		ferrf(c, "", 0, "jq: error: %s", jv_string_value(d));
-		jv_free(d);
-		return;
-	}
-	jv_free(out);
-	if (!n)
-		c->unselected++;
-}
-
-/* A complete document or element text. */
-static void handle_text(jctx *c, span rec, int elem)
-{
-	jv val;
-	jv_kind kind;
-
-	val = jv_parse_sized(rec.p, (int)rec.n);
-	if (!jv_is_valid(val)) {
-		jv m = jv_invalid_get_msg(val);
-		ferrf(c, rec.p, rec.n, "Parse json data failed. code: 3, error info: %s",
-		    jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "invalid JSON");
-		jv_free(m);
-		return;
-	}
-	if (c->jq && (elem || !c->strip)) {
-		run_jq(c, val, elem);
-		return;
-	}
-	kind = jv_get_kind(val);
-	jv_free(val);
-	emit_kind(c, rec, kind, elem, 0);
-}
-
 /* ---- strip_outer_array splitter ---- */
 
-static void pool_drain(jctx *c);
-static void pool_add(jctx *c, const char *p, size_t n, size_t full, int type, size_t biglen);
+static void pool_drain(sl_jsonrow *c);
+static void pool_add(sl_jsonrow *c, const char *p, size_t n, size_t full, int type, size_t biglen);
 
 enum { SP_BEFORE, SP_IN, SP_AFTER, SP_RAW };
 
@@ -320,9 +50,9 @@ typedef struct splitter {
 	int trailing;           /* non-space after ']' reported */
 } splitter;
 
-static void sp_element(jctx *c, splitter *s, int last)
+static void sp_element(sl_jsonrow *c, splitter *s, int last)
 {
-	span e = { s->el.p, s->el.len };
+	sl_jspan e = { s->el.p, s->el.len };
 	const char *p = sl_jsonpath_ws(e.p, e.p + e.n), *q = e.p + e.n;
 
 	while (q > p && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\n' || q[-1] == '\r'))
@@ -334,14 +64,14 @@ static void sp_element(jctx *c, splitter *s, int last)
 		if (c->pool)
 			pool_add(c, e.p, e.n > 1024 ? 1024 : e.n, e.n > 1024 ? 1024 : e.n, SL_JSONPAR_BIG, s->ellen);
 		else
-			ferrf(c, e.p, e.n > 1024 ? 1024 : e.n, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)",
+			sl_jsonrow_errorf(c, e.p, e.n > 1024 ? 1024 : e.n, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)",
 			    s->ellen, c->cap);
 	} else if (!e.n) {
 		if (!(last && !s->nelem)) {
 			if (c->pool)
 				pool_drain(c);
 			c->recno++;
-			ferr(c, "Parse json data failed. code: 3, error info: empty array element", "", 0);
+			sl_jsonrow_error(c, "Parse json data failed. code: 3, error info: empty array element", "", 0);
 		}
 	} else {
 		/* full: up to the buffer's NUL, as jv_parse_sized's message
@@ -353,7 +83,7 @@ static void sp_element(jctx *c, splitter *s, int last)
 		else {
 			if (c->pool)
 				pool_drain(c);  /* a long element: parse it here, in order */
-			handle_text(c, e, 1);
+			sl_jsonrow_text(c, e, 1);
 		}
 		s->nelem++;
 		s->el.len = 0;
@@ -368,7 +98,7 @@ static void sp_element(jctx *c, splitter *s, int last)
 	s->over = 0;
 }
 
-static void sp_add(jctx *c, splitter *s, const char *p, size_t n)
+static void sp_add(sl_jsonrow *c, splitter *s, const char *p, size_t n)
 {
 	s->ellen += n;
 	if (!s->over && s->el.len + n > c->cap)
@@ -384,7 +114,7 @@ static void sp_add(jctx *c, splitter *s, const char *p, size_t n)
 		c->werr = 1;
 }
 
-static void sp_feed(jctx *c, splitter *s, const char *p, size_t n)
+static void sp_feed(sl_jsonrow *c, splitter *s, const char *p, size_t n)
 {
 	const char *e = p + n, *mark;
 
@@ -411,7 +141,7 @@ static void sp_feed(jctx *c, splitter *s, const char *p, size_t n)
 					pool_drain(c);
 				s->trailing = 1;
 				c->recno++;
-				ferrf(c, p, (size_t)(e - p) > 1024 ? 1024 : (size_t)(e - p),
+				sl_jsonrow_errorf(c, p, (size_t)(e - p) > 1024 ? 1024 : (size_t)(e - p),
 				    "Parse json data failed. code: 3, error info: trailing content after the top-level array");
 			}
 			return;
@@ -453,26 +183,26 @@ static void sp_feed(jctx *c, splitter *s, const char *p, size_t n)
 	}
 }
 
-static void sp_finish(jctx *c, splitter *s)
+static void sp_finish(sl_jsonrow *c, splitter *s)
 {
 	if (c->pool)
 		pool_drain(c);  /* the elements before, in order */
 	if (s->state == SP_RAW) {
-		span d = { s->el.p, s->el.len };
+		sl_jspan d = { s->el.p, s->el.len };
 		while (d.n && (d.p[d.n - 1] == ' ' || d.p[d.n - 1] == '\t' || d.p[d.n - 1] == '\n' || d.p[d.n - 1] == '\r'))
 			d.n--;
 		c->recno++;
 		if (s->over)
-			ferrf(c, d.p, d.n > 1024 ? 1024 : d.n, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)",
+			sl_jsonrow_errorf(c, d.p, d.n > 1024 ? 1024 : d.n, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)",
 			    s->ellen, c->cap);
 		else
-			handle_text(c, d, 0);
+			sl_jsonrow_text(c, d, 0);
 	} else if (s->state == SP_IN) {
 		c->recno++;
-		ferr(c, "Parse json data failed. code: 3, error info: unterminated top-level array", s->el.p, s->el.len);
+		sl_jsonrow_error(c, "Parse json data failed. code: 3, error info: unterminated top-level array", s->el.p, s->el.len);
 	} else if (s->state == SP_AFTER && !s->nelem && !c->paths) {
 		c->recno++;
-		ferr(c, MSG_EMPTY, "[]", 2);
+		sl_jsonrow_error(c, MSG_EMPTY, "[]", 2);
 	}
 	s->state = SP_BEFORE;
 	s->el.len = 0;
@@ -483,13 +213,13 @@ static void sp_finish(jctx *c, splitter *s)
 	s->in_str = s->esc = s->trailing = 0;
 }
 
-static void emit_array(jctx *c, span doc, int from_jq)
+/* A document that is an array, with strip_outer_array: its elements. */
+static void emit_array(sl_jsonrow *c, sl_jspan doc)
 {
 	splitter s;
 	uint64_t rn = c->recno;
 	sl_jsonpar *pl = c->pool;
 
-	(void)from_jq;
 	c->pool = NULL;         /* an array inside a document: serial */
 	memset(&s, 0, sizeof s);
 	sp_feed(c, &s, doc.p, doc.n);
@@ -504,24 +234,24 @@ static void emit_array(jctx *c, span doc, int from_jq)
 /* A parsed record, in input order, as the serial path handles it. */
 static int pool_emit(void *arg, const sl_jsonpar_rec *r)
 {
-	jctx *c = arg;
-	span rec = { r->p, r->n };
+	sl_jsonrow *c = arg;
+	sl_jspan rec = { r->p, r->n };
 
 	if (c->werr)
 		return -1;
 	c->recno = r->recno;
 	if (r->type == SL_JSONPAR_BIG)
-		ferrf(c, rec.p, rec.n, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)",
+		sl_jsonrow_errorf(c, rec.p, rec.n, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)",
 		    r->biglen, c->cap);
 	else if (r->kind < 0)
-		ferrf(c, rec.p, rec.n, "Parse json data failed. code: 3, error info: %s", r->msg);
+		sl_jsonrow_errorf(c, rec.p, rec.n, "Parse json data failed. code: 3, error info: %s", r->msg);
 	else
-		emit_kind(c, rec, (jv_kind)r->kind, r->type == SL_JSONPAR_ELEM, 0);
+		sl_jsonrow_kind(c, rec, (jv_kind)r->kind, r->type == SL_JSONPAR_ELEM);
 	return c->werr ? -1 : 0;
 }
 
 /* Emit everything queued (the reading side's count kept). */
-static void pool_drain(jctx *c)
+static void pool_drain(sl_jsonrow *c)
 {
 	uint64_t recno = c->recno;
 
@@ -531,7 +261,7 @@ static void pool_drain(jctx *c)
 }
 
 /* Add a record (or, big, the head of a line over the cap). */
-static void pool_add(jctx *c, const char *p, size_t n, size_t full, int type, size_t biglen)
+static void pool_add(sl_jsonrow *c, const char *p, size_t n, size_t full, int type, size_t biglen)
 {
 	uint64_t recno = c->recno;
 
@@ -541,7 +271,7 @@ static void pool_add(jctx *c, const char *p, size_t n, size_t full, int type, si
 }
 
 /* A whole line by line (r: the record, full bytes as read, NUL after). */
-static void line_record(jctx *c, span r, size_t full)
+static void line_record(sl_jsonrow *c, sl_jspan r, size_t full)
 {
 	c->recno++;
 	if (c->pool && r.n < sl_jsonpar_batch_bytes(c->pool)) {
@@ -551,20 +281,20 @@ static void line_record(jctx *c, span r, size_t full)
 	if (c->pool)
 		pool_drain(c);  /* a long record: the order holds, parse it here */
 	if (c->strip)
-		emit_array(c, r, 0);
+		emit_array(c, r);
 	else
-		handle_text(c, r, 0);
+		sl_jsonrow_text(c, r, 0);
 }
 
 /* A line over the record cap; head: its first bytes. */
-static void line_too_big(jctx *c, const char *head, size_t hn, size_t len)
+static void line_too_big(sl_jsonrow *c, const char *head, size_t hn, size_t len)
 {
 	c->recno++;
 	if (c->pool) {
 		pool_add(c, head, hn, hn, SL_JSONPAR_BIG, len);
 		return;
 	}
-	ferrf(c, head, hn, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)", len, c->cap);
+	sl_jsonrow_errorf(c, head, hn, "The json record is too large: %zu bytes, more than the limit of %zu bytes (json_record_max_bytes)", len, c->cap);
 }
 
 /* ---- setup ---- */
@@ -587,52 +317,11 @@ static size_t record_cap(const sl_hdrs *h)
 
 
 /* A load-failing error: X, E. */
-static int fail_x(jctx *c, const char *msg)
+static int fail_x(sl_jsonrow *c, const char *msg)
 {
 	sl_write_abort(c->w, 0, msg);
 	sl_write_end(c->w);
 	return 0;
-}
-
-static int setup(jctx *c, char *err, size_t errsz)
-{
-	const char *v;
-	size_t i;
-
-	v = sl_hdrs_get(c->h, "jsonpaths");
-	if (v) {
-		jv a = jv_parse(v);
-		int ok = jv_get_kind(a) == JV_KIND_ARRAY;
-		c->paths_text = v;
-		if (ok) {
-			int n = jv_array_length(jv_copy(a));
-			c->paths = calloc((size_t)n + 1, sizeof *c->paths);
-			c->npaths = (size_t)n;
-			for (i = 0; ok && i < (size_t)n; i++) {
-				jv s = jv_array_get(jv_copy(a), (int)i);
-				ok = jv_get_kind(s) == JV_KIND_STRING && sl_jsonpath_parse(jv_string_value(s), &c->paths[i]);
-				jv_free(s);
-			}
-		}
-		jv_free(a);
-		if (!ok) {
-			snprintf(err, errsz, SL_E_INVALID_JSON_PATH "Invalid json path: %s", v);
-			return 0;
-		}
-	}
-	v = sl_hdrs_get(c->h, "json_root");
-	if (v) {
-		c->root_text = v;
-		if (!sl_jsonpath_parse(v, &c->root)) {
-			snprintf(err, errsz, SL_E_INVALID_JSON_PATH "Invalid json path: %s", v);
-			return 0;
-		}
-		c->have_root = c->root.n > 0;
-	}
-	v = sl_hdrs_get(c->h, "jq");
-	if (v && !(c->jq = sl_jqsandbox_compile(v, &c->jqerr, err, errsz)))
-		return 0;
-	return 1;
 }
 
 /* ---- by line ---- */
@@ -645,12 +334,12 @@ typedef struct lines {
 } lines;
 
 /* A complete line (or the last one, without its delimiter). */
-static void lines_one(jctx *c, lines *L)
+static void lines_one(sl_jsonrow *c, lines *L)
 {
 	if (L->over) {
 		line_too_big(c, L->line.p, L->line.len > 1024 ? 1024 : L->line.len, L->len);
 	} else {
-		span r = { L->line.p, L->line.len };
+		sl_jspan r = { L->line.p, L->line.len };
 		if (L->default_delim && r.n && r.p[r.n - 1] == '\r')
 			r.n--;
 		if (sl_jsonpath_ws(r.p, r.p + r.n) < r.p + r.n)
@@ -662,7 +351,7 @@ static void lines_one(jctx *c, lines *L)
 }
 
 /* Cut n bytes of the body into lines; each whole line is a record. */
-static void lines_feed(jctx *c, lines *L, const char *p, size_t n)
+static void lines_feed(sl_jsonrow *c, lines *L, const char *p, size_t n)
 {
 	const char *e = p + n;
 
@@ -685,7 +374,7 @@ static void lines_feed(jctx *c, lines *L, const char *p, size_t n)
 			start = keep >= L->delim.len ? keep - L->delim.len + 1 : 0;
 			from = lp + start;
 			while ((dd = memmem(from, (size_t)(le - from), L->delim.p, L->delim.len))) {
-				span r = { lp, (size_t)(dd - lp) };
+				sl_jspan r = { lp, (size_t)(dd - lp) };
 				if (sl_jsonpath_ws(r.p, r.p + r.n) < r.p + r.n)
 					line_record(c, r, r.n);
 				lp = dd + L->delim.len;
@@ -721,7 +410,7 @@ static void lines_feed(jctx *c, lines *L, const char *p, size_t n)
 }
 
 /* The end of the body: the last line, then what the threads hold. */
-static void lines_end(jctx *c, lines *L)
+static void lines_end(sl_jsonrow *c, lines *L)
 {
 	if (L->over || L->line.len)
 		lines_one(c, L);
@@ -732,8 +421,8 @@ static void lines_end(jctx *c, lines *L)
 /* ---- the default: one document, or one per line ----
  *
  * Without read_json_by_line and strip_outer_array, a body that is one JSON
- * value (over any number of lines) is that document, as the seed's default
- * (read_json_by_line false) reads it; a body with more after its first
+ * value (over any number of lines) is that document, as
+ * read_json_by_line false reads it; a body with more after its first
  * value is read by line, as Doris 4.0's default does. The first value is
  * found by a quote- and bracket-aware scan that holds the body until the
  * answer, so memory stays within the record cap: a first value still open
@@ -752,7 +441,7 @@ typedef struct detect {
 
 /* Scan n more bytes; DET_LINES once a second value starts, DET_DOC when a
  * first value over the cap has a line delimiter in it, else DET_OPEN. */
-static int det_feed(jctx *c, detect *d, const lines *L, const char *p, size_t n)
+static int det_feed(sl_jsonrow *c, detect *d, const lines *L, const char *p, size_t n)
 {
 	size_t i, before = d->held.len, room;
 
@@ -834,7 +523,7 @@ typedef struct jbody {
 	int detecting;          /* the default: one document or by line */
 } jbody;
 
-static int ctx_init(jctx *c, jbody *b, const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_writer *w)
+static int ctx_init(sl_jsonrow *c, jbody *b, const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_writer *w)
 {
 	const char *bl = sl_hdrs_get(hdrs, "read_json_by_line");
 	const char *so = sl_hdrs_get(hdrs, "strip_outer_array");
@@ -847,6 +536,7 @@ static int ctx_init(jctx *c, jbody *b, const sl_hdrs *hdrs, const char *const *s
 	c->nsrc = nsrc;
 	c->w = w;
 	c->cap = record_cap(hdrs);
+	c->array = emit_array;
 	c->strip = sl_hdrs_bool(hdrs, "strip_outer_array");
 	c->by_line = bl && sl_hdrs_bool(hdrs, "read_json_by_line");
 	b->detecting = !bl && !so;
@@ -861,7 +551,7 @@ static int ctx_init(jctx *c, jbody *b, const sl_hdrs *hdrs, const char *const *s
 	return 1;
 }
 
-static int write_start_ms(jctx *c)
+static int write_start_ms(sl_jsonrow *c)
 {
 	char ms[32];
 	const char *k = "StartTimeMs", *v = ms;
@@ -871,7 +561,7 @@ static int write_start_ms(jctx *c)
 }
 
 /* H: the source columns, as STRING. */
-static int write_header(jctx *c)
+static int write_header(sl_jsonrow *c)
 {
 	sl_field *nm = calloc(c->nsrc + 1, sizeof *nm), *ty = calloc(c->nsrc + 1, sizeof *ty);
 	size_t i;
@@ -894,24 +584,6 @@ static int write_header(jctx *c)
 	return 1;
 }
 
-/* Simple mode: the key order cache, which needs distinct column names. */
-static void keycol_init(jctx *c)
-{
-	size_t i, j;
-
-	if (c->paths)
-		return;
-	c->nkeycol = c->nsrc * 2 + 8;
-	for (i = 0; i < c->nsrc && c->nkeycol; i++)
-		for (j = 0; j < i; j++)
-			if (c->srclen[i] == c->srclen[j] && !memcmp(c->src[i], c->src[j], c->srclen[i])) {
-				c->nkeycol = 0;
-				break;
-			}
-	if (c->nkeycol && !(c->keycol = calloc(c->nkeycol, sizeof *c->keycol)))
-		c->nkeycol = 0;
-}
-
 /* line_delimiter (a bad value: \n, as sl-parse reports it). */
 static void delim_init(const sl_hdrs *hdrs, lines *L)
 {
@@ -926,7 +598,7 @@ static void delim_init(const sl_hdrs *hdrs, lines *L)
 }
 
 /* n more bytes of the body. */
-static void body_feed(jctx *c, jbody *b, const char *buf, size_t n)
+static void body_feed(sl_jsonrow *c, jbody *b, const char *buf, size_t n)
 {
 	if (b->detecting) {
 		int r = det_feed(c, &b->det, &b->L, buf, n);
@@ -953,7 +625,7 @@ static void body_feed(jctx *c, jbody *b, const char *buf, size_t n)
 }
 
 /* The end of the body: what is held becomes records. */
-static void body_end(jctx *c, jbody *b)
+static void body_end(sl_jsonrow *c, jbody *b)
 {
 	splitter *sp = &b->sp;
 
@@ -972,7 +644,7 @@ static void body_end(jctx *c, jbody *b)
 }
 
 /* Read and split the body: 1, 0 it could not be read (X written). */
-static int body_read(jctx *c, jbody *b, sl_input *in)
+static int body_read(sl_jsonrow *c, jbody *b, sl_input *in)
 {
 	char buf[1 << 16], err[2048];
 	ssize_t n;
@@ -997,7 +669,7 @@ static int body_read(jctx *c, jbody *b, sl_input *in)
 }
 
 /* The final C {LoadBytes, ReadDataTimeMs[, JqUnselectedRows]} and E. */
-static int write_end(jctx *c, sl_input *in, int64_t t0)
+static int write_end(sl_jsonrow *c, sl_input *in, int64_t t0)
 {
 	char lb[32], rt[32], un[32];
 	const char *k[3] = { "LoadBytes", "ReadDataTimeMs", "JqUnselectedRows" };
@@ -1011,23 +683,11 @@ static int write_end(jctx *c, sl_input *in, int64_t t0)
 	return 1;
 }
 
-static void ctx_free(jctx *c, jbody *b)
+static void ctx_free(sl_jsonrow *c, jbody *b)
 {
-	size_t i;
-
 	sl_jsonpar_free(c->pool);
-	free(c->keycol);
-	if (c->jq)
-		jq_teardown(&c->jq);
-	for (i = 0; i < c->npaths; i++)
-		sl_jsonpath_free(&c->paths[i]);
-	free(c->paths);
-	sl_jsonpath_free(&c->root);
-	free(c->vals);
-	free(c->srclen);
-	sl_buf_free(&c->tmp);
-	sl_buf_free(&c->reason);
-	sl_buf_free(&c->jqerr);
+	c->pool = NULL;
+	sl_jsonrow_free(c);
 	sl_buf_free(&b->sp.el);
 	sl_buf_free(&b->L.delim);
 	sl_buf_free(&b->L.line);
@@ -1036,7 +696,7 @@ static void ctx_free(jctx *c, jbody *b)
 
 int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_input *in, sl_writer *w)
 {
-	jctx c;
+	sl_jsonrow c;
 	jbody b;
 	char err[2048];
 	int64_t t0 = sl_mono_ms();
@@ -1047,7 +707,7 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 		return -1;
 	}
 	write_start_ms(&c);
-	if (!setup(&c, err, sizeof err)) {
+	if (!sl_jsonrow_setup(&c, err, sizeof err)) {
 		rc = fail_x(&c, err);
 		goto out;
 	}
@@ -1055,7 +715,6 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 		goto out;
 	if (!c.jq && (c.by_line || b.detecting ? !c.strip : c.strip))
 		c.pool = sl_jsonpar_new(pool_emit, &c);  /* by line, or the elements of a stripped array */
-	keycol_init(&c);
 	if (c.by_line || b.detecting)
 		delim_init(hdrs, &b.L);
 	if ((rc = body_read(&c, &b, in)) > 0 && (c.werr || write_end(&c, in, t0) < 0))

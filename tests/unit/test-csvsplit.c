@@ -174,7 +174,7 @@ static void test_quoted(void)
 	/* without escape the same doubled bytes stay two */
 	CHECK(!strcmp(quoted("\"x\"\"y\",1\n", '"', -1, b, sizeof b), "x\"\"y|1;"));
 	/* text after the closing byte: the outer bytes go only when both are
-	 * the enclose byte (the seed's escape example without escape) */
+	 * the enclose byte (Doris's escape example without escape) */
 	CHECK(!strcmp(quoted("Zhang San,30,'Shanghai, Huangpu District, \\'Dagu Road'\n", '\'', -1, b, sizeof b),
 	    "Zhang San|30|Shanghai, Huangpu District, \\'Dagu Road;"));
 	CHECK(!strcmp(quoted("\"g\"hi,'a'b'\n", '"', -1, b, sizeof b), "\"g\"hi|'a'b';"));

@@ -152,15 +152,34 @@ static int prop_value(sl_lex *lx, char **out, char *msg, size_t cap)
 	return 1;
 }
 
-static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
-{
-	int r;
-	char *a = NULL, *b = NULL;
-
 #define STEP(x) do { if ((r = (x)) <= 0) return r; } while (0)
 #define KW(k) do { if (!sl_lex_kw(lx, k)) return syntax(lx, msg, cap); STEP(next(lx, msg, cap)); } while (0)
 #define OP(o) do { if (!sl_lex_op(lx, o)) return syntax(lx, msg, cap); STEP(next(lx, msg, cap)); } while (0)
-	STEP(next(lx, msg, cap));
+
+/* An alias after a select item or the table function (ended by stop):
+ * read and dropped. */
+static int alias(sl_lex *lx, const char *stop, char *msg, size_t cap)
+{
+	char *a = NULL;
+	int r;
+
+	if (sl_lex_kw(lx, "as")) {
+		STEP(next(lx, msg, cap));
+		STEP(ident(lx, &a, msg, cap));
+		free(a);
+	} else if ((lx->tok.kind == SL_TOK_IDENT && !sl_lex_kw(lx, stop)) || lx->tok.kind == SL_TOK_QIDENT) {
+		STEP(ident(lx, &a, msg, cap));
+		free(a);
+	}
+	return 1;
+}
+
+/* INSERT INTO [db.]table [WITH LABEL l] [(cols)] */
+static int parse_target(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
+{
+	char *a = NULL, *b = NULL;
+	int r;
+
 	KW("insert");
 	KW("into");
 	STEP(ident(lx, &a, msg, cap));
@@ -194,6 +213,14 @@ static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
 		}
 		STEP(next(lx, msg, cap));
 	}
+	return 1;
+}
+
+/* SELECT item [[AS] alias], ... */
+static int parse_select(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
+{
+	int r;
+
 	KW("select");
 	for (;;) {
 		char *text = NULL, *bare = NULL;
@@ -216,18 +243,19 @@ static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
 			return -1;
 		}
 		s->selname[s->nsel - 1] = bare;
-		if (sl_lex_kw(lx, "as")) {          /* an alias: not used */
-			STEP(next(lx, msg, cap));
-			STEP(ident(lx, &a, msg, cap));
-			free(a);
-		} else if ((lx->tok.kind == SL_TOK_IDENT && !sl_lex_kw(lx, "from")) || lx->tok.kind == SL_TOK_QIDENT) {
-			STEP(ident(lx, &a, msg, cap));
-			free(a);
-		}
+		STEP(alias(lx, "from", msg, cap));
 		if (!sl_lex_op(lx, ","))
 			break;
 		STEP(next(lx, msg, cap));
 	}
+	return 1;
+}
+
+/* FROM http_stream("k"="v", ...) [[AS] alias] */
+static int parse_from(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
+{
+	int r;
+
 	KW("from");
 	KW("http_stream");
 	OP("(");
@@ -263,14 +291,17 @@ static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
 		OP(",");
 	}
 	STEP(next(lx, msg, cap));
-	if (sl_lex_kw(lx, "as")) {
-		STEP(next(lx, msg, cap));
-		STEP(ident(lx, &a, msg, cap));
-		free(a);
-	} else if ((lx->tok.kind == SL_TOK_IDENT && !sl_lex_kw(lx, "where")) || lx->tok.kind == SL_TOK_QIDENT) {
-		STEP(ident(lx, &a, msg, cap));
-		free(a);
-	}
+	return alias(lx, "where", msg, cap);
+}
+
+static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
+{
+	int r;
+
+	STEP(next(lx, msg, cap));
+	STEP(parse_target(lx, s, msg, cap));
+	STEP(parse_select(lx, s, msg, cap));
+	STEP(parse_from(lx, s, msg, cap));
 	if (sl_lex_kw(lx, "where")) {
 		STEP(next(lx, msg, cap));
 		STEP(expr(lx, &s->where, NULL, msg, cap));
@@ -280,10 +311,10 @@ static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
 	if (lx->tok.kind != SL_TOK_EOF)
 		return syntax(lx, msg, cap);
 	return 1;
+}
 #undef STEP
 #undef KW
 #undef OP
-}
 
 int hs_parse(const char *sql, hs_stmt *s, char *msg, size_t cap)
 {

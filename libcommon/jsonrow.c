@@ -26,7 +26,6 @@
 #define MSG_SCALAR "Not an json object or json array"
 #define SRC_MAX (1u << 20)      /* source text kept in an F record */
 
-
 void sl_jsonrow_error(sl_jsonrow *c, const char *reason, const char *src, size_t slen)
 {
 	if (slen > SRC_MAX)
@@ -325,7 +324,6 @@ void sl_jsonrow_free(sl_jsonrow *c)
 	sl_jsonpath_free(&c->root);
 	free(c->vals);
 	free(c->srclen);
-	sl_buf_free(&c->tmp);
 	sl_buf_free(&c->reason);
 	sl_buf_free(&c->jqerr);
 }

@@ -41,7 +41,7 @@ typedef struct sl_jsonrow {
 	uint64_t recno;         /* document / line ordinal for F records */
 	sl_jspan *vals;         /* per source column: value text, p NULL = absent */
 	size_t *srclen;
-	sl_buf tmp, reason;
+	sl_buf reason;
 	int werr;               /* the writer failed or memory ran out */
 	struct sl_jsonpar *pool;        /* by line: parallel parse (NULL: serial) */
 	uint32_t *keycol;       /* simple mode: member ordinal -> column + 1 seen last */

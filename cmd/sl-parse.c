@@ -437,6 +437,7 @@ int main(int argc, char **argv)
 		char **src = 0;
 		size_t nsrc = json_sources(&o, target, &src), i;
 		r = sl_json_parse(&o.hdrs, (const char *const *)src, nsrc, in, &w);
+		r = r > 0 ? SL_EXIT_OK : r == 0 ? SL_EXIT_NO : SL_EXIT_TEMP;
 		if (sl_writer_flush(&w) < 0 && r == 0)
 			sl_stage_die_write(&w);
 		for (i = 0; i < nsrc; i++)

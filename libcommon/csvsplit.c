@@ -20,22 +20,13 @@
 
 #include "sl.h"
 #include "io.h"
+#include "input.h"
+#include "hex.h"
 #include "csvsplit.h"
 
 #include <csv.h>
 
 #define READ_CHUNK (1u << 20)
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int sl_sep_parse(const char *v, sl_buf *out, const char **err)
 {
@@ -60,7 +51,7 @@ int sl_sep_parse(const char *v, sl_buf *out, const char **err)
 			r = 0;
 		} else {
 			for (i = 0; i < hex.len; i++)
-				if (hexval((unsigned char)hex.p[i]) < 0)
+				if (sl_hex_digit((unsigned char)hex.p[i]) < 0)
 					break;
 			if (i < hex.len) {
 				*err = "Hex str format error";
@@ -71,8 +62,8 @@ int sl_sep_parse(const char *v, sl_buf *out, const char **err)
 			}
 		}
 		for (i = 0; r == 1 && i < hex.len; i += 2)
-			if (sl_buf_putc(out, (char)(hexval((unsigned char)hex.p[i]) << 4 |
-			    hexval((unsigned char)hex.p[i + 1]))) < 0)
+			if (sl_buf_putc(out, (char)(sl_hex_digit((unsigned char)hex.p[i]) << 4 |
+			    sl_hex_digit((unsigned char)hex.p[i + 1]))) < 0)
 				r = -1;
 		sl_buf_free(&hex);
 		return r;
@@ -738,4 +729,109 @@ int sl_csvq_next(sl_csvq *q, sl_qrec *r)
 		if (q->ready)
 			return q_emit(q, r, 0);
 	}
+}
+
+/* ---- the first record of a body's start ---- */
+
+static int first_fields(const sl_field *f, size_t k, sl_buf *out, size_t *nf)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		if (sl_buf_put(out, f[i].p, f[i].n) < 0 || sl_buf_putc(out, 0) < 0)
+			return -1;
+	*nf = k;
+	return 1;
+}
+
+/* One line split at the separator (a copy of the fields, so the array
+ * may grow past what the stack holds). */
+static int first_split(const char *p, size_t n, const sl_csvfmt *fmt, sl_buf *out, size_t *nf)
+{
+	sl_field small[64], *f = small;
+	size_t k = sl_csv_split(p, n, fmt->sep, fmt->slen, small, SL_ARRAY_LEN(small), 0);
+	int r;
+
+	if (k > SL_ARRAY_LEN(small)) {
+		if (!(f = malloc(k * sizeof *f))) {
+			errno = ENOMEM;
+			return -1;
+		}
+		sl_csv_split(p, n, fmt->sep, fmt->slen, f, k, 0);
+	}
+	r = first_fields(f, k, out, nf);
+	if (f != small)
+		free(f);
+	return r;
+}
+
+static int first_plain(sl_lines *l, int end, const sl_csvfmt *fmt, sl_buf *out, size_t *nf)
+{
+	uint64_t skip = fmt->skip;
+	int first = 1, r;
+	sl_line ln;
+
+	while ((r = sl_lines_next(l, &ln)) > 0) {
+		const char *p = ln.p;
+		size_t n = ln.n;
+
+		if (ln.nodelim && !end)
+			return 0;       /* the line may go on */
+		if (first) {
+			first = 0;
+			if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) {
+				p += 3;
+				n -= 3;
+			}
+		}
+		if (skip) {
+			skip--;
+			continue;
+		}
+		if (n)
+			return first_split(p, n, fmt, out, nf);
+	}
+	return r;
+}
+
+static int first_enclosed(sl_lines *l, size_t max, int end, const sl_csvfmt *fmt, sl_buf *out, size_t *nf)
+{
+	sl_csvq *q = sl_csvq_new(l, fmt->sep, fmt->slen, (unsigned char)fmt->enclose, fmt->escape,
+	    fmt->flags, max, fmt->skip);
+	sl_qrec rec;
+	int r;
+
+	if (!q)
+		return -1;
+	r = sl_csvq_next(q, &rec);
+	/* a record that reached the end of the bytes may go on */
+	if (r > 0 && l->eof && !end)
+		r = 0;
+	if (r > 0)
+		r = first_fields(rec.f, rec.nf, out, nf);
+	sl_csvq_free(q);
+	return r;
+}
+
+int sl_csv_first(const char *p, size_t n, int end, const sl_csvfmt *fmt, sl_buf *out, size_t *nf)
+{
+	sl_lines l;
+	const char *err;
+	int r;
+
+	*nf = 0;
+	/* no line or record is longer than the bytes: none is cut */
+	if (sl_lines_init(&l, -1, fmt->delim, fmt->dlen, n + 2) < 0)
+		return -1;
+	if (!(l.in = sl_input_open_mem(p, n, NULL, &err))) {
+		sl_lines_free(&l);
+		return -1;
+	}
+	if (fmt->enclose >= 0)
+		r = first_enclosed(&l, n + 2, end, fmt, out, nf);
+	else
+		r = first_plain(&l, end, fmt, out, nf);
+	sl_input_close(l.in);
+	sl_lines_free(&l);
+	return r;
 }

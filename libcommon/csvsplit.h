@@ -86,6 +86,24 @@ int sl_lines_next(sl_lines *l, sl_line *ln);
 size_t sl_csv_split(const char *p, size_t n, const char *sep, size_t slen,
 	sl_field *out, size_t max, int *ascii);
 
+/* How sl-parse reads a CSV body: its separators (not owned), enclose and
+ * escape bytes (-1: none; escape is used only with enclose), SL_CSVQ_*
+ * flags and the physical lines skipped first. */
+typedef struct sl_csvfmt {
+	const char *sep, *delim;
+	size_t slen, dlen;
+	int enclose, escape, flags;
+	uint64_t skip;
+} sl_csvfmt;
+
+/* The first record of the body that starts with p[0..n) (end: the body
+ * ends there), split as sl-parse splits it: a UTF-8 BOM, fmt->skip lines
+ * and empty lines go first; then sl_lines and sl_csv_split, or sl_csvq
+ * with an enclose byte. 1 with its fields appended to out, each followed
+ * by a NUL byte, and *nf their number; 0 when p[0..n) holds no whole
+ * record (more bytes are needed, unless end); -1 ENOMEM. */
+int sl_csv_first(const char *p, size_t n, int end, const sl_csvfmt *fmt, sl_buf *out, size_t *nf);
+
 /* Enclosed CSV (the `enclose`/`escape` headers, spec section 6): records
  * read with libcsv over the physical lines of an sl_lines reader, so a
  * field that starts with the enclose byte may hold separators and line

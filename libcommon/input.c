@@ -177,6 +177,47 @@ sl_input *sl_input_open_mem(const void *p, size_t n, const char *ct, const char 
 	return in;
 }
 
+/* Read in steps of this much: the decompressors' natural output size. */
+#define PEEK_STEP ((size_t)65536)
+
+int sl_input_peek(const void *p, size_t n, int whole, const char *ct, size_t max,
+	sl_buf *out, int *end, const char **err)
+{
+	sl_input *in = sl_input_open_mem(p, n, ct, err);
+	size_t start = out->len;
+	ssize_t k;
+
+	*end = 0;
+	if (!in)
+		return -1;
+	for (;;) {
+		if (out->len - start >= max) {
+			*end = 1;
+			break;
+		}
+		if (sl_buf_reserve(out, PEEK_STEP) < 0) {
+			sl_input_close(in);
+			errno = ENOMEM;
+			return -1;
+		}
+		k = sl_input_read(in, out->p + out->len, PEEK_STEP);
+		if (k > 0) {
+			out->len += (size_t)k;
+			continue;
+		}
+		if (k < 0 && errno == ENOMEM) {
+			sl_input_close(in);
+			return -1;
+		}
+		/* the end of what came so far: the end of the data only when
+		 * the whole body is here; else a stream cut short needs more */
+		*end = whole;
+		break;
+	}
+	sl_input_close(in);
+	return 1;
+}
+
 void sl_input_close(sl_input *in)
 {
 	if (!in)

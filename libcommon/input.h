@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "io.h"
 
 typedef struct sl_input sl_input;
 
@@ -25,6 +26,15 @@ sl_input *sl_input_open(int fd, const char *compress_type, const char **err);
  * there fails as a truncated body would. Used to look at the start of a
  * compressed body before it is all received (sl-httpd's http_stream). */
 sl_input *sl_input_open_mem(const void *p, size_t n, const char *compress_type, const char **err);
+/* The decompressed start of a body of which only the raw bytes p[0..n)
+ * have come so far (whole: they are all of it), read through
+ * compress_type into out (appended), at most max bytes of it. *end is set
+ * when out holds all the data there is to see: the body's end, a failure
+ * of a whole body (corrupt data is the reader's to report later), or max
+ * bytes (the last read may pass max by less than 64 KiB); else a stream cut at n needs more bytes. 1; -1 with errno
+ * (ENOMEM; EINVAL for an unknown compress_type, *err as sl_input_open). */
+int sl_input_peek(const void *p, size_t n, int whole, const char *compress_type, size_t max,
+	sl_buf *out, int *end, const char **err);
 /* Up to n decompressed bytes: > 0, 0 at the end, -1 on failure (a read
  * error, or corrupt/truncated compressed data: sl_input_error gives the
  * library's reason, e.g. "gz: unexpected end of stream"). */

@@ -5,15 +5,15 @@
  * (matching mode), simple mode (keys -> source columns), fuzzy_parse and
  * num_as_string (accepted), line_delimiter, and `jq: <program>` (beyond
  * Doris; sandboxed: the program gets the record and nothing else, no
- * modules, files, inputs, environment or log, see jsonin.c). Memory is bounded whatever the document (a top-level array is
+ * modules, files, inputs, environment or log, see jqsandbox.h). Memory
+ * is bounded whatever the document (a top-level array is
  * split element by element); one record over the cap is a filtered row.
  * With neither read_json_by_line nor strip_outer_array, a body that is one
  * JSON value (over any number of lines) is one document, and a body with
  * more values is read by line (decided as it streams in, within the cap).
  * By line (no jq, no strip_outer_array), libjq's parse of the records runs
- * on worker threads (env SL_JSON_THREADS, default the online CPUs, at most
- * 4; SL_JSON_BATCH bytes per hand-off, default 1 MiB); the output is the
- * same, in the same order, as with SL_JSON_THREADS=1.
+ * on worker threads (jsonpar.h: env SL_JSON_THREADS, SL_JSON_BATCH); the
+ * output is the same, in the same order, as with SL_JSON_THREADS=1.
  */
 #ifndef SL_JSONIN_H
 #define SL_JSONIN_H
@@ -30,8 +30,10 @@
  * into the column's DEFAULT), F records with Doris's reasons,
  * C {LoadBytes, ReadDataTimeMs}, E. src: the source column names (the
  * plain names of `columns`, else the table's columns in schema order).
- * Load-failing errors ([INVALID_JSON_PATH], a jq compile error) are written
- * as X. Returns the exit code for sl-parse (sl.h). */
+ * Load-failing errors ([INVALID_JSON_PATH], a jq compile error, a body
+ * that cannot be read) are written as X, then E. Returns 1 when the body
+ * was read (the final C and E written); 0 when the load failed with an X;
+ * -1 when memory ran out or the writer failed (w->err). */
 /* The record cap: one document (by line: one line; strip_outer_array: one
  * element) longer than this is a filtered row "The json record is too
  * large: ...". Header `json_record_max_bytes`, else env SL_JSON_RECORD_MAX,

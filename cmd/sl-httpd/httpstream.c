@@ -18,10 +18,11 @@
 #include "label.h"
 #include "csvsplit.h"
 #include "input.h"
+#include "status.h"
 #include "httpstream.h"
 
-#define PARSE_ERR "[INTERNAL_ERROR]TStatus: errCode = 2, detailMessage = Nereids parse failed. "
-#define FE_ERR "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = "
+#define PARSE_ERR SL_E_INTERNAL_ERROR SL_TSTATUS "Nereids parse failed. "
+#define FE_ERR SL_E_ANALYSIS_ERROR SL_TSTATUS
 
 /* ---- parsing ---- */
 
@@ -151,15 +152,34 @@ static int prop_value(sl_lex *lx, char **out, char *msg, size_t cap)
 	return 1;
 }
 
-static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
-{
-	int r;
-	char *a = NULL, *b = NULL;
-
 #define STEP(x) do { if ((r = (x)) <= 0) return r; } while (0)
 #define KW(k) do { if (!sl_lex_kw(lx, k)) return syntax(lx, msg, cap); STEP(next(lx, msg, cap)); } while (0)
 #define OP(o) do { if (!sl_lex_op(lx, o)) return syntax(lx, msg, cap); STEP(next(lx, msg, cap)); } while (0)
-	STEP(next(lx, msg, cap));
+
+/* An alias after a select item or the table function (ended by stop):
+ * read and dropped. */
+static int alias(sl_lex *lx, const char *stop, char *msg, size_t cap)
+{
+	char *a = NULL;
+	int r;
+
+	if (sl_lex_kw(lx, "as")) {
+		STEP(next(lx, msg, cap));
+		STEP(ident(lx, &a, msg, cap));
+		free(a);
+	} else if ((lx->tok.kind == SL_TOK_IDENT && !sl_lex_kw(lx, stop)) || lx->tok.kind == SL_TOK_QIDENT) {
+		STEP(ident(lx, &a, msg, cap));
+		free(a);
+	}
+	return 1;
+}
+
+/* INSERT INTO [db.]table [WITH LABEL l] [(cols)] */
+static int parse_target(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
+{
+	char *a = NULL, *b = NULL;
+	int r;
+
 	KW("insert");
 	KW("into");
 	STEP(ident(lx, &a, msg, cap));
@@ -193,6 +213,14 @@ static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
 		}
 		STEP(next(lx, msg, cap));
 	}
+	return 1;
+}
+
+/* SELECT item [[AS] alias], ... */
+static int parse_select(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
+{
+	int r;
+
 	KW("select");
 	for (;;) {
 		char *text = NULL, *bare = NULL;
@@ -215,18 +243,19 @@ static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
 			return -1;
 		}
 		s->selname[s->nsel - 1] = bare;
-		if (sl_lex_kw(lx, "as")) {          /* an alias: not used */
-			STEP(next(lx, msg, cap));
-			STEP(ident(lx, &a, msg, cap));
-			free(a);
-		} else if ((lx->tok.kind == SL_TOK_IDENT && !sl_lex_kw(lx, "from")) || lx->tok.kind == SL_TOK_QIDENT) {
-			STEP(ident(lx, &a, msg, cap));
-			free(a);
-		}
+		STEP(alias(lx, "from", msg, cap));
 		if (!sl_lex_op(lx, ","))
 			break;
 		STEP(next(lx, msg, cap));
 	}
+	return 1;
+}
+
+/* FROM http_stream("k"="v", ...) [[AS] alias] */
+static int parse_from(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
+{
+	int r;
+
 	KW("from");
 	KW("http_stream");
 	OP("(");
@@ -262,14 +291,17 @@ static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
 		OP(",");
 	}
 	STEP(next(lx, msg, cap));
-	if (sl_lex_kw(lx, "as")) {
-		STEP(next(lx, msg, cap));
-		STEP(ident(lx, &a, msg, cap));
-		free(a);
-	} else if ((lx->tok.kind == SL_TOK_IDENT && !sl_lex_kw(lx, "where")) || lx->tok.kind == SL_TOK_QIDENT) {
-		STEP(ident(lx, &a, msg, cap));
-		free(a);
-	}
+	return alias(lx, "where", msg, cap);
+}
+
+static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
+{
+	int r;
+
+	STEP(next(lx, msg, cap));
+	STEP(parse_target(lx, s, msg, cap));
+	STEP(parse_select(lx, s, msg, cap));
+	STEP(parse_from(lx, s, msg, cap));
 	if (sl_lex_kw(lx, "where")) {
 		STEP(next(lx, msg, cap));
 		STEP(expr(lx, &s->where, NULL, msg, cap));
@@ -279,10 +311,10 @@ static int parse(sl_lex *lx, hs_stmt *s, char *msg, size_t cap)
 	if (lx->tok.kind != SL_TOK_EOF)
 		return syntax(lx, msg, cap);
 	return 1;
+}
 #undef STEP
 #undef KW
 #undef OP
-}
 
 int hs_parse(const char *sql, hs_stmt *s, char *msg, size_t cap)
 {
@@ -477,165 +509,92 @@ int hs_refs(const hs_stmt *s, char ***names, size_t *nnames, char *msg, size_t c
 	return cnames(k ? k : 1, names, nnames);
 }
 
-typedef struct csvp {
-	sl_buf sep, delim;
-	int enclose, escape;    /* -1: none */
-	int trim_dq;
-} csvp;
-
-typedef struct fld { size_t off, len; } fld;
-
-/* The record at pos: 1 with [pos, *end) its bytes (delimiter excluded,
- * CR stripped for "\n"), *nextp after its delimiter, fields in *f, *nf
- * (offsets); 0 when more bytes are needed; -1 ENOMEM. */
-static int record(const csvp *c, const char *p, size_t n, size_t pos, int eof, size_t *end, size_t *nextp,
-	fld **f, size_t *nf, size_t *fcap)
+/* hs_refs when the body names nothing: 1 or -1 ENOMEM (a bad
+ * expression is sl-map's to report). */
+static int refs_only(const hs_stmt *s, char ***names, size_t *nnames)
 {
-	size_t i = pos, fs = pos;
-	int quoted = 0, atstart = 1;
+	char msg[256];
 
-	*nf = 0;
-	for (;;) {
-		int at_delim = i < n && !quoted && i + c->delim.len <= n && !memcmp(p + i, c->delim.p, c->delim.len);
-		int at_sep = i < n && !quoted && !at_delim && i + c->sep.len <= n && !memcmp(p + i, c->sep.p, c->sep.len);
-
-		if (i >= n && !eof)
-			return 0;
-		if (i >= n || at_delim || at_sep) {
-			if (*nf == *fcap) {
-				size_t nc = *fcap ? *fcap * 2 : 16;
-				fld *x = realloc(*f, nc * sizeof *x);
-				if (!x)
-					return -1;
-				*f = x;
-				*fcap = nc;
-			}
-			(*f)[*nf].off = fs;
-			(*f)[*nf].len = i - fs;
-			(*nf)++;
-			if (at_sep) {
-				i += c->sep.len;
-				fs = i;
-				atstart = 1;
-				continue;
-			}
-			*end = i;
-			*nextp = i >= n ? n : i + c->delim.len;
-			if (c->delim.len == 1 && c->delim.p[0] == '\n' && *end > pos && p[*end - 1] == '\r') {
-				(*end)--;
-				if ((*f)[*nf - 1].len)
-					(*f)[*nf - 1].len--;
-			}
-			return 1;
-		}
-		if (c->enclose >= 0) {
-			unsigned char ch = (unsigned char)p[i];
-			if (atstart && ch == c->enclose) {
-				quoted = 1;
-			} else if (quoted && c->escape >= 0 && ch == c->escape) {
-				if (i + 1 >= n && !eof)
-					return 0;
-				i++;
-			} else if (quoted && ch == c->enclose) {
-				if (i + 1 >= n && !eof)
-					return 0;
-				if (i + 1 < n && (unsigned char)p[i + 1] == c->enclose)
-					i++;
-				else
-					quoted = 0;
-			}
-		}
-		atstart = 0;
-		i++;
-	}
+	return hs_refs(s, names, nnames, msg, sizeof msg) < 0 ? -1 : 1;
 }
 
-static int csvp_init(const hs_stmt *s, csvp *c)
+/* The body's csv format from the properties, as sl-parse reads the same
+ * headers (sep and delim hold the separators' bytes). 0: a bad separator,
+ * which sl-parse reports. */
+static int csv_format(const hs_stmt *s, sl_csvfmt *f, sl_buf *sep, sl_buf *delim, int *trim_dq)
 {
 	const char *v, *err;
 
-	memset(c, 0, sizeof *c);
-	c->enclose = c->escape = -1;
+	memset(f, 0, sizeof *f);
+	f->enclose = f->escape = -1;
 	v = hs_prop(s, "column_separator");
-	if (sl_sep_parse(v && *v ? v : "\\t", &c->sep, &err) <= 0 || !c->sep.len)
+	if (sl_sep_parse(v && *v ? v : "\\t", sep, &err) <= 0 || !sep->len)
 		return 0;
 	v = hs_prop(s, "line_delimiter");
-	if (sl_sep_parse(v && *v ? v : "\\n", &c->delim, &err) <= 0 || !c->delim.len)
+	if (sl_sep_parse(v && *v ? v : "\\n", delim, &err) <= 0 || !delim->len)
 		return 0;
+	f->sep = sep->p;
+	f->slen = sep->len;
+	f->delim = delim->p;
+	f->dlen = delim->len;
 	v = hs_prop(s, "enclose");
 	if (v && strlen(v) == 1)
-		c->enclose = (unsigned char)*v;
+		f->enclose = (unsigned char)*v;
 	v = hs_prop(s, "escape");
 	if (v && strlen(v) == 1)
-		c->escape = (unsigned char)*v;
+		f->escape = (unsigned char)*v;
 	v = hs_prop(s, "trim_double_quotes");
-	c->trim_dq = v && !strcasecmp(v, "true");
+	*trim_dq = v && !strcasecmp(v, "true");
+	f->flags = *trim_dq ? SL_CSVQ_COLLAPSE : 0;
+	v = hs_prop(s, "skip_lines");
+	if (!strcmp(s->format, "csv") && v)     /* csv_with_names* ignore it */
+		f->skip = strtoul(v, NULL, 10);
+	return 1;
+}
+
+/* The header record's fields (NUL-separated in rec) as names;
+ * trim_double_quotes strips one pair of quotes, as sl-parse does. */
+static int header_names(const sl_buf *rec, size_t nf, int trim_dq, char ***names, size_t *nnames)
+{
+	const char *p = rec->p;
+	size_t i;
+
+	for (i = 0; i < nf; i++) {
+		size_t l = strlen(p);
+		const char *q = p;
+		if (trim_dq && l >= 2 && q[0] == '"' && q[l - 1] == '"')
+			q++, l -= 2;
+		if (push(names, nnames, strndup(q, l)) < 0) {
+			freev(*names, *nnames);
+			*names = NULL;
+			*nnames = 0;
+			return -1;
+		}
+		p += strlen(p) + 1;
+	}
 	return 1;
 }
 
 static int peek_plain(const hs_stmt *s, const char *buf, size_t n, int eof, char ***names, size_t *nnames)
 {
-	csvp c;
-	fld *f = NULL;
-	size_t nf = 0, fcap = 0, pos = 0, end, nx, skip = 0, i;
-	int with_names = strcmp(s->format, "csv") != 0, r;
-	const char *v;
-	char msg[256];
+	sl_buf sep = SL_BUF_ZERO, delim = SL_BUF_ZERO, rec = SL_BUF_ZERO;
+	sl_csvfmt f;
+	size_t nf;
+	int trim_dq, r;
 
 	*names = NULL;
 	*nnames = 0;
-	if (!csvp_init(s, &c)) {        /* a bad separator: sl-parse says so */
-		sl_buf_free(&c.sep);
-		sl_buf_free(&c.delim);
-		return hs_refs(s, names, nnames, msg, sizeof msg) < 0 ? -1 : 1;
-	}
-	v = hs_prop(s, "skip_lines");
-	if (!with_names && v)
-		skip = strtoul(v, NULL, 10);
-	if (n >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
-		pos = 3;
-	for (;;) {
-		if (pos >= n && eof) {
-			r = hs_refs(s, names, nnames, msg, sizeof msg) < 0 ? -1 : 1;
-			break;
-		}
-		if ((r = record(&c, buf, n, pos, eof, &end, &nx, &f, &nf, &fcap)) <= 0)
-			break;
-		if (skip) {
-			skip--;
-			pos = nx;
-			continue;
-		}
-		if (end == pos) {       /* an empty line */
-			pos = nx;
-			continue;
-		}
-		if (!with_names) {
-			r = cnames(nf, names, nnames);
-			break;
-		}
-		r = 1;
-		for (i = 0; i < nf && r > 0; i++) {
-			const char *p = buf + f[i].off;
-			size_t l = f[i].len;
-			if (c.enclose >= 0 && l >= 2 && (unsigned char)p[0] == c.enclose &&
-			    (unsigned char)p[l - 1] == c.enclose)
-				p++, l -= 2;
-			else if (c.trim_dq && l >= 2 && p[0] == '"' && p[l - 1] == '"')
-				p++, l -= 2;
-			if (push(names, nnames, strndup(p, l)) < 0)
-				r = -1;
-		}
-		if (r < 0) {
-			freev(*names, *nnames);
-			*names = NULL;
-			*nnames = 0;
-		}
-		break;
-	}
-	free(f);
-	sl_buf_free(&c.sep);
-	sl_buf_free(&c.delim);
+	if (!csv_format(s, &f, &sep, &delim, &trim_dq))
+		r = refs_only(s, names, nnames);
+	else if ((r = sl_csv_first(buf, n, eof, &f, &rec, &nf)) == 0 && eof)
+		r = refs_only(s, names, nnames);        /* no record at all */
+	else if (r > 0 && !strcmp(s->format, "csv"))
+		r = cnames(nf, names, nnames);
+	else if (r > 0)
+		r = header_names(&rec, nf, trim_dq, names, nnames);
+	sl_buf_free(&sep);
+	sl_buf_free(&delim);
+	sl_buf_free(&rec);
 	return r;
 }
 
@@ -647,9 +606,7 @@ int hs_peek(const hs_stmt *s, const char *buf, size_t n, int eof, char ***names,
 {
 	const char *ct = hs_prop(s, "compress_type"), *err = NULL;
 	sl_buf dec = SL_BUF_ZERO;
-	sl_input *in;
-	int deof = 0, r;
-	char msg[256];
+	int deof, r;
 
 	if (!ct || !*ct)
 		return peek_plain(s, buf, n, eof, names, nnames);
@@ -657,40 +614,13 @@ int hs_peek(const hs_stmt *s, const char *buf, size_t n, int eof, char ***names,
 	*nnames = 0;
 	/* decompressed again from the start on each call: the start of the
 	 * body only grows, and both sides are capped */
-	if (!(in = sl_input_open_mem(buf, n, ct, &err))) {
+	if (sl_input_peek(buf, n, eof, ct, HS_PEEK_DEC_MAX, &dec, &deof, &err) < 0) {
+		sl_buf_free(&dec);
 		if (errno == ENOMEM)
 			return -1;
 		/* an unknown compress_type: sl-parse refuses it */
-		return hs_refs(s, names, nnames, msg, sizeof msg) < 0 ? -1 : 1;
+		return refs_only(s, names, nnames);
 	}
-	for (;;) {
-		ssize_t k;
-		if (dec.len >= HS_PEEK_DEC_MAX) {
-			deof = 1;
-			break;
-		}
-		if (sl_buf_reserve(&dec, 65536) < 0) {
-			sl_input_close(in);
-			sl_buf_free(&dec);
-			return -1;
-		}
-		k = sl_input_read(in, dec.p + dec.len, 65536);
-		if (k > 0) {
-			dec.len += (size_t)k;
-			continue;
-		}
-		if (k < 0 && errno == ENOMEM) {
-			sl_input_close(in);
-			sl_buf_free(&dec);
-			return -1;
-		}
-		/* the end of what came so far: the end of the data only when
-		 * the whole body is here (then corrupt data is sl-parse's to
-		 * report); else a stream cut short here needs more bytes */
-		deof = eof;
-		break;
-	}
-	sl_input_close(in);
 	r = peek_plain(s, dec.p ? dec.p : "", dec.len, deof, names, nnames);
 	sl_buf_free(&dec);
 	return r;

@@ -2,7 +2,8 @@
 /* test-csvsplit.c -- unit tests of the plain CSV splitter (csvsplit.h):
  * separator values, field splitting at every position of the SSE2 blocks,
  * UTF-8 validation, the line reader's bounds and delimiters, and the
- * enclosed reader's doubled and outer enclose bytes. */
+ * enclosed reader's doubled and outer enclose bytes, the first record of a
+ * body's start (sl_csv_first), hex digits. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "sl.h"
 #include "csvsplit.h"
 #include "utf8.h"
+#include "hex.h"
 
 static int passed, failed;
 #define CHECK(c) do { if (c) passed++; else { failed++; fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); } } while (0)
@@ -166,18 +168,81 @@ static void test_quoted(void)
 	char b[256];
 
 	/* escape equal to enclose: "" inside an enclosed field is one byte
-	 * (issue 9 item 5); outside one it escapes the next byte */
+	 * (RFC 4180); outside one it escapes the next byte */
 	CHECK(!strcmp(quoted("\"x\"\"y\",1,\"a,b\"\n", '"', '"', b, sizeof b), "x\"y|1|a,b;"));
 	CHECK(!strcmp(quoted("\"\"\"lead\",\"\",c\"\"d\n", '"', '"', b, sizeof b), "\"lead||c\"d;"));
 	CHECK(!strcmp(quoted("\"e\"\"\"\"f\"\n", '"', '"', b, sizeof b), "e\"\"f;"));
 	/* without escape the same doubled bytes stay two */
 	CHECK(!strcmp(quoted("\"x\"\"y\",1\n", '"', -1, b, sizeof b), "x\"\"y|1;"));
 	/* text after the closing byte: the outer bytes go only when both are
-	 * the enclose byte (the seed's escape example without escape) */
+	 * the enclose byte (Doris's escape example without escape) */
 	CHECK(!strcmp(quoted("Zhang San,30,'Shanghai, Huangpu District, \\'Dagu Road'\n", '\'', -1, b, sizeof b),
 	    "Zhang San|30|Shanghai, Huangpu District, \\'Dagu Road;"));
 	CHECK(!strcmp(quoted("\"g\"hi,'a'b'\n", '"', -1, b, sizeof b), "\"g\"hi|'a'b';"));
 	CHECK(!strcmp(quoted("'a'b',x\n'a'b\n", '\'', -1, b, sizeof b), "a'b|x;'a'b;"));
+}
+
+/* sl_csv_first over p as "a|b;" (fields joined), "more" (0, not end),
+ * "none" (0, end). */
+static const char *first(const char *p, int end, const char *sep, const char *delim, int enc,
+	uint64_t skip, char *out, size_t cap)
+{
+	sl_csvfmt f = { sep, delim, strlen(sep), strlen(delim), enc, -1, 0, skip };
+	sl_buf rec = SL_BUF_ZERO;
+	size_t nf = 99, i, o = 0;
+	const char *q;
+	int r = sl_csv_first(p, strlen(p), end, &f, &rec, &nf);
+
+	if (r <= 0) {
+		snprintf(out, cap, "%s", r < 0 ? "error" : end ? "none" : "more");
+		sl_buf_free(&rec);
+		return out;
+	}
+	out[0] = 0;
+	for (i = 0, q = rec.p; i < nf && o < cap; i++, q += strlen(q) + 1)
+		o += (size_t)snprintf(out + o, cap - o, "%s%s", q, i + 1 < nf ? "|" : ";");
+	sl_buf_free(&rec);
+	return out;
+}
+
+static void test_first(void)
+{
+	char b[256];
+
+	CHECK(!strcmp(first("a,b,c\nd\n", 0, ",", "\n", -1, 0, b, sizeof b), "a|b|c;"));
+	/* the first line may go on until a delimiter or the end */
+	CHECK(!strcmp(first("a,b,c", 0, ",", "\n", -1, 0, b, sizeof b), "more"));
+	CHECK(!strcmp(first("a,b,c\r", 1, ",", "\n", -1, 0, b, sizeof b), "a|b|c;"));
+	CHECK(!strcmp(first("a,b\r\n", 0, ",", "\n", -1, 0, b, sizeof b), "a|b;"));
+	/* a BOM, skipped lines, empty lines */
+	CHECK(!strcmp(first("\xEF\xBB\xBFx\ny,z\n", 0, ",", "\n", -1, 0, b, sizeof b), "x;"));
+	CHECK(!strcmp(first("h1\nh2\n\n\ny,z\n", 0, ",", "\n", -1, 2, b, sizeof b), "y|z;"));
+	CHECK(!strcmp(first("\n\n", 0, ",", "\n", -1, 0, b, sizeof b), "more"));
+	CHECK(!strcmp(first("\n\n", 1, ",", "\n", -1, 0, b, sizeof b), "none"));
+	CHECK(!strcmp(first("", 1, ",", "\n", -1, 0, b, sizeof b), "none"));
+	/* separators and delimiters of several bytes, one cut at the end */
+	CHECK(!strcmp(first("a||b||c;;d", 0, "||", ";;", -1, 0, b, sizeof b), "a|b|c;"));
+	CHECK(!strcmp(first("a||b;", 0, "||", ";;", -1, 0, b, sizeof b), "more"));
+	/* more fields than the stack array holds */
+	{
+		char line[400];
+		size_t i, n = 0;
+		for (i = 0; i < 100; i++)
+			line[n++] = 'x', line[n++] = ',';
+		line[n - 1] = '\n';
+		line[n] = 0;
+		first(line, 1, ",", "\n", -1, 0, b, sizeof b);
+		CHECK(strlen(b) == 200 && b[199] == ';');
+	}
+	/* enclosed: a delimiter inside a field, a record cut inside one */
+	CHECK(!strcmp(first("\"a\nb\",c\nd\n", 0, ",", "\n", '"', 0, b, sizeof b), "a\nb|c;"));
+	CHECK(!strcmp(first("\"a\nb", 0, ",", "\n", '"', 0, b, sizeof b), "more"));
+	CHECK(!strcmp(first("\"a\",b", 0, ",", "\n", '"', 0, b, sizeof b), "more"));
+	CHECK(!strcmp(first("\"a\",b", 1, ",", "\n", '"', 0, b, sizeof b), "a|b;"));
+	CHECK(!strcmp(first("\n\"x\"||y\n", 0, "||", "\n", '"', 0, b, sizeof b), "x|y;"));
+	CHECK(!strcmp(first("s\n\"x\",y\n", 0, ",", "\n", '"', 1, b, sizeof b), "x|y;"));
+	CHECK(sl_hex_digit('0') == 0 && sl_hex_digit('a') == 10 && sl_hex_digit('F') == 15 &&
+	    sl_hex_digit('g') == -1 && sl_hex_digit('/') == -1);
 }
 
 int main(void)
@@ -187,6 +252,7 @@ int main(void)
 	test_utf8();
 	test_lines();
 	test_quoted();
+	test_first();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -170,3 +170,30 @@ seed_files() { cp "$SL_ROOT/examples/create_table.sql" "$SL_ROOT/examples/stream
 	run -0 --separate-stderr bash -e ex.sh
 	[ "$output" = "$(man_shown sl-store.5)" ]
 }
+
+# A session's output and the page's, compared loosely: lines joined (the
+# page wraps them), numbers as N, and the page's "(...)" standing for
+# anything.
+loose() { tr -s ' \n' '  ' | sed -E 's/[0-9]+/N/g; s/ $//'; }
+
+@test "examples: the EXAMPLES of sl-fsck(8) run as written, on a log with a flipped bit" {
+	# in /home/me, with the default data directory ./sl-data
+	unset SL_DATA_DIR
+	sl-sql -e "CREATE DATABASE testdb"
+	sl-sql -e "CREATE TABLE testdb.t (k INT, v VARCHAR(10)) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	local i b log=sl-data/testdb/txnlog
+	for ((i = 1; i <= 30; i++)); do
+		seq 1 1000 | awk -v i="$i" '{ print i * 1000 + $1 ",v" $1 }' > in.csv
+		sl-load -H column_separator:, -T in.csv testdb.t > /dev/null
+	done
+	b=$(od -An -tu1 -j 8000 -N1 "$log" | tr -d ' ')
+	printf "\\x$(printf %02x $((b ^ 4)))" | dd of="$log" bs=1 seek=8000 conv=notrunc status=none
+	man_session sl-fsck.8 > ex.sh
+	[ "$(wc -l < ex.sh)" = 2 ]
+	run -0 bash ex.sh
+	local got want
+	got=$(sed "s|$PWD/|/home/me/|" <<<"$output" | loose)
+	want=$(man_shown sl-fsck.8 | loose)
+	want=${want//'(...)'/'*'}
+	[[ "$got" == $want ]]
+}

@@ -662,6 +662,52 @@ static int cmp_op(const sl_lex *lx)
 	return -1;
 }
 
+/* l IN (a, b, ...), the current token IN: the node, owning l, or NULL
+ * with l freed. */
+static sl_expr *parse_in(struct parser *p, sl_expr *l)
+{
+	sl_lex *lx = p->lx;
+	sl_expr *e, *r;
+	if (advance(p) < 0) goto bad;
+	if (!sl_lex_op(lx, "(")) { syntax_error(p); goto bad; }
+	if (advance(p) < 0) goto bad;
+	if (!(e = sl_exprnode_new(E_IN)) || add_arg(p, e, l) < 0) { sl_exprnode_free(e); return fail_nomem(p, l); }
+	l = e;
+	for (;;) {
+		if (!(r = parse_or(p))) goto bad;
+		if (add_arg(p, l, r) < 0) { sl_exprnode_free(r); return fail_nomem(p, l); }
+		if (!sl_lex_op(lx, ",")) break;
+		if (advance(p) < 0) goto bad;
+	}
+	if (!sl_lex_op(lx, ")")) { syntax_error(p); goto bad; }
+	if (advance(p) < 0) goto bad;
+	return l;
+bad:
+	sl_exprnode_free(l);
+	return NULL;
+}
+
+/* l BETWEEN lo AND hi, the current token BETWEEN: as parse_in. */
+static sl_expr *parse_between(struct parser *p, sl_expr *l)
+{
+	sl_lex *lx = p->lx;
+	sl_expr *lo, *hi, *e;
+	if (advance(p) < 0) goto bad;
+	if (!(lo = parse_add(p))) goto bad;
+	if (!sl_lex_kw(lx, "and")) { syntax_error(p); sl_exprnode_free(lo); goto bad; }
+	if (advance(p) < 0) { sl_exprnode_free(lo); goto bad; }
+	if (!(hi = parse_add(p))) { sl_exprnode_free(lo); goto bad; }
+	if (!(e = sl_exprnode_new(E_BETWEEN)) || add_arg(p, e, l) < 0) {
+		sl_exprnode_free(e); sl_exprnode_free(lo); sl_exprnode_free(hi); return fail_nomem(p, l);
+	}
+	if (add_arg(p, e, lo) < 0) { sl_exprnode_free(lo); sl_exprnode_free(hi); return fail_nomem(p, e); }
+	if (add_arg(p, e, hi) < 0) { sl_exprnode_free(hi); return fail_nomem(p, e); }
+	return e;
+bad:
+	sl_exprnode_free(l);
+	return NULL;
+}
+
 static sl_expr *parse_pred(struct parser *p)
 {
 	sl_lex *lx = p->lx;
@@ -701,37 +747,8 @@ static sl_expr *parse_pred(struct parser *p)
 			}
 			neg = 1;
 		}
-		if (sl_lex_kw(lx, "in")) {
-			if (advance(p) < 0) goto bad;
-			if (!sl_lex_op(lx, "(")) { syntax_error(p); goto bad; }
-			if (advance(p) < 0) goto bad;
-			if (!(e = sl_exprnode_new(E_IN)) || add_arg(p, e, l) < 0) { sl_exprnode_free(e); return fail_nomem(p, l); }
-			l = e;
-			for (;;) {
-				if (!(r = parse_or(p))) goto bad;
-				if (add_arg(p, l, r) < 0) { sl_exprnode_free(r); return fail_nomem(p, l); }
-				if (!sl_lex_op(lx, ",")) break;
-				if (advance(p) < 0) goto bad;
-			}
-			if (!sl_lex_op(lx, ")")) { syntax_error(p); goto bad; }
-			if (advance(p) < 0) goto bad;
-			l->neg = neg;
-			if (set_text(p, l, start) < 0) return fail_nomem(p, l);
-			continue;
-		}
-		if (sl_lex_kw(lx, "between")) {
-			sl_expr *lo, *hi;
-			if (advance(p) < 0) goto bad;
-			if (!(lo = parse_add(p))) goto bad;
-			if (!sl_lex_kw(lx, "and")) { syntax_error(p); sl_exprnode_free(lo); goto bad; }
-			if (advance(p) < 0) { sl_exprnode_free(lo); goto bad; }
-			if (!(hi = parse_add(p))) { sl_exprnode_free(lo); goto bad; }
-			if (!(e = sl_exprnode_new(E_BETWEEN)) || add_arg(p, e, l) < 0) {
-				sl_exprnode_free(e); sl_exprnode_free(lo); sl_exprnode_free(hi); return fail_nomem(p, l);
-			}
-			l = e;
-			if (add_arg(p, l, lo) < 0) { sl_exprnode_free(lo); sl_exprnode_free(hi); return fail_nomem(p, l); }
-			if (add_arg(p, l, hi) < 0) { sl_exprnode_free(hi); return fail_nomem(p, l); }
+		if (sl_lex_kw(lx, "in") || sl_lex_kw(lx, "between")) {
+			if (!(l = sl_lex_kw(lx, "in") ? parse_in(p, l) : parse_between(p, l))) return NULL;
 			l->neg = neg;
 			if (set_text(p, l, start) < 0) return fail_nomem(p, l);
 			continue;

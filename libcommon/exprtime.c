@@ -208,11 +208,122 @@ static int read_num(const char *s, size_t n, size_t *i, int maxd, int *out)
 static int is_sp(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 /* str_to_date: parse s with MySQL format f. 1 ok with local us. */
+/* The fields str_to_date has read so far. */
+struct parsed { int y, mo, d, h, mi, sec, frac, pm, yday, h12; };
+
+/* AM or PM at s[*i]: pm 0 or 1. */
+static int read_ampm(const char *s, size_t sn, size_t *i, int *pm)
+{
+	if (name_prefix(s + *i, sn - *i, "AM", 2)) *pm = 0;
+	else if (name_prefix(s + *i, sn - *i, "PM", 2)) *pm = 1;
+	else return 0;
+	*i += 2;
+	return 1;
+}
+
+/* One of n names (whole, or its first 3 letters when abbr) at s[*i]: its
+ * index, or -1. */
+static int read_name(const char *s, size_t sn, size_t *i, const char *const *names, int n, int abbr)
+{
+	int k;
+	for (k = 0; k < n; k++) {
+		size_t len = abbr ? 3 : strlen(names[k]);
+		if (name_prefix(s + *i, sn - *i, names[k], len)) { *i += len; return k; }
+	}
+	return -1;
+}
+
+/* Up to 6 digits of a fraction of a second, as microseconds. */
+static int read_frac(const char *s, size_t sn, size_t *i, int *frac)
+{
+	int nd = 0;
+	*frac = 0;
+	while (*i < sn && s[*i] >= '0' && s[*i] <= '9') {
+		if (nd < 6) { *frac = *frac * 10 + (s[*i] - '0'); nd++; }
+		(*i)++;
+	}
+	if (!nd) return 0;
+	while (nd < 6) { *frac *= 10; nd++; }
+	return 1;
+}
+
+/* hh:mm:ss */
+static int read_hms(const char *s, size_t sn, size_t *i, struct parsed *t)
+{
+	if (!read_num(s, sn, i, 2, &t->h) || *i >= sn || s[(*i)++] != ':') return 0;
+	if (!read_num(s, sn, i, 2, &t->mi) || *i >= sn || s[(*i)++] != ':') return 0;
+	return read_num(s, sn, i, 2, &t->sec) != 0;
+}
+
+/* The specifier %c at s[*i]. 1 read, 0 no match. */
+static int read_spec(struct parsed *t, char c, const char *s, size_t sn, size_t *i)
+{
+	size_t s0 = *i;
+	int nd, k;
+	switch (c) {
+	case 'Y':
+		if (!(nd = read_num(s, sn, i, 4, &t->y))) return 0;
+		if (nd <= 2 && *i - s0 == 2) t->y = t->y < 70 ? 2000 + t->y : 1900 + t->y;
+		return 1;
+	case 'y':
+		if (read_num(s, sn, i, 2, &t->y) != 2) return 0;
+		t->y = t->y < 70 ? 2000 + t->y : 1900 + t->y;
+		return 1;
+	case 'm': case 'c': return read_num(s, sn, i, 2, &t->mo) != 0;
+	case 'd': case 'e': return read_num(s, sn, i, 2, &t->d) != 0;
+	case 'D':
+		if (!read_num(s, sn, i, 2, &t->d)) return 0;
+		if (*i + 2 <= sn) *i += 2;
+		return 1;
+	case 'H': case 'k': return read_num(s, sn, i, 2, &t->h) != 0;
+	case 'h': case 'I': case 'l': t->h12 = 1; return read_num(s, sn, i, 2, &t->h) != 0;
+	case 'i': return read_num(s, sn, i, 2, &t->mi) != 0;
+	case 's': case 'S': return read_num(s, sn, i, 2, &t->sec) != 0;
+	case 'f': return read_frac(s, sn, i, &t->frac);
+	case 'j': return read_num(s, sn, i, 3, &t->yday) != 0;
+	case 'p': return read_ampm(s, sn, i, &t->pm);
+	case 'M': case 'b':
+		if ((k = read_name(s, sn, i, month_names, 12, c == 'b')) < 0) return 0;
+		t->mo = k + 1;
+		return 1;
+	case 'W': case 'a': return read_name(s, sn, i, day_names, 7, c == 'a') >= 0;
+	case 'T': return read_hms(s, sn, i, t);
+	case 'r':
+		if (!read_hms(s, sn, i, t)) return 0;
+		while (*i < sn && is_sp(s[*i])) (*i)++;
+		t->h12 = 1;
+		return read_ampm(s, sn, i, &t->pm);
+	default:
+		if (*i >= sn || s[*i] != c) return 0;
+		(*i)++;
+		return 1;
+	}
+}
+
+/* The datetime of the fields read: 1 with *us, 0 invalid. */
+static int assemble(struct parsed *t, int64_t *us)
+{
+	int64_t day;
+	if (t->h12 || t->pm >= 0) {
+		if ((t->h < 1 || t->h > 12) && t->h12) return 0;
+		if (t->pm == 1 && t->h < 12) t->h += 12;
+		else if (t->pm == 0 && t->h == 12) t->h = 0;
+	}
+	if (t->yday >= 0) {
+		if (t->yday < 1 || t->yday > days_in_year(t->y)) return 0;
+		day = sl_days_from_civil(t->y, 1, 1) + t->yday - 1;
+	} else {
+		if (!sl_date_valid(t->y, t->mo, t->d) || t->h > 23 || t->mi > 59 || t->sec > 59) return 0;
+		day = sl_days_from_civil(t->y, (unsigned)t->mo, (unsigned)t->d);
+	}
+	*us = day * US_PER_DAY + ((int64_t)t->h * 3600 + t->mi * 60 + t->sec) * US_PER_SEC + t->frac;
+	return t->h < 24 && t->mi < 60 && t->sec < 60;
+}
+
 int sl_exprtime_parse(const char *s, size_t sn, const char *f, size_t fn, int64_t *us)
 {
+	struct parsed t = { 1970, 1, 1, 0, 0, 0, 0, -1, -1, 0 };
 	size_t i = 0, j;
-	int y = 1970, mo = 1, d = 1, h = 0, mi = 0, sec = 0, frac = 0, pm = -1, yday = -1;
-	int have_date = 0, h12 = 0;
 	for (j = 0; j < fn; j++) {
 		char c = f[j];
 		if (is_sp(c)) { while (i < sn && is_sp(s[i])) i++; continue; }
@@ -221,109 +332,9 @@ int sl_exprtime_parse(const char *s, size_t sn, const char *f, size_t fn, int64_
 			i++;
 			continue;
 		}
-		c = f[++j];
-		/* numeric fields skip leading spaces, as MySQL does */
-		switch (c) {
-		case 'Y': {
-			size_t s0 = i;
-			int nd = read_num(s, sn, &i, 4, &y);
-			if (!nd) return 0;
-			if (nd <= 2 && i - s0 == 2) y = y < 70 ? 2000 + y : 1900 + y;
-			have_date = 1;
-			break;
-		}
-		case 'y':
-			if (read_num(s, sn, &i, 2, &y) != 2) return 0;
-			y = y < 70 ? 2000 + y : 1900 + y;
-			have_date = 1;
-			break;
-		case 'm': case 'c': if (!read_num(s, sn, &i, 2, &mo)) return 0; have_date = 1; break;
-		case 'd': case 'e': if (!read_num(s, sn, &i, 2, &d)) return 0; have_date = 1; break;
-		case 'D':
-			if (!read_num(s, sn, &i, 2, &d)) return 0;
-			if (i + 2 <= sn) i += 2;
-			have_date = 1;
-			break;
-		case 'H': case 'k': if (!read_num(s, sn, &i, 2, &h)) return 0; break;
-		case 'h': case 'I': case 'l': if (!read_num(s, sn, &i, 2, &h)) return 0; h12 = 1; break;
-		case 'i': if (!read_num(s, sn, &i, 2, &mi)) return 0; break;
-		case 's': case 'S': if (!read_num(s, sn, &i, 2, &sec)) return 0; break;
-		case 'f': {
-			int nd = 0;
-			frac = 0;
-			while (i < sn && s[i] >= '0' && s[i] <= '9') {
-				if (nd < 6) { frac = frac * 10 + (s[i] - '0'); nd++; }
-				i++;
-			}
-			if (!nd) return 0;
-			while (nd < 6) { frac *= 10; nd++; }
-			break;
-		}
-		case 'j': if (!read_num(s, sn, &i, 3, &yday)) return 0; have_date = 1; break;
-		case 'p':
-			if (name_prefix(s + i, sn - i, "AM", 2)) pm = 0;
-			else if (name_prefix(s + i, sn - i, "PM", 2)) pm = 1;
-			else return 0;
-			i += 2;
-			break;
-		case 'M': case 'b': {
-			int k, found = 0;
-			for (k = 0; k < 12 && !found; k++) {
-				size_t len = c == 'M' ? strlen(month_names[k]) : 3;
-				if (name_prefix(s + i, sn - i, month_names[k], len)) { mo = k + 1; i += len; found = 1; }
-			}
-			if (!found) return 0;
-			have_date = 1;
-			break;
-		}
-		case 'W': case 'a': {
-			int k, found = 0;
-			for (k = 0; k < 7 && !found; k++) {
-				size_t len = c == 'W' ? strlen(day_names[k]) : 3;
-				if (name_prefix(s + i, sn - i, day_names[k], len)) { i += len; found = 1; }
-			}
-			if (!found) return 0;
-			break;
-		}
-		case 'T':
-			if (!read_num(s, sn, &i, 2, &h) || i >= sn || s[i++] != ':') return 0;
-			if (!read_num(s, sn, &i, 2, &mi) || i >= sn || s[i++] != ':') return 0;
-			if (!read_num(s, sn, &i, 2, &sec)) return 0;
-			break;
-		case 'r':
-			if (!read_num(s, sn, &i, 2, &h) || i >= sn || s[i++] != ':') return 0;
-			if (!read_num(s, sn, &i, 2, &mi) || i >= sn || s[i++] != ':') return 0;
-			if (!read_num(s, sn, &i, 2, &sec)) return 0;
-			while (i < sn && is_sp(s[i])) i++;
-			if (name_prefix(s + i, sn - i, "AM", 2)) pm = 0;
-			else if (name_prefix(s + i, sn - i, "PM", 2)) pm = 1;
-			else return 0;
-			i += 2;
-			h12 = 1;
-			break;
-		default:
-			if (i >= sn || s[i] != c) return 0;
-			i++;
-			break;
-		}
+		if (!read_spec(&t, f[++j], s, sn, &i)) return 0;
 	}
-	(void)have_date;
-	if (h12 || pm >= 0) {
-		if (h < 1 || h > 12) { if (h12) return 0; }
-		if (pm == 1 && h < 12) h += 12;
-		else if (pm == 0 && h == 12) h = 0;
-	}
-	if (yday >= 0) {
-		int64_t dd;
-		if (yday < 1 || yday > days_in_year(y)) return 0;
-		dd = sl_days_from_civil(y, 1, 1) + yday - 1;
-		*us = dd * US_PER_DAY + ((int64_t)h * 3600 + mi * 60 + sec) * US_PER_SEC + frac;
-		return h < 24 && mi < 60 && sec < 60;
-	}
-	if (!sl_date_valid(y, mo, d) || h > 23 || mi > 59 || sec > 59) return 0;
-	*us = sl_days_from_civil(y, (unsigned)mo, (unsigned)d) * US_PER_DAY
-	    + ((int64_t)h * 3600 + mi * 60 + sec) * US_PER_SEC + frac;
-	return 1;
+	return assemble(&t, us);
 }
 
 int64_t sl_exprtime_now(void)

@@ -164,24 +164,104 @@ int64_t sl_exprval_round_us(int64_t us, int scale)
 	return us;
 }
 
+/* The casts of a non-NULL, non-string value to each target kind: 1 with
+ * out set (out was zeroed, its tkind set), 0 for NULL. */
+static int cast_int(const sl_value *v, int k, sl_value *out)
+{
+	__int128 x, lo, hi;
+	if (!sl_exprval_i128(v, &x)) return 0;
+	switch (k) {
+	case SL_T_TINYINT: lo = INT8_MIN; hi = INT8_MAX; break;
+	case SL_T_SMALLINT: lo = INT16_MIN; hi = INT16_MAX; break;
+	case SL_T_INT: lo = INT32_MIN; hi = INT32_MAX; break;
+	case SL_T_BIGINT: lo = INT64_MIN; hi = INT64_MAX; break;
+	default: lo = I128_MIN; hi = I128_MAX; break;
+	}
+	if (x < lo || x > hi) return 0;
+	if (k == SL_T_LARGEINT) { out->kind = SL_V_LARGE; out->u.l = x; }
+	else { out->kind = SL_V_INT; out->u.i = (int64_t)x; }
+	return 1;
+}
+
+static int cast_decimal(const sl_value *v, const sl_type *t, sl_value *out)
+{
+	__int128 x;
+	int s;
+	if (v->kind == SL_V_DOUBLE) {
+		long double d = (long double)v->u.d * (long double)sl_pow10_i128(t->scale);
+		if (isnan(v->u.d) || d >= 1e38L || d <= -1e38L) return 0;
+		d = d < 0 ? d - 0.5L : d + 0.5L;
+		x = (__int128)d;
+	} else {
+		if (!sl_exprval_dec(v, &x, &s)) return 0;
+		if (!sl_exprval_rescale(x, s, t->scale, &x)) return 0;
+	}
+	if (!dec_fits(x, t->prec)) return 0;
+	out->kind = SL_V_DECIMAL;
+	out->u.l = x;
+	out->prec = t->prec;
+	out->scale = t->scale;
+	return 1;
+}
+
+static int cast_date(const sl_value *v, const sl_type *t, sl_value *out)
+{
+	int k = t->kind;
+	if (k == SL_T_DATE && v->kind == SL_V_DATE) { *out = *v; out->tkind = SL_T_DATE; return 1; }
+	if (k == SL_T_DATE && v->kind == SL_V_DATETIME) {
+		out->kind = SL_V_DATE;
+		out->u.i = sl_exprval_floordiv(v->u.i, US_PER_DAY);
+		return 1;
+	}
+	if (v->kind == SL_V_DATE) {
+		out->kind = SL_V_DATETIME;
+		out->u.i = v->u.i * US_PER_DAY;
+		out->scale = t->scale;
+		return 1;
+	}
+	if (v->kind == SL_V_DATETIME) {
+		out->kind = SL_V_DATETIME;
+		out->u.i = sl_exprval_round_us(v->u.i, t->scale);
+		out->scale = t->scale;
+		return 1;
+	}
+	if (v->kind == SL_V_INT || v->kind == SL_V_LARGE || v->kind == SL_V_DECIMAL) {
+		/* 20240102 / 20240102030405 as a date number */
+		char buf[SL_VALUE_FMT_MAX];
+		sl_value o;
+		__int128 x;
+		size_t n;
+		if (!sl_exprval_i128(v, &x) || x < 0) return 0;
+		n = sl_fmt_i128(x, buf);
+		if (!sl_cast_text(t, buf, n, &o)) return 0;
+		*out = o;
+		return 1;
+	}
+	return 0;
+}
+
+/* A cast to a string type: the value as text. */
+static int cast_str(const sl_value *in, int k, sl_arena *a, sl_value *out)
+{
+	const char *p;
+	size_t n;
+	int r = value_to_text(in, a, &p, &n);
+	if (r <= 0) { sl_exprval_set_null(out); if (r < 0) errno = ENOMEM; return 0; }
+	memset(out, 0, sizeof *out);
+	out->kind = SL_V_STRING;
+	out->tkind = (uint8_t)k;
+	out->u.s.p = p;
+	out->u.s.n = n;
+	return 1;
+}
+
 int sl_value_cast(const sl_value *in, const sl_type *t, sl_arena *a, sl_value *out)
 {
 	sl_value v = *in;
-	int k = t->kind;
+	int k = t->kind, ok;
 
 	if (in->kind == SL_V_NULL || k == SL_T_NULL) { sl_exprval_set_null(out); out->tkind = (uint8_t)k; return 1; }
-	if (expr_is_str_kind(k)) {
-		const char *p;
-		size_t n;
-		int r = value_to_text(in, a, &p, &n);
-		if (r <= 0) { sl_exprval_set_null(out); if (r < 0) errno = ENOMEM; return 0; }
-		memset(out, 0, sizeof *out);
-		out->kind = SL_V_STRING;
-		out->tkind = (uint8_t)k;
-		out->u.s.p = p;
-		out->u.s.n = n;
-		return 1;
-	}
+	if (expr_is_str_kind(k)) return cast_str(in, k, a, out);
 	if (in->kind == SL_V_STRING) {
 		sl_value o;
 		int r = sl_cast_text(t, in->u.s.p, in->u.s.n, &o);
@@ -193,94 +273,34 @@ int sl_value_cast(const sl_value *in, const sl_type *t, sl_arena *a, sl_value *o
 	memset(out, 0, sizeof *out);
 	out->tkind = (uint8_t)k;
 	switch (k) {
-	case SL_T_BOOLEAN: {
-		double d;
-		if (v.kind == SL_V_DATE || v.kind == SL_V_DATETIME) { out->kind = SL_V_INT; out->u.i = 1; return 1; }
-		if (v.kind == SL_V_DOUBLE) { d = v.u.d; out->kind = SL_V_INT; out->u.i = d != 0; return 1; }
+	case SL_T_BOOLEAN:
 		out->kind = SL_V_INT;
-		out->u.i = v.kind == SL_V_INT ? v.u.i != 0 : v.u.l != 0;
+		if (v.kind == SL_V_DATE || v.kind == SL_V_DATETIME) out->u.i = 1;
+		else if (v.kind == SL_V_DOUBLE) out->u.i = v.u.d != 0;
+		else out->u.i = v.kind == SL_V_INT ? v.u.i != 0 : v.u.l != 0;
 		return 1;
-	}
-	case SL_T_TINYINT: case SL_T_SMALLINT: case SL_T_INT: case SL_T_BIGINT: case SL_T_LARGEINT: {
-		__int128 x, lo, hi;
-		if (!sl_exprval_i128(&v, &x)) goto null;
-		switch (k) {
-		case SL_T_TINYINT: lo = INT8_MIN; hi = INT8_MAX; break;
-		case SL_T_SMALLINT: lo = INT16_MIN; hi = INT16_MAX; break;
-		case SL_T_INT: lo = INT32_MIN; hi = INT32_MAX; break;
-		case SL_T_BIGINT: lo = INT64_MIN; hi = INT64_MAX; break;
-		default: lo = I128_MIN; hi = I128_MAX; break;
-		}
-		if (x < lo || x > hi) goto null;
-		if (k == SL_T_LARGEINT) { out->kind = SL_V_LARGE; out->u.l = x; }
-		else { out->kind = SL_V_INT; out->u.i = (int64_t)x; }
-		return 1;
-	}
+	case SL_T_TINYINT: case SL_T_SMALLINT: case SL_T_INT: case SL_T_BIGINT: case SL_T_LARGEINT:
+		ok = cast_int(&v, k, out);
+		break;
 	case SL_T_FLOAT: case SL_T_DOUBLE: {
 		double d;
-		if (!sl_exprval_double(&v, &d)) goto null;
-		out->kind = SL_V_DOUBLE;
-		out->u.d = k == SL_T_FLOAT ? (double)(float)d : d;
-		return 1;
+		if ((ok = sl_exprval_double(&v, &d))) {
+			out->kind = SL_V_DOUBLE;
+			out->u.d = k == SL_T_FLOAT ? (double)(float)d : d;
+		}
+		break;
 	}
-	case SL_T_DECIMAL: {
-		__int128 x;
-		int s;
-		if (v.kind == SL_V_DOUBLE) {
-			long double d = (long double)v.u.d * (long double)sl_pow10_i128(t->scale);
-			if (isnan(v.u.d) || d >= 1e38L || d <= -1e38L) goto null;
-			d = d < 0 ? d - 0.5L : d + 0.5L;
-			x = (__int128)d;
-		} else {
-			if (!sl_exprval_dec(&v, &x, &s)) goto null;
-			if (!sl_exprval_rescale(x, s, t->scale, &x)) goto null;
-		}
-		if (!dec_fits(x, t->prec)) goto null;
-		out->kind = SL_V_DECIMAL;
-		out->u.l = x;
-		out->prec = t->prec;
-		out->scale = t->scale;
-		return 1;
-	}
-	case SL_T_DATE:
-		if (v.kind == SL_V_DATE) { *out = v; out->tkind = SL_T_DATE; return 1; }
-		if (v.kind == SL_V_DATETIME) {
-			out->kind = SL_V_DATE;
-			out->u.i = sl_exprval_floordiv(v.u.i, US_PER_DAY);
-			return 1;
-		}
-		/* FALLTHROUGH */
-	case SL_T_DATETIME:
-		if (v.kind == SL_V_DATE) {
-			if (k == SL_T_DATE) { *out = v; return 1; }
-			out->kind = SL_V_DATETIME;
-			out->u.i = v.u.i * US_PER_DAY;
-			out->scale = t->scale;
-			return 1;
-		}
-		if (v.kind == SL_V_DATETIME) {
-			out->kind = SL_V_DATETIME;
-			out->u.i = sl_exprval_round_us(v.u.i, t->scale);
-			out->scale = t->scale;
-			return 1;
-		}
-		if (v.kind == SL_V_INT || v.kind == SL_V_LARGE || v.kind == SL_V_DECIMAL) {
-			/* 20240102 / 20240102030405 as a date number */
-			char buf[SL_VALUE_FMT_MAX];
-			sl_value o;
-			__int128 x;
-			size_t n;
-			if (!sl_exprval_i128(&v, &x) || x < 0) goto null;
-			n = sl_fmt_i128(x, buf);
-			if (!sl_cast_text(t, buf, n, &o)) goto null;
-			*out = o;
-			return 1;
-		}
-		goto null;
+	case SL_T_DECIMAL:
+		ok = cast_decimal(&v, t, out);
+		break;
+	case SL_T_DATE: case SL_T_DATETIME:
+		ok = cast_date(&v, t, out);
+		break;
 	default:
-		goto null;
+		ok = 0;
+		break;
 	}
-null:
+	if (ok) return 1;
 	sl_exprval_set_null(out);
 	out->tkind = (uint8_t)k;
 	return 0;
@@ -405,104 +425,120 @@ int sl_exprval_conform(const sl_expr *e, sl_value *v, sl_eval_ctx *ctx)
 	return 1;
 }
 
+/* The arithmetic of each category: 1 with out set, 0 for NULL. */
+static int arith_int(const sl_expr *e, const sl_value *a, const sl_value *b, sl_value *out)
+{
+	__int128 x, y, r;
+	if (!sl_exprval_i128(a, &x) || !sl_exprval_i128(b, &y)) return 0;
+	switch (e->op) {
+	case A_ADD: r = (__int128)((unsigned __int128)x + (unsigned __int128)y); break;
+	case A_SUB: r = (__int128)((unsigned __int128)x - (unsigned __int128)y); break;
+	case A_MUL: r = (__int128)((unsigned __int128)x * (unsigned __int128)y); break;
+	case A_MOD:
+		if (y == 0) return 0;
+		if (y == -1) r = 0; else r = x % y;
+		break;
+	case A_IDIV:
+		if (y == 0) return 0;
+		if (y == -1) r = (__int128)(0 - (unsigned __int128)x); else r = x / y;
+		break;
+	default: return 0;
+	}
+	if (e->type.kind == SL_T_LARGEINT) { out->kind = SL_V_LARGE; out->u.l = r; }
+	else { out->kind = SL_V_INT; out->u.i = (int64_t)r; }
+	return 1;
+}
+
+/* x/10^sx / (y/10^sy) at scale rs = x * 10^(sy + rs - sx) / y, rounded
+ * half away from zero; DIV truncates to an integer. */
+static int dec_div(const sl_expr *e, __int128 x, int sx, __int128 y, int sy, __int128 *r)
+{
+	int k = e->op == A_IDIV ? sy - sx : sy + e->type.scale - sx;
+	__int128 n = x, q, rem;
+	if (y == 0) return 0;
+	if (k > 0) { if (__builtin_mul_overflow(x, sl_pow10_i128(k), &n)) return 0; }
+	else if (k < 0) { if (__builtin_mul_overflow(y, sl_pow10_i128(-k), &y)) return 0; }
+	q = n / y;
+	rem = n % y;
+	if (e->op == A_DIV) {
+		__int128 ar = rem < 0 ? -rem : rem, ay = y < 0 ? -y : y;
+		if (ar >= ay - ar) q += ((n < 0) != (y < 0)) ? -1 : 1;
+	}
+	*r = q;
+	return 1;
+}
+
+static int arith_dec(const sl_expr *e, const sl_value *a, const sl_value *b, sl_value *out)
+{
+	__int128 x, y, r;
+	int sx, sy, rs = e->type.scale;
+	if (!sl_exprval_dec(a, &x, &sx) || !sl_exprval_dec(b, &y, &sy)) return 0;
+	switch (e->op) {
+	case A_ADD: case A_SUB: case A_MOD: {
+		int s = sx > sy ? sx : sy;
+		if (!sl_exprval_rescale(x, sx, s, &x) || !sl_exprval_rescale(y, sy, s, &y)) return 0;
+		if (e->op == A_ADD) { if (__builtin_add_overflow(x, y, &r)) return 0; }
+		else if (e->op == A_SUB) { if (__builtin_sub_overflow(x, y, &r)) return 0; }
+		else { if (y == 0) return 0; r = x % y; }
+		if (!sl_exprval_rescale(r, s, rs, &r)) return 0;
+		break;
+	}
+	case A_MUL:
+		if (__builtin_mul_overflow(x, y, &r)) return 0;
+		if (!sl_exprval_rescale(r, sx + sy, rs, &r)) return 0;
+		break;
+	case A_DIV: case A_IDIV:
+		if (!dec_div(e, x, sx, y, sy, &r)) return 0;
+		if (e->op == A_IDIV) {
+			if (r > INT64_MAX || r < INT64_MIN) return 0;
+			out->kind = SL_V_INT;
+			out->u.i = (int64_t)r;
+			return 1;
+		}
+		break;
+	default: return 0;
+	}
+	if (!dec_fits(r, 38)) return 0;
+	out->kind = SL_V_DECIMAL;
+	out->u.l = r;
+	out->scale = (uint8_t)rs;
+	out->prec = e->type.prec;
+	return 1;
+}
+
+static int arith_dbl(const sl_expr *e, const sl_value *a, const sl_value *b, sl_value *out)
+{
+	double x, y, r;
+	if (!sl_exprval_double(a, &x) || !sl_exprval_double(b, &y)) return 0;
+	switch (e->op) {
+	case A_ADD: r = x + y; break;
+	case A_SUB: r = x - y; break;
+	case A_MUL: r = x * y; break;
+	case A_DIV: if (y == 0) return 0; r = x / y; break;
+	case A_MOD: if (y == 0) return 0; r = fmod(x, y); break;
+	case A_IDIV: {
+		double q;
+		if (y == 0) return 0;
+		q = trunc(x / y);
+		if (isnan(q) || q >= 9.2e18 || q <= -9.2e18) return 0;
+		return sl_exprval_set_int(out, (int64_t)q, SL_T_BIGINT);
+	}
+	default: return 0;
+	}
+	out->kind = SL_V_DOUBLE;
+	out->u.d = r;
+	return 1;
+}
+
 int sl_exprval_arith(const sl_expr *e, const sl_value *a, const sl_value *b, sl_value *out)
 {
+	int ok;
 	memset(out, 0, sizeof *out);
 	out->tkind = e->type.kind;
-	if (e->cat == CAT_INT) {
-		__int128 x, y, r;
-		if (!sl_exprval_i128(a, &x) || !sl_exprval_i128(b, &y)) goto null;
-		switch (e->op) {
-		case A_ADD: r = (__int128)((unsigned __int128)x + (unsigned __int128)y); break;
-		case A_SUB: r = (__int128)((unsigned __int128)x - (unsigned __int128)y); break;
-		case A_MUL: r = (__int128)((unsigned __int128)x * (unsigned __int128)y); break;
-		case A_MOD:
-			if (y == 0) goto null;
-			if (y == -1) r = 0; else r = x % y;
-			break;
-		case A_IDIV:
-			if (y == 0) goto null;
-			if (y == -1) r = (__int128)(0 - (unsigned __int128)x); else r = x / y;
-			break;
-		default: goto null;
-		}
-		if (e->type.kind == SL_T_LARGEINT) { out->kind = SL_V_LARGE; out->u.l = r; }
-		else { out->kind = SL_V_INT; out->u.i = (int64_t)r; }
-		return 1;
-	}
-	if (e->cat == CAT_DEC) {
-		__int128 x, y, r;
-		int sx, sy, rs = e->type.scale;
-		if (!sl_exprval_dec(a, &x, &sx) || !sl_exprval_dec(b, &y, &sy)) goto null;
-		switch (e->op) {
-		case A_ADD: case A_SUB: case A_MOD: {
-			int s = sx > sy ? sx : sy;
-			if (!sl_exprval_rescale(x, sx, s, &x) || !sl_exprval_rescale(y, sy, s, &y)) goto null;
-			if (e->op == A_ADD) { if (__builtin_add_overflow(x, y, &r)) goto null; }
-			else if (e->op == A_SUB) { if (__builtin_sub_overflow(x, y, &r)) goto null; }
-			else { if (y == 0) goto null; r = x % y; }
-			if (!sl_exprval_rescale(r, s, rs, &r)) goto null;
-			break;
-		}
-		case A_MUL:
-			if (__builtin_mul_overflow(x, y, &r)) goto null;
-			if (!sl_exprval_rescale(r, sx + sy, rs, &r)) goto null;
-			break;
-		case A_DIV: case A_IDIV: {
-			/* x/10^sx / (y/10^sy) at scale rs = x * 10^(sy + rs - sx) / y */
-			int k = e->op == A_IDIV ? sy - sx : sy + rs - sx;
-			__int128 n = x, q, rem;
-			if (y == 0) goto null;
-			if (k > 0) { if (__builtin_mul_overflow(x, sl_pow10_i128(k), &n)) goto null; }
-			else if (k < 0) { if (__builtin_mul_overflow(y, sl_pow10_i128(-k), &y)) goto null; }
-			q = n / y;
-			rem = n % y;
-			if (e->op == A_DIV) {
-				__int128 ar = rem < 0 ? -rem : rem, ay = y < 0 ? -y : y;
-				if (ar >= ay - ar) q += ((n < 0) != (y < 0)) ? -1 : 1;
-			}
-			r = q;
-			if (e->op == A_IDIV) {
-				if (r > INT64_MAX || r < INT64_MIN) goto null;
-				out->kind = SL_V_INT;
-				out->u.i = (int64_t)r;
-				return 1;
-			}
-			break;
-		}
-		default: goto null;
-		}
-		if (!dec_fits(r, 38)) goto null;
-		out->kind = SL_V_DECIMAL;
-		out->u.l = r;
-		out->scale = (uint8_t)rs;
-		out->prec = e->type.prec;
-		return 1;
-	}
-	{
-		double x, y, r;
-		if (!sl_exprval_double(a, &x) || !sl_exprval_double(b, &y)) goto null;
-		switch (e->op) {
-		case A_ADD: r = x + y; break;
-		case A_SUB: r = x - y; break;
-		case A_MUL: r = x * y; break;
-		case A_DIV: if (y == 0) goto null; r = x / y; break;
-		case A_MOD: if (y == 0) goto null; r = fmod(x, y); break;
-		case A_IDIV: {
-			double q;
-			if (y == 0) goto null;
-			q = trunc(x / y);
-			if (isnan(q) || q >= 9.2e18 || q <= -9.2e18) goto null;
-			return sl_exprval_set_int(out, (int64_t)q, SL_T_BIGINT);
-		}
-		default: goto null;
-		}
-		out->kind = SL_V_DOUBLE;
-		out->u.d = r;
-		return 1;
-	}
-null:
-	sl_exprval_set_null(out);
+	if (e->cat == CAT_INT) ok = arith_int(e, a, b, out);
+	else if (e->cat == CAT_DEC) ok = arith_dec(e, a, b, out);
+	else ok = arith_dbl(e, a, b, out);
+	if (!ok) sl_exprval_set_null(out);
 	return 1;
 }
 

@@ -588,7 +588,7 @@ static void *bounds_chains(void *arg)
 		free(over);
 	}
 	{
-		/* the 30000 terms of issue 8.3: refused at the bound, in linear memory */
+		/* 30000 terms: refused at the bound, in linear memory */
 		char *big = chain("1", "+1", 29999, "");
 		ERR(big, want);
 		free(big);

@@ -13,7 +13,7 @@
 #include "exprval.h"
 #include "expreval.h"
 
-NOINLINE static int like_match(const char *s, size_t sn, const char *p, size_t pn)
+EXPR_NOINLINE static int like_match(const char *s, size_t sn, const char *p, size_t pn)
 {
 	size_t si = 0, pi = 0, star_p = (size_t)-1, star_s = 0;
 	while (si < sn) {
@@ -164,7 +164,7 @@ static int eval_cast(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl
 
 /* A strict built-in function through its table row: its first three
  * arguments are evaluated here, and it is not called when one is NULL. */
-NOINLINE static int eval_call(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl_value *out)
+EXPR_NOINLINE static int eval_call(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl_value *out)
 {
 	const struct sl_exprfunc_def *d = e->fdef;
 	sl_value a[3];

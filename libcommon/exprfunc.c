@@ -372,7 +372,7 @@ static int ev_now(const sl_expr *e, const sl_value *row, const sl_value *args, s
 	int k;
 	(void)row; (void)args;
 	if (e->op == F_CURDATE) {
-		set_date(out, sl_exprval_floordiv(local, US_PER_DAY));
+		set_date(out, sl_exprval_floordiv(local, EXPR_US_PER_DAY));
 		return 1;
 	}
 	for (k = e->type.scale; k < 6; k++) unit *= 10;
@@ -419,7 +419,7 @@ static int ev_to_date(const sl_expr *e, const sl_value *row, const sl_value *a, 
 	int64_t us;
 	(void)e; (void)row; (void)ctx;
 	if (!sl_exprtime_us(&a[0], &us)) { sl_exprval_set_null(out); return 1; }
-	set_date(out, sl_exprval_floordiv(us, US_PER_DAY));
+	set_date(out, sl_exprval_floordiv(us, EXPR_US_PER_DAY));
 	return 1;
 }
 
@@ -428,7 +428,7 @@ static int ev_datediff(const sl_expr *e, const sl_value *row, const sl_value *a,
 	int64_t x, y;
 	(void)e; (void)row; (void)ctx;
 	if (!sl_exprtime_us(&a[0], &x) || !sl_exprtime_us(&a[1], &y)) { sl_exprval_set_null(out); return 1; }
-	return sl_exprval_set_int(out, sl_exprval_floordiv(x, US_PER_DAY) - sl_exprval_floordiv(y, US_PER_DAY), SL_T_INT);
+	return sl_exprval_set_int(out, sl_exprval_floordiv(x, EXPR_US_PER_DAY) - sl_exprval_floordiv(y, EXPR_US_PER_DAY), SL_T_INT);
 }
 
 static int ev_date_format(const sl_expr *e, const sl_value *row, const sl_value *a, sl_eval_ctx *ctx, sl_value *out)
@@ -458,7 +458,7 @@ static int ev_str_to_date(const sl_expr *e, const sl_value *row, const sl_value 
 	(void)row;
 	if ((r = parse_with(a, ctx, &us)) < 0) return -1;
 	if (!r) { sl_exprval_set_null(out); return 1; }
-	if (e->type.kind == SL_T_DATE) set_date(out, sl_exprval_floordiv(us, US_PER_DAY));
+	if (e->type.kind == SL_T_DATE) set_date(out, sl_exprval_floordiv(us, EXPR_US_PER_DAY));
 	else set_datetime(out, sl_exprval_round_us(us, e->type.scale), e->type.scale);
 	return 1;
 }
@@ -471,7 +471,7 @@ static int ev_from_unixtime(const sl_expr *e, const sl_value *row, const sl_valu
 	(void)row;
 	if (!sl_exprval_i128(&a[0], &ts) || ts < 0 || ts > MAX_UNIX_TS) { sl_exprval_set_null(out); return 1; }
 	if (e->nargs > 1 && sl_exprval_str(&a[1], ctx, &f, &fn) < 0) return -1;
-	return format_dt(ctx, sl_tz_to_local((int64_t)ts * US_PER_SEC), f, fn, out);
+	return format_dt(ctx, sl_tz_to_local((int64_t)ts * EXPR_US_PER_SEC), f, fn, out);
 }
 
 static int ev_unix_timestamp(const sl_expr *e, const sl_value *row, const sl_value *a, sl_eval_ctx *ctx, sl_value *out)
@@ -480,14 +480,14 @@ static int ev_unix_timestamp(const sl_expr *e, const sl_value *row, const sl_val
 	(void)row;
 	if (e->nargs == 0) {
 		int64_t now = ctx->now_us ? ctx->now_us : sl_exprtime_now();
-		return sl_exprval_set_int(out, sl_exprval_floordiv(now, US_PER_SEC), SL_T_BIGINT);
+		return sl_exprval_set_int(out, sl_exprval_floordiv(now, EXPR_US_PER_SEC), SL_T_BIGINT);
 	}
 	if (e->nargs == 2) {
 		int r = parse_with(a, ctx, &us);
 		if (r < 0) return -1;
 		if (!r) { sl_exprval_set_null(out); return 1; }
 	} else if (!sl_exprtime_us(&a[0], &us)) { sl_exprval_set_null(out); return 1; }
-	secs = sl_exprval_floordiv(sl_tz_to_utc(us), US_PER_SEC);
+	secs = sl_exprval_floordiv(sl_tz_to_utc(us), EXPR_US_PER_SEC);
 	if (secs < 0 || secs > MAX_UNIX_TS) secs = 0;
 	return sl_exprval_set_int(out, secs, SL_T_BIGINT);
 }

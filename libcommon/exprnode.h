@@ -15,13 +15,13 @@
 #include "exprtypes.h"
 
 
-#define US_PER_DAY INT64_C(86400000000)
-#define US_PER_SEC INT64_C(1000000)
+#define EXPR_US_PER_DAY INT64_C(86400000000)
+#define EXPR_US_PER_SEC INT64_C(1000000)
 /* The evaluator recurses as deep as a tree is high (SL_EXPR_DEPTH_MAX):
  * the helpers it calls stay out of its frame, whose size times that depth
  * must fit the stack with room to spare, under ASan too
  * (tests/unit/test-expr.c). */
-#define NOINLINE __attribute__((noinline))
+#define EXPR_NOINLINE __attribute__((noinline))
 
 enum sl_expr_kind {
 	E_LIT, E_COL, E_NEG, E_NOT, E_AND, E_OR, E_CMP, E_ARITH, E_ISNULL, E_IN,

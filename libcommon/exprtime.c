@@ -26,13 +26,13 @@ void sl_exprtime_civil(int64_t us, struct sl_exprtime_civil *c)
 {
 	unsigned m, d;
 	int64_t sod;
-	c->days = sl_exprval_floordiv(us, US_PER_DAY);
-	sod = us - c->days * US_PER_DAY;
+	c->days = sl_exprval_floordiv(us, EXPR_US_PER_DAY);
+	sod = us - c->days * EXPR_US_PER_DAY;
 	sl_civil_from_days(c->days, &c->y, &m, &d);
 	c->mo = (int)m;
 	c->d = (int)d;
-	c->us = (int)(sod % US_PER_SEC);
-	sod /= US_PER_SEC;
+	c->us = (int)(sod % EXPR_US_PER_SEC);
+	sod /= EXPR_US_PER_SEC;
 	c->h = (int)(sod / 3600);
 	c->mi = (int)(sod / 60 % 60);
 	c->s = (int)(sod % 60);
@@ -42,7 +42,7 @@ void sl_exprtime_civil(int64_t us, struct sl_exprtime_civil *c)
 int sl_exprtime_us(const sl_value *v, int64_t *us)
 {
 	switch (v->kind) {
-	case SL_V_DATE: *us = v->u.i * US_PER_DAY; return 1;
+	case SL_V_DATE: *us = v->u.i * EXPR_US_PER_DAY; return 1;
 	case SL_V_DATETIME: *us = v->u.i; return 1;
 	case SL_V_STRING: return sl_parse_datetime(v->u.s.p, v->u.s.n, 6, us);
 	case SL_V_INT: case SL_V_LARGE: case SL_V_DECIMAL: {
@@ -316,7 +316,7 @@ static int assemble(struct parsed *t, int64_t *us)
 		if (!sl_date_valid(t->y, t->mo, t->d) || t->h > 23 || t->mi > 59 || t->sec > 59) return 0;
 		day = sl_days_from_civil(t->y, (unsigned)t->mo, (unsigned)t->d);
 	}
-	*us = day * US_PER_DAY + ((int64_t)t->h * 3600 + t->mi * 60 + t->sec) * US_PER_SEC + t->frac;
+	*us = day * EXPR_US_PER_DAY + ((int64_t)t->h * 3600 + t->mi * 60 + t->sec) * EXPR_US_PER_SEC + t->frac;
 	return t->h < 24 && t->mi < 60 && t->sec < 60;
 }
 
@@ -341,7 +341,7 @@ int64_t sl_exprtime_now(void)
 {
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * US_PER_SEC + tv.tv_usec;
+	return (int64_t)tv.tv_sec * EXPR_US_PER_SEC + tv.tv_usec;
 }
 
 const char *sl_exprtime_java(const char *f, size_t n, size_t *on)

@@ -36,9 +36,9 @@ static __int128 date_number(const sl_value *v)
 		sl_civil_from_days(v->u.i, &y, &m, &d);
 		return (__int128)y * 10000 + m * 100 + d;
 	} else {
-		int64_t us = v->u.i, days = us / US_PER_DAY, sod;
-		if (us % US_PER_DAY < 0) days--;
-		sod = (us - days * US_PER_DAY) / US_PER_SEC;
+		int64_t us = v->u.i, days = us / EXPR_US_PER_DAY, sod;
+		if (us % EXPR_US_PER_DAY < 0) days--;
+		sod = (us - days * EXPR_US_PER_DAY) / EXPR_US_PER_SEC;
 		sl_civil_from_days(days, &y, &m, &d);
 		return ((__int128)y * 10000 + m * 100 + d) * 1000000 + (sod / 3600) * 10000 + (sod / 60 % 60) * 100 + sod % 60;
 	}
@@ -210,12 +210,12 @@ static int cast_date(const sl_value *v, const sl_type *t, sl_value *out)
 	if (k == SL_T_DATE && v->kind == SL_V_DATE) { *out = *v; out->tkind = SL_T_DATE; return 1; }
 	if (k == SL_T_DATE && v->kind == SL_V_DATETIME) {
 		out->kind = SL_V_DATE;
-		out->u.i = sl_exprval_floordiv(v->u.i, US_PER_DAY);
+		out->u.i = sl_exprval_floordiv(v->u.i, EXPR_US_PER_DAY);
 		return 1;
 	}
 	if (v->kind == SL_V_DATE) {
 		out->kind = SL_V_DATETIME;
-		out->u.i = v->u.i * US_PER_DAY;
+		out->u.i = v->u.i * EXPR_US_PER_DAY;
 		out->scale = t->scale;
 		return 1;
 	}
@@ -322,10 +322,10 @@ int sl_exprval_cmp(const sl_value *a, const sl_value *b, int *res)
 	    && (ka == SL_V_DATE || ka == SL_V_DATETIME || ka == SL_V_STRING)
 	    && (kb == SL_V_DATE || kb == SL_V_DATETIME || kb == SL_V_STRING)) {
 		int64_t x, y;
-		if (ka == SL_V_DATE) x = a->u.i * US_PER_DAY;
+		if (ka == SL_V_DATE) x = a->u.i * EXPR_US_PER_DAY;
 		else if (ka == SL_V_DATETIME) x = a->u.i;
 		else if (!sl_parse_datetime(a->u.s.p, a->u.s.n, 6, &x)) return 0;
-		if (kb == SL_V_DATE) y = b->u.i * US_PER_DAY;
+		if (kb == SL_V_DATE) y = b->u.i * EXPR_US_PER_DAY;
 		else if (kb == SL_V_DATETIME) y = b->u.i;
 		else if (!sl_parse_datetime(b->u.s.p, b->u.s.n, 6, &y)) return 0;
 		*res = x < y ? -1 : x > y;

@@ -46,15 +46,6 @@ load test_helper
 	[ "$(tail -n 1 "$SL_ROOT/examples/create_table.sql")" = "DISTRIBUTED BY HASH(user_id) BUCKETS 10;" ]
 }
 
-# man_examples PAGE: the .Bd -literal blocks of PAGE's EXAMPLES section as
-# one shell script (\e -> \); lines that are not commands (hex dumps) are
-# left to the caller to skip.
-man_examples() {
-	awk '/^\.Sh EXAMPLES/ { ex = 1; next } /^\.Sh / { ex = 0 }
-		ex && /^\.Bd -literal/ { lit = 1; next } ex && /^\.Ed/ { lit = 0; print ""; next }
-		ex && lit { gsub(/\\e/, "\\"); print }' "$SL_ROOT/man/$1"
-}
-
 @test "examples: the EXAMPLES of sl(7) run as written" {
 	cp "$SL_ROOT/examples/create_table.sql" "$SL_ROOT/examples/streamload_example.csv" .
 	# the files the later examples name: one bad row of 10 in people.csv
@@ -110,4 +101,99 @@ man_examples() {
 	[[ "$load" == *'"Status": "Success",'* ]]
 	[[ "$load" == *'"NumberLoadedRows": 10,'* ]]
 	[ "$(jq -c .data.data <<<"$count")" = "[[10]]" ]
+}
+
+# ---- the EXAMPLES of every other man page, one test each ---------------------
+
+# The seed's create_table.sql and CSV in the current directory.
+seed_files() { cp "$SL_ROOT/examples/create_table.sql" "$SL_ROOT/examples/streamload_example.csv" .; }
+
+@test "examples: the EXAMPLES of sl-load(1) run as written" {
+	seed_files
+	man_examples sl-load.1 > ex.sh
+	run -0 --separate-stderr bash -e ex.sh
+	[ "$stderr" = "" ]
+	[[ "$output" == *'"Status": "Success",'* ]]
+	[[ "$output" == *'"NumberLoadedRows": 10,'* ]]
+	[[ "$output" == *"$(printf 'count(*)\n10')" ]]
+}
+
+@test "examples: the EXAMPLES of sl-txn(1) run as written" {
+	seed_table
+	man_examples sl-txn.1 > ex.sh
+	run -0 --separate-stderr bash -e ex.sh
+	[[ "$output" == *'"Label": "batch-1",'* ]]
+	[[ "$output" == *'"Status": "Success",'* ]]
+	[[ "$output" == *'"NumberLoadedRows": 10,'* ]]
+	run -0 sl-sql -N -B -e "select count(*) from testdb.test_streamload"
+	[ "$output" = 10 ]
+}
+
+@test "examples: the EXAMPLES of sl-commit(1) run as written" {
+	seed_files
+	man_examples sl-commit.1 > ex.sh
+	run -0 --separate-stderr bash -e ex.sh
+	[[ "$output" == *'"TwoPhaseCommit": "true",'* ]]
+	[[ "$output" == *'"msg": "label [tp1] commit successfully."'* ]]
+	run -0 sl-sql -N -B -e "select count(*) from testdb.test_streamload"
+	[ "$output" = 10 ]
+}
+
+@test "examples: the EXAMPLES of sl-parse(1) run as written" {
+	printf '1,"a,b"\n2,c\n' > data.csv
+	man_examples sl-parse.1 > ex.sh
+	[ "$(grep -c 'sl-parse' ex.sh)" = 3 ]
+	run -0 --separate-stderr bash -e ex.sh
+	[ "$output" = "$(printf '1\ta\n2\t\\N\n1\t2\n1\ta,b\n2\tc')" ]
+}
+
+@test "examples: the EXAMPLES of sl-map(1) run as written" {
+	man_examples sl-map.1 > ex.sh
+	run -0 --separate-stderr bash -e ex.sh
+	[ "$output" = "$(printf 'k\tv\n10\ta\n20\tb')" ]
+}
+
+@test "examples: the EXAMPLES of sl-filter(1) run as written" {
+	man_examples sl-filter.1 > ex.sh
+	run -0 --separate-stderr bash -e ex.sh
+	[ "$output" = "$(printf 'k\tv\n2\tb\n3\tc')" ]
+	[[ "$stderr" == *"NumberUnselectedRows=1"* ]]
+}
+
+@test "examples: the EXAMPLES of sl-store(5) show what a database holds after one load" {
+	# the page's paths are relative to the default data directory
+	export SL_DATA_DIR="$BATS_TEST_TMPDIR/sl-data"
+	seed_table
+	sl-load -H column_separator:, -T streamload_example.csv testdb.test_streamload > /dev/null
+	man_session sl-store.5 > ex.sh
+	[ "$(wc -l < ex.sh)" = 3 ]
+	run -0 --separate-stderr bash -e ex.sh
+	[ "$output" = "$(man_shown sl-store.5)" ]
+}
+
+# A session's output and the page's, compared loosely: lines joined (the
+# page wraps them), numbers as N, and the page's "(...)" standing for
+# anything.
+loose() { tr -s ' \n' '  ' | sed -E 's/[0-9]+/N/g; s/ $//'; }
+
+@test "examples: the EXAMPLES of sl-fsck(8) run as written, on a log with a flipped bit" {
+	# in /home/me, with the default data directory ./sl-data
+	unset SL_DATA_DIR
+	sl-sql -e "CREATE DATABASE testdb"
+	sl-sql -e "CREATE TABLE testdb.t (k INT, v VARCHAR(10)) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	local i b log=sl-data/testdb/txnlog
+	for ((i = 1; i <= 30; i++)); do
+		seq 1 1000 | awk -v i="$i" '{ print i * 1000 + $1 ",v" $1 }' > in.csv
+		sl-load -H column_separator:, -T in.csv testdb.t > /dev/null
+	done
+	b=$(od -An -tu1 -j 8000 -N1 "$log" | tr -d ' ')
+	printf "\\x$(printf %02x $((b ^ 4)))" | dd of="$log" bs=1 seek=8000 conv=notrunc status=none
+	man_session sl-fsck.8 > ex.sh
+	[ "$(wc -l < ex.sh)" = 2 ]
+	run -0 bash ex.sh
+	local got want
+	got=$(sed "s|$PWD/|/home/me/|" <<<"$output" | loose)
+	want=$(man_shown sl-fsck.8 | loose)
+	want=${want//'(...)'/'*'}
+	[[ "$got" == $want ]]
 }

@@ -593,18 +593,11 @@ free_port() {
 	grep -q 'sl-httpd --inetd --data-dir /var/lib/streamload$' "$SL_ROOT/examples/sl-httpd.tcpserver"
 }
 
-# The .Bd -literal blocks of the EXAMPLES of sl-httpd(8), as one script.
-man_examples() {
-	awk '/^\.Sh EXAMPLES/ { ex = 1; next } /^\.Sh / { ex = 0 }
-		ex && /^\.Bd -literal/ { lit = 1; next } ex && /^\.Ed/ { lit = 0; print ""; next }
-		ex && lit { gsub(/\\e/, "\\"); print }' "$SL_ROOT/man/sl-httpd.8"
-}
-
 @test "examples: the EXAMPLES of sl-httpd(8) run as written (port 8030 -> the test's)" {
 	cp "$SL_ROOT/examples/create_table.sql" "$SL_ROOT/examples/streamload_example.csv" .
 	mkdir sl-data
 	start_httpd --data-dir ./sl-data --listen 127.0.0.1:0 -v 0
-	man_examples | sed "s/127\.0\.0\.1:8030/127.0.0.1:$port/g" > ex.sh
+	man_examples sl-httpd.8 | sed "s/127\.0\.0\.1:8030/127.0.0.1:$port/g" > ex.sh
 	[ "$(grep -c '^curl' ex.sh)" = 6 ]
 	run -0 --separate-stderr bash -e ex.sh
 	[ "$(grep -c '"NumberLoadedRows": 10' <<<"$output")" = 2 ]

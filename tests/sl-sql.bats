@@ -345,13 +345,6 @@ load_seed() {
 	done
 }
 
-# The .Bd -literal blocks of a man page's EXAMPLES section (\e -> \).
-man_examples() {
-	awk '/^\.Sh EXAMPLES/ { ex = 1; next } /^\.Sh / { ex = 0 }
-		ex && /^\.Bd -literal/ { lit = 1; next } ex && /^\.Ed/ { lit = 0; next }
-		ex && lit { gsub(/\\e/, "\\"); print }' "$SL_ROOT/man/$1"
-}
-
 @test "sl-sql: the EXAMPLES of sl-sql(1), sl-scan(1) and sl-dump(1) run as written" {
 	cp "$SL_ROOT/examples/create_table.sql" "$SL_ROOT/examples/streamload_example.csv" .
 	man_examples sl-sql.1 > ex.sh

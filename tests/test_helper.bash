@@ -22,6 +22,20 @@ seed_table() {
 	cp "$SL_ROOT/examples/streamload_example.csv" .
 }
 
+# man_examples PAGE: the .Bd -literal blocks of man/PAGE's EXAMPLES section
+# as one shell script (\e -> \), a blank line after each block.
+man_examples() {
+	awk '/^\.Sh EXAMPLES/ { ex = 1; next } /^\.Sh / { ex = 0 }
+		ex && /^\.Bd -literal/ { lit = 1; next } ex && /^\.Ed/ { lit = 0; print ""; next }
+		ex && lit { gsub(/\\e/, "\\"); print }' "$SL_ROOT/man/$1"
+}
+
+# For EXAMPLES written as a session ("$ command" lines, each followed by
+# its output): man_session PAGE prints the commands, man_shown PAGE the
+# output the page shows (blank lines left out).
+man_session() { man_examples "$1" | sed -n 's/^\$ //p'; }
+man_shown() { man_examples "$1" | grep -v -e '^\$ ' -e '^$'; }
+
 # Print a file (or stdin) as hex bytes, one line.
 hex() { od -An -tx1 -v "$@" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
 

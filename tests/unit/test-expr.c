@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test-expr.c -- unit tests for libcommon/lex.c and expr.c: tokenizer,
- * parser precedence and errors, binder messages, evaluation with Doris NULL
- * and implicit-cast rules, functions, casts and aggregates.
+ * test-expr.c -- unit tests for libcommon/lex.c and the expression engine
+ * (expr.c and its modules): tokenizer, parser precedence and errors, binder
+ * messages, evaluation with Doris NULL and implicit-cast rules, functions
+ * and their table, date/time formats, casts and aggregates.
  * Prints "N passed, M failed"; exits 1 on any failure.
  */
 #include <pthread.h>
@@ -17,6 +18,8 @@
 #include "datetime.h"
 #include "lex.h"
 #include "expr.h"
+#include "exprfunc.h"
+#include "exprtime.h"
 
 static int npass, nfail;
 
@@ -590,7 +593,7 @@ static void *bounds_chains(void *arg)
 		free(over);
 	}
 	{
-		/* the 30000 terms of issue 8.3: refused at the bound, in linear memory */
+		/* 30000 terms: refused at the bound, in linear memory */
 		char *big = chain("1", "+1", 29999, "");
 		ERR(big, want);
 		free(big);
@@ -698,6 +701,68 @@ static void test_arena(void)
 	CHECK(a.head == NULL, "free");
 }
 
+/* The function table: names case-insensitive, aliases share a row's
+ * evaluation, unknown names are not found. */
+static void test_functab(void)
+{
+	static const char *const names[] = {
+		"if", "ifnull", "nvl", "coalesce", "nullif", "year", "month", "day", "dayofmonth",
+		"hour", "minute", "second", "now", "current_timestamp", "localtime", "localtimestamp",
+		"curdate", "current_date", "date_format", "str_to_date", "from_unixtime",
+		"unix_timestamp", "concat", "concat_ws", "substr", "substring", "mid", "upper", "ucase",
+		"lower", "lcase", "length", "char_length", "character_length", "trim", "ltrim", "rtrim",
+		"replace", "abs", "round", "floor", "ceil", "ceiling", "to_date", "date", "datediff",
+		"left", "right",
+	};
+	const struct sl_exprfunc_def *d, *u;
+	size_t i;
+	for (i = 0; i < SL_ARRAY_LEN(names); i++) {
+		d = sl_exprfunc_find(names[i], strlen(names[i]));
+		CHECK(d && !strcmp(d->name, names[i]) && d->eval && d->type && d->minargs <= d->maxargs,
+		      "function %s in the table", names[i]);
+	}
+	d = sl_exprfunc_find("UCase", 5);
+	u = sl_exprfunc_find("upper", 5);
+	CHECK(d && u && d->eval == u->eval && d->variant == u->variant, "ucase is upper");
+	CHECK(!sl_exprfunc_find("uppe", 4) && !sl_exprfunc_find("upperx", 6) && !sl_exprfunc_find("", 0),
+	      "unknown names are not found");
+	CHECK(sl_exprfunc_find("concat", 6)->strict == 0 && sl_exprfunc_find("nullif", 6)->strict == 2
+	      && sl_exprfunc_find("year", 4)->strict == 1, "lazy, strict and nullif rows");
+}
+
+/* str_to_date's reader and date_format's writer, directly. */
+static void test_exprtime(void)
+{
+	static const struct { const char *s, *f, *want; } ok[] = {
+		{ "2024-07-20 05:48:31", "%Y-%m-%d %H:%i:%s", "2024-07-20 05:48:31.000000" },
+		{ "20/Jul/24 11:05:09 PM", "%d/%b/%y %r", "2024-07-20 23:05:09.000000" },
+		{ "2024 202", "%Y %j", "2024-07-20 00:00:00.000000" },
+		{ "Saturday, July 20th 2024 12:00:00.5 AM", "%W, %M %D %Y %h:%i:%s.%f %p", "2024-07-20 00:00:00.500000" },
+	};
+	static const struct { const char *s, *f; } bad[] = {
+		{ "2024-02-30", "%Y-%m-%d" }, { "13:00:00 PM", "%h:%i:%s %p" }, { "2024", "%Y %j" },
+		{ "x2024", "%Y" }, { "2024 400", "%Y %j" },
+	};
+	char buf[256], *end;
+	int64_t us;
+	size_t i;
+	for (i = 0; i < SL_ARRAY_LEN(ok); i++) {
+		int r = sl_exprtime_parse(ok[i].s, strlen(ok[i].s), ok[i].f, strlen(ok[i].f), &us);
+		const char *f = "%Y-%m-%d %H:%i:%s.%f";
+		CHECK(r == 1, "parse '%s' with '%s'", ok[i].s, ok[i].f);
+		if (r != 1) continue;
+		end = sl_exprtime_format(us, f, strlen(f), buf);
+		*end = 0;
+		CHECK(!strcmp(buf, ok[i].want), "'%s' -> %s, want %s", ok[i].s, buf, ok[i].want);
+	}
+	for (i = 0; i < SL_ARRAY_LEN(bad); i++)
+		CHECK(!sl_exprtime_parse(bad[i].s, strlen(bad[i].s), bad[i].f, strlen(bad[i].f), &us),
+		      "'%s' with '%s' is no date", bad[i].s, bad[i].f);
+	end = sl_exprtime_format(0, "%a %W %U %u %V %v %X %x %w %j %% %q", 35, buf);
+	*end = 0;
+	CHECK(!strcmp(buf, "Thu Thursday 00 01 52 01 1969 1970 4 001 % q"), "week fields of 1970-01-01: %s", buf);
+}
+
 int main(void)
 {
 	sl_tz_set("UTC");
@@ -712,6 +777,8 @@ int main(void)
 	test_errors();
 	test_aggs();
 	test_arena();
+	test_functab();
+	test_exprtime();
 	test_bounds();
 	sl_arena_free(&arena);
 	printf("%d passed, %d failed\n", npass, nfail);

@@ -18,8 +18,6 @@
 
 #include "sl.h"
 #include "types.h"
-#include "cast.h"
-#include "datetime.h"
 #include "lex.h"
 #include "expr.h"
 #include "exprnode.h"

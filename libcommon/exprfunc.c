@@ -14,6 +14,8 @@
 
 #include "sl.h"
 #include "types.h"
+#include "datetime.h"
+#include "cast.h"
 #include "exprnode.h"
 #include "exprbind.h"
 #include "exprval.h"

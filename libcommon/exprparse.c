@@ -14,6 +14,7 @@
 
 #include "sl.h"
 #include "types.h"
+#include "cast.h"
 #include "lex.h"
 #include "exprnode.h"
 #include "exprfunc.h"

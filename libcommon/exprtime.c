@@ -10,6 +10,7 @@
 
 #include "sl.h"
 #include "types.h"
+#include "datetime.h"
 #include "exprnode.h"
 #include "exprval.h"
 #include "exprtime.h"

@@ -12,6 +12,8 @@
 
 #include "sl.h"
 #include "types.h"
+#include "datetime.h"
+#include "cast.h"
 #include "exprnode.h"
 #include "exprval.h"
 

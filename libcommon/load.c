@@ -91,15 +91,9 @@ const char *sl_load_label(sl_load_req *rq)
 		return l;
 	if (sl_label_uuid(uuid) < 0)
 		return NULL;
+	/* set replaces an empty "label" header that would hide it */
 	if (sl_hdrs_set(rq->hdrs, "label", uuid) < 0 || sl_hdrs_set(rq->hdrs, SL_LABEL_GENERATED, "true") < 0)
 		return NULL;
-	/* an empty "label" header earlier in the list would hide it */
-	{
-		size_t i;
-		for (i = 0; i + 1 < rq->hdrs->n; i++)
-			if (!strcasecmp(rq->hdrs->name[i], "label") && !*rq->hdrs->value[i])
-				rq->hdrs->name[i][0] = '-';     /* renamed out of the way */
-	}
 	return sl_hdrs_get(rq->hdrs, "label");
 }
 

@@ -36,4 +36,12 @@
 #define SL_RATIO_NAN_MSG "max_filter_ratio is not a number."
 #define SL_RATIO_RANGE_MSG "max_filter_ratio must between 0.0 and 1.0."
 
+/* load options (loadopt.h): codes and messages of header values */
+#define SL_E_UNKNOWN_FORMAT "[E-1101]"
+#define SL_E_JSON_TOO_LARGE "[E-217]"
+/* std::stoi's and std::stoll's failures, as Doris words them (name, value) */
+#define SL_STOI_FORMAT_MSG SL_E_INVALID_ARGUMENT "Invalid format of '%s': '%s', stoi"
+#define SL_STOI_RANGE_MSG SL_E_INVALID_ARGUMENT "'%s' value out of range: '%s', stoi"
+#define SL_MEM_LIMIT_MSG SL_E_INVALID_ARGUMENT "Invalid mem limit format, stoll"
+
 #endif

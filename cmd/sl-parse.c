@@ -219,7 +219,7 @@ static size_t table_names(parse *c, char db[65], char table[65], char ***out, in
 	if (!sl_stage_target(c->target, db, table))
 		sl_dieusage(USAGE);
 	if (sl_store_open(&st, sl_data_dir(c->o.data_dir)) < 0)
-		sl_stage_abort(&c->w, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "unable to open the data directory %s: %s",
+		sl_stage_abort(&c->w, SL_EXIT_TEMP, 0, SL_DATA_DIR_MSG,
 		    sl_data_dir(c->o.data_dir), strerror(errno));
 	*found = sl_schema_load(&st, db, table, &sch);
 	if (*found > 0 && sch.ncols) {
@@ -255,10 +255,10 @@ static size_t json_sources(parse *c, char ***out)
 		/* an unknown table: sl-map answers NOT_FOUND */
 		if (r == 0 && e == ENOTDIR)
 			sl_stage_abort(&c->w, SL_EXIT_NO, SL_X_PRETXN,
-			    SL_E_NOT_FOUND "TStatus: errCode = 7, detailMessage = unknown database, database=%s", db);
+			    SL_UNKNOWN_DB_MSG, db);
 		if (r == 0)
 			sl_stage_abort(&c->w, SL_EXIT_NO, SL_X_PRETXN,
-			    SL_E_NOT_FOUND "TStatus: errCode = 7, detailMessage = table not found, tableName=%s", table);
+			    SL_NO_TABLE_MSG, table);
 	}
 	sl_stage_abort(&c->w, SL_EXIT_NO, 0,
 	    SL_E_ANALYSIS_ERROR SL_TSTATUS "JSON needs the `columns` header or the table");
@@ -306,7 +306,7 @@ static void json_body_limit(parse *c)
 	if ((size = body_size(c)) <= 0)
 		return;
 	if (sl_store_open(&st, sl_data_dir(c->o.data_dir)) < 0)
-		sl_stage_abort(&c->w, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "unable to open the data directory %s: %s",
+		sl_stage_abort(&c->w, SL_EXIT_TEMP, 0, SL_DATA_DIR_MSG,
 		    sl_data_dir(c->o.data_dir), strerror(errno));
 	conf = sl_store_conf(&st, "streaming_load_json_max_mb");
 	if (conf) {

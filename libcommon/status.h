@@ -43,5 +43,10 @@
 #define SL_STOI_FORMAT_MSG SL_E_INVALID_ARGUMENT "Invalid format of '%s': '%s', stoi"
 #define SL_STOI_RANGE_MSG SL_E_INVALID_ARGUMENT "'%s' value out of range: '%s', stoi"
 #define SL_MEM_LIMIT_MSG SL_E_INVALID_ARGUMENT "Invalid mem limit format, stoll"
+/* the load's table is not there (database, table) */
+#define SL_UNKNOWN_DB_MSG SL_E_NOT_FOUND "TStatus: errCode = 7, detailMessage = unknown database, database=%s"
+#define SL_NO_TABLE_MSG SL_E_NOT_FOUND "TStatus: errCode = 7, detailMessage = table not found, tableName=%s"
+/* a stage cannot open the data directory (its path, the reason) */
+#define SL_DATA_DIR_MSG SL_E_INTERNAL_ERROR "unable to open the data directory %s: %s"
 
 #endif

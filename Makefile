@@ -28,7 +28,7 @@ DIRBINS := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard cmd/*/*.c)))))
 CMDOBJ  := $(patsubst %,$(BUILD)/cmd/%.o,$(filter-out $(DIRBINS),$(BINS))) \
 	$(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/*/*.c))
 # The five stages, also compiled with main renamed (sl-map -> sl_map_main)
-# and linked into the launchers, which fork them without exec (stages.h).
+# and linked into the launchers, which fork them without exec (builtin.h).
 STAGES   = sl-parse sl-map sl-filter sl-txn sl-commit
 LAUNCHERS = sl-load sl-httpd
 STAGEOBJ := $(STAGES:%=$(BUILD)/cmd/%.stage.o)

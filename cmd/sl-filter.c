@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sl.h"
+#include "status.h"
 #include "msg.h"
 #include "stage.h"
 #include "profile.h"
@@ -27,7 +28,20 @@
 
 #define USAGE "sl-filter [--data-dir DIR] [-H 'name:value']..."
 
-static sl_writer w;
+/* The stage's state: its output and the bound `where` with what it
+ * needs per row. */
+typedef struct filter_ctx {
+	sl_writer w;
+	sl_expr *where;
+	size_t ncols;
+	sl_type *types;
+	sl_value *vals;
+	sl_field *fields;
+	sl_arena arena;
+	sl_eval_ctx ev;
+	uint64_t unselected;
+	char own_err[1024];
+} filter_ctx;
 
 __attribute__((noreturn)) static void die_nomem(void)
 {
@@ -35,15 +49,9 @@ __attribute__((noreturn)) static void die_nomem(void)
 	sl_diesys(SL_EXIT_TEMP, "unable to filter rows");
 }
 
-/* The bound `where` and what it needs per row. */
-static sl_expr *where;
-static size_t ncols;
-static sl_type *types;
-static sl_value *vals;
-static sl_field *fields;
-
-/* Bind `where` over the columns of a typed header. 1 ok; 0 with msg set. */
-static int bind_where(const sl_frame *f, char *msg, size_t cap)
+/* Bind `where` over the columns of a typed header. 1 ok; 0 with
+ * c->own_err set. */
+static int bind_where(filter_ctx *c, const sl_frame *f)
 {
 	long n = sl_header_parse(f, 0, 0), i;
 	sl_colspec *cs;
@@ -52,16 +60,16 @@ static int bind_where(const sl_frame *f, char *msg, size_t cap)
 	sl_expr_scope sc;
 
 	if (n < 0)
-		sl_stage_abort(&w, SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-filter: malformed header frame");
+		sl_stage_abort(&c->w, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-filter: malformed header frame");
 	cs = calloc((size_t)n + 1, sizeof *cs);
 	names = calloc((size_t)n + 1, sizeof *names);
-	free(types);
-	free(vals);
-	free(fields);
-	types = calloc((size_t)n + 1, sizeof *types);
-	vals = calloc((size_t)n + 1, sizeof *vals);
-	fields = calloc((size_t)n + 1, sizeof *fields);
-	if (!cs || !names || !types || !vals || !fields)
+	free(c->types);
+	free(c->vals);
+	free(c->fields);
+	c->types = calloc((size_t)n + 1, sizeof *c->types);
+	c->vals = calloc((size_t)n + 1, sizeof *c->vals);
+	c->fields = calloc((size_t)n + 1, sizeof *c->fields);
+	if (!cs || !names || !c->types || !c->vals || !c->fields)
 		die_nomem();
 	sl_header_parse(f, cs, (size_t)n);
 	for (i = 0; i < n; i++) {
@@ -70,123 +78,109 @@ static int bind_where(const sl_frame *f, char *msg, size_t cap)
 			die_nomem();
 		memcpy(names[i], cs[i].name.p, cs[i].name.n);
 		names[i][cs[i].name.n] = 0;
-		if (!sl_type_parse(cs[i].type.p, cs[i].type.n, &types[i], 0))
-			types[i] = (sl_type){ .kind = SL_T_STRING };
+		if (!sl_type_parse(cs[i].type.p, cs[i].type.n, &c->types[i], 0))
+			c->types[i] = (sl_type){ .kind = SL_T_STRING };
 	}
 	if (f->flags & SL_H_VARIADIC)
 		n = 0;
-	ncols = (size_t)n;
-	sc = (sl_expr_scope){ ncols, (const char *const *)names, types, 0 };
-	i = sl_expr_bind(where, &sc, err, sizeof err);
+	c->ncols = (size_t)n;
+	sc = (sl_expr_scope){ c->ncols, (const char *const *)names, c->types, 0 };
+	i = sl_expr_bind(c->where, &sc, err, sizeof err);
 	if (!i)
-		snprintf(msg, cap, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = %s", err);
+		snprintf(c->own_err, sizeof c->own_err, SL_E_ANALYSIS_ERROR SL_TSTATUS "%s", err);
 	/* names stay allocated: the bound expression may refer to them */
 	free(cs);
 	return (int)i;
 }
 
+/* Parse the `where` header, if any; a parse error is kept for the
+ * header frame (the stream's first error wins). */
+static void filter_init(filter_ctx *c, const sl_hdrs *h)
+{
+	const char *wh = sl_hdrs_get(h, "where");
+	struct timespec ts;
+
+	if (wh) {
+		char err[512];
+		c->where = sl_expr_parse(wh, strlen(wh), err, sizeof err);
+		if (!c->where)
+			snprintf(c->own_err, sizeof c->own_err,
+				SL_E_INTERNAL_ERROR "TStatus: ParseException: %s in where '%s'", err, wh);
+	}
+	c->ev = (sl_eval_ctx){ &c->arena, 0, 0 };
+	clock_gettime(CLOCK_REALTIME, &ts);
+	c->ev.now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* 1 if the row passes `where` (or there is none), 0 if it is unselected. */
+static int row_selected(filter_ctx *c, const sl_frame *f)
+{
+	long n;
+	size_t k;
+	sl_value res;
+
+	if (!c->where)
+		return 1;
+	n = sl_fields_parse(f->p, f->len, c->fields, c->ncols);
+	if (n < 0 || (size_t)n != c->ncols)
+		sl_stage_abort(&c->w, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-filter: a row does not match its header");
+	for (k = 0; k < c->ncols; k++)
+		if (sl_value_decode(&c->types[k], c->fields[k].p, c->fields[k].n, &c->vals[k]) < 0)
+			sl_stage_abort(&c->w, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-filter: a field does not match its type");
+	sl_arena_reset(&c->arena);
+	if (sl_expr_eval(c->where, c->vals, &c->ev, &res) < 0)
+		die_nomem();
+	return sl_value_truth(&res);
+}
+
 int main(int argc, char **argv)
 {
 	sl_opts o = SL_OPTS_ZERO;
-	const char *wh;
-	char own_err[1024] = "";
+	filter_ctx c;
 	sl_reader rd;
 	sl_frame f;
-	sl_arena arena = SL_ARENA_ZERO;
-	sl_eval_ctx ctx;
-	uint64_t unselected = 0;
 	int r;
 
 	sl_msg_init(argv[0]);
+	memset(&c, 0, sizeof c);
 	sl_stage_args(&o, argc, argv, USAGE, 0, 0);
 	sl_profile_start(&o.hdrs, NULL);
 	sl_pipe_grow_std();
-	if (sl_writer_init(&w, 1) < 0 || sl_reader_init(&rd, 0) < 0)
+	if (sl_writer_init(&c.w, 1) < 0 || sl_reader_init(&rd, 0) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to start");
-	rd.flush = &w;    /* never sit on rows while upstream is quiet */
-
-	wh = sl_hdrs_get(&o.hdrs, "where");
-	if (wh) {
-		char err[512];
-		where = sl_expr_parse(wh, strlen(wh), err, sizeof err);
-		if (!where)
-			snprintf(own_err, sizeof own_err, "[INTERNAL_ERROR]TStatus: ParseException: %s in where '%s'", err, wh);
-	}
-	ctx = (sl_eval_ctx){ &arena, 0, 0 };
-	{
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ctx.now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-	}
+	rd.flush = &c.w;    /* never sit on rows while upstream is quiet */
+	filter_init(&c, &o.hdrs);
 
 	while ((r = sl_frame_read(&rd, &f)) > 0) {
 		switch (f.type) {
 		case 'R':
-			if (where) {
-				long n = sl_fields_parse(f.p, f.len, fields, ncols);
-				size_t k;
-				sl_value res;
-				if (n < 0 || (size_t)n != ncols)
-					sl_stage_abort(&w, SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-filter: a row does not match its header");
-				for (k = 0; k < ncols; k++)
-					if (sl_value_decode(&types[k], fields[k].p, fields[k].n, &vals[k]) < 0)
-						sl_stage_abort(&w, SL_EXIT_USAGE, 0, "[INTERNAL_ERROR]sl-filter: a field does not match its type");
-				sl_arena_reset(&arena);
-				if (sl_expr_eval(where, vals, &ctx, &res) < 0)
-					die_nomem();
-				if (!sl_value_truth(&res)) {
-					unselected++;
-					break;
-				}
+			if (!row_selected(&c, &f)) {
+				c.unselected++;
+				break;
 			}
-			if (sl_write_frame(&w, &f) < 0)
-				sl_stage_die_write(&w);
+			if (sl_write_frame(&c.w, &f) < 0)
+				sl_stage_die_write(&c.w);
 			break;
 		case 'H':
-			if (own_err[0])
-				sl_stage_abort(&w, SL_EXIT_NO, 0, "%s", own_err);
-			if (where && !bind_where(&f, own_err, sizeof own_err))
-				sl_stage_abort(&w, SL_EXIT_NO, 0, "%s", own_err);
-			if (sl_write_frame(&w, &f) < 0)
-				sl_stage_die_write(&w);
+			if (c.own_err[0] || (c.where && !bind_where(&c, &f)))
+				sl_stage_abort(&c.w, SL_EXIT_NO, 0, "%s", c.own_err);
+			if (sl_write_frame(&c.w, &f) < 0)
+				sl_stage_die_write(&c.w);
 			break;
 		case 'X':
-			if (sl_write_frame(&w, &f) < 0)
-				sl_stage_die_write(&w);
-			sl_writer_flush(&w);
-			return SL_EXIT_NO;
-		case 'E': {
-			char num[32];
-			const char *key = "NumberUnselectedRows", *val = num;
+			return sl_stage_pass_abort(&c.w, &f);
+		case 'E':
 			/* only our own: the stages before count theirs under their
 			 * own keys (JqUnselectedRows, PrecedingUnselectedRows), and
 			 * sl-txn adds them up */
-			snprintf(num, sizeof num, "%" PRIu64, unselected);
-			if (sl_write_kv(&w, 1, &key, &val) < 0 || sl_write_end(&w) < 0)
-				sl_stage_die_write(&w);
-			if (close(1) < 0)
-				sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+			sl_stage_end(&c.w, "NumberUnselectedRows", c.unselected);
 			return 0;
-		}
 		default:        /* C, F */
-			if (sl_write_frame(&w, &f) < 0)
-				sl_stage_die_write(&w);
+			if (sl_write_frame(&c.w, &f) < 0)
+				sl_stage_die_write(&c.w);
 		}
 	}
-	if (own_err[0] && !rd.seen_header)
-		sl_stage_abort(&w, SL_EXIT_NO, 0, "%s", own_err);
-	{
-		int e = errno;
-		const char *m;
-		/* a few bytes of text are not a truncated stream: no frame starts so */
-		if (e == EPIPE && rd.nbytes == 0 && rd.end > rd.start &&
-		    rd.buf[rd.start] != 'H' && rd.buf[rd.start] != 'C' && rd.buf[rd.start] != 'X')
-			e = EPROTO;
-		m = sl_reader_errstr(&rd, e);
-		char msg[512];
-		snprintf(msg, sizeof msg, "[INTERNAL_ERROR]sl-filter: %s", m);
-		sl_write_abort(&w, 0, msg);
-		sl_writer_flush(&w);
-		sl_die(e == EPROTO || e == ERANGE ? SL_EXIT_USAGE : SL_EXIT_TEMP, "%s", m);
-	}
+	if (c.own_err[0] && !rd.seen_header)
+		sl_stage_abort(&c.w, SL_EXIT_NO, 0, "%s", c.own_err);
+	sl_stage_read_fail(&c.w, &rd, errno, "sl-filter");
 }

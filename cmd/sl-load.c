@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "stages.h"
+#include "builtin.h"
 #include "sl.h"
 #include "msg.h"
 #include "io.h"
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 	int i, r, code;
 
 	sl_msg_init(argv[0]);
-	sl_spawn_builtins = sl_stage_builtins;
+	sl_spawn_builtins = sl_builtin_stages;
 	for (i = 1; i < argc;) {
 		const char *a = argv[i];
 		int c = sl_opt_common(&o, argc, argv, i);

@@ -27,6 +27,8 @@
 #include "io.h"
 #include "frame.h"
 #include "hdr.h"
+#include "loadopt.h"
+#include "status.h"
 #include "csvsplit.h"
 #include "utf8.h"
 #include "input.h"
@@ -38,7 +40,29 @@
 
 #define REASON_UTF8 "Invalid file encoding: all CSV files must be UTF-8 encoded"
 
-static sl_writer w;
+/* The stage's state: its output, the load's options and the CSV reading. */
+typedef struct parse {
+	sl_writer w;
+	sl_opts o;
+	sl_loadopts lo;
+	const char *target;
+	sl_input *in;
+	/* The R payload is built here, not field by field through the
+	 * writer: lengths are packed inline and field bytes copied in 16-byte
+	 * steps (the line buffer and rowbuf both have slack after the data),
+	 * then the frame goes to the writer in one copy. */
+	char *rowbuf;
+	size_t rowcap;
+	/* x_sl_fit_fields (sl-httpd's http_stream): rows get exactly this
+	 * many fields, missing ones NULL, extra ones dropped; 0: as split. */
+	size_t fit;
+	long skip;              /* lines to skip; -1 until decided */
+	int json;
+	int trim_quotes, empty_null, enclose, escape;
+	const sl_buf *sep, *delim;
+	size_t max;             /* SL_FRAME_MAX */
+	sl_lines lines;
+} parse;
 
 static size_t frame_max(void)
 {
@@ -52,37 +76,20 @@ static size_t frame_max(void)
 	return SL_FRAME_MAX_DEFAULT;
 }
 
-
-static const char *const compressions[] = {
-	"gz", "bz2", "lz4", "lz4frame", "lz4_block", "lzo", "lzop", "snappy_block", "deflate",
-};
-static const char *const later_formats[] = {
-	"parquet", "orc", "arrow", "hive_text", "wal",
-};
-
-static int in_list(const char *v, const char *const *list, size_t n)
+/* An option's verdict: an invalid value ends the stage with its message. */
+static void check_opt(parse *c, int id, int flags)
 {
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (!strcasecmp(v, list[i]))
-			return 1;
-	return 0;
+	char msg[1024];
+
+	if (!sl_loadopt_check(&c->lo, id, msg, sizeof msg))
+		sl_stage_abort(&c->w, SL_EXIT_NO, flags, "%s", msg);
 }
 
-/* A separator header: bytes into out, display form into disp. */
-static void separator(const sl_hdrs *h, const char *name, const char *dflt, sl_buf *out, sl_buf *disp)
+/* A separator's display form (the C frame's). */
+static void sep_display(const sl_buf *b, sl_buf *disp)
 {
-	const char *v = sl_hdrs_get(h, name), *err = 0;
-	int r = sl_sep_parse(v ? v : dflt, out, &err);
-
-	if (r < 0)
-		sl_diesys(SL_EXIT_TEMP, "unable to parse %s", name);
-	if (r == 0)
-		sl_stage_abort(&w, SL_EXIT_NO, 0, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = %s", err);
-	if (!out->len)
-		sl_stage_abort(&w, SL_EXIT_NO, 0, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = %s is empty", name);
-	if (sl_sep_display(out->p, out->len, disp) < 0)
-		sl_diesys(SL_EXIT_TEMP, "unable to format %s", name);
+	if (sl_sep_display(b->p, b->len, disp) < 0 || sl_buf_cstr(disp) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to start");
 }
 
 static void hexstr(const sl_buf *b, char *out)
@@ -99,24 +106,15 @@ static void hexstr(const sl_buf *b, char *out)
 /* Before waiting for input: push out what we have. */
 static void flush_out(void *arg)
 {
-	(void)arg;
-	if (sl_writer_flush(&w) < 0)
-		sl_stage_die_write(&w);
+	parse *c = arg;
+
+	if (sl_writer_flush(&c->w) < 0)
+		sl_stage_die_write(&c->w);
 }
 
-/* The R payload is built here, not field by field through the writer:
- * lengths are packed inline and field bytes copied in 16-byte steps (the
- * line buffer and rowbuf both have slack after the data), then the frame
- * goes to the writer in one copy. */
-static char *rowbuf;
-static size_t rowcap;
-/* x_sl_fit_fields (sl-httpd's http_stream): rows get exactly this many
- * fields, missing ones NULL, extra ones dropped; 0: as split. */
-static size_t fit;
-
-static int put_row(size_t nf, const sl_field *fl)
+static int put_row(parse *c, size_t nf, const sl_field *fl)
 {
-	size_t need, j, nout = fit ? fit : nf;
+	size_t need, j, nout = c->fit ? c->fit : nf;
 	sl_frame f;
 	char *d;
 
@@ -126,17 +124,17 @@ static int put_row(size_t nf, const sl_field *fl)
 	for (j = 0; j < nf; j++)
 		if (fl[j].n != SL_NULL_LEN)
 			need += fl[j].n;
-	if (need + 32 > rowcap) {
+	if (need + 32 > c->rowcap) {
 		char *nb;
-		rowcap = (need + 32) * 2;
-		nb = realloc(rowbuf, rowcap);
+		c->rowcap = (need + 32) * 2;
+		nb = realloc(c->rowbuf, c->rowcap);
 		if (!nb) {
 			errno = ENOMEM;
 			return -1;
 		}
-		rowbuf = nb;
+		c->rowbuf = nb;
 	}
-	d = rowbuf;
+	d = c->rowbuf;
 	for (j = 0; j < nf; j++) {
 		uint32_t n = fl[j].n;
 		sl_u32_pack(d, n);
@@ -154,8 +152,8 @@ static int put_row(size_t nf, const sl_field *fl)
 	f.type = 'R';
 	f.flags = 0;
 	f.len = (uint32_t)need;
-	f.p = rowbuf;
-	return sl_write_frame(&w, &f);
+	f.p = c->rowbuf;
+	return sl_write_frame(&c->w, &f);
 }
 
 /* Unescape a field in place: the escape byte is removed and the next byte
@@ -175,130 +173,107 @@ static void unescape(sl_field *f, char esc)
 	f->n = (uint32_t)(d - p);
 }
 
-/* The source column names of the JSON path: the plain names of `columns`
- * (split at top-level commas outside parentheses and quotes; `x = expr`
- * items skipped), else the table's columns. */
-static size_t json_sources(const sl_opts *o, const char *target, char ***out)
+/* The plain names of `columns` (`x = expr` items skipped, backquotes
+ * stripped); 0 when it names none. */
+static size_t column_names(const sl_loadopts *lo, char ***out)
 {
-	const char *v = sl_hdrs_get(&o->hdrs, "columns");
-	char **names = 0;
-	size_t n = 0, cap = 0;
+	char **names = calloc(lo->ncols + 1, sizeof *names);
+	size_t i, n = 0;
 
-	if (v && *v) {
-		const char *p = v, *s = v;
-		int depth = 0;
-		char q = 0;
-		for (;; p++) {
-			if (q) {
-				if (*p == q)
-					q = 0;
-				else if (!*p)
-					break;
-				continue;
-			}
-			if (*p == '\'' || *p == '"')
-				q = *p;
-			else if (*p == '(')
-				depth++;
-			else if (*p == ')')
-				depth--;
-			else if ((*p == ',' && depth <= 0) || !*p) {
-				const char *a = s, *b = p;
-				int eq = 0;
-				const char *t;
-				while (a < b && (*a == ' ' || *a == '\t' || *a == '\n' || *a == '\r'))
-					a++;
-				while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\n' || b[-1] == '\r'))
-					b--;
-				for (t = a; t < b; t++)
-					if (*t == '=' || *t == '(')
-						eq = 1;
-				if (b - a >= 2 && *a == '`' && b[-1] == '`') {
-					a++;
-					b--;
-				}
-				if (!eq && b > a) {
-					if (n == cap) {
-						cap = cap ? 2 * cap : 16;
-						names = realloc(names, cap * sizeof *names);
-						if (!names)
-							sl_diesys(SL_EXIT_TEMP, "unable to read columns");
-					}
-					names[n] = strndup(a, (size_t)(b - a));
-					if (!names[n++])
-						sl_diesys(SL_EXIT_TEMP, "unable to read columns");
-				}
-				if (!*p)
-					break;
-				s = p + 1;
-			}
+	if (!names)
+		sl_diesys(SL_EXIT_TEMP, "unable to read columns");
+	for (i = 0; i < lo->ncols; i++) {
+		const char *a = lo->cols[i].p, *b = a + lo->cols[i].n, *t;
+		int eq = 0;
+		while (a < b && (*a == ' ' || *a == '\t' || *a == '\n' || *a == '\r'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\n' || b[-1] == '\r'))
+			b--;
+		for (t = a; t < b; t++)
+			if (*t == '=' || *t == '(')
+				eq = 1;
+		if (b - a >= 2 && *a == '`' && b[-1] == '`') {
+			a++;
+			b--;
 		}
-		if (n) {
-			*out = names;
-			return n;
-		}
+		if (eq || b == a)
+			continue;
+		if (!(names[n++] = strndup(a, (size_t)(b - a))))
+			sl_diesys(SL_EXIT_TEMP, "unable to read columns");
 	}
-	if (target) {
-		char db[65], table[65];
-		sl_store st;
-		sl_schema sch = SL_SCHEMA_ZERO;
-		size_t i;
-		int r;
-		if (!sl_stage_target(target, db, table))
-			sl_dieusage(USAGE);
-		if (sl_store_open(&st, sl_data_dir(o->data_dir)) < 0)
-			sl_stage_abort(&w, SL_EXIT_TEMP, 0, "[INTERNAL_ERROR]unable to open the data directory %s: %s",
-			    sl_data_dir(o->data_dir), strerror(errno));
-		r = sl_schema_load(&st, db, table, &sch);
-		if (r > 0 && sch.ncols) {
-			names = calloc(sch.ncols, sizeof *names);
-			if (!names)
-				sl_diesys(SL_EXIT_TEMP, "unable to read the schema");
-			for (i = 0; i < sch.ncols; i++)
-				if (!(names[i] = strdup(sch.cols[i].name)))
-					sl_diesys(SL_EXIT_TEMP, "unable to read the schema");
-			n = sch.ncols;
-		}
-		sl_schema_free(&sch);
-		sl_store_close(&st);
-		if (n) {
-			*out = names;
-			return n;
-		}
-		/* an unknown table: sl-map answers [NOT_FOUND] */
-		if (r == 0 && errno == ENOTDIR)
-			sl_stage_abort(&w, SL_EXIT_NO, SL_X_PRETXN,
-			    "[NOT_FOUND]TStatus: errCode = 7, detailMessage = unknown database, database=%s", db);
-		if (r == 0)
-			sl_stage_abort(&w, SL_EXIT_NO, SL_X_PRETXN,
-			    "[NOT_FOUND]TStatus: errCode = 7, detailMessage = table not found, tableName=%s", table);
-	}
-	sl_stage_abort(&w, SL_EXIT_NO, 0,
-	    "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = JSON needs the `columns` header or the table");
+	if (!n)
+		free(names);
+	else
+		*out = names;
+	return n;
 }
 
-
-/* Doris's streaming_load_json_max_mb (sl.conf, default 100): a JSON body
- * that is not read by line and is larger fails before a transaction
- * begins. The size is the body's byte count as sent (compressed if it
- * is): the internal header x_sl_body_bytes when a front end passes its
- * Content-Length, else stdin's size when it is a regular file (sl-load
- * -T FILE). A body of unknown size (a pipe, chunked HTTP) is not checked,
- * as Doris does not check a chunked body. With neither read_json_by_line
- * nor strip_outer_array (the default) it is not checked either, as in
- * Doris 4.0: one document there is held within the record cap
- * (json_record_max_bytes, jsonin.h), and more are read by line. */
-static void json_body_limit(const sl_opts *o)
+/* The columns of the table named on the command line; 0 with errno
+ * (ENOTDIR: no such database) when it has none. */
+static size_t table_names(parse *c, char db[65], char table[65], char ***out, int *found)
 {
-	const char *v = sl_hdrs_get(&o->hdrs, "x_sl_body_bytes"), *bl, *conf;
-	long long size = -1, mb = 100;
-	struct stat sb;
 	sl_store st;
+	sl_schema sch = SL_SCHEMA_ZERO;
+	char **names = 0;
+	size_t i, n = 0;
+
+	if (!sl_stage_target(c->target, db, table))
+		sl_dieusage(USAGE);
+	if (sl_store_open(&st, sl_data_dir(c->o.data_dir)) < 0)
+		sl_stage_abort(&c->w, SL_EXIT_TEMP, 0, SL_DATA_DIR_MSG,
+		    sl_data_dir(c->o.data_dir), strerror(errno));
+	*found = sl_schema_load(&st, db, table, &sch);
+	if (*found > 0 && sch.ncols) {
+		names = calloc(sch.ncols, sizeof *names);
+		if (!names)
+			sl_diesys(SL_EXIT_TEMP, "unable to read the schema");
+		for (i = 0; i < sch.ncols; i++)
+			if (!(names[i] = strdup(sch.cols[i].name)))
+				sl_diesys(SL_EXIT_TEMP, "unable to read the schema");
+		n = sch.ncols;
+	}
+	sl_schema_free(&sch);
+	sl_store_close(&st);
+	*out = names;
+	return n;
+}
+
+/* The source column names of the JSON path: the plain names of `columns`,
+ * else the table's columns. */
+static size_t json_sources(parse *c, char ***out)
+{
+	size_t n = column_names(&c->lo, out);
+	char db[65], table[65];
+	int r;
+
+	if (n)
+		return n;
+	if (c->target) {
+		int e;
+		if ((n = table_names(c, db, table, out, &r)))
+			return n;
+		e = errno;
+		/* an unknown table: sl-map answers NOT_FOUND */
+		if (r == 0 && e == ENOTDIR)
+			sl_stage_abort(&c->w, SL_EXIT_NO, SL_X_PRETXN,
+			    SL_UNKNOWN_DB_MSG, db);
+		if (r == 0)
+			sl_stage_abort(&c->w, SL_EXIT_NO, SL_X_PRETXN,
+			    SL_NO_TABLE_MSG, table);
+	}
+	sl_stage_abort(&c->w, SL_EXIT_NO, 0,
+	    SL_E_ANALYSIS_ERROR SL_TSTATUS "JSON needs the `columns` header or the table");
+}
+
+/* The body's byte count as sent: x_sl_body_bytes, else stdin's size when
+ * it is a regular file; -1 unknown. */
+static long long body_size(const parse *c)
+{
+	const char *v = c->lo.v[SL_LO_BODY_BYTES].text;
+	long long size = -1;
+	struct stat sb;
 	char *end;
 
-	bl = sl_hdrs_get(&o->hdrs, "read_json_by_line");
-	if (bl ? sl_hdrs_bool(&o->hdrs, "read_json_by_line") : !sl_hdrs_get(&o->hdrs, "strip_outer_array"))
-		return;
 	if (v) {
 		errno = 0;
 		size = strtoll(v, &end, 10);
@@ -308,11 +283,32 @@ static void json_body_limit(const sl_opts *o)
 		off_t at = lseek(0, 0, SEEK_CUR);
 		size = (long long)sb.st_size - (at > 0 ? (long long)at : 0);
 	}
-	if (size <= 0)
+	return size;
+}
+
+/* Doris's streaming_load_json_max_mb (sl.conf, default 100): a JSON body
+ * that is not read by line and is larger fails before a transaction
+ * begins. The size is the body's byte count as sent (compressed if it
+ * is). A body of unknown size (a pipe, chunked HTTP) is not checked,
+ * as Doris does not check a chunked body. With neither read_json_by_line
+ * nor strip_outer_array (the default) it is not checked either, as in
+ * Doris 4.0: one document there is held within the record cap
+ * (json_record_max_bytes, jsonin.h), and more are read by line. */
+static void json_body_limit(parse *c)
+{
+	const sl_loadopt_val *bl = &c->lo.v[SL_LO_READ_JSON_BY_LINE];
+	long long size, mb = 100;
+	const char *conf;
+	sl_store st;
+	char *end;
+
+	if (bl->text ? bl->i : !c->lo.v[SL_LO_STRIP_OUTER_ARRAY].text)
 		return;
-	if (sl_store_open(&st, sl_data_dir(o->data_dir)) < 0)
-		sl_stage_abort(&w, SL_EXIT_TEMP, 0, "[INTERNAL_ERROR]unable to open the data directory %s: %s",
-		    sl_data_dir(o->data_dir), strerror(errno));
+	if ((size = body_size(c)) <= 0)
+		return;
+	if (sl_store_open(&st, sl_data_dir(c->o.data_dir)) < 0)
+		sl_stage_abort(&c->w, SL_EXIT_TEMP, 0, SL_DATA_DIR_MSG,
+		    sl_data_dir(c->o.data_dir), strerror(errno));
 	conf = sl_store_conf(&st, "streaming_load_json_max_mb");
 	if (conf) {
 		errno = 0;
@@ -322,9 +318,9 @@ static void json_body_limit(const sl_opts *o)
 	}
 	sl_store_close(&st);
 	if (size > mb * 1024 * 1024)
-		sl_stage_abort(&w, SL_EXIT_NO, SL_X_PRETXN,
-		    "[E-217]json body size %lld exceed BE's conf `streaming_load_json_max_mb` %lld. increase it if you are sure this load is reasonable",
-		    size, mb * 1024 * 1024);
+		sl_stage_abort(&c->w, SL_EXIT_NO, SL_X_PRETXN,
+		    SL_E_JSON_TOO_LARGE "json body size %lld exceed BE's conf `streaming_load_json_max_mb` %lld. "
+		    "increase it if you are sure this load is reasonable", size, mb * 1024 * 1024);
 }
 
 /* A field's last step: trim_double_quotes strips one pair of quotes (the
@@ -342,9 +338,9 @@ static inline void field_finish(sl_field *f, int trim_quotes, int empty_null)
 
 /* Standard input is the client's connection itself (sl-httpd hands it
  * over for a Content-Length body): read exactly x_sl_body_bytes of it. */
-static void body_length(const sl_opts *o, sl_input *in)
+static void body_length(const parse *c)
 {
-	const char *v = sl_hdrs_get(&o->hdrs, "x_sl_body_bytes");
+	const char *v = c->lo.v[SL_LO_BODY_BYTES].text;
 	struct stat sb;
 	char *end;
 	unsigned long long n;
@@ -355,205 +351,190 @@ static void body_length(const sl_opts *o, sl_input *in)
 	n = strtoull(v, &end, 10);
 	if (*v < '0' || *v > '9' || *end || errno)
 		return;
-	sl_input_set_length(in, (uint64_t)n);
+	sl_input_set_length(c->in, (uint64_t)n);
 }
 
 /* The body could not be read or decompressed: X, then exit. */
 __attribute__((noreturn))
-static void body_failed(sl_input *in)
+static void body_failed(parse *c, int e)
 {
-	const char *why = sl_input_error(in);
 	char msg[512];
 
-	if (sl_input_short(in))
-		snprintf(msg, sizeof msg, "[NETWORK_ERROR]%s", why);
-	else
-		snprintf(msg, sizeof msg, "[INTERNAL_ERROR]unable to read the body: %s", why);
-	sl_write_abort(&w, 0, msg);
-	sl_writer_flush(&w);
-	sl_die(SL_EXIT_NO, "%s", msg);
+	if (e == EBADMSG || sl_input_short(c->in)) {
+		if (sl_input_short(c->in))
+			snprintf(msg, sizeof msg, SL_E_NETWORK_ERROR "%s", sl_input_error(c->in));
+		else
+			snprintf(msg, sizeof msg, SL_E_INTERNAL_ERROR "unable to read the body: %s", sl_input_error(c->in));
+		sl_write_abort(&c->w, 0, msg);
+		sl_writer_flush(&c->w);
+		sl_die(SL_EXIT_NO, "%s", msg);
+	}
+	snprintf(msg, sizeof msg, SL_E_INTERNAL_ERROR "unable to read the body: %s", strerror(e));
+	sl_write_abort(&c->w, 0, msg);
+	sl_writer_flush(&c->w);
+	errno = e;
+	sl_diesys(SL_EXIT_TEMP, "unable to read stdin");
 }
 
-int main(int argc, char **argv)
+/* The headers checked before a transaction could begin (SL_X_PRETXN):
+ * format and compress_type; then the body is opened. */
+static void open_body(parse *c)
 {
-	sl_opts o = SL_OPTS_ZERO;
-	sl_buf sep = SL_BUF_ZERO, delim = SL_BUF_ZERO, sepd = SL_BUF_ZERO, delimd = SL_BUF_ZERO;
-	const char *fmt, *v, *target = 0;
-	long skip = 0;
-	int trim_quotes, empty_null, first = 1, r, json = 0, enclose = -1, escape = -1;
-	sl_input *in;
-	sl_csvq *q = 0;
-	size_t max, fmax = 256;
-	sl_field *fields;
-	sl_lines lines;
-	sl_line ln;
-	int64_t start_ms = sl_now_ms();
+	const char *ct = c->lo.v[SL_LO_COMPRESS_TYPE].text, *err = 0;
+	long fmt = c->lo.v[SL_LO_FORMAT].i;
 
-	sl_msg_init(argv[0]);
-	/* DB.TABLE is optional: formats that match by name (JSON) need the
-	 * table's columns when no `columns` header names them */
-	sl_stage_args(&o, argc, argv, USAGE, &target, 1);
-	sl_profile_start(&o.hdrs, target);
-	sl_pipe_grow_std();
-	if (sl_writer_init(&w, 1) < 0)
+	check_opt(c, SL_LO_FORMAT, SL_X_PRETXN);
+	if (!c->lo.v[SL_LO_FORMAT].text)
+		fmt = 0;
+	c->skip = fmt == 1 ? 1 : fmt == 2 ? 2 : -1;
+	c->json = fmt == 3;
+	/* Doris: CSV with an unknown compress_type is an unknown format;
+	 * JSON treats it as plain */
+	if (!c->json)
+		check_opt(c, SL_LO_COMPRESS_TYPE, SL_X_PRETXN);
+	else if (c->lo.v[SL_LO_COMPRESS_TYPE].state < 0)
+		ct = 0;
+	if (c->json)
+		json_body_limit(c);
+	c->in = sl_input_open(0, ct, &err);
+	if (!c->in)
+		sl_stage_abort(&c->w, errno == ENOMEM ? SL_EXIT_TEMP : SL_EXIT_NO, SL_X_PRETXN,
+		    SL_E_INTERNAL_ERROR "%s", err ? err : "unable to open the body");
+	body_length(c);
+}
+
+/* JSON: sl_json_parse (jsonin.h) does the rest. */
+static int run_json(parse *c)
+{
+	char **src = 0;
+	size_t nsrc = json_sources(c, &src), i;
+	int r = sl_json_parse(&c->o.hdrs, (const char *const *)src, nsrc, c->in, &c->w);
+
+	r = r > 0 ? SL_EXIT_OK : r == 0 ? SL_EXIT_NO : SL_EXIT_TEMP;
+	if (sl_writer_flush(&c->w) < 0 && r == 0)
+		sl_stage_die_write(&c->w);
+	for (i = 0; i < nsrc; i++)
+		free(src[i]);
+	free(src);
+	return r;
+}
+
+/* CSV's headers, checked after the transaction began (a plain X). */
+static void csv_options(parse *c)
+{
+	const sl_loadopt_val *v = c->lo.v;
+
+	check_opt(c, SL_LO_ENCLOSE, 0);
+	check_opt(c, SL_LO_ESCAPE, 0);
+	c->enclose = (int)v[SL_LO_ENCLOSE].i;
+	c->escape = (int)v[SL_LO_ESCAPE].i;
+	check_opt(c, SL_LO_SKIP_LINES, 0);
+	if (v[SL_LO_SKIP_LINES].text && c->skip < 0)   /* csv_with_names* ignore skip_lines */
+		c->skip = (long)v[SL_LO_SKIP_LINES].i;
+	if (c->skip < 0)
+		c->skip = 0;
+	check_opt(c, SL_LO_COLUMN_SEPARATOR, 0);
+	check_opt(c, SL_LO_LINE_DELIMITER, 0);
+	c->sep = &v[SL_LO_COLUMN_SEPARATOR].bytes;
+	c->delim = &v[SL_LO_LINE_DELIMITER].bytes;
+	c->trim_quotes = (int)v[SL_LO_TRIM_DOUBLE_QUOTES].i;
+	if (v[SL_LO_FIT_FIELDS].text)
+		c->fit = strtoul(v[SL_LO_FIT_FIELDS].text, 0, 10) < 100000 ? strtoul(v[SL_LO_FIT_FIELDS].text, 0, 10) : 0;
+	c->empty_null = (int)v[SL_LO_EMPTY_FIELD_AS_NULL].i;
+}
+
+/* C (separators, StartTimeMs) and the variadic H. */
+static void write_start(parse *c, int64_t start_ms)
+{
+	sl_buf sepd = SL_BUF_ZERO, delimd = SL_BUF_ZERO;
+	char ms[32], *sh = malloc(2 * c->sep->len + 1), *dh = malloc(2 * c->delim->len + 1);
+	const char *keys[] = { "column_separator", "line_delimiter", "StartTimeMs",
+		"column_separator_hex", "line_delimiter_hex" };
+	const char *vals[5];
+
+	if (!sh || !dh)
 		sl_diesys(SL_EXIT_TEMP, "unable to start");
+	sep_display(c->sep, &sepd);
+	sep_display(c->delim, &delimd);
+	hexstr(c->sep, sh);
+	hexstr(c->delim, dh);
+	snprintf(ms, sizeof ms, "%" PRId64, start_ms);
+	vals[0] = sepd.p; vals[1] = delimd.p; vals[2] = ms; vals[3] = sh; vals[4] = dh;
+	if (sl_write_kv(&c->w, 5, keys, vals) < 0 ||
+	    sl_write_header(&c->w, 0, 0, 0, SL_H_VARIADIC) < 0 || sl_writer_flush(&c->w) < 0)
+		sl_stage_die_write(&c->w);
+	free(sh);
+	free(dh);
+	sl_buf_free(&sepd);
+	sl_buf_free(&delimd);
+}
 
-	/* Checked before a transaction could begin: SL_X_PRETXN. */
-	fmt = sl_hdrs_get(&o.hdrs, "format");
-	if (!fmt || !*fmt || !strcasecmp(fmt, "csv"))
-		skip = -1;
-	else if (!strcasecmp(fmt, "csv_with_names"))
-		skip = 1;
-	else if (!strcasecmp(fmt, "csv_with_names_and_types"))
-		skip = 2;
-	else if (!strcasecmp(fmt, "json"))
-		json = 1;
-	else if (in_list(fmt, later_formats, SL_ARRAY_LEN(later_formats)))
-		sl_stage_abort(&w, SL_EXIT_NO, SL_X_PRETXN,
-		    "[NOT_IMPLEMENTED_ERROR]format %s is not supported yet: sl-parse reads csv, csv_with_names, csv_with_names_and_types and json", fmt);
+/* An F record for a line that cannot become a row. */
+static void reject_line(parse *c, int utf8, const char *p, size_t n, uint64_t lineno)
+{
+	char reason[160];
+	int rl;
+
+	if (utf8)
+		rl = snprintf(reason, sizeof reason, "%s", REASON_UTF8);
 	else
-		sl_stage_abort(&w, SL_EXIT_NO, SL_X_PRETXN, "[E-1101]unknown data format, format=%s", fmt);
-	v = sl_hdrs_get(&o.hdrs, "compress_type");
-	if (v && *v) {
-		if (!in_list(v, compressions, SL_ARRAY_LEN(compressions))) {
-			/* Doris: CSV with an unknown value is an unknown format;
-			 * JSON treats it as plain */
-			if (!json)
-				sl_stage_abort(&w, SL_EXIT_NO, SL_X_PRETXN, "[E-1101]unknown data format, format=%s", fmt ? fmt : "");
-			v = 0;
-		}
-	}
-	if (json)
-		json_body_limit(&o);
-	{
-		const char *err = 0;
-		in = sl_input_open(0, v, &err);
-		if (!in)
-			sl_stage_abort(&w, errno == ENOMEM ? SL_EXIT_TEMP : SL_EXIT_NO, SL_X_PRETXN,
-			    "[INTERNAL_ERROR]%s", err ? err : "unable to open the body");
-		body_length(&o, in);
-	}
-	if (json) {
-		char **src = 0;
-		size_t nsrc = json_sources(&o, target, &src), i;
-		r = sl_json_parse(&o.hdrs, (const char *const *)src, nsrc, in, &w);
-		r = r > 0 ? SL_EXIT_OK : r == 0 ? SL_EXIT_NO : SL_EXIT_TEMP;
-		if (sl_writer_flush(&w) < 0 && r == 0)
-			sl_stage_die_write(&w);
-		for (i = 0; i < nsrc; i++)
-			free(src[i]);
-		free(src);
-		sl_input_close(in);
-		sl_writer_free(&w);
-		sl_hdrs_free(&o.hdrs);
-		return r;
-	}
+		rl = snprintf(reason, sizeof reason, "The line is too long: more than %zu bytes (SL_FRAME_MAX)", c->max);
+	if (sl_write_error(&c->w, reason, (size_t)rl, p, n, lineno) < 0)
+		sl_stage_die_write(&c->w);
+}
 
-	/* Header parsing after the transaction began: plain X. */
-	v = sl_hdrs_get(&o.hdrs, "enclose");
-	if (v) {
-		if (strlen(v) != 1)
-			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]enclose must be single-char, actually is %s", v);
-		enclose = (unsigned char)v[0];
-	}
-	v = sl_hdrs_get(&o.hdrs, "escape");
-	if (v) {
-		if (strlen(v) != 1)
-			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]escape must be single-char, actually is %s", v);
-		escape = (unsigned char)v[0];
-	}
-	v = sl_hdrs_get(&o.hdrs, "skip_lines");
-	if (v) {
-		long long n = 0;
-		int k = sl_stoll(v, INT32_MIN, INT32_MAX, &n);
-		if (k == 0)
-			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]Invalid format of 'skip_lines': '%s', stoi", v);
-		if (k < 0)
-			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]'skip_lines' value out of range: '%s', stoi", v);
-		if (n < 0)
-			sl_stage_abort(&w, SL_EXIT_NO, 0, "[INVALID_ARGUMENT]Invalid 'skip_lines': %lld", n);
-		if (skip < 0)   /* csv_with_names* ignore skip_lines */
-			skip = n;
-	}
-	if (skip < 0)
-		skip = 0;
-	separator(&o.hdrs, "column_separator", "\\t", &sep, &sepd);
-	separator(&o.hdrs, "line_delimiter", "\\n", &delim, &delimd);
-	trim_quotes = sl_hdrs_bool(&o.hdrs, "trim_double_quotes");
-	v = sl_hdrs_get(&o.hdrs, "x_sl_fit_fields");
-	if (v)
-		fit = strtoul(v, 0, 10) < 100000 ? strtoul(v, 0, 10) : 0;
-	empty_null = sl_hdrs_bool(&o.hdrs, "empty_field_as_null");
+/* CSV with enclose: records may span lines (csvsplit's sl_csvq). */
+static int run_quoted(parse *c)
+{
+	sl_qrec rec;
+	sl_buf raw = SL_BUF_ZERO;
+	sl_csvq *q = sl_csvq_new(&c->lines, c->sep->p, c->sep->len, (unsigned char)c->enclose, c->escape,
+	    c->trim_quotes ? SL_CSVQ_COLLAPSE : 0, c->max, (uint64_t)c->skip);
+	int r;
 
-	{
-		char ms[32], *sh = malloc(2 * sep.len + 1), *dh = malloc(2 * delim.len + 1);
-		const char *keys[] = { "column_separator", "line_delimiter", "StartTimeMs",
-			"column_separator_hex", "line_delimiter_hex" };
-		const char *vals[5];
-		if (!sh || !dh)
-			sl_diesys(SL_EXIT_TEMP, "unable to start");
-		hexstr(&sep, sh);
-		hexstr(&delim, dh);
-		snprintf(ms, sizeof ms, "%" PRId64, start_ms);
-		vals[0] = sepd.p; vals[1] = delimd.p; vals[2] = ms; vals[3] = sh; vals[4] = dh;
-		if (sl_write_kv(&w, 5, keys, vals) < 0 ||
-		    sl_write_header(&w, 0, 0, 0, SL_H_VARIADIC) < 0 || sl_writer_flush(&w) < 0)
-			sl_stage_die_write(&w);
-		free(sh);
-		free(dh);
-	}
-
-	max = frame_max();
-	fields = malloc(fmax * sizeof *fields);
-	if (!fields || sl_lines_init(&lines, 0, delim.p, delim.len, max) < 0)
+	if (!q)
 		sl_diesys(SL_EXIT_TEMP, "unable to start");
-	lines.before_block = flush_out;
-	lines.in = in;
+	while ((r = sl_csvq_next(q, &rec)) > 0) {
+		size_t j, tot = 0;
+		int bad = 0;
 
-	if (enclose >= 0) {
-		sl_qrec rec;
-		sl_buf raw = SL_BUF_ZERO;
-
-		q = sl_csvq_new(&lines, sep.p, sep.len, (unsigned char)enclose, escape,
-		    trim_quotes ? SL_CSVQ_COLLAPSE : 0, max, (uint64_t)skip);
-		if (!q)
-			sl_diesys(SL_EXIT_TEMP, "unable to start");
-		while ((r = sl_csvq_next(q, &rec)) > 0) {
-			size_t j, tot = 0;
-			int bad = 0;
-
-			raw.len = 0;
-			for (j = 0; j < rec.nf; j++) {
-				tot += rec.f[j].n;
-				if (!bad && !sl_utf8_valid(rec.f[j].p, rec.f[j].n))
-					bad = 1;
-			}
-			if (rec.toolong || bad || tot + 4 * rec.nf > max) {
-				char reason[160];
-				int rl;
-				for (j = 0; j < rec.nf && raw.len < 1024; j++)
-					if ((j && sl_buf_put(&raw, sep.p, sep.len) < 0) ||
-					    sl_buf_put(&raw, rec.f[j].p, rec.f[j].n) < 0)
-						sl_diesys(SL_EXIT_TEMP, "unable to report line %" PRIu64, rec.lineno);
-				if (bad && !rec.toolong)
-					rl = snprintf(reason, sizeof reason, "%s", REASON_UTF8);
-				else
-					rl = snprintf(reason, sizeof reason,
-					    "The line is too long: more than %zu bytes (SL_FRAME_MAX)", max);
-				if (sl_write_error(&w, reason, (size_t)rl, raw.p ? raw.p : "",
-				    raw.len < 1024 ? raw.len : 1024, rec.lineno) < 0)
-					sl_stage_die_write(&w);
-				continue;
-			}
-			for (j = 0; j < rec.nf; j++)
-				field_finish(&rec.f[j], trim_quotes, empty_null);
-			if (put_row(rec.nf, rec.f) < 0)
-				sl_stage_die_write(&w);
+		raw.len = 0;
+		for (j = 0; j < rec.nf; j++) {
+			tot += rec.f[j].n;
+			if (!bad && !sl_utf8_valid(rec.f[j].p, rec.f[j].n))
+				bad = 1;
 		}
-		sl_buf_free(&raw);
-	} else while ((r = sl_lines_next(&lines, &ln)) > 0) {
+		if (rec.toolong || bad || tot + 4 * rec.nf > c->max) {
+			for (j = 0; j < rec.nf && raw.len < 1024; j++)
+				if ((j && sl_buf_put(&raw, c->sep->p, c->sep->len) < 0) ||
+				    sl_buf_put(&raw, rec.f[j].p, rec.f[j].n) < 0)
+					sl_diesys(SL_EXIT_TEMP, "unable to report line %" PRIu64, rec.lineno);
+			reject_line(c, bad && !rec.toolong, raw.p ? raw.p : "", raw.len < 1024 ? raw.len : 1024, rec.lineno);
+			continue;
+		}
+		for (j = 0; j < rec.nf; j++)
+			field_finish(&rec.f[j], c->trim_quotes, c->empty_null);
+		if (put_row(c, rec.nf, rec.f) < 0)
+			sl_stage_die_write(&c->w);
+	}
+	sl_buf_free(&raw);
+	sl_csvq_free(q);
+	return r;
+}
+
+/* Plain CSV: one line, one row. */
+static int run_plain(parse *c)
+{
+	size_t fmax = 256;
+	sl_field *fields = malloc(fmax * sizeof *fields);
+	sl_line ln;
+	int r, first = 1;
+
+	if (!fields)
+		sl_diesys(SL_EXIT_TEMP, "unable to start");
+	while ((r = sl_lines_next(&c->lines, &ln)) > 0) {
 		const char *p = ln.p;
-		size_t n = ln.n, nf, j, payload;
+		size_t n = ln.n, nf, j;
 		int ascii;
 
 		if (first) {
@@ -563,15 +544,15 @@ int main(int argc, char **argv)
 				n -= 3;
 			}
 		}
-		if (skip > 0) {
-			skip--;
+		if (c->skip > 0) {
+			c->skip--;
 			continue;
 		}
 		if (!n)
 			continue;
 		if (ln.toolong)
 			goto toolong;
-		nf = sl_csv_split(p, n, sep.p, sep.len, fields, fmax, &ascii);
+		nf = sl_csv_split(p, n, c->sep->p, c->sep->len, fields, fmax, &ascii);
 		if (nf > fmax) {
 			sl_field *nfl;
 			while (fmax < nf)
@@ -580,64 +561,87 @@ int main(int argc, char **argv)
 			if (!nfl)
 				sl_diesys(SL_EXIT_TEMP, "unable to split line %" PRIu64, ln.lineno);
 			fields = nfl;
-			sl_csv_split(p, n, sep.p, sep.len, fields, fmax, &ascii);
+			sl_csv_split(p, n, c->sep->p, c->sep->len, fields, fmax, &ascii);
 		}
 		if (!ascii && !sl_utf8_valid(p, n)) {
-			if (sl_write_error(&w, REASON_UTF8, sizeof REASON_UTF8 - 1, p, n, ln.lineno) < 0)
-				sl_stage_die_write(&w);
+			reject_line(c, 1, p, n, ln.lineno);
 			continue;
 		}
-		payload = n + 4 * nf;
-		if (payload > max)
+		if (n + 4 * nf > c->max)
 			goto toolong;
 		for (j = 0; j < nf; j++) {
 			sl_field *f = &fields[j];
-			if (escape >= 0 && !(f->n == 2 && f->p[0] == '\\' && f->p[1] == 'N'))
-				unescape(f, (char)escape);
-			field_finish(f, trim_quotes, empty_null);
+			if (c->escape >= 0 && !(f->n == 2 && f->p[0] == '\\' && f->p[1] == 'N'))
+				unescape(f, (char)c->escape);
+			field_finish(f, c->trim_quotes, c->empty_null);
 		}
-		if (put_row(nf, fields) < 0)
-			sl_stage_die_write(&w);
+		if (put_row(c, nf, fields) < 0)
+			sl_stage_die_write(&c->w);
 		continue;
 toolong:
 		{
-			char reason[160];
-			size_t cap = max / 2 < 1024 ? max / 2 : 1024;
-			int rl = snprintf(reason, sizeof reason,
-			    "The line is too long: more than %zu bytes (SL_FRAME_MAX)", max);
-			if (sl_write_error(&w, reason, (size_t)rl, p, n < cap ? n : cap, ln.lineno) < 0)
-				sl_stage_die_write(&w);
+			size_t cap = c->max / 2 < 1024 ? c->max / 2 : 1024;
+			reject_line(c, 0, p, n < cap ? n : cap, ln.lineno);
 		}
 	}
-	if (r < 0 && (errno == EBADMSG || sl_input_short(in)))
-		body_failed(in);
-	if (r < 0) {
-		char msg[256];
-		snprintf(msg, sizeof msg, "[INTERNAL_ERROR]unable to read the body: %s", strerror(errno));
-		sl_write_abort(&w, 0, msg);
-		sl_writer_flush(&w);
-		sl_diesys(SL_EXIT_TEMP, "unable to read stdin");
-	}
-	{
-		char lb[32], rt[32];
-		const char *keys[] = { "LoadBytes", "ReadDataTimeMs" };
-		const char *vals[] = { lb, rt };
-		snprintf(lb, sizeof lb, "%" PRIu64, lines.nread);
-		snprintf(rt, sizeof rt, "%" PRIu64, lines.read_ns / 1000000u);
-		if (sl_write_kv(&w, 2, keys, vals) < 0 || sl_write_end(&w) < 0)
-			sl_stage_die_write(&w);
-	}
+	free(fields);
+	return r;
+}
+
+/* CSV: options, C and H, the rows, then C (LoadBytes, ReadDataTimeMs), E. */
+static void run_csv(parse *c, int64_t start_ms)
+{
+	char lb[32], rt[32];
+	const char *keys[] = { "LoadBytes", "ReadDataTimeMs" };
+	const char *vals[] = { lb, rt };
+	int r;
+
+	csv_options(c);
+	write_start(c, start_ms);
+	c->max = frame_max();
+	if (sl_lines_init(&c->lines, 0, c->delim->p, c->delim->len, c->max) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to start");
+	c->lines.before_block = flush_out;
+	c->lines.arg = c;
+	c->lines.in = c->in;
+	r = c->enclose >= 0 ? run_quoted(c) : run_plain(c);
+	if (r < 0)
+		body_failed(c, errno);
+	snprintf(lb, sizeof lb, "%" PRIu64, c->lines.nread);
+	snprintf(rt, sizeof rt, "%" PRIu64, c->lines.read_ns / 1000000u);
+	if (sl_write_kv(&c->w, 2, keys, vals) < 0 || sl_write_end(&c->w) < 0)
+		sl_stage_die_write(&c->w);
 	if (close(1) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
-	sl_csvq_free(q);
-	sl_lines_free(&lines);
-	sl_input_close(in);
-	sl_writer_free(&w);
-	free(fields);
-	sl_buf_free(&sep);
-	sl_buf_free(&delim);
-	sl_buf_free(&sepd);
-	sl_buf_free(&delimd);
-	sl_hdrs_free(&o.hdrs);
-	return 0;
+	sl_lines_free(&c->lines);
+}
+
+int main(int argc, char **argv)
+{
+	static parse c = { .o = SL_OPTS_ZERO };
+	int64_t start_ms = sl_now_ms();
+	char msg[1024];
+	int r = 0;
+
+	sl_msg_init(argv[0]);
+	/* DB.TABLE is optional: formats that match by name (JSON) need the
+	 * table's columns when no `columns` header names them */
+	sl_stage_args(&c.o, argc, argv, USAGE, &c.target, 1);
+	sl_profile_start(&c.o.hdrs, c.target);
+	sl_pipe_grow_std();
+	if (sl_writer_init(&c.w, 1) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to start");
+	if (sl_loadopt_parse(&c.lo, &c.o.hdrs, SL_LO_PARSE, msg, sizeof msg) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to read the headers");
+	open_body(&c);
+	if (c.json)
+		r = run_json(&c);
+	else
+		run_csv(&c, start_ms);
+	sl_input_close(c.in);
+	sl_writer_free(&c.w);
+	free(c.rowbuf);
+	sl_loadopt_free(&c.lo);
+	sl_hdrs_free(&c.o.hdrs);
+	return r;
 }

@@ -77,9 +77,42 @@ int sl_hdrs_add(sl_hdrs *h, const char *arg)
 	return add(h, arg, (size_t)(colon - arg), colon + 1, strlen(colon + 1));
 }
 
-int sl_hdrs_set(sl_hdrs *h, const char *name, const char *value)
+int sl_hdrs_append(sl_hdrs *h, const char *name, const char *value)
 {
 	return add(h, name, strlen(name), value, strlen(value));
+}
+
+int sl_hdrs_set(sl_hdrs *h, const char *name, const char *value)
+{
+	const char *np = name, *vp = value;
+	size_t nn = strlen(name), vn = strlen(value), i, k;
+	char *nv;
+
+	trim(&np, &nn);
+	trim(&vp, &vn);
+	for (i = 0; i < h->n; i++)
+		if (strlen(h->name[i]) == nn && !strncasecmp(h->name[i], np, nn))
+			break;
+	if (i == h->n)
+		return add(h, np, nn, vp, vn);
+	if (!(nv = dupn(vp, vn))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	free(h->value[i]);
+	h->value[i] = nv;
+	/* the later ones of the name go: one name, one value */
+	for (k = ++i; i < h->n; i++) {
+		if (strlen(h->name[i]) == nn && !strncasecmp(h->name[i], np, nn)) {
+			free(h->name[i]);
+			free(h->value[i]);
+			continue;
+		}
+		h->name[k] = h->name[i];
+		h->value[k++] = h->value[i];
+	}
+	h->n = k;
+	return 1;
 }
 
 const char *sl_hdrs_get(const sl_hdrs *h, const char *name)
@@ -244,15 +277,15 @@ int sl_hdrs_check_exec(const sl_hdrs *h, char *msg, size_t cap)
 	v = sl_hdrs_get(h, "exec_mem_limit");
 	if (v && sl_stoll(v, LLONG_MIN, LLONG_MAX, &n) != 1) {
 		/* std::invalid_argument and std::out_of_range both say "stoll" */
-		snprintf(msg, cap, "[INVALID_ARGUMENT]Invalid mem limit format, stoll");
+		snprintf(msg, cap, SL_MEM_LIMIT_MSG);
 		return 0;
 	}
 	v = sl_hdrs_get(h, "send_batch_parallelism");
 	if (v && (r = sl_stoll(v, INT32_MIN, INT32_MAX, &n)) != 1) {
 		if (r == 0)
-			snprintf(msg, cap, "[INVALID_ARGUMENT]Invalid format of 'send_batch_parallelism': '%s', stoi", v);
+			snprintf(msg, cap, SL_STOI_FORMAT_MSG, "send_batch_parallelism", v);
 		else
-			snprintf(msg, cap, "[INVALID_ARGUMENT]'send_batch_parallelism' value out of range: '%s', stoi", v);
+			snprintf(msg, cap, SL_STOI_RANGE_MSG, "send_batch_parallelism", v);
 		return 0;
 	}
 	return 1;

@@ -27,7 +27,13 @@ typedef struct sl_hdrs { size_t n, cap; char **name, **value; } sl_hdrs;
 
 /* Add "name:value". 1 ok, 0 malformed (no ':' or empty name), -1 ENOMEM. */
 int sl_hdrs_add(sl_hdrs *h, const char *arg);
+/* Set name to value: the first header of that name gets the value (the
+ * others of the name are removed), else one is added. 1 ok, 0 empty
+ * name, -1 ENOMEM. */
 int sl_hdrs_set(sl_hdrs *h, const char *name, const char *value);
+/* Add name:value after the others, as sl_hdrs_add does (an earlier header
+ * of the name still wins). 1, 0 or -1 as sl_hdrs_set. */
+int sl_hdrs_append(sl_hdrs *h, const char *name, const char *value);
 /* Value or NULL (absent or empty). */
 const char *sl_hdrs_get(const sl_hdrs *h, const char *name);
 /* Doris boolean: 1 for case-insensitive "true", 0 otherwise/absent. */
@@ -57,9 +63,7 @@ int64_t sl_hdrs_mem_limit(const sl_hdrs *h);
 /* The headers Doris parses after the transaction began that no stage
  * uses: exec_mem_limit (a std::stoll) and send_batch_parallelism (a stoi).
  * 1 valid (or absent); 0 not, msg filled with Doris's message:
- *   [INVALID_ARGUMENT]Invalid mem limit format, stoll
- *   [INVALID_ARGUMENT]Invalid format of 'send_batch_parallelism': '<v>', stoi
- *   [INVALID_ARGUMENT]'send_batch_parallelism' value out of range: '<v>', stoi */
+ * SL_MEM_LIMIT_MSG, SL_STOI_FORMAT_MSG or SL_STOI_RANGE_MSG (status.h). */
 int sl_hdrs_check_exec(const sl_hdrs *h, char *msg, size_t cap);
 
 /* Common command line of the stages and tools:

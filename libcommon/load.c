@@ -22,6 +22,8 @@
 #include "spawn.h"
 #include "auth.h"
 #include "record.h"
+#include "loadopt.h"
+#include "status.h"
 
 #define NSTAGES 5
 #define ANSWER_MAX (1u << 20)
@@ -91,15 +93,9 @@ const char *sl_load_label(sl_load_req *rq)
 		return l;
 	if (sl_label_uuid(uuid) < 0)
 		return NULL;
+	/* set replaces an empty "label" header that would hide it */
 	if (sl_hdrs_set(rq->hdrs, "label", uuid) < 0 || sl_hdrs_set(rq->hdrs, SL_LABEL_GENERATED, "true") < 0)
 		return NULL;
-	/* an empty "label" header earlier in the list would hide it */
-	{
-		size_t i;
-		for (i = 0; i + 1 < rq->hdrs->n; i++)
-			if (!strcasecmp(rq->hdrs->name[i], "label") && !*rq->hdrs->value[i])
-				rq->hdrs->name[i][0] = '-';     /* renamed out of the way */
-	}
 	return sl_hdrs_get(rq->hdrs, "label");
 }
 
@@ -184,7 +180,7 @@ static int store_of(sl_load_req *rq, sl_store *own, sl_store **st)
 static int render(sl_load_out *out)
 {
 	out->answer.len = 0;
-	out->ok = out->res.status && !strcmp(out->res.status, "Success");
+	out->ok = out->res.status && !strcmp(out->res.status, SL_STATUS_SUCCESS);
 	return sl_result_json(&out->res, &out->answer);
 }
 
@@ -200,7 +196,7 @@ static int fallback(sl_load_req *rq, sl_store *st, const char *label, int64_t st
 	sl_result_init(res);
 	if (sl_result_set(&res->label, label) < 0 ||
 	    sl_result_set(&res->comment, sl_hdrs_get(rq->hdrs, "comment")) < 0 ||
-	    sl_result_set(&res->status, "Fail") < 0 || sl_result_set(&res->message, why) < 0)
+	    sl_result_set(&res->status, SL_STATUS_FAIL) < 0 || sl_result_set(&res->message, why) < 0)
 		return -1;
 	res->two_phase = two_phase(rq);
 	res->load_time_ms = sl_now_ms() - start_ms;
@@ -215,10 +211,10 @@ static int fallback(sl_load_req *rq, sl_store *st, const char *label, int64_t st
 		/* not ours: our sl-txn met a label in use */
 		if (ti.state != SL_TXN_ABORTED) {
 			char m[512];
-			snprintf(m, sizeof m, "[LABEL_ALREADY_EXISTS]TStatus: errCode = 2, detailMessage = "
+			snprintf(m, sizeof m, SL_E_LABEL_ALREADY_EXISTS SL_TSTATUS
 				"Label [%s] has already been used, relate to txn [%" PRId64 "], status [%s].",
 				label, ti.id, sl_txn_state_name(ti.state));
-			if (sl_result_set(&res->status, "Label Already Exists") < 0 ||
+			if (sl_result_set(&res->status, SL_STATUS_LABEL_EXISTS) < 0 ||
 			    sl_result_set(&res->existing_job_status, sl_result_job_status(ti.state)) < 0 ||
 			    sl_result_set(&res->message, m) < 0) {
 				sl_txninfo_free(&ti);
@@ -236,7 +232,7 @@ static int fallback(sl_load_req *rq, sl_store *st, const char *label, int64_t st
 		/* the load did commit: answer from the commit record */
 		if (sl_result_parse(res, ti.attach.p ? ti.attach.p : "", ti.attach.len) <= 0)
 			warnf(rq, "transaction %" PRId64 " committed without a readable answer", ti.id);
-		if (sl_result_set(&res->status, "Success") < 0 || sl_result_set(&res->message, "OK") < 0) {
+		if (sl_result_set(&res->status, SL_STATUS_SUCCESS) < 0 || sl_result_set(&res->message, "OK") < 0) {
 			sl_txninfo_free(&ti);
 			return -1;
 		}
@@ -284,7 +280,7 @@ int sl_load_add_record(sl_load_req *rq, const sl_load_out *out, int64_t start_ms
 	CP(rec.table, rq->table);
 	CP(rec.client_ip, rq->client_ip);
 	CP(rec.user, rq->user ? rq->user : "root");
-	CP(rec.status, res->status ? res->status : "Fail");
+	CP(rec.status, res->status ? res->status : SL_STATUS_FAIL);
 	CP(rec.message, res->message);
 	CP(rec.comment, res->comment);
 	CP(rec.url, res->error_url);
@@ -316,7 +312,7 @@ int sl_load_fail(sl_load_req *rq, const char *msg, sl_load_out *out)
 	sl_result_init(&out->res);
 	if (sl_result_set(&out->res.label, label) < 0 ||
 	    sl_result_set(&out->res.comment, sl_hdrs_get(rq->hdrs, "comment")) < 0 ||
-	    sl_result_set(&out->res.status, "Fail") < 0 || sl_result_set(&out->res.message, msg) < 0)
+	    sl_result_set(&out->res.status, SL_STATUS_FAIL) < 0 || sl_result_set(&out->res.message, msg) < 0)
 		return -1;
 	out->res.two_phase = two_phase(rq);
 	if (render(out) < 0)
@@ -347,24 +343,21 @@ static int64_t conf_i64(const sl_load_req *rq, const sl_store *st, const char *k
  * sl.conf exec_mem_limit_max, default the same 2 GB) of data memory, and
  * the load's timeout in CPU seconds on every core (a stage that spins
  * stops even when nothing waits on the clock). */
-static void limits_of(const sl_load_req *rq, const sl_store *st, sl_spawn_limits *lim)
+static void limits_of(const sl_load_req *rq, const sl_loadopts *lo, const sl_store *st, sl_spawn_limits *lim)
 {
-	int64_t mem = sl_hdrs_mem_limit(rq->hdrs);
+	const sl_loadopt_val *mv = &lo->v[SL_LO_EXEC_MEM_LIMIT], *tv = &lo->v[SL_LO_TIMEOUT];
+	int64_t mem = mv->state > 0 && mv->i > 0 ? mv->i : SL_EXEC_MEM_LIMIT_DEFAULT;
 	int64_t max = conf_i64(rq, st, "exec_mem_limit_max", SL_EXEC_MEM_LIMIT_DEFAULT);
 	int64_t t = conf_i64(rq, st, "stream_load_default_timeout_second", TIMEOUT_DEFAULT);
-	const char *v = sl_hdrs_get(rq->hdrs, "timeout");
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (mem > max)
 		mem = max;
 	if (mem < MEM_MIN)
 		mem = MEM_MIN;
-	if (v) {
-		char *end;
-		long long n = strtoll(v, &end, 10);
-		if (end != v && n >= 1 && n <= TIMEOUT_DEFAULT)
-			t = n;
-	}
+	/* the stages refuse a bad one; the limit ignores it */
+	if (tv->state > 0 && tv->i <= TIMEOUT_DEFAULT)
+		t = tv->i;
 	lim->mem = (uint64_t)mem;
 	lim->cpu = (uint64_t)t * (uint64_t)(ncpu > 0 ? ncpu : 1) + 1;
 }
@@ -393,37 +386,172 @@ static int first_failure(const sl_load_req *rq, const sl_pipeline *pl, const cha
 				warnf(rq, "%s killed by signal %d at its memory limit of %" PRIu64 " bytes", names[s], sig, pl->lim.mem);
 			else
 				warnf(rq, "%s exited %d at its memory limit of %" PRIu64 " bytes", names[s], WEXITSTATUS(st), pl->lim.mem);
-			snprintf(why, cap, "[MEM_LIMIT_EXCEEDED]memory limit exceeded: %s reached the load's limit of "
+			snprintf(why, cap, SL_E_MEM_LIMIT_EXCEEDED "memory limit exceeded: %s reached the load's limit of "
 				"%" PRIu64 " bytes (exec_mem_limit)", names[s], pl->lim.mem);
 			return 1;
 		case SL_STAGE_CPU:
 			warnf(rq, "%s killed by signal %d at its CPU time limit of %" PRIu64 " seconds", names[s], sig, pl->lim.cpu);
-			snprintf(why, cap, "[TIMEOUT]%s used more CPU time than the load's timeout allows (%" PRIu64 " seconds) "
+			snprintf(why, cap, SL_E_TIMEOUT "%s used more CPU time than the load's timeout allows (%" PRIu64 " seconds) "
 				"and was killed", names[s], pl->lim.cpu);
 			return 1;
 		default:
 			warnf(rq, "%s killed by signal %d", names[s], sig);
-			snprintf(why, cap, "[INTERNAL_ERROR]the load pipeline failed: %s killed by signal %d", names[s], sig);
+			snprintf(why, cap, SL_E_INTERNAL_ERROR "the load pipeline failed: %s killed by signal %d", names[s], sig);
 			return 1;
 		}
 	}
 	return 0;
 }
 
-int sl_load_run(sl_load_req *rq, sl_load_out *out)
-{
+/* One run's stages and what they need: argv of each, the pipes. */
+typedef struct run {
 	char *argvs_mem[NSTAGES][2 * 128 + 8];
 	char *const *argvs[NSTAGES];
-	char *paths[NSTAGES] = { 0 };
-	char **hv = NULL, **env = NULL, *target = NULL;
+	char *paths[NSTAGES];
+	const char *names[NSTAGES];
+	char **hv, **env, *target;
+	size_t nh, ns;
+	int bodyp[2], ansp[2];
+} run;
+
+/* argv of every stage: path [--data-dir D] -H name:value ... [DB.TABLE];
+ * -1 with errno. */
+static int run_argv(sl_load_req *rq, const sl_loadopts *lo, run *rn)
+{
+	size_t s, k, h;
+
+	if (asprintf(&rn->target, "%s.%s", rq->db, rq->table) < 0) {
+		rn->target = NULL;
+		return -1;
+	}
+	/* -H name:value for every non-empty header */
+	if (!(rn->hv = calloc(rq->hdrs->n + 1, sizeof *rn->hv)))
+		return -1;
+	for (h = 0; h < rq->hdrs->n; h++) {
+		if (!*rq->hdrs->value[h] || rq->hdrs->name[h][0] == '-')
+			continue;
+		if (rn->nh >= 128) {
+			errno = E2BIG;
+			return -1;
+		}
+		if (asprintf(&rn->hv[rn->nh], "%s:%s", rq->hdrs->name[h], rq->hdrs->value[h]) < 0) {
+			rn->hv[rn->nh] = NULL;
+			return -1;
+		}
+		rn->nh++;
+	}
+	/* sl-filter only evaluates `where`: without one it would only copy */
+	for (s = 0; s < NSTAGES; s++)
+		if (s != 2 || lo->v[SL_LO_WHERE].text)
+			rn->names[rn->ns++] = stage_names[s];
+	for (s = 0; s < rn->ns; s++) {
+		char **v = rn->argvs_mem[s];
+		k = 0;
+		if (!(rn->paths[s] = sl_load_stage_path(rq->bindir, rn->names[s])))
+			return -1;
+		v[k++] = rn->paths[s];
+		if (rq->data_dir) {
+			v[k++] = "--data-dir";
+			v[k++] = (char *)rq->data_dir;
+		}
+		for (h = 0; h < rn->nh; h++) {
+			v[k++] = "-H";
+			v[k++] = rn->hv[h];
+		}
+		if (strcmp(rn->names[s], "sl-filter") && strcmp(rn->names[s], "sl-commit"))   /* the others name the table */
+			v[k++] = rn->target;
+		v[k] = NULL;
+		rn->argvs[s] = v;
+	}
+	if (rq->env && !(rn->env = build_env(rq->env)))
+		return -1;
+	return 1;
+}
+
+static void run_free(run *rn)
+{
+	size_t s, h;
+
+	for (s = 0; s < 2; s++) {
+		if (rn->bodyp[s] >= 0)
+			close(rn->bodyp[s]);
+		if (rn->ansp[s] >= 0)
+			close(rn->ansp[s]);
+	}
+	for (s = 0; s < rn->ns; s++)
+		free(rn->paths[s]);
+	if (rn->hv)
+		for (h = 0; h < rn->nh; h++)
+			free(rn->hv[h]);
+	free(rn->hv);
+	free(rn->env);
+	free(rn->target);
+}
+
+/* Why the load failed when sl-commit did not answer (or answered Fail
+ * because a stage before it died). */
+static void no_answer(const sl_load_req *rq, const sl_pipeline *pl, int failed, char *why, size_t cap)
+{
+	size_t last = pl->n - 1;
+
+	if (g_cancelled) {
+		snprintf(why, cap, "%s", g_cancel_msg ? g_cancel_msg : SL_E_CANCELLED "the load was cancelled");
+	} else if (failed) {
+		/* why says it */
+	} else if (pl->done[last] && WIFSIGNALED(pl->status[last])) {
+		warnf(rq, "sl-commit killed by signal %d", WTERMSIG(pl->status[last]));
+		snprintf(why, cap, SL_E_INTERNAL_ERROR "the load pipeline failed: sl-commit killed by signal %d",
+			WTERMSIG(pl->status[last]));
+	} else {
+		warnf(rq, "sl-commit gave no answer");
+		snprintf(why, cap, SL_E_INTERNAL_ERROR "the load pipeline failed: sl-commit exited %d without an answer",
+			pl->done[last] && WIFEXITED(pl->status[last]) ? WEXITSTATUS(pl->status[last]) : -1);
+	}
+}
+
+/* The body through feed() when there is no fd; then sl-commit's answer. */
+static int run_wait(sl_load_req *rq, run *rn, sl_pipeline *pl, sl_load_out *out)
+{
+	int r;
+
+	g_pl = pl;
+	close(rn->ansp[1]);
+	rn->ansp[1] = -1;
+	if (rn->bodyp[0] >= 0) {
+		close(rn->bodyp[0]);
+		rn->bodyp[0] = -1;
+	}
+	if (g_cancelled)
+		sl_pipeline_kill(pl, SIGKILL);
+	if (rq->infd < 0) {
+		const char *m = rq->feed ? rq->feed(rq->feed_ctx, rn->bodyp[1]) : NULL;
+		/* an aborted body: kill the stages before sl-parse can see the
+		 * body's end, which would look like a whole (shorter) body */
+		if (m)
+			sl_load_cancel(m);
+		close(rn->bodyp[1]);
+		rn->bodyp[1] = -1;
+	}
+	r = sl_pipeline_wait(pl, rn->ansp[0], &out->answer, ANSWER_MAX);
+	g_pl = NULL;
+	close(rn->ansp[0]);
+	rn->ansp[0] = -1;
+	if (r < 0)
+		warnf(rq, "unable to wait for the pipeline: %s", strerror(errno));
+	out->cancelled = g_cancelled;
+	return r;
+}
+
+int sl_load_run(sl_load_req *rq, sl_load_out *out)
+{
+	run rn = { .bodyp = { -1, -1 }, .ansp = { -1, -1 } };
 	sl_pipeline pl = SL_PIPELINE_ZERO;
+	sl_loadopts lo;
 	sl_spawn_limits lim;
 	sl_store own, *st = NULL;
 	const char *label;
 	int64_t start_ms = sl_now_ms();
-	int bodyp[2] = { -1, -1 }, ansp[2] = { -1, -1 }, infd, r, ret = -1, e, have_st = 0, failed;
-	size_t s, k, h, nh = 0, ns = 0;
-	const char *names[NSTAGES];
+	int infd, ret = -1, e, have_st = 0, failed;
 	char why[512];
 
 	g_cancelled = 0;
@@ -432,126 +560,46 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	out->cancelled = 0;
 	if (!(label = sl_load_label(rq)))
 		return -1;
-	if (asprintf(&target, "%s.%s", rq->db, rq->table) < 0) {
-		target = NULL;
+	/* the launcher's own options; the stages report invalid ones */
+	if (sl_loadopt_parse(&lo, rq->hdrs, SL_LO_LOAD, why, sizeof why) < 0 || run_argv(rq, &lo, &rn) < 0)
 		goto fail;
-	}
-	/* -H name:value for every non-empty header */
-	if (!(hv = calloc(rq->hdrs->n + 1, sizeof *hv)))
-		goto fail;
-	for (h = 0; h < rq->hdrs->n; h++) {
-		if (!*rq->hdrs->value[h] || rq->hdrs->name[h][0] == '-')
-			continue;
-		if (nh >= 128) {
-			errno = E2BIG;
-			goto fail;
-		}
-		if (asprintf(&hv[nh], "%s:%s", rq->hdrs->name[h], rq->hdrs->value[h]) < 0) {
-			hv[nh] = NULL;
-			goto fail;
-		}
-		nh++;
-	}
-	/* argv of every stage: path [--data-dir D] -H name:value ... [DB.TABLE] */
-	/* sl-filter only evaluates `where`: without one it would only copy */
-	for (s = 0; s < NSTAGES; s++)
-		if (s != 2 || (sl_hdrs_get(rq->hdrs, "where") && *sl_hdrs_get(rq->hdrs, "where")))
-			names[ns++] = stage_names[s];
-	for (s = 0; s < ns; s++) {
-		char **v = argvs_mem[s];
-		k = 0;
-		if (!(paths[s] = sl_load_stage_path(rq->bindir, names[s])))
-			goto fail;
-		v[k++] = paths[s];
-		if (rq->data_dir) {
-			v[k++] = "--data-dir";
-			v[k++] = (char *)rq->data_dir;
-		}
-		for (h = 0; h < nh; h++) {
-			v[k++] = "-H";
-			v[k++] = hv[h];
-		}
-		if (strcmp(names[s], "sl-filter") && strcmp(names[s], "sl-commit"))   /* the others name the table */
-			v[k++] = target;
-		v[k] = NULL;
-		argvs[s] = v;
-	}
-	if (rq->env && !(env = build_env(rq->env)))
-		goto fail;
-
 	infd = rq->infd;
 	if (infd < 0) {
-		if (pipe2(bodyp, O_CLOEXEC) < 0)
+		if (pipe2(rn.bodyp, O_CLOEXEC) < 0)
 			goto fail;
-		sl_pipe_grow(bodyp[1]);
-		infd = bodyp[0];
+		sl_pipe_grow(rn.bodyp[1]);
+		infd = rn.bodyp[0];
 	}
-	if (pipe2(ansp, O_CLOEXEC) < 0)
+	if (pipe2(rn.ansp, O_CLOEXEC) < 0)
 		goto fail;
 
 	/* sl.conf: before the stages start, for their limits */
 	have_st = store_of(rq, &own, &st) > 0;
-	limits_of(rq, have_st ? st : NULL, &lim);
+	limits_of(rq, &lo, have_st ? st : NULL, &lim);
 	g_active = 1;
-	if (sl_spawn_pipeline_limited(&pl, ns, argvs, infd, ansp[1], rq->errfd, env, &lim) < 0) {
+	if (sl_spawn_pipeline_limited(&pl, rn.ns, rn.argvs, infd, rn.ansp[1], rq->errfd, rn.env, &lim) < 0) {
 		e = errno;
-		out->failed_stage = pl.failed_stage < ns ? pl.failed_stage : 0;
-		snprintf(out->failed_path, sizeof out->failed_path, "%s", paths[out->failed_stage]);
+		out->failed_stage = pl.failed_stage < rn.ns ? pl.failed_stage : 0;
+		snprintf(out->failed_path, sizeof out->failed_path, "%s", rn.paths[out->failed_stage]);
 		errno = e;
 		goto fail;
 	}
-	g_pl = &pl;
-	close(ansp[1]);
-	ansp[1] = -1;
-	if (bodyp[0] >= 0) {
-		close(bodyp[0]);
-		bodyp[0] = -1;
-	}
-	if (g_cancelled)
-		sl_pipeline_kill(&pl, SIGKILL);
-	if (rq->infd < 0) {
-		const char *m = rq->feed ? rq->feed(rq->feed_ctx, bodyp[1]) : NULL;
-		/* an aborted body: kill the stages before sl-parse can see the
-		 * body's end, which would look like a whole (shorter) body */
-		if (m)
-			sl_load_cancel(m);
-		close(bodyp[1]);
-		bodyp[1] = -1;
-	}
-	r = sl_pipeline_wait(&pl, ansp[0], &out->answer, ANSWER_MAX);
-	g_pl = NULL;
-	close(ansp[0]);
-	ansp[0] = -1;
-	if (r < 0)
-		warnf(rq, "unable to wait for the pipeline: %s", strerror(errno));
-	out->cancelled = g_cancelled;
+	run_wait(rq, &rn, &pl, out);
 
-	failed = !g_cancelled && first_failure(rq, &pl, names, why, sizeof why);
+	failed = !g_cancelled && first_failure(rq, &pl, rn.names, why, sizeof why);
 	/* sl-commit answered: pass it on verbatim, but a Fail says why the
 	 * first stage that failed did */
 	if (!g_cancelled && out->answer.len && out->answer.p[out->answer.len - 1] == '\n' &&
 	    sl_result_parse(&out->res, out->answer.p, out->answer.len) > 0 && out->res.status) {
-		out->ok = !strcmp(out->res.status, "Success");
+		out->ok = !strcmp(out->res.status, SL_STATUS_SUCCESS);
 		ret = 1;
-		if (failed && !strcmp(out->res.status, "Fail") &&
+		if (failed && !strcmp(out->res.status, SL_STATUS_FAIL) &&
 		    (sl_result_set(&out->res.message, why) < 0 || render(out) < 0))
 			ret = -1;
 		goto record;
 	}
 	out->answer.len = 0;
-	if (g_cancelled) {
-		snprintf(why, sizeof why, "%s", g_cancel_msg ? g_cancel_msg : "[CANCELLED]the load was cancelled");
-	} else if (failed) {
-		/* why says it */
-	} else if (pl.done[ns - 1] && WIFSIGNALED(pl.status[ns - 1])) {
-		warnf(rq, "sl-commit killed by signal %d", WTERMSIG(pl.status[ns - 1]));
-		snprintf(why, sizeof why, "[INTERNAL_ERROR]the load pipeline failed: sl-commit killed by signal %d",
-			WTERMSIG(pl.status[ns - 1]));
-	} else {
-		warnf(rq, "sl-commit gave no answer");
-		snprintf(why, sizeof why, "[INTERNAL_ERROR]the load pipeline failed: sl-commit exited %d without an answer",
-			pl.done[ns - 1] && WIFEXITED(pl.status[ns - 1]) ? WEXITSTATUS(pl.status[ns - 1]) : -1);
-	}
+	no_answer(rq, &pl, failed, why, sizeof why);
 	if (fallback(rq, have_st ? st : NULL, label, start_ms, why, out, 0) < 0 || render(out) < 0)
 		goto fail;
 	ret = 1;
@@ -572,20 +620,8 @@ fail:
 	if (have_st && st == &own)
 		sl_store_close(&own);
 	sl_pipeline_free(&pl);
-	for (s = 0; s < 2; s++) {
-		if (bodyp[s] >= 0)
-			close(bodyp[s]);
-		if (ansp[s] >= 0)
-			close(ansp[s]);
-	}
-	for (s = 0; s < ns; s++)
-		free(paths[s]);
-	if (hv)
-		for (h = 0; h < nh; h++)
-			free(hv[h]);
-	free(hv);
-	free(env);
-	free(target);
+	run_free(&rn);
+	sl_loadopt_free(&lo);
 	errno = e;
 	return ret;
 }
@@ -604,7 +640,7 @@ int sl_load_auth(sl_store *st, const char *user, const char *password, const cha
 	if (r < 0)
 		return -1;
 	if (r == 0) {
-		snprintf(msg, cap, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Access denied for user "
+		snprintf(msg, cap, SL_E_ANALYSIS_ERROR SL_TSTATUS "Access denied for user "
 			"'%s@%s' (using password: %s)", user, client_ip && *client_ip ? client_ip : "localhost",
 			*password ? "YES" : "NO");
 		if (reason)
@@ -617,7 +653,7 @@ int sl_load_auth(sl_store *st, const char *user, const char *password, const cha
 	if (r < 0)
 		return -1;
 	if (r == 0) {
-		snprintf(msg, cap, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Access denied; you need "
+		snprintf(msg, cap, SL_E_ANALYSIS_ERROR SL_TSTATUS "Access denied; you need "
 			"(at least one of) the (%s) privilege(s) for this operation", pn);
 		if (reason)
 			*reason = priv & SL_PRIV_LOAD ? "no LOAD privilege" : "no SELECT privilege";

@@ -78,7 +78,7 @@ typedef struct sl_load_out {
 /* How stage name runs, as the argv[0] to give spawn.h: bindir/name, else
  * $SL_STAGE_DIR/name when that is set and not empty (exec'd: a replaced or
  * wrapped stage); else the bare name when this binary carries the stage
- * built in (forked without exec, stages.h); else name next to our own
+ * built in (forked without exec, builtin.h); else name next to our own
  * executable when it is there; else the bare name (PATH). NULL: ENOMEM. */
 char *sl_load_stage_path(const char *bindir, const char *name);
 

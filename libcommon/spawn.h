@@ -12,7 +12,7 @@
  * every program has really been exec'd.
  *
  * Built-in programs: a binary that carries a program's code (sl-load and
- * sl-httpd carry the five stages, see stages.h) registers it in
+ * sl-httpd carry the five stages, see builtin.h) registers it in
  * sl_spawn_builtins. A stage whose argv[0] is a bare name found there is
  * forked but not exec'd: the child sets up its fds and signals as for exec,
  * closes every fd above 2 (a stage's interface is fds 0-2, argv and the

@@ -43,5 +43,17 @@
 #define SL_JOB_LOADING      "LOADING"
 #define SL_JOB_FINISHED     "FINISHED"
 #define SL_JOB_CANCELLED    "CANCELLED"
+/* load options (loadopt.h): codes and messages of header values */
+#define SL_E_UNKNOWN_FORMAT "[E-1101]"
+#define SL_E_JSON_TOO_LARGE "[E-217]"
+/* std::stoi's and std::stoll's failures, as Doris words them (name, value) */
+#define SL_STOI_FORMAT_MSG SL_E_INVALID_ARGUMENT "Invalid format of '%s': '%s', stoi"
+#define SL_STOI_RANGE_MSG SL_E_INVALID_ARGUMENT "'%s' value out of range: '%s', stoi"
+#define SL_MEM_LIMIT_MSG SL_E_INVALID_ARGUMENT "Invalid mem limit format, stoll"
+/* the load's table is not there (database, table) */
+#define SL_UNKNOWN_DB_MSG SL_E_NOT_FOUND "TStatus: errCode = 7, detailMessage = unknown database, database=%s"
+#define SL_NO_TABLE_MSG SL_E_NOT_FOUND "TStatus: errCode = 7, detailMessage = table not found, tableName=%s"
+/* a stage cannot open the data directory (its path, the reason) */
+#define SL_DATA_DIR_MSG SL_E_INTERNAL_ERROR "unable to open the data directory %s: %s"
 
 #endif

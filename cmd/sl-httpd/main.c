@@ -39,7 +39,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "stages.h"
+#include "builtin.h"
 #include "sl.h"
 #include "msg.h"
 #include "hdr.h"
@@ -950,7 +950,7 @@ int main(int argc, char **argv)
 	long v;
 
 	sl_msg_init(argv[0]);
-	sl_spawn_builtins = sl_stage_builtins;
+	sl_spawn_builtins = sl_builtin_stages;
 	fd_std_ensure();
 	memset(&conf, 0, sizeof conf);
 	for (i = 1; i < (size_t)argc;) {

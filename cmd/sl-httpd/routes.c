@@ -454,7 +454,7 @@ static int stage_headers(const hreq *rq, sl_hdrs *out)
 		/* x_sl_*: the stages' internal headers, set by us only */
 		if (j < SL_ARRAY_LEN(skip) || !*rq->hdrs.value[i] || !strncasecmp(rq->hdrs.name[i], "x_sl_", 5))
 			continue;
-		if (sl_hdrs_set(out, rq->hdrs.name[i], rq->hdrs.value[i]) < 0)
+		if (sl_hdrs_append(out, rq->hdrs.name[i], rq->hdrs.value[i]) < 0)
 			return -1;
 	}
 	return 1;

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * stages.c -- the table of built-in stages (stages.h). Linked only into the
- * binaries that also link the stages' *.stage.o objects.
+ * builtin.c -- the table of the stages built into the launchers
+ * (builtin.h). Linked only into the binaries that also link the stages'
+ * *.stage.o objects.
  */
 #include <stddef.h>
 
-#include "stages.h"
+#include "builtin.h"
 
-const sl_builtin sl_stage_builtins[] = {
+const sl_builtin sl_builtin_stages[] = {
 	{ "sl-parse", sl_parse_main },
 	{ "sl-map", sl_map_main },
 	{ "sl-filter", sl_filter_main },

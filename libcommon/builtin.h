@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * stages.h -- the five load stages carried built in by the launchers
+ * builtin.h -- the five load stages carried built in by the launchers
  * (sl-load, sl-httpd): each stage's cmd/NAME.c is compiled a second time
  * with main renamed (the Makefile's *.stage.o), and this table registers
  * them with spawn.h, which then forks them without exec. The stage
  * binaries themselves are unchanged and still run on their own.
  */
-#ifndef SL_STAGES_H
-#define SL_STAGES_H
+#ifndef SL_BUILTIN_H
+#define SL_BUILTIN_H
 
 #include "spawn.h"
 
@@ -18,6 +18,6 @@ int sl_txn_main(int argc, char **argv);
 int sl_commit_main(int argc, char **argv);
 
 /* { "sl-parse", sl_parse_main }, ..., { NULL, NULL } */
-extern const sl_builtin sl_stage_builtins[];
+extern const sl_builtin sl_builtin_stages[];
 
 #endif

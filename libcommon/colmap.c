@@ -1,0 +1,609 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * colmap.c -- the column mapping of a load (sl-map's logic): planning from
+ * the `columns` header and the table's schema, and one row through the
+ * plan with Doris's reasons for a rejected row.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "sl.h"
+#include "colmap.h"
+#include "status.h"
+#include "csvsplit.h"
+#include "cast.h"
+#include "datetime.h"
+#include "utf8.h"
+
+#define FE_ERR SL_E_ANALYSIS_ERROR SL_TSTATUS
+
+void sl_colmap_set_err(sl_colmap *m, int flags, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (m->have_err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(m->err, sizeof m->err, fmt, ap);
+	va_end(ap);
+	m->err_flags = flags;
+	m->have_err = 1;
+}
+
+/* An invalid option's message, as the planning error. */
+static void note_opt(sl_colmap *m, const sl_loadopts *lo, int id)
+{
+	char msg[1024];
+
+	if (!sl_loadopt_check(lo, id, msg, sizeof msg))
+		sl_colmap_set_err(m, 0, "%s", msg);
+}
+
+static int64_t wall_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- planning ---- */
+
+static int is_ident(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == '_' || c == '$' || (unsigned char)c >= 0x80;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static void trim(const char **p, size_t *n)
+{
+	while (*n && is_blank(**p)) {
+		(*p)++;
+		(*n)--;
+	}
+	while (*n && is_blank((*p)[*n - 1]))
+		(*n)--;
+}
+
+/* One item of `columns`: "name" or "name = expr". 1 ok, 0 syntax error,
+ * -1 ENOMEM. */
+static int parse_item(const char *p, size_t n, char **name, const char **expr, size_t *en)
+{
+	size_t i = 0;
+
+	trim(&p, &n);
+	if (!n)
+		return 0;
+	if (p[0] == '`') {
+		const char *q = memchr(p + 1, '`', n - 1);
+		if (!q || q == p + 1)
+			return 0;
+		*name = strndup(p + 1, (size_t)(q - p - 1));
+		i = (size_t)(q - p) + 1;
+	} else {
+		while (i < n && is_ident(p[i]))
+			i++;
+		if (!i)
+			return 0;
+		*name = strndup(p, i);
+	}
+	if (!*name)
+		return -1;
+	while (i < n && is_blank(p[i]))
+		i++;
+	if (i == n) {
+		*expr = 0;
+		return 1;
+	}
+	*expr = p + i + 1;
+	*en = n - i - 1;
+	trim(expr, en);
+	if (p[i] != '=' || (i + 1 < n && p[i + 1] == '=') || !*en) {
+		free(*name);
+		*name = 0;
+		return 0;
+	}
+	return 1;
+}
+
+/* Parse and bind the preceding filter over names[0..n) (sources, then the
+ * derived names); a planning error as for `where`. */
+static void plan_preceding(sl_colmap *m, const char *text, const char *const *names, const sl_type *types, size_t n)
+{
+	char err[512];
+	sl_expr_scope sc = { n, names, types, 0 };
+
+	if (!text)
+		return;
+	m->pre = sl_expr_parse(text, strlen(text), err, sizeof err);
+	if (!m->pre)
+		sl_colmap_set_err(m, 0, SL_E_INTERNAL_ERROR "TStatus: ParseException: %s in where '%s'", err, text);
+	else if (!sl_expr_bind(m->pre, &sc, err, sizeof err))
+		sl_colmap_set_err(m, 0, FE_ERR "%s", err);
+}
+
+/* The items of `columns` into sources and derived columns; the names in
+ * names[]. 1, 0 a planning error, -1 ENOMEM. */
+static int plan_items(sl_colmap *m, const sl_loadopts *lo, char **names)
+{
+	const char *cols = lo->v[SL_LO_COLUMNS].text;
+	size_t i;
+
+	for (i = 0; i < lo->ncols; i++) {
+		const char *start = lo->cols[i].p, *ex = 0;
+		size_t len = lo->cols[i].n, en = 0;
+		char *name = 0, err[512];
+		sl_expr *e;
+		int r = parse_item(start, len, &name, &ex, &en);
+
+		if (r < 0)
+			return -1;
+		if (!r) {
+			sl_colmap_set_err(m, 0, SL_E_INTERNAL_ERROR "TStatus: ParseException: syntax error in columns at position %zu near '%.*s'",
+			    (size_t)(start - cols) + 1, (int)(len > 40 ? 40 : len), start);
+			return 0;
+		}
+		names[i] = name;
+		if (!ex) {
+			m->srcs[m->nsrc++] = name;
+			continue;
+		}
+		if (!(e = sl_expr_parse(ex, en, err, sizeof err))) {
+			sl_colmap_set_err(m, 0, SL_E_INTERNAL_ERROR "TStatus: ParseException: %s in column expression '%.*s'", err, (int)en, ex);
+			return 0;
+		}
+		m->dvs[m->ndv].name = name;
+		m->dvs[m->ndv].e = e;
+		m->dvs[m->ndv++].col = -1;
+	}
+	return 1;
+}
+
+/* Bind each expression over the sources and the earlier derived names,
+ * then the preceding filter over them all. 1, 0 a planning error, -1. */
+static int plan_bind(sl_colmap *m, const char *pre_text, long *dfeed)
+{
+	size_t tot = m->nsrc + m->ndv, i;
+	const char **sn = malloc((tot + 1) * sizeof *sn);
+	sl_type *st = malloc((tot + 1) * sizeof *st);
+	int ret = 1;
+
+	if (!sn || !st) {
+		free(sn);
+		free(st);
+		return -1;
+	}
+	for (i = 0; i < m->nsrc; i++) {
+		sn[i] = m->srcs[i];
+		st[i] = (sl_type){ .kind = SL_T_STRING };
+	}
+	for (i = 0; i < m->ndv && ret; i++) {
+		sl_colmap_derived *d = &m->dvs[i];
+		char err[512];
+		sl_expr_scope sc = { m->nsrc + i, sn, st, 0 };
+		if (!sl_expr_bind(d->e, &sc, err, sizeof err)) {
+			sl_colmap_set_err(m, 0, FE_ERR "%s", err);
+			ret = 0;
+			break;
+		}
+		sn[m->nsrc + i] = d->name;
+		st[m->nsrc + i] = sl_expr_type(d->e);
+		d->col = sl_schema_col(m->sch, d->name, strlen(d->name));
+		if (d->col >= 0)
+			dfeed[d->col] = (long)i + 1;
+	}
+	if (ret)
+		plan_preceding(m, pre_text, sn, st, tot);
+	free(sn);
+	free(st);
+	return ret;
+}
+
+static int plan_columns(sl_colmap *m, const sl_loadopts *lo, const char *pre_text)
+{
+	const sl_schema *sch = m->sch;
+	size_t n = lo->ncols, i, j;
+	char **names = calloc(n + 1, sizeof *names);
+	long *feed = calloc(sch->ncols + 1, sizeof *feed);   /* source idx + 1 */
+	long *dfeed = calloc(sch->ncols + 1, sizeof *dfeed); /* derived idx + 1 */
+	int r = -1;
+
+	m->own_srcs = 1;
+	m->srcs = calloc(n + 1, sizeof *m->srcs);
+	m->dvs = calloc(n + 1, sizeof *m->dvs);
+	if (!names || !feed || !dfeed || !m->srcs || !m->dvs || (r = plan_items(m, lo, names)) <= 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (!strcasecmp(names[i], names[j])) {
+				sl_colmap_set_err(m, 0, FE_ERR "Duplicate column: %s", names[i]);
+				r = 0;
+				goto out;
+			}
+	for (i = 0; i < m->nsrc; i++) {
+		long c = sl_schema_col(sch, m->srcs[i], strlen(m->srcs[i]));
+		if (c >= 0)
+			feed[c] = (long)i + 1;
+	}
+	if ((r = plan_bind(m, pre_text, dfeed)) <= 0)
+		goto out;
+	for (i = 0; i < sch->ncols; i++) {
+		sl_colmap_col *t = &m->plan[i];
+		if (feed[i]) {
+			t->how = SL_COLMAP_SRC;
+			t->idx = (size_t)feed[i] - 1;
+		} else if (dfeed[i]) {
+			t->how = SL_COLMAP_EXPR;
+			t->idx = (size_t)dfeed[i] - 1;
+		} else
+			t->how = SL_COLMAP_CONST;
+	}
+out:
+	free(names);    /* the strings are owned by srcs and dvs */
+	free(feed);
+	free(dfeed);
+	return r;
+}
+
+/* Every column from the source field of its position (no `columns`). */
+static int plan_positions(sl_colmap *m, const char *pre_text)
+{
+	const sl_schema *sch = m->sch;
+	sl_type *st;
+	size_t i;
+
+	if (!(m->srcs = malloc((sch->ncols + 1) * sizeof *m->srcs)))
+		return -1;
+	for (i = 0; i < sch->ncols; i++) {
+		m->srcs[i] = sch->cols[i].name;
+		m->plan[i].how = SL_COLMAP_SRC;
+		m->plan[i].idx = i;
+	}
+	m->nsrc = sch->ncols;
+	if (!pre_text)
+		return 1;
+	if (!(st = malloc((m->nsrc + 1) * sizeof *st)))
+		return -1;
+	for (i = 0; i < m->nsrc; i++)
+		st[i] = (sl_type){ .kind = SL_T_STRING };
+	plan_preceding(m, pre_text, (const char *const *)m->srcs, st, m->nsrc);
+	free(st);
+	return 1;
+}
+
+/* The DEFAULT of column c into *out (NULL when it has none); 0 when the
+ * column has no default and is NOT NULL. */
+static int column_default(const sl_colmap *m, const sl_column *c, sl_value *out)
+{
+	*out = SL_VALUE_NULL;
+	switch (c->default_kind) {
+	case SL_DEFAULT_VALUE:
+		if (!c->default_value || !sl_cast_text(&c->type, c->default_value, strlen(c->default_value), out))
+			*out = SL_VALUE_NULL;
+		return 1;
+	case SL_DEFAULT_CURRENT_TIMESTAMP: {
+		sl_value dt = { .kind = SL_V_DATETIME, .scale = c->type.scale, .tkind = SL_T_DATETIME };
+		int64_t us = sl_tz_to_local(m->now_us), unit = 1;
+		int k;
+		for (k = c->type.kind == SL_T_DATETIME ? c->type.scale : 0; k < 6; k++)
+			unit *= 10;
+		us -= ((us % unit) + unit) % unit;
+		dt.u.i = us;
+		if (c->type.kind == SL_T_DATETIME)
+			*out = dt;
+		else if (!sl_value_cast(&dt, &c->type, 0, out))
+			*out = SL_VALUE_NULL;
+		return 1;
+	}
+	default:
+		return c->nullable;
+	}
+}
+
+/* Are the comma-separated partition names of list (trimmed, case-
+ * insensitive) all named `only`, the one partition there is (NULL: none)?
+ * An unpartitioned table has one partition, named as the table, and no
+ * temporary ones (Doris). 1 all found; 0 with *bad the first unknown name. */
+static int partitions_known(const char *list, const char *only, char *bad, size_t cap)
+{
+	const char *p = list;
+
+	for (;;) {
+		const char *e = strchr(p, ','), *end = e ? e : p + strlen(p);
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (!only || (size_t)(end - p) != strlen(only) || strncasecmp(p, only, (size_t)(end - p))) {
+			snprintf(bad, cap, "%.*s", (int)(end - p), p);
+			return 0;
+		}
+		if (!e)
+			return 1;
+		p = e + 1;
+	}
+}
+
+/* Headers that only tune or route a load in Doris: each is read and
+ * checked as Doris does, and what this store cannot do yet is refused
+ * rather than ignored. BE checks (INVALID_ARGUMENT) come before the FE's. */
+static void plan_routing(sl_colmap *m, const sl_loadopts *lo)
+{
+	const sl_loadopt_val *v = lo->v;
+	const sl_schema *sch = m->sch;
+	const char *parts = v[SL_LO_PARTITIONS].text, *tparts = v[SL_LO_TEMPORARY_PARTITIONS].text;
+	const char *mode = v[SL_LO_UNIQUE_KEY_UPDATE_MODE].text, *gc = v[SL_LO_GROUP_COMMIT].text;
+	const char *body = v[SL_LO_BODY_BYTES].text;
+	char bad[256];
+
+	note_opt(m, lo, SL_LO_GROUP_COMMIT);
+	if (parts && tparts)
+		sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "Can not specify both partitions and temporary partitions");
+	note_opt(m, lo, SL_LO_UNIQUE_KEY_UPDATE_MODE);
+	note_opt(m, lo, SL_LO_PARTIAL_UPDATE_NEW_KEY_BEHAVIOR);
+	/* group commit is off for an empty body, partial updates, partitions
+	 * and 2PC (Doris); otherwise it forbids a label of the client's */
+	if (gc && strcasecmp(gc, "off_mode") && !parts && !tparts && !mode && !v[SL_LO_PARTIAL_COLUMNS].i &&
+	    !v[SL_LO_TWO_PHASE_COMMIT].i && !(body && !strcmp(body, "0"))) {
+		if (!v[SL_LO_LABEL_GENERATED].text)
+			sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "label and group_commit can't be set at the same time");
+		else
+			sl_colmap_set_err(m, 0, SL_E_NOT_IMPLEMENTED_ERROR "group_commit %s is not supported yet: "
+			    "send the load without group_commit (or group_commit: off_mode)", gc);
+	}
+	if (parts && !partitions_known(parts, sch->name, bad, sizeof bad))
+		sl_colmap_set_err(m, 0, FE_ERR "partition %s is not found in table %s", bad, sch->name);
+	if (tparts && !partitions_known(tparts, NULL, bad, sizeof bad))
+		sl_colmap_set_err(m, 0, FE_ERR "partition %s is not found in table %s", bad, sch->name);
+	if (mode && strcasecmp(mode, "UPSERT") && sch->model != SL_MODEL_UNIQUE)
+		sl_colmap_set_err(m, 0, FE_ERR "Only unique key merge on write support partial update");
+	if (v[SL_LO_LOAD_TO_SINGLE_TABLET].i && !sch->dist_random)
+		sl_colmap_set_err(m, 0, FE_ERR "if load_to_single_tablet set to true, the olap table must be with random distribution");
+}
+
+/* merge_type, delete, partial_columns, the sequence column. */
+static void plan_model(sl_colmap *m, const sl_loadopts *lo)
+{
+	const char *mt = lo->v[SL_LO_MERGE_TYPE].text, *del = lo->v[SL_LO_DELETE].text;
+	const sl_schema *sch = m->sch;
+
+	if (mt) {
+		if (lo->v[SL_LO_MERGE_TYPE].state < 0)
+			note_opt(m, lo, SL_LO_MERGE_TYPE);
+		else if (!strcasecmp(mt, "MERGE") && !del)
+			sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "Excepted DELETE ON clause when merge type is MERGE.");
+		else if (strcasecmp(mt, "MERGE") && del)
+			sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "Not support DELETE ON clause when merge type is not MERGE.");
+		else if (strcasecmp(mt, "APPEND") && sch->model != SL_MODEL_UNIQUE)
+			sl_colmap_set_err(m, 0, FE_ERR "load by MERGE or DELETE is only supported in unique tables.");
+	} else if (del)
+		sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "Not support DELETE ON clause when merge type is not MERGE.");
+	if (lo->v[SL_LO_PARTIAL_COLUMNS].i && sch->model != SL_MODEL_UNIQUE)
+		sl_colmap_set_err(m, 0, FE_ERR "Only unique key merge on write support partial update");
+	if (lo->v[SL_LO_SEQUENCE_COL].text && sch->model != SL_MODEL_UNIQUE)
+		sl_colmap_set_err(m, 0, FE_ERR "There is no sequence column in the table %s", sch->name);
+}
+
+int sl_colmap_plan(sl_colmap *m, const sl_schema *sch, const sl_loadopts *lo, const char *default_tz)
+{
+	const char *v;
+	size_t i;
+	int r;
+
+	m->sch = sch;
+	if (!(m->plan = calloc(sch->ncols ? sch->ncols : 1, sizeof *m->plan)))
+		return -1;
+	for (i = 0; i < sch->ncols; i++)
+		m->plan[i].c = &sch->cols[i];
+
+	plan_routing(m, lo);
+	note_opt(m, lo, SL_LO_STRICT_MODE);
+	m->strict = (int)lo->v[SL_LO_STRICT_MODE].i;
+	plan_model(m, lo);
+	v = lo->v[SL_LO_TIMEZONE].text;
+	if (!v)
+		v = lo->v[SL_LO_TIME_ZONE].text;
+	if (!v)         /* the seed's default, unless sl.conf names another */
+		v = default_tz;
+	if (v && !sl_tz_set(v))
+		sl_colmap_set_err(m, 0, FE_ERR "Unknown or incorrect time zone: '%s'", v);
+	m->now_us = wall_us();
+
+	v = lo->v[SL_LO_PRECEDING_FILTER].text;
+	r = lo->v[SL_LO_COLUMNS].text ? plan_columns(m, lo, v) : plan_positions(m, v);
+	if (r < 0)
+		return -1;
+	if (m->have_err)
+		return 1;
+	for (i = 0; i < sch->ncols; i++) {
+		sl_colmap_col *t = &m->plan[i];
+		const sl_type *ty = &sch->cols[i].type;
+		if (t->how == SL_COLMAP_CONST && !column_default(m, &sch->cols[i], &t->cv))
+			sl_colmap_set_err(m, 0, FE_ERR "Column has no default value, column=%s", sch->cols[i].name);
+		else if (t->how == SL_COLMAP_SRC)
+			column_default(m, &sch->cols[i], &t->dflt);   /* a NOT NULL column without one: NULL, rejected per row */
+		t->is_string = sl_type_is_string(ty);
+		t->limited = ty->kind == SL_T_CHAR || ty->kind == SL_T_VARCHAR;
+		t->fast_string = t->how == SL_COLMAP_SRC && t->is_string;
+	}
+	m->out = malloc((sch->ncols + 1) * sizeof *m->out);
+	m->scope = malloc((m->nsrc + m->ndv + 1) * sizeof *m->scope);
+	return m->out && m->scope ? 1 : -1;
+}
+
+/* ---- rows ---- */
+
+/* Source fields joined by single spaces, NULL as NULL (Block::dump_one_line). */
+static int src_spaces(sl_colmap *m, const sl_field *f)
+{
+	size_t i;
+
+	m->src.len = 0;
+	for (i = 0; i < m->nsrc; i++) {
+		if (i && sl_buf_putc(&m->src, ' ') < 0)
+			return -1;
+		if (f[i].n >= SL_ABSENT_LEN ? sl_buf_put(&m->src, "NULL", 4) < 0 : sl_buf_put(&m->src, f[i].p, f[i].n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The derived values and the preceding filter. 1 go on, 2 unselected, -1. */
+static int eval_row(sl_colmap *m, const sl_field *f)
+{
+	sl_eval_ctx ctx = { &m->arena, m->now_us, 0 };
+	size_t i, nsrc = m->nsrc;
+	sl_value keep;
+
+	sl_arena_reset(&m->arena);
+	for (i = 0; i < nsrc; i++) {
+		if (f[i].n >= SL_ABSENT_LEN)    /* NULL or absent */
+			m->scope[i] = SL_VALUE_NULL;
+		else {
+			m->scope[i] = (sl_value){ .kind = SL_V_STRING, .tkind = SL_T_STRING };
+			m->scope[i].u.s.p = f[i].p;
+			m->scope[i].u.s.n = f[i].n;
+		}
+	}
+	for (i = 0; i < m->ndv; i++)
+		if (sl_expr_eval(m->dvs[i].e, m->scope, &ctx, &m->scope[nsrc + i]) < 0)
+			return -1;
+	if (!m->pre)
+		return 1;
+	if (sl_expr_eval(m->pre, m->scope, &ctx, &keep) < 0)
+		return -1;
+	if (sl_value_truth(&keep))
+		return 1;
+	m->pre_unselected++;
+	return 2;
+}
+
+/* Conversion: casts, strict mode, NOT NULL; the first failing column
+ * wins. 1 converted, 0 rejected, -1 ENOMEM. */
+static int convert(sl_colmap *m, const sl_field *f)
+{
+	size_t i;
+
+	for (i = 0; i < m->sch->ncols; i++) {
+		const sl_colmap_col *t = &m->plan[i];
+		sl_value *v = &m->out[i];
+		int failed = 0;
+
+		switch (t->how) {
+		case SL_COLMAP_SRC: {
+			const sl_field *fl = &f[t->idx];
+			if (fl->n == SL_NULL_LEN) {
+				*v = SL_VALUE_NULL;
+			} else if (fl->n == SL_ABSENT_LEN) {
+				*v = t->dflt;   /* a JSON key that is not there */
+			} else if (t->fast_string) {
+				v->kind = SL_V_STRING;
+				v->tkind = t->c->type.kind;
+				v->u.s.p = fl->p;
+				v->u.s.n = fl->n;
+			} else if (!sl_cast_text(&t->c->type, fl->p, fl->n, v)) {
+				*v = SL_VALUE_NULL;
+				failed = 1;
+			}
+			break;
+		}
+		case SL_COLMAP_EXPR:
+			if (!sl_value_cast(&m->scope[m->nsrc + t->idx], &t->c->type, &m->arena, v))
+				*v = SL_VALUE_NULL;
+			break;
+		default:
+			*v = t->cv;
+		}
+		if (v->kind != SL_V_NULL)
+			continue;
+		m->reason.len = 0;
+		if (failed && m->strict) {
+			const sl_field *fl = &f[t->idx];
+			if (sl_buf_printf(&m->reason, "column(%s) value is incorrect while strict mode is true, src value is %.*s",
+			    t->c->name, (int)fl->n, fl->p) < 0)
+				return -1;
+		} else if (!t->c->nullable) {
+			if (sl_buf_printf(&m->reason, "column(%s) values is null while columns is not nullable", t->c->name) < 0)
+				return -1;
+		} else
+			continue;
+		return src_spaces(m, f) < 0 ? -1 : 0;
+	}
+	return 1;
+}
+
+/* The sink: CHAR/VARCHAR length (bytes); non-strict truncates by
+ * characters. 1 fits, 0 rejected, -1 ENOMEM. */
+static int fit_lengths(sl_colmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->sch->ncols; i++) {
+		const sl_type *t = &m->sch->cols[i].type;
+		sl_value *v = &m->out[i];
+		size_t len;
+
+		if (v->kind != SL_V_STRING || !m->plan[i].limited)
+			continue;
+		len = (size_t)t->len;
+		if (v->u.s.n <= len)
+			continue;
+		if (!m->strict) {
+			/* cut to len characters; still too long in bytes -> rejected */
+			v->u.s.n = sl_utf8_prefix(v->u.s.p, v->u.s.n, len);
+			if (v->u.s.n <= len)
+				continue;
+		}
+		m->reason.len = 0;
+		m->src.len = 0;
+		if (sl_buf_printf(&m->reason, "column_name[%s], the length of input is too long than schema. "
+		    "first 32 bytes of input str: [%.*s] schema length: %zu; actual length: %zu; ",
+		    m->sch->cols[i].name, (int)(v->u.s.n < 32 ? v->u.s.n : 32), v->u.s.p, len, v->u.s.n) < 0)
+			return -1;
+		return 0;
+	}
+	return 1;
+}
+
+int sl_colmap_row(sl_colmap *m, const sl_field *f)
+{
+	int r;
+
+	if ((m->ndv || m->pre) && (r = eval_row(m, f)) != 1)
+		return r;
+	if ((r = convert(m, f)) != 1)
+		return r;
+	return fit_lengths(m);
+}
+
+void sl_colmap_free(sl_colmap *m)
+{
+	size_t i;
+
+	if (m->own_srcs)
+		for (i = 0; i < m->nsrc; i++)
+			free(m->srcs[i]);
+	for (i = 0; i < m->ndv; i++) {
+		free(m->dvs[i].name);
+		sl_expr_free(m->dvs[i].e);
+	}
+	sl_expr_free(m->pre);
+	free(m->srcs);
+	free(m->dvs);
+	free(m->plan);
+	free(m->out);
+	free(m->scope);
+	sl_arena_free(&m->arena);
+	sl_buf_free(&m->reason);
+	sl_buf_free(&m->src);
+	memset(m, 0, sizeof *m);
+}

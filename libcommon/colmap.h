@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * colmap.h -- sl-map's logic: the plan that maps a load's source fields
+ * onto a table's columns (the `columns` header: plain names by name,
+ * `col = expr` derived columns, DEFAULT/NULL for the rest; the checks of
+ * the load options that depend on the table), and the mapping of one row
+ * through it (casts, strict mode, NOT NULL, CHAR/VARCHAR lengths, the
+ * preceding filter of http_stream). Planning happens once; per row
+ * nothing is allocated: values point into the source fields, expression
+ * temporaries live in an arena reset per row.
+ */
+#ifndef SL_COLMAP_H
+#define SL_COLMAP_H
+
+#include <stdint.h>
+
+#include "io.h"
+#include "frame.h"
+#include "types.h"
+#include "expr.h"
+#include "schema.h"
+#include "loadopt.h"
+
+enum { SL_COLMAP_SRC, SL_COLMAP_EXPR, SL_COLMAP_CONST };
+
+/* How one table column gets its value. */
+typedef struct sl_colmap_col {
+	int how;                /* SL_COLMAP_* */
+	size_t idx;             /* SRC: source index; EXPR: derived index */
+	sl_value cv;            /* CONST */
+	const sl_column *c;
+	int fast_string;        /* SRC into a string type: no cast */
+	int is_string;          /* CHAR, VARCHAR, STRING */
+	int limited;            /* CHAR, VARCHAR: length checked */
+	sl_value dflt;          /* SRC: value of an absent source field */
+} sl_colmap_col;
+
+typedef struct sl_colmap_derived {
+	char *name;
+	sl_expr *e;
+	long col;               /* table column, -1 if none */
+} sl_colmap_derived;
+
+typedef struct sl_colmap {
+	const sl_schema *sch;
+	sl_colmap_col *plan;    /* one per table column */
+	char **srcs;            /* source names (owned, or the schema's) */
+	size_t nsrc;
+	int own_srcs;
+	sl_colmap_derived *dvs;
+	size_t ndv;
+	int strict;
+	int64_t now_us;
+	/* http_stream's WHERE (SL_PRECEDING_FILTER): evaluated over the
+	 * sources and derived names before conversion. */
+	sl_expr *pre;
+	uint64_t pre_unselected;
+	/* The planning error (the first one), for when the stream starts. */
+	char err[1024];
+	int err_flags;
+	int have_err;
+	/* Per row: the values (one per table column), the expression scope,
+	 * and a rejected row's reason and source text. */
+	sl_value *out, *scope;
+	sl_arena arena;
+	sl_buf reason, src;
+} sl_colmap;
+#define SL_COLMAP_ZERO { .arena = SL_ARENA_ZERO }
+
+/* Keep a planning error (the first one wins). */
+__attribute__((format(printf, 3, 4)))
+void sl_colmap_set_err(sl_colmap *m, int flags, const char *fmt, ...);
+
+/* Plan the load of sch (which must outlive m) with options lo (parsed
+ * for SL_LO_MAP) in zone default_tz when the load names none (sets the
+ * process's zone, types.h). 1 planned, or a planning error kept in m->err;
+ * -1 ENOMEM. */
+int sl_colmap_plan(sl_colmap *m, const sl_schema *sch, const sl_loadopts *lo, const char *default_tz);
+
+/* Map a row of m->nsrc source fields (the caller checks the count).
+ * 1 mapped: m->out holds the values; 0 rejected: m->reason says why and
+ * m->src holds the source as the error log shows it; 2 dropped by the
+ * preceding filter (counted in m->pre_unselected); -1 ENOMEM. */
+int sl_colmap_row(sl_colmap *m, const sl_field *f);
+
+void sl_colmap_free(sl_colmap *m);
+
+#endif

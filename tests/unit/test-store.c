@@ -25,6 +25,7 @@
 #include "io.h"
 #include "frame.h"
 #include "store.h"
+#include "fsck.h"
 #include <zlib.h>
 
 static int passed, failed;
@@ -1308,7 +1309,7 @@ static void test_errlog(sl_store *st)
 }
 
 
-/* ---- corruption of the log (issue 8, item 4) and of rowsets (item 10) */
+/* ---- corruption of the log and of rowsets */
 
 static char cdir[600];
 static sl_buf crs[6];           /* the rowset files of txns 1000..1005 */
@@ -1516,10 +1517,10 @@ static void test_log_corruption(void)
 	{
 		sl_buf rep = SL_BUF_ZERO, copy = SL_BUF_ZERO;
 		glob_t g;
-		CHECK(sl_store_fsck(&cs, "testdb", 0, &rep) == 1 && strstr(rep.p, want));
+		CHECK(sl_fsck_db(&cs, "testdb", 0, &rep) == 1 && strstr(rep.p, want));
 		CHECK(same_file(logp, &dmg) && rowsets_intact());
 		rep.len = 0;
-		CHECK(sl_store_fsck(&cs, "testdb", 1, &rep) == 0);
+		CHECK(sl_fsck_db(&cs, "testdb", 1, &rep) == 0);
 		snprintf(pat, sizeof pat, "%s/testdb/txnlog.corrupt-%zu-*", cdir, off[6]);
 		CHECK(glob(pat, 0, 0, &g) == 0 && g.gl_pathc == 1);
 		if (g.gl_pathc == 1)
@@ -1535,7 +1536,7 @@ static void test_log_corruption(void)
 		      !memcmp(copy.p, good.p, off[6]));
 		CHECK(access(ckp, F_OK) == 0);
 		rep.len = 0;
-		CHECK(sl_store_fsck(&cs, "testdb", 0, &rep) == 0);
+		CHECK(sl_fsck_db(&cs, "testdb", 0, &rep) == 0);
 		/* service is back; no id is given twice */
 		CHECK(load(&cs, "after-repair", 0, 10, &t, &ex) == 1 && t.id > maxid);
 		CHECK(sl_txn_commit(&cs, "testdb", t.id, 0, 0, 0, &ti) == 1);

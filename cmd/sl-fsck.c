@@ -4,7 +4,7 @@
  * when asked (--repair). Per database: the log (a corrupt record, a torn
  * tail), whether the checkpoint agrees with it, and every row of every
  * table read and checked against its commit record. The work is in the
- * store (sl_store_fsck); this is its command line. See sl-fsck(8) and
+ * store (sl_fsck_db); this is its command line. See sl-fsck(8) and
  * sl-store(5).
  */
 #include <errno.h>
@@ -18,6 +18,7 @@
 #include "io.h"
 #include "hdr.h"
 #include "store.h"
+#include "fsck.h"
 
 #define USAGE "sl-fsck [--data-dir DIR] [--repair] [DB ...]"
 
@@ -66,7 +67,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < ndbs; i++) {
 		int r;
 		rep.len = 0;
-		r = sl_store_fsck(&st, dbs[i], repair, &rep);
+		r = sl_fsck_db(&st, dbs[i], repair, &rep);
 		if (rep.len)
 			fwrite(rep.p, 1, rep.len, stdout);
 		if (r < 0 && errno == ENOTDIR)

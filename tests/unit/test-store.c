@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test-store.c -- unit tests of the table store (libcommon/store.c):
+ * test-store.c -- unit tests of the table store (libcommon/store.c and
+ * the modules under store.h):
  * databases and tables, begin/rowsets/commit/snapshot/scan, labels, 2PC
  * states, dead owners and timeouts, torn log tails, corrupt rowsets, the
  * log checkpoint (same state without it; corrupt, stale or foreign ones
  * ignored; damage in each part of it caught and rebuilt; another layout
  * version ignored; label expiry), concurrent begins from forked processes, lock
  * slots (reuse, liveness, version 1 BEGIN records with txn/<id>.lock) and
- * commit naming exactly the txn's rowsets.
+ * commit naming exactly the txn's rowsets; and the store's own modules
+ * (fsutil, name, storeenc, logrec) on their own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +27,9 @@
 #include "io.h"
 #include "frame.h"
 #include "store.h"
+#include "fsck.h"
+#include "fsutil.h"
+#include "logrec.h"
 #include <zlib.h>
 
 static int passed, failed;
@@ -1308,7 +1313,7 @@ static void test_errlog(sl_store *st)
 }
 
 
-/* ---- corruption of the log (issue 8, item 4) and of rowsets (item 10) */
+/* ---- corruption of the log and of rowsets */
 
 static char cdir[600];
 static sl_buf crs[6];           /* the rowset files of txns 1000..1005 */
@@ -1516,10 +1521,10 @@ static void test_log_corruption(void)
 	{
 		sl_buf rep = SL_BUF_ZERO, copy = SL_BUF_ZERO;
 		glob_t g;
-		CHECK(sl_store_fsck(&cs, "testdb", 0, &rep) == 1 && strstr(rep.p, want));
+		CHECK(sl_fsck_db(&cs, "testdb", 0, &rep) == 1 && strstr(rep.p, want));
 		CHECK(same_file(logp, &dmg) && rowsets_intact());
 		rep.len = 0;
-		CHECK(sl_store_fsck(&cs, "testdb", 1, &rep) == 0);
+		CHECK(sl_fsck_db(&cs, "testdb", 1, &rep) == 0);
 		snprintf(pat, sizeof pat, "%s/testdb/txnlog.corrupt-%zu-*", cdir, off[6]);
 		CHECK(glob(pat, 0, 0, &g) == 0 && g.gl_pathc == 1);
 		if (g.gl_pathc == 1)
@@ -1535,7 +1540,7 @@ static void test_log_corruption(void)
 		      !memcmp(copy.p, good.p, off[6]));
 		CHECK(access(ckp, F_OK) == 0);
 		rep.len = 0;
-		CHECK(sl_store_fsck(&cs, "testdb", 0, &rep) == 0);
+		CHECK(sl_fsck_db(&cs, "testdb", 0, &rep) == 0);
 		/* service is back; no id is given twice */
 		CHECK(load(&cs, "after-repair", 0, 10, &t, &ex) == 1 && t.id > maxid);
 		CHECK(sl_txn_commit(&cs, "testdb", t.id, 0, 0, 0, &ti) == 1);
@@ -1660,6 +1665,64 @@ static void test_rowset_identity(void)
 	sl_txninfo_free(&ex);
 }
 
+/* ---- the store's own modules: file helpers, names, encoding, records */
+static void test_modules(void)
+{
+	char p[PATH_MAX], q[PATH_MAX], big[PATH_MAX + 8], b[8];
+	sl_buf rec = SL_BUF_ZERO;
+	sl_storeenc_cur c;
+	size_t mark;
+	int fd;
+
+	/* fsutil */
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	errno = 0;
+	CHECK(sl_fsutil_pathf(p, "%s", big) == -1 && errno == ENAMETOOLONG);
+	CHECK(sl_fsutil_pathf(p, "%s/m/a/b", dir) == 1 && sl_fsutil_mkdir_p(p) == 1);
+	CHECK(sl_fsutil_pathf(p, "%s/m/f", dir) == 1 && sl_fsutil_write_synced(p, "abc", 3) == 1);
+	CHECK(sl_fsutil_pathf(q, "%s/m/f/sub", dir) == 1 && sl_fsutil_mkdir_p(q) == -1 &&
+	      errno == ENOTDIR);
+	CHECK(sl_fsutil_pathf(q, "%s/m/g", dir) == 1 && sl_fsutil_write_synced(q, "z", 1) == 1);
+	CHECK(sl_fsutil_rename_noreplace(p, q) == -1 && errno == EEXIST && access(p, F_OK) == 0);
+	fd = open(p, O_RDONLY);
+	CHECK(fd >= 0 && sl_fsutil_pread_all(fd, b, 3, 0) == 1 && !memcmp(b, "abc", 3));
+	CHECK(fd >= 0 && sl_fsutil_pread_all(fd, b, 3, 1) == 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(sl_fsutil_pathf(q, "%s/m/h", dir) == 1 && sl_fsutil_rename_noreplace(p, q) == 1 &&
+	      access(p, F_OK) < 0 && access(q, F_OK) == 0);
+	CHECK(sl_fsutil_pathf(p, "%s/m/.trash.x", dir) == 1 && sl_fsutil_mkdir_p(p) == 1);
+	CHECK(sl_fsutil_pathf(p, "%s/m", dir) == 1);
+	sl_fsutil_sweep(p);
+	CHECK(sl_fsutil_pathf(q, "%s/m/.trash.x", dir) == 1 && access(q, F_OK) < 0);
+	sl_fsutil_rm_rf(p);
+	CHECK(access(p, F_OK) < 0);
+
+	/* names */
+	CHECK(sl_name_valid("a-b_9") == 1 && sl_name_valid("_a") == -1 && sl_name_valid("") == -1);
+	CHECK(sl_name_valid("txn") == 1 && sl_name_table_valid("txn") == -1 && errno == EINVAL);
+	CHECK(sl_name_table_valid("txnlogs") == 1);
+
+	/* encoding: a cursor never reads past its end */
+	CHECK(sl_storeenc_put_u32(&rec, 5) == 1 && sl_storeenc_put_str(&rec, "ab", 2) == 1);
+	c = (sl_storeenc_cur){ rec.p, rec.len, 0 };
+	CHECK(sl_storeenc_u32(&c) == 5 && sl_storeenc_str(&c, 1).n == 0 && c.bad);
+	c = (sl_storeenc_cur){ rec.p, rec.len, 0 };
+	CHECK(sl_storeenc_u32(&c) == 5 && sl_storeenc_str(&c, 2).n == 2 && !c.bad && c.n == 0);
+	CHECK(sl_storeenc_u64(&c) == 0 && c.bad);
+
+	/* a log record: framed, its CRC checked */
+	rec.len = 0;
+	CHECK(sl_logrec_start(&rec, &mark, 'A', 1000, 1) == 1 &&
+	      sl_storeenc_put_str(&rec, "why", 3) == 1);
+	sl_logrec_end(&rec, mark);
+	CHECK(sl_logrec_plausible(rec.p, rec.len) == 1);
+	rec.p[rec.len - 1] ^= 1;
+	CHECK(sl_logrec_plausible(rec.p, rec.len) == 0);
+	sl_buf_free(&rec);
+}
+
 int main(void)
 {
 	sl_store st;
@@ -1678,6 +1741,7 @@ int main(void)
 	}
 	CHECK(sl_store_open(&st, dir) == 1);
 	CHECK(st.label_keep_max_second == 259200 && st.precommit_timeout_second == 3600);
+	test_modules();
 	test_names_and_ddl(&st);
 	test_load_and_scan(&st);
 	test_2pc(&st);

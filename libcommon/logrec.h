@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * logrec.h -- the records of a database's transaction log <db>/txnlog
+ * (man/sl-store.5) and their fold into the state of every txn: the record
+ * frame and its CRC, the record kinds, what each does to a txn, and where
+ * a torn tail ends and corruption begins. The fold starts from what the
+ * checkpoint (ckpt.h) gave, or from nothing; txnlog.h opens the log,
+ * locks it and appends. The txn states are store.h's (storetypes.h).
+ */
+#ifndef SL_LOGREC_H
+#define SL_LOGREC_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io.h"
+#include "frame.h"
+#include "storeenc.h"
+
+#define LOG_REC_MAX      (64u << 20)     /* sanity bound on one log record */
+#define ATTACH_MAX       (64u << 10)     /* the attachment of a P/C record */
+#define FIRST_TXN_ID     1000
+#define SLOT_MAX         4096            /* lock slots per database (txnslot.h) */
+
+/* One txn as the log (or the checkpoint) says it is. */
+typedef struct txrec {
+	int64_t id, table_id, begin_ms, finish_ms, precommit_ms, timeout_s;
+	int state;
+	sl_field label, table, reason;
+	sl_field attach;        /* p NULL: not read yet, n bytes at att_off */
+	int64_t att_off;        /* log offset of the attachment, -1 unknown */
+	uint32_t att_crc;       /* its CRC-32 (from a checkpoint) */
+	char *att_heap;         /* the attachment, read lazily */
+	const char *rs;         /* encoded rowset list of the P/C record */
+	size_t rslen;
+	uint32_t nrs;
+	int rsver;              /* 1: { name rows }, 2: { name rows size sum } */
+	uint64_t commit_seq;    /* order of the C records */
+	int32_t slot;           /* lock slot, -1: txn/<id>.lock (version 1) */
+} txrec;
+
+/* The fold of one log: the txns, the tables, where the log ends. */
+typedef struct logstate {
+	int fd;                 /* the log (owned), -1 none */
+	char name[PATH_MAX];    /* its path, for messages */
+	const char *map;        /* the checkpoint file (mmap'd), when one was used */
+	size_t maplen;
+	uint32_t ck_nent, ck_nbkt;      /* its id index and label buckets */
+	size_t ck_ids, ck_bkts, ck_ents, ck_tbl; /* ... and where they start */
+	int partial;            /* tx holds only what the key asked for (sl_ckpt_load) */
+	int ck_bad;             /* a checkpoint was there but unusable */
+	sl_buf raw;             /* the log from base on */
+	size_t base;            /* log offset of raw.p[0]: the checkpoint's, or 0 */
+	size_t valid;           /* log offset: end of the last good record */
+	size_t last_off;        /* the last good record (when valid > 0) */
+	uint32_t last_len, last_crc;
+	size_t ntail;           /* records applied past base */
+	txrec *tx;              /* increasing id */
+	size_t ntx, cap;
+	int64_t max_id, max_table_id;
+	uint64_t seq;
+	struct tblrec { int64_t id; sl_field name; } *tb;  /* the T records */
+	size_t ntb, tbcap;
+	uint32_t pcrc;          /* CRC-32 of the log [0, valid) */
+	int corrupt;            /* the fold found corruption (not a torn tail) */
+	int64_t slot_max;       /* the largest txn id a lock slot names (sl_txnslot_gc) */
+	size_t bad_off;         /* ... the offset of the first bad record */
+} logstate;
+
+/* An empty fold (fd -1); sl_logrec_free releases one (and closes fd). */
+void sl_logrec_init(logstate *ls);
+void sl_logrec_free(logstate *ls);
+/* The txn id in ls (binary search), NULL if not there. */
+txrec *sl_logrec_find(logstate *ls, int64_t id);
+/* Add t to ls->tx (unsorted; the caller sorts). 1, -1 ENOMEM. */
+int sl_logrec_tx_push(logstate *ls, const txrec *t);
+/* Sort ls->tx by id: 1; 0 when an id is there twice. */
+int sl_logrec_tx_sort(logstate *ls);
+/* Remember a T record (name points into the log or the checkpoint). 1,
+ * -1 ENOMEM. */
+int sl_logrec_tb_push(logstate *ls, int64_t id, sl_field name);
+/* The id the log gave the table name by its last CREATE, 0 none. */
+int64_t sl_logrec_tb_last(const logstate *ls, const char *name);
+/* One entry of an encoded rowset list (a P/C record's, version ver) at c:
+ * its name, rows and (version 2) the file's size and checksum. */
+void sl_logrec_rs_next(sl_storeenc_cur *c, int ver, sl_field *name, uint64_t *rows,
+	uint64_t *size, uint32_t *sum);
+
+/* Read the log ls->fd from ls->base + ls->raw.len to its current end and
+ * apply every whole record. 1; -1 errno (EPROTO: corruption, ls->corrupt
+ * and ls->bad_off set, sl_storeerr_msg says where). A torn tail is not an
+ * error: ls->valid stops before it. */
+int sl_logrec_fold(logstate *ls);
+/* A record at h (n bytes from h to the end) that a writer could have
+ * written: a sane length, a known kind and version, a good CRC. */
+int sl_logrec_plausible(const char *h, size_t n);
+/* The attachment of t, read from the log when it came from a checkpoint.
+ * 1, -1 errno (EPROTO: it is not what the checkpoint says). */
+int sl_logrec_att_load(logstate *ls, txrec *t);
+
+/* Encoding a record into b: start (kind, version 1, id, time), append
+ * the kind's fields (storeenc.h), end (frame length and CRC). *mark
+ * remembers where its frame begins; b->p[*mark + 9] is its version. */
+int sl_logrec_start(sl_buf *b, size_t *mark, char kind, int64_t id, int64_t ms);
+void sl_logrec_end(sl_buf *b, size_t mark);
+
+#endif

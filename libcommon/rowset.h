@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * rowset.h -- rowset files <db>/<table>/data/<txnid>-<n>.rs: a txn's rows,
+ * written once and never changed, read back through a snapshot
+ * (store.h), each checked against the commit record that names it. Part
+ * of the store's public API: include store.h. store.c's commit lists a
+ * txn's finished files with sl_rowset_probe / sl_rowset_collect.
+ */
+#ifndef SL_ROWSET_H
+#define SL_ROWSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io.h"
+#include "frame.h"
+#include "storetypes.h"
+
+/* Rowsets of a transaction: typed binary rows in LZ4-compressed, CRC'd
+ * blocks. The writer takes R frame payloads as they are. */
+typedef struct sl_rowset_writer sl_rowset_writer;
+/* Start rowset number t->nrowsets++ of txn t with the given column specs
+ * (as in the H frame). NULL with errno on failure. */
+sl_rowset_writer *sl_rowset_create(sl_txn *t, size_t ncols, const sl_colspec *cols);
+int sl_rowset_add(sl_rowset_writer *w, const char *payload, size_t len);
+/* Flush, fsync, rename into place, free w. *nrows may be NULL. */
+int sl_rowset_finish(sl_rowset_writer *w, uint64_t *nrows);
+/* Unlink the temporary file, free w. */
+void sl_rowset_discard(sl_rowset_writer *w);
+
+typedef struct sl_scan sl_scan;
+/* Iterate the rows of a snapshot: each row is an R frame payload valid until
+ * the next call. NULL with errno on failure. */
+sl_scan *sl_scan_open(const sl_snapshot *snap);
+/* 1 row, 0 end, -1 errno (EPROTO: corrupt or truncated rowset, ENOENT: a
+ * rowset vanished (table dropped), EIO). Row payloads are verified by the
+ * block CRC and their lengths, not by field structure. */
+int sl_scan_next(sl_scan *sc, const char **payload, size_t *len);
+void sl_scan_close(sl_scan *sc);
+
+/* For a commit record: append the encoded list of txn id's finished
+ * rowsets (nrs:u32 + version 2 entries) to b, each file checked (its
+ * header names txn id and its number; EPROTO otherwise). probe does not
+ * list the data directory: <id>-<n>.rs for n below nrs (the count in the
+ * txn's lock slot; one may be missing: a discarded rowset), and on while
+ * they exist; under the db lock, the txn alive. collect lists it: for
+ * version 1 txns. 1, -1 errno. */
+int sl_rowset_probe(sl_store *st, const char *db, const char *table, int64_t id, unsigned nrs,
+	sl_buf *b);
+int sl_rowset_collect(sl_store *st, const char *db, const char *table, int64_t id, sl_buf *b);
+
+#endif

@@ -36,4 +36,9 @@
 #define SL_RATIO_NAN_MSG "max_filter_ratio is not a number."
 #define SL_RATIO_RANGE_MSG "max_filter_ratio must between 0.0 and 1.0."
 
+/* sl-httpd */
+#define SL_E_217               "[E-217]"
+#define SL_TSTATUS_NOT_FOUND   "TStatus: errCode = 7, detailMessage = "
+#define SL_MSG_SHORT_BODY      "receive body don't equal with body bytes"
+
 #endif

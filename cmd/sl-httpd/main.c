@@ -2,8 +2,9 @@
 /*
  * main.c -- the outer layer of sl-httpd (STYLE.md item 11): options, where
  * the listening sockets come from, the privilege drop, and the accept loop.
- * The core (httpd_serve in serve.c and friends) serves one connection on two
- * fds; this file only decides which connection and as whom.
+ * The core (httpd_serve in serve.c) serves one connection on two fds and
+ * hands each request to the routes (routes.c); this file only decides which
+ * connection, as whom, and which routes.
  *
  *   --inetd             one connection on fds 0/1: inetd "nowait", systemd
  *                       Accept=yes, ucspi tcpserver / s6-tcpserver.
@@ -46,6 +47,7 @@
 #include "store.h"
 #include "auth.h"
 #include "httpd.h"
+#include "routes.h"
 
 #define USAGE "sl-httpd [--data-dir D] [--listen ADDR:PORT]... [-1] [-c MAXCONN] [-U user]" \
 	" [--inetd] [--redirect-to host:port[,host:port...]] [--allow-empty-root-password] [-v N]"
@@ -528,6 +530,7 @@ static void open_conf(httpd_conf *c, const char *dir)
 	c->redirect = redirect;
 	c->nredirect = nredirect;
 	c->rr_counter = rr;
+	c->route = httpd_route;
 }
 
 /* Refuse a socket others can reach while root has no password, as Doris

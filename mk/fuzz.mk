@@ -38,6 +38,7 @@ FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:%.c=$(FUZZ_DIR)/%.o)
 # The JSON target needs the body reader (libcommon/input.c, input.h).
 FUZZ_TARGETS ?= csv $(if $(wildcard libcommon/input.c),json) sql expr httpstream
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
+FUZZ_TARGETS += httphead
 
 .PHONY: fuzz fuzz-build fuzz-deps
 

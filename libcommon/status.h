@@ -25,6 +25,8 @@
 
 /* The FE's Thrift status text, before a 2PC or transaction message. */
 #define SL_TSTATUS "TStatus: errCode = 2, detailMessage = "
+/* ... and when the database or table is not there */
+#define SL_TSTATUS_NOT_FOUND "TStatus: errCode = 7, detailMessage = "
 
 /* The load's Status field (Doris's stream load answer). */
 #define SL_STATUS_SUCCESS         "Success"
@@ -51,9 +53,11 @@
 #define SL_STOI_RANGE_MSG SL_E_INVALID_ARGUMENT "'%s' value out of range: '%s', stoi"
 #define SL_MEM_LIMIT_MSG SL_E_INVALID_ARGUMENT "Invalid mem limit format, stoll"
 /* the load's table is not there (database, table) */
-#define SL_UNKNOWN_DB_MSG SL_E_NOT_FOUND "TStatus: errCode = 7, detailMessage = unknown database, database=%s"
-#define SL_NO_TABLE_MSG SL_E_NOT_FOUND "TStatus: errCode = 7, detailMessage = table not found, tableName=%s"
+#define SL_UNKNOWN_DB_MSG SL_E_NOT_FOUND SL_TSTATUS_NOT_FOUND "unknown database, database=%s"
+#define SL_NO_TABLE_MSG SL_E_NOT_FOUND SL_TSTATUS_NOT_FOUND "table not found, tableName=%s"
 /* a stage cannot open the data directory (its path, the reason) */
 #define SL_DATA_DIR_MSG SL_E_INTERNAL_ERROR "unable to open the data directory %s: %s"
+/* sl-httpd */
+#define SL_MSG_SHORT_BODY      "receive body don't equal with body bytes"
 
 #endif

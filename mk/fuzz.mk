@@ -40,6 +40,7 @@ FUZZ_TARGETS ?= csv $(if $(wildcard libcommon/input.c),json) sql expr httpstream
 # frame: the row-stream reader (sl_frame_read) and the terminal printer
 FUZZ_TARGETS += frame
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
+FUZZ_TARGETS += httphead
 
 .PHONY: fuzz fuzz-build fuzz-deps
 

@@ -617,6 +617,20 @@ chunked() {
 	[[ "$stderr" != *$'\001'* ]]
 }
 
+@test "httpd-core: unit tests of the request head and chunk parser" {
+	run -0 --separate-stderr "$SL_UNIT/test-httphead"
+	[[ "$output" == *" passed, 0 failed" ]]
+}
+
+@test "httpd-core: a NUL or a control byte in the request line is refused, not cut there" {
+	for l in '\000GET /api/health HTTP/1.1' 'G\001ET /api/health HTTP/1.1' 'GET /api/health\000/x HTTP/1.1' \
+		'GET /api/health HTTP/1.1\000'; do
+		printf "$l\r\n\r\n" > req
+		run -0 --separate-stderr serve < req
+		[ "$(status_line)" = "HTTP/1.1 400 Bad Request" ]
+	done
+}
+
 @test "httpd-core: a slow client is dropped after the read timeout" {
 	echo "http_read_timeout_ms = 300" > "$SL_DATA_DIR/sl.conf"
 	mkfifo in

@@ -31,7 +31,8 @@
 #include <linux/tcp.h>
 
 #include "load.h"
-#include "core.h"
+#include "status.h"
+#include "bodyrate.h"
 
 static char slow_msg[256];
 
@@ -97,7 +98,7 @@ static void tick(int sig)
 	if (w->waited < w->window_s)
 		goto out;
 	if (w->got < w->min_rate * w->window_s) {
-		m = put_str(slow_msg, "[NETWORK_ERROR]receive body too slow: ");
+		m = put_str(slow_msg, SL_E_NETWORK_ERROR "receive body too slow: ");
 		m = put_num(m, w->got);
 		m = put_str(m, " bytes in ");
 		m = put_num(m, w->waited);

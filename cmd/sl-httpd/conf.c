@@ -22,7 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core.h"
+#include "httpd.h"
 
 static int conf_int(const httpd_conf *c, const char *key, int64_t min, int64_t max, int64_t *out)
 {

@@ -2,7 +2,7 @@
 /*
  * httpd.h -- the two layers of sl-httpd (STYLE.md item 11), shared by its
  * files: main.c (options, binding, systemd/inetd/tcpserver activation,
- * privilege drop, the accept loop) and the core (serve.c and friends: one
+ * privilege drop, the accept loop) and the core (serve.c and the routes: one
  * HTTP connection on two fds, the routes, a pipeline per load).
  */
 #ifndef SL_HTTPD_H
@@ -11,6 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "store.h"
+
+typedef struct hconn hconn;             /* one connection (serve.h) */
+typedef struct hreq hreq;               /* one request (httphead.h) */
+/* Answer one parsed request: 0 the connection may go on (if keep-alive),
+ * -1 close it. */
+typedef int httpd_route_fn(hconn *h, hreq *rq);
 
 typedef struct httpd_conf {
 	const char *data_dir;
@@ -30,6 +36,7 @@ typedef struct httpd_conf {
 	int error_log_requires_auth;            /* 0: ErrorURL needs no password (Doris) */
 	int64_t body_min_rate;                  /* bytes/s a load's body must keep: 1024 (0 off) */
 	int64_t body_min_rate_window_s;         /* over this many seconds of waiting: 60 */
+	httpd_route_fn *route;                  /* what answers a request (main sets it) */
 } httpd_conf;
 
 /* Serve one connection: HTTP/1.x requests on in, answers on out, until the
@@ -43,11 +50,11 @@ int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const cha
  * stream_load_default_timeout_second (Doris names), and sl-httpd's own
  * http_read_timeout_ms, http_max_request_line, http_max_header_bytes,
  * http_max_headers. Sets verbosity to 1 when it is 0 (main sets its -v
- * after this call). The core's internals are in core.h. */
+ * after this call). The core's internals are in serve.h. */
 void httpd_conf_defaults(httpd_conf *c);
 
-/* The answer of GET /api/health (routes.c, and main.c while the slots are
- * full). */
+/* The answer of GET /api/health (route_query.c, and main.c while the
+ * slots are full). */
 #define HTTPD_HEALTH_JSON "{\"status\": \"OK\", \"msg\": \"To Be Added\"}"
 
 #endif

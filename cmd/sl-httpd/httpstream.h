@@ -14,7 +14,7 @@
  * SELECT references) followed by `target = expr` for each select item in
  * order onto the target columns, the WHERE becomes `where` (evaluated, as
  * stream load's `where`, over the target columns), WITH LABEL the label.
- * Used by routes.c.
+ * Used by route_load.c.
  */
 #ifndef SL_HTTPSTREAM_H
 #define SL_HTTPSTREAM_H

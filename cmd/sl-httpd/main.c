@@ -2,8 +2,9 @@
 /*
  * main.c -- the outer layer of sl-httpd (STYLE.md item 11): options, where
  * the listening sockets come from, the privilege drop, and the accept loop.
- * The core (httpd_serve in serve.c and friends) serves one connection on two
- * fds; this file only decides which connection and as whom.
+ * The core (httpd_serve in serve.c) serves one connection on two fds and
+ * hands each request to the routes (routes.c); this file only decides which
+ * connection, as whom, and which routes.
  *
  *   --inetd             one connection on fds 0/1: inetd "nowait", systemd
  *                       Accept=yes, ucspi tcpserver / s6-tcpserver.
@@ -46,6 +47,7 @@
 #include "store.h"
 #include "auth.h"
 #include "httpd.h"
+#include "routes.h"
 
 #define USAGE "sl-httpd [--data-dir D] [--listen ADDR:PORT]... [-1] [-c MAXCONN] [-U user]" \
 	" [--inetd] [--redirect-to host:port[,host:port...]] [--allow-empty-root-password] [-v N]"
@@ -528,6 +530,7 @@ static void open_conf(httpd_conf *c, const char *dir)
 	c->redirect = redirect;
 	c->nredirect = nredirect;
 	c->rr_counter = rr;
+	c->route = httpd_route;
 }
 
 /* Refuse a socket others can reach while root has no password, as Doris
@@ -940,22 +943,44 @@ static void say_ready(void)
 	fd_to_devnull(1);
 }
 
-int main(int argc, char **argv)
+/* The command line. */
+typedef struct args {
+	sl_opts o;
+	const char *listen_spec[MAX_LISTEN], *user, *redirect;
+	size_t nlisten;
+	int inetd, ready, allow_empty, c_given;
+} args;
+
+/* -c N, -U user, -v N (attached or separate value). */
+static void short_opt(args *g, char opt, const char *val)
 {
-	sl_opts o = SL_OPTS_ZERO;
-	const char *listen_spec[MAX_LISTEN], *user = NULL, *redirect = NULL;
-	size_t nlisten = 0, n0, i;
-	int inetd = 0, ready = 0, allow_empty = 0, c_given = 0;
-	httpd_conf conf;
 	long v;
 
-	sl_msg_init(argv[0]);
-	sl_spawn_builtins = sl_builtin_stages;
-	fd_std_ensure();
-	memset(&conf, 0, sizeof conf);
+	if (!val)
+		sl_dieusage(USAGE);
+	if (opt == 'c') {
+		if (!parse_num(val, 1, MAX_MAXCONN, &v))
+			sl_dieusage(USAGE);
+		maxconn = (size_t)v;
+		g->c_given = 1;
+	} else if (opt == 'v') {
+		if (!parse_num(val, 0, 9, &v))
+			sl_dieusage(USAGE);
+		verbosity = (int)v;
+	} else {
+		if (!*val)
+			sl_dieusage(USAGE);
+		g->user = val;
+	}
+}
+
+static void parse_args(args *g, int argc, char **argv)
+{
+	size_t i;
+
 	for (i = 1; i < (size_t)argc;) {
 		const char *a = argv[i], *val = NULL;
-		int k = sl_opt_common(&o, argc, argv, (int)i);
+		int k = sl_opt_common(&g->o, argc, argv, (int)i);
 		if (k < 0)
 			sl_dieusage(USAGE);
 		if (k > 0) {
@@ -965,103 +990,86 @@ int main(int argc, char **argv)
 		i++;
 		if (!strcmp(a, "--listen") || !strncmp(a, "--listen=", 9)) {
 			val = a[8] ? a + 9 : (i < (size_t)argc ? argv[i++] : NULL);
-			if (!val || nlisten == MAX_LISTEN)
+			if (!val || g->nlisten == MAX_LISTEN)
 				sl_dieusage(USAGE);
-			listen_spec[nlisten++] = val;
+			g->listen_spec[g->nlisten++] = val;
 		} else if (!strcmp(a, "--redirect-to") || !strncmp(a, "--redirect-to=", 14)) {
 			val = a[13] ? a + 14 : (i < (size_t)argc ? argv[i++] : NULL);
-			if (!val || redirect)
+			if (!val || g->redirect)
 				sl_dieusage(USAGE);
-			redirect = val;
+			g->redirect = val;
 		} else if (!strcmp(a, "--inetd")) {
-			inetd = 1;
+			g->inetd = 1;
 		} else if (!strcmp(a, "--allow-empty-root-password")) {
-			allow_empty = 1;
+			g->allow_empty = 1;
 		} else if (!strcmp(a, "-1")) {
-			ready = 1;
+			g->ready = 1;
 		} else if (a[0] == '-' && (a[1] == 'c' || a[1] == 'U' || a[1] == 'v')) {
-			val = a[2] ? a + 2 : (i < (size_t)argc ? argv[i++] : NULL);
-			if (!val)
-				sl_dieusage(USAGE);
-			if (a[1] == 'c') {
-				if (!parse_num(val, 1, MAX_MAXCONN, &v))
-					sl_dieusage(USAGE);
-				maxconn = (size_t)v;
-				c_given = 1;
-			} else if (a[1] == 'v') {
-				if (!parse_num(val, 0, 9, &v))
-					sl_dieusage(USAGE);
-				verbosity = (int)v;
-			} else {
-				if (!*val)
-					sl_dieusage(USAGE);
-				user = val;
-			}
+			short_opt(g, a[1], a[2] ? a + 2 : (i < (size_t)argc ? argv[i++] : NULL));
 		} else
 			sl_dieusage(USAGE);     /* sl-httpd takes no operands */
 	}
-	if (o.help) {
-		printf("usage: %s\n", USAGE);
-		return fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK;
-	}
-	if (o.hdrs.n || (inetd && (nlisten || ready || c_given)))
-		sl_dieusage(USAGE);
-	catch(SIGPIPE, on_pipe);
-	if (redirect)
-		parse_redirect(&conf, redirect);
-	conf.allow_empty_root = allow_empty;
+}
 
-	if (inetd) {
-		int r;
-		inherited_cloexec();
-		if (is_listening(0))
-			sl_die(SL_EXIT_USAGE, "fd 0 is a listening socket: drop --inetd to run the accept loop on it (inetd wait)");
-		if (user)
-			drop_to(user);
-		open_conf(&conf, sl_data_dir(o.data_dir));
-		conf.allow_empty_root = allow_empty;
-		/* Accept=yes on a public address is listening there all the same */
-		if (sock_public(0)) {
-			char name[80];
-			sock_name(0, name, sizeof name);
-			check_root_password(&conf, name);
-		}
-		r = serve_inetd(&conf);
-		sl_store_close(&conf.st);
-		return r;
+/* One connection on fds 0/1. */
+static int run_inetd(httpd_conf *conf, const args *g)
+{
+	int r;
+
+	inherited_cloexec();
+	if (is_listening(0))
+		sl_die(SL_EXIT_USAGE, "fd 0 is a listening socket: drop --inetd to run the accept loop on it (inetd wait)");
+	if (g->user)
+		drop_to(g->user);
+	open_conf(conf, sl_data_dir(g->o.data_dir));
+	conf->allow_empty_root = g->allow_empty;
+	/* Accept=yes on a public address is listening there all the same */
+	if (sock_public(0)) {
+		char name[80];
+		sock_name(0, name, sizeof name);
+		check_root_password(conf, name);
 	}
+	r = serve_inetd(conf);
+	sl_store_close(&conf->st);
+	return r;
+}
+
+/* The accept loop over the listening sockets. */
+static int run_server(httpd_conf *conf, const args *g)
+{
+	size_t n0, i;
 
 	/* Bind first (a privileged port needs root), then drop privileges. */
-	for (i = 0; i < nlisten; i++)
-		bind_listen(listen_spec[i]);
+	for (i = 0; i < g->nlisten; i++)
+		bind_listen(g->listen_spec[i]);
 	n0 = nlis;
 	adopt_listen_fds();
 	if (nlis == n0)
 		adopt_fd0();
 	if (!nlis)
 		bind_listen(DEFAULT_LISTEN);
-	if (user)
-		drop_to(user);
+	if (g->user)
+		drop_to(g->user);
 	else if (geteuid() == 0 && verbosity >= 1)
 		sl_warn("running as root: use -U user to drop privileges");
 
-	open_conf(&conf, sl_data_dir(o.data_dir));
-	conf.allow_empty_root = allow_empty;
+	open_conf(conf, sl_data_dir(g->o.data_dir));
+	conf->allow_empty_root = g->allow_empty;
 	for (i = 0; i < nlis; i++)
 		if (!lis[i].loopback)
-			check_root_password(&conf, lis[i].name);
+			check_root_password(conf, lis[i].name);
 
 	if (!(kids = calloc(maxconn, sizeof *kids)) || !(parks = calloc(maxconn, sizeof *parks)))
 		sl_diesys(SL_EXIT_TEMP, "out of memory");
 	/* a client may hold three quarters of the slots, the rest stays for
 	 * the others (sl.conf http_max_connections_per_ip) */
-	per_ip = conf.max_conn_per_ip > 0 ? (size_t)conf.max_conn_per_ip : maxconn - maxconn / 4;
+	per_ip = conf->max_conn_per_ip > 0 ? (size_t)conf->max_conn_per_ip : maxconn - maxconn / 4;
 	if (pipe2(selfpipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to create a pipe");
 	catch(SIGCHLD, on_chld);
 	catch(SIGTERM, on_stop);
 	catch(SIGINT, on_stop);
-	if (ready)
+	if (g->ready)
 		say_ready();
 	if (verbosity >= 2)
 		for (i = 0; i < nlis; i++) {
@@ -1069,5 +1077,30 @@ int main(int argc, char **argv)
 			sock_name(lis[i].fd, name, sizeof name);
 			sl_info("listening on %s", name);
 		}
-	return accept_loop(&conf);
+	return accept_loop(conf);
+}
+
+int main(int argc, char **argv)
+{
+	args g;
+	httpd_conf conf;
+
+	sl_msg_init(argv[0]);
+	sl_spawn_builtins = sl_builtin_stages;
+	fd_std_ensure();
+	memset(&conf, 0, sizeof conf);
+	memset(&g, 0, sizeof g);
+	g.o = (sl_opts)SL_OPTS_ZERO;
+	parse_args(&g, argc, argv);
+	if (g.o.help) {
+		printf("usage: %s\n", USAGE);
+		return fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK;
+	}
+	if (g.o.hdrs.n || (g.inetd && (g.nlisten || g.ready || g.c_given)))
+		sl_dieusage(USAGE);
+	catch(SIGPIPE, on_pipe);
+	if (g.redirect)
+		parse_redirect(&conf, g.redirect);
+	conf.allow_empty_root = g.allow_empty;
+	return g.inetd ? run_inetd(&conf, &g) : run_server(&conf, &g);
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * serve.c -- the core of sl-httpd: one HTTP/1.x connection on two fds
- * (STYLE.md items 11 and 14). Requests are read through a bounded buffer:
- * request line, header count and header bytes are capped; every read waits
- * at most read_timeout_ms (poll) and an alarm bounds a whole request head
- * or answer, so a slow client cannot pin the process. Bodies are
- * Content-Length or chunked (RFC 9112), read on demand by the routes.
+ * (STYLE.md items 11 and 14). Requests are read through a bounded buffer
+ * and parsed line by line (httphead.c: request line, header count and
+ * header bytes are capped); every read waits at most read_timeout_ms
+ * (poll) and an alarm bounds a whole request head or answer, so a slow
+ * client cannot pin the process. Each request goes to the route function
+ * of the conf; bodies are Content-Length or chunked (RFC 9112), read on
+ * demand by the routes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,10 +24,11 @@
 #include "sl.h"
 #include "msg.h"
 #include "load.h"
-#include "core.h"
+#include "status.h"
+#include "serve.h"
 
 volatile sig_atomic_t httpd_alarm_fired, httpd_alarm_phase;
-char httpd_timeout_msg[128] = "[TIMEOUT]the load exceeded its timeout";
+char httpd_timeout_msg[128] = SL_E_TIMEOUT "the load exceeded its timeout";
 
 static void on_alarm(int sig)
 {
@@ -259,14 +262,12 @@ int httpd_fill(hconn *h)
  * line is longer than max. */
 static int get_line(hconn *h, size_t max, char **line, size_t *len)
 {
-	size_t scanned = 0;
+	size_t scanned = 0, n;
 
 	for (;;) {
-		char *b = h->ibuf + h->ioff, *nl = memchr(b + scanned, '\n', h->ilen - scanned);
-		if (nl) {
-			size_t n = (size_t)(nl - b);
-			if (n > max)
-				return -2;
+		char *b = h->ibuf + h->ioff;
+		int r = httpd_line_scan(b, h->ilen, max, &scanned, &n);
+		if (r == 1) {
 			*line = b;
 			*len = n && b[n - 1] == '\r' ? n - 1 : n;
 			b[*len] = 0;
@@ -274,211 +275,20 @@ static int get_line(hconn *h, size_t max, char **line, size_t *len)
 			h->ilen -= n + 1;
 			return 1;
 		}
-		scanned = h->ilen;
-		if (h->ilen > max)
-			return -2;
-		{
-			int r = httpd_fill(h);
-			if (r == 0)
-				return h->ilen ? -1 : 0;
-			if (r < 0)
-				return -1;
-		}
-	}
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int httpd_pct_decode(const char *s, size_t n, char *out, size_t *outn, int plus)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '%') {
-			int a, b;
-			if (i + 2 >= n)
-				return -1;
-			a = hexval((unsigned char)s[i + 1]);
-			b = hexval((unsigned char)s[i + 2]);
-			if (a < 0 || b < 0)
-				return -1;
-			c = (char)(a << 4 | b);
-			if (!c)
-				return -1;
-			i += 2;
-		} else if (c == '+' && plus)
-			c = ' ';
-		else if (!c)
+		if (r < 0)
+			return r;
+		r = httpd_fill(h);
+		if (r == 0)
+			return h->ilen ? -1 : 0;
+		if (r < 0)
 			return -1;
-		out[k++] = c;
 	}
-	out[k] = 0;
-	if (outn)
-		*outn = k;
-	return 1;
 }
 
-int httpd_query_param(const char *query, const char *key, char **out)
+/* get_line as an httpd_line_fn. */
+static int next_line(void *ctx, size_t max, char **line, size_t *len)
 {
-	size_t kl = strlen(key);
-	const char *p = query;
-
-	*out = NULL;
-	while (p && *p) {
-		const char *amp = strchr(p, '&'), *end = amp ? amp : p + strlen(p), *eq;
-		eq = memchr(p, '=', (size_t)(end - p));
-		if ((size_t)((eq ? eq : end) - p) == kl && !memcmp(p, key, kl)) {
-			const char *v = eq ? eq + 1 : end;
-			size_t vn = (size_t)(end - v);
-			char *d = malloc(vn + 1);
-			if (!d)
-				return -1;
-			if (httpd_pct_decode(v, vn, d, NULL, 1) < 0) {
-				free(d);
-				return -1;
-			}
-			*out = d;
-			return 1;
-		}
-		p = amp ? amp + 1 : NULL;
-	}
-	return 0;
-}
-
-/* Canonical path: decoded, "." and empty segments dropped, ".." resolved
- * (never above the root). Fills rq->path and rq->seg. -1 malformed. */
-static int canon_path(hreq *rq, const char *raw, size_t n)
-{
-	char *d = malloc(n + 1), *p, *save = NULL, *tok;
-	size_t dn, cap = 8;
-
-	if (!d)
-		return -1;
-	if (httpd_pct_decode(raw, n, d, &dn, 0) < 0 || d[0] != '/') {
-		free(d);
-		return -1;
-	}
-	rq->seg = malloc(cap * sizeof *rq->seg);
-	if (!rq->seg) {
-		free(d);
-		return -1;
-	}
-	for (p = d; (tok = strtok_r(p, "/", &save)); p = NULL) {
-		if (!strcmp(tok, "."))
-			continue;
-		if (!strcmp(tok, "..")) {
-			if (!rq->nseg) {
-				free(d);
-				return -1;
-			}
-			free(rq->seg[--rq->nseg]);
-			continue;
-		}
-		if (rq->nseg == cap) {
-			char **a = realloc(rq->seg, cap * 2 * sizeof *a);
-			if (!a) {
-				free(d);
-				return -1;
-			}
-			rq->seg = a;
-			cap *= 2;
-		}
-		if (!(rq->seg[rq->nseg] = strdup(tok))) {
-			free(d);
-			return -1;
-		}
-		rq->nseg++;
-	}
-	free(d);
-	{
-		sl_buf b = SL_BUF_ZERO;
-		size_t i;
-		for (i = 0; i < rq->nseg; i++)
-			if (sl_buf_putc(&b, '/') < 0 || sl_buf_puts(&b, rq->seg[i]) < 0)
-				return -1;
-		if (!rq->nseg && sl_buf_putc(&b, '/') < 0)
-			return -1;
-		if (sl_buf_cstr(&b) < 0)
-			return -1;
-		rq->path = b.p;
-	}
-	return 1;
-}
-
-static void req_free(hreq *rq)
-{
-	size_t i;
-
-	free(rq->target);
-	free(rq->path);
-	for (i = 0; i < rq->nseg; i++)
-		free(rq->seg[i]);
-	free(rq->seg);
-	sl_hdrs_free(&rq->hdrs);
-	memset(rq, 0, sizeof *rq);
-}
-
-/* Does a comma-separated header value list token tok? */
-static int has_token(const char *v, const char *tok)
-{
-	size_t tl = strlen(tok);
-
-	while (v && *v) {
-		while (*v == ' ' || *v == '\t' || *v == ',')
-			v++;
-		if (!strncasecmp(v, tok, tl) && (v[tl] == 0 || v[tl] == ',' || v[tl] == ' ' || v[tl] == '\t' || v[tl] == ';'))
-			return 1;
-		v = strchr(v, ',');
-	}
-	return 0;
-}
-
-/* Parse Content-Length (all occurrences must agree) and Transfer-Encoding. */
-static int framing(hreq *rq)
-{
-	size_t i;
-	const char *te = NULL;
-
-	for (i = 0; i < rq->hdrs.n; i++) {
-		const char *v = rq->hdrs.value[i];
-		if (!strcasecmp(rq->hdrs.name[i], "content-length")) {
-			int64_t x = 0;
-			const char *p = v;
-			if (!*p)
-				return -1;
-			for (; *p; p++) {
-				if (*p < '0' || *p > '9' || x > (INT64_MAX - 9) / 10)
-					return -1;
-				x = x * 10 + (*p - '0');
-			}
-			if (rq->has_cl && x != rq->cl)
-				return -1;
-			rq->has_cl = 1;
-			rq->cl = x;
-		} else if (!strcasecmp(rq->hdrs.name[i], "transfer-encoding") && *v) {
-			if (te)
-				return -1;
-			te = v;
-		}
-	}
-	if (te) {
-		/* chunked must be the last coding; anything else cannot be framed */
-		size_t n = strlen(te);
-		rq->has_te = 1;
-		rq->chunked = n >= 7 && !strcasecmp(te + n - 7, "chunked") && (n == 7 || te[n - 8] == ',' || te[n - 8] == ' ');
-		rq->te_bad = !rq->chunked || strcasecmp(te, "chunked");
-	}
-	return 1;
+	return get_line(ctx, max, line, len);
 }
 
 /* Read one request head. 1 a request; 0 the client closed between
@@ -486,116 +296,19 @@ static int framing(hreq *rq)
  * close. */
 static int read_head(hconn *h, hreq *rq)
 {
-	char *line, *sp1, *sp2, *q;
-	size_t len, hbytes = 0;
-	int r;
+	httpd_head_limits lim = { h->c->max_request_line, h->c->max_header_bytes, h->c->max_headers };
+	int r = httpd_head_parse(&lim, rq, next_line, h);
 
-	/* skip empty lines before a request (RFC 9112 2.2) */
-	do {
-		r = get_line(h, h->c->max_request_line, &line, &len);
-		if (r == 0)
-			return 0;
-		if (r == -1)
-			return h->broken && !h->ilen && errno == ETIMEDOUT ? 0 : -1;
-		if (r == -2)
-			return 414;
-	} while (!len);
-	sp1 = memchr(line, ' ', len);
-	sp2 = sp1 ? memchr(sp1 + 1, ' ', len - (size_t)(sp1 + 1 - line)) : NULL;
-	if (!sp1 || !sp2 || sp1 == line || sp2 == sp1 + 1 || (size_t)(sp1 - line) >= sizeof rq->method ||
-	    strchr(sp2 + 1, ' '))
-		return 400;
-	memcpy(rq->method, line, (size_t)(sp1 - line));
-	rq->method[sp1 - line] = 0;
-	if (!strcmp(sp2 + 1, "HTTP/1.1"))
-		rq->minor = 1;
-	else if (!strcmp(sp2 + 1, "HTTP/1.0"))
-		rq->minor = 0;
-	else if (!strncmp(sp2 + 1, "HTTP/", 5) && sp2[6] >= '2' && sp2[6] <= '9')
-		return 505;
-	else
-		return 400;
-	if (!(rq->target = strndup(sp1 + 1, (size_t)(sp2 - sp1 - 1))))
-		return 500;
-	{
-		const char *t;
-		for (t = rq->target; *t; t++)
-			if ((unsigned char)*t <= 0x20 || (unsigned char)*t >= 0x7f)
-				return 400;
-	}
-	if (rq->target[0] != '/') {
-		/* absolute-form: http://host/path */
-		char *s = strstr(rq->target, "://");
-		if (!s || !(s = strchr(s + 3, '/')))
-			return 400;
-		memmove(rq->target, s, strlen(s) + 1);
-	}
-	q = strchr(rq->target, '?');
-	if (q) {
-		/* malformed %xx in the query is refused here, used or not */
-		const char *t;
-		rq->query = q + 1;
-		for (t = rq->query; *t; t++)
-			if (*t == '%' && (hexval((unsigned char)t[1]) < 0 || hexval((unsigned char)t[2]) < 0 ||
-			    (t[1] == '0' && t[2] == '0')))
-				return 400;
-	}
-	if (canon_path(rq, rq->target, q ? (size_t)(q - rq->target) : strlen(rq->target)) < 0)
-		return 400;
-
-	for (;;) {
-		char *colon, *p;
-		r = get_line(h, h->c->max_header_bytes, &line, &len);
-		if (r == 0 || r == -1)
-			return -1;
-		if (r == -2)
-			return 431;
-		if (!len)
-			break;
-		hbytes += len + 2;
-		if (hbytes > h->c->max_header_bytes || rq->hdrs.n >= h->c->max_headers)
-			return 431;
-		if (line[0] == ' ' || line[0] == '\t')
-			return 400;     /* obsolete line folding */
-		colon = memchr(line, ':', len);
-		if (!colon || colon == line)
-			return 400;
-		for (p = line; p < colon; p++)
-			if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
-				return 400;     /* no space before the colon */
-		for (p = colon + 1; p < line + len; p++)
-			if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
-				return 400;
-		if (sl_hdrs_add(&rq->hdrs, line) < 0)
-			return 500;
-	}
-	if (framing(rq) < 0)
-		return 400;
-	{
-		const char *conn = sl_hdrs_get(&rq->hdrs, "connection");
-		rq->keep_alive = rq->minor >= 1 ? !has_token(conn, "close") : has_token(conn, "keep-alive");
-	}
-	{
-		const char *e = sl_hdrs_get(&rq->hdrs, "expect");
-		rq->expect100 = e && !strcasecmp(e, "100-continue");
-	}
-	if (rq->has_te && rq->te_bad) {
-		/* "gzip, chunked", "chunked, chunked", "identity": a coding we do
-		 * not apply, so the body cannot be read as sent (RFC 9112 6.1):
-		 * refused before any route, hence before any transaction */
-		return 501;
-	}
-	if (rq->has_cl && rq->has_te)
-		rq->keep_alive = 0;     /* never guess (request smuggling) */
-	if (!rq->has_te && rq->has_cl)
-		rq->body_left = rq->cl;
-	rq->body_done = !rq->has_te && (!rq->has_cl || !rq->cl);
-	return 1;
+	/* a client that went quiet between requests: not an error */
+	if (r == -1 && !rq->method[0] && h->broken && !h->ilen && errno == ETIMEDOUT)
+		return 0;
+	return r;
 }
 
 /* ---- bodies ---- */
 
-static const char MSG_SHORT[] = "[NETWORK_ERROR]receive body don't equal with body bytes";
+static const char MSG_SHORT[] = SL_E_NETWORK_ERROR SL_MSG_SHORT_BODY;
+static const char MSG_MALFORMED[] = SL_E_NETWORK_ERROR "malformed chunked body";
 
 static ssize_t body_fail(hconn *h, hreq *rq, const char *msg)
 {
@@ -683,8 +396,26 @@ ssize_t httpd_body_splice(hconn *h, hreq *rq, int wfd, size_t n)
 	}
 }
 
+/* Up to n bytes of the current run of body data (rq->body_left). */
+static ssize_t take_data(hconn *h, hreq *rq, char *buf, size_t n)
+{
+	ssize_t k;
+
+	if (need(h) < 0)
+		return body_fail(h, rq, MSG_SHORT);
+	k = take(h, buf, n < (uint64_t)rq->body_left ? n : (size_t)rq->body_left);
+	rq->body_left -= k;
+	rq->body_read += k;
+	return k;
+}
+
 ssize_t httpd_body_read(hconn *h, hreq *rq, char *buf, size_t n)
 {
+	ssize_t k;
+	char *line;
+	size_t len;
+	int r;
+
 	if (rq->body_error)
 		return -1;
 	if (rq->body_done)
@@ -695,73 +426,52 @@ ssize_t httpd_body_read(hconn *h, hreq *rq, char *buf, size_t n)
 			return body_fail(h, rq, MSG_SHORT);
 	}
 	if (!rq->chunked) {
-		ssize_t k;
-		if (need(h) < 0)
-			return body_fail(h, rq, MSG_SHORT);
-		k = take(h, buf, n < (uint64_t)rq->body_left ? n : (size_t)rq->body_left);
-		rq->body_left -= k;
-		rq->body_read += k;
-		if (!rq->body_left)
+		k = take_data(h, rq, buf, n);
+		if (k > 0 && !rq->body_left)
 			rq->body_done = 1;
 		return k;
 	}
 	for (;;) {
-		if (rq->chunk_state == 1) {
-			ssize_t k;
-			if (need(h) < 0)
-				return body_fail(h, rq, MSG_SHORT);
-			k = take(h, buf, n < (uint64_t)rq->body_left ? n : (size_t)rq->body_left);
-			rq->body_left -= k;
-			rq->body_read += k;
-			if (!rq->body_left)
-				rq->chunk_state = 2;
+		if (rq->chunk_state == HTTPD_CHUNK_DATA) {
+			k = take_data(h, rq, buf, n);
+			if (k > 0 && !rq->body_left)
+				rq->chunk_state = HTTPD_CHUNK_CRLF;
 			return k;
-		} else {
-			char *line;
-			size_t len;
-			int r = get_line(h, 4096, &line, &len);
-			if (r != 1)
-				return body_fail(h, rq, r == -2 ? "[NETWORK_ERROR]malformed chunked body" : MSG_SHORT);
-			if (rq->chunk_state == 2) {
-				if (len)
-					return body_fail(h, rq, "[NETWORK_ERROR]malformed chunked body");
-				rq->chunk_state = 0;
-				continue;
-			}
-			if (rq->chunk_state == 3) {
-				/* trailers, up to the empty line */
-				if (!len) {
-					rq->body_done = 1;
-					return 0;
-				}
-				continue;
-			}
-			{
-				int64_t sz = 0;
-				size_t i, digits = 0;
-				for (i = 0; i < len && hexval((unsigned char)line[i]) >= 0; i++, digits++) {
-					if (digits >= 15)
-						return body_fail(h, rq, "[NETWORK_ERROR]malformed chunked body");
-					sz = sz * 16 + hexval((unsigned char)line[i]);
-				}
-				if (!digits || (i < len && line[i] != ';' && line[i] != ' ' && line[i] != '\t'))
-					return body_fail(h, rq, "[NETWORK_ERROR]malformed chunked body");
-				if (!sz) {
-					rq->chunk_state = 3;
-					continue;
-				}
-				rq->body_left = sz;
-				rq->chunk_state = 1;
-			}
+		}
+		r = get_line(h, HTTPD_CHUNK_LINE_MAX, &line, &len);
+		if (r != 1)
+			return body_fail(h, rq, r == -2 ? MSG_MALFORMED : MSG_SHORT);
+		r = httpd_chunk_line(rq, line, len);
+		if (r < 0)
+			return body_fail(h, rq, MSG_MALFORMED);
+		if (r == 2) {
+			rq->body_done = 1;
+			return 0;
 		}
 	}
 }
 
-int httpd_body_drain(hconn *h, hreq *rq, int64_t max)
+/* Read the rest of the body under the backstop, into b (NULL: dropped),
+ * at most max bytes: 1 it ended, 0 more than max or broken. */
+static int body_read_all(hconn *h, hreq *rq, sl_buf *b, int64_t max)
 {
 	char buf[16384];
 	ssize_t k;
 
+	httpd_arm(1, backstop_s(h->c) + (unsigned)(max >> 20));
+	while ((k = httpd_body_read(h, rq, buf, sizeof buf)) > 0) {
+		if (b ? b->len + (size_t)k > (size_t)max || sl_buf_put(b, buf, (size_t)k) < 0 : rq->body_read > max) {
+			rq->keep_alive = 0;
+			httpd_disarm();
+			return 0;
+		}
+	}
+	httpd_disarm();
+	return k == 0;
+}
+
+int httpd_body_drain(hconn *h, hreq *rq, int64_t max)
+{
 	if (rq->body_done)
 		return !rq->body_error;
 	if (rq->body_handed)
@@ -775,35 +485,14 @@ int httpd_body_drain(hconn *h, hreq *rq, int64_t max)
 		rq->keep_alive = 0;
 		return 0;
 	}
-	httpd_arm(1, backstop_s(h->c) + (unsigned)(max >> 20));
-	while ((k = httpd_body_read(h, rq, buf, sizeof buf)) > 0) {
-		if (rq->body_read > max) {
-			rq->keep_alive = 0;
-			httpd_disarm();
-			return 0;
-		}
-	}
-	httpd_disarm();
-	return k == 0;
+	return body_read_all(h, rq, NULL, max);
 }
 
 int httpd_body_slurp(hconn *h, hreq *rq, sl_buf *b, size_t max)
 {
-	char buf[16384];
-	ssize_t k;
-
 	if (!rq->chunked && rq->has_cl && (uint64_t)rq->cl > max)
 		return 0;
-	httpd_arm(1, backstop_s(h->c) + (unsigned)(max >> 20));
-	while ((k = httpd_body_read(h, rq, buf, sizeof buf)) > 0) {
-		if (b->len + (size_t)k > max || sl_buf_put(b, buf, (size_t)k) < 0) {
-			rq->keep_alive = 0;
-			httpd_disarm();
-			return 0;
-		}
-	}
-	httpd_disarm();
-	return k == 0;
+	return body_read_all(h, rq, b, (int64_t)max);
 }
 
 /* After an answer sent with "Connection: close" while the client may still
@@ -873,7 +562,7 @@ int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const cha
 		if (r == 0 || r == -1) {
 			if (r == -1 && (rq.method[0] || h.ilen))
 				httpd_log(&h, 2, "connection lost while reading a request");
-			req_free(&rq);
+			httpd_req_free(&rq);
 			break;
 		}
 		if (r >= 400) {
@@ -882,18 +571,18 @@ int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const cha
 			httpd_log(&h, 1, "bad request (%d %s): %s", r, httpd_reason(r),
 				rq.target ? rq.target : "(request line)");
 			linger(&h);
-			req_free(&rq);
+			httpd_req_free(&rq);
 			break;
 		}
-		r = httpd_route(&h, &rq);
+		r = c->route(&h, &rq);
 		httpd_log_req(&h, &rq);
 		if (r < 0 || !rq.keep_alive || h.broken) {
 			if (!h.broken && !rq.body_done)
 				linger(&h);
-			req_free(&rq);
+			httpd_req_free(&rq);
 			break;
 		}
-		req_free(&rq);
+		httpd_req_free(&rq);
 	}
 	free(h.ibuf);
 	return code;

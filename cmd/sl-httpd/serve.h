@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * core.h -- internals of the sl-httpd core, shared by serve.c (one
- * connection: reading requests, bodies, writing answers), routes.c (the
- * API) and conf.c. Not used by main.c (httpd.h is the interface).
+ * serve.h -- one HTTP/1.x connection of sl-httpd (serve.c): reading
+ * request heads and bodies (Content-Length or chunked) under timeouts, and
+ * writing answers. It knows no route: httpd_serve hands every request to
+ * the route function of its httpd_conf (routes.h).
  */
-#ifndef SL_HTTPD_CORE_H
-#define SL_HTTPD_CORE_H
+#ifndef SL_HTTPD_SERVE_H
+#define SL_HTTPD_SERVE_H
 
 #include <signal.h>
 #include <stddef.h>
@@ -13,9 +14,10 @@
 #include "io.h"
 #include "hdr.h"
 #include "httpd.h"
+#include "httphead.h"
 
 /* One connection. */
-typedef struct hconn {
+struct hconn {
 	httpd_conf *c;
 	int in, out;
 	const char *ip, *port;          /* never NULL ("" when unknown) */
@@ -24,35 +26,7 @@ typedef struct hconn {
 	int eof;                        /* the client closed its side */
 	int broken;                     /* a read or write failed or timed out */
 	int nosplice;                   /* splice(2) does not take h->in */
-} hconn;
-
-/* One request. */
-typedef struct hreq {
-	char method[16];
-	char *target;                   /* raw request-target */
-	char *path;                     /* percent-decoded, canonical */
-	char *query;                    /* raw query (after '?'), or NULL */
-	char **seg; size_t nseg;        /* path segments */
-	int minor;                      /* HTTP/1.minor */
-	sl_hdrs hdrs;                   /* every header, first occurrence wins */
-	int keep_alive;                 /* keep the connection after this one */
-	/* framing */
-	int has_cl, has_te, chunked, te_bad;
-	int64_t cl;
-	int expect100, sent100;
-	/* body reading */
-	int body_started, body_done, body_error;
-	int body_handed;                /* the connection went to sl-parse as
-	                                 * its stdin: until body_done, how much
-	                                 * of the body is left is unknown */
-	int64_t body_left;              /* Content-Length left, or of this chunk */
-	int64_t body_read;
-	int chunk_state;                /* 0 size line next, 1 in data, 2 CRLF after data */
-	const char *body_errmsg;        /* why body reading failed */
-	/* answer */
-	int status;                     /* for the log */
-	const char *outcome;            /* for the log ("Success", "Fail", ...) */
-} hreq;
+};
 
 /* The alarm: a backstop while reading a request or writing an answer
  * (phase 1), the load's `timeout` while a load runs (phase 2). */
@@ -95,41 +69,11 @@ int httpd_respond_head(hconn *h, hreq *rq, int status, const char *ctype, const 
 int httpd_write(hconn *h, const void *p, size_t n);
 const char *httpd_reason(int status);
 
-/* Decoding. Percent-decode s[0..n) into out (room for n + 1 bytes),
- * NUL-terminated; plus: '+' is a space. -1 on a malformed %xx or a NUL. */
-int httpd_pct_decode(const char *s, size_t n, char *out, size_t *outn, int plus);
-/* The value of query parameter key (decoded, malloc'd) in *out: 1 found,
- * 0 absent, -1 malformed. */
-int httpd_query_param(const char *query, const char *key, char **out);
-
 /* Logging: bytes outside printable ASCII become '?'. */
 void httpd_log_req(hconn *h, hreq *rq);
 __attribute__((format(printf, 3, 4)))
 void httpd_log(hconn *h, int level, const char *fmt, ...);
 /* Copy s into out (cap bytes) with every byte outside 0x20..0x7e as '?'. */
 void httpd_sanitize(const char *s, char *out, size_t cap);
-
-/* The minimum body rate (bodyrate.c): a timer signal that watches the
- * connection while a load runs and cancels it (sl_load_cancel, then
- * shutdown of the read side) when the client sends less than
- * body_min_rate bytes a second over body_min_rate_window_s seconds of
- * waiting for it. start: 1 watching, 0 not (off, not TCP). stop: 1 when
- * the watch cut the load. */
-#include <time.h>
-typedef struct httpd_rate {
-	timer_t timer;
-	struct sigaction old;
-	int running;
-	volatile sig_atomic_t cut, done;
-	int fd;
-	hreq *rq;
-	int64_t base, need, last, got, waited, min_rate, window_s;
-} httpd_rate;
-int httpd_rate_start(httpd_rate *w, hconn *h, hreq *rq);
-int httpd_rate_stop(httpd_rate *w);
-
-/* Route one parsed request. 0: the connection may go on (if keep-alive),
- * -1: close it. */
-int httpd_route(hconn *h, hreq *rq);
 
 #endif

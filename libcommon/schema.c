@@ -5,7 +5,7 @@
  * rendering the store keeps as schema.sql, and loading a table's schema
  * from the store.
  *
- * Grammar accepted (Doris 2.x, the subset this issue needs):
+ * Grammar accepted (the subset of Doris 2.x the store holds today):
  *   CREATE TABLE [IF NOT EXISTS] [db.]name (
  *     col type [agg] [NULL | NOT NULL] [DEFAULT lit|NULL|CURRENT_TIMESTAMP]
  *         [COMMENT 'c'], ...
@@ -14,7 +14,7 @@
  *   [PARTITION BY ...] [DISTRIBUTED BY HASH (cols) | RANDOM [BUCKETS n|AUTO]]
  *   [PROPERTIES ("k" = "v", ...)] [;]
  * The table clauses may come in any order, each once. UNIQUE/AGGREGATE
- * KEY and PARTITION BY are parsed and then refused (their issue comes later).
+ * KEY and PARTITION BY are parsed and then refused (the store holds DUPLICATE KEY tables only).
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -50,7 +50,7 @@ typedef struct sl_schema {
  * VARCHAR); without DISTRIBUTED BY it is RANDOM BUCKETS AUTO.
  * AUTO_INCREMENT and complex types (ARRAY, MAP, BITMAP, ...) are rejected.
  * UNIQUE/AGGREGATE KEY and PARTITION BY are parsed and then rejected with a
- * clear message until their issue lands. ARRAY, MAP, STRUCT and JSON columns
+ * clear message (the store holds DUPLICATE KEY tables only). ARRAY, MAP, STRUCT and JSON columns
  * are accepted as non-key, non-distribution columns. Returns 1, or 0 with err set
  * ("... at position N"). */
 int sl_schema_parse(const char *ddl, size_t n, const char *db_default, sl_schema *s, char *err, size_t errcap);

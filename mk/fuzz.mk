@@ -1,15 +1,17 @@
 # SPDX-License-Identifier: Apache-2.0
-# mk/fuzz.mk -- libFuzzer targets (issue 4, acceptance 9). Included from the
+# mk/fuzz.mk -- the libFuzzer targets, one per parser of untrusted input. Included from the
 # Makefile; also usable alone: `make -f mk/fuzz.mk fuzz FUZZ_SECONDS=10`.
 #
 #   make fuzz                  build and run every target for FUZZ_SECONDS (60) each
 #   make fuzz-build            only build them (build/fuzz/fuzz-csv, build/fuzz/fuzz-json, ...)
 #   make fuzz FUZZ_TARGETS=csv one target
 #
-# Targets (issue 4; issue 8.3 added the parsers): csv, json (the body
+# Targets: csv, json (the body
 # readers), sql (sl-sql's statements over a temporary store), expr (the
 # expression engine: where, columns), httpstream (the http_stream `sql`
-# header, linked with cmd/sl-httpd/httpstream.c).
+# header, linked with cmd/sl-httpd/httpstream.c), frame (the row-stream
+# reader sl_frame_read and the terminal printer), httphead (sl-httpd's
+# request head and chunked-body parser, cmd/sl-httpd/httphead.c).
 #
 # The targets are tests/fuzz/fuzz-NAME.c, linked with every libcommon source
 # compiled by clang with -fsanitize=fuzzer-no-link,address,undefined into
@@ -35,12 +37,8 @@ FUZZ_CFLAGS   = -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Ilibcommon -g -O1 -MMD -
 FUZZ_LDLIBS   = -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lsnappy -lcrypt -lm
 FUZZ_LIBSRC  := $(sort $(wildcard libcommon/*.c))
 FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:%.c=$(FUZZ_DIR)/%.o)
-# The JSON target needs the body reader (libcommon/input.c, input.h).
-FUZZ_TARGETS ?= csv $(if $(wildcard libcommon/input.c),json) sql expr httpstream
-# frame: the row-stream reader (sl_frame_read) and the terminal printer
-FUZZ_TARGETS += frame
+FUZZ_TARGETS ?= csv json sql expr httpstream frame httphead
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
-FUZZ_TARGETS += httphead
 
 .PHONY: fuzz fuzz-build fuzz-deps
 

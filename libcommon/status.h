@@ -36,4 +36,14 @@
 #define SL_RATIO_NAN_MSG "max_filter_ratio is not a number."
 #define SL_RATIO_RANGE_MSG "max_filter_ratio must between 0.0 and 1.0."
 
+/* The load stages (sl-filter, sl-txn, sl-commit, sl-load). */
+#define SL_E_UNKNOWN_FORMAT "[E-1101]"  /* Doris's code for an unknown format */
+#define SL_STATUS_FAILED "FAILED"        /* the 2PC answer's status for a missing argument */
+#define SL_NOT_FOUND_TSTATUS "TStatus: errCode = 7, detailMessage = "
+#define SL_TSTATUS_PARSE "TStatus: ParseException: "   /* the FE's parser refused a where or columns */
+#define SL_EARLY_STOP_MSG SL_E_DATA_QUALITY_ERROR "Encountered unqualified data, stop processing. " \
+	"Please check if the source data matches the schema, and consider disabling strict mode " \
+	"or increasing max_filter_ratio."
+#define SL_TOO_MANY_FILTERED_MSG SL_E_DATA_QUALITY_ERROR "too many filtered rows"
+
 #endif

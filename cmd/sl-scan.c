@@ -35,7 +35,8 @@ int main(int argc, char **argv)
 {
 	sl_opts o = SL_OPTS_ZERO;
 	const char *target = 0;
-	char *db, *table, *dot;
+	const char *dot;
+	char *db, *table;
 	sl_store st;
 	sl_schema sch;
 	sl_snapshot snap;
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
 	sl_msg_init(argv[0]);
 	if (sl_stage_args(&o, argc, argv, USAGE, &target, 1) != 1)
 		sl_dieusage(USAGE);
-	if (!target || !(dot = strchr(target, '.')) || dot == target || !dot[1])
+	if (!(dot = sl_stage_dot(target)))
 		sl_dieusage(USAGE);
 	if (!(db = strndup(target, (size_t)(dot - target))) || !(table = strdup(dot + 1)))
 		sl_die(SL_EXIT_TEMP, "out of memory");

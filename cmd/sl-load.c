@@ -49,11 +49,43 @@ static void warn_cb(void *ctx, const char *msg)
 	sl_warn("%s", msg);
 }
 
+/* -u user:password, split at the first ':' (as Basic auth): 1 if the user
+ * holds LOAD on the table; 0 if not, with the refusal in out. */
+static int check_user(sl_load_req *rq, const char *user, sl_load_out *out)
+{
+	sl_store st;
+	char msg[512], *uname, *pass;
+	const char *why;
+	int r;
+
+	if (!(uname = strdup(user)))
+		sl_diesys(SL_EXIT_TEMP, "out of memory");
+	if ((pass = strchr(uname, ':')))
+		*pass++ = 0;
+	if (sl_store_open(&st, sl_data_dir(rq->data_dir)) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to open the data directory %s", sl_data_dir(rq->data_dir));
+	r = sl_load_auth(&st, uname, pass ? pass : "", "127.0.0.1", rq->db, rq->table, SL_PRIV_LOAD,
+		msg, sizeof msg, &why);
+	if (r < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to check the user %s", uname);
+	rq->user = uname;
+	if (r == 0) {
+		rq->st = &st;
+		rq->no_record = 1;
+		if (sl_load_fail(rq, msg, out) < 0)
+			sl_diesys(SL_EXIT_TEMP, "out of memory");
+		rq->st = NULL;
+		return 0;
+	}
+	sl_store_close(&st);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	sl_opts o = SL_OPTS_ZERO;
 	const char *target, *file = NULL, *user = NULL;
-	char db[65], table[65], *pass = NULL, *uname = NULL;
+	char db[65], table[65];
 	const sl_stage_opt opts[] = {
 		{ "-T", &file, SL_STAGE_OPT_NONEMPTY },
 		{ "-u", &user, SL_STAGE_OPT_NONEMPTY },
@@ -61,8 +93,7 @@ int main(int argc, char **argv)
 	};
 	sl_load_req rq;
 	sl_load_out out;
-	sl_store st;
-	int r, code;
+	int code;
 
 	sl_msg_init(argv[0]);
 	sl_spawn_builtins = sl_builtin_stages;
@@ -85,30 +116,8 @@ int main(int argc, char **argv)
 	if (!sl_load_label(&rq))
 		sl_diesys(SL_EXIT_TEMP, "unable to generate a label");
 
-	if (user) {
-		/* user:password, split at the first ':' (as Basic auth) */
-		char msg[512];
-		const char *why;
-		if (!(uname = strdup(user)))
-			sl_diesys(SL_EXIT_TEMP, "out of memory");
-		if ((pass = strchr(uname, ':')))
-			*pass++ = 0;
-		if (sl_store_open(&st, sl_data_dir(o.data_dir)) < 0)
-			sl_diesys(SL_EXIT_TEMP, "unable to open the data directory %s", sl_data_dir(o.data_dir));
-		r = sl_load_auth(&st, uname, pass ? pass : "", "127.0.0.1", db, table, SL_PRIV_LOAD,
-			msg, sizeof msg, &why);
-		if (r < 0)
-			sl_diesys(SL_EXIT_TEMP, "unable to check the user %s", uname);
-		rq.user = uname;
-		if (r == 0) {
-			rq.st = &st;
-			rq.no_record = 1;
-			if (sl_load_fail(&rq, msg, &out) < 0)
-				sl_diesys(SL_EXIT_TEMP, "out of memory");
-			return sl_stage_answer(out.answer.p, out.answer.len, SL_EXIT_NO);
-		}
-		sl_store_close(&st);
-	}
+	if (user && !check_user(&rq, user, &out))
+		return sl_stage_answer(out.answer.p, out.answer.len, SL_EXIT_NO);
 
 	if (!strcmp(file, "-"))
 		rq.infd = 0;

@@ -40,7 +40,7 @@ typedef struct filter_ctx {
 	sl_arena arena;
 	sl_eval_ctx ev;
 	uint64_t unselected;
-	char own_err[1024];
+	sl_stage_err err;        /* kept until the header frame */
 } filter_ctx;
 
 __attribute__((noreturn)) static void die_nomem(void)
@@ -50,7 +50,7 @@ __attribute__((noreturn)) static void die_nomem(void)
 }
 
 /* Bind `where` over the columns of a typed header. 1 ok; 0 with
- * c->own_err set. */
+ * c->err set. */
 static int bind_where(filter_ctx *c, const sl_frame *f)
 {
 	long n = sl_header_parse(f, 0, 0), i;
@@ -87,7 +87,7 @@ static int bind_where(filter_ctx *c, const sl_frame *f)
 	sc = (sl_expr_scope){ c->ncols, (const char *const *)names, c->types, 0 };
 	i = sl_expr_bind(c->where, &sc, err, sizeof err);
 	if (!i)
-		snprintf(c->own_err, sizeof c->own_err, SL_E_ANALYSIS_ERROR SL_TSTATUS "%s", err);
+		sl_stage_err_set(&c->err, 0, SL_E_ANALYSIS_ERROR SL_TSTATUS "%s", err);
 	/* names stay allocated: the bound expression may refer to them */
 	free(cs);
 	return (int)i;
@@ -104,8 +104,7 @@ static void filter_init(filter_ctx *c, const sl_hdrs *h)
 		char err[512];
 		c->where = sl_expr_parse(wh, strlen(wh), err, sizeof err);
 		if (!c->where)
-			snprintf(c->own_err, sizeof c->own_err,
-				SL_E_INTERNAL_ERROR "TStatus: ParseException: %s in where '%s'", err, wh);
+			sl_stage_err_set(&c->err, 0, SL_E_INTERNAL_ERROR SL_TSTATUS_PARSE "%s in where '%s'", err, wh);
 	}
 	c->ev = (sl_eval_ctx){ &c->arena, 0, 0 };
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -162,8 +161,8 @@ int main(int argc, char **argv)
 				sl_stage_die_write(&c.w);
 			break;
 		case 'H':
-			if (c.own_err[0] || (c.where && !bind_where(&c, &f)))
-				sl_stage_abort(&c.w, SL_EXIT_NO, 0, "%s", c.own_err);
+			if (c.err.set || (c.where && !bind_where(&c, &f)))
+				sl_stage_err_raise(&c.w, &c.err);
 			if (sl_write_frame(&c.w, &f) < 0)
 				sl_stage_die_write(&c.w);
 			break;
@@ -180,7 +179,7 @@ int main(int argc, char **argv)
 				sl_stage_die_write(&c.w);
 		}
 	}
-	if (c.own_err[0] && !rd.seen_header)
-		sl_stage_abort(&c.w, SL_EXIT_NO, 0, "%s", c.own_err);
+	if (c.err.set && !rd.seen_header)
+		sl_stage_err_raise(&c.w, &c.err);
 	sl_stage_read_fail(&c.w, &rd, errno, "sl-filter");
 }

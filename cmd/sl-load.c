@@ -20,6 +20,8 @@
 
 #include "builtin.h"
 #include "sl.h"
+#include "status.h"
+#include "stage.h"
 #include "msg.h"
 #include "io.h"
 #include "hdr.h"
@@ -36,9 +38,9 @@ static volatile sig_atomic_t got_signal;
 static void on_signal(int sig)
 {
 	got_signal = sig;
-	sl_load_cancel(sig == SIGINT ? "[INTERNAL_ERROR]the load was cancelled by signal 2" :
-		sig == SIGTERM ? "[INTERNAL_ERROR]the load was cancelled by signal 15" :
-		"[INTERNAL_ERROR]the load was cancelled by signal 1");
+	sl_load_cancel(sig == SIGINT ? SL_E_INTERNAL_ERROR "the load was cancelled by signal 2" :
+		sig == SIGTERM ? SL_E_INTERNAL_ERROR "the load was cancelled by signal 15" :
+		SL_E_INTERNAL_ERROR "the load was cancelled by signal 1");
 }
 
 static void warn_cb(void *ctx, const char *msg)
@@ -47,70 +49,57 @@ static void warn_cb(void *ctx, const char *msg)
 	sl_warn("%s", msg);
 }
 
-static int print_answer(const sl_buf *b, int code)
+/* -u user:password, split at the first ':' (as Basic auth): 1 if the user
+ * holds LOAD on the table; 0 if not, with the refusal in out. */
+static int check_user(sl_load_req *rq, const char *user, sl_load_out *out)
 {
-	if (sl_allwrite(1, b->p, b->len) != b->len) {
-		fprintf(stderr, "%s: fatal: unable to write stdout: %s\n", sl_prog, strerror(errno));
-		return SL_EXIT_TEMP;
+	sl_store st;
+	char msg[512], *uname, *pass;
+	const char *why;
+	int r;
+
+	if (!(uname = strdup(user)))
+		sl_diesys(SL_EXIT_TEMP, "out of memory");
+	if ((pass = strchr(uname, ':')))
+		*pass++ = 0;
+	if (sl_store_open(&st, sl_data_dir(rq->data_dir)) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to open the data directory %s", sl_data_dir(rq->data_dir));
+	r = sl_load_auth(&st, uname, pass ? pass : "", "127.0.0.1", rq->db, rq->table, SL_PRIV_LOAD,
+		msg, sizeof msg, &why);
+	if (r < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to check the user %s", uname);
+	rq->user = uname;
+	if (r == 0) {
+		rq->st = &st;
+		rq->no_record = 1;
+		if (sl_load_fail(rq, msg, out) < 0)
+			sl_diesys(SL_EXIT_TEMP, "out of memory");
+		rq->st = NULL;
+		return 0;
 	}
-	if (close(1) < 0) {
-		fprintf(stderr, "%s: fatal: unable to close stdout: %s\n", sl_prog, strerror(errno));
-		return SL_EXIT_TEMP;
-	}
-	return code;
+	sl_store_close(&st);
+	return 1;
 }
 
 int main(int argc, char **argv)
 {
 	sl_opts o = SL_OPTS_ZERO;
-	const char *target = NULL, *file = NULL, *user = NULL, *dot;
-	char db[65], table[65], *pass = NULL, *uname = NULL;
+	const char *target, *file = NULL, *user = NULL;
+	char db[65], table[65];
+	const sl_stage_opt opts[] = {
+		{ "-T", &file, SL_STAGE_OPT_NONEMPTY },
+		{ "-u", &user, SL_STAGE_OPT_NONEMPTY },
+		{ NULL, NULL, 0 },
+	};
 	sl_load_req rq;
 	sl_load_out out;
-	sl_store st;
-	struct sigaction sa;
-	int i, r, code;
+	int code;
 
 	sl_msg_init(argv[0]);
 	sl_spawn_builtins = sl_builtin_stages;
-	for (i = 1; i < argc;) {
-		const char *a = argv[i];
-		int c = sl_opt_common(&o, argc, argv, i);
-		if (c < 0)
-			sl_dieusage(USAGE);
-		if (c > 0) {
-			i += c;
-			continue;
-		}
-		if (!strcmp(a, "-T") || !strcmp(a, "-u")) {
-			if (i + 1 >= argc || !*argv[i + 1])
-				sl_dieusage(USAGE);
-			if (a[1] == 'T')
-				file = argv[i + 1];
-			else
-				user = argv[i + 1];
-			i += 2;
-			continue;
-		}
-		if (a[0] == '-' && a[1])
-			sl_dieusage(USAGE);
-		if (target)
-			sl_dieusage(USAGE);
-		target = argv[i++];
-	}
-	if (o.help) {
-		printf("usage: %s\n", USAGE);
-		return fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : 0;
-	}
-	if (!target || !file)
+	sl_stage_args_opts(&o, argc, argv, USAGE, opts, &target, 1);
+	if (!target || !file || !sl_stage_target(target, db, table))
 		sl_dieusage(USAGE);
-	dot = strchr(target, '.');
-	if (!dot || dot == target || !dot[1] || strchr(dot + 1, '.') ||
-	    (size_t)(dot - target) >= sizeof db || strlen(dot + 1) >= sizeof table)
-		sl_dieusage(USAGE);
-	memcpy(db, target, (size_t)(dot - target));
-	db[dot - target] = 0;
-	strcpy(table, dot + 1);
 	if (o.hdrs.n > 100)
 		sl_die(SL_EXIT_USAGE, "too many headers (at most 100)");
 
@@ -127,44 +116,18 @@ int main(int argc, char **argv)
 	if (!sl_load_label(&rq))
 		sl_diesys(SL_EXIT_TEMP, "unable to generate a label");
 
-	if (user) {
-		/* user:password, split at the first ':' (as Basic auth) */
-		char msg[512];
-		const char *why;
-		if (!(uname = strdup(user)))
-			sl_diesys(SL_EXIT_TEMP, "out of memory");
-		if ((pass = strchr(uname, ':')))
-			*pass++ = 0;
-		if (sl_store_open(&st, sl_data_dir(o.data_dir)) < 0)
-			sl_diesys(SL_EXIT_TEMP, "unable to open the data directory %s", sl_data_dir(o.data_dir));
-		r = sl_load_auth(&st, uname, pass ? pass : "", "127.0.0.1", db, table, SL_PRIV_LOAD,
-			msg, sizeof msg, &why);
-		if (r < 0)
-			sl_diesys(SL_EXIT_TEMP, "unable to check the user %s", uname);
-		rq.user = uname;
-		if (r == 0) {
-			rq.st = &st;
-			rq.no_record = 1;
-			if (sl_load_fail(&rq, msg, &out) < 0)
-				sl_diesys(SL_EXIT_TEMP, "out of memory");
-			return print_answer(&out.answer, SL_EXIT_NO);
-		}
-		sl_store_close(&st);
-	}
+	if (user && !check_user(&rq, user, &out))
+		return sl_stage_answer(out.answer.p, out.answer.len, SL_EXIT_NO);
 
 	if (!strcmp(file, "-"))
 		rq.infd = 0;
 	else if ((rq.infd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
 		sl_diesys(sl_exit_for_errno(errno), "unable to open %s", file);
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;        /* EPIPE on stdout is handled */
-	sigaction(SIGPIPE, &sa, NULL);
+	sl_stage_catch(SIGINT, on_signal);
+	sl_stage_catch(SIGTERM, on_signal);
+	sl_stage_catch(SIGHUP, on_signal);
+	sl_stage_catch(SIGPIPE, SIG_IGN);       /* EPIPE on stdout is handled */
 
 	if (sl_load_run(&rq, &out) < 0) {
 		int e = errno;
@@ -174,7 +137,7 @@ int main(int argc, char **argv)
 	}
 	if (rq.infd != 0)
 		close(rq.infd);
-	code = print_answer(&out.answer, out.ok ? SL_EXIT_OK : SL_EXIT_NO);
+	code = sl_stage_answer(out.answer.p, out.answer.len, out.ok ? SL_EXIT_OK : SL_EXIT_NO);
 	if (got_signal && code == SL_EXIT_NO)
 		code = 128 + got_signal;
 	return code;

@@ -31,18 +31,39 @@ static void unknown(const char *db, const char *table, int e)
 	sl_die(SL_EXIT_NO, "Unknown table '%s.%s'", db, table);
 }
 
+/* H: the table's column names and upper-case Doris types. */
+static void write_header(sl_writer *w, const sl_schema *sch)
+{
+	sl_field *names = calloc(sch->ncols + 1, sizeof *names);
+	sl_field *types = calloc(sch->ncols + 1, sizeof *types);
+	char (*tbuf)[SL_TYPE_FMT_MAX] = calloc(sch->ncols + 1, sizeof *tbuf);
+
+	if (!names || !types || !tbuf)
+		sl_die(SL_EXIT_TEMP, "out of memory");
+	for (size_t i = 0; i < sch->ncols; i++) {
+		names[i].p = sch->cols[i].name;
+		names[i].n = (uint32_t)strlen(sch->cols[i].name);
+		types[i].n = (uint32_t)sl_type_format_upper(&sch->cols[i].type, tbuf[i], sizeof tbuf[i]);
+		types[i].p = tbuf[i];
+	}
+	if (sl_write_header(w, sch->ncols, names, types, 0) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+	free(names);
+	free(types);
+	free(tbuf);
+}
+
 int main(int argc, char **argv)
 {
 	sl_opts o = SL_OPTS_ZERO;
 	const char *target = 0;
-	char *db, *table, *dot;
+	const char *dot;
+	char *db, *table;
 	sl_store st;
 	sl_schema sch;
 	sl_snapshot snap;
 	sl_scan *sc;
 	sl_writer w;
-	sl_field *names, *types;
-	char (*tbuf)[SL_TYPE_FMT_MAX];
 	const char *p;
 	size_t len;
 	int r;
@@ -50,7 +71,7 @@ int main(int argc, char **argv)
 	sl_msg_init(argv[0]);
 	if (sl_stage_args(&o, argc, argv, USAGE, &target, 1) != 1)
 		sl_dieusage(USAGE);
-	if (!target || !(dot = strchr(target, '.')) || dot == target || !dot[1])
+	if (!(dot = sl_stage_dot(target)))
 		sl_dieusage(USAGE);
 	if (!(db = strndup(target, (size_t)(dot - target))) || !(table = strdup(dot + 1)))
 		sl_die(SL_EXIT_TEMP, "out of memory");
@@ -75,19 +96,9 @@ int main(int argc, char **argv)
 	if (!(sc = sl_scan_open(&snap)))
 		sl_diesys(SL_EXIT_TEMP, "unable to read %s.%s", db, table);
 
-	names = calloc(sch.ncols + 1, sizeof *names);
-	types = calloc(sch.ncols + 1, sizeof *types);
-	tbuf = calloc(sch.ncols + 1, sizeof *tbuf);
-	if (!names || !types || !tbuf || sl_writer_init(&w, 1) < 0)
+	if (sl_writer_init(&w, 1) < 0)
 		sl_die(SL_EXIT_TEMP, "out of memory");
-	for (size_t i = 0; i < sch.ncols; i++) {
-		names[i].p = sch.cols[i].name;
-		names[i].n = (uint32_t)strlen(sch.cols[i].name);
-		types[i].n = (uint32_t)sl_type_format_upper(&sch.cols[i].type, tbuf[i], sizeof tbuf[i]);
-		types[i].p = tbuf[i];
-	}
-	if (sl_write_header(&w, sch.ncols, names, types, 0) < 0)
-		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+	write_header(&w, &sch);
 	while ((r = sl_scan_next(sc, &p, &len)) > 0) {
 		sl_frame f;
 		f.type = 'R';
@@ -107,9 +118,6 @@ int main(int argc, char **argv)
 	sl_snapshot_free(&snap);
 	sl_schema_free(&sch);
 	sl_store_close(&st);
-	free(names);
-	free(types);
-	free(tbuf);
 	free(db);
 	free(table);
 	if (close(1) < 0 && errno != EINTR)

@@ -15,6 +15,7 @@
 
 #include "sl.h"
 #include "msg.h"
+#include "io.h"
 #include "status.h"
 #include "store.h"
 #include "stage.h"
@@ -173,6 +174,24 @@ void sl_stage_abort(sl_writer *w, int code, int flags, const char *fmt, ...)
 	sl_die(code, "%s", msg);
 }
 
+void sl_stage_err_set(sl_stage_err *e, int flags, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->set)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	e->flags = flags;
+	e->set = 1;
+}
+
+void sl_stage_err_raise(sl_writer *w, const sl_stage_err *e)
+{
+	sl_stage_abort(w, SL_EXIT_NO, e->flags, "%s", e->msg);
+}
+
 int sl_stage_pass_abort(sl_writer *w, const sl_frame *f)
 {
 	if (sl_write_frame(w, f) < 0)
@@ -195,4 +214,17 @@ void sl_stage_end(sl_writer *w, const char *key, uint64_t n)
 		sl_stage_die_write(w);
 	if (close(1) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+}
+
+int sl_stage_answer(const void *p, size_t n, int code)
+{
+	if (sl_allwrite(1, p, n) != n) {
+		sl_stage_note(errno, "unable to write stdout");
+		return SL_EXIT_TEMP;
+	}
+	if (close(1) < 0) {
+		sl_stage_note(errno, "unable to close stdout");
+		return SL_EXIT_TEMP;
+	}
+	return code;
 }

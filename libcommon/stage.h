@@ -74,6 +74,22 @@ __attribute__((noreturn)) void sl_stage_die_write(sl_writer *w);
 __attribute__((noreturn, format(printf, 4, 5)))
 void sl_stage_abort(sl_writer *w, int code, int flags, const char *fmt, ...);
 
+/* The "fatal but not yet exiting" state: an error a stage found before it
+ * may report it, kept until the stream shows whether an earlier stage
+ * failed first. The first error wins. SL_STAGE_ERR_ZERO initialises. */
+typedef struct sl_stage_err {
+	int set;
+	int flags;              /* of the X frame: SL_X_PRETXN */
+	char msg[1024];
+} sl_stage_err;
+#define SL_STAGE_ERR_ZERO { 0, 0, "" }
+
+/* Keep the error unless one is kept already. */
+__attribute__((format(printf, 3, 4)))
+void sl_stage_err_set(sl_stage_err *e, int flags, const char *fmt, ...);
+/* Report the kept error: X downstream, "prog: fatal: message", exit 1. */
+__attribute__((noreturn)) void sl_stage_err_raise(sl_writer *w, const sl_stage_err *e);
+
 /* Copy an upstream X frame through, flush; returns SL_EXIT_NO, the exit
  * code of a stage that passed on a failure. */
 int sl_stage_pass_abort(sl_writer *w, const sl_frame *f);
@@ -81,5 +97,10 @@ int sl_stage_pass_abort(sl_writer *w, const sl_frame *f);
 /* The end of a pass-through stage's stream: the counter key = n (if key
  * is not NULL), E, and stdout closed; exits 111 if any of it fails. */
 void sl_stage_end(sl_writer *w, const char *key, uint64_t n);
+
+/* Write a stage's whole answer (p, n) on stdout and close it. Returns
+ * code, or 111 after "prog: fatal: unable to write stdout: ..." (or
+ * "close") if either fails. */
+int sl_stage_answer(const void *p, size_t n, int code);
 
 #endif

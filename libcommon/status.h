@@ -46,7 +46,7 @@
 #define SL_JOB_FINISHED     "FINISHED"
 #define SL_JOB_CANCELLED    "CANCELLED"
 /* load options (loadopt.h): codes and messages of header values */
-#define SL_E_UNKNOWN_FORMAT "[E-1101]"
+#define SL_E_UNKNOWN_FORMAT "[E-1101]"  /* Doris's code for an unknown format */
 #define SL_E_JSON_TOO_LARGE "[E-217]"
 /* std::stoi's and std::stoll's failures, as Doris words them (name, value) */
 #define SL_STOI_FORMAT_MSG SL_E_INVALID_ARGUMENT "Invalid format of '%s': '%s', stoi"
@@ -59,5 +59,12 @@
 #define SL_DATA_DIR_MSG SL_E_INTERNAL_ERROR "unable to open the data directory %s: %s"
 /* sl-httpd */
 #define SL_MSG_SHORT_BODY      "receive body don't equal with body bytes"
+/* The load stages (sl-filter, sl-txn, sl-commit, sl-load). */
+#define SL_STATUS_FAILED "FAILED"        /* the 2PC answer's status for a missing argument */
+#define SL_TSTATUS_PARSE "TStatus: ParseException: "   /* the FE's parser refused a where or columns */
+#define SL_EARLY_STOP_MSG SL_E_DATA_QUALITY_ERROR "Encountered unqualified data, stop processing. " \
+	"Please check if the source data matches the schema, and consider disabling strict mode " \
+	"or increasing max_filter_ratio."
+#define SL_TOO_MANY_FILTERED_MSG SL_E_DATA_QUALITY_ERROR "too many filtered rows"
 
 #endif

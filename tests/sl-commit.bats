@@ -228,10 +228,10 @@ export -f load_s
 }
 
 @test "sl-commit: 2PC commit of a PREPARE transaction, and its abort" {
-	mkfifo f
-	{ kv LoadBytes 1; thdr; row k v; sleep 2; } > f &
+	mkfifo f hold
+	{ kv LoadBytes 1; thdr; row k v; timeout 60 cat hold; } > f &
 	sl-txn -H label:open1 d1.s < f > first.out &
-	sleep 1
+	wait_txn_open first.out
 	id=$(LC_ALL=C tr -c '0-9A-Za-z' ' ' < first.out | grep -oE 'TxnId +[0-9]+' | awk '{print $2}')
 	[ -n "$id" ]
 	run -1 --separate-stderr sl-commit --txn-operation commit --txn-id "$id" d1
@@ -240,6 +240,7 @@ export -f load_s
 	[ "$(get msg <<<"$output")" = "TStatus: errCode = 2, detailMessage = running transaction not found, label=open1" ]
 	run -0 --separate-stderr sl-commit --txn-operation abort --txn-id "$id" d1
 	[ "$(get msg <<<"$output")" = "transaction [$id] abort successfully." ]
+	: > hold
 	wait || true
 	[ "$(count)" = 0 ]
 }

@@ -103,14 +103,15 @@ get() { sed -n -E "s/^ *\"$1\": (.*)\$/\\1/p" | sed -E 's/,$//; s/^"(.*)"$/\1/';
 @test "sl-txn: label in use -> Label Already Exists (RUNNING while the first load is open)" {
 	stream 1 > in.sl
 	# a first load that stays open: its input never ends while we look
-	mkfifo f
-	{ kv LoadBytes 1; thdr; row k v; sleep 2; } > f &
+	mkfifo f hold
+	{ kv LoadBytes 1; thdr; row k v; timeout 60 cat hold; } > f &
 	sl-txn -H label:busy d1.s < f > first.out &
-	sleep 1
+	wait_txn_open first.out
 	run -1 --separate-stderr bash -c 'sl-txn -H label:busy d1.s < in.sl | sl-commit'
 	[ "$(get Status <<<"$output")" = "Label Already Exists" ]
 	[ "$(get ExistingJobStatus <<<"$output")" = RUNNING ]
 	[[ "$(get Message <<<"$output")" =~ ^\[LABEL_ALREADY_EXISTS\]TStatus:\ errCode\ =\ 2,\ detailMessage\ =\ Label\ \[busy\]\ has\ already\ been\ used,\ relate\ to\ txn\ \[[0-9]+\],\ status\ \[PREPARE\]\.$ ]]
+	: > hold
 	wait
 	# the first load's input ended without E: aborted, label free again
 	run -0 --separate-stderr bash -c 'sl-txn -H label:busy d1.s < in.sl | sl-commit'

@@ -125,3 +125,17 @@ httpd_stop() {
 		return 1
 	fi
 }
+
+# wait_txn_open FILE: wait (up to 60 s) until the sl-txn writing FILE has
+# begun its transaction (its first C frame, with TxnId, is out): a load
+# held open by a test is then visible to other loads, however busy the
+# machine is.
+wait_txn_open() {
+	local i
+	for i in $(seq 1 1200); do
+		LC_ALL=C grep -aq TxnId "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "wait_txn_open: no transaction began in $1" >&2
+	return 1
+}

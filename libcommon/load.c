@@ -22,6 +22,7 @@
 #include "spawn.h"
 #include "auth.h"
 #include "record.h"
+#include "jobstate.h"
 #include "loadopt.h"
 #include "status.h"
 
@@ -215,7 +216,7 @@ static int fallback(sl_load_req *rq, sl_store *st, const char *label, int64_t st
 				"Label [%s] has already been used, relate to txn [%" PRId64 "], status [%s].",
 				label, ti.id, sl_txn_state_name(ti.state));
 			if (sl_result_set(&res->status, SL_STATUS_LABEL_EXISTS) < 0 ||
-			    sl_result_set(&res->existing_job_status, sl_result_job_status(ti.state)) < 0 ||
+			    sl_result_set(&res->existing_job_status, sl_jobstate_existing(ti.state)) < 0 ||
 			    sl_result_set(&res->message, m) < 0) {
 				sl_txninfo_free(&ti);
 				return -1;

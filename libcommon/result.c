@@ -49,39 +49,6 @@ int sl_result_set(char **field, const char *s)
 	return 1;
 }
 
-/* Doris's names of a load in each transaction state: the
- * ExistingJobStatus of a stream load answer, the State of SHOW LOAD. */
-static const struct job_names { const char *existing, *state; } job_names[] = {
-	[SL_TXN_UNKNOWN]      = { SL_JOB_RUNNING, SL_JOB_LOADING },
-	[SL_TXN_PREPARE]      = { SL_JOB_RUNNING, SL_JOB_LOADING },
-	/* waiting for its 2PC commit */
-	[SL_TXN_PRECOMMITTED] = { SL_JOB_PRECOMMITTED, SL_JOB_LOADING },
-	[SL_TXN_COMMITTED]    = { SL_JOB_FINISHED, SL_JOB_FINISHED },
-	[SL_TXN_VISIBLE]      = { SL_JOB_FINISHED, SL_JOB_FINISHED },
-	[SL_TXN_ABORTED]      = { SL_JOB_RUNNING, SL_JOB_CANCELLED },
-};
-
-static const struct job_names *job_of(int st)
-{
-	return &job_names[st >= 0 && (size_t)st < sizeof job_names / sizeof *job_names ? st : SL_TXN_UNKNOWN];
-}
-
-const char *sl_result_job_status(int st)
-{
-	return job_of(st)->existing;
-}
-
-const char *sl_result_load_state(int st)
-{
-	return job_of(st)->state;
-}
-
-const char *sl_result_status_state(const char *status)
-{
-	return !strcmp(status, SL_STATUS_SUCCESS) || !strcmp(status, SL_STATUS_PUBLISH_TIMEOUT)
-		? SL_JOB_FINISHED : SL_JOB_CANCELLED;
-}
-
 int sl_result_error_url(const char *path, sl_buf *out)
 {
 	const char *pre = getenv("SL_ERROR_URL_PREFIX");

@@ -70,17 +70,4 @@ int sl_result_parse(sl_result *r, const char *p, size_t n);
  * Appends to out. 1, -1 ENOMEM. */
 int sl_result_2pc_json(const char *status, const char *msg, sl_buf *out);
 
-/* A load's job state by Doris's names (status.h SL_JOB_*), the one
- * mapping of them. For a store txn state (enum sl_txn_state):
- * sl_result_job_status gives the ExistingJobStatus of a stream load
- * answer: RUNNING (PREPARE, ABORTED, UNKNOWN), PRECOMMITTED, FINISHED
- * (COMMITTED, VISIBLE); sl_result_load_state the State of SHOW LOAD:
- * LOADING (PREPARE, PRECOMMITTED, UNKNOWN), FINISHED, CANCELLED
- * (ABORTED). sl_result_status_state: the SHOW LOAD State of a load that
- * answered with Status status: FINISHED for Success and Publish Timeout,
- * else CANCELLED. */
-const char *sl_result_job_status(int txn_state);
-const char *sl_result_load_state(int txn_state);
-const char *sl_result_status_state(const char *status);
-
 #endif

@@ -21,6 +21,7 @@
 #include "auth.h"
 #include "record.h"
 #include "result.h"
+#include "jobstate.h"
 #include "status.h"
 #include "sql.h"
 #include "sqlint.h"
@@ -285,7 +286,7 @@ static int load_row(stmt *s, const sl_txninfo *ti, const sl_load_record *rec)
 {
 	sl_value v[SL_ARRAY_LEN(load_cols)];
 	char etl[160], task[96], err[600], t0[32], t1[32], det[128];
-	const char *state = ti ? sl_result_load_state(ti->state) : sl_result_status_state(rec->status);
+	const char *state = ti ? sl_jobstate_load(ti->state) : sl_jobstate_of_status(rec->status);
 	int fin = !strcmp(state, SL_JOB_FINISHED);
 
 	for (size_t i = 0; i < SL_ARRAY_LEN(v); i++)
@@ -356,7 +357,7 @@ int sl_sqlload_show_load(stmt *s)
 			return sl_sql_syserr(s->q, errno == EPROTO ? "the transaction log is corrupt" : "unable to read the transaction log");
 		}
 		if (found && ((r = sl_sqlauth_may(s, w.db, ti.table, SL_PRIV_ALL, 1)) <= 0 ||
-			      (w.status[0] && strcasecmp(sl_result_load_state(ti.state), w.status)))) {
+			      (w.status[0] && strcasecmp(sl_jobstate_load(ti.state), w.status)))) {
 			if (r < 0) {
 				sl_txninfo_free(&ti);
 				return -1;
@@ -382,7 +383,7 @@ int sl_sqlload_show_load(stmt *s)
 		const sl_load_record *rec = &recs[i];
 		if (!strcmp(rec->status, SL_STATUS_LABEL_EXISTS) ||
 		    (w.by_label && strcmp(rec->label, w.label)) || (w.by_pat && !like(rec->label, w.pat)) ||
-		    (w.status[0] && strcasecmp(w.status, sl_result_status_state(rec->status))))
+		    (w.status[0] && strcasecmp(w.status, sl_jobstate_of_status(rec->status))))
 			continue;
 		int vis = sl_sqlauth_may(s, w.db, rec->table, SL_PRIV_ALL, 1);
 		if (vis < 0) {

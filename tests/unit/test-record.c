@@ -21,6 +21,7 @@
 #include "store.h"
 #include "record.h"
 #include "result.h"
+#include "jobstate.h"
 #include "status.h"
 
 static int passed, failed;
@@ -267,18 +268,18 @@ static void test_columns(void)
 /* The one mapping of a load's job state (result.h). */
 static void test_states(void)
 {
-	CHECK(!strcmp(sl_result_job_status(SL_TXN_PREPARE), SL_JOB_RUNNING));
-	CHECK(!strcmp(sl_result_job_status(SL_TXN_PRECOMMITTED), SL_JOB_PRECOMMITTED));
-	CHECK(!strcmp(sl_result_job_status(SL_TXN_VISIBLE), SL_JOB_FINISHED));
-	CHECK(!strcmp(sl_result_job_status(SL_TXN_ABORTED), SL_JOB_RUNNING));
-	CHECK(!strcmp(sl_result_job_status(99), SL_JOB_RUNNING));
-	CHECK(!strcmp(sl_result_load_state(SL_TXN_PRECOMMITTED), SL_JOB_LOADING));
-	CHECK(!strcmp(sl_result_load_state(SL_TXN_COMMITTED), SL_JOB_FINISHED));
-	CHECK(!strcmp(sl_result_load_state(SL_TXN_ABORTED), SL_JOB_CANCELLED));
-	CHECK(!strcmp(sl_result_load_state(-1), SL_JOB_LOADING));
-	CHECK(!strcmp(sl_result_status_state(SL_STATUS_SUCCESS), SL_JOB_FINISHED));
-	CHECK(!strcmp(sl_result_status_state(SL_STATUS_PUBLISH_TIMEOUT), SL_JOB_FINISHED));
-	CHECK(!strcmp(sl_result_status_state(SL_STATUS_FAIL), SL_JOB_CANCELLED));
+	CHECK(!strcmp(sl_jobstate_existing(SL_TXN_PREPARE), SL_JOB_RUNNING));
+	CHECK(!strcmp(sl_jobstate_existing(SL_TXN_PRECOMMITTED), SL_JOB_PRECOMMITTED));
+	CHECK(!strcmp(sl_jobstate_existing(SL_TXN_VISIBLE), SL_JOB_FINISHED));
+	CHECK(!strcmp(sl_jobstate_existing(SL_TXN_ABORTED), SL_JOB_RUNNING));
+	CHECK(!strcmp(sl_jobstate_existing(99), SL_JOB_RUNNING));
+	CHECK(!strcmp(sl_jobstate_load(SL_TXN_PRECOMMITTED), SL_JOB_LOADING));
+	CHECK(!strcmp(sl_jobstate_load(SL_TXN_COMMITTED), SL_JOB_FINISHED));
+	CHECK(!strcmp(sl_jobstate_load(SL_TXN_ABORTED), SL_JOB_CANCELLED));
+	CHECK(!strcmp(sl_jobstate_load(-1), SL_JOB_LOADING));
+	CHECK(!strcmp(sl_jobstate_of_status(SL_STATUS_SUCCESS), SL_JOB_FINISHED));
+	CHECK(!strcmp(sl_jobstate_of_status(SL_STATUS_PUBLISH_TIMEOUT), SL_JOB_FINISHED));
+	CHECK(!strcmp(sl_jobstate_of_status(SL_STATUS_FAIL), SL_JOB_CANCELLED));
 }
 
 int main(void)

@@ -408,7 +408,7 @@ static int run_json(parse *c)
 {
 	char **src = 0;
 	size_t nsrc = json_sources(c, &src), i;
-	int r = sl_json_parse(&c->o.hdrs, (const char *const *)src, nsrc, c->in, &c->w);
+	int r = sl_json_parse(&c->lo, (const char *const *)src, nsrc, c->in, &c->w);
 
 	r = r > 0 ? SL_EXIT_OK : r == 0 ? SL_EXIT_NO : SL_EXIT_TEMP;
 	if (sl_writer_flush(&c->w) < 0 && r == 0)

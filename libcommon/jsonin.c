@@ -299,9 +299,9 @@ static void line_too_big(sl_jsonrow *c, const char *head, size_t hn, size_t len)
 
 /* ---- setup ---- */
 
-static size_t record_cap(const sl_hdrs *h)
+static size_t record_cap(const sl_loadopts *lo)
 {
-	const char *v = sl_hdrs_get(h, "json_record_max_bytes");
+	const char *v = lo->v[SL_LO_JSON_RECORD_MAX_BYTES].text;
 	char *end;
 	unsigned long long n;
 
@@ -523,23 +523,22 @@ typedef struct jbody {
 	int detecting;          /* the default: one document or by line */
 } jbody;
 
-static int ctx_init(sl_jsonrow *c, jbody *b, const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_writer *w)
+static int ctx_init(sl_jsonrow *c, jbody *b, const sl_loadopts *lo, const char *const *src, size_t nsrc, sl_writer *w)
 {
-	const char *bl = sl_hdrs_get(hdrs, "read_json_by_line");
-	const char *so = sl_hdrs_get(hdrs, "strip_outer_array");
+	const sl_loadopt_val *bl = &lo->v[SL_LO_READ_JSON_BY_LINE], *so = &lo->v[SL_LO_STRIP_OUTER_ARRAY];
 	size_t i;
 
 	memset(c, 0, sizeof *c);
 	memset(b, 0, sizeof *b);
-	c->h = hdrs;
+	c->lo = lo;
 	c->src = src;
 	c->nsrc = nsrc;
 	c->w = w;
-	c->cap = record_cap(hdrs);
+	c->cap = record_cap(lo);
 	c->array = emit_array;
-	c->strip = sl_hdrs_bool(hdrs, "strip_outer_array");
-	c->by_line = bl && sl_hdrs_bool(hdrs, "read_json_by_line");
-	b->detecting = !bl && !so;
+	c->strip = (int)so->i;
+	c->by_line = (int)bl->i;
+	b->detecting = !bl->text && !so->text;
 	c->vals = calloc(nsrc + 1, sizeof *c->vals);
 	c->srclen = calloc(nsrc + 1, sizeof *c->srclen);
 	if (!c->vals || !c->srclen) {
@@ -584,16 +583,13 @@ static int write_header(sl_jsonrow *c)
 	return 1;
 }
 
-/* line_delimiter (a bad value: \n, as sl-parse reports it). */
-static void delim_init(const sl_hdrs *hdrs, lines *L)
+/* line_delimiter (a bad value: the default \n, as loadopt.h reads it;
+ * sl-parse reports it). */
+static void delim_init(const sl_loadopts *lo, lines *L)
 {
-	const char *v = sl_hdrs_get(hdrs, "line_delimiter"), *err;
+	const sl_buf *d = &lo->v[SL_LO_LINE_DELIMITER].bytes;
 
-	if (v && (sl_sep_parse(v, &L->delim, &err) != 1 || !L->delim.len)) {
-		L->delim.len = 0;
-		sl_buf_putc(&L->delim, '\n');
-	} else if (!v)
-		sl_buf_putc(&L->delim, '\n');
+	sl_buf_put(&L->delim, d->p, d->len);
 	L->default_delim = L->delim.len == 1 && L->delim.p[0] == '\n';
 }
 
@@ -694,7 +690,7 @@ static void ctx_free(sl_jsonrow *c, jbody *b)
 	sl_buf_free(&b->det.held);
 }
 
-int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_input *in, sl_writer *w)
+int sl_json_parse(const sl_loadopts *lo, const char *const *src, size_t nsrc, sl_input *in, sl_writer *w)
 {
 	sl_jsonrow c;
 	jbody b;
@@ -702,7 +698,7 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 	int64_t t0 = sl_mono_ms();
 	int rc;
 
-	if (ctx_init(&c, &b, hdrs, src, nsrc, w) < 0) {
+	if (ctx_init(&c, &b, lo, src, nsrc, w) < 0) {
 		ctx_free(&c, &b);
 		return -1;
 	}
@@ -716,7 +712,7 @@ int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_i
 	if (!c.jq && (c.by_line || b.detecting ? !c.strip : c.strip))
 		c.pool = sl_jsonpar_new(pool_emit, &c);  /* by line, or the elements of a stripped array */
 	if (c.by_line || b.detecting)
-		delim_init(hdrs, &b.L);
+		delim_init(lo, &b.L);
 	if ((rc = body_read(&c, &b, in)) > 0 && (c.werr || write_end(&c, in, t0) < 0))
 		rc = -1;
 out:

@@ -20,10 +20,11 @@
 
 #include <stddef.h>
 #include "frame.h"
-#include "hdr.h"
+#include "loadopt.h"
 #include "input.h"
 
-/* Run the JSON path of sl-parse: read the body from in and write, as the
+/* Run the JSON path of sl-parse on the load options lo (read with
+ * SL_LO_PARSE, loadopt.h): read the body from in and write, as the
  * CSV path does, C {StartTimeMs}, H (NOT variadic: the source columns
  * src[0..nsrc) as STRING), R rows (one field per source column: a JSON
  * null is NULL, a missing key or path is SL_ABSENT_LEN, which sl-map turns
@@ -44,6 +45,6 @@
  * written in the final C frame as "JqUnselectedRows" (sl-filter overwrites
  * an upstream NumberUnselectedRows, so the count travels under its own key
  * until a downstream stage adds it). */
-int sl_json_parse(const sl_hdrs *hdrs, const char *const *src, size_t nsrc, sl_input *in, sl_writer *w);
+int sl_json_parse(const sl_loadopts *lo, const char *const *src, size_t nsrc, sl_input *in, sl_writer *w);
 
 #endif

@@ -274,7 +274,7 @@ int sl_jsonrow_setup(sl_jsonrow *c, char *err, size_t errsz)
 	const char *v;
 	size_t i;
 
-	v = sl_hdrs_get(c->h, "jsonpaths");
+	v = c->lo->v[SL_LO_JSONPATHS].text;
 	if (v) {
 		jv a = jv_parse(v);
 		int ok = jv_get_kind(a) == JV_KIND_ARRAY;
@@ -295,7 +295,7 @@ int sl_jsonrow_setup(sl_jsonrow *c, char *err, size_t errsz)
 			return 0;
 		}
 	}
-	v = sl_hdrs_get(c->h, "json_root");
+	v = c->lo->v[SL_LO_JSON_ROOT].text;
 	if (v) {
 		c->root_text = v;
 		if (!sl_jsonpath_parse(v, &c->root)) {
@@ -304,7 +304,7 @@ int sl_jsonrow_setup(sl_jsonrow *c, char *err, size_t errsz)
 		}
 		c->have_root = c->root.n > 0;
 	}
-	v = sl_hdrs_get(c->h, "jq");
+	v = c->lo->v[SL_LO_JQ].text;
 	if (v && !(c->jq = sl_jqsandbox_compile(v, &c->jqerr, err, errsz)))
 		return 0;
 	keycol_init(c);

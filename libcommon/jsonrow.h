@@ -17,13 +17,13 @@
 
 #include "io.h"
 #include "frame.h"
-#include "hdr.h"
+#include "loadopt.h"
 #include "jsonpath.h"
 
 struct sl_jsonpar;
 
 typedef struct sl_jsonrow {
-	const sl_hdrs *h;
+	const sl_loadopts *lo;  /* the load headers, parsed (loadopt.h) */
 	const char *const *src;
 	size_t nsrc;
 	sl_writer *w;
@@ -51,7 +51,7 @@ typedef struct sl_jsonrow {
 	void (*array)(struct sl_jsonrow *c, sl_jspan doc);
 } sl_jsonrow;
 
-/* jsonpaths, json_root and jq from c->h, and the key order cache: 1, or 0
+/* jsonpaths, json_root and jq from c->lo, and the key order cache: 1, or 0
  * with err set (a load-failing error). */
 int sl_jsonrow_setup(sl_jsonrow *c, char *err, size_t errsz);
 /* A complete document (elem 0) or element of a stripped array (elem 1):

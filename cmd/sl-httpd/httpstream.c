@@ -12,6 +12,7 @@
 #include "sl.h"
 #include "io.h"
 #include "hdr.h"
+#include "loadopt.h"
 #include "lex.h"
 #include "expr.h"
 #include "types.h"
@@ -518,38 +519,65 @@ static int refs_only(const hs_stmt *s, char ***names, size_t *nnames)
 	return hs_refs(s, names, nnames, msg, sizeof msg) < 0 ? -1 : 1;
 }
 
+/* The load options of the properties csv_format reads (as headers). */
+static const int csv_opts[] = { SL_LO_COLUMN_SEPARATOR, SL_LO_LINE_DELIMITER, SL_LO_ENCLOSE,
+	SL_LO_ESCAPE, SL_LO_TRIM_DOUBLE_QUOTES };
+
+/* The properties as load headers, read by the load options' parser as
+ * sl-parse reads them: 1, -1 ENOMEM. */
+static int csv_opts_parse(const hs_stmt *s, sl_hdrs *h, sl_loadopts *lo)
+{
+	char msg[512];
+	size_t i;
+
+	memset(lo, 0, sizeof *lo);
+	for (i = 0; i < SL_ARRAY_LEN(csv_opts); i++) {
+		const char *name = sl_loadopt_table[csv_opts[i]].name, *v = hs_prop(s, name);
+		if (v && sl_hdrs_set(h, name, v) < 0)
+			return -1;
+	}
+	return sl_loadopt_parse(lo, h, SL_LO_PARSE, msg, sizeof msg) < 0 ? -1 : 1;
+}
+
 /* The body's csv format from the properties, as sl-parse reads the same
  * headers (sep and delim hold the separators' bytes). 0: a bad separator,
- * which sl-parse reports. */
+ * which sl-parse reports; -1 ENOMEM. */
 static int csv_format(const hs_stmt *s, sl_csvfmt *f, sl_buf *sep, sl_buf *delim, int *trim_dq)
 {
-	const char *v, *err;
+	const sl_loadopt_val *v;
+	sl_hdrs h = SL_HDRS_ZERO;
+	sl_loadopts lo;
+	const char *sk;
+	int r;
 
 	memset(f, 0, sizeof *f);
-	f->enclose = f->escape = -1;
-	v = hs_prop(s, "column_separator");
-	if (sl_sep_parse(v && *v ? v : "\\t", sep, &err) <= 0 || !sep->len)
-		return 0;
-	v = hs_prop(s, "line_delimiter");
-	if (sl_sep_parse(v && *v ? v : "\\n", delim, &err) <= 0 || !delim->len)
-		return 0;
+	if ((r = csv_opts_parse(s, &h, &lo)) < 0)
+		goto out;
+	v = lo.v;
+	r = v[SL_LO_COLUMN_SEPARATOR].state >= 0 && v[SL_LO_LINE_DELIMITER].state >= 0;
+	if (r <= 0)
+		goto out;
+	if (sl_buf_put(sep, v[SL_LO_COLUMN_SEPARATOR].bytes.p, v[SL_LO_COLUMN_SEPARATOR].bytes.len) < 0 ||
+	    sl_buf_put(delim, v[SL_LO_LINE_DELIMITER].bytes.p, v[SL_LO_LINE_DELIMITER].bytes.len) < 0) {
+		r = -1;
+		goto out;
+	}
 	f->sep = sep->p;
 	f->slen = sep->len;
 	f->delim = delim->p;
 	f->dlen = delim->len;
-	v = hs_prop(s, "enclose");
-	if (v && strlen(v) == 1)
-		f->enclose = (unsigned char)*v;
-	v = hs_prop(s, "escape");
-	if (v && strlen(v) == 1)
-		f->escape = (unsigned char)*v;
-	v = hs_prop(s, "trim_double_quotes");
-	*trim_dq = v && !strcasecmp(v, "true");
+	f->enclose = v[SL_LO_ENCLOSE].state > 0 ? (int)v[SL_LO_ENCLOSE].i : -1;
+	f->escape = v[SL_LO_ESCAPE].state > 0 ? (int)v[SL_LO_ESCAPE].i : -1;
+	*trim_dq = (int)v[SL_LO_TRIM_DOUBLE_QUOTES].i;
 	f->flags = *trim_dq ? SL_CSVQ_COLLAPSE : 0;
-	v = hs_prop(s, "skip_lines");
-	if (!strcmp(s->format, "csv") && v)     /* csv_with_names* ignore it */
-		f->skip = strtoul(v, NULL, 10);
-	return 1;
+	/* as given: a value sl-parse refuses fails the load there */
+	sk = hs_prop(s, "skip_lines");
+	if (!strcmp(s->format, "csv") && sk)     /* csv_with_names* ignore it */
+		f->skip = strtoul(sk, NULL, 10);
+out:
+	sl_loadopt_free(&lo);
+	sl_hdrs_free(&h);
+	return r;
 }
 
 /* The header record's fields (NUL-separated in rec) as names;
@@ -584,7 +612,9 @@ static int peek_plain(const hs_stmt *s, const char *buf, size_t n, int eof, char
 
 	*names = NULL;
 	*nnames = 0;
-	if (!csv_format(s, &f, &sep, &delim, &trim_dq))
+	if ((r = csv_format(s, &f, &sep, &delim, &trim_dq)) < 0)
+		;
+	else if (r == 0)
 		r = refs_only(s, names, nnames);
 	else if ((r = sl_csv_first(buf, n, eof, &f, &rec, &nf)) == 0 && eof)
 		r = refs_only(s, names, nnames);        /* no record at all */
@@ -631,7 +661,8 @@ int hs_peek(const hs_stmt *s, const char *buf, size_t n, int eof, char ***names,
 static const char *const props[] = { "format", "column_separator", "line_delimiter", "skip_lines",
 	"compress_type", "enclose", "escape", "trim_double_quotes", "strip_outer_array", "read_json_by_line",
 	"jsonpaths", "json_root", "fuzzy_parse", "num_as_string", "empty_field_as_null" };
-static const char *const kept[] = { "two_phase_commit", "timeout", "comment" };
+/* the load options of the request that go to the stages as given */
+static const int kept[] = { SL_LO_TWO_PHASE_COMMIT, SL_LO_TIMEOUT, SL_LO_COMMENT };
 
 static int is_src(char *const *src, size_t nsrc, const char *name)
 {
@@ -652,9 +683,11 @@ int hs_headers(const hs_stmt *s, const sl_hdrs *req, char *const *src, size_t ns
 	const char *v;
 	int ret = -1;
 
-	for (i = 0; i < SL_ARRAY_LEN(kept); i++)
-		if ((v = sl_hdrs_get(req, kept[i])) && !sl_hdrs_get(out, kept[i]) && sl_hdrs_set(out, kept[i], v) < 0)
+	for (i = 0; i < SL_ARRAY_LEN(kept); i++) {
+		const char *name = sl_loadopt_table[kept[i]].name;
+		if ((v = sl_hdrs_get(req, name)) && !sl_hdrs_get(out, name) && sl_hdrs_set(out, name, v) < 0)
 			return -1;
+	}
 	for (i = 0; i < SL_ARRAY_LEN(props); i++)
 		if ((v = !strcmp(props[i], "format") ? s->format : hs_prop(s, props[i])) &&
 		    sl_hdrs_set(out, props[i], v) < 0)

@@ -26,6 +26,7 @@
 #include "store.h"
 #include "auth.h"
 #include "load.h"
+#include "loadopt.h"
 #include "schema.h"
 #include "httpstream.h"
 #include "bodyrate.h"
@@ -280,19 +281,31 @@ static void our_host(hconn *h, const hreq *rq, char *out, size_t cap)
 	snprintf(out, cap, "127.0.0.1:8030");
 }
 
-static int parse_timeout(const char *v, int64_t *out)
-{
-	char *end;
-	long long x;
+#define TIMEOUT_MAX 259200   /* Config.max_stream_load_timeout_second */
 
-	if (!v)
-		return 0;
-	errno = 0;
-	x = strtoll(v, &end, 10);
-	if (errno || *end || end == v || x < 1 || x > 259200)
-		return 0;
-	*out = x;
-	return 1;
+/* Only spaces, a sign and digits: the whole value is the number. */
+static int whole_number(const char *v)
+{
+	v += strspn(v, " \t\n\v\f\r");
+	v += *v == '+' || *v == '-';
+	return v[strspn(v, "0123456789")] == 0;
+}
+
+/* The load's `timeout` (loadopt.h) for the watchdog: a valid one within
+ * the maximum, else dflt (sl-txn reports a bad one). A value with bytes
+ * after its number, which stoi reads, keeps dflt too. */
+static int64_t load_timeout(const hreq *rq, int64_t dflt)
+{
+	sl_loadopts lo;
+	char msg[512];
+	const sl_loadopt_val *t = &lo.v[SL_LO_TIMEOUT];
+	int64_t secs = dflt;
+
+	if (sl_loadopt_parse(&lo, &rq->hdrs, SL_LO_LOAD, msg, sizeof msg) >= 0 &&
+	    t->state > 0 && t->i <= TIMEOUT_MAX && whole_number(t->text))
+		secs = t->i;
+	sl_loadopt_free(&lo);
+	return secs;
 }
 
 /* Run a load under its `timeout` (its body handed to sl-parse when
@@ -375,8 +388,7 @@ static int load_limits(hconn *h, hreq *rq, sl_hdrs *lh, int64_t *limit, int64_t 
 	*limit = h->c->streaming_load_max_mb * 1024 * 1024;
 	if (!body_framing_ok(rq, *limit, msg, cap) || !pass_body_size(rq, lh, msg, cap))
 		return 0;
-	if (!parse_timeout(sl_hdrs_get(&rq->hdrs, "timeout"), secs))
-		*secs = h->c->stream_load_default_timeout_second;
+	*secs = load_timeout(rq, h->c->stream_load_default_timeout_second);
 	return 1;
 }
 
@@ -568,12 +580,12 @@ static int hs_plan(hconn *h, hreq *rq, const hs_stmt *hs, hsfeed *hf, int64_t li
  * ENOMEM. */
 static int hs_early_headers(const hreq *rq, sl_hdrs *lh)
 {
-	static const char *const keep[] = { "comment", "two_phase_commit" };
+	static const int keep[] = { SL_LO_COMMENT, SL_LO_TWO_PHASE_COMMIT };
 	size_t i;
 
 	for (i = 0; i < SL_ARRAY_LEN(keep); i++) {
-		const char *v = sl_hdrs_get(&rq->hdrs, keep[i]);
-		if (v && sl_hdrs_set(lh, keep[i], v) < 0)
+		const char *name = sl_loadopt_table[keep[i]].name, *v = sl_hdrs_get(&rq->hdrs, name);
+		if (v && sl_hdrs_set(lh, name, v) < 0)
 			return -1;
 	}
 	return 1;

@@ -51,6 +51,7 @@ typedef struct txn_ctx {
 	char uuid[37];
 	int64_t timeout_s;
 	double ratio;                   /* max_filter_ratio */
+	sl_loadopts lo;                 /* the load options sl-txn reads (loadopt.h) */
 	sl_stage_err err;               /* a header's error, kept until the upstream's first frame */
 	int pre_first;                  /* err comes before an upstream pre-transaction error */
 	sl_kv upkv;                     /* upstream counters */
@@ -328,25 +329,24 @@ static void check_timeout(txn_ctx *c, const sl_loadopts *lo)
  * is kept in c->err. */
 static void check_headers(txn_ctx *c, const sl_hdrs *h)
 {
-	sl_loadopts lo;
+	sl_loadopts *lo = &c->lo;
 	char m[sizeof c->err.msg];
 
-	if (sl_loadopt_parse(&lo, h, SL_LO_TXN, m, sizeof m) < 0)
+	if (sl_loadopt_parse(lo, h, SL_LO_TXN, m, sizeof m) < 0)
 		sl_diesys(SL_EXIT_TEMP, "out of memory");
-	c->label = lo.v[SL_LO_LABEL].text;
+	c->label = lo->v[SL_LO_LABEL].text;
 	if (!c->label) {
 		if (sl_label_uuid(c->uuid) < 0)
 			sl_diesys(SL_EXIT_TEMP, "unable to generate a label");
 		c->label = c->uuid;
 	}
-	check_timeout(c, &lo);
+	check_timeout(c, lo);
 	if (!sl_label_valid(c->label))
 		sl_stage_err_set(&c->err, 0, SL_E_ANALYSIS_ERROR SL_TSTATUS
 			"Label format error. regex: ^[\\-_A-Za-z0-9:]{1,128}$, label: %.300s", c->label);
-	c->ratio = lo.v[SL_LO_MAX_FILTER_RATIO].d;
-	if (!sl_loadopt_check(&lo, SL_LO_MAX_FILTER_RATIO, m, sizeof m))
+	c->ratio = lo->v[SL_LO_MAX_FILTER_RATIO].d;
+	if (!sl_loadopt_check(lo, SL_LO_MAX_FILTER_RATIO, m, sizeof m))
 		sl_stage_err_set(&c->err, 0, "%s", m);
-	sl_loadopt_free(&lo);
 }
 
 /* Read up to the first frame that is not counters, into f. */
@@ -538,7 +538,8 @@ int main(int argc, char **argv)
 	begin(&c, o.data_dir);
 	/* Doris parses these after begin (step 9): the txn is rolled back;
 	 * an upstream stage's error (enclose, strict_mode) came first */
-	if (f.type != 'X' && !sl_hdrs_check_exec(&o.hdrs, c.err.msg, sizeof c.err.msg))
+	if (f.type != 'X' && (!sl_loadopt_check(&c.lo, SL_LO_EXEC_MEM_LIMIT, c.err.msg, sizeof c.err.msg) ||
+	    !sl_loadopt_check(&c.lo, SL_LO_SEND_BATCH_PARALLELISM, c.err.msg, sizeof c.err.msg)))
 		fail(&c, SL_EXIT_NO, 0, c.err.msg);
 	return stream(&c, &f);
 }

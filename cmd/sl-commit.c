@@ -20,6 +20,7 @@
 #include "io.h"
 #include "frame.h"
 #include "hdr.h"
+#include "loadopt.h"
 #include "profile.h"
 #include "store.h"
 #include "result.h"
@@ -205,17 +206,18 @@ static void read_upstream(commit_ctx *c)
 /* The answer's fields from the counters and the headers. */
 static void take_result(commit_ctx *c, const sl_hdrs *h, int64_t start_ms)
 {
-	const char *v;
+	sl_loadopts lo;
+	char m[256];
 	int64_t s;
 
-	if (sl_result_from_kv(&c->res, &c->kv) < 0)
+	if (sl_result_from_kv(&c->res, &c->kv) < 0 || sl_loadopt_parse(&lo, h, SL_LO_COMMIT, m, sizeof m) < 0)
 		sl_diesys(SL_EXIT_TEMP, "out of memory");
 	if (!c->res.label)
-		set_or_die(&c->res.label, sl_hdrs_get(h, "label"));
-	set_or_die(&c->res.comment, sl_hdrs_get(h, "comment"));
-	v = sl_hdrs_get(h, "two_phase_commit");
-	c->precommit = c->res.two_phase = v && !strcmp(v, "true");
-	sl_hdrs_ratio(h, &c->ratio);    /* sl-txn refused a bad one */
+		set_or_die(&c->res.label, lo.v[SL_LO_LABEL].text);
+	set_or_die(&c->res.comment, lo.v[SL_LO_COMMENT].text);
+	c->precommit = c->res.two_phase = (int)lo.v[SL_LO_TWO_PHASE_COMMIT].i;
+	c->ratio = lo.v[SL_LO_MAX_FILTER_RATIO].d;    /* sl-txn refused a bad one */
+	sl_loadopt_free(&lo);
 	s = sl_kv_get_i64(&c->kv, "StartTimeMs", start_ms);
 	c->res.load_time_ms = sl_now_ms() - (s > 0 && s <= start_ms ? s : start_ms);
 	c->db = sl_kv_get(&c->kv, "Db");
@@ -332,12 +334,17 @@ int main(int argc, char **argv)
 
 	if (db) {
 		/* the 2PC endpoint: options, else the Doris headers */
+		sl_loadopts lo;
+		char m[256];
+		if (sl_loadopt_parse(&lo, &o.hdrs, SL_LO_COMMIT, m, sizeof m) < 0)
+			sl_diesys(SL_EXIT_TEMP, "out of memory");
 		if (!op)
-			op = sl_hdrs_get(&o.hdrs, "txn_operation");
+			op = lo.v[SL_LO_TXN_OPERATION].text;
 		if (!id)
-			id = sl_hdrs_get(&o.hdrs, "txn_id");
+			id = lo.v[SL_LO_TXN_ID].text;
 		if (!label)
-			label = sl_hdrs_get(&o.hdrs, "label");
+			label = lo.v[SL_LO_LABEL].text;
+		sl_loadopt_free(&lo);
 		return run_2pc(sl_data_dir(o.data_dir), db, op && *op ? op : NULL, id && *id ? id : NULL,
 			label && *label ? label : NULL);
 	}

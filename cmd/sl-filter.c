@@ -23,6 +23,7 @@
 #include "io.h"
 #include "frame.h"
 #include "hdr.h"
+#include "loadopt.h"
 #include "types.h"
 #include "expr.h"
 
@@ -97,9 +98,15 @@ static int bind_where(filter_ctx *c, const sl_frame *f)
  * header frame (the stream's first error wins). */
 static void filter_init(filter_ctx *c, const sl_hdrs *h)
 {
-	const char *wh = sl_hdrs_get(h, "where");
+	sl_loadopts lo;
+	const char *wh;
+	char m[64];    /* no option of sl-filter's can be invalid */
 	struct timespec ts;
 
+	if (sl_loadopt_parse(&lo, h, SL_LO_FILTER, m, sizeof m) < 0)
+		die_nomem();
+	wh = lo.v[SL_LO_WHERE].text;
+	sl_loadopt_free(&lo);
 	if (wh) {
 		char err[512];
 		c->where = sl_expr_parse(wh, strlen(wh), err, sizeof err);

@@ -28,6 +28,7 @@
 #include "io.h"
 #include "frame.h"
 #include "hdr.h"
+#include "loadopt.h"
 #include "profile.h"
 #include "store.h"
 #include "counts.h"
@@ -50,6 +51,7 @@ typedef struct txn_ctx {
 	char uuid[37];
 	int64_t timeout_s;
 	double ratio;                   /* max_filter_ratio */
+	sl_loadopts lo;                 /* the load options sl-txn reads (loadopt.h) */
 	sl_stage_err err;               /* a header's error, kept until the upstream's first frame */
 	int pre_first;                  /* err comes before an upstream pre-transaction error */
 	sl_kv upkv;                     /* upstream counters */
@@ -304,26 +306,22 @@ static int handoff(txn_ctx *c)
 
 /* `timeout`: Doris parses it (step 6) before the transaction begins; a
  * format error comes before an upstream pre-transaction error, a range
- * error (checked by begin, step 8) after it. */
-static void check_timeout(txn_ctx *c, const char *v)
+ * error (checked by begin, step 8) after it. The table holds the parse
+ * and the lower bound; the upper one is sl-txn's own limit. */
+static void check_timeout(txn_ctx *c, const sl_loadopts *lo)
 {
-	long long t;
-	int s = sl_stoll(v, INT32_MIN, INT32_MAX, &t);
+	const sl_loadopt_val *t = &lo->v[SL_LO_TIMEOUT];
+	char m[sizeof c->err.msg];
 
-	if (s == 0) {
-		sl_stage_err_set(&c->err, 0, SL_E_INVALID_ARGUMENT "Invalid format of 'timeout': '%s', stoi", v);
-		c->pre_first = 1;
-	} else if (s < 0) {
-		sl_stage_err_set(&c->err, 0, SL_E_INVALID_ARGUMENT "'timeout' value out of range: '%s', stoi", v);
-		c->pre_first = 1;
-	} else if (t < 1) {
+	if (!sl_loadopt_check(lo, SL_LO_TIMEOUT, m, sizeof m)) {
+		sl_stage_err_set(&c->err, 0, "%s", m);
+		if (t->why != 2)
+			c->pre_first = 1;
+	} else if (t->text && t->i > TIMEOUT_MAX) {
 		sl_stage_err_set(&c->err, 0, SL_E_ANALYSIS_ERROR SL_TSTATUS "Invalid timeout: %lld. "
-			"Timeout should be higher than Config.min_load_timeout_second: 1", t);
-	} else if (t > TIMEOUT_MAX) {
-		sl_stage_err_set(&c->err, 0, SL_E_ANALYSIS_ERROR SL_TSTATUS "Invalid timeout: %lld. "
-			"Timeout should be lower than Config.max_stream_load_timeout_second: %d", t, TIMEOUT_MAX);
-	} else {
-		c->timeout_s = t;
+			"Timeout should be lower than Config.max_stream_load_timeout_second: %d", t->i, TIMEOUT_MAX);
+	} else if (t->text) {
+		c->timeout_s = t->i;
 	}
 }
 
@@ -331,24 +329,24 @@ static void check_timeout(txn_ctx *c, const char *v)
  * is kept in c->err. */
 static void check_headers(txn_ctx *c, const sl_hdrs *h)
 {
-	const char *v;
-	int rr;
+	sl_loadopts *lo = &c->lo;
+	char m[sizeof c->err.msg];
 
-	c->label = sl_hdrs_get(h, "label");
+	if (sl_loadopt_parse(lo, h, SL_LO_TXN, m, sizeof m) < 0)
+		sl_diesys(SL_EXIT_TEMP, "out of memory");
+	c->label = lo->v[SL_LO_LABEL].text;
 	if (!c->label) {
 		if (sl_label_uuid(c->uuid) < 0)
 			sl_diesys(SL_EXIT_TEMP, "unable to generate a label");
 		c->label = c->uuid;
 	}
-	if ((v = sl_hdrs_get(h, "timeout")))
-		check_timeout(c, v);
+	check_timeout(c, lo);
 	if (!sl_label_valid(c->label))
 		sl_stage_err_set(&c->err, 0, SL_E_ANALYSIS_ERROR SL_TSTATUS
 			"Label format error. regex: ^[\\-_A-Za-z0-9:]{1,128}$, label: %.300s", c->label);
-	rr = sl_hdrs_ratio(h, &c->ratio);
-	if (rr <= 0)
-		sl_stage_err_set(&c->err, 0, SL_E_ANALYSIS_ERROR SL_TSTATUS "%s",
-		    rr == 0 ? SL_RATIO_NAN_MSG : SL_RATIO_RANGE_MSG);
+	c->ratio = lo->v[SL_LO_MAX_FILTER_RATIO].d;
+	if (!sl_loadopt_check(lo, SL_LO_MAX_FILTER_RATIO, m, sizeof m))
+		sl_stage_err_set(&c->err, 0, "%s", m);
 }
 
 /* Read up to the first frame that is not counters, into f. */
@@ -540,7 +538,8 @@ int main(int argc, char **argv)
 	begin(&c, o.data_dir);
 	/* Doris parses these after begin (step 9): the txn is rolled back;
 	 * an upstream stage's error (enclose, strict_mode) came first */
-	if (f.type != 'X' && !sl_hdrs_check_exec(&o.hdrs, c.err.msg, sizeof c.err.msg))
+	if (f.type != 'X' && (!sl_loadopt_check(&c.lo, SL_LO_EXEC_MEM_LIMIT, c.err.msg, sizeof c.err.msg) ||
+	    !sl_loadopt_check(&c.lo, SL_LO_SEND_BATCH_PARALLELISM, c.err.msg, sizeof c.err.msg)))
 		fail(&c, SL_EXIT_NO, 0, c.err.msg);
 	return stream(&c, &f);
 }

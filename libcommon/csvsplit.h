@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * csvsplit.h -- the plain-CSV fast path of sl-parse: Doris separator
- * values (Separator.java rules), a buffered line reader over an fd with a
+ * csvsplit.h -- the plain-CSV fast path of sl-parse (separator values:
+ * sep.h): a buffered line reader over an fd with a
  * bounded line length, a field splitter (SSE2 for one-byte separators,
  * memmem for longer ones); UTF-8 validation is utf8.h.
  * Quoted input (enclose/escape): sl_csvq, with libcsv.
@@ -14,19 +14,7 @@
 #include "io.h"
 #include "field.h"
 #include "input.h"
-
-/* Convert a column_separator/line_delimiter header value to bytes, as
- * Doris does: a value starting with \x or \X is hex (every "\x" removed,
- * the rest decoded); otherwise the escapes \t \n \r \\ \' \" are unescaped
- * and any other backslash sequence is kept literally. Appends the bytes to
- * out. Returns 1; 0 for a bad hex value with *err set to Doris's text
- * ("Hex str is empty", "Hex str format error", "Hex str length error");
- * -1 ENOMEM. */
-int sl_sep_parse(const char *v, sl_buf *out, const char **err);
-/* The display form Doris prints in "Column count mismatch" reasons and
- * that sl-parse reports in its C frame: TAB as \t, LF as \n, CR as \r (two
- * characters each), other bytes verbatim. Appends to out; 1 or -1 ENOMEM. */
-int sl_sep_display(const char *p, size_t n, sl_buf *out);
+#include "sep.h"
 
 /* Buffered line reader. Lines are split at delim (any length >= 1); when
  * crlf is set (the delimiter is "\n") one '\r' before it is stripped too.

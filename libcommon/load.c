@@ -85,11 +85,33 @@ static void warnf(const sl_load_req *rq, const char *fmt, ...)
 	rq->warn(rq->warn_ctx, b);
 }
 
+/* The launcher's options from rq->hdrs (the stages report invalid ones);
+ * -1 ENOMEM. Free lo either way. */
+static int opts_of(const sl_load_req *rq, sl_loadopts *lo)
+{
+	char m[512];
+
+	return sl_loadopt_parse(lo, rq->hdrs, SL_LO_LOAD, m, sizeof m) < 0 ? -1 : 1;
+}
+
+/* The "label" header into *l (NULL absent); -1 ENOMEM. */
+static int label_of(const sl_load_req *rq, const char **l)
+{
+	sl_loadopts lo;
+	int r = opts_of(rq, &lo);
+
+	*l = lo.v[SL_LO_LABEL].text;
+	sl_loadopt_free(&lo);
+	return r;
+}
+
 const char *sl_load_label(sl_load_req *rq)
 {
-	const char *l = sl_hdrs_get(rq->hdrs, "label");
+	const char *l;
 	char uuid[37];
 
+	if (label_of(rq, &l) < 0)
+		return NULL;
 	if (l)
 		return l;
 	if (sl_label_uuid(uuid) < 0)
@@ -97,7 +119,7 @@ const char *sl_load_label(sl_load_req *rq)
 	/* set replaces an empty "label" header that would hide it */
 	if (sl_hdrs_set(rq->hdrs, "label", uuid) < 0 || sl_hdrs_set(rq->hdrs, SL_LABEL_GENERATED, "true") < 0)
 		return NULL;
-	return sl_hdrs_get(rq->hdrs, "label");
+	return label_of(rq, &l) < 0 ? NULL : l;
 }
 
 char *sl_load_stage_path(const char *bindir, const char *name)
@@ -157,10 +179,18 @@ static char **build_env(char *const *extra)
 	return v;
 }
 
-static int two_phase(const sl_load_req *rq)
+/* A Fail answer's fields known without the stages: the label, the
+ * comment and two_phase_commit from the options, and why. -1 ENOMEM. */
+static int fail_fields(sl_result *res, const sl_loadopts *lo, const char *label, const char *why)
 {
-	const char *t = sl_hdrs_get(rq->hdrs, "two_phase_commit");
-	return t && !strcmp(t, "true");
+	sl_result_free(res);
+	sl_result_init(res);
+	if (sl_result_set(&res->label, label) < 0 ||
+	    sl_result_set(&res->comment, lo->v[SL_LO_COMMENT].text) < 0 ||
+	    sl_result_set(&res->status, SL_STATUS_FAIL) < 0 || sl_result_set(&res->message, why) < 0)
+		return -1;
+	res->two_phase = (int)lo->v[SL_LO_TWO_PHASE_COMMIT].i;
+	return 1;
 }
 
 static int store_of(sl_load_req *rq, sl_store *own, sl_store **st)
@@ -186,20 +216,15 @@ static int render(sl_load_out *out)
 }
 
 /* sl-commit gave no answer: ask the transaction log (fills out->res). */
-static int fallback(sl_load_req *rq, sl_store *st, const char *label, int64_t start_ms, const char *why,
-	sl_load_out *out, int depth)
+static int fallback(sl_load_req *rq, const sl_loadopts *lo, sl_store *st, const char *label, int64_t start_ms,
+	const char *why, sl_load_out *out, int depth)
 {
 	sl_txninfo ti = SL_TXNINFO_ZERO;
 	sl_result *res = &out->res;
 	int r;
 
-	sl_result_free(res);
-	sl_result_init(res);
-	if (sl_result_set(&res->label, label) < 0 ||
-	    sl_result_set(&res->comment, sl_hdrs_get(rq->hdrs, "comment")) < 0 ||
-	    sl_result_set(&res->status, SL_STATUS_FAIL) < 0 || sl_result_set(&res->message, why) < 0)
+	if (fail_fields(res, lo, label, why) < 0)
 		return -1;
-	res->two_phase = two_phase(rq);
 	res->load_time_ms = sl_now_ms() - start_ms;
 	if (!st)
 		return 1;
@@ -245,7 +270,7 @@ static int fallback(sl_load_req *rq, sl_store *st, const char *label, int64_t st
 		else if ((cur.state == SL_TXN_VISIBLE || cur.state == SL_TXN_PRECOMMITTED) && depth < 2) {
 			sl_txninfo_free(&cur);
 			sl_txninfo_free(&ti);
-			return fallback(rq, st, label, start_ms, why, out, depth + 1);
+			return fallback(rq, lo, st, label, start_ms, why, out, depth + 1);
 		}
 		sl_txninfo_free(&cur);
 		break;
@@ -306,17 +331,14 @@ int sl_load_fail(sl_load_req *rq, const char *msg, sl_load_out *out)
 {
 	int64_t start_ms = sl_now_ms();
 	const char *label = rq->no_label ? "" : sl_load_label(rq);
+	sl_loadopts lo;
+	int r;
 
 	if (!label)
 		return -1;
-	sl_result_free(&out->res);
-	sl_result_init(&out->res);
-	if (sl_result_set(&out->res.label, label) < 0 ||
-	    sl_result_set(&out->res.comment, sl_hdrs_get(rq->hdrs, "comment")) < 0 ||
-	    sl_result_set(&out->res.status, SL_STATUS_FAIL) < 0 || sl_result_set(&out->res.message, msg) < 0)
-		return -1;
-	out->res.two_phase = two_phase(rq);
-	if (render(out) < 0)
+	r = opts_of(rq, &lo) < 0 || fail_fields(&out->res, &lo, label, msg) < 0 ? -1 : 1;
+	sl_loadopt_free(&lo);
+	if (r < 0 || render(out) < 0)
 		return -1;
 	sl_load_add_record(rq, out, start_ms);
 	return 1;
@@ -561,8 +583,7 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	out->cancelled = 0;
 	if (!(label = sl_load_label(rq)))
 		return -1;
-	/* the launcher's own options; the stages report invalid ones */
-	if (sl_loadopt_parse(&lo, rq->hdrs, SL_LO_LOAD, why, sizeof why) < 0 || run_argv(rq, &lo, &rn) < 0)
+	if (opts_of(rq, &lo) < 0 || run_argv(rq, &lo, &rn) < 0)
 		goto fail;
 	infd = rq->infd;
 	if (infd < 0) {
@@ -601,7 +622,7 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	}
 	out->answer.len = 0;
 	no_answer(rq, &pl, failed, why, sizeof why);
-	if (fallback(rq, have_st ? st : NULL, label, start_ms, why, out, 0) < 0 || render(out) < 0)
+	if (fallback(rq, &lo, have_st ? st : NULL, label, start_ms, why, out, 0) < 0 || render(out) < 0)
 		goto fail;
 	ret = 1;
 record:

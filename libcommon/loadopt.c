@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "loadopt.h"
-#include "csvsplit.h"
+#include "sep.h"
 #include "status.h"
 
 #define FE SL_E_ANALYSIS_ERROR SL_TSTATUS

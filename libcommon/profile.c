@@ -12,6 +12,7 @@
 #include "msg.h"
 #include "frame.h"
 #include "profile.h"
+#include "loadopt.h"
 
 static int64_t start_ms;
 static char label[160], table[160];
@@ -36,12 +37,20 @@ static void print_profile(void)
 
 void sl_profile_start(const sl_hdrs *h, const char *tbl)
 {
+	sl_loadopts lo;
 	const char *l;
+	char m[256];
+	int on;
 
-	if (!sl_hdrs_bool(h, "enable_profile"))
+	/* both options are in sl-txn's rows, none of which allocates */
+	if (sl_loadopt_parse(&lo, h, SL_LO_TXN, m, sizeof m) < 0)
+		return;
+	on = (int)lo.v[SL_LO_ENABLE_PROFILE].i;
+	l = lo.v[SL_LO_LABEL].text;
+	sl_loadopt_free(&lo);
+	if (!on)
 		return;
 	start_ms = sl_now_ms();
-	l = sl_hdrs_get(h, "label");
 	/* the log is line-oriented: no control bytes from a header */
 	snprintf(label, sizeof label, "%s", l ? l : "");
 	snprintf(table, sizeof table, "%s", tbl ? tbl : "");

@@ -31,6 +31,7 @@
 #include "loadopt.h"
 #include "profile.h"
 #include "store.h"
+#include "jobstate.h"
 #include "counts.h"
 #include "errlog.h"
 
@@ -392,8 +393,7 @@ __attribute__((noreturn)) static void fail_label_exists(txn_ctx *c, const sl_txn
 
 	snprintf(id, sizeof id, "%" PRId64, existing->id);
 	put_kv(c, "Status", SL_STATUS_LABEL_EXISTS);
-	put_kv(c, "ExistingJobStatus", existing->state == SL_TXN_PRECOMMITTED ? "PRECOMMITTED" :
-		existing->state == SL_TXN_COMMITTED || existing->state == SL_TXN_VISIBLE ? "FINISHED" : "RUNNING");
+	put_kv(c, "ExistingJobStatus", sl_jobstate_existing(existing->state));
 	failf(c, SL_EXIT_NO, SL_X_PRETXN, SL_E_LABEL_ALREADY_EXISTS SL_TSTATUS
 		"Label [%s] has already been used, relate to txn [%s], status [%s].",
 		c->label, id, sl_txn_state_name(existing->state));

@@ -258,35 +258,3 @@ int sl_stoull(const char *s, unsigned long long *out)
 	return 1;
 }
 
-int64_t sl_hdrs_mem_limit(const sl_hdrs *h)
-{
-	const char *v = sl_hdrs_get(h, "exec_mem_limit");
-	long long n;
-
-	if (v && sl_stoll(v, LLONG_MIN, LLONG_MAX, &n) == 1 && n > 0)
-		return n;
-	return SL_EXEC_MEM_LIMIT_DEFAULT;
-}
-
-int sl_hdrs_check_exec(const sl_hdrs *h, char *msg, size_t cap)
-{
-	const char *v;
-	long long n;
-	int r;
-
-	v = sl_hdrs_get(h, "exec_mem_limit");
-	if (v && sl_stoll(v, LLONG_MIN, LLONG_MAX, &n) != 1) {
-		/* std::invalid_argument and std::out_of_range both say "stoll" */
-		snprintf(msg, cap, SL_MEM_LIMIT_MSG);
-		return 0;
-	}
-	v = sl_hdrs_get(h, "send_batch_parallelism");
-	if (v && (r = sl_stoll(v, INT32_MIN, INT32_MAX, &n)) != 1) {
-		if (r == 0)
-			snprintf(msg, cap, SL_STOI_FORMAT_MSG, "send_batch_parallelism", v);
-		else
-			snprintf(msg, cap, SL_STOI_RANGE_MSG, "send_batch_parallelism", v);
-		return 0;
-	}
-	return 1;
-}

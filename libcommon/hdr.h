@@ -56,15 +56,6 @@ int sl_hdrs_ratio(const sl_hdrs *h, double *out);
 
 /* exec_mem_limit: Doris's default, 2 GB, in bytes. */
 #define SL_EXEC_MEM_LIMIT_DEFAULT 2147483648LL
-/* The load's memory limit in bytes: the exec_mem_limit header read as
- * Doris's std::stoll does (leading white space, a sign, digits; the rest
- * ignored); SL_EXEC_MEM_LIMIT_DEFAULT when absent, not a number or <= 0. */
-int64_t sl_hdrs_mem_limit(const sl_hdrs *h);
-/* The headers Doris parses after the transaction began that no stage
- * uses: exec_mem_limit (a std::stoll) and send_batch_parallelism (a stoi).
- * 1 valid (or absent); 0 not, msg filled with Doris's message:
- * SL_MEM_LIMIT_MSG, SL_STOI_FORMAT_MSG or SL_STOI_RANGE_MSG (status.h). */
-int sl_hdrs_check_exec(const sl_hdrs *h, char *msg, size_t cap);
 
 /* Common command line of the stages and tools:
  *   -H 'name:value' | -Hname:value   (repeatable)

@@ -324,8 +324,8 @@ static void open_table(mapper *c, const sl_opts *o, const char *db, const char *
 /* The input's header: the planning error now, else ours goes out. */
 static void start_rows(mapper *c, const sl_frame *f)
 {
-	if (c->m.have_err)
-		sl_stage_abort(&c->w, SL_EXIT_NO, c->m.err_flags, "%s", c->m.err);
+	if (c->m.err.set)
+		sl_stage_err_raise(&c->w, &c->m.err);
 	if (!(f->flags & SL_H_VARIADIC) && !source_header(f))
 		sl_stage_abort(&c->w, SL_EXIT_USAGE, 0,
 		    SL_E_INTERNAL_ERROR "sl-map: the input rows are already typed (expected source rows from sl-parse)");
@@ -382,15 +382,15 @@ int main(int argc, char **argv)
 			break;
 		case 'X':
 			/* our own pre-transaction error outranks a later upstream one */
-			if (c.m.have_err && (c.m.err_flags & SL_X_PRETXN) && !(f.flags & SL_X_PRETXN))
-				sl_stage_abort(&c.w, SL_EXIT_NO, c.m.err_flags, "%s", c.m.err);
+			if (c.m.err.set && (c.m.err.flags & SL_X_PRETXN) && !(f.flags & SL_X_PRETXN))
+				sl_stage_err_raise(&c.w, &c.m.err);
 			return sl_stage_pass_abort(&c.w, &f);
 		case 'E':
 			sl_stage_end(&c.w, c.m.pre ? "PrecedingUnselectedRows" : NULL, c.m.pre_unselected);
 			return 0;
 		}
 	}
-	if (c.m.have_err && !started)
-		sl_stage_abort(&c.w, SL_EXIT_NO, c.m.err_flags, "%s", c.m.err);
+	if (c.m.err.set && !started)
+		sl_stage_err_raise(&c.w, &c.m.err);
 	sl_stage_read_fail(&c.w, &rd, errno, "sl-map");
 }

@@ -26,13 +26,9 @@ void sl_colmap_set_err(sl_colmap *m, int flags, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (m->have_err)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(m->err, sizeof m->err, fmt, ap);
+	sl_stage_err_vset(&m->err, flags, fmt, ap);
 	va_end(ap);
-	m->err_flags = flags;
-	m->have_err = 1;
 }
 
 /* An invalid option's message, as the planning error. */
@@ -422,7 +418,7 @@ int sl_colmap_plan(sl_colmap *m, const sl_schema *sch, const sl_loadopts *lo, co
 	r = lo->v[SL_LO_COLUMNS].text ? plan_columns(m, lo, v) : plan_positions(m, v);
 	if (r < 0)
 		return -1;
-	if (m->have_err)
+	if (m->err.set)
 		return 1;
 	for (i = 0; i < sch->ncols; i++) {
 		sl_colmap_col *t = &m->plan[i];

@@ -20,6 +20,7 @@
 #include "expr.h"
 #include "schema.h"
 #include "loadopt.h"
+#include "stage.h"
 
 enum { SL_COLMAP_SRC, SL_COLMAP_EXPR, SL_COLMAP_CONST };
 
@@ -56,9 +57,7 @@ typedef struct sl_colmap {
 	sl_expr *pre;
 	uint64_t pre_unselected;
 	/* The planning error (the first one), for when the stream starts. */
-	char err[1024];
-	int err_flags;
-	int have_err;
+	sl_stage_err err;
 	/* Per row: the values (one per table column), the expression scope,
 	 * and a rejected row's reason and source text. */
 	sl_value *out, *scope;

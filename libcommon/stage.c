@@ -174,17 +174,22 @@ void sl_stage_abort(sl_writer *w, int code, int flags, const char *fmt, ...)
 	sl_die(code, "%s", msg);
 }
 
+void sl_stage_err_vset(sl_stage_err *e, int flags, const char *fmt, va_list ap)
+{
+	if (e->set)
+		return;
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	e->flags = flags;
+	e->set = 1;
+}
+
 void sl_stage_err_set(sl_stage_err *e, int flags, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (e->set)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	sl_stage_err_vset(e, flags, fmt, ap);
 	va_end(ap);
-	e->flags = flags;
-	e->set = 1;
 }
 
 void sl_stage_err_raise(sl_writer *w, const sl_stage_err *e)

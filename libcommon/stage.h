@@ -11,6 +11,7 @@
 #ifndef SL_STAGE_H
 #define SL_STAGE_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "frame.h"
@@ -87,6 +88,8 @@ typedef struct sl_stage_err {
 /* Keep the error unless one is kept already. */
 __attribute__((format(printf, 3, 4)))
 void sl_stage_err_set(sl_stage_err *e, int flags, const char *fmt, ...);
+__attribute__((format(printf, 3, 0)))
+void sl_stage_err_vset(sl_stage_err *e, int flags, const char *fmt, va_list ap);
 /* Report the kept error: X downstream, "prog: fatal: message", exit 1. */
 __attribute__((noreturn)) void sl_stage_err_raise(sl_writer *w, const sl_stage_err *e);
 

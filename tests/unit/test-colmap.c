@@ -39,7 +39,7 @@ static int plan(fixture *x, const char *const *hdrs)
 	sl_loadopt_parse(&x->lo, &x->h, SL_LO_MAP, err, sizeof err);
 	if (sl_colmap_plan(&x->m, &x->sch, &x->lo, "+08:00") < 0)
 		return -1;
-	return !x->m.have_err;
+	return !x->m.err.set;
 }
 
 static void done(fixture *x)
@@ -94,13 +94,13 @@ static void test_columns(void)
 	done(&x);
 
 	CHECK(plan(&x, (const char *const[]){ "columns: k, v, k", 0 }) == 0);
-	CHECK(!strcmp(x.m.err, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Duplicate column: k"));
+	CHECK(!strcmp(x.m.err.msg, "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Duplicate column: k"));
 	done(&x);
 	CHECK(plan(&x, (const char *const[]){ "columns: k, v = ", 0 }) == 0);
-	CHECK(!strncmp(x.m.err, "[INTERNAL_ERROR]TStatus: ParseException: syntax error in columns at position 3", 77));
+	CHECK(!strncmp(x.m.err.msg, "[INTERNAL_ERROR]TStatus: ParseException: syntax error in columns at position 3", 77));
 	done(&x);
 	CHECK(plan(&x, (const char *const[]){ "columns: k, v", "merge_type: MERGE", "strict_mode: maybe", 0 }) == 0);
-	CHECK(!strcmp(x.m.err, "[INVALID_ARGUMENT]Invalid strict mode format. Must be bool type"));
+	CHECK(!strcmp(x.m.err.msg, "[INVALID_ARGUMENT]Invalid strict mode format. Must be bool type"));
 	done(&x);
 }
 

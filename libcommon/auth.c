@@ -33,6 +33,7 @@
 #include "sl.h"
 #include "io.h"
 #include "store.h"
+#include "fsutil.h"
 #include "auth.h"
 
 #define NAME_CAP   65           /* 64 bytes + NUL, as store names */
@@ -236,15 +237,7 @@ static int auth_lock(const sl_store *st)
 	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			int e = errno;
-			close(fd);
-			errno = e;
-			return -1;
-		}
-	}
-	return fd;
+	return sl_fsutil_flock(fd, LOCK_EX);
 }
 
 static void unlock_keep_errno(int fd)

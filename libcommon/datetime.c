@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
@@ -47,25 +48,12 @@ static int parse_offset(const char *s, size_t n, int64_t *secs)
 	return 1;
 }
 
-static int name_ieq(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if (sl_textscan_lower((unsigned char)*a) != sl_textscan_lower((unsigned char)*b)) return 0;
-	return *a == *b;
-}
-
 #define TZDIR "/usr/share/zoneinfo"
 
 static int is_zone_file(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0;
-}
-
-static int name_ieq3(const char *a, const char *b)
-{
-	return sl_textscan_lower((unsigned char)a[0]) == sl_textscan_lower((unsigned char)b[0]) && sl_textscan_lower((unsigned char)a[1]) == sl_textscan_lower((unsigned char)b[1])
-	    && sl_textscan_lower((unsigned char)a[2]) == sl_textscan_lower((unsigned char)b[2]);
 }
 
 /* Find name under TZDIR matching each path segment case-insensitively
@@ -123,8 +111,8 @@ int sl_tz_set(const char *name)
 	const char *p;
 
 	if (!name || !*name) return 0;
-	if (name_ieq(name, "UTC") || name_ieq(name, "GMT") || name_ieq(name, "Z")
-	    || name_ieq(name, "Etc/UTC") || name_ieq(name, "UCT")) {
+	if (!strcasecmp(name, "UTC") || !strcasecmp(name, "GMT") || !strcasecmp(name, "Z")
+	    || !strcasecmp(name, "Etc/UTC") || !strcasecmp(name, "UCT")) {
 		tz_mode = 1; tz_fixed_us = 0; return 1;
 	}
 	if (parse_offset(name, strlen(name), &off)) {
@@ -132,13 +120,13 @@ int sl_tz_set(const char *name)
 	}
 	/* "GMT+8", "UTC+08:00": offsets in the Java sense (not POSIX's
 	 * inverted Etc/GMT+8). */
-	if (strlen(name) > 3 && (name_ieq3(name, "GMT") || name_ieq3(name, "UTC"))
+	if (strlen(name) > 3 && (!strncasecmp(name, "GMT", 3) || !strncasecmp(name, "UTC", 3))
 	    && (name[3] == '+' || name[3] == '-')) {
 		if (!parse_offset(name + 3, strlen(name + 3), &off)) return 0;
 		tz_mode = 1; tz_fixed_us = off * 1000000; return 1;
 	}
 	/* Doris maps CST to Asia/Shanghai. */
-	if (name_ieq(name, "CST")) name = "Asia/Shanghai";
+	if (!strcasecmp(name, "CST")) name = "Asia/Shanghai";
 	if (name[0] == '/' || name[0] == '.' || strstr(name, "..") || strlen(name) > 200) return 0;
 	for (p = name; *p; p++)
 		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')

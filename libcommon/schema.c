@@ -752,6 +752,8 @@ int sl_schema_parse(const char *ddl, size_t n, const char *db_default, sl_schema
 		s->dist_random = 1;     /* Doris 2.1: DISTRIBUTED BY RANDOM BUCKETS AUTO */
 	if (!check_table(&ps, s))
 		goto out;
+	s->nvisible = s->ncols;
+	s->delete_sign = s->seq_col = s->seq_map = -1;
 	ok = 1;
 out:
 	free(a);

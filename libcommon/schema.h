@@ -24,6 +24,13 @@ typedef struct sl_column {
 	int default_kind;       /* enum sl_default */
 	char *default_value;    /* text of DEFAULT "x" (SL_DEFAULT_VALUE) */
 	char *comment;          /* NULL if none */
+	/* The model's hidden columns, always last in cols[] and in every row
+	 * (sl-map emits them, segments store them): __DORIS_DELETE_SIGN__
+	 * (UNIQUE tables: TINYINT NOT NULL DEFAULT "0", REPLACE) and
+	 * __DORIS_SEQUENCE_COL__ (UNIQUE tables with a sequence: the
+	 * sequence's type, NULL, REPLACE). Not in SELECT * or DESC unless the
+	 * session has show_hidden_columns=true; not rendered in the DDL. */
+	int hidden;
 } sl_column;
 
 typedef struct sl_schema {
@@ -38,6 +45,14 @@ typedef struct sl_schema {
 	char **prop_k, **prop_v; size_t nprops; /* PROPERTIES (...) */
 	char *comment;                       /* table COMMENT */
 	int if_not_exists;                   /* CREATE TABLE IF NOT EXISTS (added by C) */
+	/* The model (filled by sl_schema_parse; key columns are a prefix of
+	 * cols[] in KEY order, as Doris requires). */
+	size_t nvisible;        /* cols[0..nvisible) are the user's columns */
+	long delete_sign;       /* index of __DORIS_DELETE_SIGN__, -1 none */
+	long seq_col;           /* index of __DORIS_SEQUENCE_COL__, -1 none */
+	long seq_map;           /* function_column.sequence_col property: the
+	                         * user column that feeds the sequence, -1 none */
+	int mow;                /* enable_unique_key_merge_on_write (UNIQUE: default true) */
 } sl_schema;
 
 #define SL_SCHEMA_ZERO { 0 }

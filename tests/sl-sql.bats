@@ -133,7 +133,7 @@ DISTRIBUTED BY HASH(\`user_id\`) BUCKETS 10;" ]
 	t "CREATE TABLE t (a INT,, b INT)" "1064 (42000): syntax error at position 23 near ',': expected a column name"
 	t "CREATE TABLE t (a INT" "1064 (42000): syntax error at end of input: expected ')'"
 	t "CREATE TABLE t (a INT, b FOO)" "1105 (HY000): invalid type 'FOO' at position 26: unknown type"
-	t "CREATE TABLE t (a INT, b BITMAP)" "1105 (HY000): type BITMAP is not supported yet (at position 26)"
+	t "CREATE TABLE t (a INT, b QUANTILE_STATE)" "1105 (HY000): type QUANTILE_STATE is not supported yet (at position 26)"
 	t "CREATE TABLE t (a INT, b ARRAY<INT) DISTRIBUTED BY HASH(a) BUCKETS 1" "1105 (HY000): unterminated type 'ARRAY<INT) DISTRIBUTED BY HASH(a) BUCKETS 1' at position 26"
 	t "CREATE TABLE t (a INT AUTO_INCREMENT)" "1105 (HY000): AUTO_INCREMENT is not supported yet (at position 23)"
 	t "CREATE TABLE t (a INT, b INT) UNIQUE KEY(a)" "1105 (HY000): Should not be distributed by random when keys type is unique"

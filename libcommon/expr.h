@@ -85,10 +85,8 @@ int sl_expr_eval(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl_val
 typedef struct sl_agg_list { size_t n, cap; sl_expr **calls; } sl_agg_list;
 /* Append e's aggregate calls to list (assigning their ids). 1, -1 ENOMEM. */
 int sl_expr_collect_aggs(sl_expr *e, sl_agg_list *list);
-/* Accumulator of one aggregate call over one group. */
-typedef struct sl_agg_state { int64_t count; int has; sl_value v; __int128 sum_l; double sum_d; int kind; char *sbuf; size_t scap;
-	void *distinct;         /* set of seen values for count(DISTINCT x) */
-} sl_agg_state;
+/* sl_agg_state, the accumulator of one aggregate call over one group, is
+ * in exprtypes.h. */
 void sl_agg_init(const sl_expr *call, sl_agg_state *st);
 /* Feed one row. 1, -1 ENOMEM. */
 int sl_agg_step(const sl_expr *call, sl_agg_state *st, const sl_value *row, sl_eval_ctx *ctx);

@@ -27,6 +27,11 @@
  * "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd", "yyyyMMdd". str_to_date returns DATE
  * when its (constant) format has no time specifier.
  *
+ * BITMAP and HLL (exprsketch.c): to_bitmap, bitmap_empty,
+ * bitmap_from_string, bitmap_hash, bitmap_count, bitmap_to_string,
+ * hll_hash, hll_empty, hll_cardinality, and the aggregates bitmap_union,
+ * bitmap_union_count, hll_union, hll_raw_agg, hll_union_agg.
+ *
  * Messages: parse errors "syntax error at position N near 'tok'",
  * "syntax error at position N: unexpected end of input", lexer errors
  * ("unterminated string at position N"), "Can not found function 'f' at
@@ -36,8 +41,9 @@
  *
  * The engine's modules: exprparse.c (parser), exprbind.c (names and
  * types), exprval.c (values, casts, arithmetic), exprtime.c (date/time
- * formats), exprfunc.c (the built-in functions' table), expr.c (tree,
- * evaluator, aggregates); exprnode.h is their shared node.
+ * formats), exprfunc.c (the built-in functions' table), exprsketch.c
+ * (BITMAP and HLL), expr.c (tree, evaluator, aggregates); exprnode.h is
+ * their shared node.
  *
  * Ownership: sl_expr_parse* return a tree the caller frees with
  * sl_expr_free. Values returned by sl_expr_eval may point into the arena

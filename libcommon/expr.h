@@ -29,8 +29,9 @@
  *
  * BITMAP and HLL (exprsketch.c): to_bitmap, bitmap_empty,
  * bitmap_from_string, bitmap_hash, bitmap_count, bitmap_to_string,
- * hll_hash, hll_empty, hll_cardinality, and the aggregates bitmap_union,
- * bitmap_union_count, hll_union, hll_raw_agg, hll_union_agg.
+ * hll_hash, hll_empty, hll_cardinality, hll_to_base64, hll_from_base64,
+ * and the aggregates bitmap_union, bitmap_union_count, hll_union,
+ * hll_raw_agg, hll_union_agg.
  *
  * Messages: parse errors "syntax error at position N near 'tok'",
  * "syntax error at position N: unexpected end of input", lexer errors

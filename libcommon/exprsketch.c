@@ -17,6 +17,7 @@
 #include "status.h"
 #include "types.h"
 #include "arena.h"
+#include "base64.h"
 #include "bitmap.h"
 #include "hll.h"
 #include "murmur.h"
@@ -26,7 +27,8 @@
 
 enum fn {
 	F_TO_BITMAP, F_BITMAP_EMPTY, F_BITMAP_FROM_STRING, F_BITMAP_HASH, F_BITMAP_COUNT,
-	F_BITMAP_TO_STRING, F_HLL_HASH, F_HLL_EMPTY, F_HLL_CARDINALITY,
+	F_BITMAP_TO_STRING, F_HLL_HASH, F_HLL_EMPTY, F_HLL_CARDINALITY, F_HLL_TO_BASE64,
+	F_HLL_FROM_BASE64,
 };
 
 static sl_type kind_type(int kind)
@@ -92,6 +94,12 @@ static int type_bitmap_to_string(sl_expr *e, char *err, size_t errcap)
 	return arg_is(e, SL_T_BITMAP, err, errcap);
 }
 
+static int type_hll_to_base64(sl_expr *e, char *err, size_t errcap)
+{
+	e->type = kind_type(SL_T_VARCHAR);
+	return arg_is(e, SL_T_HLL, err, errcap);
+}
+
 static int type_hll_cardinality(sl_expr *e, char *err, size_t errcap)
 {
 	e->type = kind_type(SL_T_BIGINT);
@@ -118,6 +126,15 @@ static int set_from_buf(sl_eval_ctx *ctx, int tkind, const sl_buf *b, sl_value *
 	if (b->len) memcpy(p, b->p, b->len);
 	set_sketch(out, tkind, p, b->len);
 	return 1;
+}
+
+/* b's bytes copied into the arena as a VARCHAR value. 1, -1 ENOMEM. */
+static int set_text_from_buf(sl_eval_ctx *ctx, const sl_buf *b, sl_value *out)
+{
+	char *p = sl_arena_alloc(ctx->arena, b->len + 1);
+	if (!p) return -1;
+	if (b->len) memcpy(p, b->p, b->len);
+	return sl_exprval_set_str(out, p, b->len);
 }
 
 static int set_bitmap_single(sl_eval_ctx *ctx, uint64_t v, sl_value *out)
@@ -225,19 +242,45 @@ static int ev_to_string(const sl_expr *e, const sl_value *row, const sl_value *a
 	int r;
 	(void)e; (void)row;
 	r = sl_bitmap_enc_text(a[0].u.s.p, a[0].u.s.n, &b);
-	if (r > 0) {
-		char *p = sl_arena_alloc(ctx->arena, b.len + 1);
-		if (!p) r = -1;
-		else {
-			if (b.len) memcpy(p, b.p, b.len);
-			sl_exprval_set_str(out, p, b.len);
-		}
-	} else if (errno == EPROTO) {
+	if (r > 0) r = set_text_from_buf(ctx, &b, out);
+	else if (errno == EPROTO) {
 		sl_exprval_set_null(out);
 		r = 1;
 	}
 	sl_buf_free(&b);
 	return r;
+}
+
+/* hll_to_base64: the sketch's bytes (Doris's serialization) in base64 */
+static int ev_to_base64(const sl_expr *e, const sl_value *row, const sl_value *a, sl_eval_ctx *ctx, sl_value *out)
+{
+	sl_buf b = SL_BUF_ZERO;
+	int r;
+	(void)e; (void)row;
+	r = sl_base64_encode(a[0].u.s.p, a[0].u.s.n, &b);
+	if (r > 0) r = set_text_from_buf(ctx, &b, out);
+	sl_buf_free(&b);
+	return r;
+}
+
+/* hll_from_base64: NULL when the text is not base64 or its bytes are not
+ * a sketch; the sketch is stored re-encoded in the canonical form */
+static int ev_from_base64(const sl_expr *e, const sl_value *row, const sl_value *a, sl_eval_ctx *ctx, sl_value *out)
+{
+	sl_buf raw = SL_BUF_ZERO, enc = SL_BUF_ZERO;
+	sl_hll *h = sl_hll_new();
+	const char *s;
+	size_t n;
+	int r = h ? sl_exprval_str(&a[0], ctx, &s, &n) : -1;
+	(void)e; (void)row;
+	if (r > 0) r = sl_base64_decode(s, n, &raw);
+	if (r > 0 && sl_hll_or_enc(h, raw.p ? raw.p : "", raw.len) < 0) r = errno == ENOMEM ? -1 : 0;
+	if (r > 0 && (r = sl_hll_encode(h, &enc)) > 0) r = set_from_buf(ctx, SL_T_HLL, &enc, out);
+	if (r == 0) sl_exprval_set_null(out);
+	sl_hll_free(h);
+	sl_buf_free(&raw);
+	sl_buf_free(&enc);
+	return r < 0 ? -1 : 1;
 }
 
 #define STRICT 1
@@ -253,6 +296,8 @@ static const struct sl_exprfunc_def fdefs[] = {
 	{ "hll_hash", F_HLL_HASH, 1, 1, NULLS, type_make_hll, ev_hash },
 	{ "hll_empty", F_HLL_EMPTY, 0, 0, NULLS, type_make_hll, ev_empty },
 	{ "hll_cardinality", F_HLL_CARDINALITY, 1, 1, NULLS, type_hll_cardinality, ev_count },
+	{ "hll_to_base64", F_HLL_TO_BASE64, 1, 1, STRICT, type_hll_to_base64, ev_to_base64 },
+	{ "hll_from_base64", F_HLL_FROM_BASE64, 1, 1, STRICT, type_make_hll, ev_from_base64 },
 };
 
 const struct sl_exprfunc_def *sl_exprsketch_table(size_t *n)

@@ -2,11 +2,11 @@
 /*
  * exprsketch.h -- BITMAP and HLL in the expression engine: their scalar
  * functions (to_bitmap, bitmap_hash, bitmap_from_string, bitmap_empty,
- * bitmap_count, bitmap_to_string, hll_hash, hll_empty, hll_cardinality; a
- * table like exprfunc.c's), the aggregates over them (bitmap_union,
- * bitmap_union_count, hll_union, hll_raw_agg, hll_union_agg), and Doris's
- * refusals of sketches where they have no meaning (comparisons, casts,
- * arithmetic, min/max/sum/avg).
+ * bitmap_count, bitmap_to_string, hll_hash, hll_empty, hll_cardinality,
+ * hll_to_base64, hll_from_base64; a table like exprfunc.c's), the
+ * aggregates over them (bitmap_union, bitmap_union_count, hll_union,
+ * hll_raw_agg, hll_union_agg), and Doris's refusals of sketches where they
+ * have no meaning (comparisons, casts, arithmetic, min/max/sum/avg).
  */
 #ifndef SL_EXPRSKETCH_H
 #define SL_EXPRSKETCH_H

@@ -51,6 +51,12 @@ refused() {
 	sel "select hll_cardinality(hll_hash('a')), hll_cardinality(hll_hash(NULL)), hll_cardinality(hll_empty()), hll_cardinality(NULL), hll_hash(NULL) IS NULL" "1	0	0	0	0"
 }
 
+@test "hll_to_base64 and hll_from_base64: Doris's serialization (hll_hash('abc') is AQEC5XSzrpDsdw==)" {
+	sel "select hll_to_base64(hll_hash('abc')), hll_to_base64(hll_empty()), hll_to_base64(NULL), hll_cardinality(hll_from_base64(hll_to_base64(hll_hash('abc'))))" "AQEC5XSzrpDsdw==	AA==	NULL	1"
+	# not base64, or base64 of something that is no sketch: NULL
+	sel "select hll_from_base64('abc') IS NULL, hll_from_base64('BA==') IS NULL, hll_cardinality(hll_from_base64('AA=='))" "1	1	0"
+}
+
 @test "BITMAP and HLL values are displayed as NULL" {
 	sel "select to_bitmap(1), hll_hash('a'), bitmap_empty(), hll_empty()" "NULL	NULL	NULL	NULL"
 	run -0 --separate-stderr sl-sql -e "select to_bitmap(1) as b"

@@ -802,6 +802,15 @@ static void test_sketch_functions(void)
 	E("hll_cardinality(hll_empty())", "0");
 	E("hll_cardinality(NULL)", "0");
 	E("hll_hash(s) IS NULL", "0");
+	E("hll_to_base64(hll_hash('abc'))", "AQEC5XSzrpDsdw==");
+	E("hll_to_base64(hll_empty())", "AA==");
+	E("hll_to_base64(NULL)", "NULL");
+	E("hll_cardinality(hll_from_base64(hll_to_base64(hll_hash(s))))", "1");
+	E("hll_from_base64('AQEC')", "NULL");          /* base64, but no sketch */
+	E("hll_from_base64('not base64')", "NULL");
+	E("hll_from_base64(n)", "NULL");
+	T("hll_from_base64('AA==')", "HLL");
+	ERR("hll_to_base64(to_bitmap(1))", "hll_to_base64(BITMAP)");
 	T("to_bitmap(1)", "BITMAP");
 	T("bitmap_hash(s)", "BITMAP");
 	T("hll_hash(k1)", "HLL");

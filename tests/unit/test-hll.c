@@ -2,8 +2,9 @@
 /*
  * test-hll.c -- unit tests of HLL sketches (libcommon/hll.c): the forms
  * Doris serializes (empty, explicit, sparse, full), union, rejected
- * encodings, and the estimate within 2% of the true count from 100 up to
- * 1,000,000 distinct values.
+ * encodings, the estimate within 2% of the true count from 100 up to
+ * 1,000,000 distinct values, and the base64 text of hll_to_base64
+ * (libcommon/base64.c) against Doris's documented value.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "sl.h"
 #include "io.h"
 #include "hll.h"
+#include "base64.h"
 
 static int passed, failed;
 #define CHECK(c) do { if (c) passed++; else { failed++; \
@@ -135,12 +137,51 @@ static void test_error(void)
 	sl_hll_free(h);
 }
 
+static void test_base64(void)
+{
+	static const struct { const char *bin; size_t n; const char *text; } ok[] = {
+		{ "", 0, "" }, { "f", 1, "Zg==" }, { "fo", 2, "Zm8=" }, { "foo", 3, "Zm9v" },
+		{ "foob", 4, "Zm9vYg==" }, { "\xff\xfe\x00", 3, "//4A" },
+	};
+	static const char *const bad[] = { "Zg=", "Z===", "Zg=a", "Zm9v!A==", "=AAA", "Zg==Zg==" };
+	sl_buf b = SL_BUF_ZERO;
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_LEN(ok); i++) {
+		b.len = 0;
+		CHECK(sl_base64_encode(ok[i].bin, ok[i].n, &b) == 1 && b.len == strlen(ok[i].text)
+		      && !memcmp(b.p, ok[i].text, b.len));
+		b.len = 0;
+		CHECK(sl_base64_decode(ok[i].text, strlen(ok[i].text), &b) == 1 && b.len == ok[i].n
+		      && (!b.len || !memcmp(b.p, ok[i].bin, b.len)));
+	}
+	for (i = 0; i < SL_ARRAY_LEN(bad); i++) {
+		b.len = 0;
+		CHECK(sl_base64_decode(bad[i], strlen(bad[i]), &b) == 0);
+	}
+	/* hll_to_base64(hll_hash('abc')) and hll_to_base64(hll_empty()) in
+	 * Doris's documentation: the hash and the serialization are Doris's */
+	b.len = 0;
+	{
+		sl_buf e = SL_BUF_ZERO;
+		CHECK(sl_hll_enc_hash("abc", 3, &e) == 1 && sl_base64_encode(e.p, e.len, &b) == 1);
+		CHECK(b.len == 16 && !memcmp(b.p, "AQEC5XSzrpDsdw==", 16));
+		e.len = 0;
+		b.len = 0;
+		CHECK(sl_hll_enc_empty(&e) == 1 && sl_base64_encode(e.p, e.len, &b) == 1);
+		CHECK(b.len == 4 && !memcmp(b.p, "AA==", 4));
+		sl_buf_free(&e);
+	}
+	sl_buf_free(&b);
+}
+
 int main(void)
 {
 	test_forms();
 	test_union();
 	test_bad();
 	test_error();
+	test_base64();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

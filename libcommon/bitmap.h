@@ -49,7 +49,10 @@ int sl_bitmap_parse(sl_bitmap *b, const char *s, size_t n);
 int sl_bitmap_parse_u64(const char *s, size_t n, uint64_t *v);
 
 /* On encodings. The union of the bitmaps encoded in a and b, encoded and
- * appended to out (the model's BITMAP_UNION). 1, -1 EPROTO, ENOMEM. */
+ * appended to out (the model's BITMAP_UNION). 1, -1 EPROTO, ENOMEM. Each
+ * call decodes and re-encodes both sides, so folding n values one by one
+ * costs O(n^2): to fold many values into one, keep an sl_bitmap,
+ * sl_bitmap_or_enc each and sl_bitmap_encode once. */
 int sl_bitmap_union(const char *a, size_t an, const char *b, size_t bn, sl_buf *out);
 /* Encoding of the empty bitmap and of a one-value bitmap. 1, -1 ENOMEM. */
 int sl_bitmap_enc_empty(sl_buf *out);

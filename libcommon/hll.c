@@ -120,45 +120,73 @@ static int bad(void)
 	return -1;
 }
 
-int sl_hll_or_enc(sl_hll *h, const char *p, size_t n)
+/* Check an encoding's shape: its tag, or -1 EPROTO. Sparse and full
+ * forms are checked whole (indexes, ranks) before anything is changed. */
+static int form_of(const char *p, size_t n)
 {
 	size_t i, k;
 	if (n < 1) return bad();
 	switch ((unsigned char)p[0]) {
 	case TAG_EMPTY:
-		return n == 1 ? 1 : bad();
+		return n == 1 ? TAG_EMPTY : bad();
 	case TAG_EXPLICIT:
-		if (n < 2 || n != 2 + 8 * (size_t)(unsigned char)p[1]) return bad();
-		k = (unsigned char)p[1];
-		for (i = 0; i < k; i++)
-			if (sl_hll_add(h, rd64(p + 2 + 8 * i)) < 0) return -1;
-		return 1;
+		return n >= 2 && n == 2 + 8 * (size_t)(unsigned char)p[1] ? TAG_EXPLICIT : bad();
 	case TAG_SPARSE:
 		if (n < 5) return bad();
 		k = rd32(p + 1);
 		if (k > SL_HLL_REGISTERS || n != 5 + 3 * k) return bad();
-		for (i = 0; i < k; i++) {
-			uint16_t idx = rd16(p + 5 + 3 * i);
-			if (idx >= SL_HLL_REGISTERS || (unsigned char)p[7 + 3 * i] > RANK_MAX) return bad();
-		}
-		if (!h->reg && go_registers(h) < 0) return -1;
-		for (i = 0; i < k; i++) {
-			uint16_t idx = rd16(p + 5 + 3 * i);
-			uint8_t v = (uint8_t)p[7 + 3 * i];
-			if (h->reg[idx] < v) h->reg[idx] = v;
-		}
-		return 1;
+		for (i = 0; i < k; i++)
+			if (rd16(p + 5 + 3 * i) >= SL_HLL_REGISTERS || (unsigned char)p[7 + 3 * i] > RANK_MAX) return bad();
+		return TAG_SPARSE;
 	case TAG_FULL:
 		if (n != 1 + SL_HLL_REGISTERS) return bad();
 		for (i = 0; i < SL_HLL_REGISTERS; i++)
 			if ((unsigned char)p[1 + i] > RANK_MAX) return bad();
-		if (!h->reg && go_registers(h) < 0) return -1;
-		for (i = 0; i < SL_HLL_REGISTERS; i++)
-			if (h->reg[i] < (uint8_t)p[1 + i]) h->reg[i] = (uint8_t)p[1 + i];
-		return 1;
+		return TAG_FULL;
 	default:
 		return bad();
 	}
+}
+
+/* reg |= the checked encoding p[0..n) of form tag. */
+static void regs_or(uint8_t *reg, int tag, const char *p, size_t n)
+{
+	size_t i, k;
+	(void)n;
+	switch (tag) {
+	case TAG_EXPLICIT:
+		k = (unsigned char)p[1];
+		for (i = 0; i < k; i++) reg_update(reg, rd64(p + 2 + 8 * i));
+		break;
+	case TAG_SPARSE:
+		k = rd32(p + 1);
+		for (i = 0; i < k; i++) {
+			uint16_t idx = rd16(p + 5 + 3 * i);
+			uint8_t v = (uint8_t)p[7 + 3 * i];
+			if (reg[idx] < v) reg[idx] = v;
+		}
+		break;
+	case TAG_FULL:
+		for (i = 0; i < SL_HLL_REGISTERS; i++)
+			if (reg[i] < (uint8_t)p[1 + i]) reg[i] = (uint8_t)p[1 + i];
+		break;
+	}
+}
+
+int sl_hll_or_enc(sl_hll *h, const char *p, size_t n)
+{
+	size_t i;
+	int tag = form_of(p, n);
+	if (tag < 0) return -1;
+	if (tag == TAG_EXPLICIT && !h->reg) {
+		for (i = 0; i < (unsigned char)p[1]; i++)
+			if (sl_hll_add(h, rd64(p + 2 + 8 * i)) < 0) return -1;
+		return 1;
+	}
+	if (tag == TAG_EMPTY) return 1;
+	if (!h->reg && go_registers(h) < 0) return -1;
+	regs_or(h->reg, tag, p, n);
+	return 1;
 }
 
 /* Doris's arithmetic, float where Doris uses float, so that the same
@@ -226,8 +254,29 @@ int sl_hll_encode(const sl_hll *h, sl_buf *out)
 
 int sl_hll_union(const char *a, size_t an, const char *b, size_t bn, sl_buf *out)
 {
-	sl_hll *h = sl_hll_new();
-	int r = h ? sl_hll_or_enc(h, a, an) : -1;
+	sl_hll *h;
+	int ta = form_of(a, an), tb = form_of(b, bn), r;
+	if (ta < 0 || tb < 0) return -1;
+	/* A full side stays full: its registers are copied to out and the other
+	 * side's maxed into them there, with no sketch built (the fold of an
+	 * HLL_UNION column meets this on every row once a key's sketch is big). */
+	if (ta == TAG_FULL || tb == TAG_FULL) {
+		uint8_t *reg;
+		if (sl_buf_reserve(out, 1 + SL_HLL_REGISTERS) < 0) return -1;
+		if (ta != TAG_FULL) {
+			const char *p = a; size_t n = an; int t = ta;
+			a = b; an = bn; ta = tb;
+			b = p; bn = n; tb = t;
+		}
+		out->p[out->len] = TAG_FULL;
+		reg = (uint8_t *)out->p + out->len + 1;
+		memcpy(reg, a + 1, SL_HLL_REGISTERS);
+		regs_or(reg, tb, b, bn);
+		out->len += 1 + SL_HLL_REGISTERS;
+		return 1;
+	}
+	if (!(h = sl_hll_new())) return -1;
+	r = sl_hll_or_enc(h, a, an);
 	if (r > 0) r = sl_hll_or_enc(h, b, bn);
 	if (r > 0) r = sl_hll_encode(h, out);
 	sl_hll_free(h);

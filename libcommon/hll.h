@@ -45,7 +45,9 @@ int64_t sl_hll_estimate(const sl_hll *h);
 int sl_hll_encode(const sl_hll *h, sl_buf *out);
 
 /* On encodings. The union of the sketches encoded in a and b, encoded and
- * appended to out (the model's HLL_UNION). 1, -1 EPROTO, ENOMEM. */
+ * appended to out (the model's HLL_UNION). 1, -1 EPROTO, ENOMEM. Each
+ * call reads and writes whole sketches (up to 16 KiB): to fold many values
+ * into one, keep an sl_hll, sl_hll_or_enc each and sl_hll_encode once. */
 int sl_hll_union(const char *a, size_t an, const char *b, size_t bn, sl_buf *out);
 /* Encoding of the empty sketch, and of hll_hash(p[0..n)). 1, -1 ENOMEM. */
 int sl_hll_enc_empty(sl_buf *out);

@@ -64,18 +64,22 @@ static void test_forms(void)
 	sl_buf_free(&e);
 }
 
-/* Two halves unioned give the bytes of the whole. */
+/* Two parts unioned, either way round, give the bytes of the whole: every
+ * pair of forms (explicit, sparse, full) meets. */
 static void test_union(void)
 {
-	static const long sizes[] = { 50, 150, 3000, 50000 };
+	static const long parts[][3] = {   /* a is [0, a_end), b is [b_start, end) */
+		{ 35, 15, 50 }, { 85, 75, 150 }, { 1510, 1500, 3000 }, { 25010, 25000, 50000 },
+		{ 50000, 50000, 50100 }, { 50000, 49000, 52000 }, { 100, 0, 50000 }, { 3000, 2990, 3050 },
+	};
 	size_t k;
 
-	for (k = 0; k < SL_ARRAY_LEN(sizes); k++) {
+	for (k = 0; k < SL_ARRAY_LEN(parts); k++) {
 		sl_hll *a = sl_hll_new(), *b = sl_hll_new(), *w = sl_hll_new();
 		sl_buf ea = SL_BUF_ZERO, eb = SL_BUF_ZERO, ew = SL_BUF_ZERO, u = SL_BUF_ZERO;
-		add_users(a, 0, sizes[k] / 2 + 10);
-		add_users(b, sizes[k] / 2, sizes[k]);
-		add_users(w, 0, sizes[k]);
+		add_users(a, 0, parts[k][0]);
+		add_users(b, parts[k][1], parts[k][2]);
+		add_users(w, 0, parts[k][2]);
 		CHECK(sl_hll_encode(a, &ea) == 1 && sl_hll_encode(b, &eb) == 1 && sl_hll_encode(w, &ew) == 1);
 		CHECK(sl_hll_union(ea.p, ea.len, eb.p, eb.len, &u) == 1);
 		CHECK(u.len == ew.len && !memcmp(u.p, ew.p, u.len));

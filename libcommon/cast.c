@@ -748,6 +748,9 @@ static int cast_text_scalar(const sl_type *t, const char *s, size_t n, sl_value 
 		return 1;
 	case SL_T_ARRAY: case SL_T_MAP: case SL_T_STRUCT: case SL_T_JSON:
 		return cast_complex(t, s, n, v);
+	case SL_T_BITMAP: case SL_T_HLL:
+		/* no text form: a load fills them through to_bitmap, hll_hash... */
+		break;
 	default:
 		break;
 	}

@@ -26,7 +26,8 @@
  * makes the whole value NULL. The encoded bytes of a complex result live in
  * a per-thread ring of 1024 buffers owned by cast.c: valid until 1023
  * further complex casts in the same thread (enough for a row of up to 1023
- * complex columns; copy them to keep them longer). */
+ * complex columns; copy them to keep them longer). BITMAP and HLL have no
+ * text form: any text gives NULL (0), as Doris refuses the cast. */
 int sl_cast_text(const sl_type *t, const char *s, size_t n, sl_value *v);
 
 /* The text parsers behind sl_cast_text (leading/trailing

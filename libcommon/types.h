@@ -23,9 +23,15 @@
  * encoding). The same bytes go in the row stream and in rowsets.
  *
  * BITMAP and HLL are variable-length fields like strings (the bytes are the
- * sketch's own encoding, bitmap.h and hll.h; NULL is SL_NULL_LEN). They
- * decode as SL_V_STRING values with tkind BITMAP/HLL and are displayed as
- * NULL (as Doris's MySQL front shows them); bitmap_to_string,
+ * sketch's own encoding; NULL is SL_NULL_LEN):
+ *   BITMAP  tag 0x00 empty; 0x01 then 1..32 ascending u64 values; 0x02
+ *           then u32 nbuckets and per bucket u32 high half, u32 length,
+ *           CRoaring portable bytes of the low halves (bitmap.h)
+ *   HLL     Doris's serialization, little-endian: 0x00 empty; 0x01 u8 k
+ *           and k u64 hashes; 0x02 u32 c and c (u16 index, u8 value);
+ *           0x03 and 16384 register bytes (hll.h)
+ * They decode as SL_V_STRING values with tkind BITMAP/HLL and are
+ * displayed as NULL (as Doris's MySQL front shows them); bitmap_to_string,
  * bitmap_count, hll_cardinality give text or numbers from them.
  */
 #ifndef SL_TYPES_H

@@ -76,7 +76,7 @@ ok() {
 	check "${FE}Only unique key merge on write support partial update" unique_key_update_mode:UPDATE_FIXED_COLUMNS
 	# UPDATE_FLEXIBLE_COLUMNS: the BE refuses a CSV body first (Doris)
 	check "[INVALID_ARGUMENT]flexible partial update only support json format as input file currently" unique_key_update_mode:update_flexible_columns
-	check "[INVALID_ARGUMENT]Invalid partial_update_new_key_behavior maybe, must be one of {'APPEND', 'ERROR'}" partial_update_new_key_behavior:maybe
+	check "[INVALID_ARGUMENT]Invalid partial_update_new_key_behavior MAYBE, must be one of {'APPEND', 'ERROR'}" partial_update_new_key_behavior:maybe
 	ok unique_key_update_mode:upsert
 }
 

@@ -4,6 +4,7 @@
  * is read by its type once, and an invalid one keeps which of its row's
  * messages it gets, for the stage to report when Doris would.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -251,6 +252,18 @@ int sl_loadopt_check(const sl_loadopts *o, int id, char *msg, size_t cap)
 	case SL_LOT_SEP:
 		snprintf(msg, cap, fmt, x->why ? d->name : x->err);
 		break;
+	case SL_LOT_ENUM:
+		if (id == SL_LO_PARTIAL_UPDATE_NEW_KEY_BEHAVIOR) {
+			/* Doris upper-cases the policy before naming it */
+			char up[256];
+			size_t i;
+			for (i = 0; x->text[i] && i + 1 < sizeof up; i++)
+				up[i] = (char)toupper((unsigned char)x->text[i]);
+			up[i] = 0;
+			snprintf(msg, cap, fmt, up);
+			break;
+		}
+		/* FALLTHROUGH */
 	default:
 		/* compress_type's message names the format */
 		snprintf(msg, cap, fmt, id != SL_LO_COMPRESS_TYPE ? x->text

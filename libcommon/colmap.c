@@ -128,8 +128,9 @@ static void plan_preceding(sl_colmap *m, const char *text, const char *const *na
 }
 
 /* The items of `columns` into sources and derived columns; the names in
- * names[]. 1, 0 a planning error, -1 ENOMEM. */
-static int plan_items(sl_colmap *m, const sl_loadopts *lo, char **names)
+ * names[], derived[i] set for a derived one. 1, 0 a planning error, -1
+ * ENOMEM. */
+static int plan_items(sl_colmap *m, const sl_loadopts *lo, char **names, char *derived)
 {
 	const char *cols = lo->v[SL_LO_COLUMNS].text;
 	size_t i;
@@ -157,6 +158,7 @@ static int plan_items(sl_colmap *m, const sl_loadopts *lo, char **names)
 			sl_colmap_set_err(m, 0, SL_E_INTERNAL_ERROR "TStatus: ParseException: %s in column expression '%.*s'", err, (int)en, ex);
 			return 0;
 		}
+		derived[i] = 1;
 		m->dvs[m->ndv].name = name;
 		m->dvs[m->ndv].e = e;
 		m->dvs[m->ndv++].col = -1;
@@ -212,6 +214,7 @@ static int plan_columns(sl_colmap *m, const sl_loadopts *lo, const char *pre_tex
 	const sl_schema *sch = m->sch;
 	size_t n = lo->ncols, i, j;
 	char **names = calloc(n + 1, sizeof *names);
+	char *derived = calloc(n + 1, 1);
 	long *feed = calloc(sch->ncols + 1, sizeof *feed);   /* source idx + 1 */
 	long *dfeed = calloc(sch->ncols + 1, sizeof *dfeed); /* derived idx + 1 */
 	int r = -1;
@@ -219,11 +222,13 @@ static int plan_columns(sl_colmap *m, const sl_loadopts *lo, const char *pre_tex
 	m->own_srcs = 1;
 	m->srcs = calloc(n + 1, sizeof *m->srcs);
 	m->dvs = calloc(n + 1, sizeof *m->dvs);
-	if (!names || !feed || !dfeed || !m->srcs || !m->dvs || (r = plan_items(m, lo, names)) <= 0)
+	if (!names || !derived || !feed || !dfeed || !m->srcs || !m->dvs || (r = plan_items(m, lo, names, derived)) <= 0)
 		goto out;
+	/* a source field and a derived column may share a name (`arr,
+	 * arr=to_bitmap(arr)`: the derived one feeds the column) */
 	for (i = 0; i < n; i++)
 		for (j = 0; j < i; j++)
-			if (!strcasecmp(names[i], names[j])) {
+			if (derived[i] == derived[j] && !strcasecmp(names[i], names[j])) {
 				sl_colmap_set_err(m, 0, FE_ERR "Duplicate column: %s", names[i]);
 				r = 0;
 				goto out;
@@ -237,17 +242,18 @@ static int plan_columns(sl_colmap *m, const sl_loadopts *lo, const char *pre_tex
 		goto out;
 	for (i = 0; i < sch->ncols; i++) {
 		sl_colmap_col *t = &m->plan[i];
-		if (feed[i]) {
-			t->how = SL_COLMAP_SRC;
-			t->idx = (size_t)feed[i] - 1;
-		} else if (dfeed[i]) {
+		if (dfeed[i]) {
 			t->how = SL_COLMAP_EXPR;
 			t->idx = (size_t)dfeed[i] - 1;
+		} else if (feed[i]) {
+			t->how = SL_COLMAP_SRC;
+			t->idx = (size_t)feed[i] - 1;
 		} else
 			t->how = SL_COLMAP_CONST;
 	}
 out:
 	free(names);    /* the strings are owned by srcs and dvs */
+	free(derived);
 	free(feed);
 	free(dfeed);
 	return r;

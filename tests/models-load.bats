@@ -265,3 +265,34 @@ li	male	9	1	9" ]
 	run -0 --separate-stderr stream h '1,a\n' -H 'columns: typ_id, typ_name'
 	[ "${lines[1]}" = "1	a	\\N" ]
 }
+
+# sketch TABLE WHERE BODY [headers...]: the |-separated BODY mapped onto
+# TABLE, then only the rows whose sketch WHERE selects (sl-filter reads
+# the encoded BITMAP/HLL fields back), rows only.
+sketch() {
+	local t=$1 where=$2 body=$3
+	shift 3
+	printf "$body" | sl-parse -H 'column_separator:|' | sl-map "$@" d.$t | sl-filter -H "where: $where" |
+		sl-dump 2>&1 | grep -v '^# counters'
+}
+
+@test "BITMAP and HLL: the seed's examples load to_bitmap and hll_hash values" {
+	sl-sql -e "CREATE TABLE d.b (typ_id BIGINT NULL COMMENT \"ID\", hou VARCHAR(10) NULL COMMENT \"one\", arr BITMAP BITMAP_UNION NULL COMMENT \"two\") AGGREGATE KEY(typ_id,hou) DISTRIBUTED BY HASH(typ_id,hou) BUCKETS 10"
+	sl-sql -e "CREATE TABLE d.h (typ_id BIGINT NULL COMMENT \"ID\", typ_name VARCHAR(10) NULL COMMENT \"NAME\", pv hll hll_union NULL COMMENT \"hll\") AGGREGATE KEY(typ_id,typ_name) DISTRIBUTED BY HASH(typ_id) BUCKETS 10"
+	# a source field and the derived column of the same name: the derived one feeds arr
+	run -0 --separate-stderr sketch b "bitmap_to_string(arr) = '17723' or bitmap_count(arr) = 2" \
+		'1|koga|17723\n2|nijg|146285\n' -H 'columns:typ_id,hou,arr,arr=to_bitmap(arr)'
+	[ "$output" = "typ_id	hou	arr
+1	koga	NULL" ]
+	run -0 --separate-stderr sketch b "bitmap_count(arr) = 0" '1|a|5\n' -H 'columns:typ_id,hou,x,arr=bitmap_empty()'
+	[ "${lines[1]}" = "1	a	NULL" ]
+	run -0 --separate-stderr sketch h "hll_cardinality(pv) = 1" '1001|koga\n1002|nijg\n' \
+		-H 'columns:typ_id,typ_name,pv=hll_hash(typ_id)'
+	[ "$output" = "typ_id	typ_name	pv
+1001	koga	NULL
+1002	nijg	NULL" ]
+	run -0 --separate-stderr sketch h "hll_cardinality(pv) = 0" '1001|koga\n' -H 'columns:typ_id,typ_name,pv=hll_empty()'
+	[ "${lines[1]}" = "1001	koga	NULL" ]
+	# two plain names, or two derived ones, are still duplicates
+	refused "${FE}Duplicate column: arr" b -H 'columns: typ_id, hou, arr, arr = to_bitmap(1), arr = to_bitmap(2)'
+}

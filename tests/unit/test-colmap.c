@@ -323,6 +323,12 @@ static void test_sketches(void)
 	static const char hl[] = "CREATE TABLE db.h (k BIGINT, pv HLL HLL_UNION) AGGREGATE KEY(k) "
 		"DISTRIBUTED BY HASH(k) BUCKETS 1";
 
+	/* a source and a derived column of one name: the derived one feeds it */
+	CHECK(!*plan_err(&x, bm, H("columns: k, arr, arr = to_bitmap(arr)")));
+	CHECK(x.m.plan[1].how == SL_COLMAP_EXPR && x.m.nsrc == 2);
+	done(&x);
+	CHECK(!*plan_err(&x, hl, H("columns: k, pv = hll_hash(k)")));
+	done(&x);
 	CHECK(!strcmp(plan_err(&x, bm, H("strict_mode: false")), "bitmap column arr require the function return type is BITMAP"));
 	done(&x);
 	CHECK(!strcmp(plan_err(&x, bm, H("columns: k, a, arr = concat(a, 'x')")), "bitmap column arr require the function return type is BITMAP"));

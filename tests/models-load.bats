@@ -74,6 +74,11 @@ refused() {
 	[ "${lines[1]}" = "1	a	5	1	5" ]
 	run -0 --separate-stderr stream t '5,1\n' -H 'columns: siteid, __DORIS_DELETE_SIGN__'
 	[ "${lines[1]}" = "5	\\N		\\N	1" ]
+	# JSON: the keys sl-parse looks for are the same source columns
+	run -0 --separate-stderr json t '{"siteid":1,"__DORIS_DELETE_SIGN__":1}\n' -H hidden_columns:__DORIS_DELETE_SIGN__
+	[ "${lines[1]}" = "1	\\N		\\N	1" ]
+	run -0 --separate-stderr json t '{"siteid":1,"__DORIS_DELETE_SIGN__":1}\n'
+	[ "${lines[1]}" = "1	\\N		\\N	0" ]
 	# ignored with columns (Doris reads it only without)
 	run -0 --separate-stderr stream t '5,1,x,2\n' -H 'columns: siteid, citycode, username, pv' -H hidden_columns:__DORIS_DELETE_SIGN__
 	[ "${lines[1]}" = "5	1	x	2	0" ]

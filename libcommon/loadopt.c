@@ -81,7 +81,7 @@ const sl_loadopt_def sl_loadopt_table[SL_LO_COUNT] = {
 		MSGS(SL_E_INVALID_ARGUMENT "Invalid strict mode format. Must be bool type"), M },
 	[SL_LO_MERGE_TYPE] = { "merge_type", SL_LOT_ENUM, "APPEND", "APPEND|DELETE|MERGE", 0,
 		MSGS(SL_E_INVALID_ARGUMENT "Invalid merge type %s"), M },
-	[SL_LO_DELETE] = { "delete", SL_LOT_TEXT, 0, 0, 0, 0, M | F },
+	[SL_LO_DELETE] = { "delete", SL_LOT_TEXT, 0, 0, 0, 0, M | F | L },
 	[SL_LO_PARTIAL_COLUMNS] = { "partial_columns", SL_LOT_BOOL, "false", 0, 0, 0, M },
 	[SL_LO_NEGATIVE] = { "negative", SL_LOT_TRUE, "false", 0, 0, 0, M },
 	[SL_LO_SEQUENCE_COL] = { "function_column.sequence_col", SL_LOT_TEXT, 0, 0, 0, 0, M },

@@ -139,6 +139,12 @@ refused() {
 	[[ "$output" == *'"NumberTotalRows": 3,'* ]]
 	[[ "$output" == *'"NumberLoadedRows": 2,'* ]]
 	[[ "$output" == *'"NumberUnselectedRows": 1,'* ]]
+	# the launcher runs sl-filter for `delete` alone (its profile line shows it)
+	run -0 --separate-stderr sl-load -H column_separator:, -H merge_type:MERGE -H 'delete: siteid = 1' -H enable_profile:true -T m.csv d.t
+	[[ "$output" == *'"NumberLoadedRows": 3,'* ]]
+	[[ "$stderr" == *"sl-filter: profile: "* ]]
+	run -0 --separate-stderr sl-load -H column_separator:, -H enable_profile:true -T m.csv d.t
+	[[ "$stderr" != *"sl-filter: profile: "* ]]
 	run -0 --separate-stderr sl-load -H column_separator:, -H merge_type:DELETE -T m.csv d.t
 	[[ "$output" == *'"NumberLoadedRows": 3,'* ]]
 	[[ "$output" == *'"NumberFilteredRows": 0,'* ]]

@@ -486,8 +486,11 @@ static int plan_seq_expr(sl_colmap *m, const sl_loadopts *lo)
 		sl_colmap_set_err(m, 0, FE_ERR "Unknown column '%s' in 'table list'", seq);
 		return 0;
 	}
-	if (!(d->name = strdup(m->sch->cols[sc].name)))
+	if (!(d->name = strdup(m->sch->cols[sc].name))) {
+		sl_expr_free(d->e);
+		d->e = 0;
 		return -1;
+	}
 	d->col = -1;
 	m->seq_dv = (long)m->ndv++;
 	return 1;

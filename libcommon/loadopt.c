@@ -68,7 +68,7 @@ const sl_loadopt_def sl_loadopt_table[SL_LO_COUNT] = {
 		MSGS(SL_E_INVALID_ARGUMENT "Invalid unique_key_partial_mode %s, must be one of 'UPSERT', "
 		    "'UPDATE_FIXED_COLUMNS' or 'UPDATE_FLEXIBLE_COLUMNS'"), M },
 	[SL_LO_PARTIAL_UPDATE_NEW_KEY_BEHAVIOR] = { "partial_update_new_key_behavior", SL_LOT_ENUM, 0, "APPEND|ERROR", 0,
-		MSGS(SL_E_INVALID_ARGUMENT "Invalid partial_update_new_key_behavior %s, must be one of {'APPEND', 'ERROR'}"), M },
+		MSGS(SL_E_INVALID_ARGUMENT "Invalid partial_update_new_key_behavior %s, must be one of {'APPEND', 'ERROR'}"), M | T },
 	[SL_LO_LOAD_TO_SINGLE_TABLET] = { "load_to_single_tablet", SL_LOT_BOOL, "false", 0, 0, 0, M },
 	[SL_LO_STRICT_MODE] = { "strict_mode", SL_LOT_STRICT, "false", 0, 0,
 		MSGS(SL_E_INVALID_ARGUMENT "Invalid strict mode format. Must be bool type"), M },

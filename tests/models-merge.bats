@@ -5,7 +5,8 @@
 # (the seed's two cases), the delete sign, AGGREGATE functions over three
 # loads, a load bigger than the memtable (several segments merged), sl-txn's
 # peak memory, partial-update rows (the mask column, in hand-built streams)
-# folded onto stored rows, partial_update_new_key_behavior=ERROR.
+# folded onto stored rows, partial_update_new_key_behavior=ERROR; the same
+# through sl-load (merge_type DELETE with a sequence, partial_columns).
 load test_helper
 
 setup() {
@@ -174,4 +175,23 @@ get() { sed -n -E "s/^ *\"$1\": (.*)\$/\\1/p" | sed -E 's/,$//; s/^"(.*)"$/\1/';
 	run -0 --separate-stderr bash -c 'sl-txn d.p < p.sl | sl-commit'
 	[ "$(get Status <<<"$output")" = Success ]
 	[ "$(q 'select * from d.p order by k' | tr '\t\n' ':,')" = "a:10:x,b:20:y,c:30:," ]
+}
+
+@test "models-merge: through sl-load: the seed's sequence deletes, partial_columns, a new key refused" {
+	sl-sql -e 'CREATE TABLE d.s (name VARCHAR(100), gender VARCHAR(10), age INT) UNIQUE KEY(name) DISTRIBUTED BY HASH(name) BUCKETS 1 PROPERTIES ("function_column.sequence_col" = "age")'
+	del() { sl-load -H column_separator:, -H merge_type:DELETE -H function_column.sequence_col:age -H 'columns: name, gender, age' -T - d.s | get Status; }
+	[ "$(printf 'li,male,10\nwang,male,14\nzhang,male,12\n' | load_csv s name,gender,age)" = Success ]
+	[ "$(echo li,male,9 | del)" = Success ]
+	[ "$(q 'select * from d.s order by name' | tr '\t\n' ':,')" = "li:male:10,wang:male:14,zhang:male:12," ]
+	[ "$(echo li,male,10 | del)" = Success ]
+	[ "$(q 'select * from d.s order by name' | tr '\t\n' ':,')" = "wang:male:14,zhang:male:12," ]
+	sl-sql -e "CREATE TABLE d.p (k INT, v VARCHAR(10), w VARCHAR(10)) UNIQUE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	[ "$(printf '1,a,x\n2,b,y\n' | load_csv p k,v,w)" = Success ]
+	part() { sl-load -H column_separator:, -H partial_columns:true -H columns:k,v "$@" -T - d.p; }
+	[ "$(printf '1,A\n3,C\n' | part | get Status)" = Success ]
+	[ "$(q 'select * from d.p order by k' | tr '\t\n' ':,')" = "1:A:x,2:b:y,3:C:NULL," ]
+	run bash -c "$(declare -f part); printf '1,Q\n4,D\n' | part -H partial_update_new_key_behavior:ERROR"
+	[ "$(get Status <<<"$output")" = Fail ]
+	[[ "$output" == *"Can't append new rows in partial update when partial_update_new_key_behavior is ERROR. Row with key=[4] is not in table."* ]]
+	[ "$(q 'select * from d.p order by k' | tr '\t\n' ':,')" = "1:A:x,2:b:y,3:C:NULL," ]
 }

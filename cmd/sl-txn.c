@@ -34,6 +34,10 @@
 #include "jobstate.h"
 #include "counts.h"
 #include "errlog.h"
+#include "schema.h"
+#include "model.h"
+#include "memtable.h"
+#include "merge.h"
 
 #define USAGE "sl-txn [--data-dir DIR] [-H 'name:value']... DB.TABLE"
 #define TIMEOUT_DEFAULT 259200
@@ -65,6 +69,11 @@ typedef struct txn_ctx {
 	sl_colspec *cols;
 	size_t ncols;
 	uint64_t rsbytes;
+	/* UNIQUE and AGGREGATE tables: rows go through the memtable into
+	 * key-sorted segments (NULL for DUPLICATE tables) */
+	sl_schema sch;
+	sl_memtable *mt;
+	int masked;                     /* the rows carry the partial-update mask */
 } txn_ctx;
 
 /* The load deadline, for the signal handler: it makes stdin read EOF so
@@ -210,8 +219,32 @@ static void errlog_add(txn_ctx *c, const sl_frame *f)
 
 /* ---- rowsets ---- */
 
+static int emit_row(void *arg, const char *p, size_t len)
+{
+	return sl_rowset_add(arg, p, len);
+}
+
+/* The memtable's rows, sorted and folded, as one segment (c->rw, left
+ * for rowset_finish_checked to finish). */
+static void flush_memtable(txn_ctx *c)
+{
+	if (!c->mt || !sl_memtable_rows(c->mt))
+		return;
+	if (!(c->rw = sl_rowset_create(&c->txn, c->ncols, c->cols)))
+		fail_sys(c, SL_EXIT_TEMP, "unable to create", "a rowset", "a rowset");
+	if (sl_memtable_flush(c->mt, c->masked, emit_row, c->rw) < 0) {
+		if (errno == EINVAL)
+			failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "an aggregate of %s.%s cannot take "
+				"its column's type", c->db, c->table);
+		if (errno == EPROTO)
+			failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "malformed row in the row stream");
+		fail_sys(c, SL_EXIT_TEMP, "unable to write", "a rowset", "a rowset");
+	}
+}
+
 static void rowset_finish_checked(txn_ctx *c)
 {
+	flush_memtable(c);
 	if (c->rw) {
 		sl_rowset_writer *w = c->rw;
 		c->rw = NULL;
@@ -219,6 +252,20 @@ static void rowset_finish_checked(txn_ctx *c)
 			fail_sys(c, SL_EXIT_TEMP, "unable to write", "a rowset", "a rowset");
 	}
 	c->rsbytes = 0;
+}
+
+/* A UNIQUE or AGGREGATE table's rows must be the table's columns (the
+ * model reads them by position), with the mask column last or not. */
+static void check_model_header(txn_ctx *c)
+{
+	size_t n = c->sch.ncols;
+	const sl_field *last = c->ncols ? &c->cols[c->ncols - 1].name : 0;
+
+	c->masked = c->ncols == n + 1 && last->n == sizeof SL_MODEL_MASK_COL - 1 &&
+		!memcmp(last->p, SL_MODEL_MASK_COL, last->n);
+	if (c->ncols != n && !c->masked)
+		failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "the row stream has %zu columns, "
+			"table %s has %zu: run sl-map before sl-txn", c->ncols, c->table, n);
 }
 
 static void take_header(txn_ctx *c, const sl_frame *f)
@@ -244,12 +291,25 @@ static void take_header(txn_ctx *c, const sl_frame *f)
 	if (!c->cols || sl_header_parse(&h, c->cols, (size_t)n) != n)
 		failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
 	c->ncols = (size_t)n;
+	if (c->mt)
+		check_model_header(c);
 }
 
 static void add_row(txn_ctx *c, const sl_frame *f)
 {
 	if (!c->cols)
 		failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "row before header in the row stream");
+	if (c->mt) {
+		if (sl_memtable_add(c->mt, f->p, f->len) < 0) {
+			if (errno == EPROTO)
+				failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "malformed row in the row stream");
+			failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
+		}
+		c->nrows++;
+		if (sl_memtable_full(c->mt))
+			rowset_finish_checked(c);
+		return;
+	}
 	if (!c->rw && !(c->rw = sl_rowset_create(&c->txn, c->ncols, c->cols)))
 		fail_sys(c, SL_EXIT_TEMP, "unable to create", "a rowset", "a rowset");
 	if (sl_rowset_add(c->rw, f->p, f->len) < 0)
@@ -258,6 +318,70 @@ static void add_row(txn_ctx *c, const sl_frame *f)
 	c->rsbytes += f->len;
 	if (c->rsbytes >= ROWSET_ROLL)
 		rowset_finish_checked(c);
+}
+
+/* ---- partial_update_new_key_behavior: ERROR ---- */
+
+/* The key columns of row p as Doris prints them in its message: the
+ * values joined by ", ". */
+static void key_text(const sl_schema *sch, const char *p, size_t len, sl_buf *out)
+{
+	sl_field *f = calloc(sch->nkeys + 1, sizeof *f);
+
+	if (!f || sl_fields_parse(p, len, f, sch->nkeys) < (long)sch->nkeys) {
+		free(f);
+		return;
+	}
+	for (size_t k = 0; k < sch->nkeys; k++) {
+		sl_value v;
+		if (k)
+			sl_buf_puts(out, ", ");
+		if (f[k].n == SL_NULL_LEN || sl_value_decode(&sch->cols[k].type, f[k].p, f[k].n, &v) < 0)
+			sl_buf_puts(out, "NULL");
+		else
+			sl_value_format(&v, out);
+	}
+	free(f);
+}
+
+/* A partial load whose partial_update_new_key_behavior is ERROR: every
+ * key of its segments must have a row in the table (a sorted merge-join
+ * of the load's segments and the table's merged rows), else the load
+ * fails with Doris's message naming the first new key. */
+static void check_new_keys(txn_ctx *c)
+{
+	const sl_loadopt_val *b = &c->lo.v[SL_LO_PARTIAL_UPDATE_NEW_KEY_BEHAVIOR];
+	sl_snapshot own = SL_SNAPSHOT_ZERO, snap = SL_SNAPSHOT_ZERO;
+	sl_merge *load = 0, *table = 0;
+	sl_buf kt = SL_BUF_ZERO;
+	const char *p;
+	size_t len;
+	int r;
+
+	if (!c->mt || !c->masked || b->state != 1 || b->i != 1 || !c->txn.nrowsets)
+		return;
+	if (sl_rowset_txn_snapshot(&c->txn, &own) < 0 ||
+	    !(load = sl_merge_open(&own, &c->sch, 0, own.n, 0)))
+		fail_sys(c, SL_EXIT_TEMP, "unable to read", "the load's rows", "the load's rows");
+	r = sl_merge_open_table(&c->st, c->db, c->table, &c->sch, 0, &snap, &table);
+	if (r == 0)
+		failf(c, SL_EXIT_NO, 0, SL_E_NOT_FOUND SL_TSTATUS_NOT_FOUND "table not found, tableName=%s", c->table);
+	if (r < 0 || (r = sl_merge_first_new_key(load, table, &p, &len)) < 0) {
+		sl_stage_note(errno, "unable to read %s.%s: %s", c->db, c->table, sl_store_strerror(errno));
+		failf(c, errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR
+			"unable to read %s.%s: %s", c->db, c->table, sl_store_strerror(errno));
+	}
+	if (r > 0) {
+		key_text(&c->sch, p, len, &kt);
+		sl_buf_putc(&kt, 0);
+		failf(c, SL_EXIT_NO, 0, SL_E_INTERNAL_ERROR "tablet error: [E-7003]Can't append new rows "
+			"in partial update when partial_update_new_key_behavior is ERROR. Row with key=[%s] "
+			"is not in table.", kt.p ? kt.p : "");
+	}
+	sl_merge_close(load);
+	sl_merge_close(table);
+	sl_snapshot_free(&own);
+	sl_snapshot_free(&snap);
 }
 
 /* ---- the lock handoff ---- */
@@ -441,6 +565,33 @@ static void begin(txn_ctx *c, const char *data_dir)
 	out(c, sl_writer_flush(&c->wr));
 }
 
+/* The table's model: UNIQUE and AGGREGATE tables get a memtable of
+ * sl.conf write_buffer_size bytes (SL_MEMTABLE_BUDGET_DEFAULT). */
+static void open_model(txn_ctx *c)
+{
+	const char *v = sl_store_conf(&c->st, "write_buffer_size");
+	unsigned long long budget = SL_MEMTABLE_BUDGET_DEFAULT;
+	int r = sl_schema_load(&c->st, c->db, c->table, &c->sch);
+
+	if (r == 0)
+		failf(c, SL_EXIT_NO, 0, SL_E_NOT_FOUND SL_TSTATUS_NOT_FOUND "table not found, tableName=%s", c->table);
+	if (r < 0)
+		fail_sys(c, errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to read", "the table's schema",
+			c->table);
+	if (c->sch.model == SL_MODEL_DUPLICATE)
+		return;
+	if (v) {
+		char *end;
+		errno = 0;
+		budget = strtoull(v, &end, 10);
+		if (errno || end == v || *end || *v == '-')
+			failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl.conf: write_buffer_size = %s: "
+				"not a number of bytes", v);
+	}
+	if (!(c->mt = sl_memtable_new(&c->sch, (size_t)budget)))
+		failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
+}
+
 /* ---- the rows ---- */
 
 /* Stage the stream from frame f to E, then hand the transaction over.
@@ -480,6 +631,7 @@ static int stream(txn_ctx *c, sl_frame *f)
 		}
 		case 'E':
 			rowset_finish_checked(c);
+			check_new_keys(c);
 			c->write_ms += sl_mono_ms() - t0;
 			errlog_close(c);
 			write_counters(c);
@@ -541,5 +693,6 @@ int main(int argc, char **argv)
 	if (f.type != 'X' && (!sl_loadopt_check(&c.lo, SL_LO_EXEC_MEM_LIMIT, c.err.msg, sizeof c.err.msg) ||
 	    !sl_loadopt_check(&c.lo, SL_LO_SEND_BATCH_PARALLELISM, c.err.msg, sizeof c.err.msg)))
 		fail(&c, SL_EXIT_NO, 0, c.err.msg);
+	open_model(&c);
 	return stream(&c, &f);
 }

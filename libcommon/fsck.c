@@ -60,7 +60,8 @@ static int strp_cmp(const void *a, const void *b)
 }
 
 /* The rowset files of db that the folded log ls still needs ("<table>/<name>",
- * sorted): those of VISIBLE and PRECOMMITTED txns. */
+ * sorted): those of VISIBLE and PRECOMMITTED txns and compactions, except
+ * the ones a compaction replaced. */
 static int needed_files(const logstate *ls, char ***v, size_t *n)
 {
 	size_t i, cap = 0;
@@ -71,8 +72,8 @@ static int needed_files(const logstate *ls, char ***v, size_t *n)
 		const txrec *t = &ls->tx[i];
 		sl_storeenc_cur c = { t->rs, t->rslen, 0 };
 		uint32_t k;
-		if (t->state != SL_TXN_VISIBLE && t->state != SL_TXN_PRECOMMITTED)
-			continue;
+		if ((t->state != SL_TXN_VISIBLE && t->state != SL_TXN_PRECOMMITTED) || t->repl)
+			continue;       /* a compaction's run: its new file holds the rows */
 		for (k = 0; k < t->nrs; k++) {
 			sl_field nm;
 			uint64_t rows, size;

@@ -196,16 +196,17 @@ static void garbage(logstate *ls, const char *tdir, int64_t tid, char **names, s
 	}
 }
 
-/* Take the table's compaction lock without waiting. fd; -1 with errno
- * (EWOULDBLOCK: held; ENOENT: no such table). */
-static int compact_lock(const char *tdir)
+/* Take the table's compaction lock without waiting (create: the lock
+ * file too when missing). fd; -1 with errno (EWOULDBLOCK: held; ENOENT:
+ * no such table, or no lock file). */
+static int compact_lock(const char *tdir, int create)
 {
 	char p[PATH_MAX];
 	int fd;
 
 	if (sl_fsutil_pathf(p, "%s/compact.lock", tdir) < 0)
 		return -1;
-	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(p, O_RDWR | (create ? O_CREAT : 0) | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
 	return sl_fsutil_flock(fd, LOCK_EX | LOCK_NB);
@@ -241,7 +242,8 @@ int sl_compact_gc(sl_store *st, const char *db, const char *table, int remove, s
 	*n = 0;
 	if (table_dir(st, db, table, tdir, &tid) < 0)
 		return -1;
-	if ((lk = compact_lock(tdir)) < 0)
+	/* looking only creates nothing: no lock file, no compaction ever */
+	if ((lk = compact_lock(tdir, remove)) < 0 && !(errno == ENOENT && !remove))
 		return errno == EWOULDBLOCK ? 0 : -1;
 	/* listed first, then the log: a file seen has its txn in the fold */
 	if (list_files(tdir, &names, &nn) < 0)
@@ -544,7 +546,7 @@ int sl_compact_table(sl_store *st, const char *db, const char *table, int flags,
 	sl_storeerr_clear();
 	if (table_dir(st, db, table, j.tdir, &j.tid) < 0)
 		return -1;
-	if ((lk = compact_lock(j.tdir)) < 0)
+	if ((lk = compact_lock(j.tdir, 1)) < 0)
 		return errno == EWOULDBLOCK ? SL_COMPACT_BUSY : -1;
 	if (sl_schema_load(st, db, table, &j.sch) <= 0) {
 		if (errno == ENOENT)

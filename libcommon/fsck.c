@@ -19,6 +19,7 @@
 #include "txnlog.h"
 #include "txnslot.h"
 #include "store.h"
+#include "compact.h"
 #include "fsck.h"
 
 __attribute__((format(printf, 2, 3)))
@@ -204,9 +205,43 @@ static int lost_table(lost *L, const char *table)
 	return 1;
 }
 
+/* The compaction (K) records past the damage that the cut log can take
+ * (every entry each replaces is in it, VISIBLE): applied to ls and their
+ * bytes kept in keep, to be appended after the cut. Without them the cut
+ * log would name files those compactions removed. 1, -1 errno. */
+static int compactions_past(logstate *ls, sl_buf *keep)
+{
+	size_t k;
+
+	/* keep never moves: the fold points into it */
+	if (sl_buf_reserve(keep, ls->raw.len) < 0)
+		return -1;
+	for (k = ls->bad_off + 1; k < ls->raw.len; k++) {
+		const char *h = ls->raw.p + k;
+		uint32_t len;
+		txrec *t;
+		if (!sl_logrec_plausible(h, ls->raw.len - k))
+			continue;
+		len = sl_u32_unpack(h);
+		if (h[8] == 'K') {
+			char *at = keep->p + keep->len;
+			memcpy(at, h, 8 + (size_t)len);
+			if (sl_logrec_apply(ls, at + 8, len) < 0)
+				return -1;
+			t = sl_logrec_find(ls, (int64_t)sl_u64_unpack(h + 10));
+			if (t && t->compact && t->rs >= at && t->rs < at + 8 + len)
+				keep->len += 8 + (size_t)len;
+		}
+		k += 8 + (size_t)len - 1;
+	}
+	return 1;
+}
+
 /* Cut the log at the bad record and append an 'F' record: txn ids
- * continue above idmax, table ids above tmax. 1, -1 errno. */
-static int cut(const char *db, logstate *ls, int64_t idmax, int64_t tmax, int64_t now, sl_buf *rep)
+ * continue above idmax, table ids above tmax; then the records of keep.
+ * 1, -1 errno. */
+static int cut(const char *db, logstate *ls, int64_t idmax, int64_t tmax, int64_t now,
+	const sl_buf *keep, sl_buf *rep)
 {
 	sl_buf rec = SL_BUF_ZERO;
 	size_t mark;
@@ -216,13 +251,16 @@ static int cut(const char *db, logstate *ls, int64_t idmax, int64_t tmax, int64_
 	    sl_storeenc_put_u64(&rec, (uint64_t)tmax) < 0)
 		goto out;
 	sl_logrec_end(&rec, mark);
-	if (ftruncate(ls->fd, (off_t)ls->bad_off) < 0 ||
+	if (sl_buf_put(&rec, keep->p, keep->len) < 0 || ftruncate(ls->fd, (off_t)ls->bad_off) < 0 ||
 	    pwrite(ls->fd, rec.p, rec.len, (off_t)ls->bad_off) != (ssize_t)rec.len ||
 	    fdatasync(ls->fd) < 0)
 		goto out;
 	say(rep, "%s: cut the log at offset %zu (%zu bytes dropped); txn ids continue above %lld, "
 	    "table ids above %lld", db, ls->bad_off, ls->raw.len - ls->bad_off, (long long)idmax,
 	    (long long)tmax);
+	if (keep->len)
+		say(rep, "%s: appended again the compaction records from past the damage whose "
+		    "runs are before it (%zu bytes)", db, keep->len);
 	ret = 1;
 out:
 	{
@@ -246,6 +284,7 @@ static int fsck_repair(sl_store *st, const char *db, logstate *ls, sl_buf *rep)
 	size_t ntables = 0, i;
 	int64_t now = sl_now_ms();
 	lost L = { st, db, ls, 0, 0, 0, ls->max_id, ls->max_table_id };
+	sl_buf kbuf = SL_BUF_ZERO;       /* compaction records to append again */
 	int ret = -1;
 
 	/* 1. the whole log as it was */
@@ -256,7 +295,7 @@ static int fsck_repair(sl_store *st, const char *db, logstate *ls, sl_buf *rep)
 	say(rep, "%s: kept a copy of the whole log (%zu bytes) as %s", db, ls->raw.len, keep);
 	/* 2. the ids ever used: records past the damage, slots, files */
 	ids_seen(st, db, ls, &L.idmax, &L.tmax);
-	if (needed_files(ls, &L.need, &L.nneed) < 0 || sl_table_list(st, db, &tables, &ntables) < 0)
+	if (compactions_past(ls, &kbuf) < 0 || needed_files(ls, &L.need, &L.nneed) < 0 || sl_table_list(st, db, &tables, &ntables) < 0)
 		goto out;
 	/* 3. files the cut log will not name go to lost+found, never away */
 	for (i = 0; i < ntables; i++)
@@ -270,7 +309,7 @@ static int fsck_repair(sl_store *st, const char *db, logstate *ls, sl_buf *rep)
 	}
 	/* 4. cut, and raise the id floor above everything seen; 5. a
 	 * checkpoint of the log as it is now */
-	if (cut(db, ls, L.idmax, L.tmax, now, rep) < 0 || sl_txnlog_ckpt_rebuild(st, db, ls) < 0)
+	if (cut(db, ls, L.idmax, L.tmax, now, &kbuf, rep) < 0 || sl_txnlog_ckpt_rebuild(st, db, ls) < 0)
 		goto out;
 	ret = 1;
 out:
@@ -278,6 +317,7 @@ out:
 		int e = errno;
 		sl_strv_free(tables, ntables);
 		sl_strv_free(L.need, L.nneed);
+		sl_buf_free(&kbuf);
 		errno = e;
 	}
 	return ret;
@@ -308,7 +348,9 @@ static int fsck_table(sl_store *st, const char *db, const char *table, sl_buf *r
 	want = snap.nrows;
 	while ((r = sl_scan_next(sc, &p, &len)) == 1)
 		n++;
-	if (r < 0)
+	if (r < 0 && errno == ENOENT)
+		say(rep, "%s.%s: a rowset file the log names is missing", db, table);
+	else if (r < 0)
 		say(rep, "%s.%s: %s", db, table, sl_store_strerror(errno));
 	else if (n != snap.nrows)
 		say(rep, "%s.%s: %llu rows read, the commit records say %llu", db, table,
@@ -322,8 +364,24 @@ static int fsck_table(sl_store *st, const char *db, const char *table, sl_buf *r
 		errno = e;
 	}
 	if (r < 0)
-		return errno == EPROTO ? 1 : -1;
+		return errno == EPROTO || errno == ENOENT ? 1 : -1;
 	return n != want;
+}
+
+/* The files in db.table's data directory that nothing needs (a crash
+ * left them: sl-store(5) Compaction): reported, removed when repair.
+ * They are no problem: no reader looks at them. */
+static void fsck_garbage(sl_store *st, const char *db, const char *table, int repair, sl_buf *rep)
+{
+	size_t n = 0;
+
+	if (sl_compact_gc(st, db, table, repair, &n) <= 0 || !n)
+		return;
+	if (repair)
+		say(rep, "%s.%s: removed %zu file(s) that no record needs (left by a crash)", db, table, n);
+	else
+		say(rep, "%s.%s: %zu file(s) that no record needs (left by a crash): sl-compact or "
+		    "sl-fsck --repair removes them", db, table, n);
 }
 
 /* The report on a log without corruption ls: its torn tail, whether the
@@ -402,6 +460,8 @@ int sl_fsck_db(sl_store *st, const char *db, int repair, sl_buf *rep)
 		return -1;
 	for (i = 0; i < ntables; i++) {
 		r = fsck_table(st, db, tables[i], rep);
+		if (r == 0)
+			fsck_garbage(st, db, tables[i], repair, rep);
 		if (r < 0) {
 			sl_strv_free(tables, ntables);
 			return -1;

@@ -289,9 +289,7 @@ int sl_logrec_put_compact(sl_buf *b, int64_t id, int64_t ms, int64_t table_id, c
 	return 1;
 }
 
-/* Apply one record (p points into ls->raw). 1 applied or ignored, 0
- * malformed, -1 ENOMEM. */
-static int log_apply(logstate *ls, const char *p, size_t n)
+int sl_logrec_apply(logstate *ls, const char *p, size_t n)
 {
 	sl_storeenc_cur c = { p, n, 0 };
 	unsigned char kind, ver;
@@ -474,7 +472,7 @@ int sl_logrec_fold(logstate *ls)
 			break;
 		if ((uint32_t)crc32(0, (const Bytef *)h + 8, len) != crc)
 			break;
-		r = log_apply(ls, h + 8, len);
+		r = sl_logrec_apply(ls, h + 8, len);
 		if (r < 0)
 			return -1;
 		if (r == 0) {

@@ -99,6 +99,11 @@ void sl_logrec_rs_next(sl_storeenc_cur *c, int ver, sl_field *name, uint64_t *ro
 int sl_logrec_put_compact(sl_buf *b, int64_t id, int64_t ms, int64_t table_id, const char *table,
 	const int64_t *ids, size_t nids, const char *rs, size_t rslen);
 
+/* Apply one record's payload p (n bytes, which must outlive ls: the
+ * fold points into them) to ls. 1 applied or ignored, 0 malformed, -1
+ * ENOMEM. */
+int sl_logrec_apply(logstate *ls, const char *p, size_t n);
+
 /* Read the log ls->fd from ls->base + ls->raw.len to its current end and
  * apply every whole record. 1; -1 errno (EPROTO: corruption, ls->corrupt
  * and ls->bad_off set, sl_storeerr_msg says where). A torn tail is not an

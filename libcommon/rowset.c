@@ -285,7 +285,25 @@ typedef struct rshdr {
 	int64_t txn_id, table_id;
 	uint32_t rowset_no;
 	uint32_t hcrc;
+	uint32_t ncols;
+	char lastcol[64];       /* the last column's name (cut), "" if none */
 } rshdr;
+
+/* The column count and the last column's name, from the header's
+ * nkeys:u32 block_target:u32 ncols:u32 { name type }*ncols. */
+static void rs_header_cols(sl_storeenc_cur *c, rshdr *out)
+{
+	sl_field nm = { "", 0 };
+
+	sl_storeenc_u32(c);
+	sl_storeenc_u32(c);
+	out->ncols = sl_storeenc_u32(c);
+	for (uint32_t i = 0; i < out->ncols && !c->bad; i++) {
+		nm = sl_storeenc_str(c, c->n);
+		sl_storeenc_str(c, c->n);
+	}
+	sl_storeenc_fcopy(out->lastcol, sizeof out->lastcol, c->bad ? (sl_field){ "", 0 } : nm);
+}
 
 /* Read and check a rowset's header. On success the fd is positioned at
  * the first block. 1, -1 errno (EPROTO: not a rowset, or truncated). */
@@ -321,6 +339,7 @@ static int rs_read_header(int fd, rshdr *out)
 		out->table_id = (int64_t)sl_storeenc_u64(&c);
 		out->rowset_no = sl_storeenc_u32(&c);
 		out->hcrc = sl_u32_unpack(b.p + hlen);
+		rs_header_cols(&c, out);
 	}
 	sl_buf_free(&b);
 	return 1;
@@ -494,6 +513,9 @@ struct sl_scan {
 	uint64_t rows, blocks;  /* seen in the current file */
 	int ver;                /* the current file's format version */
 	uint32_t sum;           /* ... its sum so far (version 2) */
+	size_t end;             /* files fi..end are read */
+	uint32_t ncols;         /* the current file's header: columns */
+	char lastcol[64];       /* ... and the last one's name */
 };
 
 /* The file of the snapshot's entry i, just opened on sc->fd: is it the
@@ -512,6 +534,8 @@ static int scan_check_open(sl_scan *sc, size_t i)
 	}
 	sc->ver = h.version;
 	sc->sum = rs_sum(0, h.hcrc);
+	sc->ncols = h.ncols;
+	memcpy(sc->lastcol, h.lastcol, sizeof sc->lastcol);
 	if (!rf)
 		return 1;
 	if (h.txn_id != rf->txn_id || h.table_id != rf->table_id || h.rowset_no != rf->no)
@@ -539,7 +563,48 @@ sl_scan *sl_scan_open(const sl_snapshot *snap)
 	}
 	sc->snap = snap;
 	sc->fd = -1;
+	sc->end = snap->n;
 	return sc;
+}
+
+/* Open the snapshot's file i and check its header (the first step of
+ * sl_scan_next on a new file). 1, -1 errno. */
+static int scan_open_file(sl_scan *sc, size_t i)
+{
+	sc->fi = i + 1;
+	sc->fd = open(sc->snap->paths[i], O_RDONLY | O_CLOEXEC);
+	if (sc->fd < 0)
+		return -1;
+	sc->rows = sc->blocks = 0;
+	if (scan_check_open(sc, i) < 0)
+		return -1;
+	(void)posix_fadvise(sc->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	return 1;
+}
+
+sl_scan *sl_scan_open_one(const sl_snapshot *snap, size_t i)
+{
+	sl_scan *sc;
+
+	if (i >= snap->n) {
+		errno = EINVAL;
+		return 0;
+	}
+	if (!(sc = sl_scan_open(snap)))
+		return 0;
+	sc->end = i + 1;
+	if (scan_open_file(sc, i) < 0) {
+		sl_scan_close(sc);
+		return 0;
+	}
+	return sc;
+}
+
+size_t sl_scan_ncols(const sl_scan *sc, const char **lastcol)
+{
+	if (lastcol)
+		*lastcol = sc->lastcol;
+	return sc->ncols;
 }
 
 void sl_scan_close(sl_scan *sc)
@@ -648,15 +713,10 @@ int sl_scan_next(sl_scan *sc, const char **payload, size_t *len)
 			return 1;
 		}
 		if (sc->fd < 0) {
-			if (sc->fi >= sc->snap->n)
+			if (sc->fi >= sc->end)
 				return 0;
-			sc->fd = open(sc->snap->paths[sc->fi++], O_RDONLY | O_CLOEXEC);
-			if (sc->fd < 0)
+			if (scan_open_file(sc, sc->fi) < 0)
 				return -1;
-			sc->rows = sc->blocks = 0;
-			if (scan_check_open(sc, sc->fi - 1) < 0)
-				return -1;
-			(void)posix_fadvise(sc->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 		}
 		if (scan_block(sc) < 0) {
 			if (errno == EPROTO && !*sl_storeerr_msg())

@@ -37,6 +37,14 @@ sl_scan *sl_scan_open(const sl_snapshot *snap);
  * block CRC and their lengths, not by field structure. */
 int sl_scan_next(sl_scan *sc, const char **payload, size_t *len);
 void sl_scan_close(sl_scan *sc);
+/* A scan of the snapshot's file i alone, opened and its header checked
+ * now (a merge opens every file of a snapshot before it reads any). NULL
+ * with errno (ENOENT: the file vanished, EPROTO: not the file the commit
+ * record names). */
+sl_scan *sl_scan_open_one(const sl_snapshot *snap, size_t i);
+/* The column count of the file being read (its header), and in
+ * *lastcol (when not NULL) the last column's name, cut to 63 bytes. */
+size_t sl_scan_ncols(const sl_scan *sc, const char **lastcol);
 
 /* For a commit record: append the encoded list of txn id's finished
  * rowsets (nrs:u32 + version 2 entries) to b, each file checked (its

@@ -38,8 +38,6 @@ static int fail(const char *db, const char *table, int e)
 		sl_die(SL_EXIT_NO, "Unknown database '%s'", db);
 	if (e == ENOENT)
 		sl_die(SL_EXIT_NO, "Unknown table '%s.%s'", db, table);
-	if (e == ENOTSUP)
-		sl_die(SL_EXIT_NO, "compaction of UNIQUE and AGGREGATE KEY tables is not supported yet");
 	if (e == ESTALE)
 		sl_die(SL_EXIT_TEMP, "%s.%s changed during the compaction (dropped, or compacted "
 		       "otherwise); nothing was changed", db, table);

@@ -4,13 +4,13 @@
  *
  * A compaction of db.table, holding <db>/<table>/compact.lock (one per
  * table at a time):
- *  1. under the database lock: remove the files nothing needs (a crash
- *     leaves them), and reserve a new id in a lock slot (fdatasync'd; the
- *     slots name the last ids taken, so no load or compaction takes it
- *     again, as for a begin);
- *  2. lock-free: a snapshot of the table; the run, whole entries (a
+ *  1. lock-free: a snapshot of the table; the run, whole entries (a
  *     load's files, or an earlier compaction's), contiguous in commit
  *     order: the policy's (sl_compact_pick) or all;
+ *  2. under the database lock: remove the files nothing needs (a crash
+ *     leaves them), and, when the run holds two files or more, reserve a
+ *     new id in a lock slot (fdatasync'd; the slots name the last ids
+ *     taken, so no load or compaction takes it again, as for a begin);
  *  3. the run's rows, as the table's reader gives them, into one new file
  *     data/<id>-0.rs (a temporary, fsync'd, renamed, the directory
  *     fsync'd: sl_rowset_create_compact);
@@ -22,7 +22,7 @@
  *     the run's files are unlinked.
  * A crash before the record leaves the run visible and the new file
  * garbage; after it, the new file visible and the old files garbage:
- * never both, never neither. Garbage is removed by step 1 of the next
+ * never both, never neither. Garbage is removed by step 2 of the next
  * compaction and by sl-fsck --repair (sl_compact_gc).
  *
  * A reader that took its snapshot before the record reads the old files;
@@ -47,6 +47,8 @@
 #include "txnslot.h"
 #include "store.h"
 #include "schema.h"
+#include "model.h"
+#include "merge.h"
 #include "compact.h"
 
 /* One entry of the table in commit order: a load or a compaction, its
@@ -270,9 +272,9 @@ out:
 
 /* ---------------------------------------------------------------- steps */
 
-/* Step 1, under the database lock: the garbage, then a new id reserved
- * in a lock slot. 1, -1 errno. */
-static int reserve(cjob *j, sl_compact_res *res)
+/* Step 2, under the database lock: the garbage, then (take_id) a new id
+ * reserved in a lock slot. 1, -1 errno. */
+static int reserve(cjob *j, int take_id, sl_compact_res *res)
 {
 	char **names = 0, p[PATH_MAX];
 	size_t nn = 0;
@@ -290,6 +292,10 @@ static int reserve(cjob *j, sl_compact_res *res)
 		goto out;
 	}
 	garbage(&w.ls, j->tdir, j->tid, names, nn, 1, &res->ngarbage);
+	if (!take_id) {
+		r = 1;
+		goto out;
+	}
 	/* the next id: above the log's and every slot's (sl_txn_begin's rule) */
 	sl_txnslot_gc(j->st, j->db, &w.ls, 0);
 	j->id = (w.ls.max_id > w.ls.slot_max ? w.ls.max_id : w.ls.slot_max) + 1;
@@ -305,7 +311,7 @@ out:
 	return r;
 }
 
-/* Step 2: the snapshot, its entries, the run. 1, 0 nothing to do, -1
+/* Step 1: the snapshot, its entries, the run. 1, 0 nothing to do, -1
  * errno. */
 static int pick_run(cjob *j, int full, sl_compact_res *res)
 {
@@ -359,7 +365,7 @@ static int col_specs(const sl_schema *sch, size_t ncols, sl_colspec *cols, char 
 
 	for (i = 0; i < ncols; i++) {
 		if (i == sch->ncols) {
-			cols[i].name = (sl_field){ "__SL_UPDATE_MASK__", 18 };
+			cols[i].name = (sl_field){ SL_MODEL_MASK_COL, (uint32_t)strlen(SL_MODEL_MASK_COL) };
 			cols[i].type = (sl_field){ "STRING", 6 };
 			continue;
 		}
@@ -385,33 +391,28 @@ static void run_range(const cjob *j, int64_t *lo, int64_t *hi)
 	}
 }
 
-/* Step 3: the run's rows into the new file <id>-0.rs, in place when this
- * returns 1; -1 errno (nothing left behind but garbage). */
+/* Step 3: the run's rows, as the model reads them (the delete-signed
+ * rows and update masks kept unless the run starts at the oldest file:
+ * older rows may still need them), into the new file <id>-0.rs, in place
+ * when this returns 1; -1 errno (nothing left behind but garbage). */
 static int write_run(cjob *j, sl_compact_res *res)
 {
-	size_t first = j->ent[j->e0].first, ncols = j->sch.ncols, i;
-	sl_snapshot sub = j->snap;
+	size_t first = j->ent[j->e0].first, ncols, i;
 	sl_colspec *cols = 0;
 	char (*tb)[SL_TYPE_FMT_MAX] = 0;
 	sl_rowset_writer *w = 0;
-	sl_scan *sc;
+	sl_merge *mg;
 	const char *p;
 	size_t len;
 	int64_t lo, hi;
 	int r = -1;
 
-	sub.paths += first;
-	sub.refs += first;
-	sub.n -= first;
 	for (i = first; i < j->snap.n; i++)
 		res->rows_in += j->snap.refs[i].rows;
-	if (j->sch.model != SL_MODEL_DUPLICATE) {
-		errno = ENOTSUP;
+	if (!(mg = sl_merge_open(&j->snap, &j->sch, first, j->snap.n - first, first ? SL_MERGE_KEEP : 0)))
 		return -1;
-	}
-	if (!(sc = sl_scan_open(&sub)))
-		return -1;
-	if (!(cols = calloc(ncols ? ncols : 1, sizeof *cols)) || !(tb = calloc(ncols ? ncols : 1, sizeof *tb))) {
+	ncols = sl_merge_ncols(mg);
+	if (!(cols = calloc(ncols, sizeof *cols)) || !(tb = calloc(ncols, sizeof *tb))) {
 		errno = ENOMEM;
 		goto out;
 	}
@@ -422,7 +423,7 @@ static int write_run(cjob *j, sl_compact_res *res)
 					   ncols, cols)))
 		goto out;
 	step(j, "writing");
-	while ((r = sl_scan_next(sc, &p, &len)) == 1)
+	while ((r = sl_merge_next(mg, &p, &len)) == 1)
 		if (sl_rowset_add(w, p, len) < 0) {
 			r = -1;
 			break;
@@ -442,7 +443,7 @@ out:
 		int e = errno;
 		if (w)
 			sl_rowset_discard(w);
-		sl_scan_close(sc);
+		sl_merge_close(mg);
 		free(cols);
 		free(tb);
 		errno = e;
@@ -553,13 +554,16 @@ int sl_compact_table(sl_store *st, const char *db, const char *table, int flags,
 			errno = ESTALE;
 		goto out;
 	}
-	if (reserve(&j, res) < 0)
-		goto out;
-	step(&j, "reserved");
+	/* the run first: an id is taken only for a compaction that runs */
 	r = pick_run(&j, flags & SL_COMPACT_FULL, res);
-	if (r <= 0)
+	if (r < 0 || reserve(&j, r, res) < 0) {
+		r = -1;
+		goto out;
+	}
+	if (r == 0)
 		goto out;
 	r = -1;
+	step(&j, "reserved");
 	if (write_run(&j, res) < 0 || record(&j, res) < 0)
 		goto out;
 	r = 1;

@@ -33,6 +33,11 @@ snap() {
 	sl-sql -N -B -e "select * from $T" > "$1.sql"
 }
 
+@test "compact: unit tests (the run policy, the K record's fold, the checkpoint, lookups, garbage)" {
+	run -0 --separate-stderr "$SL_UNIT/test-compact"
+	[[ "$output" == *" passed, 0 failed" ]]
+}
+
 @test "compact: every reader sees the same rows before and after; fewer files; the old ones removed" {
 	local i
 	for i in 1 2 3 4 5 6 7 8; do load_n $i $((i * 37)); done

@@ -20,6 +20,7 @@
 #include "store.h"
 #include "logrec.h"
 #include "compact.h"
+#include "fsutil.h"
 
 static int passed, failed;
 #define CHECK(c) do { if (c) passed++; else { failed++; \
@@ -222,24 +223,26 @@ static void test_table(sl_store *st)
 	sl_buf_free(&after);
 }
 
+/* The tests' data directory goes once every test passed. */
+static int report(void)
+{
+	if (!failed)
+		sl_fsutil_rm_rf(dir);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
+
 int main(void)
 {
 	sl_store st;
-	char cmd[600];
 
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 111;
-	}
+	if (!mkdtemp(dir))
+		return perror("mkdtemp"), 111;
 	test_pick();
 	test_fold();
 	CHECK(sl_store_open(&st, dir) == 1 && st.compaction_segment_threshold == 16);
 	st.compaction_segment_threshold = 0;
 	test_table(&st);
 	sl_store_close(&st);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (!failed && system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return report();
 }

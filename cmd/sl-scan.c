@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sl-scan -- write the visible rows of one table as a row stream: H with the
- * table's columns (names, upper-case Doris types), one R per row exactly as
- * stored, then E. Reads a consistent snapshot (the versions visible when it
- * starts); streams in constant memory. On a terminal the writer prints
- * readable rows instead of frames.
+ * table's user columns (names, upper-case Doris types; not the model's
+ * hidden columns), one R per row, then E. Reads a consistent snapshot (the
+ * versions visible when it starts) through the merging reader (merge.h):
+ * a UNIQUE or AGGREGATE table's rows come out one per key, folded by its
+ * model; streams in memory bounded by the number of segments. On a
+ * terminal the writer prints readable rows instead of frames.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include "types.h"
 #include "schema.h"
 #include "store.h"
+#include "merge.h"
 
 #define USAGE "sl-scan [--data-dir DIR] DB.TABLE"
 
@@ -31,7 +34,7 @@ static void unknown(const char *db, const char *table, int e)
 	sl_die(SL_EXIT_NO, "Unknown table '%s.%s'", db, table);
 }
 
-/* H: the table's column names and upper-case Doris types. */
+/* H: the table's visible column names and upper-case Doris types. */
 static void write_header(sl_writer *w, const sl_schema *sch)
 {
 	sl_field *names = calloc(sch->ncols + 1, sizeof *names);
@@ -40,17 +43,32 @@ static void write_header(sl_writer *w, const sl_schema *sch)
 
 	if (!names || !types || !tbuf)
 		sl_die(SL_EXIT_TEMP, "out of memory");
-	for (size_t i = 0; i < sch->ncols; i++) {
+	for (size_t i = 0; i < sch->nvisible; i++) {
 		names[i].p = sch->cols[i].name;
 		names[i].n = (uint32_t)strlen(sch->cols[i].name);
 		types[i].n = (uint32_t)sl_type_format_upper(&sch->cols[i].type, tbuf[i], sizeof tbuf[i]);
 		types[i].p = tbuf[i];
 	}
-	if (sl_write_header(w, sch->ncols, names, types, 0) < 0)
+	if (sl_write_header(w, sch->nvisible, names, types, 0) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
 	free(names);
 	free(types);
 	free(tbuf);
+}
+
+/* The bytes of a row's first n fields: the visible columns (the hidden
+ * ones are last). */
+static size_t visible_len(const char *p, size_t len, size_t n)
+{
+	size_t at = 0;
+
+	for (size_t i = 0; i < n && len - at >= 4; i++) {
+		uint32_t fl = sl_u32_unpack(p + at);
+		at += 4;
+		if (fl != SL_NULL_LEN)
+			at += fl <= len - at ? fl : len - at;
+	}
+	return at;
 }
 
 int main(int argc, char **argv)
@@ -62,7 +80,7 @@ int main(int argc, char **argv)
 	sl_store st;
 	sl_schema sch;
 	sl_snapshot snap;
-	sl_scan *sc;
+	sl_merge *mg;
 	sl_writer w;
 	const char *p;
 	size_t len;
@@ -88,22 +106,20 @@ int main(int argc, char **argv)
 		unknown(db, table, errno);
 	if (r < 0)
 		sl_diesys(errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to read the schema of %s.%s", db, table);
-	r = sl_snapshot_open(&st, db, table, &snap);
+	r = sl_merge_open_table(&st, db, table, &sch, 0, &snap, &mg);
 	if (r == 0)
 		unknown(db, table, errno);
 	if (r < 0)
 		sl_die((errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP), "unable to open %s.%s: %s", db, table, sl_store_strerror(errno));
-	if (!(sc = sl_scan_open(&snap)))
-		sl_diesys(SL_EXIT_TEMP, "unable to read %s.%s", db, table);
 
 	if (sl_writer_init(&w, 1) < 0)
 		sl_die(SL_EXIT_TEMP, "out of memory");
 	write_header(&w, &sch);
-	while ((r = sl_scan_next(sc, &p, &len)) > 0) {
+	while ((r = sl_merge_next(mg, &p, &len)) > 0) {
 		sl_frame f;
 		f.type = 'R';
 		f.flags = 0;
-		f.len = (uint32_t)len;
+		f.len = (uint32_t)visible_len(p, len, sch.nvisible);
 		f.p = p;
 		if (sl_write_frame(&w, &f) < 0)
 			sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
@@ -114,7 +130,7 @@ int main(int argc, char **argv)
 	if (sl_write_end(&w) < 0 || sl_writer_flush(&w) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
 	sl_writer_free(&w);
-	sl_scan_close(sc);
+	sl_merge_close(mg);
 	sl_snapshot_free(&snap);
 	sl_schema_free(&sch);
 	sl_store_close(&st);

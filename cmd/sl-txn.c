@@ -34,6 +34,9 @@
 #include "jobstate.h"
 #include "counts.h"
 #include "errlog.h"
+#include "schema.h"
+#include "model.h"
+#include "memtable.h"
 
 #define USAGE "sl-txn [--data-dir DIR] [-H 'name:value']... DB.TABLE"
 #define TIMEOUT_DEFAULT 259200
@@ -65,6 +68,11 @@ typedef struct txn_ctx {
 	sl_colspec *cols;
 	size_t ncols;
 	uint64_t rsbytes;
+	/* UNIQUE and AGGREGATE tables: rows go through the memtable into
+	 * key-sorted segments (NULL for DUPLICATE tables) */
+	sl_schema sch;
+	sl_memtable *mt;
+	int masked;                     /* the rows carry the partial-update mask */
 } txn_ctx;
 
 /* The load deadline, for the signal handler: it makes stdin read EOF so
@@ -210,8 +218,32 @@ static void errlog_add(txn_ctx *c, const sl_frame *f)
 
 /* ---- rowsets ---- */
 
+static int emit_row(void *arg, const char *p, size_t len)
+{
+	return sl_rowset_add(arg, p, len);
+}
+
+/* The memtable's rows, sorted and folded, as one segment (c->rw, left
+ * for rowset_finish_checked to finish). */
+static void flush_memtable(txn_ctx *c)
+{
+	if (!c->mt || !sl_memtable_rows(c->mt))
+		return;
+	if (!(c->rw = sl_rowset_create(&c->txn, c->ncols, c->cols)))
+		fail_sys(c, SL_EXIT_TEMP, "unable to create", "a rowset", "a rowset");
+	if (sl_memtable_flush(c->mt, c->masked, emit_row, c->rw) < 0) {
+		if (errno == EINVAL)
+			failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "an aggregate of %s.%s cannot take "
+				"its column's type", c->db, c->table);
+		if (errno == EPROTO)
+			failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "malformed row in the row stream");
+		fail_sys(c, SL_EXIT_TEMP, "unable to write", "a rowset", "a rowset");
+	}
+}
+
 static void rowset_finish_checked(txn_ctx *c)
 {
+	flush_memtable(c);
 	if (c->rw) {
 		sl_rowset_writer *w = c->rw;
 		c->rw = NULL;
@@ -219,6 +251,20 @@ static void rowset_finish_checked(txn_ctx *c)
 			fail_sys(c, SL_EXIT_TEMP, "unable to write", "a rowset", "a rowset");
 	}
 	c->rsbytes = 0;
+}
+
+/* A UNIQUE or AGGREGATE table's rows must be the table's columns (the
+ * model reads them by position), with the mask column last or not. */
+static void check_model_header(txn_ctx *c)
+{
+	size_t n = c->sch.ncols;
+	const sl_field *last = c->ncols ? &c->cols[c->ncols - 1].name : 0;
+
+	c->masked = c->ncols == n + 1 && last->n == sizeof SL_MODEL_MASK_COL - 1 &&
+		!memcmp(last->p, SL_MODEL_MASK_COL, last->n);
+	if (c->ncols != n && !c->masked)
+		failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "the row stream has %zu columns, "
+			"table %s has %zu: run sl-map before sl-txn", c->ncols, c->table, n);
 }
 
 static void take_header(txn_ctx *c, const sl_frame *f)
@@ -244,12 +290,25 @@ static void take_header(txn_ctx *c, const sl_frame *f)
 	if (!c->cols || sl_header_parse(&h, c->cols, (size_t)n) != n)
 		failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
 	c->ncols = (size_t)n;
+	if (c->mt)
+		check_model_header(c);
 }
 
 static void add_row(txn_ctx *c, const sl_frame *f)
 {
 	if (!c->cols)
 		failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "row before header in the row stream");
+	if (c->mt) {
+		if (sl_memtable_add(c->mt, f->p, f->len) < 0) {
+			if (errno == EPROTO)
+				failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "malformed row in the row stream");
+			failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
+		}
+		c->nrows++;
+		if (sl_memtable_full(c->mt))
+			rowset_finish_checked(c);
+		return;
+	}
 	if (!c->rw && !(c->rw = sl_rowset_create(&c->txn, c->ncols, c->cols)))
 		fail_sys(c, SL_EXIT_TEMP, "unable to create", "a rowset", "a rowset");
 	if (sl_rowset_add(c->rw, f->p, f->len) < 0)
@@ -441,6 +500,33 @@ static void begin(txn_ctx *c, const char *data_dir)
 	out(c, sl_writer_flush(&c->wr));
 }
 
+/* The table's model: UNIQUE and AGGREGATE tables get a memtable of
+ * sl.conf write_buffer_size bytes (SL_MEMTABLE_BUDGET_DEFAULT). */
+static void open_model(txn_ctx *c)
+{
+	const char *v = sl_store_conf(&c->st, "write_buffer_size");
+	unsigned long long budget = SL_MEMTABLE_BUDGET_DEFAULT;
+	int r = sl_schema_load(&c->st, c->db, c->table, &c->sch);
+
+	if (r == 0)
+		failf(c, SL_EXIT_NO, 0, SL_E_NOT_FOUND SL_TSTATUS_NOT_FOUND "table not found, tableName=%s", c->table);
+	if (r < 0)
+		fail_sys(c, errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to read", "the table's schema",
+			c->table);
+	if (c->sch.model == SL_MODEL_DUPLICATE)
+		return;
+	if (v) {
+		char *end;
+		errno = 0;
+		budget = strtoull(v, &end, 10);
+		if (errno || end == v || *end || *v == '-')
+			failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl.conf: write_buffer_size = %s: "
+				"not a number of bytes", v);
+	}
+	if (!(c->mt = sl_memtable_new(&c->sch, (size_t)budget)))
+		failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
+}
+
 /* ---- the rows ---- */
 
 /* Stage the stream from frame f to E, then hand the transaction over.
@@ -541,5 +627,6 @@ int main(int argc, char **argv)
 	if (f.type != 'X' && (!sl_loadopt_check(&c.lo, SL_LO_EXEC_MEM_LIMIT, c.err.msg, sizeof c.err.msg) ||
 	    !sl_loadopt_check(&c.lo, SL_LO_SEND_BATCH_PARALLELISM, c.err.msg, sizeof c.err.msg)))
 		fail(&c, SL_EXIT_NO, 0, c.err.msg);
+	open_model(&c);
 	return stream(&c, &f);
 }

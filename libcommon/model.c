@@ -4,12 +4,15 @@
  * fold of equal keys (model.h).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sl.h"
 #include "frame.h"
 #include "types.h"
+#include "bitmap.h"
+#include "hll.h"
 #include "model.h"
 
 int sl_model_init(sl_model_ctx *m, const sl_schema *sch)
@@ -78,54 +81,61 @@ static void norm_fixed(const sl_type *t, const char *p, size_t w, unsigned char 
 	out[0] ^= 0x80;
 }
 
-/* Append one key field (not NULL) in its normalized form. */
-static int key_put(sl_buf *out, const sl_type *t, const char *p, uint32_t n, int last)
+/* Write one key field (not NULL) in its normalized form at o (room
+ * made by the caller: 2n + 2 bytes, or the type's width). Returns the
+ * bytes written, or -1 EPROTO. */
+static long key_put(char *o, const sl_type *t, const char *p, uint32_t n, int last)
 {
 	size_t w = sl_type_width(t);
-	unsigned char v[16];
+	char *s = o;
 
 	if (w) {
-		if (n != w || w > sizeof v) {
+		if (n != w || w > 16) {
 			errno = EPROTO;
 			return -1;
 		}
-		norm_fixed(t, p, w, v);
-		return sl_buf_put(out, v, w);
+		norm_fixed(t, p, w, (unsigned char *)o);
+		return (long)w;
 	}
-	if (last)
-		return sl_buf_put(out, p, n);
-	if (sl_buf_reserve(out, 2 * (size_t)n + 2) < 0)
-		return -1;
+	if (last) {
+		memcpy(o, p, n);
+		return (long)n;
+	}
 	for (uint32_t i = 0; i < n; i++) {
-		out->p[out->len++] = p[i];
+		*o++ = p[i];
 		if (!p[i])
-			out->p[out->len++] = (char)0xFF;
+			*o++ = (char)0xFF;
 	}
-	out->p[out->len++] = 0;
-	out->p[out->len++] = 0;
-	return 1;
+	*o++ = 0;
+	*o++ = 0;
+	return o - s;
 }
 
 int sl_model_key(const sl_model_ctx *m, const char *p, size_t len, sl_buf *out)
 {
 	size_t at = 0;
 
+	/* at most a flag, 2 bytes a byte and a terminator per key field */
+	if (len > SIZE_MAX / 4 || sl_buf_reserve(out, 2 * len + 3 * m->nkeys + 16) < 0)
+		return -1;
 	for (size_t k = 0; k < m->nkeys; k++) {
 		uint32_t n;
+		long w;
 		if (len - at < 4)
 			goto bad;
 		n = sl_u32_unpack(p + at);
 		at += 4;
 		if (n == SL_NULL_LEN) {
-			if (sl_buf_putc(out, 0) < 0)
-				return -1;
+			out->p[out->len++] = 0;
 			continue;
 		}
 		if (n > len - at)
 			goto bad;
-		if (sl_buf_putc(out, 1) < 0 ||
-		    key_put(out, &m->sch->cols[k].type, p + at, n, k + 1 == m->nkeys) < 0)
+		out->p[out->len++] = 1;
+		w = key_put(out->p + out->len, &m->sch->cols[k].type, p + at, n, k + 1 == m->nkeys);
+		if (w < 0)
 			return -1;
+		out->len += (size_t)w;
 		at += n;
 	}
 	return 1;
@@ -253,12 +263,28 @@ static int agg_sum(sl_model_ctx *m, size_t i, const sl_type *t, sl_field a, sl_f
 	return 1;
 }
 
-/* BITMAP_UNION / HLL_UNION of two non-NULL values into m->var[i]. */
+/* BITMAP_UNION / HLL_UNION of two non-NULL values into m->var[i] (made
+ * in m->tmp, then swapped: a may be m->var[i] itself). */
 static int agg_union(sl_model_ctx *m, size_t i, int agg, sl_field a, sl_field b)
 {
-	(void)m; (void)i; (void)agg; (void)a; (void)b;
-	errno = ENOTSUP;
-	return -1;
+	sl_buf t;
+	int r;
+
+	m->tmp.len = 0;
+	r = agg == SL_AGG_BITMAP_UNION ? sl_bitmap_union(a.p, a.n, b.p, b.n, &m->tmp)
+		: sl_hll_union(a.p, a.n, b.p, b.n, &m->tmp);
+	if (r < 0)
+		return -1;
+	if (m->tmp.len >= SL_ABSENT_LEN) {
+		errno = ERANGE;
+		return -1;
+	}
+	t = m->var[i];
+	m->var[i] = m->tmp;
+	m->tmp = t;
+	m->cur[i].p = m->var[i].p;
+	m->cur[i].n = (uint32_t)m->var[i].len;
+	return 1;
 }
 
 /* One value column of an AGGREGATE row: A (m->cur[i]) with B. */

@@ -13,8 +13,11 @@
  *   [DUPLICATE | UNIQUE | AGGREGATE KEY (cols)] [COMMENT 'c']
  *   [PARTITION BY ...] [DISTRIBUTED BY HASH (cols) | RANDOM [BUCKETS n|AUTO]]
  *   [PROPERTIES ("k" = "v", ...)] [;]
- * The table clauses may come in any order, each once. UNIQUE/AGGREGATE
- * KEY and PARTITION BY are parsed and then refused (the store holds DUPLICATE KEY tables only).
+ * The table clauses may come in any order, each once. PARTITION BY is
+ * parsed and then refused. The model's rules are checked with Doris's
+ * messages (key columns an ordered prefix, aggregates only on AGGREGATE
+ * value columns, the sequence properties only on UNIQUE tables), and a
+ * UNIQUE table gets its hidden columns appended (schema.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -446,9 +449,20 @@ static int index_size(const sl_type *t)
  * (CreateTableInfo: shortkey_max_column_count 3, shortkey_maxsize_bytes 36). */
 static int default_keys(parser *ps, sl_schema *s)
 {
-	int len = 0;
+	int len = 0, has_agg = 0;
 
-	for (size_t i = 0; i < s->ncols; i++) {
+	for (size_t i = 0; i < s->ncols; i++)
+		has_agg |= s->cols[i].agg != 0;
+	/* Columns with an aggregate and no KEY clause: AGGREGATE KEY over the
+	 * columns before the first aggregated one. */
+	for (size_t i = 0; has_agg && i < s->ncols && !s->cols[i].agg; i++) {
+		char *k = strdup(s->cols[i].name);
+		if (!k || strv_push(&s->keys, &s->nkeys, k) < 0)
+			return fail(ps, "out of memory");
+	}
+	if (has_agg)
+		s->model = SL_MODEL_AGGREGATE;
+	for (size_t i = 0; !has_agg && i < s->ncols; i++) {
 		const sl_type *t = &s->cols[i].type;
 		int add = 1, stop = 0;
 
@@ -475,7 +489,27 @@ static int default_keys(parser *ps, sl_schema *s)
 	return 1;
 }
 
-static int check_table(parser *ps, sl_schema *s)
+/* Doris's KeysType names, as its messages print them. */
+static const char *const keys_type[] = { "DUP_KEYS", "UNIQUE_KEYS", "AGG_KEYS" };
+
+/* AggregateType.checkCompatibility: SUM on numbers, MIN/MAX also on dates and
+ * strings, REPLACE[_IF_NOT_NULL] on anything but BITMAP/HLL, the unions only
+ * on their own type. */
+static int agg_compatible(int agg, const sl_type *t)
+{
+	int num = t->kind >= SL_T_TINYINT && t->kind <= SL_T_DECIMAL;
+
+	switch (agg) {
+	case SL_AGG_SUM:
+		return num;
+	case SL_AGG_MAX: case SL_AGG_MIN:
+		return num || t->kind == SL_T_DATE || t->kind == SL_T_DATETIME || sl_type_is_string(t);
+	default:
+		return 1;
+	}
+}
+
+static int check_keys(parser *ps, sl_schema *s)
 {
 	for (size_t i = 0; i < s->nkeys; i++) {
 		long c = sl_schema_col(s, s->keys[i], strlen(s->keys[i]));
@@ -484,6 +518,8 @@ static int check_table(parser *ps, sl_schema *s)
 		if ((size_t)c != i)
 			return fail(ps, "Key columns should be a ordered prefix of the schema. KeyColumns[%zu] (starts from zero) is %s, but corresponding column is %s in the previous columns declaration.",
 				i, s->keys[i], s->cols[i].name);
+		if (s->cols[c].agg)
+			return fail(ps, "Key column[%s] should not specify aggregate type.", s->cols[c].name);
 		const sl_type *t = &s->cols[c].type;
 		if (t->kind == SL_T_FLOAT || t->kind == SL_T_DOUBLE)
 			return fail(ps, "Float or double can not used as a key, use decimal instead.");
@@ -496,11 +532,45 @@ static int check_table(parser *ps, sl_schema *s)
 				t->kind == SL_T_ARRAY ? "Array" : t->kind == SL_T_MAP ? "Map" : "Struct");
 		s->cols[c].is_key = 1;
 	}
-	for (size_t i = 0; i < s->ncols; i++) {
-		if (s->cols[i].agg && s->model == SL_MODEL_DUPLICATE)
-			return fail(ps, "The column[%s] in DUPLICATE KEY table cannot have an aggregate type (%s)",
-				s->cols[i].name, agg_names[s->cols[i].agg]);
+	return 1;
+}
+
+/* Value columns: an aggregate on every AGGREGATE value column and on no
+ * other, compatible with the column's type (Doris's messages). */
+static int check_values(parser *ps, sl_schema *s)
+{
+	for (size_t i = s->nkeys; i < s->ncols; i++) {
+		sl_column *c = &s->cols[i];
+
+		if (s->model == SL_MODEL_AGGREGATE && !c->agg)
+			return fail(ps, "%s table should specify aggregate type for non-key column[%s]",
+				keys_type[s->model], c->name);
+		if (s->model != SL_MODEL_AGGREGATE && c->agg)
+			return fail(ps, "%s table should not specify aggregate type for non-key column[%s]",
+				keys_type[s->model], c->name);
 	}
+	for (size_t i = s->nkeys; i < s->ncols; i++) {
+		sl_column *c = &s->cols[i];
+		char tb[SL_TYPE_FMT_MAX];
+
+		if (c->agg && !agg_compatible(c->agg, &c->type)) {
+			sl_type_format_upper(&c->type, tb, sizeof tb);
+			return fail(ps, "Aggregate type %s is not compatible with primitive type %s", agg_names[c->agg], tb);
+		}
+		if (c->agg == SL_AGG_REPLACE_IF_NOT_NULL && !c->nullable)
+			return fail(ps, "REPLACE_IF_NOT_NULL column must be nullable, maybe should use REPLACE, column:%s", c->name);
+	}
+	return 1;
+}
+
+static int check_dist(parser *ps, sl_schema *s)
+{
+	if (s->dist_random && s->model == SL_MODEL_UNIQUE)
+		return fail(ps, "Should not be distributed by random when keys type is unique");
+	for (size_t i = 0; s->dist_random && s->model == SL_MODEL_AGGREGATE && i < s->ncols; i++)
+		if (s->cols[i].agg == SL_AGG_REPLACE || s->cols[i].agg == SL_AGG_REPLACE_IF_NOT_NULL)
+			return fail(ps, "Should not be distributed by random when keys type is aggand column is in replace, [%s] is invalid",
+				s->cols[i].name);
 	for (size_t i = 0; i < s->ndist_cols; i++) {
 		long c = sl_schema_col(s, s->dist_cols[i], strlen(s->dist_cols[i]));
 		if (c < 0)
@@ -518,6 +588,104 @@ static int check_table(parser *ps, sl_schema *s)
 		free(s->dist_cols[i]);
 		s->dist_cols[i] = n;
 	}
+	return 1;
+}
+
+static const char *prop(const sl_schema *s, const char *k)
+{
+	for (size_t i = 0; i < s->nprops; i++)
+		if (!strcmp(s->prop_k[i], k))
+			return s->prop_v[i];
+	return 0;
+}
+
+/* A sequence column's type: PrimitiveType.isFixedPointType or isDateType. */
+static int seq_type_ok(const sl_type *t)
+{
+	return (t->kind >= SL_T_TINYINT && t->kind <= SL_T_LARGEINT) || t->kind == SL_T_DATE
+		|| t->kind == SL_T_DATETIME;
+}
+
+/* The model's properties, in the order Doris checks them:
+ * enable_unique_key_merge_on_write, then function_column.sequence_col, then
+ * function_column.sequence_type. Fills mow, seq_map and *seq (the sequence
+ * column's type; kind SL_T_NULL when the table has none). */
+static int check_props(parser *ps, sl_schema *s, sl_type *seq)
+{
+	const char *mow = prop(s, "enable_unique_key_merge_on_write");
+	const char *col = prop(s, "function_column.sequence_col");
+	const char *typ = prop(s, "function_column.sequence_type");
+
+	memset(seq, 0, sizeof *seq);
+	s->mow = s->model == SL_MODEL_UNIQUE;
+	if (mow && s->model != SL_MODEL_UNIQUE)
+		return fail(ps, "enable_unique_key_merge_on_write property only support unique key table");
+	if (mow && strcmp(mow, "true") && strcmp(mow, "false"))
+		return fail(ps, "enable_unique_key_merge_on_write must be `true` or `false`");
+	if (mow)
+		s->mow = !strcmp(mow, "true");
+	if ((col || typ) && s->model != SL_MODEL_UNIQUE)
+		return fail(ps, "sequence column only support UNIQUE_KEYS");
+	if (col) {
+		long c = sl_schema_col(s, col, strlen(col));
+		if (c < 0)
+			return fail(ps, "The specified sequence column[%s] not exists", col);
+		if (!seq_type_ok(&s->cols[c].type))
+			return fail(ps, "Sequence type only support integer types and date types");
+		if (s->cols[c].is_key)
+			return fail(ps, "The specified sequence column[%s] is a key column: it must be a value column", col);
+		s->seq_map = c;
+		*seq = s->cols[c].type;
+	}
+	if (typ) {
+		sl_type t;
+		if (sl_type_parse(typ, strlen(typ), &t, 0) != 1 || !seq_type_ok(&t))
+			return fail(ps, "sequence type only support integer types and date types");
+		if (col)
+			return fail(ps, "The sequence_col and sequence_type cannot be set at the same time");
+		*seq = t;
+	}
+	return 1;
+}
+
+/* Append one of the model's hidden columns (REPLACE, after the user's). */
+static long add_hidden(parser *ps, sl_schema *s, const char *name, const sl_type *t, int nullable, const char *dflt)
+{
+	sl_column *p = realloc(s->cols, (s->ncols + 1) * sizeof *p);
+	sl_column *c;
+
+	if (!p)
+		return fail(ps, "out of memory") - 1;
+	s->cols = p;
+	c = &s->cols[s->ncols];
+	memset(c, 0, sizeof *c);
+	c->name = strdup(name);
+	c->default_value = dflt ? strdup(dflt) : 0;
+	if (!c->name || (dflt && !c->default_value)) {
+		free(c->name);
+		free(c->default_value);
+		return fail(ps, "out of memory") - 1;
+	}
+	c->type = *t;
+	c->nullable = nullable;
+	c->agg = SL_AGG_REPLACE;
+	c->default_kind = dflt ? SL_DEFAULT_VALUE : SL_DEFAULT_NONE;
+	c->hidden = 1;
+	return (long)s->ncols++;
+}
+
+static int check_table(parser *ps, sl_schema *s)
+{
+	sl_type seq;
+
+	s->nvisible = s->ncols;
+	s->delete_sign = s->seq_col = s->seq_map = -1;
+	for (size_t i = 0; i < s->ncols; i++)
+		if (!strncasecmp(s->cols[i].name, "__DORIS_", 8))
+			return fail(ps, "Incorrect column name '%s'. Column names starting with '__DORIS_' are reserved for hidden columns",
+				s->cols[i].name);
+	if (!check_keys(ps, s) || !check_values(ps, s) || !check_dist(ps, s) || !check_props(ps, s, &seq))
+		return 0;
 	for (size_t i = 0; i < s->nkeys; i++) {
 		char *n = strdup(s->cols[i].name);
 		if (!n)
@@ -525,6 +693,16 @@ static int check_table(parser *ps, sl_schema *s)
 		free(s->keys[i]);
 		s->keys[i] = n;
 	}
+	if (s->model != SL_MODEL_UNIQUE)
+		return 1;
+	/* UNIQUE value columns fold by REPLACE (DESC's Extra); the DDL does not say it. */
+	for (size_t i = s->nkeys; i < s->ncols; i++)
+		s->cols[i].agg = SL_AGG_REPLACE;
+	sl_type tiny = { .kind = SL_T_TINYINT };
+	if ((s->delete_sign = add_hidden(ps, s, "__DORIS_DELETE_SIGN__", &tiny, 0, "0")) < 0)
+		return 0;
+	if (seq.kind != SL_T_NULL && (s->seq_col = add_hidden(ps, s, "__DORIS_SEQUENCE_COL__", &seq, 1, 0)) < 0)
+		return 0;
 	return 1;
 }
 
@@ -563,10 +741,6 @@ static int table_clauses(parser *ps, sl_schema *s)
 				return 0;
 			if (!ident_list(ps, &s->keys, &s->nkeys, "expected a key column name"))
 				return 0;
-			if (s->model == SL_MODEL_UNIQUE)
-				unsupported(ps, pos, "UNIQUE KEY");
-			else if (s->model == SL_MODEL_AGGREGATE)
-				unsupported(ps, pos, "AGGREGATE KEY");
 		} else if (is_kw(ps, "COMMENT")) {
 			if (seen_comment++)
 				return syntax(ps, "COMMENT given twice");
@@ -752,8 +926,6 @@ int sl_schema_parse(const char *ddl, size_t n, const char *db_default, sl_schema
 		s->dist_random = 1;     /* Doris 2.1: DISTRIBUTED BY RANDOM BUCKETS AUTO */
 	if (!check_table(&ps, s))
 		goto out;
-	s->nvisible = s->ncols;
-	s->delete_sign = s->seq_col = s->seq_map = -1;
 	ok = 1;
 out:
 	free(a);
@@ -815,10 +987,12 @@ static int render(const sl_schema *s, sl_buf *b)
 		return -1;
 	for (size_t i = 0; i < s->ncols; i++) {
 		const sl_column *c = &s->cols[i];
+		if (c->hidden)
+			continue;
 		sl_type_format(&c->type, tb, sizeof tb);
 		if (sl_buf_puts(b, "  ") < 0 || put_ident(b, c->name) < 0 || sl_buf_printf(b, " %s", tb) < 0)
 			return -1;
-		if (c->agg && sl_buf_printf(b, " %s", agg_names[c->agg]) < 0)
+		if (s->model == SL_MODEL_AGGREGATE && c->agg && sl_buf_printf(b, " %s", agg_names[c->agg]) < 0)
 			return -1;
 		if (sl_buf_puts(b, c->nullable ? " NULL" : " NOT NULL") < 0)
 			return -1;
@@ -829,7 +1003,7 @@ static int render(const sl_schema *s, sl_buf *b)
 			return -1;
 		if (c->comment && *c->comment && (sl_buf_puts(b, " COMMENT ") < 0 || put_quoted(b, c->comment, '"') < 0))
 			return -1;
-		if (sl_buf_puts(b, i + 1 < s->ncols ? ",\n" : "\n") < 0)
+		if (sl_buf_puts(b, i + 1 < s->nvisible ? ",\n" : "\n") < 0)
 			return -1;
 	}
 	if (sl_buf_printf(b, ") ENGINE=OLAP\n%s KEY", model[s->model]) < 0 || put_idents(b, s->keys, s->nkeys) < 0)

@@ -20,7 +20,8 @@ typedef struct sl_column {
 	sl_type type;
 	int nullable;           /* NULL (default) vs NOT NULL */
 	int is_key;             /* listed in the KEY clause */
-	int agg;                /* enum sl_agg (AGGREGATE model) */
+	int agg;                /* enum sl_agg: the fold of a value column
+	                         * (AGGREGATE: as declared; UNIQUE: REPLACE) */
 	int default_kind;       /* enum sl_default */
 	char *default_value;    /* text of DEFAULT "x" (SL_DEFAULT_VALUE) */
 	char *comment;          /* NULL if none */
@@ -63,13 +64,25 @@ typedef struct sl_schema {
  * Without a KEY clause the table is DUPLICATE KEY over Doris's default short
  * key (at most 3 leading columns, 36 bytes, stopping after the first
  * VARCHAR); without DISTRIBUTED BY it is RANDOM BUCKETS AUTO.
- * AUTO_INCREMENT and complex types (ARRAY, MAP, BITMAP, ...) are rejected.
- * UNIQUE/AGGREGATE KEY and PARTITION BY are parsed and then rejected with a
- * clear message (the store holds DUPLICATE KEY tables only). ARRAY, MAP, STRUCT and JSON columns
+ * Columns with an aggregate and no KEY clause make an AGGREGATE KEY table
+ * over the leading columns without one, as Doris does.
+ * UNIQUE tables get __DORIS_DELETE_SIGN__ and, with the property
+ * function_column.sequence_type or .sequence_col, __DORIS_SEQUENCE_COL__
+ * appended (hidden); their value columns get agg REPLACE (the DDL does not
+ * say it). Doris's rules and messages: key columns an ordered prefix,
+ * aggregates on every AGGREGATE value column and nowhere else, compatible
+ * with the type; UNIQUE not DISTRIBUTED BY RANDOM; the sequence properties
+ * only on UNIQUE, one of them, an integer or date type; sequence_col an
+ * existing value column. User column names may not start with __DORIS_.
+ * AUTO_INCREMENT and the types BITMAP, HLL, ... are rejected; PARTITION BY is
+ * parsed and then rejected with a clear message. ARRAY, MAP, STRUCT and JSON columns
  * are accepted as non-key, non-distribution columns. Returns 1, or 0 with err set
  * ("... at position N"). */
 int sl_schema_parse(const char *ddl, size_t n, const char *db_default, sl_schema *s, char *err, size_t errcap);
-/* Canonical DDL, as SHOW CREATE TABLE prints it. malloc'd; NULL on ENOMEM. */
+/* Canonical DDL, as SHOW CREATE TABLE prints it: the model, the user's
+ * columns (never the hidden ones; aggregates only for AGGREGATE tables) and
+ * the properties as given, so that parse(render(s)) gives s again.
+ * malloc'd; NULL on ENOMEM. */
 char *sl_schema_render(const sl_schema *s);
 /* Column index by name, case-insensitive; -1 if none. */
 long sl_schema_col(const sl_schema *s, const char *name, size_t n);

@@ -186,7 +186,7 @@ typedef struct sel {
 	int done;
 	/* source */
 	sl_snapshot snap; int snap_open;
-	sl_scan *scan;
+	struct sl_merge *scan;   /* merge.h */
 	sl_field *fields;
 	sl_value *row;
 	int empty_done;

@@ -25,6 +25,7 @@
 #include "expr.h"
 #include "frame.h"
 #include "store.h"
+#include "merge.h"
 #include "sql.h"
 #include "sqlint.h"
 
@@ -37,14 +38,14 @@ static int src_open(sel *S)
 
 	if (!S->has_table)
 		return 1;
-	r = sl_snapshot_open(q->st, S->db, S->tbl, &S->snap);
+	/* through the table's model: one row per key of a UNIQUE or
+	 * AGGREGATE table (count(*) too: never the snapshot's row total) */
+	r = sl_merge_open_table(q->st, S->db, S->tbl, &S->sch, 0, &S->snap, &S->scan);
 	if (r == 0)
 		return errno == ENOTDIR ? sl_sql_err_db(q, S->db) : sl_sql_err_table(q, S->tbl);
 	if (r < 0)
 		return sl_sql_syserr(q, "unable to open the table");
 	S->snap_open = 1;
-	if (!(S->scan = sl_scan_open(&S->snap)))
-		return sl_sql_syserr(q, "unable to read the table");
 	return 1;
 }
 
@@ -62,13 +63,15 @@ static int src_next(sel *S)
 		S->empty_done = 1;
 		return 1;
 	}
-	r = sl_scan_next(S->scan, &p, &len);
+	r = sl_merge_next(S->scan, &p, &len);
 	if (r < 0)
 		return sl_sql_syserr(S->s->q, errno == EPROTO ? "corrupt rowset" : "unable to read the table");
 	if (r == 0)
 		return 0;
+	/* the merge's rows have every column, hidden ones last: the
+	 * statement reads the first S->ncols */
 	nf = sl_fields_parse(p, len, S->fields, S->ncols);
-	if (nf < 0 || (size_t)nf != S->ncols) {
+	if (nf < 0 || (size_t)nf != sl_merge_ncols(S->scan) || (size_t)nf < S->ncols) {
 		errno = EPROTO;
 		return sl_sql_syserr(S->s->q, "corrupt row: field count does not match the schema");
 	}

@@ -19,6 +19,7 @@
 #include "expr.h"
 #include "schema.h"
 #include "store.h"
+#include "merge.h"
 #include "auth.h"
 #include "sql.h"
 #include "sqlint.h"
@@ -560,7 +561,7 @@ static void sel_free(sel *S)
 	free(S->rows);
 	free(S->outv);
 	if (S->scan)
-		sl_scan_close(S->scan);
+		sl_merge_close(S->scan);
 	if (S->snap_open)
 		sl_snapshot_free(&S->snap);
 	free(S->fields);

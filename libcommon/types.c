@@ -40,6 +40,7 @@ static const struct tname tnames[] = {
 	{ "string", SL_T_STRING }, { "text", SL_T_STRING },
 	{ "json", SL_T_JSON }, { "jsonb", SL_T_JSON },
 	{ "array", SL_T_ARRAY }, { "map", SL_T_MAP }, { "struct", SL_T_STRUCT },
+	{ "bitmap", SL_T_BITMAP }, { "hll", SL_T_HLL },
 };
 
 /* Parse an unsigned decimal at s[*i..n), skipping spaces around it. */
@@ -111,6 +112,7 @@ static int scalar_parse(const char *s, size_t n, sl_type *t, const char **err)
 		if (nparams > 1) { *err = "integer types take at most one parameter"; return 0; }
 		break;
 	case SL_T_FLOAT: case SL_T_DOUBLE: case SL_T_DATE: case SL_T_STRING: case SL_T_JSON:
+	case SL_T_BITMAP: case SL_T_HLL:
 		if (nparams) { *err = "type takes no parameters"; return 0; }
 		break;
 	case SL_T_DECIMAL:
@@ -155,7 +157,7 @@ static int scalar_parse(const char *s, size_t n, sl_type *t, const char **err)
 static const char *const knames[SL_T__COUNT] = {
 	"null_type", "boolean", "tinyint", "smallint", "int", "bigint", "largeint",
 	"float", "double", "decimal", "date", "datetime", "char", "varchar", "text",
-	"array", "map", "struct", "json",
+	"array", "map", "struct", "json", "bitmap", "hll",
 };
 
 static size_t type_format(const sl_type *t, char *buf, size_t cap, int upper);
@@ -385,6 +387,11 @@ static size_t type_format(const sl_type *t, char *buf, size_t cap, int upper)
 size_t sl_type_format(const sl_type *t, char *buf, size_t cap) { return tfmt_buf(t, buf, cap, 0); }
 size_t sl_type_format_upper(const sl_type *t, char *buf, size_t cap) { return tfmt_buf(t, buf, cap, 1); }
 
+int sl_type_is_sketch(const sl_type *t)
+{
+	return t->kind == SL_T_BITMAP || t->kind == SL_T_HLL;
+}
+
 int sl_type_is_string(const sl_type *t)
 {
 	return t->kind == SL_T_CHAR || t->kind == SL_T_VARCHAR || t->kind == SL_T_STRING;
@@ -435,7 +442,7 @@ int sl_value_decode(const sl_type *t, const char *p, uint32_t n, sl_value *v)
 	v->tkind = t->kind;
 	if (n == SL_NULL_LEN) { v->kind = SL_V_NULL; return 1; }
 	w = sl_type_width(t);
-	if (sl_type_is_string(t) || t->kind == SL_T_NULL || sl_type_is_complex(t)) {
+	if (sl_type_is_string(t) || t->kind == SL_T_NULL || sl_type_is_complex(t) || sl_type_is_sketch(t)) {
 		v->sub = t->sub;
 		v->kind = SL_V_STRING;
 		v->u.s.p = p;
@@ -755,6 +762,8 @@ int sl_value_format(const sl_value *v, struct sl_buf *out)
 		t.sub = v->sub;
 		return fmt_nested(&t, v->u.s.p, v->u.s.n, out, 0) < 0 ? -1 : 1;
 	}
+	if (v->kind == SL_V_STRING && (v->tkind == SL_T_BITMAP || v->tkind == SL_T_HLL))
+		return sl_buf_puts(out, "NULL") < 0 ? -1 : 1;
 	if (v->kind == SL_V_STRING) return sl_buf_put(out, v->u.s.p, v->u.s.n);
 	n = sl_value_fmt(v, buf);
 	return sl_buf_put(out, buf, n);

@@ -21,6 +21,12 @@
  *                 outside strings dropped, numbers and strings verbatim.
  * Nesting is recursive (an ARRAY<ARRAY<INT>> element is an ARRAY<INT>
  * encoding). The same bytes go in the row stream and in rowsets.
+ *
+ * BITMAP and HLL are variable-length fields like strings (the bytes are the
+ * sketch's own encoding, bitmap.h and hll.h; NULL is SL_NULL_LEN). They
+ * decode as SL_V_STRING values with tkind BITMAP/HLL and are displayed as
+ * NULL (as Doris's MySQL front shows them); bitmap_to_string,
+ * bitmap_count, hll_cardinality give text or numbers from them.
  */
 #ifndef SL_TYPES_H
 #define SL_TYPES_H
@@ -34,6 +40,7 @@ enum sl_tkind {
 	SL_T_LARGEINT, SL_T_FLOAT, SL_T_DOUBLE, SL_T_DECIMAL, SL_T_DATE,
 	SL_T_DATETIME, SL_T_CHAR, SL_T_VARCHAR, SL_T_STRING,
 	SL_T_ARRAY, SL_T_MAP, SL_T_STRUCT, SL_T_JSON,
+	SL_T_BITMAP, SL_T_HLL,  /* opaque sketches (bitmap.h, hll.h) */
 	SL_T__COUNT
 };
 
@@ -60,19 +67,21 @@ typedef struct sl_tnode {
 } sl_tnode;
 
 int sl_type_is_complex(const sl_type *t);   /* ARRAY, MAP, STRUCT, JSON */
+int sl_type_is_sketch(const sl_type *t);    /* BITMAP, HLL */
 
 /* Parse a Doris type name, case-insensitive, with aliases (INTEGER, BIGINT,
  * DECIMALV3, DATEV2, DATETIMEV2, TEXT, BOOL...): "VARCHAR(20)",
  * "DECIMAL(15, 2)", "DATETIME(3)", "CHAR", and the complex types
  * "ARRAY<INT>", "MAP<STRING,INT>", "STRUCT<a:INT, b:VARCHAR(10)>", "JSON"
- * (alias JSONB), nested to any depth (MAP keys must be scalar). Defaults as Doris: CHAR -> 1,
+ * (alias JSONB), "BITMAP", "HLL", nested to any depth (MAP keys must be scalar). Defaults as Doris: CHAR -> 1,
  * VARCHAR -> 65533, DECIMAL -> (9,0), DATETIME -> 0.
  * Returns 1 ok, 0 unknown/invalid (then *err, if not NULL, points at a static
  * reason). */
 int sl_type_parse(const char *s, size_t n, sl_type *t, const char **err);
 /* Canonical text, as SHOW CREATE TABLE / DESC print it: "int", "varchar(20)",
  * "decimal(15,2)", "datetime(3)" (Doris 2.x lower-case spelling: see DESC),
- * "array<int>", "map<text,int>", "struct<a:int,b:text>", "json". The upper
+ * "array<int>", "map<text,int>", "struct<a:int,b:text>", "json", "bitmap",
+ * "hll". The upper
  * variant keeps STRUCT member names as written. Complex names can be long:
  * SL_TYPE_FMT_MAX is a size that holds any type parse accepts up to depth 8
  * with short names; longer ones are truncated.
@@ -129,7 +138,8 @@ uint32_t sl_value_encode(const sl_type *t, const sl_value *v, char *buf, const c
  * logs): integers in decimal, DOUBLE with up to 17 significant digits
  * (shortest round-trip, "Infinity"/"NaN"), DECIMAL with exactly `scale`
  * digits, DATE "YYYY-MM-DD", DATETIME "YYYY-MM-DD HH:MM:SS[.ffffff up to
- * scale]", strings verbatim. NULL is not handled here (callers print NULL or
+ * scale]", strings verbatim, BITMAP and HLL values as "NULL" (their bytes
+ * are not text). NULL is not handled here (callers print NULL or
  * \N). Appends to out; returns 1 or -1 ENOMEM. */
 struct sl_buf;
 int sl_value_format(const sl_value *v, struct sl_buf *out);

@@ -16,6 +16,8 @@
 #include "io.h"
 #include "frame.h"
 #include "types.h"
+#include "bitmap.h"
+#include "hll.h"
 #include "model.h"
 
 static int passed, failed;
@@ -400,8 +402,62 @@ static void test_aggregate(void)
 	sl_buf_free(&out);
 }
 
+/* BITMAP_UNION and HLL_UNION over three rows, a NULL in the middle. */
+static void test_unions(void)
+{
+	sl_column cs[3];
+	sl_schema s = SL_SCHEMA_ZERO;
+	sl_model_ctx m;
+	sl_buf r[3] = { SL_BUF_ZERO, SL_BUF_ZERO, SL_BUF_ZERO }, e = SL_BUF_ZERO, out = SL_BUF_ZERO;
+	const char *p;
+	size_t len;
+	sl_field f[4];
+	uint64_t cnt = 0;
+	int64_t est = 0;
+
+	cs[0] = col("k", "INT", 1, 0, 0);
+	cs[1] = col("b", "BITMAP", 0, SL_AGG_BITMAP_UNION, 0);
+	cs[2] = col("h", "HLL", 0, SL_AGG_HLL_UNION, 0);
+	mkschema(&s, cs, 3, SL_MODEL_AGGREGATE);
+	CHECK(sl_model_init(&m, &s) == 1);
+	for (int i = 0; i < 3; i++) {
+		put_int(&r[i], 1, 4);
+		e.len = 0;
+		if (i == 1) {
+			put_int(&r[i], NUL, 4);
+			put_int(&r[i], NUL, 4);
+			continue;
+		}
+		sl_bitmap_enc_single((uint64_t)i + 100, &e);
+		put_str(&r[i], e.p, e.len);
+		e.len = 0;
+		sl_hll_enc_hash(i ? "x" : "y", 1, &e);
+		put_str(&r[i], e.p, e.len);
+	}
+	CHECK(sl_model_fold_start(&m, r[0].p, r[0].len) == 1 &&
+	      sl_model_fold_add(&m, r[1].p, r[1].len) == 1 &&
+	      sl_model_fold_add(&m, r[2].p, r[2].len) == 1 &&
+	      sl_model_fold_end(&m, 0, 0, &out, &p, &len) == 1);
+	CHECK(sl_fields_parse(p, len, f, 4) == 3);
+	CHECK(sl_bitmap_enc_count(f[1].p, f[1].n, &cnt) == 1 && cnt == 2);
+	CHECK(sl_hll_enc_estimate(f[2].p, f[2].n, &est) == 1 && est == 2);
+	/* a bad encoding is refused */
+	r[1].len = 0;
+	put_int(&r[1], 1, 4);
+	put_str(&r[1], "zz", 2);
+	put_int(&r[1], NUL, 4);
+	CHECK(sl_model_fold_start(&m, r[0].p, r[0].len) == 1 &&
+	      sl_model_fold_add(&m, r[1].p, r[1].len) == -1 && errno == EPROTO);
+	sl_model_free(&m);
+	for (int i = 0; i < 3; i++)
+		sl_buf_free(&r[i]);
+	sl_buf_free(&e);
+	sl_buf_free(&out);
+}
+
 int main(void)
 {
+	test_unions();
 	test_keys();
 	test_unique();
 	test_aggregate();

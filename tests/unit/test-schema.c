@@ -69,12 +69,26 @@ static void test_seed(void)
 	sl_schema_free(&s);
 }
 
+/* render(s), checked to parse back (into *s2) and render the same. */
+static char *roundtrip(const sl_schema *s, const char *db, sl_schema *s2)
+{
+	char err[256], *r1 = sl_schema_render(s), *r2 = 0;
+
+	memset(s2, 0, sizeof *s2);
+	CHECK(r1 && parse(r1, db, s2, err) == 1, "reparse: %s", err);
+	if (s2->name)
+		r2 = sl_schema_render(s2);
+	CHECK(r1 && r2 && !strcmp(r1, r2), "render differs:\n%s\n%s", r1 ? r1 : "", r2 ? r2 : "");
+	free(r2);
+	return r1;
+}
+
 static void test_roundtrip(void)
 {
 	const char *ddl = "create table if not exists `t` (a int, `b c` varchar(5) not null default 'x\\'y' comment 'q\"', "
 		"ts datetime(6) default current_timestamp, d decimal(15, 2) default -0.5) "
 		"engine = olap comment 'tbl' distributed by random buckets auto properties ('k' = 'v')";
-	char err[256], *r1, *r2;
+	char err[256], *r1;
 	sl_schema s, s2;
 
 	CHECK(parse(ddl, "db", &s, err) == 1, "parse: %s", err);
@@ -82,14 +96,10 @@ static void test_roundtrip(void)
 	CHECK(s.cols[1].default_kind == SL_DEFAULT_VALUE && !strcmp(s.cols[1].default_value, "x'y"), "default");
 	CHECK(s.cols[2].default_kind == SL_DEFAULT_CURRENT_TIMESTAMP, "current_timestamp");
 	CHECK(!strcmp(s.cols[3].default_value, "-0.5"), "negative default %s", s.cols[3].default_value);
-	r1 = sl_schema_render(&s);
-	CHECK(r1 && parse(r1, "db", &s2, err) == 1, "reparse: %s", err);
-	r2 = sl_schema_render(&s2);
-	CHECK(r1 && r2 && !strcmp(r1, r2), "render differs:\n%s\n%s", r1, r2);
+	r1 = roundtrip(&s, "db", &s2);
 	CHECK(r1 && strstr(r1, "`b c` varchar(5) NOT NULL DEFAULT \"x'y\" COMMENT \"q\\\"\",\n"), "%s", r1);
 	CHECK(r1 && strstr(r1, "DUPLICATE KEY(`a`, `b c`)\nCOMMENT 'tbl'\nDISTRIBUTED BY RANDOM BUCKETS AUTO\nPROPERTIES (\n\"k\" = \"v\"\n);"), "%s", r1);
 	free(r1);
-	free(r2);
 	sl_schema_free(&s);
 	sl_schema_free(&s2);
 	CHECK(parse("CREATE TABLE t (a INT)", 0, &s, err) == 1 && s.db == 0, "no db");
@@ -110,8 +120,8 @@ static void test_default_keys(void)
 static void test_errors(void)
 {
 	CHECK(!strcmp(keys("create table t (a int,, b int)"), "ERR: syntax error at position 23 near ',': expected a column name"), "%s", keys("create table t (a int,, b int)"));
-	CHECK(!strcmp(keys("create table t (a int) unique key(a)"), "ERR: UNIQUE KEY is not supported yet (at position 24)"), "%s", keys("create table t (a int) unique key(a)"));
-	CHECK(!strcmp(keys("create table t (a int) unique key(a) foo"), "ERR: syntax error at position 38 near 'foo': unexpected table clause"), "syntax before unsupported");
+	CHECK(!strcmp(keys("create table t (a int) partition by range(a) () foo"), "ERR: syntax error at position 49 near 'foo': unexpected table clause"), "%s",
+		keys("create table t (a int) partition by range(a) () foo"));
 	CHECK(!strcmp(keys("create table t (a int auto_increment)"), "ERR: AUTO_INCREMENT is not supported yet (at position 23)"), "auto_increment");
 	CHECK(!strcmp(keys("create table t (a bitmap)"), "ERR: type bitmap is not supported yet (at position 19)"), "%s", keys("create table t (a bitmap)"));
 	/* complex types are columns since issue 4, but never the (default) key */
@@ -120,8 +130,117 @@ static void test_errors(void)
 	CHECK(!strcmp(keys("select 1"), "ERR: syntax error at position 1 near 'select': expected CREATE"), "%s", keys("select 1"));
 }
 
+/* The error of one DDL ("" if it parses). */
+static const char *error(const char *ddl)
+{
+	static char err[256];
+	sl_schema s;
+
+	if (parse(ddl, "d", &s, err) == 1) {
+		sl_schema_free(&s);
+		return "";
+	}
+	return err;
+}
+
+#define ERR(ddl, msg) CHECK(!strcmp(error(ddl), msg), "%s\n  got  %s\n  want %s", ddl, error(ddl), msg)
+
+/* The seed's UNIQUE table (its DESC shows the two hidden columns). */
+static const char unique_seed[] = "CREATE TABLE table1 (name VARCHAR(100) NOT NULL, gender VARCHAR(10), age INT) "
+	"UNIQUE KEY(name) DISTRIBUTED BY HASH(name) BUCKETS 1 "
+	"PROPERTIES (\"function_column.sequence_col\" = \"age\")";
+
+static void test_models(void)
+{
+	sl_schema s, s2;
+	char *r1, err[256];
+
+	CHECK(parse(unique_seed, "d", &s, err) == 1, "unique: %s", err);
+	CHECK(s.model == SL_MODEL_UNIQUE && s.nvisible == 3 && s.ncols == 5, "unique shape %zu %zu", s.nvisible, s.ncols);
+	CHECK(s.delete_sign == 3 && s.seq_col == 4 && s.seq_map == 2 && s.mow == 1, "model fields %ld %ld %ld %d",
+		s.delete_sign, s.seq_col, s.seq_map, s.mow);
+	CHECK(!strcmp(s.cols[3].name, "__DORIS_DELETE_SIGN__") && s.cols[3].hidden && !s.cols[3].nullable
+		&& s.cols[3].type.kind == SL_T_TINYINT && s.cols[3].agg == SL_AGG_REPLACE
+		&& s.cols[3].default_kind == SL_DEFAULT_VALUE && !strcmp(s.cols[3].default_value, "0"), "delete sign");
+	CHECK(!strcmp(s.cols[4].name, "__DORIS_SEQUENCE_COL__") && s.cols[4].hidden && s.cols[4].nullable
+		&& s.cols[4].type.kind == SL_T_INT, "sequence column");
+	CHECK(!s.cols[0].agg && s.cols[1].agg == SL_AGG_REPLACE && !s.cols[2].hidden, "unique value columns REPLACE");
+	r1 = roundtrip(&s, "d", &s2);
+	CHECK(r1 && !strstr(r1, "__DORIS") && !strstr(r1, "REPLACE") && strstr(r1, "UNIQUE KEY(`name`)")
+		&& strstr(r1, "\"function_column.sequence_col\" = \"age\""), "%s", r1);
+	CHECK(s2.ncols == 5 && s2.seq_col == 4 && s2.seq_map == 2, "round trip");
+	free(r1);
+	sl_schema_free(&s);
+	sl_schema_free(&s2);
+
+	CHECK(parse("create table t (k int, v bigint) unique key(k) distributed by hash(k) "
+		"properties ('function_column.sequence_type' = 'bigint', 'enable_unique_key_merge_on_write' = 'false')",
+		"d", &s, err) == 1, "sequence_type: %s", err);
+	CHECK(s.ncols == 4 && s.seq_col == 3 && s.seq_map == -1 && !s.mow && s.cols[3].type.kind == SL_T_BIGINT, "sequence_type shape");
+	sl_schema_free(&s);
+	CHECK(parse("create table t (k int, v int) unique key(k) distributed by hash(k)", "d", &s, err) == 1
+		&& s.ncols == 3 && s.delete_sign == 2 && s.seq_col == -1 && s.mow, "plain unique");
+	sl_schema_free(&s);
+
+	CHECK(parse("create table t (k1 int, k2 varchar(5), s bigint sum, m datetime max, r varchar(3) replace, "
+		"n int replace_if_not_null) aggregate key(k1, k2) distributed by hash(k1)", "d", &s, err) == 1, "agg: %s", err);
+	CHECK(s.model == SL_MODEL_AGGREGATE && s.ncols == 6 && s.nvisible == 6 && s.delete_sign == -1 && s.nkeys == 2
+		&& s.cols[2].agg == SL_AGG_SUM && s.cols[5].agg == SL_AGG_REPLACE_IF_NOT_NULL, "agg shape");
+	r1 = roundtrip(&s, "d", &s2);
+	CHECK(r1 && strstr(r1, "`s` bigint SUM NULL") && strstr(r1, "AGGREGATE KEY(`k1`, `k2`)"), "%s", r1);
+	free(r1);
+	sl_schema_free(&s);
+	sl_schema_free(&s2);
+	CHECK(!strcmp(keys("create table t (a int, b int, c int sum, d int max)"), "a,b"), "implicit aggregate keys");
+
+	ERR("create table t (a int, b int) unique key(b) distributed by hash(b)",
+		"Key columns should be a ordered prefix of the schema. KeyColumns[0] (starts from zero) is b, but corresponding column is a in the previous columns declaration.");
+	ERR("create table t (a int sum, b int) aggregate key(a) distributed by hash(a)",
+		"Key column[a] should not specify aggregate type.");
+	ERR("create table t (a int, b int) aggregate key(a) distributed by hash(a)",
+		"AGG_KEYS table should specify aggregate type for non-key column[b]");
+	ERR("create table t (a int, b int sum) unique key(a) distributed by hash(a)",
+		"UNIQUE_KEYS table should not specify aggregate type for non-key column[b]");
+	ERR("create table t (a int, b int replace) duplicate key(a)",
+		"DUP_KEYS table should not specify aggregate type for non-key column[b]");
+	ERR("create table t (a int, b varchar(10) sum) aggregate key(a) distributed by hash(a)",
+		"Aggregate type SUM is not compatible with primitive type VARCHAR(10)");
+	ERR("create table t (a int, b boolean max) aggregate key(a) distributed by hash(a)",
+		"Aggregate type MAX is not compatible with primitive type BOOLEAN");
+	ERR("create table t (a int, b int not null replace_if_not_null) aggregate key(a) distributed by hash(a)",
+		"REPLACE_IF_NOT_NULL column must be nullable, maybe should use REPLACE, column:b");
+	ERR("create table t (a int, b int) unique key(a)",
+		"Should not be distributed by random when keys type is unique");
+	ERR("create table t (a int, b int replace) aggregate key(a) distributed by random",
+		"Should not be distributed by random when keys type is aggand column is in replace, [b] is invalid");
+	ERR("create table t (a int, b int) duplicate key(a) properties ('function_column.sequence_col' = 'b')",
+		"sequence column only support UNIQUE_KEYS");
+	ERR("create table t (a int, b int sum) aggregate key(a) properties ('function_column.sequence_type' = 'int')",
+		"sequence column only support UNIQUE_KEYS");
+	ERR("create table t (a int, b int) duplicate key(a) properties ('enable_unique_key_merge_on_write' = 'true')",
+		"enable_unique_key_merge_on_write property only support unique key table");
+	ERR("create table t (a int, b int) unique key(a) distributed by hash(a) properties ('enable_unique_key_merge_on_write' = 'yes')",
+		"enable_unique_key_merge_on_write must be `true` or `false`");
+	ERR("create table t (a int, b int) unique key(a) distributed by hash(a) properties ('function_column.sequence_col' = 'c')",
+		"The specified sequence column[c] not exists");
+	ERR("create table t (a int, b varchar(3)) unique key(a) distributed by hash(a) properties ('function_column.sequence_col' = 'b')",
+		"Sequence type only support integer types and date types");
+	ERR("create table t (a int, b int) unique key(a) distributed by hash(a) properties ('function_column.sequence_col' = 'a')",
+		"The specified sequence column[a] is a key column: it must be a value column");
+	ERR("create table t (a int, b int) unique key(a) distributed by hash(a) properties ('function_column.sequence_type' = 'double')",
+		"sequence type only support integer types and date types");
+	ERR("create table t (a int, b int) unique key(a) distributed by hash(a) properties "
+		"('function_column.sequence_type' = 'int', 'function_column.sequence_col' = 'b')",
+		"The sequence_col and sequence_type cannot be set at the same time");
+	ERR("create table t (a int, __DORIS_DELETE_SIGN__ int) unique key(a) distributed by hash(a)",
+		"Incorrect column name '__DORIS_DELETE_SIGN__'. Column names starting with '__DORIS_' are reserved for hidden columns");
+	ERR("create table t (a int) partition by range(a) (partition p1 values less than (10))",
+		"PARTITION BY is not supported yet (at position 24)");
+}
+
 int main(void)
 {
+	test_models();
 	test_seed();
 	test_roundtrip();
 	test_default_keys();

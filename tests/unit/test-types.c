@@ -520,6 +520,40 @@ static void test_zone_suffix(void)
 	CAST("DATETIME", "2024-01-01 10:00:00+08:00", "2024-01-01 02:00:00");
 }
 
+/* BITMAP and HLL: names, opaque variable-length fields shown as NULL. */
+static void test_sketch_types(void)
+{
+	static const struct { const char *in, *lower, *upper; uint8_t kind; } names[] = {
+		{ "BITMAP", "bitmap", "BITMAP", SL_T_BITMAP }, { "bitmap", "bitmap", "BITMAP", SL_T_BITMAP },
+		{ " Hll ", "hll", "HLL", SL_T_HLL },
+	};
+	char buf[SL_TYPE_FMT_MAX];
+	const char *err = 0, *outp = 0;
+	sl_type t;
+	sl_value v;
+	sl_buf b = SL_BUF_ZERO;
+	size_t i;
+
+	for (i = 0; i < SL_ARRAY_LEN(names); i++) {
+		t = ty(names[i].in);
+		CHECK(t.kind == names[i].kind && sl_type_is_sketch(&t), "kind %s", names[i].in);
+		CHECK(!sl_type_is_complex(&t) && !sl_type_is_string(&t) && !sl_type_width(&t), "opaque %s", names[i].in);
+		sl_type_format(&t, buf, sizeof buf);
+		CHECK(!strcmp(buf, names[i].lower), "lower %s: %s", names[i].in, buf);
+		sl_type_format_upper(&t, buf, sizeof buf);
+		CHECK(!strcmp(buf, names[i].upper), "upper %s: %s", names[i].in, buf);
+	}
+	CHECK(!sl_type_parse("BITMAP(3)", 9, &t, &err) && err, "BITMAP(3) accepted");
+	CHECK(!sl_type_parse("HLLX", 4, &t, &err) && err, "HLLX accepted");
+	t = ty("BITMAP");
+	CHECK(sl_value_decode(&t, "\x01\x02\x00", 3, &v) == 1 && v.kind == SL_V_STRING
+	    && v.tkind == SL_T_BITMAP && v.u.s.n == 3, "decode bitmap");
+	CHECK(sl_value_encode(&t, &v, buf, &outp) == 3 && outp == v.u.s.p, "encode bitmap");
+	CHECK(sl_value_format(&v, &b) == 1 && b.len == 4 && !memcmp(b.p, "NULL", 4), "bitmap shows NULL");
+	sl_buf_free(&b);
+	CAST("HLL", "abc", "NULL");
+}
+
 int main(void)
 {
 	sl_tz_set("UTC");
@@ -537,6 +571,7 @@ int main(void)
 	test_format();
 	test_complex();
 	test_zone_suffix();
+	test_sketch_types();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;
 }

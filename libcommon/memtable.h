@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * memtable.h -- a load's rows of a UNIQUE or AGGREGATE table held in a
+ * bounded buffer, then sorted by key (stable: equal keys stay in arrival
+ * order), folded by the model (model.h) and handed out in key order, each
+ * key once: the rows of one segment.
+ */
+#ifndef SL_MEMTABLE_H
+#define SL_MEMTABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "schema.h"
+
+typedef struct sl_memtable sl_memtable;
+
+/* The default byte budget, and the smallest one taken. */
+#define SL_MEMTABLE_BUDGET_DEFAULT (32u << 20)
+#define SL_MEMTABLE_BUDGET_MIN     (64u << 10)
+
+/* An empty memtable for rows of sch (kept by pointer: it must outlive
+ * the memtable) using at most about budget bytes (copies of the rows,
+ * their keys and the sort's index). NULL with errno ENOMEM. */
+sl_memtable *sl_memtable_new(const sl_schema *sch, size_t budget);
+/* Copy a row in. 1, -1 errno (EPROTO: its key fields are not of the key
+ * types; ENOMEM). After it, sl_memtable_full says whether to flush. */
+int sl_memtable_add(sl_memtable *mt, const char *p, size_t len);
+int sl_memtable_full(const sl_memtable *mt);
+uint64_t sl_memtable_rows(const sl_memtable *mt);
+/* Sort, fold the rows of each key in arrival order, and pass each
+ * resulting row to emit in key order, keeping delete-signed rows and,
+ * when masked (the rows carry the mask column), the folded masks. Then
+ * empty the memtable. 1, -1 errno (of the fold, or of emit). */
+int sl_memtable_flush(sl_memtable *mt, int masked,
+	int (*emit)(void *arg, const char *p, size_t len), void *arg);
+void sl_memtable_free(sl_memtable *mt);
+
+#endif

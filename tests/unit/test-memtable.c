@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test-memtable.c -- unit tests of the memtable (libcommon/memtable.c):
+ * rows in random order come out sorted by key, each key once, the later
+ * row of a key winning (a stable sort); sorted input; the budget; masks
+ * kept; delete-signed rows kept; a bad key refused; emit's failure.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sl.h"
+#include "io.h"
+#include "frame.h"
+#include "types.h"
+#include "schema.h"
+#include "memtable.h"
+
+static int passed, failed;
+#define CHECK(c) do { if (c) passed++; else { failed++; \
+	fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); } } while (0)
+
+static sl_schema sch;
+
+/* UNIQUE (k INT, v INT, __DORIS_DELETE_SIGN__ TINYINT) as CREATE TABLE
+ * makes it */
+static int mkschema(void)
+{
+	static const char ddl[] = "CREATE TABLE t (k INT, v INT) UNIQUE KEY(k) "
+		"DISTRIBUTED BY HASH(k) BUCKETS 1";
+	char err[256];
+
+	return sl_schema_parse(ddl, sizeof ddl - 1, "d", &sch, err, sizeof err) == 1 &&
+		sch.ncols == 3 && sch.delete_sign == 2;
+}
+
+static size_t mkrow(char *b, int k, int v, int del, const char *mask)
+{
+	size_t o = 17;
+
+	sl_u32_pack(b, 4);
+	sl_u32_pack(b + 4, (uint32_t)k);
+	sl_u32_pack(b + 8, 4);
+	sl_u32_pack(b + 12, (uint32_t)v);
+	sl_u32_pack(b + 16, 1);
+	b[20] = (char)del;
+	o = 21;
+	if (mask) {
+		sl_u32_pack(b + o, 3);
+		memcpy(b + o + 4, mask, 3);
+		o += 7;
+	}
+	return o;
+}
+
+typedef struct got { int n, fail_at; int k[4096], v[4096], del[4096]; char mask[4096][4]; } got;
+
+static int emit(void *arg, const char *p, size_t len)
+{
+	got *g = arg;
+	sl_field f[4];
+	long nf = sl_fields_parse(p, len, f, 4);
+
+	if (g->n == g->fail_at) {
+		errno = EIO;
+		return -1;
+	}
+	if (nf < 3 || g->n >= 4096)
+		return -1;
+	g->k[g->n] = (int)sl_u32_unpack(f[0].p);
+	g->v[g->n] = (int)sl_u32_unpack(f[1].p);
+	g->del[g->n] = f[2].p[0];
+	g->mask[g->n][0] = 0;
+	if (nf == 4)
+		snprintf(g->mask[g->n], 4, "%.*s", (int)f[3].n, f[3].p);
+	g->n++;
+	return 1;
+}
+
+static void test_sort_fold(void)
+{
+	sl_memtable *mt = sl_memtable_new(&sch, 1 << 20);
+	static got g;
+	char row[64];
+	int ok = 1;
+
+	/* keys 0..999 (negative ones too), each three times, in a scrambled
+	 * order; v = the arrival number */
+	for (int i = 0; i < 3000; i++) {
+		int k = (i * 7919) % 1000 - 500;
+		if (sl_memtable_add(mt, row, mkrow(row, k, i, 0, 0)) != 1)
+			ok = 0;
+	}
+	CHECK(ok && sl_memtable_rows(mt) == 3000 && !sl_memtable_full(mt));
+	g.fail_at = -1;
+	CHECK(sl_memtable_flush(mt, 0, emit, &g) == 1 && g.n == 1000 && sl_memtable_rows(mt) == 0);
+	for (int i = 0; i < g.n; i++) {
+		/* the last of the three arrivals of key k wins */
+		int last = -1;
+		for (int j = 0; j < 3000; j++)
+			if ((j * 7919) % 1000 - 500 == g.k[i])
+				last = j;
+		if (g.k[i] != i - 500 || g.v[i] != last)
+			ok = 0;
+	}
+	CHECK(ok);
+	/* sorted input, a delete kept, masks kept and folded */
+	g.n = 0;
+	CHECK(sl_memtable_add(mt, row, mkrow(row, 1, 10, 0, "111")) == 1);
+	CHECK(sl_memtable_add(mt, row, mkrow(row, 2, 20, 1, "111")) == 1);
+	CHECK(sl_memtable_add(mt, row, mkrow(row, 2, 21, 0, "101")) == 1);
+	CHECK(sl_memtable_flush(mt, 1, emit, &g) == 1 && g.n == 2);
+	CHECK(g.k[0] == 1 && g.v[0] == 10 && !strcmp(g.mask[0], "111"));
+	CHECK(g.k[1] == 2 && g.v[1] == 20 && g.del[1] == 0 && !strcmp(g.mask[1], "111"));
+	g.n = 0;
+	CHECK(sl_memtable_add(mt, row, mkrow(row, 5, 50, 1, 0)) == 1);
+	CHECK(sl_memtable_flush(mt, 0, emit, &g) == 1 && g.n == 1 && g.del[0] == 1);
+	/* emit's failure is the flush's */
+	g.n = 0;
+	g.fail_at = 0;
+	CHECK(sl_memtable_add(mt, row, mkrow(row, 5, 50, 0, 0)) == 1);
+	CHECK(sl_memtable_flush(mt, 0, emit, &g) == -1 && errno == EIO);
+	/* a key of the wrong width */
+	sl_u32_pack(row, 2);
+	CHECK(sl_memtable_add(mt, row, 6) == -1 && errno == EPROTO);
+	sl_memtable_free(mt);
+}
+
+static void test_budget(void)
+{
+	sl_memtable *mt = sl_memtable_new(&sch, 1);   /* raised to the minimum */
+	char row[64];
+	int n = 0;
+
+	while (!sl_memtable_full(mt) && n < 100000) {
+		if (sl_memtable_add(mt, row, mkrow(row, n, n, 0, 0)) != 1)
+			break;
+		n++;
+	}
+	CHECK(sl_memtable_full(mt) && n > 100 && (size_t)n * 21 < SL_MEMTABLE_BUDGET_MIN);
+	sl_memtable_free(mt);
+}
+
+int main(void)
+{
+	CHECK(mkschema());
+	test_sort_fold();
+	test_budget();
+	sl_schema_free(&sch);
+	printf("test-memtable: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -205,13 +205,53 @@ static int lost_table(lost *L, const char *table)
 	return 1;
 }
 
-/* The compaction (K) records past the damage that the cut log can take
- * (every entry each replaces is in it, VISIBLE): applied to ls and their
- * bytes kept in keep, to be appended after the cut. Without them the cut
- * log would name files those compactions removed. 1, -1 errno. */
+/* The K record at h (a compaction past the damage), its run cut to the
+ * entries the cut log ls holds VISIBLE (a run is contiguous: those are
+ * its oldest, the last of their table in the cut log), into out. 1 (out
+ * empty when none is held), -1 ENOMEM. */
+static int compaction_cut(logstate *ls, const char *h, uint32_t len, sl_buf *out)
+{
+	sl_storeenc_cur c = { h + 8 + 18, len - 18, 0 };
+	int64_t id = (int64_t)sl_u64_unpack(h + 10), ms = (int64_t)sl_u64_unpack(h + 18), tid, *ids;
+	uint32_t i, nrepl;
+	size_t n = 0;
+	sl_field tb;
+	char table[65];
+	int r;
+
+	out->len = 0;
+	tid = (int64_t)sl_storeenc_u64(&c);
+	tb = sl_storeenc_str(&c, 64);
+	nrepl = sl_storeenc_u32(&c);
+	if (c.bad || nrepl > c.n / 8)
+		return 1;
+	if (!(ids = malloc((nrepl ? nrepl : 1) * sizeof *ids))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < nrepl; i++) {
+		int64_t x = (int64_t)sl_storeenc_u64(&c);
+		txrec *t = sl_logrec_find(ls, x);
+		if (t && t->state == SL_TXN_VISIBLE && !t->repl && t->table_id == tid)
+			ids[n++] = x;
+	}
+	sl_storeenc_fcopy(table, sizeof table, tb);
+	r = n ? sl_logrec_put_compact(out, id, ms, tid, table, ids, n, c.p, c.n) : 1;
+	free(ids);
+	return r;
+}
+
+/* The compaction (K) records past the damage whose runs reach back
+ * before it, each with its run cut to the entries the cut log holds:
+ * applied to ls and their bytes kept in keep, to be appended after the
+ * cut. Their old files are gone; their new files hold the rows (of the
+ * loads of the run past the damage too, which stay visible through
+ * them). 1, -1 errno. */
 static int compactions_past(logstate *ls, sl_buf *keep)
 {
+	sl_buf one = SL_BUF_ZERO;
 	size_t k;
+	int r = -1;
 
 	/* keep never moves: the fold points into it */
 	if (sl_buf_reserve(keep, ls->raw.len) < 0)
@@ -220,21 +260,29 @@ static int compactions_past(logstate *ls, sl_buf *keep)
 		const char *h = ls->raw.p + k;
 		uint32_t len;
 		txrec *t;
+		char *at;
 		if (!sl_logrec_plausible(h, ls->raw.len - k))
 			continue;
 		len = sl_u32_unpack(h);
-		if (h[8] == 'K') {
-			char *at = keep->p + keep->len;
-			memcpy(at, h, 8 + (size_t)len);
-			if (sl_logrec_apply(ls, at + 8, len) < 0)
-				return -1;
-			t = sl_logrec_find(ls, (int64_t)sl_u64_unpack(h + 10));
-			if (t && t->compact && t->rs >= at && t->rs < at + 8 + len)
-				keep->len += 8 + (size_t)len;
-		}
 		k += 8 + (size_t)len - 1;
+		if (h[8] != 'K')
+			continue;
+		if (compaction_cut(ls, h, len, &one) < 0)
+			goto out;
+		if (!one.len || one.len > keep->cap - keep->len)
+			continue;
+		at = keep->p + keep->len;
+		memcpy(at, one.p, one.len);
+		if (sl_logrec_apply(ls, at + 8, one.len - 8) < 0)
+			goto out;
+		t = sl_logrec_find(ls, (int64_t)sl_u64_unpack(h + 10));
+		if (t && t->compact && t->rs >= at && t->rs < at + one.len)
+			keep->len += one.len;
 	}
-	return 1;
+	r = 1;
+out:
+	sl_buf_free(&one);
+	return r;
 }
 
 /* Cut the log at the bad record and append an 'F' record: txn ids
@@ -260,7 +308,7 @@ static int cut(const char *db, logstate *ls, int64_t idmax, int64_t tmax, int64_
 	    (long long)tmax);
 	if (keep->len)
 		say(rep, "%s: appended again the compaction records from past the damage whose "
-		    "runs are before it (%zu bytes)", db, keep->len);
+		    "runs reach back before it (%zu bytes)", db, keep->len);
 	ret = 1;
 out:
 	{

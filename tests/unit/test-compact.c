@@ -168,7 +168,7 @@ static void test_table(sl_store *st)
 			      "DISTRIBUTED BY HASH(k) BUCKETS 1") == 1);
 	CHECK((id1 = load(st, "a", 0, 3)) == 1000);
 	for (i = 1; i < 6; i++) {
-		char lb[8];
+		char lb[16];
 		snprintf(lb, sizeof lb, "l%d", i);
 		CHECK(load(st, lb, (uint32_t)i * 10, 2) > 0);
 	}

@@ -3,8 +3,10 @@
  * sl-filter -- third stage of a load: evaluates the Doris `where` header
  * over the typed rows from sl-map. Rows where it is false or NULL are
  * unselected: dropped and counted (NumberUnselectedRows, written as a C
- * frame before E). Every other frame passes through unchanged; without a
- * `where` the stage only copies frames.
+ * frame before E). Then the `delete` header of merge_type: MERGE, over the
+ * same final values: a row where it is true gets __DORIS_DELETE_SIGN__ 1,
+ * every other row 0. Every other frame passes through unchanged; without
+ * `where` and `delete` the stage only copies frames.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -28,12 +30,16 @@
 #include "expr.h"
 
 #define USAGE "sl-filter [--data-dir DIR] [-H 'name:value']..."
+#define DELETE_SIGN "__DORIS_DELETE_SIGN__"
 
 /* The stage's state: its output and the bound `where` with what it
  * needs per row. */
 typedef struct filter_ctx {
 	sl_writer w;
 	sl_expr *where;
+	sl_expr *del;            /* `delete` (merge_type: MERGE) */
+	long sign;               /* the __DORIS_DELETE_SIGN__ column, -1 none */
+	sl_buf row;              /* a row whose delete sign is rewritten */
 	size_t ncols;
 	sl_type *types;
 	sl_value *vals;
@@ -50,15 +56,26 @@ __attribute__((noreturn)) static void die_nomem(void)
 	sl_diesys(SL_EXIT_TEMP, "unable to filter rows");
 }
 
-/* Bind `where` over the columns of a typed header. 1 ok; 0 with
- * c->err set. */
-static int bind_where(filter_ctx *c, const sl_frame *f)
+/* Bind e (the text of header `name`) over the header's columns: 1 ok,
+ * 0 with c->err set. */
+static int bind_one(filter_ctx *c, sl_expr *e, char **names)
+{
+	char err[512];
+	sl_expr_scope sc = { c->ncols, (const char *const *)names, c->types, 0 };
+
+	if (sl_expr_bind(e, &sc, err, sizeof err))
+		return 1;
+	sl_stage_err_set(&c->err, 0, SL_E_ANALYSIS_ERROR SL_TSTATUS "%s", err);
+	return 0;
+}
+
+/* Bind `where` and `delete` over the columns of a typed header, and find
+ * the delete sign. 1 ok; 0 with c->err set. */
+static int bind_exprs(filter_ctx *c, const sl_frame *f)
 {
 	long n = sl_header_parse(f, 0, 0), i;
 	sl_colspec *cs;
 	char **names;
-	char err[512];
-	sl_expr_scope sc;
 
 	if (n < 0)
 		sl_stage_abort(&c->w, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-filter: malformed header frame");
@@ -73,6 +90,7 @@ static int bind_where(filter_ctx *c, const sl_frame *f)
 	if (!cs || !names || !c->types || !c->vals || !c->fields)
 		die_nomem();
 	sl_header_parse(f, cs, (size_t)n);
+	c->sign = -1;
 	for (i = 0; i < n; i++) {
 		names[i] = malloc(cs[i].name.n + 1);
 		if (!names[i])
@@ -81,62 +99,102 @@ static int bind_where(filter_ctx *c, const sl_frame *f)
 		names[i][cs[i].name.n] = 0;
 		if (!sl_type_parse(cs[i].type.p, cs[i].type.n, &c->types[i], 0))
 			c->types[i] = (sl_type){ .kind = SL_T_STRING };
+		if (!strcmp(names[i], DELETE_SIGN))
+			c->sign = i;
 	}
 	if (f->flags & SL_H_VARIADIC)
 		n = 0;
 	c->ncols = (size_t)n;
-	sc = (sl_expr_scope){ c->ncols, (const char *const *)names, c->types, 0 };
-	i = sl_expr_bind(c->where, &sc, err, sizeof err);
-	if (!i)
-		sl_stage_err_set(&c->err, 0, SL_E_ANALYSIS_ERROR SL_TSTATUS "%s", err);
-	/* names stay allocated: the bound expression may refer to them */
 	free(cs);
-	return (int)i;
+	/* names stay allocated: the bound expressions may refer to them */
+	if (c->where && !bind_one(c, c->where, names))
+		return 0;
+	if (c->del && !bind_one(c, c->del, names))
+		return 0;
+	if (c->del && (c->sign < 0 || (size_t)c->sign >= c->ncols || sl_type_width(&c->types[c->sign]) != 1)) {
+		sl_stage_err_set(&c->err, 0, SL_E_INTERNAL_ERROR "sl-filter: delete needs rows with the %s column "
+		    "(a UNIQUE table's, with merge_type: MERGE)", DELETE_SIGN);
+		return 0;
+	}
+	return 1;
 }
 
-/* Parse the `where` header, if any; a parse error is kept for the
+/* Parse header text as an expression; a parse error is kept for the
  * header frame (the stream's first error wins). */
+static sl_expr *parse_expr(filter_ctx *c, const char *text, const char *name)
+{
+	char err[512];
+	sl_expr *e;
+
+	if (!text)
+		return 0;
+	if (!(e = sl_expr_parse(text, strlen(text), err, sizeof err)))
+		sl_stage_err_set(&c->err, 0, SL_E_INTERNAL_ERROR SL_TSTATUS_PARSE "%s in %s '%s'", err, name, text);
+	return e;
+}
+
+/* Parse the `where` and `delete` headers, if any. */
 static void filter_init(filter_ctx *c, const sl_hdrs *h)
 {
 	sl_loadopts lo;
-	const char *wh;
 	char m[64];    /* no option of sl-filter's can be invalid */
 	struct timespec ts;
 
 	if (sl_loadopt_parse(&lo, h, SL_LO_FILTER, m, sizeof m) < 0)
 		die_nomem();
-	wh = lo.v[SL_LO_WHERE].text;
+	c->where = parse_expr(c, lo.v[SL_LO_WHERE].text, "where");
+	c->del = parse_expr(c, lo.v[SL_LO_DELETE].text, "delete");
 	sl_loadopt_free(&lo);
-	if (wh) {
-		char err[512];
-		c->where = sl_expr_parse(wh, strlen(wh), err, sizeof err);
-		if (!c->where)
-			sl_stage_err_set(&c->err, 0, SL_E_INTERNAL_ERROR SL_TSTATUS_PARSE "%s in where '%s'", err, wh);
-	}
 	c->ev = (sl_eval_ctx){ &c->arena, 0, 0 };
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c->ev.now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* 1 if the row passes `where` (or there is none), 0 if it is unselected. */
-static int row_selected(filter_ctx *c, const sl_frame *f)
+/* The row's fields and values, for `where` and `delete`. */
+static void decode_row(filter_ctx *c, const sl_frame *f)
 {
-	long n;
+	long n = sl_fields_parse(f->p, f->len, c->fields, c->ncols);
 	size_t k;
-	sl_value res;
 
-	if (!c->where)
-		return 1;
-	n = sl_fields_parse(f->p, f->len, c->fields, c->ncols);
 	if (n < 0 || (size_t)n != c->ncols)
 		sl_stage_abort(&c->w, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-filter: a row does not match its header");
 	for (k = 0; k < c->ncols; k++)
 		if (sl_value_decode(&c->types[k], c->fields[k].p, c->fields[k].n, &c->vals[k]) < 0)
 			sl_stage_abort(&c->w, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-filter: a field does not match its type");
 	sl_arena_reset(&c->arena);
-	if (sl_expr_eval(c->where, c->vals, &c->ev, &res) < 0)
+}
+
+/* Is e true over the decoded row? */
+static int holds(filter_ctx *c, const sl_expr *e)
+{
+	sl_value res;
+
+	if (sl_expr_eval(e, c->vals, &c->ev, &res) < 0)
 		die_nomem();
 	return sl_value_truth(&res);
+}
+
+/* A selected row out: as it came, or with the delete sign `delete` gives
+ * it (1 where true, else 0, as Doris's if(delete, 1, 0)). */
+static void put_row(filter_ctx *c, const sl_frame *f)
+{
+	sl_frame out = *f;
+	sl_value v = { .kind = SL_V_INT, .tkind = SL_T_TINYINT };
+	char enc[16];
+	const char *op = enc;
+	size_t at;
+
+	if (c->del) {
+		v.u.i = holds(c, c->del);
+		at = (size_t)(c->fields[c->sign].p - f->p);
+		c->row.len = 0;
+		if (sl_value_encode(&c->types[c->sign], &v, enc, &op) != 1 || sl_buf_put(&c->row, f->p, f->len) < 0)
+			die_nomem();
+		c->row.p[at] = *op;
+		out.p = c->row.p;
+	}
+	if (sl_write_frame(&c->w, &out) < 0)
+		sl_stage_die_write(&c->w);
 }
 
 int main(int argc, char **argv)
@@ -160,15 +218,16 @@ int main(int argc, char **argv)
 	while ((r = sl_frame_read(&rd, &f)) > 0) {
 		switch (f.type) {
 		case 'R':
-			if (!row_selected(&c, &f)) {
+			if (c.where || c.del)
+				decode_row(&c, &f);
+			if (c.where && !holds(&c, c.where)) {
 				c.unselected++;
 				break;
 			}
-			if (sl_write_frame(&c.w, &f) < 0)
-				sl_stage_die_write(&c.w);
+			put_row(&c, &f);
 			break;
 		case 'H':
-			if (c.err.set || (c.where && !bind_where(&c, &f)))
+			if (c.err.set || ((c.where || c.del) && !bind_exprs(&c, &f)))
 				sl_stage_err_raise(&c.w, &c.err);
 			if (sl_write_frame(&c.w, &f) < 0)
 				sl_stage_die_write(&c.w);

@@ -2,8 +2,11 @@
 /*
  * sl-map -- second stage of a load: maps source rows (variadic text rows
  * from sl-parse) onto the columns of DB.TABLE as typed binary rows.
- * Owns the Doris headers columns, strict_mode, timezone (time_zone),
- * merge_type, partial_columns, function_column.sequence_col.
+ * Owns the Doris headers columns, hidden_columns, strict_mode, timezone
+ * (time_zone), merge_type, partial_columns, unique_key_update_mode,
+ * function_column.sequence_col, negative. Rows carry every column of the
+ * table, the model's hidden ones included, and a partial update's rows the
+ * trailing __SL_UPDATE_MASK__ column.
  *
  * The mapping itself is colmap.h's; this file reads and writes the row
  * stream: fields point into the input frame, output goes through the
@@ -134,6 +137,7 @@ static void put_row(mapper *c, const sl_frame *in)
 	sl_frame f;
 	char *d;
 
+	need = c->m.mask ? 4 + c->sch.ncols : 0;
 	for (j = 0; j < c->sch.ncols; j++) {
 		const sl_value *v = &c->m.out[j];
 		need += 4;
@@ -190,6 +194,11 @@ static void put_row(mapper *c, const sl_frame *in)
 				memmove(d + 4, op, len);
 			d += 4 + len;
 		}
+	}
+	if (c->m.mask) {
+		sl_u32_pack(d, (uint32_t)c->sch.ncols);
+		memcpy(d + 4, c->m.mask, c->sch.ncols);
+		d += 4 + c->sch.ncols;
 	}
 	f.type = 'R';
 	f.flags = 0;
@@ -255,7 +264,7 @@ static void write_header(mapper *c)
 	const sl_schema *sch = &c->sch;
 	sl_field *nm = calloc(sch->ncols + 1, sizeof *nm), *ty = calloc(sch->ncols + 1, sizeof *ty);
 	char (*tb)[SL_TYPE_FMT_MAX] = calloc(sch->ncols + 1, sizeof *tb);
-	size_t i;
+	size_t i, n = sch->ncols;
 
 	if (!nm || !ty || !tb)
 		die_nomem();
@@ -265,7 +274,11 @@ static void write_header(mapper *c)
 		ty[i].n = (uint32_t)sl_type_format_upper(&sch->cols[i].type, tb[i], sizeof tb[i]);
 		ty[i].p = tb[i];
 	}
-	if (sl_write_header(&c->w, sch->ncols, nm, ty, 0) < 0)
+	if (c->m.mask) {        /* partial update rows: their mask last */
+		nm[n] = (sl_field){ SL_COLMAP_MASK_NAME, (uint32_t)strlen(SL_COLMAP_MASK_NAME) };
+		ty[n++] = (sl_field){ "STRING", 6 };
+	}
+	if (sl_write_header(&c->w, n, nm, ty, 0) < 0)
 		sl_stage_die_write(&c->w);
 	free(nm);
 	free(ty);

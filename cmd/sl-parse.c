@@ -34,6 +34,7 @@
 #include "input.h"
 #include "jsonin.h"
 #include "schema.h"
+#include "colmap.h"
 #include "store.h"
 
 #define USAGE "sl-parse [--data-dir DIR] [-H 'name:value']... [DB.TABLE] < body"
@@ -208,13 +209,16 @@ static size_t column_names(const sl_loadopts *lo, char ***out)
 	return n;
 }
 
-/* The columns of the table named on the command line; 0 with errno
- * (ENOTDIR: no such database) when it has none. */
+/* The source columns of the table named on the command line, as sl-map
+ * maps a load without `columns` (colmap.h: the visible columns and the
+ * hidden ones the load names); 0 with errno (ENOTDIR: no such database)
+ * when it has none. */
 static size_t table_names(parse *c, char db[65], char table[65], char ***out, int *found)
 {
 	sl_store st;
 	sl_schema sch = SL_SCHEMA_ZERO;
 	char **names = 0;
+	const char **cols;
 	size_t i, n = 0;
 
 	if (!sl_stage_target(c->target, db, table))
@@ -225,12 +229,14 @@ static size_t table_names(parse *c, char db[65], char table[65], char ***out, in
 	*found = sl_schema_load(&st, db, table, &sch);
 	if (*found > 0 && sch.ncols) {
 		names = calloc(sch.ncols, sizeof *names);
-		if (!names)
+		cols = calloc(sch.ncols, sizeof *cols);
+		if (!names || !cols)
 			sl_diesys(SL_EXIT_TEMP, "unable to read the schema");
-		for (i = 0; i < sch.ncols; i++)
-			if (!(names[i] = strdup(sch.cols[i].name)))
+		n = sl_colmap_positional(&sch, &c->lo, cols);
+		for (i = 0; i < n; i++)
+			if (!(names[i] = strdup(cols[i])))
 				sl_diesys(SL_EXIT_TEMP, "unable to read the schema");
-		n = sch.ncols;
+		free(cols);
 	}
 	sl_schema_free(&sch);
 	sl_store_close(&st);

@@ -37,6 +37,7 @@
 #include "schema.h"
 #include "model.h"
 #include "memtable.h"
+#include "merge.h"
 
 #define USAGE "sl-txn [--data-dir DIR] [-H 'name:value']... DB.TABLE"
 #define TIMEOUT_DEFAULT 259200
@@ -319,6 +320,70 @@ static void add_row(txn_ctx *c, const sl_frame *f)
 		rowset_finish_checked(c);
 }
 
+/* ---- partial_update_new_key_behavior: ERROR ---- */
+
+/* The key columns of row p as Doris prints them in its message: the
+ * values joined by ", ". */
+static void key_text(const sl_schema *sch, const char *p, size_t len, sl_buf *out)
+{
+	sl_field *f = calloc(sch->nkeys + 1, sizeof *f);
+
+	if (!f || sl_fields_parse(p, len, f, sch->nkeys) < (long)sch->nkeys) {
+		free(f);
+		return;
+	}
+	for (size_t k = 0; k < sch->nkeys; k++) {
+		sl_value v;
+		if (k)
+			sl_buf_puts(out, ", ");
+		if (f[k].n == SL_NULL_LEN || sl_value_decode(&sch->cols[k].type, f[k].p, f[k].n, &v) < 0)
+			sl_buf_puts(out, "NULL");
+		else
+			sl_value_format(&v, out);
+	}
+	free(f);
+}
+
+/* A partial load whose partial_update_new_key_behavior is ERROR: every
+ * key of its segments must have a row in the table (a sorted merge-join
+ * of the load's segments and the table's merged rows), else the load
+ * fails with Doris's message naming the first new key. */
+static void check_new_keys(txn_ctx *c)
+{
+	const sl_loadopt_val *b = &c->lo.v[SL_LO_PARTIAL_UPDATE_NEW_KEY_BEHAVIOR];
+	sl_snapshot own = SL_SNAPSHOT_ZERO, snap = SL_SNAPSHOT_ZERO;
+	sl_merge *load = 0, *table = 0;
+	sl_buf kt = SL_BUF_ZERO;
+	const char *p;
+	size_t len;
+	int r;
+
+	if (!c->mt || !c->masked || b->state != 1 || b->i != 1 || !c->txn.nrowsets)
+		return;
+	if (sl_rowset_txn_snapshot(&c->txn, &own) < 0 ||
+	    !(load = sl_merge_open(&own, &c->sch, 0, own.n, 0)))
+		fail_sys(c, SL_EXIT_TEMP, "unable to read", "the load's rows", "the load's rows");
+	r = sl_merge_open_table(&c->st, c->db, c->table, &c->sch, 0, &snap, &table);
+	if (r == 0)
+		failf(c, SL_EXIT_NO, 0, SL_E_NOT_FOUND SL_TSTATUS_NOT_FOUND "table not found, tableName=%s", c->table);
+	if (r < 0 || (r = sl_merge_first_new_key(load, table, &p, &len)) < 0) {
+		sl_stage_note(errno, "unable to read %s.%s: %s", c->db, c->table, sl_store_strerror(errno));
+		failf(c, errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR
+			"unable to read %s.%s: %s", c->db, c->table, sl_store_strerror(errno));
+	}
+	if (r > 0) {
+		key_text(&c->sch, p, len, &kt);
+		sl_buf_putc(&kt, 0);
+		failf(c, SL_EXIT_NO, 0, SL_E_INTERNAL_ERROR "tablet error: [E-7003]Can't append new rows "
+			"in partial update when partial_update_new_key_behavior is ERROR. Row with key=[%s] "
+			"is not in table.", kt.p ? kt.p : "");
+	}
+	sl_merge_close(load);
+	sl_merge_close(table);
+	sl_snapshot_free(&own);
+	sl_snapshot_free(&snap);
+}
+
 /* ---- the lock handoff ---- */
 
 /* Wait until the reader of stdout (sl-commit) is gone, then settle the
@@ -566,6 +631,7 @@ static int stream(txn_ctx *c, sl_frame *f)
 		}
 		case 'E':
 			rowset_finish_checked(c);
+			check_new_keys(c);
 			c->write_ms += sl_mono_ms() - t0;
 			errlog_close(c);
 			write_counters(c);

@@ -338,29 +338,38 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-int sl_bitmap_parse(sl_bitmap *b, const char *s, size_t n)
+int sl_bitmap_parse_u64(const char *s, size_t n, uint64_t *out)
 {
-	size_t i = 0;
+	size_t i = 0, d0;
+	uint64_t v = 0;
 	while (i < n && is_space(s[i])) i++;
-	if (i == n) return 1;
-	for (;;) {
-		uint64_t v = 0;
-		size_t d0;
-		while (i < n && is_space(s[i])) i++;
-		d0 = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9') {
-			unsigned dg = (unsigned)(s[i] - '0');
-			if (v > (UINT64_MAX - dg) / 10) return 0;
-			v = v * 10 + dg;
-			i++;
-		}
-		if (i == d0) return 0;
-		while (i < n && is_space(s[i])) i++;
-		if (sl_bitmap_add(b, v) < 0) return -1;
-		if (i == n) return 1;
-		if (s[i] != ',') return 0;
+	if (i < n && s[i] == '+') i++;
+	d0 = i;
+	while (i < n && s[i] >= '0' && s[i] <= '9') {
+		unsigned dg = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - dg) / 10) return 0;
+		v = v * 10 + dg;
 		i++;
 	}
+	if (i == d0) return 0;
+	while (i < n && is_space(s[i])) i++;
+	*out = v;
+	return i == n;
+}
+
+int sl_bitmap_parse(sl_bitmap *b, const char *s, size_t n)
+{
+	size_t i = 0, item;
+	while (i < n && is_space(s[i])) i++;
+	if (i == n) return 1;
+	for (i = 0; i <= n; i = item + 1) {
+		uint64_t v;
+		const char *c = memchr(s + i, ',', n - i);
+		item = c ? (size_t)(c - s) : n;
+		if (!sl_bitmap_parse_u64(s + i, item - i, &v)) return 0;
+		if (sl_bitmap_add(b, v) < 0) return -1;
+	}
+	return 1;
 }
 
 /* ------------------------------------------------------------------ */

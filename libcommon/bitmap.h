@@ -44,6 +44,9 @@ int sl_bitmap_text(const sl_bitmap *b, sl_buf *out);
  * around numbers allowed, "" is the empty set). 1, 0 invalid (a negative,
  * non-numeric or out-of-range item), -1 ENOMEM. */
 int sl_bitmap_parse(sl_bitmap *b, const char *s, size_t n);
+/* One unsigned 64-bit decimal, spaces around it and a leading '+'
+ * allowed (Doris's string_to_unsigned_int). 1, 0 invalid or out of range. */
+int sl_bitmap_parse_u64(const char *s, size_t n, uint64_t *v);
 
 /* On encodings. The union of the bitmaps encoded in a and b, encoded and
  * appended to out (the model's BITMAP_UNION). 1, -1 EPROTO, ENOMEM. */

@@ -128,8 +128,9 @@ static void plan_preceding(sl_colmap *m, const char *text, const char *const *na
 }
 
 /* The items of `columns` into sources and derived columns; the names in
- * names[]. 1, 0 a planning error, -1 ENOMEM. */
-static int plan_items(sl_colmap *m, const sl_loadopts *lo, char **names)
+ * names[], derived[i] set for a derived one. 1, 0 a planning error, -1
+ * ENOMEM. */
+static int plan_items(sl_colmap *m, const sl_loadopts *lo, char **names, char *derived)
 {
 	const char *cols = lo->v[SL_LO_COLUMNS].text;
 	size_t i;
@@ -157,6 +158,7 @@ static int plan_items(sl_colmap *m, const sl_loadopts *lo, char **names)
 			sl_colmap_set_err(m, 0, SL_E_INTERNAL_ERROR "TStatus: ParseException: %s in column expression '%.*s'", err, (int)en, ex);
 			return 0;
 		}
+		derived[i] = 1;
 		m->dvs[m->ndv].name = name;
 		m->dvs[m->ndv].e = e;
 		m->dvs[m->ndv++].col = -1;
@@ -193,8 +195,9 @@ static int plan_bind(sl_colmap *m, const char *pre_text, long *dfeed)
 		}
 		sn[m->nsrc + i] = d->name;
 		st[m->nsrc + i] = sl_expr_type(d->e);
-		d->col = sl_schema_col(m->sch, d->name, strlen(d->name));
-		if (d->col >= 0)
+		/* the sequence's own expression feeds its column later */
+		d->col = (long)i == m->seq_dv ? -1 : sl_schema_col(m->sch, d->name, strlen(d->name));
+		if (d->col >= 0 && dfeed)
 			dfeed[d->col] = (long)i + 1;
 	}
 	if (ret)
@@ -204,11 +207,14 @@ static int plan_bind(sl_colmap *m, const char *pre_text, long *dfeed)
 	return ret;
 }
 
+static int plan_seq_expr(sl_colmap *m, const sl_loadopts *lo);
+
 static int plan_columns(sl_colmap *m, const sl_loadopts *lo, const char *pre_text)
 {
 	const sl_schema *sch = m->sch;
 	size_t n = lo->ncols, i, j;
 	char **names = calloc(n + 1, sizeof *names);
+	char *derived = calloc(n + 1, 1);
 	long *feed = calloc(sch->ncols + 1, sizeof *feed);   /* source idx + 1 */
 	long *dfeed = calloc(sch->ncols + 1, sizeof *dfeed); /* derived idx + 1 */
 	int r = -1;
@@ -216,11 +222,13 @@ static int plan_columns(sl_colmap *m, const sl_loadopts *lo, const char *pre_tex
 	m->own_srcs = 1;
 	m->srcs = calloc(n + 1, sizeof *m->srcs);
 	m->dvs = calloc(n + 1, sizeof *m->dvs);
-	if (!names || !feed || !dfeed || !m->srcs || !m->dvs || (r = plan_items(m, lo, names)) <= 0)
+	if (!names || !derived || !feed || !dfeed || !m->srcs || !m->dvs || (r = plan_items(m, lo, names, derived)) <= 0)
 		goto out;
+	/* a source field and a derived column may share a name (`arr,
+	 * arr=to_bitmap(arr)`: the derived one feeds the column) */
 	for (i = 0; i < n; i++)
 		for (j = 0; j < i; j++)
-			if (!strcasecmp(names[i], names[j])) {
+			if (derived[i] == derived[j] && !strcasecmp(names[i], names[j])) {
 				sl_colmap_set_err(m, 0, FE_ERR "Duplicate column: %s", names[i]);
 				r = 0;
 				goto out;
@@ -230,49 +238,92 @@ static int plan_columns(sl_colmap *m, const sl_loadopts *lo, const char *pre_tex
 		if (c >= 0)
 			feed[c] = (long)i + 1;
 	}
-	if ((r = plan_bind(m, pre_text, dfeed)) <= 0)
+	if ((r = plan_seq_expr(m, lo)) <= 0 || (r = plan_bind(m, pre_text, dfeed)) <= 0)
 		goto out;
 	for (i = 0; i < sch->ncols; i++) {
 		sl_colmap_col *t = &m->plan[i];
-		if (feed[i]) {
-			t->how = SL_COLMAP_SRC;
-			t->idx = (size_t)feed[i] - 1;
-		} else if (dfeed[i]) {
+		if (dfeed[i]) {
 			t->how = SL_COLMAP_EXPR;
 			t->idx = (size_t)dfeed[i] - 1;
+		} else if (feed[i]) {
+			t->how = SL_COLMAP_SRC;
+			t->idx = (size_t)feed[i] - 1;
 		} else
 			t->how = SL_COLMAP_CONST;
 	}
 out:
 	free(names);    /* the strings are owned by srcs and dvs */
+	free(derived);
 	free(feed);
 	free(dfeed);
 	return r;
 }
 
-/* Every column from the source field of its position (no `columns`). */
-static int plan_positions(sl_colmap *m, const char *pre_text)
+int sl_colmap_mode(const sl_loadopts *lo)
+{
+	const sl_loadopt_val *u = &lo->v[SL_LO_UNIQUE_KEY_UPDATE_MODE];
+
+	if (u->text)    /* it outranks partial_columns (Doris) */
+		return u->state > 0 ? (int)u->i : SL_COLMAP_UPSERT;
+	return lo->v[SL_LO_PARTIAL_COLUMNS].i ? SL_COLMAP_FIXED : SL_COLMAP_UPSERT;
+}
+
+size_t sl_colmap_positional(const sl_schema *sch, const sl_loadopts *lo, const char **names)
+{
+	const char *hc = lo->v[SL_LO_HIDDEN_COLUMNS].text, *p;
+	size_t n = 0, i;
+
+	for (i = 0; i < sch->nvisible; i++)
+		names[n++] = sch->cols[i].name;
+	if (sl_colmap_mode(lo) == SL_COLMAP_FLEXIBLE) {
+		if (sch->delete_sign >= 0)
+			names[n++] = sch->cols[sch->delete_sign].name;
+		if (sch->seq_col >= 0 && sch->seq_map < 0)
+			names[n++] = sch->cols[sch->seq_col].name;
+		return n;
+	}
+	/* hidden_columns in its own order, each hidden column once */
+	p = hc;
+	while (p && *p) {
+		char item[128];
+		size_t k = 0, j;
+		for (; *p && *p != ','; p++)
+			if (!is_blank(*p) && k + 1 < sizeof item)
+				item[k++] = *p;
+		item[k] = 0;
+		if (*p)
+			p++;
+		for (i = sch->nvisible; i < sch->ncols; i++) {
+			if (strcasecmp(item, sch->cols[i].name))
+				continue;
+			for (j = sch->nvisible; j < n && names[j] != sch->cols[i].name; j++)
+				;
+			if (j == n)
+				names[n++] = sch->cols[i].name;
+		}
+	}
+	return n;
+}
+
+/* Every source field of its position (no `columns`) into the column of
+ * the same name; the others get their DEFAULT. */
+static int plan_positions(sl_colmap *m, const sl_loadopts *lo)
 {
 	const sl_schema *sch = m->sch;
-	sl_type *st;
 	size_t i;
 
-	if (!(m->srcs = malloc((sch->ncols + 1) * sizeof *m->srcs)))
+	m->srcs = malloc((sch->ncols + 1) * sizeof *m->srcs);
+	m->dvs = calloc(1, sizeof *m->dvs);     /* room for the sequence's */
+	if (!m->srcs || !m->dvs)
 		return -1;
-	for (i = 0; i < sch->ncols; i++) {
-		m->srcs[i] = sch->cols[i].name;
-		m->plan[i].how = SL_COLMAP_SRC;
-		m->plan[i].idx = i;
+	m->nsrc = sl_colmap_positional(sch, lo, (const char **)m->srcs);
+	for (i = 0; i < sch->ncols; i++)
+		m->plan[i].how = SL_COLMAP_CONST;
+	for (i = 0; i < m->nsrc; i++) {
+		long c = sl_schema_col(sch, m->srcs[i], strlen(m->srcs[i]));
+		m->plan[c].how = SL_COLMAP_SRC;
+		m->plan[c].idx = i;
 	}
-	m->nsrc = sch->ncols;
-	if (!pre_text)
-		return 1;
-	if (!(st = malloc((m->nsrc + 1) * sizeof *st)))
-		return -1;
-	for (i = 0; i < m->nsrc; i++)
-		st[i] = (sl_type){ .kind = SL_T_STRING };
-	plan_preceding(m, pre_text, (const char *const *)m->srcs, st, m->nsrc);
-	free(st);
 	return 1;
 }
 
@@ -360,33 +411,212 @@ static void plan_routing(sl_colmap *m, const sl_loadopts *lo)
 		sl_colmap_set_err(m, 0, FE_ERR "partition %s is not found in table %s", bad, sch->name);
 	if (tparts && !partitions_known(tparts, NULL, bad, sizeof bad))
 		sl_colmap_set_err(m, 0, FE_ERR "partition %s is not found in table %s", bad, sch->name);
-	if (mode && strcasecmp(mode, "UPSERT") && sch->model != SL_MODEL_UNIQUE)
-		sl_colmap_set_err(m, 0, FE_ERR "Only unique key merge on write support partial update");
 	if (v[SL_LO_LOAD_TO_SINGLE_TABLET].i && !sch->dist_random)
 		sl_colmap_set_err(m, 0, FE_ERR "if load_to_single_tablet set to true, the olap table must be with random distribution");
 }
 
-/* merge_type, delete, partial_columns, the sequence column. */
+/* ---- the table's model ---- */
+
+/* The options UPDATE_FLEXIBLE_COLUMNS cannot honour (Doris's BE refuses
+ * them before planning, in this order). */
+static void plan_flexible_opts(sl_colmap *m, const sl_loadopts *lo)
+{
+	static const int no[] = { SL_LO_COLUMNS, SL_LO_JSONPATHS, SL_LO_HIDDEN_COLUMNS, SL_LO_SEQUENCE_COL,
+		SL_LO_MERGE_TYPE, SL_LO_WHERE };
+	size_t i;
+
+	if (strcasecmp(sl_loadopt_text(lo, SL_LO_FORMAT), "json"))
+		sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "flexible partial update only support json format as input file currently");
+	if (lo->v[SL_LO_FUZZY_PARSE].i)
+		sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "Don't support flexible partial update when 'fuzzy_parse' is enabled");
+	for (i = 0; i < SL_ARRAY_LEN(no); i++)
+		if (lo->v[no[i]].text && *lo->v[no[i]].text)
+			sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "Don't support flexible partial update when '%s' is specified",
+			    sl_loadopt_table[no[i]].name);
+}
+
+/* merge_type, delete, negative, the sequence column and the update mode:
+ * the BE's checks of the headers, then the FE's against the table. */
 static void plan_model(sl_colmap *m, const sl_loadopts *lo)
 {
-	const char *mt = lo->v[SL_LO_MERGE_TYPE].text, *del = lo->v[SL_LO_DELETE].text;
+	const sl_loadopt_val *mt = &lo->v[SL_LO_MERGE_TYPE];
+	const char *del = lo->v[SL_LO_DELETE].text, *seq = lo->v[SL_LO_SEQUENCE_COL].text;
 	const sl_schema *sch = m->sch;
+	int append = mt->state <= 0 || mt->i == 0;     /* APPEND is the first word */
 
-	if (mt) {
-		if (lo->v[SL_LO_MERGE_TYPE].state < 0)
-			note_opt(m, lo, SL_LO_MERGE_TYPE);
-		else if (!strcasecmp(mt, "MERGE") && !del)
-			sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "Excepted DELETE ON clause when merge type is MERGE.");
-		else if (strcasecmp(mt, "MERGE") && del)
-			sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "Not support DELETE ON clause when merge type is not MERGE.");
-		else if (strcasecmp(mt, "APPEND") && sch->model != SL_MODEL_UNIQUE)
-			sl_colmap_set_err(m, 0, FE_ERR "load by MERGE or DELETE is only supported in unique tables.");
-	} else if (del)
+	if (mt->state < 0)
+		note_opt(m, lo, SL_LO_MERGE_TYPE);
+	else if (!append && mt->i == 2 && !del)
+		sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "Excepted DELETE ON clause when merge type is MERGE.");
+	else if (del && !(mt->state > 0 && mt->i == 2))
 		sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "Not support DELETE ON clause when merge type is not MERGE.");
-	if (lo->v[SL_LO_PARTIAL_COLUMNS].i && sch->model != SL_MODEL_UNIQUE)
-		sl_colmap_set_err(m, 0, FE_ERR "Only unique key merge on write support partial update");
-	if (lo->v[SL_LO_SEQUENCE_COL].text && sch->model != SL_MODEL_UNIQUE)
+	if (m->mode == SL_COLMAP_FLEXIBLE)
+		plan_flexible_opts(m, lo);
+	if (lo->v[SL_LO_NEGATIVE].i && !append)
+		sl_colmap_set_err(m, 0, FE_ERR "Negative is only used when merge type is APPEND.");
+	if (!append && sch->model != SL_MODEL_UNIQUE)
+		sl_colmap_set_err(m, 0, FE_ERR "load by MERGE or DELETE is only supported in unique tables.");
+	if (m->mode != SL_COLMAP_FLEXIBLE && sch->seq_col >= 0 && !seq && sch->seq_map < 0)
+		sl_colmap_set_err(m, 0, FE_ERR "Table %s has sequence column, need to specify the sequence column", sch->name);
+	if (sch->seq_col < 0 && seq)
 		sl_colmap_set_err(m, 0, FE_ERR "There is no sequence column in the table %s", sch->name);
+	if (m->mode != SL_COLMAP_UPSERT && !(sch->model == SL_MODEL_UNIQUE && sch->mow))
+		sl_colmap_set_err(m, 0, FE_ERR "Only unique key merge on write support partial update");
+}
+
+/* function_column.sequence_col: the value of the source or derived name
+ * it gives, as a derived expression (Doris adds
+ * `__DORIS_SEQUENCE_COL__ = name` to the column list). 1, 0 a planning
+ * error, -1 ENOMEM. */
+static int plan_seq_expr(sl_colmap *m, const sl_loadopts *lo)
+{
+	const char *seq = lo->v[SL_LO_SEQUENCE_COL].text;
+	const long sc = m->sch->seq_col;
+	char text[256], err[256];
+	sl_colmap_derived *d = &m->dvs[m->ndv];
+
+	if (!seq || sc < 0 || m->err.set)
+		return 1;
+	if (strchr(seq, '`') || strlen(seq) > 200) {
+		sl_colmap_set_err(m, 0, FE_ERR "Unknown column '%s' in 'table list'", seq);
+		return 0;
+	}
+	snprintf(text, sizeof text, "`%s`", seq);
+	if (!(d->e = sl_expr_parse(text, strlen(text), err, sizeof err))) {
+		sl_colmap_set_err(m, 0, FE_ERR "Unknown column '%s' in 'table list'", seq);
+		return 0;
+	}
+	if (!(d->name = strdup(m->sch->cols[sc].name)))
+		return -1;
+	d->col = -1;
+	m->seq_dv = (long)m->ndv++;
+	return 1;
+}
+
+/* UPDATE_FIXED_COLUMNS: the columns `columns` gives are updated, every
+ * key must be among them and no hidden column but the delete sign; all
+ * visible ones given is a plain UPSERT (Doris). */
+static void plan_fixed(sl_colmap *m, const sl_loadopts *lo)
+{
+	const sl_schema *sch = m->sch;
+	int missing = 0;
+	size_t i;
+
+	if (!lo->v[SL_LO_COLUMNS].text) {
+		m->mode = SL_COLMAP_UPSERT;
+		return;
+	}
+	for (i = 0; i < sch->ncols; i++) {
+		const sl_column *c = &sch->cols[i];
+		int given = m->plan[i].how != SL_COLMAP_CONST;
+		if (given && c->hidden && (long)i != sch->delete_sign) {
+			sl_colmap_set_err(m, 0, FE_ERR "Partial update should not include invisible column except delete sign column: %s", c->name);
+			return;
+		}
+		if (!given && c->is_key) {
+			sl_colmap_set_err(m, 0, FE_ERR "Partial update should include all key columns, missing: %s", c->name);
+			return;
+		}
+		missing |= !given && !c->hidden;
+		m->plan[i].kept = !given && (long)i != sch->delete_sign;
+	}
+	if (!missing) {
+		m->mode = SL_COLMAP_UPSERT;
+		for (i = 0; i < sch->ncols; i++)
+			m->plan[i].kept = 0;
+	}
+}
+
+/* merge_type: DELETE: every row deletes its key. */
+static void plan_delete_sign(sl_colmap *m, const sl_loadopts *lo)
+{
+	const sl_loadopt_val *mt = &lo->v[SL_LO_MERGE_TYPE];
+	sl_colmap_col *t;
+
+	if (m->sch->delete_sign < 0 || mt->state <= 0 || mt->i != 1)
+		return;
+	t = &m->plan[m->sch->delete_sign];
+	t->how = SL_COLMAP_CONST;
+	if (!sl_cast_text(&t->c->type, "1", 1, &t->cv))
+		t->cv = SL_VALUE_NULL;
+}
+
+/* The sequence column's feed: its header's expression, else the table's
+ * sequence_col (a copy of that column's final value: Doris maps the
+ * sequence to it whenever the load gives it, or it defaults to
+ * CURRENT_TIMESTAMP). */
+static void plan_sequence(sl_colmap *m)
+{
+	const sl_schema *sch = m->sch;
+	sl_colmap_col *t;
+
+	if (sch->seq_col < 0)
+		return;
+	t = &m->plan[sch->seq_col];
+	if (m->seq_dv >= 0) {
+		t->how = SL_COLMAP_EXPR;
+		t->idx = (size_t)m->seq_dv;
+		t->kept = 0;
+	} else if (sch->seq_map >= 0) {
+		const sl_colmap_col *src = &m->plan[sch->seq_map];
+		if (src->how != SL_COLMAP_CONST || src->c->default_kind == SL_DEFAULT_CURRENT_TIMESTAMP) {
+			t->how = SL_COLMAP_COPY;
+			t->idx = (size_t)sch->seq_map;
+			t->kept = src->kept;
+		} else if (m->mode != SL_COLMAP_FIXED)
+			sl_colmap_set_err(m, 0, FE_ERR "Table %s has sequence column, need to specify the sequence column", sch->name);
+	}
+}
+
+/* negative: true multiplies the SUM columns by -1; every value column
+ * the load writes must be SUM (Doris). */
+static void plan_negative(sl_colmap *m, const sl_loadopts *lo)
+{
+	size_t i;
+
+	if (!lo->v[SL_LO_NEGATIVE].i)
+		return;
+	for (i = 0; i < m->sch->ncols; i++) {
+		sl_colmap_col *t = &m->plan[i];
+		if (t->kept || t->c->is_key)
+			continue;
+		if (t->c->agg != SL_AGG_SUM) {
+			sl_colmap_set_err(m, 0, FE_ERR "Column is not SUM AggregateType. column:%s", t->c->name);
+			return;
+		}
+		t->negate = t->how == SL_COLMAP_SRC || t->how == SL_COLMAP_EXPR;
+	}
+}
+
+/* Does the text of e look like a function call, name(...)? */
+static int is_call(const sl_expr *e)
+{
+	size_t n, i = 0;
+	const char *p = sl_expr_text(e, &n);
+
+	while (i < n && is_ident(p[i]))
+		i++;
+	while (i < n && is_blank(p[i]))
+		i++;
+	return i && i < n && p[i] == '(' && p[n - 1] == ')';
+}
+
+/* HLL and BITMAP columns take only a value of their own type: an HLL or
+ * bitmap function in `columns` (Doris's planning errors otherwise). */
+static void plan_sketch(sl_colmap *m, const sl_colmap_col *t)
+{
+	int kind = t->c->type.kind;
+	const sl_expr *e = t->how == SL_COLMAP_EXPR ? m->dvs[t->idx].e : 0;
+	const char *name = t->c->name;
+
+	if ((kind != SL_T_HLL && kind != SL_T_BITMAP) || t->how == SL_COLMAP_CONST || (e && sl_expr_type(e).kind == kind))
+		return;
+	if (kind == SL_T_BITMAP)
+		sl_colmap_set_err(m, 0, FE_ERR "bitmap column %s require the function return type is BITMAP", name);
+	else if (e && is_call(e))
+		sl_colmap_set_err(m, 0, FE_ERR "HLL column must use hll_hash function, like %s=hll_hash(xxx) or %s=hll_empty()", name, name);
+	else
+		sl_colmap_set_err(m, 0, FE_ERR "HLL column must use hll_hash function, like %s=hll_hash(xxx)", name);
 }
 
 int sl_colmap_plan(sl_colmap *m, const sl_schema *sch, const sl_loadopts *lo, const char *default_tz)
@@ -396,6 +626,8 @@ int sl_colmap_plan(sl_colmap *m, const sl_schema *sch, const sl_loadopts *lo, co
 	int r;
 
 	m->sch = sch;
+	m->seq_dv = -1;
+	m->mode = sl_colmap_mode(lo);
 	if (!(m->plan = calloc(sch->ncols ? sch->ncols : 1, sizeof *m->plan)))
 		return -1;
 	for (i = 0; i < sch->ncols; i++)
@@ -415,22 +647,35 @@ int sl_colmap_plan(sl_colmap *m, const sl_schema *sch, const sl_loadopts *lo, co
 	m->now_us = wall_us();
 
 	v = lo->v[SL_LO_PRECEDING_FILTER].text;
-	r = lo->v[SL_LO_COLUMNS].text ? plan_columns(m, lo, v) : plan_positions(m, v);
+	if (lo->v[SL_LO_COLUMNS].text)
+		r = plan_columns(m, lo, v);
+	else if ((r = plan_positions(m, lo)) > 0 && (r = plan_seq_expr(m, lo)) > 0)
+		r = plan_bind(m, v, NULL);
 	if (r < 0)
 		return -1;
 	if (m->err.set)
 		return 1;
+	if (m->mode == SL_COLMAP_FIXED)
+		plan_fixed(m, lo);
+	plan_sequence(m);
+	plan_negative(m, lo);
+	for (i = 0; i < sch->ncols; i++)
+		plan_sketch(m, &m->plan[i]);
 	for (i = 0; i < sch->ncols; i++) {
 		sl_colmap_col *t = &m->plan[i];
 		const sl_type *ty = &sch->cols[i].type;
-		if (t->how == SL_COLMAP_CONST && !column_default(m, &sch->cols[i], &t->cv))
+		if (t->how == SL_COLMAP_CONST && !column_default(m, &sch->cols[i], &t->cv) && !t->kept)
 			sl_colmap_set_err(m, 0, FE_ERR "Column has no default value, column=%s", sch->cols[i].name);
 		else if (t->how == SL_COLMAP_SRC)
 			column_default(m, &sch->cols[i], &t->dflt);   /* a NOT NULL column without one: NULL, rejected per row */
 		t->is_string = sl_type_is_string(ty);
 		t->limited = ty->kind == SL_T_CHAR || ty->kind == SL_T_VARCHAR;
 		t->fast_string = t->how == SL_COLMAP_SRC && t->is_string;
+		t->always = sch->cols[i].is_key || (long)i == sch->delete_sign;
 	}
+	plan_delete_sign(m, lo);
+	if (m->mode != SL_COLMAP_UPSERT && !(m->mask = malloc(sch->ncols + 1)))
+		return -1;
 	m->out = malloc((sch->ncols + 1) * sizeof *m->out);
 	m->scope = malloc((m->nsrc + m->ndv + 1) * sizeof *m->scope);
 	return m->out && m->scope ? 1 : -1;
@@ -483,8 +728,46 @@ static int eval_row(sl_colmap *m, const sl_field *f)
 	return 2;
 }
 
-/* Conversion: casts, strict mode, NOT NULL; the first failing column
- * wins. 1 converted, 0 rejected, -1 ENOMEM. */
+/* v times -1 (`negative`), in its column's type; NULL when the product
+ * does not fit it (Doris casts the product back to the column). */
+static void negate(sl_colmap *m, const sl_colmap_col *t, sl_value *v)
+{
+	sl_value n = *v;
+
+	switch (v->kind) {
+	case SL_V_INT:
+		if (v->u.i == INT64_MIN) {
+			n.kind = SL_V_LARGE;
+			n.u.l = -(__int128)v->u.i;
+		} else
+			n.u.i = -v->u.i;
+		break;
+	case SL_V_LARGE:
+	case SL_V_DECIMAL:
+		n.u.l = (__int128)((unsigned __int128)0 - (unsigned __int128)v->u.l);
+		break;
+	case SL_V_DOUBLE:
+		n.u.d = -v->u.d;
+		break;
+	default:
+		return;
+	}
+	if (!sl_value_cast(&n, &t->c->type, &m->arena, v))
+		*v = SL_VALUE_NULL;
+}
+
+/* A row of UPDATE_FLEXIBLE_COLUMNS without one of the keys: rejected. */
+static int absent_key(sl_colmap *m, const sl_field *f, const sl_colmap_col *t)
+{
+	m->reason.len = 0;
+	if (sl_buf_printf(&m->reason, "the key column %s is missing in a row of a flexible partial update", t->c->name) < 0)
+		return -1;
+	return src_spaces(m, f) < 0 ? -1 : 0;
+}
+
+/* Conversion: casts, strict mode, NOT NULL, negative, the partial
+ * update mask; the first failing column wins. A column the row does not
+ * give (mask '0') may stay NULL. 1 converted, 0 rejected, -1 ENOMEM. */
 static int convert(sl_colmap *m, const sl_field *f)
 {
 	size_t i;
@@ -492,7 +775,7 @@ static int convert(sl_colmap *m, const sl_field *f)
 	for (i = 0; i < m->sch->ncols; i++) {
 		const sl_colmap_col *t = &m->plan[i];
 		sl_value *v = &m->out[i];
-		int failed = 0;
+		int failed = 0, kept = t->kept;
 
 		switch (t->how) {
 		case SL_COLMAP_SRC: {
@@ -501,6 +784,11 @@ static int convert(sl_colmap *m, const sl_field *f)
 				*v = SL_VALUE_NULL;
 			} else if (fl->n == SL_ABSENT_LEN) {
 				*v = t->dflt;   /* a JSON key that is not there */
+				if (m->mode == SL_COLMAP_FLEXIBLE) {
+					if (t->c->is_key)
+						return absent_key(m, f, t);
+					kept = !t->always;
+				}
 			} else if (t->fast_string) {
 				v->kind = SL_V_STRING;
 				v->tkind = t->c->type.kind;
@@ -516,10 +804,18 @@ static int convert(sl_colmap *m, const sl_field *f)
 			if (!sl_value_cast(&m->scope[m->nsrc + t->idx], &t->c->type, &m->arena, v))
 				*v = SL_VALUE_NULL;
 			break;
+		case SL_COLMAP_COPY:
+			*v = m->out[t->idx];
+			kept = m->mask && m->mask[t->idx] == '0';
+			break;
 		default:
 			*v = t->cv;
 		}
-		if (v->kind != SL_V_NULL)
+		if (t->negate && v->kind != SL_V_NULL)
+			negate(m, t, v);
+		if (m->mask)
+			m->mask[i] = kept ? '0' : '1';
+		if (v->kind != SL_V_NULL || kept)
 			continue;
 		m->reason.len = 0;
 		if (failed && m->strict) {
@@ -596,6 +892,7 @@ void sl_colmap_free(sl_colmap *m)
 	free(m->srcs);
 	free(m->dvs);
 	free(m->plan);
+	free(m->mask);
 	free(m->out);
 	free(m->scope);
 	sl_arena_free(&m->arena);

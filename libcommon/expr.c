@@ -25,6 +25,7 @@
 #include "exprbind.h"
 #include "exprval.h"
 #include "expreval.h"
+#include "exprsketch.h"
 
 
 /* ------------------------------------------------------------------ */
@@ -214,6 +215,7 @@ int sl_agg_step(const sl_expr *call, sl_agg_state *st, const sl_value *row, sl_e
 	if (call->star) { st->count++; return 1; }
 	if ((r = sl_expreval_eval(call->args[0], row, ctx, &v)) < 0) return r;
 	if (v.kind == SL_V_NULL) return 1;
+	if (call->op >= AG_BITMAP_UNION) return sl_exprsketch_agg_step(call, st, &v);
 	switch (call->op) {
 	case AG_COUNT:
 		if (call->distinct) {
@@ -266,6 +268,7 @@ void sl_agg_final(const sl_expr *call, const sl_agg_state *st, sl_value *out)
 	int kind = call->nargs ? call->args[0]->type.kind : SL_T_NULL;
 	memset(out, 0, sizeof *out);
 	out->tkind = call->type.kind;
+	if (call->op >= AG_BITMAP_UNION) { sl_exprsketch_agg_final(call, st, out); return; }
 	switch (call->op) {
 	case AG_COUNT:
 		out->kind = SL_V_INT;
@@ -312,4 +315,5 @@ void sl_agg_free(sl_agg_state *st)
 	st->scap = 0;
 	dset_free(st->distinct);
 	st->distinct = NULL;
+	sl_exprsketch_agg_free(st);
 }

@@ -27,6 +27,11 @@
  * "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd", "yyyyMMdd". str_to_date returns DATE
  * when its (constant) format has no time specifier.
  *
+ * BITMAP and HLL (exprsketch.c): to_bitmap, bitmap_empty,
+ * bitmap_from_string, bitmap_hash, bitmap_count, bitmap_to_string,
+ * hll_hash, hll_empty, hll_cardinality, and the aggregates bitmap_union,
+ * bitmap_union_count, hll_union, hll_raw_agg, hll_union_agg.
+ *
  * Messages: parse errors "syntax error at position N near 'tok'",
  * "syntax error at position N: unexpected end of input", lexer errors
  * ("unterminated string at position N"), "Can not found function 'f' at
@@ -36,8 +41,9 @@
  *
  * The engine's modules: exprparse.c (parser), exprbind.c (names and
  * types), exprval.c (values, casts, arithmetic), exprtime.c (date/time
- * formats), exprfunc.c (the built-in functions' table), expr.c (tree,
- * evaluator, aggregates); exprnode.h is their shared node.
+ * formats), exprfunc.c (the built-in functions' table), exprsketch.c
+ * (BITMAP and HLL), expr.c (tree, evaluator, aggregates); exprnode.h is
+ * their shared node.
  *
  * Ownership: sl_expr_parse* return a tree the caller frees with
  * sl_expr_free. Values returned by sl_expr_eval may point into the arena
@@ -85,10 +91,8 @@ int sl_expr_eval(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl_val
 typedef struct sl_agg_list { size_t n, cap; sl_expr **calls; } sl_agg_list;
 /* Append e's aggregate calls to list (assigning their ids). 1, -1 ENOMEM. */
 int sl_expr_collect_aggs(sl_expr *e, sl_agg_list *list);
-/* Accumulator of one aggregate call over one group. */
-typedef struct sl_agg_state { int64_t count; int has; sl_value v; __int128 sum_l; double sum_d; int kind; char *sbuf; size_t scap;
-	void *distinct;         /* set of seen values for count(DISTINCT x) */
-} sl_agg_state;
+/* sl_agg_state, the accumulator of one aggregate call over one group, is
+ * in exprtypes.h. */
 void sl_agg_init(const sl_expr *call, sl_agg_state *st);
 /* Feed one row. 1, -1 ENOMEM. */
 int sl_agg_step(const sl_expr *call, sl_agg_state *st, const sl_value *row, sl_eval_ctx *ctx);

@@ -14,6 +14,7 @@
 #include "types.h"
 #include "exprnode.h"
 #include "exprbind.h"
+#include "exprsketch.h"
 
 sl_type sl_exprbind_type(int kind)
 {
@@ -322,6 +323,12 @@ static int bind_node(struct binder *b, sl_expr *e)
 	}
 }
 
+/* The type of e, then Doris's refusals of BITMAP/HLL operands. */
+static int bind_checked(struct binder *b, sl_expr *e)
+{
+	return bind_node(b, e) && sl_exprsketch_check(e, b->err, b->errcap);
+}
+
 static int bind(struct binder *b, sl_expr *e)
 {
 	size_t i;
@@ -333,7 +340,7 @@ static int bind(struct binder *b, sl_expr *e)
 			b->in_agg = 0;
 		} else if (!bind(b, e->args[i])) return 0;
 	}
-	return bind_node(b, e);
+	return bind_checked(b, e);
 }
 
 int sl_exprbind_run(sl_expr *e, const sl_expr_scope *sc, char *err, size_t errcap)

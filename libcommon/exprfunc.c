@@ -22,6 +22,7 @@
 #include "exprtime.h"
 #include "expreval.h"
 #include "exprfunc.h"
+#include "exprsketch.h"
 
 #define MAX_UNIX_TS INT64_C(32536771199)
 
@@ -686,10 +687,21 @@ static const struct sl_exprfunc_def fdefs[] = {
 	{ "right", F_RIGHT, 2, 2, STRICT, type_varchar, ev_substr },
 };
 
-const struct sl_exprfunc_def *sl_exprfunc_find(const char *name, size_t n)
+static const struct sl_exprfunc_def *find_in(const struct sl_exprfunc_def *tab, size_t ntab,
+                                             const char *name, size_t n)
 {
 	size_t i;
-	for (i = 0; i < SL_ARRAY_LEN(fdefs); i++)
-		if (expr_ieqn(name, n, fdefs[i].name, strlen(fdefs[i].name))) return &fdefs[i];
+	for (i = 0; i < ntab; i++)
+		if (expr_ieqn(name, n, tab[i].name, strlen(tab[i].name))) return &tab[i];
 	return NULL;
+}
+
+/* This file's table, then the BITMAP/HLL functions' (exprsketch.c). */
+const struct sl_exprfunc_def *sl_exprfunc_find(const char *name, size_t n)
+{
+	const struct sl_exprfunc_def *d = find_in(fdefs, SL_ARRAY_LEN(fdefs), name, n), *sk;
+	size_t nsk;
+	if (d) return d;
+	sk = sl_exprsketch_table(&nsk);
+	return find_in(sk, nsk, name, n);
 }

@@ -30,7 +30,9 @@ enum sl_expr_kind {
 enum sl_expr_cmpop { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE, C_NSEQ };
 enum sl_expr_aop { A_ADD, A_SUB, A_MUL, A_DIV, A_MOD, A_IDIV };
 enum sl_expr_cat { CAT_INT, CAT_DEC, CAT_DBL };
-enum sl_expr_aggfn { AG_COUNT, AG_SUM, AG_MIN, AG_MAX, AG_AVG };
+enum sl_expr_aggfn { AG_COUNT, AG_SUM, AG_MIN, AG_MAX, AG_AVG,
+	/* over BITMAP / HLL values (exprsketch.c) */
+	AG_BITMAP_UNION, AG_BITMAP_UNION_COUNT, AG_HLL_UNION, AG_HLL_UNION_AGG, AG_HLL_RAW_AGG };
 
 /* One built-in function (a row of exprfunc.c's table). The parser finds the
  * row by name and stores it in the node (fdef, and op = variant); the binder

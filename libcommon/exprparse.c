@@ -22,7 +22,9 @@
 
 #define MAX_DEPTH SL_EXPR_NEST_MAX
 
-static const char *const aggnames[] = { "count", "sum", "min", "max", "avg" };
+/* indexed by enum sl_expr_aggfn (exprnode.h) */
+static const char *const aggnames[] = { "count", "sum", "min", "max", "avg", "bitmap_union",
+	"bitmap_union_count", "hll_union", "hll_union_agg", "hll_raw_agg" };
 
 static int ieq(const char *a, size_t an, const char *b)
 {

@@ -47,5 +47,10 @@ typedef struct sl_eval_ctx {
 	int64_t now_us;         /* statement time: microseconds since epoch, UTC */
 	const sl_value *aggs;   /* aggregate results, indexed by aggregate id */
 } sl_eval_ctx;
+/* Accumulator of one aggregate call over one group. */
+typedef struct sl_agg_state { int64_t count; int has; sl_value v; __int128 sum_l; double sum_d; int kind; char *sbuf; size_t scap;
+	void *distinct;         /* set of seen values for count(DISTINCT x) */
+	void *sketch;           /* bitmap_union, hll_union...: exprsketch.c's state */
+} sl_agg_state;
 
 #endif

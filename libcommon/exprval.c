@@ -263,6 +263,14 @@ int sl_value_cast(const sl_value *in, const sl_type *t, sl_arena *a, sl_value *o
 	int k = t->kind, ok;
 
 	if (in->kind == SL_V_NULL || k == SL_T_NULL) { sl_exprval_set_null(out); out->tkind = (uint8_t)k; return 1; }
+	/* BITMAP and HLL values convert to nothing else and nothing else to
+	 * them (the binder refuses such casts; a branch of another type is NULL) */
+	if (k == SL_T_BITMAP || k == SL_T_HLL || in->tkind == SL_T_BITMAP || in->tkind == SL_T_HLL) {
+		if (in->tkind == k) { *out = *in; return 1; }
+		sl_exprval_set_null(out);
+		out->tkind = (uint8_t)k;
+		return 0;
+	}
 	if (expr_is_str_kind(k)) return cast_str(in, k, a, out);
 	if (in->kind == SL_V_STRING) {
 		sl_value o;

@@ -463,9 +463,10 @@ static int run_argv(sl_load_req *rq, const sl_loadopts *lo, run *rn)
 		}
 		rn->nh++;
 	}
-	/* sl-filter only evaluates `where`: without one it would only copy */
+	/* sl-filter only evaluates `where` and `delete`: without them it
+	 * would only copy */
 	for (s = 0; s < NSTAGES; s++)
-		if (s != 2 || lo->v[SL_LO_WHERE].text)
+		if (s != 2 || lo->v[SL_LO_WHERE].text || lo->v[SL_LO_DELETE].text)
 			rn->names[rn->ns++] = stage_names[s];
 	for (s = 0; s < rn->ns; s++) {
 		char **v = rn->argvs_mem[s];

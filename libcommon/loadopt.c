@@ -4,6 +4,7 @@
  * is read by its type once, and an invalid one keeps which of its row's
  * messages it gets, for the stage to report when Doris would.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -34,7 +35,7 @@ const sl_loadopt_def sl_loadopt_table[SL_LO_COUNT] = {
 	[SL_LO_FORMAT] = { "format", SL_LOT_ENUM, "csv", "csv|csv_with_names|csv_with_names_and_types|json", 0,
 		MSGS(SL_E_UNKNOWN_FORMAT "unknown data format, format=%s",
 		    SL_E_NOT_IMPLEMENTED_ERROR "format %s is not supported yet: sl-parse reads csv, csv_with_names, "
-		    "csv_with_names_and_types and json"), P },
+		    "csv_with_names_and_types and json"), P | M },
 	/* an unknown one is an unknown format for CSV (the message names the
 	 * format), plain for JSON: sl-parse decides */
 	[SL_LO_COMPRESS_TYPE] = { "compress_type", SL_LOT_ENUM, 0,
@@ -54,11 +55,17 @@ const sl_loadopt_def sl_loadopt_table[SL_LO_COUNT] = {
 	[SL_LO_EMPTY_FIELD_AS_NULL] = { "empty_field_as_null", SL_LOT_BOOL, "false", 0, 0, 0, P },
 	[SL_LO_READ_JSON_BY_LINE] = { "read_json_by_line", SL_LOT_BOOL, 0, 0, 0, 0, P },
 	[SL_LO_STRIP_OUTER_ARRAY] = { "strip_outer_array", SL_LOT_BOOL, 0, 0, 0, 0, P },
-	[SL_LO_JSONPATHS] = { "jsonpaths", SL_LOT_TEXT, 0, 0, 0, 0, P },
+	[SL_LO_JSONPATHS] = { "jsonpaths", SL_LOT_TEXT, 0, 0, 0, 0, P | M },
 	[SL_LO_JSON_ROOT] = { "json_root", SL_LOT_TEXT, 0, 0, 0, 0, P },
 	[SL_LO_JQ] = { "jq", SL_LOT_TEXT, 0, 0, 0, 0, P },
 	[SL_LO_JSON_RECORD_MAX_BYTES] = { "json_record_max_bytes", SL_LOT_TEXT, 0, 0, 0, 0, P },
+	/* a hint of Doris's JSON reader (every record has the same keys in
+	 * the same order): sl-parse needs none, sl-map refuses it with
+	 * UPDATE_FLEXIBLE_COLUMNS as Doris does */
+	[SL_LO_FUZZY_PARSE] = { "fuzzy_parse", SL_LOT_BOOL, "false", 0, 0, 0, M },
 	[SL_LO_COLUMNS] = { "columns", SL_LOT_COLUMNS, 0, 0, 0, 0, P | M },
+	/* without `columns`: hidden columns appended to the source fields */
+	[SL_LO_HIDDEN_COLUMNS] = { "hidden_columns", SL_LOT_TEXT, 0, 0, 0, 0, P | M },
 	[SL_LO_GROUP_COMMIT] = { "group_commit", SL_LOT_ENUM, 0, "sync_mode|async_mode|off_mode", 0,
 		MSGS(SL_E_INVALID_ARGUMENT "group_commit can only be [async_mode, sync_mode, off_mode]"), M },
 	[SL_LO_PARTITIONS] = { "partitions", SL_LOT_TEXT, 0, 0, 0, 0, M },
@@ -66,20 +73,21 @@ const sl_loadopt_def sl_loadopt_table[SL_LO_COUNT] = {
 	[SL_LO_UNIQUE_KEY_UPDATE_MODE] = { "unique_key_update_mode", SL_LOT_ENUM, 0,
 		"UPSERT|UPDATE_FIXED_COLUMNS|UPDATE_FLEXIBLE_COLUMNS", 0,
 		MSGS(SL_E_INVALID_ARGUMENT "Invalid unique_key_partial_mode %s, must be one of 'UPSERT', "
-		    "'UPDATE_FIXED_COLUMNS' or 'UPDATE_FLEXIBLE_COLUMNS'"), M },
+		    "'UPDATE_FIXED_COLUMNS' or 'UPDATE_FLEXIBLE_COLUMNS'"), P | M },
 	[SL_LO_PARTIAL_UPDATE_NEW_KEY_BEHAVIOR] = { "partial_update_new_key_behavior", SL_LOT_ENUM, 0, "APPEND|ERROR", 0,
-		MSGS(SL_E_INVALID_ARGUMENT "Invalid partial_update_new_key_behavior %s, must be one of {'APPEND', 'ERROR'}"), M },
+		MSGS(SL_E_INVALID_ARGUMENT "Invalid partial_update_new_key_behavior %s, must be one of {'APPEND', 'ERROR'}"), M | T },
 	[SL_LO_LOAD_TO_SINGLE_TABLET] = { "load_to_single_tablet", SL_LOT_BOOL, "false", 0, 0, 0, M },
 	[SL_LO_STRICT_MODE] = { "strict_mode", SL_LOT_STRICT, "false", 0, 0,
 		MSGS(SL_E_INVALID_ARGUMENT "Invalid strict mode format. Must be bool type"), M },
 	[SL_LO_MERGE_TYPE] = { "merge_type", SL_LOT_ENUM, "APPEND", "APPEND|DELETE|MERGE", 0,
 		MSGS(SL_E_INVALID_ARGUMENT "Invalid merge type %s"), M },
-	[SL_LO_DELETE] = { "delete", SL_LOT_TEXT, 0, 0, 0, 0, M },
+	[SL_LO_DELETE] = { "delete", SL_LOT_TEXT, 0, 0, 0, 0, M | F | L },
 	[SL_LO_PARTIAL_COLUMNS] = { "partial_columns", SL_LOT_BOOL, "false", 0, 0, 0, M },
+	[SL_LO_NEGATIVE] = { "negative", SL_LOT_TRUE, "false", 0, 0, 0, M },
 	[SL_LO_SEQUENCE_COL] = { "function_column.sequence_col", SL_LOT_TEXT, 0, 0, 0, 0, M },
 	[SL_LO_TIMEZONE] = { "timezone", SL_LOT_TEXT, 0, 0, 0, 0, M },
 	[SL_LO_TIME_ZONE] = { "time_zone", SL_LOT_TEXT, 0, 0, 0, 0, M },
-	[SL_LO_WHERE] = { "where", SL_LOT_TEXT, 0, 0, 0, 0, F | L },
+	[SL_LO_WHERE] = { "where", SL_LOT_TEXT, 0, 0, 0, 0, M | F | L },
 	[SL_LO_LABEL] = { "label", SL_LOT_TEXT, 0, 0, 0, 0, T | C | L },
 	[SL_LO_TIMEOUT] = { "timeout", SL_LOT_INT32, 0, 0, 1,
 		STOI(FE "Invalid timeout: %lld. Timeout should be higher than Config.min_load_timeout_second: 1"), T | L },
@@ -244,6 +252,18 @@ int sl_loadopt_check(const sl_loadopts *o, int id, char *msg, size_t cap)
 	case SL_LOT_SEP:
 		snprintf(msg, cap, fmt, x->why ? d->name : x->err);
 		break;
+	case SL_LOT_ENUM:
+		if (id == SL_LO_PARTIAL_UPDATE_NEW_KEY_BEHAVIOR) {
+			/* Doris upper-cases the policy before naming it */
+			char up[256];
+			size_t i;
+			for (i = 0; x->text[i] && i + 1 < sizeof up; i++)
+				up[i] = (char)toupper((unsigned char)x->text[i]);
+			up[i] = 0;
+			snprintf(msg, cap, fmt, up);
+			break;
+		}
+		/* FALLTHROUGH */
 	default:
 		/* compress_type's message names the format */
 		snprintf(msg, cap, fmt, id != SL_LO_COMPRESS_TYPE ? x->text

@@ -274,6 +274,36 @@ int sl_merge_next(sl_merge *mg, const char **payload, size_t *len)
 	}
 }
 
+int sl_merge_first_new_key(sl_merge *load, sl_merge *table, const char **payload, size_t *len)
+{
+	sl_buf lk = SL_BUF_ZERO, tk = SL_BUF_ZERO;
+	const char *tp = 0;
+	size_t tlen = 0;
+	int r, tr = 1, ret = -1, c = 1;
+
+	while ((r = sl_merge_next(load, payload, len)) > 0) {
+		lk.len = 0;
+		if (sl_model_key(&load->m, *payload, *len, &lk) < 0)
+			goto out;
+		/* the table's rows up to the load row's key */
+		while (tr > 0 && (!tp || (c = key_cmp(&tk, &lk)) < 0)) {
+			if ((tr = sl_merge_next(table, &tp, &tlen)) < 0)
+				goto out;
+			tk.len = 0;
+			if (tr > 0 && sl_model_key(&table->m, tp, tlen, &tk) < 0)
+				goto out;
+			c = 1;
+		}
+		if (tr == 0 || c > 0)
+			break;
+	}
+	ret = r < 0 ? -1 : r > 0;
+out:
+	sl_buf_free(&lk);
+	sl_buf_free(&tk);
+	return ret;
+}
+
 void sl_merge_close(sl_merge *mg)
 {
 	int e = errno;

@@ -42,5 +42,10 @@ size_t sl_merge_ncols(const sl_merge *mg);
  * corrupt: sl_store_strerror says where). */
 int sl_merge_next(sl_merge *mg, const char **payload, size_t *len);
 void sl_merge_close(sl_merge *mg);
+/* The first row of load whose key has no row in table (two merges of one
+ * table's model, read to that point). 1 found (*payload, *len: the load's
+ * row, valid until load's next call), 0 every key is in the table, -1
+ * errno. */
+int sl_merge_first_new_key(sl_merge *load, sl_merge *table, const char **payload, size_t *len);
 
 #endif

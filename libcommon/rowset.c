@@ -503,6 +503,36 @@ out:
 
 /* ---------------------------------------------------------------- scans */
 
+int sl_rowset_txn_snapshot(const sl_txn *t, sl_snapshot *snap)
+{
+	char p[PATH_MAX];
+
+	memset(snap, 0, sizeof *snap);
+	if (!(snap->paths = calloc(t->nrowsets + 1, sizeof *snap->paths)))
+		goto nomem;
+	for (unsigned k = 0; k < t->nrowsets; k++) {
+		if (sl_fsutil_pathf(p, "%s/%s/%s/data/%lld-%u.rs", t->st->dir, t->db, t->table,
+			    (long long)t->id, k) < 0)
+			goto fail;
+		if (!(snap->paths[snap->n] = strdup(p)))
+			goto nomem;
+		snap->n++;
+	}
+	return 1;
+nomem:
+	errno = ENOMEM;
+fail:
+	{
+		int e = errno;
+		for (size_t i = 0; i < snap->n; i++)
+			free(snap->paths[i]);
+		free(snap->paths);
+		memset(snap, 0, sizeof *snap);
+		errno = e;
+	}
+	return -1;
+}
+
 struct sl_scan {
 	const sl_snapshot *snap;
 	size_t fi;              /* next file */

@@ -46,6 +46,11 @@ sl_scan *sl_scan_open_one(const sl_snapshot *snap, size_t i);
  * *lastcol (when not NULL) the last column's name, cut to 63 bytes. */
 size_t sl_scan_ncols(const sl_scan *sc, const char **lastcol);
 
+/* The finished rowset files of live txn t as a snapshot (no commit
+ * record checks them: refs NULL), for reading a load's own segments
+ * before it commits; free with sl_snapshot_free. 1, -1 errno. */
+int sl_rowset_txn_snapshot(const sl_txn *t, sl_snapshot *snap);
+
 /* For a commit record: append the encoded list of txn id's finished
  * rowsets (nrs:u32 + version 2 entries) to b, each file checked (its
  * header names txn id and its number; EPROTO otherwise). probe does not

@@ -234,7 +234,7 @@ static int agg_kind(parser *ps)
 }
 
 static const char *const complex_types[] = {
-	"VARIANT", "BITMAP", "HLL",
+	"VARIANT",
 	"QUANTILE_STATE", "AGG_STATE", "IPV4", "IPV6"
 };
 
@@ -400,6 +400,10 @@ static int column_def(parser *ps, sl_schema *s)
 				if (!next(ps))
 					return 0;
 			}
+			if (col->type.kind == SL_T_HLL)
+				return fail(ps, "Hll type column can not set default value");
+			if (col->type.kind == SL_T_BITMAP && col->default_kind != SL_DEFAULT_NULL)
+				return fail(ps, "Bitmap type column can not set default value");
 			if (col->default_kind == SL_DEFAULT_VALUE && sl_type_is_complex(&col->type))
 				return fail(ps, "Invalid default value for '%s': only NULL is supported for complex types (at position %zu)",
 					col->name, p);
@@ -504,8 +508,12 @@ static int agg_compatible(int agg, const sl_type *t)
 		return num;
 	case SL_AGG_MAX: case SL_AGG_MIN:
 		return num || t->kind == SL_T_DATE || t->kind == SL_T_DATETIME || sl_type_is_string(t);
+	case SL_AGG_BITMAP_UNION:
+		return t->kind == SL_T_BITMAP;
+	case SL_AGG_HLL_UNION:
+		return t->kind == SL_T_HLL;
 	default:
-		return 1;
+		return !sl_type_is_sketch(t);
 	}
 }
 
@@ -521,6 +529,8 @@ static int check_keys(parser *ps, sl_schema *s)
 		if (s->cols[c].agg)
 			return fail(ps, "Key column[%s] should not specify aggregate type.", s->cols[c].name);
 		const sl_type *t = &s->cols[c].type;
+		if (sl_type_is_sketch(t))
+			return fail(ps, "Key column can not set complex type:%s", s->cols[c].name);
 		if (t->kind == SL_T_FLOAT || t->kind == SL_T_DOUBLE)
 			return fail(ps, "Float or double can not used as a key, use decimal instead.");
 		if (t->kind == SL_T_STRING)
@@ -575,6 +585,8 @@ static int check_dist(parser *ps, sl_schema *s)
 		long c = sl_schema_col(s, s->dist_cols[i], strlen(s->dist_cols[i]));
 		if (c < 0)
 			return fail(ps, "Distribution column(%s) doesn't exist.", s->dist_cols[i]);
+		if (!s->cols[c].is_key && (s->model == SL_MODEL_AGGREGATE || (s->model == SL_MODEL_UNIQUE && !s->mow)))
+			return fail(ps, "Distribution column[%s] is not key column", s->cols[c].name);
 		if (s->cols[c].type.kind == SL_T_FLOAT || s->cols[c].type.kind == SL_T_DOUBLE)
 			return fail(ps, "Floating point type column can not be distribution column");
 		if (sl_type_is_complex(&s->cols[c].type))
@@ -684,7 +696,7 @@ static int check_table(parser *ps, sl_schema *s)
 		if (!strncasecmp(s->cols[i].name, "__DORIS_", 8))
 			return fail(ps, "Incorrect column name '%s'. Column names starting with '__DORIS_' are reserved for hidden columns",
 				s->cols[i].name);
-	if (!check_keys(ps, s) || !check_values(ps, s) || !check_dist(ps, s) || !check_props(ps, s, &seq))
+	if (!check_keys(ps, s) || !check_values(ps, s) || !check_props(ps, s, &seq) || !check_dist(ps, s))
 		return 0;
 	for (size_t i = 0; i < s->nkeys; i++) {
 		char *n = strdup(s->cols[i].name);

@@ -74,7 +74,9 @@ typedef struct sl_schema {
  * with the type; UNIQUE not DISTRIBUTED BY RANDOM; the sequence properties
  * only on UNIQUE, one of them, an integer or date type; sequence_col an
  * existing value column. User column names may not start with __DORIS_.
- * AUTO_INCREMENT and the types BITMAP, HLL, ... are rejected; PARTITION BY is
+ * BITMAP and HLL are value columns only (in AGGREGATE tables with
+ * BITMAP_UNION / HLL_UNION), without DEFAULT (BITMAP: DEFAULT NULL only).
+ * AUTO_INCREMENT and the types VARIANT, QUANTILE_STATE, ... are rejected; PARTITION BY is
  * parsed and then rejected with a clear message. ARRAY, MAP, STRUCT and JSON columns
  * are accepted as non-key, non-distribution columns. Returns 1, or 0 with err set
  * ("... at position N"). */

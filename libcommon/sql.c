@@ -8,7 +8,8 @@
  *  - sqlselect.c  SELECT (parse and resolve), sqlrun.c (run it);
  *  - sqlauth.c    privilege checks, users and grants statements;
  *  - sqlload.c    SHOW LOAD and SHOW STREAM LOAD over the load record;
- *  - sqlhelp.c    HELP.
+ *  - sqlhelp.c    HELP;
+ *  - sqlvar.c     SET of session variables.
  * Statements are parsed with the shared lexer (lex.h); expressions with
  * the shared engine (expr.h); CREATE TABLE with schema.c.
  */
@@ -425,6 +426,12 @@ static int show_stmt(stmt *s)
 		return sl_sqlddl_show_tables(s);
 	if (sl_sql_kw(s, "CREATE"))
 		return sl_sql_advance(s) && sl_sql_expect_kw(s, "TABLE") ? sl_sqlddl_show_create(s) : 0;
+	if (sl_sql_kw(s, "FULL")) {
+		s->failed = 1;
+		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", "SHOW FULL is not supported yet (at position %zu)", sl_sql_pos(s));
+	}
+	if (sl_sql_kw(s, "COLUMNS") || sl_sql_kw(s, "FIELDS"))
+		return sl_sqlddl_show_columns(s);
 	if (sl_sql_kw(s, "GRANTS"))
 		return sl_sqlauth_show_grants(s, 0);
 	if (sl_sql_kw(s, "ALL"))
@@ -451,8 +458,13 @@ static int dispatch(stmt *s)
 		return sl_sql_advance(s) ? sl_sqlddl_use(s) : 0;
 	if (sl_sql_kw(s, "SELECT"))
 		return sl_sqlselect_stmt(s);
-	if (sl_sql_kw(s, "SET"))
-		return sl_sql_advance(s) && sl_sql_expect_kw(s, "PASSWORD") ? sl_sqlauth_set_password(s) : 0;
+	if (sl_sql_kw(s, "SET")) {
+		if (!sl_sql_advance(s))
+			return 0;
+		if (sl_sql_kw(s, "PASSWORD"))
+			return sl_sql_advance(s) ? sl_sqlauth_set_password(s) : 0;
+		return sl_sqlvar_set(s);
+	}
 	if (sl_sql_kw(s, "HELP"))
 		return sl_sqlhelp_stmt(s);
 	if (sl_sql_kw(s, "GRANT") || sl_sql_kw(s, "REVOKE")) {

@@ -43,6 +43,9 @@
 #define SL_SQL_ER_TOO_MANY_FIELDS  1117
 #define SL_SQL_ER_NONEXISTING_GRANT 1141
 #define SL_SQL_ER_CANNOT_USER      1396
+#define SL_SQL_ER_UNKNOWN_SYSTEM_VARIABLE 1193
+#define SL_SQL_ER_LOCAL_VARIABLE   1228
+#define SL_SQL_ER_WRONG_VALUE_FOR_VAR 1231
 /* A front's login refused (sl-sql -u). */
 #define SL_SQL_ER_ACCESS_DENIED    1045
 /* Privilege denials (Doris's ErrorCode): a front may map these to its own
@@ -78,6 +81,9 @@ typedef struct sl_sql {
 	int code;               /* MySQL error number of the last failure */
 	char state[6];          /* its SQLSTATE, e.g. "42000" */
 	char err[1024];         /* its message */
+	/* session variables (SET): DESC, SELECT * and column names see the
+	 * model's hidden columns */
+	int show_hidden_columns;
 } sl_sql;
 
 /* st stays owned by the caller. sl_sql_free releases the session only. */

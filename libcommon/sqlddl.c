@@ -280,21 +280,19 @@ int sl_sqlddl_show_create(stmt *s)
 	return r < 0 ? sl_sql_syserr(s->q, SL_SQL_MSG_WRITE) : r;
 }
 
-int sl_sqlddl_desc(stmt *s)
+/* The columns of db.tbl in DESC's shape (the seed's: upper-case types;
+ * Extra the fold of a value column: REPLACE on UNIQUE tables, the
+ * aggregate on AGGREGATE ones); the hidden columns only when the session
+ * has show_hidden_columns. */
+static int desc_table(stmt *s, const char *cmd, const char *db, const char *tbl)
 {
 	static const char *const names[] = { "Field", "Type", "Null", "Key", "Default", "Extra" };
 	static const char *const aggs[] = { "", "SUM", "MAX", "MIN", "REPLACE", "REPLACE_IF_NOT_NULL", "BITMAP_UNION", "HLL_UNION" };
-	char db[SL_SQL_NAME_MAX], tbl[SL_SQL_NAME_MAX], tb[SL_TYPE_FMT_MAX];
+	char tb[SL_TYPE_FMT_MAX];
 	sl_schema sch;
 	int r;
 
-	if (!sl_sql_table_ref(s, db, tbl))
-		return 0;
-	if (sl_sql_kw(s, "ALL") && !sl_sql_advance(s))
-		return 0;
-	if (!sl_sql_expect_end(s))
-		return 0;
-	if ((r = sl_sqlauth_need_table(s, "DESCRIBE", db, tbl, SL_PRIV_ALL, 1)) <= 0 ||
+	if ((r = sl_sqlauth_need_table(s, cmd, db, tbl, SL_PRIV_ALL, 1)) <= 0 ||
 	    (r = sl_sql_load_schema(s->q, db, tbl, &sch)) <= 0)
 		return r;
 	r = 1;
@@ -303,7 +301,9 @@ int sl_sqlddl_desc(stmt *s)
 	for (size_t i = 0; r > 0 && i < sch.ncols; i++) {
 		const sl_column *c = &sch.cols[i];
 		sl_value v[6];
-		sl_type_format(&c->type, tb, sizeof tb);
+		if (c->hidden && !s->q->show_hidden_columns)
+			continue;
+		sl_type_format_upper(&c->type, tb, sizeof tb);
 		v[0] = sl_sql_vstr(c->name);
 		v[1] = sl_sql_vstr(tb);
 		v[2] = sl_sql_vstr(c->nullable ? "Yes" : "No");
@@ -321,3 +321,48 @@ int sl_sqlddl_desc(stmt *s)
 	return r < 0 ? sl_sql_syserr(s->q, SL_SQL_MSG_WRITE) : r;
 }
 
+int sl_sqlddl_desc(stmt *s)
+{
+	char db[SL_SQL_NAME_MAX], tbl[SL_SQL_NAME_MAX];
+
+	if (!sl_sql_table_ref(s, db, tbl))
+		return 0;
+	if (sl_sql_kw(s, "ALL") && !sl_sql_advance(s))
+		return 0;
+	if (!sl_sql_expect_end(s))
+		return 0;
+	return desc_table(s, "DESCRIBE", db, tbl);
+}
+
+/* SHOW COLUMNS {FROM | IN} [db.]tbl [{FROM | IN} db] (at COLUMNS or FIELDS). */
+int sl_sqlddl_show_columns(stmt *s)
+{
+	char db[SL_SQL_NAME_MAX], tbl[SL_SQL_NAME_MAX];
+	int have_db = 0;
+
+	if (!sl_sql_advance(s))
+		return 0;
+	if (!sl_sql_kw(s, "FROM") && !sl_sql_kw(s, "IN"))
+		return sl_sql_syntax(s);
+	if (!sl_sql_advance(s) || !sl_sql_ident(s, tbl, sizeof tbl))
+		return 0;
+	if (sl_sql_op(s, ".")) {
+		memcpy(db, tbl, sizeof db);
+		have_db = 1;
+		if (!sl_sql_advance(s) || !sl_sql_ident(s, tbl, sizeof tbl))
+			return 0;
+	}
+	if (sl_sql_kw(s, "FROM") || sl_sql_kw(s, "IN")) {
+		have_db = 1;
+		if (!sl_sql_advance(s) || !sl_sql_ident(s, db, sizeof db))
+			return 0;
+	}
+	if (!sl_sql_expect_end(s))
+		return 0;
+	if (!have_db) {
+		if (!s->q->db)
+			return sl_sql_no_db(s->q);
+		snprintf(db, sizeof db, "%s", s->q->db);
+	}
+	return desc_table(s, "SHOW COLUMNS", db, tbl);
+}

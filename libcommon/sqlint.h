@@ -139,6 +139,7 @@ int sl_sqlddl_show_databases(stmt *s);
 int sl_sqlddl_show_tables(stmt *s);
 int sl_sqlddl_show_create(stmt *s);
 int sl_sqlddl_desc(stmt *s);
+int sl_sqlddl_show_columns(stmt *s);
 /* sqlselect.c: SELECT (at the SELECT keyword). */
 int sl_sqlselect_stmt(stmt *s);
 /* sqlload.c: SHOW STREAM LOAD (at STREAM), SHOW LOAD (at LOAD). */
@@ -146,6 +147,8 @@ int sl_sqlload_show_stream(stmt *s);
 int sl_sqlload_show_load(stmt *s);
 /* sqlhelp.c: HELP topic (at HELP). */
 int sl_sqlhelp_stmt(stmt *s);
+/* sqlvar.c: SET of session variables (after SET). */
+int sl_sqlvar_set(stmt *s);
 
 /* ---- a SELECT: parsed and resolved by sqlselect.c, run by sqlrun.c ---- */
 

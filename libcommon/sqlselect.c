@@ -326,16 +326,17 @@ static int resolve_table(sel *S)
 	if (!S->cnames || !S->ctypes || !S->fields || !S->row)
 		return sl_sql_syserr(q, SL_SQL_MSG_OOM);
 	for (size_t i = 0; i < S->ncols; i++) {
-		S->cnames[i] = S->sch.cols[i].name;
+		/* A hidden column is named only with show_hidden_columns ("" never matches). */
+		S->cnames[i] = S->sch.cols[i].hidden && !q->show_hidden_columns ? "" : S->sch.cols[i].name;
 		S->ctypes[i] = S->sch.cols[i].type;
 	}
 	return 1;
 }
 
-/* Items p[0..ncols): one per column, `name` quoted as an identifier. */
-static int star_items(sel *S, sl_sel_item *p)
+/* Items p[0..n): one per column, `name` quoted as an identifier. */
+static int star_items(sel *S, sl_sel_item *p, size_t n)
 {
-	for (size_t k = 0; k < S->ncols; k++) {
+	for (size_t k = 0; k < n; k++) {
 		char buf[SL_SQL_NAME_MAX * 2 + 3], err[256];
 		size_t n = 0;
 		buf[n++] = '`';
@@ -351,7 +352,7 @@ static int star_items(sel *S, sl_sel_item *p)
 		p[k].name = strdup(S->cnames[k]);
 		if (!p[k].e || !p[k].name) {
 			/* Keep the rest freeable. */
-			for (size_t j = k + 1; j < S->ncols; j++)
+			for (size_t j = k + 1; j < n; j++)
 				memset(&p[j], 0, sizeof p[j]);
 			return sl_sql_syserr(S->s->q, SL_SQL_MSG_OOM);
 		}
@@ -359,10 +360,12 @@ static int star_items(sel *S, sl_sel_item *p)
 	return 1;
 }
 
-/* Expand each '*' of the select list into the table's columns. */
+/* Expand each '*' of the select list into the table's columns: the
+ * visible ones (hidden ones are last), all with show_hidden_columns. */
 static int expand_stars(sel *S)
 {
 	sl_sql *q = S->s->q;
+	size_t n = q->show_hidden_columns ? S->ncols : S->sch.nvisible;
 
 	for (size_t i = 0; i < S->nitems; i++) {
 		sl_sel_item *p;
@@ -371,17 +374,17 @@ static int expand_stars(sel *S)
 			continue;
 		if (!S->has_table)
 			return sl_sql_err(q, SL_SQL_ER_NO_TABLES_USED, "HY000", "No tables used");
-		if (S->nitems - 1 + S->ncols > SEL_LIST_MAX)
+		if (S->nitems - 1 + n > SEL_LIST_MAX)
 			return too_many(S->s, "select list");
-		p = realloc(S->items, (S->nitems + S->ncols) * sizeof *p);
+		p = realloc(S->items, (S->nitems + n + 1) * sizeof *p);
 		if (!p)
 			return sl_sql_syserr(q, SL_SQL_MSG_OOM);
 		S->items = p;
-		memmove(p + i + S->ncols, p + i + 1, (S->nitems - i - 1) * sizeof *p);
-		S->nitems += S->ncols - 1;
-		if (star_items(S, p + i) < 0)
+		memmove(p + i + n, p + i + 1, (S->nitems - i - 1) * sizeof *p);
+		S->nitems += n - 1;
+		if (star_items(S, p + i, n) < 0)
 			return -1;
-		i += S->ncols - 1;
+		i += n - 1;
 	}
 	return 1;
 }

@@ -66,5 +66,11 @@
 	"Please check if the source data matches the schema, and consider disabling strict mode " \
 	"or increasing max_filter_ratio."
 #define SL_TOO_MANY_FILTERED_MSG SL_E_DATA_QUALITY_ERROR "too many filtered rows"
+/* The FE's refusal of a BITMAP/HLL (or complex) column outside its functions:
+ * in min/max/sum/avg, GROUP BY, ORDER BY. */
+#define SL_ONLY_METRIC_TYPE_MSG "Doris hll, bitmap, array, map, struct, jsonb, variant column must use " \
+	"with specific function, and don't support filter, group by or order by. please run 'help hll' " \
+	"or 'help bitmap' or 'help array' or 'help map' or 'help struct' or 'help jsonb' or 'help " \
+	"variant' in your mysql client."
 
 #endif

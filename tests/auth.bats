@@ -221,7 +221,7 @@ LEAKS=(
 	# the legitimate reads still work, and what the user may see is listed
 	run -0 --separate-stderr sl-sql -u u -pupw -N -e "select k, v from db1.t1; SHOW DATABASES; SHOW TABLES FROM db1; DESC db1.t1"
 	[ "${lines[0]}" = $'1\tvisible' ]
-	[ "${lines[1]}" = db1 ] && [ "${lines[2]}" = t1 ] && [ "${lines[3]}" = $'k\tint\tYes\ttrue\tNULL\t' ]
+	[ "${lines[1]}" = db1 ] && [ "${lines[2]}" = t1 ] && [ "${lines[3]}" = $'k\tINT\tYes\ttrue\tNULL\t' ]
 	[ "${#lines[@]}" = 5 ]
 	run -0 sl-sql -u u -pupw -N -e "SHOW GRANTS; SHOW GRANTS FOR u; select 1+1"
 	[ "$output" = "'u'@'%'		Yes		NULL	NULL	NULL	internal.db1.t1: Select_priv	NULL	NULL

@@ -48,9 +48,9 @@ DISTRIBUTED BY HASH(\`user_id\`) BUCKETS 10;" ]
 	seed_table
 	run -0 --separate-stderr sl-sql -e "DESC testdb.test_streamload"
 	[ "$stderr" = "" ]
-	[ "$output" = "$(printf 'Field\tType\tNull\tKey\tDefault\tExtra\nuser_id\tbigint\tNo\ttrue\tNULL\t\nname\tvarchar(20)\tYes\tfalse\tNULL\t\nage\tint\tYes\tfalse\tNULL\t')" ]
+	[ "$output" = "$(printf 'Field\tType\tNull\tKey\tDefault\tExtra\nuser_id\tBIGINT\tNo\ttrue\tNULL\t\nname\tVARCHAR(20)\tYes\tfalse\tNULL\t\nage\tINT\tYes\tfalse\tNULL\t')" ]
 	run -0 sl-sql -e "use testdb; describe test_streamload"
-	[ "${lines[1]}" = "$(printf 'user_id\tbigint\tNo\ttrue\tNULL\t')" ]
+	[ "${lines[1]}" = "$(printf 'user_id\tBIGINT\tNo\ttrue\tNULL\t')" ]
 }
 
 @test "sl-sql: a bordered table with -t (as on a terminal), numbers right-aligned" {
@@ -60,9 +60,9 @@ DISTRIBUTED BY HASH(\`user_id\`) BUCKETS 10;" ]
 	[ "$output" = "+---------+-------------+------+-------+---------+-------+
 | Field   | Type        | Null | Key   | Default | Extra |
 +---------+-------------+------+-------+---------+-------+
-| user_id | bigint      | No   | true  | NULL    |       |
-| name    | varchar(20) | Yes  | false | NULL    |       |
-| age     | int         | Yes  | false | NULL    |       |
+| user_id | BIGINT      | No   | true  | NULL    |       |
+| name    | VARCHAR(20) | Yes  | false | NULL    |       |
+| age     | INT         | Yes  | false | NULL    |       |
 +---------+-------------+------+-------+---------+-------+
 +-----+------+------+
 | 1+1 | 'ab' | NULL |
@@ -102,7 +102,7 @@ DISTRIBUTED BY HASH(\`user_id\`) BUCKETS 10;" ]
 	[ "$stderr" = "sl-sql: ERROR 1050 (42S01): Table 't2' already exists" ]
 	run -0 sl-sql -e "CREATE TABLE IF NOT EXISTS d.t2 (x INT)"
 	run -0 sl-sql -BN -e "DESC d.t2"
-	[ "$output" = "$(printf 'b\tint\tYes\ttrue\tNULL\t')" ]
+	[ "$output" = "$(printf 'b\tINT\tYes\ttrue\tNULL\t')" ]
 }
 
 @test "sl-sql: unknown database, unknown table, no database selected" {
@@ -133,7 +133,7 @@ DISTRIBUTED BY HASH(\`user_id\`) BUCKETS 10;" ]
 	t "CREATE TABLE t (a INT,, b INT)" "1064 (42000): syntax error at position 23 near ',': expected a column name"
 	t "CREATE TABLE t (a INT" "1064 (42000): syntax error at end of input: expected ')'"
 	t "CREATE TABLE t (a INT, b FOO)" "1105 (HY000): invalid type 'FOO' at position 26: unknown type"
-	t "CREATE TABLE t (a INT, b BITMAP)" "1105 (HY000): type BITMAP is not supported yet (at position 26)"
+	t "CREATE TABLE t (a INT, b QUANTILE_STATE)" "1105 (HY000): type QUANTILE_STATE is not supported yet (at position 26)"
 	t "CREATE TABLE t (a INT, b ARRAY<INT) DISTRIBUTED BY HASH(a) BUCKETS 1" "1105 (HY000): unterminated type 'ARRAY<INT) DISTRIBUTED BY HASH(a) BUCKETS 1' at position 26"
 	t "CREATE TABLE t (a INT AUTO_INCREMENT)" "1105 (HY000): AUTO_INCREMENT is not supported yet (at position 23)"
 	t "CREATE TABLE t (a INT, b INT) UNIQUE KEY(a)" "1105 (HY000): Should not be distributed by random when keys type is unique"
@@ -180,8 +180,8 @@ PROPERTIES (
 \"k\" = \"v\"
 );" ]
 	run -0 sl-sql -BN -e "DESC d.t"
-	[ "${lines[2]}" = "$(printf 'v\tint\tYes\tfalse\t7\t')" ]
-	[ "${lines[3]}" = "$(printf 'ts\tdatetime(3)\tYes\tfalse\tCURRENT_TIMESTAMP\t')" ]
+	[ "${lines[2]}" = "$(printf 'v\tINT\tYes\tfalse\t7\t')" ]
+	[ "${lines[3]}" = "$(printf 'ts\tDATETIME(3)\tYes\tfalse\tCURRENT_TIMESTAMP\t')" ]
 }
 
 @test "sl-sql: SELECT without FROM" {

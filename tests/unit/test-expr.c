@@ -20,6 +20,8 @@
 #include "expr.h"
 #include "exprfunc.h"
 #include "exprtime.h"
+#include "bitmap.h"
+#include "hll.h"
 
 static int npass, nfail;
 
@@ -477,6 +479,20 @@ static void test_errors(void)
 	}
 }
 
+/* e evaluated over the final values of its aggregates (ctx->aggs) gives
+ * the text want ("NULL" for NULL). */
+static void check_final(const sl_expr *e, sl_eval_ctx *ctx, const char *want)
+{
+	sl_value v;
+	sl_buf b = SL_BUF_ZERO;
+	sl_expr_eval(e, NULL, ctx, &v);
+	if (v.kind == SL_V_NULL) sl_buf_puts(&b, "NULL");
+	else sl_value_format(&v, &b);
+	sl_buf_cstr(&b);
+	CHECK(!strcmp(b.p, want), "agg %s: got %s want %s", sl_expr_text(e, NULL), b.p, want);
+	sl_buf_free(&b);
+}
+
 static void test_aggs(void)
 {
 	static const char *const an[] = { "g", "v", "x", "d" };
@@ -529,16 +545,7 @@ static void test_aggs(void)
 	}
 	for (k = 0; k < list.n; k++) sl_agg_final(list.calls[k], &st[k], &vals[k]);
 	ctx.aggs = vals;
-	for (i = 0; i < ne; i++) {
-		sl_value v;
-		sl_buf b = SL_BUF_ZERO;
-		sl_expr_eval(es[i], NULL, &ctx, &v);
-		if (v.kind == SL_V_NULL) sl_buf_puts(&b, "NULL");
-		else sl_value_format(&v, &b);
-		sl_buf_cstr(&b);
-		CHECK(!strcmp(b.p, want[i]), "agg %s: got %s want %s", sl_expr_text(es[i], NULL), b.p, want[i]);
-		sl_buf_free(&b);
-	}
+	for (i = 0; i < ne; i++) check_final(es[i], &ctx, want[i]);
 	{
 		/* empty input: count 0, sum NULL */
 		sl_agg_state s2;
@@ -763,6 +770,154 @@ static void test_exprtime(void)
 	CHECK(!strcmp(buf, "Thu Thursday 00 01 52 01 1969 1970 4 001 % q"), "week fields of 1970-01-01: %s", buf);
 }
 
+/* BITMAP and HLL functions over the test row, their types and refusals. */
+static void test_sketch_functions(void)
+{
+	E("bitmap_to_string(to_bitmap(k1))", "5");
+	E("bitmap_to_string(to_bitmap(src))", "42");
+	E("bitmap_to_string(to_bitmap(big))", "9223372036854775807");
+	E("bitmap_to_string(to_bitmap('18446744073709551615'))", "18446744073709551615");
+	E("bitmap_to_string(to_bitmap(' +7 '))", "7");
+	/* NULL, negative, non-numeric and out-of-range input: the empty bitmap */
+	E("bitmap_to_string(to_bitmap(s))", "");
+	E("bitmap_count(to_bitmap(n))", "0");
+	E("bitmap_to_string(to_bitmap(-k1))", "");
+	E("bitmap_to_string(to_bitmap('18446744073709551616'))", "");
+	E("bitmap_to_string(to_bitmap(f))", "");
+	E("bitmap_to_string(bitmap_hash(s))", "1321743225");
+	E("bitmap_to_string(bitmap_hash('world'))", "2453398188");
+	E("bitmap_count(bitmap_hash(n))", "0");
+	E("bitmap_count(bitmap_hash(dt))", "1");
+	E("bitmap_to_string(bitmap_from_string('10, 2,2,3'))", "2,3,10");
+	E("bitmap_to_string(bitmap_from_string(''))", "");
+	E("bitmap_to_string(bitmap_from_string('1,-2'))", "NULL");
+	E("bitmap_from_string(n)", "NULL");
+	E("bitmap_to_string(NULL)", "NULL");
+	E("bitmap_count(NULL)", "0");
+	E("bitmap_count(bitmap_empty())", "0");
+	E("bitmap_to_string(if(k1 > 1, to_bitmap(1), bitmap_empty()))", "1");
+	E("to_bitmap(k1)", "NULL");          /* displayed as NULL, as Doris's MySQL front does */
+	E("hll_cardinality(hll_hash(s))", "1");
+	E("hll_cardinality(hll_hash(n))", "0");
+	E("hll_cardinality(hll_empty())", "0");
+	E("hll_cardinality(NULL)", "0");
+	E("hll_hash(s) IS NULL", "0");
+	T("to_bitmap(1)", "BITMAP");
+	T("bitmap_hash(s)", "BITMAP");
+	T("hll_hash(k1)", "HLL");
+	T("bitmap_count(to_bitmap(1))", "BIGINT");
+	T("hll_cardinality(hll_empty())", "BIGINT");
+	T("bitmap_to_string(bitmap_empty())", "VARCHAR(65533)");
+	ERR("to_bitmap(1) < to_bitmap(2)", "Bitmap type dose not support operand: to_bitmap(1) < to_bitmap(2)");
+	ERR("hll_hash(s) = 'a'", "Hll type dose not support operand: hll_hash(s) = 'a'");
+	ERR("to_bitmap(1) IN (1, 2)", "Bitmap type dose not support operand");
+	ERR("hll_hash(s) BETWEEN 1 AND 2", "Hll type dose not support operand");
+	ERR("to_bitmap(1) LIKE 'a'", "Bitmap type dose not support operand");
+	ERR("to_bitmap(1) + 1", "Bitmap type dose not support operand");
+	ERR("CAST(s AS BITMAP)", "can not cast from origin type varchar(20) to target type=bitmap");
+	ERR("CAST(to_bitmap(1) AS STRING)", "can not cast from origin type bitmap to target type=text");
+	ERR("CAST(hll_empty() AS BITMAP)", "can not cast from origin type hll to target type=bitmap");
+	ERR("bitmap_count(s)", "Can not find the compatibility function signature: bitmap_count(VARCHAR(20))");
+	ERR("bitmap_to_string(hll_empty())", "bitmap_to_string(HLL)");
+	ERR("hll_cardinality(to_bitmap(1))", "hll_cardinality(BITMAP)");
+	ERR("to_bitmap(to_bitmap(1))", "to_bitmap(BITMAP)");
+	ERR("bitmap_empty(1)", "which has 1 arity");
+	E("CAST(NULL AS BITMAP) IS NULL", "1");
+}
+
+/* Evaluate the aggregate expressions sql (comma-separated) over rows of
+ * values; the results' texts are compared with want. */
+static void agg_check(const sl_expr_scope *sc, const char *sql, const sl_value *rows, size_t nrows,
+                      const char *const *want, size_t nwant)
+{
+	sl_expr *es[8];
+	sl_agg_list list = { 0, 0, NULL };
+	sl_agg_state st[8];
+	sl_value vals[8];
+	sl_eval_ctx ctx = { &arena, 0, NULL };
+	sl_lex lx;
+	char err[256];
+	size_t i, k, ne = 0;
+
+	sl_lex_init(&lx, sql, strlen(sql));
+	sl_lex_next(&lx);
+	for (;;) {
+		if (!(es[ne] = sl_expr_parse_lex(&lx, err, sizeof err))) { CHECK(0, "parse: %s", err); break; }
+		CHECK(sl_expr_bind(es[ne], sc, err, sizeof err), "bind: %s", err);
+		sl_expr_collect_aggs(es[ne], &list);
+		ne++;
+		if (!sl_lex_op(&lx, ",") || ne == 8) break;
+		sl_lex_next(&lx);
+	}
+	CHECK(ne == nwant && list.n <= 8, "%zu expressions", ne);
+	for (k = 0; k < list.n && k < 8; k++) sl_agg_init(list.calls[k], &st[k]);
+	for (i = 0; i < nrows; i++)
+		for (k = 0; k < list.n && k < 8; k++)
+			CHECK(sl_agg_step(list.calls[k], &st[k], rows + i * sc->ncols, &ctx) == 1, "step");
+	for (k = 0; k < list.n && k < 8; k++) sl_agg_final(list.calls[k], &st[k], &vals[k]);
+	ctx.aggs = vals;
+	for (i = 0; i < ne && i < nwant; i++) check_final(es[i], &ctx, want[i]);
+	for (k = 0; k < list.n && k < 8; k++) sl_agg_free(&st[k]);
+	for (i = 0; i < ne; i++) sl_expr_free(es[i]);
+	free(list.calls);
+	sl_lex_free(&lx);
+	sl_arena_reset(&arena);
+}
+
+/* bitmap_union, bitmap_union_count, hll_union, hll_raw_agg, hll_union_agg
+ * over BITMAP / HLL columns, NULLs skipped; over no rows; refusals. */
+static void test_sketch_aggs(void)
+{
+	static const char *const an[] = { "g", "b", "h" };
+	static const char *const want[] = { "4", "1,2,3,4294967296", "3", "3", "4", "3", "NULL" };
+	static const char *const want0[] = { "0", "", "0", "0" };
+	const char *sql = "bitmap_union_count(b), bitmap_to_string(bitmap_union(b)), hll_union_agg(h), "
+		"hll_cardinality(hll_union(h)), bitmap_count(bitmap_union(b)), hll_cardinality(hll_raw_agg(h)), "
+		"bitmap_union(b)";
+	sl_type at[3];
+	sl_buf enc[6] = { SL_BUF_ZERO, SL_BUF_ZERO, SL_BUF_ZERO, SL_BUF_ZERO, SL_BUF_ZERO, SL_BUF_ZERO };
+	sl_value rows[5 * 3];
+	sl_expr_scope sc = { 3, an, at, 1 };
+	sl_bitmap *bm = sl_bitmap_new();
+	size_t i;
+	char err[256];
+	sl_expr *e;
+
+	sl_type_parse("INT", 3, &at[0], NULL);
+	sl_type_parse("BITMAP", 6, &at[1], NULL);
+	sl_type_parse("HLL", 3, &at[2], NULL);
+	sl_bitmap_enc_single(1, &enc[0]);
+	sl_bitmap_add(bm, 2);
+	sl_bitmap_add(bm, 4294967296ULL);
+	sl_bitmap_encode(bm, &enc[1]);
+	sl_bitmap_enc_single(3, &enc[2]);
+	sl_hll_enc_hash("x", 1, &enc[3]);
+	sl_hll_enc_hash("y", 1, &enc[4]);
+	memset(rows, 0, sizeof rows);
+	for (i = 0; i < 5; i++) {
+		sl_value_decode(&at[0], "\0\0\0\1", 4, &rows[i * 3]);
+		sl_value_decode(&at[1], enc[i < 3 ? i : 2].p, (uint32_t)enc[i < 3 ? i : 2].len, &rows[i * 3 + 1]);
+		if (i == 4) rows[i * 3 + 1] = SL_VALUE_NULL;
+		sl_value_decode(&at[2], enc[3 + i % 2].p, (uint32_t)enc[3 + i % 2].len, &rows[i * 3 + 2]);
+	}
+	sl_hll_enc_hash("z", 1, &enc[5]);
+	sl_value_decode(&at[2], enc[5].p, (uint32_t)enc[5].len, &rows[3 * 3 + 2]);
+	rows[2 * 3 + 2] = SL_VALUE_NULL;
+	agg_check(&sc, sql, rows, 5, want, SL_ARRAY_LEN(want));
+	agg_check(&sc, "bitmap_union_count(b), bitmap_to_string(bitmap_union(b)), hll_union_agg(h), "
+	          "hll_cardinality(hll_union(h))", rows, 0, want0, SL_ARRAY_LEN(want0));
+	for (i = 0; i < 4; i++) {
+		static const char *const bad[] = { "max(b)", "sum(h)", "bitmap_union(h)", "hll_union_agg(b)" };
+		static const char *const msg[] = { "must use with specific function", "must use with specific function",
+			"bitmap_union(HLL)", "hll_union_agg(BITMAP)" };
+		e = sl_expr_parse(bad[i], strlen(bad[i]), err, sizeof err);
+		CHECK(e && !sl_expr_bind(e, &sc, err, sizeof err) && strstr(err, msg[i]), "%s: %s", bad[i], err);
+		sl_expr_free(e);
+	}
+	sl_bitmap_free(bm);
+	for (i = 0; i < 6; i++) sl_buf_free(&enc[i]);
+}
+
 int main(void)
 {
 	sl_tz_set("UTC");
@@ -780,6 +935,8 @@ int main(void)
 	test_functab();
 	test_exprtime();
 	test_bounds();
+	test_sketch_functions();
+	test_sketch_aggs();
 	sl_arena_free(&arena);
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;

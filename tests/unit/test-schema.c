@@ -123,7 +123,7 @@ static void test_errors(void)
 	CHECK(!strcmp(keys("create table t (a int) partition by range(a) () foo"), "ERR: syntax error at position 49 near 'foo': unexpected table clause"), "%s",
 		keys("create table t (a int) partition by range(a) () foo"));
 	CHECK(!strcmp(keys("create table t (a int auto_increment)"), "ERR: AUTO_INCREMENT is not supported yet (at position 23)"), "auto_increment");
-	CHECK(!strcmp(keys("create table t (a bitmap)"), "ERR: type bitmap is not supported yet (at position 19)"), "%s", keys("create table t (a bitmap)"));
+	CHECK(!strcmp(keys("create table t (a quantile_state)"), "ERR: type quantile_state is not supported yet (at position 19)"), "%s", keys("create table t (a quantile_state)"));
 	/* complex types are columns since issue 4, but never the (default) key */
 	CHECK(!strcmp(keys("create table t (a map<int,int>)"), "ERR: The olap table first column could not be float, double, string or array, struct, map, please use decimal or varchar instead."), "%s", keys("create table t (a map<int,int>)"));
 	CHECK(!strcmp(keys("create table t (a int(11), b bigint(30))"), "a,b"), "display widths");
@@ -234,12 +234,53 @@ static void test_models(void)
 		"The sequence_col and sequence_type cannot be set at the same time");
 	ERR("create table t (a int, __DORIS_DELETE_SIGN__ int) unique key(a) distributed by hash(a)",
 		"Incorrect column name '__DORIS_DELETE_SIGN__'. Column names starting with '__DORIS_' are reserved for hidden columns");
+	ERR("create table t (a int, v int sum) aggregate key(a) distributed by hash(v)",
+		"Distribution column[v] is not key column");
+	ERR("create table t (a int, v int) unique key(a) distributed by hash(v) properties ('enable_unique_key_merge_on_write' = 'false')",
+		"Distribution column[v] is not key column");
+	CHECK(!*error("create table t (a int, v int) unique key(a) distributed by hash(v)"), "merge-on-write: any distribution column");
 	ERR("create table t (a int) partition by range(a) (partition p1 values less than (10))",
 		"PARTITION BY is not supported yet (at position 24)");
 }
 
+static void test_sketches(void)
+{
+	char err[256];
+	sl_schema s;
+
+	CHECK(parse("CREATE TABLE testdb.test_streamload(typ_id BIGINT NULL COMMENT \"ID\", hou VARCHAR(10) NULL COMMENT \"one\", "
+		"arr BITMAP BITMAP_UNION NULL COMMENT \"two\") AGGREGATE KEY(typ_id,hou) DISTRIBUTED BY HASH(typ_id,hou) BUCKETS 10",
+		0, &s, err) == 1, "seed bitmap table: %s", err);
+	CHECK(s.ncols == 3 && s.cols[2].type.kind == SL_T_BITMAP && s.cols[2].agg == SL_AGG_BITMAP_UNION, "bitmap column");
+	sl_schema_free(&s);
+	CHECK(parse("CREATE TABLE testdb.test_streamload(typ_id BIGINT NULL COMMENT \"ID\", typ_name VARCHAR(10) NULL COMMENT \"NAME\", "
+		"pv hll hll_union NULL COMMENT \"hll\") AGGREGATE KEY(typ_id,typ_name) DISTRIBUTED BY HASH(typ_id) BUCKETS 10",
+		0, &s, err) == 1, "seed hll table: %s", err);
+	CHECK(s.cols[2].type.kind == SL_T_HLL && s.cols[2].agg == SL_AGG_HLL_UNION, "hll column");
+	sl_schema_free(&s);
+	CHECK(!*error("create table t (k int, b bitmap, h hll) duplicate key(k)"), "sketches in a DUPLICATE table");
+	CHECK(!*error("create table t (k int, b bitmap default null) unique key(k) distributed by hash(k)"), "bitmap DEFAULT NULL");
+	ERR("create table t (b bitmap, k int) duplicate key(b)", "Key column can not set complex type:b");
+	ERR("create table t (a bitmap)", "Key column can not set complex type:a");
+	ERR("create table t (k int, b bitmap) aggregate key(k) distributed by hash(k)",
+		"AGG_KEYS table should specify aggregate type for non-key column[b]");
+	ERR("create table t (k int, b bitmap hll_union) aggregate key(k) distributed by hash(k)",
+		"Aggregate type HLL_UNION is not compatible with primitive type BITMAP");
+	ERR("create table t (k int, b bitmap replace) aggregate key(k) distributed by hash(k)",
+		"Aggregate type REPLACE is not compatible with primitive type BITMAP");
+	ERR("create table t (k int, h hll sum) aggregate key(k) distributed by hash(k)",
+		"Aggregate type SUM is not compatible with primitive type HLL");
+	ERR("create table t (k int, v int bitmap_union) aggregate key(k) distributed by hash(k)",
+		"Aggregate type BITMAP_UNION is not compatible with primitive type INT");
+	ERR("create table t (k int, h hll hll_union default null) aggregate key(k) distributed by hash(k)",
+		"Hll type column can not set default value");
+	ERR("create table t (k int, b bitmap bitmap_union default '1') aggregate key(k) distributed by hash(k)",
+		"Bitmap type column can not set default value");
+}
+
 int main(void)
 {
+	test_sketches();
 	test_models();
 	test_seed();
 	test_roundtrip();

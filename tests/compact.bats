@@ -249,6 +249,34 @@ snap() {
 	load_n 99 10
 }
 
+@test "compact: a UNIQUE KEY table: the last value and the deletes hold through a run that keeps the delete signs and through a full compaction that drops them" {
+	sl-sql -e "CREATE TABLE testdb.u (k INT, v VARCHAR(20)) UNIQUE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	local i
+	seq 1 3000 | awk '{ print $1 ",big" $1 }' > big.csv
+	sl-load -H column_separator:, -H columns:k,v -T big.csv testdb.u | grep -q '"Status": "Success"'
+	for i in 1 2 3; do
+		seq 1 5 | awk -v i="$i" '{ print $1 * i ",s" i }' > in.csv
+		sl-load -H column_separator:, -H columns:k,v -T in.csv testdb.u | grep -q '"Status": "Success"'
+	done
+	printf '2\n4\n' > d.csv
+	sl-load -H column_separator:, -H columns:k -H merge_type:DELETE -T d.csv testdb.u | grep -q '"Status": "Success"'
+	sl-sql -N -B -e "select * from testdb.u" > before.tsv
+	[ "$(wc -l < before.tsv)" = 2998 ]
+	[ "$(head -n 4 before.tsv | tr '\t\n' ': ')" = "1:s1 3:s3 5:s1 6:s3 " ]
+	# the big oldest file stays out: the run keeps the delete signs of 2
+	# and 4 (11 keys), as the big file still holds them
+	run -0 sl-compact testdb.u
+	[ "$output" = "testdb.u: 4 file(s), 17 rows, compacted into 1005-0.rs, 11 rows; 2 file(s) now" ]
+	sl-sql -N -B -e "select * from testdb.u" > partial.tsv
+	cmp before.tsv partial.tsv
+	# from the oldest file on: the deleted keys are gone for good
+	run -0 sl-compact --full testdb.u
+	[ "$output" = "testdb.u: 2 file(s), 3011 rows, compacted into 1006-0.rs, 2998 rows; 1 file(s) now" ]
+	sl-sql -N -B -e "select * from testdb.u" > full.tsv
+	cmp before.tsv full.tsv
+	run -0 sl-fsck
+}
+
 @test "compact: the EXAMPLES of sl-compact(1) run as written" {
 	unset SL_DATA_DIR
 	man_session sl-compact.1 > ex.sh

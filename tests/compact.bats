@@ -277,6 +277,21 @@ snap() {
 	run -0 sl-fsck
 }
 
+@test "compact: an AGGREGATE KEY table: SUM, MAX and REPLACE fold the same before and after" {
+	sl-sql -e "CREATE TABLE testdb.a (k INT, s BIGINT SUM, m INT MAX, r VARCHAR(10) REPLACE) AGGREGATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	local i
+	for i in 1 2 3 4; do
+		seq 1 6 | awk -v i="$i" '{ print ($1 * i) % 7 "," i "," $1 * i ",r" i }' > in.csv
+		sl-load -H column_separator:, -H columns:k,s,m,r -T in.csv testdb.a | grep -q '"Status": "Success"'
+	done
+	sl-sql -N -B -e "select * from testdb.a" > before.tsv
+	[ "$(tr '\t\n' ': ' < before.tsv)" = "1:10:15:r4 2:10:16:r4 3:10:24:r4 4:10:18:r4 5:10:12:r4 6:10:20:r4 " ]
+	run -0 sl-compact testdb.a
+	[ "$output" = "testdb.a: 4 file(s), 24 rows, compacted into 1004-0.rs, 6 rows; 1 file(s) now" ]
+	sl-sql -N -B -e "select * from testdb.a" > after.tsv
+	cmp before.tsv after.tsv
+}
+
 @test "compact: the EXAMPLES of sl-compact(1) run as written" {
 	unset SL_DATA_DIR
 	man_session sl-compact.1 > ex.sh

@@ -7,10 +7,12 @@
  * transaction by id or label and print Doris's 2PC answer.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sl.h"
@@ -26,6 +28,7 @@
 #include "result.h"
 #include "counts.h"
 #include "twopc.h"
+#include "compact.h"
 
 #define USAGE "sl-commit [--data-dir DIR] [-H 'name:value']... " \
 	"[--txn-operation commit|abort (--txn-id N | --label L) DB]"
@@ -236,6 +239,35 @@ static void abort_txn(commit_ctx *c, const char *why)
 	sl_txninfo_free(&cur);
 }
 
+/* After a committed load, its answer written: compact the table when it
+ * has more rowset files than sl.conf's compaction_segment_threshold, in a
+ * detached grandchild (its own session, standard fds on /dev/null), so
+ * that the load's answer is never delayed and never fails for it. */
+static void auto_compact(commit_ctx *c)
+{
+	const char *table = sl_kv_get(&c->kv, "Table");
+	pid_t pid;
+	int fd;
+
+	if (!table || c->st.compaction_segment_threshold <= 0 || (pid = fork()) < 0)
+		return;
+	if (pid > 0) {
+		while (waitpid(pid, 0, 0) < 0 && errno == EINTR)
+			;
+		return;
+	}
+	if (setsid() < 0 || fork() != 0)
+		_exit(0);
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	close_range(3, ~0u, 0);
+	sl_compact_auto(&c->st, c->db, table);
+	_exit(0);
+}
+
 /* Commit (or precommit) the transaction with the answer attached. */
 static int commit(commit_ctx *c)
 {
@@ -256,8 +288,12 @@ static int commit(commit_ctx *c)
 	c->res.load_time_ms += sl_mono_ms() - t0;
 	close(0);       /* hands the transaction back: sl-txn may now exit */
 	sl_buf_free(&att);
-	if (r > 0)
-		return answer(c, SL_EXIT_OK);
+	if (r > 0) {
+		r = answer(c, SL_EXIT_OK);
+		if (!c->precommit)
+			auto_compact(c);
+		return r;
+	}
 	if (r == 0) {
 		if (cur.state == SL_TXN_ABORTED)
 			snprintf(m, sizeof m, SL_E_ANALYSIS_ERROR SL_TSTATUS "transaction [%" PRId64

@@ -16,7 +16,7 @@
  * visits; a lookup by id or label touches O(log n) slots. Only a snapshot
  * and the writer of a new checkpoint read every entry.
  *   header (CKPT_HDR bytes):
- *     "SLCK" version:u32 (4) log_ino:u64 log_off:u64 last_off:u64
+ *     "SLCK" version:u32 (5) log_ino:u64 log_off:u64 last_off:u64
  *     last_len:u32 last_crc:u32 max_id:u64 max_table_id:u64 seq:u64
  *     nent:u32 nlive:u32 nbkt:u32 file_len:u64 log_crc:u32 tbl_off:u64
  *     hcrc:u32 (of the 96 before)
@@ -37,6 +37,8 @@
  *     commit_seq:u64 state:u32 label:str table:str reason:str nrs:u32
  *     rowsets:str att_off:u64 att_len:u32 att_crc:u32 slot:u32 (-1: none)
  *     rsver:u32 (the encoding of rowsets: that of the P/C record)
+ *     repl:u64 (the compaction that replaced its rowsets, 0 none)
+ *     compact:u32 (1: the entry of a compaction, a K record)
  *   tables (at tbl_off, to the end): ntab:u32 { id:u64 name:str }*ntab
  *     crc:u32 (of what precedes it in the section): the T records
  * Offsets are from the start of the file. The attachment stays in the log
@@ -56,7 +58,7 @@
 #include "ckpt.h"
 
 #define CKPT_MAGIC      "SLCK"
-#define CKPT_VERSION    4               /* others are ignored (rebuilt) */
+#define CKPT_VERSION    5               /* others are ignored (rebuilt) */
 #define CKPT_HDR        100
 #define CKPT_LIVE       CKPT_HDR        /* the live list starts here */
 
@@ -111,8 +113,10 @@ static int ck_entry(const logstate *ls, uint64_t off, txrec *t)
 	t->att_crc = sl_storeenc_u32(&c);
 	t->slot = (int32_t)sl_storeenc_u32(&c);
 	t->rsver = (int)sl_storeenc_u32(&c);
+	t->repl = (int64_t)sl_storeenc_u64(&c);
+	t->compact = (int)sl_storeenc_u32(&c);
 	t->attach.p = t->attach.n ? 0 : "";
-	if (c.bad || c.n || (t->rsver != 1 && t->rsver != 2) || t->slot < -1 || t->slot >= SLOT_MAX || t->state < SL_TXN_PREPARE ||
+	if (c.bad || c.n || (t->rsver != 1 && t->rsver != 2) || (t->compact != 0 && t->compact != 1) || t->repl < 0 || t->slot < -1 || t->slot >= SLOT_MAX || t->state < SL_TXN_PREPARE ||
 	    t->state > SL_TXN_ABORTED || t->id < FIRST_TXN_ID || t->id > ls->max_id ||
 	    t->attach.n > ATTACH_MAX || t->att_off < 0 || (uint64_t)t->att_off > ls->base)
 		return 0;
@@ -511,7 +515,9 @@ static int put_entry(sl_buf *ents, const txrec *t)
 	    sl_storeenc_put_u64(ents, (uint64_t)(t->att_off < 0 ? 0 : t->att_off)) < 0 ||
 	    sl_storeenc_put_u32(ents, t->attach.n) < 0 || sl_storeenc_put_u32(ents, acrc) < 0 ||
 	    sl_storeenc_put_u32(ents, (uint32_t)t->slot) < 0 ||
-	    sl_storeenc_put_u32(ents, (uint32_t)(t->rsver ? t->rsver : 1)) < 0)
+	    sl_storeenc_put_u32(ents, (uint32_t)(t->rsver ? t->rsver : 1)) < 0 ||
+	    sl_storeenc_put_u64(ents, (uint64_t)t->repl) < 0 ||
+	    sl_storeenc_put_u32(ents, (uint32_t)t->compact) < 0)
 		return -1;
 	sl_u32_pack(ents->p + at, (uint32_t)(ents->len - at - 8));
 	sl_u32_pack(ents->p + at + 4, sl_storeenc_crc(ents->p + at + 8, ents->len - at - 8));

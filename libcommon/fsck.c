@@ -19,6 +19,7 @@
 #include "txnlog.h"
 #include "txnslot.h"
 #include "store.h"
+#include "compact.h"
 #include "fsck.h"
 
 __attribute__((format(printf, 2, 3)))
@@ -60,7 +61,8 @@ static int strp_cmp(const void *a, const void *b)
 }
 
 /* The rowset files of db that the folded log ls still needs ("<table>/<name>",
- * sorted): those of VISIBLE and PRECOMMITTED txns. */
+ * sorted): those of VISIBLE and PRECOMMITTED txns and compactions, except
+ * the ones a compaction replaced. */
 static int needed_files(const logstate *ls, char ***v, size_t *n)
 {
 	size_t i, cap = 0;
@@ -71,8 +73,8 @@ static int needed_files(const logstate *ls, char ***v, size_t *n)
 		const txrec *t = &ls->tx[i];
 		sl_storeenc_cur c = { t->rs, t->rslen, 0 };
 		uint32_t k;
-		if (t->state != SL_TXN_VISIBLE && t->state != SL_TXN_PRECOMMITTED)
-			continue;
+		if ((t->state != SL_TXN_VISIBLE && t->state != SL_TXN_PRECOMMITTED) || t->repl)
+			continue;       /* a compaction's run: its new file holds the rows */
 		for (k = 0; k < t->nrs; k++) {
 			sl_field nm;
 			uint64_t rows, size;
@@ -203,9 +205,91 @@ static int lost_table(lost *L, const char *table)
 	return 1;
 }
 
+/* The K record at h (a compaction past the damage), its run cut to the
+ * entries the cut log ls holds VISIBLE (a run is contiguous: those are
+ * its oldest, the last of their table in the cut log), into out. 1 (out
+ * empty when none is held), -1 ENOMEM. */
+static int compaction_cut(logstate *ls, const char *h, uint32_t len, sl_buf *out)
+{
+	sl_storeenc_cur c = { h + 8 + 18, len - 18, 0 };
+	int64_t id = (int64_t)sl_u64_unpack(h + 10), ms = (int64_t)sl_u64_unpack(h + 18), tid, *ids;
+	uint32_t i, nrepl;
+	size_t n = 0;
+	sl_field tb;
+	char table[65];
+	int r;
+
+	out->len = 0;
+	tid = (int64_t)sl_storeenc_u64(&c);
+	tb = sl_storeenc_str(&c, 64);
+	nrepl = sl_storeenc_u32(&c);
+	if (c.bad || nrepl > c.n / 8)
+		return 1;
+	if (!(ids = malloc((nrepl ? nrepl : 1) * sizeof *ids))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < nrepl; i++) {
+		int64_t x = (int64_t)sl_storeenc_u64(&c);
+		txrec *t = sl_logrec_find(ls, x);
+		if (t && t->state == SL_TXN_VISIBLE && !t->repl && t->table_id == tid)
+			ids[n++] = x;
+	}
+	sl_storeenc_fcopy(table, sizeof table, tb);
+	r = n ? sl_logrec_put_compact(out, id, ms, tid, table, ids, n, c.p, c.n) : 1;
+	free(ids);
+	return r;
+}
+
+/* The compaction (K) records past the damage whose runs reach back
+ * before it, each with its run cut to the entries the cut log holds:
+ * applied to ls and their bytes kept in keep, to be appended after the
+ * cut. Their old files are gone; their new files hold the rows (of the
+ * loads of the run past the damage too, which stay visible through
+ * them). 1, -1 errno. */
+static int compactions_past(logstate *ls, sl_buf *keep)
+{
+	sl_buf one = SL_BUF_ZERO;
+	size_t k;
+	int r = -1;
+
+	/* keep never moves: the fold points into it */
+	if (sl_buf_reserve(keep, ls->raw.len) < 0)
+		return -1;
+	for (k = ls->bad_off + 1; k < ls->raw.len; k++) {
+		const char *h = ls->raw.p + k;
+		uint32_t len;
+		txrec *t;
+		char *at;
+		if (!sl_logrec_plausible(h, ls->raw.len - k))
+			continue;
+		len = sl_u32_unpack(h);
+		k += 8 + (size_t)len - 1;
+		if (h[8] != 'K')
+			continue;
+		if (compaction_cut(ls, h, len, &one) < 0)
+			goto out;
+		if (!one.len || one.len > keep->cap - keep->len)
+			continue;
+		at = keep->p + keep->len;
+		memcpy(at, one.p, one.len);
+		if (sl_logrec_apply(ls, at + 8, one.len - 8) < 0)
+			goto out;
+		t = sl_logrec_find(ls, (int64_t)sl_u64_unpack(h + 10));
+		if (t && t->compact && t->rs >= at && t->rs < at + one.len)
+			keep->len += one.len;
+	}
+	r = 1;
+out:
+	sl_buf_free(&one);
+	return r;
+}
+
 /* Cut the log at the bad record and append an 'F' record: txn ids
- * continue above idmax, table ids above tmax. 1, -1 errno. */
-static int cut(const char *db, logstate *ls, int64_t idmax, int64_t tmax, int64_t now, sl_buf *rep)
+ * continue above idmax, table ids above tmax; then the records of keep.
+ * 1, -1 errno. */
+static int cut(const char *db, logstate *ls, int64_t idmax, int64_t tmax, int64_t now,
+	const sl_buf *keep, sl_buf *rep)
 {
 	sl_buf rec = SL_BUF_ZERO;
 	size_t mark;
@@ -215,13 +299,16 @@ static int cut(const char *db, logstate *ls, int64_t idmax, int64_t tmax, int64_
 	    sl_storeenc_put_u64(&rec, (uint64_t)tmax) < 0)
 		goto out;
 	sl_logrec_end(&rec, mark);
-	if (ftruncate(ls->fd, (off_t)ls->bad_off) < 0 ||
+	if (sl_buf_put(&rec, keep->p, keep->len) < 0 || ftruncate(ls->fd, (off_t)ls->bad_off) < 0 ||
 	    pwrite(ls->fd, rec.p, rec.len, (off_t)ls->bad_off) != (ssize_t)rec.len ||
 	    fdatasync(ls->fd) < 0)
 		goto out;
 	say(rep, "%s: cut the log at offset %zu (%zu bytes dropped); txn ids continue above %lld, "
 	    "table ids above %lld", db, ls->bad_off, ls->raw.len - ls->bad_off, (long long)idmax,
 	    (long long)tmax);
+	if (keep->len)
+		say(rep, "%s: appended again the compaction records from past the damage whose "
+		    "runs reach back before it (%zu bytes)", db, keep->len);
 	ret = 1;
 out:
 	{
@@ -245,6 +332,7 @@ static int fsck_repair(sl_store *st, const char *db, logstate *ls, sl_buf *rep)
 	size_t ntables = 0, i;
 	int64_t now = sl_now_ms();
 	lost L = { st, db, ls, 0, 0, 0, ls->max_id, ls->max_table_id };
+	sl_buf kbuf = SL_BUF_ZERO;       /* compaction records to append again */
 	int ret = -1;
 
 	/* 1. the whole log as it was */
@@ -255,7 +343,7 @@ static int fsck_repair(sl_store *st, const char *db, logstate *ls, sl_buf *rep)
 	say(rep, "%s: kept a copy of the whole log (%zu bytes) as %s", db, ls->raw.len, keep);
 	/* 2. the ids ever used: records past the damage, slots, files */
 	ids_seen(st, db, ls, &L.idmax, &L.tmax);
-	if (needed_files(ls, &L.need, &L.nneed) < 0 || sl_table_list(st, db, &tables, &ntables) < 0)
+	if (compactions_past(ls, &kbuf) < 0 || needed_files(ls, &L.need, &L.nneed) < 0 || sl_table_list(st, db, &tables, &ntables) < 0)
 		goto out;
 	/* 3. files the cut log will not name go to lost+found, never away */
 	for (i = 0; i < ntables; i++)
@@ -269,7 +357,7 @@ static int fsck_repair(sl_store *st, const char *db, logstate *ls, sl_buf *rep)
 	}
 	/* 4. cut, and raise the id floor above everything seen; 5. a
 	 * checkpoint of the log as it is now */
-	if (cut(db, ls, L.idmax, L.tmax, now, rep) < 0 || sl_txnlog_ckpt_rebuild(st, db, ls) < 0)
+	if (cut(db, ls, L.idmax, L.tmax, now, &kbuf, rep) < 0 || sl_txnlog_ckpt_rebuild(st, db, ls) < 0)
 		goto out;
 	ret = 1;
 out:
@@ -277,6 +365,7 @@ out:
 		int e = errno;
 		sl_strv_free(tables, ntables);
 		sl_strv_free(L.need, L.nneed);
+		sl_buf_free(&kbuf);
 		errno = e;
 	}
 	return ret;
@@ -307,7 +396,9 @@ static int fsck_table(sl_store *st, const char *db, const char *table, sl_buf *r
 	want = snap.nrows;
 	while ((r = sl_scan_next(sc, &p, &len)) == 1)
 		n++;
-	if (r < 0)
+	if (r < 0 && errno == ENOENT)
+		say(rep, "%s.%s: a rowset file the log names is missing", db, table);
+	else if (r < 0)
 		say(rep, "%s.%s: %s", db, table, sl_store_strerror(errno));
 	else if (n != snap.nrows)
 		say(rep, "%s.%s: %llu rows read, the commit records say %llu", db, table,
@@ -321,8 +412,24 @@ static int fsck_table(sl_store *st, const char *db, const char *table, sl_buf *r
 		errno = e;
 	}
 	if (r < 0)
-		return errno == EPROTO ? 1 : -1;
+		return errno == EPROTO || errno == ENOENT ? 1 : -1;
 	return n != want;
+}
+
+/* The files in db.table's data directory that nothing needs (a crash
+ * left them: sl-store(5) Compaction): reported, removed when repair.
+ * They are no problem: no reader looks at them. */
+static void fsck_garbage(sl_store *st, const char *db, const char *table, int repair, sl_buf *rep)
+{
+	size_t n = 0;
+
+	if (sl_compact_gc(st, db, table, repair, &n) <= 0 || !n)
+		return;
+	if (repair)
+		say(rep, "%s.%s: removed %zu file(s) that no record needs (left by a crash)", db, table, n);
+	else
+		say(rep, "%s.%s: %zu file(s) that no record needs (left by a crash): sl-compact or "
+		    "sl-fsck --repair removes them", db, table, n);
 }
 
 /* The report on a log without corruption ls: its torn tail, whether the
@@ -401,6 +508,8 @@ int sl_fsck_db(sl_store *st, const char *db, int repair, sl_buf *rep)
 		return -1;
 	for (i = 0; i < ntables; i++) {
 		r = fsck_table(st, db, tables[i], rep);
+		if (r == 0)
+			fsck_garbage(st, db, tables[i], repair, rep);
 		if (r < 0) {
 			sl_strv_free(tables, ntables);
 			return -1;

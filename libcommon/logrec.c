@@ -21,6 +21,13 @@
  *   'A' abort              reason:str
  *   'F' floor (sl-fsck --repair; id = the largest txn id ever used)
  *                          table_id:u64 (the largest table id)
+ *   'K' compaction (id = its own, new)
+ *                          table_id:u64 table:str nrepl:u32 { txn_id:u64 }*nrepl
+ *                          nrs:u32 { name:str rows:u64 size:u64 sum:u32 }*nrs
+ *                          the entries txn_id (loads or earlier compactions,
+ *                          whole, a contiguous run in commit order) are
+ *                          replaced by the new rowsets, which take the run's
+ *                          place in the order (the oldest entry's)
  * where str = len:u32 BE + bytes. Unknown kinds with a good CRC are skipped.
  */
 #include <errno.h>
@@ -72,6 +79,13 @@ txrec *sl_logrec_find(logstate *ls, int64_t id)
 			hi = mid;
 	}
 	return 0;
+}
+
+txrec *sl_logrec_find_load(logstate *ls, int64_t id)
+{
+	txrec *t = sl_logrec_find(ls, id);
+
+	return t && !t->compact ? t : 0;
 }
 
 int sl_logrec_tb_push(logstate *ls, int64_t id, sl_field name)
@@ -180,9 +194,102 @@ static int apply_commit(logstate *ls, sl_storeenc_cur *c, int kind, int ver, int
 	return 1;
 }
 
-/* Apply one record (p points into ls->raw). 1 applied or ignored, 0
- * malformed, -1 ENOMEM. */
-static int log_apply(logstate *ls, const char *p, size_t n)
+/* Put t into ls->tx at its place by id (a compaction's id was taken
+ * before loads that committed ahead of its record). 1, -1 ENOMEM. */
+static int tx_insert(logstate *ls, const txrec *t)
+{
+	size_t lo = 0, hi = ls->ntx;
+
+	if (sl_logrec_tx_push(ls, t) < 0)
+		return -1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ls->tx[mid].id < t->id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&ls->tx[lo + 1], &ls->tx[lo], (ls->ntx - 1 - lo) * sizeof *ls->tx);
+	ls->tx[lo] = *t;
+	return 1;
+}
+
+/* A 'K' record (fields at c) of compaction id: when every entry it
+ * replaces is there, VISIBLE, of its table and not replaced already, they
+ * are marked replaced and the compaction's entry takes the place of the
+ * oldest in the commit order; else it changes nothing but the ids (a
+ * fold that holds only part of the state, or a record no writer makes).
+ * 1, 0 malformed, -1 ENOMEM. */
+static int apply_compact(logstate *ls, sl_storeenc_cur *c, int64_t id, int64_t ms)
+{
+	txrec r, *x;
+	uint32_t i, nrepl;
+	const char *ids;
+	uint64_t seq = UINT64_MAX;
+
+	memset(&r, 0, sizeof r);
+	r.table_id = (int64_t)sl_storeenc_u64(c);
+	r.table = sl_storeenc_str(c, 64);
+	nrepl = sl_storeenc_u32(c);
+	ids = c->p;
+	for (i = 0; i < nrepl && !c->bad; i++)
+		sl_storeenc_u64(c);
+	r.nrs = sl_storeenc_u32(c);
+	r.rs = c->p;
+	for (i = 0; i < r.nrs && !c->bad; i++) {
+		sl_storeenc_str(c, 4096);
+		sl_storeenc_u64(c);
+		sl_storeenc_u64(c);
+		sl_storeenc_u32(c);
+	}
+	if (c->bad || !nrepl || id < FIRST_TXN_ID)
+		return 0;
+	r.rslen = (size_t)(c->p - r.rs);
+	if (id > ls->max_id)
+		ls->max_id = id;
+	if (sl_logrec_find(ls, id))
+		return 1;
+	for (i = 0; i < nrepl; i++) {
+		x = sl_logrec_find(ls, (int64_t)sl_u64_unpack(ids + 8 * (size_t)i));
+		if (!x || x->state != SL_TXN_VISIBLE || x->table_id != r.table_id || x->repl)
+			return 1;
+		if (x->commit_seq < seq)
+			seq = x->commit_seq;
+	}
+	for (i = 0; i < nrepl; i++)
+		sl_logrec_find(ls, (int64_t)sl_u64_unpack(ids + 8 * (size_t)i))->repl = id;
+	r.id = id;
+	r.begin_ms = r.finish_ms = ms;
+	r.state = SL_TXN_VISIBLE;
+	r.label.p = r.reason.p = r.attach.p = "";
+	r.att_off = -1;
+	r.rsver = 2;
+	r.commit_seq = seq;
+	r.slot = -1;
+	r.compact = 1;
+	return tx_insert(ls, &r);
+}
+
+int sl_logrec_put_compact(sl_buf *b, int64_t id, int64_t ms, int64_t table_id, const char *table,
+	const int64_t *ids, size_t nids, const char *rs, size_t rslen)
+{
+	size_t mark, i;
+
+	if (sl_logrec_start(b, &mark, 'K', id, ms) < 0 ||
+	    sl_storeenc_put_u64(b, (uint64_t)table_id) < 0 ||
+	    sl_storeenc_put_str(b, table, strlen(table)) < 0 ||
+	    sl_storeenc_put_u32(b, (uint32_t)nids) < 0)
+		return -1;
+	for (i = 0; i < nids; i++)
+		if (sl_storeenc_put_u64(b, (uint64_t)ids[i]) < 0)
+			return -1;
+	if (sl_buf_put(b, rs, rslen) < 0)
+		return -1;
+	sl_logrec_end(b, mark);
+	return 1;
+}
+
+int sl_logrec_apply(logstate *ls, const char *p, size_t n)
 {
 	sl_storeenc_cur c = { p, n, 0 };
 	unsigned char kind, ver;
@@ -226,6 +333,8 @@ static int log_apply(logstate *ls, const char *p, size_t n)
 	case 'P':
 	case 'C':
 		return apply_commit(ls, &c, kind, ver, id, ms);
+	case 'K':
+		return apply_compact(ls, &c, id, ms);
 	case 'A': {
 		sl_field reason = sl_storeenc_str(&c, 255);
 		if (c.bad)
@@ -284,7 +393,7 @@ int sl_logrec_plausible(const char *h, size_t n)
 	if (n < 8 + 18)
 		return 0;
 	len = sl_u32_unpack(h);
-	if (len < 18 || len > LOG_REC_MAX || len > n - 8 || !memchr("TBPCAF", h[8], 6) ||
+	if (len < 18 || len > LOG_REC_MAX || len > n - 8 || !memchr("TBPCAFK", h[8], 7) ||
 	    (h[9] != 1 && h[9] != 2))
 		return 0;
 	return (uint32_t)crc32(0, (const Bytef *)h + 8, len) == sl_u32_unpack(h + 4);
@@ -363,7 +472,7 @@ int sl_logrec_fold(logstate *ls)
 			break;
 		if ((uint32_t)crc32(0, (const Bytef *)h + 8, len) != crc)
 			break;
-		r = log_apply(ls, h + 8, len);
+		r = sl_logrec_apply(ls, h + 8, len);
 		if (r < 0)
 			return -1;
 		if (r == 0) {

@@ -38,6 +38,8 @@ typedef struct txrec {
 	int rsver;              /* 1: { name rows }, 2: { name rows size sum } */
 	uint64_t commit_seq;    /* order of the C records */
 	int32_t slot;           /* lock slot, -1: txn/<id>.lock (version 1) */
+	int64_t repl;           /* the compaction that replaced its rowsets, 0 none */
+	int compact;            /* a compaction's entry (a K record), not a load */
 } txrec;
 
 /* The fold of one log: the txns, the tables, where the log ends. */
@@ -73,6 +75,9 @@ void sl_logrec_init(logstate *ls);
 void sl_logrec_free(logstate *ls);
 /* The txn id in ls (binary search), NULL if not there. */
 txrec *sl_logrec_find(logstate *ls, int64_t id);
+/* The same for a load's txn: NULL for a compaction's entry too (its id
+ * names no load: lookups, commits and aborts do not see it). */
+txrec *sl_logrec_find_load(logstate *ls, int64_t id);
 /* Add t to ls->tx (unsorted; the caller sorts). 1, -1 ENOMEM. */
 int sl_logrec_tx_push(logstate *ls, const txrec *t);
 /* Sort ls->tx by id: 1; 0 when an id is there twice. */
@@ -86,6 +91,18 @@ int64_t sl_logrec_tb_last(const logstate *ls, const char *name);
  * its name, rows and (version 2) the file's size and checksum. */
 void sl_logrec_rs_next(sl_storeenc_cur *c, int ver, sl_field *name, uint64_t *rows,
 	uint64_t *size, uint32_t *sum);
+
+/* A K record (compaction) of the table table_id: the run of entries
+ * ids[0..nids) (oldest first, whole, contiguous in commit order) replaced
+ * by the rowset list rs (nrs:u32 then version 2 entries, as a C record's)
+ * under the new id. Queued into b. 1, -1 ENOMEM. */
+int sl_logrec_put_compact(sl_buf *b, int64_t id, int64_t ms, int64_t table_id, const char *table,
+	const int64_t *ids, size_t nids, const char *rs, size_t rslen);
+
+/* Apply one record's payload p (n bytes, which must outlive ls: the
+ * fold points into them) to ls. 1 applied or ignored, 0 malformed, -1
+ * ENOMEM. */
+int sl_logrec_apply(logstate *ls, const char *p, size_t n);
 
 /* Read the log ls->fd from ls->base + ls->raw.len to its current end and
  * apply every whole record. 1; -1 errno (EPROTO: corruption, ls->corrupt

@@ -20,7 +20,8 @@
  *   version 2 footer: "SLRE" rows:u64 nblocks:u64 sum:u32 crc:u32 (of the
  *     first 24), where sum = CRC-32 over hcrc and then each block's crc
  *     (4 bytes BE each): the whole file's content in one number
- * flags: bit 0 SORTED (rows sorted by the first nkeys columns); 0 for now.
+ * flags: bit 0 SORTED (rows sorted by the first nkeys columns): set by
+ * compaction outputs of key models; loads write 0.
  * The commit record names each file with its rows, size and sum (version
  * 2), and the header names its txn, table id and rowset number: a reader
  * checks all of them, so a file swapped for another valid one, truncated
@@ -115,11 +116,23 @@ static int rs_flush_block(sl_rowset_writer *w)
 	return 1;
 }
 
-sl_rowset_writer *sl_rowset_create(sl_txn *t, size_t ncols, const sl_colspec *cols)
+/* What the header of a new rowset file says: its txn and number, the
+ * range of txns merged into it, its table, flags and keys. */
+typedef struct rsident {
+	int64_t id, vlo, vhi, table_id;
+	unsigned no;
+	uint16_t flags;
+	uint32_t nkeys;
+} rsident;
+
+/* Start rowset file <dir>/<id>-<no>.rs (under its temporary name) with the
+ * header of ri and the column specs. NULL with errno. */
+static sl_rowset_writer *rs_create(const char *dir, const rsident *ri, size_t ncols,
+	const sl_colspec *cols)
 {
 	sl_rowset_writer *w = calloc(1, sizeof *w);
 	sl_buf h = SL_BUF_ZERO;
-	unsigned n = t->nrowsets;
+	char vf[4];
 	size_t i;
 	int e;
 
@@ -128,23 +141,20 @@ sl_rowset_writer *sl_rowset_create(sl_txn *t, size_t ncols, const sl_colspec *co
 		return 0;
 	}
 	w->fd = -1;
-	if (sl_fsutil_pathf(w->dir, "%s/%s/%s/data", t->st->dir, t->db, t->table) < 0 ||
-	    sl_fsutil_pathf(w->tmp, "%s/.%lld-%u.rs.tmp", w->dir, (long long)t->id, n) < 0 ||
-	    sl_fsutil_pathf(w->fin, "%s/%lld-%u.rs", w->dir, (long long)t->id, n) < 0)
+	if (sl_fsutil_pathf(w->dir, "%s", dir) < 0 ||
+	    sl_fsutil_pathf(w->tmp, "%s/.%lld-%u.rs.tmp", w->dir, (long long)ri->id, ri->no) < 0 ||
+	    sl_fsutil_pathf(w->fin, "%s/%lld-%u.rs", w->dir, (long long)ri->id, ri->no) < 0)
 		goto fail;
+	sl_u16_pack(vf, RS_VERSION);
+	sl_u16_pack(vf + 2, ri->flags);
 	/* header payload, framed below */
-	/* the slot counts the rowsets before their files exist: commit and
-	 * cleanup look for exactly those */
-	if (t->slot >= 0 && t->lockfd >= 0 && sl_txnslot_write(t->lockfd, t->id, n + 1, 'P') < 0)
-		goto fail;
-	if (sl_buf_put(&h, "SLRS\0\0\0\0", 8) < 0 ||
-	    sl_buf_put(&h, "\0\2\0\0", 4) < 0 ||         /* version 2, flags 0 */
+	if (sl_buf_put(&h, "SLRS\0\0\0\0", 8) < 0 || sl_buf_put(&h, vf, 4) < 0 ||
 	    sl_storeenc_put_u32(&h, RS_CODEC_LZ4) < 0 ||
-	    sl_storeenc_put_u64(&h, (uint64_t)t->id) < 0 ||
-	    sl_storeenc_put_u64(&h, (uint64_t)t->id) < 0 ||
-	    sl_storeenc_put_u64(&h, (uint64_t)t->id) < 0 ||
-	    sl_storeenc_put_u64(&h, (uint64_t)t->table_id) < 0 ||
-	    sl_storeenc_put_u32(&h, n) < 0 || sl_storeenc_put_u32(&h, 0) < 0 ||
+	    sl_storeenc_put_u64(&h, (uint64_t)ri->id) < 0 ||
+	    sl_storeenc_put_u64(&h, (uint64_t)ri->vlo) < 0 ||
+	    sl_storeenc_put_u64(&h, (uint64_t)ri->vhi) < 0 ||
+	    sl_storeenc_put_u64(&h, (uint64_t)ri->table_id) < 0 ||
+	    sl_storeenc_put_u32(&h, ri->no) < 0 || sl_storeenc_put_u32(&h, ri->nkeys) < 0 ||
 	    sl_storeenc_put_u32(&h, RS_BLOCK_TARGET) < 0 || sl_storeenc_put_u32(&h, (uint32_t)ncols) < 0)
 		goto fail;
 	for (i = 0; i < ncols; i++)
@@ -160,20 +170,13 @@ sl_rowset_writer *sl_rowset_create(sl_txn *t, size_t ncols, const sl_colspec *co
 	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (w->fd < 0)
 		goto fail;
-	if (sl_allwrite(w->fd, h.p, h.len) < h.len) {
-		e = errno;
-		unlink(w->tmp);
-		errno = e;
-		goto fail;
-	}
-	if (sl_buf_reserve(&w->raw, RS_BLOCK_TARGET + 4096) < 0) {
+	if (sl_allwrite(w->fd, h.p, h.len) < h.len || sl_buf_reserve(&w->raw, RS_BLOCK_TARGET + 4096) < 0) {
 		e = errno;
 		unlink(w->tmp);
 		errno = e;
 		goto fail;
 	}
 	sl_buf_free(&h);
-	t->nrowsets++;
 	return w;
 fail:
 	e = errno;
@@ -184,6 +187,23 @@ fail:
 	free(w);
 	errno = e;
 	return 0;
+}
+
+sl_rowset_writer *sl_rowset_create(sl_txn *t, size_t ncols, const sl_colspec *cols)
+{
+	char dir[PATH_MAX];
+	rsident ri = { t->id, t->id, t->id, t->table_id, t->nrowsets, 0, 0 };
+	sl_rowset_writer *w;
+
+	if (sl_fsutil_pathf(dir, "%s/%s/%s/data", t->st->dir, t->db, t->table) < 0)
+		return 0;
+	/* the slot counts the rowsets before their files exist: commit and
+	 * cleanup look for exactly those */
+	if (t->slot >= 0 && t->lockfd >= 0 && sl_txnslot_write(t->lockfd, t->id, ri.no + 1, 'P') < 0)
+		return 0;
+	if ((w = rs_create(dir, &ri, ncols, cols)))
+		t->nrowsets++;
+	return w;
 }
 
 int sl_rowset_add(sl_rowset_writer *w, const char *payload, size_t len)
@@ -735,4 +755,16 @@ int sl_scan_next(sl_scan *sc, const char **payload, size_t *len)
 		}
 	}
 	return sl_storeerr_set("%s: a corrupt block (rows do not fit)", sc->snap->paths[sc->fi - 1]);
+}
+
+sl_rowset_writer *sl_rowset_create_compact(sl_store *st, const char *db, const char *table,
+	int64_t id, int64_t table_id, int64_t vlo, int64_t vhi, unsigned nkeys, size_t ncols,
+	const sl_colspec *cols)
+{
+	char dir[PATH_MAX];
+	rsident ri = { id, vlo, vhi, table_id, 0, nkeys ? RS_FLAG_SORTED : 0, nkeys };
+
+	if (sl_fsutil_pathf(dir, "%s/%s/%s/data", st->dir, db, table) < 0)
+		return 0;
+	return rs_create(dir, &ri, ncols, cols);
 }

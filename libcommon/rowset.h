@@ -62,4 +62,12 @@ int sl_rowset_probe(sl_store *st, const char *db, const char *table, int64_t id,
 	sl_buf *b);
 int sl_rowset_collect(sl_store *st, const char *db, const char *table, int64_t id, sl_buf *b);
 
+/* Start the file <id>-0.rs of a compaction (compact.h) of db.table: the
+ * txns vlo..vhi merged into it; nkeys > 0: sorted by its first nkeys
+ * columns (flag SORTED). Written and finished as any rowset; its id is
+ * reserved by the caller (never a load's). NULL with errno. */
+sl_rowset_writer *sl_rowset_create_compact(sl_store *st, const char *db, const char *table,
+	int64_t id, int64_t table_id, int64_t vlo, int64_t vhi, unsigned nkeys, size_t ncols,
+	const sl_colspec *cols);
+
 #endif

@@ -147,6 +147,7 @@ int sl_store_open(sl_store *st, const char *dir)
 		{ "load_error_log_limit_bytes", offsetof(sl_store, load_error_log_limit_bytes) },
 		{ "stream_load_default_precommit_timeout_second",
 		  offsetof(sl_store, precommit_timeout_second) },
+		{ "compaction_segment_threshold", offsetof(sl_store, compaction_segment_threshold) },
 	};
 	size_t i;
 
@@ -161,6 +162,7 @@ int sl_store_open(sl_store *st, const char *dir)
 	st->label_keep_max_second = 259200;
 	st->load_error_log_limit_bytes = 200ll << 20;
 	st->precommit_timeout_second = 3600;
+	st->compaction_segment_threshold = 16;
 	if (conf_load(st) < 0)
 		goto fail;
 	for (i = 0; i < SL_ARRAY_LEN(keys); i++) {
@@ -572,7 +574,7 @@ int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 			errno = ENOTDIR;
 		return -1;
 	}
-	if (!(t = sl_logrec_find(&w.ls, id))) {
+	if (!(t = sl_logrec_find_load(&w.ls, id))) {
 		errno = ENOENT;
 		goto out;
 	}
@@ -637,7 +639,7 @@ int sl_txn_abort(sl_store *st, const char *db, int64_t id, const char *reason, s
 			errno = ENOTDIR;
 		return -1;
 	}
-	if (!(t = sl_logrec_find(&w.ls, id))) {
+	if (!(t = sl_logrec_find_load(&w.ls, id))) {
 		errno = ENOENT;
 		goto out;
 	}
@@ -681,7 +683,7 @@ int sl_txn_lookup_id(sl_store *st, const char *db, int64_t id, sl_txninfo *out)
 	if (r <= 0)
 		return r < 0 ? -1 : (errno = ENOTDIR, -1);
 	r = 0;
-	if ((t = sl_logrec_find(&ls, id)) && !sl_txnlog_forgotten(st, t, sl_now_ms())) {
+	if ((t = sl_logrec_find_load(&ls, id)) && !sl_txnlog_forgotten(st, t, sl_now_ms())) {
 		effective(st, db, t);
 		r = info_fill(out, &ls, t) < 0 ? -1 : 1;
 	}
@@ -794,7 +796,7 @@ int sl_snapshot_open(sl_store *st, const char *db, const char *table, sl_snapsho
 	}
 	for (i = 0; i < ls.ntx; i++) {
 		txrec *t = &ls.tx[i];
-		if (t->state == SL_TXN_VISIBLE && t->table_id == tid && t->table.n == tn &&
+		if (t->state == SL_TXN_VISIBLE && !t->repl && t->table_id == tid && t->table.n == tn &&
 		    !memcmp(t->table.p, table, tn))
 			nvis++;
 	}
@@ -803,7 +805,7 @@ int sl_snapshot_open(sl_store *st, const char *db, const char *table, sl_snapsho
 	nvis = 0;
 	for (i = 0; i < ls.ntx; i++) {
 		txrec *t = &ls.tx[i];
-		if (t->state == SL_TXN_VISIBLE && t->table_id == tid && t->table.n == tn &&
+		if (t->state == SL_TXN_VISIBLE && !t->repl && t->table_id == tid && t->table.n == tn &&
 		    !memcmp(t->table.p, table, tn)) {
 			vis[nvis++] = t;
 			npaths += t->nrs;

@@ -18,6 +18,9 @@ typedef struct sl_store {
 	int64_t load_error_log_limit_bytes; /* sl.conf, default 200 MiB */
 	/* sl.conf stream_load_default_precommit_timeout_second, default 3600 */
 	int64_t precommit_timeout_second;
+	/* sl.conf compaction_segment_threshold, default 16: a load that leaves
+	 * a table with more rowset files compacts it (0: never) */
+	int64_t compaction_segment_threshold;
 	char **conf_k, **conf_v; size_t nconf;   /* sl.conf, in file order */
 } sl_store;
 

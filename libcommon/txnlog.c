@@ -218,7 +218,7 @@ static int table_current(sl_store *st, const char *db, const txrec *t, tblcache 
 }
 
 /* Keep a finished txn in a new checkpoint? Not when forgotten, unless
- * its rowsets are part of a live table. */
+ * its rowsets are part of a live table (not replaced by a compaction). */
 typedef struct keepctx {
 	sl_store *st;
 	const char *db;
@@ -232,7 +232,7 @@ static int ckpt_keep(void *ctx, const txrec *t)
 	keepctx *k = ctx;
 
 	return !(sl_txnlog_forgotten(k->st, t, k->now) &&
-		 !(t->state == SL_TXN_VISIBLE && t->nrs &&
+		 !(t->state == SL_TXN_VISIBLE && t->nrs && !t->repl &&
 		   table_current(k->st, k->db, t, k->tc, &k->ntc)));
 }
 

@@ -29,7 +29,8 @@ int sl_model_init(sl_model_ctx *m, const sl_schema *sch)
 	m->mask = calloc(n + 1, 1);
 	m->fix = calloc(n + 1, sizeof *m->fix);
 	m->var = calloc(n + 1, sizeof *m->var);
-	if (!m->cur || !m->in || !m->mask || !m->fix || !m->var) {
+	m->acc = calloc(n + 1, sizeof *m->acc);
+	if (!m->cur || !m->in || !m->mask || !m->fix || !m->var || !m->acc) {
 		sl_model_free(m);
 		errno = ENOMEM;
 		return -1;
@@ -37,8 +38,24 @@ int sl_model_init(sl_model_ctx *m, const sl_schema *sch)
 	return 1;
 }
 
+/* Drop column i's union in progress. */
+static void acc_drop(sl_model_ctx *m, size_t i)
+{
+	if (!m->acc[i])
+		return;
+	if (m->sch->cols[i].agg == SL_AGG_BITMAP_UNION)
+		sl_bitmap_free(m->acc[i]);
+	else
+		sl_hll_free(m->acc[i]);
+	m->acc[i] = 0;
+}
+
 void sl_model_free(sl_model_ctx *m)
 {
+	if (m->acc)
+		for (size_t i = 0; i < m->ncols; i++)
+			acc_drop(m, i);
+	free(m->acc);
 	if (m->var)
 		for (size_t i = 0; i < m->ncols; i++)
 			sl_buf_free(&m->var[i]);
@@ -191,6 +208,8 @@ int sl_model_fold_start(sl_model_ctx *m, const char *p, size_t len)
 
 	if (row_fields(m, p, len, &mask) < 0)
 		return -1;
+	for (size_t i = 0; i < m->ncols; i++)
+		acc_drop(m, i);
 	memcpy(m->cur, m->in, m->ncols * sizeof *m->cur);
 	m->partial = mask != 0;
 	if (mask)
@@ -263,27 +282,43 @@ static int agg_sum(sl_model_ctx *m, size_t i, const sl_type *t, sl_field a, sl_f
 	return 1;
 }
 
-/* BITMAP_UNION / HLL_UNION of two non-NULL values into m->var[i] (made
- * in m->tmp, then swapped: a may be m->var[i] itself). */
+/* BITMAP_UNION / HLL_UNION of two non-NULL values: B is or'ed into the
+ * column's decoded union (started from A on the key's second row);
+ * m->cur[i] keeps pointing at a non-NULL field until acc_end encodes the
+ * union. */
 static int agg_union(sl_model_ctx *m, size_t i, int agg, sl_field a, sl_field b)
 {
-	sl_buf t;
-	int r;
+	int bm = agg == SL_AGG_BITMAP_UNION;
 
-	m->tmp.len = 0;
-	r = agg == SL_AGG_BITMAP_UNION ? sl_bitmap_union(a.p, a.n, b.p, b.n, &m->tmp)
-		: sl_hll_union(a.p, a.n, b.p, b.n, &m->tmp);
-	if (r < 0)
-		return -1;
-	if (m->tmp.len >= SL_ABSENT_LEN) {
-		errno = ERANGE;
-		return -1;
+	if (!m->acc[i]) {
+		if (!(m->acc[i] = bm ? (void *)sl_bitmap_new() : (void *)sl_hll_new()))
+			return -1;
+		if ((bm ? sl_bitmap_or_enc(m->acc[i], a.p, a.n) : sl_hll_or_enc(m->acc[i], a.p, a.n)) < 0)
+			return -1;
 	}
-	t = m->var[i];
-	m->var[i] = m->tmp;
-	m->tmp = t;
-	m->cur[i].p = m->var[i].p;
-	m->cur[i].n = (uint32_t)m->var[i].len;
+	return bm ? sl_bitmap_or_enc(m->acc[i], b.p, b.n) : sl_hll_or_enc(m->acc[i], b.p, b.n);
+}
+
+/* Encode the unions in progress into m->var and point m->cur at them. */
+static int acc_end(sl_model_ctx *m)
+{
+	for (size_t i = 0; i < m->ncols; i++) {
+		int r;
+		if (!m->acc[i])
+			continue;
+		m->var[i].len = 0;
+		r = m->sch->cols[i].agg == SL_AGG_BITMAP_UNION ? sl_bitmap_encode(m->acc[i], &m->var[i])
+			: sl_hll_encode(m->acc[i], &m->var[i]);
+		acc_drop(m, i);
+		if (r < 0)
+			return -1;
+		if (m->var[i].len >= SL_ABSENT_LEN) {
+			errno = ERANGE;
+			return -1;
+		}
+		m->cur[i].p = m->var[i].p;
+		m->cur[i].n = (uint32_t)m->var[i].len;
+	}
 	return 1;
 }
 
@@ -386,6 +421,8 @@ static int put_field(sl_buf *out, const char *p, uint32_t n)
 int sl_model_fold_end(sl_model_ctx *m, int keep, int mask_out, sl_buf *out, const char **p,
 	size_t *len)
 {
+	if (m->kind == SL_MODEL_AGGREGATE && acc_end(m) < 0)
+		return -1;
 	if (!keep && deleted(m))
 		return 0;
 	if (m->nrows == 1 && !m->partial && !mask_out) {

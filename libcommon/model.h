@@ -43,6 +43,10 @@ typedef struct sl_model_ctx {
 	size_t origlen;
 	char (*fix)[16];        /* computed fixed-width values, per column */
 	sl_buf *var;            /* computed BITMAP/HLL values, per column */
+	/* BITMAP_UNION / HLL_UNION of a key with many rows: the union so
+	 * far, decoded (sl_bitmap / sl_hll), per column; encoded once at the
+	 * fold's end, so folding n values costs O(n), not O(n^2) */
+	void **acc;
 	sl_buf tmp;
 } sl_model_ctx;
 

@@ -455,9 +455,63 @@ static void test_unions(void)
 	sl_buf_free(&out);
 }
 
+/* Many rows of one key: the unions are kept decoded through the fold
+ * (a second fold with the same context starts from nothing). */
+static void test_unions_many(void)
+{
+	enum { N = 50000 };
+	sl_column cs[3];
+	sl_schema s = SL_SCHEMA_ZERO;
+	sl_model_ctx m;
+	sl_buf *r = calloc(N, sizeof *r), e = SL_BUF_ZERO, out = SL_BUF_ZERO;
+	const char *p;
+	size_t len;
+	sl_field f[4];
+	uint64_t cnt = 0;
+	int64_t est = 0;
+	char t[24];
+	int ok = 1;
+
+	cs[0] = col("k", "INT", 1, 0, 0);
+	cs[1] = col("b", "BITMAP", 0, SL_AGG_BITMAP_UNION, 0);
+	cs[2] = col("h", "HLL", 0, SL_AGG_HLL_UNION, 0);
+	mkschema(&s, cs, 3, SL_MODEL_AGGREGATE);
+	CHECK(r && sl_model_init(&m, &s) == 1);
+	for (int i = 0; i < N; i++) {
+		put_int(&r[i], 7, 4);
+		e.len = 0;
+		sl_bitmap_enc_single((uint64_t)i * 3, &e);
+		put_str(&r[i], e.p, e.len);
+		e.len = 0;
+		sl_hll_enc_hash(t, (size_t)snprintf(t, sizeof t, "%d", i), &e);
+		put_str(&r[i], e.p, e.len);
+	}
+	for (int round = 0; round < 2; round++) {
+		int n = round ? 3 : N;
+		ok &= sl_model_fold_start(&m, r[0].p, r[0].len) == 1;
+		for (int i = 1; i < n; i++)
+			ok &= sl_model_fold_add(&m, r[i].p, r[i].len) == 1;
+		ok &= sl_model_fold_end(&m, 0, 0, &out, &p, &len) == 1;
+		CHECK(ok && sl_fields_parse(p, len, f, 4) == 3);
+		CHECK(sl_bitmap_enc_count(f[1].p, f[1].n, &cnt) == 1 && cnt == (uint64_t)n);
+		CHECK(sl_hll_enc_estimate(f[2].p, f[2].n, &est) == 1 &&
+		      est > n - n / 50 - 1 && est < n + n / 50 + 1);
+	}
+	/* a fold left in the middle frees its unions with the context */
+	CHECK(sl_model_fold_start(&m, r[0].p, r[0].len) == 1 &&
+	      sl_model_fold_add(&m, r[1].p, r[1].len) == 1);
+	sl_model_free(&m);
+	for (int i = 0; i < N; i++)
+		sl_buf_free(&r[i]);
+	free(r);
+	sl_buf_free(&e);
+	sl_buf_free(&out);
+}
+
 int main(void)
 {
 	test_unions();
+	test_unions_many();
 	test_keys();
 	test_unique();
 	test_aggregate();

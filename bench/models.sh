@@ -9,11 +9,14 @@
 # 1. The NROWS-row id,name,age file (bench/gen.c narrow) into a DUPLICATE
 #    KEY(id) table and into a UNIQUE KEY(id) table, the same hyperfine run:
 #    the UNIQUE rate as a share of the DUPLICATE rate; then the same file a
-#    second time into the loaded UNIQUE table (every key updated).
+#    second time into the loaded UNIQUE table (every key updated); then the
+#    same rows shuffled into both tables (the UNIQUE load sorts them in its
+#    memtable; ascending keys stream into their segments unsorted).
 # 2. SMALL one-row loads into a UNIQUE table (automatic compaction on, as
 #    sl.conf's default), then `select count(*)` and a point lookup by key,
 #    each timed by hyperfine (process start included).
-# 3. sl-compact of the twice-loaded NROWS table: rows/s, peak RSS.
+# 3. sl-compact of the NROWS table loaded twice (shuffled, then in order):
+#    rows/s, peak RSS.
 # 4. Peak RSS of every stage of the explicit pipeline and of sl-compact on
 #    a BIG_MB input into a UNIQUE table (BIG_MB=0 skips it).
 #
@@ -53,15 +56,27 @@ if [ ! -s "$narrow" ]; then
 	echo "generating $narrow"
 	"$work/gen" narrow "$NROWS" > "$narrow.tmp" && mv "$narrow.tmp" "$narrow"
 fi
+# the same rows in a random order (a UNIQUE load of them sorts in sl-txn's
+# memtable; the ascending file streams into its segments unsorted)
+shuffled=$work/people-$NROWS-shuffled.csv
+if [ ! -s "$shuffled" ]; then
+	echo "generating $shuffled"
+	shuf --random-source="$narrow" "$narrow" > "$shuffled.tmp" && mv "$shuffled.tmp" "$shuffled"
+fi
 summary=$work/models-summary.txt
 : > "$summary"
 say() { echo "$*" | tee -a "$summary"; }
 
 data=$work/models-data
 sql() { "$bin/sl-sql" --data-dir "$data" "$@"; }
+# models-reset.sh [THRESHOLD]: a fresh data directory with both tables;
+# sl.conf's compaction_segment_threshold set to THRESHOLD when given (the
+# load figures run with 0, so that no compaction started by one run's load
+# runs under the next run's timing)
 cat > "$work/models-reset.sh" <<EOF
 #!/bin/sh
-rm -rf '$data' && '$bin/sl-sql' --data-dir '$data' -e "CREATE DATABASE bench;
+rm -rf '$data' && mkdir -p '$data' && { [ -z "\$1" ] || echo "compaction_segment_threshold = \$1" > '$data/sl.conf'; } &&
+'$bin/sl-sql' --data-dir '$data' -e "CREATE DATABASE bench;
 CREATE TABLE bench.dup (id BIGINT NOT NULL, name VARCHAR(32), age INT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1;
 CREATE TABLE bench.uniq (id BIGINT NOT NULL, name VARCHAR(32), age INT) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1;" > /dev/null
 EOF
@@ -69,33 +84,44 @@ chmod +x "$work/models-reset.sh"
 mean_of() { awk -F, -v c="$2" 'NR > 1 && $1 == c { print $2 }' "$1"; }
 
 # 1. DUPLICATE vs UNIQUE, first load and reload, one hyperfine run
-load() { echo "'$bin/sl-load' --data-dir '$data' -H column_separator:, -T '$narrow' bench.$1 > /dev/null"; }
+load() { echo "'$bin/sl-load' --data-dir '$data' -H column_separator:, -T '${2:-$narrow}' bench.$1 > /dev/null"; }
 hyperfine --runs "$RUNS" --export-csv "$work/models-load.csv" \
-	--prepare "$work/models-reset.sh" -n dup "$(load dup)" \
-	--prepare "$work/models-reset.sh" -n uniq "$(load uniq)" \
-	--prepare "$work/models-reset.sh && $(load uniq)" -n uniq-again "$(load uniq)" >&2 ||
+	--prepare "$work/models-reset.sh 0" -n dup "$(load dup)" \
+	--prepare "$work/models-reset.sh 0" -n uniq "$(load uniq)" \
+	--prepare "$work/models-reset.sh 0 && $(load uniq)" -n uniq-again "$(load uniq)" \
+	--prepare "$work/models-reset.sh 0" -n dup-shuffled "$(load dup "$shuffled")" \
+	--prepare "$work/models-reset.sh 0" -n uniq-shuffled "$(load uniq "$shuffled")" >&2 ||
 	die "hyperfine of the loads failed (try: $(load uniq))"
 n=$(sql -N -B -e "select count(*) from bench.uniq")
 [ "$n" = "$NROWS" ] || die "the UNIQUE table has $n rows after two loads, not $NROWS"
 d=$(mean_of "$work/models-load.csv" dup)
 u=$(mean_of "$work/models-load.csv" uniq)
 a=$(mean_of "$work/models-load.csv" uniq-again)
-awk -v d="$d" -v u="$u" -v a="$a" -v r="$NROWS" 'BEGIN {
+ds=$(mean_of "$work/models-load.csv" dup-shuffled)
+us=$(mean_of "$work/models-load.csv" uniq-shuffled)
+awk -v d="$d" -v u="$u" -v a="$a" -v ds="$ds" -v us="$us" -v r="$NROWS" 'BEGIN {
 	printf "load %d rows: DUPLICATE %.3f s (%.2f M rows/s)\n", r, d, r / d / 1e6
 	printf "load %d rows: UNIQUE    %.3f s (%.2f M rows/s) = %.0f%% of DUPLICATE (target >= 70%%)\n", r, u, r / u / 1e6, 100 * d / u
 	printf "reload (every key updated): %.3f s (%.2f M rows/s) = %.0f%% of DUPLICATE (target >= 70%%)\n", a, r / a / 1e6, 100 * d / a
+	printf "shuffled rows: DUPLICATE %.3f s, UNIQUE %.3f s (%.2f M rows/s) = %.0f%% of DUPLICATE\n", ds, us, r / us / 1e6, 100 * ds / us
 }' | tee -a "$summary"
 
-# 3. compaction of the twice-loaded table
+# 3. compaction of a table loaded twice (shuffled, then ascending: every
+# key updated; automatic compaction off): its segments folded into one
+"$work/models-reset.sh" 0
+sh -c "$(load uniq "$shuffled")" && sh -c "$(load uniq)" || die "the loads before sl-compact failed"
 segs=$(find "$data/bench/uniq/data" -name '*.rs' | wc -l)
-"$work/maxrss" "$work/compact.rss" "$bin/sl-compact" --data-dir "$data" bench.uniq > /dev/null ||
+: > "$work/compact.rss"
+"$work/maxrss" "$work/compact.rss" "$bin/sl-compact" --data-dir "$data" bench.uniq > "$work/compact.out" ||
 	die "sl-compact bench.uniq failed"
-awk -v r="$NROWS" -v s="$segs" '{ printf "sl-compact: %d segments, %d rows (after the model) in %.3f s = %.2f M rows/s (target >= 5), peak RSS %.1f MiB\n",
-	s, r, $3 / 1000, r / ($3 / 1000) / 1e6, $2 / 1024 }' "$work/compact.rss" | tee -a "$summary"
+cat "$work/compact.out"
+awk -v r="$NROWS" -v s="$segs" '{ printf "sl-compact: %d segments, %d rows in (two loads), %d out, in %.3f s = %.2f M rows/s in (target >= 5), peak RSS %.1f MiB\n",
+	s, 2 * r, r, $3 / 1000, 2 * r / ($3 / 1000) / 1e6, $2 / 1024 }' "$work/compact.rss" | tee -a "$summary"
 n=$(sql -N -B -e "select count(*) from bench.uniq")
 [ "$n" = "$NROWS" ] || die "the UNIQUE table has $n rows after sl-compact, not $NROWS"
 
-# 2. many one-row loads, then count(*) and a point lookup
+# 2. many one-row loads (sl.conf's defaults: automatic compaction on),
+# then count(*) and a point lookup
 "$work/models-reset.sh"
 i=1
 while [ "$i" -le "$SMALL" ]; do
@@ -122,7 +148,7 @@ if [ "$BIG_MB" -gt 0 ]; then
 		"$work/gen" narrow $((BIG_MB * 1024 * 1024 / 24)) | head -c $((BIG_MB * 1024 * 1024)) |
 			sed '$d' > "$big.tmp" && mv "$big.tmp" "$big"
 	fi
-	"$work/models-reset.sh"
+	"$work/models-reset.sh" 0
 	rss=$work/models-big.rss
 	: > "$rss"
 	m="$work/maxrss $rss"

@@ -242,9 +242,9 @@ static void flush_memtable(txn_ctx *c)
 	}
 }
 
-static void rowset_finish_checked(txn_ctx *c)
+/* Finish the rowset being written, if any. */
+static void finish_rw(txn_ctx *c)
 {
-	flush_memtable(c);
 	if (c->rw) {
 		sl_rowset_writer *w = c->rw;
 		c->rw = NULL;
@@ -252,6 +252,31 @@ static void rowset_finish_checked(txn_ctx *c)
 			fail_sys(c, SL_EXIT_TEMP, "unable to write", "a rowset", "a rowset");
 	}
 	c->rsbytes = 0;
+}
+
+/* Write one row to the rowset being written, starting one if needed. */
+static void write_row(txn_ctx *c, const char *p, size_t len)
+{
+	if (!c->rw && !(c->rw = sl_rowset_create(&c->txn, c->ncols, c->cols)))
+		fail_sys(c, SL_EXIT_TEMP, "unable to create", "a rowset", "a rowset");
+	if (sl_rowset_add(c->rw, p, len) < 0)
+		fail_sys(c, errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to write", "a rowset", "a rowset");
+	c->rsbytes += len;
+}
+
+/* End the rows written so far: a streamed segment gets the row held
+ * back and is finished, then the memtable's rows become their own
+ * segment (newer than the streamed ones, as they came later). */
+static void rowset_finish_checked(txn_ctx *c)
+{
+	const char *p;
+	size_t len;
+
+	if (c->mt && sl_memtable_pending(c->mt, &p, &len))
+		write_row(c, p, len);
+	finish_rw(c);
+	flush_memtable(c);
+	finish_rw(c);
 }
 
 /* A UNIQUE or AGGREGATE table's rows must be the table's columns (the
@@ -300,22 +325,27 @@ static void add_row(txn_ctx *c, const sl_frame *f)
 	if (!c->cols)
 		failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "row before header in the row stream");
 	if (c->mt) {
-		if (sl_memtable_add(c->mt, f->p, f->len) < 0) {
+		/* rows in increasing key order stream into a segment; from
+		 * the first one out of order on, the memtable sorts them */
+		const char *p;
+		size_t len;
+		int r = sl_memtable_push(c->mt, f->p, f->len, &p, &len);
+		if (r < 0) {
 			if (errno == EPROTO)
 				failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "malformed row in the row stream");
 			failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
 		}
 		c->nrows++;
-		if (sl_memtable_full(c->mt))
+		if (r == 0)
+			finish_rw(c);
+		else if (p)
+			write_row(c, p, len);
+		if (sl_memtable_full(c->mt) || c->rsbytes >= ROWSET_ROLL)
 			rowset_finish_checked(c);
 		return;
 	}
-	if (!c->rw && !(c->rw = sl_rowset_create(&c->txn, c->ncols, c->cols)))
-		fail_sys(c, SL_EXIT_TEMP, "unable to create", "a rowset", "a rowset");
-	if (sl_rowset_add(c->rw, f->p, f->len) < 0)
-		fail_sys(c, errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to write", "a rowset", "a rowset");
+	write_row(c, f->p, f->len);
 	c->nrows++;
-	c->rsbytes += f->len;
 	if (c->rsbytes >= ROWSET_ROLL)
 		rowset_finish_checked(c);
 }

@@ -30,6 +30,11 @@ struct sl_memtable {
 	ment *ent;
 	size_t n, cap;
 	sl_buf out;
+	/* streaming: the row held back and its key, in one of two buffers
+	 * (the other holds the row last handed out) */
+	int broken;             /* the order broke: the memtable takes every row */
+	int held, hi;
+	sl_buf hkey[2], hrow[2];
 };
 
 sl_memtable *sl_memtable_new(const sl_schema *sch, size_t budget)
@@ -52,6 +57,10 @@ void sl_memtable_free(sl_memtable *mt)
 	sl_model_free(&mt->m);
 	sl_buf_free(&mt->buf);
 	sl_buf_free(&mt->out);
+	for (int i = 0; i < 2; i++) {
+		sl_buf_free(&mt->hkey[i]);
+		sl_buf_free(&mt->hrow[i]);
+	}
 	free(mt->ent);
 	free(mt);
 }
@@ -206,5 +215,58 @@ int sl_memtable_flush(sl_memtable *mt, int masked,
 	}
 	mt->n = 0;
 	mt->buf.len = 0;
+	return 1;
+}
+
+/* ---- streaming ---- */
+
+static int key_cmp(const sl_buf *a, const sl_buf *b)
+{
+	size_t m = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->p, b->p, m);
+
+	return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+int sl_memtable_push(sl_memtable *mt, const char *p, size_t len, const char **out, size_t *outlen)
+{
+	int nx = !mt->hi;
+	sl_buf *k = &mt->hkey[nx];
+
+	*out = 0;
+	*outlen = 0;
+	if (mt->broken)
+		return sl_memtable_add(mt, p, len);
+	k->len = 0;
+	if (sl_model_key(&mt->m, p, len, k) < 0)
+		return -1;
+	if (mt->held && key_cmp(k, &mt->hkey[mt->hi]) <= 0) {
+		/* the order broke: the held row and this one start the memtable */
+		mt->broken = 1;
+		mt->held = 0;
+		if (sl_memtable_add(mt, mt->hrow[mt->hi].p, mt->hrow[mt->hi].len) < 0 ||
+		    sl_memtable_add(mt, p, len) < 0)
+			return -1;
+		return 0;
+	}
+	mt->hrow[nx].len = 0;
+	if (sl_buf_put(&mt->hrow[nx], p, len) < 0)
+		return -1;
+	if (mt->held) {
+		*out = mt->hrow[mt->hi].p;
+		*outlen = mt->hrow[mt->hi].len;
+	}
+	mt->hi = nx;
+	mt->held = 1;
+	return 1;
+}
+
+int sl_memtable_pending(sl_memtable *mt, const char **out, size_t *outlen)
+{
+	if (!mt->held)
+		return 0;
+	mt->held = 0;
+	*out = mt->hrow[mt->hi].p;
+	*outlen = mt->hrow[mt->hi].len;
 	return 1;
 }

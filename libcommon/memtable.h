@@ -36,4 +36,18 @@ int sl_memtable_flush(sl_memtable *mt, int masked,
 	int (*emit)(void *arg, const char *p, size_t len), void *arg);
 void sl_memtable_free(sl_memtable *mt);
 
+/* Streaming. A load whose keys arrive strictly increasing (a load by
+ * ascending id, the common case) needs no memtable: each row is written
+ * as it comes, one behind (a row is held until the next one's key shows
+ * it is its key's only row). push takes the next row: 1 taken, with *out
+ * (valid until the next call) a row to write now to the streamed segment
+ * or NULL; 0 taken, and the order broke here (a key not greater than the
+ * one before): the streamed segment ends (the caller finishes it; the
+ * held row and this one are in the memtable), and from now on every row
+ * goes to the memtable (push keeps returning 1 with *out NULL); -1 errno
+ * as sl_memtable_add. pending hands out the row held back, at the end of
+ * a streamed segment: 1 with *out, 0 none. */
+int sl_memtable_push(sl_memtable *mt, const char *p, size_t len, const char **out, size_t *outlen);
+int sl_memtable_pending(sl_memtable *mt, const char **out, size_t *outlen);
+
 #endif

@@ -217,6 +217,7 @@ int sl_model_fold_start(sl_model_ctx *m, const char *p, size_t len)
 	m->nrows = 1;
 	m->orig = p;
 	m->origlen = len;
+	m->whole = 1;
 	return 1;
 }
 
@@ -374,6 +375,16 @@ int sl_model_fold_add(sl_model_ctx *m, const char *p, size_t len)
 	m->nrows++;
 	if (!seq_wins(m, bmask))
 		return 1;
+	if (m->kind != SL_MODEL_AGGREGATE && !bmask) {
+		/* a whole row wins: the folded row is this one, as it is */
+		memcpy(m->cur, m->in, m->ncols * sizeof *m->cur);
+		m->partial = 0;
+		m->orig = p;
+		m->origlen = len;
+		m->whole = 1;
+		return 1;
+	}
+	m->whole = 0;
 	for (size_t i = 0; i < m->ncols; i++) {
 		if (bmask && bmask[i] == '0')
 			continue;
@@ -425,7 +436,7 @@ int sl_model_fold_end(sl_model_ctx *m, int keep, int mask_out, sl_buf *out, cons
 		return -1;
 	if (!keep && deleted(m))
 		return 0;
-	if (m->nrows == 1 && !m->partial && !mask_out) {
+	if (m->whole && !m->partial && !mask_out) {
 		*p = m->orig;
 		*len = m->origlen;
 		return 1;

@@ -39,8 +39,9 @@ typedef struct sl_model_ctx {
 	sl_field *in;           /* a row being added: ncols + 1 */
 	char *mask;             /* ncols bytes when partial */
 	int partial, nrows;
-	const char *orig;       /* the first row, while it is the only one */
+	const char *orig;       /* a row whose fields m->cur are, all of them */
 	size_t origlen;
+	int whole;              /* m->cur is exactly orig's fields */
 	char (*fix)[16];        /* computed fixed-width values, per column */
 	sl_buf *var;            /* computed BITMAP/HLL values, per column */
 	/* BITMAP_UNION / HLL_UNION of a key with many rows: the union so

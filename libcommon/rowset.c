@@ -46,7 +46,10 @@
 #include "txnslot.h"
 #include "rowset.h"
 
-#define RS_BLOCK_TARGET  (1u << 20)      /* raw bytes per rowset block */
+/* raw bytes per rowset block: a reader holds one block of each file it
+ * has open (a merge of n segments about n times 0.4 MiB); LZ4 looks back
+ * 64 KiB at most, so bigger blocks would not compress better */
+#define RS_BLOCK_TARGET  (256u << 10)
 #define RS_BLOCK_MAX     (1u << 30)      /* sanity bound when reading */
 #define RS_VERSION       2               /* written; 1 is still read */
 #define RS_CODEC_LZ4     1

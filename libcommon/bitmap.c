@@ -159,6 +159,29 @@ static int set_check(const char *p, size_t n, size_t *k)
 	return 1;
 }
 
+/* CRoaring 0.2.66 deserializes containers without checking what is in
+ * them: a damaged one can hold values out of order or twice, and then its
+ * cardinality lies. Walk the values: strictly ascending, as many as the
+ * cardinality says. */
+typedef struct walk { uint64_t n; uint32_t last; } walk;
+
+static bool walk_value(uint32_t v, void *arg)
+{
+	walk *w = arg;
+
+	if (w->n++ && v <= w->last)
+		return false;
+	w->last = v;
+	return true;
+}
+
+static int roaring_sane(const roaring_bitmap_t *rb)
+{
+	walk w = { 0, 0 };
+
+	return roaring_iterate(rb, walk_value, &w) && w.n == roaring_bitmap_get_cardinality(rb);
+}
+
 /* Walk a MAP form, calling fn for each bucket's deserialized bitmap (fn
  * owns it). 1, -1 EPROTO/ENOMEM (or fn's -1). */
 typedef int bucket_fn(void *arg, uint32_t hi, roaring_bitmap_t *rb);
@@ -180,7 +203,10 @@ static int map_walk(const char *p, size_t n, bucket_fn *fn, void *arg)
 		if (roaring_bitmap_portable_deserialize_size(p + i, len) != len) return bad();
 		rb = roaring_bitmap_portable_deserialize_safe(p + i, len);
 		if (!rb) return bad();
-		if (roaring_bitmap_is_empty(rb)) { roaring_bitmap_free(rb); return bad(); }
+		if (roaring_bitmap_is_empty(rb) || !roaring_sane(rb)) {
+			roaring_bitmap_free(rb);
+			return bad();
+		}
 		if (fn(arg, hi, rb) < 0) return -1;
 		prev = hi;
 		i += len;

@@ -150,8 +150,38 @@ static void test_murmur(void)
 	CHECK(sl_murmur3_32("\x21\x43\x65", 3, 0) == 0x7E4A8634u);
 }
 
+/* A container whose values are out of order or repeated (damage CRoaring
+ * 0.2.66 does not see when it deserializes) is refused: counts would lie. */
+static void test_damaged_container(void)
+{
+	sl_bitmap *b = sl_bitmap_new();
+	sl_buf e = SL_BUF_ZERO, u = SL_BUF_ZERO;
+	uint64_t cnt = 0;
+	size_t i, at = 0;
+	int found = 0;
+
+	for (i = 0; i < 40; i++)
+		sl_bitmap_add(b, (1ULL << 33) + 357 + 7 * i);
+	CHECK(sl_bitmap_encode(b, &e) == 1 && sl_bitmap_enc_count(e.p, e.len, &cnt) == 1 && cnt == 40);
+	/* the array container holds 357, 364, ... as little-endian u16:
+	 * make the second equal to the first */
+	for (i = 0; i + 4 <= e.len && !found; i++)
+		if ((unsigned char)e.p[i] == 0x65 && e.p[i + 1] == 0x01 &&
+		    (unsigned char)e.p[i + 2] == 0x6c && e.p[i + 3] == 0x01)
+			found = 1, at = i;
+	CHECK(found);
+	e.p[at + 2] = 0x65;
+	CHECK(sl_bitmap_enc_count(e.p, e.len, &cnt) == -1 && errno == EPROTO);
+	CHECK(sl_bitmap_union(e.p, e.len, e.p, e.len, &u) == -1 && errno == EPROTO);
+	CHECK(sl_bitmap_or_enc(b, e.p, e.len) == -1 && errno == EPROTO);
+	sl_bitmap_free(b);
+	sl_buf_free(&e);
+	sl_buf_free(&u);
+}
+
 int main(void)
 {
+	test_damaged_container();
 	test_forms();
 	test_union();
 	test_bad();

@@ -82,7 +82,9 @@ load test_helper
 	seed_table
 	setsid make -s -C "$SL_ROOT" run SL_DATA="$SL_DATA_DIR" > run.log 2>&1 &
 	local pid=$! i
-	for ((i = 0; i < 100; i++)); do
+	# make run checks the build and the packages first: on a loaded
+	# machine that takes a while
+	for ((i = 0; i < 600; i++)); do
 		curl -sf http://127.0.0.1:8030/api/health > /dev/null && break
 		sleep 0.1
 	done

@@ -220,14 +220,6 @@ int sl_memtable_flush(sl_memtable *mt, int masked,
 
 /* ---- streaming ---- */
 
-static int key_cmp(const sl_buf *a, const sl_buf *b)
-{
-	size_t m = a->len < b->len ? a->len : b->len;
-	int c = memcmp(a->p, b->p, m);
-
-	return c ? c : (a->len > b->len) - (a->len < b->len);
-}
-
 int sl_memtable_push(sl_memtable *mt, const char *p, size_t len, const char **out, size_t *outlen)
 {
 	int nx = !mt->hi;
@@ -240,7 +232,7 @@ int sl_memtable_push(sl_memtable *mt, const char *p, size_t len, const char **ou
 	k->len = 0;
 	if (sl_model_key(&mt->m, p, len, k) < 0)
 		return -1;
-	if (mt->held && key_cmp(k, &mt->hkey[mt->hi]) <= 0) {
+	if (mt->held && sl_model_keycmp(k, &mt->hkey[mt->hi]) <= 0) {
 		/* the order broke: the held row and this one start the memtable */
 		mt->broken = 1;
 		mt->held = 0;

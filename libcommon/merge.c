@@ -38,28 +38,10 @@ struct sl_merge {
 	sl_buf out;
 };
 
-static int key_cmp(const sl_buf *x, const sl_buf *y)
-{
-	size_t m = x->len < y->len ? x->len : y->len;
-	int c;
-
-	/* most keys differ in their first 8 bytes: one compare of two
-	 * big-endian words instead of a call to memcmp */
-	if (m >= 8) {
-		uint64_t a = sl_u64_unpack(x->p), b = sl_u64_unpack(y->p);
-		if (a != b)
-			return a < b ? -1 : 1;
-		c = memcmp(x->p + 8, y->p + 8, m - 8);
-	} else {
-		c = memcmp(x->p, y->p, m);
-	}
-	return c ? c : (x->len > y->len) - (x->len < y->len);
-}
-
 /* Heap order: key, then the older file first. */
 static int head_less(const sl_merge *mg, size_t a, size_t b)
 {
-	int c = key_cmp(&mg->hd[a].prev, &mg->hd[b].prev);
+	int c = sl_model_keycmp(&mg->hd[a].prev, &mg->hd[b].prev);
 
 	return c ? c < 0 : a < b;
 }
@@ -127,7 +109,7 @@ static int advance(sl_merge *mg, size_t f)
 	}
 	/* a segment's keys ascend, each once: anything else is damage that
 	 * would fold rows wrongly */
-	if (h->rows++ && key_cmp(&h->key, &h->prev) <= 0)
+	if (h->rows++ && sl_model_keycmp(&h->key, &h->prev) <= 0)
 		return sl_storeerr_set("%s: row %llu is not in key order", file_path(mg, f),
 			(unsigned long long)h->rows);
 	{
@@ -297,7 +279,7 @@ int sl_merge_first_new_key(sl_merge *load, sl_merge *table, const char **payload
 		if (sl_model_key(&load->m, *payload, *len, &lk) < 0)
 			goto out;
 		/* the table's rows up to the load row's key */
-		while (tr > 0 && (!tp || (c = key_cmp(&tk, &lk)) < 0)) {
+		while (tr > 0 && (!tp || (c = sl_model_keycmp(&tk, &lk)) < 0)) {
 			if ((tr = sl_merge_next(table, &tp, &tlen)) < 0)
 				goto out;
 			tk.len = 0;

@@ -161,6 +161,24 @@ bad:
 	return -1;
 }
 
+int sl_model_keycmp(const sl_buf *a, const sl_buf *b)
+{
+	size_t m = a->len < b->len ? a->len : b->len;
+	int c;
+
+	/* most keys differ in their first 8 bytes: one compare of two
+	 * big-endian words instead of a call to memcmp */
+	if (m >= 8) {
+		uint64_t x = sl_u64_unpack(a->p), y = sl_u64_unpack(b->p);
+		if (x != y)
+			return x < y ? -1 : 1;
+		c = memcmp(a->p + 8, b->p + 8, m - 8);
+	} else {
+		c = memcmp(a->p, b->p, m);
+	}
+	return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
 int sl_model_cmp(const sl_type *t, sl_field a, sl_field b)
 {
 	size_t w = sl_type_width(t);

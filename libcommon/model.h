@@ -58,6 +58,9 @@ void sl_model_free(sl_model_ctx *m);
 /* Append the normalized key of the row p[0..len) to out. 1, -1 errno
  * (EPROTO: a key field that is not a field of its type; ENOMEM). */
 int sl_model_key(const sl_model_ctx *m, const char *p, size_t len, sl_buf *out);
+/* Compare two normalized keys: memcmp order, the shorter first on a tie.
+ * <0, 0, >0. */
+int sl_model_keycmp(const sl_buf *a, const sl_buf *b);
 /* Compare two encoded values of type t: NULL first, then as the
  * normalized key orders them. <0, 0, >0. */
 int sl_model_cmp(const sl_type *t, sl_field a, sl_field b);

@@ -418,7 +418,7 @@ static int write_run(cjob *j, sl_compact_res *res)
 	}
 	col_specs(&j->sch, ncols, cols, tb);
 	run_range(j, &lo, &hi);
-	if (!(w = sl_rowset_create_compact(j->st, j->db, j->table, j->id, j->tid, lo, hi,
+	if (!(w = sl_rowset_create_compact(j->st, j->db, j->table, j->id, j->tid, 0, 0, lo, hi,
 					   j->sch.model == SL_MODEL_DUPLICATE ? 0 : (unsigned)j->sch.nkeys,
 					   ncols, cols)))
 		goto out;

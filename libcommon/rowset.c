@@ -761,11 +761,13 @@ int sl_scan_next(sl_scan *sc, const char **payload, size_t *len)
 }
 
 sl_rowset_writer *sl_rowset_create_compact(sl_store *st, const char *db, const char *table,
-	int64_t id, int64_t table_id, int64_t vlo, int64_t vhi, unsigned nkeys, size_t ncols,
-	const sl_colspec *cols)
+	int64_t id, int64_t table_id, int64_t part, unsigned no, int64_t vlo, int64_t vhi,
+	unsigned nkeys, size_t ncols, const sl_colspec *cols)
 {
 	char dir[PATH_MAX];
-	rsident ri = { id, vlo, vhi, table_id, 0, nkeys ? RS_FLAG_SORTED : 0, nkeys };
+	rsident ri = { id, vlo, vhi, table_id, no, nkeys ? RS_FLAG_SORTED : 0, nkeys };
+
+	(void)part;     /* the header's partition: written from rowset version 3 on */
 
 	if (sl_fsutil_pathf(dir, "%s/%s/%s/data", st->dir, db, table) < 0)
 		return 0;

@@ -22,6 +22,11 @@ typedef struct sl_rowset_writer sl_rowset_writer;
 /* Start rowset number t->nrowsets++ of txn t with the given column specs
  * (as in the H frame). NULL with errno on failure. */
 sl_rowset_writer *sl_rowset_create(sl_txn *t, size_t ncols, const sl_colspec *cols);
+/* The same for partition part (t->part0 for sl_rowset_create); for a
+ * partition the load creates (AUTO), its name and canonical values,
+ * which the commit adds (else both NULL). */
+sl_rowset_writer *sl_rowset_create_part(sl_txn *t, size_t ncols, const sl_colspec *cols,
+	int64_t part, const char *newname, const char *newvalues);
 int sl_rowset_add(sl_rowset_writer *w, const char *payload, size_t len);
 /* Flush, fsync, rename into place, free w. *nrows may be NULL. */
 int sl_rowset_finish(sl_rowset_writer *w, uint64_t *nrows);
@@ -62,12 +67,12 @@ int sl_rowset_probe(sl_store *st, const char *db, const char *table, int64_t id,
 	sl_buf *b);
 int sl_rowset_collect(sl_store *st, const char *db, const char *table, int64_t id, sl_buf *b);
 
-/* Start the file <id>-0.rs of a compaction (compact.h) of db.table: the
- * txns vlo..vhi merged into it; nkeys > 0: sorted by its first nkeys
- * columns (flag SORTED). Written and finished as any rowset; its id is
+/* Start the file <id>-<no>.rs of a compaction (compact.h) of db.table,
+ * partition part: the txns vlo..vhi merged into it; nkeys > 0: sorted by
+ * its first nkeys columns (flag SORTED). Written and finished as any rowset; its id is
  * reserved by the caller (never a load's). NULL with errno. */
 sl_rowset_writer *sl_rowset_create_compact(sl_store *st, const char *db, const char *table,
-	int64_t id, int64_t table_id, int64_t vlo, int64_t vhi, unsigned nkeys, size_t ncols,
-	const sl_colspec *cols);
+	int64_t id, int64_t table_id, int64_t part, unsigned no, int64_t vlo, int64_t vhi,
+	unsigned nkeys, size_t ncols, const sl_colspec *cols);
 
 #endif

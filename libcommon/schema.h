@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include "types.h"
+#include "partition.h"
 
 enum sl_model { SL_MODEL_DUPLICATE = 0, SL_MODEL_UNIQUE, SL_MODEL_AGGREGATE };
 enum sl_default { SL_DEFAULT_NONE = 0, SL_DEFAULT_NULL, SL_DEFAULT_VALUE, SL_DEFAULT_CURRENT_TIMESTAMP };
@@ -54,6 +55,11 @@ typedef struct sl_schema {
 	long seq_map;           /* function_column.sequence_col property: the
 	                         * user column that feeds the sequence, -1 none */
 	int mow;                /* enable_unique_key_merge_on_write (UNIQUE: default true) */
+	/* PARTITION BY (partition.h): the scheme, and the CREATE's partition
+	 * clauses as written ("PARTITION p VALUES ..."), in order; the store
+	 * keeps the partitions themselves (sl_part_list) */
+	sl_partscheme part;
+	char **part_clauses; size_t npart_clauses;
 } sl_schema;
 
 #define SL_SCHEMA_ZERO { 0 }
@@ -86,6 +92,10 @@ int sl_schema_parse(const char *ddl, size_t n, const char *db_default, sl_schema
  * the properties as given, so that parse(render(s)) gives s again.
  * malloc'd; NULL on ENOMEM. */
 char *sl_schema_render(const sl_schema *s);
+/* The same with the partitions of ps in the PARTITION BY clause (SHOW
+ * CREATE TABLE); sl_schema_render writes an empty list, which is what
+ * schema.sql keeps. */
+char *sl_schema_render_parts(const sl_schema *s, const sl_partset *ps);
 /* Column index by name, case-insensitive; -1 if none. */
 long sl_schema_col(const sl_schema *s, const char *name, size_t n);
 void sl_schema_free(sl_schema *s);

@@ -40,6 +40,8 @@ typedef struct sl_txn {
 	int slot;               /* its lock slot */
 	uint64_t log_off;       /* log offset of its BEGIN record */
 	uint64_t log_ino;       /* inode of the log it was begun in */
+	int64_t part0;          /* the table's implicit partition when it began
+	                         * (an unpartitioned table's one partition) */
 } sl_txn;
 
 /* A consistent read view of one table: the rowsets visible at the log's
@@ -52,13 +54,28 @@ typedef struct sl_rsref {
 	int ver;                        /* 1: rows only; 2: size and sum too */
 	uint64_t rows, size;
 	uint32_t sum;
+	int64_t part;                   /* the partition it belongs to */
 } sl_rsref;
+/* One live partition of a table as the log says it is. Every table has
+ * partitions: an unpartitioned one has one, named as the table, values
+ * "", id 0 until TRUNCATE TABLE replaces it. */
+typedef struct sl_partinfo {
+	int64_t id;                     /* unique in its table, never reused */
+	char name[65];
+	int temp;                       /* a temporary partition */
+	char *values;                   /* canonical VALUES text (partition.h) */
+	int64_t version;                /* last entry with visible rows in it, 0 none */
+	int64_t version_ms;
+	uint64_t rows, bytes;           /* its visible files (commit records) */
+} sl_partinfo;
 typedef struct sl_snapshot {
 	char **paths; size_t n;         /* rowset files, commit order */
 	int64_t version;                /* id of the table's last visible txn, 0 if none */
 	uint64_t nrows;                 /* total rows (from the commit records) */
 	sl_rsref *refs;                 /* n of them, for paths */
+	/* every live partition, formal and temporary, increasing id */
+	sl_partinfo *parts; size_t nparts;
 } sl_snapshot;
-#define SL_SNAPSHOT_ZERO { 0, 0, 0, 0, 0 }
+#define SL_SNAPSHOT_ZERO { 0 }
 
 #endif

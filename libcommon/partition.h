@@ -67,6 +67,11 @@ long sl_partset_route(const sl_partset *ps, int temp, const char *row, size_t le
  * one (not AUTO, or a NULL value in a RANGE column): the row has no
  * partition; -1 errno. */
 int sl_partset_auto(sl_partset *ps, const char *row, size_t len, size_t *idx);
+/* Why the last sl_partset_auto gave -1, as Doris words it (errno EEXIST:
+ * the partition meets one the table has, or its name is taken;
+ * ENAMETOOLONG: "Partition name's length is over limit of 50. abort to
+ * create."; EPROTO: not a row of the table). */
+const char *sl_partset_error(const sl_partset *ps);
 /* Which partitions a bound WHERE tree (columns by schema index) can
  * match: keep[i] = 1 for each that may (sl_partset_n of them); never
  * drops one that can. where NULL: all. 1, -1 errno. */

@@ -46,8 +46,6 @@ int sl_pkey_value_text(const sl_type *t, sl_field f, sl_buf *out)
 		return sl_buf_puts(out, "NULL") < 0 ? -1 : 1;
 	if (sl_value_decode(t, f.p, f.n, &v) < 0)
 		return -1;
-	if (v.kind == SL_V_STRING)
-		return sl_buf_put(out, v.u.s.p, v.u.s.n) < 0 ? -1 : 1;
 	return sl_value_format(&v, out);
 }
 

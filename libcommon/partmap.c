@@ -301,9 +301,8 @@ static int index_part(sl_partset *ps, size_t i)
 	int t = !!p->info.temp;
 
 	if (ps->sc->kind == SL_PART_RANGE) {
-		size_t cap = ps->nr[t], at = rfind(ps, t, p->k);
+		size_t at = rfind(ps, t, p->k);
 		size_t *o = realloc(ps->rord[t], (ps->nr[t] + 1) * sizeof *o);
-		(void)cap;
 		if (!o)
 			return -1;
 		memmove(o + at + 1, o + at, (ps->nr[t] - at) * sizeof *o);

@@ -222,7 +222,7 @@ static void test_range_date(void)
 	roundtrip("range date");
 	{
 		char *r = sl_schema_render_parts(&sch, ps);
-		CHECK(r && strstr(r, "PARTITION BY RANGE (`d`)\n(PARTITION `p1` VALUES [(MINVALUE), (\"2020-01-01\")),\n"
+		CHECK(r && strstr(r, "PARTITION BY RANGE(`d`)\n(PARTITION `p1` VALUES [(MINVALUE), (\"2020-01-01\")),\n"
 			"PARTITION `p2` VALUES") && !strstr(r, "`tp`"), "render with partitions: %s", r ? r : "");
 		free(r);
 	}

@@ -166,6 +166,9 @@ static int pvalue(pparse *pp, sl_pclause *c)
 	char num[80];
 
 	if (t->kind == SL_TOK_STRING) {
+		/* the store keeps VALUES texts as C strings */
+		if (t->strn && memchr(t->str, 0, t->strn))
+			return perr(pp, "A partition value may not hold a NUL byte (at position %zu)", pp->base + t->pos + 1);
 		if (!add_val(pp, c, SL_PV_VALUE, t->str ? t->str : "", t->strn))
 			return 0;
 		return padv(pp);

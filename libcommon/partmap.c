@@ -154,7 +154,7 @@ static void fix_keys(sl_pkey *k, size_t nk, const char *blob)
 {
 	for (size_t i = 0; i < nk; i++)
 		if (!k[i].inf && k[i].f.n != SL_NULL_LEN)
-			k[i].f.p = blob + (uintptr_t)k[i].f.p;
+			k[i].f.p = blob ? blob + (uintptr_t)k[i].f.p : "";     /* no blob: empty strings only */
 }
 
 /* The canonical VALUES text of p (partition.h). */

@@ -317,6 +317,9 @@ static void test_list(void)
 	EQ(prune("s > 'a'"), "1011");
 	EQ(prune("s = 'b' OR k = 2"), "1111");
 	EQ(prune("s = 'b' AND k = 2"), "1001");
+	EQ(add("PARTITION pe VALUES IN ('')", 1, &i), "");
+	EQ(values(i), "VALUES IN ((\"\"))");
+	roundtrip("list with an empty string");
 
 	table("create table t (a int not null, b varchar(4) not null, v int) unique key(a, b) partition by list(a, b) () distributed by hash(a)");
 	EQ(add("PARTITION p1 VALUES IN (('1', 'x'), ('2', 'y'))", 0, 0), "");
@@ -492,6 +495,8 @@ static void test_clause_text(void)
 		&& !strcmp(err, "syntax error at position 19 near 'x': expected the end of the partition clause"), "%s", err);
 	CHECK(sl_pclause_parse("VALUES IN ('a", 13, &c, err, sizeof err) == 0, "unterminated: %s", err);
 	CHECK(sl_pclause_parse("", 0, &c, err, sizeof err) == 0, "empty: %s", err);
+	CHECK(sl_pclause_parse("VALUES IN ('a\0b')", 17, &c, err, sizeof err) == 0
+		&& !strcmp(err, "A partition value may not hold a NUL byte (at position 12)"), "NUL: %s", err);
 }
 
 int main(void)

@@ -482,9 +482,9 @@ static void test_clause_text(void)
 {
 	sl_pclause c;
 
-	CHECK(sl_pclause_parse("PARTITION IF NOT EXISTS `my p` VALUES [(-1, 'a'), (MAXVALUE))", 61, &c, err, sizeof err) == 1,
+	CHECK(sl_pclause_parse("PARTITION IF NOT EXISTS `my_p` VALUES [(-1, 'a'), (MAXVALUE))", 61, &c, err, sizeof err) == 1,
 		"clause: %s", err);
-	CHECK(c.if_not_exists && !strcmp(c.name, "my p") && c.kind == SL_PART_RANGE && c.ntup == 2 && c.nv == 3,
+	CHECK(c.if_not_exists && !strcmp(c.name, "my_p") && c.kind == SL_PART_RANGE && c.ntup == 2 && c.nv == 3,
 		"clause parts");
 	CHECK(c.v[0].kind == SL_PV_VALUE && !strcmp(c.v[0].s, "-1") && c.v[2].kind == SL_PV_MAX, "values");
 	sl_pclause_free(&c);
@@ -495,6 +495,10 @@ static void test_clause_text(void)
 		&& !strcmp(err, "syntax error at position 19 near 'x': expected the end of the partition clause"), "%s", err);
 	CHECK(sl_pclause_parse("VALUES IN ('a", 13, &c, err, sizeof err) == 0, "unterminated: %s", err);
 	CHECK(sl_pclause_parse("", 0, &c, err, sizeof err) == 0, "empty: %s", err);
+	CHECK(sl_pclause_parse("PARTITION `my p` VALUES IN (1)", 30, &c, err, sizeof err) == 0
+		&& !strcmp(err, "Incorrect partition name 'my p'"), "name: %s", err);
+	CHECK(sl_pclause_parse("PARTITION _p VALUES IN (1)", 26, &c, err, sizeof err) == 0
+		&& !strcmp(err, "Incorrect partition name '_p'"), "name: %s", err);
 	CHECK(sl_pclause_parse("VALUES IN ('a\0b')", 17, &c, err, sizeof err) == 0
 		&& !strcmp(err, "A partition value may not hold a NUL byte (at position 12)"), "NUL: %s", err);
 }

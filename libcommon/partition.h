@@ -78,4 +78,53 @@ int sl_partset_range_text(const sl_partset *ps, size_t i, sl_buf *out);
  * appended to out. 1, -1 errno. */
 int sl_part_tuple_text(const struct sl_schema *sch, const char *row, size_t len, sl_buf *out);
 
+/* The text layer (partition.c: no schema needed). */
+
+struct sl_lex;
+
+/* One value of a VALUES text. */
+enum sl_pvkind { SL_PV_VALUE = 0, SL_PV_NULL, SL_PV_MIN, SL_PV_MAX };
+typedef struct sl_pval {
+	int kind;               /* enum sl_pvkind */
+	char *s; size_t n;      /* SL_PV_VALUE: the text (NUL-terminated) */
+} sl_pval;
+
+/* A partition clause or a canonical VALUES text, parsed: tuples of
+ * values as text, not yet typed. */
+typedef struct sl_pclause {
+	char *name;             /* PARTITION name (NULL for a bare VALUES text) */
+	int if_not_exists;
+	int kind;               /* SL_PART_RANGE or SL_PART_LIST */
+	int less_than;          /* RANGE written VALUES LESS THAN: one tuple, the upper bound */
+	size_t ntup;            /* RANGE: 1 (LESS THAN) or 2 ([lo, hi)); LIST: one per value */
+	size_t *off;            /* tuple t is v[off[t] .. off[t + 1]) (ntup + 1 offsets) */
+	sl_pval *v; size_t nv;
+} sl_pclause;
+
+/* Parse "PARTITION [IF NOT EXISTS] p VALUES ..." or, when the text starts
+ * with VALUES, a bare VALUES text (the store's). 1, 0 with err (syntax),
+ * -1 ENOMEM. Free with sl_pclause_free. */
+int sl_pclause_parse(const char *s, size_t n, sl_pclause *c, char *err, size_t errcap);
+void sl_pclause_free(sl_pclause *c);
+/* Append s[0..n) as a canonical double-quoted value ("a\"b"). 1, -1 ENOMEM. */
+int sl_part_quote(sl_buf *out, const char *s, size_t n);
+
+/* The PARTITION BY clause as written, before its columns are resolved. */
+typedef struct sl_partby {
+	int kind, autop;
+	char unit[8];
+	char **names; size_t nnames;    /* partition columns, as written */
+	char **clauses; size_t nclauses;/* "PARTITION p VALUES ..." each, as written */
+} sl_partby;
+
+/* Parse "[AUTO] PARTITION BY RANGE|LIST (cols | date_trunc(col, 'unit'))
+ * (clauses)" from lx's current token through the list's ')' (lx is left
+ * on the token after it). Each clause's syntax is checked; AUTO RANGE's
+ * function and unit with Doris's messages. 1, 0 with err. Free with
+ * sl_partby_free. */
+int sl_partby_parse(struct sl_lex *lx, sl_partby *pb, char *err, size_t errcap);
+void sl_partby_free(sl_partby *pb);
+/* Free a scheme's column list (sl_schema_free). */
+void sl_partscheme_free(sl_partscheme *sc);
+
 #endif

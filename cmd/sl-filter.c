@@ -277,7 +277,7 @@ static void open_table(filter_ctx *c, const sl_opts *o, const char *target, cons
 {
 	char db[65], table[65], err[512];
 	sl_partinfo *parts = 0;
-	size_t n = 0;
+	size_t n = 0, live;
 	sl_loadopts lo;
 	sl_store st;
 	int r;
@@ -298,9 +298,12 @@ static void open_table(filter_ctx *c, const sl_opts *o, const char *target, cons
 	sl_store_close(&st);
 	if (c->sch.part.kind == SL_PART_NONE)
 		return;
+	/* a partitioned table the log has no partition of yet (an AUTO table
+	 * created with none) lists the implicit one: it takes no rows */
+	live = n == 1 && !*parts[0].values ? 0 : n;
 	if (sl_loadopt_parse(&lo, h, SL_LO_FILTER, err, sizeof err) < 0)
 		die_nomem();
-	r = sl_partroute_new(&c->sch, parts, n, lo.v[SL_LO_PARTITIONS].text, lo.v[SL_LO_TEMPORARY_PARTITIONS].text,
+	r = sl_partroute_new(&c->sch, parts, live, lo.v[SL_LO_PARTITIONS].text, lo.v[SL_LO_TEMPORARY_PARTITIONS].text,
 	    &c->route, err, sizeof err);
 	sl_loadopt_free(&lo);
 	sl_partinfo_free(parts, n);

@@ -25,6 +25,7 @@
 #include "jobstate.h"
 #include "loadopt.h"
 #include "status.h"
+#include "schema.h"
 
 #define NSTAGES 5
 #define ANSWER_MAX (1u << 20)
@@ -492,18 +493,17 @@ static int run_argv(sl_load_req *rq, const sl_loadopts *lo, int partitioned, run
 	return 1;
 }
 
-/* Is db.table partitioned (more or other partitions than the implicit
- * one)? A table that cannot be read is not: sl-map says why. */
+/* Is db.table partitioned (its schema has PARTITION BY)? A table that
+ * cannot be read is not: sl-map says why. */
 static int partitioned_table(sl_store *st, const sl_load_req *rq)
 {
-	sl_partinfo *parts;
-	size_t n;
+	sl_schema sch = SL_SCHEMA_ZERO;
 	int r;
 
-	if (!st || sl_part_list(st, rq->db, rq->table, &parts, &n) <= 0)
+	if (!st || sl_schema_load(st, rq->db, rq->table, &sch) <= 0)
 		return 0;
-	r = !(n == 1 && !parts[0].temp && !*parts[0].values);
-	sl_partinfo_free(parts, n);
+	r = sch.part.kind != SL_PART_NONE;
+	sl_schema_free(&sch);
 	return r;
 }
 

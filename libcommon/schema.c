@@ -13,8 +13,8 @@
  *   [DUPLICATE | UNIQUE | AGGREGATE KEY (cols)] [COMMENT 'c']
  *   [PARTITION BY ...] [DISTRIBUTED BY HASH (cols) | RANDOM [BUCKETS n|AUTO]]
  *   [PROPERTIES ("k" = "v", ...)] [;]
- * The table clauses may come in any order, each once. PARTITION BY is
- * parsed and then refused. The model's rules are checked with Doris's
+ * The table clauses may come in any order, each once. PARTITION BY
+ * (partition.c parses it) keeps its scheme and its clauses as written. The model's rules are checked with Doris's
  * messages (key columns an ordered prefix, aggregates only on AGGREGATE
  * value columns, the sequence properties only on UNIQUE tables), and a
  * UNIQUE table gets its hidden columns appended (schema.h).
@@ -39,8 +39,7 @@ typedef struct parser {
 	char *err;
 	size_t errcap;
 	int failed;
-	/* First "parsed but not supported" clause: reported after a clean parse. */
-	char unsup[200];
+	sl_partby pb;           /* PARTITION BY as written, resolved by check_part */
 } parser;
 
 __attribute__((format(printf, 2, 3)))
@@ -213,12 +212,6 @@ static int skip_parens(parser *ps)
 			return 0;
 	} while (depth > 0);
 	return 1;
-}
-
-static void unsupported(parser *ps, size_t pos, const char *what)
-{
-	if (!ps->unsup[0])
-		snprintf(ps->unsup, sizeof ps->unsup, "%s is not supported yet (at position %zu)", what, pos);
 }
 
 static const char *const agg_names[] = {
@@ -686,6 +679,51 @@ static long add_hidden(parser *ps, sl_schema *s, const char *name, const sl_type
 	return (long)s->ncols++;
 }
 
+/* PARTITION BY: its columns are key columns of a type the kind takes
+ * (Doris's messages); the scheme and the clauses move into s. */
+static int check_part(parser *ps, sl_schema *s)
+{
+	sl_partby *pb = &ps->pb;
+	char tb[SL_TYPE_FMT_MAX];
+
+	if (!pb->kind)
+		return 1;
+	if (!(s->part.cols = calloc(pb->nnames, sizeof *s->part.cols)))
+		return fail(ps, "out of memory");
+	for (size_t i = 0; i < pb->nnames; i++) {
+		long c = sl_schema_col(s, pb->names[i], strlen(pb->names[i]));
+		const sl_type *t = c >= 0 ? &s->cols[c].type : 0;
+
+		for (size_t j = 0; j < i; j++)
+			if (!strcasecmp(pb->names[j], pb->names[i]))
+				return fail(ps, "Duplicated partition column %s", pb->names[i]);
+		if (c < 0 || s->cols[c].hidden)
+			return fail(ps, "Partition column[%s] does not exist in column list.", pb->names[i]);
+		sl_type_format_upper(t, tb, sizeof tb);
+		if (t->kind == SL_T_FLOAT || t->kind == SL_T_DOUBLE || t->kind == SL_T_DECIMAL
+				|| sl_type_is_complex(t) || sl_type_is_sketch(t))
+			return fail(ps, "Invalid partition column '%s': invalid data type %s", s->cols[c].name, tb);
+		if (!s->cols[c].is_key)
+			return fail(ps, "The partition column could not be aggregated column and unique table's partition column must be key column");
+		if (pb->kind == SL_PART_RANGE && !pb->autop && (t->kind < SL_T_TINYINT || t->kind > SL_T_LARGEINT)
+				&& t->kind != SL_T_DATE && t->kind != SL_T_DATETIME)
+			return fail(ps, "Column[%s] type[%s] cannot be a range partition key.", s->cols[c].name, tb);
+		if (pb->kind == SL_PART_RANGE && pb->autop && t->kind != SL_T_DATE && t->kind != SL_T_DATETIME)
+			return fail(ps, "partition expr date_trunc is illegal! Column[%s] type[%s] is not a DATE or DATETIME",
+				s->cols[c].name, tb);
+		s->part.cols[i] = c;
+	}
+	s->part.kind = pb->kind;
+	s->part.autop = pb->autop;
+	s->part.ncols = pb->nnames;
+	memcpy(s->part.unit, pb->unit, sizeof s->part.unit);
+	s->part_clauses = pb->clauses;
+	s->npart_clauses = pb->nclauses;
+	pb->clauses = 0;
+	pb->nclauses = 0;
+	return 1;
+}
+
 static int check_table(parser *ps, sl_schema *s)
 {
 	sl_type seq;
@@ -696,7 +734,8 @@ static int check_table(parser *ps, sl_schema *s)
 		if (!strncasecmp(s->cols[i].name, "__DORIS_", 8))
 			return fail(ps, "Incorrect column name '%s'. Column names starting with '__DORIS_' are reserved for hidden columns",
 				s->cols[i].name);
-	if (!check_keys(ps, s) || !check_values(ps, s) || !check_props(ps, s, &seq) || !check_dist(ps, s))
+	if (!check_keys(ps, s) || !check_values(ps, s) || !check_props(ps, s, &seq) || !check_dist(ps, s)
+			|| !check_part(ps, s))
 		return 0;
 	for (size_t i = 0; i < s->nkeys; i++) {
 		char *n = strdup(s->cols[i].name);
@@ -764,23 +803,8 @@ static int table_clauses(parser *ps, sl_schema *s)
 		} else if (is_kw(ps, "PARTITION") || is_kw(ps, "AUTO")) {
 			if (seen_part++)
 				return syntax(ps, "PARTITION BY given twice");
-			if (is_kw(ps, "AUTO") && !next(ps))
-				return 0;
-			if (!expect_kw(ps, "PARTITION") || !expect_kw(ps, "BY"))
-				return 0;
-			if (!is_kw(ps, "RANGE") && !is_kw(ps, "LIST"))
-				return syntax(ps, "expected RANGE or LIST");
-			if (!next(ps))
-				return 0;
-			if (!is_op(ps, "("))
-				return syntax(ps, "expected '('");
-			if (!skip_parens(ps))
-				return 0;
-			if (!is_op(ps, "("))
-				return syntax(ps, "expected '('");
-			if (!skip_parens(ps))
-				return 0;
-			unsupported(ps, pos, "PARTITION BY");
+			if (!sl_partby_parse(&ps->lx, &ps->pb, ps->err, ps->errcap))
+				return ps->failed = 1, 0;
 		} else if (is_kw(ps, "DISTRIBUTED")) {
 			if (seen_dist++)
 				return syntax(ps, "DISTRIBUTED BY given twice");
@@ -928,10 +952,6 @@ int sl_schema_parse(const char *ddl, size_t n, const char *db_default, sl_schema
 	}
 	if (!table_clauses(&ps, s))
 		goto out;
-	if (ps.unsup[0]) {
-		fail(&ps, "%s", ps.unsup);
-		goto out;
-	}
 	if (!s->nkeys && !default_keys(&ps, s))
 		goto out;
 	if (!s->dist_random && !s->ndist_cols)
@@ -942,6 +962,7 @@ int sl_schema_parse(const char *ddl, size_t n, const char *db_default, sl_schema
 out:
 	free(a);
 	sl_lex_free(&ps.lx);
+	sl_partby_free(&ps.pb);
 	if (!ok) {
 		if (!ps.failed && errcap)
 			snprintf(err, errcap, "syntax error");
@@ -990,7 +1011,38 @@ static int put_idents(sl_buf *b, char **v, size_t n)
 	return sl_buf_putc(b, ')');
 }
 
-static int render(const sl_schema *s, sl_buf *b)
+/* PARTITION BY with the formal partitions of ps, or "()" without ps. */
+static int render_part(const sl_schema *s, const sl_partset *ps, sl_buf *b)
+{
+	const sl_partscheme *sc = &s->part;
+	size_t k = 0;
+
+	if (!sc->kind)
+		return 1;
+	/* Doris's spacing: "PARTITION BY RANGE(`d`)", "AUTO PARTITION BY LIST (`s`)" */
+	if (sl_buf_printf(b, "\n%sPARTITION BY %s%s(", sc->autop ? "AUTO " : "",
+			sc->kind == SL_PART_RANGE ? "RANGE" : "LIST", sc->autop ? " " : "") < 0)
+		return -1;
+	if (sc->autop && sc->kind == SL_PART_RANGE && (sl_buf_puts(b, "date_trunc(") < 0
+			|| put_ident(b, s->cols[sc->cols[0]].name) < 0 || sl_buf_printf(b, ", '%s')", sc->unit) < 0))
+		return -1;
+	for (size_t i = 0; !(sc->autop && sc->kind == SL_PART_RANGE) && i < sc->ncols; i++)
+		if ((i && sl_buf_puts(b, ", ") < 0) || put_ident(b, s->cols[sc->cols[i]].name) < 0)
+			return -1;
+	if (sl_buf_puts(b, ")\n(") < 0)
+		return -1;
+	for (size_t i = 0; ps && i < sl_partset_n(ps); i++) {
+		const sl_partinfo *p = sl_partset_get(ps, i);
+		if (p->temp)
+			continue;
+		if (sl_buf_puts(b, k++ ? ",\nPARTITION " : "PARTITION ") < 0 || put_ident(b, p->name) < 0
+				|| sl_buf_printf(b, " %s", p->values) < 0)
+			return -1;
+	}
+	return sl_buf_putc(b, ')');
+}
+
+static int render(const sl_schema *s, const sl_partset *ps, sl_buf *b)
 {
 	static const char *const model[] = { "DUPLICATE", "UNIQUE", "AGGREGATE" };
 	char tb[SL_TYPE_FMT_MAX];
@@ -1022,7 +1074,7 @@ static int render(const sl_schema *s, sl_buf *b)
 		return -1;
 	if (sl_buf_puts(b, "\nCOMMENT ") < 0 || put_quoted(b, s->comment ? s->comment : "OLAP", '\'') < 0)
 		return -1;
-	if (sl_buf_puts(b, "\nDISTRIBUTED BY ") < 0)
+	if (render_part(s, ps, b) < 0 || sl_buf_puts(b, "\nDISTRIBUTED BY ") < 0)
 		return -1;
 	if (s->dist_random) {
 		if (sl_buf_puts(b, "RANDOM") < 0)
@@ -1048,9 +1100,14 @@ static int render(const sl_schema *s, sl_buf *b)
 
 char *sl_schema_render(const sl_schema *s)
 {
+	return sl_schema_render_parts(s, 0);
+}
+
+char *sl_schema_render_parts(const sl_schema *s, const sl_partset *ps)
+{
 	sl_buf b = SL_BUF_ZERO;
 
-	if (render(s, &b) < 0 || sl_buf_cstr(&b) < 0) {
+	if (render(s, ps, &b) < 0 || sl_buf_cstr(&b) < 0) {
 		sl_buf_free(&b);
 		errno = ENOMEM;
 		return 0;
@@ -1081,6 +1138,8 @@ void sl_schema_free(sl_schema *s)
 	strv_free(s->prop_k, s->nprops);
 	strv_free(s->prop_v, s->nprops);
 	free(s->comment);
+	sl_partscheme_free(&s->part);
+	strv_free(s->part_clauses, s->npart_clauses);
 	memset(s, 0, sizeof *s);
 }
 

@@ -82,8 +82,11 @@ typedef struct sl_schema {
  * existing value column. User column names may not start with __DORIS_.
  * BITMAP and HLL are value columns only (in AGGREGATE tables with
  * BITMAP_UNION / HLL_UNION), without DEFAULT (BITMAP: DEFAULT NULL only).
- * AUTO_INCREMENT and the types VARIANT, QUANTILE_STATE, ... are rejected; PARTITION BY is
- * parsed and then rejected with a clear message. ARRAY, MAP, STRUCT and JSON columns
+ * AUTO_INCREMENT and the types VARIANT, QUANTILE_STATE, ... are rejected. PARTITION BY
+ * [AUTO] RANGE|LIST fills part (its columns existing key columns of a type
+ * the kind takes, Doris's messages) and part_clauses (each as written, its
+ * syntax checked; the values are typed when the store's partitions are
+ * made from them, sl_partset_add_clause). ARRAY, MAP, STRUCT and JSON columns
  * are accepted as non-key, non-distribution columns. Returns 1, or 0 with err set
  * ("... at position N"). */
 int sl_schema_parse(const char *ddl, size_t n, const char *db_default, sl_schema *s, char *err, size_t errcap);

@@ -200,7 +200,7 @@ CREATE TABLE t (a INT, b INT) UNIQUE KEY(a) DISTRIBUTED BY HASH(a) PROPERTIES ('
 CREATE TABLE t (a INT, b INT) UNIQUE KEY(a) DISTRIBUTED BY HASH(a) PROPERTIES ('function_column.sequence_type' = 'varchar(3)')|sequence type only support integer types and date types
 CREATE TABLE t (a INT, b INT) UNIQUE KEY(a) DISTRIBUTED BY HASH(a) PROPERTIES ('function_column.sequence_type' = 'int', 'function_column.sequence_col' = 'b')|The sequence_col and sequence_type cannot be set at the same time
 CREATE TABLE t (a INT, __DORIS_DELETE_SIGN__ TINYINT) UNIQUE KEY(a) DISTRIBUTED BY HASH(a)|Incorrect column name '__DORIS_DELETE_SIGN__'. Column names starting with '__DORIS_' are reserved for hidden columns
-CREATE TABLE t (a INT, b INT) UNIQUE KEY(a) PARTITION BY RANGE(a) (PARTITION p1 VALUES LESS THAN (10)) DISTRIBUTED BY HASH(a)|PARTITION BY is not supported yet (at position 45)
+CREATE TABLE t (a INT, b INT) UNIQUE KEY(a) PARTITION BY RANGE(b) (PARTITION p1 VALUES LESS THAN (10)) DISTRIBUTED BY HASH(a)|The partition column could not be aggregated column and unique table's partition column must be key column
 EOF
 	[ "$n" -eq 31 ]
 	run -0 sl-sql -N -e "SHOW TABLES FROM d"

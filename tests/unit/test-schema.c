@@ -239,8 +239,96 @@ static void test_models(void)
 	ERR("create table t (a int, v int) unique key(a) distributed by hash(v) properties ('enable_unique_key_merge_on_write' = 'false')",
 		"Distribution column[v] is not key column");
 	CHECK(!*error("create table t (a int, v int) unique key(a) distributed by hash(v)"), "merge-on-write: any distribution column");
-	ERR("create table t (a int) partition by range(a) (partition p1 values less than (10))",
-		"PARTITION BY is not supported yet (at position 24)");
+	ERR("create table t (a int, b int) unique key(a) partition by range(b) (partition p1 values less than (10)) distributed by hash(a)",
+		"The partition column could not be aggregated column and unique table's partition column must be key column");
+}
+
+/* PARTITION BY: the scheme, the clauses as written, Doris's refusals, the
+ * rendering with an empty list and its round trip. */
+static void test_partition(void)
+{
+	char err[256];
+	sl_schema s, s2;
+	char *r, *r2;
+
+	CHECK(parse("create table t (d date, k int, v int) duplicate key(d, k) partition by range(d) "
+		"(partition p1 values less than ('2020-01-01'), PARTITION `p 2` VALUES [(\"2020-01-01\"), (\"2020-02-01\")))", 0, &s, err) == 1,
+		"range: %s", err);
+	CHECK(s.part.kind == SL_PART_RANGE && !s.part.autop && s.part.ncols == 1 && s.part.cols[0] == 0, "range scheme");
+	CHECK(s.npart_clauses == 2 && !strcmp(s.part_clauses[0], "partition p1 values less than ('2020-01-01')")
+		&& !strcmp(s.part_clauses[1], "PARTITION `p 2` VALUES [(\"2020-01-01\"), (\"2020-02-01\"))"),
+		"clauses as written: %s | %s", s.npart_clauses ? s.part_clauses[0] : "", s.npart_clauses > 1 ? s.part_clauses[1] : "");
+	r = sl_schema_render(&s);
+	CHECK(r && strstr(r, "COMMENT 'OLAP'\nPARTITION BY RANGE(`d`)\n()\nDISTRIBUTED BY RANDOM"), "render: %s", r ? r : "");
+	CHECK(r && parse(r, 0, &s2, err) == 1, "round trip: %s", err);
+	r2 = r ? sl_schema_render(&s2) : 0;
+	CHECK(r2 && !strcmp(r, r2), "render(parse(render)) is stable: %s", r2 ? r2 : "");
+	CHECK(s2.part.kind == SL_PART_RANGE && s2.part.ncols == 1 && s2.npart_clauses == 0, "round-tripped scheme");
+	free(r);
+	free(r2);
+	sl_schema_free(&s2);
+	sl_schema_free(&s);
+
+	CHECK(parse("create table t (d datetime not null, k int) unique key(d, k) "
+		"auto partition by range (date_trunc(`d`, 'Month')) () distributed by hash(k)", 0, &s, err) == 1, "auto range: %s", err);
+	CHECK(s.part.autop && s.part.kind == SL_PART_RANGE && !strcmp(s.part.unit, "month"), "auto range scheme");
+	r = sl_schema_render(&s);
+	CHECK(r && strstr(r, "AUTO PARTITION BY RANGE (date_trunc(`d`, 'month'))\n()"), "auto render: %s", r ? r : "");
+	CHECK(r && parse(r, 0, &s2, err) == 1 && s2.part.autop && !strcmp(s2.part.unit, "month"), "auto round trip: %s", err);
+	free(r);
+	sl_schema_free(&s2);
+	sl_schema_free(&s);
+
+	CHECK(parse("create table t (a varchar(10), b int, v int sum) aggregate key(a, b) auto partition by list (a, b) () "
+		"distributed by hash(a)", 0, &s, err) == 1, "auto list: %s", err);
+	CHECK(s.part.autop && s.part.kind == SL_PART_LIST && s.part.ncols == 2 && s.part.cols[1] == 1, "auto list scheme");
+	sl_schema_free(&s);
+	CHECK(parse("create table t (a int, b varchar(4)) duplicate key(a, b) partition by list(b) "
+		"(partition p1 values in ('x', \"y\"), partition p2 values in ((NULL)))", 0, &s, err) == 1, "list: %s", err);
+	CHECK(s.npart_clauses == 2 && !strcmp(s.part_clauses[1], "partition p2 values in ((NULL))"), "list clauses");
+	sl_schema_free(&s);
+
+	ERR("create table t (a int, b int) duplicate key(a) partition by range(c) ()",
+		"Partition column[c] does not exist in column list.");
+	ERR("create table t (a int, b int) duplicate key(a, b) partition by range(a, A) ()", "Duplicated partition column A");
+	ERR("create table t (a int, f float) duplicate key(a) partition by list(f) ()",
+		"Invalid partition column 'f': invalid data type FLOAT");
+	ERR("create table t (a decimal(9, 2), b int) duplicate key(a) partition by list(a) ()",
+		"Invalid partition column 'a': invalid data type DECIMAL(9,2)");
+	ERR("create table t (a boolean, b int) duplicate key(a) partition by range(a) ()",
+		"Column[a] type[BOOLEAN] cannot be a range partition key.");
+	ERR("create table t (a varchar(3), b int) duplicate key(a) partition by range(a) ()",
+		"Column[a] type[VARCHAR(3)] cannot be a range partition key.");
+	ERR("create table t (a int, b int sum) aggregate key(a) partition by range(b) ()",
+		"The partition column could not be aggregated column and unique table's partition column must be key column");
+	ERR("create table t (a int, b int) duplicate key(a) partition by range(b) ()",
+		"The partition column could not be aggregated column and unique table's partition column must be key column");
+	ERR("create table t (a int, d date) duplicate key(a, d) auto partition by range (d) ()",
+		"auto create partition only support date_trunc function of RANGE partition");
+	ERR("create table t (a int, d date) duplicate key(a, d) auto partition by range (date_trunc(a, d, 'day')) ()",
+		"auto create partition only support one slotRef in function expr");
+	ERR("create table t (a int, d date) duplicate key(a, d) auto partition by range (date_trunc(a, 'day')) ()",
+		"partition expr date_trunc is illegal! Column[a] type[INT] is not a DATE or DATETIME");
+	ERR("create table t (a int, d date) duplicate key(a, d) auto partition by range (date_trunc(d, 'hour')) ()",
+		"date_trunc unit 'hour' in AUTO PARTITION is not supported yet (at position 91)");
+	ERR("create table t (a int, d date) duplicate key(a, d) auto partition by range (date_trunc(d, 'days')) ()",
+		"partition expr date_trunc is illegal! unit 'days' (at position 91)");
+	ERR("create table t (a int, d date) duplicate key(a, d) auto partition by range (to_date(d)) ()",
+		"auto create partition only support function call expr is date_trunc/date_floor/date_ceil. to_date(...) (at position 77)");
+	ERR("create table t (a int, d date) duplicate key(a, d) auto partition by list (a, lower(d)) ()",
+		"auto create partition only support slotRef in list partitions.");
+	ERR("create table t (a int) partition by range(a) (partition p1 values less (10))",
+		"syntax error at position 72 near '(': expected THAN");
+	ERR("create table t (a int) partition by range(a) (partition p1 values less than (10)) partition by list(a) ()",
+		"syntax error at position 83 near 'partition': PARTITION BY given twice");
+	ERR("create table t (a int) partition by range(a) (partition p1 values less than (10)) (x)",
+		"syntax error at position 83 near '(': unexpected table clause");
+	ERR("create table t (a int) partition by range(a) (partition p1 values [(1), (2)) ('replication_num' = '1'))",
+		"partition properties are not supported yet (at position 78)");
+	ERR("create table t (a int) partition by range(a) (values less than (10))",
+		"syntax error at position 47: expected PARTITION");
+	ERR("create table t (a int) partition by range(a) (partition p1 values less than (NULL))",
+		"Can not use NULL as a RANGE partition value");
 }
 
 static void test_sketches(void)
@@ -286,6 +374,7 @@ int main(void)
 	test_roundtrip();
 	test_default_keys();
 	test_errors();
+	test_partition();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return nfail ? 1 : 0;
 }

@@ -173,7 +173,7 @@ static void test_table(sl_store *st)
 		CHECK(load(st, lb, (uint32_t)i * 10, 2) > 0);
 	}
 	CHECK(rows(st, &before, &nf) == 0 && nf == 6);
-	CHECK(sl_compact_table(st, "testdb", "t", SL_COMPACT_FULL, 0, &res) == 1);
+	CHECK(sl_compact_table(st, "testdb", "t", 0, SL_COMPACT_FULL, 0, &res) == 1);
 	CHECK(res.id == 1006 && res.nin == 6 && res.nfiles == 6 && res.rows_in == 13 && res.rows_out == 13);
 	CHECK(rows(st, &after, &nf) == 0 && nf == 1);
 	CHECK(before.len == after.len && !memcmp(before.p, after.p, before.len));
@@ -198,7 +198,7 @@ static void test_table(sl_store *st)
 		CHECK(load(st, lb, 1000 + (uint32_t)i, 1) > 0);
 		sl_buf_printf(&before, "%d,", 1000 + i);
 		if (i % 20 == 19)
-			CHECK(sl_compact_table(st, "testdb", "t", 0, 0, &res) == 1);
+			CHECK(sl_compact_table(st, "testdb", "t", 0, 0, 0, &res) == 1);
 	}
 	snprintf(ck, sizeof ck, "%s/testdb/txnlog.ckpt", dir);
 	CHECK(access(ck, F_OK) == 0);
@@ -211,13 +211,13 @@ static void test_table(sl_store *st)
 	snprintf(p, sizeof p, "%s/testdb/t/data/99999-0.rs", dir);
 	CHECK(sl_file_write_atomic(p, "x", 1, 0644) == 1);
 	CHECK(sl_compact_gc(st, "testdb", "t", 0, &n) == 1 && n == 1 && access(p, F_OK) == 0);
-	CHECK(sl_compact_table(st, "testdb", "t", SL_COMPACT_FULL, 0, &res) >= 0 && res.ngarbage == 1);
+	CHECK(sl_compact_table(st, "testdb", "t", 0, SL_COMPACT_FULL, 0, &res) >= 0 && res.ngarbage == 1);
 	CHECK(access(p, F_OK) < 0);
 	CHECK(rows(st, &after, &nf) == 0 && nf == 1 && before.len == after.len &&
 	      !memcmp(before.p, after.p, before.len));
-	CHECK(sl_compact_table(st, "testdb", "t", SL_COMPACT_FULL, 0, &res) == 0 && res.nfiles == 1);
-	CHECK(sl_compact_table(st, "testdb", "nosuch", 0, 0, &res) == -1 && errno == ENOENT);
-	CHECK(sl_compact_table(st, "nodb", "t", 0, 0, &res) == -1 && errno == ENOTDIR);
+	CHECK(sl_compact_table(st, "testdb", "t", 0, SL_COMPACT_FULL, 0, &res) == 0 && res.nfiles == 1);
+	CHECK(sl_compact_table(st, "testdb", "nosuch", 0, 0, 0, &res) == -1 && errno == ENOENT);
+	CHECK(sl_compact_table(st, "nodb", "t", 0, 0, 0, &res) == -1 && errno == ENOTDIR);
 	sl_txninfo_free(&ti);
 	sl_buf_free(&before);
 	sl_buf_free(&after);

@@ -54,8 +54,10 @@ long sl_partset_find(const sl_partset *ps, const char *name, size_t n, int temp)
 /* Resolve one clause "PARTITION [IF NOT EXISTS] p VALUES ..." (CREATE
  * TABLE's or ALTER TABLE ADD's) against the set: LESS THAN -> [lo, hi),
  * values checked against the column types, no overlap with the set's
- * partitions of the same temp, the name free (Doris's messages); then
- * appended to the set (id 0). 1 with *idx; 0 with err; -1 errno. */
+ * partitions of the same temp, the name free among formal and temporary
+ * partitions (Doris's messages); then appended to the set (id 0). 1 with
+ * *idx; IF NOT EXISTS and the name taken: 1 with *idx the existing one
+ * and nothing appended (compare sl_partset_n); 0 with err; -1 errno. */
 int sl_partset_add_clause(sl_partset *ps, const char *clause, size_t n, int temp, size_t *idx,
 	char *err, size_t errcap);
 /* The partition (among the temporary ones when temp) that holds the
@@ -63,10 +65,16 @@ int sl_partset_add_clause(sl_partset *ps, const char *clause, size_t n, int temp
  * none, -2 errno (EPROTO: not a row of the table). */
 long sl_partset_route(const sl_partset *ps, int temp, const char *row, size_t len);
 /* AUTO tables, a row with no partition: append the partition Doris
- * creates for it (name and values; id 0). 1 with *idx; 0 it cannot make
- * one (not AUTO, or a NULL value in a RANGE column): the row has no
- * partition; -1 errno. */
+ * creates for it (name and values; id 0; partauto.c has the rules). 1
+ * with *idx; 0 it cannot make one (not AUTO, or a NULL value in a RANGE
+ * column): the row has no partition; -1 errno, sl_partset_error says why
+ * (the load fails, as Doris's does). Not for a row that routes. */
 int sl_partset_auto(sl_partset *ps, const char *row, size_t len, size_t *idx);
+/* Why the last sl_partset_auto gave -1, as Doris words it (errno EEXIST:
+ * the partition meets one the table has, or its name is taken;
+ * ENAMETOOLONG: "Partition name's length is over limit of 50. abort to
+ * create."; EPROTO: not a row of the table). */
+const char *sl_partset_error(const sl_partset *ps);
 /* Which partitions a bound WHERE tree (columns by schema index) can
  * match: keep[i] = 1 for each that may (sl_partset_n of them); never
  * drops one that can. where NULL: all. 1, -1 errno. */
@@ -78,7 +86,8 @@ int sl_partset_range_text(const sl_partset *ps, size_t i, sl_buf *out);
  * appended to out. 1, -1 errno. */
 int sl_part_tuple_text(const struct sl_schema *sch, const char *row, size_t len, sl_buf *out);
 
-/* The text layer (partition.c: no schema needed). */
+/* The text layer (partition.c: no schema needed; the typed set is
+ * partmap.c, partauto.c and partprune.c behind partint.h). */
 
 struct sl_lex;
 

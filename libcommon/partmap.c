@@ -46,8 +46,6 @@ int sl_pkey_value_text(const sl_type *t, sl_field f, sl_buf *out)
 		return sl_buf_puts(out, "NULL") < 0 ? -1 : 1;
 	if (sl_value_decode(t, f.p, f.n, &v) < 0)
 		return -1;
-	if (v.kind == SL_V_STRING)
-		return sl_buf_put(out, v.u.s.p, v.u.s.n) < 0 ? -1 : 1;
 	return sl_value_format(&v, out);
 }
 
@@ -303,9 +301,8 @@ static int index_part(sl_partset *ps, size_t i)
 	int t = !!p->info.temp;
 
 	if (ps->sc->kind == SL_PART_RANGE) {
-		size_t cap = ps->nr[t], at = rfind(ps, t, p->k);
+		size_t at = rfind(ps, t, p->k);
 		size_t *o = realloc(ps->rord[t], (ps->nr[t] + 1) * sizeof *o);
-		(void)cap;
 		if (!o)
 			return -1;
 		memmove(o + at + 1, o + at, (ps->nr[t] - at) * sizeof *o);

@@ -12,7 +12,9 @@
 
 #include "sl.h"
 #include "io.h"
+#include "cast.h"
 #include "exprnode.h"
+#include "model.h"
 #include "partint.h"
 
 /* ---- Doris's display ---- */
@@ -85,4 +87,187 @@ int sl_partset_range_text(const sl_partset *ps, size_t i, sl_buf *out)
 nomem:
 	errno = ENOMEM;
 	return -1;
+}
+
+/* ---- pruning ---- */
+
+#define US_PER_DAY INT64_C(86400000000)
+
+/* The literal as an exact value of column c (the comparison Doris makes
+ * after casting it to the column's type), encoded in *f (bytes in buf or
+ * txt). 1, 0 not exactly a value of the column (then nothing is pruned). */
+static int lit_key(const sl_column *c, const sl_value *lit, sl_buf *txt, char *buf, sl_field *f)
+{
+	const sl_type *t = &c->type;
+	sl_value v;
+	const char *sp = 0;
+
+	txt->len = 0;
+	if (lit->kind == SL_V_NULL || sl_value_format(lit, txt) < 0 || !txt->len)
+		return 0;
+	if (expr_is_date_kind(t->kind)) {
+		sl_type dt = { .kind = SL_T_DATETIME, .scale = 6 };
+		int64_t unit = INT64_C(1);
+		for (int i = t->scale; t->kind == SL_T_DATETIME && i < 6; i++)
+			unit *= 10;
+		if ((lit->kind != SL_V_STRING && lit->kind != SL_V_DATE && lit->kind != SL_V_DATETIME)
+				|| sl_cast_text(&dt, txt->p, txt->len, &v) != 1)
+			return 0;
+		if (v.u.i % (t->kind == SL_T_DATE ? US_PER_DAY : unit))
+			return 0;
+		if (t->kind == SL_T_DATE) {
+			v.kind = SL_V_DATE;
+			v.u.i /= US_PER_DAY;
+		}
+		v.scale = t->scale;
+	} else if (expr_is_int_kind(t->kind) && t->kind != SL_T_BOOLEAN) {
+		size_t i = txt->p[0] == '-';
+		if (lit->kind != SL_V_INT && lit->kind != SL_V_LARGE && lit->kind != SL_V_STRING)
+			return 0;
+		for (; i < txt->len; i++)
+			if (txt->p[i] < '0' || txt->p[i] > '9')
+				return 0;
+		if (sl_cast_text(t, txt->p, txt->len, &v) != 1)
+			return 0;
+	} else if (expr_is_str_kind(t->kind) && lit->kind == SL_V_STRING) {
+		v = *lit;
+	} else
+		return 0;
+	f->n = sl_value_encode(t, &v, buf, &sp);
+	f->p = sp ? sp : buf;
+	return f->n != SL_NULL_LEN;
+}
+
+/* a op b for a compare result r. */
+static int holds(int op, int r)
+{
+	switch (op) {
+	case C_EQ: case C_NSEQ: return r == 0;
+	case C_NE: return r != 0;
+	case C_LT: return r < 0;
+	case C_LE: return r <= 0;
+	case C_GT: return r > 0;
+	default: return r >= 0;
+	}
+}
+
+/* Compare key k (a bound) with value f of its column. */
+static int kcmp(const sl_type *t, const sl_pkey *k, sl_field f)
+{
+	return k->inf ? k->inf : sl_model_cmp(t, k->f, f);
+}
+
+/* May a row of partition i have column col `op` the literal? */
+static int may_cmp(const sl_partset *ps, size_t i, long col, int op, const sl_value *lit)
+{
+	const sl_ppart *p = &ps->p[i];
+	size_t j = 0;
+	const sl_column *c;
+	sl_buf txt = SL_BUF_ZERO;
+	char buf[16];
+	sl_field f;
+	int r = 1;
+
+	while (j < ps->nc && ps->sc->cols[j] != col)
+		j++;
+	if (j == ps->nc || op == C_NE || (ps->sc->kind == SL_PART_RANGE && j))
+		return 1;
+	c = &ps->sch->cols[col];
+	if (!lit_key(c, lit, &txt, buf, &f))
+		goto out;
+	if (ps->sc->kind == SL_PART_RANGE) {
+		/* column 0 of the partition lies in [lo, hi), or [lo, hi] when
+		 * the upper bound has more than the minimum after it */
+		int lo = kcmp(&c->type, &p->k[0], f), hi = kcmp(&c->type, &p->k[ps->nc], f);
+		int open = 1;
+		for (size_t m = 1; m < ps->nc; m++)
+			open &= p->k[ps->nc + m].inf == PK_MIN;
+		switch (op) {
+		case C_EQ: case C_NSEQ: r = lo <= 0 && (open ? hi > 0 : hi >= 0); break;
+		case C_LT: r = lo < 0; break;
+		case C_LE: r = lo <= 0; break;
+		case C_GT: r = hi > 0; break;
+		default: r = open ? hi > 0 : hi >= 0; break;
+		}
+		goto out;
+	}
+	r = 0;
+	for (size_t u = 0; u < p->ntup && !r; u++) {
+		const sl_pkey *k = &p->k[u * ps->nc + j];
+		r = k->f.n != SL_NULL_LEN && holds(op, sl_model_cmp(&c->type, k->f, f));
+	}
+out:
+	sl_buf_free(&txt);
+	return r;
+}
+
+static int is_col(const sl_expr *e) { return e && e->kind == E_COL; }
+static int is_lit(const sl_expr *e) { return e && e->kind == E_LIT; }
+
+static int negate_op(int op)
+{
+	static const int neg[] = { [C_EQ] = C_NE, [C_NE] = C_EQ, [C_LT] = C_GE, [C_LE] = C_GT,
+		[C_GT] = C_LE, [C_GE] = C_LT, [C_NSEQ] = C_NE };
+	return neg[op];
+}
+
+static int mirror_op(int op)
+{
+	return op == C_LT ? C_GT : op == C_GT ? C_LT : op == C_LE ? C_GE : op == C_GE ? C_LE : op;
+}
+
+/* May e (its negation when neg) be true for a row of partition i? Three-
+ * valued logic: NOT (x < 5) holds only where x >= 5, so a negation pushed
+ * to the leaves never drops a partition that can match. */
+static int may(const sl_partset *ps, size_t i, const sl_expr *e, int neg)
+{
+	switch (e->kind) {
+	case E_AND:
+	case E_OR:
+		if (e->nargs != 2)
+			return 1;
+		if ((e->kind == E_AND) != neg)
+			return may(ps, i, e->args[0], neg) && may(ps, i, e->args[1], neg);
+		return may(ps, i, e->args[0], neg) || may(ps, i, e->args[1], neg);
+	case E_NOT:
+		return e->nargs != 1 || may(ps, i, e->args[0], !neg);
+	case E_CMP: {
+		int op = e->op;
+		if (e->nargs != 2 || (op == C_NSEQ && neg))
+			return 1;
+		if (neg)
+			op = negate_op(op);
+		if (is_col(e->args[0]) && is_lit(e->args[1]))
+			return may_cmp(ps, i, e->args[0]->col, op, &e->args[1]->lit);
+		if (is_lit(e->args[0]) && is_col(e->args[1]))
+			return may_cmp(ps, i, e->args[1]->col, mirror_op(op), &e->args[0]->lit);
+		return 1;
+	}
+	case E_IN:
+		if (neg != !!e->neg || e->nargs < 2 || !is_col(e->args[0]))
+			return 1;
+		for (size_t a = 1; a < e->nargs; a++)
+			if (!is_lit(e->args[a]) || may_cmp(ps, i, e->args[0]->col, C_EQ, &e->args[a]->lit))
+				return 1;
+		return 0;
+	case E_BETWEEN: {
+		int out = neg != !!e->neg;
+		long col;
+		if (e->nargs != 3 || !is_col(e->args[0]) || !is_lit(e->args[1]) || !is_lit(e->args[2]))
+			return 1;
+		col = e->args[0]->col;
+		if (out)
+			return may_cmp(ps, i, col, C_LT, &e->args[1]->lit) || may_cmp(ps, i, col, C_GT, &e->args[2]->lit);
+		return may_cmp(ps, i, col, C_GE, &e->args[1]->lit) && may_cmp(ps, i, col, C_LE, &e->args[2]->lit);
+	}
+	default:
+		return 1;
+	}
+}
+
+int sl_partset_prune(const sl_partset *ps, const struct sl_expr *where, unsigned char *keep)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		keep[i] = !where || !ps->sc->kind || may(ps, i, where, 0);
+	return 1;
 }

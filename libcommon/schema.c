@@ -1019,8 +1019,9 @@ static int render_part(const sl_schema *s, const sl_partset *ps, sl_buf *b)
 
 	if (!sc->kind)
 		return 1;
-	if (sl_buf_printf(b, "\n%sPARTITION BY %s (", sc->autop ? "AUTO " : "",
-			sc->kind == SL_PART_RANGE ? "RANGE" : "LIST") < 0)
+	/* Doris's spacing: "PARTITION BY RANGE(`d`)", "AUTO PARTITION BY LIST (`s`)" */
+	if (sl_buf_printf(b, "\n%sPARTITION BY %s%s(", sc->autop ? "AUTO " : "",
+			sc->kind == SL_PART_RANGE ? "RANGE" : "LIST", sc->autop ? " " : "") < 0)
 		return -1;
 	if (sc->autop && sc->kind == SL_PART_RANGE && (sl_buf_puts(b, "date_trunc(") < 0
 			|| put_ident(b, s->cols[sc->cols[0]].name) < 0 || sl_buf_printf(b, ", '%s')", sc->unit) < 0))

@@ -259,7 +259,7 @@ static void test_partition(void)
 		&& !strcmp(s.part_clauses[1], "PARTITION `p 2` VALUES [(\"2020-01-01\"), (\"2020-02-01\"))"),
 		"clauses as written: %s | %s", s.npart_clauses ? s.part_clauses[0] : "", s.npart_clauses > 1 ? s.part_clauses[1] : "");
 	r = sl_schema_render(&s);
-	CHECK(r && strstr(r, "COMMENT 'OLAP'\nPARTITION BY RANGE (`d`)\n()\nDISTRIBUTED BY RANDOM"), "render: %s", r ? r : "");
+	CHECK(r && strstr(r, "COMMENT 'OLAP'\nPARTITION BY RANGE(`d`)\n()\nDISTRIBUTED BY RANDOM"), "render: %s", r ? r : "");
 	CHECK(r && parse(r, 0, &s2, err) == 1, "round trip: %s", err);
 	r2 = r ? sl_schema_render(&s2) : 0;
 	CHECK(r2 && !strcmp(r, r2), "render(parse(render)) is stable: %s", r2 ? r2 : "");

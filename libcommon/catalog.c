@@ -21,6 +21,7 @@
 #include "fsutil.h"
 #include "name.h"
 #include "txnlog.h"
+#include "txnslot.h"
 #include "catalog.h"
 
 void sl_strv_free(char **v, size_t n)
@@ -177,10 +178,52 @@ int sl_db_drop(sl_store *st, const char *db)
 
 int sl_table_create(sl_store *st, const char *db, const char *table, const char *ddl)
 {
+	return sl_table_create_parts(st, db, table, ddl, 0, 0);
+}
+
+/* Queue the T record of table tid and, for initial partitions, a Q record
+ * adding them (ids from a new id in the txn id space). 1, -1 errno. */
+static int create_recs(sl_store *st, logw *w, int64_t tid, int64_t now, const char *table,
+	const sl_partinfo *parts, size_t n)
+{
+	sl_buf add = SL_BUF_ZERO;
+	size_t mark, i;
+	int64_t qid;
+	int r = -1;
+
+	if (sl_logrec_start(&w->rec, &mark, 'T', tid, now) < 0 ||
+	    sl_storeenc_put_str(&w->rec, table, strlen(table)) < 0)
+		return -1;
+	sl_logrec_end(&w->rec, mark);
+	if (!n)
+		return 1;
+	if (n > 65535) {
+		errno = EFBIG;
+		return -1;
+	}
+	sl_txnslot_gc(st, w->db, &w->ls, 0);
+	qid = (w->ls.max_id > w->ls.slot_max ? w->ls.max_id : w->ls.slot_max) + 1;
+	for (i = 0; i < n; i++) {
+		if (!parts[i].name[0]) {
+			errno = EINVAL;
+			goto out;
+		}
+		if (sl_logrec_put_part(&add, SL_LOGREC_PART_ID(qid, i), parts[i].temp, parts[i].name,
+				       parts[i].values ? parts[i].values : "") < 0)
+			goto out;
+	}
+	r = sl_logrec_put_q(&w->rec, qid, now, tid, table, 0, 0, add.p, add.len, (uint32_t)n);
+out:
+	sl_buf_free(&add);
+	return r;
+}
+
+int sl_table_create_parts(sl_store *st, const char *db, const char *table, const char *ddl,
+	const sl_partinfo *parts, size_t n)
+{
 	char dbdir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX], p[PATH_MAX], idtxt[32];
 	logw w;
 	int64_t tid, now;
-	size_t mark;
 	int ret = -1;
 
 	if (sl_name_table_valid(table) < 0)
@@ -212,11 +255,7 @@ int sl_table_create(sl_store *st, const char *db, const char *table, const char 
 	    sl_fsutil_pathf(p, "%s/tableid", tmp) < 0 || sl_fsutil_write_synced(p, idtxt, strlen(idtxt)) < 0 ||
 	    sl_fsync_dir(tmp) < 0)
 		goto out_tmp;
-	if (sl_logrec_start(&w.rec, &mark, 'T', tid, now) < 0 ||
-	    sl_storeenc_put_str(&w.rec, table, strlen(table)) < 0)
-		goto out_tmp;
-	sl_logrec_end(&w.rec, mark);
-	if (sl_txnlog_flush(&w) < 0)
+	if (create_recs(st, &w, tid, now, table, parts, n) < 0 || sl_txnlog_flush(&w) < 0)
 		goto out_tmp;
 	if (rename(tmp, path) < 0)
 		goto out_tmp;
@@ -231,9 +270,7 @@ out:
 	return ret;
 }
 
-/* Can db.table name a table: db exists (else errno ENOTDIR) and table is
- * a table's name (else errno ENOENT)? 1 / 0. */
-static int table_named(sl_store *st, const char *db, const char *table)
+int sl_table_named(sl_store *st, const char *db, const char *table)
 {
 	if (!sl_db_exists(st, db)) {
 		errno = ENOTDIR;
@@ -250,7 +287,7 @@ int sl_table_drop(sl_store *st, const char *db, const char *table)
 {
 	char dbdir[PATH_MAX], path[PATH_MAX], trash[PATH_MAX];
 
-	if (!table_named(st, db, table))
+	if (!sl_table_named(st, db, table))
 		return 0;
 	if (sl_fsutil_pathf(dbdir, "%s/%s", st->dir, db) < 0 || sl_fsutil_pathf(path, "%s/%s", dbdir, table) < 0 ||
 	    sl_fsutil_pathf(trash, "%s/.trash.tbl.%s.%ld.%lld", dbdir, table, (long)getpid(),
@@ -278,7 +315,7 @@ int sl_table_ddl(sl_store *st, const char *db, const char *table, sl_buf *out)
 {
 	char p[PATH_MAX];
 
-	if (!table_named(st, db, table))
+	if (!sl_table_named(st, db, table))
 		return 0;
 	if (sl_fsutil_pathf(p, "%s/%s/%s/schema.sql", st->dir, db, table) < 0)
 		return -1;

@@ -16,7 +16,7 @@
  * visits; a lookup by id or label touches O(log n) slots. Only a snapshot
  * and the writer of a new checkpoint read every entry.
  *   header (CKPT_HDR bytes):
- *     "SLCK" version:u32 (5) log_ino:u64 log_off:u64 last_off:u64
+ *     "SLCK" version:u32 (6) log_ino:u64 log_off:u64 last_off:u64
  *     last_len:u32 last_crc:u32 max_id:u64 max_table_id:u64 seq:u64
  *     nent:u32 nlive:u32 nbkt:u32 file_len:u64 log_crc:u32 tbl_off:u64
  *     hcrc:u32 (of the 96 before)
@@ -39,8 +39,13 @@
  *     rsver:u32 (the encoding of rowsets: that of the P/C record)
  *     repl:u64 (the compaction that replaced its rowsets, 0 none)
  *     compact:u32 (1: the entry of a compaction, a K record)
+ *     nnp:u32 newparts:str (the partitions its P/C record creates, as
+ *     there: { part_id:u64 temp:u8 name:str values:str }*nnp)
  *   tables (at tbl_off, to the end): ntab:u32 { id:u64 name:str }*ntab
- *     crc:u32 (of what precedes it in the section): the T records
+ *     npart:u32 { id:u64 table_id:u64 dropped:u64 temp:u32 name:str
+ *     values:str }*npart crc:u32 (of what precedes it in the section): the
+ *     T records and every table's partitions (version 6; a checkpoint of
+ *     another version is ignored and rebuilt)
  * Offsets are from the start of the file. The attachment stays in the log
  * (att_off); it is read when asked for.
  */
@@ -58,7 +63,7 @@
 #include "ckpt.h"
 
 #define CKPT_MAGIC      "SLCK"
-#define CKPT_VERSION    5               /* others are ignored (rebuilt) */
+#define CKPT_VERSION    6               /* others are ignored (rebuilt) */
 #define CKPT_HDR        100
 #define CKPT_LIVE       CKPT_HDR        /* the live list starts here */
 
@@ -115,8 +120,12 @@ static int ck_entry(const logstate *ls, uint64_t off, txrec *t)
 	t->rsver = (int)sl_storeenc_u32(&c);
 	t->repl = (int64_t)sl_storeenc_u64(&c);
 	t->compact = (int)sl_storeenc_u32(&c);
+	t->nnp = sl_storeenc_u32(&c);
+	rs = sl_storeenc_str(&c, LOG_REC_MAX);
+	t->np = rs.p;
+	t->nplen = rs.n;
 	t->attach.p = t->attach.n ? 0 : "";
-	if (c.bad || c.n || (t->rsver != 1 && t->rsver != 2) || (t->compact != 0 && t->compact != 1) || t->repl < 0 || t->slot < -1 || t->slot >= SLOT_MAX || t->state < SL_TXN_PREPARE ||
+	if (c.bad || c.n || t->rsver < 1 || t->rsver > 3 || (t->compact != 0 && t->compact != 1) || t->repl < 0 || t->slot < -1 || t->slot >= SLOT_MAX || t->state < SL_TXN_PREPARE ||
 	    t->state > SL_TXN_ABORTED || t->id < FIRST_TXN_ID || t->id > ls->max_id ||
 	    t->attach.n > ATTACH_MAX || t->att_off < 0 || (uint64_t)t->att_off > ls->base)
 		return 0;
@@ -311,6 +320,18 @@ static int ck_tables(logstate *ls, const ckhdr *ch)
 		if (!c.bad && sl_logrec_tb_push(ls, id, nm) < 0)
 			return -1;
 	}
+	ntab = sl_storeenc_u32(&c);
+	for (i = 0; i < ntab && !c.bad; i++) {
+		partrec p;
+		p.id = (int64_t)sl_storeenc_u64(&c);
+		p.table_id = (int64_t)sl_storeenc_u64(&c);
+		p.dropped = (int64_t)sl_storeenc_u64(&c);
+		p.temp = (int)sl_storeenc_u32(&c);
+		p.name = sl_storeenc_str(&c, 64);
+		p.values = sl_storeenc_str(&c, LOG_REC_MAX);
+		if (!c.bad && sl_logrec_pt_push(ls, &p) < 0)
+			return -1;
+	}
 	return !c.bad && !c.n;
 }
 
@@ -415,8 +436,10 @@ static void ck_unusable(logstate *ls)
 
 	free(ls->tx);
 	free(ls->tb);
+	free(ls->pt);
 	ls->tx = 0;
 	ls->tb = 0;
+	ls->pt = 0;
 	if (ls->map)
 		munmap((void *)ls->map, ls->maplen);
 	memcpy(nm, ls->name, sizeof nm);
@@ -517,7 +540,9 @@ static int put_entry(sl_buf *ents, const txrec *t)
 	    sl_storeenc_put_u32(ents, (uint32_t)t->slot) < 0 ||
 	    sl_storeenc_put_u32(ents, (uint32_t)(t->rsver ? t->rsver : 1)) < 0 ||
 	    sl_storeenc_put_u64(ents, (uint64_t)t->repl) < 0 ||
-	    sl_storeenc_put_u32(ents, (uint32_t)t->compact) < 0)
+	    sl_storeenc_put_u32(ents, (uint32_t)t->compact) < 0 ||
+	    sl_storeenc_put_u32(ents, t->nnp) < 0 ||
+	    sl_storeenc_put_str(ents, t->np ? t->np : "", t->nplen) < 0)
 		return -1;
 	sl_u32_pack(ents->p + at, (uint32_t)(ents->len - at - 8));
 	sl_u32_pack(ents->p + at + 4, sl_storeenc_crc(ents->p + at + 8, ents->len - at - 8));
@@ -594,6 +619,18 @@ static int put_tables(sl_buf *ents, const logstate *ls)
 		if (sl_storeenc_put_u64(ents, (uint64_t)ls->tb[i].id) < 0 ||
 		    sl_storeenc_put_str(ents, ls->tb[i].name.p, ls->tb[i].name.n) < 0)
 			return -1;
+	if (sl_storeenc_put_u32(ents, (uint32_t)ls->npt) < 0)
+		return -1;
+	for (i = 0; i < ls->npt; i++) {
+		const partrec *p = &ls->pt[i];
+		if (sl_storeenc_put_u64(ents, (uint64_t)p->id) < 0 ||
+		    sl_storeenc_put_u64(ents, (uint64_t)p->table_id) < 0 ||
+		    sl_storeenc_put_u64(ents, (uint64_t)p->dropped) < 0 ||
+		    sl_storeenc_put_u32(ents, (uint32_t)p->temp) < 0 ||
+		    sl_storeenc_put_str(ents, p->name.p, p->name.n) < 0 ||
+		    sl_storeenc_put_str(ents, p->values.p, p->values.n) < 0)
+			return -1;
+	}
 	return sl_storeenc_put_u32(ents, sl_storeenc_crc(ents->p + tbl, ents->len - tbl));
 }
 

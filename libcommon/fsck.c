@@ -80,7 +80,7 @@ static int needed_files(const logstate *ls, char ***v, size_t *n)
 			uint64_t rows, size;
 			uint32_t sum;
 			char *p;
-			sl_logrec_rs_next(&c, t->rsver, &nm, &rows, &size, &sum);
+			sl_logrec_rs_next(&c, t->rsver, &nm, &rows, &size, &sum, 0);
 			if (c.bad)
 				break;
 			if (*n == cap) {
@@ -236,7 +236,7 @@ static int compaction_cut(logstate *ls, const char *h, uint32_t len, sl_buf *out
 			ids[n++] = x;
 	}
 	sl_storeenc_fcopy(table, sizeof table, tb);
-	r = n ? sl_logrec_put_compact(out, id, ms, tid, table, ids, n, c.p, c.n) : 1;
+	r = n ? sl_logrec_put_compact_v(out, h[9], id, ms, tid, table, ids, n, c.p, c.n) : 1;
 	free(ids);
 	return r;
 }
@@ -371,7 +371,9 @@ out:
 	return ret;
 }
 
-/* Every row of db.table read and checked (header, sizes, sums, CRCs). */
+/* Every row of db.table read and checked (header, sizes, sums, CRCs, the
+ * partition a file's header names against its entry), in every live
+ * partition, temporary ones too. */
 static int fsck_table(sl_store *st, const char *db, const char *table, sl_buf *rep)
 {
 	sl_snapshot snap = SL_SNAPSHOT_ZERO;
@@ -382,7 +384,7 @@ static int fsck_table(sl_store *st, const char *db, const char *table, sl_buf *r
 	int r;
 
 	sl_storeerr_clear();
-	r = sl_snapshot_open(st, db, table, &snap);
+	r = sl_snapshot_open_flags(st, db, table, SL_SNAP_TEMP, &snap);
 	if (r == 0)
 		return 0;
 	if (r < 0) {

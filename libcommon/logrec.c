@@ -17,7 +17,11 @@
  *   'P' precommit, 'C' commit (visible)
  *                          nrs:u32 { name:str rows:u64 }*nrs attach:str
  *                          (version 2: { name:str rows:u64 size:u64
- *                          sum:u32 }: the file's size and footer sum)
+ *                          sum:u32 }: the file's size and footer sum;
+ *                          version 3: { name:str rows:u64 size:u64 sum:u32
+ *                          part:u64 }, and after attach nadd:u32 { part_id:u64
+ *                          temp:u8 name:str values:str }*nadd: the
+ *                          partitions the load creates, added by its C)
  *   'A' abort              reason:str
  *   'F' floor (sl-fsck --repair; id = the largest txn id ever used)
  *                          table_id:u64 (the largest table id)
@@ -27,7 +31,13 @@
  *                          the entries txn_id (loads or earlier compactions,
  *                          whole, a contiguous run in commit order) are
  *                          replaced by the new rowsets, which take the run's
- *                          place in the order (the oldest entry's)
+ *                          place in the order (the oldest entry's);
+ *                          version 2: entries { ... sum:u32 part:u64 }
+ *   'Q' partitions changed (id = its own, new)
+ *                          table_id:u64 table:str ndrop:u32 { part_id:u64 }*ndrop
+ *                          nadd:u32 { part_id:u64 temp:u8 name:str values:str }*nadd
+ *                          (a table no Q record named has one implicit
+ *                          partition: id 0, named as the table, values "")
  * where str = len:u32 BE + bytes. Unknown kinds with a good CRC are skipped.
  */
 #include <errno.h>
@@ -62,6 +72,7 @@ void sl_logrec_free(logstate *ls)
 	sl_buf_free(&ls->raw);
 	free(ls->tx);
 	free(ls->tb);
+	free(ls->pt);
 	sl_logrec_init(ls);
 }
 
@@ -116,12 +127,162 @@ int64_t sl_logrec_tb_last(const logstate *ls, const char *name)
 	return id;
 }
 
-void sl_logrec_rs_next(sl_storeenc_cur *c, int ver, sl_field *name, uint64_t *rows, uint64_t *size, uint32_t *sum)
+void sl_logrec_rs_next(sl_storeenc_cur *c, int ver, sl_field *name, uint64_t *rows, uint64_t *size,
+	uint32_t *sum, int64_t *part)
 {
+	int64_t pt;
+
 	*name = sl_storeenc_str(c, 4096);
 	*rows = sl_storeenc_u64(c);
-	*size = ver == 2 ? sl_storeenc_u64(c) : 0;
-	*sum = ver == 2 ? sl_storeenc_u32(c) : 0;
+	*size = ver >= 2 ? sl_storeenc_u64(c) : 0;
+	*sum = ver >= 2 ? sl_storeenc_u32(c) : 0;
+	pt = ver >= 3 ? (int64_t)sl_storeenc_u64(c) : 0;
+	if (part)
+		*part = pt;
+}
+
+/* Skip n entries of version ver at c. */
+static void rs_skip(sl_storeenc_cur *c, int ver, uint32_t n)
+{
+	sl_field nm;
+	uint64_t rows, size;
+	uint32_t i, sum;
+
+	for (i = 0; i < n && !c->bad; i++)
+		sl_logrec_rs_next(c, ver, &nm, &rows, &size, &sum, 0);
+}
+
+int sl_logrec_pt_push(logstate *ls, const partrec *p)
+{
+	if (ls->npt == ls->ptcap) {
+		size_t nc = ls->ptcap ? ls->ptcap * 2 : 16;
+		partrec *np = realloc(ls->pt, nc * sizeof *np);
+		if (!np) {
+			errno = ENOMEM;
+			return -1;
+		}
+		ls->pt = np;
+		ls->ptcap = nc;
+	}
+	ls->pt[ls->npt++] = *p;
+	return 1;
+}
+
+partrec *sl_logrec_pt_find(logstate *ls, int64_t table_id, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < ls->npt; i++)
+		if (ls->pt[i].table_id == table_id && ls->pt[i].id == id)
+			return &ls->pt[i];
+	return 0;
+}
+
+int sl_logrec_pt_any(const logstate *ls, int64_t table_id)
+{
+	size_t i;
+
+	for (i = 0; i < ls->npt; i++)
+		if (ls->pt[i].table_id == table_id)
+			return 1;
+	return 0;
+}
+
+/* One { part_id temp name values } at c into p. */
+static void pt_next(sl_storeenc_cur *c, partrec *p)
+{
+	char t;
+
+	memset(p, 0, sizeof *p);
+	p->id = (int64_t)sl_storeenc_u64(c);
+	if (c->n < 1) {
+		c->bad = 1;
+		return;
+	}
+	t = c->p[0];
+	c->p++;
+	c->n--;
+	p->temp = t != 0;
+	p->name = sl_storeenc_str(c, 64);
+	p->values = sl_storeenc_str(c, LOG_REC_MAX);
+	if (t != 0 && t != 1)
+		c->bad = 1;
+}
+
+void sl_logrec_pt_skip(sl_storeenc_cur *c, uint32_t nadd)
+{
+	partrec p;
+	uint32_t i;
+
+	for (i = 0; i < nadd && !c->bad; i++)
+		pt_next(c, &p);
+}
+
+int sl_logrec_pt_add(logstate *ls, int64_t table_id, sl_storeenc_cur *c, uint32_t nadd)
+{
+	partrec p;
+	uint32_t i;
+
+	for (i = 0; i < nadd; i++) {
+		pt_next(c, &p);
+		if (c->bad || !p.name.n || p.id < 0)
+			return 0;
+		p.table_id = table_id;
+		if (!sl_logrec_pt_find(ls, table_id, p.id) && sl_logrec_pt_push(ls, &p) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+/* The name the log gave table id by its T record ("" none). */
+static sl_field tb_name(const logstate *ls, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < ls->ntb; i++)
+		if (ls->tb[i].id == id)
+			return ls->tb[i].name;
+	return (sl_field){ "", 0 };
+}
+
+/* A 'Q' record (fields at c) with id id: the table's partitions dropped
+ * and added. A table named for the first time by a record that drops had
+ * its implicit partition: it is remembered first (so that it is dropped;
+ * CREATE TABLE's record only adds: the table never had one). 1, 0
+ * malformed, -1 ENOMEM. */
+static int apply_parts(logstate *ls, sl_storeenc_cur *c, int64_t id)
+{
+	int64_t tid = (int64_t)sl_storeenc_u64(c);
+	sl_field table = sl_storeenc_str(c, 64);
+	uint32_t i, ndrop = sl_storeenc_u32(c), nadd;
+	const char *drops = c->p;
+	partrec p;
+
+	if (c->bad || ndrop > c->n / 8 || id < FIRST_TXN_ID)
+		return 0;
+	c->p += 8 * (size_t)ndrop;
+	c->n -= 8 * (size_t)ndrop;
+	if (id > ls->max_id)
+		ls->max_id = id;
+	if (ndrop && !sl_logrec_pt_any(ls, tid)) {
+		memset(&p, 0, sizeof p);
+		p.table_id = tid;
+		p.name = tb_name(ls, tid);
+		if (!p.name.n)
+			p.name = table;
+		p.values = (sl_field){ "", 0 };
+		if (sl_logrec_pt_push(ls, &p) < 0)
+			return -1;
+	}
+	for (i = 0; i < ndrop; i++) {
+		partrec *x = sl_logrec_pt_find(ls, tid, (int64_t)sl_u64_unpack(drops + 8 * (size_t)i));
+		if (x && !x->dropped)
+			x->dropped = id;
+	}
+	nadd = sl_storeenc_u32(c);
+	if (c->bad)
+		return 0;
+	return sl_logrec_pt_add(ls, tid, c, nadd);
 }
 
 /* A 'B' record (fields at c) of txn id: a new PREPARE txn. 1, 0
@@ -155,22 +316,21 @@ static int apply_begin(logstate *ls, sl_storeenc_cur *c, int ver, int64_t id, in
  * attachment, PRECOMMITTED or VISIBLE. 1, 0 malformed. */
 static int apply_commit(logstate *ls, sl_storeenc_cur *c, int kind, int ver, int64_t id, int64_t ms)
 {
-	uint32_t i, nrs = sl_storeenc_u32(c);
-	const char *rs = c->p;
-	size_t rslen;
+	uint32_t nrs = sl_storeenc_u32(c), nnp = 0;
+	const char *rs = c->p, *np = 0;
+	size_t rslen, nplen = 0;
 	sl_field att;
 	txrec *t;
 
-	for (i = 0; i < nrs && !c->bad; i++) {
-		sl_storeenc_str(c, 4096);
-		sl_storeenc_u64(c);
-		if (ver == 2) {
-			sl_storeenc_u64(c);
-			sl_storeenc_u32(c);
-		}
-	}
+	rs_skip(c, ver, nrs);
 	rslen = (size_t)(c->p - rs);
 	att = sl_storeenc_str(c, ATTACH_MAX);
+	if (ver >= 3) {
+		nnp = sl_storeenc_u32(c);
+		np = c->p;
+		sl_logrec_pt_skip(c, nnp);
+		nplen = (size_t)(c->p - np);
+	}
 	if (c->bad)
 		return 0;
 	t = sl_logrec_find(ls, id);
@@ -183,6 +343,15 @@ static int apply_commit(logstate *ls, sl_storeenc_cur *c, int kind, int ver, int
 	t->rsver = ver;
 	t->attach = att;
 	t->att_off = (int64_t)(ls->base + (size_t)(att.p - ls->raw.p));
+	t->np = np;
+	t->nplen = nplen;
+	t->nnp = nnp;
+	if (kind == 'C' && nnp) {
+		sl_storeenc_cur pc = { np, nplen, 0 };
+		int r = sl_logrec_pt_add(ls, t->table_id, &pc, nnp);
+		if (r <= 0)
+			return r;
+	}
 	if (kind == 'P') {
 		t->state = SL_TXN_PRECOMMITTED;
 		t->precommit_ms = ms;
@@ -220,7 +389,7 @@ static int tx_insert(logstate *ls, const txrec *t)
  * oldest in the commit order; else it changes nothing but the ids (a
  * fold that holds only part of the state, or a record no writer makes).
  * 1, 0 malformed, -1 ENOMEM. */
-static int apply_compact(logstate *ls, sl_storeenc_cur *c, int64_t id, int64_t ms)
+static int apply_compact(logstate *ls, sl_storeenc_cur *c, int kver, int64_t id, int64_t ms)
 {
 	txrec r, *x;
 	uint32_t i, nrepl;
@@ -236,12 +405,7 @@ static int apply_compact(logstate *ls, sl_storeenc_cur *c, int64_t id, int64_t m
 		sl_storeenc_u64(c);
 	r.nrs = sl_storeenc_u32(c);
 	r.rs = c->p;
-	for (i = 0; i < r.nrs && !c->bad; i++) {
-		sl_storeenc_str(c, 4096);
-		sl_storeenc_u64(c);
-		sl_storeenc_u64(c);
-		sl_storeenc_u32(c);
-	}
+	rs_skip(c, kver + 1, r.nrs);
 	if (c->bad || !nrepl || id < FIRST_TXN_ID)
 		return 0;
 	r.rslen = (size_t)(c->p - r.rs);
@@ -263,7 +427,7 @@ static int apply_compact(logstate *ls, sl_storeenc_cur *c, int64_t id, int64_t m
 	r.state = SL_TXN_VISIBLE;
 	r.label.p = r.reason.p = r.attach.p = "";
 	r.att_off = -1;
-	r.rsver = 2;
+	r.rsver = kver + 1;
 	r.commit_seq = seq;
 	r.slot = -1;
 	r.compact = 1;
@@ -272,6 +436,12 @@ static int apply_compact(logstate *ls, sl_storeenc_cur *c, int64_t id, int64_t m
 
 int sl_logrec_put_compact(sl_buf *b, int64_t id, int64_t ms, int64_t table_id, const char *table,
 	const int64_t *ids, size_t nids, const char *rs, size_t rslen)
+{
+	return sl_logrec_put_compact_v(b, 2, id, ms, table_id, table, ids, nids, rs, rslen);
+}
+
+int sl_logrec_put_compact_v(sl_buf *b, int kver, int64_t id, int64_t ms, int64_t table_id,
+	const char *table, const int64_t *ids, size_t nids, const char *rs, size_t rslen)
 {
 	size_t mark, i;
 
@@ -284,6 +454,37 @@ int sl_logrec_put_compact(sl_buf *b, int64_t id, int64_t ms, int64_t table_id, c
 		if (sl_storeenc_put_u64(b, (uint64_t)ids[i]) < 0)
 			return -1;
 	if (sl_buf_put(b, rs, rslen) < 0)
+		return -1;
+	b->p[mark + 9] = (char)kver;
+	sl_logrec_end(b, mark);
+	return 1;
+}
+
+int sl_logrec_put_part(sl_buf *b, int64_t id, int temp, const char *name, const char *values)
+{
+	char t = temp ? 1 : 0;
+
+	if (sl_storeenc_put_u64(b, (uint64_t)id) < 0 || sl_buf_put(b, &t, 1) < 0 ||
+	    sl_storeenc_put_str(b, name, strlen(name)) < 0 ||
+	    sl_storeenc_put_str(b, values, strlen(values)) < 0)
+		return -1;
+	return 1;
+}
+
+int sl_logrec_put_q(sl_buf *b, int64_t qid, int64_t ms, int64_t tid, const char *table,
+	const int64_t *drops, size_t ndrop, const char *add, size_t addlen, uint32_t nadd)
+{
+	size_t mark, i;
+
+	if (sl_logrec_start(b, &mark, 'Q', qid, ms) < 0 ||
+	    sl_storeenc_put_u64(b, (uint64_t)tid) < 0 ||
+	    sl_storeenc_put_str(b, table, strlen(table)) < 0 ||
+	    sl_storeenc_put_u32(b, (uint32_t)ndrop) < 0)
+		return -1;
+	for (i = 0; i < ndrop; i++)
+		if (sl_storeenc_put_u64(b, (uint64_t)drops[i]) < 0)
+			return -1;
+	if (sl_storeenc_put_u32(b, nadd) < 0 || sl_buf_put(b, add, addlen) < 0)
 		return -1;
 	sl_logrec_end(b, mark);
 	return 1;
@@ -302,7 +503,8 @@ int sl_logrec_apply(logstate *ls, const char *p, size_t n)
 	ver = (unsigned char)p[1];
 	c.p += 2;
 	c.n -= 2;
-	if (ver != 1 && !(ver == 2 && (kind == 'B' || kind == 'P' || kind == 'C')))
+	if (ver != 1 && !(ver == 2 && (kind == 'B' || kind == 'P' || kind == 'C' || kind == 'K')) &&
+	    !(ver == 3 && (kind == 'P' || kind == 'C')))
 		return 1;       /* a later version's record: not ours to judge */
 	id = (int64_t)sl_storeenc_u64(&c);
 	ms = (int64_t)sl_storeenc_u64(&c);
@@ -334,7 +536,9 @@ int sl_logrec_apply(logstate *ls, const char *p, size_t n)
 	case 'C':
 		return apply_commit(ls, &c, kind, ver, id, ms);
 	case 'K':
-		return apply_compact(ls, &c, id, ms);
+		return apply_compact(ls, &c, ver, id, ms);
+	case 'Q':
+		return apply_parts(ls, &c, id);
 	case 'A': {
 		sl_field reason = sl_storeenc_str(&c, 255);
 		if (c.bad)
@@ -393,8 +597,8 @@ int sl_logrec_plausible(const char *h, size_t n)
 	if (n < 8 + 18)
 		return 0;
 	len = sl_u32_unpack(h);
-	if (len < 18 || len > LOG_REC_MAX || len > n - 8 || !memchr("TBPCAFK", h[8], 7) ||
-	    (h[9] != 1 && h[9] != 2))
+	if (len < 18 || len > LOG_REC_MAX || len > n - 8 || !memchr("TBPCAFKQ", h[8], 8) ||
+	    (h[9] != 1 && h[9] != 2 && h[9] != 3))
 		return 0;
 	return (uint32_t)crc32(0, (const Bytef *)h + 8, len) == sl_u32_unpack(h + 4);
 }

@@ -35,12 +35,26 @@ typedef struct txrec {
 	const char *rs;         /* encoded rowset list of the P/C record */
 	size_t rslen;
 	uint32_t nrs;
-	int rsver;              /* 1: { name rows }, 2: { name rows size sum } */
+	int rsver;              /* 1: { name rows }, 2: { name rows size sum },
+	                         * 3: { name rows size sum part } */
 	uint64_t commit_seq;    /* order of the C records */
 	int32_t slot;           /* lock slot, -1: txn/<id>.lock (version 1) */
 	int64_t repl;           /* the compaction that replaced its rowsets, 0 none */
 	int compact;            /* a compaction's entry (a K record), not a load */
+	const char *np;         /* the partitions its P/C record creates: */
+	size_t nplen;           /* nnp times { part_id temp name values } */
+	uint32_t nnp;
 } txrec;
+
+/* One partition of a table as the log says it is (Q records; the C
+ * records of loads that create some). name and values point into the
+ * log, the checkpoint or a T record's name (the implicit partition). */
+typedef struct partrec {
+	int64_t id, table_id;
+	int64_t dropped;        /* the Q record that dropped it, 0 live */
+	int temp;
+	sl_field name, values;
+} partrec;
 
 /* The fold of one log: the txns, the tables, where the log ends. */
 typedef struct logstate {
@@ -64,6 +78,8 @@ typedef struct logstate {
 	uint64_t seq;
 	struct tblrec { int64_t id; sl_field name; } *tb;  /* the T records */
 	size_t ntb, tbcap;
+	partrec *pt;            /* every table's partitions, in log order */
+	size_t npt, ptcap;
 	uint32_t pcrc;          /* CRC-32 of the log [0, valid) */
 	int corrupt;            /* the fold found corruption (not a torn tail) */
 	int64_t slot_max;       /* the largest txn id a lock slot names (sl_txnslot_gc) */
@@ -88,16 +104,45 @@ int sl_logrec_tb_push(logstate *ls, int64_t id, sl_field name);
 /* The id the log gave the table name by its last CREATE, 0 none. */
 int64_t sl_logrec_tb_last(const logstate *ls, const char *name);
 /* One entry of an encoded rowset list (a P/C record's, version ver) at c:
- * its name, rows and (version 2) the file's size and checksum. */
+ * its name, rows, (version 2) the file's size and checksum and (version
+ * 3) its partition; part may be NULL; 0 for older versions. */
 void sl_logrec_rs_next(sl_storeenc_cur *c, int ver, sl_field *name, uint64_t *rows,
-	uint64_t *size, uint32_t *sum);
+	uint64_t *size, uint32_t *sum, int64_t *part);
+
+/* Partitions. Remember one (pointing where p's fields point). 1, -1 ENOMEM. */
+int sl_logrec_pt_push(logstate *ls, const partrec *p);
+/* Table table_id's partition id, dropped or not; NULL none. */
+partrec *sl_logrec_pt_find(logstate *ls, int64_t table_id, int64_t id);
+/* Has any Q or partition-creating C record named table table_id? (Else
+ * it has its implicit partition only.) */
+int sl_logrec_pt_any(const logstate *ls, int64_t table_id);
+/* Read nadd partitions { part_id:u64 temp:u8 name:str values:str } at c
+ * and add them to table table_id (each once: an id it has is skipped). 1,
+ * 0 malformed, -1 ENOMEM. */
+int sl_logrec_pt_add(logstate *ls, int64_t table_id, sl_storeenc_cur *c, uint32_t nadd);
+/* Skip nadd such partitions at c (c->bad when they do not parse). */
+void sl_logrec_pt_skip(sl_storeenc_cur *c, uint32_t nadd);
 
 /* A K record (compaction) of the table table_id: the run of entries
  * ids[0..nids) (oldest first, whole, contiguous in commit order) replaced
- * by the rowset list rs (nrs:u32 then version 2 entries, as a C record's)
- * under the new id. Queued into b. 1, -1 ENOMEM. */
+ * by the rowset list rs (nrs:u32 then version 3 entries, as
+ * sl_rowset_probe writes them) under the new id: a K record version 2.
+ * Queued into b. 1, -1 ENOMEM. put_compact_v writes version kver (1:
+ * version 2 entries, without their partition). */
 int sl_logrec_put_compact(sl_buf *b, int64_t id, int64_t ms, int64_t table_id, const char *table,
 	const int64_t *ids, size_t nids, const char *rs, size_t rslen);
+int sl_logrec_put_compact_v(sl_buf *b, int kver, int64_t id, int64_t ms, int64_t table_id,
+	const char *table, const int64_t *ids, size_t nids, const char *rs, size_t rslen);
+
+/* Queue a Q record (id qid) of table tid: drop drops[0..ndrop), then add
+ * the encoded list add (nadd times { part_id:u64 temp:u8 name:str
+ * values:str }, as sl_logrec_put_part appends them). 1, -1 ENOMEM. */
+int sl_logrec_put_q(sl_buf *b, int64_t qid, int64_t ms, int64_t tid, const char *table,
+	const int64_t *drops, size_t ndrop, const char *add, size_t addlen, uint32_t nadd);
+int sl_logrec_put_part(sl_buf *b, int64_t id, int temp, const char *name, const char *values);
+/* The id of the k-th partition a Q record or load with id base adds
+ * (store.h's sl_part_new_id). */
+#define SL_LOGREC_PART_ID(base, k) ((int64_t)(((uint64_t)(base) << 16) | ((k) & 0xffffu)))
 
 /* Apply one record's payload p (n bytes, which must outlive ls: the
  * fold points into them) to ls. 1 applied or ignored, 0 malformed, -1

@@ -12,6 +12,9 @@
  *     header = version:u16 flags:u16 codec:u32 txn_id:u64 version_lo:u64
  *              version_hi:u64 table_id:u64 rowset_no:u32 nkeys:u32
  *              block_target:u32 ncols:u32 { name:str type:str }*ncols
+ *     version 3: then part:u64 newname:str newvalues:str (the partition
+ *              the file belongs to; for one the load creates, its name
+ *              and canonical values, else both empty); older: part 0
  *   blocks: "SLRB" raw_len:u32 comp_len:u32 nrows:u32 crc:u32 comp[comp_len]
  *     crc = crc32 of the first 16 bytes, continued over comp; raw = nrows
  *     times (len:u32 + R payload)
@@ -23,8 +26,10 @@
  * flags: bit 0 SORTED (rows sorted by the first nkeys columns): set by
  * compaction outputs of key models; loads write 0.
  * The commit record names each file with its rows, size and sum (version
- * 2), and the header names its txn, table id and rowset number: a reader
- * checks all of them, so a file swapped for another valid one, truncated
+ * 2) and partition (version 3), and the header names its txn, table id,
+ * rowset number and partition: a reader checks all of them (the
+ * partition unless the commit re-tagged the entry: the file created a
+ * partition another load had created already, same name and values), so a file swapped for another valid one, truncated
  * or extended is refused (EPROTO), never read as this txn's rows.
  */
 #include <dirent.h>
@@ -34,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,7 +57,7 @@
  * 64 KiB at most, so bigger blocks would not compress better */
 #define RS_BLOCK_TARGET  (256u << 10)
 #define RS_BLOCK_MAX     (1u << 30)      /* sanity bound when reading */
-#define RS_VERSION       2               /* written; 1 is still read */
+#define RS_VERSION       3               /* written; 1 and 2 are still read */
 #define RS_CODEC_LZ4     1
 #define RS_BLOCK_HDR     20              /* "SLRB" raw comp nrows crc */
 #define RS_FOOTER        28              /* "SLRE" rows:u64 blocks:u64 crc (+4) */
@@ -126,6 +132,8 @@ typedef struct rsident {
 	unsigned no;
 	uint16_t flags;
 	uint32_t nkeys;
+	int64_t part;
+	const char *newname, *newvalues;        /* NULL: none */
 } rsident;
 
 /* Start rowset file <dir>/<id>-<no>.rs (under its temporary name) with the
@@ -164,6 +172,12 @@ static sl_rowset_writer *rs_create(const char *dir, const rsident *ri, size_t nc
 		if (sl_storeenc_put_str(&h, cols[i].name.p, cols[i].name.n) < 0 ||
 		    sl_storeenc_put_str(&h, cols[i].type.p, cols[i].type.n) < 0)
 			goto fail;
+	if (sl_storeenc_put_u64(&h, (uint64_t)ri->part) < 0 ||
+	    sl_storeenc_put_str(&h, ri->newname ? ri->newname : "",
+				ri->newname ? strlen(ri->newname) : 0) < 0 ||
+	    sl_storeenc_put_str(&h, ri->newvalues ? ri->newvalues : "",
+				ri->newvalues ? strlen(ri->newvalues) : 0) < 0)
+		goto fail;
 	sl_u32_pack(h.p + 4, (uint32_t)(h.len - 8));
 	w->sum = rs_sum(0, (uint32_t)crc32(0, (const Bytef *)h.p + 8, (uInt)(h.len - 8)));
 	if (sl_storeenc_put_u32(&h, (uint32_t)crc32(0, (const Bytef *)h.p + 8, (uInt)(h.len - 8))) < 0)
@@ -194,10 +208,24 @@ fail:
 
 sl_rowset_writer *sl_rowset_create(sl_txn *t, size_t ncols, const sl_colspec *cols)
 {
+	if (t->part0 < 0) {
+		errno = EINVAL;         /* a partitioned table: name the partition */
+		return 0;
+	}
+	return sl_rowset_create_part(t, ncols, cols, t->part0, 0, 0);
+}
+
+sl_rowset_writer *sl_rowset_create_part(sl_txn *t, size_t ncols, const sl_colspec *cols,
+	int64_t part, const char *newname, const char *newvalues)
+{
 	char dir[PATH_MAX];
-	rsident ri = { t->id, t->id, t->id, t->table_id, t->nrowsets, 0, 0 };
+	rsident ri = { t->id, t->id, t->id, t->table_id, t->nrowsets, 0, 0, part, newname, newvalues };
 	sl_rowset_writer *w;
 
+	if (part < 0 || (newname && (!*newname || strlen(newname) > 64 || !newvalues))) {
+		errno = EINVAL;
+		return 0;
+	}
 	if (sl_fsutil_pathf(dir, "%s/%s/%s/data", t->st->dir, t->db, t->table) < 0)
 		return 0;
 	/* the slot counts the rowsets before their files exist: commit and
@@ -290,6 +318,9 @@ typedef struct rshdr {
 	uint32_t hcrc;
 	uint32_t ncols;
 	char lastcol[64];       /* the last column's name (cut), "" if none */
+	int64_t part;           /* version 3; 0 before */
+	char newname[65];       /* the partition it creates, "" none */
+	char *newvalues;        /* ... its values (malloc'd), NULL none */
 } rshdr;
 
 /* The column count and the last column's name, from the header's
@@ -306,6 +337,29 @@ static void rs_header_cols(sl_storeenc_cur *c, rshdr *out)
 		sl_storeenc_str(c, c->n);
 	}
 	sl_storeenc_fcopy(out->lastcol, sizeof out->lastcol, c->bad ? (sl_field){ "", 0 } : nm);
+}
+
+/* Version 3's part:u64 newname:str newvalues:str after the columns. 1,
+ * 0 bad, -1 ENOMEM. */
+static int rs_header_part(sl_storeenc_cur *c, rshdr *out)
+{
+	sl_field nn, nv;
+
+	out->part = (int64_t)sl_storeenc_u64(c);
+	nn = sl_storeenc_str(c, 64);
+	nv = sl_storeenc_str(c, c->n);
+	if (c->bad || out->part < 0)
+		return 0;
+	sl_storeenc_fcopy(out->newname, sizeof out->newname, nn);
+	if (!nn.n)
+		return 1;
+	if (!(out->newvalues = malloc((size_t)nv.n + 1))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(out->newvalues, nv.p, nv.n);
+	out->newvalues[nv.n] = 0;
+	return 1;
 }
 
 /* Read and check a rowset's header. On success the fd is positioned at
@@ -328,7 +382,7 @@ static int rs_read_header(int fd, rshdr *out)
 	if (sl_allread(fd, b.p, hlen + 4) < hlen + 4)
 		goto short_read;
 	if ((uint32_t)crc32(0, (const Bytef *)b.p, hlen) != sl_u32_unpack(b.p + hlen) ||
-	    (sl_u16_unpack(b.p) != 1 && sl_u16_unpack(b.p) != RS_VERSION) ||
+	    sl_u16_unpack(b.p) < 1 || sl_u16_unpack(b.p) > RS_VERSION ||
 	    sl_u32_unpack(b.p + 4) != RS_CODEC_LZ4)
 		goto bad;
 	c.p = b.p + 8;
@@ -343,6 +397,18 @@ static int rs_read_header(int fd, rshdr *out)
 		out->rowset_no = sl_storeenc_u32(&c);
 		out->hcrc = sl_u32_unpack(b.p + hlen);
 		rs_header_cols(&c, out);
+		out->part = 0;
+		out->newname[0] = 0;
+		out->newvalues = 0;
+		if (out->version >= 3) {
+			int r = rs_header_part(&c, out);
+			if (r < 0) {
+				sl_buf_free(&b);
+				return -1;
+			}
+			if (!r)
+				goto bad;
+		}
 	}
 	sl_buf_free(&b);
 	return 1;
@@ -360,11 +426,19 @@ bad:
 	return -1;
 }
 
-/* What a commit record says of one rowset file (version 2: size, sum). */
-typedef struct rsinfo { uint64_t rows, size; uint32_t sum; } rsinfo;
+/* What a commit record says of one rowset file (version 2: size, sum;
+ * version 3: part), and what its header says it creates (newname,
+ * newvalues malloc'd, NULL none). */
+typedef struct rsinfo {
+	uint64_t rows, size;
+	uint32_t sum;
+	int64_t part;
+	char newname[65];
+	char *newvalues;
+} rsinfo;
 
-/* The row count, size and sum of a finished rowset of txn want_txn,
- * number want_no, from its header and footer. 1, -1 errno. */
+/* The row count, size, sum and partition of a finished rowset of txn
+ * want_txn, number want_no, from its header and footer. 1, -1 errno. */
 static int rs_stat(const char *path, int64_t want_txn, uint32_t want_no, rsinfo *ri)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -373,6 +447,7 @@ static int rs_stat(const char *path, int64_t want_txn, uint32_t want_no, rsinfo 
 	rshdr h;
 	size_t fl;
 
+	h.newvalues = 0;
 	if (fd < 0)
 		return -1;
 	if (rs_read_header(fd, &h) < 0) {
@@ -392,20 +467,47 @@ static int rs_stat(const char *path, int64_t want_txn, uint32_t want_no, rsinfo 
 	ri->rows = sl_u64_unpack(f + 4);
 	ri->size = (uint64_t)sb.st_size;
 	ri->sum = h.version >= 2 ? sl_u32_unpack(f + 20) : 0;
+	ri->part = h.part;
+	memcpy(ri->newname, h.newname, sizeof ri->newname);
+	ri->newvalues = h.newvalues;
 	close(fd);
 	return 1;
 fail:
+	free(h.newvalues);
 	sl_fsutil_close_keep_errno(fd);
 	return -1;
 }
 
-/* Append one entry of a version 2 rowset list. */
-static int rs_put(sl_buf *b, const char *name, const rsinfo *ri)
+/* Append one entry of a version 3 rowset list; the partition the file
+ * creates (if any, once) to np (*nnp counts them). Frees ri->newvalues.
+ * 1, -1 ENOMEM. */
+static int rs_put(sl_buf *b, const char *name, rsinfo *ri, sl_buf *np, uint32_t *nnp)
 {
+	int r = 1;
+
 	if (sl_storeenc_put_str(b, name, strlen(name)) < 0 || sl_storeenc_put_u64(b, ri->rows) < 0 ||
-	    sl_storeenc_put_u64(b, ri->size) < 0 || sl_storeenc_put_u32(b, ri->sum) < 0)
-		return -1;
-	return 1;
+	    sl_storeenc_put_u64(b, ri->size) < 0 || sl_storeenc_put_u32(b, ri->sum) < 0 ||
+	    sl_storeenc_put_u64(b, (uint64_t)ri->part) < 0)
+		r = -1;
+	if (r > 0 && np && ri->newname[0]) {
+		sl_storeenc_cur c = { np->p, np->len, 0 };
+		uint32_t i;
+		int seen = 0;
+		for (i = 0; i < *nnp && !seen; i++) {
+			seen = (int64_t)sl_storeenc_u64(&c) == ri->part;
+			c.p++;
+			c.n--;
+			sl_storeenc_str(&c, c.n);
+			sl_storeenc_str(&c, c.n);
+		}
+		if (!seen) {
+			r = sl_logrec_put_part(np, ri->part, 0, ri->newname, ri->newvalues);
+			(*nnp)++;
+		}
+	}
+	free(ri->newvalues);
+	ri->newvalues = 0;
+	return r;
 }
 
 typedef struct rsent { unsigned n; char name[64]; rsinfo ri; } rsent;
@@ -418,6 +520,12 @@ static int rsent_cmp(const void *a, const void *b)
 
 int sl_rowset_probe(sl_store *st, const char *db, const char *table, int64_t id, unsigned nrs,
 	sl_buf *b)
+{
+	return sl_rowset_probe_parts(st, db, table, id, nrs, b, 0, 0);
+}
+
+int sl_rowset_probe_parts(sl_store *st, const char *db, const char *table, int64_t id,
+	unsigned nrs, sl_buf *b, sl_buf *np, uint32_t *nnp)
 {
 	char dir[PATH_MAX], p[PATH_MAX], nm[64];
 	unsigned k;
@@ -438,7 +546,7 @@ int sl_rowset_probe(sl_store *st, const char *db, const char *table, int64_t id,
 				break;
 			continue;
 		}
-		if (rs_put(b, nm, &ri) < 0)
+		if (rs_put(b, nm, &ri, np, nnp) < 0)
 			return -1;
 		n++;
 	}
@@ -490,7 +598,7 @@ int sl_rowset_collect(sl_store *st, const char *db, const char *table, int64_t i
 	for (i = 0; i < n; i++) {
 		char p[PATH_MAX];
 		if (sl_fsutil_pathf(p, "%s/%s", dir, v[i].name) < 0 || rs_stat(p, id, v[i].n, &v[i].ri) < 0 ||
-		    rs_put(b, v[i].name, &v[i].ri) < 0)
+		    rs_put(b, v[i].name, &v[i].ri, 0, 0) < 0)
 			goto out;
 	}
 	ret = 1;
@@ -551,6 +659,25 @@ struct sl_scan {
 	char lastcol[64];       /* ... and the last one's name */
 };
 
+/* The partition of the file (header h) against its entry rf: the same,
+ * or the entry was re-tagged by the commit (the file created a partition
+ * another load had created first: same name and values, the live one
+ * in the snapshot). 1, -1 EPROTO. */
+static int part_check(const sl_snapshot *snap, const sl_rsref *rf, const rshdr *h,
+	const char *path)
+{
+	size_t i;
+
+	if (h->part == rf->part)
+		return 1;
+	for (i = 0; h->newname[0] && h->newvalues && i < snap->nparts; i++)
+		if (snap->parts[i].id == rf->part && !strcasecmp(snap->parts[i].name, h->newname) &&
+		    !strcmp(snap->parts[i].values, h->newvalues))
+			return 1;
+	return sl_storeerr_set("%s: the file is of partition %lld, the commit record names "
+			       "partition %lld", path, (long long)h->part, (long long)rf->part);
+}
+
 /* The file of the snapshot's entry i, just opened on sc->fd: is it the
  * one the commit record names (txn, table, number, size)? */
 static int scan_check_open(sl_scan *sc, size_t i)
@@ -559,12 +686,17 @@ static int scan_check_open(sl_scan *sc, size_t i)
 	const char *path = sc->snap->paths[i];
 	struct stat sb;
 	rshdr h;
+	int r;
 
 	if (rs_read_header(sc->fd, &h) < 0) {
 		if (errno == EPROTO)
 			sl_storeerr_set("%s: not a rowset, or a damaged header", path);
 		return -1;
 	}
+	r = rf && rf->ver >= 3 ? part_check(sc->snap, rf, &h, path) : 1;
+	free(h.newvalues);
+	if (r < 0)
+		return -1;
 	sc->ver = h.version;
 	sc->sum = rs_sum(0, h.hcrc);
 	sc->ncols = h.ncols;
@@ -765,10 +897,12 @@ sl_rowset_writer *sl_rowset_create_compact(sl_store *st, const char *db, const c
 	unsigned nkeys, size_t ncols, const sl_colspec *cols)
 {
 	char dir[PATH_MAX];
-	rsident ri = { id, vlo, vhi, table_id, no, nkeys ? RS_FLAG_SORTED : 0, nkeys };
+	rsident ri = { id, vlo, vhi, table_id, no, nkeys ? RS_FLAG_SORTED : 0, nkeys, part, 0, 0 };
 
-	(void)part;     /* the header's partition: written from rowset version 3 on */
-
+	if (part < 0) {
+		errno = EINVAL;
+		return 0;
+	}
 	if (sl_fsutil_pathf(dir, "%s/%s/%s/data", st->dir, db, table) < 0)
 		return 0;
 	return rs_create(dir, &ri, ncols, cols);

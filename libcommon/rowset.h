@@ -57,7 +57,7 @@ size_t sl_scan_ncols(const sl_scan *sc, const char **lastcol);
 int sl_rowset_txn_snapshot(const sl_txn *t, sl_snapshot *snap);
 
 /* For a commit record: append the encoded list of txn id's finished
- * rowsets (nrs:u32 + version 2 entries) to b, each file checked (its
+ * rowsets (nrs:u32 + version 3 entries: with each file's partition) to b, each file checked (its
  * header names txn id and its number; EPROTO otherwise). probe does not
  * list the data directory: <id>-<n>.rs for n below nrs (the count in the
  * txn's lock slot; one may be missing: a discarded rowset), and on while
@@ -66,6 +66,11 @@ int sl_rowset_txn_snapshot(const sl_txn *t, sl_snapshot *snap);
 int sl_rowset_probe(sl_store *st, const char *db, const char *table, int64_t id, unsigned nrs,
 	sl_buf *b);
 int sl_rowset_collect(sl_store *st, const char *db, const char *table, int64_t id, sl_buf *b);
+/* sl_rowset_probe, and the partitions the files' headers create appended
+ * to np, each once ({ part_id:u64 temp:u8 name:str values:str }, temp 0),
+ * counted in *nnp. */
+int sl_rowset_probe_parts(sl_store *st, const char *db, const char *table, int64_t id,
+	unsigned nrs, sl_buf *b, sl_buf *np, uint32_t *nnp);
 
 /* Start the file <id>-<no>.rs of a compaction (compact.h) of db.table,
  * partition part: the txns vlo..vhi merged into it; nkeys > 0: sorted by

@@ -36,15 +36,16 @@
 #include "storeerr.h"
 #include "txnlog.h"
 #include "txnslot.h"
+#include "partlog.h"
 #include "store.h"
 
 #define SECONDS_MAX      1000000000000ll /* clamp: no ms overflow */
 
 const char *sl_store_strerror(int e)
 {
-	const char *m = sl_storeerr_msg();
+	const char *m = sl_storeerr_for(e);
 
-	return e == EPROTO && m[0] ? m : strerror(e);
+	return m ? m : strerror(e);
 }
 
 /* ---------------------------------------------------------------- sl.conf */
@@ -243,7 +244,7 @@ static uint64_t rs_total(const txrec *t)
 		sl_field nm;
 		uint64_t rows, size;
 		uint32_t x;
-		sl_logrec_rs_next(&c, t->rsver, &nm, &rows, &size, &x);
+		sl_logrec_rs_next(&c, t->rsver, &nm, &rows, &size, &x, 0);
 		sum += rows;
 	}
 	return sum;
@@ -359,6 +360,22 @@ static txrec *label_holder(sl_store *st, logstate *ls, const char *label, size_t
 	return 0;
 }
 
+/* The implicit partition of table tid (its one partition with values
+ * ""), -1 when it is partitioned; -2 errno. */
+static int64_t implicit_part(const logstate *ls, int64_t tid, const char *table)
+{
+	sl_partinfo *parts;
+	size_t n;
+	int64_t id = -1;
+
+	if (sl_partlog_live(ls, tid, table, &parts, &n) < 0)
+		return -2;
+	if (n == 1 && !parts[0].values[0])
+		id = parts[0].id;
+	sl_partinfo_free(parts, n);
+	return id;
+}
+
 /* Queue the BEGIN record (version 2: with its lock slot) of txn id. */
 static int begin_rec(sl_buf *rec, int64_t id, int64_t now, int64_t tid, int64_t timeout_s,
 	const char *label, const char *table, int slot)
@@ -389,6 +406,7 @@ int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *la
 	int lfd = -1, ret = -1, slot = -1;
 	uint64_t off;
 	ckkey key = sl_ckpt_key_none;
+	int64_t part0 = -1;
 
 	if (sl_name_valid(db) < 0 || sl_name_table_valid(table) < 0) {
 		errno = ENOENT;
@@ -410,7 +428,7 @@ int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *la
 		errno = ENOENT;
 		goto out;
 	}
-	if (table_id_check(&w.ls, db, table, tid) < 0)
+	if (table_id_check(&w.ls, db, table, tid) < 0 || (part0 = implicit_part(&w.ls, tid, table)) < -1)
 		goto out;
 	now = sl_now_ms();
 	/* sweep: record the aborts the log does not know about yet */
@@ -452,6 +470,7 @@ int sl_txn_begin(sl_store *st, const char *db, const char *table, const char *la
 	t->slot = slot;
 	t->log_off = off;
 	t->log_ino = (uint64_t)sb.st_ino;
+	t->part0 = part0;
 	lfd = -1;
 	ret = 1;
 out:
@@ -486,34 +505,61 @@ static int table_dropped(sl_store *st, const char *db, const txrec *t)
 	return cur_tid != t->table_id;
 }
 
-/* Append the P (pre) or C record of the PREPARE txn t: its finished
- * rowsets (version 2: with size and sum) and the attachment; t then says
- * what the record says. 1, -1 errno. */
-static int commit_prepared(logw *w, txrec *t, const char *table, int pre, const char *attach,
-	size_t alen, int64_t now)
+/* What a commit records, and why it may not. */
+typedef struct commitrec {
+	sl_buf rs;              /* nrs:u32 + version 3 entries (tagged in place) */
+	sl_buf np;              /* the partitions the files create */
+	uint32_t nnp;
+	sl_buf keep;            /* ... those the record adds (nkeep) */
+	uint32_t nkeep;
+	char why[256];          /* refused: the reason (the txn's abort reason) */
+} commitrec;
+
+static void commitrec_free(commitrec *cr)
 {
-	size_t mark, lstart, lend;
-	sl_store *st = w->st;
+	sl_buf_free(&cr->rs);
+	sl_buf_free(&cr->np);
+	sl_buf_free(&cr->keep);
+}
+
+/* Check cr's entries and created partitions against the table's live
+ * partitions (sl_partlog_commit). 1, 0 refused (cr->why), -1 errno. */
+static int commit_check(logw *w, txrec *t, const char *table, commitrec *cr)
+{
+	return sl_partlog_commit(&w->ls, t->id, t->table_id, table, cr->rs.p + 4, cr->rs.len - 4,
+				   sl_u32_unpack(cr->rs.p), cr->np.p, cr->np.len, cr->nnp, &cr->keep,
+				   &cr->nkeep, cr->why, sizeof cr->why);
+}
+
+/* Append the P (pre) or C record (version 3) of t: cr's rowsets, the
+ * attachment, the partitions it adds; t then says what the record says.
+ * 1, -1 errno. */
+static int commit_write(logw *w, txrec *t, int pre, const commitrec *cr, sl_field att, int64_t now)
+{
+	size_t mark, lstart, pstart;
 
 	if (sl_logrec_start(&w->rec, &mark, pre ? 'P' : 'C', t->id, now) < 0)
 		return -1;
-	w->rec.p[mark + 9] = 2;
+	w->rec.p[mark + 9] = 3;
 	lstart = w->rec.len;
-	if ((t->slot >= 0 ? sl_rowset_probe(st, w->db, table, t->id,
-					    sl_txnslot_nrowsets(st, w->db, t), &w->rec)
-	     : sl_rowset_collect(st, w->db, table, t->id, &w->rec)) < 0)
+	if (sl_buf_put(&w->rec, cr->rs.p, cr->rs.len) < 0 ||
+	    sl_storeenc_put_str(&w->rec, att.p, att.n) < 0 ||
+	    sl_storeenc_put_u32(&w->rec, cr->nkeep) < 0)
 		return -1;
-	lend = w->rec.len;
-	if (sl_storeenc_put_str(&w->rec, attach ? attach : "", attach ? alen : 0) < 0)
+	pstart = w->rec.len;
+	if (sl_buf_put(&w->rec, cr->keep.p, cr->keep.len) < 0)
 		return -1;
 	sl_logrec_end(&w->rec, mark);
 	if (sl_txnlog_flush(w) < 0)
 		return -1;
 	/* w->rec keeps its bytes until sl_txnlog_close: point t at them */
 	t->nrs = sl_u32_unpack(w->rec.p + lstart);
-	t->rsver = 2;
+	t->rsver = 3;
 	t->rs = w->rec.p + lstart + 4;
-	t->rslen = lend - lstart - 4;
+	t->rslen = cr->rs.len - 4;
+	t->np = w->rec.p + pstart;
+	t->nplen = cr->keep.len;
+	t->nnp = cr->nkeep;
 	if (pre) {
 		t->state = SL_TXN_PRECOMMITTED;
 		t->precommit_ms = now;
@@ -521,36 +567,51 @@ static int commit_prepared(logw *w, txrec *t, const char *table, int pre, const 
 		t->state = SL_TXN_VISIBLE;
 		t->finish_ms = now;
 	}
-	t->attach.p = attach ? attach : "";
-	t->attach.n = attach ? (uint32_t)alen : 0;
+	t->attach = att;
 	return 1;
 }
 
-/* Append the C record of the PRECOMMITTED txn t (2PC commit): the
- * precommit's rowset list as is, the attachment given or else the
- * precommit's. 1, -1 errno. */
-static int commit_precommitted(logw *w, txrec *t, const char *attach, size_t alen, int64_t now)
+/* The P (pre) or C record of the PREPARE txn t: its finished rowsets
+ * (with their partitions) and the attachment. 1, 0 refused (cr->why),
+ * -1 errno. */
+static int commit_prepared(logw *w, txrec *t, const char *table, int pre, const char *attach,
+	size_t alen, int64_t now, commitrec *cr)
+{
+	sl_store *st = w->st;
+	sl_field att = { attach ? attach : "", attach ? (uint32_t)alen : 0 };
+	int r;
+
+	if ((t->slot >= 0 ? sl_rowset_probe_parts(st, w->db, table, t->id,
+						  sl_txnslot_nrowsets(st, w->db, t), &cr->rs,
+						  &cr->np, &cr->nnp)
+	     : sl_rowset_collect(st, w->db, table, t->id, &cr->rs)) < 0)
+		return -1;
+	if ((r = commit_check(w, t, table, cr)) <= 0)
+		return r;
+	return commit_write(w, t, pre, cr, att, now);
+}
+
+/* The C record of the PRECOMMITTED txn t (2PC commit): the precommit's
+ * rowsets and created partitions, checked again (a partition may have
+ * gone, or been created by another load, since), the attachment given or
+ * else the precommit's. 1, 0 refused (cr->why), -1 errno. */
+static int commit_precommitted(logw *w, txrec *t, const char *table, const char *attach,
+	size_t alen, int64_t now, commitrec *cr)
 {
 	sl_field att;
-	size_t mark;
+	int r;
 
 	if (!alen && sl_logrec_att_load(&w->ls, t) < 0)
 		return -1;
 	att = alen ? (sl_field){ attach, (uint32_t)alen } : t->attach;
-	if (sl_logrec_start(&w->rec, &mark, 'C', t->id, now) < 0)
+	if (sl_storeenc_put_u32(&cr->rs, t->nrs) < 0 ||
+	    sl_partlog_rs_v3(t->rs, t->rslen, t->nrs, t->rsver, &cr->rs) < 0 ||
+	    sl_buf_put(&cr->np, t->np ? t->np : "", t->nplen) < 0)
 		return -1;
-	w->rec.p[mark + 9] = (char)t->rsver;
-	if (sl_storeenc_put_u32(&w->rec, t->nrs) < 0 ||
-	    sl_buf_put(&w->rec, t->rs, t->rslen) < 0 ||
-	    sl_storeenc_put_str(&w->rec, att.p, att.n) < 0)
-		return -1;
-	sl_logrec_end(&w->rec, mark);
-	if (sl_txnlog_flush(w) < 0)
-		return -1;
-	t->state = SL_TXN_VISIBLE;
-	t->finish_ms = now;
-	t->attach = att;
-	return 1;
+	cr->nnp = t->nnp;
+	if ((r = commit_check(w, t, table, cr)) <= 0)
+		return r;
+	return commit_write(w, t, 0, cr, att, now);
 }
 
 int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
@@ -560,11 +621,13 @@ int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 	txrec *t = 0;
 	int64_t now;
 	const char *why;
-	int ret = -1, clean = 0, v1 = 0;
+	int ret = -1, clean = 0, v1 = 0, r, e;
 	int two = precommit == SL_TXN_COMMIT_2PC, pre = precommit && !two;
 	char table[65] = "";
 	ckkey key = { CK_ID, id, 0, 0 };
+	commitrec cr;
 
+	memset(&cr, 0, sizeof cr);
 	if (alen > ATTACH_MAX) {
 		errno = EMSGSIZE;
 		return -1;
@@ -590,8 +653,10 @@ int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 		if (dropped < 0)
 			goto out;
 		if (!dropped) {
-			if (commit_prepared(&w, t, table, pre, attach, alen, now) < 0)
+			if ((r = commit_prepared(&w, t, table, pre, attach, alen, now, &cr)) < 0)
 				goto out;
+			if (!r)
+				goto refused;
 			ret = 1;
 			goto done;
 		}
@@ -601,13 +666,26 @@ int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 		clean = 1;
 	}
 	if (t->state == SL_TXN_PRECOMMITTED && !pre) {
-		if (commit_precommitted(&w, t, attach, alen, now) < 0)
+		if ((r = commit_precommitted(&w, t, table, attach, alen, now, &cr)) < 0)
 			goto out;
+		if (!r)
+			goto refused;
 		ret = 1;
 		goto done;
 	}
 	/* wrong state (possibly just recorded as aborted) */
 	ret = 0;
+	goto done;
+refused:
+	/* a partition its files name went (or clashes): the txn is aborted
+	 * with the reason, which the caller gets as errno's message */
+	e = errno;
+	if (abort_rec(&w, t, cr.why, strlen(cr.why), now) < 0 || sl_txnlog_flush(&w) < 0)
+		goto out;
+	clean = 1;
+	(void)info_fill(cur, &w.ls, t);
+	sl_storeerr_seterr(e, cr.why);
+	goto out;
 done:
 	/* once committed, say so even if *cur cannot be filled (ENOMEM) */
 	if (info_fill(cur, &w.ls, t) < 0 && ret == 0)
@@ -618,7 +696,10 @@ out:
 	if (t && clean)
 		sl_txnslot_files_clean(st, db, t, sl_txnslot_nrowsets(st, db, t));
 	v1 = t && t->slot < 0;
+	e = errno;
 	sl_txnlog_close(&w);
+	commitrec_free(&cr);
+	errno = e;
 	if (ret == 1 && v1)
 		sl_txnslot_cleanup(st, db, table, id, 0);
 	return ret;
@@ -766,6 +847,32 @@ static int seq_cmp(const void *a, const void *b)
 
 int sl_snapshot_open(sl_store *st, const char *db, const char *table, sl_snapshot *snap)
 {
+	return sl_snapshot_open_flags(st, db, table, 0, snap);
+}
+
+/* Count entry rows/size (of txn t) into its live partition's figures:
+ * the index of the partition, -1 when it is not live. */
+static long part_count(sl_snapshot *snap, const txrec *t, int64_t part, uint64_t rows,
+	uint64_t size)
+{
+	long k = sl_partlog_index(snap->parts, snap->nparts, part);
+	sl_partinfo *p;
+
+	if (k < 0)
+		return -1;
+	p = &snap->parts[k];
+	p->rows += rows;
+	p->bytes += size;
+	if (rows) {
+		p->version = t->id;
+		p->version_ms = t->finish_ms;
+	}
+	return k;
+}
+
+int sl_snapshot_open_flags(sl_store *st, const char *db, const char *table, int flags,
+	sl_snapshot *snap)
+{
 	char tdir[PATH_MAX];
 	logstate ls;
 	txrec **vis = 0;
@@ -790,8 +897,10 @@ int sl_snapshot_open(sl_store *st, const char *db, const char *table, sl_snapsho
 	r = sl_txnlog_load(st, db, &ls, &sl_ckpt_key_all);
 	if (r <= 0)
 		return r;
-	if (table_id_check(&ls, db, table, tid) < 0) {
+	if (table_id_check(&ls, db, table, tid) < 0 ||
+	    sl_partlog_live(&ls, tid, table, &snap->parts, &snap->nparts) < 0) {
 		sl_logrec_free(&ls);
+		sl_snapshot_free(snap);
 		return -1;
 	}
 	for (i = 0; i < ls.ntx; i++) {
@@ -824,11 +933,16 @@ int sl_snapshot_open(sl_store *st, const char *db, const char *table, sl_snapsho
 			sl_rsref *rf = &snap->refs[snap->n];
 			char *p, tail[8];
 			unsigned long long x, no;
-			sl_logrec_rs_next(&c, vis[i]->rsver, &nm, &rf->rows, &rf->size, &rf->sum);
+			long pk;
+			sl_logrec_rs_next(&c, vis[i]->rsver, &nm, &rf->rows, &rf->size, &rf->sum,
+					  &rf->part);
 			if (c.bad)
 				break;
 			if (!nm.n || memchr(nm.p, '/', nm.n) || nm.p[0] == '.')
 				continue;       /* never written: stay inside data/ */
+			pk = part_count(snap, vis[i], rf->part, rf->rows, rf->size);
+			if (pk < 0 || (snap->parts[pk].temp && !(flags & SL_SNAP_TEMP)))
+				continue;       /* dropped or replaced; or temporary */
 			if (asprintf(&p, "%s/data/%.*s", tdir, (int)nm.n, nm.p) < 0)
 				goto nomem;
 			/* the name says which rowset of which txn the file must be */
@@ -859,6 +973,7 @@ void sl_snapshot_free(sl_snapshot *snap)
 {
 	sl_strv_free(snap->paths, snap->n);
 	free(snap->refs);
+	sl_partinfo_free(snap->parts, snap->nparts);
 	memset(snap, 0, sizeof *snap);
 }
 

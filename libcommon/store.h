@@ -31,7 +31,8 @@
  * (documented per function), -1 with errno.
  *
  * This header is the store's whole public API: it includes the names
- * (name.h), databases and tables (catalog.h) and rowset files (rowset.h);
+ * (name.h), databases and tables (catalog.h), rowset files (rowset.h)
+ * and partitions (partstore.h);
  * the types are in storetypes.h. The modules under it (txnlog.h, ckpt.h,
  * logrec.h, txnslot.h, fsutil.h) are the store's own.
  */
@@ -46,6 +47,7 @@
 #include "name.h"
 #include "catalog.h"
 #include "rowset.h"
+#include "partstore.h"
 
 /* Open (creating if needed, with parents) the data directory; reads
  * sl.conf (lines "key = value", '#' comments). dir NULL: sl_data_dir(NULL).
@@ -125,7 +127,12 @@ int sl_txn_lookup_own(sl_txn *t, sl_txninfo *out);
  * 1 done (*cur, when not NULL, filled with the new state); 0 wrong state
  * (*cur filled: the caller words the message; this includes a txn found
  * effectively ABORTED, which is recorded); -1 errno (ENOENT: no such txn
- * in db, ENOTDIR: no such db, EPROTO: a rowset file is corrupt). */
+ * in db, ENOTDIR: no such db, EPROTO: a rowset file is corrupt; ESTALE: a
+ * file's partition was dropped or replaced during the load, EEXIST: a
+ * partition the load creates exists with other values: then the txn is
+ * aborted with sl_store_strerror(errno) as its reason, *cur filled).
+ * Each file's partition (sl-store.5 Partitions) is checked under the lock;
+ * the partitions the load creates are added by the C record. */
 #define SL_TXN_COMMIT_2PC 2
 int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 	const char *attach, size_t alen, sl_txninfo *cur);
@@ -154,34 +161,6 @@ void sl_snapshot_free(sl_snapshot *snap);
 #define SL_SNAP_TEMP 1
 int sl_snapshot_open_flags(sl_store *st, const char *db, const char *table, int flags,
 	sl_snapshot *snap);
-
-/* Partitions (sl-store.5 Partitions). The live partitions of db.table, a
- * cheaper read than a snapshot (nothing per file). 1, 0 no such table
- * (errno ENOENT) or db (ENOTDIR), -1 errno. Free with sl_partinfo_free. */
-int sl_part_list(sl_store *st, const char *db, const char *table, sl_partinfo **parts,
-	size_t *n);
-void sl_partinfo_free(sl_partinfo *parts, size_t n);
-/* The id of the k-th partition (k from 0) added by the Q record or
- * created by the load (txn) with id base: (base << 16) | k. */
-int64_t sl_part_new_id(int64_t base_id, unsigned k);
-/* CREATE TABLE with its initial partitions (n 0: unpartitioned): the T
- * record and a Q record adding them in one durable append, before the
- * table appears. As sl_table_create (catalog.h) otherwise. */
-int sl_table_create_parts(sl_store *st, const char *db, const char *table, const char *ddl,
-	const sl_partinfo *parts, size_t n);
-/* One change of sl_part_change: drop the partition name (temp: a
- * temporary one), or add one with name, temp and canonical values. */
-typedef struct sl_partop { int drop; const char *name; int temp; const char *values; } sl_partop;
-/* Called under the database lock with the live partitions before the
- * ops apply: 1 go on, 0 refuse (err filled). */
-typedef int (*sl_part_check_fn)(void *ctx, const sl_partinfo *live, size_t n, char *err,
-	size_t errcap);
-/* Apply ops, in order, as one Q log record (TRUNCATE: drop p, add p with
- * the same name, temp and values: a new id). check may be NULL. 1 done;
- * 0 refused with err (check said no; errno ENOENT: a dropped name is not
- * there, EEXIST: an added name is); -1 errno. */
-int sl_part_change(sl_store *st, const char *db, const char *table, const sl_partop *ops,
-	size_t nops, sl_part_check_fn check, void *ctx, char *err, size_t errcap);
 
 /* Path of the error log file for a load:
  * <dir>/_error_log/error_log_<db>_<label>_<id>. Makes sure _error_log/

@@ -10,6 +10,7 @@
 #include "storeerr.h"
 
 static __thread char store_err[512];
+static __thread int store_errno;
 
 int sl_storeerr_set(const char *fmt, ...)
 {
@@ -18,16 +19,29 @@ int sl_storeerr_set(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(store_err, sizeof store_err, fmt, ap);
 	va_end(ap);
-	errno = EPROTO;
+	store_errno = errno = EPROTO;
+	return -1;
+}
+
+int sl_storeerr_seterr(int e, const char *msg)
+{
+	snprintf(store_err, sizeof store_err, "%s", msg);
+	store_errno = errno = e;
 	return -1;
 }
 
 void sl_storeerr_clear(void)
 {
 	store_err[0] = 0;
+	store_errno = 0;
 }
 
 const char *sl_storeerr_msg(void)
 {
 	return store_err;
+}
+
+const char *sl_storeerr_for(int e)
+{
+	return store_err[0] && e == store_errno ? store_err : 0;
 }

@@ -10,6 +10,11 @@
 
 /* Record what is corrupt (printf-style); errno EPROTO. Always -1. */
 __attribute__((format(printf, 1, 2))) int sl_storeerr_set(const char *fmt, ...);
+/* Record why an operation failed with errno e (ESTALE: a partition
+ * dropped during a load, ...); errno set to e. Always -1. */
+int sl_storeerr_seterr(int e, const char *msg);
+/* The detail recorded for errno e, NULL none. */
+const char *sl_storeerr_for(int e);
 /* Forget the detail (before an operation that may record one). */
 void sl_storeerr_clear(void);
 /* The detail recorded since the last clear, "" if none. */

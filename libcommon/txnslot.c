@@ -202,7 +202,7 @@ void sl_txnslot_files_clean(sl_store *st, const char *db, const txrec *t, unsign
 		sl_field nm;
 		uint64_t rows, size;
 		uint32_t sum;
-		sl_logrec_rs_next(&c, t->rsver, &nm, &rows, &size, &sum);
+		sl_logrec_rs_next(&c, t->rsver, &nm, &rows, &size, &sum, 0);
 		if (c.bad)
 			break;
 		if (!nm.n || memchr(nm.p, '/', nm.n) || nm.p[0] == '.')

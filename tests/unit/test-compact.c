@@ -121,6 +121,7 @@ static void test_fold(void)
 	sl_storeenc_put_u64(&rs, 5);
 	sl_storeenc_put_u64(&rs, 100);
 	sl_storeenc_put_u32(&rs, 42);
+	sl_storeenc_put_u64(&rs, 0);      /* its partition (K version 2) */
 	/* an entry it names is not there: nothing replaced */
 	CHECK(sl_logrec_put_compact(&rec, 1005, 1, 7, "t", bad, 2, rs.p, rs.len) == 1);
 	CHECK(sl_logrec_apply(&ls, rec.p + 8, rec.len - 8) == 1);

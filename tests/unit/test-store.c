@@ -677,7 +677,7 @@ static void test_checkpoint_parts(sl_store *st)
 	/* a writer with a long log and no checkpoint writes one */
 	CHECK(sl_txn_abort(st, "testdb", 1, "x", &ti) == -1 && errno == ENOENT);
 	CHECK(sl_file_read(ck, &good) == 1 && good.len > 100);
-	CHECK(!memcmp(good.p, "SLCK", 4) && sl_u32_unpack(good.p + 4) == 5);
+	CHECK(!memcmp(good.p, "SLCK", 4) && sl_u32_unpack(good.p + 4) == 6);
 	nent = sl_u32_unpack(good.p + 64);
 	nlive = sl_u32_unpack(good.p + 68);
 	nbkt = sl_u32_unpack(good.p + 72);
@@ -776,7 +776,7 @@ static void test_checkpoint_parts(sl_store *st)
 	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
 	CHECK(sl_txn_abort(st, "testdb", 1, "x", &ti) == -1 && errno == ENOENT);
 	now.len = 0;
-	CHECK(sl_file_read(ck, &now) == 1 && now.len > 8 && sl_u32_unpack(now.p + 4) == 5);
+	CHECK(sl_file_read(ck, &now) == 1 && now.len > 8 && sl_u32_unpack(now.p + 4) == 6);
 	/* one byte short */
 	CHECK(truncate(ck, (off_t)good.len - 1) == 0);
 	state_text(st, held.id, &b);
@@ -1631,7 +1631,7 @@ static void test_rowset_identity(void)
 		snprintf(rp, sizeof rp, "%s/testdb/t/data/%s", cdir, nm);
 		CHECK(sl_file_read(rp, &f) == 1 && f.len > 100);
 		hlen = sl_u32_unpack(f.p + 4);
-		CHECK(sl_u16_unpack(f.p + 8) == 2);
+		CHECK(sl_u16_unpack(f.p + 8) == 3);
 		f.p[9] = 1;
 		sl_u32_pack(f.p + 8 + hlen, (uint32_t)crc32(0, (const Bytef *)f.p + 8, hlen));
 		sl_u32_pack(f.p + f.len - 8, (uint32_t)crc32(0, (const Bytef *)f.p + f.len - 28, 20));

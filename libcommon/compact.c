@@ -127,14 +127,40 @@ static int64_t file_id(const char *nm, int *tmp)
 	return id;
 }
 
-/* Does nothing need the file of txn id (tmp: its temporary) in the data
- * directory of table tid, by the whole fold ls? A load's files are its
- * as long as it lives or is VISIBLE (the temporaries only while it
- * lives); a compaction's while it is VISIBLE. Every file has its txn in
- * the log (a BEGIN before a load's first file; a compaction's is garbage
- * until its K record), and the checkpoint keeps every txn whose files a
- * live table reads. */
-static int is_garbage(logstate *ls, int64_t tid, int64_t id, int tmp)
+/* Is file name of VISIBLE txn t in a partition of table tid that was
+ * dropped (or truncated: a TRUNCATE drops the partition and adds a new
+ * one)? Its partition is the one its commit record's entry names. */
+static int in_dropped_part(logstate *ls, int64_t tid, const txrec *t, const char *name)
+{
+	sl_storeenc_cur c = { t->rs, t->rslen, 0 };
+	size_t len = strlen(name);
+
+	for (uint32_t i = 0; i < t->nrs && !c.bad; i++) {
+		sl_field nm;
+		uint64_t rows, size;
+		uint32_t sum;
+		int64_t part = 0;
+		const partrec *p;
+		sl_logrec_rs_next(&c, t->rsver, &nm, &rows, &size, &sum, &part);
+		if (c.bad || nm.n != len || memcmp(nm.p, name, len))
+			continue;
+		p = sl_logrec_pt_find(ls, tid, part);
+		return p && p->dropped;
+	}
+	return 0;
+}
+
+/* Does nothing need the file name of txn id (tmp: its temporary) in the
+ * data directory of table tid, by the whole fold ls? A load's files are
+ * its as long as it lives or is VISIBLE (the temporaries only while it
+ * lives); a compaction's while it is VISIBLE; neither's once their
+ * partition is dropped: a snapshot taken since does not list them, one
+ * taken before finds them gone when it opens them and is taken again, as
+ * for the files a compaction replaced. Every file has its txn in the log
+ * (a BEGIN before a load's first file; a compaction's is garbage until
+ * its K record), and the checkpoint keeps every txn whose files a live
+ * table reads, and every partition, dropped ones too. */
+static int is_garbage(logstate *ls, int64_t tid, int64_t id, int tmp, const char *name)
 {
 	txrec *t = sl_logrec_find(ls, id);
 
@@ -144,7 +170,9 @@ static int is_garbage(logstate *ls, int64_t tid, int64_t id, int tmp)
 		return 0;       /* not this table's: never touched */
 	if (t->state == SL_TXN_PREPARE || t->state == SL_TXN_PRECOMMITTED)
 		return 0;
-	return t->state == SL_TXN_ABORTED || t->repl || tmp;
+	if (t->state == SL_TXN_ABORTED || t->repl || tmp)
+		return 1;
+	return in_dropped_part(ls, tid, t, name);
 }
 
 /* The names in <tdir>/data that look like rowset files. 1, -1 errno. */
@@ -195,7 +223,7 @@ static void garbage(logstate *ls, const char *tdir, int64_t tid, char **names, s
 
 	for (i = 0; i < nn; i++) {
 		int64_t id = file_id(names[i], &tmp);
-		if (!is_garbage(ls, tid, id, tmp))
+		if (!is_garbage(ls, tid, id, tmp, names[i]))
 			continue;
 		if (remove && (sl_fsutil_pathf(p, "%s/data/%s", tdir, names[i]) < 0 ||
 			       (unlink(p) < 0 && errno != ENOENT)))
@@ -562,7 +590,7 @@ out:
  * do, -1 errno. */
 static int pick_run(cjob *j, const char *part, int full, sl_compact_res *res)
 {
-	int r = sl_snapshot_open(j->st, j->db, j->table, &j->snap);
+	int r = sl_snapshot_open_flags(j->st, j->db, j->table, SL_SNAP_TEMP, &j->snap);
 
 	if (r <= 0)
 		return r < 0 ? -1 : (errno = ESTALE, -1);
@@ -856,7 +884,7 @@ static int max_part_files(sl_store *st, const char *db, const char *table, size_
 	sl_snapshot snap = SL_SNAPSHOT_ZERO;
 	int64_t *v = 0;
 	size_t i, run = 0;
-	int r = sl_snapshot_open(st, db, table, &snap);
+	int r = sl_snapshot_open_flags(st, db, table, SL_SNAP_TEMP, &snap);
 
 	*max = 0;
 	if (r <= 0)

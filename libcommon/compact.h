@@ -70,7 +70,8 @@ int sl_compact_pick(const uint64_t *size, const size_t *nf, size_t n, int full, 
 
 /* The files in db.table's data directory that nothing needs: outputs of
  * compactions that died before their record, files a compaction replaced,
- * files of aborted or forgotten loads. remove: unlink them (under the
+ * files of aborted or forgotten loads, files of dropped (or truncated)
+ * partitions. remove: unlink them (under the
  * database lock). *n gets their number. 1; 0 a compaction runs (nothing
  * done, *n 0); -1 errno (ENOENT no such table). */
 int sl_compact_gc(sl_store *st, const char *db, const char *table, int remove, size_t *n);

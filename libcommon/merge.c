@@ -250,7 +250,7 @@ int sl_merge_open_table_parts(sl_store *st, const char *db, const char *table,
 	int sflags = flags & SL_MERGE_TEMP ? SL_SNAP_TEMP : 0;
 
 	for (int tries = 0;; tries++) {
-		int r = sflags ? (errno = ENOTSUP, -1) : sl_snapshot_open(st, db, table, snap);
+		int r = sl_snapshot_open_flags(st, db, table, sflags, snap);
 		if (r <= 0)
 			return r;
 		if ((*out = open_parts(snap, sch, flags, parts, nparts)))

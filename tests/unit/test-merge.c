@@ -264,6 +264,9 @@ static void test_sets(void)
 	CHECK(sl_merge_open_table_parts(&st, "d", "s", &sch, 0, &part, 1, &snap, &mg) == 1);
 	CHECK(drain(mg, out, sizeof out) == 0 && !strcmp(out, "1=110,2=25,3=107"));
 	sl_snapshot_free(&snap);
+	CHECK(sl_merge_open_table_parts(&st, "d", "s", &sch, SL_MERGE_TEMP, 0, 0, &snap, &mg) == 1);
+	CHECK(drain(mg, out, sizeof out) == 0 && !strcmp(out, "1=110,2=25,3=107"));
+	sl_snapshot_free(&snap);
 	CHECK(sl_merge_open_table_parts(&st, "d", "s", &sch, 0, &none, 1, &snap, &mg) == 1);
 	CHECK(drain(mg, out, sizeof out) == 0 && !strcmp(out, ""));
 	sl_snapshot_free(&snap);

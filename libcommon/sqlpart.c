@@ -37,6 +37,30 @@
 
 /* ---- the live list ---- */
 
+/* A partitioned table the log has no partition of yet (created with
+ * none: AUTO, or an empty list) lists the store's implicit partition
+ * (values ""): it is none of the table's partitions. */
+static int is_implicit(const sl_schema *sch, const sl_partinfo *p)
+{
+	return sch->part.kind != SL_PART_NONE && !p->values[0];
+}
+
+/* pi[0..n) without the implicit partition of a partitioned table: the
+ * new count. */
+static size_t drop_implicit(const sl_schema *sch, sl_partinfo *pi, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (is_implicit(sch, &pi[i])) {
+			free(pi[i].values);
+			continue;
+		}
+		pi[k++] = pi[i];
+	}
+	return k;
+}
+
 /* The live partitions of db.tbl with their rows and sizes (a snapshot
  * with the temporary partitions' files). 1, 0 no such table (errno), -1. */
 static int counted_parts(sl_store *st, const char *db, const char *tbl, sl_partinfo **pi, size_t *n)
@@ -66,6 +90,8 @@ static int load_parts(stmt *s, const char *db, const char *tbl, const sl_schema 
 		return errno == ENOTDIR ? sl_sql_err_db(s->q, db) : sl_sql_err_table(s->q, tbl);
 	if (r < 0)
 		return sl_sql_syserr(s->q, "unable to read the table's partitions");
+	if (sch)
+		*n = drop_implicit(sch, *pi, *n);
 	if (!ps)
 		return 1;
 	*ps = sl_partset_new(sch, *pi, *n, err, sizeof err);
@@ -302,14 +328,30 @@ static int plan_truncate(plan *P, const sl_partinfo *live, size_t n, opset *o)
 
 /* The ops for the live list: 1 (o filled; maybe empty: nothing to do),
  * 0 refused (P->code, P->err), -1 errno. */
-static int plan_build(plan *P, const sl_partinfo *live, size_t n, opset *o)
+static int plan_build(plan *P, const sl_partinfo *raw, size_t nraw, opset *o)
 {
-	int r;
+	sl_partinfo *live = calloc(nraw + 1, sizeof *live);
+	size_t n = 0;
+	int r = 1;
 
 	P->code = 0;
 	memset(o, 0, sizeof *o);
-	r = P->kind == PLAN_ADD ? plan_add(P, live, n, o) : P->kind == PLAN_DROP ? plan_drop(P, live, n, o)
-		: plan_truncate(P, live, n, o);
+	if (!live)
+		return -1;
+	/* the implicit partition of a partitioned table goes with its first
+	 * partition (the store takes no partition beside it) */
+	for (size_t i = 0; r > 0 && i < nraw; i++)
+		if (!is_implicit(P->sch, &raw[i]))
+			live[n++] = raw[i];
+		else if (P->kind == PLAN_ADD)
+			r = opset_add(o, 1, raw[i].name, 0, NULL);
+	if (r > 0)
+		r = P->kind == PLAN_ADD ? plan_add(P, live, n, o) : P->kind == PLAN_DROP ? plan_drop(P, live, n, o)
+			: plan_truncate(P, live, n, o);
+	/* nothing added: nothing to do */
+	if (r > 0 && P->kind == PLAN_ADD && o->n == 1 && o->ops[0].drop)
+		opset_free(o);
+	free(live);
 	if (r <= 0)
 		opset_free(o);
 	return r < 0 ? -1 : r;
@@ -350,7 +392,7 @@ static int plan_run(plan *P, const char *db)
 	for (int t = 0; t < PLAN_TRIES; t++) {
 		sl_partinfo *pi = 0;
 		size_t n = 0;
-		int r = load_parts(P->s, db, P->tbl, P->sch, 0, &pi, &n, NULL);
+		int r = load_parts(P->s, db, P->tbl, NULL, 0, &pi, &n, NULL);
 
 		if (r <= 0)
 			return r;

@@ -256,3 +256,29 @@ names() { sl-sql -N -B -D db -e "SHOW ${2:-} PARTITIONS FROM $1" | cut -f2; }
 	done
 	[ "$(cat a*.err b*.err | grep -c .)" -eq $((12 - ${#lines[@]} + 1)) ]
 }
+
+@test "partitions-sql: a table created with no partitions (AUTO, or an empty list) has none until one is added" {
+	sl-sql -e "CREATE DATABASE db"
+	sl-sql -D db -e "CREATE TABLE a (d DATE NOT NULL, k INT NOT NULL) DUPLICATE KEY(d, k)
+		AUTO PARTITION BY RANGE (date_trunc(\`d\`, 'month')) () DISTRIBUTED BY HASH(k) BUCKETS 1;
+		CREATE TABLE t (k INT NOT NULL) DUPLICATE KEY(k) PARTITION BY RANGE(k) () DISTRIBUTED BY HASH(k) BUCKETS 1"
+	run -0 --separate-stderr sl-sql -N -D db -e "SHOW PARTITIONS FROM a; SHOW PARTITIONS FROM t; SELECT count(*) FROM a; TRUNCATE TABLE a"
+	[ "$stderr" = "" ]
+	[ "$output" = "0" ]
+	run -0 sl-sql -BNr -D db -e "SHOW CREATE TABLE t"
+	[[ "$output" == *"PARTITION BY RANGE(\`k\`)
+()"* ]]
+	run -1 --separate-stderr sl-sql -D db -e "ALTER TABLE t DROP PARTITION t"
+	[ "$stderr" = "sl-sql: ERROR 1507 (HY000): Error in list of partitions to t" ]
+	sl-sql -D db -e "ALTER TABLE a ADD PARTITION p1 VALUES [('2020-01-01'), ('2020-02-01'));
+		ALTER TABLE t ADD PARTITION IF NOT EXISTS x VALUES LESS THAN ('5')"
+	run -0 sl-sql -N -B -D db -e "SHOW PARTITIONS FROM a; SHOW PARTITIONS FROM t"
+	[ "$(cut -f2,7 <<<"$output")" = "$(printf 'p1\t[types: [DATE]; keys: [2020-01-01]; ..types: [DATE]; keys: [2020-02-01]; )\nx\t[types: [INT]; keys: [-2147483648]; ..types: [INT]; keys: [5]; )')" ]
+	# a load fills p1 and creates the AUTO partition of February
+	printf '2020-01-05,1\n2020-02-07,2\n' > a.csv
+	sl-load -H column_separator:, -T a.csv db.a > /dev/null
+	run -0 sl-sql -N -B -D db -e "SHOW PARTITIONS FROM a"
+	[ "$(cut -f2,22 <<<"$output")" = "$(printf 'p1\t1\np20200201000000\t1')" ]
+	run -0 sl-sql -N -D db -e "SELECT k FROM a WHERE d >= '2020-02-01'; SELECT k FROM a PARTITION (p1)"
+	[ "$output" = "$(printf '2\n1')" ]
+}

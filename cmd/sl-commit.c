@@ -94,6 +94,8 @@ static void apply_2pc(sl_store *st, const char *db, const char *op, const sl_two
 		sl_twopc_refuse(a, "transaction [%" PRId64 "] not found", ti.id);
 	else if (r < 0 && errno == ENOTDIR)
 		sl_twopc_refuse(a, "unknown database, database=%s", db);
+	else if (r < 0 && errno == ESTALE)
+		sl_twopc_refuse(a, "%s", sl_store_strerror(ESTALE));
 	else if (r < 0)
 		sl_die((errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP), "unable to %s transaction %" PRId64 ": %s", op, ti.id,
 			sl_store_strerror(errno));
@@ -304,6 +306,13 @@ static int commit(commit_ctx *c)
 		return answer_fail(c, m, SL_EXIT_NO);
 	}
 	r = errno;
+	if (r == ESTALE) {
+		/* a partition of the load was dropped or replaced meanwhile: the
+		 * load fails, nothing of it is visible */
+		snprintf(m, sizeof m, SL_E_ANALYSIS_ERROR SL_TSTATUS "%s", sl_store_strerror(r));
+		abort_txn(c, m);
+		return answer_fail(c, m, SL_EXIT_NO);
+	}
 	sl_stage_note(r, "unable to commit transaction %" PRId64, c->res.txn_id);
 	snprintf(m, sizeof m, SL_E_INTERNAL_ERROR "unable to commit transaction %" PRId64 ": %s",
 		c->res.txn_id, sl_store_strerror(r));

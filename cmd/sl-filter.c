@@ -6,7 +6,10 @@
  * frame before E). Then the `delete` header of merge_type: MERGE, over the
  * same final values: a row where it is true gets __DORIS_DELETE_SIGN__ 1,
  * every other row 0. Every other frame passes through unchanged; without
- * `where` and `delete` the stage only copies frames.
+ * `where` and `delete` the stage only copies frames. Given DB.TABLE, a
+ * partitioned table's rows are routed to their partitions (partroute.h):
+ * each row kept gets the trailing __SL_PARTITION__ field, a row no
+ * partition takes is filtered (an F record, Doris's reason).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -28,8 +31,11 @@
 #include "loadopt.h"
 #include "types.h"
 #include "expr.h"
+#include "schema.h"
+#include "store.h"
+#include "partroute.h"
 
-#define USAGE "sl-filter [--data-dir DIR] [-H 'name:value']..."
+#define USAGE "sl-filter [--data-dir DIR] [-H 'name:value']... [DB.TABLE]"
 #define DELETE_SIGN "__DORIS_DELETE_SIGN__"
 
 /* The stage's state: its output and the bound `where` with what it
@@ -48,6 +54,11 @@ typedef struct filter_ctx {
 	sl_eval_ctx ev;
 	uint64_t unselected;
 	sl_stage_err err;        /* kept until the header frame */
+	/* a partitioned table: the schema, the router and the rows' new
+	 * trailing field (NULL router: no routing) */
+	sl_schema sch;
+	sl_partroute *route;
+	sl_buf hdr, reason;
 } filter_ctx;
 
 __attribute__((noreturn)) static void die_nomem(void)
@@ -175,26 +186,131 @@ static int holds(filter_ctx *c, const sl_expr *e)
 }
 
 /* A selected row out: as it came, or with the delete sign `delete` gives
- * it (1 where true, else 0, as Doris's if(delete, 1, 0)). */
-static void put_row(filter_ctx *c, const sl_frame *f)
+ * it (1 where true, else 0, as Doris's if(delete, 1, 0)), and with its
+ * partition field pf[0..pn) when the table is partitioned. */
+static void put_row(filter_ctx *c, const sl_frame *f, const char *pf, size_t pn)
 {
 	sl_frame out = *f;
 	sl_value v = { .kind = SL_V_INT, .tkind = SL_T_TINYINT };
-	char enc[16];
+	char enc[16], len[4];
 	const char *op = enc;
 	size_t at;
 
+	if (c->del || pf) {
+		c->row.len = 0;
+		if (sl_buf_put(&c->row, f->p, f->len) < 0)
+			die_nomem();
+		out.p = c->row.p;
+	}
 	if (c->del) {
 		v.u.i = holds(c, c->del);
 		at = (size_t)(c->fields[c->sign].p - f->p);
-		c->row.len = 0;
-		if (sl_value_encode(&c->types[c->sign], &v, enc, &op) != 1 || sl_buf_put(&c->row, f->p, f->len) < 0)
+		if (sl_value_encode(&c->types[c->sign], &v, enc, &op) != 1)
 			die_nomem();
 		c->row.p[at] = *op;
+	}
+	if (pf) {
+		sl_u32_pack(len, (uint32_t)pn);
+		if (sl_buf_put(&c->row, len, 4) < 0 || sl_buf_put(&c->row, pf, pn) < 0)
+			die_nomem();
 		out.p = c->row.p;
+		out.len = (uint32_t)c->row.len;
 	}
 	if (sl_write_frame(&c->w, &out) < 0)
 		sl_stage_die_write(&c->w);
+}
+
+/* A kept row of a partitioned table: out with its partition, or
+ * filtered when it has none (both strict modes: Doris's sink). */
+static void route_row(filter_ctx *c, const sl_frame *f)
+{
+	const char *pf;
+	size_t pn;
+	int r = sl_partroute_row(c->route, f->p, f->len, &pf, &pn, &c->reason);
+
+	if (r < 0 && errno == EFBIG)
+		sl_stage_abort(&c->w, SL_EXIT_NO, 0, SL_E_INTERNAL_ERROR "sl-filter: a load creates at most 65535 partitions");
+	if (r < 0 && errno == EPROTO)
+		sl_stage_abort(&c->w, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-filter: a row is not a row of %s", c->sch.name);
+	if (r < 0)
+		die_nomem();
+	if (r == 0) {
+		/* a sink error: the error log shows no source text */
+		if (sl_write_error(&c->w, c->reason.p, c->reason.len, "", 0, 0) < 0)
+			sl_stage_die_write(&c->w);
+		return;
+	}
+	put_row(c, f, pf, pn);
+}
+
+/* The header out: a partitioned table's gets the __SL_PARTITION__
+ * column last. */
+static void put_header(filter_ctx *c, const sl_frame *f)
+{
+	sl_frame out = *f;
+	char n[4];
+
+	if (c->route) {
+		if ((f->flags & SL_H_VARIADIC) || f->len < 8)
+			sl_stage_abort(&c->w, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-filter: a partitioned table's rows "
+			    "must be typed: run sl-map before sl-filter");
+		c->hdr.len = 0;
+		sl_u32_pack(n, (uint32_t)sizeof SL_PARTROUTE_COL - 1);
+		if (sl_buf_put(&c->hdr, f->p, f->len) < 0 || sl_buf_put(&c->hdr, n, 4) < 0 ||
+		    sl_buf_puts(&c->hdr, SL_PARTROUTE_COL) < 0)
+			die_nomem();
+		sl_u32_pack(n, (uint32_t)sizeof SL_PARTROUTE_TYPE - 1);
+		if (sl_buf_put(&c->hdr, n, 4) < 0 || sl_buf_puts(&c->hdr, SL_PARTROUTE_TYPE) < 0)
+			die_nomem();
+		sl_u32_pack(c->hdr.p + 4, sl_u32_unpack(f->p + 4) + 1);
+		out.p = c->hdr.p;
+		out.len = (uint32_t)c->hdr.len;
+	}
+	if (sl_write_frame(&c->w, &out) < 0)
+		sl_stage_die_write(&c->w);
+}
+
+/* DB.TABLE given: a partitioned table's schema, its live partitions and
+ * the router; an unpartitioned one needs none. Errors are kept for the
+ * header frame (an upstream error comes first). */
+static void open_table(filter_ctx *c, const sl_opts *o, const char *target, const sl_hdrs *h)
+{
+	char db[65], table[65], err[512];
+	sl_partinfo *parts = 0;
+	size_t n = 0, live;
+	sl_loadopts lo;
+	sl_store st;
+	int r;
+
+	if (!sl_stage_target(target, db, table))
+		sl_dieusage(USAGE);
+	if (sl_store_open(&st, sl_data_dir(o->data_dir)) < 0)
+		sl_stage_abort(&c->w, SL_EXIT_TEMP, 0, SL_DATA_DIR_MSG, sl_data_dir(o->data_dir), strerror(errno));
+	errno = 0;
+	r = sl_schema_load(&st, db, table, &c->sch);
+	if (r <= 0 && (r == 0 || errno == EINVAL || errno == ENOENT || errno == ENOTDIR)) {
+		sl_store_close(&st);
+		return;         /* sl-map says which of db and table is missing */
+	}
+	if (r < 0 || (c->sch.part.kind != SL_PART_NONE && sl_part_list(&st, db, table, &parts, &n) < 0))
+		sl_stage_abort(&c->w, errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR
+		    "unable to read the partitions of %s.%s: %s", db, table, sl_store_strerror(errno));
+	sl_store_close(&st);
+	if (c->sch.part.kind == SL_PART_NONE)
+		return;
+	/* a partitioned table the log has no partition of yet (an AUTO table
+	 * created with none) lists the implicit one: it takes no rows */
+	live = n == 1 && !*parts[0].values ? 0 : n;
+	if (sl_loadopt_parse(&lo, h, SL_LO_FILTER, err, sizeof err) < 0)
+		die_nomem();
+	r = sl_partroute_new(&c->sch, parts, live, lo.v[SL_LO_PARTITIONS].text, lo.v[SL_LO_TEMPORARY_PARTITIONS].text,
+	    &c->route, err, sizeof err);
+	sl_loadopt_free(&lo);
+	sl_partinfo_free(parts, n);
+	if (r < 0)
+		die_nomem();
+	if (r == 0)
+		sl_stage_err_set(&c->err, 0, SL_E_ANALYSIS_ERROR SL_TSTATUS "%s", err);
 }
 
 int main(int argc, char **argv)
@@ -207,13 +323,17 @@ int main(int argc, char **argv)
 
 	sl_msg_init(argv[0]);
 	memset(&c, 0, sizeof c);
-	sl_stage_args(&o, argc, argv, USAGE, 0, 0);
+	const char *target = 0;
+
+	sl_stage_args(&o, argc, argv, USAGE, &target, 1);
 	sl_profile_start(&o.hdrs, NULL);
 	sl_pipe_grow_std();
 	if (sl_writer_init(&c.w, 1) < 0 || sl_reader_init(&rd, 0) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to start");
 	rd.flush = &c.w;    /* never sit on rows while upstream is quiet */
 	filter_init(&c, &o.hdrs);
+	if (target)
+		open_table(&c, &o, target, &o.hdrs);
 
 	while ((r = sl_frame_read(&rd, &f)) > 0) {
 		switch (f.type) {
@@ -224,13 +344,15 @@ int main(int argc, char **argv)
 				c.unselected++;
 				break;
 			}
-			put_row(&c, &f);
+			if (c.route)
+				route_row(&c, &f);
+			else
+				put_row(&c, &f, 0, 0);
 			break;
 		case 'H':
 			if (c.err.set || ((c.where || c.del) && !bind_exprs(&c, &f)))
 				sl_stage_err_raise(&c.w, &c.err);
-			if (sl_write_frame(&c.w, &f) < 0)
-				sl_stage_die_write(&c.w);
+			put_header(&c, &f);
 			break;
 		case 'X':
 			return sl_stage_pass_abort(&c.w, &f);

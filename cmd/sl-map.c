@@ -42,6 +42,8 @@ typedef struct mapper {
 	sl_writer w;
 	sl_loadopts lo;         /* the load's options (loadopt.h) */
 	sl_schema sch;
+	sl_partinfo *parts;     /* the live partitions, when a header names some */
+	size_t nparts;
 	sl_colmap m;
 	sl_field *fields;       /* incoming source fields */
 	size_t fcap;
@@ -330,8 +332,17 @@ static void open_table(mapper *c, const sl_opts *o, const char *db, const char *
 	} else if (r < 0) {
 		sl_stage_abort(&c->w, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "unable to read the schema of %s.%s: %s",
 		    db, table, strerror(errno));
-	} else if (sl_colmap_plan(&c->m, &c->sch, &c->lo, tz) < 0)
-		die_nomem();
+	} else {
+		/* `partitions` and `temporary_partitions` name live partitions */
+		if ((c->lo.v[SL_LO_PARTITIONS].text || c->lo.v[SL_LO_TEMPORARY_PARTITIONS].text) &&
+		    sl_part_list(&st, db, table, &c->parts, &c->nparts) < 0)
+			sl_stage_abort(&c->w, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "unable to read the partitions of %s.%s: %s",
+			    db, table, sl_store_strerror(errno));
+		c->m.parts = c->parts;
+		c->m.nparts = c->nparts;
+		if (sl_colmap_plan(&c->m, &c->sch, &c->lo, tz) < 0)
+			die_nomem();
+	}
 }
 
 /* The input's header: the planning error now, else ours goes out. */

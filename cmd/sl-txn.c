@@ -38,11 +38,21 @@
 #include "model.h"
 #include "memtable.h"
 #include "merge.h"
+#include "partroute.h"
 
 #define USAGE "sl-txn [--data-dir DIR] [-H 'name:value']... DB.TABLE"
 #define TIMEOUT_DEFAULT 259200
 #define TIMEOUT_MAX 259200
 #define ROWSET_ROLL (256u << 20)
+#define PART_OPEN_MAX 4         /* DUPLICATE: files open at once, one per partition */
+
+/* A partition the load writes rows into (a partitioned table's). */
+typedef struct part_slot {
+	int64_t id;
+	char *newname, *newvalues;      /* a partition the load creates (AUTO), else NULL */
+	sl_rowset_writer *rw;           /* DUPLICATE: its open file, NULL none */
+	uint64_t bytes, used;           /* the open file's bytes; its last use (LRU) */
+} part_slot;
 
 /* The stage's state. */
 typedef struct txn_ctx {
@@ -74,6 +84,18 @@ typedef struct txn_ctx {
 	sl_schema sch;
 	sl_memtable *mt;
 	int masked;                     /* the rows carry the partial-update mask */
+	/* a partitioned table: each row's __SL_PARTITION__ field (stripped)
+	 * picks its slot; a sorted model's memtable tags rows with it, a
+	 * DUPLICATE table's rows go to its slot's open file */
+	int partitioned;
+	part_slot *slots;
+	size_t nslots, slotcap;
+	uint32_t *hash;                 /* slot index + 1 by id, open addressing; 0 free */
+	size_t hcap;
+	size_t nopen;
+	uint64_t tick;
+	long cur;                       /* a memtable flush: the slot c->rw belongs to */
+	sl_field *fl;
 } txn_ctx;
 
 /* The load deadline, for the signal handler: it makes stdin read EOF so
@@ -125,6 +147,11 @@ __attribute__((noreturn)) static void fail(txn_ctx *c, int code, int xflags, con
 		sl_rowset_discard(c->rw);
 		c->rw = NULL;
 	}
+	for (size_t i = 0; i < c->nslots; i++)
+		if (c->slots[i].rw) {
+			sl_rowset_discard(c->slots[i].rw);
+			c->slots[i].rw = NULL;
+		}
 	errlog_close(c);
 	if (c->have_txn) {
 		sl_txninfo cur = SL_TXNINFO_ZERO;
@@ -224,22 +251,26 @@ static int emit_row(void *arg, const char *p, size_t len)
 	return sl_rowset_add(arg, p, len);
 }
 
-/* The memtable's rows, sorted and folded, as one segment (c->rw, left
- * for rowset_finish_checked to finish). */
-static void flush_memtable(txn_ctx *c)
+__attribute__((noreturn)) static void fail_rowset(txn_ctx *c, const char *verb)
 {
-	if (!c->mt || !sl_memtable_rows(c->mt))
-		return;
-	if (!(c->rw = sl_rowset_create(&c->txn, c->ncols, c->cols)))
+	fail_sys(c, errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, verb, "a rowset", "a rowset");
+}
+
+/* A new file of slot i's partition (the table's one when unpartitioned). */
+static sl_rowset_writer *create_rw(txn_ctx *c, long i)
+{
+	sl_rowset_writer *w;
+
+	if (i < 0)
+		w = sl_rowset_create(&c->txn, c->ncols, c->cols);
+	else
+		w = sl_rowset_create_part(&c->txn, c->ncols, c->cols, c->slots[i].id, c->slots[i].newname,
+			c->slots[i].newvalues);
+	if (!w && errno == EFBIG)
+		failf(c, SL_EXIT_NO, 0, SL_E_INTERNAL_ERROR "a load writes at most 65535 partitions");
+	if (!w)
 		fail_sys(c, SL_EXIT_TEMP, "unable to create", "a rowset", "a rowset");
-	if (sl_memtable_flush(c->mt, c->masked, emit_row, c->rw) < 0) {
-		if (errno == EINVAL)
-			failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "an aggregate of %s.%s cannot take "
-				"its column's type", c->db, c->table);
-		if (errno == EPROTO)
-			failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "malformed row in the row stream");
-		fail_sys(c, SL_EXIT_TEMP, "unable to write", "a rowset", "a rowset");
-	}
+	return w;
 }
 
 /* Finish the rowset being written, if any. */
@@ -254,19 +285,99 @@ static void finish_rw(txn_ctx *c)
 	c->rsbytes = 0;
 }
 
+/* A memtable flush of a partitioned table: each partition's run of
+ * rows (tag: its slot) into files of its own. */
+static int emit_part(void *arg, uint32_t tag, const char *p, size_t len)
+{
+	txn_ctx *c = arg;
+
+	if (!c->rw || c->cur != (long)tag) {
+		finish_rw(c);
+		c->rw = create_rw(c, (long)tag);
+		c->cur = (long)tag;
+	}
+	return sl_rowset_add(c->rw, p, len);
+}
+
+/* The memtable's rows, sorted and folded, as one segment (c->rw, left
+ * for rowset_finish_checked to finish); a partitioned table's as one
+ * segment per partition. */
+static void flush_memtable(txn_ctx *c)
+{
+	int r;
+
+	if (!c->mt || !sl_memtable_rows(c->mt))
+		return;
+	if (c->partitioned) {
+		c->cur = -1;
+		r = sl_memtable_flush_part(c->mt, c->masked, emit_part, c);
+	} else {
+		c->rw = create_rw(c, -1);
+		r = sl_memtable_flush(c->mt, c->masked, emit_row, c->rw);
+	}
+	if (r < 0) {
+		if (errno == EINVAL)
+			failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "an aggregate of %s.%s cannot take "
+				"its column's type", c->db, c->table);
+		if (errno == EPROTO)
+			failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "malformed row in the row stream");
+		fail_sys(c, SL_EXIT_TEMP, "unable to write", "a rowset", "a rowset");
+	}
+}
+
 /* Write one row to the rowset being written, starting one if needed. */
 static void write_row(txn_ctx *c, const char *p, size_t len)
 {
-	if (!c->rw && !(c->rw = sl_rowset_create(&c->txn, c->ncols, c->cols)))
-		fail_sys(c, SL_EXIT_TEMP, "unable to create", "a rowset", "a rowset");
+	if (!c->rw)
+		c->rw = create_rw(c, -1);
 	if (sl_rowset_add(c->rw, p, len) < 0)
-		fail_sys(c, errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to write", "a rowset", "a rowset");
+		fail_rowset(c, "unable to write");
 	c->rsbytes += len;
+}
+
+/* Finish slot i's open file. */
+static void close_slot(txn_ctx *c, size_t i)
+{
+	sl_rowset_writer *w = c->slots[i].rw;
+
+	if (!w)
+		return;
+	c->slots[i].rw = NULL;
+	c->slots[i].bytes = 0;
+	c->nopen--;
+	if (sl_rowset_finish(w, NULL) < 0)
+		fail_sys(c, SL_EXIT_TEMP, "unable to write", "a rowset", "a rowset");
+}
+
+/* A DUPLICATE table's row into its partition's open file: at most
+ * PART_OPEN_MAX files are open, the least recently used one is finished
+ * when another partition needs one. */
+static void write_slot(txn_ctx *c, size_t i, const char *p, size_t len)
+{
+	part_slot *s = &c->slots[i];
+
+	if (!s->rw) {
+		if (c->nopen >= PART_OPEN_MAX) {
+			size_t lru = i;
+			for (size_t k = 0; k < c->nslots; k++)
+				if (c->slots[k].rw && (lru == i || c->slots[k].used < c->slots[lru].used))
+					lru = k;
+			close_slot(c, lru);
+		}
+		s->rw = create_rw(c, (long)i);
+		c->nopen++;
+	}
+	s->used = ++c->tick;
+	if (sl_rowset_add(s->rw, p, len) < 0)
+		fail_rowset(c, "unable to write");
+	if ((s->bytes += len) >= ROWSET_ROLL)
+		close_slot(c, i);
 }
 
 /* End the rows written so far: a streamed segment gets the row held
  * back and is finished, then the memtable's rows become their own
- * segment (newer than the streamed ones, as they came later). */
+ * segment (newer than the streamed ones, as they came later); every
+ * partition's open file is finished. */
 static void rowset_finish_checked(txn_ctx *c)
 {
 	const char *p;
@@ -277,6 +388,113 @@ static void rowset_finish_checked(txn_ctx *c)
 	finish_rw(c);
 	flush_memtable(c);
 	finish_rw(c);
+	for (size_t i = 0; i < c->nslots; i++)
+		close_slot(c, i);
+}
+
+/* ---- partitions ---- */
+
+static size_t id_hash(int64_t id, size_t cap)
+{
+	return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 7) & (cap - 1);
+}
+
+/* Room for one more slot: the array and the hash (kept at most half full). */
+static void grow_slots(txn_ctx *c)
+{
+	if (c->nslots == c->slotcap) {
+		size_t cap = c->slotcap ? c->slotcap * 2 : 16;
+		part_slot *ns = realloc(c->slots, cap * sizeof *ns);
+		if (!ns)
+			failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
+		c->slots = ns;
+		c->slotcap = cap;
+	}
+	if (2 * (c->nslots + 1) > c->hcap) {
+		size_t cap = c->hcap ? c->hcap * 2 : 64;
+		uint32_t *nh = calloc(cap, sizeof *nh);
+		if (!nh)
+			failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
+		for (size_t i = 0; i < c->nslots; i++) {
+			size_t h = id_hash(c->slots[i].id, cap);
+			while (nh[h])
+				h = (h + 1) & (cap - 1);
+			nh[h] = (uint32_t)i + 1;
+		}
+		free(c->hash);
+		c->hash = nh;
+		c->hcap = cap;
+	}
+}
+
+__attribute__((noreturn)) static void fail_partition_field(txn_ctx *c, const char *why)
+{
+	sl_stage_note(0, "malformed %s field in the row stream: %s", SL_PARTROUTE_COL, why);
+	failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "malformed %s field in the row stream: %s",
+		SL_PARTROUTE_COL, why);
+}
+
+/* The slot of a row's partition field: a live partition by its id, one
+ * the load creates by sl_part_new_id(txn, k) (its first row names it). */
+static size_t slot_of(txn_ctx *c, const sl_partroute_field *pf)
+{
+	int64_t id = pf->created ? sl_part_new_id(c->txn.id, pf->k) : pf->id;
+	size_t h;
+	part_slot *s;
+
+	if (c->hcap)
+		for (h = id_hash(id, c->hcap); c->hash[h]; h = (h + 1) & (c->hcap - 1))
+			if (c->slots[c->hash[h] - 1].id == id) {
+				if (pf->name)
+					fail_partition_field(c, "a new partition named twice");
+				return c->hash[h] - 1;
+			}
+	if (pf->created && !pf->name)
+		fail_partition_field(c, "a new partition used before it is named");
+	grow_slots(c);
+	s = &c->slots[c->nslots];
+	memset(s, 0, sizeof *s);
+	s->id = id;
+	if (pf->created && (!(s->newname = strndup(pf->name, pf->namelen)) ||
+	    !(s->newvalues = strndup(pf->values, pf->valueslen))))
+		failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
+	for (h = id_hash(id, c->hcap); c->hash[h]; h = (h + 1) & (c->hcap - 1))
+		;
+	c->hash[h] = (uint32_t)++c->nslots;
+	return c->nslots - 1;
+}
+
+/* A partitioned table's row: its slot, and its length without the
+ * trailing partition field. */
+static size_t split_row(txn_ctx *c, const sl_frame *f, size_t *len)
+{
+	sl_partroute_field pf;
+	const sl_field *last = &c->fl[c->ncols];
+
+	if (sl_fields_parse(f->p, f->len, c->fl, c->ncols + 1) != (long)c->ncols + 1 || last->n == SL_NULL_LEN)
+		failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "malformed row in the row stream");
+	if (!sl_partroute_parse(last->p, last->n, &pf))
+		fail_partition_field(c, "not a partition");
+	*len = (size_t)(last->p - 4 - f->p);
+	return slot_of(c, &pf);
+}
+
+/* A partitioned table's header ends with the partition column, which the
+ * files do not keep. */
+static void strip_partition_column(txn_ctx *c)
+{
+	const sl_field *last = c->ncols ? &c->cols[c->ncols - 1].name : 0;
+
+	if (!last || last->n != sizeof SL_PARTROUTE_COL - 1 || memcmp(last->p, SL_PARTROUTE_COL, last->n)) {
+		sl_stage_note(0, "the rows of partitioned table %s.%s carry no %s column: run sl-filter %s.%s "
+			"before sl-txn", c->db, c->table, SL_PARTROUTE_COL, c->db, c->table);
+		failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "the rows of partitioned table %s carry no %s column: "
+			"run sl-filter DB.TABLE before sl-txn", c->table, SL_PARTROUTE_COL);
+	}
+	c->ncols--;
+	free(c->fl);
+	if (!(c->fl = calloc(c->ncols + 2, sizeof *c->fl)))
+		failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
 }
 
 /* A UNIQUE or AGGREGATE table's rows must be the table's columns (the
@@ -316,14 +534,40 @@ static void take_header(txn_ctx *c, const sl_frame *f)
 	if (!c->cols || sl_header_parse(&h, c->cols, (size_t)n) != n)
 		failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
 	c->ncols = (size_t)n;
+	if (c->partitioned)
+		strip_partition_column(c);
 	if (c->mt)
 		check_model_header(c);
+}
+
+/* A partitioned table's row: tagged in the memtable, or into its
+ * partition's file. */
+static void add_part_row(txn_ctx *c, const sl_frame *f)
+{
+	size_t len, i = split_row(c, f, &len);
+
+	c->nrows++;
+	if (!c->mt) {
+		write_slot(c, i, f->p, len);
+		return;
+	}
+	if (sl_memtable_add_part(c->mt, (uint32_t)i, f->p, len) < 0) {
+		if (errno == EPROTO)
+			failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "malformed row in the row stream");
+		failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
+	}
+	if (sl_memtable_full(c->mt))
+		rowset_finish_checked(c);
 }
 
 static void add_row(txn_ctx *c, const sl_frame *f)
 {
 	if (!c->cols)
 		failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "row before header in the row stream");
+	if (c->partitioned) {
+		add_part_row(c, f);
+		return;
+	}
 	if (c->mt) {
 		/* rows in increasing key order stream into a segment; from
 		 * the first one out of order on, the memtable sorts them */
@@ -608,6 +852,7 @@ static void open_model(txn_ctx *c)
 	if (r < 0)
 		fail_sys(c, errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to read", "the table's schema",
 			c->table);
+	c->partitioned = c->sch.part.kind != SL_PART_NONE;
 	if (c->sch.model == SL_MODEL_DUPLICATE)
 		return;
 	if (v) {

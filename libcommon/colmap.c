@@ -356,11 +356,25 @@ static int column_default(const sl_colmap *m, const sl_column *c, sl_value *out)
 	}
 }
 
+/* Is the name p[0..n) one of the live partitions (temp: a temporary
+ * one)? Without a list (NULL parts), the table is unpartitioned: its one
+ * formal partition is named as the table, and it has no temporary ones. */
+static int partition_named(const sl_colmap *m, const char *p, size_t n, int temp)
+{
+	const sl_schema *sch = m->sch;
+
+	if (!m->parts)
+		return !temp && n == strlen(sch->name) && !strncasecmp(p, sch->name, n);
+	for (size_t i = 0; i < m->nparts; i++)
+		if (!m->parts[i].temp == !temp && strlen(m->parts[i].name) == n && !strncasecmp(m->parts[i].name, p, n))
+			return 1;
+	return 0;
+}
+
 /* Are the comma-separated partition names of list (trimmed, case-
- * insensitive) all named `only`, the one partition there is (NULL: none)?
- * An unpartitioned table has one partition, named as the table, and no
- * temporary ones (Doris). 1 all found; 0 with *bad the first unknown name. */
-static int partitions_known(const char *list, const char *only, char *bad, size_t cap)
+ * insensitive) all live partitions of the table (temp: temporary ones)?
+ * 1 all found; 0 with *bad the first unknown name. */
+static int partitions_known(const sl_colmap *m, const char *list, int temp, char *bad, size_t cap)
 {
 	const char *p = list;
 
@@ -370,7 +384,7 @@ static int partitions_known(const char *list, const char *only, char *bad, size_
 			p++;
 		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
 			end--;
-		if (!only || (size_t)(end - p) != strlen(only) || strncasecmp(p, only, (size_t)(end - p))) {
+		if (!partition_named(m, p, (size_t)(end - p), temp)) {
 			snprintf(bad, cap, "%.*s", (int)(end - p), p);
 			return 0;
 		}
@@ -407,9 +421,9 @@ static void plan_routing(sl_colmap *m, const sl_loadopts *lo)
 			sl_colmap_set_err(m, 0, SL_E_NOT_IMPLEMENTED_ERROR "group_commit %s is not supported yet: "
 			    "send the load without group_commit (or group_commit: off_mode)", gc);
 	}
-	if (parts && !partitions_known(parts, sch->name, bad, sizeof bad))
+	if (parts && !partitions_known(m, parts, 0, bad, sizeof bad))
 		sl_colmap_set_err(m, 0, FE_ERR "partition %s is not found in table %s", bad, sch->name);
-	if (tparts && !partitions_known(tparts, NULL, bad, sizeof bad))
+	if (tparts && !partitions_known(m, tparts, 1, bad, sizeof bad))
 		sl_colmap_set_err(m, 0, FE_ERR "partition %s is not found in table %s", bad, sch->name);
 	if (v[SL_LO_LOAD_TO_SINGLE_TABLET].i && !sch->dist_random)
 		sl_colmap_set_err(m, 0, FE_ERR "if load_to_single_tablet set to true, the olap table must be with random distribution");

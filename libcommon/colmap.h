@@ -81,6 +81,11 @@ typedef struct sl_colmap {
 	uint64_t pre_unselected;
 	/* The planning error (the first one), for when the stream starts. */
 	sl_stage_err err;
+	/* The table's live partitions (sl_part_list), which `partitions` and
+	 * `temporary_partitions` must name; set by the caller before the plan
+	 * when either header is given (NULL: an unpartitioned table's own). */
+	const sl_partinfo *parts;
+	size_t nparts;
 	/* Per row: the values (one per table column), the expression scope,
 	 * and a rejected row's reason and source text. */
 	sl_value *out, *scope;

@@ -25,6 +25,7 @@
 #include "jobstate.h"
 #include "loadopt.h"
 #include "status.h"
+#include "schema.h"
 
 #define NSTAGES 5
 #define ANSWER_MAX (1u << 20)
@@ -439,7 +440,7 @@ typedef struct run {
 
 /* argv of every stage: path [--data-dir D] -H name:value ... [DB.TABLE];
  * -1 with errno. */
-static int run_argv(sl_load_req *rq, const sl_loadopts *lo, run *rn)
+static int run_argv(sl_load_req *rq, const sl_loadopts *lo, int partitioned, run *rn)
 {
 	size_t s, k, h;
 
@@ -463,10 +464,10 @@ static int run_argv(sl_load_req *rq, const sl_loadopts *lo, run *rn)
 		}
 		rn->nh++;
 	}
-	/* sl-filter only evaluates `where` and `delete`: without them it
-	 * would only copy */
+	/* sl-filter evaluates `where` and `delete` and routes a partitioned
+	 * table's rows: without them it would only copy */
 	for (s = 0; s < NSTAGES; s++)
-		if (s != 2 || lo->v[SL_LO_WHERE].text || lo->v[SL_LO_DELETE].text)
+		if (s != 2 || lo->v[SL_LO_WHERE].text || lo->v[SL_LO_DELETE].text || partitioned)
 			rn->names[rn->ns++] = stage_names[s];
 	for (s = 0; s < rn->ns; s++) {
 		char **v = rn->argvs_mem[s];
@@ -482,7 +483,7 @@ static int run_argv(sl_load_req *rq, const sl_loadopts *lo, run *rn)
 			v[k++] = "-H";
 			v[k++] = rn->hv[h];
 		}
-		if (strcmp(rn->names[s], "sl-filter") && strcmp(rn->names[s], "sl-commit"))   /* the others name the table */
+		if (strcmp(rn->names[s], "sl-commit"))   /* the others name the table */
 			v[k++] = rn->target;
 		v[k] = NULL;
 		rn->argvs[s] = v;
@@ -490,6 +491,20 @@ static int run_argv(sl_load_req *rq, const sl_loadopts *lo, run *rn)
 	if (rq->env && !(rn->env = build_env(rq->env)))
 		return -1;
 	return 1;
+}
+
+/* Is db.table partitioned (its schema has PARTITION BY)? A table that
+ * cannot be read is not: sl-map says why. */
+static int partitioned_table(sl_store *st, const sl_load_req *rq)
+{
+	sl_schema sch = SL_SCHEMA_ZERO;
+	int r;
+
+	if (!st || sl_schema_load(st, rq->db, rq->table, &sch) <= 0)
+		return 0;
+	r = sch.part.kind != SL_PART_NONE;
+	sl_schema_free(&sch);
+	return r;
 }
 
 static void run_free(run *rn)
@@ -584,7 +599,11 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	out->cancelled = 0;
 	if (!(label = sl_load_label(rq)))
 		return -1;
-	if (opts_of(rq, &lo) < 0 || run_argv(rq, &lo, &rn) < 0)
+	if (opts_of(rq, &lo) < 0)
+		goto fail;
+	/* sl.conf: before the stages start, for their limits */
+	have_st = store_of(rq, &own, &st) > 0;
+	if (run_argv(rq, &lo, partitioned_table(have_st ? st : NULL, rq), &rn) < 0)
 		goto fail;
 	infd = rq->infd;
 	if (infd < 0) {
@@ -596,8 +615,6 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	if (pipe2(rn.ansp, O_CLOEXEC) < 0)
 		goto fail;
 
-	/* sl.conf: before the stages start, for their limits */
-	have_st = store_of(rq, &own, &st) > 0;
 	limits_of(rq, &lo, have_st ? st : NULL, &lim);
 	g_active = 1;
 	if (sl_spawn_pipeline_limited(&pl, rn.ns, rn.argvs, infd, rn.ansp[1], rq->errfd, rn.env, &lim) < 0) {

@@ -68,8 +68,8 @@ const sl_loadopt_def sl_loadopt_table[SL_LO_COUNT] = {
 	[SL_LO_HIDDEN_COLUMNS] = { "hidden_columns", SL_LOT_TEXT, 0, 0, 0, 0, P | M },
 	[SL_LO_GROUP_COMMIT] = { "group_commit", SL_LOT_ENUM, 0, "sync_mode|async_mode|off_mode", 0,
 		MSGS(SL_E_INVALID_ARGUMENT "group_commit can only be [async_mode, sync_mode, off_mode]"), M },
-	[SL_LO_PARTITIONS] = { "partitions", SL_LOT_TEXT, 0, 0, 0, 0, M },
-	[SL_LO_TEMPORARY_PARTITIONS] = { "temporary_partitions", SL_LOT_TEXT, 0, 0, 0, 0, M },
+	[SL_LO_PARTITIONS] = { "partitions", SL_LOT_TEXT, 0, 0, 0, 0, M | F },
+	[SL_LO_TEMPORARY_PARTITIONS] = { "temporary_partitions", SL_LOT_TEXT, 0, 0, 0, 0, M | F },
 	[SL_LO_UNIQUE_KEY_UPDATE_MODE] = { "unique_key_update_mode", SL_LOT_ENUM, 0,
 		"UPSERT|UPDATE_FIXED_COLUMNS|UPDATE_FLEXIBLE_COLUMNS", 0,
 		MSGS(SL_E_INVALID_ARGUMENT "Invalid unique_key_partial_mode %s, must be one of 'UPSERT', "

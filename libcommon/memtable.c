@@ -33,6 +33,7 @@ struct sl_memtable {
 	/* streaming: the row held back and its key, in one of two buffers
 	 * (the other holds the row last handed out) */
 	int broken;             /* the order broke: the memtable takes every row */
+	int tagged;             /* rows added with a partition tag (sl_memtable_add_part) */
 	int held, hi;
 	sl_buf hkey[2], hrow[2];
 };
@@ -81,7 +82,9 @@ uint64_t sl_memtable_rows(const sl_memtable *mt)
 	return mt->n;
 }
 
-int sl_memtable_add(sl_memtable *mt, const char *p, size_t len)
+/* Copy a row in, its key after the 4-byte tag when tagged (the sort
+ * then puts a tag's rows together, and keys never match across tags). */
+static int add_row(sl_memtable *mt, const char *tag, const char *p, size_t len)
 {
 	size_t at = mt->buf.len, klen;
 	ment *e;
@@ -97,7 +100,7 @@ int sl_memtable_add(sl_memtable *mt, const char *p, size_t len)
 		mt->ent = ne;
 		mt->cap = cap;
 	}
-	if (sl_model_key(&mt->m, p, len, &mt->buf) < 0) {
+	if ((tag && sl_buf_put(&mt->buf, tag, 4) < 0) || sl_model_key(&mt->m, p, len, &mt->buf) < 0) {
 		mt->buf.len = at;
 		return -1;
 	}
@@ -114,6 +117,20 @@ int sl_memtable_add(sl_memtable *mt, const char *p, size_t len)
 	e->klen = (uint32_t)klen;
 	e->rlen = (uint32_t)len;
 	return 1;
+}
+
+int sl_memtable_add(sl_memtable *mt, const char *p, size_t len)
+{
+	return add_row(mt, NULL, p, len);
+}
+
+int sl_memtable_add_part(sl_memtable *mt, uint32_t tag, const char *p, size_t len)
+{
+	char t[4];
+
+	sl_u32_pack(t, tag);
+	mt->tagged = 1;
+	return add_row(mt, t, p, len);
 }
 
 static inline int ment_cmp(const char *buf, const ment *a, const ment *b)
@@ -173,9 +190,22 @@ static int sort_index(sl_memtable *mt)
 	return 1;
 }
 
+/* Where flush's rows go: the caller's callback, with the run's tag when
+ * the rows are tagged. */
+typedef struct emit_to {
+	int (*emit)(void *arg, const char *p, size_t len);
+	int (*emit_part)(void *arg, uint32_t tag, const char *p, size_t len);
+	void *arg;
+	uint32_t tag;
+} emit_to;
+
+static int emit_one(const emit_to *to, const char *p, size_t len)
+{
+	return to->emit_part ? to->emit_part(to->arg, to->tag, p, len) : to->emit(to->arg, p, len);
+}
+
 /* Fold the run ent[i..j) of one key and emit the result. */
-static int fold_run(sl_memtable *mt, size_t i, size_t j, int masked,
-	int (*emit)(void *, const char *, size_t), void *arg)
+static int fold_run(sl_memtable *mt, size_t i, size_t j, int masked, const emit_to *to)
 {
 	const char *buf = mt->buf.p, *p;
 	size_t len;
@@ -187,11 +217,10 @@ static int fold_run(sl_memtable *mt, size_t i, size_t j, int masked,
 		r = sl_model_fold_end(&mt->m, 1, masked, &mt->out, &p, &len);
 	if (r < 0)
 		return -1;
-	return r ? emit(arg, p, len) : 1;
+	return r ? emit_one(to, p, len) : 1;
 }
 
-int sl_memtable_flush(sl_memtable *mt, int masked,
-	int (*emit)(void *arg, const char *p, size_t len), void *arg)
+static int flush_to(sl_memtable *mt, int masked, emit_to *to)
 {
 	const char *buf;
 	size_t i = 0;
@@ -203,12 +232,14 @@ int sl_memtable_flush(sl_memtable *mt, int masked,
 		size_t j = i + 1;
 		while (j < mt->n && !ment_cmp(buf, &mt->ent[i], &mt->ent[j]))
 			j++;
+		if (mt->tagged)
+			to->tag = sl_u32_unpack(buf + mt->ent[i].off);
 		if (j == i + 1) {
 			/* one row of its key: written as it came */
 			const ment *e = &mt->ent[i];
-			if (emit(arg, buf + e->off + e->klen, e->rlen) < 0)
+			if (emit_one(to, buf + e->off + e->klen, e->rlen) < 0)
 				return -1;
-		} else if (fold_run(mt, i, j, masked, emit, arg) < 0) {
+		} else if (fold_run(mt, i, j, masked, to) < 0) {
 			return -1;
 		}
 		i = j;
@@ -216,6 +247,22 @@ int sl_memtable_flush(sl_memtable *mt, int masked,
 	mt->n = 0;
 	mt->buf.len = 0;
 	return 1;
+}
+
+int sl_memtable_flush(sl_memtable *mt, int masked,
+	int (*emit)(void *arg, const char *p, size_t len), void *arg)
+{
+	emit_to to = { emit, NULL, arg, 0 };
+
+	return flush_to(mt, masked, &to);
+}
+
+int sl_memtable_flush_part(sl_memtable *mt, int masked,
+	int (*emit)(void *arg, uint32_t tag, const char *p, size_t len), void *arg)
+{
+	emit_to to = { NULL, emit, arg, 0 };
+
+	return flush_to(mt, masked, &to);
 }
 
 /* ---- streaming ---- */

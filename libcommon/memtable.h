@@ -36,6 +36,17 @@ int sl_memtable_flush(sl_memtable *mt, int masked,
 	int (*emit)(void *arg, const char *p, size_t len), void *arg);
 void sl_memtable_free(sl_memtable *mt);
 
+/* Partitioned tables: rows tagged with their partition (an index of the
+ * caller's), sorted by (tag, key), so that one memtable serves every
+ * partition and a flush hands out each partition's rows as one run, in
+ * increasing tag order; keys fold only within a tag. A memtable takes
+ * tagged rows or untagged ones, not both (and tagged ones never through
+ * sl_memtable_push). add_part: as sl_memtable_add. flush_part: as
+ * sl_memtable_flush, with each row's tag. */
+int sl_memtable_add_part(sl_memtable *mt, uint32_t tag, const char *p, size_t len);
+int sl_memtable_flush_part(sl_memtable *mt, int masked,
+	int (*emit)(void *arg, uint32_t tag, const char *p, size_t len), void *arg);
+
 /* Streaming. A load whose keys arrive strictly increasing (a load by
  * ascending id, the common case) needs no memtable: each row is written
  * as it comes, one behind (a row is held until the next one's key shows

@@ -89,8 +89,11 @@ sl-dump: fatal: stream aborted upstream: [INTERNAL_ERROR]TStatus: ParseException
 }
 
 @test "sl-filter: usage errors" {
-	run -100 --separate-stderr sl-filter d.t
-	[ "$stderr" = "sl-filter: usage: sl-filter [--data-dir DIR] [-H 'name:value']..." ]
+	# one DB.TABLE operand at most (a partitioned table's routing)
+	run -100 --separate-stderr sl-filter d.t e.u
+	[ "$stderr" = "sl-filter: usage: sl-filter [--data-dir DIR] [-H 'name:value']... [DB.TABLE]" ]
+	run -100 --separate-stderr sl-filter nodot < /dev/null
+	[ "$stderr" = "sl-filter: usage: sl-filter [--data-dir DIR] [-H 'name:value']... [DB.TABLE]" ]
 	run -0 sl-filter --help
-	[ "$output" = "usage: sl-filter [--data-dir DIR] [-H 'name:value']..." ]
+	[ "$output" = "usage: sl-filter [--data-dir DIR] [-H 'name:value']... [DB.TABLE]" ]
 }

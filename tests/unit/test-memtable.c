@@ -3,7 +3,9 @@
  * test-memtable.c -- unit tests of the memtable (libcommon/memtable.c):
  * rows in random order come out sorted by key, each key once, the later
  * row of a key winning (a stable sort); sorted input; the budget; masks
- * kept; delete-signed rows kept; a bad key refused; emit's failure.
+ * kept; delete-signed rows kept; a bad key refused; emit's failure;
+ * rows tagged with their partition sorted by (tag, key), folded within a
+ * tag only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -186,12 +188,59 @@ static void test_stream(void)
 	sl_memtable_free(mt);
 }
 
+/* A flush_part callback: the rows with their tags. */
+typedef struct tgot { int n; uint32_t tag[64]; int k[64], v[64]; } tgot;
+
+static int emit_tag(void *arg, uint32_t tag, const char *p, size_t len)
+{
+	tgot *g = arg;
+
+	(void)len;
+	if (g->n >= 64)
+		return -1;
+	g->tag[g->n] = tag;
+	g->k[g->n] = (int)sl_u32_unpack(p + 4);
+	g->v[g->n] = (int)sl_u32_unpack(p + 12);
+	g->n++;
+	return 1;
+}
+
+static void test_tagged(void)
+{
+	sl_memtable *mt = sl_memtable_new(&sch, 1 << 20);
+	static tgot g;
+	char row[64];
+	/* (tag, k, v) in arrival order */
+	static const int in[][3] = { { 2, 5, 1 }, { 0, 9, 2 }, { 2, 1, 3 }, { 1, 5, 4 }, { 0, 9, 5 },
+		{ 70000, 3, 6 }, { 2, 5, 7 } };
+
+	CHECK(mt != NULL);
+	for (size_t i = 0; i < SL_ARRAY_LEN(in); i++)
+		CHECK(sl_memtable_add_part(mt, (uint32_t)in[i][0], row, mkrow(row, in[i][1], in[i][2], 0, 0)) == 1);
+	CHECK(sl_memtable_rows(mt) == SL_ARRAY_LEN(in));
+	CHECK(sl_memtable_flush_part(mt, 0, emit_tag, &g) == 1);
+	/* tag 0: k 9 folded (later wins); tag 1: k 5 alone (not folded with
+	 * tag 2's k 5); tag 2: k 1, then k 5 folded; tag 70000 last */
+	CHECK(g.n == 5);
+	CHECK(g.tag[0] == 0 && g.k[0] == 9 && g.v[0] == 5);
+	CHECK(g.tag[1] == 1 && g.k[1] == 5 && g.v[1] == 4);
+	CHECK(g.tag[2] == 2 && g.k[2] == 1 && g.v[2] == 3);
+	CHECK(g.tag[3] == 2 && g.k[3] == 5 && g.v[3] == 7);
+	CHECK(g.tag[4] == 70000 && g.k[4] == 3 && g.v[4] == 6);
+	CHECK(sl_memtable_rows(mt) == 0);
+	/* a bad key is refused, tagged too */
+	sl_u32_pack(row, 2);
+	CHECK(sl_memtable_add_part(mt, 1, row, 6) == -1 && errno == EPROTO && sl_memtable_rows(mt) == 0);
+	sl_memtable_free(mt);
+}
+
 int main(void)
 {
 	CHECK(mkschema());
 	test_stream();
 	test_sort_fold();
 	test_budget();
+	test_tagged();
 	sl_schema_free(&sch);
 	printf("test-memtable: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -20,7 +20,7 @@
 #include "store.h"
 #include "compact.h"
 
-#define USAGE "sl-compact [--data-dir DIR] [--full] DB.TABLE"
+#define USAGE "sl-compact [--data-dir DIR] [--full] [--partition P] DB.TABLE"
 
 /* SL_COMPACT_KILL_AT=<step>: the process kills itself with SIGKILL when
  * it reaches that step (crash tests: sl-compact(1) ENVIRONMENT). */
@@ -32,8 +32,11 @@ static void kill_at(const char *name)
 		raise(SIGKILL);
 }
 
-static int fail(const char *db, const char *table, int e)
+static int fail(const char *db, const char *table, const char *part, const sl_compact_res *res,
+	int e)
 {
+	if (e == ENOENT && res->nopart)
+		sl_die(SL_EXIT_NO, "partition %s is not found in table %s.%s", part, db, table);
 	if (e == ENOTDIR)
 		sl_die(SL_EXIT_NO, "Unknown database '%s'", db);
 	if (e == ENOENT)
@@ -48,17 +51,24 @@ static int fail(const char *db, const char *table, int e)
 int main(int argc, char **argv)
 {
 	sl_opts o = SL_OPTS_ZERO;
-	const char *target = 0;
+	const char *target = 0, *part = 0;
 	char db[65], table[65];
 	int k, n, flags = 0, r;
 	sl_store st;
 	sl_compact_res res;
 
 	sl_msg_init(argv[0]);
-	/* --full is ours; the rest are the common options (--data-dir) */
+	/* --full and --partition are ours; the rest are the common options
+	 * (--data-dir) */
 	for (k = n = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "--full"))
 			flags |= SL_COMPACT_FULL;
+		else if (!strcmp(argv[k], "--partition") && k + 1 < argc && argv[k + 1][0])
+			part = argv[++k];
+		else if (!strncmp(argv[k], "--partition=", 12) && argv[k][12])
+			part = argv[k] + 12;
+		else if (!strncmp(argv[k], "--partition", 11))
+			sl_dieusage(USAGE);
 		else
 			argv[n++] = argv[k];
 	}
@@ -66,17 +76,22 @@ int main(int argc, char **argv)
 		sl_dieusage(USAGE);
 	if (sl_store_open(&st, sl_data_dir(o.data_dir)) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to open the data directory %s", sl_data_dir(o.data_dir));
-	r = sl_compact_table(&st, db, table, flags, kill_at, &res);
+	r = sl_compact_table(&st, db, table, part, flags, kill_at, &res);
 	if (r < 0)
-		return fail(db, table, errno);
+		return fail(db, table, part, &res, errno);
 	if (r == SL_COMPACT_BUSY)
 		printf("%s.%s: a compaction of the table is running; not waiting for it\n", db, table);
 	else if (r == 0)
 		printf("%s.%s: nothing to compact (%zu file(s))\n", db, table, res.nfiles);
-	else
+	else if (res.nout == 1)
 		printf("%s.%s: %zu file(s), %llu rows, compacted into %lld-0.rs, %llu rows; %zu "
 		       "file(s) now\n", db, table, res.nin, (unsigned long long)res.rows_in,
 		       (long long)res.id, (unsigned long long)res.rows_out, res.nfiles - res.nin + 1);
+	else
+		printf("%s.%s: %zu file(s), %llu rows, compacted into %lld-0.rs .. %lld-%zu.rs (one "
+		       "per partition), %llu rows; %zu file(s) now\n", db, table, res.nin,
+		       (unsigned long long)res.rows_in, (long long)res.id, (long long)res.id,
+		       res.nout - 1, (unsigned long long)res.rows_out, res.nfiles - res.nin + res.nout);
 	if (res.ngarbage)
 		printf("%s.%s: removed %zu leftover file(s)\n", db, table, res.ngarbage);
 	if (fflush(stdout) || ferror(stdout))

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -57,6 +58,7 @@ typedef struct centry {
 	int64_t id;
 	size_t first, nf;
 	uint64_t size;
+	int inrun;              /* in the run */
 } centry;
 
 /* A compaction under way. */
@@ -66,9 +68,13 @@ typedef struct cjob {
 	char tdir[PATH_MAX];
 	int64_t tid, id;
 	sl_compact_step_fn step;
-	sl_snapshot snap;
+	sl_snapshot snap;       /* with the temporary partitions' files */
 	centry *ent;
-	size_t nent, e0;        /* the run: ent[e0 .. nent) */
+	size_t nent;
+	int64_t *pid;           /* the partitions that have files, increasing */
+	size_t npid;
+	size_t *fpart;          /* per file of snap: its partition, index in pid */
+	size_t nout;            /* files written: one per partition of the run */
 	sl_schema sch;
 } cjob;
 
@@ -121,14 +127,40 @@ static int64_t file_id(const char *nm, int *tmp)
 	return id;
 }
 
-/* Does nothing need the file of txn id (tmp: its temporary) in the data
- * directory of table tid, by the whole fold ls? A load's files are its
- * as long as it lives or is VISIBLE (the temporaries only while it
- * lives); a compaction's while it is VISIBLE. Every file has its txn in
- * the log (a BEGIN before a load's first file; a compaction's is garbage
- * until its K record), and the checkpoint keeps every txn whose files a
- * live table reads. */
-static int is_garbage(logstate *ls, int64_t tid, int64_t id, int tmp)
+/* Is file name of VISIBLE txn t in a partition of table tid that was
+ * dropped (or truncated: a TRUNCATE drops the partition and adds a new
+ * one)? Its partition is the one its commit record's entry names. */
+static int in_dropped_part(logstate *ls, int64_t tid, const txrec *t, const char *name)
+{
+	sl_storeenc_cur c = { t->rs, t->rslen, 0 };
+	size_t len = strlen(name);
+
+	for (uint32_t i = 0; i < t->nrs && !c.bad; i++) {
+		sl_field nm;
+		uint64_t rows, size;
+		uint32_t sum;
+		int64_t part = 0;
+		const partrec *p;
+		sl_logrec_rs_next(&c, t->rsver, &nm, &rows, &size, &sum, &part);
+		if (c.bad || nm.n != len || memcmp(nm.p, name, len))
+			continue;
+		p = sl_logrec_pt_find(ls, tid, part);
+		return p && p->dropped;
+	}
+	return 0;
+}
+
+/* Does nothing need the file name of txn id (tmp: its temporary) in the
+ * data directory of table tid, by the whole fold ls? A load's files are
+ * its as long as it lives or is VISIBLE (the temporaries only while it
+ * lives); a compaction's while it is VISIBLE; neither's once their
+ * partition is dropped: a snapshot taken since does not list them, one
+ * taken before finds them gone when it opens them and is taken again, as
+ * for the files a compaction replaced. Every file has its txn in the log
+ * (a BEGIN before a load's first file; a compaction's is garbage until
+ * its K record), and the checkpoint keeps every txn whose files a live
+ * table reads, and every partition, dropped ones too. */
+static int is_garbage(logstate *ls, int64_t tid, int64_t id, int tmp, const char *name)
 {
 	txrec *t = sl_logrec_find(ls, id);
 
@@ -138,7 +170,9 @@ static int is_garbage(logstate *ls, int64_t tid, int64_t id, int tmp)
 		return 0;       /* not this table's: never touched */
 	if (t->state == SL_TXN_PREPARE || t->state == SL_TXN_PRECOMMITTED)
 		return 0;
-	return t->state == SL_TXN_ABORTED || t->repl || tmp;
+	if (t->state == SL_TXN_ABORTED || t->repl || tmp)
+		return 1;
+	return in_dropped_part(ls, tid, t, name);
 }
 
 /* The names in <tdir>/data that look like rowset files. 1, -1 errno. */
@@ -189,7 +223,7 @@ static void garbage(logstate *ls, const char *tdir, int64_t tid, char **names, s
 
 	for (i = 0; i < nn; i++) {
 		int64_t id = file_id(names[i], &tmp);
-		if (!is_garbage(ls, tid, id, tmp))
+		if (!is_garbage(ls, tid, id, tmp, names[i]))
 			continue;
 		if (remove && (sl_fsutil_pathf(p, "%s/data/%s", tdir, names[i]) < 0 ||
 			       (unlink(p) < 0 && errno != ENOENT)))
@@ -311,20 +345,39 @@ out:
 	return r;
 }
 
-/* Step 1: the snapshot, its entries, the run. 1, 0 nothing to do, -1
- * errno. */
-static int pick_run(cjob *j, int full, sl_compact_res *res)
-{
-	uint64_t *size = 0;
-	size_t *nf = 0, i;
-	int r;
+/* ---------------------------------------------------------------- the run */
 
-	r = sl_snapshot_open(j->st, j->db, j->table, &j->snap);
-	if (r <= 0)
-		return r < 0 ? -1 : (errno = ESTALE, -1);
-	res->nfiles = j->snap.n;
-	if (j->snap.n && !(j->ent = calloc(j->snap.n, sizeof *j->ent)))
-		goto nomem;
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sort v[0..n) and keep each value once; the new count. */
+static size_t uniq_i64(int64_t *v, size_t n)
+{
+	size_t i, k = 0;
+
+	qsort(v, n, sizeof *v, cmp_i64);
+	for (i = 0; i < n; i++)
+		if (!k || v[k - 1] != v[i])
+			v[k++] = v[i];
+	return k;
+}
+
+/* The snapshot's entries (its files grouped by txn, commit order) and
+ * the partitions that have files. 1, -1 errno. */
+static int list_entries(cjob *j)
+{
+	size_t i;
+
+	if (j->snap.n && (!(j->ent = calloc(j->snap.n, sizeof *j->ent)) ||
+			  !(j->pid = malloc(j->snap.n * sizeof *j->pid)) ||
+			  !(j->fpart = malloc(j->snap.n * sizeof *j->fpart)))) {
+		errno = ENOMEM;
+		return -1;
+	}
 	for (i = 0; i < j->snap.n; i++) {
 		const sl_rsref *rf = &j->snap.refs[i];
 		centry *e = &j->ent[j->nent ? j->nent - 1 : 0];
@@ -339,22 +392,212 @@ static int pick_run(cjob *j, int full, sl_compact_res *res)
 		}
 		e->nf++;
 		e->size += rf->size ? rf->size : rf->rows;
+		j->pid[i] = rf->part;
 	}
-	if (j->nent && (!(size = malloc(j->nent * sizeof *size)) || !(nf = malloc(j->nent * sizeof *nf))))
-		goto nomem;
-	for (i = 0; i < j->nent; i++) {
-		size[i] = j->ent[i].size;
-		nf[i] = j->ent[i].nf;
+	j->npid = uniq_i64(j->pid, j->snap.n);
+	for (i = 0; i < j->snap.n; i++) {
+		const int64_t *at = bsearch(&j->snap.refs[i].part, j->pid, j->npid, sizeof *j->pid, cmp_i64);
+		j->fpart[i] = (size_t)(at - j->pid);
 	}
-	r = sl_compact_pick(size, nf, j->nent, full, &j->e0);
-	free(size);
-	free(nf);
+	return 1;
+}
+
+/* Entry e's files in partition q (an index in pid): their number, and
+ * their bytes into *size. */
+static size_t ent_files(const cjob *j, size_t e, size_t q, uint64_t *size)
+{
+	const centry *en = &j->ent[e];
+	size_t i, n = 0;
+
+	*size = 0;
+	for (i = en->first; i < en->first + en->nf; i++)
+		if (j->fpart[i] == q) {
+			n++;
+			*size += j->snap.refs[i].size ? j->snap.refs[i].size : j->snap.refs[i].rows;
+		}
+	return n;
+}
+
+/* Scratch of the choice: per entry (in a partition's list) its bytes and
+ * files there and its index in ent. */
+typedef struct cpick {
+	uint64_t *size;
+	size_t *nf, *map;
+	unsigned char *touch;   /* per partition: the run has files there */
+} cpick;
+
+/* The policy over the table: the partition with the most files; the
+ * newest of its entries as sl_compact_pick takes them (by their files in
+ * it). 1 marked, 0 no partition has two files. */
+static int pick_policy(cjob *j, cpick *c)
+{
+	size_t q, best = 0, bestn = 0, n = 0, first, i;
+
+	memset(c->nf, 0, (j->npid + 1) * sizeof *c->nf);
+	for (i = 0; i < j->snap.n; i++)
+		c->nf[j->fpart[i]]++;
+	for (q = 0; q < j->npid; q++)
+		if (c->nf[q] > bestn) {
+			bestn = c->nf[q];
+			best = q;
+		}
+	if (bestn < 2)
+		return 0;
+	for (i = 0; i < j->nent; i++)
+		if ((c->nf[n] = ent_files(j, i, best, &c->size[n])))
+			c->map[n++] = i;
+	if (!sl_compact_pick(c->size, c->nf, n, 0, &first))
+		return 0;
+	for (; first < n; first++)
+		j->ent[c->map[first]].inrun = 1;
+	return 1;
+}
+
+/* --partition: the entries whose files are all in partition q, in
+ * segments split by the entries with files in q and elsewhere (they
+ * cannot join: their other files would be rewritten too); the newest
+ * segment's run by the policy, or (full) the segment with the most files,
+ * whole. 1 marked, 0 none holds two files. */
+static int pick_only_part(cjob *j, size_t q, int full, cpick *c)
+{
+	size_t e, n = 0, s0 = 0, b0 = 0, bn = 0, bfiles = 0;
+
+	for (e = 0; e <= j->nent; e++) {
+		size_t k = e < j->nent ? ent_files(j, e, q, &c->size[n]) : 0, first, files = 0, i;
+		if (e < j->nent && !k)
+			continue;
+		if (e < j->nent && k == j->ent[e].nf) {
+			c->nf[n] = k;
+			c->map[n++] = e;
+			continue;
+		}
+		/* a barrier or the end: the segment [s0, n) is complete */
+		if (n > s0 && sl_compact_pick(c->size + s0, c->nf + s0, n - s0, full, &first)) {
+			for (i = s0 + first; i < n; i++)
+				files += c->nf[i];
+			if (!full || files >= bfiles) {
+				b0 = s0 + first;
+				bn = n;
+				bfiles = files;
+			}
+		}
+		s0 = n;
+	}
+	for (e = b0; e < bn; e++)
+		j->ent[c->map[e]].inrun = 1;
+	return bn > b0;
+}
+
+/* Does entry e have a file in a partition marked in touch? */
+static int ent_touches(const cjob *j, size_t e, const unsigned char *touch)
+{
+	for (size_t i = j->ent[e].first; i < j->ent[e].first + j->ent[e].nf; i++)
+		if (touch[j->fpart[i]])
+			return 1;
+	return 0;
+}
+
+/* Grow the run until it is contiguous in commit order among the entries
+ * that have files in the partitions it touches: an entry between two of
+ * the run's with a key in one of them would otherwise see its rows folded
+ * in the wrong order. */
+static void close_run(cjob *j, cpick *c)
+{
+	int grew;
+
+	do {
+		size_t lo = SIZE_MAX, hi = 0, e, i;
+		grew = 0;
+		memset(c->touch, 0, j->npid + 1);
+		for (e = 0; e < j->nent; e++) {
+			if (!j->ent[e].inrun)
+				continue;
+			for (i = j->ent[e].first; i < j->ent[e].first + j->ent[e].nf; i++)
+				c->touch[j->fpart[i]] = 1;
+			if (lo == SIZE_MAX)
+				lo = e;
+			hi = e;
+		}
+		for (e = lo; lo != SIZE_MAX && e <= hi; e++)
+			if (!j->ent[e].inrun && ent_touches(j, e, c->touch))
+				j->ent[e].inrun = grew = 1;
+	} while (grew);
+}
+
+/* The id of partition name of the snapshot (case-insensitive, formal or
+ * temporary). 1, 0 none. */
+static int part_by_name(const sl_snapshot *snap, const char *name, int64_t *id)
+{
+	for (size_t i = 0; i < snap->nparts; i++)
+		if (!strcasecmp(snap->parts[i].name, name)) {
+			*id = snap->parts[i].id;
+			return 1;
+		}
+	return 0;
+}
+
+/* Mark the run: the policy's over the table, or over partition part
+ * (name), or all (full). 1, 0 nothing to do, -1 errno. */
+static int mark_run(cjob *j, const char *part, int full, sl_compact_res *res)
+{
+	cpick c = { 0, 0, 0, 0 };
+	int64_t id;
+	size_t q = 0, e, nrun = 0;
+	int r = -1;
+
+	if (part) {
+		const int64_t *at;
+		if (!part_by_name(&j->snap, part, &id)) {
+			res->nopart = 1;
+			errno = ENOENT;
+			return -1;
+		}
+		if (!(at = bsearch(&id, j->pid, j->npid, sizeof *j->pid, cmp_i64)))
+			return 0;       /* no file there */
+		q = (size_t)(at - j->pid);
+	}
+	c.size = malloc((j->nent + 1) * sizeof *c.size);
+	c.nf = malloc((j->nent + j->npid + 1) * sizeof *c.nf);
+	c.map = malloc((j->nent + 1) * sizeof *c.map);
+	c.touch = malloc(j->npid + 1);
+	if (!c.size || !c.nf || !c.map || !c.touch) {
+		errno = ENOMEM;
+		goto out;
+	}
+	if (part)
+		r = pick_only_part(j, q, full, &c);
+	else if (full)
+		for (e = 0, r = 1; e < j->nent; e++)
+			j->ent[e].inrun = 1;
+	else
+		r = pick_policy(j, &c);
+	if (r == 1)
+		close_run(j, &c);
+	for (e = 0; e < j->nent; e++)
+		nrun += j->ent[e].inrun ? j->ent[e].nf : 0;
+	if (r == 1 && nrun < 2)
+		r = 0;
+out:
+	free(c.size);
+	free(c.nf);
+	free(c.map);
+	free(c.touch);
 	return r;
-nomem:
-	free(size);
-	free(nf);
-	errno = ENOMEM;
-	return -1;
+}
+
+/* Step 1: the snapshot (the temporary partitions' files too: a run's
+ * entries are replaced whole), its entries, the run. 1, 0 nothing to
+ * do, -1 errno. */
+static int pick_run(cjob *j, const char *part, int full, sl_compact_res *res)
+{
+	int r = sl_snapshot_open_flags(j->st, j->db, j->table, SL_SNAP_TEMP, &j->snap);
+
+	if (r <= 0)
+		return r < 0 ? -1 : (errno = ESTALE, -1);
+	res->nfiles = j->snap.n;
+	if (list_entries(j) < 0)
+		return -1;
+	return mark_run(j, part, full, res);
 }
 
 /* The column specs of the new file: the schema's columns (as sl-map
@@ -376,40 +619,60 @@ static int col_specs(const sl_schema *sch, size_t ncols, sl_colspec *cols, char 
 	return 1;
 }
 
-/* The run's txn ids: the range merged into the new file. */
-static void run_range(const cjob *j, int64_t *lo, int64_t *hi)
+/* The run's files in partition q into idx (ascending), their number;
+ * *lo, *hi the range of the entries they come from; *keep when the run
+ * does not start at the partition's oldest file (older rows may still
+ * need its delete-signed rows and masks). */
+static size_t part_files(const cjob *j, size_t q, size_t *idx, int64_t *lo, int64_t *hi, int *keep)
 {
-	size_t i;
+	size_t e, i, n = 0;
+	int seen = 0;
 
 	*lo = INT64_MAX;
 	*hi = 0;
-	for (i = j->e0; i < j->nent; i++) {
-		if (j->ent[i].id < *lo)
-			*lo = j->ent[i].id;
-		if (j->ent[i].id > *hi)
-			*hi = j->ent[i].id;
+	*keep = 0;
+	for (e = 0; e < j->nent; e++) {
+		const centry *en = &j->ent[e];
+		size_t k = 0;
+		for (i = en->first; i < en->first + en->nf; i++)
+			if (j->fpart[i] == q) {
+				k++;
+				if (en->inrun)
+					idx[n++] = i;
+			}
+		if (!k)
+			continue;
+		if (!seen++ && !en->inrun)
+			*keep = 1;
+		if (en->inrun && en->id < *lo)
+			*lo = en->id;
+		if (en->inrun && en->id > *hi)
+			*hi = en->id;
 	}
+	return n;
 }
 
-/* Step 3: the run's rows, as the model reads them (the delete-signed
- * rows and update masks kept unless the run starts at the oldest file:
- * older rows may still need them), into the new file <id>-0.rs, in place
- * when this returns 1; -1 errno (nothing left behind but garbage). */
-static int write_run(cjob *j, sl_compact_res *res)
+/* The run's rows of partition q, as the model reads them, into the new
+ * file <id>-<nout>.rs, in place when this returns 1; 0 the run has no
+ * file there; -1 errno (its temporary removed). */
+static int write_part(cjob *j, size_t q, size_t *idx, sl_compact_res *res)
 {
-	size_t first = j->ent[j->e0].first, ncols, i;
+	size_t n, ncols, i;
 	sl_colspec *cols = 0;
 	char (*tb)[SL_TYPE_FMT_MAX] = 0;
 	sl_rowset_writer *w = 0;
 	sl_merge *mg;
 	const char *p;
 	size_t len;
+	uint64_t rows = 0;
 	int64_t lo, hi;
-	int r = -1;
+	int keep, r = -1;
 
-	for (i = first; i < j->snap.n; i++)
-		res->rows_in += j->snap.refs[i].rows;
-	if (!(mg = sl_merge_open(&j->snap, &j->sch, first, j->snap.n - first, first ? SL_MERGE_KEEP : 0)))
+	if (!(n = part_files(j, q, idx, &lo, &hi, &keep)))
+		return 0;
+	for (i = 0; i < n; i++)
+		res->rows_in += j->snap.refs[idx[i]].rows;
+	if (!(mg = sl_merge_open_set(&j->snap, &j->sch, idx, n, keep ? SL_MERGE_KEEP : 0)))
 		return -1;
 	ncols = sl_merge_ncols(mg);
 	if (!(cols = calloc(ncols, sizeof *cols)) || !(tb = calloc(ncols, sizeof *tb))) {
@@ -417,18 +680,19 @@ static int write_run(cjob *j, sl_compact_res *res)
 		goto out;
 	}
 	col_specs(&j->sch, ncols, cols, tb);
-	run_range(j, &lo, &hi);
-	if (!(w = sl_rowset_create_compact(j->st, j->db, j->table, j->id, j->tid, 0, 0, lo, hi,
+	if (!(w = sl_rowset_create_compact(j->st, j->db, j->table, j->id, j->tid, j->pid[q],
+					   (unsigned)j->nout, lo, hi,
 					   j->sch.model == SL_MODEL_DUPLICATE ? 0 : (unsigned)j->sch.nkeys,
 					   ncols, cols)))
 		goto out;
-	step(j, "writing");
+	if (!j->nout)
+		step(j, "writing");
 	while ((r = sl_merge_next(mg, &p, &len)) == 1)
 		if (sl_rowset_add(w, p, len) < 0) {
 			r = -1;
 			break;
 		}
-	if (r < 0 || sl_rowset_finish(w, &res->rows_out) < 0) {
+	if (r < 0 || sl_rowset_finish(w, &rows) < 0) {
 		if (r < 0)
 			sl_rowset_discard(w);
 		w = 0;
@@ -436,7 +700,8 @@ static int write_run(cjob *j, sl_compact_res *res)
 		goto out;
 	}
 	w = 0;
-	step(j, "renamed");
+	j->nout++;
+	res->rows_out += rows;
 	r = 1;
 out:
 	{
@@ -451,44 +716,73 @@ out:
 	return r;
 }
 
-/* Is every entry of the run still there as it was picked (VISIBLE, of
- * the table, not replaced)? Its ids into ids. */
-static int run_intact(cjob *j, logstate *ls, int64_t *ids)
-{
-	size_t i;
-
-	if (sl_txnlog_table_id(j->tdir) != j->tid)
-		return 0;
-	for (i = j->e0; i < j->nent; i++) {
-		txrec *t = sl_logrec_find(ls, j->ent[i].id);
-		if (!t || t->state != SL_TXN_VISIBLE || t->repl || t->table_id != j->tid)
-			return 0;
-		ids[i - j->e0] = t->id;
-	}
-	return 1;
-}
-
-/* Unlink the new file (it will never be recorded). */
+/* Unlink the new files (they will never be recorded). */
 static void drop_new(cjob *j)
 {
 	char p[PATH_MAX];
 	int e = errno;
 
-	if (sl_fsutil_pathf(p, "%s/data/%lld-0.rs", j->tdir, (long long)j->id) > 0)
-		unlink(p);
+	for (size_t k = 0; k < j->nout; k++)
+		if (sl_fsutil_pathf(p, "%s/data/%lld-%zu.rs", j->tdir, (long long)j->id, k) > 0)
+			unlink(p);
 	errno = e;
 }
 
+/* Step 3: one new file per partition of the run, <id>-0.rs, <id>-1.rs,
+ * ... in increasing partition id, each written through that partition's
+ * files only; all in place when this returns 1; -1 errno (none left). */
+static int write_run(cjob *j, sl_compact_res *res)
+{
+	size_t *idx, q;
+	int r = 1;
+
+	if (!(idx = malloc((j->snap.n + 1) * sizeof *idx))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (q = 0; q < j->npid && r >= 0; q++)
+		r = write_part(j, q, idx, res);
+	free(idx);
+	if (r < 0) {
+		drop_new(j);
+		return -1;
+	}
+	step(j, "renamed");
+	return 1;
+}
+
+/* Is every entry of the run still there as it was picked (VISIBLE, of
+ * the table, not replaced)? Its ids into ids. */
+static int run_intact(cjob *j, logstate *ls, int64_t *ids)
+{
+	size_t e, n = 0;
+
+	if (sl_txnlog_table_id(j->tdir) != j->tid)
+		return 0;
+	for (e = 0; e < j->nent; e++) {
+		txrec *t;
+		if (!j->ent[e].inrun)
+			continue;
+		t = sl_logrec_find(ls, j->ent[e].id);
+		if (!t || t->state != SL_TXN_VISIBLE || t->repl || t->table_id != j->tid)
+			return 0;
+		ids[n++] = t->id;
+	}
+	return 1;
+}
+
 /* Step 4, under the database lock: the K record, then the run's files
- * go. 1, -1 errno (the new file removed unless recorded). */
+ * go. 1, -1 errno (the new files removed unless recorded). */
 static int record(cjob *j, sl_compact_res *res)
 {
 	sl_buf rs = SL_BUF_ZERO;
 	int64_t *ids;
-	size_t i, n = j->nent - j->e0, recorded = 0;
+	size_t e, i, n = 0, recorded = 0;
 	logw w;
 	int r = -1;
 
+	for (e = 0; e < j->nent; e++)
+		n += j->ent[e].inrun != 0;
 	if (!(ids = malloc(n * sizeof *ids))) {
 		errno = ENOMEM;
 		drop_new(j);
@@ -503,10 +797,11 @@ static int record(cjob *j, sl_compact_res *res)
 		errno = ESTALE;
 		goto out;
 	}
-	/* the file as a commit names it: checked, with its rows, size, sum */
-	if (sl_rowset_probe(j->st, j->db, j->table, j->id, 1, &rs) < 0)
+	/* the files as a commit names them: checked, with their rows, size,
+	 * sum and partition */
+	if (sl_rowset_probe(j->st, j->db, j->table, j->id, (unsigned)j->nout, &rs) < 0)
 		goto out;
-	if (sl_u32_unpack(rs.p) != 1) {
+	if (sl_u32_unpack(rs.p) != j->nout) {
 		errno = ESTALE;         /* gone (sl-fsck --repair moved it) */
 		goto out;
 	}
@@ -515,13 +810,14 @@ static int record(cjob *j, sl_compact_res *res)
 		goto out;
 	recorded = 1;
 	step(j, "recorded");
-	for (i = j->ent[j->e0].first; i < j->snap.n; i++) {
-		unlink(j->snap.paths[i]);
-		if (i == j->ent[j->e0].first)
-			step(j, "unlinking");
-	}
+	for (e = 0; e < j->nent; e++)
+		for (i = j->ent[e].first; j->ent[e].inrun && i < j->ent[e].first + j->ent[e].nf; i++) {
+			unlink(j->snap.paths[i]);
+			if (!res->nin++)
+				step(j, "unlinking");
+		}
 	res->id = j->id;
-	res->nin = j->snap.n - j->ent[j->e0].first;
+	res->nout = j->nout;
 	r = 1;
 out:
 	if (!recorded)
@@ -532,7 +828,7 @@ out:
 	return r;
 }
 
-int sl_compact_table(sl_store *st, const char *db, const char *table, int flags,
+int sl_compact_table(sl_store *st, const char *db, const char *table, const char *part, int flags,
 	sl_compact_step_fn stepfn, sl_compact_res *res)
 {
 	cjob j;
@@ -555,7 +851,7 @@ int sl_compact_table(sl_store *st, const char *db, const char *table, int flags,
 		goto out;
 	}
 	/* the run first: an id is taken only for a compaction that runs */
-	r = pick_run(&j, flags & SL_COMPACT_FULL, res);
+	r = pick_run(&j, part, flags & SL_COMPACT_FULL, res);
 	if (r < 0 || reserve(&j, r, res) < 0) {
 		r = -1;
 		goto out;
@@ -572,6 +868,8 @@ out:
 		int e = errno;
 		sl_snapshot_free(&j.snap);
 		free(j.ent);
+		free(j.pid);
+		free(j.fpart);
 		sl_schema_free(&j.sch);
 		close(lk);
 		errno = e;
@@ -579,24 +877,51 @@ out:
 	return r;
 }
 
-void sl_compact_auto(sl_store *st, const char *db, const char *table)
+/* The most files one partition of db.table has (temporary ones too). 1,
+ * 0 no table, -1 errno. */
+static int max_part_files(sl_store *st, const char *db, const char *table, size_t *max)
 {
 	sl_snapshot snap = SL_SNAPSHOT_ZERO;
+	int64_t *v = 0;
+	size_t i, run = 0;
+	int r = sl_snapshot_open_flags(st, db, table, SL_SNAP_TEMP, &snap);
+
+	*max = 0;
+	if (r <= 0)
+		return r;
+	if (snap.n && !(v = malloc(snap.n * sizeof *v))) {
+		sl_snapshot_free(&snap);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < snap.n; i++)
+		v[i] = snap.refs[i].part;
+	qsort(v, snap.n, sizeof *v, cmp_i64);
+	for (i = 0; i < snap.n; i++) {
+		run = i && v[i] == v[i - 1] ? run + 1 : 1;
+		if (run > *max)
+			*max = run;
+	}
+	free(v);
+	sl_snapshot_free(&snap);
+	return 1;
+}
+
+void sl_compact_auto(sl_store *st, const char *db, const char *table)
+{
 	sl_compact_res res;
 	int i, e = errno;
 
 	if (st->compaction_segment_threshold <= 0)
 		return;
 	/* the recheck after each compaction, once its lock is released,
-	 * sees a load that found the lock busy (it committed before) */
+	 * sees a load that found the lock busy (it committed before); the
+	 * policy compacts the partition with the most files first */
 	for (i = 0; i < 64; i++) {
 		size_t n;
-		if (sl_snapshot_open(st, db, table, &snap) <= 0)
-			break;
-		n = snap.n;
-		sl_snapshot_free(&snap);
-		if (n <= (uint64_t)st->compaction_segment_threshold ||
-		    sl_compact_table(st, db, table, 0, 0, &res) != 1)
+		if (max_part_files(st, db, table, &n) <= 0 ||
+		    n <= (uint64_t)st->compaction_segment_threshold ||
+		    sl_compact_table(st, db, table, 0, 0, 0, &res) != 1)
 			break;
 	}
 	errno = e;

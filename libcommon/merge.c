@@ -27,7 +27,7 @@ typedef struct mhead {
 
 struct sl_merge {
 	const sl_snapshot *snap;
-	size_t first, n;
+	size_t *idx, n;         /* the files read: snap->paths[idx[0 .. n)] */
 	sl_model_ctx m;
 	int sorted, keep, outmask;
 	sl_scan **sc;
@@ -89,7 +89,7 @@ static size_t heap_pop(sl_merge *mg)
 
 static const char *file_path(const sl_merge *mg, size_t f)
 {
-	return mg->snap->paths[mg->first + f];
+	return mg->snap->paths[mg->idx[f]];
 }
 
 /* Read file f's next row into the heap. 1, -1 errno. */
@@ -141,7 +141,7 @@ static int open_files(sl_merge *mg)
 	nofile_room(mg->n);
 	for (size_t f = 0; f < mg->n; f++) {
 		const char *last;
-		if (!(mg->sc[f] = sl_scan_open_one(mg->snap, mg->first + f)))
+		if (!(mg->sc[f] = sl_scan_open_one(mg->snap, mg->idx[f])))
 			return -1;
 		if (sl_scan_ncols(mg->sc[f], &last) == mg->m.ncols + 1 && !strcmp(last, SL_MODEL_MASK_COL))
 			mg->outmask = mg->keep;
@@ -149,34 +149,37 @@ static int open_files(sl_merge *mg)
 	return 1;
 }
 
-sl_merge *sl_merge_open(const sl_snapshot *snap, const sl_schema *sch,
-	size_t first, size_t n, int flags)
+sl_merge *sl_merge_open_set(const sl_snapshot *snap, const sl_schema *sch,
+	const size_t *idx, size_t n, int flags)
 {
 	sl_merge *mg;
 
-	if (first > snap->n || n > snap->n - first) {
-		errno = EINVAL;
-		return 0;
-	}
+	for (size_t f = 0; f < n; f++)
+		if (idx[f] >= snap->n || (f && idx[f] <= idx[f - 1])) {
+			errno = EINVAL;
+			return 0;
+		}
 	if (!(mg = calloc(1, sizeof *mg))) {
 		errno = ENOMEM;
 		return 0;
 	}
 	mg->snap = snap;
-	mg->first = first;
-	mg->n = n;
 	mg->keep = (flags & SL_MERGE_KEEP) != 0;
 	mg->sorted = sch->model != SL_MODEL_DUPLICATE;
 	if (sl_model_init(&mg->m, sch) < 0)
 		goto fail;
+	mg->idx = calloc(n + 1, sizeof *mg->idx);
 	mg->sc = calloc(n + 1, sizeof *mg->sc);
 	mg->hd = calloc(n + 1, sizeof *mg->hd);
 	mg->heap = calloc(n + 1, sizeof *mg->heap);
 	mg->grp = calloc(n + 1, sizeof *mg->grp);
-	if (!mg->sc || !mg->hd || !mg->heap || !mg->grp) {
+	if (!mg->idx || !mg->sc || !mg->hd || !mg->heap || !mg->grp) {
 		errno = ENOMEM;
 		goto fail;
 	}
+	if (n)
+		memcpy(mg->idx, idx, n * sizeof *idx);
+	mg->n = n;
 	if (open_files(mg) < 0)
 		goto fail;
 	if (mg->sorted)
@@ -189,14 +192,68 @@ fail:
 	return 0;
 }
 
-int sl_merge_open_table(sl_store *st, const char *db, const char *table,
-	const sl_schema *sch, int flags, sl_snapshot *snap, sl_merge **out)
+sl_merge *sl_merge_open(const sl_snapshot *snap, const sl_schema *sch,
+	size_t first, size_t n, int flags)
 {
+	size_t *idx;
+	sl_merge *mg;
+
+	if (first > snap->n || n > snap->n - first) {
+		errno = EINVAL;
+		return 0;
+	}
+	if (!(idx = malloc((n + 1) * sizeof *idx))) {
+		errno = ENOMEM;
+		return 0;
+	}
+	for (size_t f = 0; f < n; f++)
+		idx[f] = first + f;
+	mg = sl_merge_open_set(snap, sch, idx, n, flags);
+	free(idx);
+	return mg;
+}
+
+/* Is partition part among parts[0..nparts) (parts NULL: every one)? */
+static int part_wanted(const int64_t *parts, size_t nparts, int64_t part)
+{
+	if (!parts)
+		return 1;
+	for (size_t i = 0; i < nparts; i++)
+		if (parts[i] == part)
+			return 1;
+	return 0;
+}
+
+/* The snapshot's files of the wanted partitions, opened. */
+static sl_merge *open_parts(const sl_snapshot *snap, const sl_schema *sch, int flags,
+	const int64_t *parts, size_t nparts)
+{
+	size_t *idx, n = 0;
+	sl_merge *mg;
+
+	if (!(idx = malloc((snap->n + 1) * sizeof *idx))) {
+		errno = ENOMEM;
+		return 0;
+	}
+	for (size_t i = 0; i < snap->n; i++)
+		if (part_wanted(parts, nparts, snap->refs[i].part))
+			idx[n++] = i;
+	mg = sl_merge_open_set(snap, sch, idx, n, flags);
+	free(idx);
+	return mg;
+}
+
+int sl_merge_open_table_parts(sl_store *st, const char *db, const char *table,
+	const sl_schema *sch, int flags, const int64_t *parts, size_t nparts,
+	sl_snapshot *snap, sl_merge **out)
+{
+	int sflags = flags & SL_MERGE_TEMP ? SL_SNAP_TEMP : 0;
+
 	for (int tries = 0;; tries++) {
-		int r = sl_snapshot_open(st, db, table, snap);
+		int r = sl_snapshot_open_flags(st, db, table, sflags, snap);
 		if (r <= 0)
 			return r;
-		if ((*out = sl_merge_open(snap, sch, 0, snap->n, flags)))
+		if ((*out = open_parts(snap, sch, flags, parts, nparts)))
 			return 1;
 		{
 			int e = errno;
@@ -206,6 +263,12 @@ int sl_merge_open_table(sl_store *st, const char *db, const char *table,
 		if (errno != ENOENT || tries + 1 >= MERGE_RETRIES)
 			return -1;
 	}
+}
+
+int sl_merge_open_table(sl_store *st, const char *db, const char *table,
+	const sl_schema *sch, int flags, sl_snapshot *snap, sl_merge **out)
+{
+	return sl_merge_open_table_parts(st, db, table, sch, flags & ~SL_MERGE_TEMP, 0, 0, snap, out);
 }
 
 size_t sl_merge_ncols(const sl_merge *mg)
@@ -311,6 +374,7 @@ void sl_merge_close(sl_merge *mg)
 			sl_buf_free(&mg->hd[f].prev);
 		}
 	}
+	free(mg->idx);
 	free(mg->sc);
 	free(mg->hd);
 	free(mg->heap);

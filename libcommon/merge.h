@@ -10,6 +10,7 @@
 #define SL_MERGE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store.h"
 #include "schema.h"
@@ -19,6 +20,9 @@ typedef struct sl_merge sl_merge;
 /* Compaction of a run that does not start at the table's oldest segment:
  * keep delete-signed rows and masks. */
 #define SL_MERGE_KEEP 1
+/* sl_merge_open_table_parts: read temporary partitions' files too (the
+ * snapshot is taken with SL_SNAP_TEMP). */
+#define SL_MERGE_TEMP 2
 
 /* Rows of snap->paths[first .. first+n) with the model of sch applied:
  * k-way merge of sorted segments (a heap), or concatenation for DUPLICATE
@@ -29,11 +33,25 @@ typedef struct sl_merge sl_merge;
  * EPROTO: a file is not the one its commit record names). */
 sl_merge *sl_merge_open(const sl_snapshot *snap, const sl_schema *sch,
 	size_t first, size_t n, int flags);
+/* The same for the files snap->paths[idx[0 .. n)] (idx ascending: commit
+ * order; EINVAL otherwise), e.g. one partition's files of a run. Keys
+ * never cross partitions (partition columns are key columns), so a merge
+ * over several partitions' files is still right. */
+sl_merge *sl_merge_open_set(const sl_snapshot *snap, const sl_schema *sch,
+	const size_t *idx, size_t n, int flags);
 /* Snapshot + open with up to 10 retries on ENOENT; fills *snap (free it
  * with sl_snapshot_free after closing the merge). 1, 0 no such table/db
  * (errno ENOENT/ENOTDIR), -1 errno. */
 int sl_merge_open_table(sl_store *st, const char *db, const char *table,
 	const sl_schema *sch, int flags, sl_snapshot *snap, sl_merge **out);
+/* sl_merge_open_table reading only the files of the partitions
+ * parts[0..nparts) (ids; parts NULL: every partition the snapshot lists:
+ * the formal ones, and with SL_MERGE_TEMP the temporary ones too). A
+ * temporary partition's files are read only under SL_MERGE_TEMP. Same
+ * results and retries as sl_merge_open_table. */
+int sl_merge_open_table_parts(sl_store *st, const char *db, const char *table,
+	const sl_schema *sch, int flags, const int64_t *parts, size_t nparts,
+	sl_snapshot *snap, sl_merge **out);
 /* Number of columns in the rows it yields: sch->ncols, or ncols+1 when
  * KEEP and a segment in the run has the mask column (then every row has a
  * mask: '1'*ncols for full rows). */

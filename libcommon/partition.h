@@ -135,5 +135,9 @@ int sl_partby_parse(struct sl_lex *lx, sl_partby *pb, char *err, size_t errcap);
 void sl_partby_free(sl_partby *pb);
 /* Free a scheme's column list (sl_schema_free). */
 void sl_partscheme_free(sl_partscheme *sc);
+/* Doris's display order of partitions i and j (SHOW PARTITIONS): RANGE
+ * partitions by their lower bound, the others (and equal bounds) by id.
+ * <0, 0, >0. */
+int sl_partset_cmp(const sl_partset *ps, size_t i, size_t j);
 
 #endif

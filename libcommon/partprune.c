@@ -271,3 +271,11 @@ int sl_partset_prune(const sl_partset *ps, const struct sl_expr *where, unsigned
 		keep[i] = !where || !ps->sc->kind || may(ps, i, where, 0);
 	return 1;
 }
+
+int sl_partset_cmp(const sl_partset *ps, size_t i, size_t j)
+{
+	const sl_ppart *a = &ps->p[i], *b = &ps->p[j];
+	int c = ps->sc->kind == SL_PART_RANGE ? sl_pkey_cmp(ps, a->k, b->k) : 0;
+
+	return c ? c : (a->info.id > b->info.id) - (a->info.id < b->info.id);
+}

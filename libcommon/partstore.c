@@ -81,7 +81,9 @@ int sl_part_list(sl_store *st, const char *db, const char *table, sl_partinfo **
 /* The working list of sl_part_change: the live partitions, then those the
  * ops add (id, name, temp, values borrowed from the ops). */
 typedef struct pwork {
-	int unpart;             /* the table is not partitioned: values "" */
+	int unpart;             /* the table is not partitioned: values ""
+	                         * (-1: its implicit partition dropped by an
+	                         * op: either kind may be added) */
 	sl_partinfo *live;
 	size_t nlive;
 	unsigned char *gone;    /* live[i] dropped by an op */
@@ -130,6 +132,8 @@ static int pw_apply(pwork *w, int64_t qid, const sl_partop *ops, size_t nops, ch
 				return 0;
 			}
 			if (at > 0) {
+				if (w->unpart == 1)
+					w->unpart = -1;
 				w->gone[at - 1] = 1;
 				w->drops[w->ndrop++] = w->live[at - 1].id;
 			} else {
@@ -142,7 +146,7 @@ static int pw_apply(pwork *w, int64_t qid, const sl_partop *ops, size_t nops, ch
 			errno = EEXIST;
 			return 0;
 		}
-		if (w->unpart != !(op->values && op->values[0])) {
+		if (w->unpart >= 0 && w->unpart != !(op->values && op->values[0])) {
 			if (w->unpart)
 				snprintf(err, errcap, "table is not partitioned, partition %s can not be "
 					 "added", op->name);

@@ -5,6 +5,8 @@
  * result helpers, and the dispatch of a statement to its module by its
  * first keywords (sqlint.h):
  *  - sqlddl.c     databases and tables: CREATE/DROP, USE, SHOW, DESC;
+ *  - sqlpart.c    partitions: ALTER TABLE ADD/DROP PARTITION, TRUNCATE,
+ *                 SHOW PARTITIONS, the partitions a SELECT reads;
  *  - sqlselect.c  SELECT (parse and resolve), sqlrun.c (run it);
  *  - sqlauth.c    privilege checks, users and grants statements;
  *  - sqlload.c    SHOW LOAD and SHOW STREAM LOAD over the load record;
@@ -208,9 +210,18 @@ int sl_sql_ident(stmt *s, char *buf, size_t cap)
 /* [db.]table; db defaults to the session's. */
 int sl_sql_table_ref(stmt *s, char *db, char *tbl)
 {
+	int qualified;
+
+	return sl_sql_table_ref_q(s, db, tbl, &qualified);
+}
+
+int sl_sql_table_ref_q(stmt *s, char *db, char *tbl, int *qualified)
+{
+	*qualified = 0;
 	if (!sl_sql_ident(s, tbl, SL_SQL_NAME_MAX))
 		return 0;
 	if (sl_sql_op(s, ".")) {
+		*qualified = 1;
 		memcpy(db, tbl, SL_SQL_NAME_MAX);
 		if (!sl_sql_advance(s) || !sl_sql_ident(s, tbl, SL_SQL_NAME_MAX))
 			return 0;
@@ -440,6 +451,10 @@ static int show_stmt(stmt *s)
 		return sl_sqlload_show_stream(s);
 	if (sl_sql_kw(s, "LOAD"))
 		return sl_sqlload_show_load(s);
+	if (sl_sql_kw(s, "PARTITIONS"))
+		return sl_sqlpart_show(s, 0);
+	if (sl_sql_kw(s, "TEMPORARY"))
+		return sl_sql_advance(s) && sl_sql_kw(s, "PARTITIONS") ? sl_sqlpart_show(s, 1) : sl_sql_syntax(s);
 	return sl_sql_syntax(s);
 }
 
@@ -467,6 +482,10 @@ static int dispatch(stmt *s)
 	}
 	if (sl_sql_kw(s, "HELP"))
 		return sl_sqlhelp_stmt(s);
+	if (sl_sql_kw(s, "ALTER"))
+		return sl_sql_advance(s) ? sl_sqlpart_alter(s) : 0;
+	if (sl_sql_kw(s, "TRUNCATE"))
+		return sl_sql_advance(s) ? sl_sqlpart_truncate(s) : 0;
 	if (sl_sql_kw(s, "GRANT") || sl_sql_kw(s, "REVOKE")) {
 		int g = sl_sql_kw(s, "GRANT");
 		return sl_sql_advance(s) ? sl_sqlauth_grant(s, g) : 0;

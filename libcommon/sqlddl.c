@@ -86,6 +86,8 @@ int sl_sqlddl_drop_db(stmt *s)
 int sl_sqlddl_create_table(stmt *s)
 {
 	sl_schema sch;
+	sl_partinfo *parts = 0;
+	size_t nparts = 0;
 	char err[512];
 	char *ddl;
 	int r;
@@ -113,13 +115,21 @@ int sl_sqlddl_create_table(stmt *s)
 		sl_schema_free(&sch);
 		return 0;
 	}
+	/* the initial partitions, resolved and checked before anything is
+	 * written; schema.sql keeps the scheme with an empty list */
+	if ((r = sl_sqlpart_initial(s, &sch, &parts, &nparts)) <= 0) {
+		sl_schema_free(&sch);
+		return r;
+	}
 	ddl = sl_schema_render(&sch);
 	if (!ddl) {
+		sl_partinfo_free(parts, nparts);
 		sl_schema_free(&sch);
 		return sl_sql_syserr(s->q, "unable to render the table");
 	}
-	r = sl_table_create(s->q->st, sch.db, sch.name, ddl);
+	r = sl_table_create_parts(s->q->st, sch.db, sch.name, ddl, parts, nparts);
 	free(ddl);
+	sl_partinfo_free(parts, nparts);
 	if (r < 0) {
 		int e = errno;
 		if (e == ENOENT || e == ENOTDIR)
@@ -265,10 +275,9 @@ int sl_sqlddl_show_create(stmt *s)
 	if ((r = sl_sqlauth_need_table(s, "SHOW CREATE TABLE", db, tbl, SL_PRIV_ALL, 1)) <= 0 ||
 	    (r = sl_sql_load_schema(s->q, db, tbl, &sch)) <= 0)
 		return r;
-	ddl = sl_schema_render(&sch);
-	if (!ddl) {
+	if ((r = sl_sqlpart_render(s, db, tbl, &sch, &ddl)) <= 0) {
 		sl_schema_free(&sch);
-		return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
+		return r;
 	}
 	v[0] = sl_sql_vstr(sch.name);
 	v[1] = sl_sql_vstr(ddl);

@@ -85,6 +85,8 @@ int sl_sql_ident(stmt *s, char *buf, size_t cap);
 /* [db.]table into db and tbl (SL_SQL_NAME_MAX each); db defaults to the
  * session's. 1, 0. */
 int sl_sql_table_ref(stmt *s, char *db, char *tbl);
+/* The same; *qualified 1 when the statement named the database. */
+int sl_sql_table_ref_q(stmt *s, char *db, char *tbl, int *qualified);
 /* A STRING token into buf; 0 on syntax error or a value that does not fit
  * (what names it in the message). */
 int sl_sql_str_arg(stmt *s, char *buf, size_t cap, const char *what);
@@ -140,6 +142,32 @@ int sl_sqlddl_show_tables(stmt *s);
 int sl_sqlddl_show_create(stmt *s);
 int sl_sqlddl_desc(stmt *s);
 int sl_sqlddl_show_columns(stmt *s);
+/* sqlpart.c: partitions. The initial partitions of a CREATE TABLE (its
+ * clauses resolved in order; n 0 when unpartitioned; free with
+ * sl_partinfo_free); SHOW CREATE TABLE's DDL with the live partitions;
+ * ALTER TABLE ... ADD/DROP [TEMPORARY] PARTITION (after ALTER); TRUNCATE
+ * [TABLE] t [PARTITION (...)] (after TRUNCATE); SHOW [TEMPORARY]
+ * PARTITIONS (at PARTITIONS); a list "(p1, p2)" or one name (names
+ * malloc'd, free with sl_strv_free). */
+int sl_sqlpart_initial(stmt *s, const sl_schema *sch, sl_partinfo **parts, size_t *n);
+int sl_sqlpart_render(stmt *s, const char *db, const char *tbl, const sl_schema *sch, char **ddl);
+int sl_sqlpart_alter(stmt *s);
+int sl_sqlpart_truncate(stmt *s);
+int sl_sqlpart_show(stmt *s, int temp);
+int sl_sqlpart_names(stmt *s, char ***names, size_t *n);
+/* The partitions a SELECT reads: the ones named (temp: temporary ones),
+ * else the formal ones whose values the bound WHERE can match. */
+typedef struct sl_selpart {
+	const char *db, *tbl;
+	const char *shown;              /* the table as the statement names it */
+	const sl_schema *sch;
+	const sl_expr *where;
+	char **names; size_t nnames;
+	int temp;
+} sl_selpart;
+/* Their ids, ascending (malloc'd). 1, 0, -1. */
+int sl_sqlpart_select(stmt *s, const sl_selpart *sp, int64_t **ids, size_t *nids);
+#define SL_SQL_ER_DROP_PARTITION_NON_EXISTENT 1507
 /* sqlselect.c: SELECT (at the SELECT keyword). */
 int sl_sqlselect_stmt(stmt *s);
 /* sqlload.c: SHOW STREAM LOAD (at STREAM), SHOW LOAD (at LOAD). */
@@ -165,6 +193,9 @@ typedef struct sel {
 	int distinct;
 	int has_table;
 	char db[SL_SQL_NAME_MAX], tbl[SL_SQL_NAME_MAX];
+	char shown[SL_SQL_NAME_MAX * 2 + 1];    /* [db.]tbl as written */
+	char **pnames; size_t npnames;          /* FROM t [TEMPORARY] PARTITION (...) */
+	int ptemp;
 	sl_schema sch;
 	const char **cnames; sl_type *ctypes; size_t ncols;
 	/* HAVING and ORDER BY see the columns, then the select items by alias. */

@@ -31,22 +31,45 @@
 
 /* ---- row source ---- */
 
-static int src_open(sel *S)
+/* The merge's answer: 1 open, 0 (q set), -1 (q set). */
+static int src_opened(sel *S, int r)
 {
 	sl_sql *q = S->s->q;
-	int r;
 
-	if (!S->has_table)
-		return 1;
-	/* through the table's model: one row per key of a UNIQUE or
-	 * AGGREGATE table (count(*) too: never the snapshot's row total) */
-	r = sl_merge_open_table(q->st, S->db, S->tbl, &S->sch, 0, &S->snap, &S->scan);
 	if (r == 0)
 		return errno == ENOTDIR ? sl_sql_err_db(q, S->db) : sl_sql_err_table(q, S->tbl);
 	if (r < 0)
 		return sl_sql_syserr(q, "unable to open the table");
 	S->snap_open = 1;
 	return 1;
+}
+
+/* A partitioned table, or the partitions the statement names: only the
+ * partitions named, or the ones the WHERE can match (pruning). */
+static int src_open_parts(sel *S)
+{
+	sl_selpart sp = { S->db, S->tbl, S->shown, &S->sch, S->where, S->pnames, S->npnames, S->ptemp };
+	int64_t *ids = 0;
+	size_t n = 0;
+	int r = sl_sqlpart_select(S->s, &sp, &ids, &n);
+
+	if (r <= 0)
+		return r;
+	r = sl_merge_open_table_parts(S->s->q->st, S->db, S->tbl, &S->sch, S->ptemp ? SL_MERGE_TEMP : 0,
+		ids, n, &S->snap, &S->scan);
+	free(ids);
+	return src_opened(S, r);
+}
+
+static int src_open(sel *S)
+{
+	if (!S->has_table)
+		return 1;
+	if (S->sch.part.kind != SL_PART_NONE || S->npnames)
+		return src_open_parts(S);
+	/* through the table's model: one row per key of a UNIQUE or
+	 * AGGREGATE table (count(*) too: never the snapshot's row total) */
+	return src_opened(S, sl_merge_open_table(S->s->q->st, S->db, S->tbl, &S->sch, 0, &S->snap, &S->scan));
 }
 
 /* 1 row in S->row, 0 end, -1 errno (q->err set). */

@@ -201,10 +201,28 @@ static int parse_items(sel *S)
 	}
 }
 
-/* [FROM DUAL | FROM [db.]table [[AS] alias]] */
+/* [TEMPORARY] PARTITION[S] (p1, p2) | [TEMPORARY] PARTITION p */
+static int parse_partitions(sel *S)
+{
+	stmt *s = S->s;
+
+	if (sl_sql_kw(s, "TEMPORARY")) {
+		S->ptemp = 1;
+		if (!sl_sql_advance(s))
+			return 0;
+		if (!sl_sql_kw(s, "PARTITION") && !sl_sql_kw(s, "PARTITIONS"))
+			return sl_sql_syntax(s);
+	}
+	if (!sl_sql_kw(s, "PARTITION") && !sl_sql_kw(s, "PARTITIONS"))
+		return 1;
+	return sl_sql_advance(s) && sl_sqlpart_names(s, &S->pnames, &S->npnames) > 0;
+}
+
+/* [FROM DUAL | FROM [db.]table [PARTITION (...)] [[AS] alias]] */
 static int parse_from(sel *S)
 {
 	stmt *s = S->s;
+	int qualified;
 
 	if (!sl_sql_kw(s, "FROM"))
 		return 1;
@@ -212,9 +230,12 @@ static int parse_from(sel *S)
 		return 0;
 	if (sl_sql_kw(s, "DUAL"))
 		return sl_sql_advance(s);
-	if (!sl_sql_table_ref(s, S->db, S->tbl))
+	if (!sl_sql_table_ref_q(s, S->db, S->tbl, &qualified))
 		return 0;
 	S->has_table = 1;
+	snprintf(S->shown, sizeof S->shown, "%s%s%s", qualified ? S->db : "", qualified ? "." : "", S->tbl);
+	if (!parse_partitions(S))
+		return 0;
 	if (sl_sql_kw(s, "AS") && !sl_sql_advance(s))
 		return 0;
 	if (s->lx.tok.kind == SL_TOK_QIDENT || (s->lx.tok.kind == SL_TOK_IDENT && !ident_is_reserved(s))) {
@@ -540,6 +561,7 @@ static void sel_free(sel *S)
 		free(S->items[i].name);
 	}
 	free(S->items);
+	sl_strv_free(S->pnames, S->npnames);
 	sl_expr_free(S->where);
 	sl_expr_free(S->having);
 	for (size_t i = 0; i < S->ngroup; i++)

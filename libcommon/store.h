@@ -127,7 +127,12 @@ int sl_txn_lookup_own(sl_txn *t, sl_txninfo *out);
  * 1 done (*cur, when not NULL, filled with the new state); 0 wrong state
  * (*cur filled: the caller words the message; this includes a txn found
  * effectively ABORTED, which is recorded); -1 errno (ENOENT: no such txn
- * in db, ENOTDIR: no such db, EPROTO: a rowset file is corrupt). */
+ * in db, ENOTDIR: no such db, EPROTO: a rowset file is corrupt; ESTALE: a
+ * file's partition was dropped or replaced during the load, EEXIST: a
+ * partition the load creates exists with other values: then the txn is
+ * aborted with sl_store_strerror(errno) as its reason, *cur filled).
+ * Each file's partition (sl-store.5 Partitions) is checked under the lock;
+ * the partitions the load creates are added by the C record. */
 #define SL_TXN_COMMIT_2PC 2
 int sl_txn_commit(sl_store *st, const char *db, int64_t id, int precommit,
 	const char *attach, size_t alen, sl_txninfo *cur);

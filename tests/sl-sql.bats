@@ -138,7 +138,7 @@ DISTRIBUTED BY HASH(\`user_id\`) BUCKETS 10;" ]
 	t "CREATE TABLE t (a INT AUTO_INCREMENT)" "1105 (HY000): AUTO_INCREMENT is not supported yet (at position 23)"
 	t "CREATE TABLE t (a INT, b INT) UNIQUE KEY(a)" "1105 (HY000): Should not be distributed by random when keys type is unique"
 	t "CREATE TABLE t (a INT, b INT) AGGREGATE KEY(a) DISTRIBUTED BY HASH(a) BUCKETS 1" "1105 (HY000): AGG_KEYS table should specify aggregate type for non-key column[b]"
-	t "CREATE TABLE t (a INT) PARTITION BY RANGE(a) (PARTITION p1 VALUES LESS THAN (10))" "1105 (HY000): PARTITION BY is not supported yet (at position 24)"
+	t "CREATE TABLE t (a INT, b INT) DUPLICATE KEY(a) PARTITION BY RANGE(b) (PARTITION p1 VALUES LESS THAN (\"10\"))" "1105 (HY000): The partition column could not be aggregated column and unique table's partition column must be key column"
 	t "CREATE TABLE t (a INT) DUPLICATE KEY(a) DISTRIBUTED BY HASH(a) BUCKETS 1 FOO" "1064 (42000): syntax error at position 74 near 'FOO': unexpected table clause"
 	t "CREATE TABLE t (a INT, b INT) DUPLICATE KEY(b)" "1105 (HY000): Key columns should be a ordered prefix of the schema. KeyColumns[0] (starts from zero) is b, but corresponding column is a in the previous columns declaration."
 	t "CREATE TABLE t (a INT) DUPLICATE KEY(c)" "1105 (HY000): Key column[c] doesn't exist."
@@ -352,6 +352,7 @@ load_seed() {
 	[ "$stderr" = "" ]
 	[[ "$output" == *"DISTRIBUTED BY HASH(\`user_id\`) BUCKETS 10;"* ]]
 	[[ "$output" == *"$(printf 'count(*)\n0')"* ]]
+	[[ "$output" == *"p202003"* ]]
 	sl-load -H column_separator:, -T streamload_example.csv testdb.test_streamload > /dev/null
 	for page in sl-scan.1 sl-dump.1; do
 		man_examples $page > ex.sh

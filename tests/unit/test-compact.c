@@ -5,7 +5,10 @@
  * lookups): the run policy; a compaction's snapshot, order and rows; the
  * same state with and without the checkpoint; a compaction's id unseen
  * by lookups, commits and aborts; K records the fold must ignore; the
- * garbage a killed compaction leaves.
+ * garbage a killed compaction leaves; a partitioned table: --partition
+ * runs, the policy's run over partitions, one file per partition,
+ * unknown names, automatic compaction per partition, the files of a
+ * dropped partition as garbage.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -174,7 +177,7 @@ static void test_table(sl_store *st)
 		CHECK(load(st, lb, (uint32_t)i * 10, 2) > 0);
 	}
 	CHECK(rows(st, &before, &nf) == 0 && nf == 6);
-	CHECK(sl_compact_table(st, "testdb", "t", SL_COMPACT_FULL, 0, &res) == 1);
+	CHECK(sl_compact_table(st, "testdb", "t", 0, SL_COMPACT_FULL, 0, &res) == 1);
 	CHECK(res.id == 1006 && res.nin == 6 && res.nfiles == 6 && res.rows_in == 13 && res.rows_out == 13);
 	CHECK(rows(st, &after, &nf) == 0 && nf == 1);
 	CHECK(before.len == after.len && !memcmp(before.p, after.p, before.len));
@@ -199,7 +202,7 @@ static void test_table(sl_store *st)
 		CHECK(load(st, lb, 1000 + (uint32_t)i, 1) > 0);
 		sl_buf_printf(&before, "%d,", 1000 + i);
 		if (i % 20 == 19)
-			CHECK(sl_compact_table(st, "testdb", "t", 0, 0, &res) == 1);
+			CHECK(sl_compact_table(st, "testdb", "t", 0, 0, 0, &res) == 1);
 	}
 	snprintf(ck, sizeof ck, "%s/testdb/txnlog.ckpt", dir);
 	CHECK(access(ck, F_OK) == 0);
@@ -212,16 +215,162 @@ static void test_table(sl_store *st)
 	snprintf(p, sizeof p, "%s/testdb/t/data/99999-0.rs", dir);
 	CHECK(sl_file_write_atomic(p, "x", 1, 0644) == 1);
 	CHECK(sl_compact_gc(st, "testdb", "t", 0, &n) == 1 && n == 1 && access(p, F_OK) == 0);
-	CHECK(sl_compact_table(st, "testdb", "t", SL_COMPACT_FULL, 0, &res) >= 0 && res.ngarbage == 1);
+	CHECK(sl_compact_table(st, "testdb", "t", 0, SL_COMPACT_FULL, 0, &res) >= 0 && res.ngarbage == 1);
 	CHECK(access(p, F_OK) < 0);
 	CHECK(rows(st, &after, &nf) == 0 && nf == 1 && before.len == after.len &&
 	      !memcmp(before.p, after.p, before.len));
-	CHECK(sl_compact_table(st, "testdb", "t", SL_COMPACT_FULL, 0, &res) == 0 && res.nfiles == 1);
-	CHECK(sl_compact_table(st, "testdb", "nosuch", 0, 0, &res) == -1 && errno == ENOENT);
-	CHECK(sl_compact_table(st, "nodb", "t", 0, 0, &res) == -1 && errno == ENOTDIR);
+	CHECK(sl_compact_table(st, "testdb", "t", 0, SL_COMPACT_FULL, 0, &res) == 0 && res.nfiles == 1);
+	CHECK(sl_compact_table(st, "testdb", "nosuch", 0, 0, 0, &res) == -1 && errno == ENOENT);
+	CHECK(sl_compact_table(st, "nodb", "t", 0, 0, 0, &res) == -1 && errno == ENOTDIR);
 	sl_txninfo_free(&ti);
 	sl_buf_free(&before);
 	sl_buf_free(&after);
+}
+
+/* One load into testdb.pt: for each i < n, one file of partition
+ * part[i] with the row k[i]. Its txn id, -1 failed. */
+static int64_t loadp(sl_store *st, const char *label, const int64_t *part, const uint32_t *k, size_t n)
+{
+	sl_txn t;
+	char row[8];
+	size_t i;
+
+	if (sl_txn_begin(st, "testdb", "pt", label, 600, &t, 0) != 1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		sl_rowset_writer *w = sl_rowset_create_part(&t, 1, cols, part[i], 0, 0);
+		sl_u32_pack(row, 4);
+		sl_u32_pack(row + 4, k[i]);
+		if (!w || sl_rowset_add(w, row, 8) < 0 || sl_rowset_finish(w, 0) < 0)
+			return -1;
+	}
+	if (sl_txn_commit(st, "testdb", t.id, 0, 0, 0, 0) != 1)
+		return -1;
+	sl_txn_release(&t);
+	return t.id;
+}
+
+/* Partition part's rows of testdb.pt as "k,k,", its file count into
+ * *nf; the snapshot's files of other partitions counted in *others. */
+static int part_rows(sl_store *st, int64_t part, sl_buf *out, size_t *nf)
+{
+	sl_snapshot snap = SL_SNAPSHOT_ZERO;
+	sl_scan *sc;
+	const char *p;
+	size_t len, i;
+	int r = 0;
+
+	out->len = 0;
+	*nf = 0;
+	if (sl_snapshot_open_flags(st, "testdb", "pt", SL_SNAP_TEMP, &snap) != 1)
+		return -1;
+	for (i = 0; i < snap.n && r >= 0; i++) {
+		if (snap.refs[i].part != part)
+			continue;
+		++*nf;
+		if (!(sc = sl_scan_open_one(&snap, i))) {
+			r = -1;
+			break;
+		}
+		while ((r = sl_scan_next(sc, &p, &len)) == 1)
+			sl_buf_printf(out, "%u,", len == 8 ? sl_u32_unpack(p + 4) : 0);
+		sl_scan_close(sc);
+	}
+	sl_snapshot_free(&snap);
+	return r;
+}
+
+/* A partitioned table: --partition runs (only entries all in it, split
+ * by the ones spanning others), the policy's run grown over the
+ * partitions it touches, one new file per partition, unknown names,
+ * automatic compaction per partition, files of a dropped partition as
+ * garbage. */
+static void test_parts(sl_store *st)
+{
+	sl_partinfo pi[3], *live = 0;
+	sl_partop drop = { 1, "pc", 0, 0 };
+	sl_compact_res res;
+	sl_buf a = SL_BUF_ZERO, b = SL_BUF_ZERO, c = SL_BUF_ZERO, x = SL_BUF_ZERO;
+	int64_t pa, pb, pcid, p2[2];
+	uint32_t k2[2];
+	size_t n = 0, nf, i;
+	char err[256], lb[16];
+
+	memset(pi, 0, sizeof pi);
+	strcpy(pi[0].name, "pa");
+	pi[0].values = "VALUES IN ((\"1\"))";
+	strcpy(pi[1].name, "pb");
+	pi[1].values = "VALUES IN ((\"2\"))";
+	strcpy(pi[2].name, "pc");
+	pi[2].values = "VALUES IN ((\"3\"))";
+	CHECK(sl_table_create_parts(st, "testdb", "pt", "CREATE TABLE pt (k INT) DUPLICATE KEY(k) "
+				    "DISTRIBUTED BY HASH(k) BUCKETS 1", pi, 3) == 1);
+	CHECK(sl_part_list(st, "testdb", "pt", &live, &n) == 1 && n == 3);
+	if (n != 3)
+		return;
+	pa = live[0].id;
+	pb = live[1].id;
+	pcid = live[2].id;
+	sl_partinfo_free(live, n);
+	/* L1 a; L2 b; L3 a+b; L4 a; L5 a; L6 c */
+	p2[0] = pa, k2[0] = 1;
+	CHECK(loadp(st, "p1", p2, k2, 1) > 0);
+	p2[0] = pb, k2[0] = 10;
+	CHECK(loadp(st, "p2", p2, k2, 1) > 0);
+	p2[0] = pa, k2[0] = 3, p2[1] = pb, k2[1] = 11;
+	CHECK(loadp(st, "p3", p2, k2, 2) > 0);
+	p2[0] = pa, k2[0] = 4;
+	CHECK(loadp(st, "p4", p2, k2, 1) > 0);
+	k2[0] = 5;
+	CHECK(loadp(st, "p5", p2, k2, 1) > 0);
+	p2[0] = pcid, k2[0] = 20;
+	CHECK(loadp(st, "p6", p2, k2, 1) > 0);
+	CHECK(part_rows(st, pa, &a, &nf) == 0 && nf == 4 && !strcmp(a.p, "1,3,4,5,"));
+	/* --partition pa: the newest segment of entries only in it (L4, L5) */
+	CHECK(sl_compact_table(st, "testdb", "pt", "PA", 0, 0, &res) == 1 && res.nin == 2 &&
+	      res.nout == 1 && res.nfiles == 7);
+	CHECK(part_rows(st, pa, &x, &nf) == 0 && nf == 3 && !strcmp(x.p, a.p));
+	/* then nothing: L1 alone, L3 spans pb */
+	CHECK(sl_compact_table(st, "testdb", "pt", "pa", SL_COMPACT_FULL, 0, &res) == 0);
+	CHECK(sl_compact_table(st, "testdb", "pt", "pc", 0, 0, &res) == 0);
+	CHECK(sl_compact_table(st, "testdb", "pt", "nosuch", 0, 0, &res) == -1 && errno == ENOENT &&
+	      res.nopart);
+	CHECK(sl_compact_table(st, "testdb", "nosuch", "pa", 0, 0, &res) == -1 && errno == ENOENT &&
+	      !res.nopart);
+	/* the policy: pa has the most files; L3 brings pb in; pc untouched */
+	CHECK(part_rows(st, pb, &b, &nf) == 0 && nf == 2 && !strcmp(b.p, "10,11,"));
+	CHECK(part_rows(st, pcid, &c, &nf) == 0 && nf == 1 && !strcmp(c.p, "20,"));
+	CHECK(sl_compact_table(st, "testdb", "pt", 0, 0, 0, &res) == 1 && res.nout == 2);
+	CHECK(part_rows(st, pa, &x, &nf) == 0 && !strcmp(x.p, a.p));
+	CHECK(part_rows(st, pb, &x, &nf) == 0 && !strcmp(x.p, b.p));
+	CHECK(part_rows(st, pcid, &x, &nf) == 0 && nf == 1 && !strcmp(x.p, c.p));
+	/* full: one file per partition */
+	CHECK(sl_compact_table(st, "testdb", "pt", 0, SL_COMPACT_FULL, 0, &res) == 1 && res.nout == 3);
+	CHECK(part_rows(st, pa, &x, &nf) == 0 && nf == 1 && !strcmp(x.p, a.p));
+	CHECK(part_rows(st, pb, &x, &nf) == 0 && nf == 1 && !strcmp(x.p, b.p));
+	CHECK(part_rows(st, pcid, &x, &nf) == 0 && nf == 1 && !strcmp(x.p, c.p));
+	/* pc dropped: its file is garbage; pa's and pb's stay */
+	CHECK(sl_part_change(st, "testdb", "pt", &drop, 1, 0, 0, err, sizeof err) == 1);
+	CHECK(sl_compact_gc(st, "testdb", "pt", 0, &n) == 1 && n == 1);
+	CHECK(sl_compact_gc(st, "testdb", "pt", 1, &n) == 1 && n == 1);
+	CHECK(sl_compact_gc(st, "testdb", "pt", 0, &n) == 1 && n == 0);
+	CHECK(part_rows(st, pa, &x, &nf) == 0 && nf == 1 && !strcmp(x.p, a.p));
+	CHECK(part_rows(st, pb, &x, &nf) == 0 && nf == 1 && !strcmp(x.p, b.p));
+	/* automatic: files counted per partition (pa 4 > 3, the table 6) */
+	st->compaction_segment_threshold = 3;
+	for (i = 0; i < 4; i++) {
+		snprintf(lb, sizeof lb, "q%zu", i);
+		p2[0] = i < 3 ? pa : pb;
+		k2[0] = 100 + (uint32_t)i;
+		CHECK(loadp(st, lb, p2, k2, 1) > 0);
+	}
+	sl_compact_auto(st, "testdb", "pt");
+	CHECK(part_rows(st, pa, &x, &nf) == 0 && nf <= 3 && !strcmp(x.p, "1,3,4,5,100,101,102,"));
+	st->compaction_segment_threshold = 0;
+	sl_buf_free(&a);
+	sl_buf_free(&b);
+	sl_buf_free(&c);
+	sl_buf_free(&x);
 }
 
 /* The tests' data directory goes once every test passed. */
@@ -244,6 +393,7 @@ int main(void)
 	CHECK(sl_store_open(&st, dir) == 1 && st.compaction_segment_threshold == 16);
 	st.compaction_segment_threshold = 0;
 	test_table(&st);
+	test_parts(&st);
 	sl_store_close(&st);
 	return report();
 }

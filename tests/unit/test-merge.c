@@ -5,7 +5,8 @@
  * merged by key with the newest row winning and deletes hiding keys
  * (kept with SL_MERGE_KEEP); masks folded onto stored rows, and the mask
  * column kept under KEEP; AGGREGATE sums over three segments; a run of
- * the snapshot (first, n); a segment out of key order refused (EPROTO); a
+ * the snapshot (first, n) and a set of its files (idx); the files of
+ * chosen partitions; a segment out of key order refused (EPROTO); a
  * vanished file (ENOENT); unknown tables.
  */
 #include <errno.h>
@@ -214,6 +215,65 @@ static void test_unique(void)
 	CHECK(readall("u", 0, out, sizeof out) == 0 && !strcmp(out, "-1=-10,2=2,4=41,5=51"));
 }
 
+/* Read a merge into "k=v,..." (the AGGREGATE/DUPLICATE schema's two
+ * columns), closing it. */
+static int drain(sl_merge *mg, char *out, size_t cap)
+{
+	const char *p;
+	size_t len, o = 0;
+	int r;
+
+	out[0] = 0;
+	while ((r = sl_merge_next(mg, &p, &len)) == 1) {
+		sl_field f[3];
+		if (sl_fields_parse(p, len, f, 3) != 2)
+			return -2;
+		o += (size_t)snprintf(out + o, cap - o, "%s%d=%d", o ? "," : "",
+			(int)sl_u32_unpack(f[0].p), (int)sl_u32_unpack(f[1].p));
+	}
+	sl_merge_close(mg);
+	return r;
+}
+
+/* sl_merge_open_set over files 0 and 2 of three; its refusals; the
+ * partition filter of sl_merge_open_table_parts (an unpartitioned table
+ * has its files in one partition, its implicit one). */
+static void test_sets(void)
+{
+	int k1[] = { 1, 2 }, v1[] = { 10, 20 }, k2[] = { 2, 3 }, v2[] = { 5, 7 },
+	    k3[] = { 1, 3 }, v3[] = { 100, 100 };
+	size_t idx[] = { 0, 2 }, bad[] = { 2, 0 }, far[] = { 3 };
+	char out[512];
+	sl_snapshot snap = SL_SNAPSHOT_ZERO;
+	sl_merge *mg = 0;
+	int64_t part, none = 99999;
+
+	mkschema(SL_MODEL_AGGREGATE);
+	CHECK(sl_table_create(&st, "d", "s", "CREATE TABLE s (k INT, v INT SUM) AGGREGATE KEY(k)") == 1);
+	CHECK(load("s", 2, 2, k1, v1, 0, 0) && load("s", 2, 2, k2, v2, 0, 0) &&
+	      load("s", 2, 2, k3, v3, 0, 0));
+	CHECK(sl_snapshot_open(&st, "d", "s", &snap) == 1 && snap.n == 3);
+	CHECK((mg = sl_merge_open_set(&snap, &sch, idx, 2, 0)) != 0);
+	CHECK(mg && drain(mg, out, sizeof out) == 0 && !strcmp(out, "1=110,2=20,3=100"));
+	CHECK(sl_merge_open_set(&snap, &sch, bad, 2, 0) == 0 && errno == EINVAL);
+	CHECK(sl_merge_open_set(&snap, &sch, far, 1, 0) == 0 && errno == EINVAL);
+	CHECK((mg = sl_merge_open_set(&snap, &sch, idx, 0, 0)) != 0);
+	CHECK(mg && drain(mg, out, sizeof out) == 0 && !strcmp(out, ""));
+	part = snap.refs[0].part;
+	sl_snapshot_free(&snap);
+	CHECK(sl_merge_open_table_parts(&st, "d", "s", &sch, 0, &part, 1, &snap, &mg) == 1);
+	CHECK(drain(mg, out, sizeof out) == 0 && !strcmp(out, "1=110,2=25,3=107"));
+	sl_snapshot_free(&snap);
+	CHECK(sl_merge_open_table_parts(&st, "d", "s", &sch, SL_MERGE_TEMP, 0, 0, &snap, &mg) == 1);
+	CHECK(drain(mg, out, sizeof out) == 0 && !strcmp(out, "1=110,2=25,3=107"));
+	sl_snapshot_free(&snap);
+	CHECK(sl_merge_open_table_parts(&st, "d", "s", &sch, 0, &none, 1, &snap, &mg) == 1);
+	CHECK(drain(mg, out, sizeof out) == 0 && !strcmp(out, ""));
+	sl_snapshot_free(&snap);
+	CHECK(sl_merge_open_table_parts(&st, "d", "nope", &sch, 0, &none, 1, &snap, &mg) == 0 &&
+	      errno == ENOENT);
+}
+
 static void test_aggregate(void)
 {
 	int k1[] = { 1, 2 }, v1[] = { 10, 20 }, k2[] = { 2, 3 }, v2[] = { 5, -2000 },
@@ -258,6 +318,7 @@ int main(void)
 	test_duplicate();
 	test_unique();
 	test_aggregate();
+	test_sets();
 	test_errors();
 	sl_store_close(&st);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -339,7 +339,10 @@ static void open_table(mapper *c, const sl_opts *o, const char *db, const char *
 			sl_stage_abort(&c->w, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "unable to read the partitions of %s.%s: %s",
 			    db, table, sl_store_strerror(errno));
 		c->m.parts = c->parts;
+		/* a partitioned table with no partition yet lists the implicit one */
 		c->m.nparts = c->nparts;
+		if (c->sch.part.kind != SL_PART_NONE && c->nparts == 1 && !*c->parts[0].values)
+			c->m.nparts = 0;
 		if (sl_colmap_plan(&c->m, &c->sch, &c->lo, tz) < 0)
 			die_nomem();
 	}

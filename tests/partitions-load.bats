@@ -208,12 +208,12 @@ killed() {
 		sl-parse -H column_separator:, d.amonth < body | sl-map -H column_separator:, d.amonth |
 			sl-filter d.amonth | cmd sl-txn d.amonth | cmd sl-commit > answer
 	) &
-	exec 3> body
-	printf '2024-07-01 00:00:00,9\n' >&3
+	exec 7> body
+	printf '2024-07-01 00:00:00,9\n' >&7
 	for s in $(seq 50); do [ -s victim.pid ] && break; sleep 0.1; done
 	sleep 1
 	kill -9 "$(cat victim.pid)"
-	exec 3>&-
+	exec 7>&-
 	wait || true
 }
 
@@ -289,4 +289,22 @@ killed() {
 	run -0 --separate-stderr bash -c "printf '2020-01-15,1\n' | sl-parse -H column_separator:, d.r |
 		sl-map -H column_separator:, d.r | sl-filter d.r | sl-dump"
 	[[ "$output" == *"__SL_PARTITION__"* ]]
+}
+
+@test "a partition dropped or truncated during the load: the commit fails with the store's message, nothing visible" {
+	range_table
+	for stmt in "TRUNCATE TABLE d.r PARTITION (p1)" "ALTER TABLE d.r DROP PARTITION p1"; do
+		rm -f body answer
+		mkfifo body
+		sl-load -H column_separator:, -T - d.r < body > answer &
+		exec 7> body
+		printf '2020-01-15,1\n2020-02-15,2\n' >&7
+		sleep 1
+		sl-sql -e "$stmt"
+		exec 7>&-
+		wait $! || true
+		[ "$(get Status < answer)" = Fail ]
+		[ "$(get Message < answer)" = "${FE}partition p1 was dropped or replaced during the load" ]
+		[ "$(all r)" = "" ]
+	done
 }

@@ -4,7 +4,8 @@
 # step, and reads, with a reader running all along; every read equals what
 # the loads that answered Success wrote: nothing shows twice, nothing
 # vanishes, the order of the loads (DUPLICATE) or the last value of each
-# key (UNIQUE) holds.
+# key (UNIQUE, and UNIQUE over three partitions, whose compactions are
+# per partition now and then) holds.
 load test_helper
 
 T=testdb.t
@@ -19,10 +20,15 @@ setup() {
 }
 
 # rows R: load R's rows. DUPLICATE: $PER rows of key R; UNIQUE: $PER keys
-# out of 23, repeating across loads, each with the value "R_j".
+# out of 23, repeating across loads, each with the value "R_j";
+# partitioned: the same, each key's date in the month 1 + key % 3 (its
+# partition), first.
 rows() {
 	if [ "$MODEL" = dup ]; then
 		awk -v id="$1" -v n="$PER" 'BEGIN { for (j = 1; j <= n; j++) printf "%d,r%d_%d,%d\n", id, id, j, j }'
+	elif [ "$MODEL" = part ]; then
+		awk -v id="$1" -v n="$PER" 'BEGIN { for (j = 1; j <= n; j++) { k = (id * 7 + j) % 23
+			printf "2020-0%d-01,%d,%d_%d,%d\n", 1 + k % 3, k, id, j, j } }'
 	else
 		awk -v id="$1" -v n="$PER" 'BEGIN { for (j = 1; j <= n; j++) printf "%d,%d_%d,%d\n", (id * 7 + j) % 23, id, j, j }'
 	fi
@@ -35,7 +41,7 @@ took() {
 	if [ "$MODEL" = dup ]; then
 		cp expect keys.tmp
 	else
-		cat ref <(cut -d, -f1,2 in.csv | tr , '\t') | awk -F'\t' '{ v[$1] = $2 } END { for (k in v) print k "\t" v[k] }' \
+		cat ref <(cut -d, -f"$KV" in.csv | tr , '\t') | awk -F'\t' '{ v[$1] = $2 } END { for (k in v) print k "\t" v[k] }' \
 			| sort -n > ref.tmp && mv ref.tmp ref
 		cut -f1 ref > keys.tmp
 	fi
@@ -49,7 +55,8 @@ exact() {
 		sl-sql -N -B -e "select k from $T" | uniq > got || return 1
 		cmp -s got expect && [ "$(sl-sql -N -B -e "select count(*) from $T")" = $(($(wc -l < expect) * PER)) ]
 	else
-		sl-sql -N -B -e "select k, v from $T" > got || return 1
+		# (partitioned: the rows come partition by partition)
+		sl-sql -N -B -e "select k, v from $T $([ "$MODEL" = part ] && echo order by k)" > got || return 1
 		cmp -s got ref
 	fi
 }
@@ -82,14 +89,14 @@ reader() {
 # or left alone; every tenth round the table compared with the reference.
 crash_rounds() {
 	# (not i: bats's run uses it)
-	local rounds=$1 r pid st rc steps=(reserved writing renamed recorded unlinking)
+	local rounds=$1 r pid st rc part steps=(reserved writing renamed recorded unlinking)
 	local ok=0 kills=0 ckills=0 comps=0
 	for ((r = 1; r <= rounds; r++)); do
 		rows "$r" > in.csv
 		if ((RANDOM % 5 == 0)); then
 			st=$( ((RANDOM % 2)) && echo sl-parse || echo sl-map)
 			{ head -n 2 in.csv; sleep 0.05; tail -n +3 in.csv; } \
-				| sl-load -H column_separator:, -H columns:k,v,n -H "label:L$r" -T - "$T" > out.json 2> err.txt &
+				| sl-load -H column_separator:, -H "columns:$COLS" -H "label:L$r" -T - "$T" > out.json 2> err.txt &
 			pid=$!
 			sleep 0.02
 			pkill -KILL -P "$pid" -x "$st" && kills=$((kills + 1))
@@ -97,7 +104,7 @@ crash_rounds() {
 			wait "$pid" || rc=$?
 		else
 			rc=0
-			sl-load -H column_separator:, -H columns:k,v,n -H "label:L$r" -T in.csv "$T" > out.json 2> err.txt || rc=$?
+			sl-load -H column_separator:, -H "columns:$COLS" -H "label:L$r" -T in.csv "$T" > out.json 2> err.txt || rc=$?
 		fi
 		if [ "$rc" = 0 ] && grep -q '"Status": "Success"' out.json; then
 			took "$r"
@@ -114,7 +121,10 @@ crash_rounds() {
 			kill -KILL "$pid" 2> /dev/null && ckills=$((ckills + 1))
 			wait "$pid" || true ;;
 		2)
-			sl-compact "$T" > compact.out 2>&1 || { cat compact.out; echo "round $r: sl-compact failed"; return 1; }
+			# partitioned: now and then one partition alone
+			part=()
+			[ "$MODEL" = part ] && ((RANDOM % 2)) && part=(--partition "p$((RANDOM % 3 + 1))")
+			sl-compact "${part[@]}" "$T" > compact.out 2>&1 || { cat compact.out; echo "round $r: sl-compact failed"; return 1; }
 			comps=$((comps + 1)) ;;
 		esac
 		if ((r % 10 == 0)) && ! exact; then
@@ -126,9 +136,10 @@ crash_rounds() {
 	echo "# $rounds rounds: $ok loads succeeded, $kills loads killed, $ckills compactions killed, $comps finished" >&3
 }
 
-# the whole test for one table model
+# the whole test for one table model (MODEL dup, uniq or part); FILES the
+# files a full compaction leaves (one per partition)
 crash_test() {
-	local rounds=${SL_CRASH_ROUNDS:-220}
+	local rounds=${SL_CRASH_ROUNDS:-150}
 	echo "compaction_segment_threshold = 6" > "$SL_DATA_DIR/sl.conf"
 	mkfifo sleep.fifo
 	exec 7<> sleep.fifo
@@ -149,17 +160,29 @@ crash_test() {
 	exact
 	run -0 sl-fsck
 	[[ "$output" != *"no record needs"* ]]
-	[ "$(ls -A "$SL_DATA_DIR/testdb/t/data" | wc -l)" = 1 ]
+	[ "$(ls -A "$SL_DATA_DIR/testdb/t/data" | wc -l)" = "${FILES:-1}" ]
 }
 
-@test "compact-crash: >= 200 rounds of loads, reads and SIGKILLed compactions (DUPLICATE): reads equal the successful loads" {
+COLS=k,v,n
+KV=1,2
+
+@test "compact-crash: 150 rounds (450 in this file) of loads, reads and SIGKILLed compactions (DUPLICATE): reads equal the successful loads" {
 	MODEL=dup
 	sl-sql -e "CREATE TABLE $T (k INT, v VARCHAR(20), n INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
 	crash_test
 }
 
-@test "compact-crash: >= 200 rounds of loads, reads and SIGKILLed compactions (UNIQUE KEY, keys repeat): reads equal the last value of each key" {
+@test "compact-crash: 150 rounds (450 in this file) of loads, reads and SIGKILLed compactions (UNIQUE KEY, keys repeat): reads equal the last value of each key" {
 	MODEL=uniq
 	sl-sql -e "CREATE TABLE $T (k INT, v VARCHAR(20), n INT) UNIQUE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	crash_test
+}
+
+@test "compact-crash: 150 rounds (450 in this file) of loads, reads and SIGKILLed compactions, whole or per partition (UNIQUE KEY over three partitions): reads equal the last value of each key" {
+	MODEL=part COLS=d,k,v,n KV=2,3 FILES=3
+	sl-sql -e "CREATE TABLE $T (d DATE, k INT, v VARCHAR(20), n INT) UNIQUE KEY(d, k)
+		PARTITION BY RANGE(d) (PARTITION p1 VALUES LESS THAN (\"2020-02-01\"),
+			PARTITION p2 VALUES LESS THAN (\"2020-03-01\"), PARTITION p3 VALUES LESS THAN MAXVALUE)
+		DISTRIBUTED BY HASH(k) BUCKETS 1"
 	crash_test
 }

@@ -542,7 +542,7 @@ static int mark_run(cjob *j, const char *part, int full, sl_compact_res *res)
 {
 	cpick c = { 0, 0, 0, 0 };
 	int64_t id;
-	size_t q = 0, e, nrun = 0;
+	size_t q = 0, e, nmax = 0;
 	int r = -1;
 
 	if (part) {
@@ -573,9 +573,13 @@ static int mark_run(cjob *j, const char *part, int full, sl_compact_res *res)
 		r = pick_policy(j, &c);
 	if (r == 1)
 		close_run(j, &c);
+	/* a run that leaves every partition with as many files is no work */
+	memset(c.nf, 0, (j->npid + 1) * sizeof *c.nf);
 	for (e = 0; e < j->nent; e++)
-		nrun += j->ent[e].inrun ? j->ent[e].nf : 0;
-	if (r == 1 && nrun < 2)
+		for (q = j->ent[e].first; j->ent[e].inrun && q < j->ent[e].first + j->ent[e].nf; q++)
+			if (++c.nf[j->fpart[q]] > nmax)
+				nmax = c.nf[j->fpart[q]];
+	if (r == 1 && nmax < 2)
 		r = 0;
 out:
 	free(c.size);

@@ -53,7 +53,8 @@ typedef void (*sl_compact_step_fn)(const char *step);
  *    are all in it, those with files elsewhere too splitting them; the
  *    newest such segment's policy run, or (FULL) the segment with the
  *    most files.
- * 1 compacted; 0 nothing to compact (fewer than two files in the run);
+ * 1 compacted; 0 nothing to compact (no partition has two files in the
+ * run);
  * SL_COMPACT_BUSY; -1 errno (ENOENT no such table, or res->nopart set: no
  * such partition; ENOTDIR no such database, EPROTO corrupt:
  * sl_store_strerror says where, ESTALE the table was dropped or changed

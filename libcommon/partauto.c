@@ -30,18 +30,20 @@
 
 #define NAME_MAX_DORIS 50       /* Doris's limit for auto LIST names over strings */
 
-/* One field of the row: the i-th schema column. */
-static int row_field(const sl_partset *ps, const char *row, size_t len, long col, sl_field *out)
+/* The row's partition columns as keys: k[0..nc), in stack (16 of them)
+ * or allocated when there are more. NULL errno EPROTO or ENOMEM. */
+static sl_pkey *row_keys(const sl_partset *ps, const char *row, size_t len, sl_pkey *stack)
 {
-	sl_field stack[64], *f = ps->need > 64 ? ps->scratch : stack;
-	long nf = sl_fields_parse(row, len, f, ps->need);
+	sl_pkey *k = ps->nc > 16 ? malloc(ps->nc * sizeof *k) : stack;
 
-	if (nf < 0 || (size_t)nf < ps->need || f[col].n == SL_ABSENT_LEN) {
-		errno = EPROTO;
-		return -1;
+	if (!k)
+		return 0;
+	if (sl_pkey_row(ps, row, len, k) < 0) {
+		if (k != stack)
+			free(k);
+		return 0;
 	}
-	*out = f[col];
-	return 1;
+	return k;
 }
 
 /* date_trunc of a DATE (days) or DATETIME (microseconds) to the unit:
@@ -151,7 +153,7 @@ static int name_value(sl_buf *name, const char *s, size_t n)
 }
 
 /* The clause of the AUTO LIST partition holding the row's values. */
-static int list_clause(sl_partset *ps, const char *row, size_t len, sl_buf *b)
+static int list_clause(sl_partset *ps, const sl_pkey *k, sl_buf *b)
 {
 	sl_buf name = SL_BUF_ZERO, vals = SL_BUF_ZERO, v = SL_BUF_ZERO;
 	int strs = 0, r = -1;
@@ -160,11 +162,9 @@ static int list_clause(sl_partset *ps, const char *row, size_t len, sl_buf *b)
 		goto out;
 	for (size_t i = 0; i < ps->nc; i++) {
 		const sl_type *t = &ps->sch->cols[ps->sc->cols[i]].type;
-		sl_field f;
+		sl_field f = k[i].f;
 
 		strs |= sl_type_is_string(t);
-		if (row_field(ps, row, len, ps->sc->cols[i], &f) < 0)
-			goto out;
 		if ((i && sl_buf_puts(&vals, ", ") < 0))
 			goto out;
 		if (f.n == SL_NULL_LEN) {
@@ -203,16 +203,20 @@ out:
 int sl_partset_auto(sl_partset *ps, const char *row, size_t len, size_t *idx)
 {
 	sl_buf b = SL_BUF_ZERO;
+	sl_pkey stack[16], *k;
 	int r;
 
 	ps->err[0] = 0;
 	if (!ps->sc->autop)
 		return 0;
-	if (ps->sc->kind == SL_PART_RANGE) {
-		sl_field f;
-		r = row_field(ps, row, len, ps->sc->cols[0], &f) < 0 ? -1 : range_clause(ps, f, &b);
-	} else
-		r = list_clause(ps, row, len, &b);
+	if (!(k = row_keys(ps, row, len, stack)))
+		r = -1;
+	else if (ps->sc->kind == SL_PART_RANGE)
+		r = range_clause(ps, k[0].f, &b);
+	else
+		r = list_clause(ps, k, &b);
+	if (k && k != stack)
+		free(k);
 	if (r == 1) {
 		size_t n = ps->n;
 		r = sl_partset_add_clause(ps, b.p, b.len, 0, idx, ps->err, sizeof ps->err);

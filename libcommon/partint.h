@@ -42,10 +42,12 @@ struct sl_partset {
 	size_t *rord[2]; size_t nr[2];
 	sl_pentry *lord[2]; size_t nl[2];
 	size_t need;                    /* fields a row must have */
-	sl_field *scratch;              /* need fields, for rows of wide tables */
 	char err[256];                  /* why sl_partset_auto failed */
 };
 
+/* The partition columns of an encoded row as keys k[0..nc) (pointing
+ * into the row). 1, -1 EPROTO (not a row of the table). */
+int sl_pkey_row(const sl_partset *ps, const char *row, size_t len, sl_pkey *k);
 /* Compare two tuples of nc keys of ps's partition columns. */
 int sl_pkey_cmp(const sl_partset *ps, const sl_pkey *a, const sl_pkey *b);
 /* Doris's PartitionKey text of a tuple: "types: [INT]; keys: [1]; ". */

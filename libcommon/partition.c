@@ -166,6 +166,9 @@ static int pvalue(pparse *pp, sl_pclause *c)
 	char num[80];
 
 	if (t->kind == SL_TOK_STRING) {
+		/* the store keeps VALUES texts as C strings */
+		if (t->strn && memchr(t->str, 0, t->strn))
+			return perr(pp, "A partition value may not hold a NUL byte (at position %zu)", pp->base + t->pos + 1);
 		if (!add_val(pp, c, SL_PV_VALUE, t->str ? t->str : "", t->strn))
 			return 0;
 		return padv(pp);
@@ -260,8 +263,10 @@ static int pclause(pparse *pp, sl_pclause *c)
 		}
 		if (!(c->name = pident(pp, "expected a partition name")))
 			return 0;
-		if (strlen(c->name) > 64)
-			return perr(pp, "Partition name %s is too long: at most 64 characters", c->name);
+		/* Doris's FeNameFormat: a letter, then letters, digits and '_' */
+		if (strspn(c->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(c->name)
+				|| !((c->name[0] | 32) >= 'a' && (c->name[0] | 32) <= 'z') || strlen(c->name) > 64)
+			return perr(pp, "Incorrect partition name '%s'", c->name);
 	}
 	if (!pvalues(pp, c))
 		return 0;

@@ -62,7 +62,9 @@ int sl_partset_add_clause(sl_partset *ps, const char *clause, size_t n, int temp
 	char *err, size_t errcap);
 /* The partition (among the temporary ones when temp) that holds the
  * encoded row (every schema column, maybe a mask after): its index, -1
- * none, -2 errno (EPROTO: not a row of the table). */
+ * none, -2 errno (EPROTO: the fields up to the last partition column are
+ * not fields of the table). A binary search over the set's routing
+ * order; no allocation (up to 16 partition columns), no state changed. */
 long sl_partset_route(const sl_partset *ps, int temp, const char *row, size_t len);
 /* AUTO tables, a row with no partition: append the partition Doris
  * creates for it (name and values; id 0; partauto.c has the rules). 1

@@ -186,7 +186,7 @@ static int commit_new(const sl_partinfo *live, size_t nlive, int64_t id, const c
 			(*nout)++;
 			continue;
 		}
-		if (strlen(live[k].values) != p.values.n ||
+		if (live[k].temp || strlen(live[k].values) != p.values.n ||
 		    memcmp(live[k].values, p.values.p, p.values.n)) {
 			snprintf(err, errcap, "partition %.*s was created with other values during the "
 				 "load", (int)p.name.n, p.name.p);

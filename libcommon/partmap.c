@@ -21,8 +21,6 @@
 #include "model.h"
 #include "partint.h"
 
-#define STACK_FIELDS 64
-
 int sl_pkey_cmp(const sl_partset *ps, const sl_pkey *a, const sl_pkey *b)
 {
 	for (size_t i = 0; i < ps->nc; i++) {
@@ -154,7 +152,7 @@ static void fix_keys(sl_pkey *k, size_t nk, const char *blob)
 {
 	for (size_t i = 0; i < nk; i++)
 		if (!k[i].inf && k[i].f.n != SL_NULL_LEN)
-			k[i].f.p = blob + (uintptr_t)k[i].f.p;
+			k[i].f.p = blob ? blob + (uintptr_t)k[i].f.p : "";     /* no blob: empty strings only */
 }
 
 /* The canonical VALUES text of p (partition.h). */
@@ -372,8 +370,6 @@ sl_partset *sl_partset_new(const sl_schema *sch, const sl_partinfo *parts, size_
 	for (size_t i = 0; i < ps->nc; i++)
 		if ((size_t)ps->sc->cols[i] + 1 > ps->need)
 			ps->need = (size_t)ps->sc->cols[i] + 1;
-	if (ps->need > STACK_FIELDS && !(ps->scratch = malloc(ps->need * sizeof *ps->scratch)))
-		goto nomem;
 	for (size_t i = 0; i < n; i++) {
 		sl_pclause c;
 		sl_ppart p;
@@ -433,7 +429,6 @@ void sl_partset_free(sl_partset *ps)
 		free(ps->rord[t]);
 		free(ps->lord[t]);
 	}
-	free(ps->scratch);
 	free(ps);
 }
 
@@ -597,27 +592,37 @@ int sl_partset_add_clause(sl_partset *ps, const char *clause, size_t n, int temp
 
 /* ---- routing ---- */
 
-/* The partition columns of a row as keys (k: nc of them). 1, -1 EPROTO. */
-static int row_keys(const sl_partset *ps, const char *row, size_t len, sl_pkey *k)
+int sl_pkey_row(const sl_partset *ps, const char *row, size_t len, sl_pkey *k)
 {
-	sl_field stack[STACK_FIELDS], *f = ps->need > STACK_FIELDS ? ps->scratch : stack;
-	long nf = sl_fields_parse(row, len, f, ps->need);
+	size_t off = 0;
 
-	if (nf < 0 || (size_t)nf < ps->need) {
-		errno = EPROTO;
-		return -1;
-	}
-	for (size_t i = 0; i < ps->nc; i++) {
-		const sl_type *t = &ps->sch->cols[ps->sc->cols[i]].type;
-		size_t w = sl_type_width(t);
-		k[i].inf = PK_VAL;
-		k[i].f = f[ps->sc->cols[i]];
-		if (k[i].f.n == SL_ABSENT_LEN || (w && k[i].f.n != SL_NULL_LEN && k[i].f.n != w)) {
-			errno = EPROTO;
-			return -1;
+	/* one walk over the row's fields up to the last partition column: no
+	 * array of fields, so routing needs no memory of its own */
+	for (size_t j = 0; j < ps->need; j++) {
+		uint32_t n;
+		if (len - off < 4)
+			goto bad;
+		n = sl_u32_unpack(row + off);
+		off += 4;
+		if (n == SL_ABSENT_LEN || (n != SL_NULL_LEN && n > len - off))
+			goto bad;
+		for (size_t i = 0; i < ps->nc; i++) {
+			size_t w;
+			if ((size_t)ps->sc->cols[i] != j)
+				continue;
+			w = sl_type_width(&ps->sch->cols[j].type);
+			if (w && n != SL_NULL_LEN && n != w)
+				goto bad;
+			k[i].inf = PK_VAL;
+			k[i].f.p = row + off;
+			k[i].f.n = n;
 		}
+		off += n == SL_NULL_LEN ? 0 : n;
 	}
 	return 1;
+bad:
+	errno = EPROTO;
+	return -1;
 }
 
 static long route_keys(const sl_partset *ps, int t, const sl_pkey *k)
@@ -649,7 +654,7 @@ long sl_partset_route(const sl_partset *ps, int temp, const char *row, size_t le
 	}
 	if (ps->nc > 16 && !(k = malloc(ps->nc * sizeof *k)))
 		return -2;
-	r = row_keys(ps, row, len, k) < 0 ? -2 : route_keys(ps, !!temp, k);
+	r = sl_pkey_row(ps, row, len, k) < 0 ? -2 : route_keys(ps, !!temp, k);
 	if (k != stack)
 		free(k);
 	return r;

@@ -120,11 +120,12 @@ static int pw_apply(pwork *w, int64_t qid, const sl_partop *ops, size_t nops, ch
 
 	for (i = 0; i < nops; i++) {
 		const sl_partop *op = &ops[i];
-		long at = pw_find(w, op->name, op->temp, !op->drop);
-		if (!op->name[0] || strlen(op->name) > 64) {
+		long at;
+		if (!op->name || !op->name[0] || strlen(op->name) > 64) {
 			errno = EINVAL;
 			return -1;
 		}
+		at = pw_find(w, op->name, op->temp, !op->drop);
 		if (op->drop) {
 			if (!at) {
 				snprintf(err, errcap, "partition %s does not exist", op->name);

@@ -13,9 +13,10 @@
 
 #include "storetypes.h"
 
-/* Partitions (sl-store.5 Partitions). The live partitions of db.table, a
- * cheaper read than a snapshot (nothing per file). 1, 0 no such table
- * (errno ENOENT) or db (ENOTDIR), -1 errno. Free with sl_partinfo_free. */
+/* The live partitions of db.table (increasing id), a cheaper read than a
+ * snapshot: nothing per file (version, version_ms, rows and bytes are 0;
+ * a snapshot's parts have them). 1, 0 no such table (errno ENOENT) or db
+ * (ENOTDIR), -1 errno. Free with sl_partinfo_free. */
 int sl_part_list(sl_store *st, const char *db, const char *table, sl_partinfo **parts,
 	size_t *n);
 void sl_partinfo_free(sl_partinfo *parts, size_t n);
@@ -30,9 +31,14 @@ typedef struct sl_partop { int drop; const char *name; int temp; const char *val
 typedef int (*sl_part_check_fn)(void *ctx, const sl_partinfo *live, size_t n, char *err,
 	size_t errcap);
 /* Apply ops, in order, as one Q log record (TRUNCATE: drop p, add p with
- * the same name, temp and values: a new id). check may be NULL. 1 done;
- * 0 refused with err (check said no; errno ENOENT: a dropped name is not
- * there, EEXIST: an added name is); -1 errno. */
+ * the same name, temp and values: a new id). Names compare without case;
+ * an added name must be free among formal and temporary partitions. An
+ * unpartitioned table (its one partition has values "") takes back only
+ * a partition without values, a partitioned one only partitions with.
+ * check may be NULL. 1 done; 0 refused with err (check said no; errno
+ * ENOENT: a dropped name is not there, EEXIST: an added name is, EINVAL:
+ * values where none belong or none where they do); -1 errno (ENOENT no
+ * table, ENOTDIR no db, EFBIG more than 65535 ops). */
 int sl_part_change(sl_store *st, const char *db, const char *table, const sl_partop *ops,
 	size_t nops, sl_part_check_fn check, void *ctx, char *err, size_t errcap);
 

@@ -139,6 +139,7 @@ DISTRIBUTED BY HASH(\`user_id\`) BUCKETS 10;" ]
 	t "CREATE TABLE t (a INT, b INT) UNIQUE KEY(a)" "1105 (HY000): Should not be distributed by random when keys type is unique"
 	t "CREATE TABLE t (a INT, b INT) AGGREGATE KEY(a) DISTRIBUTED BY HASH(a) BUCKETS 1" "1105 (HY000): AGG_KEYS table should specify aggregate type for non-key column[b]"
 	t "CREATE TABLE t (a INT, b INT) DUPLICATE KEY(a) PARTITION BY RANGE(b) (PARTITION p1 VALUES LESS THAN (\"10\"))" "1105 (HY000): The partition column could not be aggregated column and unique table's partition column must be key column"
+	t "CREATE TABLE t (a INT) PARTITION BY RANGE(a) (PARTITION p1 VALUES LESS (10))" "1064 (42000): syntax error at position 72 near '(': expected THAN"
 	t "CREATE TABLE t (a INT) DUPLICATE KEY(a) DISTRIBUTED BY HASH(a) BUCKETS 1 FOO" "1064 (42000): syntax error at position 74 near 'FOO': unexpected table clause"
 	t "CREATE TABLE t (a INT, b INT) DUPLICATE KEY(b)" "1105 (HY000): Key columns should be a ordered prefix of the schema. KeyColumns[0] (starts from zero) is b, but corresponding column is a in the previous columns declaration."
 	t "CREATE TABLE t (a INT) DUPLICATE KEY(c)" "1105 (HY000): Key column[c] doesn't exist."

@@ -344,8 +344,13 @@ static void test_parts(sl_store *st)
 	CHECK(part_rows(st, pa, &x, &nf) == 0 && !strcmp(x.p, a.p));
 	CHECK(part_rows(st, pb, &x, &nf) == 0 && !strcmp(x.p, b.p));
 	CHECK(part_rows(st, pcid, &x, &nf) == 0 && nf == 1 && !strcmp(x.p, c.p));
-	/* full: one file per partition */
+	/* full (pa has two files again): one file per partition */
+	p2[0] = pa, k2[0] = 6;
+	CHECK(loadp(st, "p7", p2, k2, 1) > 0);
+	sl_buf_printf(&a, "6,");
 	CHECK(sl_compact_table(st, "testdb", "pt", 0, SL_COMPACT_FULL, 0, &res) == 1 && res.nout == 3);
+	/* one file per partition: nothing more to do */
+	CHECK(sl_compact_table(st, "testdb", "pt", 0, SL_COMPACT_FULL, 0, &res) == 0 && res.nfiles == 3);
 	CHECK(part_rows(st, pa, &x, &nf) == 0 && nf == 1 && !strcmp(x.p, a.p));
 	CHECK(part_rows(st, pb, &x, &nf) == 0 && nf == 1 && !strcmp(x.p, b.p));
 	CHECK(part_rows(st, pcid, &x, &nf) == 0 && nf == 1 && !strcmp(x.p, c.p));
@@ -365,7 +370,7 @@ static void test_parts(sl_store *st)
 		CHECK(loadp(st, lb, p2, k2, 1) > 0);
 	}
 	sl_compact_auto(st, "testdb", "pt");
-	CHECK(part_rows(st, pa, &x, &nf) == 0 && nf <= 3 && !strcmp(x.p, "1,3,4,5,100,101,102,"));
+	CHECK(part_rows(st, pa, &x, &nf) == 0 && nf <= 3 && !strcmp(x.p, "1,3,4,5,6,100,101,102,"));
 	st->compaction_segment_threshold = 0;
 	sl_buf_free(&a);
 	sl_buf_free(&b);

@@ -278,7 +278,7 @@ static void test_range_multi(void)
 		char r[64];
 		size_t n = row("1|2|3", r);
 		errno = 0;
-		CHECK(sl_partset_route(ps, 0, r, n - 3) == -2 && errno == EPROTO, "a truncated row: EPROTO");
+		CHECK(n == 21 && sl_partset_route(ps, 0, r, 10) == -2 && errno == EPROTO, "a truncated row: EPROTO");
 		CHECK(sl_partset_route(ps, 0, r, 4) == -2 && errno == EPROTO, "a short row: EPROTO");
 	}
 }
@@ -317,6 +317,9 @@ static void test_list(void)
 	EQ(prune("s > 'a'"), "1011");
 	EQ(prune("s = 'b' OR k = 2"), "1111");
 	EQ(prune("s = 'b' AND k = 2"), "1001");
+	EQ(add("PARTITION pe VALUES IN ('')", 1, &i), "");
+	EQ(values(i), "VALUES IN ((\"\"))");
+	roundtrip("list with an empty string");
 
 	table("create table t (a int not null, b varchar(4) not null, v int) unique key(a, b) partition by list(a, b) () distributed by hash(a)");
 	EQ(add("PARTITION p1 VALUES IN (('1', 'x'), ('2', 'y'))", 0, 0), "");
@@ -479,9 +482,9 @@ static void test_clause_text(void)
 {
 	sl_pclause c;
 
-	CHECK(sl_pclause_parse("PARTITION IF NOT EXISTS `my p` VALUES [(-1, 'a'), (MAXVALUE))", 61, &c, err, sizeof err) == 1,
+	CHECK(sl_pclause_parse("PARTITION IF NOT EXISTS `my_p` VALUES [(-1, 'a'), (MAXVALUE))", 61, &c, err, sizeof err) == 1,
 		"clause: %s", err);
-	CHECK(c.if_not_exists && !strcmp(c.name, "my p") && c.kind == SL_PART_RANGE && c.ntup == 2 && c.nv == 3,
+	CHECK(c.if_not_exists && !strcmp(c.name, "my_p") && c.kind == SL_PART_RANGE && c.ntup == 2 && c.nv == 3,
 		"clause parts");
 	CHECK(c.v[0].kind == SL_PV_VALUE && !strcmp(c.v[0].s, "-1") && c.v[2].kind == SL_PV_MAX, "values");
 	sl_pclause_free(&c);
@@ -492,6 +495,12 @@ static void test_clause_text(void)
 		&& !strcmp(err, "syntax error at position 19 near 'x': expected the end of the partition clause"), "%s", err);
 	CHECK(sl_pclause_parse("VALUES IN ('a", 13, &c, err, sizeof err) == 0, "unterminated: %s", err);
 	CHECK(sl_pclause_parse("", 0, &c, err, sizeof err) == 0, "empty: %s", err);
+	CHECK(sl_pclause_parse("PARTITION `my p` VALUES IN (1)", 30, &c, err, sizeof err) == 0
+		&& !strcmp(err, "Incorrect partition name 'my p'"), "name: %s", err);
+	CHECK(sl_pclause_parse("PARTITION _p VALUES IN (1)", 26, &c, err, sizeof err) == 0
+		&& !strcmp(err, "Incorrect partition name '_p'"), "name: %s", err);
+	CHECK(sl_pclause_parse("VALUES IN ('a\0b')", 17, &c, err, sizeof err) == 0
+		&& !strcmp(err, "A partition value may not hold a NUL byte (at position 12)"), "NUL: %s", err);
 }
 
 int main(void)

@@ -392,6 +392,18 @@ static void test_auto(sl_store *st)
 	CHECK(sl_txn_commit(st, "testdb", d.id, SL_TXN_COMMIT_2PC, "", 0, &ti) == 1);
 	CHECK(part_id(st, "a", "p20220101000000") == sl_part_new_id(d.id, 0));
 	CHECK(rows(st, "a", 0, &sum) == 1 && sum == 4);
+	/* a load creating a partition named as a live temporary one: refused */
+	CHECK(sl_part_change(st, "testdb", "a", &(sl_partop){ 0, "ptmp", 1, vals }, 1, 0, 0, ti.reason,
+			     10) == 1);
+	CHECK(sl_txn_begin(st, "testdb", "a", "a6", 600, &a, 0) == 1);
+	{
+		sl_rowset_writer *w = sl_rowset_create_part(&a, 1, cols, sl_part_new_id(a.id, 0),
+							    "PTMP", vals);
+		CHECK(w && sl_rowset_finish(w, 0) == 1);
+	}
+	CHECK(sl_txn_commit(st, "testdb", a.id, 0, "", 0, &ti) == -1 && errno == EEXIST &&
+	      ti.state == SL_TXN_ABORTED);
+	sl_txn_release(&a);
 	/* a file claiming a partition another txn would create is refused */
 	CHECK(sl_txn_begin(st, "testdb", "a", "a5", 600, &a, 0) == 1);
 	{

@@ -252,11 +252,11 @@ static void test_partition(void)
 	char *r, *r2;
 
 	CHECK(parse("create table t (d date, k int, v int) duplicate key(d, k) partition by range(d) "
-		"(partition p1 values less than ('2020-01-01'), PARTITION `p 2` VALUES [(\"2020-01-01\"), (\"2020-02-01\")))", 0, &s, err) == 1,
+		"(partition p1 values less than ('2020-01-01'), PARTITION `p2` VALUES [(\"2020-01-01\"), (\"2020-02-01\")))", 0, &s, err) == 1,
 		"range: %s", err);
 	CHECK(s.part.kind == SL_PART_RANGE && !s.part.autop && s.part.ncols == 1 && s.part.cols[0] == 0, "range scheme");
 	CHECK(s.npart_clauses == 2 && !strcmp(s.part_clauses[0], "partition p1 values less than ('2020-01-01')")
-		&& !strcmp(s.part_clauses[1], "PARTITION `p 2` VALUES [(\"2020-01-01\"), (\"2020-02-01\"))"),
+		&& !strcmp(s.part_clauses[1], "PARTITION `p2` VALUES [(\"2020-01-01\"), (\"2020-02-01\"))"),
 		"clauses as written: %s | %s", s.npart_clauses ? s.part_clauses[0] : "", s.npart_clauses > 1 ? s.part_clauses[1] : "");
 	r = sl_schema_render(&s);
 	CHECK(r && strstr(r, "COMMENT 'OLAP'\nPARTITION BY RANGE(`d`)\n()\nDISTRIBUTED BY RANDOM"), "render: %s", r ? r : "");

@@ -44,7 +44,13 @@
 #define TIMEOUT_DEFAULT 259200
 #define TIMEOUT_MAX 259200
 #define ROWSET_ROLL (256u << 20)
-#define PART_OPEN_MAX 4         /* DUPLICATE: files open at once, one per partition */
+/* DUPLICATE: files open at once, one per partition. Each holds a block
+ * being filled and its compressed copy (about 0.5 MiB): 32 keep a load's
+ * memory near 16 MiB, and rows that interleave up to 32 partitions (days
+ * of events arriving mixed) still make one file per partition; past that
+ * the least recently used is finished, and compaction folds the extra
+ * files. */
+#define PART_OPEN_MAX 32
 
 /* A partition the load writes rows into (a partitioned table's). */
 typedef struct part_slot {

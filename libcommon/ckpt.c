@@ -367,6 +367,8 @@ static int ck_all(logstate *ls)
 	txrec t;
 
 	ls->ntx = 0;
+	if (sl_logrec_tx_reserve(ls, ls->ck_nent + 16) < 0)
+		return -1;
 	for (i = 0; i < ls->ck_nent; i++) {
 		int64_t id;
 		uint32_t off;

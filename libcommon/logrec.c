@@ -562,6 +562,21 @@ static int txrec_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+int sl_logrec_tx_reserve(logstate *ls, size_t n)
+{
+	txrec *nt;
+
+	if (n <= ls->cap)
+		return 1;
+	if (!(nt = realloc(ls->tx, n * sizeof *nt))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	ls->tx = nt;
+	ls->cap = n;
+	return 1;
+}
+
 int sl_logrec_tx_push(logstate *ls, const txrec *t)
 {
 	if (ls->ntx == ls->cap) {
@@ -582,7 +597,11 @@ int sl_logrec_tx_sort(logstate *ls)
 {
 	size_t i;
 
-	if (ls->ntx > 1)
+	/* a checkpoint gives its entries in id order: sorting them again
+	 * would move every (large) record for nothing */
+	for (i = 1; i < ls->ntx && ls->tx[i - 1].id < ls->tx[i].id; i++)
+		;
+	if (i < ls->ntx)
 		qsort(ls->tx, ls->ntx, sizeof *ls->tx, txrec_cmp);
 	for (i = 1; i < ls->ntx; i++)
 		if (ls->tx[i].id == ls->tx[i - 1].id)

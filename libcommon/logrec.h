@@ -96,6 +96,9 @@ txrec *sl_logrec_find(logstate *ls, int64_t id);
 txrec *sl_logrec_find_load(logstate *ls, int64_t id);
 /* Add t to ls->tx (unsorted; the caller sorts). 1, -1 ENOMEM. */
 int sl_logrec_tx_push(logstate *ls, const txrec *t);
+/* Room for n txns in ls->tx (a checkpoint knows how many it holds). 1,
+ * -1 ENOMEM. */
+int sl_logrec_tx_reserve(logstate *ls, size_t n);
 /* Sort ls->tx by id: 1; 0 when an id is there twice. */
 int sl_logrec_tx_sort(logstate *ls);
 /* Remember a T record (name points into the log or the checkpoint). 1,

@@ -1011,6 +1011,11 @@ static int put_idents(sl_buf *b, char **v, size_t n)
 	return sl_buf_putc(b, ')');
 }
 
+static int part_order(const void *a, const void *b, void *ps)
+{
+	return sl_partset_cmp(ps, *(const size_t *)a, *(const size_t *)b);
+}
+
 /* PARTITION BY with the formal partitions of ps, or "()" without ps. */
 static int render_part(const sl_schema *s, const sl_partset *ps, sl_buf *b)
 {
@@ -1031,14 +1036,25 @@ static int render_part(const sl_schema *s, const sl_partset *ps, sl_buf *b)
 			return -1;
 	if (sl_buf_puts(b, ")\n(") < 0)
 		return -1;
-	for (size_t i = 0; ps && i < sl_partset_n(ps); i++) {
-		const sl_partinfo *p = sl_partset_get(ps, i);
+	/* in Doris's order: RANGE partitions by bound, LIST ones by id */
+	size_t n = ps ? sl_partset_n(ps) : 0, *ord = n ? malloc(n * sizeof *ord) : 0;
+	if (n && !ord)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		ord[i] = i;
+	if (n)
+		qsort_r(ord, n, sizeof *ord, part_order, (void *)ps);
+	for (size_t i = 0; i < n; i++) {
+		const sl_partinfo *p = sl_partset_get(ps, ord[i]);
 		if (p->temp)
 			continue;
 		if (sl_buf_puts(b, k++ ? ",\nPARTITION " : "PARTITION ") < 0 || put_ident(b, p->name) < 0
-				|| sl_buf_printf(b, " %s", p->values) < 0)
+				|| sl_buf_printf(b, " %s", p->values) < 0) {
+			free(ord);
 			return -1;
+		}
 	}
+	free(ord);
 	return sl_buf_putc(b, ')');
 }
 

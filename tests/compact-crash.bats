@@ -139,7 +139,7 @@ crash_rounds() {
 # the whole test for one table model (MODEL dup, uniq or part); FILES the
 # files a full compaction leaves (one per partition)
 crash_test() {
-	local rounds=${SL_CRASH_ROUNDS:-150}
+	local rounds=${SL_CRASH_ROUNDS:-200}
 	echo "compaction_segment_threshold = 6" > "$SL_DATA_DIR/sl.conf"
 	mkfifo sleep.fifo
 	exec 7<> sleep.fifo
@@ -166,19 +166,19 @@ crash_test() {
 COLS=k,v,n
 KV=1,2
 
-@test "compact-crash: 150 rounds (450 in this file) of loads, reads and SIGKILLed compactions (DUPLICATE): reads equal the successful loads" {
+@test "compact-crash: 200 rounds of loads, reads and SIGKILLed compactions (DUPLICATE): reads equal the successful loads" {
 	MODEL=dup
 	sl-sql -e "CREATE TABLE $T (k INT, v VARCHAR(20), n INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
 	crash_test
 }
 
-@test "compact-crash: 150 rounds (450 in this file) of loads, reads and SIGKILLed compactions (UNIQUE KEY, keys repeat): reads equal the last value of each key" {
+@test "compact-crash: 200 rounds of loads, reads and SIGKILLed compactions (UNIQUE KEY, keys repeat): reads equal the last value of each key" {
 	MODEL=uniq
 	sl-sql -e "CREATE TABLE $T (k INT, v VARCHAR(20), n INT) UNIQUE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
 	crash_test
 }
 
-@test "compact-crash: 150 rounds (450 in this file) of loads, reads and SIGKILLed compactions, whole or per partition (UNIQUE KEY over three partitions): reads equal the last value of each key" {
+@test "compact-crash: 200 rounds of loads, reads and SIGKILLed compactions, whole or per partition (UNIQUE KEY over three partitions): reads equal the last value of each key" {
 	MODEL=part COLS=d,k,v,n KV=2,3 FILES=3
 	sl-sql -e "CREATE TABLE $T (d DATE, k INT, v VARCHAR(20), n INT) UNIQUE KEY(d, k)
 		PARTITION BY RANGE(d) (PARTITION p1 VALUES LESS THAN (\"2020-02-01\"),

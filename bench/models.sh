@@ -73,12 +73,20 @@ sql() { "$bin/sl-sql" --data-dir "$data" "$@"; }
 # sl.conf's compaction_segment_threshold set to THRESHOLD when given (the
 # load figures run with 0, so that no compaction started by one run's load
 # runs under the next run's timing)
+# ... and the same two models RANGE-partitioned by id into ten partitions
+# of equal width (the ascending file fills them one after the other; the
+# shuffled one interleaves all ten)
+parts=$(awk -v n="$NROWS" 'BEGIN { printf "PARTITION BY RANGE(id) ("
+	for (k = 1; k < 10; k++) printf "PARTITION p%d VALUES LESS THAN (\\\"%d\\\"), ", k, int(n / 10 * k) + 1
+	printf "PARTITION p10 VALUES LESS THAN MAXVALUE)" }')
 cat > "$work/models-reset.sh" <<EOF
 #!/bin/sh
 rm -rf '$data' && mkdir -p '$data' && { [ -z "\$1" ] || echo "compaction_segment_threshold = \$1" > '$data/sl.conf'; } &&
 '$bin/sl-sql' --data-dir '$data' -e "CREATE DATABASE bench;
 CREATE TABLE bench.dup (id BIGINT NOT NULL, name VARCHAR(32), age INT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1;
-CREATE TABLE bench.uniq (id BIGINT NOT NULL, name VARCHAR(32), age INT) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1;" > /dev/null
+CREATE TABLE bench.uniq (id BIGINT NOT NULL, name VARCHAR(32), age INT) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1;
+CREATE TABLE bench.dupp (id BIGINT NOT NULL, name VARCHAR(32), age INT) DUPLICATE KEY(id) $parts DISTRIBUTED BY HASH(id) BUCKETS 1;
+CREATE TABLE bench.uniqp (id BIGINT NOT NULL, name VARCHAR(32), age INT) UNIQUE KEY(id) $parts DISTRIBUTED BY HASH(id) BUCKETS 1;" > /dev/null
 EOF
 chmod +x "$work/models-reset.sh"
 mean_of() { awk -F, -v c="$2" 'NR > 1 && $1 == c { print $2 }' "$1"; }
@@ -90,10 +98,14 @@ hyperfine --runs "$RUNS" --export-csv "$work/models-load.csv" \
 	--prepare "$work/models-reset.sh 0" -n uniq "$(load uniq)" \
 	--prepare "$work/models-reset.sh 0 && $(load uniq)" -n uniq-again "$(load uniq)" \
 	--prepare "$work/models-reset.sh 0" -n dup-shuffled "$(load dup "$shuffled")" \
-	--prepare "$work/models-reset.sh 0" -n uniq-shuffled "$(load uniq "$shuffled")" >&2 ||
+	--prepare "$work/models-reset.sh 0" -n uniq-shuffled "$(load uniq "$shuffled")" \
+	--prepare "$work/models-reset.sh 0" -n dup-part "$(load dupp)" \
+	--prepare "$work/models-reset.sh 0" -n uniq-part "$(load uniqp)" \
+	--prepare "$work/models-reset.sh 0" -n dup-part-shuffled "$(load dupp "$shuffled")" \
+	--prepare "$work/models-reset.sh 0" -n uniq-part-shuffled "$(load uniqp "$shuffled")" >&2 ||
 	die "hyperfine of the loads failed (try: $(load uniq))"
-n=$(sql -N -B -e "select count(*) from bench.uniq")
-[ "$n" = "$NROWS" ] || die "the UNIQUE table has $n rows after two loads, not $NROWS"
+n=$(sql -N -B -e "select count(*) from bench.uniqp")
+[ "$n" = "$NROWS" ] || die "the partitioned UNIQUE table has $n rows after its load, not $NROWS"
 d=$(mean_of "$work/models-load.csv" dup)
 u=$(mean_of "$work/models-load.csv" uniq)
 a=$(mean_of "$work/models-load.csv" uniq-again)
@@ -104,6 +116,13 @@ awk -v d="$d" -v u="$u" -v a="$a" -v ds="$ds" -v us="$us" -v r="$NROWS" 'BEGIN {
 	printf "load %d rows: UNIQUE    %.3f s (%.2f M rows/s) = %.0f%% of DUPLICATE (target >= 70%%)\n", r, u, r / u / 1e6, 100 * d / u
 	printf "reload (every key updated): %.3f s (%.2f M rows/s) = %.0f%% of DUPLICATE (target >= 70%%)\n", a, r / a / 1e6, 100 * d / a
 	printf "shuffled rows: DUPLICATE %.3f s, UNIQUE %.3f s (%.2f M rows/s) = %.0f%% of DUPLICATE\n", ds, us, r / us / 1e6, 100 * ds / us
+}' | tee -a "$summary"
+awk -v d="$d" -v u="$u" -v ds="$ds" -v us="$us" -v r="$NROWS" \
+	-v pd="$(mean_of "$work/models-load.csv" dup-part)" -v pu="$(mean_of "$work/models-load.csv" uniq-part)" \
+	-v pds="$(mean_of "$work/models-load.csv" dup-part-shuffled)" \
+	-v pus="$(mean_of "$work/models-load.csv" uniq-part-shuffled)" 'BEGIN {
+	printf "ten RANGE partitions: DUPLICATE %.3f s = %.0f%% of unpartitioned, UNIQUE %.3f s = %.0f%%\n", pd, 100 * d / pd, pu, 100 * u / pu
+	printf "ten RANGE partitions, shuffled rows: DUPLICATE %.3f s = %.0f%% of unpartitioned, UNIQUE %.3f s = %.0f%%\n", pds, 100 * ds / pds, pus, 100 * us / pus
 }' | tee -a "$summary"
 
 # 3. compaction of a table loaded twice (shuffled, then ascending: every

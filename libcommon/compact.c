@@ -359,7 +359,8 @@ static size_t uniq_i64(int64_t *v, size_t n)
 {
 	size_t i, k = 0;
 
-	qsort(v, n, sizeof *v, cmp_i64);
+	if (n > 1)      /* v may be NULL when n is 0 */
+		qsort(v, n, sizeof *v, cmp_i64);
 	for (i = 0; i < n; i++)
 		if (!k || v[k - 1] != v[i])
 			v[k++] = v[i];
@@ -900,7 +901,8 @@ static int max_part_files(sl_store *st, const char *db, const char *table, size_
 	}
 	for (i = 0; i < snap.n; i++)
 		v[i] = snap.refs[i].part;
-	qsort(v, snap.n, sizeof *v, cmp_i64);
+	if (snap.n > 1)
+		qsort(v, snap.n, sizeof *v, cmp_i64);
 	for (i = 0; i < snap.n; i++) {
 		run = i && v[i] == v[i - 1] ? run + 1 : 1;
 		if (run > *max)

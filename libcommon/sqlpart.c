@@ -820,7 +820,8 @@ int sl_sqlpart_select(stmt *s, const sl_selpart *sp, int64_t **ids, size_t *nids
 		if (!seen)
 			(*ids)[k++] = pi[i].id;
 	}
-	qsort(*ids, k, sizeof **ids, id_cmp);
+	if (k > 1)
+		qsort(*ids, k, sizeof **ids, id_cmp);
 	*nids = k;
 out:
 	if (r <= 0) {

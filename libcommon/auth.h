@@ -28,6 +28,15 @@
 /* Check a password. Takes the same time whether or not the user exists
  * (a dummy hash is checked for unknown users). 1 ok, 0 denied, -1 errno. */
 int sl_auth_check(sl_store *st, const char *user, const char *password);
+/* mysql_native_password (sl-mysqld): beside each crypt hash the store
+ * keeps the verifier SHA1(SHA1(password)) that MySQL and Doris keep (never
+ * the password), written by CREATE USER and SET PASSWORD. Check a client's
+ * 20-byte answer to a 20-byte scramble (an empty answer: an empty
+ * password). 1 ok; 0 denied; 2 the user exists but has no verifier (set
+ * before verifiers were kept: the password must be set again); -1 errno.
+ * Takes the same time whether or not the user exists. */
+int sl_auth_check_native(sl_store *st, const char *user, const unsigned char *scramble,
+	size_t slen, const unsigned char *resp, size_t rlen);
 /* Does user hold priv on db.table (table NULL: on the database)? root: yes.
  * 1 yes, 0 no, -1 errno. */
 int sl_auth_has_priv(sl_store *st, const char *user, const char *db, const char *table, int priv);

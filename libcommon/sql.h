@@ -84,6 +84,13 @@ typedef struct sl_sql {
 	/* session variables (SET): DESC, SELECT * and column names see the
 	 * model's hidden columns */
 	int show_hidden_columns;
+	/* what the last statement without a result set did, for fronts
+	 * that answer with counts (the MySQL protocol's OK packet): rows
+	 * affected, and Doris's info text for loads, e.g. {'label':'l',
+	 * 'status':'VISIBLE', 'txnId':'7'} ("" when none); warnings */
+	uint64_t affected;
+	char info[256];
+	unsigned warnings;
 } sl_sql;
 
 /* st stays owned by the caller. sl_sql_free releases the session only. */

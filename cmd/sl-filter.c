@@ -232,6 +232,8 @@ static void route_row(filter_ctx *c, const sl_frame *f)
 		sl_stage_abort(&c->w, SL_EXIT_NO, 0, SL_E_INTERNAL_ERROR "sl-filter: a load creates at most 65535 partitions");
 	if (r < 0 && errno == EPROTO)
 		sl_stage_abort(&c->w, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-filter: a row is not a row of %s", c->sch.name);
+	if (r < 0 && (errno == EEXIST || errno == ENAMETOOLONG))
+		sl_stage_abort(&c->w, SL_EXIT_NO, 0, SL_E_ANALYSIS_ERROR SL_TSTATUS "%s", sl_partroute_error(c->route));
 	if (r < 0)
 		die_nomem();
 	if (r == 0) {

@@ -152,7 +152,8 @@ static int name_value(sl_buf *name, const char *s, size_t n)
 	return sl_buf_puts(name, len);
 }
 
-/* The clause of the AUTO LIST partition holding the row's values. */
+/* The clause of the AUTO LIST partition holding the row's values: 1; 0
+ * no partition can hold them (ps->err says why); -1 errno. */
 static int list_clause(sl_partset *ps, const sl_pkey *k, sl_buf *b)
 {
 	sl_buf name = SL_BUF_ZERO, vals = SL_BUF_ZERO, v = SL_BUF_ZERO;
@@ -175,6 +176,12 @@ static int list_clause(sl_partset *ps, const sl_pkey *k, sl_buf *b)
 		v.len = 0;
 		if (sl_pkey_value_text(t, f, &v) < 0)
 			goto out;
+		/* a partition's values are C strings: no partition can hold it */
+		if (memchr(v.p, 0, v.len)) {
+			snprintf(ps->err, sizeof ps->err, "a partition value may not hold a NUL byte");
+			r = 0;
+			goto out;
+		}
 		if (!i && v.len && v.p[0] == '-' && sl_buf_putc(&name, '_') < 0)
 			goto out;
 		if (name_value(&name, v.p, v.len) < 0 || sl_part_quote(&vals, v.p, v.len) < 0)

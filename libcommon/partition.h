@@ -68,8 +68,8 @@ int sl_partset_add_clause(sl_partset *ps, const char *clause, size_t n, int temp
 long sl_partset_route(const sl_partset *ps, int temp, const char *row, size_t len);
 /* AUTO tables, a row with no partition: append the partition Doris
  * creates for it (name and values; id 0; partauto.c has the rules). 1
- * with *idx; 0 it cannot make one (not AUTO, or a NULL value in a RANGE
- * column): the row has no partition; -1 errno, sl_partset_error says why
+ * with *idx; 0 it cannot make one (not AUTO, a NULL value in a RANGE
+ * column, a NUL byte in a LIST value): the row has no partition; -1 errno, sl_partset_error says why
  * (the load fails, as Doris's does). Not for a row that routes. */
 int sl_partset_auto(sl_partset *ps, const char *row, size_t len, size_t *idx);
 /* Why the last sl_partset_auto gave -1, as Doris words it (errno EEXIST:

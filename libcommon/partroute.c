@@ -104,6 +104,11 @@ size_t sl_partroute_created(const sl_partroute *r)
 	return sl_partset_n(r->ps) - r->ninit;
 }
 
+const char *sl_partroute_error(const sl_partroute *r)
+{
+	return sl_partset_error(r->ps);
+}
+
 /* The field of created partition i: "+k", the first time with its name
  * and values. */
 static int created_field(sl_partroute *r, size_t i)

@@ -44,9 +44,13 @@ void sl_partroute_free(sl_partroute *r);
  * after): 1 with *field, *flen the __SL_PARTITION__ text (valid until the
  * next call); 0 it has none: reason gets Doris's "no partition for this
  * tuple. tuple=..." (the row is filtered); -1 errno (EPROTO: not a row of
- * the table; EFBIG: more than 65535 new partitions). */
+ * the table; EFBIG: more than 65535 new partitions; EEXIST, ENAMETOOLONG:
+ * the AUTO partition it needs cannot be made, sl_partroute_error). */
 int sl_partroute_row(sl_partroute *r, const char *row, size_t len, const char **field, size_t *flen,
 	sl_buf *reason);
+/* Why the last sl_partroute_row gave -1 with EEXIST or ENAMETOOLONG: the
+ * AUTO partition the row needs cannot be created, in Doris's words. */
+const char *sl_partroute_error(const sl_partroute *r);
 /* The number of partitions the rows routed so far create. */
 size_t sl_partroute_created(const sl_partroute *r);
 

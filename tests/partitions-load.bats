@@ -308,3 +308,37 @@ killed() {
 		[ "$(all r)" = "" ]
 	done
 }
+
+@test "2PC: a partition truncated or dropped between the precommit and the commit refuses the commit and aborts the load, nothing visible" {
+	range_table
+	local n=0  # (not i: bats's run uses it)
+	for stmt in "TRUNCATE TABLE d.r PARTITION (p1)" "ALTER TABLE d.r DROP PARTITION p1"; do
+		n=$((n + 1))
+		run -0 --separate-stderr load r '2020-01-15,1\n2020-02-15,2\n' -H two_phase_commit:true -H label:t$n
+		[ "$(get Status <<<"$output")" = Success ]
+		[ "$(ls "$SL_DATA_DIR/d/r/data" | wc -l)" -gt 0 ]
+		sl-sql -e "$stmt"
+		run -1 --separate-stderr sl-commit --txn-operation commit --label t$n d
+		[ "$(get status <<<"$output")" = ANALYSIS_ERROR ]
+		[ "$(get msg <<<"$output")" = "TStatus: errCode = 2, detailMessage = partition p1 was dropped or replaced during the load" ]
+		[ "$(all r)" = "" ]
+		# the load can never commit now: it is aborted and its files are gone
+		run -1 --separate-stderr sl-commit --txn-operation commit --label t$n d
+		[ "$(get msg <<<"$output")" = "TStatus: errCode = 2, detailMessage = running transaction not found, label=t$n" ]
+		[ "$(ls "$SL_DATA_DIR/d/r/data" | wc -l)" = 0 ]
+	done
+}
+
+@test "AUTO LIST: a value no partition can hold is filtered with the reason; a partition name over Doris's limit fails the load" {
+	sl-sql -e "CREATE TABLE d.al (s VARCHAR(64) NOT NULL, v INT) DUPLICATE KEY(s)
+		AUTO PARTITION BY LIST (\`s\`) () DISTRIBUTED BY HASH(s) BUCKETS 1"
+	run -0 --separate-stderr load al 'a\0b,1\nok,2\n' -H max_filter_ratio:0.9
+	[ "$(get Status <<<"$output")" = Success ]
+	[ "$(get NumberFilteredRows <<<"$output")" = 1 ]
+	[ "$(parts al)" = "pok2" ]
+	grep -q 'Reason: no partition for this tuple. tuple=\["a\\u0000b", "1"\]' "$(get ErrorURL <<<"$output" | sed 's|^file://||')"
+	run -1 --separate-stderr load al "$(printf 'x%.0s' $(seq 1 60)),1\n"
+	[ "$(get Status <<<"$output")" = Fail ]
+	[ "$(get Message <<<"$output")" = "${FE}Partition name's length is over limit of 50. abort to create." ]
+	[ "$(parts al)" = "pok2" ]
+}

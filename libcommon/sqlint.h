@@ -177,6 +177,27 @@ int sl_sqlload_show_load(stmt *s);
 int sl_sqlhelp_stmt(stmt *s);
 /* sqlvar.c: SET of session variables (after SET). */
 int sl_sqlvar_set(stmt *s);
+/* sqlsys.c: the system variables (sorted by name) and their values for
+ * the session q; a SELECT of @@variables and session functions. */
+typedef struct sl_sqlsys_var {
+	const char *name, *value, *dflt;        /* value: valid until the next SET */
+	int num, null, changed;
+} sl_sqlsys_var;
+size_t sl_sqlsys_count(void);
+/* Index of a variable (case-insensitive), -1 none. */
+long sl_sqlsys_find(const char *name, size_t n);
+/* Variable i: 1, 0 past the end. */
+int sl_sqlsys_get(const sl_sql *q, size_t i, sl_sqlsys_var *out);
+/* Its value: BIGINT for numeric ones, NULL, else VARCHAR over v->value. */
+sl_value sl_sqlsys_value(const sl_sqlsys_var *v);
+/* SET variable i to val (NULL: SQL NULL): 1, 0 (a bad value), -1. */
+int sl_sqlsys_store(stmt *s, size_t i, const char *val);
+void sl_sqlsys_free(sl_sql *q);
+/* Is the select list at src (after SELECT) one sqlsys answers (it starts
+ * with @@ or a session function)? 1 / 0. */
+int sl_sqlsys_is_select(const char *src, size_t n);
+/* That SELECT (at the SELECT keyword). */
+int sl_sqlsys_select(stmt *s);
 
 /* ---- a SELECT: parsed and resolved by sqlselect.c, run by sqlrun.c ---- */
 

@@ -438,6 +438,8 @@ static int show_stmt(stmt *s)
 		return sl_sqlddl_show_tables(s);
 	if (sl_sql_kw(s, "CREATE"))
 		return sl_sql_advance(s) && sl_sql_expect_kw(s, "TABLE") ? sl_sqlddl_show_create(s) : 0;
+	if (sl_sqlinfo_is_show(s))
+		return sl_sqlinfo_show(s);
 	if (sl_sql_kw(s, "FULL")) {
 		s->failed = 1;
 		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", "SHOW FULL is not supported yet (at position %zu)", sl_sql_pos(s));

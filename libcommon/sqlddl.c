@@ -343,35 +343,43 @@ int sl_sqlddl_desc(stmt *s)
 	return desc_table(s, "DESCRIBE", db, tbl);
 }
 
-/* SHOW COLUMNS {FROM | IN} [db.]tbl [{FROM | IN} db] (at COLUMNS or FIELDS). */
-int sl_sqlddl_show_columns(stmt *s)
+/* {FROM | IN} [db.]tbl [{FROM | IN} db] (at COLUMNS or FIELDS). */
+int sl_sqlddl_columns_ref(stmt *s, char *db, char *tbl)
 {
-	char db[SL_SQL_NAME_MAX], tbl[SL_SQL_NAME_MAX];
 	int have_db = 0;
 
 	if (!sl_sql_advance(s))
 		return 0;
 	if (!sl_sql_kw(s, "FROM") && !sl_sql_kw(s, "IN"))
 		return sl_sql_syntax(s);
-	if (!sl_sql_advance(s) || !sl_sql_ident(s, tbl, sizeof tbl))
+	if (!sl_sql_advance(s) || !sl_sql_ident(s, tbl, SL_SQL_NAME_MAX))
 		return 0;
 	if (sl_sql_op(s, ".")) {
-		memcpy(db, tbl, sizeof db);
+		memcpy(db, tbl, SL_SQL_NAME_MAX);
 		have_db = 1;
-		if (!sl_sql_advance(s) || !sl_sql_ident(s, tbl, sizeof tbl))
+		if (!sl_sql_advance(s) || !sl_sql_ident(s, tbl, SL_SQL_NAME_MAX))
 			return 0;
 	}
 	if (sl_sql_kw(s, "FROM") || sl_sql_kw(s, "IN")) {
 		have_db = 1;
-		if (!sl_sql_advance(s) || !sl_sql_ident(s, db, sizeof db))
+		if (!sl_sql_advance(s) || !sl_sql_ident(s, db, SL_SQL_NAME_MAX))
 			return 0;
 	}
-	if (!sl_sql_expect_end(s))
-		return 0;
-	if (!have_db) {
-		if (!s->q->db)
-			return sl_sql_no_db(s->q);
-		snprintf(db, sizeof db, "%s", s->q->db);
+	if (!have_db && !s->q->db) {
+		s->failed = 1;
+		return sl_sql_no_db(s->q);
 	}
+	if (!have_db)
+		snprintf(db, SL_SQL_NAME_MAX, "%s", s->q->db);
+	return 1;
+}
+
+/* SHOW COLUMNS {FROM | IN} [db.]tbl [{FROM | IN} db] (at COLUMNS or FIELDS). */
+int sl_sqlddl_show_columns(stmt *s)
+{
+	char db[SL_SQL_NAME_MAX], tbl[SL_SQL_NAME_MAX];
+
+	if (!sl_sqlddl_columns_ref(s, db, tbl) || !sl_sql_expect_end(s))
+		return 0;
 	return desc_table(s, "SHOW COLUMNS", db, tbl);
 }

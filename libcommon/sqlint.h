@@ -142,6 +142,9 @@ int sl_sqlddl_show_tables(stmt *s);
 int sl_sqlddl_show_create(stmt *s);
 int sl_sqlddl_desc(stmt *s);
 int sl_sqlddl_show_columns(stmt *s);
+/* SHOW [FULL] COLUMNS's {FROM | IN} [db.]tbl [{FROM | IN} db] (at COLUMNS
+ * or FIELDS): 1, 0. */
+int sl_sqlddl_columns_ref(stmt *s, char *db, char *tbl);
 /* sqlpart.c: partitions. The initial partitions of a CREATE TABLE (its
  * clauses resolved in order; n 0 when unpartitioned; free with
  * sl_partinfo_free); SHOW CREATE TABLE's DDL with the live partitions;
@@ -199,6 +202,24 @@ int sl_sqlsys_is_select(const char *src, size_t n);
 /* That SELECT (at the SELECT keyword). */
 int sl_sqlsys_select(stmt *s);
 
+/* sqlinfo.c: information_schema's tables and the SHOW statements
+ * clients send on their own, as virtual tables a SELECT reads. */
+typedef struct sl_vtab {
+	size_t ncols;
+	const char **names; sl_type *types;
+	sl_value *rows; size_t nrows, cap;      /* nrows * ncols values */
+	sl_arena strs;                          /* their strings */
+} sl_vtab;
+/* Is db information_schema? */
+int sl_sqlinfo_is(const char *db);
+/* Its table tbl, with the rows the session's user may see: 1; 0 no such
+ * table (q set); -1. Free with sl_sqlinfo_free (also after 0, -1). */
+int sl_sqlinfo_open(stmt *s, const char *tbl, sl_vtab *vt);
+void sl_sqlinfo_free(sl_vtab *vt);
+/* Is the SHOW (at the word after SHOW) one sqlinfo answers? And run it. */
+int sl_sqlinfo_is_show(stmt *s);
+int sl_sqlinfo_show(stmt *s);
+
 /* ---- a SELECT: parsed and resolved by sqlselect.c, run by sqlrun.c ---- */
 
 typedef struct sl_sel_item { sl_expr *e; char *name; int star; } sl_sel_item;
@@ -245,6 +266,8 @@ typedef struct sel {
 	sl_field *fields;
 	sl_value *row;
 	int empty_done;
+	/* information_schema: the rows, and the next one */
+	int virt; sl_vtab vt; size_t vnext;
 } sel;
 
 /* sqlrun.c: run a resolved SELECT into the statement's sink: 1, 0, -1.

@@ -180,9 +180,10 @@ int sl_sqlddl_use(stmt *s)
 
 	if (!sl_sql_ident(s, db, sizeof db) || !sl_sql_expect_end(s))
 		return 0;
-	if ((r = sl_sqlauth_need_db(s, db)) <= 0 || (r = sl_sql_need_db(s->q, db)) <= 0)
+	/* information_schema: every user may read it (its rows are filtered) */
+	if (!sl_sqlinfo_is(db) && ((r = sl_sqlauth_need_db(s, db)) <= 0 || (r = sl_sql_need_db(s->q, db)) <= 0))
 		return r;
-	if (!(d = strdup(db)))
+	if (!(d = strdup(sl_sqlinfo_is(db) ? "information_schema" : db)))
 		return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
 	free(s->q->db);
 	s->q->db = d;

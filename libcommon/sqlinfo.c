@@ -203,10 +203,10 @@ static int each_table(stmt *s, sl_vtab *vt, each_fn fn)
 		for (size_t i = 0; r > 0 && i < nt; i++) {
 			sl_schema sch;
 			int m = sl_sqlauth_may(s, dbs[d], t[i], SL_PRIV_ALL, 1);
-			if (m <= 0) {
-				r = m;
-				continue;
-			}
+			if (m < 0)
+				r = -1;
+			if (m <= 0)
+				continue;       /* not the user's to see */
 			if (sl_schema_load(s->q->st, dbs[d], t[i], &sch) <= 0)
 				continue;       /* dropped meanwhile, or unreadable: not listed */
 			r = fn(s, vt, dbs[d], &sch);

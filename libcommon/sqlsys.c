@@ -203,7 +203,7 @@ int sl_sqlsys_is_select(const char *src, size_t n)
 		i++;
 	if (i < n && src[i] == '@')
 		return 1;
-	for (w = i; w < n && (src[w] == '_' || (src[w] | 32) >= 'a') && (src[w] | 32) <= 'z'; w++)
+	for (w = i; w < n && (src[w] == '_' || ((src[w] | 32) >= 'a' && (src[w] | 32) <= 'z')); w++)
 		;
 	if (func_at(src + i, w - i) < 0)
 		return 0;

@@ -440,10 +440,6 @@ static int show_stmt(stmt *s)
 		return sl_sql_advance(s) && sl_sql_expect_kw(s, "TABLE") ? sl_sqlddl_show_create(s) : 0;
 	if (sl_sqlinfo_is_show(s))
 		return sl_sqlinfo_show(s);
-	if (sl_sql_kw(s, "FULL")) {
-		s->failed = 1;
-		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", "SHOW FULL is not supported yet (at position %zu)", sl_sql_pos(s));
-	}
 	if (sl_sql_kw(s, "COLUMNS") || sl_sql_kw(s, "FIELDS"))
 		return sl_sqlddl_show_columns(s);
 	if (sl_sql_kw(s, "GRANTS"))

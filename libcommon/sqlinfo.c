@@ -9,7 +9,7 @@
  * empty with their columns. A listing shows only the databases and tables
  * the user holds some privilege on (as SHOW DATABASES / SHOW TABLES).
  * SHOW VARIABLES, WARNINGS, ERRORS, COLLATION, CHARACTER SET, ENGINES,
- * PROCESSLIST, TABLE STATUS and FULL COLUMNS are run as a SELECT over
+ * PROCESSLIST, TABLE STATUS, FULL TABLES and FULL COLUMNS are run as a SELECT over
  * such a table (internal names beginning with '$').
  */
 #include <errno.h>
@@ -478,8 +478,9 @@ static int from_db(stmt *s, char *db)
 	return 1;
 }
 
-/* SHOW TABLE STATUS [FROM db] [LIKE | WHERE] (at STATUS) */
-static int table_status(stmt *s, sl_buf *b)
+/* SHOW TABLE STATUS (at STATUS; tables 0) or SHOW FULL TABLES (at
+ * TABLES; tables 1), [FROM db] [LIKE | WHERE]: the tables of db. */
+static int db_tables(stmt *s, sl_buf *b, int tables)
 {
 	char db[SL_SQL_NAME_MAX];
 	int r;
@@ -488,12 +489,17 @@ static int table_status(stmt *s, sl_buf *b)
 		return 0;
 	if ((r = sl_sqlauth_need_db(s, db)) <= 0 || (r = sl_sql_need_db(s->q, db)) <= 0)
 		return r;
-	if (sl_buf_puts(b, "SELECT Name, Engine, Version, Row_format, Rows, Avg_row_length, Data_length, "
+	if (tables)
+		r = sl_buf_printf(b, "SELECT TABLE_NAME AS `Tables_in_%s`, TABLE_TYPE AS Table_type "
+			"FROM information_schema.TABLES WHERE TABLE_SCHEMA = ", db);
+	else
+		r = sl_buf_puts(b, "SELECT Name, Engine, Version, Row_format, Rows, Avg_row_length, Data_length, "
 			"Max_data_length, Index_length, Data_free, Auto_increment, Create_time, Update_time, "
 			"Check_time, Collation, Checksum, Create_options, Comment FROM information_schema.`$table_status` "
-			"WHERE Db = ") < 0 || put_quoted(b, db) < 0)
+			"WHERE Db = ");
+	if (r < 0 || put_quoted(b, db) < 0)
 		return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
-	return show_filter(s, b, "Name", 1);
+	return show_filter(s, b, tables ? "TABLE_NAME" : "Name", 1);
 }
 
 /* SHOW FULL COLUMNS {FROM | IN} [db.]tbl [{FROM | IN} db] [LIKE | WHERE]
@@ -542,9 +548,11 @@ static int show_compat(stmt *s, int full, sl_buf *b)
 		return full_columns(s, b);
 	if (sl_sql_kw(s, "PROCESSLIST"))
 		return sl_sql_advance(s) && show_table(s, b, "$processlist", 0);
+	if (full && sl_sql_kw(s, "TABLES"))
+		return db_tables(s, b, 1);
 	if (full) {
 		s->failed = 1;
-		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", "SHOW FULL is not supported yet here (at position %zu)",
+		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", "SHOW FULL is not supported yet (at position %zu)",
 			sl_sql_pos(s));
 	}
 	if (sl_sql_kw(s, "VARIABLES"))
@@ -567,7 +575,7 @@ static int show_compat(stmt *s, int full, sl_buf *b)
 		return sl_sql_advance(s) && sl_sql_kw(s, "ENGINES") && sl_sql_advance(s) &&
 			show_table(s, b, "$engines", "Engine");
 	if (sl_sql_kw(s, "TABLE"))
-		return sl_sql_advance(s) && sl_sql_kw(s, "STATUS") ? table_status(s, b) : sl_sql_syntax(s);
+		return sl_sql_advance(s) && sl_sql_kw(s, "STATUS") ? db_tables(s, b, 0) : sl_sql_syntax(s);
 	return sl_sql_syntax(s);
 }
 

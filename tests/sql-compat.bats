@@ -109,6 +109,12 @@ compat_setup() {
 	[ "$output" = $'Field\tType\tCollation\tNull\tKey\tDefault\tExtra\tPrivileges\tComment\nk\tint\tNULL\tYES\tUNI\tNULL\t\tselect,insert,update,references\tthe key\nv\tvarchar(20)\tutf8mb4_0900_bin\tYES\t\tNULL\t\tselect,insert,update,references\t' ]
 	run -0 sl-sql -N -e "SHOW FULL FIELDS FROM t1 FROM db1 LIKE 'v%'; SHOW FULL COLUMNS IN db1.t2"
 	[ "$(cut -f1,2 <<<"$output")" = $'v\tvarchar(20)\na\tbigint\nb\tdate' ]
+	run -0 --separate-stderr sl-sql -D db1 -e "SHOW FULL TABLES"
+	[ "$output" = $'Tables_in_db1\tTable_type\nt1\tBASE TABLE\nt2\tBASE TABLE' ]
+	run -0 --separate-stderr sl-sql -u u -pupw -N -e "SHOW FULL TABLES FROM db1 LIKE 't%'"
+	[ "$output" = $'t1\tBASE TABLE' ]
+	refused -e "SHOW FULL TABLES FROM nodb" "1049 (42000): Unknown database 'nodb'"
+	refused -e "SHOW FULL DATABASES" "1105 (HY000): SHOW FULL is not supported yet (at position 11)"
 	refused -e "SHOW FULL COLUMNS FROM db1.nosuch" "1051 (42S02): Unknown table 'nosuch'"
 	refused -e "SHOW FULL COLUMNS FROM t1" "1046 (3D000): No database selected"
 	refused -u u -pupw -e "SHOW FULL COLUMNS FROM db2.secret" "1142 (42000): SHOW COLUMNS command denied to user 'u'@'%' for table 'db2.secret'"

@@ -294,10 +294,16 @@ int sl_sqlddl_show_create(stmt *s)
  * Extra the fold of a value column: REPLACE on UNIQUE tables, the
  * aggregate on AGGREGATE ones); the hidden columns only when the session
  * has show_hidden_columns. */
+const char *sl_sqlddl_agg_name(int agg)
+{
+	static const char *const aggs[] = { "", "SUM", "MAX", "MIN", "REPLACE", "REPLACE_IF_NOT_NULL", "BITMAP_UNION", "HLL_UNION" };
+
+	return agg > 0 && (size_t)agg < SL_ARRAY_LEN(aggs) ? aggs[agg] : "";
+}
+
 static int desc_table(stmt *s, const char *cmd, const char *db, const char *tbl)
 {
 	static const char *const names[] = { "Field", "Type", "Null", "Key", "Default", "Extra" };
-	static const char *const aggs[] = { "", "SUM", "MAX", "MIN", "REPLACE", "REPLACE_IF_NOT_NULL", "BITMAP_UNION", "HLL_UNION" };
 	char tb[SL_TYPE_FMT_MAX];
 	sl_schema sch;
 	int r;
@@ -321,7 +327,7 @@ static int desc_table(stmt *s, const char *cmd, const char *db, const char *tbl)
 		v[4] = c->default_kind == SL_DEFAULT_VALUE ? sl_sql_vstr(c->default_value)
 			: c->default_kind == SL_DEFAULT_CURRENT_TIMESTAMP ? sl_sql_vstr("CURRENT_TIMESTAMP")
 			: SL_VALUE_NULL;
-		v[5] = sl_sql_vstr(c->agg > 0 && (size_t)c->agg < SL_ARRAY_LEN(aggs) ? aggs[c->agg] : "");
+		v[5] = sl_sql_vstr(sl_sqlddl_agg_name(c->agg));
 		if (sl_sql_sink_row(s->sink, 6, v) < 0)
 			r = -1;
 	}
@@ -380,7 +386,11 @@ int sl_sqlddl_show_columns(stmt *s)
 {
 	char db[SL_SQL_NAME_MAX], tbl[SL_SQL_NAME_MAX];
 
-	if (!sl_sqlddl_columns_ref(s, db, tbl) || !sl_sql_expect_end(s))
+	if (!sl_sqlddl_columns_ref(s, db, tbl))
+		return 0;
+	if (sl_sql_kw(s, "LIKE") || sl_sql_kw(s, "WHERE"))
+		return sl_sqlinfo_columns(s, db, tbl);
+	if (!sl_sql_expect_end(s))
 		return 0;
 	return desc_table(s, "SHOW COLUMNS", db, tbl);
 }

@@ -263,7 +263,7 @@ static int column_row(stmt *s, sl_vtab *vt, const char *db, const sl_schema *sch
 				: c->default_kind == SL_DEFAULT_CURRENT_TIMESTAMP ? "CURRENT_TIMESTAMP" : NULL,
 				c->nullable ? "YES" : "NO", base, len[0] ? len : NULL, len[0] ? len : NULL,
 				NULL, NULL, NULL, text ? CHARSET : NULL, text ? COLLATION : NULL, full,
-				c->is_key ? "UNI" : "", "", "select,insert,update,references",
+				c->is_key ? "UNI" : "", sl_sqlddl_agg_name(c->agg), "select,insert,update,references",
 				c->comment ? c->comment : "") < 0)
 			return -1;
 	}
@@ -439,8 +439,10 @@ static int run_select(stmt *s, sl_buf *b)
 }
 
 /* [LIKE 'pattern' | WHERE expr] after a SHOW, on column col: appended to
- * b (which ends with a WHERE condition when have_where). */
-static int show_filter(stmt *s, sl_buf *b, const char *col, int have_where)
+ * b (which ends with a WHERE condition when have_where). A SELECT that
+ * renames its columns (aliased) takes the WHERE as a HAVING: it names the
+ * SHOW's columns. */
+static int show_filter(stmt *s, sl_buf *b, const char *col, int have_where, int aliased)
 {
 	const sl_tok *t = &s->lx.tok;
 	int r = 1;
@@ -456,7 +458,8 @@ static int show_filter(stmt *s, sl_buf *b, const char *col, int have_where)
 			return 0;
 	} else if (sl_sql_kw(s, "WHERE")) {
 		size_t at = t->pos + t->n;
-		if (sl_buf_printf(b, " %s (%.*s)", have_where ? "AND" : "WHERE", (int)(s->n - at), s->src + at) < 0)
+		if (sl_buf_printf(b, " %s (%.*s)", aliased ? "HAVING" : have_where ? "AND" : "WHERE",
+				(int)(s->n - at), s->src + at) < 0)
 			r = -1;
 		return r < 0 ? sl_sql_syserr(s->q, SL_SQL_MSG_OOM) : 1;
 	}
@@ -499,7 +502,34 @@ static int db_tables(stmt *s, sl_buf *b, int tables)
 			"WHERE Db = ");
 	if (r < 0 || put_quoted(b, db) < 0)
 		return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
-	return show_filter(s, b, tables ? "TABLE_NAME" : "Name", 1);
+	return show_filter(s, b, tables ? "TABLE_NAME" : "Name", 1, tables);
+}
+
+/* SHOW [FULL] COLUMNS of db.tbl [LIKE | WHERE] (after the table): into
+ * b, the SELECT over information_schema.COLUMNS in SHOW FULL COLUMNS's
+ * columns, or (full 0) in DESC's. */
+static int columns_select(stmt *s, sl_buf *b, const char *db, const char *tbl, int full)
+{
+	sl_schema sch;
+	int r;
+
+	if ((r = sl_sqlauth_need_table(s, "SHOW COLUMNS", db, tbl, SL_PRIV_ALL, 1)) <= 0 ||
+	    (r = sl_sql_load_schema(s->q, db, tbl, &sch)) <= 0)
+		return r;
+	sl_schema_free(&sch);
+	if (full)
+		r = sl_buf_puts(b, "SELECT COLUMN_NAME AS Field, COLUMN_TYPE AS Type, COLLATION_NAME AS Collation, "
+			"IS_NULLABLE AS `Null`, COLUMN_KEY AS `Key`, COLUMN_DEFAULT AS `Default`, EXTRA AS Extra, "
+			"PRIVILEGES AS `Privileges`, COLUMN_COMMENT AS `Comment`");
+	else
+		r = sl_buf_puts(b, "SELECT COLUMN_NAME AS Field, upper(COLUMN_TYPE) AS Type, "
+			"CASE IS_NULLABLE WHEN 'YES' THEN 'Yes' ELSE 'No' END AS `Null`, "
+			"CASE COLUMN_KEY WHEN 'UNI' THEN 'true' ELSE 'false' END AS `Key`, "
+			"COLUMN_DEFAULT AS `Default`, EXTRA AS Extra");
+	if (r < 0 || sl_buf_puts(b, " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ") < 0 ||
+	    put_quoted(b, db) < 0 || sl_buf_puts(b, " AND TABLE_NAME = ") < 0 || put_quoted(b, tbl) < 0)
+		return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
+	return show_filter(s, b, "COLUMN_NAME", 1, 1);
 }
 
 /* SHOW FULL COLUMNS {FROM | IN} [db.]tbl [{FROM | IN} db] [LIKE | WHERE]
@@ -507,22 +537,21 @@ static int db_tables(stmt *s, sl_buf *b, int tables)
 static int full_columns(stmt *s, sl_buf *b)
 {
 	char db[SL_SQL_NAME_MAX], tbl[SL_SQL_NAME_MAX];
-	sl_schema sch;
-	int r;
 
 	if (!sl_sqlddl_columns_ref(s, db, tbl))
 		return 0;
-	if ((r = sl_sqlauth_need_table(s, "SHOW COLUMNS", db, tbl, SL_PRIV_ALL, 1)) <= 0 ||
-	    (r = sl_sql_load_schema(s->q, db, tbl, &sch)) <= 0)
-		return r;
-	sl_schema_free(&sch);
-	if (sl_buf_puts(b, "SELECT COLUMN_NAME AS Field, COLUMN_TYPE AS Type, COLLATION_NAME AS Collation, "
-			"IS_NULLABLE AS `Null`, COLUMN_KEY AS `Key`, COLUMN_DEFAULT AS `Default`, EXTRA AS Extra, "
-			"PRIVILEGES AS `Privileges`, COLUMN_COMMENT AS `Comment` FROM information_schema.COLUMNS "
-			"WHERE TABLE_SCHEMA = ") < 0 || put_quoted(b, db) < 0 ||
-	    sl_buf_puts(b, " AND TABLE_NAME = ") < 0 || put_quoted(b, tbl) < 0)
-		return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
-	return show_filter(s, b, "COLUMN_NAME", 1);
+	return columns_select(s, b, db, tbl, 1);
+}
+
+int sl_sqlinfo_columns(stmt *s, const char *db, const char *tbl)
+{
+	sl_buf b = SL_BUF_ZERO;
+	int r = columns_select(s, &b, db, tbl, 0);
+
+	if (r > 0)
+		r = run_select(s, &b);
+	sl_buf_free(&b);
+	return r;
 }
 
 /* The SHOW whose rows are a whole internal table, filtered on col. */
@@ -532,7 +561,7 @@ static int show_table(stmt *s, sl_buf *b, const char *vt, const char *col)
 		return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
 	if (!col)
 		return sl_sql_expect_end(s);
-	return show_filter(s, b, col, 0);
+	return show_filter(s, b, col, 0, 0);
 }
 
 /* SHOW's compat statements (after SHOW, and after SHOW FULL: full 1). */

@@ -145,6 +145,8 @@ int sl_sqlddl_show_columns(stmt *s);
 /* SHOW [FULL] COLUMNS's {FROM | IN} [db.]tbl [{FROM | IN} db] (at COLUMNS
  * or FIELDS): 1, 0. */
 int sl_sqlddl_columns_ref(stmt *s, char *db, char *tbl);
+/* A column's aggregation as DESC's Extra shows it ("" none). */
+const char *sl_sqlddl_agg_name(int agg);
 /* sqlpart.c: partitions. The initial partitions of a CREATE TABLE (its
  * clauses resolved in order; n 0 when unpartitioned; free with
  * sl_partinfo_free); SHOW CREATE TABLE's DDL with the live partitions;
@@ -219,6 +221,8 @@ void sl_sqlinfo_free(sl_vtab *vt);
 /* Is the SHOW (at the word after SHOW) one sqlinfo answers? And run it. */
 int sl_sqlinfo_is_show(stmt *s);
 int sl_sqlinfo_show(stmt *s);
+/* SHOW COLUMNS of db.tbl with LIKE or WHERE (at it), in DESC's columns. */
+int sl_sqlinfo_columns(stmt *s, const char *db, const char *tbl);
 
 /* ---- a SELECT: parsed and resolved by sqlselect.c, run by sqlrun.c ---- */
 

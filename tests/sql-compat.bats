@@ -109,6 +109,12 @@ compat_setup() {
 	[ "$output" = $'Field\tType\tCollation\tNull\tKey\tDefault\tExtra\tPrivileges\tComment\nk\tint\tNULL\tYES\tUNI\tNULL\t\tselect,insert,update,references\tthe key\nv\tvarchar(20)\tutf8mb4_0900_bin\tYES\t\tNULL\t\tselect,insert,update,references\t' ]
 	run -0 sl-sql -N -e "SHOW FULL FIELDS FROM t1 FROM db1 LIKE 'v%'; SHOW FULL COLUMNS IN db1.t2"
 	[ "$(cut -f1,2 <<<"$output")" = $'v\tvarchar(20)\na\tbigint\nb\tdate' ]
+	# LIKE and WHERE (on the SHOW's own column names), in DESC's form without FULL
+	run -0 --separate-stderr sl-sql -D db1 -N -e "SHOW COLUMNS FROM t1 LIKE 'v%'; SHOW FIELDS FROM t1 WHERE Field = 'k'"
+	[ "$output" = "$(sl-sql -N -e 'DESC db1.t1' | tac)" ]
+	run -0 --separate-stderr sl-sql -N -e "SHOW FULL COLUMNS FROM db1.t2 WHERE Type = 'date' OR \`Key\` = 'UNI'"
+	[ "$(cut -f1 <<<"$output")" = $'a\nb' ]
+	refused -e "SHOW COLUMNS FROM db1.t1 WHERE nosuch = 1" "1054 (42S22): Unknown column 'nosuch' in 'table list'"
 	run -0 --separate-stderr sl-sql -D db1 -e "SHOW FULL TABLES"
 	[ "$output" = $'Tables_in_db1\tTable_type\nt1\tBASE TABLE\nt2\tBASE TABLE' ]
 	run -0 --separate-stderr sl-sql -u u -pupw -N -e "SHOW FULL TABLES FROM db1 LIKE 't%'"

@@ -49,6 +49,7 @@ int sl_sql_set_user(sl_sql *q, const char *user)
 
 void sl_sql_free(sl_sql *q)
 {
+	sl_sqlsys_free(q);
 	free(q->db);
 	q->db = 0;
 }
@@ -437,10 +438,8 @@ static int show_stmt(stmt *s)
 		return sl_sqlddl_show_tables(s);
 	if (sl_sql_kw(s, "CREATE"))
 		return sl_sql_advance(s) && sl_sql_expect_kw(s, "TABLE") ? sl_sqlddl_show_create(s) : 0;
-	if (sl_sql_kw(s, "FULL")) {
-		s->failed = 1;
-		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", "SHOW FULL is not supported yet (at position %zu)", sl_sql_pos(s));
-	}
+	if (sl_sqlinfo_is_show(s))
+		return sl_sqlinfo_show(s);
 	if (sl_sql_kw(s, "COLUMNS") || sl_sql_kw(s, "FIELDS"))
 		return sl_sqlddl_show_columns(s);
 	if (sl_sql_kw(s, "GRANTS"))
@@ -471,8 +470,12 @@ static int dispatch(stmt *s)
 		return sl_sql_advance(s) ? sl_sqlddl_desc(s) : 0;
 	if (sl_sql_kw(s, "USE"))
 		return sl_sql_advance(s) ? sl_sqlddl_use(s) : 0;
-	if (sl_sql_kw(s, "SELECT"))
+	if (sl_sql_kw(s, "SELECT")) {
+		size_t at = s->lx.tok.pos + s->lx.tok.n;
+		if (sl_sqlsys_is_select(s->src + at, s->n - at))
+			return sl_sqlsys_select(s);
 		return sl_sqlselect_stmt(s);
+	}
 	if (sl_sql_kw(s, "SET")) {
 		if (!sl_sql_advance(s))
 			return 0;
@@ -506,6 +509,10 @@ int sl_sql_exec(sl_sql *q, const char *src, size_t n, const sl_sql_sink *sink)
 	q->code = 0;
 	q->state[0] = 0;
 	q->err[0] = 0;
+	/* a statement without a result set affects no rows unless it says so */
+	q->affected = 0;
+	q->info[0] = 0;
+	q->warnings = 0;
 	if (n > SL_LEX_STMT_MAX)
 		return too_long(q);
 	sl_lex_init(&s.lx, src, n);

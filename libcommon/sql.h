@@ -91,6 +91,9 @@ typedef struct sl_sql {
 	uint64_t affected;
 	char info[256];
 	unsigned warnings;
+	/* the front's connection id, for CONNECTION_ID() (0: the process id) */
+	unsigned long conn_id;
+	struct sl_sqlsys *sys;  /* SET values of system variables (private) */
 } sl_sql;
 
 /* st stays owned by the caller. sl_sql_free releases the session only. */

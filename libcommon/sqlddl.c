@@ -180,9 +180,10 @@ int sl_sqlddl_use(stmt *s)
 
 	if (!sl_sql_ident(s, db, sizeof db) || !sl_sql_expect_end(s))
 		return 0;
-	if ((r = sl_sqlauth_need_db(s, db)) <= 0 || (r = sl_sql_need_db(s->q, db)) <= 0)
+	/* information_schema: every user may read it (its rows are filtered) */
+	if (!sl_sqlinfo_is(db) && ((r = sl_sqlauth_need_db(s, db)) <= 0 || (r = sl_sql_need_db(s->q, db)) <= 0))
 		return r;
-	if (!(d = strdup(db)))
+	if (!(d = strdup(sl_sqlinfo_is(db) ? "information_schema" : db)))
 		return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
 	free(s->q->db);
 	s->q->db = d;
@@ -293,10 +294,16 @@ int sl_sqlddl_show_create(stmt *s)
  * Extra the fold of a value column: REPLACE on UNIQUE tables, the
  * aggregate on AGGREGATE ones); the hidden columns only when the session
  * has show_hidden_columns. */
+const char *sl_sqlddl_agg_name(int agg)
+{
+	static const char *const aggs[] = { "", "SUM", "MAX", "MIN", "REPLACE", "REPLACE_IF_NOT_NULL", "BITMAP_UNION", "HLL_UNION" };
+
+	return agg > 0 && (size_t)agg < SL_ARRAY_LEN(aggs) ? aggs[agg] : "";
+}
+
 static int desc_table(stmt *s, const char *cmd, const char *db, const char *tbl)
 {
 	static const char *const names[] = { "Field", "Type", "Null", "Key", "Default", "Extra" };
-	static const char *const aggs[] = { "", "SUM", "MAX", "MIN", "REPLACE", "REPLACE_IF_NOT_NULL", "BITMAP_UNION", "HLL_UNION" };
 	char tb[SL_TYPE_FMT_MAX];
 	sl_schema sch;
 	int r;
@@ -320,7 +327,7 @@ static int desc_table(stmt *s, const char *cmd, const char *db, const char *tbl)
 		v[4] = c->default_kind == SL_DEFAULT_VALUE ? sl_sql_vstr(c->default_value)
 			: c->default_kind == SL_DEFAULT_CURRENT_TIMESTAMP ? sl_sql_vstr("CURRENT_TIMESTAMP")
 			: SL_VALUE_NULL;
-		v[5] = sl_sql_vstr(c->agg > 0 && (size_t)c->agg < SL_ARRAY_LEN(aggs) ? aggs[c->agg] : "");
+		v[5] = sl_sql_vstr(sl_sqlddl_agg_name(c->agg));
 		if (sl_sql_sink_row(s->sink, 6, v) < 0)
 			r = -1;
 	}
@@ -343,35 +350,47 @@ int sl_sqlddl_desc(stmt *s)
 	return desc_table(s, "DESCRIBE", db, tbl);
 }
 
-/* SHOW COLUMNS {FROM | IN} [db.]tbl [{FROM | IN} db] (at COLUMNS or FIELDS). */
-int sl_sqlddl_show_columns(stmt *s)
+/* {FROM | IN} [db.]tbl [{FROM | IN} db] (at COLUMNS or FIELDS). */
+int sl_sqlddl_columns_ref(stmt *s, char *db, char *tbl)
 {
-	char db[SL_SQL_NAME_MAX], tbl[SL_SQL_NAME_MAX];
 	int have_db = 0;
 
 	if (!sl_sql_advance(s))
 		return 0;
 	if (!sl_sql_kw(s, "FROM") && !sl_sql_kw(s, "IN"))
 		return sl_sql_syntax(s);
-	if (!sl_sql_advance(s) || !sl_sql_ident(s, tbl, sizeof tbl))
+	if (!sl_sql_advance(s) || !sl_sql_ident(s, tbl, SL_SQL_NAME_MAX))
 		return 0;
 	if (sl_sql_op(s, ".")) {
-		memcpy(db, tbl, sizeof db);
+		memcpy(db, tbl, SL_SQL_NAME_MAX);
 		have_db = 1;
-		if (!sl_sql_advance(s) || !sl_sql_ident(s, tbl, sizeof tbl))
+		if (!sl_sql_advance(s) || !sl_sql_ident(s, tbl, SL_SQL_NAME_MAX))
 			return 0;
 	}
 	if (sl_sql_kw(s, "FROM") || sl_sql_kw(s, "IN")) {
 		have_db = 1;
-		if (!sl_sql_advance(s) || !sl_sql_ident(s, db, sizeof db))
+		if (!sl_sql_advance(s) || !sl_sql_ident(s, db, SL_SQL_NAME_MAX))
 			return 0;
 	}
+	if (!have_db && !s->q->db) {
+		s->failed = 1;
+		return sl_sql_no_db(s->q);
+	}
+	if (!have_db)
+		snprintf(db, SL_SQL_NAME_MAX, "%s", s->q->db);
+	return 1;
+}
+
+/* SHOW COLUMNS {FROM | IN} [db.]tbl [{FROM | IN} db] (at COLUMNS or FIELDS). */
+int sl_sqlddl_show_columns(stmt *s)
+{
+	char db[SL_SQL_NAME_MAX], tbl[SL_SQL_NAME_MAX];
+
+	if (!sl_sqlddl_columns_ref(s, db, tbl))
+		return 0;
+	if (sl_sql_kw(s, "LIKE") || sl_sql_kw(s, "WHERE"))
+		return sl_sqlinfo_columns(s, db, tbl);
 	if (!sl_sql_expect_end(s))
 		return 0;
-	if (!have_db) {
-		if (!s->q->db)
-			return sl_sql_no_db(s->q);
-		snprintf(db, sizeof db, "%s", s->q->db);
-	}
 	return desc_table(s, "SHOW COLUMNS", db, tbl);
 }

@@ -142,6 +142,11 @@ int sl_sqlddl_show_tables(stmt *s);
 int sl_sqlddl_show_create(stmt *s);
 int sl_sqlddl_desc(stmt *s);
 int sl_sqlddl_show_columns(stmt *s);
+/* SHOW [FULL] COLUMNS's {FROM | IN} [db.]tbl [{FROM | IN} db] (at COLUMNS
+ * or FIELDS): 1, 0. */
+int sl_sqlddl_columns_ref(stmt *s, char *db, char *tbl);
+/* A column's aggregation as DESC's Extra shows it ("" none). */
+const char *sl_sqlddl_agg_name(int agg);
 /* sqlpart.c: partitions. The initial partitions of a CREATE TABLE (its
  * clauses resolved in order; n 0 when unpartitioned; free with
  * sl_partinfo_free); SHOW CREATE TABLE's DDL with the live partitions;
@@ -177,6 +182,47 @@ int sl_sqlload_show_load(stmt *s);
 int sl_sqlhelp_stmt(stmt *s);
 /* sqlvar.c: SET of session variables (after SET). */
 int sl_sqlvar_set(stmt *s);
+/* sqlsys.c: the system variables (sorted by name) and their values for
+ * the session q; a SELECT of @@variables and session functions. */
+typedef struct sl_sqlsys_var {
+	const char *name, *value, *dflt;        /* value: valid until the next SET */
+	int num, null, changed;
+} sl_sqlsys_var;
+size_t sl_sqlsys_count(void);
+/* Index of a variable (case-insensitive), -1 none. */
+long sl_sqlsys_find(const char *name, size_t n);
+/* Variable i: 1, 0 past the end. */
+int sl_sqlsys_get(const sl_sql *q, size_t i, sl_sqlsys_var *out);
+/* Its value: BIGINT for numeric ones, NULL, else VARCHAR over v->value. */
+sl_value sl_sqlsys_value(const sl_sqlsys_var *v);
+/* SET variable i to val (NULL: SQL NULL): 1, 0 (a bad value), -1. */
+int sl_sqlsys_store(stmt *s, size_t i, const char *val);
+void sl_sqlsys_free(sl_sql *q);
+/* Is the select list at src (after SELECT) one sqlsys answers (it starts
+ * with @@ or a session function)? 1 / 0. */
+int sl_sqlsys_is_select(const char *src, size_t n);
+/* That SELECT (at the SELECT keyword). */
+int sl_sqlsys_select(stmt *s);
+
+/* sqlinfo.c: information_schema's tables and the SHOW statements
+ * clients send on their own, as virtual tables a SELECT reads. */
+typedef struct sl_vtab {
+	size_t ncols;
+	const char **names; sl_type *types;
+	sl_value *rows; size_t nrows, cap;      /* nrows * ncols values */
+	sl_arena strs;                          /* their strings */
+} sl_vtab;
+/* Is db information_schema? */
+int sl_sqlinfo_is(const char *db);
+/* Its table tbl, with the rows the session's user may see: 1; 0 no such
+ * table (q set); -1. Free with sl_sqlinfo_free (also after 0, -1). */
+int sl_sqlinfo_open(stmt *s, const char *tbl, sl_vtab *vt);
+void sl_sqlinfo_free(sl_vtab *vt);
+/* Is the SHOW (at the word after SHOW) one sqlinfo answers? And run it. */
+int sl_sqlinfo_is_show(stmt *s);
+int sl_sqlinfo_show(stmt *s);
+/* SHOW COLUMNS of db.tbl with LIKE or WHERE (at it), in DESC's columns. */
+int sl_sqlinfo_columns(stmt *s, const char *db, const char *tbl);
 
 /* ---- a SELECT: parsed and resolved by sqlselect.c, run by sqlrun.c ---- */
 
@@ -224,6 +270,8 @@ typedef struct sel {
 	sl_field *fields;
 	sl_value *row;
 	int empty_done;
+	/* information_schema: the rows, and the next one */
+	int virt; sl_vtab vt; size_t vnext;
 } sel;
 
 /* sqlrun.c: run a resolved SELECT into the statement's sink: 1, 0, -1.

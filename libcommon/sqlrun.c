@@ -63,7 +63,7 @@ static int src_open_parts(sel *S)
 
 static int src_open(sel *S)
 {
-	if (!S->has_table)
+	if (!S->has_table || S->virt)
 		return 1;
 	if (S->sch.part.kind != SL_PART_NONE || S->npnames)
 		return src_open_parts(S);
@@ -84,6 +84,12 @@ static int src_next(sel *S)
 		if (S->empty_done)
 			return 0;
 		S->empty_done = 1;
+		return 1;
+	}
+	if (S->virt) {
+		if (S->vnext == S->vt.nrows)
+			return 0;
+		memcpy(S->row, &S->vt.rows[S->vnext++ * S->ncols], S->ncols * sizeof *S->row);
 		return 1;
 	}
 	r = sl_merge_next(S->scan, &p, &len);

@@ -337,16 +337,27 @@ static int resolve_table(sel *S)
 	sl_sql *q = S->s->q;
 	int r;
 
-	if ((r = sl_sql_load_schema(q, S->db, S->tbl, &S->sch)) <= 0)
+	if (S->virt) {
+		if ((r = sl_sqlinfo_open(S->s, S->tbl, &S->vt)) <= 0)
+			return r;
+		/* a virtual table: its columns, all visible */
+		S->sch.nvisible = S->vt.ncols;
+		S->ncols = S->vt.ncols;
+	} else if ((r = sl_sql_load_schema(q, S->db, S->tbl, &S->sch)) <= 0)
 		return r;
-	S->ncols = S->sch.ncols;
+	else
+		S->ncols = S->sch.ncols;
 	S->cnames = calloc(S->ncols + 1, sizeof *S->cnames);
 	S->ctypes = calloc(S->ncols + 1, sizeof *S->ctypes);
 	S->fields = calloc(S->ncols + 1, sizeof *S->fields);
 	S->row = calloc(S->ncols + 1, sizeof *S->row);
 	if (!S->cnames || !S->ctypes || !S->fields || !S->row)
 		return sl_sql_syserr(q, SL_SQL_MSG_OOM);
-	for (size_t i = 0; i < S->ncols; i++) {
+	for (size_t i = 0; S->virt && i < S->ncols; i++) {
+		S->cnames[i] = S->vt.names[i];
+		S->ctypes[i] = S->vt.types[i];
+	}
+	for (size_t i = 0; !S->virt && i < S->ncols; i++) {
 		/* A hidden column is named only with show_hidden_columns ("" never matches). */
 		S->cnames[i] = S->sch.cols[i].hidden && !q->show_hidden_columns ? "" : S->sch.cols[i].name;
 		S->ctypes[i] = S->sch.cols[i].type;
@@ -597,6 +608,7 @@ static void sel_free(sel *S)
 	free(S->xtypes);
 	free(S->xrow);
 	sl_schema_free(&S->sch);
+	sl_sqlinfo_free(&S->vt);
 	sl_arena_free(&S->arena);
 }
 
@@ -610,7 +622,9 @@ int sl_sqlselect_stmt(stmt *s)
 	S.limit = -1;
 	r = parse_select(&S);
 	/* the one table a SELECT reads (no joins, no subqueries) */
-	if (r > 0 && S.has_table)
+	S.virt = S.has_table && sl_sqlinfo_is(S.db);
+	/* information_schema: every user reads it, its rows are filtered */
+	if (r > 0 && S.has_table && !S.virt)
 		r = sl_sqlauth_need_table(s, "SELECT", S.db, S.tbl, SL_PRIV_SELECT, 0);
 	if (r > 0)
 		r = resolve(&S);

@@ -3,10 +3,14 @@
  * sqlvar.c -- SET of session variables, as Doris answers it:
  *   SET [GLOBAL | SESSION | LOCAL] name = value [, ...]
  *   SET @@[global. | session. | local.]name = value
+ *   SET NAMES charset [COLLATE collation] | SET CHARACTER SET charset
  * The variables the engine honours live in the session (sql.h) for its later
  * statements: show_hidden_columns (DESC, SELECT * and column names see the
- * model's hidden columns). Any other name is Doris's "Unknown system
- * variable"; a user variable (@x) is refused as not supported yet.
+ * model's hidden columns). The system variables clients set on their own
+ * (sqlsys.c: autocommit, sql_mode, character_set_*...) are accepted and
+ * remembered for @@ reads and SHOW VARIABLES. Any other name is Doris's
+ * "Unknown system variable"; a user variable (@x) and SET GLOBAL of a
+ * system variable are refused as not supported yet.
  */
 #include <stdio.h>
 #include <string.h>
@@ -72,19 +76,97 @@ static int bool_value(stmt *s, const char *name, int dflt, int *out)
 	return sl_sql_advance(s);
 }
 
+/* The value of a system variable: a string, a word, a number, NULL or
+ * DEFAULT (*val NULL for SQL NULL). */
+static int sys_value(stmt *s, long i, char *buf, size_t cap, const char **val)
+{
+	const sl_tok *t = &s->lx.tok;
+	int neg = 0;
+
+	*val = buf;
+	if (t->kind == SL_TOK_STRING)
+		return sl_sql_str_arg(s, buf, cap, "the value");
+	if (sl_sql_op(s, "-")) {
+		neg = 1;
+		if (!sl_sql_advance(s))
+			return 0;
+	}
+	if ((t->kind != SL_TOK_IDENT && t->kind != SL_TOK_INT) || t->n + 2 > cap || (neg && t->kind != SL_TOK_INT))
+		return sl_sql_syntax(s);
+	snprintf(buf, cap, "%s%.*s", neg ? "-" : "", (int)t->n, t->p);
+	if (sl_sql_kw(s, "NULL"))
+		*val = 0;
+	else if (sl_sql_kw(s, "DEFAULT")) {
+		sl_sqlsys_var v;
+		sl_sqlsys_get(s->q, (size_t)i, &v);
+		snprintf(buf, cap, "%s", v.dflt);
+	}
+	return sl_sql_advance(s);
+}
+
+static int sys_assign(stmt *s, const char *name, int scope)
+{
+	long i = sl_sqlsys_find(name, strlen(name));
+	char buf[1024];
+	const char *val;
+
+	if (i < 0) {
+		s->failed = 1;
+		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN_SYSTEM_VARIABLE, "HY000", "Unknown system variable '%s'", name);
+	}
+	if (scope == SCOPE_GLOBAL) {
+		s->failed = 1;
+		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", "SET GLOBAL %s is not supported yet", name);
+	}
+	if (!sys_value(s, i, buf, sizeof buf, &val))
+		return 0;
+	return sl_sqlsys_store(s, (size_t)i, val);
+}
+
+/* NAMES charset [COLLATE collation] | CHARACTER SET charset (at NAMES or
+ * CHARACTER/CHARSET): the client's character set variables. */
+static int names_assign(stmt *s)
+{
+	static const char *const set[] = { "character_set_client", "character_set_connection", "character_set_results" };
+	char cs[128], coll[128] = "";
+	int names = sl_sql_kw(s, "NAMES"), r = 1;
+
+	if (!sl_sql_advance(s) || (sl_sql_kw(s, "SET") && !names && !sl_sql_advance(s)))
+		return 0;
+	if (s->lx.tok.kind == SL_TOK_STRING ? !sl_sql_str_arg(s, cs, sizeof cs, "the character set")
+	    : !sl_sql_ident(s, cs, sizeof cs))
+		return 0;
+	if (names && sl_sql_kw(s, "COLLATE")) {
+		if (!sl_sql_advance(s) || (s->lx.tok.kind == SL_TOK_STRING
+		    ? !sl_sql_str_arg(s, coll, sizeof coll, "the collation") : !sl_sql_ident(s, coll, sizeof coll)))
+			return 0;
+	}
+	if (!strcasecmp(cs, "DEFAULT"))
+		snprintf(cs, sizeof cs, "utf8mb4");
+	for (size_t k = 0; r > 0 && k < SL_ARRAY_LEN(set); k++)
+		r = sl_sqlsys_store(s, (size_t)sl_sqlsys_find(set[k], strlen(set[k])), cs);
+	if (r > 0 && coll[0])
+		r = sl_sqlsys_store(s, (size_t)sl_sqlsys_find("collation_connection", 20), coll);
+	return r;
+}
+
 /* One name = value. */
 static int assignment(stmt *s)
 {
 	char name[SL_SQL_NAME_MAX];
 	int scope, v = 0;
 
+	if (sl_sql_kw(s, "NAMES") || sl_sql_kw(s, "CHARACTER") || sl_sql_kw(s, "CHARSET"))
+		return names_assign(s);
 	if (!scope_words(s, &scope) || !sl_sql_ident(s, name, sizeof name))
 		return 0;
 	if (!sl_sql_op(s, "=") && !sl_sql_op(s, ":="))
 		return sl_sql_syntax(s);
 	if (!sl_sql_advance(s))
 		return 0;
-	if (strcasecmp(name, "show_hidden_columns")) {
+	if (strcasecmp(name, "show_hidden_columns"))
+		return sys_assign(s, name, scope);
+	if (0) {
 		s->failed = 1;
 		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN_SYSTEM_VARIABLE, "HY000", "Unknown system variable '%s'", name);
 	}

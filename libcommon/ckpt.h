@@ -15,9 +15,11 @@
 
 #include "logrec.h"
 
-enum { CK_ALL, CK_NONE, CK_ID, CK_LABEL };
+enum { CK_ALL, CK_NONE, CK_ID, CK_LABEL, CK_TABLE };
 /* What a reader needs from the checkpoint beyond the header and the live
- * txns: every entry (CK_ALL), none, the txn id, or the txns of a label. */
+ * txns: every entry (CK_ALL), none, the txn id, the txns of a label, or
+ * the VISIBLE entries not replaced by a compaction of the table with id
+ * id (CK_TABLE: what a snapshot of that table reads). */
 typedef struct ckkey { int kind; int64_t id; const char *label; size_t nlab; } ckkey;
 extern const ckkey sl_ckpt_key_all, sl_ckpt_key_none;
 

@@ -564,6 +564,35 @@ txrec *sl_ckpt_get(logstate *ls, int64_t id, txrec *tmp, int *damaged)
 	return r ? tmp : 0;
 }
 
+int sl_ckpt_visible_ok(logstate *ls)
+{
+	sl_storeenc_cur c;
+	size_t i, want = 0, got = 0;
+	int64_t ptid = 0, prev;
+	uint32_t g, k, n;
+	txrec t, *x;
+
+	if (!ls->map || ls->partial)
+		return 0;
+	c.p = ls->map + ls->ck_vis;
+	c.n = ls->maplen - 4 - ls->ck_vis;
+	c.bad = 0;
+	for (i = 0; i < ls->ntx; i++)
+		want += ls->tx[i].state == SL_TXN_VISIBLE && !ls->tx[i].repl;
+	for (g = 0; g < ls->ck_nvis; g++) {
+		int64_t tid = (int64_t)sl_storeenc_u64(&c);
+		n = sl_storeenc_u32(&c);
+		if (c.bad || n > c.n / 4 || !n || (g && tid <= ptid))
+			return 0;
+		for (ptid = tid, prev = 0, k = 0; k < n; k++, got++, prev = t.id)
+			if (!ck_entry(ls, sl_storeenc_u32(&c), &t) || t.id <= prev ||
+			    !(x = sl_logrec_find(ls, t.id)) || x->state != SL_TXN_VISIBLE || x->repl ||
+			    x->table_id != tid)
+				return 0;
+	}
+	return got == want;
+}
+
 /* The index of a checkpoint being written: per entry kept, its id and
  * offset; the live ones; the label buckets. */
 typedef struct ckindex {

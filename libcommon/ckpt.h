@@ -33,6 +33,12 @@ int sl_ckpt_load(logstate *ls, const char *path, const ckkey *key);
  * known (*damaged set when the checkpoint could not tell). */
 txrec *sl_ckpt_get(logstate *ls, int64_t id, txrec *tmp, int *damaged);
 
+/* For sl-fsck: ls loaded whole from a checkpoint (sl_ckpt_load with
+ * sl_ckpt_key_all, nothing folded after it): does its visible index list
+ * exactly its VISIBLE entries that no compaction replaced, each once,
+ * under its table? 1 yes, 0 no. */
+int sl_ckpt_visible_ok(logstate *ls);
+
 /* Whether a finished txn t goes into a new checkpoint (live ones always
  * do). */
 typedef int (*sl_ckpt_keep_fn)(void *ctx, const txrec *t);

@@ -217,6 +217,20 @@ static uint32_t entry_of(const sl_buf *f, int64_t id)
 	return 0;
 }
 
+/* The checkpoint loaded whole, and sl-fsck's check of its visible
+ * index. */
+static int vis_ok(void)
+{
+	logstate ls;
+	int r;
+
+	sl_logrec_init(&ls);
+	ls.fd = open(logp, O_RDONLY | O_CLOEXEC);
+	r = ls.fd >= 0 && sl_ckpt_load(&ls, ckp, &sl_ckpt_key_all) == 1 && sl_ckpt_visible_ok(&ls);
+	sl_logrec_free(&ls);
+	return r;
+}
+
 /* Sign the tables section of checkpoint g again (its last 4 bytes). */
 static void resign(sl_buf *g)
 {
@@ -281,6 +295,7 @@ static void test_visible_index(void)
 	f.len = 0;
 	CHECK(sl_file_read(ckp, &f) == 1 && f.len > 100);
 	check_tables(3);
+	CHECK(vis_ok());
 	/* the index names, for t1's first entry, an aborted txn of t1, a
 	 * replaced one, one of t2, each with an id below t1's first (and
 	 * signed again: only what they are can fail): the snapshot of t1
@@ -299,6 +314,7 @@ static void test_visible_index(void)
 		check_tables(2);
 		CHECK(fold(&ls, 1, &sl_ckpt_key_none) == 1 && ls.base > 0);
 		sl_logrec_free(&ls);
+		CHECK(!vis_ok());
 	}
 	/* an entry named twice (the index's second offset = its first) */
 	memcpy(g.p, f.p, f.len);
@@ -306,6 +322,22 @@ static void test_visible_index(void)
 	resign(&g);
 	CHECK(sl_file_write_atomic(ckp, g.p, g.len, 0644) == 1);
 	check_tables(2);
+	CHECK(!vis_ok());
+	/* an index that leaves out t1's last entry, signed again: only
+	 * sl-fsck's check, which reads every entry, can tell */
+	g.len = 0;
+	CHECK(sl_buf_put(&g, f.p, at + 4 * (size_t)(n - 1)) == 1 &&
+	      sl_buf_put(&g, f.p + at + 4 * (size_t)n, f.len - at - 4 * (size_t)n) == 1);
+	sl_u32_pack(g.p + at - 4, n - 1);
+	sl_u64_pack(g.p + 76, g.len);
+	sl_u32_pack(g.p + 96, (uint32_t)crc32(0, (const Bytef *)g.p, 96));
+	resign(&g);
+	CHECK(sl_file_write_atomic(ckp, g.p, g.len, 0644) == 1);
+	CHECK(fold(&ls, 1, &sl_ckpt_key_none) == 1 && ls.base > 0);
+	sl_logrec_free(&ls);
+	CHECK(!vis_ok());
+	g.len = 0;
+	CHECK(sl_buf_put(&g, f.p, f.len) == 1);
 	/* an index count past the section, not signed again: the section's
 	 * CRC fails, no fold uses it */
 	memcpy(g.p, f.p, f.len);

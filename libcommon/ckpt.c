@@ -16,7 +16,7 @@
  * visits; a lookup by id or label touches O(log n) slots. Only a snapshot
  * and the writer of a new checkpoint read every entry.
  *   header (CKPT_HDR bytes):
- *     "SLCK" version:u32 (6) log_ino:u64 log_off:u64 last_off:u64
+ *     "SLCK" version:u32 (7) log_ino:u64 log_off:u64 last_off:u64
  *     last_len:u32 last_crc:u32 max_id:u64 max_table_id:u64 seq:u64
  *     nent:u32 nlive:u32 nbkt:u32 file_len:u64 log_crc:u32 tbl_off:u64
  *     hcrc:u32 (of the 96 before)
@@ -43,9 +43,13 @@
  *     there: { part_id:u64 temp:u8 name:str values:str }*nnp)
  *   tables (at tbl_off, to the end): ntab:u32 { id:u64 name:str }*ntab
  *     npart:u32 { id:u64 table_id:u64 dropped:u64 temp:u32 name:str
- *     values:str }*npart crc:u32 (of what precedes it in the section): the
- *     T records and every table's partitions (version 6; a checkpoint of
- *     another version is ignored and rebuilt)
+ *     values:str }*npart nvis:u32 { table_id:u64 n:u32 off:u32*n }*nvis
+ *     crc:u32 (of what precedes it in the section): the T records, every
+ *     table's partitions, and per table (increasing table_id) the offsets
+ *     of its VISIBLE entries not replaced by a compaction, in id order:
+ *     all a snapshot of one table reads, so that it decodes only that
+ *     table's live entries however many loads the labels remember
+ *     (version 7; a checkpoint of another version is ignored and rebuilt)
  * Offsets are from the start of the file. The attachment stays in the log
  * (att_off); it is read when asked for.
  */
@@ -57,13 +61,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crcfast.h"
 #include "fsutil.h"
 #include "storetypes.h"
 #include "logrec.h"
 #include "ckpt.h"
 
 #define CKPT_MAGIC      "SLCK"
-#define CKPT_VERSION    6               /* others are ignored (rebuilt) */
+#define CKPT_VERSION    7               /* others are ignored (rebuilt) */
 #define CKPT_HDR        100
 #define CKPT_LIVE       CKPT_HDR        /* the live list starts here */
 
@@ -182,13 +187,16 @@ static int ck_find_id(const logstate *ls, int64_t id, txrec *t)
 }
 
 /* The CRC-32 of the first n bytes of the log fd into *crc, read in
- * bounded pieces. 1; 0 the log is shorter; -1 errno. */
+ * pieces small enough to stay in the CPU's cache between the copy and the
+ * CRC (every read pays this over megabytes of log: no mmap, which a log
+ * cut under the reader would turn into SIGBUS). 1; 0 the log is shorter;
+ * -1 errno. */
 static int log_prefix_crc(int fd, uint64_t n, uint32_t *crc)
 {
-	size_t cap = 1u << 20;
+	size_t cap = 128u << 10;
 	char *b = malloc(cap);
 	uint64_t at = 0;
-	uLong c = crc32(0, 0, 0);
+	uint32_t c = 0;
 	int r = 1;
 
 	if (!b) {
@@ -200,11 +208,11 @@ static int log_prefix_crc(int fd, uint64_t n, uint32_t *crc)
 		r = sl_fsutil_pread_all(fd, b, k, at);
 		if (r <= 0)
 			break;
-		c = crc32(c, (const Bytef *)b, (uInt)k);
+		c = sl_crcfast_update(c, b, k);
 		at += k;
 	}
 	free(b);
-	*crc = (uint32_t)c;
+	*crc = c;
 	return r;
 }
 
@@ -332,6 +340,18 @@ static int ck_tables(logstate *ls, const ckhdr *ch)
 		if (!c.bad && sl_logrec_pt_push(ls, &p) < 0)
 			return -1;
 	}
+	/* the visible index: only its shape here; CK_TABLE reads one table's */
+	ls->ck_nvis = sl_storeenc_u32(&c);
+	ls->ck_vis = (size_t)(c.p - ls->map);
+	for (i = 0; i < ls->ck_nvis && !c.bad; i++) {
+		uint32_t n;
+		(void)sl_storeenc_u64(&c);
+		n = sl_storeenc_u32(&c);
+		if (n > c.n / 4)
+			return 0;
+		c.p += 4 * (size_t)n;
+		c.n -= 4 * (size_t)n;
+	}
 	return !c.bad && !c.n;
 }
 
@@ -406,6 +426,41 @@ static int ck_label(logstate *ls, const char *label, size_t nlab)
 	return n < ls->ck_nbkt;
 }
 
+/* The VISIBLE entries of table tid that no compaction replaced, from
+ * the visible index (its shape was checked by ck_tables). 1, 0 bad, -1
+ * ENOMEM. */
+static int ck_table(logstate *ls, int64_t tid)
+{
+	sl_storeenc_cur c = { ls->map + ls->ck_vis, ls->maplen - 4 - ls->ck_vis, 0 };
+	int64_t prev = 0;
+	uint32_t i, k, n;
+	txrec t;
+
+	for (i = 0; i < ls->ck_nvis; i++) {
+		int64_t id = (int64_t)sl_storeenc_u64(&c);
+		n = sl_storeenc_u32(&c);
+		if (c.bad || n > c.n / 4)
+			return 0;
+		if (id != tid) {
+			c.p += 4 * (size_t)n;
+			c.n -= 4 * (size_t)n;
+			continue;
+		}
+		if (sl_logrec_tx_reserve(ls, ls->ntx + n) < 0)
+			return -1;
+		for (k = 0; k < n; k++) {
+			if (!ck_entry(ls, sl_storeenc_u32(&c), &t) || t.state != SL_TXN_VISIBLE || t.repl ||
+			    t.table_id != tid || t.id <= prev)
+				return 0;
+			prev = t.id;
+			if (sl_logrec_tx_push(ls, &t) < 0)
+				return -1;
+		}
+		break;
+	}
+	return 1;
+}
+
 /* What key asks for beyond the live txns. 1, 0 bad, -1 ENOMEM. */
 static int ck_keyed(logstate *ls, const ckkey *key)
 {
@@ -425,6 +480,8 @@ static int ck_keyed(logstate *ls, const ckkey *key)
 		return 1;
 	case CK_LABEL:
 		return ck_label(ls, key->label, key->nlab);
+	case CK_TABLE:
+		return ck_table(ls, key->id);
 	default:
 		return 1;
 	}
@@ -505,6 +562,35 @@ txrec *sl_ckpt_get(logstate *ls, int64_t id, txrec *tmp, int *damaged)
 		return 0;
 	}
 	return r ? tmp : 0;
+}
+
+int sl_ckpt_visible_ok(logstate *ls)
+{
+	sl_storeenc_cur c;
+	size_t i, want = 0, got = 0;
+	int64_t ptid = 0, prev;
+	uint32_t g, k, n;
+	txrec t, *x;
+
+	if (!ls->map || ls->partial)
+		return 0;
+	c.p = ls->map + ls->ck_vis;
+	c.n = ls->maplen - 4 - ls->ck_vis;
+	c.bad = 0;
+	for (i = 0; i < ls->ntx; i++)
+		want += ls->tx[i].state == SL_TXN_VISIBLE && !ls->tx[i].repl;
+	for (g = 0; g < ls->ck_nvis; g++) {
+		int64_t tid = (int64_t)sl_storeenc_u64(&c);
+		n = sl_storeenc_u32(&c);
+		if (c.bad || n > c.n / 4 || !n || (g && tid <= ptid))
+			return 0;
+		for (ptid = tid, prev = 0, k = 0; k < n; k++, got++, prev = t.id)
+			if (!ck_entry(ls, sl_storeenc_u32(&c), &t) || t.id <= prev ||
+			    !(x = sl_logrec_find(ls, t.id)) || x->state != SL_TXN_VISIBLE || x->repl ||
+			    x->table_id != tid)
+				return 0;
+	}
+	return got == want;
 }
 
 /* The index of a checkpoint being written: per entry kept, its id and
@@ -610,8 +696,61 @@ static int put_buckets(ckindex *ix, logstate *ls, size_t entslen)
 	return 1;
 }
 
+/* A VISIBLE entry not replaced: its table and its place in the index. */
+typedef struct visent { int64_t tid; uint32_t k; } visent;
+
+static int visent_cmp(const void *a, const void *b)
+{
+	const visent *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/* The visible index, appended to ents: per table (increasing id) the
+ * offsets of its VISIBLE entries that no compaction replaced, in id
+ * order. 1, -1. */
+static int put_visible(sl_buf *ents, const ckindex *ix, logstate *ls)
+{
+	visent *v = ix->nent ? malloc(ix->nent * sizeof *v) : 0;
+	size_t i, j, nv = 0;
+	uint32_t ngrp = 0;
+	int r = -1;
+
+	if (ix->nent && !v)
+		return -1;
+	for (i = 0; i < ix->nent; i++) {
+		const txrec *t = sl_logrec_find(ls, ix->eid[i]);
+		if (t->state == SL_TXN_VISIBLE && !t->repl) {
+			v[nv].tid = t->table_id;
+			v[nv++].k = (uint32_t)i;
+		}
+	}
+	if (nv)
+		qsort(v, nv, sizeof *v, visent_cmp);
+	for (i = 0; i < nv; i++)
+		ngrp += !i || v[i].tid != v[i - 1].tid;
+	if (sl_storeenc_put_u32(ents, ngrp) < 0)
+		goto out;
+	for (i = 0; i < nv; i = j) {
+		for (j = i; j < nv && v[j].tid == v[i].tid; j++)
+			;
+		if (sl_storeenc_put_u64(ents, (uint64_t)v[i].tid) < 0 ||
+		    sl_storeenc_put_u32(ents, (uint32_t)(j - i)) < 0)
+			goto out;
+		for (; i < j; i++)
+			if (sl_storeenc_put_u32(ents, ix->eoff[v[i].k]) < 0)
+				goto out;
+	}
+	r = 1;
+out:
+	free(v);
+	return r;
+}
+
 /* The tables section, appended to ents. 1, -1. */
-static int put_tables(sl_buf *ents, const logstate *ls)
+static int put_tables(sl_buf *ents, const ckindex *ix, logstate *ls)
 {
 	size_t i, tbl = ents->len;
 
@@ -633,6 +772,8 @@ static int put_tables(sl_buf *ents, const logstate *ls)
 		    sl_storeenc_put_str(ents, p->values.p, p->values.n) < 0)
 			return -1;
 	}
+	if (put_visible(ents, ix, ls) < 0)
+		return -1;
 	return sl_storeenc_put_u32(ents, sl_storeenc_crc(ents->p + tbl, ents->len - tbl));
 }
 
@@ -688,7 +829,7 @@ int sl_ckpt_save(logstate *ls, uint64_t ino, const char *path, sl_ckpt_keep_fn k
 	if (put_entries(&ents, &ix, ls, keep, ctx) < 0 || put_buckets(&ix, ls, ents.len) < 0)
 		goto out;
 	tbl = ents.len;
-	if (put_tables(&ents, ls) < 0 || ix.head + ents.len > UINT32_MAX ||
+	if (put_tables(&ents, &ix, ls) < 0 || ix.head + ents.len > UINT32_MAX ||
 	    put_head(&b, &ix, ls, ino, ents.len, tbl) < 0 || sl_buf_put(&b, ents.p, ents.len) < 0)
 		goto out;
 	r = sl_file_write_atomic(path, b.p, b.len, 0644);

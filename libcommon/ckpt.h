@@ -15,9 +15,11 @@
 
 #include "logrec.h"
 
-enum { CK_ALL, CK_NONE, CK_ID, CK_LABEL };
+enum { CK_ALL, CK_NONE, CK_ID, CK_LABEL, CK_TABLE };
 /* What a reader needs from the checkpoint beyond the header and the live
- * txns: every entry (CK_ALL), none, the txn id, or the txns of a label. */
+ * txns: every entry (CK_ALL), none, the txn id, the txns of a label, or
+ * the VISIBLE entries not replaced by a compaction of the table with id
+ * id (CK_TABLE: what a snapshot of that table reads). */
 typedef struct ckkey { int kind; int64_t id; const char *label; size_t nlab; } ckkey;
 extern const ckkey sl_ckpt_key_all, sl_ckpt_key_none;
 
@@ -30,6 +32,12 @@ int sl_ckpt_load(logstate *ls, const char *path, const ckkey *key);
  * of the checkpoint was loaded) from the checkpoint into *tmp. NULL: not
  * known (*damaged set when the checkpoint could not tell). */
 txrec *sl_ckpt_get(logstate *ls, int64_t id, txrec *tmp, int *damaged);
+
+/* For sl-fsck: ls loaded whole from a checkpoint (sl_ckpt_load with
+ * sl_ckpt_key_all, nothing folded after it): does its visible index list
+ * exactly its VISIBLE entries that no compaction replaced, each once,
+ * under its table? 1 yes, 0 no. */
+int sl_ckpt_visible_ok(logstate *ls);
 
 /* Whether a finished txn t goes into a new checkpoint (live ones always
  * do). */

@@ -450,8 +450,12 @@ static int log_clean(const char *db, logstate *ls, const char *ck, sl_buf *rep)
 		logstate c;
 		sl_logrec_init(&c);
 		c.fd = ls->fd;
-		r = sl_ckpt_load(&c, ck, &sl_ckpt_key_none);
+		r = sl_ckpt_load(&c, ck, &sl_ckpt_key_all);
 		c.fd = -1;
+		if (r > 0 && !sl_ckpt_visible_ok(&c))
+			say(rep, "%s/txnlog.ckpt: its index of visible txns does not agree with its "
+			    "entries: ignored by snapshots (the log is read instead; the next "
+			    "refresh of the checkpoint rebuilds it)", db);
 		sl_logrec_free(&c);
 		if (r < 0)
 			return -1;

@@ -47,6 +47,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crcfast.h"
 #include "fsutil.h"
 #include "storeerr.h"
 #include "storetypes.h"
@@ -713,7 +714,7 @@ int sl_logrec_fold(logstate *ls)
 		off += 8 + (size_t)len;
 	}
 	ls->valid = ls->base + off;
-	ls->pcrc = (uint32_t)crc32(ls->pcrc, (const Bytef *)ls->raw.p, (uInt)off);
+	ls->pcrc = sl_crcfast_update(ls->pcrc, ls->raw.p, off);
 	if (!ls->corrupt && off < ls->raw.len)
 		log_tail_check(ls, off);
 	if (ls->corrupt)

@@ -64,6 +64,8 @@ typedef struct logstate {
 	size_t maplen;
 	uint32_t ck_nent, ck_nbkt;      /* its id index and label buckets */
 	size_t ck_ids, ck_bkts, ck_ents, ck_tbl; /* ... and where they start */
+	size_t ck_vis;          /* ... its index of visible entries by table */
+	uint32_t ck_nvis;       /* ... and how many tables that index lists */
 	int partial;            /* tx holds only what the key asked for (sl_ckpt_load) */
 	int ck_bad;             /* a checkpoint was there but unusable */
 	sl_buf raw;             /* the log from base on */

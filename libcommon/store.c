@@ -875,6 +875,7 @@ int sl_snapshot_open_flags(sl_store *st, const char *db, const char *table, int 
 {
 	char tdir[PATH_MAX];
 	logstate ls;
+	ckkey key = { CK_TABLE, 0, 0, 0 };
 	txrec **vis = 0;
 	size_t nvis = 0, npaths = 0, i, tn = strlen(table);
 	int64_t tid;
@@ -894,7 +895,9 @@ int sl_snapshot_open_flags(sl_store *st, const char *db, const char *table, int 
 			return -1;
 		return 0;
 	}
-	r = sl_txnlog_load(st, db, &ls, &sl_ckpt_key_all);
+	key.id = tid;
+	/* of the checkpoint, only this table's live entries */
+	r = sl_txnlog_load(st, db, &ls, &key);
 	if (r <= 0)
 		return r;
 	if (table_id_check(&ls, db, table, tid) < 0 ||

@@ -116,3 +116,66 @@ rowsets() { (cd "$SL_DATA_DIR/testdb/test_streamload/data" && cksum -- *.rs); }
 	[[ "$output" == *'"Status": "Fail",'* ]]
 	[[ "$output" == *'"Message": "[INTERNAL_ERROR]unable to begin a transaction: testdb/txnlog: corrupt record at offset '*"refused until sl-fsck --repair"* ]]
 }
+
+@test "store: the checkpoint's visible index and the log prefix's CRC (unit tests)" {
+	run -0 --separate-stderr "$SL_UNIT/test-ckpt"
+	[ "$stderr" = "" ]
+	[[ "$output" == *" passed, 0 failed" ]]
+}
+
+# ckver: the version field of the checkpoint, as a number.
+ckver() { od -An -tu4 --endian=big -j4 -N4 "$SL_DATA_DIR/testdb/txnlog.ckpt" | tr -d ' '; }
+
+@test "store: snapshots of two tables through the checkpoint's visible index answer as the log alone, across compactions" {
+	setup_data_dir
+	seed_table
+	sl-sql -e "CREATE TABLE testdb.u (k INT, v INT) UNIQUE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	local ck=$SL_DATA_DIR/testdb/txnlog.ckpt i
+	for ((i = 1; i <= 6; i++)); do
+		seq 1 100 | awk -v i="$i" '{ print i * 1000 + $1 ",n" $1 "," $1 % 90 }' > in.csv
+		sl-load -H column_separator:, -T in.csv "$T" > /dev/null
+		seq 1 50 | awk -v i="$i" '{ print $1 "," i }' > u.csv
+		sl-load -H column_separator:, -T u.csv testdb.u > /dev/null
+	done
+	sl-compact testdb.u > /dev/null
+	echo junk > "$ck"
+	seq 1 10 | awk '{ print $1 "," 7 }' > u.csv
+	run -0 sl-load -H column_separator:, -T u.csv testdb.u
+	[ "$(ckver)" = 7 ]
+	local q="select count(*), sum(user_id) from $T; select count(*), sum(v) from testdb.u"
+	run -0 sl-sql -N -B -e "$q"
+	[ "$output" = "$(printf '600\t2130300\n50\t310')" ]
+	# a compaction after the checkpoint: the log's tail replaces entries
+	# the index lists
+	sl-compact "$T" > /dev/null
+	run -0 sl-sql -N -B -e "$q"
+	local with=$output
+	rm "$ck"
+	run -0 sl-sql -N -B -e "$q"
+	[ "$output" = "$with" ]
+}
+
+@test "store: a checkpoint of version 6 is not read, and the next writer writes version 7" {
+	setup_data_dir
+	seed_table
+	loads 3
+	local ck=$SL_DATA_DIR/testdb/txnlog.ckpt c
+	echo junk > "$ck"
+	seq 1 10 | awk '{ print $1 ",x,1" }' > more.csv
+	run -0 sl-load -H column_separator:, -H label:L4 -T more.csv "$T"
+	[ "$(ckver)" = 7 ]
+	# version 6, the header's CRC-32 (gzip's trailer, little-endian) made
+	# again over its first 96 bytes
+	printf '\0\0\0\6' | dd of="$ck" bs=1 seek=4 conv=notrunc status=none
+	c=($(head -c 96 "$ck" | gzip -c | tail -c 8 | head -c 4 | od -An -tx1))
+	printf "\\x${c[3]}\\x${c[2]}\\x${c[1]}\\x${c[0]}" | dd of="$ck" bs=1 seek=96 conv=notrunc status=none
+	[ "$(ckver)" = 6 ]
+	run -0 sl-sql -N -B -e "select count(*) from $T"
+	[ "$output" = 3010 ]
+	# the writer finds it unusable and writes one of its own version
+	seq 11 20 | awk '{ print $1 ",x,1" }' > more.csv
+	run -0 sl-load -H column_separator:, -H label:L5 -T more.csv "$T"
+	[ "$(ckver)" = 7 ]
+	run -0 sl-sql -N -B -e "select count(*) from $T"
+	[ "$output" = 3020 ]
+}

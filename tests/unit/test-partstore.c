@@ -451,7 +451,7 @@ static void test_checkpoint_and_torn(sl_store *st)
 	CHECK(sl_txnlog_load(st, "testdb", &ls, &sl_ckpt_key_none) == 1);
 	CHECK(sl_txnlog_ckpt_rebuild(st, "testdb", &ls) == 1);
 	sl_logrec_free(&ls);
-	CHECK(sl_file_read(ck, &f) == 1 && f.len > 100 && sl_u32_unpack(f.p + 4) == 6);
+	CHECK(sl_file_read(ck, &f) == 1 && f.len > 100 && sl_u32_unpack(f.p + 4) == 7);
 	state_text(st, &b);
 	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
 	CHECK(sl_txnlog_load(st, "testdb", &ls, &sl_ckpt_key_none) == 1 && ls.base > 0 && ls.npt > 5);

@@ -677,7 +677,7 @@ static void test_checkpoint_parts(sl_store *st)
 	/* a writer with a long log and no checkpoint writes one */
 	CHECK(sl_txn_abort(st, "testdb", 1, "x", &ti) == -1 && errno == ENOENT);
 	CHECK(sl_file_read(ck, &good) == 1 && good.len > 100);
-	CHECK(!memcmp(good.p, "SLCK", 4) && sl_u32_unpack(good.p + 4) == 6);
+	CHECK(!memcmp(good.p, "SLCK", 4) && sl_u32_unpack(good.p + 4) == 7);
 	nent = sl_u32_unpack(good.p + 64);
 	nlive = sl_u32_unpack(good.p + 68);
 	nbkt = sl_u32_unpack(good.p + 72);
@@ -776,7 +776,7 @@ static void test_checkpoint_parts(sl_store *st)
 	CHECK(a.len == b.len && !memcmp(a.p, b.p, a.len));
 	CHECK(sl_txn_abort(st, "testdb", 1, "x", &ti) == -1 && errno == ENOENT);
 	now.len = 0;
-	CHECK(sl_file_read(ck, &now) == 1 && now.len > 8 && sl_u32_unpack(now.p + 4) == 6);
+	CHECK(sl_file_read(ck, &now) == 1 && now.len > 8 && sl_u32_unpack(now.p + 4) == 7);
 	/* one byte short */
 	CHECK(truncate(ck, (off_t)good.len - 1) == 0);
 	state_text(st, held.id, &b);

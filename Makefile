@@ -8,7 +8,7 @@
 #   make san        the ASan+UBSan build in build/san/bin
 #   make fuzz       the libFuzzer targets of tests/fuzz, FUZZ_SECONDS (60) each
 
-BINS = sl-parse sl-map sl-filter sl-txn sl-commit sl-load sl-sql sl-scan sl-dump sl-httpd sl-fsck sl-compact
+BINS = sl-parse sl-map sl-filter sl-txn sl-commit sl-load sl-sql sl-scan sl-dump sl-httpd sl-fsck sl-compact sl-mysqld
 
 CC      ?= cc
 OPT     ?= -O2
@@ -38,7 +38,8 @@ DEPS    := $(LIBOBJ:.o=.d) $(CMDOBJ:.o=.d) $(STAGEOBJ:.o=.d) $(UNITSRC:%.c=$(BUI
 
 DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev \
 	liblz4-dev liblzo2-dev libsnappy-dev libroaring-dev libcrypt-dev bats bats-support \
-	bats-assert universal-ctags curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps time
+	bats-assert universal-ctags curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps time \
+	mariadb-client python3-pymysql
 
 .DELETE_ON_ERROR:
 .PHONY: unit all test check run quickstart deps san clean install bench man-lint

@@ -15,7 +15,7 @@ OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 # Always applied, even when CFLAGS is given on the command line.
 SL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilibcommon -MMD -MP
-LDLIBS  += -Wl,--as-needed -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lsnappy -lroaring -lcrypt -lm
+LDLIBS  += -Wl,--as-needed -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lsnappy -lroaring -lcrypt -lcrypto -lm
 
 BUILD   ?= build/rel
 BINDIR  ?= bin
@@ -38,7 +38,7 @@ DEPS    := $(LIBOBJ:.o=.d) $(CMDOBJ:.o=.d) $(STAGEOBJ:.o=.d) $(UNITSRC:%.c=$(BUI
 
 DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev \
 	liblz4-dev liblzo2-dev libsnappy-dev libroaring-dev libcrypt-dev bats bats-support \
-	bats-assert universal-ctags curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps time \
+	bats-assert universal-ctags curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps time libssl-dev \
 	mariadb-client python3-pymysql
 
 .DELETE_ON_ERROR:
@@ -79,7 +79,7 @@ $(LAUNCHERS:%=$(BINDIR)/%): $(STAGEOBJ)
 # would pull in libstdc++: it stays shared too)
 $(LAUNCHERS:%=$(BINDIR)/%): LDFLAGS += -Wl,-z,now
 $(LAUNCHERS:%=$(BINDIR)/%): LDLIBS = -Wl,--as-needed -ljq \
-	-Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -Wl,-Bdynamic -lsnappy -lroaring -lm
+	-Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -Wl,-Bdynamic -lcrypto -lsnappy -lroaring -lm
 
 $(BUILD)/cmd/%.stage.o: cmd/%.c
 	@mkdir -p $(@D)

@@ -5,12 +5,16 @@
  * Everything lives in one text file, <data-dir>/_auth/users (mode 0600,
  * directory 0700), so that a DROP USER and its grants go in one atomic
  * replace:
- *   user <name> <crypt(3) hash, or "-" for an empty password>
+ *   user <name> <crypt(3) hash, or "-" for an empty password> [<verifier>]
  *   grant <name> <db|*> <table|*> <privilege bits, hex>
  * Writers hold flock(_auth/lock) around read-modify-replace
  * (sl_file_write_atomic), so two sl-sql runs never lose each other's
  * update; readers (sl_auth_check from sl-httpd) take no lock: a rename is
- * atomic. `root` is implicit with an empty password until a "user root"
+ * atomic. The verifier is mysql_native_password's SHA1(SHA1(password)),
+ * 40 hex digits, "-" for an empty password (sl-mysqld checks a client's
+ * scramble answer against it); lines written before verifiers were kept
+ * have none (that user must set the password again to use sl-mysqld).
+ * `root` is implicit with an empty password until a "user root"
  * line exists, and always holds every privilege.
  *
  * Timing: a denial costs one crypt(3) whether or not the user exists (a
@@ -29,6 +33,8 @@
 #include <unistd.h>
 
 #include <crypt.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #include "sl.h"
 #include "io.h"
@@ -38,8 +44,13 @@
 
 #define NAME_CAP   65           /* 64 bytes + NUL, as store names */
 #define HASH_CAP   CRYPT_OUTPUT_SIZE
+#define NATIVE_LEN SHA_DIGEST_LENGTH   /* 20: SHA1 */
 
-typedef struct auser { char name[NAME_CAP]; char hash[HASH_CAP]; } auser;
+/* native: 1 verifier held in ver; 0 none (a line from before verifiers) */
+typedef struct auser {
+	char name[NAME_CAP]; char hash[HASH_CAP];
+	unsigned char ver[NATIVE_LEN]; int native;
+} auser;
 typedef struct agrant { char user[NAME_CAP], db[NAME_CAP], tbl[NAME_CAP]; int privs; } agrant;
 typedef struct adb {
 	auser *u; size_t nu, ucap;
@@ -136,6 +147,35 @@ static int copy_word(char *dst, size_t cap, const char *w)
 	return 1;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The verifier word of a user line: 40 lowercase hex digits, or "-" for
+ * an empty password (then the crypt hash must be empty too). */
+static int ver_parse(auser *u, const char *w)
+{
+	if (!strcmp(w, "-")) {
+		u->native = !u->hash[0];
+		return u->native ? 1 : -1;
+	}
+	if (strlen(w) != 2 * NATIVE_LEN || !u->hash[0])
+		return -1;
+	for (size_t i = 0; i < NATIVE_LEN; i++) {
+		int hi = hexval(w[2 * i]), lo = hexval(w[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		u->ver[i] = (unsigned char)(hi << 4 | lo);
+	}
+	u->native = 1;
+	return 1;
+}
+
 /* Parse the users file; a missing file is an empty set. -1 EPROTO on a
  * malformed line (fail closed: no check succeeds on a damaged file). */
 static int adb_load(const sl_store *st, adb *a)
@@ -162,12 +202,13 @@ static int adb_load(const sl_store *st, adb *a)
 			continue;
 		for (char *t = strtok_r(line, " ", &s2); t && nw < SL_ARRAY_LEN(w); t = strtok_r(0, " ", &s2))
 			w[nw++] = t;
-		if (nw == 3 && !strcmp(w[0], "user") && user_valid(w[1])) {
+		if ((nw == 3 || nw == 4) && !strcmp(w[0], "user") && user_valid(w[1])) {
 			auser *u = add_user(a);
 			if (!u)
 				goto fail;
 			if (copy_word(u->name, sizeof u->name, w[1]) < 0 ||
-			    copy_word(u->hash, sizeof u->hash, strcmp(w[2], "-") ? w[2] : "") < 0)
+			    copy_word(u->hash, sizeof u->hash, strcmp(w[2], "-") ? w[2] : "") < 0 ||
+			    (nw == 4 && ver_parse(u, w[3]) < 0))
 				goto bad;
 		} else if (nw == 5 && !strcmp(w[0], "grant") && user_valid(w[1]) && obj_valid(w[2]) &&
 			   obj_valid(w[3])) {
@@ -209,9 +250,16 @@ static int adb_save(const sl_store *st, const adb *a)
 		return -1;
 	if (sl_buf_puts(&b, "# streamload users and grants: edit with sl-sql (CREATE USER, GRANT, ...)\n") < 0)
 		r = -1;
-	for (size_t i = 0; r > 0 && i < a->nu; i++)
-		if (sl_buf_printf(&b, "user %s %s\n", a->u[i].name, a->u[i].hash[0] ? a->u[i].hash : "-") < 0)
+	for (size_t i = 0; r > 0 && i < a->nu; i++) {
+		const auser *u = &a->u[i];
+		char ver[2 * NATIVE_LEN + 2] = "-";
+		if (u->native && u->hash[0])
+			for (size_t j = 0; j < NATIVE_LEN; j++)
+				snprintf(ver + 2 * j, 3, "%02x", u->ver[j]);
+		if (sl_buf_printf(&b, "user %s %s%s%s\n", u->name, u->hash[0] ? u->hash : "-",
+				u->native ? " " : "", u->native ? ver : "") < 0)
 			r = -1;
+	}
 	for (size_t i = 0; r > 0 && i < a->ng; i++)
 		if (a->g[i].privs && sl_buf_printf(&b, "grant %s %s %s %x\n", a->g[i].user, a->g[i].db,
 				a->g[i].tbl, (unsigned)a->g[i].privs) < 0)
@@ -289,6 +337,28 @@ static int hash_new(const char *pw, char *out, size_t cap)
 	return hash_with(pw, setting, out, cap);
 }
 
+/* SHA1(SHA1(pw)), mysql_native_password's stored verifier. */
+static void native_verifier(const char *pw, unsigned char ver[NATIVE_LEN])
+{
+	unsigned char h1[NATIVE_LEN];
+
+	SHA1((const unsigned char *)pw, strlen(pw), h1);
+	SHA1(h1, NATIVE_LEN, ver);
+	explicit_bzero(h1, sizeof h1);
+}
+
+/* A user's crypt hash and verifier for pw ("" : empty password). */
+static int set_secret(auser *u, const char *pw)
+{
+	u->hash[0] = 0;
+	memset(u->ver, 0, sizeof u->ver);
+	u->native = 1;
+	if (!pw[0])
+		return 1;
+	native_verifier(pw, u->ver);
+	return hash_new(pw, u->hash, sizeof u->hash);
+}
+
 /* Equal strings, in time that depends only on the lengths. */
 static int ct_equal(const char *a, const char *b)
 {
@@ -346,6 +416,62 @@ int sl_auth_check(sl_store *st, const char *user, const char *password)
 	explicit_bzero(out, sizeof out);
 	adb_free(&a);
 	return ok;
+}
+
+/* The client's answer: SHA1(pw) XOR SHA1(scramble + SHA1(SHA1(pw))).
+ * XOR-ing it with SHA1(scramble + verifier) gives back SHA1(pw), whose
+ * SHA1 must be the verifier. Same work whatever the outcome. */
+static int native_match(const unsigned char *scramble, size_t slen, const unsigned char ver[NATIVE_LEN],
+	const unsigned char *resp)
+{
+	unsigned char in[255 + NATIVE_LEN], mix[NATIVE_LEN], h1[NATIVE_LEN], h2[NATIVE_LEN];
+	int ok;
+
+	if (slen)
+		memcpy(in, scramble, slen);
+	memcpy(in + slen, ver, NATIVE_LEN);
+	SHA1(in, slen + NATIVE_LEN, mix);
+	for (size_t i = 0; i < NATIVE_LEN; i++)
+		h1[i] = resp[i] ^ mix[i];
+	SHA1(h1, NATIVE_LEN, h2);
+	ok = CRYPTO_memcmp(h2, ver, NATIVE_LEN) == 0;
+	explicit_bzero(h1, sizeof h1);
+	explicit_bzero(mix, sizeof mix);
+	return ok;
+}
+
+int sl_auth_check_native(sl_store *st, const char *user, const unsigned char *scramble,
+	size_t slen, const unsigned char *resp, size_t rlen)
+{
+	static const unsigned char dummy_ver[NATIVE_LEN] = { 0x5a };
+	static const unsigned char zero[NATIVE_LEN];
+	adb a;
+	auser *u = 0, root = { "root", "", { 0 }, 1 };
+	int r = 0, empty;
+
+	if (slen > 255 || (rlen && rlen != NATIVE_LEN) || (slen && !scramble) || (rlen && !resp)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (adb_load(st, &a) < 0)
+		return -1;
+	if (user_valid(user) && !(u = find_user(&a, user)) && !strcmp(user, "root"))
+		u = &root;      /* implicit root: empty password */
+	empty = u && !u->hash[0];
+	/* one match computed on every path, against the dummy when there is
+	 * no verifier to check */
+	r = native_match(scramble, slen, u && u->native && !empty ? u->ver : dummy_ver,
+		rlen ? resp : zero);
+	if (!u)
+		r = 0;
+	else if (empty)
+		r = rlen == 0;
+	else if (!u->native)
+		r = 2;
+	else if (!rlen)
+		r = 0;
+	adb_free(&a);
+	return r;
 }
 
 int sl_auth_root_empty(sl_store *st)
@@ -463,7 +589,7 @@ static int do_create(adb *a, void *arg, int *dirty, char *msg, size_t cap)
 	if (!(u = add_user(a)))
 		return -1;
 	snprintf(u->name, sizeof u->name, "%s", x->user);
-	if (x->password[0] && hash_new(x->password, u->hash, sizeof u->hash) < 0)
+	if (set_secret(u, x->password) < 0)
 		return -1;
 	*dirty = 1;
 	return 1;
@@ -500,8 +626,7 @@ static int do_password(adb *a, void *arg, int *dirty, char *msg, size_t cap)
 			return -1;
 		snprintf(u->name, sizeof u->name, "root");
 	}
-	u->hash[0] = 0;
-	if (x->password[0] && hash_new(x->password, u->hash, sizeof u->hash) < 0)
+	if (set_secret(u, x->password) < 0)
 		return -1;
 	*dirty = 1;
 	return 1;

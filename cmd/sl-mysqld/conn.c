@@ -180,7 +180,7 @@ static int make_scramble(unsigned char s[20])
  * switch to mysql_native_password first. 1 ok; 0 refused (answered); -1. */
 static int authenticate(mysqld_conn *c, sl_mysqlproto_login *lg, unsigned char scramble[20])
 {
-	char msg[300];
+	char msg[512];
 	int r;
 
 	if (lg->plugin[0] && strcmp(lg->plugin, "mysql_native_password")) {
@@ -248,7 +248,7 @@ int mysqld_login(mysqld_conn *c)
 	c->caps = lg.caps & caps;
 	if ((r = authenticate(c, &lg, scramble)) <= 0)
 		return r;
-	if (sl_sql_set_user(&c->q, strcmp(lg.user, "root") ? lg.user : "") < 0)
+	if (sl_sql_set_user(&c->q, lg.user) < 0)
 		return -1;
 	if (lg.db[0]) {
 		if ((r = mysqld_use(c, lg.db, strlen(lg.db))) <= 0)

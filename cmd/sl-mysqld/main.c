@@ -25,7 +25,7 @@
 #include "mysqlproto.h"
 #include "mysqld.h"
 
-#define USAGE "sl-mysqld [--data-dir D] [--listen ADDR:PORT]... [--inetd] [-c MAXCONN] [-U user]" \
+#define USAGE "sl-mysqld [--data-dir D] [--listen ADDR:PORT]... [-1] [--inetd] [-c MAXCONN] [-U user]" \
 	" [--max-allowed-packet BYTES] [--idle-timeout S] [--read-timeout S] [-v N]"
 #define DEFAULT_LISTEN "127.0.0.1:9030"
 #define MAX_LISTEN 64
@@ -34,7 +34,7 @@ typedef struct args {
 	sl_opts o;
 	const char *listen[MAX_LISTEN];
 	size_t nlisten;
-	int inetd;
+	int inetd, ready;      /* --inetd; -1: print the address once listening */
 	long maxconn;
 	const char *user;
 	mysqld_conf cf;
@@ -97,8 +97,8 @@ static void parse_args(args *a, int argc, char **argv)
 			i += k - 1;
 			continue;
 		}
-		if (!strcmp(o, "--inetd")) {
-			a->inetd = 1;
+		if (!strcmp(o, "--inetd") || !strcmp(o, "-1")) {
+			*(o[1] == '1' ? &a->ready : &a->inetd) = 1;
 			continue;
 		}
 		if (!v)
@@ -160,8 +160,10 @@ static void open_listeners(const args *a)
 	for (j = 0; j < (a->nlisten ? a->nlisten : 1); j++) {
 		const char *spec = a->nlisten ? a->listen[j] : DEFAULT_LISTEN;
 		int fd = sl_listen_bind(spec, msg, sizeof msg);
+		if (fd < 0 && errno == EINVAL)
+			sl_die(SL_EXIT_USAGE, "%s", msg);
 		if (fd < 0)
-			sl_diesys(errno == EINVAL ? SL_EXIT_USAGE : sl_exit_for_errno(errno), "%s", msg);
+			sl_diesys(sl_exit_for_errno(errno), "%s", msg);
 		add_listener(fd);
 	}
 }
@@ -290,8 +292,11 @@ int main(int argc, char **argv)
 	parse_args(&a, argc, argv);
 	if (a.inetd) {
 		/* one connection on fds 0 and 1 (inetd, systemd Accept=yes) */
-		if (sl_listen_systemd(MAX_LISTEN, msg, sizeof msg) < 0)
-			sl_die(SL_EXIT_USAGE, "%s", msg);
+		/* systemd Accept=yes also passes the connection as fd 3 with
+		 * LISTEN_FDS=1: not a listening socket; only the variables go */
+		unsetenv("LISTEN_PID");
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_FDNAMES");
 		if (a.user && sl_listen_drop(a.user, msg, sizeof msg) < 0)
 			sl_diesys(errno == ENOENT ? SL_EXIT_USAGE : sl_exit_for_errno(errno), "%s", msg);
 		signal(SIGPIPE, SIG_IGN);
@@ -301,6 +306,15 @@ int main(int argc, char **argv)
 	open_listeners(&a);
 	if (a.user && sl_listen_drop(a.user, msg, sizeof msg) < 0)
 		sl_diesys(errno == ENOENT ? SL_EXIT_USAGE : sl_exit_for_errno(errno), "%s", msg);
+	if (a.ready) {
+		/* the first socket's address on stdout, then stdout closed: the
+		 * caller knows the server is ready and which port it took */
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		sl_listen_sock_name(lis[0], msg, sizeof msg);
+		if (printf("%s\n", msg) < 0 || fflush(stdout) == EOF || null < 0 || dup2(null, 1) < 0)
+			sl_diesys(SL_EXIT_TEMP, "unable to write the address to stdout");
+		close(null);
+	}
 	if (a.cf.verbosity >= 2)
 		sl_info("serving %s over %s", a.nlisten ? a.listen[0] : DEFAULT_LISTEN, a.cf.data_dir);
 	return accept_loop(&a);

@@ -230,3 +230,13 @@ PYEOF
 	run -100 sl-mysqld --listen nonsense
 	[[ "$output" == *"--listen wants ADDR:PORT"* ]]
 }
+
+@test "examples: the EXAMPLES of sl-mysqld(8) run as written (port 9030 -> a free one)" {
+	cp "$SL_ROOT/examples/create_table.sql" .
+	mkdir sl-data
+	local p
+	p=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	man_examples sl-mysqld.8 | sed "s/9030/$p/g" > ex.sh
+	run -0 bash -e ex.sh
+	[ "$output" = "$(man_examples sl-mysqld.8 | sed -n 's/^# //p')" ]
+}

@@ -137,6 +137,16 @@ user_id: 2
 	[ "$output" = 100000 ]
 }
 
+@test "prepared statements: COM_STMT_PREPARE, EXECUTE with parameters (binary rows), CLOSE" {
+	[ -x "$PY" ] && "$PY" -c 'import pymysql' 2> /dev/null || skip "python3-pymysql is not installed"
+	mysqld_start
+	run -0 "$PY" "$CLIENT" "$port" prepared
+	[ "$output" = "prepared 0 2
+row 42 it's! null-c
+end 0xfe
+after close 1243" ]
+}
+
 @test "a user whose password predates the verifier is told to set it again" {
 	sl-sql -e "CREATE USER 'old' IDENTIFIED BY 'pw'"
 	# the users file as it was before verifiers: the fourth field removed

@@ -2,7 +2,7 @@
 # streamload: one non-recursive Makefile.
 #   make            build every binary into bin/
 #   make test       ensure Debian deps, build, run bats, then again under ASan+UBSan
-#   make run        ensure deps, build, start sl-httpd on 127.0.0.1:8030 over ./sl-data
+#   make run        ensure deps, build, start sl-httpd on 127.0.0.1:8030 and sl-mysqld on 9030 over ./sl-data
 #   make quickstart the quickstart session without a server (examples/quickstart.sh)
 #   make deps       install the Debian packages the build and tests need
 #   make san        the ASan+UBSan build in build/san/bin
@@ -134,7 +134,9 @@ check: test
 
 SL_DATA ?= ./sl-data
 run: deps all
-	@echo "make run: sl-httpd on 127.0.0.1:8030 over $(SL_DATA) (Ctrl-C stops it)"
+	@echo "make run: sl-httpd on 127.0.0.1:8030 and sl-mysqld on 127.0.0.1:9030 over $(SL_DATA) (Ctrl-C stops both)"
+	$(BINDIR)/sl-mysqld --data-dir $(SL_DATA) -v 2 & mysqld=$$!; \
+	trap 'kill $$mysqld 2> /dev/null' EXIT INT TERM; \
 	$(BINDIR)/sl-httpd --data-dir $(SL_DATA) -v 2
 
 quickstart: deps all

@@ -2,13 +2,13 @@
 # streamload: one non-recursive Makefile.
 #   make            build every binary into bin/
 #   make test       ensure Debian deps, build, run bats, then again under ASan+UBSan
-#   make run        ensure deps, build, start sl-httpd on 127.0.0.1:8030 over ./sl-data
+#   make run        ensure deps, build, start sl-httpd on 127.0.0.1:8030 and sl-mysqld on 9030 over ./sl-data
 #   make quickstart the quickstart session without a server (examples/quickstart.sh)
 #   make deps       install the Debian packages the build and tests need
 #   make san        the ASan+UBSan build in build/san/bin
 #   make fuzz       the libFuzzer targets of tests/fuzz, FUZZ_SECONDS (60) each
 
-BINS = sl-parse sl-map sl-filter sl-txn sl-commit sl-load sl-sql sl-scan sl-dump sl-httpd sl-fsck sl-compact
+BINS = sl-parse sl-map sl-filter sl-txn sl-commit sl-load sl-sql sl-scan sl-dump sl-httpd sl-fsck sl-compact sl-mysqld
 
 CC      ?= cc
 OPT     ?= -O2
@@ -38,7 +38,8 @@ DEPS    := $(LIBOBJ:.o=.d) $(CMDOBJ:.o=.d) $(STAGEOBJ:.o=.d) $(UNITSRC:%.c=$(BUI
 
 DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev \
 	liblz4-dev liblzo2-dev libsnappy-dev libroaring-dev libcrypt-dev bats bats-support \
-	bats-assert universal-ctags curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps time libssl-dev
+	bats-assert universal-ctags curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps time libssl-dev \
+	mariadb-client python3-pymysql
 
 .DELETE_ON_ERROR:
 .PHONY: unit all test check run quickstart deps san clean install bench man-lint
@@ -133,7 +134,9 @@ check: test
 
 SL_DATA ?= ./sl-data
 run: deps all
-	@echo "make run: sl-httpd on 127.0.0.1:8030 over $(SL_DATA) (Ctrl-C stops it)"
+	@echo "make run: sl-httpd on 127.0.0.1:8030 and sl-mysqld on 127.0.0.1:9030 over $(SL_DATA) (Ctrl-C stops both)"
+	$(BINDIR)/sl-mysqld --data-dir $(SL_DATA) -v 2 & mysqld=$$!; \
+	trap 'kill $$mysqld 2> /dev/null' EXIT INT TERM; \
 	$(BINDIR)/sl-httpd --data-dir $(SL_DATA) -v 2
 
 quickstart: deps all

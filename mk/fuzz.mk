@@ -40,7 +40,7 @@ FUZZ_CFLAGS   = -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Ilibcommon -g -O1 -MMD -
 FUZZ_LDLIBS   = -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lsnappy -lroaring -lcrypt -lm
 FUZZ_LIBSRC  := $(sort $(wildcard libcommon/*.c))
 FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:%.c=$(FUZZ_DIR)/%.o)
-FUZZ_TARGETS ?= csv json sql expr httpstream frame httphead sketch partition partroute
+FUZZ_TARGETS ?= csv json sql expr httpstream frame httphead sketch partition partroute mysqlproto
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 
 .PHONY: fuzz fuzz-build fuzz-deps

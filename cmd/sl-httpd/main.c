@@ -46,6 +46,7 @@
 #include "hdr.h"
 #include "store.h"
 #include "auth.h"
+#include "listen.h"
 #include "httpd.h"
 #include "routes.h"
 
@@ -167,134 +168,6 @@ static void fd_to_devnull(int fd)
 }
 
 /* Non-negative decimal within [lo, hi]; 1 ok, 0 not. */
-static int parse_num(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return 0;
-	*out = v;
-	return 1;
-}
-
-/* A value from the environment or a socket, safe for logs and for Doris's
- * "'user'@'ip'": bytes outside [0-9A-Za-z.:%_-] become '?'. */
-static void safe_copy(char *dst, size_t cap, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src[i] && i + 1 < cap; i++) {
-		unsigned char ch = (unsigned char)src[i];
-		dst[i] = isalnum(ch) || strchr(".:%_-", ch) ? (char)ch : '?';
-	}
-	dst[i] = 0;
-}
-
-/* "HOST:PORT" or "[V6]:PORT" into host and port; 1 ok, 0 malformed. */
-static int split_hostport(const char *s, char *host, size_t hcap, char *port, size_t pcap)
-{
-	const char *colon, *h = s;
-	size_t hn;
-
-	if (*s == '[') {
-		const char *rb = strchr(s, ']');
-		if (!rb || rb[1] != ':')
-			return 0;
-		h = s + 1;
-		hn = (size_t)(rb - h);
-		colon = rb + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || memchr(s, ':', (size_t)(colon - s)))
-			return 0;       /* an IPv6 address needs brackets */
-		hn = (size_t)(colon - s);
-	}
-	if (!hn || hn >= hcap || !colon[1] || strlen(colon + 1) >= pcap)
-		return 0;
-	memcpy(host, h, hn);
-	host[hn] = 0;
-	strcpy(port, colon + 1);
-	return 1;
-}
-
-static int is_loopback(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-		return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (ss->ss_family == AF_INET6) {
-		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-		return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-	}
-	return ss->ss_family == AF_UNIX;
-}
-
-/* Numeric ip and port of a socket address (IPv4-mapped IPv6 shown as
- * IPv4); 1 ok, 0 not an inet address. */
-static int addr_text(const struct sockaddr_storage *ss, socklen_t len,
-	char *ip, size_t ipcap, char *port, size_t portcap)
-{
-	struct sockaddr_in s4;
-
-	if (ss->ss_family == AF_INET6 &&
-	    IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)ss)->sin6_addr)) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-		memset(&s4, 0, sizeof s4);
-		s4.sin_family = AF_INET;
-		s4.sin_port = s6->sin6_port;
-		memcpy(&s4.sin_addr, &s6->sin6_addr.s6_addr[12], 4);
-		ss = (const struct sockaddr_storage *)(void *)&s4;
-		len = sizeof s4;
-	}
-	if (ss->ss_family != AF_INET && ss->ss_family != AF_INET6)
-		return 0;
-	return getnameinfo((const struct sockaddr *)ss, len, ip, (socklen_t)ipcap, port,
-		(socklen_t)portcap, NI_NUMERICHOST | NI_NUMERICSERV) == 0;
-}
-
-/* "ip:port" or "[ip6]:port" of a bound socket, "fd N" otherwise. */
-static void sock_name(int fd, char *out, size_t cap)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	char ip[INET6_ADDRSTRLEN + 8], port[8];
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
-	    addr_text(&ss, len, ip, sizeof ip, port, sizeof port))
-		snprintf(out, cap, strchr(ip, ':') ? "[%s]:%s" : "%s:%s", ip, port);
-	else if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == AF_UNIX)
-		snprintf(out, cap, "unix socket on fd %d", fd);
-	else
-		snprintf(out, cap, "fd %d", fd);
-}
-
-static int sock_loopback(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return 0;
-	return is_loopback(&ss);
-}
-
-/* 1 if fd is an inet socket bound to a non-loopback address. */
-static int sock_public(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return 0;
-	return (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) && !is_loopback(&ss);
-}
-
 /* ---- where the listening sockets come from ---- */
 
 static void add_listener(int fd, const char *name)
@@ -310,54 +183,21 @@ static void add_listener(int fd, const char *name)
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to set the flags of %s", name);
 	lis[nlis].fd = fd;
-	lis[nlis].loopback = sock_loopback(fd);
+	lis[nlis].loopback = sl_listen_sock_loopback(fd);
 	snprintf(lis[nlis].name, sizeof lis[nlis].name, "%s", name);
 	nlis++;
 }
 
 static void bind_listen(const char *spec)
 {
-	struct addrinfo hints, *ai;
-	char host[INET6_ADDRSTRLEN + 8], port[16];
-	long pv;
-	int fd, one = 1, r;
+	char msg[256];
+	int fd = sl_listen_bind(spec, msg, sizeof msg);
 
-	if (!split_hostport(spec, host, sizeof host, port, sizeof port) || !parse_num(port, 0, 65535, &pv))
-		sl_die(SL_EXIT_USAGE, "--listen wants ADDR:PORT or [ADDR6]:PORT: %s", spec);
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-	if ((r = getaddrinfo(host, port, &hints, &ai)) != 0)
-		sl_die(SL_EXIT_USAGE, "--listen wants a numeric address: %s", spec);
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 && errno == EINVAL)
+		sl_die(SL_EXIT_USAGE, "%s", msg);
 	if (fd < 0)
-		sl_diesys(sl_exit_for_errno(errno), "unable to create a socket for %s", spec);
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
-		sl_diesys(SL_EXIT_TEMP, "unable to set SO_REUSEADDR on %s", spec);
-	/* [::]:P and 0.0.0.0:P can then both be given. */
-	if (ai->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0)
-		sl_diesys(SL_EXIT_TEMP, "unable to set IPV6_V6ONLY on %s", spec);
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
-		sl_diesys(sl_exit_for_errno(errno), "unable to bind to %s", spec);
-	if (listen(fd, SOMAXCONN) < 0)
-		sl_diesys(sl_exit_for_errno(errno), "unable to listen on %s", spec);
-	freeaddrinfo(ai);
+		sl_diesys(sl_exit_for_errno(errno), "%s", msg);
 	add_listener(fd, spec);
-}
-
-/* 1 if fd is a listening stream socket. */
-static int is_listening(int fd)
-{
-	struct stat sb;
-	int v = 0, type = 0;
-	socklen_t len = sizeof v, tlen = sizeof type;
-
-	if (fstat(fd, &sb) < 0 || !S_ISSOCK(sb.st_mode))
-		return 0;
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 || type != SOCK_STREAM)
-		return 0;
-	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v;
 }
 
 /* systemd socket activation, Accept=no (sd_listen_fds(3)): the sockets are
@@ -367,9 +207,9 @@ static void adopt_listen_fds(void)
 {
 	const char *spid = getenv("LISTEN_PID"), *sfds = getenv("LISTEN_FDS");
 	long pid, n, i;
-	int ok = spid && sfds && parse_num(spid, 1, LONG_MAX, &pid) && pid == (long)getpid();
+	int ok = spid && sfds && sl_listen_num(spid, 1, LONG_MAX, &pid) && pid == (long)getpid();
 
-	if (ok && !parse_num(sfds, 0, MAX_LISTEN, &n))
+	if (ok && !sl_listen_num(sfds, 0, MAX_LISTEN, &n))
 		sl_die(SL_EXIT_USAGE, "LISTEN_FDS is not a number of sockets (0..%d)", MAX_LISTEN);
 	if (spid && !ok && verbosity >= 2)
 		sl_info("LISTEN_PID is not our pid: ignoring LISTEN_FDS");
@@ -381,9 +221,9 @@ static void adopt_listen_fds(void)
 	for (i = 0; i < n; i++) {
 		int fd = 3 + (int)i;
 		char name[80];
-		if (!is_listening(fd))
+		if (!sl_listen_is_listening(fd))
 			sl_die(SL_EXIT_USAGE, "fd %d of LISTEN_FDS is not a listening stream socket", fd);
-		sock_name(fd, name, sizeof name);
+		sl_listen_sock_name(fd, name, sizeof name);
 		add_listener(fd, name);
 	}
 }
@@ -395,8 +235,8 @@ static void inherited_cloexec(void)
 	const char *spid = getenv("LISTEN_PID"), *sfds = getenv("LISTEN_FDS");
 	long pid, n, i;
 
-	if (spid && sfds && parse_num(spid, 1, LONG_MAX, &pid) && pid == (long)getpid() &&
-	    parse_num(sfds, 0, MAX_LISTEN, &n))
+	if (spid && sfds && sl_listen_num(spid, 1, LONG_MAX, &pid) && pid == (long)getpid() &&
+	    sl_listen_num(sfds, 0, MAX_LISTEN, &n))
 		for (i = 0; i < n; i++)
 			fcntl(3 + (int)i, F_SETFD, FD_CLOEXEC);
 	unsetenv("LISTEN_PID");
@@ -411,14 +251,14 @@ static void adopt_fd0(void)
 	char name[80];
 	int fd, i;
 
-	if (!is_listening(0))
+	if (!sl_listen_is_listening(0))
 		return;
 	if ((fd = fcntl(0, F_DUPFD_CLOEXEC, 3)) < 0)
 		sl_diesys(SL_EXIT_TEMP, "unable to move the socket of fd 0");
 	for (i = 0; i <= 2; i++)
-		if (is_listening(i))
+		if (sl_listen_is_listening(i))
 			fd_to_devnull(i);
-	sock_name(fd, name, sizeof name);
+	sl_listen_sock_name(fd, name, sizeof name);
 	add_listener(fd, name);
 }
 
@@ -428,42 +268,13 @@ static void adopt_fd0(void)
  * is fatal, so the process never runs half-dropped. */
 static void drop_to(const char *user)
 {
-	struct passwd *pw;
-	gid_t *groups = NULL;
-	int ng = 32, prev;
-	uid_t uid;
-	gid_t gid;
+	char msg[256];
 
-	errno = 0;
-	if (!(pw = getpwnam(user))) {
-		if (errno && errno != ENOENT && errno != ESRCH)
-			sl_diesys(SL_EXIT_TEMP, "unable to look up user %s", user);
-		sl_die(SL_EXIT_USAGE, "unknown user: %s", user);
+	if (sl_listen_drop(user, msg, sizeof msg) < 0) {
+		if (errno == ENOENT)
+			sl_die(SL_EXIT_USAGE, "%s", msg);
+		sl_diesys(errno == EPERM ? SL_EXIT_BUG : sl_exit_for_errno(errno), "%s", msg);
 	}
-	uid = pw->pw_uid;
-	gid = pw->pw_gid;
-	for (;;) {
-		gid_t *g = realloc(groups, (size_t)ng * sizeof *g);
-		if (!g)
-			sl_diesys(SL_EXIT_TEMP, "out of memory");
-		groups = g;
-		prev = ng;
-		if (getgrouplist(user, gid, groups, &ng) >= 0)
-			break;
-		if (ng <= prev)
-			ng = prev * 2;
-	}
-	if (setgroups((size_t)ng, groups) < 0)
-		sl_diesys(sl_exit_for_errno(errno), "unable to set the groups of user %s", user);
-	free(groups);
-	if (setgid(gid) < 0)
-		sl_diesys(sl_exit_for_errno(errno), "unable to set gid %u of user %s", (unsigned)gid, user);
-	if (setuid(uid) < 0)
-		sl_diesys(sl_exit_for_errno(errno), "unable to set uid %u of user %s", (unsigned)uid, user);
-	if (getuid() != uid || geteuid() != uid || getgid() != gid || getegid() != gid)
-		sl_die(SL_EXIT_BUG, "privileges of user %s not fully taken", user);
-	if (uid != 0 && setuid(0) == 0)
-		sl_die(SL_EXIT_BUG, "could become root again after dropping to user %s", user);
 }
 
 /* ---- the configuration every connection process inherits ---- */
@@ -490,7 +301,7 @@ static void parse_redirect(httpd_conf *c, const char *list)
 			sl_die(SL_EXIT_USAGE, "--redirect-to: not host:port: %.40s...", p);
 		memcpy(one, p, n);
 		one[n] = 0;
-		if (!split_hostport(one, host, sizeof host, port, sizeof port) || !parse_num(port, 1, 65535, &pv))
+		if (!sl_listen_split(one, host, sizeof host, port, sizeof port) || !sl_listen_num(port, 1, 65535, &pv))
 			sl_die(SL_EXIT_USAGE, "--redirect-to: not host:port: %s", one);
 		for (i = 0; host[i]; i++)
 			if (!isalnum((unsigned char)host[i]) && !strchr(".-_:%", host[i]))
@@ -564,18 +375,18 @@ static int serve_inetd(httpd_conf *c)
 	int one = 1, r;
 
 	if (getpeername(0, (struct sockaddr *)&ss, &len) == 0 &&
-	    addr_text(&ss, len, ip, sizeof ip, port, sizeof port)) {
+	    sl_listen_addr_text(&ss, len, ip, sizeof ip, port, sizeof port)) {
 		setsockopt(0, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	} else if ((eip = getenv("REMOTE_ADDR")) && *eip) {
 		/* systemd Accept=yes */
 		eport = getenv("REMOTE_PORT");
-		safe_copy(ip, sizeof ip, eip);
-		safe_copy(port, sizeof port, eport ? eport : "");
+		sl_listen_safe_copy(ip, sizeof ip, eip);
+		sl_listen_safe_copy(port, sizeof port, eport ? eport : "");
 	} else if ((eip = getenv("TCPREMOTEIP")) && *eip) {
 		/* ucspi-tcp tcpserver, s6-tcpserver */
 		eport = getenv("TCPREMOTEPORT");
-		safe_copy(ip, sizeof ip, eip);
-		safe_copy(port, sizeof port, eport ? eport : "");
+		sl_listen_safe_copy(ip, sizeof ip, eip);
+		sl_listen_safe_copy(port, sizeof port, eport ? eport : "");
 	}
 	if (verbosity >= 2)
 		sl_info("serving %s%s%s on fds 0/1", *ip ? ip : "an unknown client", *port ? ":" : "", port);
@@ -783,7 +594,7 @@ static void accept_one(httpd_conf *c, int lfd)
 			return;
 		}
 	}
-	if (!addr_text(&ss, len, ip, sizeof ip, port, sizeof port))
+	if (!sl_listen_addr_text(&ss, len, ip, sizeof ip, port, sizeof port))
 		ip[0] = port[0] = 0;
 	if (nkids < maxconn && ip_count(ip) < per_ip) {
 		start_child(c, cfd, ip, port);
@@ -933,7 +744,7 @@ static void say_ready(void)
 		socklen_t len = sizeof ss;
 		char ip[INET6_ADDRSTRLEN + 8], port[16];
 		if (getsockname(lis[i].fd, (struct sockaddr *)&ss, &len) == 0 &&
-		    addr_text(&ss, len, ip, sizeof ip, port, sizeof port))
+		    sl_listen_addr_text(&ss, len, ip, sizeof ip, port, sizeof port))
 			printf("%s\n", port);
 		else
 			printf("%s\n", lis[i].name);
@@ -959,12 +770,12 @@ static void short_opt(args *g, char opt, const char *val)
 	if (!val)
 		sl_dieusage(USAGE);
 	if (opt == 'c') {
-		if (!parse_num(val, 1, MAX_MAXCONN, &v))
+		if (!sl_listen_num(val, 1, MAX_MAXCONN, &v))
 			sl_dieusage(USAGE);
 		maxconn = (size_t)v;
 		g->c_given = 1;
 	} else if (opt == 'v') {
-		if (!parse_num(val, 0, 9, &v))
+		if (!sl_listen_num(val, 0, 9, &v))
 			sl_dieusage(USAGE);
 		verbosity = (int)v;
 	} else {
@@ -1017,16 +828,16 @@ static int run_inetd(httpd_conf *conf, const args *g)
 	int r;
 
 	inherited_cloexec();
-	if (is_listening(0))
+	if (sl_listen_is_listening(0))
 		sl_die(SL_EXIT_USAGE, "fd 0 is a listening socket: drop --inetd to run the accept loop on it (inetd wait)");
 	if (g->user)
 		drop_to(g->user);
 	open_conf(conf, sl_data_dir(g->o.data_dir));
 	conf->allow_empty_root = g->allow_empty;
 	/* Accept=yes on a public address is listening there all the same */
-	if (sock_public(0)) {
+	if (sl_listen_sock_public(0)) {
 		char name[80];
-		sock_name(0, name, sizeof name);
+		sl_listen_sock_name(0, name, sizeof name);
 		check_root_password(conf, name);
 	}
 	r = serve_inetd(conf);
@@ -1074,7 +885,7 @@ static int run_server(httpd_conf *conf, const args *g)
 	if (verbosity >= 2)
 		for (i = 0; i < nlis; i++) {
 			char name[80];
-			sock_name(lis[i].fd, name, sizeof name);
+			sl_listen_sock_name(lis[i].fd, name, sizeof name);
 			sl_info("listening on %s", name);
 		}
 	return accept_loop(conf);

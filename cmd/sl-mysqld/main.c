@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sl-mysqld -- the MySQL protocol front (Doris's query port, 9030) over
+ * the data directory's SQL engine: options, the listening sockets (listen.h,
+ * as sl-httpd: --listen, systemd LISTEN_FDS, inetd), the privilege drop,
+ * and the accept loop: one process per connection (conn.c), at most -c of
+ * them; a connection over the limit gets MySQL's "Too many connections".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sl.h"
+#include "msg.h"
+#include "hdr.h"
+#include "io.h"
+#include "listen.h"
+#include "mysqlproto.h"
+#include "mysqld.h"
+
+#define USAGE "sl-mysqld [--data-dir D] [--listen ADDR:PORT]... [-1] [--inetd] [-c MAXCONN] [-U user]" \
+	" [--max-allowed-packet BYTES] [--idle-timeout S] [--read-timeout S] [-v N]"
+#define DEFAULT_LISTEN "127.0.0.1:9030"
+#define MAX_LISTEN 64
+
+typedef struct args {
+	sl_opts o;
+	const char *listen[MAX_LISTEN];
+	size_t nlisten;
+	int inetd, ready;      /* --inetd; -1: print the address once listening */
+	long maxconn;
+	const char *user;
+	mysqld_conf cf;
+} args;
+
+static int lis[MAX_LISTEN];
+static size_t nlis;
+static size_t nkids;
+static int selfpipe[2] = { -1, -1 };
+static volatile sig_atomic_t stopping;
+
+static void wake(void)
+{
+	int e = errno;
+	ssize_t r = write(selfpipe[1], "x", 1);
+	(void)r;
+	errno = e;
+}
+
+static void on_chld(int sig) { (void)sig; wake(); }
+static void on_stop(int sig) { (void)sig; stopping = 1; wake(); }
+
+static void catch(int sig, void (*fn)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fn;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to set a signal handler");
+}
+
+/* A number option within lo..hi, or usage. */
+static long num_arg(const char *name, const char *v, long lo, long hi)
+{
+	long n;
+
+	if (!sl_listen_num(v, lo, hi, &n))
+		sl_die(SL_EXIT_USAGE, "%s wants a number within %ld..%ld: %s", name, lo, hi, v ? v : "");
+	return n;
+}
+
+static void parse_args(args *a, int argc, char **argv)
+{
+	int i;
+
+	a->maxconn = 1024;
+	a->cf.max_packet = 64L << 20;   /* MySQL 8's default max_allowed_packet */
+	a->cf.idle_ms = 28800 * 1000;   /* wait_timeout */
+	a->cf.read_ms = 30 * 1000;      /* net_read_timeout */
+	a->cf.verbosity = 1;
+	for (i = 1; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int k = sl_opt_common(&a->o, argc, argv, i);
+		if (k < 0)
+			sl_dieusage(USAGE);
+		if (k > 0) {
+			i += k - 1;
+			continue;
+		}
+		if (!strcmp(o, "--inetd") || !strcmp(o, "-1")) {
+			*(o[1] == '1' ? &a->ready : &a->inetd) = 1;
+			continue;
+		}
+		if (!v)
+			sl_dieusage(USAGE);
+		i++;
+		if (!strcmp(o, "--listen")) {
+			if (a->nlisten == MAX_LISTEN)
+				sl_die(SL_EXIT_USAGE, "too many --listen (at most %d)", MAX_LISTEN);
+			a->listen[a->nlisten++] = v;
+		} else if (!strcmp(o, "-c"))
+			a->maxconn = num_arg(o, v, 1, 100000);
+		else if (!strcmp(o, "-U"))
+			a->user = v;
+		else if (!strcmp(o, "--max-allowed-packet"))
+			a->cf.max_packet = (size_t)num_arg(o, v, 1024, 1L << 30);
+		else if (!strcmp(o, "--idle-timeout"))
+			a->cf.idle_ms = (int)num_arg(o, v, 1, 31536000 / 1000) * 1000;
+		else if (!strcmp(o, "--read-timeout"))
+			a->cf.read_ms = (int)num_arg(o, v, 1, 86400) * 1000;
+		else if (!strcmp(o, "-v"))
+			a->cf.verbosity = (int)num_arg(o, v, 0, 2);
+		else if (!strcmp(o, "--tls-cert") || !strcmp(o, "--tls-key"))
+			sl_die(SL_EXIT_USAGE, "%s: TLS is not supported yet by sl-mysqld", o);
+		else
+			sl_dieusage(USAGE);
+	}
+	if (a->o.help) {
+		printf("usage: %s\n", USAGE);
+		exit(SL_EXIT_OK);
+	}
+	a->cf.data_dir = sl_data_dir(a->o.data_dir);
+}
+
+static void add_listener(int fd)
+{
+	int fl;
+
+	if (nlis == MAX_LISTEN)
+		sl_die(SL_EXIT_USAGE, "too many listening sockets (at most %d)", MAX_LISTEN);
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to set the flags of fd %d", fd);
+	lis[nlis++] = fd;
+}
+
+/* systemd's sockets, else --listen (default 127.0.0.1:9030). */
+static void open_listeners(const args *a)
+{
+	char msg[256];
+	int n = sl_listen_systemd(MAX_LISTEN, msg, sizeof msg), i;
+	size_t j;
+
+	if (n < 0)
+		sl_die(SL_EXIT_USAGE, "%s", msg);
+	for (i = 0; i < n; i++)
+		add_listener(3 + i);
+	if (n && !a->nlisten)
+		return;
+	for (j = 0; j < (a->nlisten ? a->nlisten : 1); j++) {
+		const char *spec = a->nlisten ? a->listen[j] : DEFAULT_LISTEN;
+		int fd = sl_listen_bind(spec, msg, sizeof msg);
+		if (fd < 0 && errno == EINVAL)
+			sl_die(SL_EXIT_USAGE, "%s", msg);
+		if (fd < 0)
+			sl_diesys(sl_exit_for_errno(errno), "%s", msg);
+		add_listener(fd);
+	}
+}
+
+/* The peer's ip for "'user'@'ip'" ("localhost" when not an inet socket). */
+static void peer_ip(int fd, char *ip, size_t cap)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char raw[64], port[16];
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    sl_listen_addr_text(&ss, len, raw, sizeof raw, port, sizeof port))
+		sl_listen_safe_copy(ip, cap, raw);
+	else
+		snprintf(ip, cap, "localhost");
+}
+
+static void reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		if (nkids)
+			nkids--;
+}
+
+/* Over the connection limit: MySQL's answer, then close. */
+static void refuse(const mysqld_conf *cf, int fd)
+{
+	sl_buf pay = SL_BUF_ZERO, out = SL_BUF_ZERO;
+	uint8_t seq = 0;
+
+	(void)cf;
+	if (sl_mysqlproto_err(&pay, 1040, "08004", "Too many connections") > 0 &&
+	    sl_mysqlproto_frame(&out, pay.p, pay.len, &seq) > 0) {
+		ssize_t r = send(fd, out.p, out.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		(void)r;
+	}
+	sl_buf_free(&pay);
+	sl_buf_free(&out);
+	close(fd);
+}
+
+static void start_child(const mysqld_conf *cf, int cfd, uint32_t id)
+{
+	char ip[64];
+	pid_t pid = fork();
+	size_t i;
+
+	if (pid < 0) {
+		sl_warnsys("unable to fork for a connection");
+		refuse(cf, cfd);
+		return;
+	}
+	if (pid > 0) {
+		nkids++;
+		close(cfd);
+		return;
+	}
+	for (i = 0; i < nlis; i++)
+		close(lis[i]);
+	close(selfpipe[0]);
+	close(selfpipe[1]);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	peer_ip(cfd, ip, sizeof ip);
+	_exit(mysqld_serve(cf, cfd, cfd, ip, id));
+}
+
+static int accept_loop(const args *a)
+{
+	struct pollfd pf[MAX_LISTEN + 1];
+	uint32_t id = 0;
+	size_t i;
+
+	if (pipe2(selfpipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to create a pipe");
+	catch(SIGCHLD, on_chld);
+	catch(SIGTERM, on_stop);
+	catch(SIGINT, on_stop);
+	signal(SIGPIPE, SIG_IGN);
+	while (!stopping) {
+		char drain[64];
+		pf[0].fd = selfpipe[0];
+		pf[0].events = POLLIN;
+		for (i = 0; i < nlis; i++) {
+			pf[i + 1].fd = lis[i];
+			pf[i + 1].events = POLLIN;
+		}
+		if (poll(pf, nlis + 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			sl_diesys(SL_EXIT_TEMP, "poll");
+		}
+		while (read(selfpipe[0], drain, sizeof drain) > 0)
+			;
+		reap();
+		for (i = 0; i < nlis && !stopping; i++) {
+			int cfd;
+			if (!(pf[i + 1].revents & POLLIN))
+				continue;
+			cfd = accept4(lis[i], NULL, NULL, SOCK_CLOEXEC);
+			if (cfd < 0)
+				continue;
+			if (!++id)
+				id = 1;
+			if (nkids >= (size_t)a->maxconn)
+				refuse(&a->cf, cfd);
+			else
+				start_child(&a->cf, cfd, id);
+		}
+	}
+	for (i = 0; i < nlis; i++)
+		close(lis[i]);
+	return SL_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	args a;
+	char msg[256], ip[64];
+
+	sl_msg_init(argv[0]);
+	memset(&a, 0, sizeof a);
+	a.o = (sl_opts)SL_OPTS_ZERO;
+	parse_args(&a, argc, argv);
+	if (a.inetd) {
+		/* one connection on fds 0 and 1 (inetd, systemd Accept=yes) */
+		/* systemd Accept=yes also passes the connection as fd 3 with
+		 * LISTEN_FDS=1: not a listening socket; only the variables go */
+		unsetenv("LISTEN_PID");
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_FDNAMES");
+		if (a.user && sl_listen_drop(a.user, msg, sizeof msg) < 0)
+			sl_diesys(errno == ENOENT ? SL_EXIT_USAGE : sl_exit_for_errno(errno), "%s", msg);
+		signal(SIGPIPE, SIG_IGN);
+		peer_ip(0, ip, sizeof ip);
+		return mysqld_serve(&a.cf, 0, 1, ip, 1);
+	}
+	open_listeners(&a);
+	if (a.user && sl_listen_drop(a.user, msg, sizeof msg) < 0)
+		sl_diesys(errno == ENOENT ? SL_EXIT_USAGE : sl_exit_for_errno(errno), "%s", msg);
+	if (a.ready) {
+		/* the first socket's address on stdout, then stdout closed: the
+		 * caller knows the server is ready and which port it took */
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		sl_listen_sock_name(lis[0], msg, sizeof msg);
+		if (printf("%s\n", msg) < 0 || fflush(stdout) == EOF || null < 0 || dup2(null, 1) < 0)
+			sl_diesys(SL_EXIT_TEMP, "unable to write the address to stdout");
+		close(null);
+	}
+	if (a.cf.verbosity >= 2)
+		sl_info("serving %s over %s", a.nlisten ? a.listen[0] : DEFAULT_LISTEN, a.cf.data_dir);
+	return accept_loop(&a);
+}

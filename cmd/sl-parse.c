@@ -724,7 +724,7 @@ static void columnar_start(parse *c, const sl_colreader *r, int64_t start_ms)
 
 /* H: the source columns as STRING (sl-map casts the texts), and which
  * file column each one reads (-1: not in the file, absent). */
-static long *columnar_header(parse *c, const sl_colreader *r, char **src, size_t nsrc)
+static long *columnar_header(parse *c, const sl_colreader *r, char **src, size_t nsrc, int own)
 {
 	sl_field *nm = calloc(nsrc + 1, sizeof *nm), *ty = calloc(nsrc + 1, sizeof *ty);
 	long *pick = calloc(nsrc + 1, sizeof *pick);
@@ -733,7 +733,8 @@ static long *columnar_header(parse *c, const sl_colreader *r, char **src, size_t
 	if (!nm || !ty || !pick)
 		sl_diesys(SL_EXIT_TEMP, "unable to start");
 	for (i = 0; i < nsrc; i++) {
-		pick[i] = -1;
+		/* alone, the file's columns in order (names may repeat) */
+		pick[i] = own ? (long)i : -1;
 		for (j = 0; j < r->ncols && pick[i] < 0; j++)
 			if (!strcasecmp(src[i], r->cols[j].name))
 				pick[i] = (long)j;
@@ -824,7 +825,7 @@ static void run_columnar(parse *c, int64_t start_ms)
 		for (i = 0; i < nsrc; i++)
 			src[i] = r->cols[i].name;
 	}
-	pick = columnar_header(c, r, src, nsrc);
+	pick = columnar_header(c, r, src, nsrc, src != own);
 	columnar_rows(c, r, pick, nsrc, format);
 	bytes = sl_input_raw_bytes(c->in);
 	snprintf(lb, sizeof lb, "%" PRIu64, bytes ? bytes : cs.size);

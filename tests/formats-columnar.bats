@@ -14,6 +14,13 @@ load test_helper
 	[[ "$output" == *" passed, 0 failed" ]] && [ -z "$stderr" ]
 }
 
+# a regular file in place, a pipe spooled, the bound: test-colfile.c
+@test "columnar: the unit tests of the spooled body" {
+	run -0 --separate-stderr "$SL_UNIT/test-colfile"
+	[ -z "$stderr" ]
+	[[ "$output" == *" passed, 0 failed" ]]
+}
+
 : "${SL_CORPUS:=$SL_ROOT/../shared/corpus}"
 
 teardown() { [ -z "${server_pid:-}" ] || httpd_stop; }

@@ -159,3 +159,9 @@ clean:
 
 # libFuzzer targets: make fuzz (not part of make test)
 include mk/fuzz.mk
+
+# The columnar readers' codecs (colfile.h): ZSTD for arrow bodies (liblz4's
+# frame API is in -llz4 already).
+LDLIBS += -lzstd
+$(LAUNCHERS:%=$(BINDIR)/%): LDLIBS += -lzstd
+DEB_PKGS += libzstd-dev

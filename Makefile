@@ -156,3 +156,18 @@ clean:
 
 # libFuzzer targets: make fuzz (not part of make test)
 include mk/fuzz.mk
+
+# The parquet reader's page codecs beyond the common ones: zstd, brotli.
+DEB_PKGS += libzstd-dev libbrotli-dev
+LDLIBS += -lzstd -lbrotlidec
+$(LAUNCHERS:%=$(BINDIR)/%): LDLIBS += -lzstd -lbrotlidec
+
+# Test-only npm packages (tests/node: DuckDB, the parquet tests' oracle),
+# installed from the lock file before the bats run.
+DEB_PKGS += nodejs npm
+.PHONY: node-deps
+node-deps: tests/node/node_modules/.installed
+tests/node/node_modules/.installed: tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund
+	touch $@
+test: node-deps

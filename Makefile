@@ -171,3 +171,7 @@ tests/node/node_modules/.installed: tests/node/package.json tests/node/package-l
 	cd tests/node && npm ci --no-audit --no-fund
 	touch $@
 test: node-deps
+
+# The parquet reader's libFuzzer target (tests/fuzz/fuzz-parquet.c).
+FUZZ_TARGETS += parquet
+FUZZ_LDLIBS += -lzstd -lbrotlidec

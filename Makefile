@@ -157,10 +157,16 @@ clean:
 # libFuzzer targets: make fuzz (not part of make test)
 include mk/fuzz.mk
 
-# The parquet reader's page codecs beyond the common ones: zstd, brotli.
-DEB_PKGS += libzstd-dev libbrotli-dev
-LDLIBS += -lzstd -lbrotlidec
-$(LAUNCHERS:%=$(BINDIR)/%): LDLIBS += -lzstd -lbrotlidec
+# The columnar readers' codecs (colfile.h): ZSTD for arrow bodies (liblz4's
+# frame API is in -llz4 already).
+LDLIBS += -lzstd
+$(LAUNCHERS:%=$(BINDIR)/%): LDLIBS += -lzstd
+DEB_PKGS += libzstd-dev
+
+# The parquet reader's page codecs beyond those: brotli.
+DEB_PKGS += libbrotli-dev
+LDLIBS += -lbrotlidec
+$(LAUNCHERS:%=$(BINDIR)/%): LDLIBS += -lbrotlidec
 
 # Test-only npm packages (tests/node: DuckDB, the parquet tests' oracle),
 # installed from the lock file before the bats run.

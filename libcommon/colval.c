@@ -41,14 +41,28 @@ static int special(sl_buf *b, double v)
 	return sl_buf_puts(b, v < 0 ? "-Infinity" : "Infinity");
 }
 
+/* The text of p significant digits; an exponent of 0..16 is written out
+ * in full ("150", not "1.5e+02"). */
+static int digits_text(char *s, size_t cap, int p, double v)
+{
+	int n = snprintf(s, cap, "%.*g", p, v);
+	const char *e = strchr(s, 'e');
+	if (e) {
+		int x = atoi(e + 1);
+		if (x >= 0 && x < 17)
+			n = snprintf(s, cap, "%.*g", p > x + 1 ? p : x + 1, v);
+	}
+	return n;
+}
+
 int sl_colval_double(sl_buf *b, double v)
 {
-	char s[40];
+	char s[48];
 	int p, n = 0;
 	if (!isfinite(v)) return special(b, v);
 	/* the fewest significant digits that read back to the same double */
 	for (p = 1; p <= 17; p++) {
-		n = snprintf(s, sizeof s, "%.*g", p, v);
+		n = digits_text(s, sizeof s, p, v);
 		if (strtod(s, NULL) == v) break;
 	}
 	return sl_buf_put(b, s, (size_t)n);
@@ -56,11 +70,11 @@ int sl_colval_double(sl_buf *b, double v)
 
 int sl_colval_float(sl_buf *b, float v)
 {
-	char s[40];
+	char s[48];
 	int p, n = 0;
 	if (!isfinite(v)) return special(b, v);
 	for (p = 1; p <= 9; p++) {
-		n = snprintf(s, sizeof s, "%.*g", p, (double)v);
+		n = digits_text(s, sizeof s, p, (double)v);
 		if (strtof(s, NULL) == v) break;
 	}
 	return sl_buf_put(b, s, (size_t)n);
@@ -192,7 +206,8 @@ int sl_colval_timestamp(sl_buf *b, int64_t secs, uint32_t nanos, int digits, int
 int sl_colval_time(sl_buf *b, int64_t nanos, int digits)
 {
 	int64_t s;
-	if (nanos < 0 || nanos >= 86400LL * 1000000000 || digits < 0 || digits > 9) return einval();
+	/* Doris's TIME reaches 838:59:59; arrow's end of day is 24:00:00 */
+	if (nanos < 0 || nanos >= 839LL * 3600 * 1000000000 || digits < 0 || digits > 9) return einval();
 	s = nanos / 1000000000;
 	if (sl_buf_printf(b, "%02d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60)) < 0)
 		return -1;

@@ -13,7 +13,8 @@
 # reader sl_frame_read and the terminal printer), httphead (sl-httpd's
 # request head and chunked-body parser, cmd/sl-httpd/httphead.c), sketch
 # (the BITMAP and HLL decoders, hll_from_base64's text), partition (the
-# partition clauses and the store's VALUES texts).
+# partition clauses and the store's VALUES texts), arrow (the Arrow IPC stream
+# reader, format: arrow).
 #
 # The targets are tests/fuzz/fuzz-NAME.c, linked with every libcommon source
 # compiled by clang with -fsanitize=fuzzer-no-link,address,undefined into
@@ -36,10 +37,10 @@ FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fn
 # No -Werror here: clang warns about things gcc does not, and this build
 # must not fail on another compiler's opinion of the tree (make keeps -Werror).
 FUZZ_CFLAGS   = -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Ilibcommon -g -O1 -MMD -MP $(FUZZ_SAN)
-FUZZ_LDLIBS   = -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lsnappy -lroaring -lcrypt -lm
+FUZZ_LDLIBS   = -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lsnappy -lroaring -lcrypt -lzstd -lm
 FUZZ_LIBSRC  := $(sort $(wildcard libcommon/*.c))
 FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:%.c=$(FUZZ_DIR)/%.o)
-FUZZ_TARGETS ?= csv json sql expr httpstream frame httphead sketch partition
+FUZZ_TARGETS ?= csv json sql expr httpstream frame httphead sketch partition arrow
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
 
 .PHONY: fuzz fuzz-build fuzz-deps

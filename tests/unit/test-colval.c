@@ -45,10 +45,16 @@ static void test_numbers(void)
 	IS(sl_colval_double(&b, 1.0 / 3), "0.3333333333333333");
 	IS(sl_colval_double(&b, -2.5), "-2.5");
 	IS(sl_colval_double(&b, 1e300), "1e+300");
+	IS(sl_colval_double(&b, 100), "100");
+	IS(sl_colval_double(&b, 150), "150");
+	IS(sl_colval_double(&b, 1e16), "10000000000000000");
+	IS(sl_colval_double(&b, 1e17), "1e+17");
+	IS(sl_colval_double(&b, 0.00001), "1e-05");
 	IS(sl_colval_double(&b, NAN), "NaN");
 	IS(sl_colval_double(&b, -INFINITY), "-Infinity");
 	IS(sl_colval_float(&b, 0.1f), "0.1");
 	IS(sl_colval_float(&b, 3.4028235e38f), "3.4028235e+38");
+	IS(sl_colval_float(&b, 1500.0f), "1500");
 	IS(sl_colval_float(&b, INFINITY), "Infinity");
 	IS(sl_colval_half(&b, 0x3c00), "1");
 	IS(sl_colval_half(&b, 0xc000), "-2");
@@ -114,7 +120,9 @@ static void test_times(void)
 	IS(sl_colval_time(&b, 0, 0), "00:00:00");
 	IS(sl_colval_time(&b, 86399999999999LL, 6), "23:59:59.999999");
 	IS(sl_colval_time(&b, 3723000000000LL + 4000000, 3), "01:02:03.004");
-	CHECK(sl_colval_time(&b, 86400000000000LL, 0) == -1 && errno == EINVAL);
+	IS(sl_colval_time(&b, 86400000000000LL, 0), "24:00:00");
+	IS(sl_colval_time(&b, 838LL * 3600000000000LL, 0), "838:00:00");
+	CHECK(sl_colval_time(&b, 839LL * 3600000000000LL, 0) == -1 && errno == EINVAL);
 	CHECK(sl_colval_time(&b, -1, 0) == -1 && errno == EINVAL);
 	CHECK(b.len == 0);
 }

@@ -165,3 +165,22 @@ include mk/fuzz.mk
 LDLIBS += -lzstd
 $(LAUNCHERS:%=$(BINDIR)/%): LDLIBS += -lzstd
 DEB_PKGS += libzstd-dev
+
+# The parquet reader's page codecs beyond those: brotli.
+DEB_PKGS += libbrotli-dev
+LDLIBS += -lbrotlidec
+$(LAUNCHERS:%=$(BINDIR)/%): LDLIBS += -lbrotlidec
+
+# Test-only npm packages (tests/node: DuckDB, the parquet tests' oracle),
+# installed from the lock file before the bats run.
+DEB_PKGS += nodejs npm
+.PHONY: node-deps
+node-deps: tests/node/node_modules/.installed
+tests/node/node_modules/.installed: tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund
+	touch $@
+test: node-deps
+
+# The parquet reader's libFuzzer target (tests/fuzz/fuzz-parquet.c).
+FUZZ_TARGETS += parquet
+FUZZ_LDLIBS += -lzstd -lbrotlidec

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * parquet.c -- the parquet reader behind colfile.h: the footer read and
+ * checked (parquetmeta.c), then one row group at a time, each column
+ * chunk decoded (parquetpage.c), rows handed out as the values' Doris
+ * texts (parquetval.c), nested columns as JSON (parquetnest.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "parquet.h"
+#include "parquetmeta.h"
+#include "parquetnest.h"
+#include "parquetpage.h"
+#include "parquetval.h"
+#include "sl.h"
+
+
+typedef struct pq_reader {
+	sl_colreader base;
+	int fd;
+	uint64_t max;
+	sl_parquet_meta m;
+	sl_parquet_col *cols;   /* nleaves */
+	int *top;               /* ncols: node index of each top-level column */
+	int rg;                 /* the row group loaded, -1 none yet */
+	int64_t row;            /* the next row within it */
+	sl_buf text;            /* this row's value texts */
+	size_t *off;            /* ncols: offset in text, SIZE_MAX not in text */
+	size_t *scratch;
+} pq_reader;
+
+static int load_group(pq_reader *r)
+{
+	const sl_parquet_rg *g = &r->m.rgs[r->rg];
+	if (g->bytes > 0 && (uint64_t)g->bytes > r->max) {
+		snprintf(r->base.err, sizeof r->base.err,
+			"row group %d holds %lld bytes, more than the load allows (%llu)", r->rg,
+			(long long)g->bytes, (unsigned long long)r->max);
+		return -1;
+	}
+	for (int j = 0; j < r->m.nleaves; j++) {
+		const sl_parquet_node *nd = &r->m.nodes[r->m.leaves[j]];
+		if (sl_parquetpage_chunk(r->fd, &g->cols[j], nd, r->max, &r->cols[j], r->base.err,
+				sizeof r->base.err) < 0)
+			return -1;
+		if (nd->rep == 0 && r->cols[j].n != (uint64_t)g->nrows) {
+			snprintf(r->base.err, sizeof r->base.err,
+				"column %s has %zu values in row group %d of %lld rows", nd->name,
+				r->cols[j].n, r->rg, (long long)g->nrows);
+			return -1;
+		}
+		r->base.nread += (uint64_t)g->cols[j].size;
+	}
+	r->row = 0;
+	return 0;
+}
+
+/* a flat column's value: into vals[k] directly (bytes) or r->text */
+static int flat_value(pq_reader *r, int k, sl_field *vals)
+{
+	const sl_parquet_node *nd = &r->m.nodes[r->top[k]];
+	sl_parquet_col *col = &r->cols[nd->leaf];
+	size_t i = col->pos++;
+	if (i >= col->n || col->vix[i] > col->nv) {
+		snprintf(r->base.err, sizeof r->base.err, "column %s ends before its row group", nd->name);
+		return -1;
+	}
+	if (col->def[i] < nd->def) {
+		vals[k] = (sl_field){ NULL, SL_NULL_LEN };
+		return 0;
+	}
+	sl_parquet_val v = col->v[col->vix[i]];
+	if (sl_parquetval_is_bytes(nd)) {
+		vals[k] = (sl_field){ (const char *)v.p, v.n };
+		return 0;
+	}
+	r->off[k] = r->text.len;
+	return sl_parquetval_text(&r->text, nd, v, r->base.err, sizeof r->base.err) < 0 ? -1 : 0;
+}
+
+static int pq_next(sl_colreader *base, sl_field *vals)
+{
+	pq_reader *r = (pq_reader *)base;
+	while (r->rg < 0 || r->row >= r->m.rgs[r->rg].nrows) {
+		if (r->rg + 1 >= r->m.nrg)
+			return 0;
+		r->rg++;
+		if (load_group(r) < 0)
+			return -1;
+	}
+	r->text.len = 0;
+	for (size_t k = 0; k < base->ncols; k++) {
+		const sl_parquet_node *nd = &r->m.nodes[r->top[k]];
+		r->off[k] = SIZE_MAX;
+		if (nd->nchild == 0 && nd->rep == 0) {
+			if (flat_value(r, (int)k, vals) < 0)
+				return -1;
+			continue;
+		}
+		size_t at = r->text.len;
+		int rc = sl_parquetnest_row(&r->text, &r->m, r->cols, r->top[k], r->scratch,
+			base->err, sizeof base->err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			vals[k] = (sl_field){ NULL, SL_NULL_LEN };
+		else
+			r->off[k] = at;
+	}
+	/* the texts' addresses once the buffer has stopped moving */
+	for (size_t k = 0; k < base->ncols; k++) {
+		if (r->off[k] == SIZE_MAX)
+			continue;
+		size_t end = r->text.len;
+		for (size_t q = k + 1; q < base->ncols; q++)
+			if (r->off[q] != SIZE_MAX) {
+				end = r->off[q];
+				break;
+			}
+		vals[k] = (sl_field){ r->text.p + r->off[k], (uint32_t)(end - r->off[k]) };
+	}
+	r->row++;
+	return 1;
+}
+
+static void pq_free(sl_colreader *base)
+{
+	pq_reader *r = (pq_reader *)base;
+	if (!r)
+		return;
+	for (int j = 0; r->cols && j < r->m.nleaves; j++)
+		sl_parquetpage_free(&r->cols[j]);
+	for (size_t k = 0; base->cols && k < base->ncols; k++) {
+		free(base->cols[k].name);
+		free(base->cols[k].type);
+	}
+	free(base->cols);
+	free(r->cols);
+	free(r->top);
+	free(r->off);
+	free(r->scratch);
+	sl_buf_free(&r->text);
+	sl_parquetmeta_free(&r->m);
+	free(r);
+}
+
+static const struct sl_colreader_ops pq_ops = { pq_next, pq_free };
+
+/* the footer: its bytes read and decoded into r->m */
+static int read_footer(pq_reader *r, uint64_t size, char *err, size_t errlen)
+{
+	uint8_t tail[8], head[4];
+	if (size < 12 || pread(r->fd, head, 4, 0) != 4 || pread(r->fd, tail, 8, (off_t)size - 8) != 8) {
+		snprintf(err, errlen, "not a parquet file (too short)");
+		return -1;
+	}
+	if (!memcmp(tail + 4, "PARE", 4)) {
+		snprintf(err, errlen, "an encrypted parquet file is not supported");
+		return -1;
+	}
+	if (memcmp(head, "PAR1", 4) || memcmp(tail + 4, "PAR1", 4)) {
+		snprintf(err, errlen, "not a parquet file (no PAR1 magic)");
+		return -1;
+	}
+	uint64_t flen = (uint64_t)tail[0] | (uint64_t)tail[1] << 8 | (uint64_t)tail[2] << 16
+		| (uint64_t)tail[3] << 24;
+	if (flen > size - 12 || flen > r->max) {
+		snprintf(err, errlen, "the footer's length (%llu) does not fit the file",
+			(unsigned long long)flen);
+		return -1;
+	}
+	uint8_t *f = malloc(flen + 1);
+	if (!f) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	int rc = -1;
+	if (pread(r->fd, f, flen, (off_t)(size - 8 - flen)) != (ssize_t)flen)
+		snprintf(err, errlen, "the footer cannot be read: %s", strerror(errno ? errno : EIO));
+	else
+		rc = sl_parquetmeta_parse(f, flen, size, &r->m, err, errlen);
+	free(f);
+	return rc;
+}
+
+static int columns(pq_reader *r, char *err, size_t errlen)
+{
+	const sl_parquet_node *root = &r->m.nodes[0];
+	size_t n = (size_t)root->nchild;
+	r->base.ncols = n;
+	r->base.cols = calloc(n + 1, sizeof *r->base.cols);
+	r->top = calloc(n + 1, sizeof *r->top);
+	r->off = calloc(n + 1, sizeof *r->off);
+	r->cols = calloc((size_t)r->m.nleaves + 1, sizeof *r->cols);
+	r->scratch = calloc(sl_parquetnest_scratch(&r->m), sizeof *r->scratch);
+	if (!r->base.cols || !r->top || !r->off || !r->cols || !r->scratch) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	for (size_t k = 0; k < n; k++) {
+		sl_buf t = SL_BUF_ZERO;
+		r->top[k] = root->child[k];
+		if (sl_parquetval_type(&t, &r->m, root->child[k], err, errlen) < 0 || sl_buf_cstr(&t) < 0) {
+			sl_buf_free(&t);
+			if (!*err)
+				snprintf(err, errlen, "%s", strerror(ENOMEM));
+			return -1;
+		}
+		r->base.cols[k].type = t.p;
+		if (!(r->base.cols[k].name = strdup(r->m.nodes[root->child[k]].name))) {
+			snprintf(err, errlen, "%s", strerror(ENOMEM));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+sl_colreader *sl_parquet_open(const sl_colsrc *src, const sl_colopts *o, char *err, size_t errlen)
+{
+	if (src->fd < 0) {
+		snprintf(err, errlen, "parquet needs a seekable file");
+		return NULL;
+	}
+	pq_reader *r = calloc(1, sizeof *r);
+	if (!r) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	r->base.ops = &pq_ops;
+	r->fd = src->fd;
+	r->rg = -1;
+	r->max = o && o->max_batch ? o->max_batch : SL_PARQUET_DEFAULT_MAX;
+	*err = 0;
+	if (read_footer(r, src->size, err, errlen) < 0 || columns(r, err, errlen) < 0) {
+		pq_free(&r->base);
+		return NULL;
+	}
+	return &r->base;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * parquetenc.h -- parquet's integer encodings, bounded: the RLE /
+ * bit-packed hybrid (levels, dictionary indices, booleans) and
+ * DELTA_BINARY_PACKED (integers and the lengths of the delta byte array
+ * encodings). Each reads at most n bytes and returns -1 for data that
+ * ends early or lies.
+ */
+#ifndef SL_PARQUETENC_H
+#define SL_PARQUETENC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* count values of bitw bits (0..32) into out. 0; -1 malformed. */
+int sl_parquetenc_rle(const uint8_t *p, size_t n, int bitw, uint32_t *out, size_t count);
+/* The header's value count of a DELTA_BINARY_PACKED run at p. -1 malformed. */
+int64_t sl_parquetenc_delta_count(const uint8_t *p, size_t n);
+/* Decode the run at p: count values (its header's) into out, *used its
+ * bytes. 0; -1 malformed. */
+int sl_parquetenc_delta(const uint8_t *p, size_t n, int64_t *out, size_t count, size_t *used);
+
+#endif

@@ -172,8 +172,10 @@ LDLIBS += -lbrotlidec
 $(LAUNCHERS:%=$(BINDIR)/%): LDLIBS += -lbrotlidec
 
 # Test-only npm packages (tests/node: DuckDB, the parquet tests' oracle),
-# installed from the lock file before the bats run.
-DEB_PKGS += nodejs npm
+# installed from the lock file before the bats run. (nodejs only: the
+# machines' nodejs package carries its npm; Debian's npm would pull
+# Debian's older nodejs over it.)
+DEB_PKGS += nodejs
 .PHONY: node-deps
 node-deps: tests/node/node_modules/.installed
 tests/node/node_modules/.installed: tests/node/package.json tests/node/package-lock.json
@@ -183,4 +185,4 @@ test: node-deps
 
 # The parquet reader's libFuzzer target (tests/fuzz/fuzz-parquet.c).
 FUZZ_TARGETS += parquet
-FUZZ_LDLIBS += -lzstd -lbrotlidec
+FUZZ_LDLIBS += -lzstd -lbrotlidec -lcrypto

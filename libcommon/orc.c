@@ -385,6 +385,7 @@ static int attach_streams(orc_reader *r, const Orc__Proto__StripeFooter *sf, uin
 		memset(&c->present, 0, sizeof *c - offsetof(orc_col, present));
 		c->t = t;
 		c->has_present = 0;
+		c->raw.p = c->dictblob.p = (const uint8_t *)"";
 		c->v2 = e->kind == ORC__PROTO__COLUMN_ENCODING__KIND__DIRECT_V2
 			|| e->kind == ORC__PROTO__COLUMN_ENCODING__KIND__DICTIONARY_V2;
 		c->dict = e->kind == ORC__PROTO__COLUMN_ENCODING__KIND__DICTIONARY
@@ -394,7 +395,9 @@ static int attach_streams(orc_reader *r, const Orc__Proto__StripeFooter *sf, uin
 	}
 	for (size_t i = 0; i < r->nstreams; i++) {
 		orc_stream *o = &r->streams[i];
-		attach(&r->cols[o->col], o->kind, (uint8_t *)r->dec.p + o->off, o->len);
+		/* an empty stream's bytes: "" (no arithmetic on a NULL buffer) */
+		const uint8_t *p = o->len ? (const uint8_t *)r->dec.p + o->off : (const uint8_t *)"";
+		attach(&r->cols[o->col], o->kind, p, o->len);
 	}
 	for (size_t id = 0; id < nt; id++)
 		if (r->cols[id].dict && load_dict(r, (uint32_t)id, sf->columns[id]->dictionary_size) < 0)
@@ -518,7 +521,12 @@ static int real(orc_reader *r, orc_col *c, sl_buf *b, int nested)
 		memcpy(&f, &w, 4);
 		rc = sl_colval_float(b, f);
 	}
-	if (rc < 0 || !nested || (b->p[at] != 'N' && b->p[at] != 'I' && b->p[at + 1] != 'I'))
+	if (rc < 0)
+		return rc;
+	const char *t = b->p + at;
+	size_t tl = b->len - at;
+	int special = ((tl == 3 && !memcmp(t, "NaN", 3)) || (tl >= 8 && (t[0] == 'I' || t[1] == 'I')));
+	if (!nested || !special)
 		return rc;
 	/* NaN and the infinities are no JSON numbers: quoted inside a JSON text */
 	if (sl_buf_putc(b, '"') < 0 || sl_buf_reserve(b, 1) < 0)

@@ -13,7 +13,7 @@
 # reader sl_frame_read and the terminal printer), httphead (sl-httpd's
 # request head and chunked-body parser, cmd/sl-httpd/httphead.c), sketch
 # (the BITMAP and HLL decoders, hll_from_base64's text), partition (the
-# partition clauses and the store's VALUES texts).
+# partition clauses and the store's VALUES texts), orc (the ORC reader).
 #
 # The targets are tests/fuzz/fuzz-NAME.c, linked with every libcommon source
 # compiled by clang with -fsanitize=fuzzer-no-link,address,undefined into
@@ -102,6 +102,19 @@ $(FUZZ_DIR)/fuzz-httpstream: $(FUZZ_DIR)/cmd/sl-httpd/httpstream.o
 .SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%.o)
 
 -include $(FUZZ_LIBOBJ:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%.d) $(FUZZ_DIR)/cmd/sl-httpd/httpstream.d
+
+# The ORC reader: its protobuf-c code, generated from
+# libcommon/proto/orc_proto.proto, joins the fuzzed library.
+FUZZ_TARGETS += orc
+FUZZ_CFLAGS  += -I$(FUZZ_DIR)/gen
+FUZZ_LDLIBS  += -lprotobuf-c -lzstd
+$(FUZZ_DIR)/gen/orc_proto.pb-c.c $(FUZZ_DIR)/gen/orc_proto.pb-c.h &: libcommon/proto/orc_proto.proto
+	@mkdir -p $(@D)
+	protoc-c --c_out=$(FUZZ_DIR)/gen --proto_path=libcommon/proto $<
+$(FUZZ_DIR)/gen/orc_proto.pb-c.o: $(FUZZ_DIR)/gen/orc_proto.pb-c.c | fuzz-deps
+	$(FUZZ_CC) -std=gnu11 -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -I$(FUZZ_DIR)/gen -c -o $@ $<
+$(FUZZ_DIR)/libcommon.a: $(FUZZ_DIR)/gen/orc_proto.pb-c.o
+$(FUZZ_DIR)/libcommon/orc.o: | $(FUZZ_DIR)/gen/orc_proto.pb-c.h
 
 ifneq ($(firstword $(MAKEFILE_LIST)),$(lastword $(MAKEFILE_LIST)))
 .DEFAULT_GOAL := $(fuzz_saved_goal)

@@ -36,6 +36,8 @@
 #include "schema.h"
 #include "colmap.h"
 #include "store.h"
+#include "colfile.h"
+#include "colval.h"
 
 #define USAGE "sl-parse [--data-dir DIR] [-H 'name:value']... [DB.TABLE] < body"
 
@@ -59,6 +61,7 @@ typedef struct parse {
 	size_t fit;
 	long skip;              /* lines to skip; -1 until decided */
 	int json;
+	int columnar;           /* parquet, orc, arrow (colfile.h) */
 	int trim_quotes, empty_null, enclose, escape;
 	const sl_buf *sep, *delim;
 	size_t max;             /* SL_FRAME_MAX */
@@ -244,9 +247,10 @@ static size_t table_names(parse *c, char db[65], char table[65], char ***out, in
 	return n;
 }
 
-/* The source column names of the JSON path: the plain names of `columns`,
- * else the table's columns. */
-static size_t json_sources(parse *c, char ***out)
+/* The source column names of the formats that match by name (JSON, the
+ * columnar files): the plain names of `columns`, else the table's
+ * columns; 0 when the load names neither. */
+static size_t named_sources(parse *c, char ***out)
 {
 	size_t n = column_names(&c->lo, out);
 	char db[65], table[65];
@@ -267,8 +271,17 @@ static size_t json_sources(parse *c, char ***out)
 			sl_stage_abort(&c->w, SL_EXIT_NO, SL_X_PRETXN,
 			    SL_NO_TABLE_MSG, table);
 	}
-	sl_stage_abort(&c->w, SL_EXIT_NO, 0,
-	    SL_E_ANALYSIS_ERROR SL_TSTATUS "JSON needs the `columns` header or the table");
+	return 0;
+}
+
+static size_t json_sources(parse *c, char ***out)
+{
+	size_t n = named_sources(c, out);
+
+	if (!n)
+		sl_stage_abort(&c->w, SL_EXIT_NO, 0,
+		    SL_E_ANALYSIS_ERROR SL_TSTATUS "JSON needs the `columns` header or the table");
+	return n;
 }
 
 /* The body's byte count as sent: x_sl_body_bytes, else stdin's size when
@@ -292,6 +305,28 @@ static long long body_size(const parse *c)
 	return size;
 }
 
+/* A size in MiB from sl.conf (key), else dflt: in bytes. */
+static long long conf_mb(parse *c, const char *key, long long dflt)
+{
+	long long mb = dflt;
+	const char *conf;
+	sl_store st;
+	char *end;
+
+	if (sl_store_open(&st, sl_data_dir(c->o.data_dir)) < 0)
+		sl_stage_abort(&c->w, SL_EXIT_TEMP, 0, SL_DATA_DIR_MSG,
+		    sl_data_dir(c->o.data_dir), strerror(errno));
+	conf = sl_store_conf(&st, key);
+	if (conf) {
+		errno = 0;
+		mb = strtoll(conf, &end, 10);
+		if (errno || end == conf || *end || mb < 0 || mb > INT64_MAX / (1 << 20))
+			mb = dflt;
+	}
+	sl_store_close(&st);
+	return mb * 1024 * 1024;
+}
+
 /* Doris's streaming_load_json_max_mb (sl.conf, default 100): a JSON body
  * that is not read by line and is larger fails before a transaction
  * begins. The size is the body's byte count as sent (compressed if it
@@ -303,30 +338,17 @@ static long long body_size(const parse *c)
 static void json_body_limit(parse *c)
 {
 	const sl_loadopt_val *bl = &c->lo.v[SL_LO_READ_JSON_BY_LINE];
-	long long size, mb = 100;
-	const char *conf;
-	sl_store st;
-	char *end;
+	long long size, max;
 
 	if (bl->text ? bl->i : !c->lo.v[SL_LO_STRIP_OUTER_ARRAY].text)
 		return;
 	if ((size = body_size(c)) <= 0)
 		return;
-	if (sl_store_open(&st, sl_data_dir(c->o.data_dir)) < 0)
-		sl_stage_abort(&c->w, SL_EXIT_TEMP, 0, SL_DATA_DIR_MSG,
-		    sl_data_dir(c->o.data_dir), strerror(errno));
-	conf = sl_store_conf(&st, "streaming_load_json_max_mb");
-	if (conf) {
-		errno = 0;
-		mb = strtoll(conf, &end, 10);
-		if (errno || end == conf || *end || mb < 0 || mb > INT64_MAX / (1 << 20))
-			mb = 100;
-	}
-	sl_store_close(&st);
-	if (size > mb * 1024 * 1024)
+	max = conf_mb(c, "streaming_load_json_max_mb", 100);
+	if (size > max)
 		sl_stage_abort(&c->w, SL_EXIT_NO, SL_X_PRETXN,
 		    SL_E_JSON_TOO_LARGE "json body size %lld exceed BE's conf `streaming_load_json_max_mb` %lld. "
-		    "increase it if you are sure this load is reasonable", size, mb * 1024 * 1024);
+		    "increase it if you are sure this load is reasonable", size, max);
 }
 
 /* A field's last step: trim_double_quotes strips one pair of quotes (the
@@ -394,6 +416,7 @@ static void open_body(parse *c)
 		fmt = 0;
 	c->skip = fmt == 1 ? 1 : fmt == 2 ? 2 : -1;
 	c->json = fmt == 3;
+	c->columnar = fmt >= 4;
 	/* Doris: CSV with an unknown compress_type is an unknown format;
 	 * JSON treats it as plain */
 	if (!c->json)
@@ -622,6 +645,205 @@ static void run_csv(parse *c, int64_t start_ms)
 	sl_lines_free(&c->lines);
 }
 
+/* A columnar file's failure: X with the reader's reason, then exit; the
+ * load fails whole, nothing of it visible. */
+__attribute__((noreturn))
+static void columnar_failed(parse *c, const char *format, const char *why)
+{
+	if (errno == ENOTSUP)
+		sl_stage_abort(&c->w, SL_EXIT_NO, 0, SL_E_NOT_IMPLEMENTED_ERROR "%s", why);
+	sl_stage_abort(&c->w, errno == ENOMEM ? SL_EXIT_TEMP : SL_EXIT_NO, 0,
+	    SL_E_INTERNAL_ERROR "failed to read the %s file: %s", format, why);
+}
+
+/* The body as the format needs it: the stream for arrow, a seekable file
+ * (the body itself, else spooled under the data directory within
+ * streaming_load_max_mb) for parquet and orc. */
+static sl_colreader *columnar_open(parse *c, const char *format, sl_colsrc *src)
+{
+	const char *tz = c->lo.v[SL_LO_TIMEZONE].text;
+	const char *ct = c->lo.v[SL_LO_COMPRESS_TYPE].text;
+	sl_colopts o = { 0, (uint64_t)1 << 30 };
+	sl_colreader *r;
+	char err[512];
+	sl_store st;
+
+	if (!tz)
+		tz = c->lo.v[SL_LO_TIME_ZONE].text;
+	if (!tz && sl_store_open(&st, sl_data_dir(c->o.data_dir)) >= 0) {
+		static char conf_tz[128];
+		const char *v = sl_store_conf(&st, "time_zone");
+		if (v)
+			tz = strncpy(conf_tz, v, sizeof conf_tz - 1);
+		sl_store_close(&st);
+	}
+	o.timezone = tz ? tz : "+08:00";
+	memset(src, 0, sizeof *src);
+	src->fd = -1;
+	src->in = c->in;
+	if (sl_colfile_seekable(format) == 1) {
+		uint64_t max = (uint64_t)conf_mb(c, "streaming_load_max_mb", 10240);
+		if (sl_colfile_spool(ct && *ct ? -1 : 0, c->in, sl_data_dir(c->o.data_dir), max, src,
+		    err, sizeof err) < 0) {
+			if (errno == EFBIG)
+				sl_stage_abort(&c->w, SL_EXIT_NO, 0, SL_E_JSON_TOO_LARGE "body size exceed BE's conf "
+				    "`streaming_load_max_mb` %llu. increase it if you are sure this load is reasonable",
+				    (unsigned long long)max);
+			columnar_failed(c, format, err);
+		}
+		src->in = 0;
+	}
+	if (!(r = sl_colfile_open(format, src, &o, err, sizeof err)))
+		columnar_failed(c, format, err);
+	return r;
+}
+
+/* The C frame's type texts of the file's columns (sl-parse alone): a
+ * JSON array, as the H frame carries the values as text (STRING). */
+static void columnar_start(parse *c, const sl_colreader *r, int64_t start_ms)
+{
+	sl_buf types = SL_BUF_ZERO;
+	const char *keys[] = { "StartTimeMs", "ColumnTypes" };
+	const char *vals[2];
+	char ms[32];
+	size_t i;
+
+	snprintf(ms, sizeof ms, "%" PRId64, start_ms);
+	vals[0] = ms;
+	for (i = 0; i < r->ncols; i++)
+		if (sl_buf_putc(&types, i ? ',' : '[') < 0 ||
+		    sl_colval_json_string(&types, r->cols[i].type, strlen(r->cols[i].type)) < 0)
+			sl_diesys(SL_EXIT_TEMP, "unable to start");
+	if (sl_buf_puts(&types, r->ncols ? "]" : "[]") < 0 || sl_buf_cstr(&types) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to start");
+	vals[1] = types.p;
+	if (sl_write_kv(&c->w, c->target ? 1 : 2, keys, vals) < 0)
+		sl_stage_die_write(&c->w);
+	sl_buf_free(&types);
+}
+
+/* H: the source columns as STRING (sl-map casts the texts), and which
+ * file column each one reads (-1: not in the file, absent). */
+static long *columnar_header(parse *c, const sl_colreader *r, char **src, size_t nsrc)
+{
+	sl_field *nm = calloc(nsrc + 1, sizeof *nm), *ty = calloc(nsrc + 1, sizeof *ty);
+	long *pick = calloc(nsrc + 1, sizeof *pick);
+	size_t i, j;
+
+	if (!nm || !ty || !pick)
+		sl_diesys(SL_EXIT_TEMP, "unable to start");
+	for (i = 0; i < nsrc; i++) {
+		pick[i] = -1;
+		for (j = 0; j < r->ncols && pick[i] < 0; j++)
+			if (!strcasecmp(src[i], r->cols[j].name))
+				pick[i] = (long)j;
+		nm[i].p = src[i];
+		nm[i].n = (uint32_t)strlen(src[i]);
+		ty[i].p = "STRING";
+		ty[i].n = 6;
+	}
+	if (sl_write_header(&c->w, nsrc, nm, ty, 0) < 0 || sl_writer_flush(&c->w) < 0)
+		sl_stage_die_write(&c->w);
+	free(nm);
+	free(ty);
+	return pick;
+}
+
+/* A row larger than a frame may hold: an F record with its start. */
+static int columnar_too_long(parse *c, const sl_field *row, size_t n, uint64_t rowno)
+{
+	sl_buf raw = SL_BUF_ZERO;
+	size_t j;
+
+	for (j = 0; j < n && raw.len < 1024; j++)
+		if ((j && sl_buf_putc(&raw, '\t') < 0) ||
+		    sl_buf_put(&raw, row[j].p, row[j].n >= SL_ABSENT_LEN ? 0 : row[j].n) < 0)
+			return -1;
+	reject_line(c, 0, raw.p ? raw.p : "", raw.len < 1024 ? raw.len : 1024, rowno);
+	sl_buf_free(&raw);
+	return 1;
+}
+
+/* The rows: each source column's value, in the sources' order. */
+static void columnar_rows(parse *c, sl_colreader *r, const long *pick, size_t nsrc, const char *format)
+{
+	sl_field *vals = calloc(r->ncols + 1, sizeof *vals), *row = calloc(nsrc + 1, sizeof *row);
+	uint64_t rowno = 0;
+	size_t i, need;
+	int k;
+
+	if (!vals || !row)
+		sl_diesys(SL_EXIT_TEMP, "unable to start");
+	while ((k = sl_colfile_next(r, vals)) > 0) {
+		rowno++;
+		need = 4 * nsrc;
+		for (i = 0; i < nsrc; i++) {
+			row[i].p = "";
+			row[i].n = SL_ABSENT_LEN;
+			if (pick[i] >= 0)
+				row[i] = vals[pick[i]];
+			if (row[i].n < SL_ABSENT_LEN)
+				need += row[i].n;
+		}
+		if (need > c->max) {
+			if (columnar_too_long(c, row, nsrc, rowno) < 0)
+				sl_diesys(SL_EXIT_TEMP, "unable to report row %" PRIu64, rowno);
+			continue;
+		}
+		if (sl_write_row(&c->w, nsrc, row) < 0)
+			sl_stage_die_write(&c->w);
+	}
+	if (k < 0)
+		columnar_failed(c, format, r->err);
+	free(vals);
+	free(row);
+}
+
+/* parquet, orc, arrow: C, H, the rows, C (LoadBytes, ReadDataTimeMs), E. */
+static void run_columnar(parse *c, int64_t start_ms)
+{
+	const char *format = c->lo.v[SL_LO_FORMAT].text;
+	char lb[32], rt[32], **src = 0, **own = 0;
+	const char *keys[] = { "LoadBytes", "ReadDataTimeMs" };
+	const char *vals[] = { lb, rt };
+	size_t nsrc = named_sources(c, &own), i;
+	int64_t t0 = sl_now_ms();
+	uint64_t bytes;
+	sl_colreader *r;
+	sl_colsrc cs;
+	long *pick;
+
+	c->max = frame_max();
+	r = columnar_open(c, format, &cs);
+	columnar_start(c, r, start_ms);
+	src = own;
+	if (!nsrc) {    /* alone: the file's own columns */
+		nsrc = r->ncols;
+		if (!(src = calloc(nsrc + 1, sizeof *src)))
+			sl_diesys(SL_EXIT_TEMP, "unable to start");
+		for (i = 0; i < nsrc; i++)
+			src[i] = r->cols[i].name;
+	}
+	pick = columnar_header(c, r, src, nsrc);
+	columnar_rows(c, r, pick, nsrc, format);
+	bytes = sl_input_raw_bytes(c->in);
+	snprintf(lb, sizeof lb, "%" PRIu64, bytes ? bytes : cs.size);
+	snprintf(rt, sizeof rt, "%" PRId64, sl_now_ms() - t0);
+	if (sl_write_kv(&c->w, 2, keys, vals) < 0 || sl_write_end(&c->w) < 0)
+		sl_stage_die_write(&c->w);
+	if (close(1) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to write stdout");
+	sl_colfile_free(r);
+	if (cs.fd > 0)          /* the spooled copy: closing removes it */
+		close(cs.fd);
+	for (i = 0; own && i < nsrc; i++)
+		free(own[i]);
+	free(own);
+	if (src != own)
+		free(src);
+	free(pick);
+}
+
 int main(int argc, char **argv)
 {
 	static parse c = { .o = SL_OPTS_ZERO };
@@ -642,6 +864,8 @@ int main(int argc, char **argv)
 	open_body(&c);
 	if (c.json)
 		r = run_json(&c);
+	else if (c.columnar)
+		run_columnar(&c, start_ms);
 	else
 		run_csv(&c, start_ms);
 	sl_input_close(c.in);

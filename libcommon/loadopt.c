@@ -22,7 +22,7 @@
 #define STOI(min_msg) MSGS(SL_STOI_FORMAT_MSG, SL_STOI_RANGE_MSG, min_msg)
 
 /* Formats Doris has that sl-parse does not read yet. */
-#define LATER_FORMATS "parquet|orc|arrow|hive_text|wal"
+#define LATER_FORMATS "hive_text|wal"
 
 #define P SL_LO_PARSE
 #define M SL_LO_MAP
@@ -32,10 +32,10 @@
 #define L SL_LO_LOAD
 
 const sl_loadopt_def sl_loadopt_table[SL_LO_COUNT] = {
-	[SL_LO_FORMAT] = { "format", SL_LOT_ENUM, "csv", "csv|csv_with_names|csv_with_names_and_types|json", 0,
+	[SL_LO_FORMAT] = { "format", SL_LOT_ENUM, "csv", "csv|csv_with_names|csv_with_names_and_types|json|parquet|orc|arrow", 0,
 		MSGS(SL_E_UNKNOWN_FORMAT "unknown data format, format=%s",
 		    SL_E_NOT_IMPLEMENTED_ERROR "format %s is not supported yet: sl-parse reads csv, csv_with_names, "
-		    "csv_with_names_and_types and json"), P | M },
+		    "csv_with_names_and_types, json, parquet, orc and arrow"), P | M },
 	/* an unknown one is an unknown format for CSV (the message names the
 	 * format), plain for JSON: sl-parse decides */
 	[SL_LO_COMPRESS_TYPE] = { "compress_type", SL_LOT_ENUM, 0,
@@ -85,8 +85,8 @@ const sl_loadopt_def sl_loadopt_table[SL_LO_COUNT] = {
 	[SL_LO_PARTIAL_COLUMNS] = { "partial_columns", SL_LOT_BOOL, "false", 0, 0, 0, M },
 	[SL_LO_NEGATIVE] = { "negative", SL_LOT_TRUE, "false", 0, 0, 0, M },
 	[SL_LO_SEQUENCE_COL] = { "function_column.sequence_col", SL_LOT_TEXT, 0, 0, 0, 0, M },
-	[SL_LO_TIMEZONE] = { "timezone", SL_LOT_TEXT, 0, 0, 0, 0, M },
-	[SL_LO_TIME_ZONE] = { "time_zone", SL_LOT_TEXT, 0, 0, 0, 0, M },
+	[SL_LO_TIMEZONE] = { "timezone", SL_LOT_TEXT, 0, 0, 0, 0, P | M },
+	[SL_LO_TIME_ZONE] = { "time_zone", SL_LOT_TEXT, 0, 0, 0, 0, P | M },
 	[SL_LO_WHERE] = { "where", SL_LOT_TEXT, 0, 0, 0, 0, M | F | L },
 	[SL_LO_LABEL] = { "label", SL_LOT_TEXT, 0, 0, 0, 0, T | C | L },
 	[SL_LO_TIMEOUT] = { "timeout", SL_LOT_INT32, 0, 0, 1,

@@ -136,8 +136,8 @@ C0='# counters: column_separator=, line_delimiter=\n StartTimeMs=N column_separa
 	[ "$stderr" = "sl-parse: fatal: [E-1101]unknown data format, format=xml" ]
 	run -0 bash -c 'sl-parse -H format:xml < /dev/null 2>/dev/null | head -c 2 | od -An -tx1'
 	[ "$output" = " 58 01" ]
-	run -1 --separate-stderr sl-parse -H format:parquet < /dev/null
-	[ "$stderr" = "sl-parse: fatal: [NOT_IMPLEMENTED_ERROR]format parquet is not supported yet: sl-parse reads csv, csv_with_names, csv_with_names_and_types and json" ]
+	run -1 --separate-stderr sl-parse -H format:hive_text < /dev/null
+	[ "$stderr" = "sl-parse: fatal: [NOT_IMPLEMENTED_ERROR]format hive_text is not supported yet: sl-parse reads csv, csv_with_names, csv_with_names_and_types, json, parquet, orc and arrow" ]
 	# json names its source columns from `columns` or the table
 	run -1 --separate-stderr sl-parse -H format:json < /dev/null
 	[ "$stderr" = "sl-parse: fatal: [ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = JSON needs the \`columns\` header or the table" ]

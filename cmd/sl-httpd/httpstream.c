@@ -343,12 +343,15 @@ int hs_parse(const char *sql, hs_stmt *s, char *msg, size_t cap)
 	f = hs_prop(s, "format");
 	if (!(s->format = lower_dup(f ? f : "", f ? strlen(f) : 0)))
 		return -1;
-	if (!strcmp(s->format, "parquet") || !strcmp(s->format, "orc") || !strcmp(s->format, "avro")) {
-		snprintf(msg, cap, FE_ERR "http_stream does not yet support parquet, avro and orc");
+	if (!strcmp(s->format, "avro")) {
+		snprintf(msg, cap, FE_ERR "http_stream does not yet support avro");
 		return 0;
 	}
+	/* the columnar files name their columns, as JSON keys do: the
+	 * select's references are the sources (hs_refs) */
 	if (strcmp(s->format, "csv") && strcmp(s->format, "csv_with_names") &&
-	    strcmp(s->format, "csv_with_names_and_types") && strcmp(s->format, "json")) {
+	    strcmp(s->format, "csv_with_names_and_types") && strcmp(s->format, "json") &&
+	    strcmp(s->format, "parquet") && strcmp(s->format, "orc") && strcmp(s->format, "arrow")) {
 		snprintf(msg, cap, FE_ERR "format:%.200s is not supported.", f ? f : "");
 		return 0;
 	}

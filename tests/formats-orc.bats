@@ -145,3 +145,25 @@ PY
 		run -0 "$ORC" "$CORPUS/$f.orc"
 	done
 }
+
+# through sl-load: the file's columns matched to the table's by name,
+# nested values into STRING as JSON, a timestamp with nanoseconds cast
+@test "orc: sl-load of an ORC file; a corrupt one fails with its reason, nothing loaded" {
+	corpus
+	sl-sql -e "CREATE DATABASE testdb"
+	sl-sql -e "CREATE TABLE testdb.o (int1 INT, boolean1 BOOLEAN, byte1 TINYINT, long1 BIGINT, double1 DOUBLE, string1 VARCHAR(20), list STRING, map STRING) DUPLICATE KEY(int1) DISTRIBUTED BY HASH(int1) BUCKETS 1"
+	run -0 --separate-stderr sl-load -H format:orc -T "$CORPUS/TestOrcFile.test1.orc" testdb.o
+	[[ "$output" == *'"Status": "Success"'* && "$output" == *'"NumberLoadedRows": 2,'* ]]
+	run -0 sl-sql -N -B -e "select * from testdb.o order by byte1"
+	[ "${lines[0]}" = $'65536\t0\t1\t9223372036854775807\t-15\thi\t[{"int1":3,"string1":"good"},{"int1":4,"string1":"bad"}]\t{}' ]
+	[ "${lines[1]}" = $'65536\t1\t100\t9223372036854775807\t-5\tbye\t[{"int1":100000000,"string1":"cat"},{"int1":-100000,"string1":"in"},{"int1":1234,"string1":"hat"}]\t{"chani":{"int1":5,"string1":"chani"},"mauddib":{"int1":1,"string1":"mauddib"}}' ]
+	run --separate-stderr sl-load -H format:orc -T "$CORPUS/corrupt/negative_dict_entry_lengths.orc" testdb.o
+	[[ "$output" == *'"Status": "Fail"'* && "$output" == *"dictionary's lengths are damaged"* ]]
+	[ "$(sl-sql -N -B -e 'select count(*) from testdb.o')" = 2 ]
+	sl-sql -e "CREATE TABLE testdb.t (_col0 DATETIME(6)) DUPLICATE KEY(_col0) DISTRIBUTED BY HASH(_col0) BUCKETS 1"
+	run -0 --separate-stderr sl-load -H format:orc -T "$CORPUS/TestOrcFile.testTimestamp.orc" testdb.t
+	[[ "$output" == *'"NumberLoadedRows": 12,'* ]]
+	run -0 sl-sql -N -B -e "select * from testdb.t order by 1 limit 2"
+	# nanoseconds rounded to DATETIME(6)'s microseconds by the cast
+	[ "${lines[0]}" = "1995-01-01 00:00:00.688889" ] && [ "${lines[1]}" = "1996-08-02 00:00:00.723101" ]
+}

@@ -16,7 +16,7 @@
 # partition clauses and the store's VALUES texts), partroute (the
 # __SL_PARTITION__ field sl-txn reads, and the router that writes it),
 # mysqlproto (sl-mysqld's packets and handshake), arrow (the Arrow IPC
-# stream reader, format: arrow).
+# stream reader, format: arrow), orc (the ORC reader).
 #
 # The targets are tests/fuzz/fuzz-NAME.c, linked with every libcommon source
 # compiled by clang with -fsanitize=fuzzer-no-link,address,undefined into
@@ -105,6 +105,19 @@ $(FUZZ_DIR)/fuzz-httpstream: $(FUZZ_DIR)/cmd/sl-httpd/httpstream.o
 .SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%.o)
 
 -include $(FUZZ_LIBOBJ:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%.d) $(FUZZ_DIR)/cmd/sl-httpd/httpstream.d
+
+# The ORC reader: its protobuf-c code, generated from
+# libcommon/proto/orc_proto.proto, joins the fuzzed library.
+FUZZ_TARGETS += orc
+FUZZ_CFLAGS  += -I$(FUZZ_DIR)/gen
+FUZZ_LDLIBS  += -lprotobuf-c -lzstd
+$(FUZZ_DIR)/gen/orc_proto.pb-c.c $(FUZZ_DIR)/gen/orc_proto.pb-c.h &: libcommon/proto/orc_proto.proto
+	@mkdir -p $(@D)
+	protoc-c --c_out=$(FUZZ_DIR)/gen --proto_path=libcommon/proto $<
+$(FUZZ_DIR)/gen/orc_proto.pb-c.o: $(FUZZ_DIR)/gen/orc_proto.pb-c.c | fuzz-deps
+	$(FUZZ_CC) -std=gnu11 -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -I$(FUZZ_DIR)/gen -c -o $@ $<
+$(FUZZ_DIR)/libcommon.a: $(FUZZ_DIR)/gen/orc_proto.pb-c.o
+$(FUZZ_DIR)/libcommon/orc.o: | $(FUZZ_DIR)/gen/orc_proto.pb-c.h
 
 ifneq ($(firstword $(MAKEFILE_LIST)),$(lastword $(MAKEFILE_LIST)))
 .DEFAULT_GOAL := $(fuzz_saved_goal)

@@ -15,7 +15,7 @@ OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 # Always applied, even when CFLAGS is given on the command line.
 SL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilibcommon -MMD -MP
-LDLIBS  += -Wl,--as-needed -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lsnappy -lroaring -lcrypt -lcrypto -lprotobuf-c -lzstd -lm
+LDLIBS  += -Wl,--as-needed -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lsnappy -lroaring -lcrypt -lcrypto -lprotobuf-c -lzstd -lisal -lm
 
 BUILD   ?= build/rel
 BINDIR  ?= bin
@@ -39,7 +39,7 @@ DEPS    := $(LIBOBJ:.o=.d) $(CMDOBJ:.o=.d) $(STAGEOBJ:.o=.d) $(UNITSRC:%.c=$(BUI
 DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev \
 	liblz4-dev liblzo2-dev libsnappy-dev libroaring-dev libcrypt-dev bats bats-support \
 	bats-assert universal-ctags curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps time libssl-dev \
-	mariadb-client python3-pymysql libprotobuf-c-dev protobuf-c-compiler libzstd-dev
+	mariadb-client python3-pymysql libprotobuf-c-dev protobuf-c-compiler libzstd-dev libisal-dev
 
 .DELETE_ON_ERROR:
 .PHONY: unit all test check run quickstart deps san clean install bench man-lint
@@ -62,14 +62,15 @@ $(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 # The per-load stages that need no libjq link the libraries Debian ships
 # as .a statically: on a small load, exec and the dynamic loader cost more
 # than the work itself (about 1 ms a process here). libroaring (BITMAP
-# values) has no .a in Debian: it and libc stay shared, bound at start.
+# values) and libisal (the log's CRC) have no .a in Debian: they and libc
+# stay shared, bound at start.
 # Not with the sanitizers (SAN=1).
 STATIC_STAGES = sl-filter sl-txn
 ifeq ($(SAN),)
 $(STATIC_STAGES:%=$(BINDIR)/%): $(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(SL_CFLAGS) $(CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ -Wl,--as-needed \
-	  -Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -Wl,-Bdynamic -lroaring -lm
+	  -Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -Wl,-Bdynamic -lisal -lroaring -lm
 endif
 
 $(LAUNCHERS:%=$(BINDIR)/%): $(STAGEOBJ)
@@ -79,7 +80,7 @@ $(LAUNCHERS:%=$(BINDIR)/%): $(STAGEOBJ)
 # would pull in libstdc++: it stays shared too)
 $(LAUNCHERS:%=$(BINDIR)/%): LDFLAGS += -Wl,-z,now
 $(LAUNCHERS:%=$(BINDIR)/%): LDLIBS = -Wl,--as-needed -ljq \
-	-Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -Wl,-Bdynamic -lcrypto -lsnappy -lroaring \
+	-Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -Wl,-Bdynamic -lcrypto -lisal -lsnappy -lroaring \
 	-lprotobuf-c -lzstd -lm
 
 $(BUILD)/cmd/%.stage.o: cmd/%.c
@@ -195,4 +196,4 @@ test: node-deps
 
 # The parquet reader's libFuzzer target (tests/fuzz/fuzz-parquet.c).
 FUZZ_TARGETS += parquet
-FUZZ_LDLIBS += -lbrotlidec -lcrypto
+FUZZ_LDLIBS += -lbrotlidec -lcrypto -lisal

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * crcfast.h -- the CRC-32 of zlib's crc32() (the gzip polynomial), folded
- * with carry-less multiplication (PCLMULQDQ) when the CPU has it, else
- * zlib's: same results, several times the speed on long inputs. Every
- * read of the store checks the log prefix its checkpoint covers (ckpt.c),
- * megabytes long after many loads.
+ * crcfast.h -- the CRC-32 of zlib's crc32() (the gzip polynomial) by
+ * Intel's ISA-L (crc32_gzip_refl: folded with carry-less multiplication
+ * where the CPU has it): same results, about six times zlib's speed on
+ * long inputs. Every read of the store checks the log prefix its
+ * checkpoint covers (ckpt.c), megabytes long after many loads.
  */
 #ifndef SL_CRCFAST_H
 #define SL_CRCFAST_H

@@ -80,12 +80,14 @@ known_unread() {
 	printf 'a,b\n1,2\n' > text.csv
 	run -1 --separate-stderr sl-parse -H format:arrow < text.csv
 	[[ "$stderr" == *"[INTERNAL_ERROR]failed to read the arrow file: "* ]]
-	# every byte of the schema message flipped in turn: a clean answer each time
+	# every seventh byte flipped in turn (metadata and bodies): a clean
+	# answer each time (the fuzz target fuzz-arrow mutates further; one
+	# process a byte was ten minutes under the sanitizers)
 	cp "$SL_CORPUS/arrow/1.0.0-littleendian/generated_nested.stream" n.stream
 	python3 - <<'PY'
 import os
 b = open('n.stream', 'rb').read()
-for i in range(8, len(b)):
+for i in range(8, len(b), 7):
     m = bytearray(b); m[i] ^= 0xff
     open('flip-%d.stream' % i, 'wb').write(m)
 PY

@@ -59,18 +59,20 @@ $(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(SL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(LINKIN) $(LDLIBS)
 
-# The per-load stages that need no libjq link the libraries Debian ships
-# as .a statically: on a small load, exec and the dynamic loader cost more
-# than the work itself (about 1 ms a process here). libroaring (BITMAP
-# values) and libisal (the log's CRC) have no .a in Debian: they and libc
-# stay shared, bound at start.
+# The per-load stages that need no libjq, and sl-sql, link the libraries
+# Debian ships as .a statically: on a small load or a point lookup, exec
+# and the dynamic loader cost more than the work itself (about 1 ms a
+# process here; libcrypto alone, for its 21,000 relocations bound at
+# start, about 1 ms: of it these use SHA1 and CRYPTO_memcmp only).
+# libroaring (BITMAP values) and libisal (the log's CRC) have no .a in
+# Debian: they and libc stay shared, bound at start.
 # Not with the sanitizers (SAN=1).
-STATIC_STAGES = sl-filter sl-txn
+STATIC_STAGES = sl-filter sl-txn sl-sql
 ifeq ($(SAN),)
 $(STATIC_STAGES:%=$(BINDIR)/%): $(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(SL_CFLAGS) $(CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ -Wl,--as-needed \
-	  -Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -Wl,-Bdynamic -lisal -lroaring -lm
+	  -Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -lcrypto -Wl,-Bdynamic -lisal -lroaring -lm
 endif
 
 $(LAUNCHERS:%=$(BINDIR)/%): $(STAGEOBJ)
@@ -80,7 +82,7 @@ $(LAUNCHERS:%=$(BINDIR)/%): $(STAGEOBJ)
 # would pull in libstdc++: it stays shared too)
 $(LAUNCHERS:%=$(BINDIR)/%): LDFLAGS += -Wl,-z,now
 $(LAUNCHERS:%=$(BINDIR)/%): LDLIBS = -Wl,--as-needed -ljq \
-	-Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -Wl,-Bdynamic -lcrypto -lisal -lsnappy -lroaring \
+	-Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -lcrypto -Wl,-Bdynamic -lisal -lsnappy -lroaring \
 	-lprotobuf-c -lzstd -lm
 
 $(BUILD)/cmd/%.stage.o: cmd/%.c

@@ -33,6 +33,11 @@
 #include <unistd.h>
 
 #include <crypt.h>
+/* SHA1's low-level functions, deprecated in OpenSSL 3 for the EVP
+ * one-shot, which fetches a provider at run time: linked statically (the
+ * Makefile), these pull in only the SHA1 code, and a short-lived process
+ * such as sl-sql does not pay for loading the whole of libcrypto. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
@@ -337,13 +342,23 @@ static int hash_new(const char *pw, char *out, size_t cap)
 	return hash_with(pw, setting, out, cap);
 }
 
+static void sha1(const void *in, size_t n, unsigned char out[NATIVE_LEN])
+{
+	SHA_CTX c;
+
+	SHA1_Init(&c);
+	SHA1_Update(&c, in, n);
+	SHA1_Final(out, &c);
+	explicit_bzero(&c, sizeof c);
+}
+
 /* SHA1(SHA1(pw)), mysql_native_password's stored verifier. */
 static void native_verifier(const char *pw, unsigned char ver[NATIVE_LEN])
 {
 	unsigned char h1[NATIVE_LEN];
 
-	SHA1((const unsigned char *)pw, strlen(pw), h1);
-	SHA1(h1, NATIVE_LEN, ver);
+	sha1(pw, strlen(pw), h1);
+	sha1(h1, NATIVE_LEN, ver);
 	explicit_bzero(h1, sizeof h1);
 }
 
@@ -430,10 +445,10 @@ static int native_match(const unsigned char *scramble, size_t slen, const unsign
 	if (slen)
 		memcpy(in, scramble, slen);
 	memcpy(in + slen, ver, NATIVE_LEN);
-	SHA1(in, slen + NATIVE_LEN, mix);
+	sha1(in, slen + NATIVE_LEN, mix);
 	for (size_t i = 0; i < NATIVE_LEN; i++)
 		h1[i] = resp[i] ^ mix[i];
-	SHA1(h1, NATIVE_LEN, h2);
+	sha1(h1, NATIVE_LEN, h2);
 	ok = CRYPTO_memcmp(h2, ver, NATIVE_LEN) == 0;
 	explicit_bzero(h1, sizeof h1);
 	explicit_bzero(mix, sizeof mix);

@@ -199,3 +199,10 @@ test: node-deps
 # The parquet reader's libFuzzer target (tests/fuzz/fuzz-parquet.c).
 FUZZ_TARGETS += parquet
 FUZZ_LDLIBS += -lbrotlidec -lcrypto -lisal
+
+# sl-mysqld's TLS (libcommon/tls.c over OpenSSL's libssl, libssl-dev
+# above; the fuzz targets link every libcommon object); the openssl
+# command makes the tests' certificates.
+DEB_PKGS += openssl
+LDLIBS += -lssl
+FUZZ_LDLIBS += -lssl -lcrypto

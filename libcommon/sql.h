@@ -94,6 +94,8 @@ typedef struct sl_sql {
 	/* the front's connection id, for CONNECTION_ID() (0: the process id) */
 	unsigned long conn_id;
 	struct sl_sqlsys *sys;  /* SET values of system variables (private) */
+	/* the front offers TLS: @@have_ssl is YES, else DISABLED */
+	int have_ssl;
 } sl_sql;
 
 /* st stays owned by the caller. sl_sql_free releases the session only. */

@@ -23,6 +23,7 @@
 #include "sqlint.h"
 
 #define SYS_TZ "\x01"   /* default: the system's time zone */
+#define SYS_SSL "\x02"  /* default: YES when the front offers TLS (have_ssl) */
 
 typedef struct sysvar { const char *name, *dflt; int num; } sysvar;
 
@@ -40,6 +41,7 @@ static const sysvar vars[] = {
 	{ "collation_database", "utf8mb4_0900_bin", 0 },
 	{ "collation_server", "utf8mb4_0900_bin", 0 },
 	{ "have_query_cache", "YES", 0 },
+	{ "have_ssl", SYS_SSL, 0 },
 	{ "init_connect", "", 0 },
 	{ "interactive_timeout", "3600", 1 },
 	{ "language", "/palo/share/english/", 0 },
@@ -113,7 +115,8 @@ int sl_sqlsys_get(const sl_sql *q, size_t i, sl_sqlsys_var *out)
 	if (i >= NVARS)
 		return 0;
 	out->name = vars[i].name;
-	out->dflt = strcmp(vars[i].dflt, SYS_TZ) ? vars[i].dflt : system_tz();
+	out->dflt = !strcmp(vars[i].dflt, SYS_TZ) ? system_tz() : !strcmp(vars[i].dflt, SYS_SSL) ?
+		(q->have_ssl ? "YES" : "DISABLED") : vars[i].dflt;
 	out->num = vars[i].num;
 	out->null = sv && sv->null[i];
 	out->value = sv && sv->v[i] ? sv->v[i] : out->dflt;

@@ -232,11 +232,11 @@ PYEOF
 	wait "$idle" || true
 }
 
-@test "options: usage, TLS not supported yet, a bad --listen" {
+@test "options: usage, --tls-cert without --tls-key, a bad --listen" {
 	run -100 sl-mysqld --bogus
 	[[ "$output" == *"usage: sl-mysqld"* ]]
 	run -100 sl-mysqld --tls-cert x.pem
-	[[ "$output" == *"TLS is not supported yet"* ]]
+	[[ "$output" == *"--tls-cert and --tls-key go together"* ]]
 	run -100 sl-mysqld --listen nonsense
 	[[ "$output" == *"--listen wants ADDR:PORT"* ]]
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conn.c -- one sl-mysqld connection: its packets with timeouts and the
- * packet size limit, the handshake, mysql_native_password authentication
- * against the store's users, and the command loop.
+ * packet size limit, plain or over TLS (after the client's SSL request), the
+ * handshake, mysql_native_password authentication against the store's
+ * users, and the command loop.
  */
 #include <errno.h>
 #include <poll.h>
@@ -18,9 +19,12 @@
 #include "auth.h"
 #include "sql.h"
 #include "mysqlproto.h"
+#include "tls.h"
 #include "mysqld.h"
 
 #define FLUSH_AT (64 * 1024)
+/* MySQL's ER_SECURE_TRANSPORT_REQUIRED */
+#define ER_SECURE_TRANSPORT 3159
 
 /* Wait until fd is ready for events or ms pass: 1, or -1 ETIMEDOUT/errno. */
 static int wait_fd(int fd, short events, int ms)
@@ -36,32 +40,50 @@ static int wait_fd(int fd, short events, int ms)
 	return r > 0 ? 1 : -1;
 }
 
-/* Read exactly n bytes; the first byte may wait first_ms, the rest
- * c->cf->read_ms. 1; 0 end of file before any byte; -1 errno (EPROTO: end
- * of file within). */
-static int read_full(mysqld_conn *c, void *buf, size_t n, int first_ms)
+/* Read n bytes into p, or write n bytes from p. The first wait may last
+ * first_ms (-1: c->cf->read_ms), the later ones c->cf->read_ms. Plain: a
+ * poll before each call (the fd blocks). TLS: the call first, as bytes may
+ * be decrypted already (SSL_pending) and the socket then says nothing; a
+ * poll for what it wants next. 1; 0 end of file before any byte; -1 errno
+ * (EPROTO: end of file within). */
+static int xfer(mysqld_conn *c, int wr, char *p, size_t n, int first_ms)
 {
-	char *p = buf;
-	size_t got = 0;
+	short ev = wr ? POLLOUT : POLLIN;
+	size_t done = 0;
+	int wait = !c->tls, waited = 0;
 
-	while (got < n) {
+	while (done < n) {
 		ssize_t r;
-		if (wait_fd(c->rfd, POLLIN, got || first_ms < 0 ? c->cf->read_ms : first_ms) < 0)
+		if (wait && wait_fd(ev == POLLOUT ? c->wfd : c->rfd, ev,
+			done || waited || first_ms < 0 ? c->cf->read_ms : first_ms) < 0)
 			return -1;
-		r = read(c->rfd, p + got, n - got);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		waited |= wait;
+		if (c->tls)
+			r = wr ? sl_tls_write(c->tls, p + done, n - done, &ev)
+				: sl_tls_read(c->tls, p + done, n - done, &ev);
+		else
+			r = wr ? write(c->wfd, p + done, n - done) : read(c->rfd, p + done, n - done);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN)) {
+			wait = !c->tls || errno == EAGAIN;
 			continue;
+		}
 		if (r < 0)
 			return -1;
 		if (r == 0) {
-			if (!got)
+			if (!done)
 				return 0;
 			errno = EPROTO;
 			return -1;
 		}
-		got += (size_t)r;
+		done += (size_t)r;
+		wait = !c->tls;
 	}
 	return 1;
+}
+
+static int read_full(mysqld_conn *c, void *buf, size_t n, int first_ms)
+{
+	return xfer(c, 0, buf, n, first_ms);
 }
 
 int mysqld_read(mysqld_conn *c, int idle)
@@ -108,19 +130,8 @@ int mysqld_read(mysqld_conn *c, int idle)
 
 int mysqld_flush(mysqld_conn *c)
 {
-	size_t off = 0;
-
-	while (off < c->out.len) {
-		ssize_t w;
-		if (wait_fd(c->wfd, POLLOUT, c->cf->read_ms) < 0)
-			return -1;
-		w = write(c->wfd, c->out.p + off, c->out.len - off);
-		if (w < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (w < 0)
-			return -1;
-		off += (size_t)w;
-	}
+	if (c->out.len && xfer(c, 1, c->out.p, c->out.len, -1) < 0)
+		return -1;
 	c->out.len = 0;
 	return 1;
 }
@@ -217,6 +228,43 @@ static int authenticate(mysqld_conn *c, sl_mysqlproto_login *lg, unsigned char s
 	return mysqld_send_err(c, SL_SQL_ER_ACCESS_DENIED, "28000", msg) < 0 ? -1 : 0;
 }
 
+/* The client's SSL request came: the TLS handshake on the connection,
+ * then its handshake response over TLS into lg. 1; 0 refused (answered)
+ * or closed; -1. */
+static int start_tls(mysqld_conn *c, sl_mysqlproto_login *lg)
+{
+	char e[256];
+	short ev = POLLIN;
+	int r;
+
+	if (!c->cf->tls)
+		return mysqld_send_err(c, 1043, "08S01", "Bad handshake: this server does not "
+			"offer TLS (start it with --tls-cert and --tls-key)") < 0 ? -1 : 0;
+	if (!(c->tls = sl_tls_new(c->cf->tls, c->rfd, c->wfd)))
+		return -1;
+	while ((r = sl_tls_accept(c->tls, &ev)) < 0 && (errno == EAGAIN || errno == EINTR))
+		if (errno == EAGAIN && wait_fd(ev == POLLOUT ? c->wfd : c->rfd, ev, c->cf->read_ms) < 0)
+			return -1;
+	if (r < 0) {
+		if (c->cf->verbosity >= 1)
+			sl_warn("connection %u from %s: TLS handshake failed: %s", c->id, c->ip,
+				errno == EPROTO ? sl_tls_error(e, sizeof e) : strerror(errno));
+		/* nothing more can be said to the client: not over TLS */
+		sl_tls_close(c->tls);
+		c->tls = NULL;
+		errno = ECONNABORTED;
+		return -1;
+	}
+	if (c->cf->verbosity >= 2)
+		sl_info("connection %u from %s: %s, %s", c->id, c->ip, sl_tls_version(c->tls),
+			sl_tls_cipher(c->tls));
+	if ((r = mysqld_read(c, 0)) <= 0)
+		return r < 0 ? -1 : 0;
+	if (!sl_mysqlproto_parse_login(c->pay.p, c->pay.len, lg) || lg->ssl_request)
+		return mysqld_send_err(c, 1043, "08S01", "Bad handshake") < 0 ? -1 : 0;
+	return 1;
+}
+
 int mysqld_login(mysqld_conn *c)
 {
 	const uint32_t caps = SL_MYSQL_CLIENT_LONG_PASSWORD | SL_MYSQL_CLIENT_FOUND_ROWS |
@@ -227,7 +275,7 @@ int mysqld_login(mysqld_conn *c)
 		SL_MYSQL_CLIENT_MULTI_STATEMENTS | SL_MYSQL_CLIENT_MULTI_RESULTS |
 		SL_MYSQL_CLIENT_PS_MULTI_RESULTS | SL_MYSQL_CLIENT_PLUGIN_AUTH |
 		SL_MYSQL_CLIENT_CONNECT_ATTRS | SL_MYSQL_CLIENT_PLUGIN_AUTH_LENENC |
-		SL_MYSQL_CLIENT_DEPRECATE_EOF;
+		SL_MYSQL_CLIENT_DEPRECATE_EOF | (c->cf->tls ? SL_MYSQL_CLIENT_SSL : 0);
 	unsigned char scramble[20];
 	sl_mysqlproto_login lg;
 	int r;
@@ -242,9 +290,13 @@ int mysqld_login(mysqld_conn *c)
 		return r < 0 ? -1 : 0;
 	if (!sl_mysqlproto_parse_login(c->pay.p, c->pay.len, &lg))
 		return mysqld_send_err(c, 1043, "08S01", "Bad handshake") < 0 ? -1 : 0;
-	if (lg.ssl_request)
-		return mysqld_send_err(c, 1043, "08S01",
-			"TLS is not supported yet by sl-mysqld") < 0 ? -1 : 0;
+	/* the SSL request is packet 1; the response comes over TLS as 2 */
+	if (lg.ssl_request && (r = start_tls(c, &lg)) <= 0)
+		return r;
+	if (!c->tls && c->cf->require_secure)
+		return mysqld_send_err(c, ER_SECURE_TRANSPORT, "HY000", "Connections using "
+			"insecure transport are prohibited while --require_secure_transport=ON.")
+			< 0 ? -1 : 0;
 	c->caps = lg.caps & caps;
 	if ((r = authenticate(c, &lg, scramble)) <= 0)
 		return r;
@@ -285,6 +337,7 @@ int mysqld_serve(const mysqld_conf *cf, int rfd, int wfd, const char *ip, uint32
 		return SL_EXIT_TEMP;
 	}
 	sl_sql_init(&c.q, &c.st);
+	c.q.have_ssl = cf->tls != NULL;
 	r = mysqld_login(&c);
 	while (r > 0) {
 		c.seq = 0;
@@ -303,7 +356,7 @@ int mysqld_serve(const mysqld_conf *cf, int rfd, int wfd, const char *ip, uint32
 	if (r < 0) {
 		log_end(&c, errno == ETIMEDOUT ? "timed out" : errno == EMSGSIZE ?
 			"packet larger than max_allowed_packet" : errno == EPROTO ?
-			"malformed packet" : strerror(errno));
+			"malformed packet" : errno == ECONNABORTED ? "no TLS session" : strerror(errno));
 		if (errno == EMSGSIZE) {
 			c.out.len = 0;
 			mysqld_send_err(&c, 1153, "08S01",
@@ -319,5 +372,6 @@ int mysqld_serve(const mysqld_conf *cf, int rfd, int wfd, const char *ip, uint32
 	sl_buf_free(&c.out);
 	sl_buf_free(&c.tmp);
 	free(c.coltypes);
+	sl_tls_close(c.tls);
 	return status;
 }

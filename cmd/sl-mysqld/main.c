@@ -5,6 +5,8 @@
  * as sl-httpd: --listen, systemd LISTEN_FDS, inetd), the privilege drop,
  * and the accept loop: one process per connection (conn.c), at most -c of
  * them; a connection over the limit gets MySQL's "Too many connections".
+ * The TLS certificate and key (--tls-cert, --tls-key) are loaded once, before
+ * the privilege drop; the connections inherit the context.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,10 +25,12 @@
 #include "io.h"
 #include "listen.h"
 #include "mysqlproto.h"
+#include "tls.h"
 #include "mysqld.h"
 
 #define USAGE "sl-mysqld [--data-dir D] [--listen ADDR:PORT]... [-1] [--inetd] [-c MAXCONN] [-U user]" \
-	" [--max-allowed-packet BYTES] [--idle-timeout S] [--read-timeout S] [-v N]"
+	" [--max-allowed-packet BYTES] [--idle-timeout S] [--read-timeout S] [-v N]" \
+	" [--tls-cert FILE --tls-key FILE [--require-secure-transport]]"
 #define DEFAULT_LISTEN "127.0.0.1:9030"
 #define MAX_LISTEN 64
 
@@ -37,6 +41,7 @@ typedef struct args {
 	int inetd, ready;      /* --inetd; -1: print the address once listening */
 	long maxconn;
 	const char *user;
+	const char *tls_cert, *tls_key;
 	mysqld_conf cf;
 } args;
 
@@ -101,6 +106,10 @@ static void parse_args(args *a, int argc, char **argv)
 			*(o[1] == '1' ? &a->ready : &a->inetd) = 1;
 			continue;
 		}
+		if (!strcmp(o, "--require-secure-transport")) {
+			a->cf.require_secure = 1;
+			continue;
+		}
 		if (!v)
 			sl_dieusage(USAGE);
 		i++;
@@ -120,8 +129,10 @@ static void parse_args(args *a, int argc, char **argv)
 			a->cf.read_ms = (int)num_arg(o, v, 1, 86400) * 1000;
 		else if (!strcmp(o, "-v"))
 			a->cf.verbosity = (int)num_arg(o, v, 0, 2);
-		else if (!strcmp(o, "--tls-cert") || !strcmp(o, "--tls-key"))
-			sl_die(SL_EXIT_USAGE, "%s: TLS is not supported yet by sl-mysqld", o);
+		else if (!strcmp(o, "--tls-cert"))
+			a->tls_cert = v;
+		else if (!strcmp(o, "--tls-key"))
+			a->tls_key = v;
 		else
 			sl_dieusage(USAGE);
 	}
@@ -130,6 +141,20 @@ static void parse_args(args *a, int argc, char **argv)
 		exit(SL_EXIT_OK);
 	}
 	a->cf.data_dir = sl_data_dir(a->o.data_dir);
+	if (!a->tls_cert != !a->tls_key)
+		sl_die(SL_EXIT_USAGE, "--tls-cert and --tls-key go together");
+	if (a->cf.require_secure && !a->tls_cert)
+		sl_die(SL_EXIT_USAGE, "--require-secure-transport needs --tls-cert and --tls-key");
+}
+
+/* The certificate and key, read before the privilege drop (a key is
+ * usually readable by root only). */
+static void load_tls(args *a)
+{
+	char msg[1024];
+
+	if (a->tls_cert && !(a->cf.tls = sl_tls_server(a->tls_cert, a->tls_key, msg, sizeof msg)))
+		sl_die(SL_EXIT_USAGE, "%s", msg);
 }
 
 static void add_listener(int fd)
@@ -285,11 +310,13 @@ int main(int argc, char **argv)
 {
 	args a;
 	char msg[256], ip[64];
+	int status;
 
 	sl_msg_init(argv[0]);
 	memset(&a, 0, sizeof a);
 	a.o = (sl_opts)SL_OPTS_ZERO;
 	parse_args(&a, argc, argv);
+	load_tls(&a);
 	if (a.inetd) {
 		/* one connection on fds 0 and 1 (inetd, systemd Accept=yes) */
 		/* systemd Accept=yes also passes the connection as fd 3 with
@@ -301,7 +328,9 @@ int main(int argc, char **argv)
 			sl_diesys(errno == ENOENT ? SL_EXIT_USAGE : sl_exit_for_errno(errno), "%s", msg);
 		signal(SIGPIPE, SIG_IGN);
 		peer_ip(0, ip, sizeof ip);
-		return mysqld_serve(&a.cf, 0, 1, ip, 1);
+		status = mysqld_serve(&a.cf, 0, 1, ip, 1);
+		sl_tls_ctx_free(a.cf.tls);
+		return status;
 	}
 	open_listeners(&a);
 	if (a.user && sl_listen_drop(a.user, msg, sizeof msg) < 0)
@@ -317,5 +346,7 @@ int main(int argc, char **argv)
 	}
 	if (a.cf.verbosity >= 2)
 		sl_info("serving %s over %s", a.nlisten ? a.listen[0] : DEFAULT_LISTEN, a.cf.data_dir);
-	return accept_loop(&a);
+	status = accept_loop(&a);
+	sl_tls_ctx_free(a.cf.tls);
+	return status;
 }

@@ -14,6 +14,7 @@
 #include "store.h"
 #include "sql.h"
 #include "types.h"
+#include "tls.h"
 
 /* What MySQL clients see: Doris says it is MySQL 5.7 compatible. */
 #define MYSQLD_VERSION "5.7.99"
@@ -26,6 +27,8 @@ typedef struct mysqld_conf {
 	int idle_ms;            /* --idle-timeout: between commands */
 	int read_ms;            /* --read-timeout: within a packet, and writes */
 	int verbosity;
+	sl_tls_ctx *tls;        /* --tls-cert/--tls-key loaded; NULL: no TLS */
+	int require_secure;     /* --require-secure-transport */
 } mysqld_conf;
 
 typedef struct mysqld_stmt {
@@ -57,6 +60,8 @@ typedef struct mysqld_conn {
 	mysqld_stmt *stmts;
 	size_t nstmts;
 	uint32_t next_stmt;
+	sl_tls *tls;            /* after the client's SSL request: every read
+	                         * and write goes through it */
 } mysqld_conn;
 
 /* conn.c */

@@ -39,7 +39,7 @@ DEPS    := $(LIBOBJ:.o=.d) $(CMDOBJ:.o=.d) $(STAGEOBJ:.o=.d) $(UNITSRC:%.c=$(BUI
 DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev \
 	liblz4-dev liblzo2-dev libsnappy-dev libroaring-dev libcrypt-dev bats bats-support \
 	bats-assert universal-ctags curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps time libssl-dev \
-	mariadb-client python3-pymysql libprotobuf-c-dev protobuf-c-compiler libzstd-dev libisal-dev
+	mariadb-client python3-pymysql parallel libprotobuf-c-dev protobuf-c-compiler libzstd-dev libisal-dev
 
 .DELETE_ON_ERROR:
 .PHONY: unit all test check run quickstart deps san clean install bench man-lint
@@ -125,11 +125,14 @@ san:
 man-lint:
 	@for m in man/*.[1-8]; do mandoc -Tlint -W warning "$$m" || exit 1; done
 
+# The builds use every processor, and tests/run runs the bats files that
+# many at a time (GNU parallel): CI has 2 cores and a time limit.
+NPROC := $(shell nproc 2> /dev/null || echo 1)
 test: deps
-	$(MAKE) all
+	$(MAKE) -j$(NPROC) all
 	$(MAKE) man-lint
 	SL_BIN=$(CURDIR)/$(BINDIR) SL_UNIT=$(CURDIR)/$(BUILD)/tests/unit tests/run release
-	$(MAKE) san
+	$(MAKE) -j$(NPROC) san
 	SL_BIN=$(CURDIR)/build/san/bin SL_UNIT=$(CURDIR)/build/san/tests/unit SL_SAN=1 \
 	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run sanitizers

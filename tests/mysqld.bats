@@ -4,6 +4,7 @@
 # inetd mode and systemd activation; hostile clients. Servers listen on
 # 127.0.0.1 only and are stopped by PID in teardown.
 load test_helper
+load mysqld_helper
 
 PY=/usr/bin/python3
 CLIENT="$BATS_TEST_DIRNAME/mysqld-client.py"
@@ -17,36 +18,6 @@ setup() {
 teardown() {
 	mysqld_stop
 	[ -z "${httpd_pid:-}" ] || { kill "$httpd_pid" 2> /dev/null; wait "$httpd_pid" 2> /dev/null || true; }
-}
-
-# mysqld_start [ARGS...]: sl-mysqld on a free port of 127.0.0.1 ($port),
-# its log in $BATS_TEST_TMPDIR/mysqld.err.
-mysqld_start() {
-	local p i
-	sl-mysqld --listen 127.0.0.1:0 -1 -v 2 "$@" > "$BATS_TEST_TMPDIR/mysqld.port" \
-		2> "$BATS_TEST_TMPDIR/mysqld.err" 3>&- &
-	server_pid=$!
-	for ((i = 0; i < 500; i++)); do
-		if IFS= read -r p 2> /dev/null < "$BATS_TEST_TMPDIR/mysqld.port"; then
-			port=${p##*:}
-			return 0
-		fi
-		kill -0 "$server_pid" 2> /dev/null || { cat "$BATS_TEST_TMPDIR/mysqld.err" >&2; return 1; }
-		sleep 0.02
-	done
-	return 1
-}
-
-mysqld_stop() {
-	if [ -n "${server_pid:-}" ]; then
-		kill "$server_pid" 2> /dev/null || true
-		wait "$server_pid" 2> /dev/null || true
-		server_pid=
-	fi
-	if grep -q -e 'AddressSanitizer' -e 'runtime error:' "$BATS_TEST_TMPDIR/mysqld.err" 2> /dev/null; then
-		cat "$BATS_TEST_TMPDIR/mysqld.err" >&2
-		return 1
-	fi
 }
 
 my() { mysql -h127.0.0.1 -P"$port" -uroot "$@"; }

@@ -3,6 +3,9 @@
 # Connector/J (libmariadb-java) on OpenJDK 17 runs tests/jdbc/SlJdbc.java,
 # compiled here by javac. Out of tests/run (the JVM and javac take
 # seconds): `make test-jdbc`, which `make test` runs.
+# test_helper's defaults are relative to tests/: these are from tests/jdbc
+: "${SL_BIN:=$BATS_TEST_DIRNAME/../../bin}"
+: "${SL_UNIT:=$BATS_TEST_DIRNAME/../../build/rel/tests/unit}"
 load ../test_helper
 load ../mysqld_helper
 

@@ -114,6 +114,12 @@ const char *sl_mysqlproto_get_lenstr(sl_mysqlproto_rd *r, size_t *n);
  * *seq (advanced). A payload of SL_MYSQL_PACKET_MAX or more is split, and
  * one of exactly a multiple of it ends with an empty packet. */
 int sl_mysqlproto_frame(sl_buf *out, const void *payload, size_t n, uint8_t *seq);
+/* A packet built in place at the end of out (no copy of its payload):
+ * open reserves the header (*at its offset), the payload is appended, close
+ * writes the header with the next sequence id from *seq, or splits a
+ * payload of SL_MYSQL_PACKET_MAX or more as sl_mysqlproto_frame does. */
+int sl_mysqlproto_open(sl_buf *out, size_t *at);
+int sl_mysqlproto_close(sl_buf *out, size_t at, uint8_t *seq);
 /* Parse the header of a packet: 1 and *len, *seq; 0 fewer than 4 bytes. */
 int sl_mysqlproto_header(const void *p, size_t n, size_t *len, uint8_t *seq);
 

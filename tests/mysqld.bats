@@ -221,3 +221,17 @@ PYEOF
 	run -0 bash -e ex.sh
 	[ "$output" = "$(man_examples sl-mysqld.8 | sed -n 's/^# //p')" ]
 }
+
+@test "unit: the protocol's text rows and packets built in place (test-mysqlproto)" {
+	run -0 --separate-stderr "$SL_UNIT/test-mysqlproto"
+	[[ "$output" == *" passed, 0 failed" ]]
+}
+
+@test "a result set larger than the output buffer streams whole: 300,000 rows of several types through mysql" {
+	sl-sql -e "CREATE DATABASE s; CREATE TABLE s.t (id BIGINT, d DATE, x DECIMAL(9,2), n VARCHAR(300)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 3"
+	awk 'BEGIN { for (i = 1; i <= 300000; i++) printf "%d\t2024-01-%02d\t%d.%02d\t%s\n", i - 150000, i % 28 + 1, i, i % 100, (i % 1000 ? "n" i : sprintf("%0300d", i)) }' > s.tsv
+	run -0 sl-load -T s.tsv s.t
+	mysqld_start
+	my -N --quick -e "SELECT id, d, x, n FROM s.t ORDER BY id" > got.tsv
+	sort -n s.tsv | cmp - got.tsv
+}

@@ -639,7 +639,7 @@ static int param_lit(sl_mysqlproto_rd *r, uint8_t t, uint8_t flags, sl_buf *text
 	}
 }
 
-int sl_mysqlproto_params(sl_mysqlproto_rd *r, unsigned np, uint8_t *types,
+int sl_mysqlproto_params(sl_mysqlproto_rd *r, unsigned np, uint8_t *types, const sl_buf *longs,
 	sl_buf *text, size_t *lit_off, size_t *lit_len, char *msg, size_t msgcap)
 {
 	const char *nulls;
@@ -660,7 +660,9 @@ int sl_mysqlproto_params(sl_mysqlproto_rd *r, unsigned np, uint8_t *types,
 	for (i = 0; i < np; i++) {
 		int rc;
 		lit_off[i] = text->len;
-		if (nulls[i / 8] & (1 << (i % 8)))
+		if (longs && longs[i].p)
+			rc = quote_lit(text, longs[i].p, longs[i].len);
+		else if (nulls[i / 8] & (1 << (i % 8)))
 			rc = sl_buf_puts(text, "NULL");
 		else
 			rc = param_lit(r, types[2 * i], types[2 * i + 1], text);

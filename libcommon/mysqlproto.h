@@ -175,9 +175,11 @@ int sl_mysqlproto_bin_row(sl_buf *b, size_t n, const sl_value *vals,
 /* COM_STMT_EXECUTE's parameters (after statement id, flags and iteration
  * count) as SQL literals, one per '?', into lits[i] (offsets into text;
  * types: the types sent with new_params_bound, kept in types[2*np] across
- * executions by the caller). 1; 0 malformed (rd->bad) or a type that is not
- * supported (msg says which). */
-int sl_mysqlproto_params(sl_mysqlproto_rd *r, unsigned np, uint8_t *types,
+ * executions by the caller). longs: NULL, or np buffers where one whose p
+ * is set holds a parameter sent in pieces (COM_STMT_SEND_LONG_DATA): it is
+ * not in the packet, its bytes become a string literal. 1; 0 malformed
+ * (rd->bad) or a type that is not supported (msg says which). */
+int sl_mysqlproto_params(sl_mysqlproto_rd *r, unsigned np, uint8_t *types, const sl_buf *longs,
 	sl_buf *text, size_t *lit_off, size_t *lit_len, char *msg, size_t msgcap);
 
 /* The '?' placeholders of a statement outside quotes and comments: their

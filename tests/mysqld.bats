@@ -235,3 +235,17 @@ PYEOF
 	my -N --quick -e "SELECT id, d, x, n FROM s.t ORDER BY id" > got.tsv
 	sort -n s.tsv | cmp - got.tsv
 }
+
+@test "COM_STMT_SEND_LONG_DATA: a parameter in pieces, forgotten after EXECUTE, bounded by max_allowed_packet; a bad parameter number" {
+	[ -x "$PY" ] && "$PY" -c 'import pymysql' 2> /dev/null || skip "python3-pymysql is not installed"
+	mysqld_start --max-allowed-packet 100000
+	run -0 "$PY" "$CLIENT" "$port" longdata 3 30000
+	[ "$output" = $'row n=90000 b=7\nrow NULL' ]
+	run -0 "$PY" "$CLIENT" "$port" longdata 1 0
+	[ "$output" = $'row n=0 b=7\nrow NULL' ]
+	run -2 "$PY" "$CLIENT" "$port" longdata 4 30000
+	[ "$output" = "ERROR 1153: Got a packet bigger than 'max_allowed_packet' bytes" ]
+	run -2 "$PY" "$CLIENT" "$port" longdata 1 10 5
+	[ "$output" = "ERROR 1210: Incorrect arguments to mysqld_stmt_send_long_data" ]
+	run -0 my -N -e "SELECT 'still serving'"
+}

@@ -209,3 +209,11 @@ FUZZ_LDLIBS += -lbrotlidec -lcrypto -lisal
 DEB_PKGS += openssl
 LDLIBS += -lssl
 FUZZ_LDLIBS += -lssl -lcrypto
+# The JDBC acceptance test of sl-mysqld (tests/jdbc: Debian's MariaDB
+# Connector/J on OpenJDK 17), out of tests/run because javac and the JVM
+# take seconds; `make test` runs it too.
+DEB_PKGS += openjdk-17-jdk-headless libmariadb-java
+.PHONY: test-jdbc
+test-jdbc: deps all
+	SL_BIN=$(CURDIR)/$(BINDIR) SL_UNIT=$(CURDIR)/$(BUILD)/tests/unit bats tests/jdbc/
+test: test-jdbc

@@ -12,6 +12,10 @@
 #    whole client process: connect, log in, query, print).
 # 2. ROWS rows (BIGINT, VARCHAR) streamed by a SELECT to the mysql client
 #    (batch mode, output to /dev/null): rows/s; the row count is checked.
+# 3. The CPU time of that stream on each side: sl-mysqld (one --inetd
+#    process under systemd-socket-activate) and the mysql client. On a
+#    loaded machine the wall-clock rate of 2. says little; these say which
+#    side bounds it.
 #
 # Environment: ROWS (10000000), RUNS (hyperfine runs, 20), BENCH_DIR
 # (build/bench), PORT (19030), SL_BIN (bin).
@@ -43,3 +47,15 @@ got=$(mysql -h127.0.0.1 -P"$PORT" -uroot -N --quick -e "select id, name from b.t
 end=$(date +%s.%N)
 [ "$got" = "$ROWS" ] || { echo "got $got rows, not $ROWS" >&2; exit 1; }
 awk -v r="$ROWS" -v s="$start" -v e="$end" 'BEGIN { printf "%d rows in %.2f s: %.0f rows/s\n", r, e - s, r / (e - s) }'
+command -v systemd-socket-activate > /dev/null || { echo "(no systemd-socket-activate: no CPU figures)"; exit 0; }
+echo "== CPU time of the stream: sl-mysqld and the mysql client"
+systemd-socket-activate --accept --inetd -E SL_DATA_DIR -l "127.0.0.1:$((PORT + 1))" \
+	/usr/bin/time -f "sl-mysqld: %U s user, %S s system" -o "$BENCH_DIR/mysqld.time" \
+	"$BIN/sl-mysqld" --inetd 2> /dev/null &
+act=$!
+trap 'kill $pid $act 2> /dev/null' EXIT INT TERM
+sleep 0.5
+/usr/bin/time -f "mysql: %U s user, %S s system, %e s wall" \
+	mysql -h127.0.0.1 -P"$((PORT + 1))" -uroot -N --quick -e "select id, name from b.t" > /dev/null
+sleep 0.5
+cat "$BENCH_DIR/mysqld.time"

@@ -32,7 +32,7 @@ enum fn {
 	F_FROM_UNIXTIME, F_UNIX_TIMESTAMP, F_CONCAT, F_CONCAT_WS, F_SUBSTR,
 	F_UPPER, F_LOWER, F_LENGTH, F_CHAR_LENGTH, F_TRIM, F_LTRIM, F_RTRIM,
 	F_REPLACE, F_ABS, F_ROUND, F_FLOOR, F_CEIL, F_TO_DATE, F_DATEDIFF,
-	F_LEFT, F_RIGHT,
+	F_LEFT, F_RIGHT, F_LOCATE, F_LEAST, F_GREATEST,
 };
 
 /* ------------------------------------------------------------------ */
@@ -521,6 +521,36 @@ static int ev_substr(const sl_expr *e, const sl_value *row, const sl_value *a, s
 	return sl_exprval_set_str(out, s + b, en - b);
 }
 
+/* locate(substr, str[, pos]): the 1-based character position of substr
+ * in str from character pos on, 0 when absent (MySQL, Doris) */
+static int ev_locate(const sl_expr *e, const sl_value *row, const sl_value *a, sl_eval_ctx *ctx, sl_value *out)
+{
+	const char *t, *s, *hit; size_t tn, sn, b = 0;
+	__int128 pos = 1;
+	(void)row;
+	if (sl_exprval_str(&a[0], ctx, &t, &tn) < 0 || sl_exprval_str(&a[1], ctx, &s, &sn) < 0) return -1;
+	if (e->nargs == 3 && !sl_exprval_i128(&a[2], &pos)) { sl_exprval_set_null(out); return 1; }
+	if (pos < 1 || pos > (__int128)utf8_count(s, sn) + 1) return sl_exprval_set_int(out, 0, SL_T_INT);
+	b = utf8_off(s, sn, (size_t)(pos - 1));
+	hit = tn ? memmem(s + b, sn - b, t, tn) : s + b;
+	return sl_exprval_set_int(out, hit ? (int64_t)utf8_count(s, (size_t)(hit - s)) + 1 : 0, SL_T_INT);
+}
+
+/* least, greatest: of the arguments compared with implicit casts, in the
+ * common type (a NULL argument makes NULL: the function is strict) */
+static int ev_least(const sl_expr *e, const sl_value *row, const sl_value *a, sl_eval_ctx *ctx, sl_value *out)
+{
+	size_t i, best = 0;
+	int c;
+	(void)row;
+	for (i = 1; i < e->nargs; i++) {
+		if (!sl_exprval_cmp(&a[i], &a[best], &c)) { sl_exprval_set_null(out); return 1; }
+		if (e->op == F_LEAST ? c < 0 : c > 0) best = i;
+	}
+	*out = a[best];
+	return sl_exprval_conform(e, out, ctx);
+}
+
 /* upper, lower: ASCII letters */
 static int ev_case(const sl_expr *e, const sl_value *row, const sl_value *a, sl_eval_ctx *ctx, sl_value *out)
 {
@@ -685,6 +715,9 @@ static const struct sl_exprfunc_def fdefs[] = {
 	{ "datediff", F_DATEDIFF, 2, 2, STRICT, type_int, ev_datediff },
 	{ "left", F_LEFT, 2, 2, STRICT, type_varchar, ev_substr },
 	{ "right", F_RIGHT, 2, 2, STRICT, type_varchar, ev_substr },
+	{ "locate", F_LOCATE, 2, 3, STRICT, type_int, ev_locate },
+	{ "least", F_LEAST, 1, 255, STRICT, type_coalesce, ev_least },
+	{ "greatest", F_GREATEST, 1, 255, STRICT, type_coalesce, ev_least },
 };
 
 static const struct sl_exprfunc_def *find_in(const struct sl_exprfunc_def *tab, size_t ntab,

@@ -438,8 +438,8 @@ static sl_expr *parse_constant(struct parser *p, size_t start)
 	return finish(p, e, start);
 }
 
-/* CAST(x AS type) */
-static sl_expr *parse_cast(struct parser *p, size_t start)
+/* CAST(x AS type), and CONVERT(x, type) (convert set) */
+static sl_expr *parse_cast(struct parser *p, size_t start, int convert)
 {
 	sl_lex *lx = p->lx;
 	sl_expr *a, *e;
@@ -447,7 +447,7 @@ static sl_expr *parse_cast(struct parser *p, size_t start)
 	if (!sl_lex_op(lx, "(")) { syntax_error(p); return NULL; }
 	if (advance(p) < 0) return NULL;
 	if (!(a = parse_or(p))) return NULL;
-	if (!sl_lex_kw(lx, "as")) { syntax_error(p); sl_exprnode_free(a); return NULL; }
+	if (convert ? !sl_lex_op(lx, ",") : !sl_lex_kw(lx, "as")) { syntax_error(p); sl_exprnode_free(a); return NULL; }
 	if (advance(p) < 0) { sl_exprnode_free(a); return NULL; }
 	if (!(e = sl_exprnode_new(E_CAST)) || add_arg(p, e, a) < 0) { sl_exprnode_free(a); return fail_nomem(p, e); }
 	if (parse_cast_type(p, &e->type) < 0) { sl_exprnode_free(e); return NULL; }
@@ -562,7 +562,7 @@ static sl_expr *parse_primary(struct parser *p)
 		if (sl_lex_kw(lx, "null") || sl_lex_kw(lx, "true") || sl_lex_kw(lx, "false"))
 			return parse_constant(p, start);
 		if (sl_lex_kw(lx, "case")) return parse_case(p, start);
-		if (sl_lex_kw(lx, "cast")) return parse_cast(p, start);
+		if (sl_lex_kw(lx, "cast") || sl_lex_kw(lx, "convert")) return parse_cast(p, start, sl_lex_kw(lx, "convert"));
 		if ((sl_lex_kw(lx, "date") || sl_lex_kw(lx, "datetime") || sl_lex_kw(lx, "timestamp"))
 		    && parse_typed(p, start, &e))
 			return e;

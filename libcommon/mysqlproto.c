@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sl.h"
@@ -23,22 +24,39 @@ int sl_mysqlproto_put_int(sl_buf *b, uint64_t v, unsigned width)
 	return sl_buf_put(b, x, i);
 }
 
+/* A length-encoded integer written at p (room for 9 bytes): its size. */
+static size_t lenenc_at(unsigned char *p, uint64_t v)
+{
+	size_t w, i;
+
+	if (v < 251) {
+		p[0] = (unsigned char)v;
+		return 1;
+	}
+	p[0] = v < 0x10000 ? 0xfc : v < 0x1000000 ? 0xfd : 0xfe;
+	w = v < 0x10000 ? 2 : v < 0x1000000 ? 3 : 8;
+	for (i = 0; i < w; i++)
+		p[1 + i] = (unsigned char)(v >> (8 * i));
+	return 1 + w;
+}
+
 int sl_mysqlproto_put_lenenc(sl_buf *b, uint64_t v)
 {
-	if (v < 251)
-		return sl_mysqlproto_put_int(b, v, 1);
-	if (v < 0x10000)
-		return sl_buf_putc(b, (char)0xfc) < 0 ? -1 : sl_mysqlproto_put_int(b, v, 2);
-	if (v < 0x1000000)
-		return sl_buf_putc(b, (char)0xfd) < 0 ? -1 : sl_mysqlproto_put_int(b, v, 3);
-	return sl_buf_putc(b, (char)0xfe) < 0 ? -1 : sl_mysqlproto_put_int(b, v, 8);
+	if (sl_buf_reserve(b, 9) < 0)
+		return -1;
+	b->len += lenenc_at((unsigned char *)b->p + b->len, v);
+	return 1;
 }
 
 int sl_mysqlproto_put_lenstr(sl_buf *b, const char *p, size_t n)
 {
-	if (sl_mysqlproto_put_lenenc(b, n) < 0)
+	if (sl_buf_reserve(b, 9 + n) < 0)
 		return -1;
-	return n ? sl_buf_put(b, p, n) : 1;
+	b->len += lenenc_at((unsigned char *)b->p + b->len, n);
+	if (n)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return 1;
 }
 
 void sl_mysqlproto_rd_init(sl_mysqlproto_rd *r, const void *p, size_t n)
@@ -148,6 +166,40 @@ int sl_mysqlproto_frame(sl_buf *out, const void *payload, size_t n, uint8_t *seq
 		if (k < SL_MYSQL_PACKET_MAX)
 			return 1;
 	}
+}
+
+int sl_mysqlproto_open(sl_buf *out, size_t *at)
+{
+	if (sl_buf_reserve(out, 4) < 0)
+		return -1;
+	*at = out->len;
+	out->len += 4;
+	return 1;
+}
+
+int sl_mysqlproto_close(sl_buf *out, size_t at, uint8_t *seq)
+{
+	size_t n = out->len - at - 4;
+	unsigned char *h = (unsigned char *)out->p + at;
+	char *copy;
+	int r;
+
+	if (n < SL_MYSQL_PACKET_MAX) {
+		h[0] = (unsigned char)n;
+		h[1] = (unsigned char)(n >> 8);
+		h[2] = (unsigned char)(n >> 16);
+		h[3] = *seq;
+		*seq = (uint8_t)(*seq + 1);
+		return 1;
+	}
+	/* 16 MB and more: split into packets (a row this large is rare) */
+	if (!(copy = malloc(n)))
+		return -1;
+	memcpy(copy, out->p + at + 4, n);
+	out->len = at;
+	r = sl_mysqlproto_frame(out, copy, n, seq);
+	free(copy);
+	return r;
 }
 
 int sl_mysqlproto_header(const void *p, size_t n, size_t *len, uint8_t *seq)
@@ -354,26 +406,59 @@ int sl_mysqlproto_coldef(sl_buf *b, const char *schema, const char *table,
 	return field_list ? sl_mysqlproto_put_lenenc(b, 0) : 1;
 }
 
+/* An integer's decimal digits at p (room for 20): their count. The text
+ * rows' hot path: no printf, no strlen. */
+static size_t digits_at(char *p, int64_t x)
+{
+	char t[20];
+	uint64_t u = x < 0 ? -(uint64_t)x : (uint64_t)x;
+	size_t n = 0, k = 0;
+
+	do {
+		t[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (x < 0)
+		p[k++] = '-';
+	while (n)
+		p[k++] = t[--n];
+	return k;
+}
+
+/* A value of a composite or sketch type: formatted through tmp. */
+static int composite(const sl_value *v)
+{
+	return v->kind == SL_V_STRING && (v->tkind == SL_T_ARRAY || v->tkind == SL_T_MAP ||
+		v->tkind == SL_T_STRUCT || v->tkind == SL_T_BITMAP || v->tkind == SL_T_HLL);
+}
+
 int sl_mysqlproto_text_row(sl_buf *b, size_t n, const sl_value *vals, sl_buf *tmp)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		const sl_value *v = &vals[i];
-		if (v->kind == SL_V_NULL) {
-			if (sl_buf_putc(b, (char)0xfb) < 0)
-				return -1;
-			continue;
-		}
-		if (v->kind == SL_V_STRING && v->tkind != SL_T_ARRAY && v->tkind != SL_T_MAP &&
-		    v->tkind != SL_T_STRUCT && v->tkind != SL_T_BITMAP && v->tkind != SL_T_HLL) {
+		char *p;
+		if (v->kind == SL_V_STRING && !composite(v)) {
 			if (sl_mysqlproto_put_lenstr(b, v->u.s.p, v->u.s.n) < 0)
 				return -1;
 			continue;
 		}
-		tmp->len = 0;
-		if (sl_value_format(v, tmp) < 0 || sl_mysqlproto_put_lenstr(b, tmp->p, tmp->len) < 0)
+		if (composite(v)) {
+			tmp->len = 0;
+			if (sl_value_format(v, tmp) < 0 || sl_mysqlproto_put_lenstr(b, tmp->p, tmp->len) < 0)
+				return -1;
+			continue;
+		}
+		/* NULL, numbers, dates: one length byte (their text is short) */
+		if (sl_buf_reserve(b, 1 + SL_VALUE_FMT_MAX) < 0)
 			return -1;
+		p = b->p + b->len;
+		if (v->kind == SL_V_NULL)
+			p[0] = (char)0xfb;
+		else
+			p[0] = (char)(v->kind == SL_V_INT ? digits_at(p + 1, v->u.i) : sl_value_fmt(v, p + 1));
+		b->len += v->kind == SL_V_NULL ? 1 : 1 + (unsigned char)p[0];
 	}
 	return 1;
 }
@@ -554,7 +639,7 @@ static int param_lit(sl_mysqlproto_rd *r, uint8_t t, uint8_t flags, sl_buf *text
 	}
 }
 
-int sl_mysqlproto_params(sl_mysqlproto_rd *r, unsigned np, uint8_t *types,
+int sl_mysqlproto_params(sl_mysqlproto_rd *r, unsigned np, uint8_t *types, const sl_buf *longs,
 	sl_buf *text, size_t *lit_off, size_t *lit_len, char *msg, size_t msgcap)
 {
 	const char *nulls;
@@ -575,7 +660,9 @@ int sl_mysqlproto_params(sl_mysqlproto_rd *r, unsigned np, uint8_t *types,
 	for (i = 0; i < np; i++) {
 		int rc;
 		lit_off[i] = text->len;
-		if (nulls[i / 8] & (1 << (i % 8)))
+		if (longs && longs[i].p)
+			rc = quote_lit(text, longs[i].p, longs[i].len);
+		else if (nulls[i / 8] & (1 << (i % 8)))
 			rc = sl_buf_puts(text, "NULL");
 		else
 			rc = param_lit(r, types[2 * i], types[2 * i + 1], text);

@@ -114,6 +114,12 @@ const char *sl_mysqlproto_get_lenstr(sl_mysqlproto_rd *r, size_t *n);
  * *seq (advanced). A payload of SL_MYSQL_PACKET_MAX or more is split, and
  * one of exactly a multiple of it ends with an empty packet. */
 int sl_mysqlproto_frame(sl_buf *out, const void *payload, size_t n, uint8_t *seq);
+/* A packet built in place at the end of out (no copy of its payload):
+ * open reserves the header (*at its offset), the payload is appended, close
+ * writes the header with the next sequence id from *seq, or splits a
+ * payload of SL_MYSQL_PACKET_MAX or more as sl_mysqlproto_frame does. */
+int sl_mysqlproto_open(sl_buf *out, size_t *at);
+int sl_mysqlproto_close(sl_buf *out, size_t at, uint8_t *seq);
 /* Parse the header of a packet: 1 and *len, *seq; 0 fewer than 4 bytes. */
 int sl_mysqlproto_header(const void *p, size_t n, size_t *len, uint8_t *seq);
 
@@ -169,9 +175,11 @@ int sl_mysqlproto_bin_row(sl_buf *b, size_t n, const sl_value *vals,
 /* COM_STMT_EXECUTE's parameters (after statement id, flags and iteration
  * count) as SQL literals, one per '?', into lits[i] (offsets into text;
  * types: the types sent with new_params_bound, kept in types[2*np] across
- * executions by the caller). 1; 0 malformed (rd->bad) or a type that is not
- * supported (msg says which). */
-int sl_mysqlproto_params(sl_mysqlproto_rd *r, unsigned np, uint8_t *types,
+ * executions by the caller). longs: NULL, or np buffers where one whose p
+ * is set holds a parameter sent in pieces (COM_STMT_SEND_LONG_DATA): it is
+ * not in the packet, its bytes become a string literal. 1; 0 malformed
+ * (rd->bad) or a type that is not supported (msg says which). */
+int sl_mysqlproto_params(sl_mysqlproto_rd *r, unsigned np, uint8_t *types, const sl_buf *longs,
 	sl_buf *text, size_t *lit_off, size_t *lit_len, char *msg, size_t msgcap);
 
 /* The '?' placeholders of a statement outside quotes and comments: their

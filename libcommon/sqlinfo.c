@@ -245,24 +245,48 @@ static int fill_status(stmt *s, sl_vtab *vt)
 	return each_table(s, vt, status_row);
 }
 
+/* NUMERIC_PRECISION, NUMERIC_SCALE and DATETIME_PRECISION of a column
+ * ("" : NULL), as MySQL and Doris fill them: the digits of the integer and
+ * floating kinds, a DECIMAL's own, a DATETIME's fractional digits (drivers
+ * make their column sizes of them). */
+static void num_prec(const sl_type *t, char prec[32], char scale[32], char dtp[32])
+{
+	static const int digits[SL_T__COUNT] = {
+		[SL_T_BOOLEAN] = 1, [SL_T_TINYINT] = 3, [SL_T_SMALLINT] = 5, [SL_T_INT] = 10,
+		[SL_T_BIGINT] = 19, [SL_T_LARGEINT] = 39, [SL_T_FLOAT] = 12, [SL_T_DOUBLE] = 22,
+	};
+
+	prec[0] = scale[0] = dtp[0] = 0;
+	if (t->kind == SL_T_DECIMAL) {
+		snprintf(prec, 32, "#%d", t->prec);
+		snprintf(scale, 32, "#%d", t->scale);
+	} else if (t->kind < SL_T__COUNT && digits[t->kind]) {
+		snprintf(prec, 32, "#%d", digits[t->kind]);
+		if (t->kind != SL_T_FLOAT && t->kind != SL_T_DOUBLE)
+			snprintf(scale, 32, "#0");
+	} else if (t->kind == SL_T_DATETIME)
+		snprintf(dtp, 32, "#%d", t->scale);
+}
+
 static int column_row(stmt *s, sl_vtab *vt, const char *db, const sl_schema *sch)
 {
 	for (size_t i = 0; i < sch->ncols; i++) {
 		const sl_column *c = &sch->cols[i];
-		char full[SL_TYPE_FMT_MAX], base[SL_TYPE_FMT_MAX], pos[32], len[32] = "";
+		char full[SL_TYPE_FMT_MAX], base[SL_TYPE_FMT_MAX], pos[32], len[32] = "", np[32], ns[32], dp[32];
 		int text = c->type.kind == SL_T_VARCHAR || c->type.kind == SL_T_CHAR || c->type.kind == SL_T_STRING;
 		if (c->hidden && !s->q->show_hidden_columns)
 			continue;
 		sl_type_format(&c->type, full, sizeof full);
 		snprintf(base, sizeof base, "%.*s", (int)strcspn(full, "(<"), full);
 		snprintf(pos, sizeof pos, "#%zu", i + 1);
+		num_prec(&c->type, np, ns, dp);
 		if (text && c->type.len > 0)
 			snprintf(len, sizeof len, "#%d", (int)c->type.len);
 		if (VT_ADD(vt, "def", db, sch->name, c->name, pos,
 				c->default_kind == SL_DEFAULT_VALUE ? c->default_value
 				: c->default_kind == SL_DEFAULT_CURRENT_TIMESTAMP ? "CURRENT_TIMESTAMP" : NULL,
 				c->nullable ? "YES" : "NO", base, len[0] ? len : NULL, len[0] ? len : NULL,
-				NULL, NULL, NULL, text ? CHARSET : NULL, text ? COLLATION : NULL, full,
+				np[0] ? np : NULL, ns[0] ? ns : NULL, dp[0] ? dp : NULL, text ? CHARSET : NULL, text ? COLLATION : NULL, full,
 				c->is_key ? "UNI" : "", sl_sqlddl_agg_name(c->agg), "select,insert,update,references",
 				c->comment ? c->comment : "") < 0)
 			return -1;

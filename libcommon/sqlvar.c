@@ -4,6 +4,10 @@
  *   SET [GLOBAL | SESSION | LOCAL] name = value [, ...]
  *   SET @@[global. | session. | local.]name = value
  *   SET NAMES charset [COLLATE collation] | SET CHARACTER SET charset
+ *   SET [GLOBAL | SESSION | LOCAL] TRANSACTION ISOLATION LEVEL level | READ
+ *       ONLY | READ WRITE [, ...]  (accepted and ignored, as Doris does)
+ * A value is a literal, or CONCAT of strings and @@names (what MariaDB
+ * Connector/J sends: sql_mode = concat(@@sql_mode, ',STRICT_TRANS_TABLES')).
  * The variables the engine honours live in the session (sql.h) for its later
  * statements: show_hidden_columns (DESC, SELECT * and column names see the
  * model's hidden columns). The system variables clients set on their own
@@ -76,16 +80,77 @@ static int bool_value(stmt *s, const char *name, int dflt, int *out)
 	return sl_sql_advance(s);
 }
 
-/* The value of a system variable: a string, a word, a number, NULL or
- * DEFAULT (*val NULL for SQL NULL). */
+/* One part of CONCAT: a string, or @@[SESSION. | LOCAL. | GLOBAL.]name
+ * (the session's value; NULL makes the whole NULL), appended to buf. */
+static int concat_part(stmt *s, char *buf, size_t cap, int *null)
+{
+	char name[SL_SQL_NAME_MAX], part[1024];
+	sl_sqlsys_var v;
+	size_t at = strlen(buf);
+	long i;
+	int scope;
+
+	if (s->lx.tok.kind == SL_TOK_STRING) {
+		if (!sl_sql_str_arg(s, part, sizeof part, "the value"))
+			return 0;
+		v.value = part;
+		v.null = 0;
+	} else {
+		if (!sl_sql_op(s, "@") || !scope_words(s, &scope) || !sl_sql_ident(s, name, sizeof name))
+			return sl_sql_syntax(s);
+		if ((i = sl_sqlsys_find(name, strlen(name))) < 0) {
+			s->failed = 1;
+			return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN_SYSTEM_VARIABLE, "HY000",
+				"Unknown system variable '%s'", name);
+		}
+		sl_sqlsys_get(s->q, (size_t)i, &v);
+	}
+	*null |= v.null;
+	if (!v.null && strlen(v.value) >= cap - at) {
+		s->failed = 1;
+		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", "the value of CONCAT at position %zu is too long",
+			sl_sql_pos(s));
+	}
+	if (!v.null)
+		memcpy(buf + at, v.value, strlen(v.value) + 1);
+	return 1;
+}
+
+/* CONCAT(part [, part ...]) (at CONCAT) into buf; *null when a part is. */
+static int concat_value(stmt *s, char *buf, size_t cap, int *null)
+{
+	buf[0] = 0;
+	*null = 0;
+	if (!sl_sql_advance(s) || !sl_sql_expect_op(s, "("))
+		return 0;
+	for (;;) {
+		if (!concat_part(s, buf, cap, null))
+			return 0;
+		if (!sl_sql_op(s, ","))
+			break;
+		if (!sl_sql_advance(s))
+			return 0;
+	}
+	return sl_sql_expect_op(s, ")");
+}
+
+/* The value of a system variable: a string, a word, a number, NULL,
+ * DEFAULT or CONCAT(...) (*val NULL for SQL NULL). */
 static int sys_value(stmt *s, long i, char *buf, size_t cap, const char **val)
 {
 	const sl_tok *t = &s->lx.tok;
-	int neg = 0;
+	int neg = 0, null;
 
 	*val = buf;
 	if (t->kind == SL_TOK_STRING)
 		return sl_sql_str_arg(s, buf, cap, "the value");
+	if (sl_sql_kw(s, "CONCAT")) {
+		if (!concat_value(s, buf, cap, &null))
+			return 0;
+		if (null)
+			*val = 0;
+		return 1;
+	}
 	if (sl_sql_op(s, "-")) {
 		neg = 1;
 		if (!sl_sql_advance(s))
@@ -150,6 +215,41 @@ static int names_assign(stmt *s)
 	return r;
 }
 
+/* The word after READ: one of two (1), else a syntax error. */
+static int one_of(stmt *s, const char *a, const char *b)
+{
+	if (!sl_sql_kw(s, a) && !sl_sql_kw(s, b))
+		return sl_sql_syntax(s);
+	return sl_sql_advance(s);
+}
+
+/* TRANSACTION characteristic [, ...] (at TRANSACTION): ISOLATION LEVEL
+ * {READ UNCOMMITTED | READ COMMITTED | REPEATABLE READ | SERIALIZABLE},
+ * READ ONLY, READ WRITE. Doris accepts and ignores them (a load is its own
+ * transaction; there is nothing to isolate), and so does this. */
+static int transaction(stmt *s)
+{
+	int iso;
+
+	do {
+		if (!sl_sql_advance(s))
+			return 0;
+		iso = sl_sql_kw(s, "ISOLATION");
+		if (iso && (!sl_sql_advance(s) || !sl_sql_kw(s, "LEVEL") || !sl_sql_advance(s)))
+			return sl_sql_syntax(s);
+		if (iso && sl_sql_kw(s, "SERIALIZABLE")) {
+			if (!sl_sql_advance(s))
+				return 0;
+		} else if (iso && sl_sql_kw(s, "REPEATABLE")) {
+			if (!sl_sql_advance(s) || !one_of(s, "READ", "READ"))
+				return 0;
+		} else if (!sl_sql_kw(s, "READ") || !sl_sql_advance(s) ||
+		    !(iso ? one_of(s, "COMMITTED", "UNCOMMITTED") : one_of(s, "ONLY", "WRITE")))
+			return sl_sql_syntax(s);
+	} while (sl_sql_op(s, ","));
+	return 1;
+}
+
 /* One name = value. */
 static int assignment(stmt *s)
 {
@@ -158,7 +258,11 @@ static int assignment(stmt *s)
 
 	if (sl_sql_kw(s, "NAMES") || sl_sql_kw(s, "CHARACTER") || sl_sql_kw(s, "CHARSET"))
 		return names_assign(s);
-	if (!scope_words(s, &scope) || !sl_sql_ident(s, name, sizeof name))
+	if (!scope_words(s, &scope))
+		return 0;
+	if (sl_sql_kw(s, "TRANSACTION"))
+		return transaction(s);
+	if (!sl_sql_ident(s, name, sizeof name))
 		return 0;
 	if (!sl_sql_op(s, "=") && !sl_sql_op(s, ":="))
 		return sl_sql_syntax(s);

@@ -62,18 +62,47 @@ def raw(port, data_hex):
     print("closed", got[4:5].hex() if got else "-")
 
 
+def prepare(c, sql, show):
+    # COM_STMT_PREPARE: the statement id, after its parameter definitions
+    c._execute_command(0x16, sql)
+    p = c._read_packet()
+    stmt_id, ncols, nparams = struct.unpack("<xIHH", p._data[:9])
+    if show:
+        print("prepared", ncols, nparams)
+    for _ in range(nparams):
+        c._read_packet()
+    if nparams and (not (c.server_capabilities & (1 << 24)) or not (c.client_flag & (1 << 24))):
+        c._read_packet()  # EOF after the parameter definitions
+    return stmt_id
+
+
+def longdata(port, pieces, size, param="0"):
+    # COM_STMT_SEND_LONG_DATA: the first parameter sent in PIECES pieces of
+    # SIZE bytes (to parameter PARAM), the second in EXECUTE; twice, to see
+    # the pieces forgotten after the first EXECUTE
+    c = connect(port)
+    stmt_id = prepare(c, b"SELECT concat('n=', length(?), ' b=', ?) AS r", False)
+    for run in range(2):
+        for i in range(int(pieces) if run == 0 else 0):
+            c._execute_command(0x18, struct.pack("<IH", stmt_id, int(param)) + bytes([97 + i % 26]) * int(size))
+        body = struct.pack("<IBI", stmt_id, 0, 1) + (b"\x00" if run == 0 else b"\x01")
+        body += b"\x01" + bytes([253, 0, 8, 0]) + struct.pack("<q", 7 + run)
+        c._execute_command(0x17, body)
+        c._read_packet()  # the column count
+        c._read_packet()  # its definition
+        p = c._read_packet()
+        if p._data[0] == 0xFE:
+            p = c._read_packet()
+        row = p._data
+        print("row", "NULL" if row[1] & (1 << 2) else row[3:3 + row[2]].decode())
+        c._read_packet()  # the end of the result set
+
+
 def prepared(port):
     # COM_STMT_PREPARE / EXECUTE / CLOSE as drivers that prepare send them,
     # through pymysql's packet layer
     c = connect(port)
-    c._execute_command(0x16, b"SELECT ? + 1 AS a, ? AS b, NULL AS c")
-    p = c._read_packet()
-    stmt_id, ncols, nparams = struct.unpack("<xIHH", p._data[:9])
-    print("prepared", ncols, nparams)
-    for _ in range(nparams):
-        c._read_packet()
-    if not (c.server_capabilities & (1 << 24)) or not (c.client_flag & (1 << 24)):
-        c._read_packet()  # EOF after the parameter definitions
+    stmt_id = prepare(c, b"SELECT ? + 1 AS a, ? AS b, NULL AS c", True)
     body = struct.pack("<IBI", stmt_id, 0, 1) + b"\x00" + b"\x01" + bytes([8, 0, 253, 0])
     body += struct.pack("<q", 41) + bytes([5]) + b"it's"[:4] + b"!"
     c._execute_command(0x17, body)
@@ -105,7 +134,8 @@ def prepared(port):
 def main():
     port, check, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
     try:
-        {"rows": rows, "params": params, "query": query, "raw": raw, "prepared": prepared}[check](port, *args)
+        {"rows": rows, "params": params, "query": query, "raw": raw, "prepared": prepared,
+         "longdata": longdata}[check](port, *args)
     except pymysql.MySQLError as e:
         print("ERROR %d: %s" % (e.args[0], e.args[1]))
         sys.exit(2)

@@ -4,6 +4,7 @@
 # inetd mode and systemd activation; hostile clients. Servers listen on
 # 127.0.0.1 only and are stopped by PID in teardown.
 load test_helper
+load mysqld_helper
 
 PY=/usr/bin/python3
 CLIENT="$BATS_TEST_DIRNAME/mysqld-client.py"
@@ -17,36 +18,6 @@ setup() {
 teardown() {
 	mysqld_stop
 	[ -z "${httpd_pid:-}" ] || { kill "$httpd_pid" 2> /dev/null; wait "$httpd_pid" 2> /dev/null || true; }
-}
-
-# mysqld_start [ARGS...]: sl-mysqld on a free port of 127.0.0.1 ($port),
-# its log in $BATS_TEST_TMPDIR/mysqld.err.
-mysqld_start() {
-	local p i
-	sl-mysqld --listen 127.0.0.1:0 -1 -v 2 "$@" > "$BATS_TEST_TMPDIR/mysqld.port" \
-		2> "$BATS_TEST_TMPDIR/mysqld.err" 3>&- &
-	server_pid=$!
-	for ((i = 0; i < 500; i++)); do
-		if IFS= read -r p 2> /dev/null < "$BATS_TEST_TMPDIR/mysqld.port"; then
-			port=${p##*:}
-			return 0
-		fi
-		kill -0 "$server_pid" 2> /dev/null || { cat "$BATS_TEST_TMPDIR/mysqld.err" >&2; return 1; }
-		sleep 0.02
-	done
-	return 1
-}
-
-mysqld_stop() {
-	if [ -n "${server_pid:-}" ]; then
-		kill "$server_pid" 2> /dev/null || true
-		wait "$server_pid" 2> /dev/null || true
-		server_pid=
-	fi
-	if grep -q -e 'AddressSanitizer' -e 'runtime error:' "$BATS_TEST_TMPDIR/mysqld.err" 2> /dev/null; then
-		cat "$BATS_TEST_TMPDIR/mysqld.err" >&2
-		return 1
-	fi
 }
 
 my() { mysql -h127.0.0.1 -P"$port" -uroot "$@"; }
@@ -249,4 +220,32 @@ PYEOF
 	man_examples sl-mysqld.8 | sed "s/9030/$p/g" > ex.sh
 	run -0 bash -e ex.sh
 	[ "$output" = "$(man_examples sl-mysqld.8 | sed -n 's/^# //p')" ]
+}
+
+@test "unit: the protocol's text rows and packets built in place (test-mysqlproto)" {
+	run -0 --separate-stderr "$SL_UNIT/test-mysqlproto"
+	[[ "$output" == *" passed, 0 failed" ]]
+}
+
+@test "a result set larger than the output buffer streams whole: 300,000 rows of several types through mysql" {
+	sl-sql -e "CREATE DATABASE s; CREATE TABLE s.t (id BIGINT, d DATE, x DECIMAL(9,2), n VARCHAR(300)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 3"
+	awk 'BEGIN { for (i = 1; i <= 300000; i++) printf "%d\t2024-01-%02d\t%d.%02d\t%s\n", i - 150000, i % 28 + 1, i, i % 100, (i % 1000 ? "n" i : sprintf("%0300d", i)) }' > s.tsv
+	run -0 sl-load -T s.tsv s.t
+	mysqld_start
+	my -N --quick -e "SELECT id, d, x, n FROM s.t ORDER BY id" > got.tsv
+	sort -n s.tsv | cmp - got.tsv
+}
+
+@test "COM_STMT_SEND_LONG_DATA: a parameter in pieces, forgotten after EXECUTE, bounded by max_allowed_packet; a bad parameter number" {
+	[ -x "$PY" ] && "$PY" -c 'import pymysql' 2> /dev/null || skip "python3-pymysql is not installed"
+	mysqld_start --max-allowed-packet 100000
+	run -0 "$PY" "$CLIENT" "$port" longdata 3 30000
+	[ "$output" = $'row n=90000 b=7\nrow NULL' ]
+	run -0 "$PY" "$CLIENT" "$port" longdata 1 0
+	[ "$output" = $'row n=0 b=7\nrow NULL' ]
+	run -2 "$PY" "$CLIENT" "$port" longdata 4 30000
+	[ "$output" = "ERROR 1153: Got a packet bigger than 'max_allowed_packet' bytes" ]
+	run -2 "$PY" "$CLIENT" "$port" longdata 1 10 5
+	[ "$output" = "ERROR 1210: Incorrect arguments to mysqld_stmt_send_long_data" ]
+	run -0 my -N -e "SELECT 'still serving'"
 }

@@ -172,3 +172,46 @@ query() {
 	run -0 query u:upw "SHOW FULL COLUMNS FROM t2"
 	[ "$(jq -r .msg <<<"$output")" = "SHOW COLUMNS command denied to user 'u'@'%' for table 'db1.t2'" ]
 }
+
+@test "sql-compat: what MariaDB Connector/J sends: SET sql_mode = concat(@@sql_mode, ...), SET [SESSION] TRANSACTION (accepted, ignored)" {
+	run -0 --separate-stderr sl-sql -N -e "set autocommit=1, sql_mode = concat(@@sql_mode,',STRICT_TRANS_TABLES');
+		select @@sql_mode;
+		SET sql_mode = CONCAT(@@session.sql_mode, '-', @@character_set_client, 'x'); select @@sql_mode;
+		SET character_set_results = NULL; SET init_connect = concat('a', @@character_set_results); select @@init_connect"
+	[ "$stderr" = "" ]
+	[ "$output" = $'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES\nONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES-utf8mb4x\nNULL' ]
+	refused -e "SET sql_mode = concat(@@nosuch, 'x')" "1193 (HY000): Unknown system variable 'nosuch'"
+	refused -e "SET sql_mode = concat(@@sql_mode, 'x'" "1064 (42000): syntax error at end of input (position 38)"
+	refused -e "SET sql_mode = concat(sql_mode)" "1064 (42000): syntax error at position 23 near 'sql_mode'"
+	run -0 --separate-stderr sl-sql -N -e "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+		SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED, READ WRITE;
+		SET LOCAL TRANSACTION READ ONLY, ISOLATION LEVEL REPEATABLE READ;
+		set global transaction isolation level serializable;
+		select @@tx_isolation, @@transaction_read_only"
+	[ "$stderr" = "" ]
+	[ "$output" = $'REPEATABLE-READ\t0' ]
+	refused -e "SET TRANSACTION ISOLATION LEVEL READ ONLY" "1064 (42000): syntax error at position 38 near 'ONLY'"
+	refused -e "SET TRANSACTION READ COMMITTED" "1064 (42000): syntax error at position 22 near 'COMMITTED'"
+	refused -e "SET TRANSACTION" "1064 (42000): syntax error at end of input (position 16)"
+	refused -e "SET TRANSACTION ISOLATION READ COMMITTED" "1064 (42000): syntax error at position 27 near 'READ'"
+}
+
+# yields EXPR OUTPUT: sl-sql -N answers SELECT EXPR with OUTPUT.
+yields() {
+	run -0 --separate-stderr sl-sql -N -e "select $1"
+	[ "$output" = "$2" ] || { echo "got: $output"; false; }
+}
+
+@test "sql-compat: LOCATE, LEAST, GREATEST, CONVERT(x, type) and the numeric precisions of the JDBC metadata queries" {
+	yields "locate('(', 'int(11)'), locate(')', 'int(11)'), locate('x', 'abc'), locate('', 'abc'), locate('b', 'abcb', 3), locate('b', 'abc', 9), locate('é', 'aéb'), locate(NULL, 'a')" \
+		$'4\t7\t0\t1\t4\t0\t2\tNULL'
+	yields "least(3, 2147483647), greatest(1, 5, 2), least(NULL, 1), least('b', 'a'), least(2.5, 1), greatest(7)" \
+		$'3\t5\tNULL\ta\t1.0\t7'
+	yields "convert(3, unsigned integer), CONVERT (CASE 'x' WHEN 'year' THEN 1 ELSE 2 END, UNSIGNED INTEGER), convert('12', signed), cast(11 + 2 as signed integer)" \
+		$'3\t2\t12\t13'
+	refused -e "select convert(3 as int)" "1064 (42000): syntax error at position 18 near 'as'"
+	refused -e "select locate('a')" "1064 (42000): Can not found function 'locate' which has 1 arity"
+	sl-sql -e "CREATE DATABASE p; CREATE TABLE p.t (a TINYINT, b INT, c BIGINT, d DECIMAL(12,3), e DOUBLE, f DATETIME(3), g DATE, h VARCHAR(5)) DUPLICATE KEY(a) DISTRIBUTED BY HASH(a) BUCKETS 1"
+	yields "column_name, numeric_precision, numeric_scale, datetime_precision from information_schema.columns where table_schema = 'p' order by ordinal_position" \
+		$'a\t3\t0\tNULL\nb\t10\t0\tNULL\nc\t19\t0\tNULL\nd\t12\t3\tNULL\ne\t22\tNULL\tNULL\nf\tNULL\tNULL\t3\ng\tNULL\tNULL\tNULL\nh\tNULL\tNULL\tNULL'
+}

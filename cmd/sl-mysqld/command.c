@@ -62,19 +62,26 @@ static int rs_begin(void *ctx, size_t n, const char *const *names, const sl_type
 	return 1;
 }
 
+/* A row is encoded in place in the framed output (no per-row copy or
+ * allocation); the output goes to the client when it holds this much. */
+#define ROWS_FLUSH_AT (256 * 1024)
+
 static int rs_row(void *ctx, size_t n, const sl_value *vals)
 {
 	mysqld_conn *c = ctx;
+	size_t at;
 	int r;
 
 	if (c->field_list)
 		return 1;
-	c->pay.len = 0;
+	if (sl_mysqlproto_open(&c->out, &at) < 0)
+		return io_fail(c);
 	if (c->binary)
-		r = sl_mysqlproto_bin_row(&c->pay, n, vals, c->coltypes, &c->tmp);
+		r = sl_mysqlproto_bin_row(&c->out, n, vals, c->coltypes, &c->tmp);
 	else
-		r = sl_mysqlproto_text_row(&c->pay, n, vals, &c->tmp);
-	if (r < 0 || mysqld_send(c) < 0)
+		r = sl_mysqlproto_text_row(&c->out, n, vals, &c->tmp);
+	if (r < 0 || sl_mysqlproto_close(&c->out, at, &c->seq) < 0 ||
+	    (c->out.len >= ROWS_FLUSH_AT && mysqld_flush(c) < 0))
 		return io_fail(c);
 	return 1;
 }

@@ -38,7 +38,10 @@ typedef struct mysqld_stmt {
 	unsigned np;            /* '?' placeholders */
 	size_t *pos;            /* their offsets */
 	uint8_t *types;         /* 2 bytes per parameter, from the last bind */
-	int long_data;          /* COM_STMT_SEND_LONG_DATA came (not supported) */
+	sl_buf *longs;          /* COM_STMT_SEND_LONG_DATA's pieces: np buffers,
+	                         * p set for a parameter sent so (NULL: none) */
+	size_t long_bytes;      /* their total, bounded by max_allowed_packet */
+	unsigned long_err;      /* the error the next EXECUTE answers (0: none) */
 } mysqld_stmt;
 
 typedef struct mysqld_conn {

@@ -7,6 +7,8 @@
  * The engine sees the same statement a client would type, so every check
  * (syntax, grants) is the engine's. The result columns are only known at
  * EXECUTE: PREPARE answers with 0 columns and EXECUTE sends them.
+ * Parameters sent in pieces (COM_STMT_SEND_LONG_DATA) are kept until the
+ * EXECUTE that uses them, bounded by max_allowed_packet.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,19 +23,40 @@
 #define ER_UNKNOWN_STMT_HANDLER 1243
 #define ER_PS_MANY_PARAM 1390
 #define ER_MAX_PREPARED_STMT 1461
+#define ER_NET_PACKET_TOO_LARGE 1153
+#define ER_WRONG_ARGUMENTS 1210
 
-static mysqld_stmt *find(mysqld_conn *c, uint32_t id)
+/* The statement whose id starts the command's payload (rd is left after
+ * it), or NULL: a short packet or an id that is not in use. */
+static mysqld_stmt *lookup(mysqld_conn *c, sl_mysqlproto_rd *rd)
 {
+	uint32_t id;
 	size_t i;
 
-	for (i = 0; i < c->nstmts; i++)
-		if (c->stmts[i].id == id && id)
+	sl_mysqlproto_rd_init(rd, c->pay.p + 1, c->pay.len - 1);
+	id = (uint32_t)sl_mysqlproto_get_int(rd, 4);
+	for (i = 0; i < c->nstmts && id && !rd->bad; i++)
+		if (c->stmts[i].id == id)
 			return &c->stmts[i];
 	return NULL;
 }
 
+/* The parameters sent in pieces are forgotten (after EXECUTE, RESET). */
+static void forget_longs(mysqld_stmt *s)
+{
+	unsigned i;
+
+	for (i = 0; s->longs && i < s->np; i++)
+		sl_buf_free(&s->longs[i]);
+	free(s->longs);
+	s->longs = NULL;
+	s->long_bytes = 0;
+	s->long_err = 0;
+}
+
 static void release(mysqld_stmt *s)
 {
+	forget_longs(s);
 	free(s->sql);
 	free(s->pos);
 	free(s->types);
@@ -143,8 +166,7 @@ int mysqld_stmt_execute(mysqld_conn *c)
 	char msg[128];
 	int r = -1;
 
-	sl_mysqlproto_rd_init(&rd, c->pay.p + 1, c->pay.len - 1);
-	s = find(c, (uint32_t)sl_mysqlproto_get_int(&rd, 4));
+	s = lookup(c, &rd);
 	sl_mysqlproto_get_int(&rd, 1);          /* cursor flags: no cursor is opened */
 	sl_mysqlproto_get_int(&rd, 4);          /* iteration count: always 1 */
 	if (rd.bad)
@@ -152,16 +174,20 @@ int mysqld_stmt_execute(mysqld_conn *c)
 	if (!s)
 		return mysqld_send_err(c, ER_UNKNOWN_STMT_HANDLER, "HY000",
 			"Unknown prepared statement handler given to mysqld_stmt_execute") < 0 ? -1 : 1;
-	if (s->long_data) {
-		s->long_data = 0;
-		return mysqld_send_err(c, SL_SQL_ER_UNKNOWN, "HY000",
-			"COM_STMT_SEND_LONG_DATA is not supported yet by sl-mysqld") < 0 ? -1 : 1;
+	if (s->long_err) {
+		r = s->long_err == ER_NET_PACKET_TOO_LARGE
+			? mysqld_send_err(c, ER_NET_PACKET_TOO_LARGE, "08S01",
+				"Got a packet bigger than 'max_allowed_packet' bytes")
+			: mysqld_send_err(c, ER_WRONG_ARGUMENTS, "HY000",
+				"Incorrect arguments to mysqld_stmt_send_long_data");
+		forget_longs(s);
+		return r < 0 ? -1 : 1;
 	}
 	off = calloc(s->np ? s->np : 1, sizeof *off);
 	len = calloc(s->np ? s->np : 1, sizeof *len);
 	if (!off || !len)
 		goto out;
-	r = sl_mysqlproto_params(&rd, s->np, s->types, &lits, off, len, msg, sizeof msg);
+	r = sl_mysqlproto_params(&rd, s->np, s->types, s->longs, &lits, off, len, msg, sizeof msg);
 	if (r < 0)
 		goto out;
 	if (r == 0) {
@@ -177,6 +203,8 @@ int mysqld_stmt_execute(mysqld_conn *c)
 	r = mysqld_statement(c, sql.p, sql.len);
 	c->binary = 0;
 out:
+	if (s)
+		forget_longs(s);
 	free(off);
 	free(len);
 	sl_buf_free(&lits);
@@ -188,11 +216,9 @@ out:
 int mysqld_stmt_close(mysqld_conn *c)
 {
 	sl_mysqlproto_rd rd;
-	mysqld_stmt *s;
+	mysqld_stmt *s = lookup(c, &rd);
 
-	sl_mysqlproto_rd_init(&rd, c->pay.p + 1, c->pay.len - 1);
-	s = find(c, (uint32_t)sl_mysqlproto_get_int(&rd, 4));
-	if (s && !rd.bad)
+	if (s)
 		release(s);
 	return 1;
 }
@@ -200,28 +226,44 @@ int mysqld_stmt_close(mysqld_conn *c)
 int mysqld_stmt_reset(mysqld_conn *c)
 {
 	sl_mysqlproto_rd rd;
-	mysqld_stmt *s;
+	mysqld_stmt *s = lookup(c, &rd);
 
-	sl_mysqlproto_rd_init(&rd, c->pay.p + 1, c->pay.len - 1);
-	s = find(c, (uint32_t)sl_mysqlproto_get_int(&rd, 4));
-	if (!s || rd.bad)
+	if (!s)
 		return mysqld_send_err(c, ER_UNKNOWN_STMT_HANDLER, "HY000",
 			"Unknown prepared statement handler given to mysqld_stmt_reset") < 0 ? -1 : 1;
-	s->long_data = 0;
+	forget_longs(s);
 	return mysqld_send_ok(c, 0, 0, NULL);
 }
 
-/* COM_STMT_SEND_LONG_DATA: no answer; the next EXECUTE says it is not
- * supported. */
+/* COM_STMT_SEND_LONG_DATA: a piece of a parameter, appended to what came
+ * before for it (statement id, parameter number, the bytes). No answer: a
+ * piece too many (over max_allowed_packet in all) or for a parameter the
+ * statement does not have is the next EXECUTE's error, as in MySQL. */
 int mysqld_stmt_long_data(mysqld_conn *c)
 {
 	sl_mysqlproto_rd rd;
-	mysqld_stmt *s;
+	mysqld_stmt *s = lookup(c, &rd);
+	unsigned i;
+	size_t n;
 
-	sl_mysqlproto_rd_init(&rd, c->pay.p + 1, c->pay.len - 1);
-	s = find(c, (uint32_t)sl_mysqlproto_get_int(&rd, 4));
-	if (s && !rd.bad)
-		s->long_data = 1;
+	if (!s)
+		return 1;
+	i = (unsigned)sl_mysqlproto_get_int(&rd, 2);
+	if (rd.bad || i >= s->np) {
+		s->long_err = s->long_err ? s->long_err : ER_WRONG_ARGUMENTS;
+		return 1;
+	}
+	n = rd.n - rd.off;
+	if (s->long_err || s->long_bytes + n > c->cf->max_packet) {
+		s->long_err = s->long_err ? s->long_err : ER_NET_PACKET_TOO_LARGE;
+		return 1;
+	}
+	if (!s->longs && !(s->longs = calloc(s->np, sizeof *s->longs)))
+		return -1;
+	/* reserve: p is set even for an empty piece (the parameter was sent) */
+	if (sl_buf_reserve(&s->longs[i], n + 1) < 0 || sl_buf_put(&s->longs[i], rd.p + rd.off, n) < 0)
+		return -1;
+	s->long_bytes += n;
 	return 1;
 }
 

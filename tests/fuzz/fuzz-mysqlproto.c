@@ -42,7 +42,7 @@ static void execute(const uint8_t *p, size_t n, const uint8_t *all, size_t alln)
 	sl_mysqlproto_get_int(&rd, 1);
 	sl_mysqlproto_get_int(&rd, 4);
 	if (!rd.bad) {
-		r = sl_mysqlproto_params(&rd, np, types, &text, off, len, msg, sizeof msg);
+		r = sl_mysqlproto_params(&rd, np, types, NULL, &text, off, len, msg, sizeof msg);
 		CHECK(rd.off <= rd.n);
 		if (r == 1)
 			for (i = 0; i < np; i++)

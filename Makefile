@@ -51,6 +51,8 @@ DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev
 	liblz4-dev liblzo2-dev libsnappy-dev libroaring-dev libcrypt-dev bats bats-support \
 	bats-assert universal-ctags curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps time libssl-dev \
 	mariadb-client python3-pymysql libprotobuf-c-dev protobuf-c-compiler libzstd-dev libisal-dev
+# the Debian package's build (debian/, make test-deb)
+DEB_PKGS += dpkg-dev debhelper fakeroot
 
 .DELETE_ON_ERROR:
 .PHONY: unit bins all test check run quickstart deps san clean bench man-lint FORCE
@@ -253,3 +255,11 @@ uninstall:
 	  while [ "$$d" != / ] && [ "$$d" != . ] && rmdir "$(DESTDIR)$$d" 2> /dev/null; do d=$$(dirname "$$d"); done; \
 	done)
 
+# The Debian package built from a scratch copy of the tree, extracted into a
+# scratch root, its sl-httpd started by hand and the quick start loaded
+# through it (tests/deb/ops-deb.bats). A separate target: the package's
+# build compiles everything again (minutes).
+.PHONY: test-deb
+test-deb: deps
+	bats tests/deb/ops-deb.bats
+test: test-deb

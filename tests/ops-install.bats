@@ -76,10 +76,11 @@ files() { (cd "$1" && find . -type f -o -type l | sort); }
 	[[ "$output" == *"-DSL_T_ENV"* ]]
 }
 
-@test "version: one place, the Makefile's VERSION" {
+@test "version: one place, the Makefile's VERSION; the Debian changelog names it too" {
 	local v
 	v=$(sed -n 's/^VERSION = //p' "$SL_ROOT/Makefile")
 	[ "$(grep -c '^VERSION = ' "$SL_ROOT/Makefile")" = 1 ]
+	[ "$(sed -n '1s/^streamload (\([^)]*\)).*/\1/p' "$SL_ROOT/debian/changelog")" = "$v" ]
 	# no binary carries a version of its own
 	! grep -rn '(streamload)' "$SL_ROOT/cmd"
 	# outside a git checkout the Makefile's VERSION alone

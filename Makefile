@@ -7,6 +7,8 @@
 #   make deps       install the Debian packages the build and tests need
 #   make san        the ASan+UBSan build in build/san/bin
 #   make fuzz       the libFuzzer targets of tests/fuzz, FUZZ_SECONDS (60) each
+#   make install    binaries, man pages and systemd units under PREFIX (/usr/local); make uninstall
+#   make test-deb   the Debian package built in a scratch copy, extracted and tried (make test runs it)
 
 BINS = sl-parse sl-map sl-filter sl-txn sl-commit sl-load sl-sql sl-scan sl-dump sl-httpd sl-fsck sl-compact sl-mysqld
 

@@ -55,7 +55,7 @@ man_opts() {
 		run -0 --separate-stderr "$b" --version
 		[ "$stderr" = "" ]
 		[ "${#lines[@]}" = 1 ]
-		[[ "$output" == "$b (streamload) $v" || "$output" == "$b (streamload) $v+g"* ]] ||
+		[[ "$output" == "$b (streamload) $v" || "$output" == "$b (streamload) $v"[-+]* ]] ||
 			{ echo "$b: $output"; false; }
 	done
 	# one version for all: the one object they link

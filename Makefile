@@ -7,19 +7,32 @@
 #   make deps       install the Debian packages the build and tests need
 #   make san        the ASan+UBSan build in build/san/bin
 #   make fuzz       the libFuzzer targets of tests/fuzz, FUZZ_SECONDS (60) each
+#   make install    binaries, man pages and systemd units under PREFIX (/usr/local); make uninstall
+#   make test-deb   the Debian package built in a scratch copy, extracted and tried (make test runs it)
 
 BINS = sl-parse sl-map sl-filter sl-txn sl-commit sl-load sl-sql sl-scan sl-dump sl-httpd sl-fsck sl-compact sl-mysqld
 
 CC      ?= cc
 OPT     ?= -O2
+# CFLAGS, CPPFLAGS and LDFLAGS from the environment or the command line
+# are used as given (dpkg-buildflags' hardening, say).
 CFLAGS  ?= $(OPT) -g
+# Warnings are errors unless `make WERROR=`.
+WERROR  ?= -Werror
 # Always applied, even when CFLAGS is given on the command line.
-SL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilibcommon -MMD -MP
+SL_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE -Ilibcommon -MMD -MP
 LDLIBS  += -Wl,--as-needed -ljq -lcsv -llz4 -lz -lbz2 -llzo2 -lsnappy -lroaring -lcrypt -lcrypto -lprotobuf-c -lzstd -lisal -lm
 
+# Where the build goes: objects in BUILD, binaries in OUTDIR (BINDIR is
+# where `make install` puts them).
 BUILD   ?= build/rel
-BINDIR  ?= bin
-PREFIX  ?= /usr/local
+OUTDIR  ?= bin
+
+# The version, in this one place; built in a git checkout, the commit is
+# appended (or a vX.Y.Z tag's description used): libcommon/version.h.
+VERSION = 0.9.0
+GIT_DESCRIBE := $(shell test -e .git && git describe --tags --always --dirty 2> /dev/null)
+SL_VERSION = $(if $(GIT_DESCRIBE),$(if $(filter v%,$(GIT_DESCRIBE)),$(GIT_DESCRIBE:v%=%),$(VERSION)+g$(GIT_DESCRIBE)),$(VERSION))
 
 LIBSRC  := $(sort $(wildcard libcommon/*.c))
 LIBOBJ  := $(LIBSRC:%.c=$(BUILD)/%.o)
@@ -40,11 +53,16 @@ DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev
 	liblz4-dev liblzo2-dev libsnappy-dev libroaring-dev libcrypt-dev bats bats-support \
 	bats-assert universal-ctags curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps time libssl-dev \
 	mariadb-client python3-pymysql parallel libprotobuf-c-dev protobuf-c-compiler libzstd-dev libisal-dev
+# the Debian package's build (debian/, make test-deb)
+DEB_PKGS += dpkg-dev debhelper fakeroot
 
 .DELETE_ON_ERROR:
-.PHONY: unit all test check run quickstart deps san clean install bench man-lint
+.PHONY: unit bins all test check run quickstart deps san clean bench man-lint FORCE
 
-all: $(BINS:%=$(BINDIR)/%) unit
+all: bins unit
+
+# the binaries alone (what install and the Debian package need)
+bins: $(BINS:%=$(OUTDIR)/%)
 
 unit: $(UNITS)
 
@@ -55,7 +73,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libcommon.a
 # objects first, then the library (the launchers add the stage objects)
 LINKIN = $(filter-out %.a,$^) $(filter %.a,$^)
 
-$(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
+$(OUTDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(SL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(LINKIN) $(LDLIBS)
 
@@ -69,32 +87,41 @@ $(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 # Not with the sanitizers (SAN=1).
 STATIC_STAGES = sl-filter sl-txn sl-sql
 ifeq ($(SAN),)
-$(STATIC_STAGES:%=$(BINDIR)/%): $(BINDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
+$(STATIC_STAGES:%=$(OUTDIR)/%): $(OUTDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(SL_CFLAGS) $(CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ -Wl,--as-needed \
 	  -Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -lcrypto -Wl,-Bdynamic -lisal -lroaring -lm
 endif
 
-$(LAUNCHERS:%=$(BINDIR)/%): $(STAGEOBJ)
+$(LAUNCHERS:%=$(OUTDIR)/%): $(STAGEOBJ)
 # and bind every symbol at start, once, rather than lazily in each child;
 # the libraries Debian ships as .a are linked in: fewer mappings make each
 # fork cheaper (libjq has no .a: it stays shared; libsnappy is C++, its .a
 # would pull in libstdc++: it stays shared too)
-$(LAUNCHERS:%=$(BINDIR)/%): LDFLAGS += -Wl,-z,now
-$(LAUNCHERS:%=$(BINDIR)/%): LDLIBS = -Wl,--as-needed -ljq \
+$(LAUNCHERS:%=$(OUTDIR)/%): LDFLAGS += -Wl,-z,now
+$(LAUNCHERS:%=$(OUTDIR)/%): LDLIBS = -Wl,--as-needed -ljq \
 	-Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -lcrypto -Wl,-Bdynamic -lisal -lsnappy -lroaring \
 	-lprotobuf-c -lzstd -lm
 
 $(BUILD)/cmd/%.stage.o: cmd/%.c
 	@mkdir -p $(@D)
-	$(CC) $(SL_CFLAGS) $(CFLAGS) -Dmain=$(subst -,_,$*)_main -c -o $@ $<
+	$(CC) $(SL_CFLAGS) $(CPPFLAGS) $(CFLAGS) -Dmain=$(subst -,_,$*)_main -c -o $@ $<
 
 define dirbin_rule
-$$(BINDIR)/$(1): $$(patsubst %.c,$$(BUILD)/%.o,$$(wildcard cmd/$(1)/*.c)) $$(BUILD)/libcommon.a
+$$(OUTDIR)/$(1): $$(patsubst %.c,$$(BUILD)/%.o,$$(wildcard cmd/$(1)/*.c)) $$(BUILD)/libcommon.a
 	@mkdir -p $$(@D)
 	$$(CC) $$(SL_CFLAGS) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$(LINKIN) $$(LDLIBS)
 endef
 $(foreach b,$(DIRBINS),$(eval $(call dirbin_rule,$(b))))
+
+# libcommon/version.c's SL_VERSION, rewritten only when it changes: a new
+# commit rebuilds version.o and relinks, nothing else.
+$(BUILD)/gen/slversion.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define SL_VERSION "$(SL_VERSION)"' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+$(BUILD)/libcommon/version.o: $(BUILD)/gen/slversion.h
+FORCE:
 
 $(BUILD)/libcommon.a: $(LIBOBJ)
 	@rm -f $@
@@ -102,7 +129,7 @@ $(BUILD)/libcommon.a: $(LIBOBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(SL_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(SL_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 -include $(DEPS)
 
@@ -118,7 +145,7 @@ deps:
 	fi
 
 san:
-	$(MAKE) SAN=1 BUILD=build/san BINDIR=build/san/bin OPT=-O1 \
+	$(MAKE) SAN=1 BUILD=build/san OUTDIR=build/san/bin OPT=-O1 \
 	  CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
 	  LDFLAGS='-fsanitize=address,undefined'
 
@@ -131,7 +158,7 @@ NPROC := $(shell nproc 2> /dev/null || echo 1)
 test: deps
 	$(MAKE) -j$(NPROC) all
 	$(MAKE) man-lint
-	SL_BIN=$(CURDIR)/$(BINDIR) SL_UNIT=$(CURDIR)/$(BUILD)/tests/unit tests/run release
+	SL_BIN=$(CURDIR)/$(OUTDIR) SL_UNIT=$(CURDIR)/$(BUILD)/tests/unit tests/run release
 	$(MAKE) -j$(NPROC) san
 	SL_BIN=$(CURDIR)/build/san/bin SL_UNIT=$(CURDIR)/build/san/tests/unit SL_SAN=1 \
 	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -142,24 +169,15 @@ check: test
 SL_DATA ?= ./sl-data
 run: deps all
 	@echo "make run: sl-httpd on 127.0.0.1:8030 and sl-mysqld on 127.0.0.1:9030 over $(SL_DATA) (Ctrl-C stops both)"
-	$(BINDIR)/sl-mysqld --data-dir $(SL_DATA) -v 2 & mysqld=$$!; \
+	$(OUTDIR)/sl-mysqld --data-dir $(SL_DATA) -v 2 & mysqld=$$!; \
 	trap 'kill $$mysqld 2> /dev/null' EXIT INT TERM; \
-	$(BINDIR)/sl-httpd --data-dir $(SL_DATA) -v 2
+	$(OUTDIR)/sl-httpd --data-dir $(SL_DATA) -v 2
 
 quickstart: deps all
 	./examples/quickstart.sh
 
 bench: deps all
 	./bench/load.sh
-
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
-	install -m 755 $(BINS:%=$(BINDIR)/%) $(DESTDIR)$(PREFIX)/bin
-	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5
-	install -d $(DESTDIR)$(PREFIX)/share/man/man8 && install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7
 
 clean:
 	rm -rf build bin
@@ -172,7 +190,7 @@ $(ORCGEN).c $(ORCGEN).h &: libcommon/proto/orc_proto.proto
 	@mkdir -p $(@D)
 	protoc-c --c_out=$(BUILD)/gen --proto_path=libcommon/proto $<
 $(ORCGEN).o: $(ORCGEN).c
-	$(CC) -std=gnu11 -Wall -Werror -I$(BUILD)/gen $(CFLAGS) -c -o $@ $<
+	$(CC) -std=gnu11 -Wall $(WERROR) -I$(BUILD)/gen $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 $(BUILD)/libcommon.a: $(ORCGEN).o
 $(BUILD)/libcommon/orc.o: | $(ORCGEN).h
 
@@ -185,7 +203,7 @@ include mk/fuzz.mk
 # brotli for parquet pages.
 DEB_PKGS += libbrotli-dev
 LDLIBS += -lbrotlidec
-$(LAUNCHERS:%=$(BINDIR)/%): LDLIBS += -lbrotlidec
+$(LAUNCHERS:%=$(OUTDIR)/%): LDLIBS += -lbrotlidec
 
 # Test-only npm packages (tests/node: DuckDB, the parquet tests' oracle),
 # installed from the lock file before the bats run. (nodejs only: the
@@ -215,5 +233,54 @@ FUZZ_LDLIBS += -lssl -lcrypto
 DEB_PKGS += openjdk-17-jdk-headless libmariadb-java
 .PHONY: test-jdbc
 test-jdbc: deps all
-	SL_BIN=$(CURDIR)/$(BINDIR) SL_UNIT=$(CURDIR)/$(BUILD)/tests/unit bats tests/jdbc/
+	SL_BIN=$(CURDIR)/$(OUTDIR) SL_UNIT=$(CURDIR)/$(BUILD)/tests/unit bats tests/jdbc/
 test: test-jdbc
+# make install / uninstall: the binaries, man pages and systemd units.
+#   PREFIX  (/usr/local)   BINDIR  ($(PREFIX)/bin)   MANDIR ($(PREFIX)/share/man)
+#   UNITDIR ($(PREFIX)/lib/systemd/system, a directory systemd reads; an
+#           administrator's own units go in /etc/systemd/system instead)
+#   DESTDIR (a staging root prepended to every path: debian/rules)
+# The units' ExecStart name the installed binaries: @BINDIR@ in
+# examples/*.service is replaced by BINDIR. streamload reads no file of
+# its own under /etc (sl.conf lives in the data directory), so install
+# puts nothing there.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+INSTALL    ?= install
+MANPAGES   := $(sort $(wildcard man/*.[1-8]))
+MANDIRS     = $(sort $(foreach m,$(MANPAGES),$(MANDIR)/man$(subst .,,$(suffix $(m)))))
+SYSTEMD_UNITS := $(sort $(wildcard examples/*.service examples/*.socket))
+.PHONY: install uninstall
+install: bins
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(MANDIRS:%=$(DESTDIR)%)
+	$(INSTALL) -m 755 $(BINS:%=$(OUTDIR)/%) $(DESTDIR)$(BINDIR)
+	@for m in $(MANPAGES); do \
+	  echo "$(INSTALL) -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}"; \
+	  $(INSTALL) -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.} || exit 1; \
+	done
+	@for u in $(SYSTEMD_UNITS); do \
+	  t=$(DESTDIR)$(UNITDIR)/$${u##*/}; \
+	  echo "sed 's|@BINDIR@|$(BINDIR)|g' $$u > $$t"; \
+	  sed 's|@BINDIR@|$(BINDIR)|g' $$u > $$t.tmp && chmod 644 $$t.tmp && mv -f $$t.tmp $$t || exit 1; \
+	done
+
+# What install wrote; in a staging root (DESTDIR), also the directories
+# left empty.
+uninstall:
+	rm -f $(BINS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	rm -f $(SYSTEMD_UNITS:examples/%=$(DESTDIR)$(UNITDIR)/%)
+	$(if $(DESTDIR),@for d in $(BINDIR) $(MANDIRS) $(MANDIR) $(UNITDIR); do \
+	  while [ "$$d" != / ] && [ "$$d" != . ] && rmdir "$(DESTDIR)$$d" 2> /dev/null; do d=$$(dirname "$$d"); done; \
+	done)
+
+# The Debian package built from a scratch copy of the tree, extracted into a
+# scratch root, its sl-httpd started by hand and the quick start loaded
+# through it (tests/deb/ops-deb.bats). A separate target: the package's
+# build compiles everything again (minutes).
+.PHONY: test-deb
+test-deb: deps
+	bats tests/deb/ops-deb.bats
+test: test-deb

@@ -30,8 +30,14 @@
 #include "twopc.h"
 #include "compact.h"
 
-#define USAGE "sl-commit [--data-dir DIR] [-H 'name:value']... " \
-	"[--txn-operation commit|abort (--txn-id N | --label L) DB]"
+#define USAGE "sl-commit [--data-dir DIR] [-H 'name:value']... [--txn-operation commit|abort (--txn-id N | --label L) DB]\n" \
+	SL_HELP_H \
+	"  --txn-operation OP   commit or abort a prepared (2PC) transaction of DB\n" \
+	"  --txn-id N           the transaction, by id\n" \
+	"  --label L            the transaction, by label (when no id is given)\n" \
+	SL_HELP_DATA_DIR \
+	SL_HELP_STD \
+	"See sl-commit(1).\n"
 
 /* ---- standalone: 2PC commit/abort ---- */
 

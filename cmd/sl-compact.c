@@ -20,7 +20,12 @@
 #include "store.h"
 #include "compact.h"
 
-#define USAGE "sl-compact [--data-dir DIR] [--full] [--partition P] DB.TABLE"
+#define USAGE "sl-compact [--data-dir DIR] [--full] [--partition P] DB.TABLE\n" \
+	SL_HELP_DATA_DIR \
+	"  --full               compact every file of the table, not the run the policy picks\n" \
+	"  --partition P        compact only partition P\n" \
+	SL_HELP_STD \
+	"See sl-compact(1).\n"
 
 /* SL_COMPACT_KILL_AT=<step>: the process kills itself with SIGKILL when
  * it reaches that step (crash tests: sl-compact(1) ENVIRONMENT). */

@@ -27,7 +27,10 @@
 #include "frame.h"
 #include "types.h"
 
-#define USAGE "sl-dump [--json] < STREAM"
+#define USAGE "sl-dump [--json] < STREAM\n" \
+	"  -j, --json           JSON lines instead of TSV\n" \
+	SL_HELP_STD \
+	"See sl-dump(1).\n"
 
 static sl_buf out = SL_BUF_ZERO;
 
@@ -292,10 +295,10 @@ int main(int argc, char **argv)
 			sl_dieusage(USAGE);
 		i++;
 	}
-	if (o.help) {
-		printf("usage: %s\n", USAGE);
-		return fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK;
-	}
+	if (o.help)
+		sl_msg_help(USAGE);
+	if (o.version)
+		sl_msg_version();
 	sl_pipe_grow_std();
 	memset(&c, 0, sizeof c);
 	if (sl_reader_init(&rd, 0) < 0)

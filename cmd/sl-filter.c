@@ -35,7 +35,11 @@
 #include "store.h"
 #include "partroute.h"
 
-#define USAGE "sl-filter [--data-dir DIR] [-H 'name:value']... [DB.TABLE]"
+#define USAGE "sl-filter [--data-dir DIR] [-H 'name:value']... [DB.TABLE]\n" \
+	SL_HELP_H \
+	SL_HELP_DATA_DIR \
+	SL_HELP_STD \
+	"See sl-filter(1).\n"
 #define DELETE_SIGN "__DORIS_DELETE_SIGN__"
 
 /* The stage's state: its output and the bound `where` with what it

@@ -20,7 +20,11 @@
 #include "store.h"
 #include "fsck.h"
 
-#define USAGE "sl-fsck [--data-dir DIR] [--repair] [DB ...]"
+#define USAGE "sl-fsck [--data-dir DIR] [--repair] [DB ...]\n" \
+	SL_HELP_DATA_DIR \
+	"  --repair             repair a corrupt transaction log\n" \
+	SL_HELP_STD \
+	"See sl-fsck(8).\n"
 
 int main(int argc, char **argv)
 {
@@ -35,8 +39,9 @@ int main(int argc, char **argv)
 	for (k = 1; k < argc; k++) {
 		const char *a = argv[k];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("usage: %s\n", USAGE);
-			return fflush(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK;
+			sl_msg_help(USAGE);
+		} else if (!strcmp(a, "--version")) {
+			sl_msg_version();
 		} else if (!strcmp(a, "--repair")) {
 			repair = 1;
 		} else if (!strcmp(a, "--data-dir")) {

@@ -29,7 +29,13 @@
 #include "auth.h"
 #include "load.h"
 
-#define USAGE "sl-load [--data-dir DIR] [-u user:pass] [-H 'name:value']... -T FILE|- DB.TABLE"
+#define USAGE "sl-load [--data-dir DIR] [-u user:pass] [-H 'name:value']... -T FILE|- DB.TABLE\n" \
+	SL_HELP_H \
+	"  -T FILE|-            the data to load (- for standard input)\n" \
+	"  -u user:pass         load as this user, its password and LOAD_PRIV checked (as curl -u)\n" \
+	SL_HELP_DATA_DIR \
+	SL_HELP_STD \
+	"See sl-load(1).\n"
 
 static volatile sig_atomic_t got_signal;
 

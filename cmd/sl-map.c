@@ -35,7 +35,11 @@
 #include "csvsplit.h"
 #include "colmap.h"
 
-#define USAGE "sl-map [--data-dir DIR] [-H 'name:value']... DB.TABLE"
+#define USAGE "sl-map [--data-dir DIR] [-H 'name:value']... DB.TABLE\n" \
+	SL_HELP_H \
+	SL_HELP_DATA_DIR \
+	SL_HELP_STD \
+	"See sl-map(1).\n"
 
 /* The stage's state. */
 typedef struct mapper {

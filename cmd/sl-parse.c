@@ -39,7 +39,11 @@
 #include "colfile.h"
 #include "colval.h"
 
-#define USAGE "sl-parse [--data-dir DIR] [-H 'name:value']... [DB.TABLE] < body"
+#define USAGE "sl-parse [--data-dir DIR] [-H 'name:value']... [DB.TABLE] < body\n" \
+	SL_HELP_H \
+	SL_HELP_DATA_DIR \
+	SL_HELP_STD \
+	"See sl-parse(1).\n"
 
 #define REASON_UTF8 "Invalid file encoding: all CSV files must be UTF-8 encoded"
 

@@ -25,7 +25,10 @@
 #include "store.h"
 #include "merge.h"
 
-#define USAGE "sl-scan [--data-dir DIR] DB.TABLE"
+#define USAGE "sl-scan [--data-dir DIR] DB.TABLE\n" \
+	SL_HELP_DATA_DIR \
+	SL_HELP_STD \
+	"See sl-scan(1).\n"
 
 static void unknown(const char *db, const char *table, int e)
 {

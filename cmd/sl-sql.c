@@ -27,7 +27,18 @@
 #include "auth.h"
 #include "sql.h"
 
-#define USAGE "sl-sql [--data-dir DIR] [-u USER [-pPASSWORD]] [-B] [-N] [-r] [-t] [-D DB] [-e 'STMT; ...' | FILE]"
+#define USAGE "sl-sql [--data-dir DIR] [-u USER [-pPASSWORD]] [-B] [-N] [-r] [-t] [-D DB] [-e 'STMT; ...' | FILE]\n" \
+	SL_HELP_DATA_DIR \
+	"  -u USER, --user=USER  authenticate as USER and run every statement as that user\n" \
+	"  -pPASSWORD, --password[=PASSWORD]  the password (--password alone: asked for; else $MYSQL_PWD)\n" \
+	"  -B, --batch          tab-separated output even on a terminal\n" \
+	"  -N, --skip-column-names  no header line\n" \
+	"  -r, --raw            do not escape tab-separated values\n" \
+	"  -t, --table          a bordered table even when standard output is not a terminal\n" \
+	"  -D DB, --database=DB  start as if USE DB had run\n" \
+	"  -e STMTS, --execute=STMTS  run these statements (else FILE, else standard input)\n" \
+	SL_HELP_STD \
+	"See sl-sql(1).\n"
 
 static sl_buf out = SL_BUF_ZERO;
 static int batch, skip_names, raw;
@@ -433,10 +444,10 @@ static void parse_args(args *a, int argc, char **argv)
 			a->file = s;
 		i++;
 	}
-	if (a->o.help) {
-		printf("usage: %s\n", USAGE);
-		exit(fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK);
-	}
+	if (a->o.help)
+		sl_msg_help(USAGE);
+	if (a->o.version)
+		sl_msg_version();
 	if (a->exec && a->file)
 		sl_dieusage(USAGE);
 }

@@ -40,7 +40,11 @@
 #include "merge.h"
 #include "partroute.h"
 
-#define USAGE "sl-txn [--data-dir DIR] [-H 'name:value']... DB.TABLE"
+#define USAGE "sl-txn [--data-dir DIR] [-H 'name:value']... DB.TABLE\n" \
+	SL_HELP_H \
+	SL_HELP_DATA_DIR \
+	SL_HELP_STD \
+	"See sl-txn(1).\n"
 #define TIMEOUT_DEFAULT 259200
 #define TIMEOUT_MAX 259200
 #define ROWSET_ROLL (256u << 20)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hdr.c -- Doris header options given as -H 'name:value', and the option
- * parsing every binary shares (-H, --data-dir, -h/--help).
+ * parsing every binary shares (-H, --data-dir, -h/--help, --version).
  */
 #include <errno.h>
 #include <limits.h>
@@ -185,6 +185,10 @@ int sl_opt_common(sl_opts *o, int argc, char **argv, int i)
 
 	if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 		o->help = 1;
+		return 1;
+	}
+	if (!strcmp(a, "--version")) {
+		o->version = 1;
 		return 1;
 	}
 	if (!strcmp(a, "-H")) {

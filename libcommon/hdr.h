@@ -61,6 +61,7 @@ int sl_hdrs_ratio(const sl_hdrs *h, double *out);
  *   -H 'name:value' | -Hname:value   (repeatable)
  *   --data-dir DIR | --data-dir=DIR  (default $SL_DATA_DIR, else ./sl-data)
  *   -h | --help
+ *   --version
  * Callers loop over argv and offer each argument to sl_opt_common first:
  *   for (i = 1; i < argc;) {
  *       int k = sl_opt_common(&o, argc, argv, i);
@@ -74,9 +75,17 @@ typedef struct sl_opts {
 	sl_hdrs hdrs;
 	const char *data_dir;   /* NULL until given; see sl_data_dir */
 	int help;
+	int version;            /* --version */
 } sl_opts;
-#define SL_OPTS_ZERO { SL_HDRS_ZERO, 0, 0 }
+#define SL_OPTS_ZERO { SL_HDRS_ZERO, 0, 0, 0 }
 int sl_opt_common(sl_opts *o, int argc, char **argv, int i);
+
+/* The common options' lines of a binary's usage text (msg.h), one
+ * option a line: the names, then what it does. */
+#define SL_HELP_H "  -H name:value        a load header, as the HTTP header of that name (repeatable)\n"
+#define SL_HELP_DATA_DIR "  --data-dir DIR       the data directory (default $SL_DATA_DIR, else ./sl-data)\n"
+#define SL_HELP_STD "  -h, --help           this text, then exit\n" \
+	"  --version            the version, then exit\n"
 
 /* The data directory: explicit_dir if non-NULL, else $SL_DATA_DIR if set
  * and non-empty, else "./sl-data". */

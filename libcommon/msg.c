@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * msg.c -- "prog: level: message" on stderr, and the errno classification
- * that maps failures onto the exit-code table of sl.h. Used by cmd/ only.
+ * that maps failures onto the exit-code table of sl.h; the --help and
+ * --version answers. Used by cmd/ only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "sl.h"
 #include "msg.h"
+#include "version.h"
 
 const char *sl_prog = "sl";
 
@@ -90,8 +92,31 @@ void sl_info(const char *fmt, ...)
 
 void sl_dieusage(const char *usage)
 {
-	fprintf(stderr, "%s: usage: %s\n", sl_prog, usage);
+	fprintf(stderr, "%s: usage: %.*s\n", sl_prog, (int)strcspn(usage, "\n"), usage);
 	exit(SL_EXIT_USAGE);
+}
+
+/* The end of --help and --version: stdout flushed, 0 or 111. */
+static __attribute__((noreturn)) void exit_stdout(void)
+{
+	exit(fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK);
+}
+
+void sl_msg_help(const char *usage)
+{
+	size_t n = strlen(usage);
+
+	printf("usage: %s%s", usage, n && usage[n - 1] == '\n' ? "" : "\n");
+	exit_stdout();
+}
+
+void sl_msg_version(void)
+{
+	char line[256];
+
+	sl_version_line(line, sizeof line, sl_prog);
+	printf("%s\n", line);
+	exit_stdout();
 }
 
 int sl_error_temp(int e)

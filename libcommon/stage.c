@@ -65,10 +65,10 @@ int sl_stage_args_opts(sl_opts *o, int argc, char **argv, const char *usage, con
 			sl_dieusage(usage);
 		operands[n++] = argv[i++];
 	}
-	if (o->help) {
-		printf("usage: %s\n", usage);
-		exit(fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK);
-	}
+	if (o->help)
+		sl_msg_help(usage);
+	if (o->version)
+		sl_msg_version();
 	return n;
 }
 

@@ -31,7 +31,8 @@ typedef struct sl_stage_opt {
  * NULL name; opts may be NULL) and at most max operands, stored in
  * operands[0..] (the rest NULL). Any other option, an option without its
  * value, or too many operands is a usage error (exit 100); -h/--help
- * prints the usage on stdout and exits 0. Returns the number of operands. */
+ * prints the usage text on stdout and exits 0, --version the version
+ * (msg.h). Returns the number of operands. */
 int sl_stage_args_opts(sl_opts *o, int argc, char **argv, const char *usage, const sl_stage_opt *opts,
 	const char **operands, int max);
 /* sl_stage_args_opts without options of the stage's own. */

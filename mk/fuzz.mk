@@ -122,3 +122,10 @@ $(FUZZ_DIR)/libcommon/orc.o: | $(FUZZ_DIR)/gen/orc_proto.pb-c.h
 ifneq ($(firstword $(MAKEFILE_LIST)),$(lastword $(MAKEFILE_LIST)))
 .DEFAULT_GOAL := $(fuzz_saved_goal)
 endif
+
+# libcommon/version.c's header, which the Makefile writes for its builds:
+# here a fixed text (the fuzz targets never print a version).
+$(FUZZ_DIR)/gen/slversion.h:
+	@mkdir -p $(@D)
+	echo '#define SL_VERSION "0.0.0+fuzz"' > $@
+$(FUZZ_DIR)/libcommon/version.o: | $(FUZZ_DIR)/gen/slversion.h

@@ -135,10 +135,10 @@ os.execvp(sys.argv[2], sys.argv[2:])
 
 @test "-h prints the usage on stdout and exits 0" {
 	run -0 --separate-stderr sl-httpd -h
-	[ "$output" = "${USAGE#sl-httpd: }" ]
+	[ "${lines[0]}" = "${USAGE#sl-httpd: }" ]
 	[ "$stderr" = "" ]
 	run -0 --separate-stderr sl-httpd --help
-	[ "$output" = "${USAGE#sl-httpd: }" ]
+	[ "${lines[0]}" = "${USAGE#sl-httpd: }" ]
 }
 
 @test "--listen: malformed or non-numeric addresses exit 100" {
@@ -584,7 +584,7 @@ free_port() {
 	mkdir units
 	cp "$SL_ROOT"/examples/sl-httpd.socket "$SL_ROOT"/examples/sl-httpd@.service \
 		"$SL_ROOT"/examples/sl-httpd-listen.socket "$SL_ROOT"/examples/sl-httpd-listen.service units/
-	sed -i "s|/usr/local/bin/sl-httpd|$SL_BIN/sl-httpd|" units/*.service
+	sed -i "s|^ExecStart=[^ ]*/sl-httpd |ExecStart=$SL_BIN/sl-httpd |" units/*.service
 	run -0 --separate-stderr systemd-analyze verify --man=no units/sl-httpd.socket units/sl-httpd@.service \
 		units/sl-httpd-listen.socket units/sl-httpd-listen.service
 	[ "$stderr" = "" ]

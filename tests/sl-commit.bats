@@ -309,5 +309,5 @@ export -f load_s
 	run -100 --separate-stderr sl-commit --txn-id
 	[ "$stderr" = "$u" ]
 	run -0 --separate-stderr sl-commit -h
-	[ "$output" = "usage: ${u#sl-commit: usage: }" ]
+	[ "${lines[0]}" = "usage: ${u#sl-commit: usage: }" ]
 }

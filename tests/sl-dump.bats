@@ -104,7 +104,7 @@ typed_stream() {
 	run -100 --separate-stderr sl-dump --bogus
 	[ "$stderr" = "sl-dump: usage: sl-dump [--json] < STREAM" ]
 	run -0 --separate-stderr sl-dump --help
-	[ "$output" = "usage: sl-dump [--json] < STREAM" ]
+	[ "${lines[0]}" = "usage: sl-dump [--json] < STREAM" ]
 }
 
 @test "sl-dump: stops at the end frame, so it can read sl-txn directly" {

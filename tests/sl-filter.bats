@@ -95,5 +95,5 @@ sl-dump: fatal: stream aborted upstream: [INTERNAL_ERROR]TStatus: ParseException
 	run -100 --separate-stderr sl-filter nodot < /dev/null
 	[ "$stderr" = "sl-filter: usage: sl-filter [--data-dir DIR] [-H 'name:value']... [DB.TABLE]" ]
 	run -0 sl-filter --help
-	[ "$output" = "usage: sl-filter [--data-dir DIR] [-H 'name:value']... [DB.TABLE]" ]
+	[ "${lines[0]}" = "usage: sl-filter [--data-dir DIR] [-H 'name:value']... [DB.TABLE]" ]
 }

@@ -242,7 +242,7 @@ fake_load() {
 	run -100 --separate-stderr sl-load -T nofile.csv "$T"
 	[ "$stderr" = "sl-load: fatal: unable to open nofile.csv: No such file or directory" ]
 	run -0 --separate-stderr sl-load --help
-	[ "$output" = "usage: ${USAGE#sl-load: usage: }" ]
+	[ "${lines[0]}" = "usage: ${USAGE#sl-load: usage: }" ]
 	# -u is accepted
 	run -0 --separate-stderr sl-load -u root: -H column_separator:, -T streamload_example.csv "$T"
 }

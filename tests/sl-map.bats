@@ -181,7 +181,7 @@ k	v	n	dt
 	run -100 --separate-stderr sl-map d.t d.t
 	[ "$stderr" = "sl-map: usage: sl-map [--data-dir DIR] [-H 'name:value']... DB.TABLE" ]
 	run -0 sl-map -h
-	[ "$output" = "usage: sl-map [--data-dir DIR] [-H 'name:value']... DB.TABLE" ]
+	[ "${lines[0]}" = "usage: sl-map [--data-dir DIR] [-H 'name:value']... DB.TABLE" ]
 }
 
 @test "sl-map: the seed's file into the seed's table" {

@@ -212,7 +212,7 @@ C0='# counters: column_separator=, line_delimiter=\n StartTimeMs=N column_separa
 	run -100 --separate-stderr sl-parse -H nocolon
 	[ "$stderr" = "sl-parse: usage: $u" ]
 	run -0 --separate-stderr sl-parse --help
-	[ "$output" = "usage: $u" ]
+	[ "${lines[0]}" = "usage: $u" ]
 	[ "$stderr" = "" ]
 }
 

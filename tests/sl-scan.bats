@@ -48,7 +48,7 @@ load test_helper
 		[ "$stderr" = "sl-scan: usage: sl-scan [--data-dir DIR] DB.TABLE" ]
 	done
 	run -0 sl-scan --help
-	[ "$output" = "usage: sl-scan [--data-dir DIR] DB.TABLE" ]
+	[ "${lines[0]}" = "usage: sl-scan [--data-dir DIR] DB.TABLE" ]
 }
 
 @test "sl-scan: --data-dir selects the store" {

@@ -251,5 +251,5 @@ get() { sed -n -E "s/^ *\"$1\": (.*)\$/\\1/p" | sed -E 's/,$//; s/^"(.*)"$/\1/';
 	run -100 --separate-stderr sl-txn -x d1.s
 	run -100 --separate-stderr sl-txn -H nocolon d1.s
 	run -0 --separate-stderr sl-txn --help
-	[ "$output" = "usage: sl-txn [--data-dir DIR] [-H 'name:value']... DB.TABLE" ]
+	[ "${lines[0]}" = "usage: sl-txn [--data-dir DIR] [-H 'name:value']... DB.TABLE" ]
 }

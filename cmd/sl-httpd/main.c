@@ -50,8 +50,18 @@
 #include "httpd.h"
 #include "routes.h"
 
-#define USAGE "sl-httpd [--data-dir D] [--listen ADDR:PORT]... [-1] [-c MAXCONN] [-U user]" \
-	" [--inetd] [--redirect-to host:port[,host:port...]] [--allow-empty-root-password] [-v N]"
+#define USAGE "sl-httpd [--data-dir D] [--listen ADDR:PORT]... [-1] [-c MAXCONN] [-U user] [--inetd] [--redirect-to host:port[,host:port...]] [--allow-empty-root-password] [-v N]\n" \
+	SL_HELP_DATA_DIR \
+	"  --listen ADDR:PORT   listen there (repeatable; default 127.0.0.1:8030)\n" \
+	"  -1                   once ready, print each listening port on standard output\n" \
+	"  -c MAXCONN           serve at most MAXCONN connections at a time (default 200)\n" \
+	"  -U user              after binding, become this user\n" \
+	"  --inetd              serve one connection on descriptors 0 and 1, then exit\n" \
+	"  --redirect-to host:port[,...]  redirect mode: answer loads 307 to these back ends in turn\n" \
+	"  --allow-empty-root-password  listen beyond loopback even while root's password is empty\n" \
+	"  -v N                 verbosity: 0 fatal errors, 1 warnings and authorizations, 2 per connection and request\n" \
+	SL_HELP_STD \
+	"See sl-httpd(8).\n"
 
 #define DEFAULT_LISTEN  "127.0.0.1:8030"
 #define DEFAULT_MAXCONN 200
@@ -903,10 +913,10 @@ int main(int argc, char **argv)
 	memset(&g, 0, sizeof g);
 	g.o = (sl_opts)SL_OPTS_ZERO;
 	parse_args(&g, argc, argv);
-	if (g.o.help) {
-		printf("usage: %s\n", USAGE);
-		return fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK;
-	}
+	if (g.o.help)
+		sl_msg_help(USAGE);
+	if (g.o.version)
+		sl_msg_version();
 	if (g.o.hdrs.n || (g.inetd && (g.nlisten || g.ready || g.c_given)))
 		sl_dieusage(USAGE);
 	catch(SIGPIPE, on_pipe);

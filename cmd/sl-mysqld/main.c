@@ -28,9 +28,23 @@
 #include "tls.h"
 #include "mysqld.h"
 
-#define USAGE "sl-mysqld [--data-dir D] [--listen ADDR:PORT]... [-1] [--inetd] [-c MAXCONN] [-U user]" \
-	" [--max-allowed-packet BYTES] [--idle-timeout S] [--read-timeout S] [-v N]" \
-	" [--tls-cert FILE --tls-key FILE [--require-secure-transport]]"
+#define USAGE "sl-mysqld [--data-dir D] [--listen ADDR:PORT]... [-1] [--inetd] [-c MAXCONN] [-U user] [--max-allowed-packet BYTES] [--idle-timeout S] [--read-timeout S] [-v N]" \
+	" [--tls-cert FILE --tls-key FILE [--require-secure-transport]]\n" \
+	SL_HELP_DATA_DIR \
+	"  --listen ADDR:PORT   listen there (repeatable; default 127.0.0.1:9030)\n" \
+	"  -1                   once listening, print the first socket's address on standard output\n" \
+	"  --inetd              serve one connection on descriptors 0 and 1\n" \
+	"  -c MAXCONN           at most MAXCONN connections at once (default 1024)\n" \
+	"  -U user              become this user once listening\n" \
+	"  --max-allowed-packet BYTES  the largest command a client may send (default 64 MiB)\n" \
+	"  --idle-timeout S     how long a client may stay silent between commands (default 28800)\n" \
+	"  --read-timeout S     how long a packet may take to arrive once begun (default 30)\n" \
+	"  -v N                 0 fatal errors only, 1 refused logins too, 2 every connection's end\n" \
+	"  --tls-cert FILE      the server's certificate chain (PEM): TLS for the clients that ask\n" \
+	"  --tls-key FILE       the certificate's private key (PEM)\n" \
+	"  --require-secure-transport  refuse the clients that do not ask for TLS\n" \
+	SL_HELP_STD \
+	"See sl-mysqld(8).\n"
 #define DEFAULT_LISTEN "127.0.0.1:9030"
 #define MAX_LISTEN 64
 
@@ -136,10 +150,10 @@ static void parse_args(args *a, int argc, char **argv)
 		else
 			sl_dieusage(USAGE);
 	}
-	if (a->o.help) {
-		printf("usage: %s\n", USAGE);
-		exit(SL_EXIT_OK);
-	}
+	if (a->o.help)
+		sl_msg_help(USAGE);
+	if (a->o.version)
+		sl_msg_version();
 	a->cf.data_dir = sl_data_dir(a->o.data_dir);
 	if (!a->tls_cert != !a->tls_key)
 		sl_die(SL_EXIT_USAGE, "--tls-cert and --tls-key go together");

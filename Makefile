@@ -197,3 +197,8 @@ test: node-deps
 # The parquet reader's libFuzzer target (tests/fuzz/fuzz-parquet.c).
 FUZZ_TARGETS += parquet
 FUZZ_LDLIBS += -lbrotlidec -lcrypto -lisal
+
+# promtool (Debian prometheus) checks GET /metrics in tests/ops-metrics.bats.
+# The package brings a prometheus service: a container's policy-rc.d keeps
+# it stopped; on a host with systemd it starts (stop it, or mask it first).
+DEB_PKGS += prometheus

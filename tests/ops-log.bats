@@ -69,3 +69,18 @@ field() { grep -o " $2=[^ ]*" <<<"$1" | head -n 1 | cut -d= -f2-; }
 	[[ "$line" == *'path="/api/\x01\x7f\"x y/t/_stream_load_2pc"'* ]]
 	! log | grep -q $'\x01'
 }
+
+@test "ops-log: sl-mysqld logs a connection's end in the same key=value format" {
+	command -v mysql > /dev/null || skip "mysql client"
+	sl-mysqld --listen 127.0.0.1:0 -1 -v 2 > my.port 2> my.err 3>&- &
+	mpid=$!
+	for ((i = 0; i < 500; i++)); do
+		IFS= read -r p 2> /dev/null < my.port && break
+		sleep 0.02
+	done
+	mysql -h127.0.0.1 -P"${p##*:}" -uroot -e 'SELECT 1' > /dev/null
+	for ((i = 0; i < 100; i++)); do grep -q ' route=mysql ' my.err && break; sleep 0.05; done
+	kill "$mpid"
+	wait "$mpid" || true
+	[[ "$(grep ' route=mysql ' my.err)" =~ ^sl-mysqld:\ info:\ time=[0-9T:.-]+Z\ client=127\.0\.0\.1\ user=root\ method=connection\ route=mysql\ path=-\ db=-\ table=-\ label=-\ txn=-\ status=closed\ code=-\ bytes_in=-\ rows=-\ duration_ms=[0-9]+$ ]]
+}

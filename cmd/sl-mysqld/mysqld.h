@@ -57,6 +57,7 @@ typedef struct mysqld_conn {
 	mysqld_stmt *stmts;
 	size_t nstmts;
 	uint32_t next_stmt;
+	int64_t start_ms;       /* wall clock at accept, for the access log */
 } mysqld_conn;
 
 /* conn.c */

@@ -215,6 +215,13 @@ void sl_metrics_close(sl_metrics *m)
 		munmap(m, sizeof *m);
 }
 
+/* Slot s is named (a, b). Bounded by the slot's size: a file-backed
+ * region is only as sound as the file. */
+static int same(const mslot *s, const char *a, const char *b)
+{
+	return !strncmp(s->a, a, sizeof s->a) && !strncmp(s->b, b, sizeof s->b);
+}
+
 /* The slot named (a, b) in s[0..n], claimed when new; s[n] when full or a
  * name is too long. */
 static mslot *slot_get(mslot *s, size_t n, const char *a, const char *b)
@@ -240,7 +247,7 @@ static mslot *slot_get(mslot *s, size_t n, const char *a, const char *b)
 			sched_yield();
 			st = atomic_load_explicit(&s[i].state, memory_order_acquire);
 		}
-		if (st == SLOT_NAMED && !strcmp(s[i].a, a) && !strcmp(s[i].b, b))
+		if (st == SLOT_NAMED && same(&s[i], a, b))
 			return &s[i];
 	}
 	return &s[n];
@@ -340,7 +347,7 @@ static int64_t inflight(sl_metrics *m)
 		int32_t pid = GET(m->inflight[i]);
 		if (!pid)
 			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
+		if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
 			n++;
 		else
 			atomic_compare_exchange_strong(&m->inflight[i], &pid, 0);
@@ -348,12 +355,14 @@ static int64_t inflight(sl_metrics *m)
 	return n;
 }
 
-/* A label value, escaped as the format wants (\\, \", \n). */
+/* A label value of at most SL_METRICS_NAME_MAX bytes, escaped as the
+ * format wants (\\, \", \n). */
 static int put_label(sl_buf *b, const char *name, const char *v, int comma)
 {
 	int r = sl_buf_printf(b, "%s%s=\"", comma ? "," : "", name);
+	const char *end = v + strnlen(v, SL_METRICS_NAME_MAX);
 
-	for (; r > 0 && *v; v++)
+	for (; r > 0 && v < end; v++)
 		r = *v == '\\' ? sl_buf_puts(b, "\\\\") : *v == '"' ? sl_buf_puts(b, "\\\"") :
 			*v == '\n' ? sl_buf_puts(b, "\\n") : sl_buf_putc(b, *v);
 	return r > 0 ? sl_buf_putc(b, '"') : -1;
@@ -377,11 +386,11 @@ static int64_t slot_sum(mslot *s, size_t n, size_t i, size_t k)
 	size_t j;
 
 	for (j = 0; j < i; j++)
-		if (GET(s[j].state) == SLOT_NAMED && !strcmp(s[j].a, s[i].a) && !strcmp(s[j].b, s[i].b))
+		if (GET(s[j].state) == SLOT_NAMED && same(&s[j], s[i].a, s[i].b))
 			return -1;
 	v = GET(s[i].v[k]);
 	for (j = i + 1; j <= n; j++)
-		if (GET(s[j].state) == SLOT_NAMED && !strcmp(s[j].a, s[i].a) && !strcmp(s[j].b, s[i].b))
+		if (GET(s[j].state) == SLOT_NAMED && same(&s[j], s[i].a, s[i].b))
 			v += GET(s[j].v[k]);
 	return v;
 }

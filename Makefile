@@ -284,3 +284,7 @@ uninstall:
 test-deb: deps
 	bats tests/deb/ops-deb.bats
 test: test-deb
+# promtool (Debian prometheus) checks GET /metrics in tests/ops-metrics.bats.
+# The package brings a prometheus service: a container's policy-rc.d keeps
+# it stopped; on a host with systemd it starts (stop it, or mask it first).
+DEB_PKGS += prometheus

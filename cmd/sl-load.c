@@ -9,13 +9,25 @@
  * attachment) or not (aborted, Fail). -u user:pass is checked against the
  * data directory's users and grants (LOAD on DB.TABLE); without -u the load
  * runs as the local administrator, root.
+ *
+ * On a terminal (stderr a TTY, or --progress) a progress line is redrawn
+ * on stderr at most 10 times a second by a thread of its own (progress.h):
+ * for a regular file the bytes sl-parse has read are the offset of the
+ * open file it shares with us, and csv rows are the lines up to there
+ * (counted through a second descriptor, from the page cache); a pipe's
+ * bytes and lines are counted as they pass through us.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "builtin.h"
@@ -28,11 +40,14 @@
 #include "store.h"
 #include "auth.h"
 #include "load.h"
+#include "progress.h"
 
-#define USAGE "sl-load [--data-dir DIR] [-u user:pass] [-H 'name:value']... -T FILE|- DB.TABLE\n" \
+#define USAGE "sl-load [--data-dir DIR] [-u user:pass] [-H 'name:value']... [--progress|--no-progress] -T FILE|- DB.TABLE\n" \
 	SL_HELP_H \
 	"  -T FILE|-            the data to load (- for standard input)\n" \
 	"  -u user:pass         load as this user, its password and LOAD_PRIV checked (as curl -u)\n" \
+	"  --progress           show the load's progress on standard error even when it is not a terminal\n" \
+	"  --no-progress        never show it (by default it is shown when standard error is a terminal)\n" \
 	SL_HELP_DATA_DIR \
 	SL_HELP_STD \
 	"See sl-load(1).\n"
@@ -87,6 +102,176 @@ static int check_user(sl_load_req *rq, const char *user, sl_load_out *out)
 	return 1;
 }
 
+/* ---- progress ---- */
+
+typedef struct ticker {
+	int fd;                 /* the body sl-parse reads (a regular file), or -1 */
+	int src;                /* else the body feed_counted passes on */
+	int linefd;             /* the same file opened again to count lines, or -1 */
+	int64_t total;          /* its size, -1 unknown */
+	int64_t counted;        /* lines counted up to this offset */
+	_Atomic int64_t bytes, rows;    /* what passed (a pipe through feed), or was read */
+	int rows_known;
+	_Atomic int stop;
+	int64_t start_us;
+	pthread_t th;
+} ticker;
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t count_lines(const char *p, size_t n)
+{
+	const char *e = p + n;
+	int64_t k = 0;
+
+	while ((p = memchr(p, '\n', (size_t)(e - p)))) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+/* A regular file: how far sl-parse read, and the lines up to there. */
+static void ticker_poll(ticker *t)
+{
+	char buf[65536];
+	off_t at;
+
+	if (t->fd < 0 || (at = lseek(t->fd, 0, SEEK_CUR)) < 0)
+		return;
+	atomic_store(&t->bytes, at);
+	while (t->linefd >= 0 && t->counted < at) {
+		size_t want = at - t->counted < (off_t)sizeof buf ? (size_t)(at - t->counted) : sizeof buf;
+		ssize_t k = pread(t->linefd, buf, want, t->counted);
+		if (k <= 0)
+			break;
+		atomic_fetch_add(&t->rows, count_lines(buf, (size_t)k));
+		t->counted += k;
+	}
+}
+
+/* Redraw the line: carriage return, the text, clear to the end of line.
+ * Only write(2) and the stack: the stages are forked meanwhile. */
+static void ticker_draw(ticker *t, unsigned tick, const char *end)
+{
+	char line[256];
+	size_t n;
+
+	line[0] = '\r';
+	n = 1 + sl_progress_format(atomic_load(&t->bytes), t->total, t->rows_known ? atomic_load(&t->rows) : -1,
+		mono_us() - t->start_us, tick, line + 1, sizeof line - 8);
+	n += (size_t)snprintf(line + n, sizeof line - n, "\033[K%s", end);
+	if (write(2, line, n) < 0)
+		return;
+}
+
+static void *ticker_run(void *arg)
+{
+	ticker *t = arg;
+	struct timespec tenth = { 0, 100000000 };
+	unsigned tick = 0;
+
+	while (!atomic_load(&t->stop)) {
+		nanosleep(&tenth, NULL);
+		ticker_poll(t);
+		ticker_draw(t, tick++, "");
+	}
+	return NULL;
+}
+
+/* A pipe's body through us, counted. */
+static const char *feed_counted(void *ctx, int wfd)
+{
+	static char msg[160];
+	ticker *t = ctx;
+	char buf[65536];
+
+	for (;;) {
+		ssize_t k = read(t->src, buf, sizeof buf);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			snprintf(msg, sizeof msg, SL_E_INTERNAL_ERROR "unable to read the body: %s", strerror(errno));
+			return msg;
+		}
+		if (k == 0)
+			return NULL;
+		atomic_fetch_add(&t->bytes, k);
+		atomic_fetch_add(&t->rows, count_lines(buf, (size_t)k));
+		if (sl_allwrite(wfd, buf, (size_t)k) != (size_t)k)
+			return NULL;    /* EPIPE: the pipeline answers */
+	}
+}
+
+/* Rows are lines for an uncompressed csv body. */
+static int rows_are_lines(const sl_hdrs *h)
+{
+	const char *f = sl_hdrs_get(h, "format"), *z = sl_hdrs_get(h, "compress_type");
+
+	return (!f || !*f || !strncasecmp(f, "csv", 3)) && (!z || !*z);
+}
+
+static void ticker_start(ticker *t, sl_load_req *rq, const char *file)
+{
+	struct stat sb;
+
+	memset(t, 0, sizeof *t);
+	t->fd = t->linefd = -1;
+	t->total = -1;
+	t->start_us = mono_us();
+	t->rows_known = rows_are_lines(rq->hdrs);
+	if (fstat(rq->infd, &sb) == 0 && S_ISREG(sb.st_mode) && lseek(rq->infd, 0, SEEK_CUR) == 0) {
+		t->fd = rq->infd;
+		t->total = sb.st_size;
+		if (t->rows_known && (t->linefd = open(strcmp(file, "-") ? file : "/dev/stdin",
+			O_RDONLY | O_CLOEXEC)) < 0)
+			t->rows_known = 0;
+	} else {
+		t->src = rq->infd;
+		rq->feed = feed_counted;
+		rq->feed_ctx = t;
+		rq->infd = -1;
+	}
+	if (pthread_create(&t->th, NULL, ticker_run, t) != 0)
+		t->stop = 1;
+}
+
+static void ticker_end(ticker *t)
+{
+	if (!atomic_load(&t->stop)) {
+		atomic_store(&t->stop, 1);
+		pthread_join(t->th, NULL);
+		ticker_poll(t);
+		ticker_draw(t, 0, "\n");
+	}
+	if (t->linefd >= 0)
+		close(t->linefd);
+}
+
+/* --progress / --no-progress, taken out of argv: 1 draw, 0 not. */
+static int progress_wanted(int *argc, char **argv)
+{
+	int i, j, want = isatty(2);
+
+	for (i = j = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--progress"))
+			want = 1;
+		else if (!strcmp(argv[i], "--no-progress"))
+			want = 0;
+		else
+			argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	*argc = j;
+	return want;
+}
+
 int main(int argc, char **argv)
 {
 	sl_opts o = SL_OPTS_ZERO;
@@ -99,10 +284,12 @@ int main(int argc, char **argv)
 	};
 	sl_load_req rq;
 	sl_load_out out;
-	int code;
+	ticker tk;
+	int code, progress;
 
 	sl_msg_init(argv[0]);
 	sl_spawn_builtins = sl_builtin_stages;
+	progress = progress_wanted(&argc, argv);
 	sl_stage_args_opts(&o, argc, argv, USAGE, opts, &target, 1);
 	if (!target || !file || !sl_stage_target(target, db, table))
 		sl_dieusage(USAGE);
@@ -135,14 +322,21 @@ int main(int argc, char **argv)
 	sl_stage_catch(SIGHUP, on_signal);
 	sl_stage_catch(SIGPIPE, SIG_IGN);       /* EPIPE on stdout is handled */
 
-	if (sl_load_run(&rq, &out) < 0) {
+	if (progress)
+		ticker_start(&tk, &rq, file);
+	code = sl_load_run(&rq, &out);
+	if (progress)
+		ticker_end(&tk);
+	if (code < 0) {
 		int e = errno;
 		if (e == ENOENT || e == EACCES || e == ENOEXEC)
 			sl_diesys(e == ENOENT ? SL_EXIT_NOENT : SL_EXIT_NOEXEC, "unable to run %s", out.failed_path);
 		sl_diesys(SL_EXIT_TEMP, "unable to run the load");
 	}
-	if (rq.infd != 0)
+	if (rq.infd > 0)
 		close(rq.infd);
+	else if (progress && tk.fd < 0 && tk.src > 0)
+		close(tk.src);
 	code = sl_stage_answer(out.answer.p, out.answer.len, out.ok ? SL_EXIT_OK : SL_EXIT_NO);
 	if (got_signal && code == SL_EXIT_NO)
 		code = 128 + got_signal;

@@ -598,13 +598,14 @@ free_port() {
 	mkdir sl-data
 	start_httpd --data-dir ./sl-data --listen 127.0.0.1:0 -v 0
 	man_examples sl-httpd.8 | sed "s/127\.0\.0\.1:8030/127.0.0.1:$port/g" > ex.sh
-	[ "$(grep -c '^curl' ex.sh)" = 6 ]
+	[ "$(grep -c '^curl' ex.sh)" = 7 ]
 	run -0 --separate-stderr bash -e ex.sh
 	[ "$(grep -c '"NumberLoadedRows": 10' <<<"$output")" = 2 ]
 	[[ "$output" == *'"Label": "batch_42"'*'"Status": "Success"'* ]]
 	[[ "$output" == *'"data":[[10]]'* ]]
 	[[ "$output" == *'{"status": "OK", "msg": "To Be Added"}'* ]]
 	[[ "$output" == *'"msg": "label [batch_42] commit successfully."'* ]]
+	[[ "$output" == *'streamload_loads_total{status="Success"} 2'* ]]
 	run -0 sl-sql --data-dir ./sl-data -N -B -e "SELECT count(*) FROM testdb.test_streamload"
 	[ "$output" = 20 ]
 }

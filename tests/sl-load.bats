@@ -6,7 +6,7 @@
 load test_helper
 
 T=testdb.test_streamload
-USAGE="sl-load: usage: sl-load [--data-dir DIR] [-u user:pass] [-H 'name:value']... -T FILE|- DB.TABLE"
+USAGE="sl-load: usage: sl-load [--data-dir DIR] [-u user:pass] [-H 'name:value']... [--progress|--no-progress] -T FILE|- DB.TABLE"
 
 setup() {
 	setup_data_dir

@@ -82,6 +82,7 @@ void httpd_auth_log(hconn *h, hreq *rq, const char *user, int ok, const char *re
 {
 	char u[128], t[256];
 
+	httpd_note_user(h, user);
 	if (h->c->verbosity < 1)
 		return;
 	httpd_sanitize(user ? user : "-", u, sizeof u);
@@ -100,6 +101,7 @@ int httpd_auth(hconn *h, hreq *rq, const char *db, const char *table, int priv,
 	if (!basic_auth(rq, user, ucap, pass, sizeof pass)) {
 		snprintf(msg, cap, "%s", MSG_NOAUTH);
 		*status = 401;
+		sl_metrics_auth_failure(h->c->metrics);
 		httpd_auth_log(h, rq, NULL, 0, "no valid Basic authorization");
 		user[0] = 0;
 		return 0;
@@ -115,6 +117,8 @@ int httpd_auth(hconn *h, hreq *rq, const char *db, const char *table, int priv,
 	}
 	if (r == 0) {
 		*status = strstr(msg, "privilege") ? 403 : 401;
+		if (*status == 401)
+			sl_metrics_auth_failure(h->c->metrics);
 		httpd_auth_log(h, rq, user, 0, why);
 		return 0;
 	}

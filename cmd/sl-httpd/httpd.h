@@ -11,12 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "store.h"
+#include "metrics.h"
 
 typedef struct hconn hconn;             /* one connection (serve.h) */
 typedef struct hreq hreq;               /* one request (httphead.h) */
 /* Answer one parsed request: 0 the connection may go on (if keep-alive),
  * -1 close it. */
 typedef int httpd_route_fn(hconn *h, hreq *rq);
+/* What follows every answered request (its counters and log line). */
+typedef void httpd_end_fn(hconn *h, hreq *rq);
 
 typedef struct httpd_conf {
 	const char *data_dir;
@@ -37,6 +40,9 @@ typedef struct httpd_conf {
 	int64_t body_min_rate;                  /* bytes/s a load's body must keep: 1024 (0 off) */
 	int64_t body_min_rate_window_s;         /* over this many seconds of waiting: 60 */
 	httpd_route_fn *route;                  /* what answers a request (main sets it) */
+	httpd_end_fn *request_end;              /* then runs (main sets it; NULL: nothing) */
+	sl_metrics *metrics;                    /* the counters of GET /metrics (route_ops.h);
+	                                         * NULL: not available */
 } httpd_conf;
 
 /* Serve one connection: HTTP/1.x requests on in, answers on out, until the
@@ -56,5 +62,10 @@ void httpd_conf_defaults(httpd_conf *c);
 /* The answer of GET /api/health (route_query.c, and main.c while the
  * slots are full). */
 #define HTTPD_HEALTH_JSON "{\"status\": \"OK\", \"msg\": \"To Be Added\"}"
+
+/* The time now as HTTP's Date header wants it (RFC 7231 IMF-fixdate:
+ * "Sun, 06 Nov 1994 08:49:37 GMT"), into out (at least 30 bytes). */
+#define HTTPD_DATE_MAX 32
+void httpd_date(char *out, size_t cap);
 
 #endif

@@ -49,6 +49,7 @@
 #include "listen.h"
 #include "httpd.h"
 #include "routes.h"
+#include "route_ops.h"
 
 #define USAGE "sl-httpd [--data-dir D] [--listen ADDR:PORT]... [-1] [-c MAXCONN] [-U user] [--inetd] [--redirect-to host:port[,host:port...]] [--allow-empty-root-password] [-v N]\n" \
 	SL_HELP_DATA_DIR \
@@ -352,6 +353,7 @@ static void open_conf(httpd_conf *c, const char *dir)
 	c->nredirect = nredirect;
 	c->rr_counter = rr;
 	c->route = httpd_route;
+	c->request_end = httpd_request_end;
 }
 
 /* Refuse a socket others can reach while root has no password, as Doris
@@ -502,12 +504,21 @@ static void send_close(int fd, const char *m, size_t n)
 	close(fd);
 }
 
+/* A short answer, with a Date (RFC 7231), closing the connection. */
+static void answer_close(int fd, int status, const char *reason, const char *ctype, const char *body, size_t n)
+{
+	char date[HTTPD_DATE_MAX], m[1024];
+	int k;
+
+	httpd_date(date, sizeof date);
+	k = snprintf(m, sizeof m, "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		"Connection: close\r\n\r\n%.*s", status, reason, date, ctype, n, body ? (int)n : 0, body ? body : "");
+	send_close(fd, m, k > 0 && (size_t)k < sizeof m ? (size_t)k : 0);
+}
+
 static void refuse(int fd)
 {
-	static const char m[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-		"Content-Length: 19\r\nConnection: close\r\n\r\nService Unavailable";
-
-	send_close(fd, m, sizeof m - 1);
+	answer_close(fd, 503, "Service Unavailable", "text/plain; charset=utf-8", "Service Unavailable", 19);
 }
 
 static void start_child(httpd_conf *c, int cfd, const char *ip, const char *port);
@@ -521,14 +532,14 @@ static void unpark(size_t i)
 /* A waiting connection has something to read: a whole head of
  * GET|HEAD /api/health is answered here (it must not wait for a load to
  * end); any other request waits for its slot, untouched. */
-static void peek_parked(size_t i)
+static void peek_parked(const httpd_conf *c, size_t i)
 {
-	static const char ok[] = HTTPD_HEALTH_JSON;
 	parked *pk = &parks[i];
-	char b[2048], ans[256];
+	char b[2048];
 	ssize_t k = recv(pk->fd, b, sizeof b - 1, MSG_PEEK | MSG_DONTWAIT);
+	sl_buf body = SL_BUF_ZERO;
 	char *end;
-	int n;
+	int st;
 
 	if (k < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -551,11 +562,15 @@ static void peek_parked(size_t i)
 	/* consume the head (so that close sends no reset), answer, close */
 	if (recv(pk->fd, b, (size_t)(end + 4 - b), MSG_DONTWAIT) < 0)
 		(void)0;
-	n = snprintf(ans, sizeof ans, "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
-		"Content-Length: %zu\r\nConnection: close\r\n\r\n%s", sizeof ok - 1, b[0] == 'H' ? "" : ok);
+	st = httpd_health_body(c->st.dir, &body);
 	if (verbosity >= 2)
 		sl_info("client %s:%s: health answered while waiting for a slot", pk->ip, pk->port);
-	send_close(pk->fd, ans, (size_t)n);
+	if (st < 0)
+		answer_close(pk->fd, 500, "Internal Server Error", "text/plain; charset=utf-8", NULL, 0);
+	else
+		answer_close(pk->fd, st, st == 200 ? "OK" : "Service Unavailable", "application/json; charset=utf-8",
+			b[0] == 'H' ? NULL : body.p, body.len);
+	sl_buf_free(&body);
 	unpark(i);
 }
 
@@ -736,7 +751,7 @@ static int accept_loop(httpd_conf *c)
 		/* the parked ones first, from the last: peek_parked may remove one */
 		for (i = n; i-- > nl;)
 			if (pfd[i].revents)
-				peek_parked(pix[i - nl]);
+				peek_parked(c, pix[i - nl]);
 		for (i = 1; i < nl && !stop_count; i++)
 			if (pfd[i].revents && nparks < maxconn)
 				accept_one(c, pfd[i].fd);
@@ -844,6 +859,7 @@ static int run_inetd(httpd_conf *conf, const args *g)
 		drop_to(g->user);
 	open_conf(conf, sl_data_dir(g->o.data_dir));
 	conf->allow_empty_root = g->allow_empty;
+	httpd_metrics_open(conf, 1);
 	/* Accept=yes on a public address is listening there all the same */
 	if (sl_listen_sock_public(0)) {
 		char name[80];
@@ -876,6 +892,7 @@ static int run_server(httpd_conf *conf, const args *g)
 
 	open_conf(conf, sl_data_dir(g->o.data_dir));
 	conf->allow_empty_root = g->allow_empty;
+	httpd_metrics_open(conf, 0);    /* before the first fork: shared by all */
 	for (i = 0; i < nlis; i++)
 		if (!lis[i].loopback)
 			check_root_password(conf, lis[i].name);

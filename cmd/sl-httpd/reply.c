@@ -140,6 +140,7 @@ int httpd_reply_load_fail(hconn *h, hreq *rq, sl_load_req *lr, const char *msg, 
 		httpd_reply_text(h, rq, 500, NULL);
 		return -1;
 	}
+	httpd_note_load(h, lr, out);
 	if (httpd_want_codes(rq) && st == 200)
 		st = httpd_status_of_message(out->res.status, out->res.message);
 	if (!httpd_want_codes(rq))

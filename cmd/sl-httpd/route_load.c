@@ -316,7 +316,7 @@ static int run_load(hconn *h, hreq *rq, sl_load_req *lr, sl_load_out *out, int64
 {
 	handoff hd = { -1, 0 };
 	httpd_rate rw;
-	int r;
+	int r, flight;
 
 	snprintf(httpd_timeout_msg, sizeof httpd_timeout_msg,
 		SL_E_TIMEOUT "the load exceeded its timeout of %" PRId64 " seconds and was cancelled", secs);
@@ -326,9 +326,11 @@ static int run_load(hconn *h, hreq *rq, sl_load_req *lr, sl_load_out *out, int64
 		httpd_log(h, 2, "the body (%" PRId64 " bytes) goes to sl-parse directly", rq->cl);
 	}
 	httpd_rate_start(&rw, h, rq);
+	flight = sl_metrics_load_begin(h->c->metrics);
 	httpd_arm(2, (unsigned)secs);
 	r = sl_load_run(lr, out);
 	httpd_disarm();
+	sl_metrics_load_end(h->c->metrics, flight);
 	if (httpd_rate_stop(&rw)) {
 		httpd_log(h, 1, "body too slow: the load was cancelled");
 		rq->keep_alive = 0;
@@ -346,6 +348,7 @@ static int run_load(hconn *h, hreq *rq, sl_load_req *lr, sl_load_out *out, int64
 	}
 	if (out->cancelled)
 		rq->keep_alive = 0;
+	httpd_note_load(h, lr, out);
 	*ret = httpd_reply_load(h, rq, out);
 	return 1;
 }

@@ -2,7 +2,6 @@
 /*
  * route_query.c -- the routes of sl-httpd that read (route_query.h):
  *   GET|HEAD /api/_load_error_log?file=F                    an error log
- *   GET|HEAD /api/health
  *   POST     /api/query/{ns}/{db}  {"stmt": "..."}          sql.h in-process
  *   GET      /api/{db}/_stream_load_record[?limit=N]        record.h
  */
@@ -109,16 +108,6 @@ int httpd_route_error_log(hconn *h, hreq *rq)
 	r = send_file(h, rq, fd, &sb);
 	close(fd);
 	return r;
-}
-
-/* ---- health ---- */
-
-int httpd_route_health(hconn *h, hreq *rq)
-{
-	static const char ok[] = HTTPD_HEALTH_JSON;
-
-	httpd_reply_drain(h, rq);
-	return httpd_respond(h, rq, 200, HTTPD_CT_JSON, NULL, ok, sizeof ok - 1) < 0 ? -1 : 0;
 }
 
 /* ---- query API ---- */

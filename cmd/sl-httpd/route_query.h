@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * route_query.h -- the routes of sl-httpd that read and load nothing
- * (route_query.c): the error logs, health, the query API and the stream
- * load record.
+ * (route_query.c): the error logs, the query API and the stream load
+ * record (health: route_ops.h).
  */
 #ifndef SL_HTTPD_ROUTE_QUERY_H
 #define SL_HTTPD_ROUTE_QUERY_H
@@ -11,8 +11,6 @@
 
 /* GET|HEAD /api/_load_error_log?file=F: a file of the store's _error_log/. */
 int httpd_route_error_log(hconn *h, hreq *rq);
-/* GET|HEAD /api/health */
-int httpd_route_health(hconn *h, hreq *rq);
 /* POST /api/query/{ns}/{db} {"stmt": "..."}: one statement, in-process
  * (sql.h), answered as the FE's query API. */
 int httpd_route_query(hconn *h, hreq *rq, const char *db);

@@ -19,12 +19,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sl.h"
 #include "msg.h"
 #include "load.h"
 #include "status.h"
+#include "result.h"
 #include "serve.h"
 
 volatile sig_atomic_t httpd_alarm_fired, httpd_alarm_phase;
@@ -96,13 +98,74 @@ void httpd_log(hconn *h, int level, const char *fmt, ...)
 		sl_info("%s%s%s: %s", h->ip[0] ? h->ip : "-", h->port[0] ? ":" : "", h->port, s);
 }
 
-void httpd_log_req(hconn *h, hreq *rq)
+/* ---- the request's note ---- */
+
+int64_t httpd_mono_us(void)
 {
-	httpd_log(h, 2, "%s %s HTTP/1.%d %d%s%s", rq->method, rq->target ? rq->target : "-", rq->minor,
-		rq->status, rq->outcome ? " " : "", rq->outcome ? rq->outcome : "");
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void httpd_note_start(hconn *h)
+{
+	memset(&h->note, 0, sizeof h->note);
+	h->note.txn = -1;
+	h->note.start_ms = sl_now_ms();
+	h->note.start_mono = httpd_mono_us();
+}
+
+void httpd_note_user(hconn *h, const char *user)
+{
+	snprintf(h->note.user, sizeof h->note.user, "%s", user ? user : "");
+}
+
+/* One of status.h's strings for a load's Status (NULL: Fail). */
+static const char *status_const(const char *s)
+{
+	static const char *const known[] = { SL_STATUS_SUCCESS, SL_STATUS_LABEL_EXISTS, SL_STATUS_PUBLISH_TIMEOUT };
+	size_t i;
+
+	for (i = 0; s && i < SL_ARRAY_LEN(known); i++)
+		if (!strcmp(s, known[i]))
+			return known[i];
+	return SL_STATUS_FAIL;
+}
+
+void httpd_note_load(hconn *h, const sl_load_req *lr, const sl_load_out *out)
+{
+	httpd_note *n = &h->note;
+	const sl_result *res = &out->res;
+
+	n->load = 1;
+	snprintf(n->db, sizeof n->db, "%s", lr->db ? lr->db : "");
+	snprintf(n->table, sizeof n->table, "%s", lr->table ? lr->table : "");
+	snprintf(n->label, sizeof n->label, "%s", res->label ? res->label : "");
+	n->txn = res->txn_id;
+	n->status = status_const(res->status);
+	n->loaded = !strcmp(n->status, SL_STATUS_SUCCESS) ? res->loaded : 0;
+	n->filtered = res->filtered;
+	n->unselected = res->unselected;
+	n->load_bytes = res->load_bytes;
 }
 
 /* ---- output ---- */
+
+void httpd_date(char *out, size_t cap)
+{
+	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+		"Oct", "Nov", "Dec" };
+	time_t now = time(NULL);
+	struct tm tm;
+
+	/* by hand: strftime's %a and %b follow the locale, HTTP's do not */
+	if (!gmtime_r(&now, &tm))
+		memset(&tm, 0, sizeof tm);
+	snprintf(out, cap, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7], tm.tm_mday,
+		months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
 
 const char *httpd_reason(int status)
 {
@@ -153,10 +216,12 @@ int httpd_write(hconn *h, const void *p, size_t n)
 int httpd_respond_head(hconn *h, hreq *rq, int status, const char *ctype, const char *extra, size_t len)
 {
 	sl_buf b = SL_BUF_ZERO;
+	char date[HTTPD_DATE_MAX];
 	int r;
 
 	rq->status = status;
-	if (sl_buf_printf(&b, "HTTP/1.1 %d %s\r\n", status, httpd_reason(status)) < 0 ||
+	httpd_date(date, sizeof date);
+	if (sl_buf_printf(&b, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, httpd_reason(status), date) < 0 ||
 	    (ctype && sl_buf_printf(&b, "Content-Type: %s\r\n", ctype) < 0) ||
 	    sl_buf_printf(&b, "Content-Length: %zu\r\n", len) < 0 ||
 	    sl_buf_printf(&b, "Connection: %s\r\n", rq->keep_alive ? "keep-alive" : "close") < 0 ||
@@ -559,6 +624,7 @@ int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const cha
 		httpd_arm(1, backstop_s(c));
 		r = read_head(&h, &rq);
 		httpd_disarm();
+		httpd_note_start(&h);
 		if (r == 0 || r == -1) {
 			if (r == -1 && (rq.method[0] || h.ilen))
 				httpd_log(&h, 2, "connection lost while reading a request");
@@ -570,12 +636,15 @@ int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const cha
 			answer_status(&h, &rq, r);
 			httpd_log(&h, 1, "bad request (%d %s): %s", r, httpd_reason(r),
 				rq.target ? rq.target : "(request line)");
+			if (c->request_end)
+				c->request_end(&h, &rq);
 			linger(&h);
 			httpd_req_free(&rq);
 			break;
 		}
 		r = c->route(&h, &rq);
-		httpd_log_req(&h, &rq);
+		if (c->request_end)
+			c->request_end(&h, &rq);
 		if (r < 0 || !rq.keep_alive || h.broken) {
 			if (!h.broken && !rq.body_done)
 				linger(&h);

@@ -13,8 +13,22 @@
 #include <stdint.h>
 #include "io.h"
 #include "hdr.h"
+#include "load.h"
 #include "httpd.h"
 #include "httphead.h"
+
+/* What the access log line and the metrics say of the request being
+ * answered: reset before each request, filled by the routes. */
+typedef struct httpd_note {
+	const char *route;              /* the route's short name; NULL: "other" */
+	char user[128];                 /* who asked ("" unknown) */
+	char db[80], table[80], label[160];
+	int64_t txn;                    /* -1: none */
+	int load;                       /* a load's answer (the fields below) */
+	const char *status;             /* its Status (status.h's strings) */
+	int64_t loaded, filtered, unselected, load_bytes;
+	int64_t start_ms, start_mono;   /* wall and monotonic clock at its head */
+} httpd_note;
 
 /* One connection. */
 struct hconn {
@@ -26,6 +40,7 @@ struct hconn {
 	int eof;                        /* the client closed its side */
 	int broken;                     /* a read or write failed or timed out */
 	int nosplice;                   /* splice(2) does not take h->in */
+	httpd_note note;                /* of the request being answered */
 };
 
 /* The alarm: a backstop while reading a request or writing an answer
@@ -69,8 +84,16 @@ int httpd_respond_head(hconn *h, hreq *rq, int status, const char *ctype, const 
 int httpd_write(hconn *h, const void *p, size_t n);
 const char *httpd_reason(int status);
 
+/* The note of a request (h->note): reset with its clocks started when its
+ * head was read; the user who asked (httpauth.c); a load's answer (the
+ * load routes). The request's end (httpd_conf's request_end) reads it. */
+void httpd_note_start(hconn *h);
+void httpd_note_user(hconn *h, const char *user);
+void httpd_note_load(hconn *h, const sl_load_req *lr, const sl_load_out *out);
+/* The monotonic clock in microseconds. */
+int64_t httpd_mono_us(void);
+
 /* Logging: bytes outside printable ASCII become '?'. */
-void httpd_log_req(hconn *h, hreq *rq);
 __attribute__((format(printf, 3, 4)))
 void httpd_log(hconn *h, int level, const char *fmt, ...);
 /* Copy s into out (cap bytes) with every byte outside 0x20..0x7e as '?'. */

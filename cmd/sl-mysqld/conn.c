@@ -16,6 +16,7 @@
 #include "sl.h"
 #include "io.h"
 #include "msg.h"
+#include "accesslog.h"
 #include "auth.h"
 #include "sql.h"
 #include "mysqlproto.h"
@@ -312,11 +313,24 @@ int mysqld_login(mysqld_conn *c)
 	return mysqld_flush(c);
 }
 
-/* Why a connection ended, for the log. */
+/* Why a connection ended: its access log line (accesslog.h), as sl-httpd's. */
 static void log_end(mysqld_conn *c, const char *what)
 {
-	if (c->cf->verbosity >= 2)
-		sl_info("connection %u from %s: %s", c->id, c->ip, what);
+	sl_accesslog e;
+	char line[1024];
+
+	if (c->cf->verbosity < 2)
+		return;
+	sl_accesslog_init(&e);
+	e.time_ms = c->start_ms;
+	e.client = c->ip;
+	e.user = c->q.user;
+	e.method = "connection";
+	e.route = "mysql";
+	e.status = what;
+	e.duration_ms = sl_now_ms() - c->start_ms;
+	sl_accesslog_format(&e, line, sizeof line);
+	sl_info("%s", line);
 }
 
 int mysqld_serve(const mysqld_conf *cf, int rfd, int wfd, const char *ip, uint32_t id)
@@ -331,6 +345,7 @@ int mysqld_serve(const mysqld_conf *cf, int rfd, int wfd, const char *ip, uint32
 	c.id = id;
 	c.status = SL_MYSQL_STATUS_AUTOCOMMIT;
 	c.next_stmt = 1;
+	c.start_ms = sl_now_ms();
 	snprintf(c.ip, sizeof c.ip, "%s", ip);
 	if (sl_store_open(&c.st, cf->data_dir) < 0) {
 		sl_warnsys("unable to open the data directory %s", cf->data_dir);

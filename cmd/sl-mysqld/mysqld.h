@@ -65,6 +65,7 @@ typedef struct mysqld_conn {
 	uint32_t next_stmt;
 	sl_tls *tls;            /* after the client's SSL request: every read
 	                         * and write goes through it */
+	int64_t start_ms;       /* wall clock at accept, for the access log */
 } mysqld_conn;
 
 /* conn.c */

@@ -93,8 +93,7 @@ void sl_colfile_free(sl_colreader *r)
 		r->ops->free(r);
 }
 
-/* An unnamed file under dir: O_TMPFILE, else a unique name unlinked at once. */
-static int temp_file(const char *dir)
+int sl_colfile_tempfile(const char *dir)
 {
 	char path[4096];
 	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -163,7 +162,7 @@ int sl_colfile_spool(int fd, sl_input *in, const char *dir, uint64_t max, sl_col
 		errno = EINVAL;
 		return -1;
 	}
-	if ((tfd = temp_file(dir)) < 0) {
+	if ((tfd = sl_colfile_tempfile(dir)) < 0) {
 		e = errno;
 		snprintf(err, errlen, "unable to create a temporary file under %s: %s", dir, strerror(e));
 		errno = e;

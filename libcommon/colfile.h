@@ -99,6 +99,10 @@ sl_colreader *sl_colfile_open(const char *format, const sl_colsrc *src, const sl
  * src filled. 1; -1 errno (err says what). */
 int sl_colfile_spool(int fd, sl_input *in, const char *dir, uint64_t max, sl_colsrc *src,
 	char *err, size_t errlen);
+/* An unnamed temporary file under dir, opened read-write: O_TMPFILE, else
+ * a unique name unlinked at once, so that nothing is left behind in any
+ * outcome. The fd; -1 errno. */
+int sl_colfile_tempfile(const char *dir);
 int sl_colfile_next(sl_colreader *r, sl_field *vals);
 void sl_colfile_free(sl_colreader *r);
 

@@ -39,17 +39,15 @@ int sl_parquetenc_rle(const uint8_t *p, size_t n, int bitw, uint32_t *out, size_
 	size_t got = 0;
 	if (bitw < 0 || bitw > 32)
 		return -1;
-	if (bitw == 0) {
-		memset(out, 0, count * sizeof *out);
-		return 0;
-	}
+	/* bit width 0 (a dictionary of one entry) stores no value bits, but
+	 * its runs must still cover the count: the loop checks them */
 	while (got < count) {
 		uint64_t h;
 		if (uvarint(&p, end, &h) < 0)
 			return -1;
 		if (h & 1) {
 			uint64_t groups = h >> 1, nb = groups * (uint64_t)bitw;
-			if (groups == 0 || groups > (uint64_t)(end - p) || nb > (uint64_t)(end - p))
+			if (groups == 0 || (bitw && (groups > (uint64_t)(end - p) || nb > (uint64_t)(end - p))))
 				return -1;
 			size_t nv = (size_t)groups * 8;
 			for (size_t i = 0; i < nv && got < count; i++)

@@ -29,6 +29,9 @@
 #include "loadopt.h"
 #include "schema.h"
 #include "httpstream.h"
+#include "colfile.h"
+#include "input.h"
+#include "hdr.h"
 #include "bodyrate.h"
 #include "httpauth.h"
 #include "reply.h"
@@ -478,6 +481,7 @@ done:
 typedef struct hsfeed {
 	feedctx fc;
 	sl_buf pre;             /* body bytes read ahead (the first records) */
+	int spool;              /* the whole body in a temporary file, -1 none */
 } hsfeed;
 
 static const char *hs_feed(void *ctx, int wfd)
@@ -490,6 +494,30 @@ static const char *hs_feed(void *ctx, int wfd)
 	if (f->fc.rq->body_done)
 		return NULL;
 	return feed(&f->fc, wfd);
+}
+
+/* The next piece of the body into buf[0..n), within limit: > 0 its length;
+ * 0 the end (rq->body_done is set); -1 a broken or too large body, msg
+ * says why. */
+static ssize_t hs_body_next(hconn *h, hreq *rq, char *buf, size_t n, int64_t limit, char *msg, size_t cap)
+{
+	ssize_t k = httpd_body_read(h, rq, buf, n);
+
+	if (k == 0) {
+		rq->body_done = 1;
+		return 0;
+	}
+	if (k < 0) {
+		snprintf(msg, cap, "%s", rq->body_errmsg ? rq->body_errmsg :
+			SL_E_NETWORK_ERROR SL_MSG_SHORT_BODY);
+		return -1;
+	}
+	if (rq->body_read > limit) {
+		msg_too_large(msg, cap, rq->body_read, limit);
+		rq->keep_alive = 0;
+		return -1;
+	}
+	return k;
 }
 
 /* Read the start of the body into pre until the csv source names are
@@ -505,24 +533,136 @@ static int hs_peek_body(hconn *h, hreq *rq, const hs_stmt *hs, sl_buf *pre, int6
 		r = hs_peek(hs, pre->p ? pre->p : "", pre->len, rq->body_done || pre->len >= HS_PEEK_MAX, names, nnames);
 		if (r != 0)
 			return r;
-		k = httpd_body_read(h, rq, buf, sizeof buf);
-		if (k == 0) {
-			rq->body_done = 1;
-			continue;
-		}
-		if (k < 0) {
-			snprintf(msg, cap, "%s", rq->body_errmsg ? rq->body_errmsg :
-				SL_E_NETWORK_ERROR SL_MSG_SHORT_BODY);
+		if ((k = hs_body_next(h, rq, buf, sizeof buf, limit, msg, cap)) < 0)
 			return 0;
-		}
-		if (rq->body_read > limit) {
-			msg_too_large(msg, cap, rq->body_read, limit);
-			rq->keep_alive = 0;
-			return 0;
-		}
-		if (sl_buf_put(pre, buf, (size_t)k) < 0)
+		if (k > 0 && sl_buf_put(pre, buf, (size_t)k) < 0)
 			return -1;
 	}
+}
+
+/* 1 when the SELECT has a `*` */
+static int hs_has_star(const hs_stmt *hs)
+{
+	size_t i;
+
+	for (i = 0; i < hs->nsel; i++)
+		if (!strcmp(hs->sel[i], "*"))
+			return 1;
+	return 0;
+}
+
+/* The rest of the body copied to tfd, at most limit bytes in all. 1; 0
+ * with msg (a broken or too large body, a write error). */
+static int hs_spool_body(hconn *h, hreq *rq, int tfd, int64_t limit, char *msg, size_t cap)
+{
+	char buf[65536];
+	ssize_t k;
+
+	while (!rq->body_done) {
+		if ((k = hs_body_next(h, rq, buf, sizeof buf, limit, msg, cap)) < 0)
+			return 0;
+		if (k > 0 && sl_allwrite(tfd, buf, (size_t)k) < (size_t)k) {
+			snprintf(msg, cap, SL_E_INTERNAL_ERROR "unable to write the spooled body: %s", strerror(errno));
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The top-level column names of the columnar file in tfd as its reader
+ * gives them (through compress_type when set: parquet and orc, whose
+ * footer comes last, are then decompressed to a second temporary file
+ * under dir, at most max bytes). tfd is left at its start. 1; 0 with msg
+ * (sl-parse's answer to a file it cannot read); -1 ENOMEM. */
+static int hs_file_names(const hs_stmt *hs, int tfd, const char *dir, uint64_t max,
+	char ***names, size_t *nnames, char *msg, size_t cap)
+{
+	const char *ct = hs_prop(hs, "compress_type"), *ierr = NULL;
+	int seekable = sl_colfile_seekable(hs->format), ret = 0, e = 0;
+	sl_colopts o = { "+08:00", (uint64_t)1 << 30 };
+	sl_colsrc src = { -1, 0, NULL };
+	sl_colreader *r = NULL;
+	sl_input *in = NULL;
+	struct stat sb;
+	char err[512];
+	size_t i;
+
+	*names = NULL;
+	*nnames = 0;
+	if (ct && !*ct)
+		ct = NULL;
+	if (fstat(tfd, &sb) < 0 || lseek(tfd, 0, SEEK_SET) < 0) {
+		snprintf(err, sizeof err, "unable to read the spooled body: %s", strerror(errno));
+		goto out;
+	}
+	if ((ct || !seekable) && !(in = sl_input_open(tfd, ct, &ierr))) {
+		if (errno == ENOMEM)
+			return -1;
+		snprintf(err, sizeof err, "%s", ierr ? ierr : strerror(errno));
+		goto out;
+	}
+	if (seekable && in) {
+		if (sl_colfile_spool(-1, in, dir, max, &src, err, sizeof err) < 0)
+			goto out;
+	} else if (seekable) {
+		src.fd = tfd;
+		src.size = (uint64_t)sb.st_size;
+	} else {
+		src.in = in;
+	}
+	if (!(r = sl_colfile_open(hs->format, &src, &o, err, sizeof err))) {
+		e = errno;
+		goto out;
+	}
+	if (!(*names = calloc(r->ncols + 1, sizeof **names)))
+		ret = -1;
+	for (i = 0; ret == 0 && i < r->ncols; i++, ++*nnames)
+		if (!((*names)[i] = strdup(r->cols[i].name)))
+			ret = -1;
+	if (ret == 0)
+		ret = 1;
+out:
+	if (ret == 0 && e == ENOTSUP)
+		snprintf(msg, cap, SL_E_NOT_IMPLEMENTED_ERROR "%s", err);
+	else if (ret == 0)
+		snprintf(msg, cap, SL_E_INTERNAL_ERROR "failed to read the %s file: %s", hs->format, err);
+	if (ret < 0) {
+		hs_names_free(*names, *nnames);
+		*names = NULL;
+		*nnames = 0;
+	}
+	sl_colfile_free(r);
+	if (src.fd >= 0 && src.fd != tfd)
+		close(src.fd);
+	sl_input_close(in);
+	if (lseek(tfd, 0, SEEK_SET) < 0 && ret > 0) {
+		snprintf(msg, cap, SL_E_INTERNAL_ERROR "unable to read the spooled body: %s", strerror(errno));
+		ret = 0;
+	}
+	return ret;
+}
+
+/* SELECT * over a columnar body: the body spooled whole to a temporary
+ * file under the data directory (within the load's limit), which then is
+ * sl-parse's stdin (*spool), and the file's own column names. 1; 0 with
+ * msg; -1 ENOMEM. */
+static int hs_star_names(hconn *h, hreq *rq, const hs_stmt *hs, int64_t limit, int *spool,
+	char ***names, size_t *nnames, char *msg, size_t cap)
+{
+	const char *dir = sl_data_dir(h->c->data_dir);
+	int r;
+
+	*names = NULL;
+	*nnames = 0;
+	if ((*spool = sl_colfile_tempfile(dir)) < 0) {
+		snprintf(msg, cap, SL_E_INTERNAL_ERROR "unable to create a temporary file under %s: %s", dir,
+			strerror(errno));
+		return 0;
+	}
+	r = hs_spool_body(h, rq, *spool, limit, msg, cap);
+	if (r > 0)
+		r = hs_file_names(hs, *spool, dir, (uint64_t)limit, names, nnames, msg, cap);
+	return r;
 }
 
 /* The target table of an http_stream load: its schema in sch (freed by
@@ -559,7 +699,9 @@ static int hs_table(hconn *h, const hs_stmt *hs, sl_schema *sch, char ***tcols, 
 /* The stage headers of an http_stream load into lh, from the source
  * names: a csv body's first record (read ahead into hf->pre, then replayed
  * into the pipeline; decompressed by hs_peek when compress_type is set),
- * else what the SELECT references. 1; 0 with msg; -1 ENOMEM. */
+ * a parquet, orc or arrow body's own columns when the SELECT has a `*`
+ * (the body spooled whole into hf->spool, sl-parse's stdin then), else
+ * what the SELECT references. 1; 0 with msg; -1 ENOMEM. */
 static int hs_plan(hconn *h, hreq *rq, const hs_stmt *hs, hsfeed *hf, int64_t limit,
 	char *const *tcols, size_t ntcols, sl_hdrs *lh, char *msg, size_t cap)
 {
@@ -571,6 +713,8 @@ static int hs_plan(hconn *h, hreq *rq, const hs_stmt *hs, hsfeed *hf, int64_t li
 		rq->keep_alive = 0;
 	if (hs_is_csv(hs))
 		r = hs_peek_body(h, rq, hs, &hf->pre, limit, &src, &nsrc, msg, cap);
+	else if (sl_colfile_seekable(hs->format) >= 0 && hs_has_star(hs))
+		r = hs_star_names(h, rq, hs, limit, &hf->spool, &src, &nsrc, msg, cap);
 	else
 		r = hs_refs(hs, &src, &nsrc, msg, cap);
 	if (r > 0)
@@ -609,6 +753,7 @@ int httpd_route_http_stream(hconn *h, hreq *rq)
 	int r, st = 200, ret, parsed;
 
 	memset(&hf, 0, sizeof hf);
+	hf.spool = -1;
 	memset(&sch, 0, sizeof sch);
 	memset(&hs, 0, sizeof hs);
 	sl_load_out_init(&out);
@@ -652,6 +797,11 @@ int httpd_route_http_stream(hconn *h, hreq *rq)
 	feed_init(&hf.fc, h, rq, limit);
 	lr.feed = hs_feed;
 	lr.feed_ctx = &hf;
+	if (hf.spool >= 0) {
+		/* SELECT * over a columnar body: read whole already */
+		lr.infd = hf.spool;
+		lr.feed = NULL;
+	}
 	/* no handoff: hs_feed replays what the peek read */
 	if (run_load(h, rq, &lr, &out, secs, 0, msg, sizeof msg, &ret))
 		goto done;
@@ -666,6 +816,8 @@ done:
 		sl_schema_free(&sch);
 	free(tcols);
 	hs_free(&hs);
+	if (hf.spool >= 0)
+		close(hf.spool);
 	sl_buf_free(&hf.pre);
 	sl_hdrs_free(&lh);
 	sl_load_out_free(&out);

@@ -78,6 +78,18 @@ static void test_rle(void)
 	const uint8_t wide[] = { 0x02, 0x09 };
 	CHECK(sl_parquetenc_rle(wide, sizeof wide, 3, v, 1) < 0);
 	CHECK(sl_parquetenc_rle(p, sizeof p, 33, v, 1) < 0);
+	/* bit width 0: no value bits, yet the runs cover the count (a run of
+	 * 3, a bit-packed group of 8: 11 values; ARROW-GH-43605's one
+	 * dictionary entry) or the stream is refused, never read as zeros */
+	const uint8_t zero[] = { 0x06, 0x03 };
+	memset(v, 0xff, sizeof v);
+	CHECK(sl_parquetenc_rle(zero, sizeof zero, 0, v, 11) == 0);
+	for (int i = 0; i < 11; i++)
+		CHECK(v[i] == 0);
+	CHECK(sl_parquetenc_rle(zero, sizeof zero, 0, v, 12) < 0);
+	CHECK(sl_parquetenc_rle(zero, 0, 0, v, 1) < 0);
+	CHECK(sl_parquetenc_rle(zero, 1, 0, v, 4) < 0);
+	CHECK(sl_parquetenc_rle(zero, 1, 0, v, 3) == 0);
 }
 
 static void test_delta(void)

@@ -137,16 +137,20 @@ summary=$work/columnar-summary.txt
 : > "$summary"
 mean_of() { awk -F, -v c="$1" 'NR > 1 && $1 == c { print $2 }' "$work/columnar.csv"; }
 min_of() { awk -F, -v c="$1" 'NR > 1 && $1 == c { print $(NF - 1) }' "$work/columnar.csv"; }
+# user+system CPU time of a run, every process and thread: on a busy
+# machine it tells a slow program from a slow run
+cpu_of() { awk -F, -v c="$1" 'NR > 1 && $1 == c { print $(NF - 3) + $(NF - 2) }' "$work/columnar.csv"; }
 for f in csv parquet arrow duckdb; do
 	case $f in csv) file=$wide ;; arrow) file=$arrow ;; *) file=$parquet ;; esac
-	awk -v m="$(mean_of $f)" -v mn="$(min_of $f)" -v r="$ROWS" -v b="$(wc -c < "$file")" -v f="$f" 'BEGIN {
-		printf "%-8s mean %.3f s (min %.3f s)  %.2f M rows/s  %.1f MB/s of its file\n", f, m, mn, r / m / 1e6, b / m / 1e6
+	awk -v m="$(mean_of $f)" -v mn="$(min_of $f)" -v c="$(cpu_of $f)" -v r="$ROWS" -v b="$(wc -c < "$file")" -v f="$f" 'BEGIN {
+		printf "%-8s mean %.3f s (min %.3f s)  %.2f M rows/s  %.1f MB/s of its file  CPU %.3f s\n", f, m, mn, r / m / 1e6, b / m / 1e6, c
 	}' | tee -a "$summary"
 done
 awk -v c="$(mean_of csv)" -v p="$(mean_of parquet)" -v a="$(mean_of arrow)" -v d="$(mean_of duckdb)" \
-	-v s="$(mean_of duckdb-start)" -v l="$uptime" 'BEGIN {
-	printf "parquet/CSV rows/s %.2f  (target >= 1.0%s)\n", c / p, (c / p >= 1 ? "" : ": missed")
-	printf "arrow/CSV   rows/s %.2f  (target >= 1.0%s)\n", c / a, (c / a >= 1 ? "" : ": missed")
+	-v s="$(mean_of duckdb-start)" -v cc="$(cpu_of csv)" -v cp="$(cpu_of parquet)" -v ca="$(cpu_of arrow)" \
+	-v l="$uptime" 'BEGIN {
+	printf "parquet/CSV rows/s %.2f  (target >= 1.0%s; CPU time CSV/parquet %.2f)\n", c / p, (c / p >= 1 ? "" : ": missed"), cc / cp
+	printf "arrow/CSV   rows/s %.2f  (target >= 1.0%s; CPU time CSV/arrow %.2f)\n", c / a, (c / a >= 1 ? "" : ": missed"), cc / ca
 	printf "sl-load/DuckDB rows/s on the parquet file %.2f  (DuckDB %.3f s, of which %.3f s start node and DuckDB and open the file)\n", d / p, d, s
 	printf "measured with %s\n", l
 }' | tee -a "$summary"

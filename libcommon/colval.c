@@ -20,18 +20,40 @@ static int einval(void)
 	return -1;
 }
 
+/* v's decimal digits, least significant first, into d[0..20); the count */
+static size_t u64_digits(uint64_t v, char *d)
+{
+	size_t n = 0;
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return n;
+}
+
+/* the character pre (none when 0), then v in decimal zero-padded to width
+ * digits at least (printf's "%0*llu"); the buffer stays NUL-terminated.
+ * The texts of every value go through here: no printf per value. */
+static int put_padded(sl_buf *b, char pre, uint64_t v, int width)
+{
+	char d[20];
+	size_t nd = u64_digits(v, d), i;
+	if (sl_buf_reserve(b, nd + (size_t)width + 1) < 0) return -1;
+	if (pre) b->p[b->len++] = pre;
+	for (i = nd; i < (size_t)width; i++) b->p[b->len++] = '0';
+	while (nd) b->p[b->len++] = d[--nd];
+	b->p[b->len] = 0;
+	return 1;
+}
+
 int sl_colval_int(sl_buf *b, int64_t v)
 {
-	char s[24];
-	int n = snprintf(s, sizeof s, "%lld", (long long)v);
-	return sl_buf_put(b, s, (size_t)n);
+	return put_padded(b, v < 0 ? '-' : 0, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, 1);
 }
 
 int sl_colval_uint(sl_buf *b, uint64_t v)
 {
-	char s[24];
-	int n = snprintf(s, sizeof s, "%llu", (unsigned long long)v);
-	return sl_buf_put(b, s, (size_t)n);
+	return put_padded(b, 0, v, 1);
 }
 
 /* NaN and the infinities in the words Doris prints and casts back. */
@@ -114,6 +136,29 @@ static size_t mag_digits(uint8_t *mag, size_t n, char *d)
 	}
 }
 
+/* mag_digits with machine division when the magnitude fits 128 bits (the
+ * decimals of every common width): the same digits, without a division
+ * per byte per digit */
+static size_t u128_digits(unsigned __int128 v, char *d)
+{
+	size_t nd = 0;
+	while (v >> 64) {
+		d[nd++] = (char)('0' + (unsigned)(v % 10));
+		v /= 10;
+	}
+	return nd + u64_digits((uint64_t)v, d + nd);
+}
+
+static size_t magnitude_digits(uint8_t *mag, size_t n, char *d)
+{
+	unsigned __int128 v = 0;
+	size_t top = n;
+	while (top > 0 && !mag[top - 1]) top--;
+	if (top > 16) return mag_digits(mag, n, d);
+	while (top > 0) v = v << 8 | mag[--top];
+	return u128_digits(v, d);
+}
+
 /* digits d[0..nd) least significant first, shown with scale after the point */
 static int put_scaled(sl_buf *b, int neg, const char *d, size_t nd, int scale)
 {
@@ -139,6 +184,13 @@ int sl_colval_decimal(sl_buf *b, const uint8_t *p, size_t n, int le, int scale)
 	size_t i;
 	int neg;
 	if (n < 1 || n > 32 || scale < 0 || scale > 76) return einval();
+	if (n <= 16) {   /* two's complement in 128 bits: no byte-wise negation */
+		unsigned __int128 u = 0;
+		for (i = 0; i < n; i++) u = u << 8 | p[le ? n - 1 - i : i];
+		neg = (int)(u >> (8 * n - 1)) & 1;
+		if (neg) u = n == 16 ? 0 - u : ((unsigned __int128)1 << (8 * n)) - u;
+		return put_scaled(b, neg, d, u128_digits(u, d), scale);
+	}
 	for (i = 0; i < n; i++) mag[i] = le ? p[i] : p[n - 1 - i];
 	neg = (mag[n - 1] & 0x80) != 0;
 	if (neg) {
@@ -149,7 +201,7 @@ int sl_colval_decimal(sl_buf *b, const uint8_t *p, size_t n, int le, int scale)
 			carry = v >> 8;
 		}
 	}
-	return put_scaled(b, neg, d, mag_digits(mag, n, d), scale);
+	return put_scaled(b, neg, d, magnitude_digits(mag, n, d), scale);
 }
 
 int sl_colval_decimal64(sl_buf *b, int64_t unscaled, int scale)
@@ -165,8 +217,9 @@ static int put_date(sl_buf *b, int64_t days)
 {
 	int y;
 	unsigned m, d;
-	sl_civil_from_days(days, &y, &m, &d);
-	return sl_buf_printf(b, "%04d-%02u-%02u", y, m, d);
+	sl_civil_from_days(days, &y, &m, &d);   /* y is 0..9999: the callers' range */
+	return put_padded(b, 0, (uint64_t)y, 4) < 0 || put_padded(b, '-', m, 2) < 0 ||
+		put_padded(b, '-', d, 2) < 0 ? -1 : 1;
 }
 
 int sl_colval_date(sl_buf *b, int64_t days)
@@ -175,13 +228,21 @@ int sl_colval_date(sl_buf *b, int64_t days)
 	return put_date(b, days);
 }
 
+/* pre (none when 0), then secs (0 or more) as HH:MM:SS; HH may pass 99 */
+static int put_clock(sl_buf *b, char pre, int64_t secs)
+{
+	return put_padded(b, pre, (uint64_t)(secs / 3600), 2) < 0 ||
+		put_padded(b, ':', (uint64_t)(secs / 60 % 60), 2) < 0 ||
+		put_padded(b, ':', (uint64_t)(secs % 60), 2) < 0 ? -1 : 1;
+}
+
 static int put_fraction(sl_buf *b, uint32_t nanos, int digits)
 {
 	uint32_t v = nanos;
 	int i;
 	if (digits <= 0) return 1;
 	for (i = digits; i < 9; i++) v /= 10;
-	return sl_buf_printf(b, ".%0*u", digits, v);
+	return put_padded(b, '.', v, digits);
 }
 
 int sl_colval_timestamp(sl_buf *b, int64_t secs, uint32_t nanos, int digits, int utc)
@@ -197,8 +258,7 @@ int sl_colval_timestamp(sl_buf *b, int64_t secs, uint32_t nanos, int digits, int
 	if (sod < 0) { sod += 86400; days--; }
 	if (days < COLVAL_DAY_MIN || days > COLVAL_DAY_MAX) return einval();
 	if (put_date(b, days) < 0) return -1;
-	if (sl_buf_printf(b, " %02d:%02d:%02d", (int)(sod / 3600), (int)(sod / 60 % 60),
-	    (int)(sod % 60)) < 0)
+	if (put_clock(b, ' ', sod) < 0)
 		return -1;
 	return put_fraction(b, nanos, digits);
 }
@@ -209,7 +269,7 @@ int sl_colval_time(sl_buf *b, int64_t nanos, int digits)
 	/* Doris's TIME reaches 838:59:59; arrow's end of day is 24:00:00 */
 	if (nanos < 0 || nanos >= 839LL * 3600 * 1000000000 || digits < 0 || digits > 9) return einval();
 	s = nanos / 1000000000;
-	if (sl_buf_printf(b, "%02d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60)) < 0)
+	if (put_clock(b, 0, s) < 0)
 		return -1;
 	return put_fraction(b, (uint32_t)(nanos % 1000000000), digits);
 }

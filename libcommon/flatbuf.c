@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* flatbuf.c -- FlatBuffers tables read by hand with every offset checked. */
+#include <endian.h>
 #include <string.h>
 
 #include "flatbuf.h"
@@ -7,7 +8,16 @@
 uint64_t sl_fb_le(const uint8_t *p, unsigned width)
 {
 	uint64_t v = 0;
+	uint32_t v32;
+	uint16_t v16;
 	unsigned i;
+	/* the widths of offsets and values in one load each (read per value) */
+	switch (width) {
+	case 2: memcpy(&v16, p, 2); return le16toh(v16);
+	case 4: memcpy(&v32, p, 4); return le32toh(v32);
+	case 8: memcpy(&v, p, 8); return le64toh(v);
+	default: break;
+	}
 	for (i = 0; i < width; i++)
 		v |= (uint64_t)p[i] << (8 * i);
 	return v;

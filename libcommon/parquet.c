@@ -41,6 +41,12 @@ static int load_group(pq_reader *r)
 			(long long)g->bytes, (unsigned long long)r->max);
 		return -1;
 	}
+	/* the previous group released whole before this one is read: decoded
+	 * column by column over a heap still holding the rest of the old
+	 * group, the process's footprint grew group after group
+	 * (fragmentation), and the peak held parts of two groups */
+	for (int j = 0; j < r->m.nleaves; j++)
+		sl_parquetpage_free(&r->cols[j]);
 	for (int j = 0; j < r->m.nleaves; j++) {
 		const sl_parquet_node *nd = &r->m.nodes[r->m.leaves[j]];
 		if (sl_parquetpage_chunk(r->fd, &g->cols[j], nd, r->max, &r->cols[j], r->base.err,
@@ -68,6 +74,11 @@ static int flat_value(pq_reader *r, int k, sl_field *vals)
 		snprintf(r->base.err, sizeof r->base.err, "column %s ends before its row group", nd->name);
 		return -1;
 	}
+	/* rows are read across every column's arrays: more streams than the
+	 * hardware prefetcher follows, so ask for the lines a few rows ahead */
+	__builtin_prefetch(&col->def[i + 64]);
+	__builtin_prefetch(&col->vix[i + 32]);
+	__builtin_prefetch(&col->v[col->vix[i] + 8]);
 	if (col->def[i] < nd->def) {
 		vals[k] = (sl_field){ NULL, SL_NULL_LEN };
 		return 0;

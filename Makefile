@@ -159,6 +159,8 @@ test: deps
 	$(MAKE) -j$(NPROC) all
 	$(MAKE) man-lint
 	SL_BIN=$(CURDIR)/$(OUTDIR) SL_UNIT=$(CURDIR)/$(BUILD)/tests/unit tests/run release
+	$(MAKE) test-jdbc
+	$(MAKE) test-deb
 	$(MAKE) -j$(NPROC) san
 	SL_BIN=$(CURDIR)/build/san/bin SL_UNIT=$(CURDIR)/build/san/tests/unit SL_SAN=1 \
 	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -229,12 +231,11 @@ LDLIBS += -lssl
 FUZZ_LDLIBS += -lssl -lcrypto
 # The JDBC acceptance test of sl-mysqld (tests/jdbc: Debian's MariaDB
 # Connector/J on OpenJDK 17), out of tests/run because javac and the JVM
-# take seconds; `make test` runs it too.
+# take seconds; `make test` runs it after the release suite.
 DEB_PKGS += openjdk-17-jdk-headless libmariadb-java
 .PHONY: test-jdbc
 test-jdbc: deps all
 	SL_BIN=$(CURDIR)/$(OUTDIR) SL_UNIT=$(CURDIR)/$(BUILD)/tests/unit bats tests/jdbc/
-test: test-jdbc
 # make install / uninstall: the binaries, man pages and systemd units.
 #   PREFIX  (/usr/local)   BINDIR  ($(PREFIX)/bin)   MANDIR ($(PREFIX)/share/man)
 #   UNITDIR ($(PREFIX)/lib/systemd/system, a directory systemd reads; an
@@ -283,7 +284,6 @@ uninstall:
 .PHONY: test-deb
 test-deb: deps
 	bats tests/deb/ops-deb.bats
-test: test-deb
 # promtool (Debian prometheus) checks GET /metrics in tests/ops-metrics.bats.
 # The package brings a prometheus service: a container's policy-rc.d keeps
 # it stopped; on a host with systemd it starts (stop it, or mask it first).

@@ -160,3 +160,17 @@ wait_value() {
 	run -100 sl-mysqld --listen 127.0.0.1:0 --metrics nohost
 	run -100 sl-mysqld --listen 127.0.0.1:0 --metrics
 }
+
+@test "ops-mysqld-metrics: --inetd processes keep their counters in DATA_DIR/_metrics/sl-mysqld" {
+	command -v systemd-socket-activate > /dev/null || skip "no systemd-socket-activate"
+	local p pid i
+	p=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	systemd-socket-activate -l "127.0.0.1:$p" --accept --inetd -E SL_DATA_DIR="$SL_DATA_DIR" \
+		"$SL_BIN/sl-mysqld" --inetd 2> "$BATS_TEST_TMPDIR/inetd.err" &
+	pid=$!
+	for ((i = 0; i < 200; i++)); do mysql -h127.0.0.1 -P"$p" -uroot -N -e "SELECT 40 + 2" > out 2>&1 && break; sleep 0.05; done
+	kill "$pid" 2> /dev/null || true; wait "$pid" || true
+	[ "$(cat out)" = 42 ]
+	[ -s "$SL_DATA_DIR/_metrics/sl-mysqld" ]
+	! grep -q -e 'AddressSanitizer' -e 'runtime error:' "$BATS_TEST_TMPDIR/inetd.err"
+}

@@ -35,7 +35,7 @@ _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 && ATOMIC_INT_LOCK_FREE == 2,
 	"the counters are shared between processes: their atomics must be lock-free");
 
 #define MAGIC "slmetr01"
-#define VERSION 1
+#define VERSION 2
 
 /* Status index of a load: the Status values of status.h, unknown ones as Fail. */
 static const char *const statuses[] = { SL_STATUS_SUCCESS, SL_STATUS_FAIL, SL_STATUS_LABEL_EXISTS,
@@ -73,6 +73,8 @@ struct sl_metrics {
 	_Atomic int64_t inflight_over;                  /* more than those */
 	mslot tables[SL_METRICS_TABLES + 1];
 	mslot routes[SL_METRICS_ROUTES + 1];
+	/* the MySQL front's own: (routes hold its commands, dur its statements) */
+	_Atomic int64_t conns_accepted, conns_refused, stmt_ok, stmt_err;
 };
 
 #define ADD(x, n) atomic_fetch_add_explicit(&(x), (n), memory_order_relaxed)
@@ -268,9 +270,20 @@ static int64_t nonneg(int64_t v)
 	return v > 0 ? v : 0;
 }
 
+/* One duration (us >= 0) into the histogram. */
+static void observe(sl_metrics *m, int64_t us)
+{
+	size_t b;
+
+	for (b = 0; b < NBUCKET && us > bucket_us[b]; b++)
+		;
+	ADD(m->dur[b], 1);
+	ADD(m->dur_sum_us, us);
+}
+
 void sl_metrics_load_done(sl_metrics *m, const sl_metrics_load *l)
 {
-	size_t si = status_index(l->status), b;
+	size_t si = status_index(l->status);
 	int64_t loaded = si == 0 ? nonneg(l->loaded) : 0, us = nonneg(l->duration_us);
 
 	if (!m)
@@ -280,10 +293,7 @@ void sl_metrics_load_done(sl_metrics *m, const sl_metrics_load *l)
 	ADD(m->filtered, nonneg(l->filtered));
 	ADD(m->unselected, nonneg(l->unselected));
 	ADD(m->bytes, nonneg(l->bytes));
-	for (b = 0; b < NBUCKET && us > bucket_us[b]; b++)
-		;
-	ADD(m->dur[b], 1);
-	ADD(m->dur_sum_us, us);
+	observe(m, us);
 	if (l->db && l->table) {
 		mslot *s = slot_get(m->tables, SL_METRICS_TABLES, l->db, l->table);
 		ADD(s->v[si], 1);
@@ -432,12 +442,11 @@ static int put_tables(sl_metrics *m, sl_buf *b)
 	return r;
 }
 
-static int put_histogram(sl_metrics *m, sl_buf *b)
+static int put_histogram(sl_metrics *m, sl_buf *b, const char *name, const char *help)
 {
-	static const char name[] = "streamload_load_duration_seconds";
 	int64_t cum = 0, us = nonneg(GET(m->dur_sum_us));
 	size_t i;
-	int r = put_head(b, name, "histogram", "How long loads took, from the request to the answer.");
+	int r = put_head(b, name, "histogram", help);
 
 	for (i = 0; r > 0 && i <= NBUCKET; i++) {
 		cum += GET(m->dur[i]);
@@ -470,7 +479,8 @@ int sl_metrics_format(sl_metrics *m, sl_buf *b)
 	if (r > 0)
 		r = put_one(b, "streamload_loads_in_flight", "gauge", "Loads running now.", inflight(m));
 	if (r > 0)
-		r = put_histogram(m, b);
+		r = put_histogram(m, b, "streamload_load_duration_seconds",
+			"How long loads took, from the request to the answer.");
 	if (r > 0)
 		r = put_head(b, "streamload_requests_total", "counter", "Requests answered, by route and status code.");
 	for (i = 0; r > 0 && i <= SL_METRICS_ROUTES; i++)
@@ -480,6 +490,68 @@ int sl_metrics_format(sl_metrics *m, sl_buf *b)
 			GET(m->auth_failures));
 	if (r > 0)
 		r = put_tables(m, b);
+	if (r > 0)
+		r = put_one(b, "streamload_metrics_start_time_seconds", "gauge",
+			"When these counters started (Unix time).", m->created_s);
+	return r > 0 ? 1 : -1;
+}
+
+/* ---- the MySQL front ---- */
+
+void sl_metrics_conn_accepted(sl_metrics *m)
+{
+	if (m)
+		ADD(m->conns_accepted, 1);
+}
+
+void sl_metrics_conn_refused(sl_metrics *m)
+{
+	if (m)
+		ADD(m->conns_refused, 1);
+}
+
+void sl_metrics_command(sl_metrics *m, const char *command, int ok, int statement, int64_t duration_us)
+{
+	if (!m)
+		return;
+	ADD(slot_get(m->routes, SL_METRICS_ROUTES, command ? command : "other", ok ? "ok" : "error")->v[0], 1);
+	if (!statement)
+		return;
+	ADD(*(ok ? &m->stmt_ok : &m->stmt_err), 1);
+	observe(m, nonneg(duration_us));
+}
+
+int sl_metrics_format_mysql(sl_metrics *m, sl_buf *b)
+{
+	size_t i;
+	int r = put_one(b, "streamload_mysql_connections_accepted_total", "counter",
+		"Connections accepted and served.", GET(m->conns_accepted));
+
+	if (r > 0)
+		r = put_one(b, "streamload_mysql_connections_refused_total", "counter",
+			"Connections refused: over the connection limit.", GET(m->conns_refused));
+	if (r > 0)
+		r = put_one(b, "streamload_mysql_connections_in_flight", "gauge", "Connections open now.",
+			inflight(m));
+	if (r > 0)
+		r = put_one(b, "streamload_mysql_login_failures_total", "counter",
+			"Logins refused for their credentials.", GET(m->auth_failures));
+	if (r > 0)
+		r = put_head(b, "streamload_mysql_commands_total", "counter",
+			"Commands answered, by command and result.");
+	for (i = 0; r > 0 && i <= SL_METRICS_ROUTES; i++)
+		r = put_slot(b, "streamload_mysql_commands_total", m->routes, SL_METRICS_ROUTES, i, 0, "command",
+			"result", NULL);
+	if (r > 0)
+		r = put_head(b, "streamload_mysql_statements_total", "counter",
+			"Statements run (COM_QUERY, COM_STMT_EXECUTE), by result.");
+	if (r > 0)
+		r = sl_buf_printf(b, "streamload_mysql_statements_total{result=\"ok\"} %" PRId64 "\n"
+			"streamload_mysql_statements_total{result=\"error\"} %" PRId64 "\n", GET(m->stmt_ok),
+			GET(m->stmt_err));
+	if (r > 0)
+		r = put_histogram(m, b, "streamload_mysql_statement_duration_seconds",
+			"How long statements took, from the command to the end of its answer.");
 	if (r > 0)
 		r = put_one(b, "streamload_metrics_start_time_seconds", "gauge",
 			"When these counters started (Unix time).", m->created_s);

@@ -56,6 +56,19 @@ void sl_metrics_auth_failure(sl_metrics *m);
 
 /* Append the exposition (text/plain; version=0.0.4) to out. 1, -1 ENOMEM. */
 int sl_metrics_format(sl_metrics *m, sl_buf *out);
+
+/* The MySQL front (sl-mysqld) keeps its own region: connections accepted
+ * and refused (over the limit), logins refused (sl_metrics_auth_failure),
+ * connections in flight (sl_metrics_load_begin/end around a connection),
+ * commands by name and result, statements (COM_QUERY, COM_STMT_EXECUTE)
+ * ok / error and their duration histogram. */
+void sl_metrics_conn_accepted(sl_metrics *m);
+void sl_metrics_conn_refused(sl_metrics *m);
+/* One command answered: its name ("COM_QUERY"), whether it ended without an
+ * ERR, whether it ran a statement, how long it took. */
+void sl_metrics_command(sl_metrics *m, const char *command, int ok, int statement, int64_t duration_us);
+/* The MySQL front's exposition appended to out. 1, -1 ENOMEM. */
+int sl_metrics_format_mysql(sl_metrics *m, sl_buf *out);
 #define SL_METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 #endif

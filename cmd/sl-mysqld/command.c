@@ -258,6 +258,25 @@ static int set_option(mysqld_conn *c)
 	return sl_mysqlproto_eof(&c->pay, 0, c->status) < 0 ? -1 : mysqld_send(c);
 }
 
+const char *mysqld_command_name(unsigned char com)
+{
+	switch (com) {
+	case SL_MYSQL_COM_QUIT: return "COM_QUIT";
+	case SL_MYSQL_COM_QUERY: return "COM_QUERY";
+	case SL_MYSQL_COM_INIT_DB: return "COM_INIT_DB";
+	case SL_MYSQL_COM_PING: return "COM_PING";
+	case SL_MYSQL_COM_RESET_CONNECTION: return "COM_RESET_CONNECTION";
+	case SL_MYSQL_COM_FIELD_LIST: return "COM_FIELD_LIST";
+	case SL_MYSQL_COM_SET_OPTION: return "COM_SET_OPTION";
+	case SL_MYSQL_COM_STMT_PREPARE: return "COM_STMT_PREPARE";
+	case SL_MYSQL_COM_STMT_EXECUTE: return "COM_STMT_EXECUTE";
+	case SL_MYSQL_COM_STMT_CLOSE: return "COM_STMT_CLOSE";
+	case SL_MYSQL_COM_STMT_RESET: return "COM_STMT_RESET";
+	case SL_MYSQL_COM_STMT_SEND_LONG_DATA: return "COM_STMT_SEND_LONG_DATA";
+	default: return "other";
+	}
+}
+
 int mysqld_command(mysqld_conn *c)
 {
 	int r;

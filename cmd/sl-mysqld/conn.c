@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sl.h"
@@ -147,6 +148,7 @@ int mysqld_send(mysqld_conn *c)
 
 int mysqld_send_err(mysqld_conn *c, unsigned code, const char *state, const char *msg)
 {
+	c->errs++;
 	c->pay.len = 0;
 	if (sl_mysqlproto_err(&c->pay, code, state, msg) < 0 || mysqld_send(c) < 0)
 		return -1;
@@ -226,6 +228,7 @@ static int authenticate(mysqld_conn *c, sl_mysqlproto_login *lg, unsigned char s
 			lg->user, c->ip, lg->authn ? "YES" : "NO");
 	if (c->cf->verbosity >= 1)
 		sl_warn("%s", msg);
+	sl_metrics_auth_failure(c->cf->metrics);
 	return mysqld_send_err(c, SL_SQL_ER_ACCESS_DENIED, "28000", msg) < 0 ? -1 : 0;
 }
 
@@ -333,10 +336,36 @@ static void log_end(mysqld_conn *c, const char *what)
 	sl_info("%s", line);
 }
 
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* One command, counted: its name, ERR or not, and for a statement
+ * (COM_QUERY, COM_STMT_EXECUTE) its duration to the end of the answer. */
+static int counted_command(mysqld_conn *c)
+{
+	unsigned char com = (unsigned char)c->pay.p[0];
+	unsigned errs = c->errs;
+	int64_t t0 = mono_us();
+	int r = mysqld_command(c);
+
+	if (r > 0 && mysqld_flush(c) < 0)
+		r = -1;
+	if (r >= 0 && com != SL_MYSQL_COM_QUIT)
+		sl_metrics_command(c->cf->metrics, mysqld_command_name(com), c->errs == errs,
+			com == SL_MYSQL_COM_QUERY || com == SL_MYSQL_COM_STMT_EXECUTE, mono_us() - t0);
+	return r;
+}
+
 int mysqld_serve(const mysqld_conf *cf, int rfd, int wfd, const char *ip, uint32_t id)
 {
 	mysqld_conn c;
 	int r, status = SL_EXIT_OK;
+	int flight = sl_metrics_load_begin(cf->metrics);
 
 	memset(&c, 0, sizeof c);
 	c.cf = cf;
@@ -349,6 +378,7 @@ int mysqld_serve(const mysqld_conf *cf, int rfd, int wfd, const char *ip, uint32
 	snprintf(c.ip, sizeof c.ip, "%s", ip);
 	if (sl_store_open(&c.st, cf->data_dir) < 0) {
 		sl_warnsys("unable to open the data directory %s", cf->data_dir);
+		sl_metrics_load_end(cf->metrics, flight);
 		return SL_EXIT_TEMP;
 	}
 	sl_sql_init(&c.q, &c.st);
@@ -364,9 +394,7 @@ int mysqld_serve(const mysqld_conf *cf, int rfd, int wfd, const char *ip, uint32
 			r = -1;
 			break;
 		}
-		r = mysqld_command(&c);
-		if (r > 0 && mysqld_flush(&c) < 0)
-			r = -1;
+		r = counted_command(&c);
 	}
 	if (r < 0) {
 		log_end(&c, errno == ETIMEDOUT ? "timed out" : errno == EMSGSIZE ?
@@ -388,5 +416,6 @@ int mysqld_serve(const mysqld_conf *cf, int rfd, int wfd, const char *ip, uint32
 	sl_buf_free(&c.tmp);
 	free(c.coltypes);
 	sl_tls_close(c.tls);
+	sl_metrics_load_end(cf->metrics, flight);
 	return status;
 }

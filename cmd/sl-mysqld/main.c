@@ -6,7 +6,10 @@
  * and the accept loop: one process per connection (conn.c), at most -c of
  * them; a connection over the limit gets MySQL's "Too many connections".
  * The TLS certificate and key (--tls-cert, --tls-key) are loaded once, before
- * the privilege drop; the connections inherit the context.
+ * the privilege drop; the connections inherit the context. With --metrics
+ * the loop also accepts on that address and forks each scrape off
+ * (scrape.c, at most MYSQLD_SCRAPERS at once, apart from -c); the counters
+ * live in a shared region mapped before the first fork.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,12 +30,14 @@
 #include "mysqlproto.h"
 #include "tls.h"
 #include "mysqld.h"
+#include "scrape.h"
 
 #define USAGE "sl-mysqld [--data-dir D] [--listen ADDR:PORT]... [-1] [--inetd] [-c MAXCONN] [-U user] [--max-allowed-packet BYTES] [--idle-timeout S] [--read-timeout S] [-v N]" \
-	" [--tls-cert FILE --tls-key FILE [--require-secure-transport]]\n" \
+	" [--metrics ADDR:PORT] [--tls-cert FILE --tls-key FILE [--require-secure-transport]]\n" \
 	SL_HELP_DATA_DIR \
 	"  --listen ADDR:PORT   listen there (repeatable; default 127.0.0.1:9030)\n" \
 	"  -1                   once listening, print the first socket's address on standard output\n" \
+	"                       (and the --metrics address on a second line)\n" \
 	"  --inetd              serve one connection on descriptors 0 and 1\n" \
 	"  -c MAXCONN           at most MAXCONN connections at once (default 1024)\n" \
 	"  -U user              become this user once listening\n" \
@@ -40,6 +45,7 @@
 	"  --idle-timeout S     how long a client may stay silent between commands (default 28800)\n" \
 	"  --read-timeout S     how long a packet may take to arrive once begun (default 30)\n" \
 	"  -v N                 0 fatal errors only, 1 refused logins too, 2 every connection's end\n" \
+	"  --metrics ADDR:PORT  serve GET /metrics (Prometheus text format) there (default: off)\n" \
 	"  --tls-cert FILE      the server's certificate chain (PEM): TLS for the clients that ask\n" \
 	"  --tls-key FILE       the certificate's private key (PEM)\n" \
 	"  --require-secure-transport  refuse the clients that do not ask for TLS\n" \
@@ -56,12 +62,15 @@ typedef struct args {
 	long maxconn;
 	const char *user;
 	const char *tls_cert, *tls_key;
+	const char *metrics;   /* --metrics ADDR:PORT */
 	mysqld_conf cf;
 } args;
 
 static int lis[MAX_LISTEN];
 static size_t nlis;
 static size_t nkids;
+static int mlis = -1;                   /* the --metrics socket */
+static pid_t scrapers[MYSQLD_SCRAPERS]; /* their processes (0: free) */
 static int selfpipe[2] = { -1, -1 };
 static volatile sig_atomic_t stopping;
 
@@ -143,6 +152,8 @@ static void parse_args(args *a, int argc, char **argv)
 			a->cf.read_ms = (int)num_arg(o, v, 1, 86400) * 1000;
 		else if (!strcmp(o, "-v"))
 			a->cf.verbosity = (int)num_arg(o, v, 0, 2);
+		else if (!strcmp(o, "--metrics"))
+			a->metrics = v;
 		else if (!strcmp(o, "--tls-cert"))
 			a->tls_cert = v;
 		else if (!strcmp(o, "--tls-key"))
@@ -159,6 +170,9 @@ static void parse_args(args *a, int argc, char **argv)
 		sl_die(SL_EXIT_USAGE, "--tls-cert and --tls-key go together");
 	if (a->cf.require_secure && !a->tls_cert)
 		sl_die(SL_EXIT_USAGE, "--require-secure-transport needs --tls-cert and --tls-key");
+	if (a->metrics && a->inetd)
+		sl_die(SL_EXIT_USAGE, "--metrics is not supported with --inetd: its counters are kept in "
+			"DATA_DIR/_metrics/sl-mysqld; serve them from a daemon sl-mysqld");
 }
 
 /* The certificate and key, read before the privilege drop (a key is
@@ -183,6 +197,19 @@ static void add_listener(int fd)
 	lis[nlis++] = fd;
 }
 
+/* A socket bound to spec, or death. */
+static int bind_or_die(const char *spec)
+{
+	char msg[256];
+	int fd = sl_listen_bind(spec, msg, sizeof msg);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == EINVAL)    /* malformed: a usage error, no errno text */
+		sl_die(SL_EXIT_USAGE, "%s", msg);
+	sl_diesys(sl_exit_for_errno(errno), "%s", msg);
+}
+
 /* systemd's sockets, else --listen (default 127.0.0.1:9030). */
 static void open_listeners(const args *a)
 {
@@ -196,15 +223,31 @@ static void open_listeners(const args *a)
 		add_listener(3 + i);
 	if (n && !a->nlisten)
 		return;
-	for (j = 0; j < (a->nlisten ? a->nlisten : 1); j++) {
-		const char *spec = a->nlisten ? a->listen[j] : DEFAULT_LISTEN;
-		int fd = sl_listen_bind(spec, msg, sizeof msg);
-		if (fd < 0 && errno == EINVAL)
-			sl_die(SL_EXIT_USAGE, "%s", msg);
-		if (fd < 0)
-			sl_diesys(sl_exit_for_errno(errno), "%s", msg);
-		add_listener(fd);
-	}
+	for (j = 0; j < (a->nlisten ? a->nlisten : 1); j++)
+		add_listener(bind_or_die(a->nlisten ? a->listen[j] : DEFAULT_LISTEN));
+}
+
+/* --metrics: its socket and the counters, anonymous and shared by every
+ * connection process forked later. */
+static void open_metrics(args *a)
+{
+	if (!a->metrics)
+		return;
+	mlis = bind_or_die(a->metrics);
+	if (!(a->cf.metrics = sl_metrics_open_anon()))
+		sl_diesys(SL_EXIT_TEMP, "unable to map the counters of --metrics");
+}
+
+/* --inetd: the counters in DATA_DIR/_metrics/sl-mysqld, shared by every
+ * such process; without them the connection is served all the same. */
+static void open_metrics_file(args *a)
+{
+	char path[4096];
+
+	if (snprintf(path, sizeof path, "%s/_metrics/sl-mysqld", a->cf.data_dir) >= (int)sizeof path)
+		return;
+	if (!(a->cf.metrics = sl_metrics_open_file(path)) && a->cf.verbosity >= 1)
+		sl_warnsys("unable to open the counters %s", path);
 }
 
 /* The peer's ip for "'user'@'ip'" ("localhost" when not an inet socket). */
@@ -221,11 +264,66 @@ static void peer_ip(int fd, char *ip, size_t cap)
 		snprintf(ip, cap, "localhost");
 }
 
+/* The scraper slot of pid (0: a free one), or -1. */
+static int scraper(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < MYSQLD_SCRAPERS; i++)
+		if (scrapers[i] == pid)
+			return i;
+	return -1;
+}
+
 static void reap(void)
 {
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		if (nkids)
+	pid_t pid;
+	int k;
+
+	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+		if ((k = scraper(pid)) >= 0)
+			scrapers[k] = 0;
+		else if (nkids)
 			nkids--;
+}
+
+/* In a child: the parent's sockets closed, the default signals back. */
+static void child_reset(void)
+{
+	size_t i;
+
+	for (i = 0; i < nlis; i++)
+		close(lis[i]);
+	if (mlis >= 0)
+		close(mlis);
+	close(selfpipe[0]);
+	close(selfpipe[1]);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+}
+
+/* One scrape on the --metrics socket, forked off; dropped when
+ * MYSQLD_SCRAPERS are running already. */
+static void start_scrape(sl_metrics *m)
+{
+	int cfd = accept4(mlis, NULL, NULL, SOCK_CLOEXEC), k = scraper(0);
+	pid_t pid;
+
+	if (cfd < 0)
+		return;
+	if (k < 0 || (pid = fork()) < 0) {
+		close(cfd);
+		return;
+	}
+	if (pid > 0) {
+		scrapers[k] = pid;
+		close(cfd);
+		return;
+	}
+	child_reset();
+	mysqld_scrape_serve(m, cfd);
+	_exit(0);
 }
 
 /* Over the connection limit: MySQL's answer, then close. */
@@ -234,7 +332,7 @@ static void refuse(const mysqld_conf *cf, int fd)
 	sl_buf pay = SL_BUF_ZERO, out = SL_BUF_ZERO;
 	uint8_t seq = 0;
 
-	(void)cf;
+	sl_metrics_conn_refused(cf->metrics);
 	if (sl_mysqlproto_err(&pay, 1040, "08004", "Too many connections") > 0 &&
 	    sl_mysqlproto_frame(&out, pay.p, pay.len, &seq) > 0) {
 		ssize_t r = send(fd, out.p, out.len, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -249,7 +347,6 @@ static void start_child(const mysqld_conf *cf, int cfd, uint32_t id)
 {
 	char ip[64];
 	pid_t pid = fork();
-	size_t i;
 
 	if (pid < 0) {
 		sl_warnsys("unable to fork for a connection");
@@ -258,23 +355,18 @@ static void start_child(const mysqld_conf *cf, int cfd, uint32_t id)
 	}
 	if (pid > 0) {
 		nkids++;
+		sl_metrics_conn_accepted(cf->metrics);
 		close(cfd);
 		return;
 	}
-	for (i = 0; i < nlis; i++)
-		close(lis[i]);
-	close(selfpipe[0]);
-	close(selfpipe[1]);
-	signal(SIGCHLD, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
+	child_reset();
 	peer_ip(cfd, ip, sizeof ip);
 	_exit(mysqld_serve(cf, cfd, cfd, ip, id));
 }
 
 static int accept_loop(const args *a)
 {
-	struct pollfd pf[MAX_LISTEN + 1];
+	struct pollfd pf[MAX_LISTEN + 2];
 	uint32_t id = 0;
 	size_t i;
 
@@ -292,7 +384,10 @@ static int accept_loop(const args *a)
 			pf[i + 1].fd = lis[i];
 			pf[i + 1].events = POLLIN;
 		}
-		if (poll(pf, nlis + 1, -1) < 0) {
+		pf[nlis + 1].fd = mlis;         /* -1: ignored by poll */
+		pf[nlis + 1].events = POLLIN;
+		pf[nlis + 1].revents = 0;
+		if (poll(pf, nlis + 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			sl_diesys(SL_EXIT_TEMP, "poll");
@@ -300,6 +395,8 @@ static int accept_loop(const args *a)
 		while (read(selfpipe[0], drain, sizeof drain) > 0)
 			;
 		reap();
+		if ((pf[nlis + 1].revents & POLLIN) && !stopping)
+			start_scrape(a->cf.metrics);
 		for (i = 0; i < nlis && !stopping; i++) {
 			int cfd;
 			if (!(pf[i + 1].revents & POLLIN))
@@ -317,6 +414,8 @@ static int accept_loop(const args *a)
 	}
 	for (i = 0; i < nlis; i++)
 		close(lis[i]);
+	if (mlis >= 0)
+		close(mlis);
 	return SL_EXIT_OK;
 }
 
@@ -341,12 +440,15 @@ int main(int argc, char **argv)
 		if (a.user && sl_listen_drop(a.user, msg, sizeof msg) < 0)
 			sl_diesys(errno == ENOENT ? SL_EXIT_USAGE : sl_exit_for_errno(errno), "%s", msg);
 		signal(SIGPIPE, SIG_IGN);
+		open_metrics_file(&a);
+		sl_metrics_conn_accepted(a.cf.metrics);
 		peer_ip(0, ip, sizeof ip);
 		status = mysqld_serve(&a.cf, 0, 1, ip, 1);
 		sl_tls_ctx_free(a.cf.tls);
 		return status;
 	}
 	open_listeners(&a);
+	open_metrics(&a);
 	if (a.user && sl_listen_drop(a.user, msg, sizeof msg) < 0)
 		sl_diesys(errno == ENOENT ? SL_EXIT_USAGE : sl_exit_for_errno(errno), "%s", msg);
 	if (a.ready) {
@@ -354,7 +456,8 @@ int main(int argc, char **argv)
 		 * caller knows the server is ready and which port it took */
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		sl_listen_sock_name(lis[0], msg, sizeof msg);
-		if (printf("%s\n", msg) < 0 || fflush(stdout) == EOF || null < 0 || dup2(null, 1) < 0)
+		if (printf("%s\n", msg) < 0 || (mlis >= 0 && (sl_listen_sock_name(mlis, msg, sizeof msg),
+		    printf("%s\n", msg) < 0)) || fflush(stdout) == EOF || null < 0 || dup2(null, 1) < 0)
 			sl_diesys(SL_EXIT_TEMP, "unable to write the address to stdout");
 		close(null);
 	}

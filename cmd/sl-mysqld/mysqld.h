@@ -15,6 +15,7 @@
 #include "sql.h"
 #include "types.h"
 #include "tls.h"
+#include "metrics.h"
 
 /* What MySQL clients see: Doris says it is MySQL 5.7 compatible. */
 #define MYSQLD_VERSION "5.7.99"
@@ -29,6 +30,7 @@ typedef struct mysqld_conf {
 	int verbosity;
 	sl_tls_ctx *tls;        /* --tls-cert/--tls-key loaded; NULL: no TLS */
 	int require_secure;     /* --require-secure-transport */
+	sl_metrics *metrics;    /* the counters (NULL: not kept) */
 } mysqld_conf;
 
 typedef struct mysqld_stmt {
@@ -66,6 +68,7 @@ typedef struct mysqld_conn {
 	sl_tls *tls;            /* after the client's SSL request: every read
 	                         * and write goes through it */
 	int64_t start_ms;       /* wall clock at accept, for the access log */
+	unsigned errs;          /* ERR packets sent: a command's result */
 } mysqld_conn;
 
 /* conn.c */
@@ -87,6 +90,8 @@ int mysqld_serve(const mysqld_conf *cf, int rfd, int wfd, const char *ip, uint32
 /* command.c */
 /* One command in c->pay. 1 go on; 0 the client quit; -1 close. */
 int mysqld_command(mysqld_conn *c);
+/* The name of command byte com for the counters ("COM_QUERY"; "other"). */
+const char *mysqld_command_name(unsigned char com);
 /* Run one statement; rows through the result-set sink (binary rows when
  * c->binary). 1 answered (OK, result set or ERR); -1 I/O. */
 int mysqld_statement(mysqld_conn *c, const char *sql, size_t n);

@@ -192,6 +192,8 @@ fake_load() {
 @test "sl-load: sl-commit killed before committing -> Fail, aborted, label free" {
 	with_fake_commit 'kill -9 $$'
 	run -1 --separate-stderr fake_load -H column_separator:, -H label:early -T streamload_example.csv "$T"
+	# shown if the test fails (seen once under parallel load, stderr unknown)
+	echo "stderr: $stderr"
 	[ "$stderr" = "sl-load: warning: sl-commit killed by signal 9" ]
 	[ "$(get Status <<<"$output")" = Fail ]
 	[ "$(get Message <<<"$output")" = "[INTERNAL_ERROR]the load pipeline failed: sl-commit killed by signal 9" ]

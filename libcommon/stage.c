@@ -126,6 +126,11 @@ void sl_stage_note(int err, const char *fmt, ...)
 	char b[1024];
 	va_list ap;
 
+	/* EPIPE: the next stage is gone and says why itself (as SIGPIPE's
+	 * silent death would); a line here would race with sl-load's own
+	 * account of that death */
+	if (err == EPIPE)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(b, sizeof b, fmt, ap);
 	va_end(ap);

@@ -57,10 +57,6 @@ DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev
 DEB_PKGS += dpkg-dev debhelper fakeroot
 
 .DELETE_ON_ERROR:
-# Keep the objects make would delete as intermediate: with one missing, a
-# later make (make run, make install) relinked binaries whenever the
-# version header's rule ran, under tests that were using them
-.SECONDARY:
 .PHONY: unit bins all test check run quickstart deps san clean bench man-lint FORCE
 
 all: bins unit

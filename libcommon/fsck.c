@@ -450,6 +450,7 @@ static int log_clean(const char *db, logstate *ls, const char *ck, sl_buf *rep)
 		logstate c;
 		sl_logrec_init(&c);
 		c.fd = ls->fd;
+		c.no_seal = 1;
 		r = sl_ckpt_load(&c, ck, &sl_ckpt_key_all);
 		c.fd = -1;
 		if (r > 0 && !sl_ckpt_visible_ok(&c))

@@ -33,4 +33,17 @@ int sl_fsutil_rename_noreplace(const char *from, const char *to);
 /* pread exactly n bytes at off. 1; 0 short (EOF); -1 errno. */
 int sl_fsutil_pread_all(int fd, void *p, size_t n, uint64_t off);
 
+/* The seal of an append-only file: its writer, after an append is durable,
+ * sets the file's mtime to now with a nanosecond part derived from the
+ * file's inode and size. Any other write (a flipped byte, an append by
+ * another program, a cut) sets the mtime to the kernel's clock, which
+ * matches the seal of the new size only by a one-in-a-billion chance; a
+ * file system that keeps no nanoseconds never shows a seal. So a reader
+ * that finds the seal knows the file is as the last sealing writer left
+ * it, and may skip re-verifying a prefix that writer verified. Best
+ * effort: sl_fsutil_seal's failure only costs the next reader a full
+ * check. sl_fsutil_sealed: 1 sealed, 0 not (or fstat failed). */
+void sl_fsutil_seal(int fd);
+int sl_fsutil_sealed(int fd);
+
 #endif

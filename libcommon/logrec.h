@@ -84,6 +84,8 @@ typedef struct logstate {
 	size_t npt, ptcap;
 	uint32_t pcrc;          /* CRC-32 of the log [0, valid) */
 	int corrupt;            /* the fold found corruption (not a torn tail) */
+	int no_seal;            /* verify the checkpoint's log prefix even when the
+	                         * log is sealed (fsutil.h): sl-fsck */
 	int64_t slot_max;       /* the largest txn id a lock slot names (sl_txnslot_gc) */
 	size_t bad_off;         /* ... the offset of the first bad record */
 } logstate;

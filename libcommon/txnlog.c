@@ -154,6 +154,7 @@ int sl_txnlog_open(sl_store *st, const char *db, logw *w, const ckkey *key)
 		if (ftruncate(w->ls.fd, (off_t)w->ls.valid) < 0 || fdatasync(w->ls.fd) < 0)
 			goto fail;
 		w->ls.raw.len = good;
+		sl_fsutil_seal(w->ls.fd);
 	}
 	return 1;
 fail:
@@ -180,6 +181,7 @@ int sl_txnlog_flush(logw *w)
 	w->ls.valid += w->rec.len;
 	w->ls.ntail++;
 	w->rec.len = 0;
+	sl_fsutil_seal(w->ls.fd);
 	return 1;
 }
 

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -817,6 +818,14 @@ static void run_columnar(parse *c, int64_t start_ms)
 	sl_colreader *r;
 	sl_colsrc cs;
 	long *pick;
+
+	/* the readers free and take again buffers of megabytes for every
+	 * column chunk: glibc would map and unmap each one, and the kernel
+	 * zero its pages every time (a parquet load spent half its time
+	 * there); keep them in the heap. Memory stays bounded by what the
+	 * largest row group needs. */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 
 	c->max = frame_max();
 	r = columnar_open(c, format, &cs);

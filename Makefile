@@ -52,7 +52,7 @@ DEPS    := $(LIBOBJ:.o=.d) $(CMDOBJ:.o=.d) $(STAGEOBJ:.o=.d) $(UNITSRC:%.c=$(BUI
 DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev zlib1g-dev libbz2-dev \
 	liblz4-dev liblzo2-dev libsnappy-dev libroaring-dev libcrypt-dev bats bats-support \
 	bats-assert universal-ctags curl jq hyperfine mandoc tzdata gzip bzip2 lz4 lzop python3 procps time libssl-dev \
-	mariadb-client python3-pymysql parallel libprotobuf-c-dev protobuf-c-compiler libzstd-dev libisal-dev
+	mariadb-client python3-pymysql parallel libprotobuf-c-dev protobuf-c-compiler libzstd-dev libisal-dev valgrind
 # the Debian package's build (debian/, make test-deb)
 DEB_PKGS += dpkg-dev debhelper fakeroot
 

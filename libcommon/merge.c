@@ -36,6 +36,9 @@ struct sl_merge {
 	size_t *grp, ngrp;      /* the files of the row last yielded: advanced next */
 	size_t cur;             /* DUPLICATE: the file being read */
 	sl_buf out;
+	/* sl_merge_range: the first key column's bounds, normalized */
+	sl_buf rlo, rhi;
+	int has_lo, has_hi, lo_incl, hi_incl;
 };
 
 /* Heap order: key, then the older file first. */
@@ -92,12 +95,40 @@ static const char *file_path(const sl_merge *mg, size_t f)
 	return mg->snap->paths[mg->idx[f]];
 }
 
-/* Read file f's next row into the heap. 1, -1 errno. */
+/* Where key (normalized) lies against bound b of the first key column:
+ * <0 below, 0 in it, >0 above. With more key columns b is a prefix. */
+static int range_cmp(const sl_merge *mg, const sl_buf *key, const sl_buf *b)
+{
+	size_t n = key->len < b->len ? key->len : b->len;
+	int c;
+
+	if (mg->m.nkeys == 1)
+		return sl_model_keycmp(key, b);
+	c = memcmp(key->p, b->p, n);
+	return c ? c : key->len < b->len ? -1 : 0;
+}
+
+/* Is the current key of h below the range (-1), in it (0), above (1)? */
+static int out_of_range(const sl_merge *mg, const mhead *h)
+{
+	int c;
+
+	if (mg->has_hi && ((c = range_cmp(mg, &h->prev, &mg->rhi)) > 0 || (!c && !mg->hi_incl)))
+		return 1;
+	if (mg->has_lo && ((c = range_cmp(mg, &h->prev, &mg->rlo)) < 0 || (!c && !mg->lo_incl)))
+		return -1;
+	return 0;
+}
+
+/* Read file f's next row into the heap; rows below the range are passed
+ * over, the file ends at the first above it. 1, -1 errno. */
 static int advance(sl_merge *mg, size_t f)
 {
 	mhead *h = &mg->hd[f];
-	int r = sl_scan_next(mg->sc[f], &h->p, &h->len);
+	int r;
 
+again:
+	r = sl_scan_next(mg->sc[f], &h->p, &h->len);
 	if (r <= 0)
 		return r;
 	h->key.len = 0;
@@ -117,7 +148,46 @@ static int advance(sl_merge *mg, size_t f)
 		h->prev = h->key;
 		h->key = t;
 	}
+	if (mg->has_lo || mg->has_hi) {
+		int o = out_of_range(mg, h);
+		if (o < 0)
+			goto again;
+		if (o > 0)
+			return 0;
+	}
 	heap_push(mg, f);
+	return 1;
+}
+
+int sl_merge_range(sl_merge *mg, const sl_field *lo, int lo_incl, const sl_field *hi, int hi_incl)
+{
+	size_t n = mg->nheap;
+
+	if (!mg->sorted || (!lo && !hi))
+		return 0;
+	if (mg->ngrp) {
+		errno = EINVAL;
+		return -1;
+	}
+	mg->rlo.len = mg->rhi.len = 0;
+	if ((lo && sl_model_key_first(&mg->m, *lo, &mg->rlo) < 0) ||
+	    (hi && sl_model_key_first(&mg->m, *hi, &mg->rhi) < 0))
+		return -1;
+	mg->has_lo = lo != 0;
+	mg->has_hi = hi != 0;
+	mg->lo_incl = lo_incl;
+	mg->hi_incl = hi_incl;
+	/* the heads read at open: the ones in range stay, the others move on
+	 * (below) or end (above) */
+	mg->nheap = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t f = mg->heap[i];
+		int o = out_of_range(mg, &mg->hd[f]);
+		if (o == 0)
+			heap_push(mg, f);
+		else if (o < 0 && advance(mg, f) < 0)
+			return -1;
+	}
 	return 1;
 }
 
@@ -379,6 +449,8 @@ void sl_merge_close(sl_merge *mg)
 	free(mg->hd);
 	free(mg->heap);
 	free(mg->grp);
+	sl_buf_free(&mg->rlo);
+	sl_buf_free(&mg->rhi);
 	sl_buf_free(&mg->out);
 	if (mg->m.cur)
 		sl_model_free(&mg->m);

@@ -60,6 +60,14 @@ size_t sl_merge_ncols(const sl_merge *mg);
  * corrupt: sl_store_strerror says where). */
 int sl_merge_next(sl_merge *mg, const char **payload, size_t *len);
 void sl_merge_close(sl_merge *mg);
+/* Read only the keys whose first column lies between lo and hi (encoded
+ * values of that column; NULL: no bound; *_incl: the bound itself is in):
+ * rows of the sorted segments below lo are passed over without a fold, and
+ * each segment is left at its first key above hi. Call it before the first
+ * sl_merge_next. A reader that still evaluates its filter on every row gets
+ * the same result, reading less. 1 set, 0 not applicable (DUPLICATE: the
+ * rowsets are not sorted; or no bound), -1 errno. */
+int sl_merge_range(sl_merge *mg, const sl_field *lo, int lo_incl, const sl_field *hi, int hi_incl);
 /* The first row of load whose key has no row in table (two merges of one
  * table's model, read to that point). 1 found (*payload, *len: the load's
  * row, valid until load's next call), 0 every key is in the table, -1

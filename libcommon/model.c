@@ -161,6 +161,24 @@ bad:
 	return -1;
 }
 
+int sl_model_key_first(const sl_model_ctx *m, sl_field v, sl_buf *out)
+{
+	long w;
+
+	if (!m->nkeys || v.n == SL_NULL_LEN || v.n > UINT32_MAX / 4) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (sl_buf_reserve(out, 2 * (size_t)v.n + 16) < 0)
+		return -1;
+	out->p[out->len++] = 1;
+	w = key_put(out->p + out->len, &m->sch->cols[0].type, v.p, v.n, m->nkeys == 1);
+	if (w < 0)
+		return -1;
+	out->len += (size_t)w;
+	return 1;
+}
+
 int sl_model_keycmp(const sl_buf *a, const sl_buf *b)
 {
 	size_t m = a->len < b->len ? a->len : b->len;

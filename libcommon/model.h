@@ -58,6 +58,11 @@ void sl_model_free(sl_model_ctx *m);
 /* Append the normalized key of the row p[0..len) to out. 1, -1 errno
  * (EPROTO: a key field that is not a field of its type; ENOMEM). */
 int sl_model_key(const sl_model_ctx *m, const char *p, size_t len, sl_buf *out);
+/* Append the normalized key's first part for value v of the first key
+ * column (as sl_model_key writes it at the start of a row's key): keys
+ * whose first column is v start with these bytes, and with one key column
+ * they are the whole key. 1, -1 errno. */
+int sl_model_key_first(const sl_model_ctx *m, sl_field v, sl_buf *out);
 /* Compare two normalized keys: memcmp order, the shorter first on a tie.
  * <0, 0, >0. */
 int sl_model_keycmp(const sl_buf *a, const sl_buf *b);

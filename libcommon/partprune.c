@@ -15,6 +15,7 @@
 #include "cast.h"
 #include "exprnode.h"
 #include "model.h"
+#include "keyrange.h"
 #include "partint.h"
 
 /* ---- Doris's display ---- */
@@ -91,52 +92,6 @@ nomem:
 
 /* ---- pruning ---- */
 
-#define US_PER_DAY INT64_C(86400000000)
-
-/* The literal as an exact value of column c (the comparison Doris makes
- * after casting it to the column's type), encoded in *f (bytes in buf or
- * txt). 1, 0 not exactly a value of the column (then nothing is pruned). */
-static int lit_key(const sl_column *c, const sl_value *lit, sl_buf *txt, char *buf, sl_field *f)
-{
-	const sl_type *t = &c->type;
-	sl_value v;
-	const char *sp = 0;
-
-	txt->len = 0;
-	if (lit->kind == SL_V_NULL || sl_value_format(lit, txt) < 0 || !txt->len)
-		return 0;
-	if (expr_is_date_kind(t->kind)) {
-		sl_type dt = { .kind = SL_T_DATETIME, .scale = 6 };
-		int64_t unit = INT64_C(1);
-		for (int i = t->scale; t->kind == SL_T_DATETIME && i < 6; i++)
-			unit *= 10;
-		if ((lit->kind != SL_V_STRING && lit->kind != SL_V_DATE && lit->kind != SL_V_DATETIME)
-				|| sl_cast_text(&dt, txt->p, txt->len, &v) != 1)
-			return 0;
-		if (v.u.i % (t->kind == SL_T_DATE ? US_PER_DAY : unit))
-			return 0;
-		if (t->kind == SL_T_DATE) {
-			v.kind = SL_V_DATE;
-			v.u.i /= US_PER_DAY;
-		}
-		v.scale = t->scale;
-	} else if (expr_is_int_kind(t->kind) && t->kind != SL_T_BOOLEAN) {
-		size_t i = txt->p[0] == '-';
-		if (lit->kind != SL_V_INT && lit->kind != SL_V_LARGE && lit->kind != SL_V_STRING)
-			return 0;
-		for (; i < txt->len; i++)
-			if (txt->p[i] < '0' || txt->p[i] > '9')
-				return 0;
-		if (sl_cast_text(t, txt->p, txt->len, &v) != 1)
-			return 0;
-	} else if (expr_is_str_kind(t->kind) && lit->kind == SL_V_STRING) {
-		v = *lit;
-	} else
-		return 0;
-	f->n = sl_value_encode(t, &v, buf, &sp);
-	f->p = sp ? sp : buf;
-	return f->n != SL_NULL_LEN;
-}
 
 /* a op b for a compare result r. */
 static int holds(int op, int r)
@@ -173,7 +128,7 @@ static int may_cmp(const sl_partset *ps, size_t i, long col, int op, const sl_va
 	if (j == ps->nc || op == C_NE || (ps->sc->kind == SL_PART_RANGE && j))
 		return 1;
 	c = &ps->sch->cols[col];
-	if (!lit_key(c, lit, &txt, buf, &f))
+	if (!sl_keyrange_lit(c, lit, &txt, buf, &f))
 		goto out;
 	if (ps->sc->kind == SL_PART_RANGE) {
 		/* column 0 of the partition lies in [lo, hi), or [lo, hi] when

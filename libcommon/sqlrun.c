@@ -26,6 +26,7 @@
 #include "frame.h"
 #include "store.h"
 #include "merge.h"
+#include "keyrange.h"
 #include "sql.h"
 #include "sqlint.h"
 
@@ -61,15 +62,36 @@ static int src_open_parts(sel *S)
 	return src_opened(S, r);
 }
 
+/* The range of the first key column that the WHERE allows, given to the
+ * merge: a point lookup by key folds one key, not the table. 1, -1 (q set). */
+static int src_key_range(sel *S)
+{
+	sl_keyrange kr = SL_KEYRANGE_ZERO;
+	int r = sl_keyrange_of(&S->sch, 0, S->where, &kr);
+
+	if (r > 0) {
+		sl_field lo = { kr.lo.p, (uint32_t)kr.lo.len }, hi = { kr.hi.p, (uint32_t)kr.hi.len };
+		r = sl_merge_range(S->scan, kr.has_lo ? &lo : 0, kr.lo_incl, kr.has_hi ? &hi : 0, kr.hi_incl);
+	}
+	sl_keyrange_free(&kr);
+	return r < 0 ? sl_sql_syserr(S->s->q, "unable to read the table") : 1;
+}
+
 static int src_open(sel *S)
 {
+	int r;
+
 	if (!S->has_table || S->virt)
 		return 1;
 	if (S->sch.part.kind != SL_PART_NONE || S->npnames)
-		return src_open_parts(S);
-	/* through the table's model: one row per key of a UNIQUE or
-	 * AGGREGATE table (count(*) too: never the snapshot's row total) */
-	return src_opened(S, sl_merge_open_table(S->s->q->st, S->db, S->tbl, &S->sch, 0, &S->snap, &S->scan));
+		r = src_open_parts(S);
+	else
+		/* through the table's model: one row per key of a UNIQUE or
+		 * AGGREGATE table (count(*) too: never the snapshot's row total) */
+		r = src_opened(S, sl_merge_open_table(S->s->q->st, S->db, S->tbl, &S->sch, 0, &S->snap, &S->scan));
+	if (r <= 0 || S->sch.model == SL_MODEL_DUPLICATE || !S->where)
+		return r;
+	return src_key_range(S);
 }
 
 /* 1 row in S->row, 0 end, -1 errno (q->err set). */

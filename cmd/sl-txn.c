@@ -226,7 +226,7 @@ static void out(txn_ctx *c, int r)
 	if (r < 0) {
 		int e = c->wr.err ? c->wr.err : errno;
 		errno = e;
-		sl_stage_note(e, "unable to write stdout");
+		sl_stage_note_write(e);
 		fail(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "unable to write to sl-commit");
 	}
 }

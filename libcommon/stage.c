@@ -126,11 +126,6 @@ void sl_stage_note(int err, const char *fmt, ...)
 	char b[1024];
 	va_list ap;
 
-	/* EPIPE: the next stage is gone and says why itself (as SIGPIPE's
-	 * silent death would); a line here would race with sl-load's own
-	 * account of that death */
-	if (err == EPIPE)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(b, sizeof b, fmt, ap);
 	va_end(ap);
@@ -138,6 +133,15 @@ void sl_stage_note(int err, const char *fmt, ...)
 		fprintf(stderr, "%s: fatal: %s: %s\n", sl_prog, b, sl_store_strerror(err));
 	else
 		fprintf(stderr, "%s: fatal: %s\n", sl_prog, b);
+}
+
+void sl_stage_note_write(int err)
+{
+	/* EPIPE: the next stage (or sl-load) is gone and says why itself, as
+	 * SIGPIPE's silent death would; a line here would race with sl-load's
+	 * own account of that death */
+	if (err != EPIPE)
+		sl_stage_note(err, "unable to write stdout");
 }
 
 int sl_stage_read_code(int e)
@@ -229,7 +233,7 @@ void sl_stage_end(sl_writer *w, const char *key, uint64_t n)
 int sl_stage_answer(const void *p, size_t n, int code)
 {
 	if (sl_allwrite(1, p, n) != n) {
-		sl_stage_note(errno, "unable to write stdout");
+		sl_stage_note_write(errno);
 		return SL_EXIT_TEMP;
 	}
 	if (close(1) < 0) {

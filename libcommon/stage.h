@@ -57,6 +57,9 @@ void sl_stage_nopipe(void);
  * it exits (sl_die would exit at once). */
 __attribute__((format(printf, 2, 3)))
 void sl_stage_note(int err, const char *fmt, ...);
+/* "unable to write stdout" for a write that failed with err, but nothing
+ * for EPIPE: the reader is gone and accounts for itself. */
+void sl_stage_note_write(int err);
 
 /* The exit code for a failed read of the row stream with errno e: 100 for
  * a malformed or oversize frame (EPROTO, ERANGE), else 111. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test-glob.c -- unit tests of the glob matcher (libcommon/glob.c): Java
+ * test-globpat.c -- unit tests of the glob matcher (libcommon/globpat.c): Java
  * PathMatcher semantics (* and ? stop at '/', ** does not), classes,
  * groups, {m..n} ranges, escapes, bad patterns, the literal prefix, and a
  * pathological pattern that a backtracking matcher takes exponential time on.
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "glob.h"
+#include "globpat.h"
 
 static int passed, failed;
 #define CHECK(c) do { if (c) passed++; else { failed++; \
@@ -18,24 +18,24 @@ static int passed, failed;
 /* 1 match, 0 no match, -2 the pattern did not compile */
 static int m(const char *pat, const char *s)
 {
-	sl_glob *g;
+	sl_globpat *g;
 	char err[128];
 	int r;
 
-	if (sl_glob_compile(&g, pat, err, sizeof err) != 1)
+	if (sl_globpat_compile(&g, pat, err, sizeof err) != 1)
 		return -2;
-	r = sl_glob_match(g, s);
-	sl_glob_free(g);
+	r = sl_globpat_match(g, s);
+	sl_globpat_free(g);
 	return r;
 }
 
 static int badpat(const char *pat, const char *why)
 {
-	sl_glob *g = NULL;
+	sl_globpat *g = NULL;
 	char err[128] = "";
-	int r = sl_glob_compile(&g, pat, err, sizeof err);
+	int r = sl_globpat_compile(&g, pat, err, sizeof err);
 
-	sl_glob_free(g);
+	sl_globpat_free(g);
 	return r == 0 && strstr(err, why) != NULL;
 }
 
@@ -119,12 +119,12 @@ static void test_escape(void)
 
 static void test_prefix(void)
 {
-	CHECK(sl_glob_prefix_len("dir/sub/*.csv") == 8);
-	CHECK(sl_glob_prefix_len("dir/f{1,2}") == 5);
-	CHECK(sl_glob_prefix_len("dir/f[0-9]") == 5);
-	CHECK(sl_glob_prefix_len("dir/f?") == 5);
-	CHECK(sl_glob_prefix_len("dir/a\\*") == 5);
-	CHECK(sl_glob_prefix_len("dir/plain.csv") == 13);
+	CHECK(sl_globpat_prefix_len("dir/sub/*.csv") == 8);
+	CHECK(sl_globpat_prefix_len("dir/f{1,2}") == 5);
+	CHECK(sl_globpat_prefix_len("dir/f[0-9]") == 5);
+	CHECK(sl_globpat_prefix_len("dir/f?") == 5);
+	CHECK(sl_globpat_prefix_len("dir/a\\*") == 5);
+	CHECK(sl_globpat_prefix_len("dir/plain.csv") == 13);
 }
 
 /* a*a*a*...a*b against aaaa...a: exponential for a backtracking matcher */
@@ -159,6 +159,6 @@ int main(void)
 	test_escape();
 	test_prefix();
 	test_pathological();
-	printf("test-glob: %d passed, %d failed\n", passed, failed);
+	printf("test-globpat: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * glob.h -- glob patterns over object keys and paths, as Java's
+ * globpat.h -- glob patterns over object keys and paths, as Java's
  * PathMatcher("glob:...") reads them (Doris matches listed keys so):
  *   *      any characters but '/'          **   any characters, '/' too
  *   ?      one character but '/'           \c   the character c itself
@@ -10,24 +10,24 @@
  * UTF-8 code points. Matching is a Thompson-NFA simulation: time
  * O(pattern x subject) whatever the pattern, never exponential.
  */
-#ifndef SL_GLOB_H
-#define SL_GLOB_H
+#ifndef SL_GLOBPAT_H
+#define SL_GLOBPAT_H
 
 #include <stddef.h>
 
-typedef struct sl_glob sl_glob;
+typedef struct sl_globpat sl_globpat;
 
 /* The longest pattern accepted, after {m..n} expansion. */
-#define SL_GLOB_MAX 8192
+#define SL_GLOBPAT_MAX 8192
 
 /* Compile pat. 1; 0 a bad pattern (err: why); -1 errno (ENOMEM). */
-int sl_glob_compile(sl_glob **out, const char *pat, char *err, size_t cap);
+int sl_globpat_compile(sl_globpat **out, const char *pat, char *err, size_t cap);
 /* 1 when the whole of s matches, else 0. */
-int sl_glob_match(const sl_glob *g, const char *s);
-void sl_glob_free(sl_glob *g);
+int sl_globpat_match(const sl_globpat *g, const char *s);
+void sl_globpat_free(sl_globpat *g);
 
 /* The length of pat's literal prefix: the bytes before the first of
  * * ? [ { \ (Doris's S3Util.getLongestPrefix), the prefix a listing asks for. */
-size_t sl_glob_prefix_len(const char *pat);
+size_t sl_globpat_prefix_len(const char *pat);
 
 #endif

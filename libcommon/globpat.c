@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* glob.c -- Java-style glob patterns compiled to a Thompson NFA (glob.h). */
+/* globpat.c -- Java-style glob patterns compiled to a Thompson NFA (globpat.h). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "glob.h"
+#include "globpat.h"
 
 enum { OP_CHAR, OP_ANY, OP_ALL, OP_CLASS, OP_SPLIT, OP_JMP, OP_MATCH };
 
@@ -14,7 +14,7 @@ typedef struct gins { int op, x, y; uint32_t cp; } gins;  /* x, y: targets; -1 n
 typedef struct grange { uint32_t lo, hi; } grange;
 typedef struct gclass { int neg; size_t first, n; } gclass;
 
-struct sl_glob {
+struct sl_globpat {
 	gins *prog;
 	size_t np, capp;
 	gclass *cls;
@@ -70,7 +70,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 	return 1;
 }
 
-static int emit(sl_glob *g, int op, int x, int y, uint32_t cp)
+static int emit(sl_globpat *g, int op, int x, int y, uint32_t cp)
 {
 	if (grow((void **)&g->prog, &g->capp, g->np + 1, sizeof *g->prog) < 0)
 		return -1;
@@ -105,7 +105,7 @@ static int expand_ranges(const char *pat, char **out)
 					for (v = lo; v <= hi; v++) {
 						char num[24];
 						int k = snprintf(num, sizeof num, "%c%lu", v == lo ? '{' : ',', v);
-						if (n + (size_t)k + 2 > SL_GLOB_MAX)
+						if (n + (size_t)k + 2 > SL_GLOBPAT_MAX)
 							goto toolong;
 						if (grow((void **)&o, &cap, n + (size_t)k + 2, 1) < 0)
 							goto nomem;
@@ -118,7 +118,7 @@ static int expand_ranges(const char *pat, char **out)
 				}
 			}
 		}
-		if (n + 2 > SL_GLOB_MAX)
+		if (n + 2 > SL_GLOBPAT_MAX)
 			goto toolong;
 		if (grow((void **)&o, &cap, n + 2, 1) < 0)
 			goto nomem;
@@ -136,7 +136,7 @@ nomem:
 }
 
 /* A bracket expression at *pp (just after '['): its ranges. 1, 0 bad, -1 errno. */
-static int compile_class(sl_glob *g, const unsigned char **pp, const unsigned char *base,
+static int compile_class(sl_globpat *g, const unsigned char **pp, const unsigned char *base,
 	char *err, size_t cap)
 {
 	const unsigned char *p = *pp;
@@ -187,7 +187,7 @@ static int compile_class(sl_glob *g, const unsigned char **pp, const unsigned ch
 }
 
 /* '*' or '**': a loop over one character (any but '/', or any). */
-static int compile_star(sl_glob *g, int all)
+static int compile_star(sl_globpat *g, int all)
 {
 	int split = emit(g, OP_SPLIT, 0, -1, 0);
 
@@ -203,7 +203,7 @@ static int compile_star(sl_glob *g, int all)
  * alternative ending in a JMP to the group's end. */
 typedef struct ggroup { int open, split; int *jmps; size_t nj, capj; } ggroup;
 
-static int group_comma(sl_glob *g, ggroup *gr)
+static int group_comma(sl_globpat *g, ggroup *gr)
 {
 	int j = emit(g, OP_JMP, -1, -1, 0), s;
 
@@ -218,7 +218,7 @@ static int group_comma(sl_glob *g, ggroup *gr)
 	return 1;
 }
 
-static int compile_body(sl_glob *g, const char *pat, char *err, size_t cap)
+static int compile_body(sl_globpat *g, const char *pat, char *err, size_t cap)
 {
 	const unsigned char *base = (const unsigned char *)pat, *p = base;
 	ggroup gr = { 0, -1, NULL, 0, 0 };
@@ -284,9 +284,9 @@ static int compile_body(sl_glob *g, const char *pat, char *err, size_t cap)
 	return rc;
 }
 
-int sl_glob_compile(sl_glob **out, const char *pat, char *err, size_t cap)
+int sl_globpat_compile(sl_globpat **out, const char *pat, char *err, size_t cap)
 {
-	sl_glob *g;
+	sl_globpat *g;
 	char *ex = NULL;
 	int rc;
 
@@ -294,7 +294,7 @@ int sl_glob_compile(sl_glob **out, const char *pat, char *err, size_t cap)
 	rc = expand_ranges(pat, &ex);
 	if (rc <= 0) {
 		if (rc == 0)
-			snprintf(err, cap, "glob pattern longer than %d bytes", SL_GLOB_MAX);
+			snprintf(err, cap, "glob pattern longer than %d bytes", SL_GLOBPAT_MAX);
 		return rc;
 	}
 	if (!(g = calloc(1, sizeof *g))) {
@@ -315,7 +315,7 @@ int sl_glob_compile(sl_glob **out, const char *pat, char *err, size_t cap)
 	}
 	if (rc <= 0) {
 		int e = errno;
-		sl_glob_free(g);
+		sl_globpat_free(g);
 		errno = e;
 		return rc;
 	}
@@ -323,7 +323,7 @@ int sl_glob_compile(sl_glob **out, const char *pat, char *err, size_t cap)
 	return 1;
 }
 
-void sl_glob_free(sl_glob *g)
+void sl_globpat_free(sl_globpat *g)
 {
 	if (!g)
 		return;
@@ -338,7 +338,7 @@ void sl_glob_free(sl_glob *g)
 }
 
 /* Add pc and what it reaches without a character to list l (n entries). */
-static void addstate(sl_glob *g, int *l, size_t *n, int pc)
+static void addstate(sl_globpat *g, int *l, size_t *n, int pc)
 {
 	size_t sp = 0;
 
@@ -362,7 +362,7 @@ static void addstate(sl_glob *g, int *l, size_t *n, int pc)
 	}
 }
 
-static int class_has(const sl_glob *g, const gclass *c, uint32_t cp)
+static int class_has(const sl_globpat *g, const gclass *c, uint32_t cp)
 {
 	size_t i;
 	int in = 0;
@@ -374,7 +374,7 @@ static int class_has(const sl_glob *g, const gclass *c, uint32_t cp)
 	return in != c->neg;
 }
 
-static void next_gen(sl_glob *g)
+static void next_gen(sl_globpat *g)
 {
 	if (++g->gen == 0) {
 		memset(g->mark, 0, g->np * sizeof *g->mark);
@@ -382,9 +382,9 @@ static void next_gen(sl_glob *g)
 	}
 }
 
-int sl_glob_match(const sl_glob *cg, const char *s)
+int sl_globpat_match(const sl_globpat *cg, const char *s)
 {
-	sl_glob *g = (sl_glob *)cg;     /* the work lists only */
+	sl_globpat *g = (sl_globpat *)cg;     /* the work lists only */
 	const unsigned char *p = (const unsigned char *)s;
 	size_t nc = 0, nn, i;
 	int *t;
@@ -416,7 +416,7 @@ int sl_glob_match(const sl_glob *cg, const char *s)
 	return 0;
 }
 
-size_t sl_glob_prefix_len(const char *pat)
+size_t sl_globpat_prefix_len(const char *pat)
 {
 	return strcspn(pat, "*?[{\\");
 }

@@ -41,7 +41,7 @@ export SL_ROOT
 . tests/s3_helper.bash
 s3_available || { echo "bench/s3.sh: node, s3rver or aws4 missing (make node-deps)" >&2; exit 1; }
 s3_start "$dir/s3"
-trap 's3_stop; rm -rf "$dir"' EXIT INT TERM
+trap 'set +e; s3_stop; rm -rf "$dir"' EXIT INT TERM
 s3_mkbucket bench
 head -c "$SIZE" /dev/urandom > "$dir/obj"
 seq -f 'bench/obj%06g.bin' 1 "$N" | s3_seed_many bench "$dir/obj"

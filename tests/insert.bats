@@ -192,3 +192,8 @@ need_objsrc() {
 	[ "$(ok_line)" = "Query OK, 2 rows affected" ]
 	s3_stop
 }
+
+@test "insert: unit tests (parse, masked text, a job's attach in the commit record only)" {
+	run -0 --separate-stderr "$SL_UNIT/test-insert"
+	[[ "$output" == *", 0 failed" ]]
+}

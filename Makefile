@@ -295,3 +295,6 @@ test-deb: deps
 # The package brings a prometheus service: a container's policy-rc.d keeps
 # it stopped; on a host with systemd it starts (stop it, or mask it first).
 DEB_PKGS += prometheus
+
+# The INSERT statement's parser (tests/fuzz/fuzz-insert.c).
+FUZZ_TARGETS += insert

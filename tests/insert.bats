@@ -55,7 +55,7 @@ need_objsrc() {
 	t "INSERT INTO db1.t (k) VALUES (4" "1064 (42000): syntax error at end of input (position 32)"
 	t "INSERT INTO db1.t (k) VALUES (DEFAULT)" "1105 (HY000): DEFAULT in VALUES is not supported yet"
 	t "INSERT INTO db1.u SELECT k, v, n FROM db1.nope" "1051 (42S02): Unknown table 'nope'"
-	t "INSERT INTO db1.u SELECT k, v, nope FROM db1.t" "1105 (HY000): [ANALYSIS_ERROR]Unknown column 'nope' in 'table list'"
+	t "INSERT INTO db1.u SELECT k, v, nope FROM db1.t" "1054 (42S22): Unknown column 'nope' in 'table list'"
 	t "INSERT INTO db1.t PARTITION (p1) VALUES (1)" "1105 (HY000): INSERT INTO a PARTITION is not supported yet"
 	t "INSERT INTO db1.t WITH LABEL \`a b\` VALUES (1, 'x', 1, NULL, 1)" "1105 (HY000): Label format error: 'a b'"
 	[ "$(sl-sql -N -e 'SELECT count(*) FROM db1.t')" = 0 ]

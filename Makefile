@@ -295,6 +295,22 @@ test-deb: deps
 # The package brings a prometheus service: a container's policy-rc.d keeps
 # it stopped; on a host with systemd it starts (stop it, or mask it first).
 DEB_PKGS += prometheus
+# The object sources of INSERT ... FROM S3()/local() and continuous load
+# (libcommon/objsrc.h: s3.c over libcurl, s3xml.c over expat): OBJSRC_LIBS
+# links them into what uses them, never into the statically linked stages.
+DEB_PKGS += libcurl4-openssl-dev libexpat1-dev
+OBJSRC_LIBS := $(shell pkg-config --libs libcurl expat 2> /dev/null || echo -lcurl -lexpat)
+$(BUILD)/tests/unit/test-objsrc: LDLIBS += $(OBJSRC_LIBS)
+# the ListObjectsV2 and <Error> parser (tests/fuzz/fuzz-s3list.c)
+FUZZ_TARGETS += s3list
+FUZZ_LDLIBS += -lexpat
 
 # The INSERT statement's parser (tests/fuzz/fuzz-insert.c).
 FUZZ_TARGETS += insert
+# INSERT (sql.c -> sqlinsert -> insert -> objfeed -> objsrc) brings the
+# object sources into every binary with the SQL engine: sl-sql, sl-httpd
+# (its query route), sl-mysqld, the unit tests and fuzz targets over sql.h;
+# --as-needed leaves libcurl and expat out of every other binary.
+LDLIBS += $(OBJSRC_LIBS)
+$(LAUNCHERS:%=$(OUTDIR)/%): LDLIBS += $(OBJSRC_LIBS)
+FUZZ_LDLIBS += $(OBJSRC_LIBS)

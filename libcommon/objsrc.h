@@ -3,7 +3,7 @@
  * objsrc.h -- the objects a table-valued source names, for INSERT ... SELECT
  * FROM S3(...) / local(...) and continuous-load jobs: an S3 bucket (s3.h:
  * HTTP(S), SigV4, ListObjectsV2) or a local directory, given by a uri whose
- * key part is a glob (glob.h: * ? [..] {a,b} **; * and ? never cross '/').
+ * key part is a glob (globpat.h: * ? [..] {a,b} **; * and ? never cross '/').
  * Lists the matching keys in byte order (strcmp on UTF-8, S3's order) strictly
  * after an offset, in batches bounded by files and bytes (Doris's rule: stop
  * after the file that reaches either limit; a batch always has >= 1 file when
@@ -71,5 +71,11 @@ const char *sl_objsrc_describe(const sl_objsrc *s);
 /* The names of the secret properties (s3.secret_key, s3.access_key,
  * s3.session_token): a NULL-terminated list, for masking in ExecuteSql. */
 extern const char *const sl_objsrc_secret_props[];
+
+/* An S3 uri split as Doris's S3URI does: s3:// s3a:// s3n://bucket/key
+ * (*endpoint NULL: s3.endpoint names it), http(s)://endpoint/bucket/key
+ * with path_style, http(s)://bucket.endpoint/key without (*endpoint is
+ * scheme://host[:port]). 1 with the three malloc'd; 0 not such a uri; -1 errno. */
+int sl_objsrc_s3uri(const char *uri, int path_style, char **endpoint, char **bucket, char **key);
 
 #endif

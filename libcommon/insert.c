@@ -949,6 +949,12 @@ int sl_insert_run(sl_insert *ins, sl_store *st, const sl_insert_opts *o, sl_load
 			return -1;
 		sprintf(env[1], "%s=%s", SL_COMMIT_ATTACH_ENV, o->attach);
 	}
+	/* a write to a reader that is gone (the pipeline, or the feed that
+	 * stopped reading an object) is EPIPE, not a signal */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_pipe;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, &old);
 	r = sl_hdrs_set(&h, "label", o->label ? o->label : ins->label ? ins->label : label) < 0 ? -1 : 1;
 	if (r > 0)
 		r = check_privs(&c);
@@ -958,15 +964,9 @@ int sl_insert_run(sl_insert *ins, sl_store *st, const sl_insert_opts *o, sl_load
 		r = build_headers(&c, &h);
 	if (r == 0)
 		r = sl_load_fail(&rq, c.msg, out);
-	else if (r > 0) {
-		/* a write to a pipeline that stopped reading is EPIPE, not a signal */
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_pipe;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGPIPE, &sa, &old);
+	else if (r > 0)
 		r = sl_load_run(&rq, out);
-		sigaction(SIGPIPE, &old, NULL);
-	}
+	sigaction(SIGPIPE, &old, NULL);
 	free(env[1]);
 	sl_hdrs_free(&h);
 	sl_buf_free(&c.out);

@@ -485,6 +485,8 @@ static int dispatch(stmt *s)
 	}
 	if (sl_sql_kw(s, "HELP"))
 		return sl_sqlhelp_stmt(s);
+	if (sl_sql_kw(s, "INSERT"))
+		return sl_sqlinsert_stmt(s);
 	if (sl_sql_kw(s, "ALTER"))
 		return sl_sql_advance(s) ? sl_sqlpart_alter(s) : 0;
 	if (sl_sql_kw(s, "TRUNCATE"))

@@ -84,8 +84,9 @@ $(OUTDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 # start, about 1 ms: of it these use SHA1 and CRYPTO_memcmp only).
 # libroaring (BITMAP values) and libisal (the log's CRC) have no .a in
 # Debian: they and libc stay shared, bound at start; so do the libraries
-# only sl-sql's INSERT needs (libjq for the load's answer, libcurl for S3),
-# from $(LDLIBS) after the static ones (--as-needed keeps only those).
+# only sl-sql's INSERT needs (libjq for the load's answer; libcurl for S3
+# is opened only when used: see OBJSRC_LIBS), from $(LDLIBS) after the
+# static ones (--as-needed keeps only those).
 # Not with the sanitizers (SAN=1).
 STATIC_STAGES = sl-filter sl-txn sl-sql
 ifeq ($(SAN),)
@@ -299,7 +300,10 @@ DEB_PKGS += prometheus
 # (libcommon/objsrc.h: s3.c over libcurl, s3xml.c over expat): OBJSRC_LIBS
 # links them into what uses them, never into the statically linked stages.
 DEB_PKGS += libcurl4-openssl-dev libexpat1-dev
-OBJSRC_LIBS := $(shell pkg-config --libs libcurl expat 2> /dev/null || echo -lcurl -lexpat)
+# libcurl is not linked: s3.c opens it at the first S3 source (dlopen), so
+# that the binaries with the SQL engine do not load its thirty libraries at
+# every start; expat is linked in from its .a.
+OBJSRC_LIBS := -Wl,-Bstatic -lexpat -Wl,-Bdynamic
 $(BUILD)/tests/unit/test-objsrc: LDLIBS += $(OBJSRC_LIBS)
 # the ListObjectsV2 and <Error> parser (tests/fuzz/fuzz-s3list.c)
 FUZZ_TARGETS += s3list

@@ -1,13 +1,75 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* s3.c -- ListObjectsV2 and GetObject over libcurl with SigV4 (s3.h). */
+#define CURL_DISABLE_TYPECHECK 1     /* its macros would name the functions directly */
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "s3.h"
+
+/* libcurl is opened at the first S3 source (dlopen), not linked: with
+ * its TLS, HTTP/2, IDN, LDAP, SSH and Kerberos libraries it is some thirty
+ * shared objects, which every start of sl-sql (a point lookup), sl-httpd
+ * --inetd (a request) and sl-mysqld would load for nothing. The names
+ * below stand for the functions found then. */
+static struct {
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_reset)(CURL *);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+	int ok;
+	char why[256];
+} cu;
+static pthread_once_t cu_once = PTHREAD_ONCE_INIT;
+
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define curl_global_init (*cu.global_init)
+#define curl_easy_init (*cu.easy_init)
+#define curl_easy_setopt (*cu.easy_setopt)
+#define curl_easy_perform (*cu.easy_perform)
+#define curl_easy_getinfo (*cu.easy_getinfo)
+#define curl_easy_reset (*cu.easy_reset)
+#define curl_easy_cleanup (*cu.easy_cleanup)
+#define curl_easy_strerror (*cu.easy_strerror)
+#define curl_slist_append (*cu.slist_append)
+#define curl_slist_free_all (*cu.slist_free_all)
+
+static void cu_load(void)
+{
+	static const char *const names[] = { "curl_global_init", "curl_easy_init", "curl_easy_setopt",
+		"curl_easy_perform", "curl_easy_getinfo", "curl_easy_reset", "curl_easy_cleanup",
+		"curl_easy_strerror", "curl_slist_append", "curl_slist_free_all" };
+	void **slot[] = { (void **)&cu.global_init, (void **)&cu.easy_init, (void **)&cu.easy_setopt,
+		(void **)&cu.easy_perform, (void **)&cu.easy_getinfo, (void **)&cu.easy_reset,
+		(void **)&cu.easy_cleanup, (void **)&cu.easy_strerror, (void **)&cu.slist_append,
+		(void **)&cu.slist_free_all };
+	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		snprintf(cu.why, sizeof cu.why, "S3 is not available: %s", dlerror());
+		return;
+	}
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (!(*slot[i] = dlsym(h, names[i]))) {
+			snprintf(cu.why, sizeof cu.why, "S3 is not available: libcurl.so.4 has no %s", names[i]);
+			return;
+		}
+	cu.ok = cu.global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+	if (!cu.ok)
+		snprintf(cu.why, sizeof cu.why, "S3 is not available: curl_global_init failed");
+}
 
 #define ATTEMPTS 3
 #define BACKOFF_MS 100          /* 100 ms, then 400 ms */
@@ -76,9 +138,10 @@ int sl_s3_open(sl_s3 **out, const sl_s3_conf *c, char *err, size_t cap)
 		snprintf(err, cap, "s3.session_token is longer than %d bytes", TOKEN_MAX);
 		return 0;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		errno = ENOMEM;
-		return -1;
+	pthread_once(&cu_once, cu_load);
+	if (!cu.ok) {
+		snprintf(err, cap, "%s", cu.why);
+		return 0;
 	}
 	if (!(s = calloc(1, sizeof *s)))
 		return -1;

@@ -452,13 +452,14 @@ int sl_gcommit_schedule(sl_store *st, const char *db, const char *table)
 		int nul;
 		if (setsid() < 0 || fork() != 0)
 			_exit(0);
+		/* the lock to fd 3 first: it may be one of 0-2 (a closed stdin) */
+		if (fd != 3 && dup2(fd, 3) < 0)
+			_exit(1);
 		if ((nul = open("/dev/null", O_RDWR)) >= 0) {
 			dup2(nul, 0);
 			dup2(nul, 1);
 			dup2(nul, 2);
 		}
-		if (fd != 3 && dup2(fd, 3) < 0)
-			_exit(1);
 		close_range(4, ~0u, 0);
 		signal(SIGPIPE, SIG_IGN);
 		daemon_loop(st, db, table, dir, 3);

@@ -26,6 +26,7 @@
 #include "frame.h"
 #include "store.h"
 #include "merge.h"
+#include "gcommit.h"
 #include "sql.h"
 #include "sqlint.h"
 
@@ -65,6 +66,10 @@ static int src_open(sel *S)
 {
 	if (!S->has_table || S->virt)
 		return 1;
+	/* rows a dead group committer left in the table's log become
+	 * visible first; a failure leaves them for the next load, which
+	 * reports it */
+	(void)sl_gcommit_recover(S->s->q->st, S->db, S->tbl);
 	if (S->sch.part.kind != SL_PART_NONE || S->npnames)
 		return src_open_parts(S);
 	/* through the table's model: one row per key of a UNIQUE or

@@ -455,11 +455,9 @@ int sl_gcommit_schedule(sl_store *st, const char *db, const char *table)
 		/* the lock to fd 3 first: it may be one of 0-2 (a closed stdin) */
 		if (fd != 3 && dup2(fd, 3) < 0)
 			_exit(1);
-		if ((nul = open("/dev/null", O_RDWR)) >= 0) {
-			dup2(nul, 0);
-			dup2(nul, 1);
-			dup2(nul, 2);
-		}
+		nul = open("/dev/null", O_RDWR);
+		for (int k = 0; nul >= 0 && k < 3; k++)
+			dup2(nul, k);
 		close_range(4, ~0u, 0);
 		signal(SIGPIPE, SIG_IGN);
 		daemon_loop(st, db, table, dir, 3);

@@ -3,36 +3,13 @@
 # durable in the table's log when answered and committed exactly once, even
 # when every process of the data directory dies right after the answer.
 load test_helper
+load group_commit_helper
 
-setup() {
-	setup_data_dir
-	sl-sql -e "CREATE DATABASE db"
-	sl-sql -e "CREATE TABLE db.t (id INT, name VARCHAR(20), age INT)
-		DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1"
-	printf '1,a,30\n2,b,40\n' > a.csv
-	server_pid=
-}
-
-teardown() {
-	httpd_stop
-	kill_data_dir
-}
-
-# kill_data_dir: SIGKILL every process with a file of the data directory
-# open (loads, the detached committers), as a crash would.
-kill_data_dir() {
-	local p
-	for p in $(find /proc/[0-9]*/fd -lname "$SL_DATA_DIR/*" 2> /dev/null | cut -d/ -f3 | sort -u); do
-		[ "$p" != $$ ] && kill -9 "$p" 2> /dev/null || true
-	done
-}
-
-count() { sl-sql -N -B -e "select count(*) from db.${1:-t}"; }
-field() { sed -n -E "s/^ *\"$1\": (.*)\$/\\1/p" | sed -E 's/,$//; s/^"//; s/"$//'; }
+# a committer that commits 30 ms after the first pending load
+setup() { gc_setup k "'group_commit_interval_ms' = '30'"; }
+teardown() { gc_teardown; }
 
 @test "async_mode: SIGKILL of every process of the data directory right after each answer loses and repeats nothing" {
-	sl-sql -e "CREATE TABLE db.k (id INT, name VARCHAR(20), age INT) DUPLICATE KEY(id)
-		DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('group_commit_interval_ms' = '30')"
 	local i rounds=100 acked=0
 	# under the sanitizers fewer rounds: the release run proves the count
 	[ -z "${SL_SAN:-}" ] || rounds=20

@@ -4,32 +4,11 @@
 # answer; async loads become visible at the group commit (the crash test:
 # group-commit-crash.bats).
 load test_helper
+load group_commit_helper
 
-setup() {
-	setup_data_dir
-	sl-sql -e "CREATE DATABASE db"
-	sl-sql -e "CREATE TABLE db.t (id INT, name VARCHAR(20), age INT)
-		DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1"
-	printf '1,a,30\n2,b,40\n' > a.csv
-	server_pid=
-}
+setup() { gc_setup t; }
+teardown() { gc_teardown; }
 
-teardown() {
-	httpd_stop
-	kill_data_dir
-}
-
-# kill_data_dir: SIGKILL every process with a file of the data directory
-# open (loads, the detached committers), as a crash would.
-kill_data_dir() {
-	local p
-	for p in $(find /proc/[0-9]*/fd -lname "$SL_DATA_DIR/*" 2> /dev/null | cut -d/ -f3 | sort -u); do
-		[ "$p" != $$ ] && kill -9 "$p" 2> /dev/null || true
-	done
-}
-
-count() { sl-sql -N -B -e "select count(*) from db.${1:-t}"; }
-field() { sed -n -E "s/^ *\"$1\": (.*)\$/\\1/p" | sed -E 's/,$//; s/^"//; s/"$//'; }
 load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/api/db/t/_stream_load"; }
 
 @test "the answer: GroupCommit true, a group_commit_ label, no 2PC or begin/commit times; bad values and a label refused" {
@@ -98,7 +77,6 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 @test "async_mode: rows invisible until the group commits within the interval, then visible once; SHOW GROUP COMMIT" {
 	sl-sql -e "CREATE TABLE db.a (id INT, name VARCHAR(20), age INT) DUPLICATE KEY(id)
 		DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('group_commit_interval_ms' = '1500')"
-	local i
 	run -0 --separate-stderr sl-load -H column_separator:, -H group_commit:async_mode -T a.csv db.a
 	[ "$(field Status <<< "$output")" = Success ]
 	run -0 --separate-stderr sl-load -H column_separator:, -H group_commit:async_mode -T a.csv db.a
@@ -107,10 +85,7 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	[ "$(cut -f1-4 <<< "$output")" = "$(printf 'a\t%s\t4\t2' "$(cut -f2 <<< "$output")")" ]
 	[ "$(cut -f5,6 <<< "$output")" = "$(printf 'NULL\tNULL')" ]
 	[ "$(cut -f7 <<< "$output")" = 1500 ]
-	for ((i = 0; i < 250; i++)); do
-		[ "$(count a)" = 0 ] || break
-		sleep 0.04
-	done
+	wait_visible a
 	[ "$(count a)" = 4 ]
 	[ "$(ls "$SL_DATA_DIR/db/a/data" | wc -l)" = 1 ]
 	run -0 sl-sql -N -B -e "show group commit from db"
@@ -122,7 +97,6 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	sl-sql -e "CREATE TABLE db.c (id INT, name VARCHAR(20), age INT) DUPLICATE KEY(id)
 		DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('group_commit_interval_ms' = '2000')"
 	httpd_start
-	local i
 	run -0 curl -sS -u root: -H column_separator:, -H group_commit:async_mode -T - \
 		"http://127.0.0.1:$port/api/db/c/_stream_load" < <(printf '3,c,1\n4,d,2\n5,e,3\n')
 	[ "$(field Status <<< "$output")" = Success ]
@@ -132,10 +106,7 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	[ "$(field Status <<< "$output")" = Success ]
 	run -0 sl-sql -N -B -e "show group commit from db"
 	[ "$(grep '^c' <<< "$output" | cut -f3,4)" = "$(printf '5\t2')" ]
-	for ((i = 0; i < 250; i++)); do
-		[ "$(count c)" = 0 ] || break
-		sleep 0.04
-	done
+	wait_visible c
 	[ "$(count c)" = 5 ]
 	[ "$(ls "$SL_DATA_DIR/db/c/data" | wc -l)" = 1 ]
 	# a chunked sync load answers after its commit

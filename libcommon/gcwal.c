@@ -355,12 +355,20 @@ int sl_gcwal_append(const char *gcdir, const char *path, sl_gcwal_pos *pos)
 	pos->off = w.end;
 	pos->rows = get64(h + 16);
 	out = (loff_t)w.end;
-	if (copy_bytes(src, &in, w.fd, &out, (uint64_t)sb.st_size) < 0 || fdatasync(w.fd) < 0)
+	if (copy_bytes(src, &in, w.fd, &out, (uint64_t)sb.st_size) < 0)
 		goto undo;
 	pos->end = (uint64_t)out;
 	close(src);
-	sl_gcwal_close(&w);
+	src = -1;
+	/* the record is complete: the next appender may follow it while we
+	 * sync. Concurrent appenders' fdatasyncs share the file system's
+	 * journal commit (a group fsync); each returns once every byte
+	 * written before it, its own record included, is durable. */
 	close(lk);
+	lk = -1;
+	if (fdatasync(w.fd) < 0)
+		goto fail;
+	sl_gcwal_close(&w);
 	return 1;
 undo:
 	{

@@ -49,7 +49,8 @@ typedef struct sl_gcwal_pos {
 } sl_gcwal_pos;
 /* Append the finished spool at path to gcdir's log (created at
  * generation 1 when missing) under gc/append.lock: the log's end found,
- * a torn tail cut, the record copied and fdatasync'd. */
+ * a torn tail cut, the record copied; then fdatasync'd once the lock is
+ * released (concurrent appenders share the file system's sync). */
 int sl_gcwal_append(const char *gcdir, const char *path, sl_gcwal_pos *pos);
 
 /* An open log and what its records hold. */

@@ -44,11 +44,13 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 
 @test "sync_mode: 50 concurrent loads each see their own counts, share commits, all visible; a failing one fails alone" {
 	httpd_start
-	local i n pids=()
-	for ((i = 1; i <= 50; i++)); do
+	local i n pids=() loads=50
+	# under the sanitizers fewer loads: the release run proves the 50
+	[ -z "${SL_SAN:-}" ] || loads=20
+	for ((i = 1; i <= loads; i++)); do
 		seq "$((i * 1000 + 1))" "$((i * 1000 + i))" | sed 's/$/,n,1/' > "c$i.csv"
 	done
-	for ((i = 1; i <= 50; i++)); do
+	for ((i = 1; i <= loads; i++)); do
 		load -H group_commit:sync_mode -T "c$i.csv" > "ans$i" &
 		pids+=($!)
 	done
@@ -57,7 +59,7 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	load -H group_commit:sync_mode -T bad.csv > ans.bad &
 	pids+=($!)
 	wait "${pids[@]}"
-	for ((i = 1; i <= 50; i++)); do
+	for ((i = 1; i <= loads; i++)); do
 		[ "$(field Status < "ans$i")" = Success ] || { cat "ans$i"; false; }
 		[ "$(field NumberTotalRows < "ans$i")" = "$i" ]
 		[ "$(field NumberLoadedRows < "ans$i")" = "$i" ]
@@ -66,11 +68,11 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	[ "$(field Message < ans.bad)" = "[DATA_QUALITY_ERROR]too many filtered rows" ]
 	[ "$(field NumberFilteredRows < ans.bad)" = 1 ]
 	grep -q '"ErrorURL"' ans.bad
-	[ "$(count)" = 1275 ]
+	[ "$(count)" = $((loads * (loads + 1) / 2)) ]
 	[ "$(sl-sql -N -B -e "select count(*) from db.t where id < 1000")" = 0 ]
 	# the loads shared commits: fewer transactions than loads
 	n=$(cat ans[0-9]* | field TxnId | sort -u | wc -l)
-	[ "$n" -lt 50 ]
+	[ "$n" -lt "$loads" ]
 	[ "$(ls "$SL_DATA_DIR/db/t/data" | wc -l)" -le "$n" ]
 }
 

@@ -460,6 +460,9 @@ int sl_gcommit_schedule(sl_store *st, const char *db, const char *table)
 			dup2(nul, k);
 		close_range(4, ~0u, 0);
 		signal(SIGPIPE, SIG_IGN);
+		/* who commits: the lock file names the committer's pid */
+		if (ftruncate(3, 0) == 0)
+			dprintf(3, "%ld\n", (long)getpid());
 		daemon_loop(st, db, table, dir, 3);
 		_exit(0);
 	}

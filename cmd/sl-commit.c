@@ -30,6 +30,7 @@
 #include "counts.h"
 #include "twopc.h"
 #include "compact.h"
+#include "gcommit.h"
 
 #define USAGE "sl-commit [--data-dir DIR] [-H 'name:value']... [--txn-operation commit|abort (--txn-id N | --label L) DB]\n" \
 	SL_HELP_H \
@@ -141,6 +142,7 @@ typedef struct commit_ctx {
 	const char *db;
 	double ratio;           /* max_filter_ratio */
 	int precommit;          /* two_phase_commit: precommit only */
+	const char *data_dir;   /* --data-dir, NULL: sl_data_dir's default */
 } commit_ctx;
 
 static int answer(commit_ctx *c, int code)
@@ -345,6 +347,63 @@ static int commit(commit_ctx *c)
 	return answer_fail(c, m, r == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP);
 }
 
+/* ---- group commit ---- */
+
+/* A load of a table's group (sl-txn's GroupCommit counter): past its
+ * max_filter_ratio, its spooled record is appended to the table's log;
+ * sync_mode answers once the commit holding it is visible, async_mode
+ * once the record is fsync'd (a committer commits it within the
+ * interval). A failed load never reaches the log: it fails alone. */
+static int group_commit(commit_ctx *c, const char *mode)
+{
+	const char *spool = sl_kv_get(&c->kv, "GroupCommitSpool"), *table = sl_kv_get(&c->kv, "Table");
+	char dir[PATH_MAX], m[512];
+	sl_gcwal_pos pos;
+	int64_t t0 = sl_mono_ms(), id = -1;
+	int async = !strcmp(mode, "async_mode"), r;
+
+	c->res.group_commit = 1;
+	c->res.txn_id = -1;
+	if (c->xmsg) {
+		close(0);
+		return answer_fail(c, c->xmsg, c->xcode);
+	}
+	if (!spool || !table || !c->db) {
+		close(0);
+		sl_stage_note(0, "a group commit load's row stream names no spool, database or table");
+		return answer_fail(c, SL_E_INTERNAL_ERROR "the row stream names no group commit spool", SL_EXIT_USAGE);
+	}
+	if (sl_counts_too_many_filtered(c->res.total, c->res.unselected, c->res.filtered, c->ratio)) {
+		close(0);
+		return answer_fail(c, SL_TOO_MANY_FILTERED_MSG, SL_EXIT_NO);
+	}
+	if (sl_store_open(&c->st, sl_data_dir(c->data_dir)) < 0 || sl_gcwal_dir(&c->st, c->db, table, 1, dir) < 0 ||
+	    sl_gcwal_append(dir, spool, &pos) < 0) {
+		r = errno;
+		close(0);
+		sl_stage_note(r, "unable to append to the group commit log of %s.%s", c->db, table);
+		snprintf(m, sizeof m, SL_E_INTERNAL_ERROR "unable to append to the group commit log: %s", strerror(r));
+		return answer_fail(c, m, SL_EXIT_TEMP);
+	}
+	close(0);       /* appended: sl-txn may remove the spool */
+	r = async ? sl_gcommit_schedule(&c->st, c->db, table) : sl_gcommit_sync(&c->st, c->db, table, &pos, &id);
+	if (r < 0) {
+		r = errno;
+		sl_stage_note(r, "unable to %s the group of %s.%s", async ? "schedule the commit of" : "commit",
+			c->db, table);
+		snprintf(m, sizeof m, SL_E_INTERNAL_ERROR "unable to commit the group: %s", sl_store_strerror(r));
+		return answer_fail(c, m, r == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP);
+	}
+	c->res.txn_id = id;
+	c->res.load_time_ms += sl_mono_ms() - t0;
+	set_or_die(&c->res.status, SL_STATUS_SUCCESS);
+	set_or_die(&c->res.message, "OK");
+	r = answer(c, SL_EXIT_OK);
+	if (!async)
+		auto_compact(c);
+	return r;
+}
+
 static int run_stage(sl_opts *o)
 {
 	commit_ctx c;
@@ -354,6 +413,9 @@ static int run_stage(sl_opts *o)
 	sl_result_init(&c.res);
 	read_upstream(&c);
 	take_result(&c, &o->hdrs, start_ms);
+	c.data_dir = o->data_dir;
+	if (sl_kv_get(&c.kv, "GroupCommit"))
+		return group_commit(&c, sl_kv_get(&c.kv, "GroupCommit"));
 	if ((c.res.txn_id > 0 && c.db) && sl_store_open(&c.st, sl_data_dir(o->data_dir)) < 0) {
 		sl_stage_note(errno, "unable to open the data directory %s", sl_data_dir(o->data_dir));
 		close(0);

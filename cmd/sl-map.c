@@ -357,6 +357,12 @@ static void start_rows(mapper *c, const sl_frame *f)
 {
 	if (c->m.err.set)
 		sl_stage_err_raise(&c->w, &c->m.err);
+	if (c->m.group_commit) {
+		const char *k[] = { "GroupCommit" };
+		const char *v[] = { c->m.group_commit == SL_COLMAP_GC_ASYNC ? "async_mode" : "sync_mode" };
+		if (sl_write_kv(&c->w, 1, k, v) < 0)
+			sl_stage_die_write(&c->w);
+	}
 	if (!(f->flags & SL_H_VARIADIC) && !source_header(f))
 		sl_stage_abort(&c->w, SL_EXIT_USAGE, 0,
 		    SL_E_INTERNAL_ERROR "sl-map: the input rows are already typed (expected source rows from sl-parse)");

@@ -24,6 +24,7 @@
 #include "schema.h"
 #include "store.h"
 #include "merge.h"
+#include "gcommit.h"
 
 #define USAGE "sl-scan [--data-dir DIR] DB.TABLE\n" \
 	SL_HELP_DATA_DIR \
@@ -109,6 +110,9 @@ int main(int argc, char **argv)
 		unknown(db, table, errno);
 	if (r < 0)
 		sl_diesys(errno == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP, "unable to read the schema of %s.%s", db, table);
+	/* rows a dead group committer left in the table's log first */
+	if (sl_gcommit_recover(&st, db, table) < 0)
+		sl_warn("unable to commit the group commit log of %s.%s: %s", db, table, sl_store_strerror(errno));
 	r = sl_merge_open_table(&st, db, table, &sch, 0, &snap, &mg);
 	if (r == 0)
 		unknown(db, table, errno);

@@ -39,6 +39,7 @@
 #include "memtable.h"
 #include "merge.h"
 #include "partroute.h"
+#include "gcommit.h"
 
 #define USAGE "sl-txn [--data-dir DIR] [-H 'name:value']... DB.TABLE\n" \
 	SL_HELP_H \
@@ -106,6 +107,13 @@ typedef struct txn_ctx {
 	uint64_t tick;
 	long cur;                       /* a memtable flush: the slot c->rw belongs to */
 	sl_field *fl;
+	/* group commit (sl-map's GroupCommit counter): no transaction of
+	 * our own; the rows are spooled as one record of the table's
+	 * write-ahead log, which sl-commit appends (gcwal.h) */
+	const char *gc_mode;
+	sl_gcwal_spool sp;
+	int have_spool;
+	char gclabel[64];
 } txn_ctx;
 
 /* The load deadline, for the signal handler: it makes stdin read EOF so
@@ -163,6 +171,10 @@ __attribute__((noreturn)) static void fail(txn_ctx *c, int code, int xflags, con
 			c->slots[i].rw = NULL;
 		}
 	errlog_close(c);
+	if (c->have_spool) {
+		sl_gcwal_spool_discard(&c->sp);
+		c->have_spool = 0;
+	}
 	if (c->have_txn) {
 		sl_txninfo cur = SL_TXNINFO_ZERO;
 		if (sl_txn_abort(&c->st, c->db, c->txn.id, xmsg, &cur) < 0)
@@ -174,6 +186,8 @@ __attribute__((noreturn)) static void fail(txn_ctx *c, int code, int xflags, con
 	} else {
 		put_kv(c, "TxnId", "-1");
 		put_kv(c, "Label", c->label);
+		if (c->gc_mode)
+			put_kv(c, "GroupCommit", c->gc_mode);
 	}
 	sl_write_abort(&c->wr, xflags, xmsg);
 	sl_writer_flush(&c->wr);
@@ -672,11 +686,9 @@ static void check_new_keys(txn_ctx *c)
 
 /* Wait until the reader of stdout (sl-commit) is gone, then settle the
  * transaction. Returns the exit code. */
-static int handoff(txn_ctx *c)
+static void wait_reader(void)
 {
 	struct stat sb;
-	sl_txninfo ti = SL_TXNINFO_ZERO;
-	int code = SL_EXIT_OK;
 
 	if (fstat(1, &sb) == 0 && S_ISFIFO(sb.st_mode)) {
 		for (;;) {
@@ -690,6 +702,14 @@ static int handoff(txn_ctx *c)
 				break;
 		}
 	}
+}
+
+static int handoff(txn_ctx *c)
+{
+	sl_txninfo ti = SL_TXNINFO_ZERO;
+	int code = SL_EXIT_OK;
+
+	wait_reader();
 	if (sl_txn_lookup_own(&c->txn, &ti) > 0) {
 		if (ti.state == SL_TXN_PREPARE) {
 			sl_txninfo cur = SL_TXNINFO_ZERO;
@@ -807,6 +827,21 @@ __attribute__((noreturn)) static void fail_label_exists(txn_ctx *c, const sl_txn
 		c->label, id, sl_txn_state_name(existing->state));
 }
 
+/* Open the store; the upstream counters go on. */
+static void open_store(txn_ctx *c, const char *data_dir)
+{
+	if (sl_store_open(&c->st, sl_data_dir(data_dir)) < 0) {
+		sl_stage_note(errno, "unable to open the data directory %s", sl_data_dir(data_dir));
+		failf(c, SL_EXIT_TEMP, SL_X_PRETXN, SL_E_INTERNAL_ERROR "unable to open the data directory: %s", strerror(errno));
+	}
+	c->el.limit = c->st.load_error_log_limit_bytes > 0 ? c->st.load_error_log_limit_bytes : (200 << 20);
+	/* rows a dead group committer left in the table's log first */
+	if (sl_gcommit_recover(&c->st, c->db, c->table) < 0)
+		sl_warn("unable to commit the group commit log of %s.%s: %s", c->db, c->table,
+			sl_store_strerror(errno));
+	out(c, sl_write_kvmap(&c->wr, &c->upkv));
+}
+
 /* Open the store and begin the transaction; tell sl-commit which. */
 static void begin(txn_ctx *c, const char *data_dir)
 {
@@ -817,12 +852,7 @@ static void begin(txn_ctx *c, const char *data_dir)
 	int64_t t0, t1;
 	int r;
 
-	if (sl_store_open(&c->st, sl_data_dir(data_dir)) < 0) {
-		sl_stage_note(errno, "unable to open the data directory %s", sl_data_dir(data_dir));
-		failf(c, SL_EXIT_TEMP, SL_X_PRETXN, SL_E_INTERNAL_ERROR "unable to open the data directory: %s", strerror(errno));
-	}
-	c->el.limit = c->st.load_error_log_limit_bytes > 0 ? c->st.load_error_log_limit_bytes : (200 << 20);
-	out(c, sl_write_kvmap(&c->wr, &c->upkv));
+	open_store(c, data_dir);
 	t0 = sl_mono_ms();
 	r = sl_txn_begin(&c->st, c->db, c->table, c->label, c->timeout_s, &c->txn, &existing);
 	t1 = sl_mono_ms();
@@ -877,6 +907,70 @@ static void open_model(txn_ctx *c)
 		failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
 }
 
+/* ---- group commit ---- */
+
+static void open_model(txn_ctx *c);
+
+/* Instead of a transaction: Doris's label group_commit_<16 hex>_<16 hex>
+ * (the client's is refused by sl-map), the table checked, the spool
+ * opened in DB/TABLE/gc; tell sl-commit. */
+static void group_begin(txn_ctx *c, const char *data_dir)
+{
+	const char *ks[] = { "TxnId", "Label", "Db", "Table", "GroupCommit" };
+	const char *vs[] = { "-1", c->gclabel, c->db, c->table, c->gc_mode };
+	char u[37], h[33], dir[PATH_MAX];
+	size_t n = 0;
+
+	if (sl_label_uuid(u) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to generate a label");
+	for (size_t i = 0; u[i] && n < 32; i++)
+		if (u[i] != '-')
+			h[n++] = u[i];
+	h[n] = 0;
+	snprintf(c->gclabel, sizeof c->gclabel, "group_commit_%.16s_%.16s", h, h + 16);
+	c->label = c->gclabel;
+	open_store(c, data_dir);
+	open_model(c);
+	if (c->sch.model != SL_MODEL_DUPLICATE || c->partitioned)
+		failf(c, SL_EXIT_NO, SL_X_PRETXN, SL_E_NOT_IMPLEMENTED_ERROR "group_commit is not supported yet "
+			"for %s tables: send the load without group_commit (or group_commit: off_mode)",
+			c->partitioned ? "partitioned" : c->sch.model == SL_MODEL_UNIQUE ? "UNIQUE KEY" : "AGGREGATE KEY");
+	if (sl_gcwal_dir(&c->st, c->db, c->table, 1, dir) < 0 || sl_gcwal_spool_open(dir, &c->sp) < 0)
+		fail_sys(c, SL_EXIT_TEMP, "unable to create", "the load's spool", c->sp.path[0] ? c->sp.path : dir);
+	c->have_spool = 1;
+	out(c, sl_write_kv(&c->wr, 5, ks, vs));
+	out(c, sl_write_header(&c->wr, 0, NULL, NULL, 0));
+	out(c, sl_writer_flush(&c->wr));
+}
+
+/* A header or a row into the spool. */
+static void group_add(txn_ctx *c, const sl_frame *f)
+{
+	if (f->type == 'H' && (f->flags & SL_H_VARIADIC))
+		failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-txn needs typed rows: run sl-map before sl-txn");
+	if (f->type == 'R')
+		c->nrows++;
+	if (sl_gcwal_spool_add(&c->sp, f->type, f->p, f->len) < 0)
+		fail_sys(c, SL_EXIT_TEMP, "unable to write", "the load's spool", c->sp.path);
+}
+
+/* E: the spool finished and named to sl-commit, which appends it to the
+ * log or not (the load failed); once it is gone, the spool is removed. */
+static int group_end(txn_ctx *c)
+{
+	if (sl_gcwal_spool_finish(&c->sp) < 0)
+		fail_sys(c, SL_EXIT_TEMP, "unable to write", "the load's spool", c->sp.path);
+	errlog_close(c);
+	write_counters(c);
+	put_kv(c, "GroupCommitSpool", c->sp.path);
+	out(c, sl_write_end(&c->wr));
+	out(c, sl_writer_flush(&c->wr));
+	wait_reader();
+	sl_gcwal_spool_discard(&c->sp);
+	c->have_spool = 0;
+	return SL_EXIT_OK;
+}
+
 /* ---- the rows ---- */
 
 /* Stage the stream from frame f to E, then hand the transaction over.
@@ -894,10 +988,13 @@ static int stream(txn_ctx *c, sl_frame *f)
 			out(c, sl_write_frame(&c->wr, f));
 			break;
 		case 'H':
-			take_header(c, f);
-			break;
 		case 'R':
-			add_row(c, f);
+			if (c->gc_mode)
+				group_add(c, f);
+			else if (f->type == 'H')
+				take_header(c, f);
+			else
+				add_row(c, f);
 			break;
 		case 'F':
 			c->nfiltered++;
@@ -915,6 +1012,10 @@ static int stream(txn_ctx *c, sl_frame *f)
 			fail(c, SL_EXIT_NO, 0, m);
 		}
 		case 'E':
+			if (c->gc_mode) {
+				c->write_ms += sl_mono_ms() - t0;
+				return group_end(c);
+			}
 			rowset_finish_checked(c);
 			check_new_keys(c);
 			c->write_ms += sl_mono_ms() - t0;
@@ -972,12 +1073,17 @@ int main(int argc, char **argv)
 		out(&c, sl_write_kvmap(&c.wr, &c.upkv));
 		fail(&c, SL_EXIT_NO, SL_X_PRETXN, c.err.msg);
 	}
-	begin(&c, o.data_dir);
+	c.gc_mode = sl_kv_get(&c.upkv, "GroupCommit");
+	if (c.gc_mode)
+		group_begin(&c, o.data_dir);
+	else
+		begin(&c, o.data_dir);
 	/* Doris parses these after begin (step 9): the txn is rolled back;
 	 * an upstream stage's error (enclose, strict_mode) came first */
 	if (f.type != 'X' && (!sl_loadopt_check(&c.lo, SL_LO_EXEC_MEM_LIMIT, c.err.msg, sizeof c.err.msg) ||
 	    !sl_loadopt_check(&c.lo, SL_LO_SEND_BATCH_PARALLELISM, c.err.msg, sizeof c.err.msg)))
 		fail(&c, SL_EXIT_NO, 0, c.err.msg);
-	open_model(&c);
+	if (!c.gc_mode)
+		open_model(&c);
 	return stream(&c, &f);
 }

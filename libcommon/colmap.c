@@ -418,8 +418,7 @@ static void plan_routing(sl_colmap *m, const sl_loadopts *lo)
 		if (!v[SL_LO_LABEL_GENERATED].text)
 			sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "label and group_commit can't be set at the same time");
 		else
-			sl_colmap_set_err(m, 0, SL_E_NOT_IMPLEMENTED_ERROR "group_commit %s is not supported yet: "
-			    "send the load without group_commit (or group_commit: off_mode)", gc);
+			m->group_commit = strcasecmp(gc, "async_mode") ? SL_COLMAP_GC_SYNC : SL_COLMAP_GC_ASYNC;
 	}
 	if (parts && !partitions_known(m, parts, 0, bad, sizeof bad))
 		sl_colmap_set_err(m, 0, FE_ERR "partition %s is not found in table %s", bad, sch->name);

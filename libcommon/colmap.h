@@ -81,6 +81,10 @@ typedef struct sl_colmap {
 	uint64_t pre_unselected;
 	/* The planning error (the first one), for when the stream starts. */
 	sl_stage_err err;
+	/* The load joins its table's group commit (SL_COLMAP_GC_SYNC or
+	 * _ASYNC; 0: it commits alone): sl-map tells sl-txn in a C frame
+	 * (GroupCommit: sync_mode | async_mode) before its header. */
+	int group_commit;
 	/* The table's live partitions (sl_part_list), which `partitions` and
 	 * `temporary_partitions` must name; set by the caller before the plan
 	 * when either header is given (NULL: an unpartitioned table's own). */
@@ -92,6 +96,8 @@ typedef struct sl_colmap {
 	sl_arena arena;
 	sl_buf reason, src;
 } sl_colmap;
+#define SL_COLMAP_GC_SYNC 1
+#define SL_COLMAP_GC_ASYNC 2
 #define SL_COLMAP_ZERO { .arena = SL_ARENA_ZERO }
 
 /* Keep a planning error (the first one wins). */

@@ -90,6 +90,8 @@ int sl_result_from_kv(sl_result *r, const sl_kv *kv)
 	r->unselected = sl_kv_get_i64(kv, "NumberUnselectedRows", r->unselected);
 	r->load_bytes = sl_kv_get_i64(kv, "LoadBytes", r->load_bytes);
 	r->begin_txn_time_ms = sl_kv_get_i64(kv, "BeginTxnTimeMs", r->begin_txn_time_ms);
+	if (sl_kv_get(kv, "GroupCommit"))
+		r->group_commit = 1;
 	r->put_time_ms = sl_kv_get_i64(kv, "StreamLoadPutTimeMs", r->put_time_ms);
 	r->read_time_ms = sl_kv_get_i64(kv, "ReadDataTimeMs", r->read_time_ms);
 	r->write_time_ms = sl_kv_get_i64(kv, "WriteDataTimeMs", r->write_time_ms);
@@ -132,7 +134,10 @@ static jv result_jv(const sl_result *r)
 	o = set_n(o, "TxnId", r->txn_id);
 	o = set_s(o, "Label", r->label);
 	o = set_s(o, "Comment", r->comment);
-	o = set_s(o, "TwoPhaseCommit", r->two_phase ? "true" : "false");
+	if (r->group_commit)
+		o = jv_object_set(o, jv_string("GroupCommit"), jv_true());
+	else
+		o = set_s(o, "TwoPhaseCommit", r->two_phase ? "true" : "false");
 	o = set_s(o, "Status", r->status ? r->status : SL_STATUS_FAIL);
 	if (r->status && !strcmp(r->status, SL_STATUS_LABEL_EXISTS))
 		o = set_s(o, "ExistingJobStatus", r->existing_job_status ? r->existing_job_status : SL_JOB_RUNNING);
@@ -143,12 +148,14 @@ static jv result_jv(const sl_result *r)
 	o = set_n(o, "NumberUnselectedRows", r->unselected);
 	o = set_n(o, "LoadBytes", r->load_bytes);
 	o = set_n(o, "LoadTimeMs", r->load_time_ms);
-	o = set_n(o, "BeginTxnTimeMs", r->begin_txn_time_ms);
+	if (!r->group_commit)
+		o = set_n(o, "BeginTxnTimeMs", r->begin_txn_time_ms);
 	o = set_n(o, "StreamLoadPutTimeMs", r->put_time_ms);
 	o = set_n(o, "ReadDataTimeMs", r->read_time_ms);
 	o = set_n(o, "WriteDataTimeMs", r->write_time_ms);
 	o = set_n(o, "ReceiveDataTimeMs", r->receive_time_ms);
-	o = set_n(o, "CommitAndPublishTimeMs", r->commit_time_ms);
+	if (!r->group_commit)
+		o = set_n(o, "CommitAndPublishTimeMs", r->commit_time_ms);
 	if (r->error_url)
 		o = set_s(o, "ErrorURL", r->error_url);
 	if (r->first_error_msg && !ok && r->error_url)
@@ -304,6 +311,10 @@ int sl_result_parse(sl_result *r, const char *p, size_t n)
 	v = jv_object_get(jv_copy(o), jv_string("TwoPhaseCommit"));
 	if (jv_get_kind(v) == JV_KIND_STRING)
 		r->two_phase = !strcmp(jv_string_value(v), "true");
+	jv_free(v);
+	v = jv_object_get(jv_copy(o), jv_string("GroupCommit"));
+	if (jv_get_kind(v) == JV_KIND_TRUE)
+		r->group_commit = 1;
 	jv_free(v);
 	if (get_s(o, "Label", &r->label) < 0 || get_s(o, "Comment", &r->comment) < 0 ||
 	    get_s(o, "Status", &r->status) < 0 ||

@@ -19,6 +19,9 @@ typedef struct sl_result {
 	int64_t txn_id;                 /* -1: no transaction was begun */
 	char *label, *comment;          /* NULL prints as "" */
 	int two_phase;                  /* TwoPhaseCommit "true" / "false" */
+	int group_commit;               /* "GroupCommit": true instead, and no
+	                                 * BeginTxnTimeMs, CommitAndPublishTimeMs
+	                                 * (counter GroupCommit) */
 	char *status;                   /* "Success", "Fail", "Label Already Exists" */
 	char *existing_job_status;      /* only with Label Already Exists */
 	char *message;                  /* "OK" or "[CODE]msg" */

@@ -454,6 +454,8 @@ static int show_stmt(stmt *s)
 		return sl_sqlpart_show(s, 0);
 	if (sl_sql_kw(s, "TEMPORARY"))
 		return sl_sql_advance(s) && sl_sql_kw(s, "PARTITIONS") ? sl_sqlpart_show(s, 1) : sl_sql_syntax(s);
+	if (sl_sql_kw(s, "GROUP"))
+		return sl_sqlgc_show(s);
 	return sl_sql_syntax(s);
 }
 

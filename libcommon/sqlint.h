@@ -123,6 +123,9 @@ int sl_sqlauth_need_table(stmt *s, const char *cmd, const char *db, const char *
 
 /* ---- the statements, after their first keywords ---- */
 
+/* sqlgc.c: SHOW GROUP COMMIT (after SHOW GROUP). */
+int sl_sqlgc_show(stmt *s);
+
 /* sqlauth.c: CREATE USER, DROP USER, SET PASSWORD, GRANT/REVOKE (grant
  * 1/0), SHOW [ALL] GRANTS (all 1/0). */
 int sl_sqlauth_create_user(stmt *s);

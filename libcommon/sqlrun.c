@@ -27,6 +27,7 @@
 #include "store.h"
 #include "merge.h"
 #include "keyrange.h"
+#include "gcommit.h"
 #include "sql.h"
 #include "sqlint.h"
 
@@ -83,6 +84,10 @@ static int src_open(sel *S)
 
 	if (!S->has_table || S->virt)
 		return 1;
+	/* rows a dead group committer left in the table's log become
+	 * visible first; a failure leaves them for the next load, which
+	 * reports it */
+	(void)sl_gcommit_recover(S->s->q->st, S->db, S->tbl);
 	if (S->sch.part.kind != SL_PART_NONE || S->npnames)
 		r = src_open_parts(S);
 	else

@@ -80,13 +80,12 @@ ok() {
 	ok unique_key_update_mode:upsert
 }
 
-@test "group_commit: bad values, a label with it, and the modes not built yet are refused; off_mode loads" {
+@test "group_commit: bad values and a label with it are refused; off_mode and sync_mode load" {
 	httpd_start
 	check "[INVALID_ARGUMENT]group_commit can only be [async_mode, sync_mode, off_mode]" group_commit:fast
 	check "[INVALID_ARGUMENT]label and group_commit can't be set at the same time" group_commit:sync_mode label:l1
-	check "[NOT_IMPLEMENTED_ERROR]group_commit async_mode is not supported yet: send the load without group_commit (or group_commit: off_mode)" group_commit:async_mode
-	check "[NOT_IMPLEMENTED_ERROR]group_commit sync_mode is not supported yet: send the load without group_commit (or group_commit: off_mode)" group_commit:sync_mode
 	ok group_commit:off_mode
+	ok group_commit:sync_mode
 	# with 2PC Doris turns group commit off: a normal (precommitted) load
 	run -0 sl-load -H column_separator:, -H group_commit:async_mode -H two_phase_commit:true -T a.csv db.t
 	[ "$(status <<< "$output")" = Success ]

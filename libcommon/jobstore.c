@@ -618,6 +618,12 @@ static int push_hist(sl_job *j, size_t keep)
 
 int sl_jobstore_settle(sl_job *j, const char *attach, size_t alen, int64_t now_ms, size_t keep)
 {
+	return sl_jobstore_settle_rows(j, attach, alen, -1, now_ms, keep);
+}
+
+int sl_jobstore_settle_rows(sl_job *j, const char *attach, size_t alen, int64_t rows, int64_t now_ms,
+	size_t keep)
+{
 	int64_t jid, tid;
 	char *off;
 	sl_jobstat s;
@@ -629,6 +635,8 @@ int sl_jobstore_settle(sl_job *j, const char *attach, size_t alen, int64_t now_m
 		free(off);
 		return 0;
 	}
+	if (rows >= 0)
+		s.rows = rows;
 	free(j->offset);
 	j->offset = off;
 	if (!j->end_offset || strcmp(j->end_offset, off) < 0)

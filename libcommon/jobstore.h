@@ -113,6 +113,10 @@ int sl_jobstore_attach_parse(const char *p, size_t n, int64_t *job, int64_t *tas
  * keep entries), the counters and failure are reset. 1, 0 the attachment
  * is not this task's, -1 ENOMEM. */
 int sl_jobstore_settle(sl_job *j, const char *attach, size_t alen, int64_t now_ms, size_t keep);
+/* The same with the rows the transaction committed as scannedRows when
+ * rows >= 0 (the attachment is written before the rows are counted). */
+int sl_jobstore_settle_rows(sl_job *j, const char *attach, size_t alen, int64_t rows, int64_t now_ms,
+	size_t keep);
 /* End j's current task with status (FAILED or CANCELED) and err, into the
  * history. -1 ENOMEM, 1. */
 int sl_jobstore_end_task(sl_job *j, const char *status, const char *err, int64_t now_ms, size_t keep);

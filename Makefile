@@ -83,14 +83,17 @@ $(OUTDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 # process here; libcrypto alone, for its 21,000 relocations bound at
 # start, about 1 ms: of it these use SHA1 and CRYPTO_memcmp only).
 # libroaring (BITMAP values) and libisal (the log's CRC) have no .a in
-# Debian: they and libc stay shared, bound at start.
+# Debian: they and libc stay shared, bound at start; so do the libraries
+# only sl-sql's INSERT needs (libjq for the load's answer, libcurl for S3),
+# from $(LDLIBS) after the static ones (--as-needed keeps only those).
 # Not with the sanitizers (SAN=1).
 STATIC_STAGES = sl-filter sl-txn sl-sql
 ifeq ($(SAN),)
 $(STATIC_STAGES:%=$(OUTDIR)/%): $(OUTDIR)/%: $(BUILD)/cmd/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(SL_CFLAGS) $(CFLAGS) $(LDFLAGS) -Wl,-z,now -o $@ $^ -Wl,--as-needed \
-	  -Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -lcrypto -Wl,-Bdynamic -lisal -lroaring -lm
+	  -Wl,-Bstatic -lcsv -llz4 -lz -lbz2 -llzo2 -lcrypt -lcrypto -Wl,-Bdynamic -lisal -lroaring -lm \
+	  $(LDLIBS)
 endif
 
 $(LAUNCHERS:%=$(OUTDIR)/%): $(STAGEOBJ)

@@ -288,8 +288,14 @@ static int commit(commit_ctx *c)
 	set_or_die(&c->res.status, SL_STATUS_SUCCESS);
 	set_or_die(&c->res.message, "OK");
 	t0 = sl_mono_ms();
-	if (sl_result_attach(&c->res, &att) < 0)
+	/* the launcher's own record (an INSERT's job offset), from the
+	 * environment: never from a header a client could send */
+	r = sl_result_attach_extra(&c->res, getenv(SL_COMMIT_ATTACH_ENV), &att);
+	if (r < 0)
 		sl_diesys(SL_EXIT_TEMP, "out of memory");
+	if (r == 0)
+		sl_die(SL_EXIT_USAGE, "%s is not a JSON object of at most %d bytes", SL_COMMIT_ATTACH_ENV,
+			SL_ATTACH_EXTRA_MAX);
 	r = sl_txn_commit(&c->st, c->db, c->res.txn_id, c->precommit, att.p, att.len, &cur);
 	if (!c->precommit)
 		c->res.commit_time_ms = sl_mono_ms() - t0;

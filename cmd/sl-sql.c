@@ -6,6 +6,9 @@
  * it); NULL printed as NULL; empty results print nothing. Statements come
  * from -e, a FILE, or stdin, separated by ';'. The first failing statement
  * stops the run: "sl-sql: ERROR 1049 (42000): Unknown database 'x'", exit 1.
+ * A load (INSERT) prints the mysql client's account of Doris's answer:
+ * "Query OK, 2 rows affected (0.05 sec)" and {'label':'l', 'status':
+ * 'VISIBLE', 'txnId':'7'}.
  *
  * Without -u, sl-sql acts as root (whoever may write the data directory).
  * With -u user (password from -pPASSWORD, -p: prompted, or MYSQL_PWD) it
@@ -540,8 +543,14 @@ static int run(sl_sql *q, const sl_buf *src, int use_lines, const sl_sql_sink *s
 	int r;
 
 	while ((r = sl_sql_next(q, src->p, src->len, &off, &start, &len)) != 0) {
+		int64_t t0 = sl_mono_ms();
 		/* sl_sql_next's -1 is a lexical error (an SQL error); sl_sql_exec's is a system one. */
 		r = r < 0 ? 0 : sl_sql_exec(q, src->p + start, len, sink);
+		/* a load (INSERT): the mysql client's account of Doris's answer */
+		if (r > 0 && q->info[0] && (sl_buf_printf(&out, "Query OK, %llu %s affected (%.2f sec)\n%s\n",
+			(unsigned long long)q->affected, q->affected == 1 ? "row" : "rows",
+			(double)(sl_mono_ms() - t0) / 1000.0, q->info) < 0 || maybe_flush() < 0))
+			r = -1;
 		if (r == 0) {
 			if (flush_out() < 0)
 				sl_diesys(SL_EXIT_TEMP, "unable to write stdout");

@@ -49,6 +49,21 @@ const char *sl_expr_colname(const sl_expr *e, size_t *n)
 	return e->sbuf;
 }
 
+int sl_expr_each_col(const sl_expr *e, int (*fn)(void *ctx, const char *name, size_t n), void *ctx)
+{
+	size_t i;
+	int r;
+
+	if (!e)
+		return 1;
+	if (e->kind == E_COL)
+		return fn(ctx, e->sbuf ? e->sbuf : "", e->sbufn);
+	for (i = 0; i < e->nargs; i++)
+		if ((r = sl_expr_each_col(e->args[i], fn, ctx)) != 1)
+			return r;
+	return 1;
+}
+
 sl_type sl_expr_type(const sl_expr *e) { return e->type; }
 
 int sl_expr_has_aggs(const sl_expr *e)

@@ -74,6 +74,10 @@ void sl_expr_free(sl_expr *e);
 const char *sl_expr_text(const sl_expr *e, size_t *n);
 /* If e is a bare column reference, its name (else NULL). */
 const char *sl_expr_colname(const sl_expr *e, size_t *n);
+/* Call fn with the name of every column reference in e, in tree order
+ * (INSERT ... SELECT names a source's columns by them). Stops at the first
+ * call that does not return 1 and returns its value; 1 when all did. */
+int sl_expr_each_col(const sl_expr *e, int (*fn)(void *ctx, const char *name, size_t n), void *ctx);
 
 /* Resolve column refs and infer types. 1 ok; 0 with err, e.g.
  * "Unknown column 'x' in 'table list'", or an aggregate where not allowed. */

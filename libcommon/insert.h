@@ -34,6 +34,11 @@ void sl_insert_free(sl_insert *ins);
 const char *sl_insert_db(const sl_insert *ins);
 const char *sl_insert_table(const sl_insert *ins);
 int sl_insert_source(const sl_insert *ins);            /* SL_INSERT_* */
+/* SL_INSERT_TABLE: the source table's database and name; else NULL. */
+const char *sl_insert_src_db(const sl_insert *ins);
+const char *sl_insert_src_table(const sl_insert *ins);
+/* The statement's WITH LABEL, or NULL. */
+const char *sl_insert_label(const sl_insert *ins);
 /* The TVF's name ("s3", "local") and properties as written (uri, format,
  * s3.*, ...); NULL for VALUES and a table. */
 const char *sl_insert_tvf(const sl_insert *ins);
@@ -44,8 +49,8 @@ int sl_insert_masked(const sl_insert *ins, sl_buf *out);
 
 typedef struct sl_insert_opts {
 	const char *label;          /* NULL: the statement's WITH LABEL, else generated */
-	const char *const *keys;    /* S3/local: load exactly these objects (a job's
-	size_t nkeys;                * batch) instead of all the uri matches; NULL: all */
+	const char *const *keys;    /* S3/local: load exactly these objects (a job's */
+	size_t nkeys;               /* batch) instead of all the uri matches; NULL: all */
 	const char *attach;         /* NULL, or a JSON object stored in the commit
 	                             * record's attachment (a job's offset and
 	                             * statistics: the same atomic record as the
@@ -62,6 +67,9 @@ typedef struct sl_insert_opts {
 /* Run it as one load. 1 answered: out->ok and out->res (label, txn id,
  * counts, message) say how; -1 errno (nothing ran). */
 int sl_insert_run(sl_insert *ins, sl_store *st, const sl_insert_opts *o, sl_load_out *out);
+
+/* The longest attach (bytes of JSON); longer: sl_insert_run fails E2BIG. */
+#define SL_INSERT_ATTACH_MAX SL_ATTACH_EXTRA_MAX
 
 /* The attach JSON of a committed insert's transaction, copied to out.
  * 1 found, 0 the txn carries none, -1 errno. */

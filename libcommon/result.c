@@ -190,7 +190,7 @@ static jv set_cut(jv o, const char *k, const char *v, size_t cap, int drop)
 	return jv_object_set(o, jv_string(k), jv_string_sized(v ? v : "", (int)c));
 }
 
-int sl_result_attach(const sl_result *r, sl_buf *out)
+static jv attach_jv(const sl_result *r)
 {
 	jv o = result_jv(r);
 
@@ -209,7 +209,51 @@ int sl_result_attach(const sl_result *r, sl_buf *out)
 		o = set_cut(o, "ErrorURL", r->error_url, SL_ATTACH_URL_MAX, 1);
 	if (r->first_error_msg)
 		o = set_cut(o, "FirstErrorMsg", r->first_error_msg, SL_ATTACH_TEXT_MAX, 0);
-	return dump(o, 0, out, 0);
+	return o;
+}
+
+int sl_result_attach(const sl_result *r, sl_buf *out)
+{
+	return dump(attach_jv(r), 0, out, 0);
+}
+
+/* The key of the launcher's object in an attachment. */
+#define ATTACH_EXTRA_KEY "x_sl_attach"
+
+int sl_result_attach_extra(const sl_result *r, const char *extra, sl_buf *out)
+{
+	size_t n = extra ? strlen(extra) : 0;
+	jv x;
+
+	if (!extra)
+		return sl_result_attach(r, out);
+	if (n > SL_ATTACH_EXTRA_MAX)
+		return 0;
+	x = jv_parse_sized(extra, (int)n);
+	if (jv_get_kind(x) != JV_KIND_OBJECT) {
+		jv_free(x);
+		return 0;
+	}
+	return dump(jv_object_set(attach_jv(r), jv_string(ATTACH_EXTRA_KEY), x), 0, out, 0);
+}
+
+int sl_result_attach_extra_get(const char *p, size_t n, sl_buf *out)
+{
+	jv o, x;
+	int r = 0;
+
+	if (!p || n > (size_t)INT32_MAX)
+		return 0;
+	o = jv_parse_sized(p, (int)n);
+	if (jv_get_kind(o) != JV_KIND_OBJECT) {
+		jv_free(o);
+		return 0;
+	}
+	x = jv_object_get(o, jv_string(ATTACH_EXTRA_KEY));
+	if (jv_get_kind(x) == JV_KIND_OBJECT)
+		return dump(x, 0, out, 0);
+	jv_free(x);
+	return r;
 }
 
 static int get_s(jv o, const char *k, char **field)

@@ -62,6 +62,18 @@ int sl_result_json(const sl_result *r, sl_buf *out);
 #define SL_ATTACH_TEXT_MAX 1024
 #define SL_ATTACH_URL_MAX 4096
 int sl_result_attach(const sl_result *r, sl_buf *out);
+/* The same with extra, a JSON object given to sl-commit by its launcher
+ * in the environment variable SL_COMMIT_ATTACH_ENV (never by a header a
+ * client could send), stored under a key of its own that no answer shows
+ * (sl_result_parse and sl_result_json ignore it). extra NULL: as
+ * sl_result_attach. 1; 0 extra is not a JSON object or is longer than
+ * SL_ATTACH_EXTRA_MAX; -1 ENOMEM. */
+#define SL_COMMIT_ATTACH_ENV "SL_COMMIT_ATTACH"
+#define SL_ATTACH_EXTRA_MAX 16384
+int sl_result_attach_extra(const sl_result *r, const char *extra, sl_buf *out);
+/* The extra object of an attachment p[0..n), compact JSON appended to out.
+ * 1 found, 0 none (or p is not a JSON object), -1 ENOMEM. */
+int sl_result_attach_extra_get(const char *p, size_t n, sl_buf *out);
 /* Parse JSON written by sl_result_attach or sl_result_json into r (fields
  * present replace r's). 1 ok, 0 not a JSON object, -1 ENOMEM. */
 int sl_result_parse(sl_result *r, const char *p, size_t n);

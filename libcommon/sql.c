@@ -489,6 +489,8 @@ static int dispatch(stmt *s)
 	}
 	if (sl_sql_kw(s, "HELP"))
 		return sl_sqlhelp_stmt(s);
+	if (sl_sql_kw(s, "INSERT"))
+		return sl_sqlinsert_stmt(s);
 	if (sl_sql_kw(s, "ALTER")) {
 		if (!sl_sql_advance(s))
 			return 0;

@@ -178,6 +178,8 @@ int sl_sqlselect_stmt(stmt *s);
 /* sqlload.c: SHOW STREAM LOAD (at STREAM), SHOW LOAD (at LOAD). */
 int sl_sqlload_show_stream(stmt *s);
 int sl_sqlload_show_load(stmt *s);
+/* sqlinsert.c: INSERT INTO (at INSERT). */
+int sl_sqlinsert_stmt(stmt *s);
 /* sqlhelp.c: HELP topic (at HELP). */
 int sl_sqlhelp_stmt(stmt *s);
 /* sqlvar.c: SET of session variables (after SET). */

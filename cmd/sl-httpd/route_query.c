@@ -282,11 +282,17 @@ static int query_run(hconn *h, hreq *rq, sl_sql *q, const char *user, const char
 	return 1;
 }
 
-/* The data of a statement that returns no rows. */
-static jv exec_status(void)
+/* The data of a statement that returns no rows; a load's (INSERT) status
+ * has its affected rows and Doris's info {'label':..., 'status':...}. */
+static jv exec_status(const sl_sql *q)
 {
+	jv st = jv_object();
+
+	if (q->info[0])
+		st = jv_object_set(jv_object_set(st, jv_string("affectedRows"), jv_number((double)q->affected)),
+			jv_string("info"), jv_string(q->info));
 	return jv_object_set(jv_object_set(jv_object(), jv_string("type"), jv_string("exec_status")),
-		jv_string("status"), jv_object());
+		jv_string("status"), st);
 }
 
 /* The route only authenticates: the engine checks every statement's
@@ -311,7 +317,7 @@ int httpd_route_query(hconn *h, hreq *rq, const char *db)
 			"privilege(s) for this operation", 403);
 	else if (query_run(h, rq, &q, user, db, stmt, &res, &began, &ret)) {
 		if (sl_buf_puts(&b, "{\"msg\":\"success\",\"code\":0,\"data\":") < 0 ||
-		    (began ? sl_buf_put(&b, res.p, res.len) : httpd_json_put(&b, exec_status())) < 0 ||
+		    (began ? sl_buf_put(&b, res.p, res.len) : httpd_json_put(&b, exec_status(&q))) < 0 ||
 		    sl_buf_puts(&b, ",\"count\":0}") < 0)
 			ret = httpd_reply_query_error(h, rq, "out of memory", 500);
 		else

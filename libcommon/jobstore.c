@@ -475,9 +475,28 @@ int sl_jobstore_save(sl_store *st, const sl_job *j)
 	return r;
 }
 
+int sl_jobstore_run_lock(sl_store *st, int64_t id)
+{
+	char p[4096], name[40];
+	int fd;
+
+	snprintf(name, sizeof name, "%" PRId64 ".run", id);
+	if (jobs_path(st, p, name) < 0 || (fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		sl_fsutil_close_keep_errno(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int sl_jobstore_remove(sl_store *st, int64_t id)
 {
 	char p[4096], name[40];
+
+	snprintf(name, sizeof name, "%" PRId64 ".run", id);
+	if (jobs_path(st, p, name) > 0)
+		unlink(p);      /* best effort: a stale run lock only costs a file */
 
 	snprintf(name, sizeof name, "%" PRId64 ".job", id);
 	if (jobs_path(st, p, name) < 0)

@@ -88,7 +88,11 @@ int sl_jobstore_load(sl_store *st, int64_t id, sl_job *j);
 int sl_jobstore_find(sl_store *st, const char *name, sl_job *j);
 /* Write j whole (atomically replacing its file). 1, -1. */
 int sl_jobstore_save(sl_store *st, const sl_job *j);
-/* Remove job id's file. 1, 0 none, -1. */
+/* The run lock of job id (_jobs/<id>.run, flock'd without waiting): the
+ * one process running its tasks holds it. The fd; -1 EWOULDBLOCK when
+ * another holds it, or errno. */
+int sl_jobstore_run_lock(sl_store *st, int64_t id);
+/* Remove job id's file (and its run lock's). 1, 0 none, -1. */
 int sl_jobstore_remove(sl_store *st, int64_t id);
 
 /* The text of a job file and back (the format of sl-store.5). */

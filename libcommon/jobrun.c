@@ -132,15 +132,15 @@ static int save_unlock(sl_jobrun *r, sl_job *j, int fd, int ret)
 /* The statement and source of j, (re)opened when its DO clause changed. */
 static int open_source(sl_jobrun *r, const sl_job *j)
 {
-	int code;
+	int code, k;
 
 	if (r->sql && !strcmp(r->sql, j->sql) && r->src)
 		return 1;
 	drop_source(r);
 	if (!(r->sql = strdup(j->sql)))
 		return -1;
-	if (sl_insert_parse(&r->ins, r->st, 0, j->sql, strlen(j->sql), &code, r->msg, sizeof r->msg) <= 0)
-		return 0;
+	if ((k = sl_insert_parse(&r->ins, r->st, 0, j->sql, strlen(j->sql), &code, r->msg, sizeof r->msg)) <= 0)
+		return k;
 	if (!sl_insert_tvf(r->ins))
 		return snprintf(r->msg, sizeof r->msg, "Only support one source in insert streaming job"), 0;
 	return sl_objsrc_open(&r->src, sl_insert_tvf(r->ins), sl_insert_tvf_props(r->ins), r->msg, sizeof r->msg);
@@ -327,7 +327,9 @@ int sl_jobrun_step(sl_jobrun *r)
 		return k;
 	if ((k = open_source(r, &j)) <= 0) {
 		sl_job_free(&j);
-		return k < 0 ? -1 : pause_job(r, r->msg, 0, 0);
+		if (k < 0)
+			snprintf(r->msg, sizeof r->msg, "unable to open the source: %s", strerror(errno));
+		return pause_job(r, r->msg, 0, 0);
 	}
 	memset(&b, 0, sizeof b);
 	for (int a = 0; (k = sl_objsrc_list(r->src, j.offset, (size_t)prop_int(&j, "s3.max_batch_files", 256),
@@ -335,7 +337,9 @@ int sl_jobrun_step(sl_jobrun *r)
 		;
 	if (k <= 0) {
 		sl_job_free(&j);
-		return k < 0 ? -1 : pause_job(r, r->msg, 0, 0);
+		if (k < 0)
+			snprintf(r->msg, sizeof r->msg, "Failed to fetch meta, %s", strerror(errno));
+		return pause_job(r, r->msg, 0, 0);
 	}
 	if (!b.n) {
 		sl_objbatch_free(&b);

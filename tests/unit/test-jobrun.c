@@ -5,6 +5,7 @@
  * never after a pause by hand, a failure not to be retried, or while a
  * task is still to be settled.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,20 +23,14 @@ int main(void)
 	memset(&j, 0, sizeof j);
 	snprintf(j.status, sizeof j.status, "%s", SL_JOBST_PAUSED);
 	j.resume_ms = 1000;
-	/* 10 s, 20 s, 40 s ... at most 300 s */
-	CHECK(!sl_jobrun_due_resume(&j, 1000 + 9999, 10000, 300000));
-	CHECK(sl_jobrun_due_resume(&j, 1000 + 10000, 10000, 300000));
-	j.resume_count = 1;
-	CHECK(!sl_jobrun_due_resume(&j, 1000 + 19999, 10000, 300000));
-	CHECK(sl_jobrun_due_resume(&j, 1000 + 20000, 10000, 300000));
-	j.resume_count = 4;
-	CHECK(!sl_jobrun_due_resume(&j, 1000 + 159999, 10000, 300000));
-	CHECK(sl_jobrun_due_resume(&j, 1000 + 160000, 10000, 300000));
-	j.resume_count = 5;
-	CHECK(!sl_jobrun_due_resume(&j, 1000 + 299999, 10000, 300000));
-	CHECK(sl_jobrun_due_resume(&j, 1000 + 300000, 10000, 300000));
-	j.resume_count = 62;    /* no overflow */
-	CHECK(sl_jobrun_due_resume(&j, 1000 + 300000, 10000, 300000));
+	/* 10 s, 20 s, 40 s ... at most 300 s (and no overflow) */
+	static const struct { int64_t count, wait; } w[] = {
+		{ 0, 10000 }, { 1, 20000 }, { 4, 160000 }, { 5, 300000 }, { 62, 300000 } };
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+		j.resume_count = w[i].count;
+		CHECK(!sl_jobrun_due_resume(&j, 1000 + w[i].wait - 1, 10000, 300000));
+		CHECK(sl_jobrun_due_resume(&j, 1000 + w[i].wait, 10000, 300000));
+	}
 	/* never: by hand, not to be retried, a task to settle, not paused */
 	j.manual = 1;
 	CHECK(!sl_jobrun_due_resume(&j, 1LL << 50, 10000, 300000));

@@ -172,6 +172,8 @@ static int check_props(stmt *s, const sl_hdrs *h)
 /* What a job's INSERT names: the target, the source and its properties. */
 typedef struct doinfo {
 	char db[SL_SQL_NAME_MAX], tbl[SL_SQL_NAME_MAX];
+	int qualified;          /* the statement named the database */
+	size_t tblpos;          /* where the table's name begins */
 	char tvf[16];
 	sl_hdrs props;
 } doinfo;
@@ -189,8 +191,10 @@ static int parse_do(stmt *outer, const char *sql, size_t n, doinfo *d)
 	s.src = sql;
 	s.n = n;
 	sl_lex_init(&s.lx, sql, n);
-	if (!sl_sql_advance(&s) || !sl_sql_expect_kw(&s, "INSERT") || !sl_sql_expect_kw(&s, "INTO")
-	    || !sl_sql_table_ref(&s, d->db, d->tbl))
+	if (!sl_sql_advance(&s) || !sl_sql_expect_kw(&s, "INSERT") || !sl_sql_expect_kw(&s, "INTO"))
+		goto out;
+	d->tblpos = s.lx.tok.pos;
+	if (!sl_sql_table_ref_q(&s, d->db, d->tbl, &d->qualified))
 		goto out;
 	while (s.lx.tok.kind != SL_TOK_EOF) {
 		if (sl_sql_kw(&s, "FROM")) {
@@ -274,6 +278,26 @@ static int count_jobs(stmt *s, size_t *n)
 	return 1;
 }
 
+/* The job's statement, its target qualified with the session's database
+ * when it was not (sl-jobd runs it without a session). 1, -1. */
+static int keep_sql(stmt *s, sl_job *j, const char *sql, size_t n, const doinfo *d)
+{
+	sl_buf b = SL_BUF_ZERO;
+
+	if (d->qualified) {
+		if (!(j->sql = strndup(sql, n)))
+			return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
+		return 1;
+	}
+	if (sl_buf_put(&b, sql, d->tblpos) < 0 || sl_buf_printf(&b, "`%s`.", d->db) < 0
+	    || sl_buf_put(&b, sql + d->tblpos, n - d->tblpos) < 0 || sl_buf_cstr(&b) < 0) {
+		sl_buf_free(&b);
+		return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
+	}
+	j->sql = b.p;
+	return 1;
+}
+
 static int create_save(stmt *s, sl_job *j)
 {
 	sl_job other;
@@ -336,10 +360,8 @@ int sl_sqljob_create(stmt *s)
 			goto out;
 		sl_schema_free(&sch);
 	}
-	if (!(j.sql = strndup(sql, n))) {
-		r = sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
+	if ((r = keep_sql(s, &j, sql, n, &d)) <= 0)
 		goto out;
-	}
 	snprintf(j.definer, sizeof j.definer, "%s", s->q->user[0] ? s->q->user : "root");
 	snprintf(j.status, sizeof j.status, "%s", SL_JOBST_PENDING);
 	j.create_ms = sl_jobstore_now_ms();
@@ -484,9 +506,15 @@ static int alter_apply(stmt *s, sl_job *j, const sl_hdrs *props, const char *sql
 		j->end_offset = 0;
 	}
 	if (sql) {
+		doinfo d;
+		int k;
 		free(j->sql);
-		if (!(j->sql = strndup(sql, n)))
-			return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
+		j->sql = 0;
+		if ((k = parse_do(s, sql, n, &d)) > 0)
+			k = keep_sql(s, j, sql, n, &d);
+		doinfo_free(&d);
+		if (k <= 0)
+			return k;
 	}
 	return sl_jobstore_save(s->q->st, j) < 0 ? sl_sql_syserr(s->q, "unable to save the job") : 1;
 }

@@ -145,3 +145,16 @@ j2" ]
 	run -0 q '{"stmt": "DROP JOB WHERE jobname = \"hj\""}'
 	httpd_stop
 }
+
+@test "jobs: an unqualified target is kept with the session's database (sl-jobd has no session)" {
+	mktable
+	run -0 sl-sql -D db1 -e "CREATE JOB q ON STREAMING DO INSERT INTO t1 SELECT * FROM S3('uri'='s3://b/*.csv')"
+	run -0 sl-sql -BNr -e "select ExecuteSql from jobs('type'='insert')"
+	[ "$output" = "INSERT INTO \`db1\`.t1 SELECT * FROM S3('uri'='s3://b/*.csv')" ]
+	sl-sql -e "PAUSE JOB WHERE jobname = 'q'"
+	run -0 sl-sql -D db1 -e "ALTER JOB q INSERT INTO t1 SELECT * FROM S3('uri'='s3://b/*.csv', 'format'='json')"
+	run -0 sl-sql -BNr -e "select ExecuteSql from jobs('type'='insert')"
+	[ "$output" = "INSERT INTO \`db1\`.t1 SELECT * FROM S3('uri'='s3://b/*.csv', 'format'='json')" ]
+	run -1 sl-sql -e "CREATE JOB r ON STREAMING DO INSERT INTO t1 SELECT * FROM S3('uri'='s3://b/*.csv')"
+	[[ "$output" == *"No database selected"* ]]
+}

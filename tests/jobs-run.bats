@@ -4,46 +4,11 @@
 # backoff, a pause by hand never resumed automatically, RESUME and DROP
 # while it runs.
 load test_helper
+load jobs_helper
 
 BADSQL="INSERT INTO db1.t1 SELECT * FROM S3('uri'='s3://bkt/dir/*.csv', 's3.endpoint'='http://127.0.0.1:9',\
  's3.region'='us-east-1', 's3.access_key'='AKIDSECRET1', 's3.secret_key'='SKSECRET2', 'format'='csv',\
  'use_path_style'='true')"
-
-mktable() {
-	sl-sql -e "CREATE DATABASE db1; CREATE TABLE db1.t1 (k INT, v VARCHAR(20)) DUPLICATE KEY(k)
-		DISTRIBUTED BY HASH(k) BUCKETS 1"
-}
-
-jobd_start() {
-	sl-jobd 2> "$BATS_TEST_TMPDIR/jobd.err" &
-	jobd_pid=$!
-}
-
-jobd_stop() {
-	kill "$jobd_pid"
-	wait "$jobd_pid"; local rc=$?; jobd_pid=; return $rc
-}
-
-# until_sql QUERY EXPECTED: poll (every 0.05 s, at most 20 s) until the
-# query's -BN output is EXPECTED.
-until_sql() {
-	local i out
-	for ((i = 0; i < 400; i++)); do
-		out=$(sl-sql -BN -e "$1")
-		[ "$out" = "$2" ] && return 0
-		sleep 0.05
-	done
-	echo "last: $out" >&2
-	return 1
-}
-
-teardown() {
-	[ -z "${jobd_pid:-}" ] || kill "$jobd_pid" 2> /dev/null || true
-	if grep -q -e 'AddressSanitizer' -e 'runtime error:' "$BATS_TEST_TMPDIR/jobd.err" 2> /dev/null; then
-		cat "$BATS_TEST_TMPDIR/jobd.err" >&2
-		return 1
-	fi
-}
 
 @test "jobrun: unit tests of the automatic resume rule" {
 	run -0 --separate-stderr "$SL_UNIT/test-jobrun"

@@ -3,15 +3,12 @@
 # with Doris's rules and messages, the job() / jobs() / tasks() views,
 # secrets masked, privileges; the job files' unit tests.
 load test_helper
+load jobs_helper
 
 S3SQL="INSERT INTO db1.t1 SELECT * FROM S3('uri'='s3://bucket/dir/*.csv', 's3.endpoint'='http://127.0.0.1:9',\
  's3.region'='us-east-1', 's3.access_key'='AKIDSECRET1', 's3.secret_key'='SKSECRET2', 'format'='csv',\
  'column_separator'=',', 'use_path_style'='true')"
 
-mktable() {
-	sl-sql -e "CREATE DATABASE db1; CREATE TABLE db1.t1 (k INT, v VARCHAR(20)) DUPLICATE KEY(k)
-		DISTRIBUTED BY HASH(k) BUCKETS 1"
-}
 
 @test "jobstore: unit tests (file format, ids, attachment, task life)" {
 	run -0 --separate-stderr "$SL_UNIT/test-jobstore"

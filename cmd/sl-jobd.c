@@ -30,6 +30,7 @@
 #include "stage.h"
 #include "store.h"
 #include "load.h"
+#include "spawn.h"
 #include "jobstore.h"
 #include "jobrun.h"
 
@@ -114,6 +115,9 @@ static int worker(const char *data_dir, int64_t id, pid_t parent)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		return 0;
+	/* and the worker's death kills its load's stages: fed through a pipe,
+	 * the batch would otherwise end there as if complete, and commit */
+	sl_spawn_die_with_parent();
 	if (sl_store_open(&st, data_dir) < 0) {
 		sl_warnsys("job %" PRId64 ": unable to open the data directory", id);
 		return SL_EXIT_TEMP;

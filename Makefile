@@ -296,3 +296,12 @@ test-deb: deps
 # The package brings a prometheus service: a container's policy-rc.d keeps
 # it stopped; on a host with systemd it starts (stop it, or mask it first).
 DEB_PKGS += prometheus
+# The object sources of INSERT ... FROM S3()/local() and continuous load
+# (libcommon/objsrc.h: s3.c over libcurl, s3xml.c over expat): OBJSRC_LIBS
+# links them into what uses them, never into the statically linked stages.
+DEB_PKGS += libcurl4-openssl-dev libexpat1-dev
+OBJSRC_LIBS := $(shell pkg-config --libs libcurl expat 2> /dev/null || echo -lcurl -lexpat)
+$(BUILD)/tests/unit/test-objsrc: LDLIBS += $(OBJSRC_LIBS)
+# the ListObjectsV2 and <Error> parser (tests/fuzz/fuzz-s3list.c)
+FUZZ_TARGETS += s3list
+FUZZ_LDLIBS += -lexpat

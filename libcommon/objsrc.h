@@ -3,7 +3,7 @@
  * objsrc.h -- the objects a table-valued source names, for INSERT ... SELECT
  * FROM S3(...) / local(...) and continuous-load jobs: an S3 bucket (s3.h:
  * HTTP(S), SigV4, ListObjectsV2) or a local directory, given by a uri whose
- * key part is a glob (glob.h: * ? [..] {a,b} **; * and ? never cross '/').
+ * key part is a glob (globpat.h: * ? [..] {a,b} **; * and ? never cross '/').
  * Lists the matching keys in byte order (strcmp on UTF-8, S3's order) strictly
  * after an offset, in batches bounded by files and bytes (Doris's rule: stop
  * after the file that reaches either limit; a batch always has >= 1 file when

@@ -72,4 +72,10 @@ const char *sl_objsrc_describe(const sl_objsrc *s);
  * s3.session_token): a NULL-terminated list, for masking in ExecuteSql. */
 extern const char *const sl_objsrc_secret_props[];
 
+/* An S3 uri split as Doris's S3URI does: s3:// s3a:// s3n://bucket/key
+ * (*endpoint NULL: s3.endpoint names it), http(s)://endpoint/bucket/key
+ * with path_style, http(s)://bucket.endpoint/key without (*endpoint is
+ * scheme://host[:port]). 1 with the three malloc'd; 0 not such a uri; -1 errno. */
+int sl_objsrc_s3uri(const char *uri, int path_style, char **endpoint, char **bucket, char **key);
+
 #endif

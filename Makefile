@@ -305,3 +305,6 @@ $(BUILD)/tests/unit/test-objsrc: LDLIBS += $(OBJSRC_LIBS)
 # the ListObjectsV2 and <Error> parser (tests/fuzz/fuzz-s3list.c)
 FUZZ_TARGETS += s3list
 FUZZ_LDLIBS += -lexpat
+
+# The INSERT statement's parser (tests/fuzz/fuzz-insert.c).
+FUZZ_TARGETS += insert

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +277,16 @@ static void auto_compact(commit_ctx *c)
 	_exit(0);
 }
 
+/* Is the reader of our answer (the launcher) gone? A launcher that
+ * feeds the body through a pipe (an INSERT) and dies cuts the body short
+ * at a row boundary the stages cannot tell from its end. */
+static int launcher_gone(void)
+{
+	struct pollfd p = { 1, 0, 0 };
+
+	return getenv(SL_COMMIT_WATCH_ENV) && poll(&p, 1, 0) > 0 && (p.revents & POLLERR);
+}
+
 /* Commit (or precommit) the transaction with the answer attached. */
 static int commit(commit_ctx *c)
 {
@@ -287,6 +298,8 @@ static int commit(commit_ctx *c)
 
 	set_or_die(&c->res.status, SL_STATUS_SUCCESS);
 	set_or_die(&c->res.message, "OK");
+	if (launcher_gone())
+		sl_die(SL_EXIT_TEMP, "the load's launcher is gone (its body may be cut short): not committing");
 	t0 = sl_mono_ms();
 	/* the launcher's own record (an INSERT's job offset), from the
 	 * environment: never from a header a client could send */

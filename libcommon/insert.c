@@ -1087,7 +1087,7 @@ int sl_insert_run(sl_insert *ins, sl_store *st, const sl_insert_opts *o, sl_load
 	sl_hdrs h = SL_HDRS_ZERO;
 	sl_load_req rq;
 	struct sigaction sa, old;
-	char label[64], *env[2] = { NULL, NULL };
+	char label[64], *env[3] = { (char *)SL_COMMIT_WATCH_ENV "=1", NULL, NULL };
 	int r;
 
 	memset(&c, 0, sizeof c);
@@ -1113,11 +1113,11 @@ int sl_insert_run(sl_insert *ins, sl_store *st, const sl_insert_opts *o, sl_load
 	rq.errfd = o->errfd;
 	rq.user = o->user && *o->user ? o->user : "root";
 	rq.client_ip = "127.0.0.1";
+	rq.env = env;
 	if (o->attach) {
-		if (!(env[0] = malloc(strlen(o->attach) + sizeof SL_COMMIT_ATTACH_ENV "=")))
+		if (!(env[1] = malloc(strlen(o->attach) + sizeof SL_COMMIT_ATTACH_ENV "=")))
 			return -1;
-		sprintf(env[0], "%s=%s", SL_COMMIT_ATTACH_ENV, o->attach);
-		rq.env = env;
+		sprintf(env[1], "%s=%s", SL_COMMIT_ATTACH_ENV, o->attach);
 	}
 	r = sl_hdrs_set(&h, "label", o->label ? o->label : ins->label ? ins->label : label) < 0 ? -1 : 1;
 	if (r > 0)
@@ -1137,7 +1137,7 @@ int sl_insert_run(sl_insert *ins, sl_store *st, const sl_insert_opts *o, sl_load
 		r = sl_load_run(&rq, out);
 		sigaction(SIGPIPE, &old, NULL);
 	}
-	free(env[0]);
+	free(env[1]);
 	sl_hdrs_free(&h);
 	sl_buf_free(&c.out);
 	sl_buf_free(&c.tmp);

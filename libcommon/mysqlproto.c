@@ -300,7 +300,11 @@ int sl_mysqlproto_ok(sl_buf *b, uint64_t affected, uint64_t last_id, uint16_t st
 	    sl_mysqlproto_put_lenenc(b, last_id) < 0 || sl_mysqlproto_put_int(b, status, 2) < 0 ||
 	    sl_mysqlproto_put_int(b, warnings, 2) < 0)
 		return -1;
-	return info && *info ? sl_buf_puts(b, info) : 1;
+	/* the info as a length-encoded string, as Doris's OK packet writes it
+	 * (MariaDB's client reads it so, without session tracking too) */
+	if (!info || !*info)
+		return 1;
+	return sl_mysqlproto_put_lenenc(b, strlen(info)) < 0 ? -1 : sl_buf_puts(b, info);
 }
 
 int sl_mysqlproto_ok_eof(sl_buf *b, uint16_t status, uint16_t warnings)

@@ -145,6 +145,7 @@ int sl_mysqlproto_parse_login(const void *p, size_t n, sl_mysqlproto_login *lg);
 /* Auth switch request: plugin name and a new scramble. */
 int sl_mysqlproto_auth_switch(sl_buf *b, const char *plugin, const unsigned char scramble[20]);
 
+/* info ("" or NULL: none) follows as a length-encoded string. */
 int sl_mysqlproto_ok(sl_buf *b, uint64_t affected, uint64_t last_id, uint16_t status,
 	uint16_t warnings, const char *info);
 /* An OK packet that ends a result set instead of EOF (CLIENT_DEPRECATE_EOF). */

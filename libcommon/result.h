@@ -69,6 +69,9 @@ int sl_result_attach(const sl_result *r, sl_buf *out);
  * sl_result_attach. 1; 0 extra is not a JSON object or is longer than
  * SL_ATTACH_EXTRA_MAX; -1 ENOMEM. */
 #define SL_COMMIT_ATTACH_ENV "SL_COMMIT_ATTACH"
+/* Set (to anything) by a launcher that feeds the body through a pipe:
+ * sl-commit does not commit once the reader of its answer is gone. */
+#define SL_COMMIT_WATCH_ENV "SL_COMMIT_WATCH_LAUNCHER"
 #define SL_ATTACH_EXTRA_MAX 16384
 int sl_result_attach_extra(const sl_result *r, const char *extra, sl_buf *out);
 /* The extra object of an attachment p[0..n), compact JSON appended to out.

@@ -219,7 +219,7 @@ PROPERTIES (
 	t "SELEC 1" "1064 (42000): syntax error at position 1 near 'SELEC'"
 	t "SELECT 'abc" "1064 (42000): unterminated string at position 8"
 	t "SELECT 1 UNION SELECT 2" "1064 (42000): syntax error at position 10 near 'UNION'"
-	t "INSERT INTO t VALUES (1)" "1064 (42000): syntax error at position 1 near 'INSERT'"
+	t "UPDATE t SET a = 1" "1064 (42000): syntax error at position 1 near 'UPDATE'"
 	t "SELECT * FROM test_streamload, t2" "1105 (HY000): queries over more than one table are not supported (at position 30)"
 }
 

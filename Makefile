@@ -302,6 +302,12 @@ DEB_PKGS += prometheus
 DEB_PKGS += libcurl4-openssl-dev libexpat1-dev
 OBJSRC_LIBS := $(shell pkg-config --libs libcurl expat 2> /dev/null || echo -lcurl -lexpat)
 $(BUILD)/tests/unit/test-objsrc: LDLIBS += $(OBJSRC_LIBS)
+$(LAUNCHERS:%=$(OUTDIR)/%): LDLIBS += $(OBJSRC_LIBS)
+# whatever runs SQL reaches objsrc through INSERT and the jobs (sl-sql,
+# sl-httpd, sl-mysqld, sl-jobd, their unit tests): every binary and unit
+# test gets the libraries after --as-needed, so only those that call them
+# (never the stages) link them
+LDLIBS += $(OBJSRC_LIBS)
 # the ListObjectsV2 and <Error> parser (tests/fuzz/fuzz-s3list.c)
 FUZZ_TARGETS += s3list
 FUZZ_LDLIBS += -lexpat

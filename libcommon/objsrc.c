@@ -248,12 +248,13 @@ static int glob_depth(const char *pat, size_t root_len)
 
 static int open_local(sl_objsrc *s, const char *path, char *err, size_t cap)
 {
-	char *desc = NULL, *pat = strdup(path);
+	char *desc = NULL, *pat;
 	size_t rl;
 	int rc;
 
 	if (path[0] != '/')
 		return set_err(err, cap, "file_path must be an absolute path: %s", path);
+	pat = strdup(path);
 	if (asprintf(&desc, "file://%s", path) < 0)
 		desc = NULL;
 	if ((rc = set_glob(s, pat, desc, err, cap)) <= 0)
@@ -517,7 +518,7 @@ static int list_local(lister *l, const char *after, char *err, size_t cap)
 	int rc;
 
 	rc = sl_buf_puts(&w.path, l->s->root) < 0 || sl_buf_cstr(&w.path) < 0 ? -1 : walk_dir(&w, 0);
-	if (rc > 0)
+	if (rc > 0 && w.h.n)
 		qsort(w.h.e, w.h.n, sizeof *w.h.e, cmp_ent);
 	for (i = 0; rc > 0 && i < w.h.n && !l->done; i++)
 		rc = offer(l, w.h.e[i].key, w.h.e[i].size) < 0 ? -1 : 1;

@@ -14,6 +14,7 @@
 #define CONNECT_TIMEOUT_S 10L
 #define LOW_SPEED_TIME_S 30L    /* under 1 byte/s for this long: a timeout */
 #define ERRBODY_MAX 65536       /* an error answer's body kept for its <Error> */
+#define TOKEN_MAX 4096          /* a session token's length (AWS's are about 1 KiB) */
 
 struct sl_s3 {
 	CURL *curl;
@@ -69,6 +70,10 @@ int sl_s3_open(sl_s3 **out, const sl_s3_conf *c, char *err, size_t cap)
 	*out = NULL;
 	if (!*ep || (strstr(ep, "://") && !has_scheme)) {
 		snprintf(err, cap, "Invalid s3.endpoint: %s", ep);
+		return 0;
+	}
+	if (c->session_token && strlen(c->session_token) > TOKEN_MAX) {
+		snprintf(err, cap, "s3.session_token is longer than %d bytes", TOKEN_MAX);
 		return 0;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -200,7 +205,7 @@ static void sleep_ms(long ms)
 static CURLcode perform(sl_s3 *s, const char *url, s3req *r, const char *range, char *cerr)
 {
 	struct curl_slist *h = NULL, *t;
-	char tok[4200];
+	char tok[TOKEN_MAX + 32];
 	CURLcode cc = CURLE_OUT_OF_MEMORY;
 	CURL *c = s->curl;
 
@@ -225,6 +230,8 @@ static CURLcode perform(sl_s3 *s, const char *url, s3req *r, const char *range, 
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME_S);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* larger reads: fewer callbacks and writes on a GetObject's body */
+	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);

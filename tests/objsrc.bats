@@ -92,6 +92,10 @@ need_s3() {
 	[ "$output" = "error: file_path must be an absolute path: rel/*.csv" ]
 	run -2 "$T" list s3 "uri=s3://b/d/{a,{b}}" s3.endpoint=h s3.region=r -- "" 0 0
 	[[ "$output" == "error: Invalid glob pattern d/{a,{b}}: Cannot nest groups"* ]]
+	run -2 "$T" watch s3 uri=s3://b/k s3.endpoint=h s3.region=r "s3.session_token=$(printf '%05000d' 0)" -- 0
+	[ "$output" = "error: s3.session_token is longer than 4096 bytes" ]
+	run -2 "$T" watch s3 uri=s3://b/k s3.endpoint=ftp://h s3.region=r -- 0
+	[ "$output" = "error: Invalid s3.endpoint: ftp://h" ]
 	run -2 "$T" list hdfs uri=x -- "" 0 0
 	[ "$output" = "error: Unknown table-valued source: hdfs" ]
 	# a region from an AWS endpoint, as Doris's S3URI (watch: opened, nothing asked)
@@ -147,6 +151,10 @@ need_s3() {
 	is_output "desc=s3://bkt/sized/*.csv" "batch 1 sized/f1.csv sized/f2.csv next=sized/f3.csv" \
 		"batch 2 sized/f3.csv sized/f3.csv next=sized/f4.csv" "batch 3 sized/f4.csv sized/f4.csv next=(none)" \
 		"files=4"
+	# every object in order, batch after batch, into one fd
+	run -0 --separate-stderr "$T" fetch s3 uri=s3://bkt/sized/*.csv "${S3P[@]}" -- 3
+	[ "${#output}" = 1000 ]
+	[[ "$stderr" == *"files=4 bytes=1000"* ]]
 }
 
 @test "s3: 2,500 keys over pages of 1000 listed completely, in batches and at once" {
@@ -268,6 +276,10 @@ need_s3() {
 	is_output "desc=file://$d/**" "$d/a.csv 2" "$d/b.csv 3" "bytes=5" "next=$d/c.json"
 	run -0 "$T" drain local "file_path=$d/**.csv" -- 2 0
 	[ "${lines[-1]}" = "files=5" ]
+	# every object in order, batch after batch, into one fd
+	run -0 --separate-stderr "$T" fetch local "file_path=$d/**.csv" -- 2
+	[ "$output" = "$(cat "$d/a.csv" "$d/b.csv" "$d/other/o.csv" "$d/sub/d.csv" "$d/sub/deep/e.csv")" ]
+	[[ "$stderr" == *"files=5 bytes=11"* ]]
 	run -0 --separate-stderr "$T" copy local "file_path=$d/*.csv" -- "$d/b.csv"
 	[ "$output" = "bb" ]
 	run -2 --separate-stderr "$T" copy local "file_path=$d/*.csv" -- "$d/link.csv"

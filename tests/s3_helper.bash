@@ -73,8 +73,8 @@ s3_start() {
 s3_stop() {
 	local p
 	for p in ${S3_FRONT_PID:-} ${S3_PID:-}; do
-		kill "$p" 2> /dev/null
-		wait "$p" 2> /dev/null
+		kill "$p" 2> /dev/null || :
+		wait "$p" 2> /dev/null || :
 	done
 	[ -n "${S3_DIR:-}" ] && rm -rf "$S3_DIR"
 	return 0

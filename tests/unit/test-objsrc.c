@@ -9,6 +9,9 @@
  *                                              batch after batch from the start: one
  *                                              "batch N FIRST LAST next=" line each, files= at the end
  *   test-objsrc copy TVF NAME=VALUE... -- KEY  the object on stdout, desc= and bytes= on stderr
+ *   test-objsrc fetch TVF NAME=VALUE... -- MAX_FILES
+ *                                              every object, batch after batch, copied to
+ *                                              stdout in order; files= bytes= on stderr (bench/s3.sh)
  *   test-objsrc watch TVF NAME=VALUE... -- MS  "woken" (the watch fd became readable
  *                                              within MS ms), "timeout", or "poll" (none)
  * A source failure prints "error: MESSAGE" and exits 2; errno, 1.
@@ -24,7 +27,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: test-objsrc uri|list|drain|copy|watch ...\n");
+	fprintf(stderr, "usage: test-objsrc uri|list|drain|fetch|copy|watch ...\n");
 	return 1;
 }
 
@@ -75,8 +78,9 @@ static int open_src(sl_objsrc **s, int argc, char **argv, int *i)
 		printf("error: %s\n", err);
 		return 2;
 	}
-	/* copy's stdout is the object's bytes */
-	fprintf(strcmp(argv[1], "copy") ? stdout : stderr, "desc=%s\n", sl_objsrc_describe(*s));
+	/* copy's and fetch's stdout are the objects' bytes */
+	fprintf(strcmp(argv[1], "copy") && strcmp(argv[1], "fetch") ? stdout : stderr, "desc=%s\n",
+		sl_objsrc_describe(*s));
 	return 0;
 }
 
@@ -111,32 +115,59 @@ static int cmd_list(sl_objsrc *s, int argc, char **argv, int i)
 	return 0;
 }
 
-static int cmd_drain(sl_objsrc *s, int argc, char **argv, int i)
+/* Batch after batch from the start (MAX_FILES, MAX_BYTES); with copy,
+ * each object's bytes to stdout, else one line a batch. */
+static int drain(sl_objsrc *s, size_t mf, int64_t mb, int copy)
 {
-	char *after = NULL;
-	size_t files = 0, nb = 0;
+	char *after = NULL, err[1024];
+	size_t files = 0, nb = 0, k;
+	int64_t bytes = 0, n;
 	int rc = 0;
 
-	if (argc - i != 2)
-		return usage();
 	for (;;) {
 		sl_objbatch b;
-		if ((rc = list_once(s, after, strtoull(argv[i], NULL, 10), strtoll(argv[i + 1], NULL, 10), &b)))
+		if ((rc = list_once(s, after, mf, mb, &b)))
 			break;
 		if (!b.n) {
 			sl_objbatch_free(&b);
 			break;
 		}
-		printf("batch %zu %s %s next=%s\n", ++nb, b.ent[0].key, b.ent[b.n - 1].key,
-		       b.next ? b.next : "(none)");
+		if (!copy)
+			printf("batch %zu %s %s next=%s\n", ++nb, b.ent[0].key, b.ent[b.n - 1].key,
+			       b.next ? b.next : "(none)");
+		for (k = 0; copy && k < b.n && !rc; k++) {
+			int r = sl_objsrc_copy(s, b.ent[k].key, 1, &n, err, sizeof err);
+			bytes += n;
+			rc = r > 0 ? 0 : r == 0 ? (fprintf(stderr, "error: %s\n", err), 2) : (perror("copy"), 1);
+		}
 		files += b.n;
 		free(after);
 		after = strdup(b.ent[b.n - 1].key);
 		sl_objbatch_free(&b);
+		if (rc || !after)
+			break;
 	}
 	free(after);
-	printf("files=%zu\n", files);
+	if (copy)
+		fprintf(stderr, "files=%zu bytes=%lld\n", files, (long long)bytes);
+	else
+		printf("files=%zu\n", files);
 	return rc;
+}
+
+static int cmd_drain(sl_objsrc *s, int argc, char **argv, int i)
+{
+	if (argc - i != 2)
+		return usage();
+	return drain(s, strtoull(argv[i], NULL, 10), strtoll(argv[i + 1], NULL, 10), 0);
+}
+
+static int cmd_fetch(sl_objsrc *s, int argc, char **argv, int i)
+{
+	if (argc - i != 1)
+		return usage();
+	fflush(stdout);
+	return drain(s, strtoull(argv[i], NULL, 10), 0, 1);
 }
 
 static int cmd_copy(sl_objsrc *s, int argc, char **argv, int i)
@@ -197,6 +228,8 @@ int main(int argc, char **argv)
 		rc = cmd_list(s, argc, argv, i);
 	else if (!strcmp(argv[1], "drain"))
 		rc = cmd_drain(s, argc, argv, i);
+	else if (!strcmp(argv[1], "fetch"))
+		rc = cmd_fetch(s, argc, argv, i);
 	else if (!strcmp(argv[1], "copy"))
 		rc = cmd_copy(s, argc, argv, i);
 	else if (!strcmp(argv[1], "watch"))

@@ -314,3 +314,13 @@ FUZZ_LDLIBS += -lexpat
 
 # The INSERT statement's parser (tests/fuzz/fuzz-insert.c).
 FUZZ_TARGETS += insert
+<<<<<<< HEAD
+=======
+# INSERT (sql.c -> sqlinsert -> insert -> objfeed -> objsrc) brings the
+# object sources into every binary with the SQL engine: sl-sql, sl-httpd
+# (its query route), sl-mysqld, the unit tests and fuzz targets over sql.h;
+# --as-needed leaves libcurl and expat out of every other binary.
+LDLIBS += $(OBJSRC_LIBS)
+$(LAUNCHERS:%=$(OUTDIR)/%): LDLIBS += $(OBJSRC_LIBS)
+FUZZ_LDLIBS += $(OBJSRC_LIBS)
+>>>>>>> h/INS

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -26,7 +25,7 @@
 #include "lex.h"
 #include "expr.h"
 #include "schema.h"
-#include "objsrc.h"
+#include "objfeed.h"
 #include "result.h"
 #include "status.h"
 #include "label.h"
@@ -614,14 +613,9 @@ typedef struct runctx {
 	sl_insert *ins;
 	sl_store *st;
 	const sl_insert_opts *o;
-	sl_objsrc *src;
-	const char *const *keys; size_t nkeys;  /* the objects to load */
-	sl_objbatch all;                         /* the listed ones when not given */
-	size_t skip;                             /* lines dropped from objects after the first */
-	char delim;                              /* the line delimiter's last byte */
+	sl_objfeed feed;                         /* a TVF's objects */
 	int wfd, epipe;
 	sl_buf out, tmp;
-	char delims[16];                        /* the line delimiter */
 	char msg[1536];
 } runctx;
 
@@ -694,160 +688,13 @@ static int tvf_columns(runctx *c, size_t nsrc, sl_buf *b)
 	if (name_list(b, src, n, src ? NULL : "c") < 0)
 		return -1;
 	for (size_t i = 0; i < ins->ncols; i++) {
-		if (sl_buf_putc(b, ',') < 0 || add_quoted(b, ins->cols[i]) < 0 || sl_buf_putc(b, '=') < 0)
+		if ((b->len && sl_buf_putc(b, ',') < 0) || add_quoted(b, ins->cols[i]) < 0 || sl_buf_putc(b, '=') < 0)
 			return -1;
 		if (ins->star ? sl_buf_printf(b, "c%zu", i + 1) < 0 :
 		    sl_buf_put(b, ins->sql + ins->items[i].at, ins->items[i].n) < 0)
 			return -1;
 	}
 	return 1;
-}
-
-/* One object copied by a thread into a pipe that the feed relays: the
- * feed sees the bytes (the line between objects, the header lines of the
- * objects after the first) while objsrc.h writes to an fd. */
-typedef struct copyjob {
-	sl_objsrc *src;
-	const char *key;
-	int fd;
-	int r, e;
-	char err[512];
-} copyjob;
-
-static void *copy_thread(void *arg)
-{
-	copyjob *j = arg;
-
-	j->r = sl_objsrc_copy(j->src, j->key, j->fd, NULL, j->err, sizeof j->err);
-	j->e = errno;
-	close(j->fd);
-	return NULL;
-}
-
-static int copy_start(copyjob *j, pthread_t *th, sl_objsrc *src, const char *key, int *rfd)
-{
-	int p[2];
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	memset(j, 0, sizeof *j);
-	j->src = src;
-	j->key = key;
-	j->fd = p[1];
-	if ((errno = pthread_create(th, NULL, copy_thread, j)) != 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	*rfd = p[0];
-	return 1;
-}
-
-/* Stop reading (the thread's writes fail EPIPE), join. */
-static void copy_end(pthread_t th, int rfd)
-{
-	close(rfd);
-	pthread_join(th, NULL);
-}
-
-/* The number of fields of the first line of the first object (CSV with a
- * select list: Doris names them c1..cN). 1, 0 (msg), -1. */
-static int peek_fields(runctx *c, size_t *n)
-{
-	const char *sep = sl_hdrs_get(&c->ins->props, "column_separator");
-	char buf[65536];
-	size_t len = 0;
-	copyjob j;
-	pthread_t th;
-	int rfd;
-
-	if (!sep)
-		sep = "\t";
-	*n = 1;
-	if (c->nkeys == 0)
-		return 1;
-	if (copy_start(&j, &th, c->src, c->keys[0], &rfd) < 0)
-		return -1;
-	for (;;) {
-		ssize_t k = sl_fd_read(rfd, buf + len, sizeof buf - 1 - len);
-		if (k <= 0)
-			break;
-		len += (size_t)k;
-		if (memchr(buf, c->delim, len) || len == sizeof buf - 1)
-			break;
-	}
-	copy_end(th, rfd);
-	buf[len] = 0;
-	{
-		char *e = memchr(buf, c->delim, len);
-		if (e)
-			*e = 0;
-	}
-	for (char *p = buf; (p = strstr(p, sep)) != NULL; p += strlen(sep))
-		(*n)++;
-	if (j.r == 0) {
-		snprintf(c->msg, sizeof c->msg, SL_E_INTERNAL_ERROR "%s", j.err);
-		return 0;
-	}
-	return 1;
-}
-
-/* Relay an object's pipe to the load, dropping its first `skip` lines;
- * *last: its last byte. 1, 0 the load stopped reading (EPIPE), -1. */
-static int relay(runctx *c, int rfd, size_t skip, int *last)
-{
-	char buf[65536];
-
-	for (;;) {
-		ssize_t k = sl_fd_read(rfd, buf, sizeof buf);
-		char *p = buf;
-		if (k < 0)
-			return -1;
-		if (k == 0)
-			return 1;
-		while (skip && p < buf + k) {
-			char *e = memchr(p, c->delim, (size_t)(buf + k - p));
-			p = e ? e + 1 : buf + k;
-			skip -= e != NULL;
-		}
-		if (p == buf + k)
-			continue;
-		*last = (unsigned char)buf[k - 1];
-		if (sl_allwrite(c->wfd, p, (size_t)(buf + k - p)) < (size_t)(buf + k - p))
-			return errno == EPIPE ? 0 : -1;
-	}
-}
-
-/* The body of a TVF: the objects one after another, a line delimiter
- * between two when the first does not end with one. */
-static const char *feed_objects(void *ctx, int wfd)
-{
-	runctx *c = ctx;
-
-	c->wfd = wfd;
-	for (size_t i = 0; i < c->nkeys; i++) {
-		int last = -1, rfd, r;
-		copyjob j;
-		pthread_t th;
-		if (copy_start(&j, &th, c->src, c->keys[i], &rfd) < 0) {
-			snprintf(c->msg, sizeof c->msg, SL_E_INTERNAL_ERROR "unable to read %s: %s", c->keys[i],
-				strerror(errno));
-			return c->msg;
-		}
-		r = relay(c, rfd, i ? c->skip : 0, &last);
-		copy_end(th, rfd);
-		if (r == 0)
-			return NULL;
-		if (r < 0 || j.r <= 0) {
-			snprintf(c->msg, sizeof c->msg, SL_E_INTERNAL_ERROR "unable to read %s: %s", c->keys[i],
-				r < 0 ? strerror(errno) : j.r == 0 ? j.err : strerror(j.e));
-			return c->msg;
-		}
-		if (last >= 0 && last != (unsigned char)c->delim && i + 1 < c->nkeys &&
-		    sl_allwrite(wfd, &c->delim, 1) < 1)
-			return NULL;
-	}
-	return NULL;
 }
 
 /* The rows of a SELECT (a VALUES row, or the source table's) as JSON
@@ -904,6 +751,22 @@ static int json_row(void *ctx, size_t n, const sl_value *v)
 	return 1;
 }
 
+int sl_insert_select_sql(const sl_insert *ins, sl_buf *out)
+{
+	if (ins->source != SL_INSERT_TABLE)
+		return 0;
+	if (sl_buf_puts(out, "SELECT ") < 0 ||
+	    (ins->star ? sl_buf_putc(out, '*') : sl_buf_put(out, ins->sql + ins->items[0].at,
+		ins->items[ins->nitems - 1].at + ins->items[ins->nitems - 1].n - ins->items[0].at)) < 0 ||
+	    sl_buf_puts(out, " FROM ") < 0 || add_quoted(out, ins->sdb) < 0 || sl_buf_putc(out, '.') < 0 ||
+	    add_quoted(out, ins->stbl) < 0)
+		return -1;
+	if (ins->where.n && (sl_buf_puts(out, " WHERE ") < 0 ||
+	    sl_buf_put(out, ins->sql + ins->where.at, ins->where.n) < 0))
+		return -1;
+	return 1;
+}
+
 /* The session that runs the SELECTs: the statement's user and database. */
 static int run_select(runctx *c, sl_sql *q, const char *sql, size_t n)
 {
@@ -935,13 +798,7 @@ static const char *feed_select(void *ctx, int wfd)
 			r = sl_buf_puts(&sql, "SELECT ") < 0 ? -1 :
 				sl_buf_put(&sql, ins->sql + ins->rows[i].at, ins->rows[i].n);
 		else
-			r = sl_buf_puts(&sql, "SELECT ") < 0 ||
-				(ins->star ? sl_buf_putc(&sql, '*') : sl_buf_put(&sql, ins->sql + ins->items[0].at,
-					ins->items[ins->nitems - 1].at + ins->items[ins->nitems - 1].n - ins->items[0].at)) < 0 ||
-				sl_buf_puts(&sql, " FROM ") < 0 ||
-				add_quoted(&sql, ins->sdb) < 0 || sl_buf_putc(&sql, '.') < 0 || add_quoted(&sql, ins->stbl) < 0 ||
-				(ins->where.n && (sl_buf_puts(&sql, " WHERE ") < 0 ||
-					sl_buf_put(&sql, ins->sql + ins->where.at, ins->where.n) < 0)) ? -1 : 1;
+			r = sl_insert_select_sql(ins, &sql);
 		if (r > 0)
 			r = run_select(c, &q, sql.p, sql.len);
 	}
@@ -988,14 +845,23 @@ static int build_headers(runctx *c, sl_hdrs *h)
 		if (v && sl_hdrs_set(h, *k, v) < 0)
 			return -1;
 	}
+	if (c->feed.compress && sl_hdrs_set(h, "compress_type", c->feed.compress) < 0)
+		return -1;
 	if (!is_csv(sl_hdrs_get(h, "format")) && !sl_hdrs_get(h, "read_json_by_line") &&
 	    sl_hdrs_set(h, "read_json_by_line", "true") < 0)        /* the TVF's default */
 		return -1;
 	if (!ins->star || (ins->where.n && is_csv(sl_hdrs_get(h, "format")))) {
 		size_t nsrc = 0;
 		if (is_csv(sl_hdrs_get(h, "format"))) {
-			if ((r = peek_fields(c, &nsrc)) <= 0)
+			if (c->feed.compressed) {
+				snprintf(c->msg, sizeof c->msg, SL_E_NOT_IMPLEMENTED_ERROR "a select list or WHERE over "
+					"compressed CSV objects is not supported yet");
+				return 0;
+			}
+			if ((r = sl_objfeed_fields(&c->feed, &nsrc)) <= 0) {
+				snprintf(c->msg, sizeof c->msg, "%s", c->feed.msg);
 				return r;
+			}
 			if (ins->star && nsrc != ins->ncols) {
 				snprintf(c->msg, sizeof c->msg, SL_E_ANALYSIS_ERROR "Column count doesn't match value count");
 				return 0;
@@ -1013,42 +879,6 @@ static int build_headers(runctx *c, sl_hdrs *h)
 		free(w);
 	}
 	return r;
-}
-
-/* The objects of a TVF: the given keys, else every match. 1, 0 (msg), -1. */
-static int tvf_open(runctx *c)
-{
-	const char *fmt = sl_hdrs_get(&c->ins->props, "format"), *ld = sl_hdrs_get(&c->ins->props, "line_delimiter");
-	const char *skip = sl_hdrs_get(&c->ins->props, "skip_lines");
-	char err[512];
-	int r = sl_objsrc_open(&c->src, c->ins->tvf, &c->ins->props, err, sizeof err);
-
-	if (r <= 0) {
-		snprintf(c->msg, sizeof c->msg, SL_E_ANALYSIS_ERROR "%s", err);
-		return r;
-	}
-	snprintf(c->delims, sizeof c->delims, "%s", ld && *ld ? ld : "\n");
-	c->delim = c->delims[strlen(c->delims) - 1];
-	c->skip = skip ? strtoul(skip, NULL, 10) : 0;
-	if (fmt && !strcasecmp(fmt, "csv_with_names"))
-		c->skip += 1;
-	else if (fmt && !strcasecmp(fmt, "csv_with_names_and_types"))
-		c->skip += 2;
-	if (c->o->keys) {
-		c->keys = c->o->keys;
-		c->nkeys = c->o->nkeys;
-		return 1;
-	}
-	if ((r = sl_objsrc_list(c->src, NULL, 0, 0, &c->all, err, sizeof err)) <= 0) {
-		snprintf(c->msg, sizeof c->msg, SL_E_INTERNAL_ERROR "%s", err);
-		return r;
-	}
-	if (!(c->keys = calloc(c->all.n + 1, sizeof *c->keys)))
-		return -1;
-	for (size_t i = 0; i < c->all.n; i++)
-		((const char **)c->keys)[i] = c->all.ent[i].key;
-	c->nkeys = c->all.n;
-	return 1;
 }
 
 /* LOAD on the target; SELECT on a source table. 1, 0 (msg), -1. */
@@ -1108,8 +938,8 @@ int sl_insert_run(sl_insert *ins, sl_store *st, const sl_insert_opts *o, sl_load
 	rq.table = ins->table;
 	rq.hdrs = &h;
 	rq.infd = -1;
-	rq.feed = ins->tvf ? feed_objects : feed_select;
-	rq.feed_ctx = &c;
+	rq.feed = ins->tvf ? sl_objfeed_feed : feed_select;
+	rq.feed_ctx = ins->tvf ? (void *)&c.feed : (void *)&c;
 	rq.errfd = o->errfd;
 	rq.user = o->user && *o->user ? o->user : "root";
 	rq.client_ip = "127.0.0.1";
@@ -1119,32 +949,29 @@ int sl_insert_run(sl_insert *ins, sl_store *st, const sl_insert_opts *o, sl_load
 			return -1;
 		sprintf(env[1], "%s=%s", SL_COMMIT_ATTACH_ENV, o->attach);
 	}
+	/* a write to a reader that is gone (the pipeline, or the feed that
+	 * stopped reading an object) is EPIPE, not a signal */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_pipe;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, &old);
 	r = sl_hdrs_set(&h, "label", o->label ? o->label : ins->label ? ins->label : label) < 0 ? -1 : 1;
 	if (r > 0)
 		r = check_privs(&c);
-	if (r > 0 && ins->tvf)
-		r = tvf_open(&c);
+	if (r > 0 && ins->tvf && (r = sl_objfeed_open(&c.feed, ins->tvf, &ins->props, o->keys, o->nkeys)) == 0)
+		snprintf(c.msg, sizeof c.msg, "%s", c.feed.msg);
 	if (r > 0)
 		r = build_headers(&c, &h);
 	if (r == 0)
 		r = sl_load_fail(&rq, c.msg, out);
-	else if (r > 0) {
-		/* a write to a pipeline that stopped reading is EPIPE, not a signal */
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_pipe;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGPIPE, &sa, &old);
+	else if (r > 0)
 		r = sl_load_run(&rq, out);
-		sigaction(SIGPIPE, &old, NULL);
-	}
+	sigaction(SIGPIPE, &old, NULL);
 	free(env[1]);
 	sl_hdrs_free(&h);
 	sl_buf_free(&c.out);
 	sl_buf_free(&c.tmp);
-	if (c.keys != o->keys)
-		free((void *)c.keys);
-	sl_objbatch_free(&c.all);
-	sl_objsrc_free(c.src);
+	sl_objfeed_close(&c.feed);
 	return r;
 }
 

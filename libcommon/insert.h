@@ -37,6 +37,10 @@ int sl_insert_source(const sl_insert *ins);            /* SL_INSERT_* */
 /* SL_INSERT_TABLE: the source table's database and name; else NULL. */
 const char *sl_insert_src_db(const sl_insert *ins);
 const char *sl_insert_src_table(const sl_insert *ins);
+/* SL_INSERT_TABLE: the SELECT that reads the source table (its select
+ * list, the table, its WHERE), appended to out: 1; 0 another source;
+ * -1 ENOMEM. */
+int sl_insert_select_sql(const sl_insert *ins, sl_buf *out);
 /* The statement's WITH LABEL, or NULL. */
 const char *sl_insert_label(const sl_insert *ins);
 /* The TVF's name ("s3", "local") and properties as written (uri, format,

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <string.h>
 
+#include "io.h"
 #include "sql.h"
 #include "sqlint.h"
 #include "insert.h"
@@ -74,6 +75,31 @@ static int load_error(stmt *s, const sl_hdrs *sess, const sl_load_out *out)
 	return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", "%s", m);
 }
 
+/* The source table's SELECT resolved before the load (LIMIT 0): its
+ * errors are the engine's own (an unknown table or column). */
+static int check_select(stmt *s, sl_insert *ins)
+{
+	sl_buf b = SL_BUF_ZERO;
+	sl_sql q2;
+	int r;
+
+	if (sl_insert_select_sql(ins, &b) < 0 || sl_buf_puts(&b, " LIMIT 0") < 0) {
+		sl_buf_free(&b);
+		return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
+	}
+	sl_sql_init(&q2, s->q->st);
+	if (s->q->user[0])
+		sl_sql_set_user(&q2, s->q->user);
+	r = sl_sql_exec(&q2, b.p, b.len, NULL);
+	if (r == 0)
+		sl_sql_err(s->q, q2.code, q2.state, "%s", q2.err);
+	else if (r < 0)
+		sl_sql_syserr(s->q, "unable to check the INSERT's SELECT");
+	sl_sql_free(&q2);
+	sl_buf_free(&b);
+	return r;
+}
+
 static int run(stmt *s, sl_insert *ins)
 {
 	sl_sql *q = s->q;
@@ -86,6 +112,8 @@ static int run(stmt *s, sl_insert *ins)
 		return r;
 	if (sl_insert_source(ins) == SL_INSERT_TABLE && (r = sl_sqlauth_need_table(s, "SELECT",
 		sl_insert_src_db(ins), sl_insert_src_table(ins), SL_PRIV_SELECT, 0)) <= 0)
+		return r;
+	if (sl_insert_source(ins) == SL_INSERT_TABLE && (r = check_select(s, ins)) <= 0)
 		return r;
 	if (session_vars(s, &sess) < 0) {
 		sl_hdrs_free(&sess);

@@ -302,20 +302,12 @@ DEB_PKGS += prometheus
 DEB_PKGS += libcurl4-openssl-dev libexpat1-dev
 OBJSRC_LIBS := $(shell pkg-config --libs libcurl expat 2> /dev/null || echo -lcurl -lexpat)
 $(BUILD)/tests/unit/test-objsrc: LDLIBS += $(OBJSRC_LIBS)
-$(LAUNCHERS:%=$(OUTDIR)/%): LDLIBS += $(OBJSRC_LIBS)
-# whatever runs SQL reaches objsrc through INSERT and the jobs (sl-sql,
-# sl-httpd, sl-mysqld, sl-jobd, their unit tests): every binary and unit
-# test gets the libraries after --as-needed, so only those that call them
-# (never the stages) link them
-LDLIBS += $(OBJSRC_LIBS)
 # the ListObjectsV2 and <Error> parser (tests/fuzz/fuzz-s3list.c)
 FUZZ_TARGETS += s3list
 FUZZ_LDLIBS += -lexpat
 
 # The INSERT statement's parser (tests/fuzz/fuzz-insert.c).
 FUZZ_TARGETS += insert
-<<<<<<< HEAD
-=======
 # INSERT (sql.c -> sqlinsert -> insert -> objfeed -> objsrc) brings the
 # object sources into every binary with the SQL engine: sl-sql, sl-httpd
 # (its query route), sl-mysqld, the unit tests and fuzz targets over sql.h;
@@ -323,4 +315,3 @@ FUZZ_TARGETS += insert
 LDLIBS += $(OBJSRC_LIBS)
 $(LAUNCHERS:%=$(OUTDIR)/%): LDLIBS += $(OBJSRC_LIBS)
 FUZZ_LDLIBS += $(OBJSRC_LIBS)
->>>>>>> h/INS

@@ -150,10 +150,11 @@ static int open_source(sl_jobrun *r, const sl_job *j)
  * (go on: *j filled), -1. */
 static int begin_step(sl_jobrun *r, sl_job *j)
 {
-	int fd, k = lock_load(r, j, &fd);
+	int fd, k = lock_load(r, j, &fd), settled;
 
 	if (k <= 0)
 		return k < 0 ? -1 : SL_JOBRUN_STOPPED;
+	settled = j->has_cur;
 	r->interval_ms = prop_int(j, "max_interval", 10) * 1000;
 	if (j->has_cur) {
 		k = settle(r, j, SL_TASKST_CANCELED,
@@ -168,11 +169,14 @@ static int begin_step(sl_jobrun *r, sl_job *j)
 		return save_unlock(r, j, fd, SL_JOBRUN_STOPPED);
 	if (!strcmp(j->status, SL_JOBST_PENDING))
 		snprintf(j->status, sizeof j->status, "%s", SL_JOBST_RUNNING);
+	else if (!settled)
+		goto unlock;    /* nothing changed: no write */
 	if (sl_jobstore_save(r->st, j) < 0) {
 		sl_job_free(j);
 		sl_jobstore_unlock(fd);
 		return -1;
 	}
+unlock:
 	sl_jobstore_unlock(fd);
 	return 0;
 }

@@ -10,7 +10,7 @@
 #   make install    binaries, man pages and systemd units under PREFIX (/usr/local); make uninstall
 #   make test-deb   the Debian package built in a scratch copy, extracted and tried (make test runs it)
 
-BINS = sl-parse sl-map sl-filter sl-txn sl-commit sl-load sl-sql sl-scan sl-dump sl-httpd sl-fsck sl-compact sl-mysqld
+BINS = sl-parse sl-map sl-filter sl-txn sl-commit sl-load sl-sql sl-scan sl-dump sl-httpd sl-fsck sl-compact sl-mysqld sl-jobd
 
 CC      ?= cc
 OPT     ?= -O2
@@ -178,9 +178,10 @@ check: test
 
 SL_DATA ?= ./sl-data
 run: deps all
-	@echo "make run: sl-httpd on 127.0.0.1:8030 and sl-mysqld on 127.0.0.1:9030 over $(SL_DATA) (Ctrl-C stops both)"
+	@echo "make run: sl-httpd on 127.0.0.1:8030, sl-mysqld on 127.0.0.1:9030 and sl-jobd over $(SL_DATA) (Ctrl-C stops them)"
 	$(OUTDIR)/sl-mysqld --data-dir $(SL_DATA) -v 2 & mysqld=$$!; \
-	trap 'kill $$mysqld 2> /dev/null' EXIT INT TERM; \
+	$(OUTDIR)/sl-jobd --data-dir $(SL_DATA) & jobd=$$!; \
+	trap 'kill $$mysqld $$jobd 2> /dev/null' EXIT INT TERM; \
 	$(OUTDIR)/sl-httpd --data-dir $(SL_DATA) -v 2
 
 quickstart: deps all

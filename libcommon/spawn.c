@@ -232,6 +232,14 @@ static void close_above_2(void)
 	close(d);
 }
 
+/* sl_spawn_die_with_parent: the process whose death kills its children */
+static pid_t die_with = 0;
+
+void sl_spawn_die_with_parent(void)
+{
+	die_with = getpid();
+}
+
 /* A built-in program in the child, once its fds and signals are set: the
  * state exec would give it, then its main. Never returns. */
 static void run_builtin(sl_main_fn fn, char *const argv[], char *const envp[])
@@ -272,6 +280,9 @@ static void child(char *const argv[], int in, int out, int err, char *const envp
 			sigaction(sig, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* set before the check: a parent dying in between is seen by getppid */
+	if (die_with && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != die_with))
+		goto fail;
 	if ((mem && setrlimit(RLIMIT_DATA, mem) < 0) || (cpu && setrlimit(RLIMIT_CPU, cpu) < 0))
 		goto fail;
 	/* copy above 2 first so that dup2 onto 0/1/2 cannot clobber a source */

@@ -49,6 +49,13 @@ extern const sl_builtin *sl_spawn_builtins;
 /* The built-in program called name, or NULL. */
 sl_main_fn sl_spawn_builtin(const char *name);
 
+/* For a launcher whose death must take its pipelines with it (sl-jobd's
+ * workers: a body fed through a pipe would otherwise end at the
+ * launcher's death as if it were complete, and commit): from now on the
+ * programs this process spawns get SIGKILL when it dies
+ * (PR_SET_PDEATHSIG). Off unless called. */
+void sl_spawn_die_with_parent(void);
+
 /* Resource limits every stage runs under, set in the child before exec
  * (or before a built-in program's main), so an exec'd stage gets the same.
  * mem: bytes of data memory (RLIMIT_DATA: heap and private writable

@@ -414,6 +414,8 @@ static int create_stmt(stmt *s)
 		return sl_sqlddl_create_table(s);
 	if (sl_sql_kw(s, "USER"))
 		return sl_sql_advance(s) ? sl_sqlauth_create_user(s) : 0;
+	if (sl_sql_kw(s, "JOB"))
+		return sl_sql_advance(s) ? sl_sqljob_create(s) : 0;
 	return sl_sql_syntax(s);
 }
 
@@ -426,6 +428,8 @@ static int drop_stmt(stmt *s)
 		return sl_sql_advance(s) ? sl_sqlddl_drop_table(s) : 0;
 	if (sl_sql_kw(s, "USER"))
 		return sl_sql_advance(s) ? sl_sqlauth_drop_user(s) : 0;
+	if (sl_sql_kw(s, "JOB"))
+		return sl_sqljob_drop(s);
 	return sl_sql_syntax(s);
 }
 
@@ -489,8 +493,15 @@ static int dispatch(stmt *s)
 		return sl_sqlhelp_stmt(s);
 	if (sl_sql_kw(s, "INSERT"))
 		return sl_sqlinsert_stmt(s);
-	if (sl_sql_kw(s, "ALTER"))
-		return sl_sql_advance(s) ? sl_sqlpart_alter(s) : 0;
+	if (sl_sql_kw(s, "ALTER")) {
+		if (!sl_sql_advance(s))
+			return 0;
+		return sl_sql_kw(s, "JOB") ? sl_sqljob_alter(s) : sl_sqlpart_alter(s);
+	}
+	if (sl_sql_kw(s, "PAUSE") || sl_sql_kw(s, "RESUME")) {
+		int resume = sl_sql_kw(s, "RESUME");
+		return sl_sql_advance(s) ? sl_sqljob_pause(s, resume) : 0;
+	}
 	if (sl_sql_kw(s, "TRUNCATE"))
 		return sl_sql_advance(s) ? sl_sqlpart_truncate(s) : 0;
 	if (sl_sql_kw(s, "GRANT") || sl_sql_kw(s, "REVOKE")) {

@@ -419,6 +419,26 @@ int sl_sqlinfo_open(stmt *s, const char *tbl, sl_vtab *vt)
 	}
 }
 
+int sl_sqlinfo_vt_init(sl_vtab *vt, const char *cols)
+{
+	vdef d = { "", cols, fill_none };
+
+	memset(vt, 0, sizeof *vt);
+	return vt_columns(vt, &d);
+}
+
+int sl_sqlinfo_vt_add(sl_vtab *vt, size_t n, const char *const *v)
+{
+	sl_value *r = vt_row(vt);
+
+	if (!r)
+		return -1;
+	for (size_t i = 0; i < n && i < vt->ncols; i++)
+		if (vt_str(vt, r, i, v[i]) < 0)
+			return -1;
+	return 1;
+}
+
 void sl_sqlinfo_free(sl_vtab *vt)
 {
 	free(vt->names);

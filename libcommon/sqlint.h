@@ -223,6 +223,10 @@ int sl_sqlinfo_is(const char *db);
  * table (q set); -1. Free with sl_sqlinfo_free (also after 0, -1). */
 int sl_sqlinfo_open(stmt *s, const char *tbl, sl_vtab *vt);
 void sl_sqlinfo_free(sl_vtab *vt);
+/* A virtual table of other modules: its columns ("NAME:t,..." t: s
+ * VARCHAR, i BIGINT) and rows of text values (NULL a NULL). 1, -1 ENOMEM. */
+int sl_sqlinfo_vt_init(sl_vtab *vt, const char *cols);
+int sl_sqlinfo_vt_add(sl_vtab *vt, size_t n, const char *const *v);
 /* Is the SHOW (at the word after SHOW) one sqlinfo answers? And run it. */
 int sl_sqlinfo_is_show(stmt *s);
 int sl_sqlinfo_show(stmt *s);
@@ -277,10 +281,25 @@ typedef struct sel {
 	int empty_done;
 	/* information_schema: the rows, and the next one */
 	int virt; sl_vtab vt; size_t vnext;
+	int jobview;            /* FROM job(...) / jobs(...) / tasks(...): sqljob.c */
 } sel;
 
 /* sqlrun.c: run a resolved SELECT into the statement's sink: 1, 0, -1.
  * What it allocates in S is freed with the rest of S by sqlselect.c. */
 int sl_sqlrun_select(sel *S);
+
+/* sqljob.c: continuous-load jobs. CREATE JOB (after CREATE, at the name
+ * after JOB), PAUSE (resume 0) / RESUME (1) and DROP (at JOB), ALTER (at
+ * JOB); the views: is name one (job, jobs, tasks), their arguments (at
+ * "("), their rows into vt (free with sl_sqlinfo_free); a DO clause with
+ * the source's secrets shown empty (1, -1 ENOMEM). */
+int sl_sqljob_create(stmt *s);
+int sl_sqljob_pause(stmt *s, int resume);
+int sl_sqljob_drop(stmt *s);
+int sl_sqljob_alter(stmt *s);
+int sl_sqljob_is_view(const char *name);
+int sl_sqljob_view_args(stmt *s, const char *name);
+int sl_sqljob_open(stmt *s, const char *name, sl_vtab *vt);
+int sl_sqljob_mask(const char *sql, size_t n, sl_buf *out);
 
 #endif

@@ -230,7 +230,17 @@ static int parse_from(sel *S)
 		return 0;
 	if (sl_sql_kw(s, "DUAL"))
 		return sl_sql_advance(s);
-	if (!sl_sql_table_ref_q(s, S->db, S->tbl, &qualified))
+	if (s->lx.tok.kind == SL_TOK_IDENT && s->lx.tok.n < 8) {
+		/* job(...), jobs(...), tasks(...): the continuous-load views */
+		sl_lex_mark m = sl_lex_save(&s->lx);
+		snprintf(S->tbl, sizeof S->tbl, "%.*s", (int)s->lx.tok.n, s->lx.tok.p);
+		if (sl_sqljob_is_view(S->tbl) && sl_sql_advance(s) && sl_sql_op(s, "("))
+			S->jobview = 1;
+		else
+			sl_lex_restore(&s->lx, m);
+	}
+	qualified = 0;
+	if (S->jobview ? !sl_sqljob_view_args(s, S->tbl) : !sl_sql_table_ref_q(s, S->db, S->tbl, &qualified))
 		return 0;
 	S->has_table = 1;
 	snprintf(S->shown, sizeof S->shown, "%s%s%s", qualified ? S->db : "", qualified ? "." : "", S->tbl);
@@ -338,7 +348,7 @@ static int resolve_table(sel *S)
 	int r;
 
 	if (S->virt) {
-		if ((r = sl_sqlinfo_open(S->s, S->tbl, &S->vt)) <= 0)
+		if ((r = S->jobview ? sl_sqljob_open(S->s, S->tbl, &S->vt) : sl_sqlinfo_open(S->s, S->tbl, &S->vt)) <= 0)
 			return r;
 		/* a virtual table: its columns, all visible */
 		S->sch.nvisible = S->vt.ncols;
@@ -622,7 +632,7 @@ int sl_sqlselect_stmt(stmt *s)
 	S.limit = -1;
 	r = parse_select(&S);
 	/* the one table a SELECT reads (no joins, no subqueries) */
-	S.virt = S.has_table && sl_sqlinfo_is(S.db);
+	S.virt = S.has_table && (sl_sqlinfo_is(S.db) || S.jobview);
 	/* information_schema: every user reads it, its rows are filtered */
 	if (r > 0 && S.has_table && !S.virt)
 		r = sl_sqlauth_need_table(s, "SELECT", S.db, S.tbl, SL_PRIV_SELECT, 0);

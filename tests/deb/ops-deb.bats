@@ -45,6 +45,7 @@ teardown() {
 	grep -q "^Version: $v\$" "$BATS_FILE_TMPDIR/control/control"
 	grep -q '^Depends: .*adduser' "$BATS_FILE_TMPDIR/control/control"
 	grep -q '^Depends: .*libjq1' "$BATS_FILE_TMPDIR/control/control"
+	grep -q '^Depends: .*libcurl4' "$BATS_FILE_TMPDIR/control/control"
 	for b in $(sed -n 's/^BINS = //p' "$ROOT/Makefile"); do
 		[ -x "$R/usr/bin/$b" ] || { echo "no /usr/bin/$b"; false; }
 		ls "$R"/usr/share/man/man[1-8]/"$b".[1-8].gz > /dev/null
@@ -55,7 +56,7 @@ teardown() {
 	[ -f "$R/usr/share/man/man5/sl-store.5.gz" ] && [ -f "$R/usr/share/man/man7/sl.7.gz" ]
 	[ -f "$R/usr/share/doc/streamload/copyright" ]
 	for u in sl-httpd.socket sl-httpd@.service sl-httpd-listen.socket sl-httpd-listen.service \
-		sl-mysqld.socket sl-mysqld.service; do
+		sl-mysqld.socket sl-mysqld.service sl-jobd.service; do
 		[ -f "$R/lib/systemd/system/$u" ] || { echo "no unit $u"; false; }
 	done
 	# the units name the installed binaries

@@ -25,6 +25,10 @@
 
 #define ATTEMPTS 4
 #define KEEP_DEFAULT 100
+/* "mode"="unordered": the loaded-key set's bounds (unordered.max_files,
+ * and its bytes, so the job file stays well under its size limit) */
+#define UNORDERED_FILES_DEFAULT 10000
+#define UNORDERED_BYTES_MAX (8 << 20)
 
 void sl_jobrun_init(sl_jobrun *r, sl_store *st, int64_t job_id)
 {
@@ -260,11 +264,11 @@ static int run_task(sl_jobrun *r, const sl_job *j, int64_t task, const sl_objbat
 	int ret = 0;
 
 	sl_jobstore_label(j->id, task, label, sizeof label);
-	if (!keys || session_of(j, &sess) < 0
-	    || sl_jobstore_attach_fmt(j->id, task, b->ent[b->n - 1].key, &st, &attach) < 0 || sl_buf_cstr(&attach) < 0)
-		ret = -1;
-	for (size_t i = 0; ret == 0 && i < b->n; i++)
+	for (size_t i = 0; keys && i < b->n; i++)
 		keys[i] = b->ent[i].key;
+	if (!keys || session_of(j, &sess) < 0 || sl_jobstore_attach_fmt_keys(j->id, task, b->ent[b->n - 1].key, &st,
+	    keys, sl_jobstore_unordered(j) ? b->n : 0, &attach) < 0 || sl_buf_cstr(&attach) < 0)
+		ret = -1;
 	for (int a = 0; ret == 0 && a < ATTEMPTS && !stopped(r); a++) {
 		sl_insert_opts o = { .label = label, .keys = keys, .nkeys = b->n, .attach = attach.p,
 			.session = &sess, .user = j->definer, .data_dir = r->data_dir, .bindir = r->bindir,
@@ -320,6 +324,80 @@ static int no_data(sl_jobrun *r)
 	return save_unlock(r, &j, fd, SL_JOBRUN_IDLE);
 }
 
+static int skip_loaded(void *ctx, const char *key)
+{
+	return sl_jobstore_is_loaded(ctx, key);
+}
+
+/* The next batch of j: after the offset, or (unordered) every key not
+ * loaded yet. sl_objsrc_list's answer. */
+static int list_batch(sl_jobrun *r, sl_job *j, sl_objbatch *b)
+{
+	size_t files = (size_t)prop_int(j, "s3.max_batch_files", 256);
+	int64_t bytes = prop_int(j, "s3.max_batch_bytes", 10LL << 30);
+
+	if (!sl_jobstore_unordered(j))
+		return sl_objsrc_list(r->src, j->offset, files, bytes, b, r->msg, sizeof r->msg);
+	return sl_objsrc_list_skip(r->src, NULL, skip_loaded, j, files, bytes, b, r->msg, sizeof r->msg);
+}
+
+/* Keep b's first n keys; the first one dropped becomes next. 1, -1. */
+static int trim_batch(sl_objbatch *b, size_t n)
+{
+	char *next;
+
+	if (n >= b->n)
+		return 1;
+	if (!(next = strdup(b->ent[n].key)))
+		return -1;
+	free(b->next);
+	b->next = next;
+	while (b->n > n) {
+		b->n--;
+		b->bytes -= b->ent[b->n].size;
+		free(b->ent[b->n].key);
+	}
+	return 1;
+}
+
+/* The length of key as a JSON string (sl_jobstore_json_str's). */
+static size_t json_len(const char *key)
+{
+	size_t n = 2;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		n += *p == '"' || *p == '\\' ? 2 : *p < 0x20 ? 6 : 1;
+	return n;
+}
+
+/* An unordered job's batch b cut to what its loaded-key set still holds
+ * (unordered.max_files, UNORDERED_BYTES_MAX) and to what the commit
+ * record's attachment carries (each key once in "keys", the last once
+ * more as the offset). 1; 0 the set is full (r->msg); -1. */
+static int unordered_fit(sl_jobrun *r, const sl_job *j, sl_objbatch *b)
+{
+	int64_t max = prop_int(j, "unordered.max_files", UNORDERED_FILES_DEFAULT), used = 0, room;
+	size_t n = 0, at = 256;   /* the attachment's fixed part, with room to spare */
+
+	for (size_t i = 0; i < j->nloaded; i++)
+		used += (int64_t)strlen(j->loaded[i]) + 1;
+	room = max - (int64_t)j->nloaded;
+	for (; n < b->n && (int64_t)n < room; n++) {
+		size_t kl = strlen(b->ent[n].key), jl = json_len(b->ent[n].key) + 1;
+		if (used + (int64_t)kl + 1 > UNORDERED_BYTES_MAX || at + 2 * jl > SL_INSERT_ATTACH_MAX)
+			break;
+		used += (int64_t)kl + 1;
+		at += jl;
+	}
+	if (!n) {
+		snprintf(r->msg, sizeof r->msg, "the set of files loaded by this \"mode\"=\"unordered\" job is full "
+			"(%zu files, unordered.max_files=%" PRId64 "): ALTER JOB with a larger unordered.max_files "
+			"(at most %d) and RESUME, or drop the job", j->nloaded, max, SL_JOBRUN_UNORDERED_MAX);
+		return 0;
+	}
+	return trim_batch(b, n);
+}
+
 int sl_jobrun_step(sl_jobrun *r)
 {
 	sl_job j;
@@ -336,9 +414,13 @@ int sl_jobrun_step(sl_jobrun *r)
 		return pause_job(r, r->msg, 0, 0);
 	}
 	memset(&b, 0, sizeof b);
-	for (int a = 0; (k = sl_objsrc_list(r->src, j.offset, (size_t)prop_int(&j, "s3.max_batch_files", 256),
-	    prop_int(&j, "s3.max_batch_bytes", 10LL << 30), &b, r->msg, sizeof r->msg)) == 0 && a < ATTEMPTS - 1; a++)
+	for (int a = 0; (k = list_batch(r, &j, &b)) == 0 && a < ATTEMPTS - 1; a++)
 		;
+	if (k > 0 && b.n && sl_jobstore_unordered(&j) && (k = unordered_fit(r, &j, &b)) <= 0) {
+		sl_objbatch_free(&b);
+		sl_job_free(&j);
+		return k < 0 ? -1 : pause_job(r, r->msg, 1, 0);
+	}
 	if (k <= 0) {
 		sl_job_free(&j);
 		if (k < 0)

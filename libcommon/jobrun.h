@@ -35,6 +35,10 @@ typedef struct sl_jobrun {
 	char msg[1024];         /* the last failure, for the log */
 } sl_jobrun;
 
+/* The largest unordered.max_files ("mode"="unordered": how many loaded
+ * keys a job remembers; the default 10000). */
+#define SL_JOBRUN_UNORDERED_MAX 100000
+
 /* What a step did. */
 enum {
 	SL_JOBRUN_LOADED = 1,   /* a batch committed: run the next at once */

@@ -65,7 +65,64 @@ void sl_job_free(sl_job *j)
 	for (size_t i = 0; i < j->nhist; i++)
 		task_free(&j->hist[i]);
 	free(j->hist);
+	for (size_t i = 0; i < j->nloaded; i++)
+		free(j->loaded[i]);
+	free(j->loaded);
 	memset(j, 0, sizeof *j);
+}
+
+int sl_jobstore_unordered(const sl_job *j)
+{
+	const char *m = sl_hdrs_get(&j->props, "mode");
+	return m && !strcmp(m, "unordered");
+}
+
+/* Where key is or belongs in j's loaded set; *found. */
+static size_t loaded_pos(const sl_job *j, const char *key, int *found)
+{
+	size_t lo = 0, hi = j->nloaded;
+
+	*found = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(j->loaded[mid], key);
+		if (!c) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int sl_jobstore_is_loaded(const sl_job *j, const char *key)
+{
+	int found;
+	loaded_pos(j, key, &found);
+	return found;
+}
+
+/* Add key to j's loaded set (kept ascending). 1, -1 ENOMEM. */
+static int loaded_add(sl_job *j, const char *key)
+{
+	int found;
+	size_t at = loaded_pos(j, key, &found);
+	char **p, *k;
+
+	if (found)
+		return 1;
+	if (!(k = strdup(key)) || !(p = realloc(j->loaded, (j->nloaded + 1) * sizeof *p))) {
+		free(k);
+		return -1;
+	}
+	j->loaded = p;
+	memmove(p + at + 1, p + at, (j->nloaded - at) * sizeof *p);
+	p[at] = k;
+	j->nloaded++;
+	return 1;
 }
 
 /* ---------------------------------------------------------------- paths */
@@ -215,6 +272,9 @@ int sl_jobstore_encode(const sl_job *j, sl_buf *b)
 	for (size_t i = 0; i < j->nhist; i++)
 		if (put_task(b, "task", &j->hist[i]) < 0)
 			return -1;
+	for (size_t i = 0; i < j->nloaded; i++)
+		if (put_line(b, "loaded", j->loaded[i]) < 0)
+			return -1;
 	return sl_buf_puts(b, "end\n");
 }
 
@@ -326,7 +386,7 @@ static int get_nums(char **f, int n, sl_job *j)
 }
 
 /* One line of a job file into j. 1, 0 the end line, -1. */
-static int get_line(char *line, sl_job *j, size_t *bcap, size_t *hcap)
+static int get_line(char *line, sl_job *j, size_t *bcap, size_t *hcap, size_t *lcap)
 {
 	char *f[FIELDS_MAX];
 	int n = split(line, f, FIELDS_MAX);
@@ -370,6 +430,15 @@ static int get_line(char *line, sl_job *j, size_t *bcap, size_t *hcap)
 		j->nbatch++;
 		return 1;
 	}
+	if (!strcmp(line, "loaded") && n == 1 && f[0]) {
+		/* written ascending: anything else is a damaged file */
+		if ((j->nloaded && strcmp(j->loaded[j->nloaded - 1], f[0]) >= 0)
+		    || grow((void **)&j->loaded, lcap, j->nloaded, sizeof *j->loaded) < 0
+		    || !(j->loaded[j->nloaded] = strdup(f[0])))
+			return -1;
+		j->nloaded++;
+		return 1;
+	}
 	if (!strcmp(line, "task")) {
 		if (grow((void **)&j->hist, hcap, j->nhist, sizeof *j->hist) < 0)
 			return -1;
@@ -383,7 +452,7 @@ static int get_line(char *line, sl_job *j, size_t *bcap, size_t *hcap)
 int sl_jobstore_decode(const char *p, size_t n, sl_job *j)
 {
 	char *text = malloc(n + 1), *line, *save = 0;
-	size_t bcap = 0, hcap = 0;
+	size_t bcap = 0, hcap = 0, lcap = 0;
 	int r = -1, first = 1;
 
 	memset(j, 0, sizeof *j);
@@ -398,7 +467,7 @@ int sl_jobstore_decode(const char *p, size_t n, sl_job *j)
 			first = 0;
 			continue;
 		}
-		if ((r = get_line(line, j, &bcap, &hcap)) <= 0)
+		if ((r = get_line(line, j, &bcap, &hcap, &lcap)) <= 0)
 			break;
 		r = -1;
 	}
@@ -536,11 +605,22 @@ int sl_jobstore_json_str(sl_buf *b, const char *s)
 
 int sl_jobstore_attach_fmt(int64_t job, int64_t task, const char *offset, const sl_jobstat *st, sl_buf *b)
 {
+	return sl_jobstore_attach_fmt_keys(job, task, offset, st, 0, 0, b);
+}
+
+int sl_jobstore_attach_fmt_keys(int64_t job, int64_t task, const char *offset, const sl_jobstat *st,
+	const char *const *keys, size_t nkeys, sl_buf *b)
+{
 	if (sl_buf_printf(b, "{\"jobId\":%" PRId64 ",\"taskId\":%" PRId64 ",\"offset\":", job, task) < 0
 	    || sl_jobstore_json_str(b, offset) < 0)
 		return -1;
-	return sl_buf_printf(b, ",\"scannedRows\":%" PRId64 ",\"loadBytes\":%" PRId64 ",\"fileNumber\":%"
-		PRId64 ",\"fileSize\":%" PRId64 "}", st->rows, st->bytes, st->files, st->fsize);
+	if (sl_buf_printf(b, ",\"scannedRows\":%" PRId64 ",\"loadBytes\":%" PRId64 ",\"fileNumber\":%"
+	    PRId64 ",\"fileSize\":%" PRId64, st->rows, st->bytes, st->files, st->fsize) < 0)
+		return -1;
+	for (size_t i = 0; i < nkeys; i++)
+		if (sl_buf_puts(b, i ? "," : ",\"keys\":[") < 0 || sl_jobstore_json_str(b, keys[i]) < 0)
+			return -1;
+	return sl_buf_puts(b, nkeys ? "]}" : "}");
 }
 
 /* The JSON string at *pp (after its opening quote) into b; *pp after the
@@ -614,6 +694,30 @@ int sl_jobstore_attach_parse(const char *p, size_t n, int64_t *job, int64_t *tas
 	return 1;
 }
 
+/* The attachment's "keys":[...] (when there) into j's loaded set. 1, -1
+ * ENOMEM; a malformed list ends where it breaks (the attachment was
+ * written by attach_fmt_keys). */
+static int attach_keys(const char *p, size_t n, sl_job *j)
+{
+	static const char kkey[] = "\"keys\":[";
+	const char *end = p + n, *k = memmem(p, n, kkey, sizeof kkey - 1);
+	sl_buf b = SL_BUF_ZERO;
+	int r = 1;
+
+	if (!k)
+		return 1;
+	for (k += sizeof kkey - 1; r > 0 && k < end && *k == '"';) {
+		k++;
+		b.len = 0;
+		if ((r = json_str(&k, end, &b)) > 0)
+			r = loaded_add(j, b.p);
+		if (r > 0 && k < end && *k == ',')
+			k++;
+	}
+	sl_buf_free(&b);
+	return r < 0 ? -1 : 1;
+}
+
 /* Move j's current task into the history (newest first, at most keep). */
 static int push_hist(sl_job *j, size_t keep)
 {
@@ -653,6 +757,10 @@ int sl_jobstore_settle_rows(sl_job *j, const char *attach, size_t alen, int64_t 
 	if (!j->has_cur || jid != j->id || tid != j->cur.id) {
 		free(off);
 		return 0;
+	}
+	if (attach_keys(attach, alen, j) < 0) {
+		free(off);
+		return -1;
 	}
 	if (rows >= 0)
 		s.rows = rows;

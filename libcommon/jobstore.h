@@ -69,7 +69,16 @@ typedef struct sl_job {
 	char **batch; size_t nbatch;
 	/* finished tasks, newest first */
 	sl_jobtask *hist; size_t nhist;
+	/* "mode"="unordered": every key loaded so far, ascending, unique (the
+	 * keys of the committed attachments; bounded by unordered.max_files) */
+	char **loaded; size_t nloaded;
 } sl_job;
+
+/* Is j's "mode" "unordered" (loaded keys remembered, listing from the
+ * first key)? */
+int sl_jobstore_unordered(const sl_job *j);
+/* Is key in j's loaded set? */
+int sl_jobstore_is_loaded(const sl_job *j, const char *key);
 
 void sl_job_free(sl_job *j);
 
@@ -107,6 +116,10 @@ void sl_jobstore_label(int64_t job, int64_t task, char *out, size_t cap);
  * {"jobId":..,"taskId":..,"offset":"..","scannedRows":..,...}. */
 int sl_jobstore_attach_fmt(int64_t job, int64_t task, const char *offset, const sl_jobstat *st,
 	sl_buf *out);
+/* The same with the batch's keys as "keys":[...] (an unordered job's: the
+ * settle adds them to its loaded set). */
+int sl_jobstore_attach_fmt_keys(int64_t job, int64_t task, const char *offset, const sl_jobstat *st,
+	const char *const *keys, size_t nkeys, sl_buf *out);
 /* Parse one: *offset malloc'd. 1; 0 not a job attachment; -1 ENOMEM. */
 int sl_jobstore_attach_parse(const char *p, size_t n, int64_t *job, int64_t *task, char **offset,
 	sl_jobstat *st);

@@ -40,7 +40,14 @@ typedef struct lister {
 	int full;               /* the batch reached a limit: only `next` is sought */
 	int done;               /* next found: the listing can stop */
 	char last[SL_S3_KEY_MAX + 1];   /* S3: the last key seen, for a retried page */
+	sl_objsrc_skip skip;    /* NULL, or: leave out the keys it is true for */
+	void *skip_ctx;
 } lister;
+
+static int skipped(const lister *l, const char *key)
+{
+	return l->skip && l->skip(l->skip_ctx, key);
+}
 
 void sl_objbatch_free(sl_objbatch *b)
 {
@@ -348,7 +355,7 @@ static int s3_key(void *arg, const char *key, int64_t size)
 	if (l->last[0] && strcmp(key, l->last) <= 0)
 		return 1;
 	snprintf(l->last, sizeof l->last, "%s", key);
-	if (!sl_globpat_match(l->s->g, key))
+	if (!sl_globpat_match(l->s->g, key) || skipped(l, key))
 		return 1;
 	rc = offer(l, key, size);
 	if (rc == 0)
@@ -442,6 +449,7 @@ static int heap_add(lheap *h, const char *key, int64_t size)
 
 typedef struct walk {
 	sl_objsrc *s;
+	const lister *l;
 	lheap h;
 	const char *after;
 	sl_buf path;
@@ -492,7 +500,7 @@ static int walk_dir(walk *w, int depth)
 			else
 				rc = walk_dir(w, depth + 1);
 		} else if (S_ISREG(st.st_mode) && (!w->after || strcmp(w->path.p, w->after) > 0)
-			   && sl_globpat_match(w->s->g, w->path.p)) {
+			   && sl_globpat_match(w->s->g, w->path.p) && !skipped(w->l, w->path.p)) {
 			rc = heap_add(&w->h, w->path.p, st.st_size);
 		}
 	}
@@ -513,7 +521,7 @@ static int cmp_ent(const void *a, const void *b)
 
 static int list_local(lister *l, const char *after, char *err, size_t cap)
 {
-	walk w = { l->s, { NULL, 0, 0, l->max_files ? l->max_files + 1 : 0 }, after, SL_BUF_ZERO, err, cap };
+	walk w = { l->s, l, { NULL, 0, 0, l->max_files ? l->max_files + 1 : 0 }, after, SL_BUF_ZERO, err, cap };
 	size_t i;
 	int rc;
 
@@ -532,7 +540,13 @@ static int list_local(lister *l, const char *after, char *err, size_t cap)
 int sl_objsrc_list(sl_objsrc *s, const char *after, size_t max_files, int64_t max_bytes,
 	sl_objbatch *out, char *err, size_t cap)
 {
-	lister l = { s, out, 0, max_files, max_bytes, 0, 0, "" };
+	return sl_objsrc_list_skip(s, after, NULL, NULL, max_files, max_bytes, out, err, cap);
+}
+
+int sl_objsrc_list_skip(sl_objsrc *s, const char *after, sl_objsrc_skip skip, void *ctx, size_t max_files,
+	int64_t max_bytes, sl_objbatch *out, char *err, size_t cap)
+{
+	lister l = { s, out, 0, max_files, max_bytes, 0, 0, "", skip, ctx };
 	int rc;
 
 	memset(out, 0, sizeof *out);

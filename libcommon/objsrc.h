@@ -54,6 +54,12 @@ int sl_objsrc_list(sl_objsrc *s, const char *after, size_t max_files, int64_t ma
 	sl_objbatch *out, char *err, size_t cap);
 void sl_objbatch_free(sl_objbatch *b);
 
+/* The same with the keys skip(ctx, key) is true for left out before the
+ * limits count them (a "mode"="unordered" job's loaded keys). */
+typedef int (*sl_objsrc_skip)(void *ctx, const char *key);
+int sl_objsrc_list_skip(sl_objsrc *s, const char *after, sl_objsrc_skip skip, void *ctx, size_t max_files,
+	int64_t max_bytes, sl_objbatch *out, char *err, size_t cap);
+
 /* Write object key's bytes to fd (blocking writes; a write failing with
  * EPIPE returns -1 EPIPE at once). *bytes (may be NULL): bytes written.
  * 1; 0 the source failed (err as above); -1 errno. */

@@ -28,6 +28,7 @@
 #include "auth.h"
 #include "objsrc.h"
 #include "jobstore.h"
+#include "jobrun.h"
 #include "sql.h"
 #include "sqlint.h"
 
@@ -133,18 +134,35 @@ static int offset_key(stmt *s, const char *v, char **key)
 	return 1;
 }
 
-/* Doris's StreamingJobProperties checks. 1, 0 (error set). */
+/* The session.* keys that name no session variable, as Doris lists them
+ * ("[a, b]") into b; b->len 0 when every one is known. */
+static int bad_session_vars(const sl_hdrs *h, sl_buf *b)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (!strncmp(h->name[i], "session.", 8) && !session_var_ok(h->name[i] + 8)
+		    && (sl_buf_puts(b, b->len ? ", " : "[") < 0 || sl_buf_puts(b, h->name[i] + 8) < 0))
+			return -1;
+	return b->len && (sl_buf_putc(b, ']') < 0 || sl_buf_cstr(b) < 0) ? -1 : 1;
+}
+
+/* Doris's StreamingJobProperties checks, and "mode" (beyond Doris:
+ * ordered, the default, or unordered) with its unordered.max_files. 1, 0
+ * (error set). */
 static int check_props(stmt *s, const sl_hdrs *h)
 {
+	const char *mode = sl_hdrs_get(h, "mode");
+	sl_buf b = SL_BUF_ZERO;
+	int r;
+
 	for (size_t i = 0; i < h->n; i++) {
 		const char *k = h->name[i], *v = h->value[i];
 		long long x;
 		if (!strcmp(k, "max_interval")) {
 			if (!parse_long(v, &x) || x < 1)
-				return job_err(s, "max_interval should > 1");
+				return job_err(s, "max_interval must be at least 1 second, but was %s", v);
 		} else if (!strcmp(k, "s3.max_batch_files")) {
 			if (!parse_long(v, &x) || x < 1)
-				return job_err(s, "s3.max_batch_files should > 1");
+				return job_err(s, "s3.max_batch_files must be at least 1, but was %s", v);
 		} else if (!strcmp(k, "s3.max_batch_bytes")) {
 			if (!parse_long(v, &x) || x < BATCH_BYTES_MIN || x > BATCH_BYTES_MAX)
 				return job_err(s, "s3.max_batch_bytes must be between 100 MB and 10 GB, but was %s", v);
@@ -153,18 +171,27 @@ static int check_props(stmt *s, const sl_hdrs *h)
 			if (!offset_key(s, v, &key))
 				return 0;
 			free(key);
-		} else if (!strncmp(k, "session.", 8)) {
-			if (!session_var_ok(k + 8))
-				return job_err(s, "Invalid session variable: %s", k + 8);
 		} else if (!strcmp(k, "mode")) {
-			/* unordered: remember loaded keys so late files load once */
-			return job_err(s, "\"mode\" is not supported yet");
-		} else if (strcmp(k, "compute_group") && strncmp(k, "__", 2))
+			if (strcmp(v, "ordered") && strcmp(v, "unordered"))
+				return job_err(s, "mode must be ordered or unordered, but was %s", v);
+		} else if (!strcmp(k, "unordered.max_files")) {
+			if (!parse_long(v, &x) || x < 1 || x > SL_JOBRUN_UNORDERED_MAX)
+				return job_err(s, "unordered.max_files must be between 1 and %d, but was %s",
+					SL_JOBRUN_UNORDERED_MAX, v);
+		} else if (strncmp(k, "session.", 8) && strcmp(k, "compute_group") && strncmp(k, "__", 2))
 			return job_err(s, "Invalid properties: [%s]. Supported keys are [max_interval, "
 				"s3.max_batch_files, s3.max_batch_bytes, offset, compute_group] or any key "
 				"starting with 'session.'.", k);
 	}
-	return 1;
+	if (mode && !strcmp(mode, "unordered") && sl_hdrs_get(h, "offset"))
+		return job_err(s, "offset cannot be used with \"mode\"=\"unordered\" (it lists every file and "
+			"remembers the loaded ones)");
+	if ((r = bad_session_vars(h, &b)) < 0)
+		r = sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
+	else if (b.len)
+		r = job_err(s, "Invalid session variable, %s", b.p);
+	sl_buf_free(&b);
+	return r;
 }
 
 /* ---------------------------------------------------------------- the DO clause */
@@ -425,10 +452,12 @@ int sl_sqljob_pause(stmt *s, int resume)
 
 	if (!where_jobname(s, name, sizeof name) || (r = lock_job(s, name, &j, &fd)) <= 0)
 		return 0;
-	if (!resume && !strcmp(j.status, SL_JOBST_PAUSED))
-		r = job_err(s, "Can't change job status to the same status");
+	if ((!resume && !strcmp(j.status, SL_JOBST_PAUSED)) || (resume && !strcmp(j.status, SL_JOBST_PENDING)))
+		r = job_err(s, "Alter job status error, jobName is %s, errorMsg is Can't change job status to the same "
+			"status", name);
 	else if (resume && strcmp(j.status, SL_JOBST_PAUSED))
-		r = job_err(s, "Can't resume job %s: job already running", name);
+		r = job_err(s, "Alter job status error, jobName is %s, errorMsg is Can't change job status to the same "
+			"status, job already running", name);
 	else {
 		snprintf(j.status, sizeof j.status, "%s", resume ? SL_JOBST_PENDING : SL_JOBST_PAUSED);
 		j.manual = !resume;
@@ -486,7 +515,8 @@ static int alter_sql_ok(stmt *s, const sl_job *j, const char *sql, size_t n)
 
 static int alter_apply(stmt *s, sl_job *j, const sl_hdrs *props, const char *sql, size_t n)
 {
-	const char *off = sl_hdrs_get(props, "offset");
+	const char *off = sl_hdrs_get(props, "offset"), *nm = sl_hdrs_get(props, "mode");
+	const char *om = sl_hdrs_get(&j->props, "mode");
 
 	if (strcmp(j->status, SL_JOBST_PAUSED))
 		return job_err(s, "Only PAUSED job can be altered");
@@ -494,6 +524,11 @@ static int alter_apply(stmt *s, sl_job *j, const sl_hdrs *props, const char *sql
 		return job_err(s, "the job's last task is still being settled by sl-jobd; try again");
 	if (sql && alter_sql_ok(s, j, sql, n) <= 0)
 		return 0;
+	if (nm && strcmp(nm, om ? om : "ordered"))
+		return job_err(s, "The mode property cannot be modified in ALTER JOB");
+	if (off && sl_jobstore_unordered(j))
+		return job_err(s, "offset cannot be used with \"mode\"=\"unordered\" (it lists every file and "
+			"remembers the loaded ones)");
 	for (size_t i = 0; i < props->n; i++)
 		if (sl_hdrs_set(&j->props, props->name[i], props->value[i]) < 0)
 			return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
@@ -628,14 +663,16 @@ static int stat_json(sl_buf *b, const sl_jobstat *st)
 		",\"fileSize\":%" PRId64 "}", st->rows, st->bytes, st->files, st->fsize) < 0 ? -1 : sl_buf_cstr(b);
 }
 
-/* {"fileName":"key"} into b (NULL key: NULL). */
-static const char *offset_json(sl_buf *b, const char *key)
+/* {"fileName":"key"} into b (NULL key: NULL); loaded >= 0 (an unordered
+ * job's CurrentOffset): ,"loadedFiles":N after the name. */
+static const char *offset_json(sl_buf *b, const char *key, int64_t loaded)
 {
 	b->len = 0;
 	if (!key)
 		return 0;
-	if (sl_buf_puts(b, "{\"fileName\":") < 0 || sl_jobstore_json_str(b, key) < 0 || sl_buf_putc(b, '}') < 0
-	    || sl_buf_cstr(b) < 0)
+	if (sl_buf_puts(b, "{\"fileName\":") < 0 || sl_jobstore_json_str(b, key) < 0
+	    || (loaded >= 0 && sl_buf_printf(b, ",\"loadedFiles\":%" PRId64, loaded) < 0)
+	    || sl_buf_putc(b, '}') < 0 || sl_buf_cstr(b) < 0)
 		return 0;
 	return b->p;
 }
@@ -708,7 +745,8 @@ static int job_row(stmt *s, sl_vtab *vt, const sl_job *j, viewbuf *w)
 	const char *v[] = { id, j->name, j->definer, "STREAMING", 0,
 		j->status,
 		w->a.p, ct, sc, fc, cc, j->comment, props_json(&w->c, &j->props),
-		offset_json(&w->d, j->offset), offset_json(&w->e, j->end_offset ? j->end_offset : j->offset),
+		offset_json(&w->d, j->offset, sl_jobstore_unordered(j) ? (int64_t)j->nloaded : -1),
+		offset_json(&w->e, j->end_offset ? j->end_offset : j->offset, -1),
 		w->b.p, j->err, j->runtime_msg };
 	(void)s;
 	return sl_sqlinfo_vt_add(vt, SL_ARRAY_LEN(v), v);

@@ -43,6 +43,8 @@ create_job() {
 	run -0 sl-sql -BNr -e "select CurrentOffset, EndOffset, LoadStatistic from job(type=insert) where ExecuteType = 'STREAMING'"
 	size=$(cat "$IN"/*.csv | wc -c)
 	[ "$output" = "{\"fileName\":\"$IN/2025-09-22-003.csv\"}	{\"fileName\":\"$IN/2025-09-22-003.csv\"}	{\"scannedRows\":25,\"loadBytes\":$size,\"fileNumber\":3,\"fileSize\":$size}" ]
+	run -1 --separate-stderr sl-sql -e "RESUME JOB WHERE jobname = 'my_job'"
+	[ "$stderr" = "sl-sql: ERROR 1105 (HY000): errCode = 2, detailMessage = Alter job status error, jobName is my_job, errorMsg is Can't change job status to the same status, job already running" ]
 	# PAUSE: a new file waits
 	sl-sql -e "PAUSE JOB WHERE jobname = 'my_job'"
 	until_sql "select Status from job(type=insert)" PAUSED
@@ -82,6 +84,37 @@ create_job() {
 	until_sql "select count(*), sum(k) from db1.t1" "6	21"
 	stays "select count(*) from db1.t1 where k = 100" 0
 	jobd_stop
+}
+
+@test "jobs-local: \"mode\"=\"unordered\": a late file0 loads once; the loaded set's bound pauses the job" {
+	mkin
+	for i in 1 2 3; do put "file$i.csv" "$i" "$i"; done
+	create_job j "PROPERTIES('mode'='unordered', 's3.max_batch_files'='2', 'unordered.max_files'='5')"
+	jobd_start
+	until_sql "select count(*), sum(k) from db1.t1" "3	6"
+	put file0.csv 100 100
+	until_sql "select count(*), sum(k) from db1.t1" "4	106"
+	until_sql "select CurrentOffset from job(type=insert)" "{\"fileName\":\"$IN/file0.csv\",\"loadedFiles\":4}"
+	# an earlier name again, and a loaded file written anew: only the new name loads
+	put file00.csv 200 200
+	put file2.csv 2 2
+	until_sql "select count(*), sum(k) from db1.t1" "5	306"
+	# the set holds 5 files: a sixth pauses the job with the reason (never auto-resumed), unloaded
+	put file9.csv 9 9
+	until_sql "select Status from job(type=insert)" PAUSED
+	run -0 sl-sql -BN -e "select ErrorMsg from job(type=insert)"
+	[[ "$output" == *'is full (5 files, unordered.max_files=5)'* ]]
+	stays "select count(*) from db1.t1" 5
+	run -1 --separate-stderr sl-sql -e "ALTER JOB j PROPERTIES('mode'='ordered')"
+	[[ "$stderr" == *"detailMessage = The mode property cannot be modified in ALTER JOB" ]]
+	run -1 --separate-stderr sl-sql -e "ALTER JOB j PROPERTIES('offset'='{\"fileName\":\"$IN/file5.csv\"}')"
+	[[ "$stderr" == *"detailMessage = offset cannot be used with \"mode\"=\"unordered\""* ]]
+	sl-sql -e "ALTER JOB j PROPERTIES('unordered.max_files'='6')"
+	sl-sql -e "RESUME JOB WHERE jobname = 'j'"
+	until_sql "select count(*), sum(k) from db1.t1" "6	315"
+	jobd_stop
+	run -0 sl-sql -BN -e "select count(*) from db1.t1 group by k having count(*) > 1"
+	[ -z "$output" ]
 }
 
 @test "jobs-local: a bad file pauses the job (not resumed automatically); ALTER of the offset past it and RESUME continue" {

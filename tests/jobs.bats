@@ -56,13 +56,22 @@ S3SQL="INSERT INTO db1.t1 SELECT * FROM S3('uri'='s3://bucket/dir/*.csv', 's3.en
 	[[ "$stderr" == *"must be between 100 MB and 10 GB, but was 10737418241" ]]
 	run -0 sl-sql -e "CREATE JOB k1 ON STREAMING PROPERTIES('s3.max_batch_bytes'='104857600', 'max_interval'='1') DO $S3SQL"
 	run -1 --separate-stderr sl-sql -e "CREATE JOB k ON STREAMING PROPERTIES('max_interval'='0') DO $S3SQL"
-	[[ "$stderr" == *"detailMessage = max_interval should > 1" ]]
+	[[ "$stderr" == *"detailMessage = max_interval must be at least 1 second, but was 0" ]]
+	run -1 --separate-stderr sl-sql -e "CREATE JOB k ON STREAMING PROPERTIES('s3.max_batch_files'='0') DO $S3SQL"
+	[[ "$stderr" == *"detailMessage = s3.max_batch_files must be at least 1, but was 0" ]]
+	# "mode" (beyond Doris): ordered or unordered; unordered takes no offset; its bound's range
+	run -1 --separate-stderr sl-sql -e "CREATE JOB k ON STREAMING PROPERTIES('mode'='sorted') DO $S3SQL"
+	[[ "$stderr" == *"detailMessage = mode must be ordered or unordered, but was sorted" ]]
+	run -1 --separate-stderr sl-sql -e "CREATE JOB k ON STREAMING PROPERTIES('mode'='unordered', 'offset'='{\"fileName\":\"dir/a\"}') DO $S3SQL"
+	[[ "$stderr" == *"detailMessage = offset cannot be used with \"mode\"=\"unordered\""* ]]
+	run -1 --separate-stderr sl-sql -e "CREATE JOB k ON STREAMING PROPERTIES('mode'='unordered', 'unordered.max_files'='100001') DO $S3SQL"
+	[[ "$stderr" == *"detailMessage = unordered.max_files must be between 1 and 100000, but was 100001" ]]
 	run -1 --separate-stderr sl-sql -e "CREATE JOB k ON STREAMING PROPERTIES('offset'='file1') DO $S3SQL"
 	[[ "$stderr" == *"detailMessage = Failed to initialize offset, file1" ]]
 	run -1 --separate-stderr sl-sql -e "CREATE JOB k ON STREAMING PROPERTIES('offset'='{\"name\":\"x\"}') DO $S3SQL"
 	[[ "$stderr" == *"detailMessage = Invalid format for offset: {\"name\":\"x\"}" ]]
 	run -1 --separate-stderr sl-sql -e "CREATE JOB k ON STREAMING PROPERTIES('session.no_such_var'='1') DO $S3SQL"
-	[[ "$stderr" == *"Invalid session variable: no_such_var" ]]
+	[[ "$stderr" == *"detailMessage = Invalid session variable, [no_such_var]" ]]
 	run -1 --separate-stderr sl-sql -e "CREATE JOB k ON STREAMING DO INSERT INTO db1.t1 SELECT * FROM db1.t1"
 	[[ "$stderr" == *"detailMessage = Only support one source in insert streaming job" ]]
 	run -1 --separate-stderr sl-sql -e "CREATE JOB k ON STREAMING DO INSERT INTO db1.nope SELECT * FROM S3('uri'='s3://b/*')"
@@ -81,10 +90,10 @@ S3SQL="INSERT INTO db1.t1 SELECT * FROM S3('uri'='s3://bucket/dir/*.csv', 's3.en
 	run -1 --separate-stderr sl-sql -e "ALTER JOB j PROPERTIES('max_interval'='3')"
 	[[ "$stderr" == *"detailMessage = Only PAUSED job can be altered" ]]
 	run -1 --separate-stderr sl-sql -e "RESUME JOB where jobName = 'j'"
-	[[ "$stderr" == *"job already running" ]]
+	[[ "$stderr" == *"detailMessage = Alter job status error, jobName is j, errorMsg is Can't change job status to the same status" ]]
 	run -0 sl-sql -e "PAUSE JOB WHERE jobname = 'j'"
 	run -1 --separate-stderr sl-sql -e "PAUSE JOB WHERE jobname = 'j'"
-	[[ "$stderr" == *"detailMessage = Can't change job status to the same status" ]]
+	[[ "$stderr" == *"detailMessage = Alter job status error, jobName is j, errorMsg is Can't change job status to the same status" ]]
 	run -0 sl-sql -BN -e "select Status from job(type=insert) where Name = 'j'"
 	[ "$output" = PAUSED ]
 	run -1 --separate-stderr sl-sql -e "ALTER JOB j"

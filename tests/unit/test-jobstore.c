@@ -4,7 +4,9 @@
  * with escapes and NULLs, truncated and malformed files refused, ids
  * strictly increasing, find by name, remove, the commit attachment, and a
  * task's life (begin, settle from its attachment only, fail, history
- * bounded).
+ * bounded), and an unordered job's loaded set (the attachment's keys join
+ * it once, kept ascending, written and read back, a disordered file
+ * refused).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -108,6 +110,45 @@ static void task_life(void)
 	sl_job_free(&j);
 }
 
+static void unordered(void)
+{
+	sl_job j, k;
+	sl_buf a = SL_BUF_ZERO, e = SL_BUF_ZERO;
+	char *keys[] = { "d/b.csv", "d/\"a\"\t.csv" };
+	const char *ck[] = { "d/b.csv", "d/\"a\"\t.csv" };
+	sl_jobstat s = { 2, 10, 2, 10 };
+
+	fill(&j);
+	CHECK(!sl_jobstore_unordered(&j));
+	sl_hdrs_append(&j.props, "mode", "unordered");
+	CHECK(sl_jobstore_unordered(&j));
+	CHECK(sl_jobstore_begin_task(&j, 9, keys, 2, 100) == 1);
+	CHECK(sl_jobstore_attach_fmt_keys(j.id, 9, keys[1], &s, ck, 2, &a) == 1);
+	CHECK(sl_jobstore_settle(&j, a.p, a.len, 200, 100) == 1);
+	CHECK(j.nloaded == 2 && !strcmp(j.loaded[0], "d/\"a\"\t.csv") && !strcmp(j.loaded[1], "d/b.csv"));
+	CHECK(sl_jobstore_is_loaded(&j, "d/b.csv") && !sl_jobstore_is_loaded(&j, "d/c.csv"));
+	/* the same keys again (a rewound task): the set stays a set */
+	CHECK(sl_jobstore_begin_task(&j, 9, keys, 2, 100) == 1);
+	CHECK(sl_jobstore_settle(&j, a.p, a.len, 200, 100) == 1 && j.nloaded == 2);
+	CHECK(sl_jobstore_encode(&j, &e) == 1);
+	CHECK(sl_jobstore_decode(e.p, e.len, &k) == 1);
+	CHECK(k.nloaded == 2 && !strcmp(k.loaded[0], j.loaded[0]) && !strcmp(k.loaded[1], j.loaded[1]));
+	sl_job_free(&k);
+	{
+		/* loaded lines out of order: a damaged file */
+		char *p = strstr(e.p, "loaded\t");
+		char bad[4096];
+		CHECK(p != 0);
+		if (p) {
+			snprintf(bad, sizeof bad, "%.*sloaded\tzz\n%s", (int)(p - e.p), e.p, p);
+			CHECK(sl_jobstore_decode(bad, strlen(bad), &k) == -1 && errno == EPROTO);
+		}
+	}
+	sl_buf_free(&a);
+	sl_buf_free(&e);
+	sl_job_free(&j);
+}
+
 static void files(void)
 {
 	sl_store st;
@@ -151,6 +192,7 @@ int main(void)
 	round_trip();
 	task_life();
 	files();
+	unordered();
 	printf("%d passed, %d failed\n", passed, failed);
 	if (failed)
 		return 1;

@@ -2,7 +2,8 @@
 # Continuous load from a local directory (S3('uri'='file:///dir/*.csv')):
 # the seed's session (rows arrive, the view's offsets and statistics,
 # PAUSE stops pick-up, RESUME continues, ALTER while paused, DROP), the
-# lexicographic rule, batches by s3.max_batch_files in tasks(), a bad
+# lexicographic rule, batches by s3.max_batch_files and s3.max_batch_bytes
+# in tasks(), "mode"="unordered" (late files load once), a bad
 # file pausing the job until ALTER of the offset and RESUME, a new file
 # picked up at once while idle (inotify), and the man page's EXAMPLES.
 load test_helper
@@ -84,6 +85,25 @@ create_job() {
 	until_sql "select count(*), sum(k) from db1.t1" "6	21"
 	stays "select count(*) from db1.t1 where k = 100" 0
 	jobd_stop
+}
+
+@test "jobs-local: batches of s3.max_batch_bytes in tasks(): the file that reaches the limit ends the batch" {
+	mkin
+	# 60 MiB files, sparse (a row, then zeros): two reach the 100 MiB minimum
+	for f in a:1 b:2 c:3; do
+		printf '%s,v\n' "${f#*:}" > "$IN/${f%:*}.csv"
+		truncate -s 60M "$IN/${f%:*}.csv"
+	done
+	create_job j "PROPERTIES('s3.max_batch_bytes'='104857600', 'session.enable_insert_strict'='false', 'session.insert_max_filter_ratio'='1')"
+	jobd_start
+	until_sql "select SucceedTaskCount from job(type=insert)" 2
+	jobd_stop
+	run -0 sl-sql -BNr -e "select RunningOffset, LoadStatistic from tasks(type='insert')"
+	[ "${lines[0]}" = "{\"startFileName\":\"$IN/c.csv\",\"endFileName\":\"$IN/c.csv\"}	{\"scannedRows\":1,\"loadBytes\":62914560,\"fileNumber\":1,\"fileSize\":62914560}" ]
+	[ "${lines[1]}" = "{\"startFileName\":\"$IN/a.csv\",\"endFileName\":\"$IN/b.csv\"}	{\"scannedRows\":2,\"loadBytes\":125829120,\"fileNumber\":2,\"fileSize\":125829120}" ]
+	[ "${#lines[@]}" = 2 ]
+	run -0 sl-sql -BN -e "select count(*), sum(k) from db1.t1"
+	[ "$output" = "3	6" ]
 }
 
 @test "jobs-local: \"mode\"=\"unordered\": a late file0 loads once; the loaded set's bound pauses the job" {

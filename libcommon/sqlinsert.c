@@ -21,6 +21,8 @@
 #include "storetypes.h"
 
 #define ER_WRONG_VALUE_COUNT_ON_ROW 1136
+/* Doris's DdlException text before its message */
+#define DETAIL "errCode = 2, detailMessage = "
 
 static const char *state_of(int code)
 {
@@ -59,17 +61,17 @@ static int load_error(stmt *s, const sl_hdrs *sess, const sl_load_out *out)
 	char more[1200];
 
 	if (r->status && !strcmp(r->status, SL_STATUS_LABEL_EXISTS))
-		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", "Label [%s] has already been used.",
+		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", DETAIL "Label [%s] has already been used.",
 			r->label ? r->label : "");
 	if (r->filtered > 0 && !strncmp(m, SL_E_DATA_QUALITY_ERROR, strlen(SL_E_DATA_QUALITY_ERROR))) {
 		snprintf(more, sizeof more, "%s%.512s%s%.600s", r->first_error_msg ? ". first_error_msg: " : "",
 			r->first_error_msg ? r->first_error_msg : "", r->error_url ? ". url: " : "",
 			r->error_url ? r->error_url : "");
 		if (on)
-			return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", "Insert has filtered data in strict mode%s", more);
+			return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", DETAIL "Insert has filtered data in strict mode%s", more);
 		ratio = sl_hdrs_get(sess, "insert_max_filter_ratio");
-		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", "Insert has too many filtered data %" PRId64 "/%" PRId64
-			" insert_max_filter_ratio is %f%s", r->filtered, r->total - r->unselected,
+		return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", DETAIL "Insert has too many filtered data %" PRId64
+			"/%" PRId64 " insert_max_filter_ratio is %f%s", r->filtered, r->total - r->unselected,
 			ratio ? strtod(ratio, NULL) : 1.0, more);
 	}
 	return sl_sql_err(s->q, SL_SQL_ER_UNKNOWN, "HY000", "%s", m);

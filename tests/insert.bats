@@ -36,7 +36,7 @@ info_line() { sed -n 2p <<<"$output"; }
 	[ "$output" = "$(printf '1\ta,b"c\\\\\t1.25\t2024-01-02 03:04:05\t3\n2\tNULL\tNULL\tNULL\t4\n3\tx\tNULL\tNULL\t7')" ]
 	# the label is taken: Doris's INSERT error, nothing loaded
 	run -1 --separate-stderr sl-sql -e "INSERT INTO db1.t WITH LABEL l1 VALUES (9, 'z', 1, NULL, 1)"
-	[ "$stderr" = "sl-sql: ERROR 1105 (HY000): Label [l1] has already been used." ]
+	[ "$stderr" = "sl-sql: ERROR 1105 (HY000): errCode = 2, detailMessage = Label [l1] has already been used." ]
 	[ "$(sl-sql -N -e 'SELECT count(*) FROM db1.t')" = 3 ]
 	run -0 sl-sql -N -e "SHOW LOAD FROM db1 WHERE LABEL = 'l1'"
 	[[ "$output" == *l1* ]]
@@ -83,13 +83,13 @@ info_line() { sed -n 2p <<<"$output"; }
 @test "insert: enable_insert_strict and insert_max_filter_ratio" {
 	# strict (the default): any filtered row fails the insert
 	run -1 --separate-stderr sl-sql -e "INSERT INTO db1.t (k, n) VALUES ('abc', 1), (2, 2)"
-	[[ "$stderr" == "sl-sql: ERROR 1105 (HY000): Insert has filtered data in strict mode. first_error_msg: "*". url: file://"* ]]
+	[[ "$stderr" == "sl-sql: ERROR 1105 (HY000): errCode = 2, detailMessage = Insert has filtered data in strict mode. first_error_msg: "*". url: file://"* ]]
 	# not strict: a bad cast is NULL, a NULL into NOT NULL is filtered
 	run -0 --separate-stderr sl-sql -e "SET enable_insert_strict = false; INSERT INTO db1.t (k, n) VALUES ('abc', 1), (2, NULL), (3, 3)"
 	[ "$(ok_line)" = "Query OK, 2 rows affected" ]
 	run -1 --separate-stderr sl-sql -e "SET enable_insert_strict = false; SET insert_max_filter_ratio = '0.1';
 		INSERT INTO db1.t (k, n) VALUES (5, NULL), (6, 6)"
-	[[ "$stderr" == "sl-sql: ERROR 1105 (HY000): Insert has too many filtered data 1/2 insert_max_filter_ratio is 0.100000. first_error_msg: "*"url: file://"* ]]
+	[[ "$stderr" == "sl-sql: ERROR 1105 (HY000): errCode = 2, detailMessage = Insert has too many filtered data 1/2 insert_max_filter_ratio is 0.100000. first_error_msg: "*"url: file://"* ]]
 	run -0 rows db1.t
 	[ "$output" = "$(printf 'NULL\tNULL\tNULL\tNULL\t1\n3\tNULL\tNULL\tNULL\t3')" ]
 }

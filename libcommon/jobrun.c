@@ -422,9 +422,11 @@ int sl_jobrun_step(sl_jobrun *r)
 		return k < 0 ? -1 : pause_job(r, r->msg, 1, 0);
 	}
 	if (k <= 0) {
+		/* Doris's GET_REMOTE_DATA_ERROR text before the source's failure */
+		char why[sizeof r->msg];
+		snprintf(why, sizeof why, "%s", k < 0 ? strerror(errno) : r->msg);
+		snprintf(r->msg, sizeof r->msg, "Failed to fetch meta, %.*s", (int)sizeof r->msg - 32, why);
 		sl_job_free(&j);
-		if (k < 0)
-			snprintf(r->msg, sizeof r->msg, "Failed to fetch meta, %s", strerror(errno));
 		return pause_job(r, r->msg, 0, 0);
 	}
 	if (!b.n) {

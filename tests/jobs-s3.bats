@@ -66,7 +66,7 @@ s3job() {
 	jobd_start
 	until_sql "select Status from job(type=insert)" PAUSED
 	run -0 sl-sql -BN -e "select ErrorMsg from job(type=insert)"
-	[[ "$output" == *SignatureDoesNotMatch* ]]
+	[[ "$output" == "Failed to fetch meta, SignatureDoesNotMatch"* ]]
 	jobd_stop
 	! grep -r WRONGSECRET42 "$BATS_TEST_TMPDIR"/jobd.err
 	run -0 sl-sql -e "select * from job(type=insert); select * from tasks(type='insert')"

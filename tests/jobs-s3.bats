@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Continuous load from S3 (s3rver behind the SigV4-checking front,
 # tests/s3_helper.bash): files uploaded under the uri's prefix arrive in
-# the table with the view's offsets; 2,500 matching keys listed across
+# the table with the view's offsets; a late file0 loaded by an unordered
+# job only; 2,500 matching keys listed across
 # pages and loaded completely; a wrong secret refused by the front pauses
 # the job with the S3 error, and the secret is in no output, log or view.
 load test_helper
@@ -25,10 +26,10 @@ setup() {
 	mktable
 }
 
-# s3job NAME PREFIX [PROPERTIES] [SECRET] [ENDPOINT]: a job over
-# s3://bkt/PREFIX/*.csv through the front (or ENDPOINT)
+# s3job NAME PREFIX [PROPERTIES] [SECRET] [ENDPOINT] [TABLE]: a job over
+# s3://bkt/PREFIX/*.csv through the front (or ENDPOINT) into TABLE (db1.t1)
 s3job() {
-	sl-sql -e "CREATE JOB $1 ON STREAMING ${3:-} DO INSERT INTO db1.t1 SELECT * FROM S3(
+	sl-sql -e "CREATE JOB $1 ON STREAMING ${3:-} DO INSERT INTO ${6:-db1.t1} SELECT * FROM S3(
 		'uri'='s3://bkt/$2/*.csv', 's3.endpoint'='${5:-$S3_ENDPOINT}', 's3.region'='$S3_REGION',
 		's3.access_key'='$S3_AK', 's3.secret_key'='${4:-$S3_SK}', 'format'='csv',
 		'column_separator'=',', 'use_path_style'='true')"
@@ -46,6 +47,27 @@ s3job() {
 	until_sql "select count(*), sum(k) from db1.t1" "3	6"
 	until_sql "select Status, CurrentOffset, LoadStatistic from job(type=insert)" \
 		'RUNNING	{"fileName":"d1/2025-09-22-002.csv"}	{"scannedRows":3,"loadBytes":12,"fileNumber":2,"fileSize":12}'
+	jobd_stop
+}
+
+@test "jobs-s3: after file1..file3 a new file0: not loaded in order, loaded once by \"mode\"=\"unordered\"" {
+	sl-sql -e "CREATE TABLE db1.t2 (k INT, v VARCHAR(20)) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
+	for i in 1 2 3; do printf '%d,v\n' $i > f.csv; s3_put bkt d5/file$i.csv f.csv; done
+	s3job o d5 "PROPERTIES('max_interval'='1')"
+	s3job u d5 "PROPERTIES('max_interval'='1', 'mode'='unordered')" "" "" db1.t2
+	jobd_start
+	until_sql "select count(*) from db1.t1" 3
+	until_sql "select count(*) from db1.t2" 3
+	printf '100,v\n' > f.csv
+	s3_put bkt d5/file0.csv f.csv
+	until_sql "select count(*), sum(k) from db1.t2" "4	106"
+	# a later name: both load it, the ordered job never file0
+	printf '4,v\n' > f.csv
+	s3_put bkt d5/file4.csv f.csv
+	until_sql "select count(*), sum(k) from db1.t1" "4	10"
+	until_sql "select count(*), sum(k) from db1.t2" "5	110"
+	until_sql "select Name, CurrentOffset from job(type=insert) order by Name" \
+		"$(printf 'o\t{"fileName":"d5/file4.csv"}\nu\t{"fileName":"d5/file4.csv","loadedFiles":5}')"
 	jobd_stop
 }
 

@@ -160,7 +160,7 @@ static void filter_init(filter_ctx *c, const sl_hdrs *h)
 	c->where = parse_expr(c, lo.v[SL_LO_WHERE].text, "where");
 	c->del = parse_expr(c, lo.v[SL_LO_DELETE].text, "delete");
 	sl_loadopt_free(&lo);
-	c->ev = (sl_eval_ctx){ &c->arena, 0, 0 };
+	c->ev = (sl_eval_ctx){ .arena = &c->arena };
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c->ev.now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }

@@ -717,7 +717,7 @@ static int src_spaces(sl_colmap *m, const sl_field *f)
 /* The derived values and the preceding filter. 1 go on, 2 unselected, -1. */
 static int eval_row(sl_colmap *m, const sl_field *f)
 {
-	sl_eval_ctx ctx = { &m->arena, m->now_us, 0 };
+	sl_eval_ctx ctx = { .arena = &m->arena, .now_us = m->now_us };
 	size_t i, nsrc = m->nsrc;
 	sl_value keep;
 

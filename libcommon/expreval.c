@@ -56,6 +56,18 @@ static inline int cmp_holds(int op, int c)
 	}
 }
 
+/* sl_exprval_cmp, two strings compared without ASCII case when ctx says so */
+static int cmp_ctx(const sl_eval_ctx *ctx, const sl_value *a, const sl_value *b, int *c)
+{
+	if (ctx->fold_case && a->kind == SL_V_STRING && b->kind == SL_V_STRING) {
+		size_t n = a->u.s.n < b->u.s.n ? a->u.s.n : b->u.s.n;
+		int d = n ? strncasecmp(a->u.s.p, b->u.s.p, n) : 0;
+		*c = d ? (d < 0 ? -1 : 1) : a->u.s.n < b->u.s.n ? -1 : a->u.s.n > b->u.s.n;
+		return 1;
+	}
+	return sl_exprval_cmp(a, b, c);
+}
+
 static int eval_cmp(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl_value *out)
 {
 	sl_value a, b;
@@ -67,10 +79,10 @@ static int eval_cmp(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl_
 			sl_exprval_set_bool(out, a.kind == SL_V_NULL && b.kind == SL_V_NULL);
 			return 1;
 		}
-		sl_exprval_set_bool(out, sl_exprval_cmp(&a, &b, &c) ? c == 0 : 0);
+		sl_exprval_set_bool(out, cmp_ctx(ctx, &a, &b, &c) ? c == 0 : 0);
 		return 1;
 	}
-	if (a.kind == SL_V_NULL || b.kind == SL_V_NULL || !sl_exprval_cmp(&a, &b, &c)) { sl_exprval_set_bool(out, -1); return 1; }
+	if (a.kind == SL_V_NULL || b.kind == SL_V_NULL || !cmp_ctx(ctx, &a, &b, &c)) { sl_exprval_set_bool(out, -1); return 1; }
 	sl_exprval_set_bool(out, cmp_holds(e->op, c));
 	return 1;
 }
@@ -84,7 +96,7 @@ static int eval_in(const sl_expr *e, const sl_value *row, sl_eval_ctx *ctx, sl_v
 	if (a.kind == SL_V_NULL) { sl_exprval_set_bool(out, -1); return 1; }
 	for (i = 1; i < e->nargs; i++) {
 		if ((r = sl_expreval_eval(e->args[i], row, ctx, &b)) < 0) return r;
-		if (b.kind == SL_V_NULL || !sl_exprval_cmp(&a, &b, &c)) { seen_null = 1; continue; }
+		if (b.kind == SL_V_NULL || !cmp_ctx(ctx, &a, &b, &c)) { seen_null = 1; continue; }
 		if (c == 0) { sl_exprval_set_bool(out, !e->neg); return 1; }
 	}
 	sl_exprval_set_bool(out, seen_null ? -1 : e->neg);

@@ -46,6 +46,8 @@ typedef struct sl_eval_ctx {
 	sl_arena *arena;
 	int64_t now_us;         /* statement time: microseconds since epoch, UTC */
 	const sl_value *aggs;   /* aggregate results, indexed by aggregate id */
+	int fold_case;          /* =, <>, IN between two strings ignore ASCII case
+	                         * (the job views' values, as a _ci collation) */
 } sl_eval_ctx;
 /* Accumulator of one aggregate call over one group. */
 typedef struct sl_agg_state { int64_t count; int has; sl_value v; __int128 sum_l; double sum_d; int kind; char *sbuf; size_t scap;

@@ -484,6 +484,7 @@ int sl_sqlrun_select(sel *S)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	S->ctx.arena = &S->arena;
 	S->ctx.now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	S->ctx.fold_case = S->jobview;  /* the seed's where ExecuteType = "streaming" */
 	names = calloc(S->nitems + 1, sizeof *names);
 	types = calloc(S->nitems + 1, sizeof *types);
 	if (!names || !types) {

@@ -60,7 +60,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void eval_all(sl_expr *e, int aggs)
 {
 	sl_expr_scope sc = { NCOLS, names, types, aggs };
-	sl_eval_ctx ctx = { &arena, INT64_C(1721454511) * 1000000, NULL };
+	sl_eval_ctx ctx = { &arena, INT64_C(1721454511) * 1000000, NULL, 0 };
 	sl_agg_list list = { 0, 0, NULL };
 	char err[256];
 	sl_value v;

@@ -59,7 +59,7 @@ static const char *run(const char *src, sl_type *type_out)
 	char err[256];
 	sl_expr *e = sl_expr_parse(src, strlen(src), err, sizeof err);
 	sl_expr_scope sc = { NCOLS, names, types, 0 };
-	sl_eval_ctx ctx = { &arena, INT64_C(1721454511) * 1000000, NULL };
+	sl_eval_ctx ctx = { &arena, INT64_C(1721454511) * 1000000, NULL, 0 };
 	sl_value v;
 	sl_buf b = SL_BUF_ZERO;
 	if (!e) { snprintf(out, sizeof out, "ERR: %s", err); return out; }
@@ -508,7 +508,7 @@ static void test_aggs(void)
 	sl_agg_state *st;
 	sl_value *vals;
 	sl_expr_scope sc = { 4, an, at, 1 };
-	sl_eval_ctx ctx = { &arena, 0, NULL };
+	sl_eval_ctx ctx = { &arena, 0, NULL, 0 };
 	sl_lex lx;
 	char err[256];
 	size_t i, k, ne = 0;
@@ -662,7 +662,7 @@ static void test_bounds(void)
 		sl_type wt[48];
 		sl_value wr[48];
 		sl_expr_scope sc = { 48, wide, wt, 0 };
-		sl_eval_ctx ctx = { &arena, 0, NULL };
+		sl_eval_ctx ctx = { &arena, 0, NULL, 0 };
 		char err[128];
 		sl_value v;
 		sl_expr *e;
@@ -843,7 +843,7 @@ static void agg_check(const sl_expr_scope *sc, const char *sql, const sl_value *
 	sl_agg_list list = { 0, 0, NULL };
 	sl_agg_state st[8];
 	sl_value vals[8];
-	sl_eval_ctx ctx = { &arena, 0, NULL };
+	sl_eval_ctx ctx = { &arena, 0, NULL, 0 };
 	sl_lex lx;
 	char err[256];
 	size_t i, k, ne = 0;

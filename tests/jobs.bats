@@ -51,6 +51,13 @@ refused() {
 	[ "$(stat -c %a "$SL_DATA_DIR"/_jobs/$id.job)" = 600 ]
 	run -0 sl-sql -BN -e "select Name from jobs('insert')"
 	[ "$output" = my_job ]
+	# the seed's queries as written: the job views' strings compare without case
+	run -0 --separate-stderr sl-sql -Br -e 'select * from job(type=insert) where ExecuteType = "streaming"'
+	[ "${#lines[@]}" = 2 ] && [[ "${lines[1]}" == "$id	my_job	root	STREAMING	NULL	PENDING	"* ]]
+	run -0 --separate-stderr sl-sql -BN -e "select Name, ExecuteType from job(\"insert\") where ExecuteType = 'Streaming'"
+	[ "$output" = "my_job	STREAMING" ]
+	run -0 --separate-stderr sl-sql -BN -e "select Name from job(type=insert) where ExecuteType in ('streaming') and Status <> 'pending'"
+	[ "$output" = "" ]
 }
 
 @test "jobs: CREATE JOB refusals with Doris's messages" {

@@ -1,9 +1,16 @@
 #!/usr/bin/env bats
 # Continuous-load jobs in SQL: CREATE / PAUSE / RESUME / ALTER / DROP JOB
 # with Doris's rules and messages, the job() / jobs() / tasks() views,
-# secrets masked, privileges; the job files' unit tests.
+# secrets masked, privileges; through sl-sql, the HTTP query route and the
+# MySQL front (the seed's \G view); the job files' unit tests.
 load test_helper
 load jobs_helper
+load mysqld_helper
+
+teardown() {
+	mysqld_stop
+	jobs_teardown
+}
 
 S3SQL="INSERT INTO db1.t1 SELECT * FROM S3('uri'='s3://bucket/dir/*.csv', 's3.endpoint'='http://127.0.0.1:9',\
  's3.region'='us-east-1', 's3.access_key'='AKIDSECRET1', 's3.secret_key'='SKSECRET2', 'format'='csv',\
@@ -159,6 +166,39 @@ j2" ]
 	[[ "$output" == *'"hj","PAUSED"'* ]] && [[ "$output" != *SKSECRET9* ]]
 	run -0 q '{"stmt": "DROP JOB WHERE jobname = \"hj\""}'
 	httpd_stop
+}
+
+@test "jobs: the seed's statements through the MySQL front (mysql, \\G)" {
+	command -v mysql > /dev/null || skip "mysql (mariadb-client) is not installed"
+	mktable
+	mysqld_start
+	my() { mysql -h127.0.0.1 -P"$port" -uroot "$@"; }
+	run -0 my -e "CREATE JOB my_job1 ON STREAMING PROPERTIES('s3.max_batch_files'='2') DO $S3SQL"
+	run -0 my -e 'select * from job(type=insert) where ExecuteType = "streaming"\G'
+	[[ "$output" == *"
+             Name: my_job1
+          Definer: root
+      ExecuteType: STREAMING
+RecurringStrategy: NULL
+           Status: PENDING
+"* ]]
+	[[ "$output" == *"
+       Properties: {\"s3.max_batch_files\":\"2\"}
+    CurrentOffset: NULL
+        EndOffset: NULL
+    LoadStatistic: {\"scannedRows\":0,\"loadBytes\":0,\"fileNumber\":0,\"fileSize\":0}
+         ErrorMsg: NULL"* ]]
+	[[ "$output" != *SECRET* ]]
+	run -0 my -e "PAUSE JOB WHERE jobname = 'my_job1'"
+	run -1 my -e "PAUSE JOB WHERE jobname = 'my_job1'"
+	[[ "$output" == *"errorMsg is Can't change job status to the same status"* ]]
+	run -0 my -e "RESUME JOB WHERE jobName = 'my_job1'"
+	run -0 my -N -e "select Status from jobs(\"type\"=\"insert\") where Name = 'my_job1'"
+	[ "$output" = PENDING ]
+	run -0 my -e "DROP JOB WHERE jobName = 'my_job1'"
+	run -0 my -N -e "select count(*) from tasks(type='insert')"
+	[ "$output" = 0 ]
+	mysqld_stop
 }
 
 @test "jobs: an unqualified target is kept with the session's database (sl-jobd has no session)" {

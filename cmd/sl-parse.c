@@ -705,8 +705,11 @@ static sl_colreader *columnar_open(parse *c, const char *format, sl_colsrc *src)
 	if (!(r = sl_colfile_open(format, src, &o, err, sizeof err)))
 		columnar_failed(c, format, err);
 	/* typed fields for sl-map (a target table); alone, every value as
-	 * text under STRING columns, the file's types in the C frame */
-	if (c->target)
+	 * text under STRING columns, the file's types in the C frame.
+	 * SL_COLUMNAR_TEXT=1 keeps the text with a table too: the same load
+	 * through sl-map's casts, to hold the typed path against */
+	const char *text = getenv("SL_COLUMNAR_TEXT");
+	if (c->target && !(text && !strcmp(text, "1")))
 		sl_colfile_typed(r);
 	return r;
 }

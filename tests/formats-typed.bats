@@ -139,35 +139,37 @@ map() {
 	[ "$(sl-sql -N -B -e "$check")" = "$want" ]
 }
 
+# typed_stream KTYPE QTYPE [ROW-HEX...]: a typed source stream of the
+# columns k and q and the rows given (payload hex each)
+typed_stream() {
+	local kt=$1 qt=$2 r
+	shift 2
+	frame H 4 "534c0001$(printf %08x 2)$(field k)$(field "$kt")$(field q)$(field "$qt")"
+	for r in "$@"; do frame R 0 "$r"; done
+	frame E 0 "$(printf %016x $#)"
+}
+
 @test "sl-map: a typed DECIMAL beyond its precision is cast from its text; a bad typed stream is refused" {
 	sl-sql -e "CREATE DATABASE d"
 	sl-sql -e "CREATE TABLE d.t (k INT NOT NULL, q DECIMAL(3,1)) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1"
 	# q: unscaled 12345 in DECIMAL(3,1) (1234.5, over its precision), then 123 (12.3)
-	{
-		frame H 4 "534c0001$(printf %08x 2)$(field k)$(field INT)$(field q)$(field 'DECIMAL(3,1)')"
-		frame R 0 "00000004000000010000001000000000000000000000000000003039"
-		frame R 0 "0000000400000002000000100000000000000000000000000000007b"
-		frame E 0 "0000000000000002"
-	} > dec.sl
+	typed_stream INT 'DECIMAL(3,1)' "00000004000000010000001000000000000000000000000000003039" \
+		"0000000400000002000000100000000000000000000000000000007b" > dec.sl
 	run -0 --separate-stderr bash -c 'sl-map -H strict_mode:true d.t < dec.sl | sl-dump'
 	[ "${lines[0]}" = "k	q" ]
 	[ "${lines[1]}" = "2	12.3" ]
 	[[ "$stderr" == *"column(q) value is incorrect while strict mode is true, src value is 1234.5"* ]]
 	run -0 --separate-stderr bash -c 'sl-map d.t < dec.sl | sl-dump'
 	[ "${lines[1]}" = '1	\N' ]
-	# a type sl-parse never writes typed
-	{
-		frame H 4 "534c0001$(printf %08x 2)$(field k)$(field INT)$(field q)$(field DOUBLE)"
-		frame E 0 "0000000000000000"
-	} > double.sl
-	run -100 --separate-stderr bash -c 'sl-map d.t < double.sl > /dev/null'
-	[ "$stderr" = "sl-map: fatal: [INTERNAL_ERROR]sl-map: a typed source header of a type sl-parse does not write" ]
-	# a typed field of the wrong width, where its text is needed
-	{
-		frame H 4 "534c0001$(printf %08x 2)$(field k)$(field BIGINT)$(field q)$(field STRING)"
-		frame R 0 "0000000300000100000003312e35"
-		frame E 0 "0000000000000001"
-	} > short.sl
-	run -100 --separate-stderr bash -c 'sl-map d.t < short.sl > /dev/null'
-	[ "$stderr" = "sl-map: fatal: [INTERNAL_ERROR]malformed row in the input stream" ]
+	# a type sl-parse never writes typed; a typed field of the wrong width
+	# where its text is needed (BIGINT into INT)
+	typed_stream INT DOUBLE > double.sl
+	typed_stream BIGINT STRING "0000000300000100000003312e35" > short.sl
+	local f want
+	for f in double short; do
+		want="malformed row in the input stream"
+		[ $f = double ] && want="sl-map: a typed source header of a type sl-parse does not write"
+		run -100 --separate-stderr sl-map d.t < $f.sl
+		[ "$stderr" = "sl-map: fatal: [INTERNAL_ERROR]$want" ]
+	done
 }

@@ -201,6 +201,21 @@ static void put_row(mapper *c, const sl_frame *in)
 			}
 			continue;
 		}
+		if (c->m.raw && c->m.raw[j].p) {  /* a typed field as it came */
+			const char *rp = c->m.raw[j].p;
+			len = c->m.raw[j].n;
+			sl_u32_pack(d, len);
+			if (len == 4)           /* the usual widths, copied inline */
+				memcpy(d + 4, rp, 4);
+			else if (len == 8)
+				memcpy(d + 4, rp, 8);
+			else if (len == 16)
+				memcpy(d + 4, rp, 16);
+			else
+				memcpy(d + 4, rp, len);
+			d += 4 + len;
+			continue;
+		}
 		{
 			const char *op = d + 4;
 			len = sl_value_encode(&c->sch.cols[j].type, v, d + 4, &op);

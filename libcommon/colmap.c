@@ -818,13 +818,18 @@ static int convert(sl_colmap *m, const sl_field *f)
 		sl_value *v = &m->out[i];
 		int failed = 0, kept = t->kept;
 
+		if (srct)
+			m->raw[i].p = NULL;
 		switch (t->how) {
 		case SL_COLMAP_SRC: {
 			const sl_field *fl = &f[t->idx];
 			sl_field tf;
 			if (srct && fl->n < SL_ABSENT_LEN && srct[t->idx].kind != SL_T_NULL) {
-				if (t->pass && typed_value(t, fl, v))
+				if (t->pass && typed_value(t, fl, v)) {
+					if (!t->negate)
+						m->raw[i] = *fl;
 					break;
+				}
 				if (sl_colmap_src_text(m, f, t->idx, &tf) < 0)
 					return -1;
 				fl = &tf;
@@ -954,7 +959,8 @@ int sl_colmap_typed(sl_colmap *m, const sl_type *types, size_t n)
 	if (m->srct)
 		return 0;
 	/* a row of another count is rejected whole, its fields shown as text */
-	if (!(m->srct = calloc(all + 1, sizeof *m->srct)) || !(m->srctext = calloc(all + 1, sizeof *m->srctext)))
+	if (!(m->srct = calloc(all + 1, sizeof *m->srct)) || !(m->srctext = calloc(all + 1, sizeof *m->srctext)) ||
+	    !(m->raw = calloc((m->sch ? m->sch->ncols : 0) + 1, sizeof *m->raw)))
 		return -1;
 	m->nsrct = all;
 	for (i = 0; i < n; i++)
@@ -1016,5 +1022,6 @@ void sl_colmap_free(sl_colmap *m)
 		sl_buf_free(&m->srctext[i]);
 	free(m->srctext);
 	free(m->srct);
+	free(m->raw);
 	memset(m, 0, sizeof *m);
 }

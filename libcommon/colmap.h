@@ -105,6 +105,11 @@ typedef struct sl_colmap {
 	sl_type *srct;
 	sl_buf *srctext;
 	size_t nsrct;           /* entries of both: the header's count or nsrc */
+	/* Per row, one per table column: the source field whose bytes are
+	 * the column's value as they stand (a typed field of the column's
+	 * type, unchanged), for the writer to copy; p NULL otherwise. NULL
+	 * when no field is typed. */
+	sl_field *raw;
 } sl_colmap;
 #define SL_COLMAP_GC_SYNC 1
 #define SL_COLMAP_GC_ASYNC 2

@@ -190,7 +190,7 @@ static void put_row(mapper *c, const sl_frame *in)
 			size_t n = v->u.s.n;
 			sl_u32_pack(d, (uint32_t)n);
 			d += 4;
-			if (s >= in->p && n + 16 <= (size_t)(fend - s)) {
+			if (s >= in->p && s < fend && n + 16 <= (size_t)(fend - s)) {
 				char *e = d + n;
 				for (; d < e; d += 16, s += 16)
 					memcpy(d, s, 16);

@@ -80,6 +80,15 @@ static void reject(mapper *c, const sl_buf *reason, const char *src, size_t slen
 		sl_stage_die_write(&c->w);
 }
 
+/* A row that is not a sequence of fields (or a typed field that is not
+ * its type's): the stream is broken. */
+__attribute__((noreturn)) static void malformed(mapper *c)
+{
+	if (errno != EPROTO)
+		die_nomem();
+	sl_stage_abort(&c->w, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "malformed row in the input stream");
+}
+
 static void count_mismatch(mapper *c, size_t n)
 {
 	sl_buf *reason = &c->m.reason, *src = &c->m.src;
@@ -91,10 +100,12 @@ static void count_mismatch(mapper *c, size_t n)
 		die_nomem();
 	src->len = 0;
 	for (i = 0; i < n; i++) {
+		sl_field t;
 		if (i && sl_buf_put(src, c->sep_raw.p, c->sep_raw.len) < 0)
 			die_nomem();
-		if (c->fields[i].n >= SL_ABSENT_LEN ? sl_buf_put(src, "\\N", 2) < 0
-		    : sl_buf_put(src, c->fields[i].p, c->fields[i].n) < 0)
+		if (sl_colmap_src_text(&c->m, c->fields, i, &t) < 0)
+			malformed(c);
+		if (t.n >= SL_ABSENT_LEN ? sl_buf_put(src, "\\N", 2) < 0 : sl_buf_put(src, t.p, t.n) < 0)
 			die_nomem();
 	}
 	reject(c, reason, src->p, src->len);
@@ -109,8 +120,10 @@ static void map_row(mapper *c, const sl_frame *f)
 	int r;
 
 	c->rowno++;
-	if (nl < 0)
-		sl_stage_abort(&c->w, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "malformed row in the input stream");
+	if (nl < 0) {
+		errno = EPROTO;
+		malformed(c);
+	}
 	n = (size_t)nl;
 	if (n > c->fcap) {
 		while (c->fcap < n)
@@ -126,7 +139,7 @@ static void map_row(mapper *c, const sl_frame *f)
 	}
 	r = sl_colmap_row(&c->m, c->fields);
 	if (r < 0)
-		die_nomem();
+		malformed(c);
 	if (r == 0)
 		reject(c, &c->m.reason, c->m.src.p ? c->m.src.p : "", c->m.src.len);
 	else if (r == 1)
@@ -177,7 +190,7 @@ static void put_row(mapper *c, const sl_frame *in)
 			size_t n = v->u.s.n;
 			sl_u32_pack(d, (uint32_t)n);
 			d += 4;
-			if (s >= in->p && n + 16 <= (size_t)(fend - s)) {
+			if (s >= in->p && s < fend && n + 16 <= (size_t)(fend - s)) {
 				char *e = d + n;
 				for (; d < e; d += 16, s += 16)
 					memcpy(d, s, 16);
@@ -186,6 +199,21 @@ static void put_row(mapper *c, const sl_frame *in)
 				memcpy(d, s, n);
 				d += n;
 			}
+			continue;
+		}
+		if (c->m.raw && c->m.raw[j].p) {  /* a typed field as it came */
+			const char *rp = c->m.raw[j].p;
+			len = c->m.raw[j].n;
+			sl_u32_pack(d, len);
+			if (len == 4)           /* the usual widths, copied inline */
+				memcpy(d + 4, rp, 4);
+			else if (len == 8)
+				memcpy(d + 4, rp, 8);
+			else if (len == 16)
+				memcpy(d + 4, rp, 16);
+			else
+				memcpy(d + 4, rp, len);
+			d += 4 + len;
 			continue;
 		}
 		{
@@ -311,6 +339,34 @@ static int source_header(const sl_frame *f)
 	return ok;
 }
 
+/* SL_H_TYPED: sl-parse's source rows of a columnar file, some fields
+ * typed (frame.h); the plan takes them as they are. */
+static void typed_header(mapper *c, const sl_frame *f)
+{
+	long n = sl_header_parse(f, 0, 0), i;
+	sl_colspec *cs;
+	sl_type *ty;
+	int r = 0;
+
+	if (n < 0)
+		sl_stage_abort(&c->w, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-map: a malformed header in the input stream");
+	cs = calloc((size_t)n + 1, sizeof *cs);
+	ty = calloc((size_t)n + 1, sizeof *ty);
+	if (!cs || !ty)
+		die_nomem();
+	sl_header_parse(f, cs, (size_t)n);
+	for (i = 0; i < n; i++)
+		if (sl_type_parse(cs[i].type.p, cs[i].type.n, &ty[i], 0) != 1)
+			break;
+	if (i == n && (r = sl_colmap_typed(&c->m, ty, (size_t)n)) < 0)
+		die_nomem();
+	free(cs);
+	free(ty);
+	if (r == 0)
+		sl_stage_abort(&c->w, SL_EXIT_USAGE, 0,
+		    SL_E_INTERNAL_ERROR "sl-map: a typed source header of a type sl-parse does not write");
+}
+
 /* The table's schema and the load's plan; a planning error is kept for
  * when the stream starts. */
 static void open_table(mapper *c, const sl_opts *o, const char *db, const char *table)
@@ -363,7 +419,9 @@ static void start_rows(mapper *c, const sl_frame *f)
 		if (sl_write_kv(&c->w, 1, k, v) < 0)
 			sl_stage_die_write(&c->w);
 	}
-	if (!(f->flags & SL_H_VARIADIC) && !source_header(f))
+	if (f->flags & SL_H_TYPED)
+		typed_header(c, f);
+	else if (!(f->flags & SL_H_VARIADIC) && !source_header(f))
 		sl_stage_abort(&c->w, SL_EXIT_USAGE, 0,
 		    SL_E_INTERNAL_ERROR "sl-map: the input rows are already typed (expected source rows from sl-parse)");
 	write_header(c);

@@ -9,7 +9,10 @@
  * decompressed by compress_type.
  *
  * Frames: C (separators, StartTimeMs), H (variadic), R rows and F error
- * records in input order, C (LoadBytes, ReadDataTimeMs), E.
+ * records in input order, C (LoadBytes, ReadDataTimeMs), E. A columnar
+ * file (parquet, orc, arrow) has an H of its source columns instead: all
+ * STRING alone, and with a table the typed columns (colfile.h) as their
+ * types and binary values, flag SL_H_TYPED (frame.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -39,6 +42,7 @@
 #include "store.h"
 #include "colfile.h"
 #include "colval.h"
+#include "types.h"
 
 #define USAGE "sl-parse [--data-dir DIR] [-H 'name:value']... [DB.TABLE] < body\n" \
 	SL_HELP_H \
@@ -700,6 +704,13 @@ static sl_colreader *columnar_open(parse *c, const char *format, sl_colsrc *src)
 	}
 	if (!(r = sl_colfile_open(format, src, &o, err, sizeof err)))
 		columnar_failed(c, format, err);
+	/* typed fields for sl-map (a target table); alone, every value as
+	 * text under STRING columns, the file's types in the C frame.
+	 * SL_COLUMNAR_TEXT=1 keeps the text with a table too: the same load
+	 * through sl-map's casts, to hold the typed path against */
+	const char *text = getenv("SL_COLUMNAR_TEXT");
+	if (c->target && !(text && !strcmp(text, "1")))
+		sl_colfile_typed(r);
 	return r;
 }
 
@@ -727,10 +738,12 @@ static void columnar_start(parse *c, const sl_colreader *r, int64_t start_ms)
 	sl_buf_free(&types);
 }
 
-/* H: the source columns as STRING (sl-map casts the texts), and which
- * file column each one reads (-1: not in the file, absent). */
+/* H: the source columns as STRING (sl-map casts the texts), a typed
+ * column (sl_colinfo.typed) as its type with SL_H_TYPED, and which file
+ * column each one reads (-1: not in the file, absent). */
 static long *columnar_header(parse *c, const sl_colreader *r, char **src, size_t nsrc, int own)
 {
+	int flags = 0;
 	sl_field *nm = calloc(nsrc + 1, sizeof *nm), *ty = calloc(nsrc + 1, sizeof *ty);
 	long *pick = calloc(nsrc + 1, sizeof *pick);
 	size_t i, j;
@@ -747,27 +760,94 @@ static long *columnar_header(parse *c, const sl_colreader *r, char **src, size_t
 		nm[i].n = (uint32_t)strlen(src[i]);
 		ty[i].p = "STRING";
 		ty[i].n = 6;
+		if (pick[i] >= 0 && r->cols[pick[i]].typed) {
+			ty[i].p = r->cols[pick[i]].type;
+			ty[i].n = (uint32_t)strlen(ty[i].p);
+			flags = SL_H_TYPED;
+		}
 	}
-	if (sl_write_header(&c->w, nsrc, nm, ty, 0) < 0 || sl_writer_flush(&c->w) < 0)
+	if (sl_write_header(&c->w, nsrc, nm, ty, flags) < 0 || sl_writer_flush(&c->w) < 0)
 		sl_stage_die_write(&c->w);
 	free(nm);
 	free(ty);
 	return pick;
 }
 
-/* A row larger than a frame may hold: an F record with its start. */
-static int columnar_too_long(parse *c, const sl_field *row, size_t n, uint64_t rowno)
+/* A row larger than a frame may hold: an F record with its start, the
+ * values as text (a typed field's as its text would have been). */
+static int columnar_too_long(parse *c, const sl_colreader *r, const long *pick, const sl_field *row, size_t n,
+	uint64_t rowno)
 {
 	sl_buf raw = SL_BUF_ZERO;
+	sl_type t;
 	size_t j;
 
-	for (j = 0; j < n && raw.len < 1024; j++)
-		if ((j && sl_buf_putc(&raw, '\t') < 0) ||
-		    sl_buf_put(&raw, row[j].p, row[j].n >= SL_ABSENT_LEN ? 0 : row[j].n) < 0)
+	for (j = 0; j < n && raw.len < 1024; j++) {
+		const sl_colinfo *ci = pick[j] >= 0 ? &r->cols[pick[j]] : 0;
+		if (j && sl_buf_putc(&raw, '\t') < 0)
 			return -1;
+		if (row[j].n >= SL_ABSENT_LEN)
+			continue;
+		if (ci && ci->typed && sl_type_parse(ci->type, strlen(ci->type), &t, 0) == 1) {
+			if (sl_colval_typed_text(&raw, t.kind, t.scale, row[j].p, row[j].n) < 0)
+				return -1;
+		} else if (sl_buf_put(&raw, row[j].p, row[j].n) < 0)
+			return -1;
+	}
 	reject_line(c, 0, raw.p ? raw.p : "", raw.len < 1024 ? raw.len : 1024, rowno);
 	sl_buf_free(&raw);
 	return 1;
+}
+
+/* n bytes from s to d without a call for the short ones (most columnar
+ * fields are a few bytes: a libc call per field cost more than the copy),
+ * never reading past s + n. */
+static inline void copy_field(char *d, const char *s, size_t n)
+{
+	if (n > 16)
+		memcpy(d, s, n);
+	else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+}
+
+/* One R frame of n fields, built in c->rowbuf (need: its payload bytes). */
+static int columnar_put(parse *c, const sl_field *row, size_t n, size_t need)
+{
+	sl_frame f;
+	char *d;
+	size_t i;
+
+	if (need > c->rowcap) {
+		char *nb = realloc(c->rowbuf, need * 2);
+		if (!nb) {
+			errno = ENOMEM;
+			return -1;
+		}
+		c->rowbuf = nb;
+		c->rowcap = need * 2;
+	}
+	d = c->rowbuf;
+	for (i = 0; i < n; i++) {
+		uint32_t k = row[i].n;
+		sl_u32_pack(d, k);
+		d += 4;
+		if (k < SL_ABSENT_LEN) {
+			copy_field(d, row[i].p, k);
+			d += k;
+		}
+	}
+	f.type = 'R';
+	f.flags = 0;
+	f.len = (uint32_t)need;
+	f.p = c->rowbuf;
+	return sl_write_frame(&c->w, &f);
 }
 
 /* The rows: each source column's value, in the sources' order. */
@@ -792,11 +872,11 @@ static void columnar_rows(parse *c, sl_colreader *r, const long *pick, size_t ns
 				need += row[i].n;
 		}
 		if (need > c->max) {
-			if (columnar_too_long(c, row, nsrc, rowno) < 0)
+			if (columnar_too_long(c, r, pick, row, nsrc, rowno) < 0)
 				sl_diesys(SL_EXIT_TEMP, "unable to report row %" PRIu64, rowno);
 			continue;
 		}
-		if (sl_write_row(&c->w, nsrc, row) < 0)
+		if (columnar_put(c, row, nsrc, need) < 0)
 			sl_stage_die_write(&c->w);
 	}
 	if (k < 0)

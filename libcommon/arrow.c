@@ -275,6 +275,7 @@ static int read_schema(arrow *r, const sl_fb *s)
 		    !(r->h.cols[i].name = strdup(r->fields[i].name)))
 			return fail(r, ENOMEM, "out of memory");
 		r->h.cols[i].type = t.p;
+		r->h.cols[i].typed_kind = sl_arrowval_typed(&r->fields[i]);
 	}
 	return 1;
 }
@@ -643,13 +644,12 @@ static int arrow_next(sl_colreader *h, sl_field *vals)
 		return k;
 	}
 	for (i = 0; i < r->nfields; i++) {
-		sl_buf *t = &r->text[i];
-		t->len = 0;
-		k = sl_arrowval_text(t, &r->cols[i], r->row, 0, 0, h->err, sizeof h->err);
+		k = sl_arrowval_field(&r->text[i], &r->cols[i], r->row, h->cols[i].typed ? h->cols[i].typed_kind : 0,
+		    &vals[i], h->err, sizeof h->err);
 		if (k < 0)
 			return -1;
-		vals[i].p = t->p ? t->p : "";
-		vals[i].n = k == 0 ? SL_NULL_LEN : (uint32_t)t->len;
+		if (k == 0)
+			vals[i] = (sl_field){ "", SL_NULL_LEN };
 	}
 	r->row++;
 	return 1;

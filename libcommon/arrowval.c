@@ -7,6 +7,9 @@
 #include "arrowval.h"
 #include "colval.h"
 #include "flatbuf.h"
+#include "types.h"
+#include "sl.h"
+#include <endian.h>
 
 #define MAX_DEPTH 64
 
@@ -326,4 +329,105 @@ int sl_arrowval_text(sl_buf *b, const sl_aarr *a, int64_t i, int json, int depth
 	default:
 		return scalar(b, a, i, json, err, errlen);
 	}
+}
+
+int sl_arrowval_typed(const sl_afield *f)
+{
+	static const int sints[] = { SL_T_TINYINT, SL_T_SMALLINT, SL_T_INT, SL_T_BIGINT };
+	if (f->dict)
+		return 0;
+	switch (f->type) {
+	case SL_AT_INT:
+		if (!f->sign || (f->bits != 8 && f->bits != 16 && f->bits != 32 && f->bits != 64))
+			return 0;
+		return sints[f->bits == 8 ? 0 : f->bits == 16 ? 1 : f->bits == 32 ? 2 : 3];
+	case SL_AT_DECIMAL:
+		return f->bits == 128 && f->prec >= 1 && f->prec <= 38 && f->scale >= 0 && f->scale <= f->prec
+			? SL_T_DECIMAL : 0;
+	case SL_AT_DATE:
+		return SL_T_DATE;
+	default:
+		return 0;
+	}
+}
+
+/* value i of a typed array (sl_arrowval_typed kind) as its field in d
+ * (16 bytes of room): its length; -1 a date out of range */
+static int typed(const sl_aarr *a, int64_t i, int kind, char *d)
+{
+	const uint8_t *p;
+	uint64_t lo, hi;
+	int64_t v;
+
+	switch (kind) {
+	case SL_T_DECIMAL:
+		p = a->b1 + (size_t)i * 16;
+		memcpy(&lo, p, 8);
+		memcpy(&hi, p + 8, 8);
+		hi = htobe64(le64toh(hi));
+		lo = htobe64(le64toh(lo));
+		memcpy(d, &hi, 8);
+		memcpy(d + 8, &lo, 8);
+		return 16;
+	case SL_T_DATE:
+		if (a->f->unit == 0)
+			v = fixed_int(a, i, 4);
+		else {
+			v = fixed_int(a, i, 8);
+			v = v / 86400000 - (v % 86400000 < 0);
+		}
+		if (v < SL_COLVAL_DAY_MIN || v > SL_COLVAL_DAY_MAX)
+			return -1;
+		sl_u32_pack(d, (uint32_t)v);
+		return 4;
+	default:
+		break;
+	}
+	p = a->b1 + (size_t)i * (size_t)(a->f->bits / 8);
+	switch (a->f->bits) {
+	case 8:
+		d[0] = (char)p[0];
+		return 1;
+	case 16:
+		d[0] = (char)p[1];
+		d[1] = (char)p[0];
+		return 2;
+	case 32:
+		memcpy(&lo, p, 4);
+		sl_u32_pack(d, (uint32_t)lo);
+		return 4;
+	default:
+		memcpy(&lo, p, 8);
+		lo = htobe64(le64toh(lo));
+		memcpy(d, &lo, 8);
+		return 8;
+	}
+}
+
+int sl_arrowval_field(sl_buf *b, const sl_aarr *a, int64_t i, int kind, sl_field *out, char *err, size_t errlen)
+{
+	int t = a->f->type, k;
+	uint64_t s, e;
+
+	b->len = 0;
+	if (is_null(a, i))
+		return 0;
+	if (kind) {
+		if (b->cap < 16 && sl_buf_reserve(b, 16) < 0)
+			return -1;
+		if ((k = typed(a, i, kind, b->p)) < 0)
+			return bad(err, errlen, "a date or time out of range", i);
+		*out = (sl_field){ b->p, (uint32_t)k };
+		return 1;
+	}
+	if (!a->dict && (t == SL_AT_UTF8 || t == SL_AT_BINARY || t == SL_AT_LARGEUTF8 || t == SL_AT_LARGEBIN)) {
+		if (span(a, i, t == SL_AT_LARGEBIN || t == SL_AT_LARGEUTF8 ? 8 : 4, a->n2, &s, &e) < 0)
+			return bad(err, errlen, "an offset outside the data", i);
+		*out = (sl_field){ (const char *)a->b2 + s, (uint32_t)(e - s) };
+		return 1;
+	}
+	if ((k = sl_arrowval_text(b, a, i, 0, 0, err, errlen)) <= 0)
+		return k;
+	*out = (sl_field){ b->p ? b->p : "", (uint32_t)b->len };
+	return 1;
 }

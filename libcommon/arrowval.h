@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "io.h"
+#include "field.h"
 
 /* Arrow's Type union, in its own numbering (Schema.fbs). */
 enum { SL_AT_NULL = 1, SL_AT_INT, SL_AT_FLOAT, SL_AT_BINARY, SL_AT_UTF8, SL_AT_BOOL, SL_AT_DECIMAL,
@@ -52,5 +53,19 @@ int sl_arrowval_type(sl_buf *b, const sl_afield *f);
  * nested one). 1; 0 NULL (nothing appended); -1 with err filled (an offset
  * outside its buffer, a value out of its type's range, ENOMEM). */
 int sl_arrowval_text(sl_buf *b, const sl_aarr *a, int64_t i, int json, int depth, char *err, size_t errlen);
+
+/* A top-level field's typed field kind (colfile.h sl_colinfo.typed): the
+ * sl_tkind of signed integers (TINYINT..BIGINT), 128-bit decimals of
+ * precision <= 38, dates; 0 the field stays text (dictionary-encoded ones
+ * too). */
+int sl_arrowval_typed(const sl_afield *f);
+/* Value i of a top-level array as a row's field, copied only where it
+ * must be: kind (the field's sl_arrowval_typed, or 0) != 0, the typed
+ * field written to b; a plain string or binary, its bytes where they lie
+ * in the batch; anything else its text (sl_arrowval_text) in b. b is
+ * emptied first; *out valid until b or the batch changes. 1; 0 NULL; -1
+ * with err (an offset outside its buffer, a value out of its type's
+ * range, ENOMEM). */
+int sl_arrowval_field(sl_buf *b, const sl_aarr *a, int64_t i, int kind, sl_field *out, char *err, size_t errlen);
 
 #endif

@@ -82,6 +82,12 @@ sl_colreader *sl_colfile_open(const char *format, const sl_colsrc *src, const sl
 	return f->open(src, o, err, errlen);
 }
 
+void sl_colfile_typed(sl_colreader *r)
+{
+	for (size_t i = 0; i < r->ncols; i++)
+		r->cols[i].typed = r->cols[i].typed_kind != 0;
+}
+
 int sl_colfile_next(sl_colreader *r, sl_field *vals)
 {
 	return r->ops->next(r, vals);

@@ -60,6 +60,16 @@ typedef struct sl_colsrc {
 typedef struct sl_colinfo {
 	char *name;
 	char *type;             /* Doris type text */
+	/* Typed fields (after sl_colfile_typed): the column's values
+	 * come in the typed binary encoding of `type` (types.h) instead of
+	 * their text, for INT, BIGINT (parquet INT32/INT64, arrow signed
+	 * integers also TINYINT and SMALLINT), DECIMAL(p,s) with p <= 38 held
+	 * in 64 or 128 bits, and DATE: the types whose binary value gives
+	 * back exactly the text above (sl_colval_typed_text). A DECIMAL's
+	 * unscaled value may exceed its precision (the file says so): the
+	 * reader of the field checks. Every other column stays text.
+	 * typed_kind: the reader's, the sl_tkind it would write (0 text). */
+	int typed, typed_kind;
 } sl_colinfo;
 
 typedef struct sl_colreader sl_colreader;
@@ -103,6 +113,9 @@ int sl_colfile_spool(int fd, sl_input *in, const char *dir, uint64_t max, sl_col
  * a unique name unlinked at once, so that nothing is left behind in any
  * outcome. The fd; -1 errno. */
 int sl_colfile_tempfile(const char *dir);
+/* Before the first row: every column that allows it gives typed fields
+ * (sl_colinfo.typed); without it, every value is text. */
+void sl_colfile_typed(sl_colreader *r);
 int sl_colfile_next(sl_colreader *r, sl_field *vals);
 void sl_colfile_free(sl_colreader *r);
 

@@ -19,6 +19,7 @@
 #include "cast.h"
 #include "datetime.h"
 #include "utf8.h"
+#include "colval.h"
 
 #define FE_ERR SL_E_ANALYSIS_ERROR SL_TSTATUS
 
@@ -704,11 +705,15 @@ static int src_spaces(sl_colmap *m, const sl_field *f)
 {
 	size_t i;
 
+	sl_field t;
+
 	m->src.len = 0;
 	for (i = 0; i < m->nsrc; i++) {
 		if (i && sl_buf_putc(&m->src, ' ') < 0)
 			return -1;
-		if (f[i].n >= SL_ABSENT_LEN ? sl_buf_put(&m->src, "NULL", 4) < 0 : sl_buf_put(&m->src, f[i].p, f[i].n) < 0)
+		if (sl_colmap_src_text(m, f, i, &t) < 0)
+			return -1;
+		if (t.n >= SL_ABSENT_LEN ? sl_buf_put(&m->src, "NULL", 4) < 0 : sl_buf_put(&m->src, t.p, t.n) < 0)
 			return -1;
 	}
 	return 0;
@@ -721,14 +726,18 @@ static int eval_row(sl_colmap *m, const sl_field *f)
 	size_t i, nsrc = m->nsrc;
 	sl_value keep;
 
+	sl_field t;
+
 	sl_arena_reset(&m->arena);
 	for (i = 0; i < nsrc; i++) {
-		if (f[i].n >= SL_ABSENT_LEN)    /* NULL or absent */
+		if (sl_colmap_src_text(m, f, i, &t) < 0)
+			return -1;
+		if (t.n >= SL_ABSENT_LEN)    /* NULL or absent */
 			m->scope[i] = SL_VALUE_NULL;
 		else {
 			m->scope[i] = (sl_value){ .kind = SL_V_STRING, .tkind = SL_T_STRING };
-			m->scope[i].u.s.p = f[i].p;
-			m->scope[i].u.s.n = f[i].n;
+			m->scope[i].u.s.p = t.p;
+			m->scope[i].u.s.n = t.n;
 		}
 	}
 	for (i = 0; i < m->ndv; i++)
@@ -781,11 +790,27 @@ static int absent_key(sl_colmap *m, const sl_field *f, const sl_colmap_col *t)
 	return src_spaces(m, f) < 0 ? -1 : 0;
 }
 
+/* A typed field of column t's very type decoded into v: 1; 0 when its
+ * text must decide instead (a DECIMAL beyond its precision, which the
+ * cast of the text refuses). */
+static int typed_value(const sl_colmap_col *t, const sl_field *fl, sl_value *v)
+{
+	unsigned __int128 u;
+
+	if (sl_value_decode(&t->c->type, fl->p, fl->n, v) < 0)
+		return 0;
+	if (t->c->type.kind != SL_T_DECIMAL)
+		return 1;
+	u = v->u.l < 0 ? 0 - (unsigned __int128)v->u.l : (unsigned __int128)v->u.l;
+	return u < t->lim;
+}
+
 /* Conversion: casts, strict mode, NOT NULL, negative, the partial
  * update mask; the first failing column wins. A column the row does not
  * give (mask '0') may stay NULL. 1 converted, 0 rejected, -1 ENOMEM. */
 static int convert(sl_colmap *m, const sl_field *f)
 {
+	const sl_type *srct = m->srct;
 	size_t i;
 
 	for (i = 0; i < m->sch->ncols; i++) {
@@ -793,9 +818,22 @@ static int convert(sl_colmap *m, const sl_field *f)
 		sl_value *v = &m->out[i];
 		int failed = 0, kept = t->kept;
 
+		if (srct)
+			m->raw[i].p = NULL;
 		switch (t->how) {
 		case SL_COLMAP_SRC: {
 			const sl_field *fl = &f[t->idx];
+			sl_field tf;
+			if (srct && fl->n < SL_ABSENT_LEN && srct[t->idx].kind != SL_T_NULL) {
+				if (t->pass && typed_value(t, fl, v)) {
+					if (!t->negate)
+						m->raw[i] = *fl;
+					break;
+				}
+				if (sl_colmap_src_text(m, f, t->idx, &tf) < 0)
+					return -1;
+				fl = &tf;
+			}
 			if (fl->n == SL_NULL_LEN) {
 				*v = SL_VALUE_NULL;
 			} else if (fl->n == SL_ABSENT_LEN) {
@@ -835,7 +873,9 @@ static int convert(sl_colmap *m, const sl_field *f)
 			continue;
 		m->reason.len = 0;
 		if (failed && m->strict) {
-			const sl_field *fl = &f[t->idx];
+			sl_field tf, *fl = &tf;
+			if (sl_colmap_src_text(m, f, t->idx, &tf) < 0)
+				return -1;
 			if (sl_buf_printf(&m->reason, "column(%s) value is incorrect while strict mode is true, src value is %.*s",
 			    t->c->name, (int)fl->n, fl->p) < 0)
 				return -1;
@@ -893,6 +933,70 @@ int sl_colmap_row(sl_colmap *m, const sl_field *f)
 	return fit_lengths(m);
 }
 
+/* a typed field's type: one of the kinds colfile.h's readers write */
+static int typed_kind(const sl_type *t)
+{
+	switch (t->kind) {
+	case SL_T_TINYINT: case SL_T_SMALLINT: case SL_T_INT: case SL_T_BIGINT: case SL_T_DECIMAL: case SL_T_DATE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int same_type(const sl_type *a, const sl_type *b)
+{
+	return a->kind == b->kind && (a->kind != SL_T_DECIMAL || (a->prec == b->prec && a->scale == b->scale));
+}
+
+int sl_colmap_typed(sl_colmap *m, const sl_type *types, size_t n)
+{
+	size_t i, all = n > m->nsrc ? n : m->nsrc;
+
+	for (i = 0; i < n; i++)
+		if (!sl_type_is_string(&types[i]) && !typed_kind(&types[i]))
+			return 0;
+	if (m->srct)
+		return 0;
+	/* a row of another count is rejected whole, its fields shown as text */
+	if (!(m->srct = calloc(all + 1, sizeof *m->srct)) || !(m->srctext = calloc(all + 1, sizeof *m->srctext)) ||
+	    !(m->raw = calloc((m->sch ? m->sch->ncols : 0) + 1, sizeof *m->raw)))
+		return -1;
+	m->nsrct = all;
+	for (i = 0; i < n; i++)
+		if (typed_kind(&types[i]))
+			m->srct[i] = types[i];
+	for (i = 0; m->sch && i < m->sch->ncols; i++) {
+		sl_colmap_col *t = &m->plan[i];
+		int k;
+		t->pass = t->how == SL_COLMAP_SRC && t->idx < n && m->srct[t->idx].kind != SL_T_NULL &&
+			same_type(&m->srct[t->idx], &t->c->type);
+		for (t->lim = 1, k = 0; t->pass && k < t->c->type.prec; k++)
+			t->lim *= 10;
+	}
+	return 1;
+}
+
+int sl_colmap_src_text(sl_colmap *m, const sl_field *f, size_t i, sl_field *out)
+{
+	sl_buf *b;
+
+	*out = f[i];
+	if (!m->srct || i >= m->nsrct || f[i].n >= SL_ABSENT_LEN || m->srct[i].kind == SL_T_NULL)
+		return 1;
+	b = &m->srctext[i];
+	b->len = 0;
+	errno = 0;
+	if (sl_colval_typed_text(b, m->srct[i].kind, m->srct[i].scale, f[i].p, f[i].n) < 0) {
+		if (errno == EINVAL)
+			errno = EPROTO;
+		return -1;
+	}
+	out->p = b->p;
+	out->n = (uint32_t)b->len;
+	return 1;
+}
+
 void sl_colmap_free(sl_colmap *m)
 {
 	size_t i;
@@ -914,5 +1018,10 @@ void sl_colmap_free(sl_colmap *m)
 	sl_arena_free(&m->arena);
 	sl_buf_free(&m->reason);
 	sl_buf_free(&m->src);
+	for (i = 0; m->srctext && i < m->nsrct; i++)
+		sl_buf_free(&m->srctext[i]);
+	free(m->srctext);
+	free(m->srct);
+	free(m->raw);
 	memset(m, 0, sizeof *m);
 }

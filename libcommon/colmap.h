@@ -52,6 +52,10 @@ typedef struct sl_colmap_col {
 	int kept;               /* UPDATE_FIXED_COLUMNS: not given, the stored value stays */
 	int always;             /* partial rows: a key or the delete sign, always given */
 	int negate;             /* `negative`: a SUM column's value times -1 */
+	int pass;               /* SRC: a typed source field of this very type
+				 * (sl_colmap_typed), decoded, no text round trip */
+	unsigned __int128 lim;  /* pass, DECIMAL: 10^precision, the bound a
+				 * decoded value must stay under */
 } sl_colmap_col;
 
 typedef struct sl_colmap_derived {
@@ -95,6 +99,17 @@ typedef struct sl_colmap {
 	sl_value *out, *scope;
 	sl_arena arena;
 	sl_buf reason, src;
+	/* Typed source fields (sl_colmap_typed): each source's type, kind
+	 * SL_T_NULL for text; NULL when every field is text. srctext holds a
+	 * typed field's text this row, where the text is needed. */
+	sl_type *srct;
+	sl_buf *srctext;
+	size_t nsrct;           /* entries of both: the header's count or nsrc */
+	/* Per row, one per table column: the source field whose bytes are
+	 * the column's value as they stand (a typed field of the column's
+	 * type, unchanged), for the writer to copy; p NULL otherwise. NULL
+	 * when no field is typed. */
+	sl_field *raw;
 } sl_colmap;
 #define SL_COLMAP_GC_SYNC 1
 #define SL_COLMAP_GC_ASYNC 2
@@ -129,6 +144,22 @@ int sl_colmap_plan(sl_colmap *m, const sl_schema *sch, const sl_loadopts *lo, co
  * m->src holds the source as the error log shows it; 2 dropped by the
  * preceding filter (counted in m->pre_unselected); -1 ENOMEM. */
 int sl_colmap_row(sl_colmap *m, const sl_field *f);
+
+/* The source fields come typed (sl-parse's SL_H_TYPED rows of a columnar
+ * file): types[i] is source i's type, STRING (or any string type) for a
+ * text field, else the field holds that type's binary encoding (one of
+ * colfile.h's typed kinds: INT, BIGINT, TINYINT, SMALLINT, DECIMAL,
+ * DATE). A column fed by a source of its very type takes the decoded
+ * value; every other use of the field (a cast to another type, the
+ * `columns` expressions, the preceding filter, a rejected row's source
+ * text) takes the field's text as the columnar reader writes it
+ * (sl_colval_typed_text), so that the rows, the strict_mode filtering and
+ * the reasons are those of the text fields. After the plan, once. 1; 0 a
+ * type is not one of those (or called twice); -1 ENOMEM. */
+int sl_colmap_typed(sl_colmap *m, const sl_type *types, size_t n);
+/* Source i of the row f as text (a typed field's text, else the field
+ * itself). 1; -1 (ENOMEM; EPROTO a typed field of the wrong length). */
+int sl_colmap_src_text(sl_colmap *m, const sl_field *f, size_t i, sl_field *out);
 
 void sl_colmap_free(sl_colmap *m);
 

@@ -9,10 +9,11 @@
 #include "colval.h"
 #include "calendar.h"
 #include "datetime.h"
+#include "types.h"
 
 /* days of 0000-01-01 and 9999-12-31 since 1970-01-01 */
-#define COLVAL_DAY_MIN (-719528LL)
-#define COLVAL_DAY_MAX 2932896LL
+#define COLVAL_DAY_MIN SL_COLVAL_DAY_MIN
+#define COLVAL_DAY_MAX SL_COLVAL_DAY_MAX
 
 static int einval(void)
 {
@@ -337,4 +338,21 @@ int sl_colval_json_string(sl_buf *b, const char *s, size_t n)
 		}
 	}
 	return sl_buf_putc(b, '"');
+}
+
+int sl_colval_typed_text(sl_buf *b, int kind, int scale, const char *p, size_t n)
+{
+	const uint8_t *u = (const uint8_t *)p;
+	uint64_t v = 0;
+	size_t i;
+	if (kind == SL_T_DECIMAL)
+		return n == 16 ? sl_colval_decimal(b, u, 16, 0, scale) : einval();
+	if (n != sl_type_width(&(sl_type){ .kind = (uint8_t)kind }) || n == 0 || n > 8 ||
+	    (kind != SL_T_DATE && (kind < SL_T_TINYINT || kind > SL_T_BIGINT)))
+		return einval();
+	for (i = 0; i < n; i++)
+		v = v << 8 | u[i];
+	if (n < 8 && (v >> (8 * n - 1)) & 1)
+		v |= ~(uint64_t)0 << (8 * n);
+	return kind == SL_T_DATE ? sl_colval_date(b, (int64_t)v) : sl_colval_int(b, (int64_t)v);
 }

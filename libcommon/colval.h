@@ -40,4 +40,15 @@ int sl_colval_uuid(sl_buf *b, const uint8_t *v);
  * bytes as \ufffd), for values inside nested JSON texts */
 int sl_colval_json_string(sl_buf *b, const char *p, size_t n);
 
+/* DATE's range of the texts: days since 1970-01-01 of 0000-01-01 and
+ * 9999-12-31 (sl_colval_date refuses the others). */
+#define SL_COLVAL_DAY_MIN (-719528LL)
+#define SL_COLVAL_DAY_MAX 2932896LL
+/* A typed field of colfile.h (sl_colinfo.typed: INT, BIGINT, TINYINT,
+ * SMALLINT, DECIMAL, DATE in the binary encoding of types.h, n bytes of p)
+ * as the text the reader gives in text mode: the same digits for the same
+ * value. kind is the type's enum sl_tkind, scale the DECIMAL's. 1; -1
+ * (EINVAL: not such a field; ENOMEM). */
+int sl_colval_typed_text(sl_buf *b, int kind, int scale, const char *p, size_t n);
+
 #endif

@@ -9,7 +9,11 @@
  *   H  header: magic "SL\0\1", u32 ncols, then per column two fields
  *      (name, Doris type text e.g. "DECIMAL(15,2)"). Flag SL_H_VARIADIC:
  *      ncols is 0 and rows may have any number of fields (raw source rows
- *      straight from sl-parse, all text). A stage that changes the shape
+ *      straight from sl-parse, all text). Flag SL_H_TYPED: source rows
+ *      of sl-parse from a columnar file (parquet, orc, arrow) whose
+ *      columns of type STRING hold text and every other column its typed
+ *      binary encoding (below), for sl-map to take without a text round
+ *      trip; NULL and absent as for text. A stage that changes the shape
  *      writes a new H. Must be the first frame apart from C/c frames.
  *   R  row: fields. field = u32 BE length + bytes; length 0xFFFFFFFF = NULL,
  *      0xFFFFFFFE = absent (source rows only: a JSON key that is not there).
@@ -43,6 +47,7 @@
 
 #define SL_H_VARIADIC 0x01
 #define SL_H_CRC      0x02   /* an E frame with SL_E_CRC follows; crc covers H.. */
+#define SL_H_TYPED    0x04   /* source rows of sl-parse with typed fields (above) */
 #define SL_X_PRETXN   0x01
 #define SL_E_CRC      0x01
 

@@ -16,6 +16,9 @@
 #include "parquetpage.h"
 #include "parquetval.h"
 #include "sl.h"
+#include "colval.h"
+#include "types.h"
+#include <endian.h>
 
 
 typedef struct pq_reader {
@@ -30,7 +33,54 @@ typedef struct pq_reader {
 	sl_buf text;            /* this row's value texts */
 	size_t *off;            /* ncols: offset in text, SIZE_MAX not in text */
 	size_t *scratch;
+	/* ncols, for the flat columns: how a value is handed out (PQ_TEXT,
+	 * PQ_BYTES, PQ_TYPED) and a typed field's width */
+	uint8_t *mode, *width;
+	sl_parquet_col **flat;  /* ncols: a flat column's leaf, NULL nested */
 } pq_reader;
+
+enum { PQ_TEXT, PQ_BYTES, PQ_TYPED };
+
+/* A typed column's values (sl_colinfo.typed) encoded once per row group,
+ * in place: the 16-byte slot of each value takes its field's bytes (big
+ * endian, types.h), so that a row hands out a pointer to them. */
+static int encode_typed(pq_reader *r, int k, sl_parquet_col *col, const sl_parquet_node *nd)
+{
+	int kind = r->base.cols[k].typed_kind;
+	for (size_t i = 0; i < col->nv; i++) {
+		const uint8_t *p = col->v[i].p;
+		uint64_t u;
+		char *d = (char *)&col->v[i];
+		if (col->v[i].n == 4)
+			u = (uint64_t)(int64_t)(int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16
+				| (uint32_t)p[3] << 24);
+		else if (col->v[i].n == 8)
+			memcpy(&u, p, 8), u = le64toh(u);
+		else {
+			snprintf(r->base.err, sizeof r->base.err, "column %s: a value of %u bytes", nd->name,
+				col->v[i].n);
+			return -1;
+		}
+		if (kind == SL_T_DATE && ((int64_t)u < SL_COLVAL_DAY_MIN || (int64_t)u > SL_COLVAL_DAY_MAX)) {
+			snprintf(r->base.err, sizeof r->base.err, "column %s: a value out of its type's range",
+				nd->name);
+			return -1;
+		}
+		if (kind == SL_T_BIGINT) {
+			u = htobe64(u);
+			memcpy(d, &u, 8);
+		} else if (kind == SL_T_DECIMAL) {
+			uint64_t hi = (int64_t)u < 0 ? ~(uint64_t)0 : 0;
+			u = htobe64(u);
+			memcpy(d, &hi, 8);
+			memcpy(d + 8, &u, 8);
+		} else {
+			uint32_t w = htobe32((uint32_t)u);
+			memcpy(d, &w, 4);
+		}
+	}
+	return 0;
+}
 
 static int load_group(pq_reader *r)
 {
@@ -60,41 +110,56 @@ static int load_group(pq_reader *r)
 		}
 		r->base.nread += (uint64_t)g->cols[j].size;
 	}
+	for (size_t k = 0; k < r->base.ncols; k++) {
+		const sl_parquet_node *nd = &r->m.nodes[r->top[k]];
+		if (r->base.cols[k].typed)
+			r->mode[k] = PQ_TYPED;
+		if (r->mode[k] == PQ_TYPED && encode_typed(r, (int)k, &r->cols[nd->leaf], nd) < 0)
+			return -1;
+	}
 	r->row = 0;
 	return 0;
 }
 
-/* a flat column's value: into vals[k] directly (bytes) or r->text */
-static int flat_value(pq_reader *r, int k, sl_field *vals)
+/* a flat column's value: into vals[k] directly (bytes, typed) or r->text;
+ * 1 in the text, 0 not, -1 err */
+static inline int flat_value(pq_reader *r, int k, sl_parquet_col *col, sl_field *vals)
 {
-	const sl_parquet_node *nd = &r->m.nodes[r->top[k]];
-	sl_parquet_col *col = &r->cols[nd->leaf];
+	const sl_parquet_node *nd;
 	size_t i = col->pos++;
 	if (i >= col->n || col->vix[i] > col->nv) {
+		nd = &r->m.nodes[r->top[k]];
 		snprintf(r->base.err, sizeof r->base.err, "column %s ends before its row group", nd->name);
 		return -1;
 	}
 	/* rows are read across every column's arrays: more streams than the
 	 * hardware prefetcher follows, so ask for the lines a few rows ahead */
+	uint32_t j = col->vix[i];
 	__builtin_prefetch(&col->def[i + 64]);
 	__builtin_prefetch(&col->vix[i + 32]);
-	__builtin_prefetch(&col->v[col->vix[i] + 8]);
+	__builtin_prefetch(&col->v[j + 8]);
+	nd = &r->m.nodes[r->top[k]];
 	if (col->def[i] < nd->def) {
 		vals[k] = (sl_field){ NULL, SL_NULL_LEN };
 		return 0;
 	}
-	sl_parquet_val v = col->v[col->vix[i]];
-	if (sl_parquetval_is_bytes(nd)) {
-		vals[k] = (sl_field){ (const char *)v.p, v.n };
+	switch (r->mode[k]) {
+	case PQ_BYTES:
+		vals[k] = (sl_field){ (const char *)col->v[j].p, col->v[j].n };
 		return 0;
+	case PQ_TYPED:
+		vals[k] = (sl_field){ (const char *)&col->v[j], r->width[k] };
+		return 0;
+	default:
+		r->off[k] = r->text.len;
+		return sl_parquetval_text(&r->text, nd, col->v[j], r->base.err, sizeof r->base.err) < 0 ? -1 : 1;
 	}
-	r->off[k] = r->text.len;
-	return sl_parquetval_text(&r->text, nd, v, r->base.err, sizeof r->base.err) < 0 ? -1 : 0;
 }
 
 static int pq_next(sl_colreader *base, sl_field *vals)
 {
 	pq_reader *r = (pq_reader *)base;
+	size_t ntext = 0;
 	while (r->rg < 0 || r->row >= r->m.rgs[r->rg].nrows) {
 		if (r->rg + 1 >= r->m.nrg)
 			return 0;
@@ -104,11 +169,12 @@ static int pq_next(sl_colreader *base, sl_field *vals)
 	}
 	r->text.len = 0;
 	for (size_t k = 0; k < base->ncols; k++) {
-		const sl_parquet_node *nd = &r->m.nodes[r->top[k]];
 		r->off[k] = SIZE_MAX;
-		if (nd->nchild == 0 && nd->rep == 0) {
-			if (flat_value(r, (int)k, vals) < 0)
+		if (r->flat[k]) {
+			int rc = flat_value(r, (int)k, r->flat[k], vals);
+			if (rc < 0)
 				return -1;
+			ntext += (size_t)rc;
 			continue;
 		}
 		size_t at = r->text.len;
@@ -118,11 +184,13 @@ static int pq_next(sl_colreader *base, sl_field *vals)
 			return -1;
 		if (rc == 0)
 			vals[k] = (sl_field){ NULL, SL_NULL_LEN };
-		else
+		else {
 			r->off[k] = at;
+			ntext++;
+		}
 	}
 	/* the texts' addresses once the buffer has stopped moving */
-	for (size_t k = 0; k < base->ncols; k++) {
+	for (size_t k = 0; ntext && k < base->ncols; k++) {
 		if (r->off[k] == SIZE_MAX)
 			continue;
 		size_t end = r->text.len;
@@ -153,6 +221,9 @@ static void pq_free(sl_colreader *base)
 	free(r->top);
 	free(r->off);
 	free(r->scratch);
+	free(r->mode);
+	free(r->width);
+	free(r->flat);
 	sl_buf_free(&r->text);
 	sl_parquetmeta_free(&r->m);
 	free(r);
@@ -207,7 +278,10 @@ static int columns(pq_reader *r, char *err, size_t errlen)
 	r->off = calloc(n + 1, sizeof *r->off);
 	r->cols = calloc((size_t)r->m.nleaves + 1, sizeof *r->cols);
 	r->scratch = calloc(sl_parquetnest_scratch(&r->m), sizeof *r->scratch);
-	if (!r->base.cols || !r->top || !r->off || !r->cols || !r->scratch) {
+	r->mode = calloc(n + 1, 1);
+	r->width = calloc(n + 1, 1);
+	r->flat = calloc(n + 1, sizeof *r->flat);
+	if (!r->base.cols || !r->top || !r->off || !r->cols || !r->scratch || !r->mode || !r->width || !r->flat) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}
@@ -221,6 +295,13 @@ static int columns(pq_reader *r, char *err, size_t errlen)
 			return -1;
 		}
 		r->base.cols[k].type = t.p;
+		const sl_parquet_node *nd = &r->m.nodes[root->child[k]];
+		if (nd->nchild == 0 && nd->rep == 0) {
+			r->base.cols[k].typed_kind = sl_parquetval_typed(nd);
+			r->flat[k] = &r->cols[nd->leaf];
+			r->mode[k] = sl_parquetval_is_bytes(nd) ? PQ_BYTES : PQ_TEXT;
+			r->width[k] = (uint8_t)sl_type_width(&(sl_type){ .kind = (uint8_t)r->base.cols[k].typed_kind });
+		}
 		if (!(r->base.cols[k].name = strdup(r->m.nodes[root->child[k]].name))) {
 			snprintf(err, errlen, "%s", strerror(ENOMEM));
 			return -1;

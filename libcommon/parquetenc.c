@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* parquetenc.c -- the RLE / bit-packed hybrid and DELTA_BINARY_PACKED (parquetenc.h). */
+#include <endian.h>
 #include <string.h>
 #include "parquetenc.h"
 
@@ -24,13 +25,27 @@ static int zvarint(const uint8_t **p, const uint8_t *end, int64_t *v)
 	return 0;
 }
 
-/* value i of a bit-packed run of bitw-bit values, LSB first */
-static uint64_t unpack(const uint8_t *p, size_t i, int bitw)
+/* value i of a bit-packed run of bitw-bit values, LSB first, the run
+ * nb bytes long: eight bytes read at once (little-endian) where they lie
+ * inside the run and the value fits the word after its shift (bitw <=
+ * 56), else bit by bit */
+static __attribute__((noinline)) uint64_t unpack_bits(const uint8_t *p, uint64_t bit, int bitw)
 {
-	uint64_t bit = (uint64_t)i * (uint64_t)bitw, v = 0;
+	uint64_t v = 0;
 	for (int k = 0; k < bitw; k++, bit++)
 		v |= (uint64_t)((p[bit >> 3] >> (bit & 7)) & 1) << k;
 	return v;
+}
+
+static inline uint64_t unpack(const uint8_t *p, size_t nb, size_t i, int bitw)
+{
+	uint64_t bit = (uint64_t)i * (uint64_t)bitw, v;
+	if (bitw <= 56 && (bit >> 3) + 8 <= nb) {
+		memcpy(&v, p + (bit >> 3), 8);
+		v = le64toh(v);
+		return (v >> (bit & 7)) & (((uint64_t)1 << bitw) - 1);
+	}
+	return unpack_bits(p, bit, bitw);
 }
 
 int sl_parquetenc_rle(const uint8_t *p, size_t n, int bitw, uint32_t *out, size_t count)
@@ -51,7 +66,7 @@ int sl_parquetenc_rle(const uint8_t *p, size_t n, int bitw, uint32_t *out, size_
 				return -1;
 			size_t nv = (size_t)groups * 8;
 			for (size_t i = 0; i < nv && got < count; i++)
-				out[got++] = (uint32_t)unpack(p, i, bitw);
+				out[got++] = (uint32_t)unpack(p, (size_t)nb, i, bitw);
 			p += nb;
 		} else {
 			uint64_t run = h >> 1;
@@ -115,7 +130,7 @@ int sl_parquetenc_delta(const uint8_t *p, size_t n, int64_t *out, size_t count, 
 			if (bw > 64 || nb > (uint64_t)(end - p))
 				return -1;
 			for (uint64_t i = 0; i < per_mini && got < count; i++) {
-				v += (uint64_t)mind + unpack(p, (size_t)i, bw);
+				v += (uint64_t)mind + unpack(p, (size_t)nb, (size_t)i, bw);
 				out[got++] = (int64_t)v;
 			}
 			p += nb;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "colval.h"
 #include "parquetval.h"
+#include "types.h"
 
 /* julian day of 1970-01-01 (INT96 timestamps count julian days) */
 #define JULIAN_EPOCH 2440588
@@ -121,6 +122,26 @@ int sl_parquetval_text(sl_buf *b, const sl_parquet_node *nd, sl_parquet_val v, c
 		snprintf(err, errlen, "column %s: %s", nd->name, errno == EINVAL
 			? "a value out of its type's range" : strerror(errno ? errno : ENOMEM));
 	return rc < 0 ? -1 : 1;
+}
+
+int sl_parquetval_typed(const sl_parquet_node *nd)
+{
+	int wide = nd->type == PQ_INT64;
+	if (nd->type != PQ_INT32 && !wide)
+		return 0;
+	switch (nd->logical) {
+	case PQL_NONE:
+		return wide ? SL_T_BIGINT : SL_T_INT;
+	case PQL_INTEGER:
+		return nd->is_signed && nd->bits == (wide ? 64 : 32) ? (wide ? SL_T_BIGINT : SL_T_INT) : 0;
+	case PQL_DECIMAL:
+		return nd->precision >= 1 && nd->precision <= 38 && nd->scale >= 0 && nd->scale <= nd->precision
+			? SL_T_DECIMAL : 0;
+	case PQL_DATE:
+		return wide ? 0 : SL_T_DATE;
+	default:
+		return 0;
+	}
 }
 
 int sl_parquetval_json_kind(const sl_parquet_node *nd)

@@ -17,6 +17,10 @@ int sl_parquetval_text(sl_buf *b, const sl_parquet_node *nd, sl_parquet_val v, c
 int sl_parquetval_json_kind(const sl_parquet_node *nd);
 /* 1 when a value's text is its bytes as they are (strings, binary) */
 int sl_parquetval_is_bytes(const sl_parquet_node *nd);
+/* a flat leaf's typed field kind (colfile.h sl_colinfo.typed): the
+ * sl_tkind of INT32/INT64 integers that fit their type (INT, BIGINT),
+ * DECIMAL in INT32/INT64 of precision <= 38, DATE; 0 the leaf stays text */
+int sl_parquetval_typed(const sl_parquet_node *nd);
 /* the Doris type text of node i of m appended to b: 1; -1 ENOMEM or a
  * malformed LIST/MAP (err) */
 int sl_parquetval_type(sl_buf *b, const sl_parquet_meta *m, int i, char *err, size_t errlen);

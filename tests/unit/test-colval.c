@@ -3,8 +3,9 @@
  * test-colval.c -- unit tests of the Doris texts of columnar values
  * (libcommon/colval.c): integers, shortest floating point, half floats,
  * decimals of every width in both byte orders, dates, timestamps in UTC
- * and in a zone, times, UUIDs, JSON string literals, and the values
- * refused as out of range.
+ * and in a zone, times, UUIDs, JSON string literals, the values
+ * refused as out of range, and the texts of typed fields (the same as the
+ * readers' texts of the same values).
  */
 #include <errno.h>
 #include <math.h>
@@ -15,6 +16,7 @@
 #include "io.h"
 #include "colval.h"
 #include "datetime.h"
+#include "types.h"
 
 static int passed, failed;
 #define CHECK(c) do { if (c) passed++; else { failed++; \
@@ -143,9 +145,39 @@ static void test_texts(void)
 	IS(sl_colval_json_string(&b, "a\0b", 3), "\"a\\u0000b\"");
 }
 
+/* typed fields (colfile.h sl_colinfo.typed) give the readers' texts */
+static void test_typed(void)
+{
+	static const uint8_t dec[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xcf, 0xc7 };     /* -12345 */
+	static const uint8_t le[8] = { 0xc7, 0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	sl_buf r = SL_BUF_ZERO;
+
+	IS(sl_colval_typed_text(&b, SL_T_INT, 0, "\x80\x00\x00\x00", 4), "-2147483648");
+	IS(sl_colval_typed_text(&b, SL_T_BIGINT, 0, "\x7f\xff\xff\xff\xff\xff\xff\xff", 8), "9223372036854775807");
+	IS(sl_colval_typed_text(&b, SL_T_TINYINT, 0, "\xff", 1), "-1");
+	IS(sl_colval_typed_text(&b, SL_T_SMALLINT, 0, "\x01\x00", 2), "256");
+	IS(sl_colval_typed_text(&b, SL_T_DATE, 0, "\x00\x00\x2a\xcd", 4), "2000-01-01");
+	IS(sl_colval_typed_text(&b, SL_T_DATE, 0, "\xff\xf5\x05\x58", 4), "0000-01-01");
+	IS(sl_colval_typed_text(&b, SL_T_DECIMAL, 2, (const char *)dec, 16), "-123.45");
+	/* the same value as a reader writes it from a little-endian INT64 */
+	CHECK(sl_colval_decimal(&r, le, 8, 1, 2) == 1 && r.len == 7 && !memcmp(r.p, "-123.45", 7));
+	sl_buf_free(&r);
+	/* not a typed field: a wrong width, a date out of range, a kind
+	 * the readers never write typed */
+	errno = 0;
+	CHECK(sl_colval_typed_text(&b, SL_T_INT, 0, "\x00\x00\x01", 3) == -1 && errno == EINVAL);
+	CHECK(sl_colval_typed_text(&b, SL_T_DECIMAL, 2, "\x00\x00\x00\x01", 4) == -1);
+	CHECK(sl_colval_typed_text(&b, SL_T_DATE, 0, "\x7f\x00\x00\x00", 4) == -1);
+	CHECK(sl_colval_typed_text(&b, SL_T_DOUBLE, 0, "\x00\x00\x00\x00\x00\x00\x00\x00", 8) == -1);
+	CHECK(sl_colval_typed_text(&b, SL_T_BOOLEAN, 0, "\x01", 1) == -1);
+	b.len = 0;
+}
+
 int main(void)
 {
 	test_numbers();
+	test_typed();
 	test_decimals();
 	test_times();
 	test_texts();

@@ -123,6 +123,32 @@ const char *sl_load_label(sl_load_req *rq)
 	return label_of(rq, &l) < 0 ? NULL : l;
 }
 
+/* A label of the client's with group_commit, when group commit applies
+ * (sl-map's rule, colmap.c: not with partitions, partial updates, 2PC
+ * or an empty body): refused before anything runs, as Doris's FE does
+ * before it begins a transaction. 1 refused (msg filled), 0 not, -1
+ * ENOMEM. */
+static int label_with_group_commit(const sl_load_req *rq, char *msg, size_t cap)
+{
+	sl_loadopts lo;
+	const sl_loadopt_val *v = lo.v;
+	const char *gc, *body;
+	/* 0: an invalid option, which sl-map reports */
+	int r = sl_loadopt_parse(&lo, rq->hdrs, SL_LO_MAP | SL_LO_LOAD, msg, cap);
+
+	gc = v[SL_LO_GROUP_COMMIT].text;
+	body = v[SL_LO_BODY_BYTES].text;
+	if (r > 0)
+		r = gc && strcasecmp(gc, "off_mode") && v[SL_LO_LABEL].text && !v[SL_LO_LABEL_GENERATED].text &&
+			!v[SL_LO_PARTITIONS].text && !v[SL_LO_TEMPORARY_PARTITIONS].text &&
+			!v[SL_LO_UNIQUE_KEY_UPDATE_MODE].text && !v[SL_LO_PARTIAL_COLUMNS].i &&
+			!v[SL_LO_TWO_PHASE_COMMIT].i && !(body && !strcmp(body, "0"));
+	sl_loadopt_free(&lo);
+	if (r > 0)
+		snprintf(msg, cap, SL_E_INVALID_ARGUMENT "label and group_commit can't be set at the same time");
+	return r;
+}
+
 char *sl_load_stage_path(const char *bindir, const char *name)
 {
 	char self[4096], *slash, *p;
@@ -597,6 +623,8 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	g_cancel_msg = NULL;
 	g_pl = NULL;
 	out->cancelled = 0;
+	if ((e = label_with_group_commit(rq, why, sizeof why)) != 0)
+		return e < 0 ? -1 : sl_load_fail(rq, why, out);
 	if (!(label = sl_load_label(rq)))
 		return -1;
 	if (opts_of(rq, &lo) < 0)

@@ -13,6 +13,16 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 
 @test "the answer: GroupCommit true, a group_commit_ label, no 2PC or begin/commit times; bad values and a label refused" {
 	httpd_start
+	# a label with group_commit is refused before anything runs: no
+	# transaction begun
+	run -0 load -H group_commit:async_mode -H label:l1 -T a.csv
+	[ "$(field Message <<< "$output")" = "[INVALID_ARGUMENT]label and group_commit can't be set at the same time" ]
+	[ "$(field TxnId <<< "$output")" = -1 ]
+	[ "$(field Label <<< "$output")" = l1 ]
+	[ -z "$(ls "$SL_DATA_DIR/db/txn")" ]
+	run -1 --separate-stderr sl-load -H column_separator:, -H group_commit:sync_mode -H label:l1 -T a.csv db.t
+	[ "$(field TxnId <<< "$output")" = -1 ]
+	[ -z "$(ls "$SL_DATA_DIR/db/txn")" ]
 	run -0 load -H group_commit:sync_mode -T a.csv
 	[ "$(field Status <<< "$output")" = Success ]
 	[ "$(field GroupCommit <<< "$output")" = true ]
@@ -29,6 +39,10 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	[ "$(field Message <<< "$output")" = "[INVALID_ARGUMENT]group_commit can only be [async_mode, sync_mode, off_mode]" ]
 	run -0 load -H group_commit:async_mode -H label:l1 -T a.csv
 	[ "$(field Message <<< "$output")" = "[INVALID_ARGUMENT]label and group_commit can't be set at the same time" ]
+	# group commit does not apply with 2PC: the label is the load's
+	run -0 load -H group_commit:sync_mode -H two_phase_commit:true -H label:l1 -T a.csv
+	[ "$(field Status <<< "$output")" = Success ]
+	[ "$(field Label <<< "$output")" = l1 ]
 	# sl-load answers the same way
 	run -0 --separate-stderr sl-load -H column_separator:, -H group_commit:sync_mode -T a.csv db.t
 	[ "$(field GroupCommit <<< "$output")" = true ]

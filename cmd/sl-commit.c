@@ -349,11 +349,32 @@ static int commit(commit_ctx *c)
 
 /* ---- group commit ---- */
 
+/* async_mode past its append: Success first, then the table's committer
+ * started (a failure to start it is only warned: the record is durable
+ * and the next reader of the table commits it). */
+static int group_async_answer(commit_ctx *c, const char *table, int64_t t0)
+{
+	int r;
+
+	c->res.load_time_ms += sl_mono_ms() - t0;
+	set_or_die(&c->res.status, SL_STATUS_SUCCESS);
+	set_or_die(&c->res.message, "OK");
+	r = answer(c, SL_EXIT_OK);
+	if (sl_gcommit_schedule(&c->st, c->db, table) < 0)
+		sl_warnsys("unable to start the group committer of %s.%s (the next program that opens "
+			"the table commits the load)", c->db, table);
+	return r;
+}
+
 /* A load of a table's group (sl-txn's GroupCommit counter): past its
  * max_filter_ratio, its spooled record is appended to the table's log;
  * sync_mode answers once the commit holding it is visible, async_mode
  * once the record is fsync'd (a committer commits it within the
- * interval). A failed load never reaches the log: it fails alone. */
+ * interval). A failed load never reaches the log: it fails alone.
+ * async_mode answers right after the append and starts the committer
+ * after: a record in the log is acknowledged, whatever happens to this
+ * process next (a record no committer took is committed by the next
+ * program that opens the table, sl_gcommit_recover). */
 static int group_commit(commit_ctx *c, const char *mode)
 {
 	const char *spool = sl_kv_get(&c->kv, "GroupCommitSpool"), *table = sl_kv_get(&c->kv, "Table");
@@ -386,11 +407,11 @@ static int group_commit(commit_ctx *c, const char *mode)
 		return answer_fail(c, m, SL_EXIT_TEMP);
 	}
 	close(0);       /* appended: sl-txn may remove the spool */
-	r = async ? sl_gcommit_schedule(&c->st, c->db, table) : sl_gcommit_sync(&c->st, c->db, table, &pos, &id);
-	if (r < 0) {
+	if (async)
+		return group_async_answer(c, table, t0);
+	if (sl_gcommit_sync(&c->st, c->db, table, &pos, &id) < 0) {
 		r = errno;
-		sl_stage_note(r, "unable to %s the group of %s.%s", async ? "schedule the commit of" : "commit",
-			c->db, table);
+		sl_stage_note(r, "unable to commit the group of %s.%s", c->db, table);
 		snprintf(m, sizeof m, SL_E_INTERNAL_ERROR "unable to commit the group: %s", sl_store_strerror(r));
 		return answer_fail(c, m, r == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP);
 	}
@@ -399,8 +420,7 @@ static int group_commit(commit_ctx *c, const char *mode)
 	set_or_die(&c->res.status, SL_STATUS_SUCCESS);
 	set_or_die(&c->res.message, "OK");
 	r = answer(c, SL_EXIT_OK);
-	if (!async)
-		auto_compact(c);
+	auto_compact(c);
 	return r;
 }
 

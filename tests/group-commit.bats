@@ -131,3 +131,15 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	[ "$(field Status <<< "$output")" = Success ]
 	[ "$(count c)" = 6 ]
 }
+
+@test "async_mode: a load in the log answers Success even when its committer cannot start; the next reader commits it" {
+	# gc/daemon.lock a directory: the committer's lock cannot be opened
+	mkdir -p "$SL_DATA_DIR/db/t/gc/daemon.lock"
+	run -0 --separate-stderr sl-load -H column_separator:, -H group_commit:async_mode -T a.csv db.t
+	[ "$(field Status <<< "$output")" = Success ]
+	[ "$(field NumberLoadedRows <<< "$output")" = 2 ]
+	grep -q 'unable to start the group committer of db.t' <<< "$stderr"
+	rmdir "$SL_DATA_DIR/db/t/gc/daemon.lock"
+	# the SELECT commits what no committer took
+	[ "$(count)" = 2 ]
+}

@@ -349,6 +349,18 @@ static int commit(commit_ctx *c)
 
 /* ---- group commit ---- */
 
+/* Remove the load's spool once it is in the log or will never be: only
+ * a spool-* file of the table's gc directory (the name comes from the
+ * row stream). */
+static void drop_spool(const char *dir, const char *spool)
+{
+	size_t n = strlen(dir);
+
+	if (!strncmp(spool, dir, n) && spool[n] == '/' && !strncmp(spool + n + 1, "spool-", 6) &&
+	    !strchr(spool + n + 1, '/'))
+		unlink(spool);
+}
+
 /* async_mode past its append: Success first, then the table's committer
  * started (a failure to start it is only warned: the record is durable
  * and the next reader of the table commits it). */
@@ -394,19 +406,28 @@ static int group_commit(commit_ctx *c, const char *mode)
 		sl_stage_note(0, "a group commit load's row stream names no spool, database or table");
 		return answer_fail(c, SL_E_INTERNAL_ERROR "the row stream names no group commit spool", SL_EXIT_USAGE);
 	}
-	if (sl_counts_too_many_filtered(c->res.total, c->res.unselected, c->res.filtered, c->ratio)) {
-		close(0);
-		return answer_fail(c, SL_TOO_MANY_FILTERED_MSG, SL_EXIT_NO);
-	}
-	if (sl_store_open(&c->st, sl_data_dir(c->data_dir)) < 0 || sl_gcwal_dir(&c->st, c->db, table, 1, dir) < 0 ||
-	    sl_gcwal_append(dir, spool, &pos) < 0) {
+	if (sl_store_open(&c->st, sl_data_dir(c->data_dir)) < 0 || sl_gcwal_dir(&c->st, c->db, table, 1, dir) < 0) {
 		r = errno;
 		close(0);
+		sl_stage_note(r, "unable to open the group commit log of %s.%s", c->db, table);
+		snprintf(m, sizeof m, SL_E_INTERNAL_ERROR "unable to append to the group commit log: %s", strerror(r));
+		return answer_fail(c, m, SL_EXIT_TEMP);
+	}
+	if (sl_counts_too_many_filtered(c->res.total, c->res.unselected, c->res.filtered, c->ratio)) {
+		close(0);
+		drop_spool(dir, spool);
+		return answer_fail(c, SL_TOO_MANY_FILTERED_MSG, SL_EXIT_NO);
+	}
+	if (sl_gcwal_append(dir, spool, &pos) < 0) {
+		r = errno;
+		close(0);
+		drop_spool(dir, spool);
 		sl_stage_note(r, "unable to append to the group commit log of %s.%s", c->db, table);
 		snprintf(m, sizeof m, SL_E_INTERNAL_ERROR "unable to append to the group commit log: %s", strerror(r));
 		return answer_fail(c, m, SL_EXIT_TEMP);
 	}
 	close(0);       /* appended: sl-txn may remove the spool */
+	drop_spool(dir, spool);
 	if (async)
 		return group_async_answer(c, table, t0);
 	if (sl_gcommit_sync(&c->st, c->db, table, &pos, &id) < 0) {

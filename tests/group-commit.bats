@@ -143,3 +143,30 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	# the SELECT commits what no committer took
 	[ "$(count)" = 2 ]
 }
+
+@test "a small group commit load runs its stages in one process; a stage that fails there answers as through a pipeline" {
+	local m a b
+	httpd_start
+	# the same answers with the stages as a pipeline (SL_STAGE_SEQUENCE=0)
+	for m in sync_mode async_mode; do
+		# sl-map ends the process: the stages after it run from its output
+		a=$(sl-load -H column_separator:, -H group_commit:$m -H columns:id,name,a,age=zz -T a.csv db.t 2> /dev/null || true)
+		b=$(SL_STAGE_SEQUENCE=0 sl-load -H column_separator:, -H group_commit:$m -H columns:id,name,a,age=zz -T a.csv db.t 2> /dev/null || true)
+		[ "$(field Status <<< "$a")" = Fail ]
+		[ "$(field Message <<< "$a")" = "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Unknown column 'zz' in 'table list'" ]
+		[ "$(field Message <<< "$a")" = "$(field Message <<< "$b")" ]
+		# sl-commit's own verdict: too many filtered rows
+		printf '9,x\n10,y,1\n' > bad.csv
+		run -0 load -H group_commit:$m -T bad.csv
+		[ "$(field Message <<< "$output")" = "[DATA_QUALITY_ERROR]too many filtered rows" ]
+		[ "$(field NumberFilteredRows <<< "$output")" = 1 ]
+		grep -q '"ErrorURL"' <<< "$output"
+	done
+	# no spool left behind by the loads that failed or succeeded
+	run -0 load -H group_commit:sync_mode -T a.csv
+	[ "$(field Status <<< "$output")" = Success ]
+	[ -z "$(ls "$SL_DATA_DIR/db/t/gc" | grep spool || true)" ]
+	[ "$(count)" = 2 ]
+	# the loads were counted once each (the error log too)
+	[ "$(sl-sql -N -B -e "show stream load from db" | grep -c Fail)" -ge 6 ]
+}

@@ -262,6 +262,24 @@ static void run_builtin(sl_main_fn fn, char *const argv[], char *const envp[])
 	exit(fn(argc, (char **)argv));
 }
 
+/* Every signal to its default disposition, none blocked, as exec leaves
+ * them. Async-signal-safe. */
+static void default_signals(void)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* The programs of a sequence (sl_spawn_sequence), for its process. */
 typedef struct seq_run {
 	size_t n;
@@ -323,6 +341,12 @@ static void run_sequence(const seq_run *sq, char *const envp[])
 			_exit(SL_EXIT_TEMP);
 		if (last)
 			close_range(3, ~0U, 0);
+		/* what the program before set up is not this one's: its
+		 * alarm (sl-txn's timeout) and its signal handlers */
+		if (i) {
+			alarm(0);
+			default_signals();
+		}
 		prctl(PR_SET_NAME, argv[0], 0, 0, 0);
 		__fpurge(stdin);
 		__fpurge(stdout);
@@ -341,18 +365,9 @@ static void run_sequence(const seq_run *sq, char *const envp[])
 static void child(char *const argv[], int in, int out, int err, char *const envp[], int ep, sl_main_fn fn,
 	const struct rlimit *mem, const struct rlimit *cpu, const seq_run *sq)
 {
-	struct sigaction sa;
-	sigset_t none;
-	int sig, e, fin, fout, ferr = -1;
+	int e, fin, fout, ferr = -1;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	default_signals();
 	/* set before the check: a parent dying in between is seen by getppid */
 	if (die_with && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != die_with))
 		goto fail;

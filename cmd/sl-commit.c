@@ -393,7 +393,7 @@ static int group_commit(commit_ctx *c, const char *mode)
 	char dir[PATH_MAX], m[512];
 	sl_gcwal_pos pos;
 	int64_t t0 = sl_mono_ms(), id = -1;
-	int async = !strcmp(mode, "async_mode"), r;
+	int async = !strcmp(mode, "async_mode"), r, mine;
 
 	c->res.group_commit = 1;
 	c->res.txn_id = -1;
@@ -430,7 +430,7 @@ static int group_commit(commit_ctx *c, const char *mode)
 	drop_spool(dir, spool);
 	if (async)
 		return group_async_answer(c, table, t0);
-	if (sl_gcommit_sync(&c->st, c->db, table, &pos, &id) < 0) {
+	if ((mine = sl_gcommit_sync(&c->st, c->db, table, &pos, &id)) < 0) {
 		r = errno;
 		sl_stage_note(r, "unable to commit the group of %s.%s", c->db, table);
 		snprintf(m, sizeof m, SL_E_INTERNAL_ERROR "unable to commit the group: %s", sl_store_strerror(r));
@@ -441,7 +441,10 @@ static int group_commit(commit_ctx *c, const char *mode)
 	set_or_die(&c->res.status, SL_STATUS_SUCCESS);
 	set_or_die(&c->res.message, "OK");
 	r = answer(c, SL_EXIT_OK);
-	auto_compact(c);
+	/* the load whose process made the commit checks the table's file
+	 * count (the others' loads are in the same rowset) */
+	if (mine == 2)
+		auto_compact(c);
 	return r;
 }
 

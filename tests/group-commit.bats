@@ -170,3 +170,22 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	# the loads were counted once each (the error log too)
 	[ "$(sl-sql -N -B -e "show stream load from db" | grep -c Fail)" -ge 6 ]
 }
+
+@test "sync_mode: the load that made a commit checks the table's file count (automatic compaction)" {
+	local k
+	echo "compaction_segment_threshold = 3" > "$SL_DATA_DIR/sl.conf"
+	# one after another: each load makes its own commit, a rowset each
+	# (k, not i: bats's run sets i)
+	for ((k = 1; k <= 8; k++)); do
+		printf '%d,n,1\n' "$k" > "s$k.csv"
+		run -0 --separate-stderr sl-load -H column_separator:, -H group_commit:sync_mode -T "s$k.csv" db.t
+		[ "$(field Status <<< "$output")" = Success ]
+	done
+	# the compactions run detached, after the answers: wait for them
+	for ((k = 0; k < 100; k++)); do
+		flock -n "$SL_DATA_DIR/db/t/compact.lock" true && [ "$(ls "$SL_DATA_DIR/db/t/data" | grep -c '\.rs$')" -le 3 ] && break
+		sleep 0.1
+	done
+	[ "$(ls "$SL_DATA_DIR/db/t/data" | grep -c '\.rs$')" -le 3 ]
+	[ "$(count)" = 8 ]
+}

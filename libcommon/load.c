@@ -147,15 +147,27 @@ static int stage_opts(const sl_load_req *rq, sl_loadopts *lo)
 	return sl_loadopt_parse(lo, rq->hdrs, SL_LO_STAGES | SL_LO_LOAD, m, sizeof m);
 }
 
+/* Has the load a group_commit header at all? (Most loads have none: no
+ * need to parse their options again.) */
+static int has_group_commit(const sl_load_req *rq)
+{
+	for (size_t i = 0; i < rq->hdrs->n; i++)
+		if (!strcasecmp(rq->hdrs->name[i], "group_commit"))
+			return 1;
+	return 0;
+}
+
 /* A label of the client's with group_commit, when group commit applies:
  * refused before anything runs, as Doris's FE does before it begins a
  * transaction. 1 refused (msg filled), 0 not, -1 ENOMEM. */
 static int label_with_group_commit(const sl_load_req *rq, char *msg, size_t cap)
 {
 	sl_loadopts lo;
-	int r = stage_opts(rq, &lo);
+	int r;
 
-	if (r > 0)
+	if (!has_group_commit(rq))
+		return 0;
+	if ((r = stage_opts(rq, &lo)) > 0)
 		r = lo.v[SL_LO_LABEL].text && !lo.v[SL_LO_LABEL_GENERATED].text && group_commit_applies(lo.v);
 	sl_loadopt_free(&lo);
 	if (r > 0)
@@ -641,7 +653,7 @@ static int use_sequence(const sl_load_req *rq, const run *rn, int infd)
 	char *end;
 	int r;
 
-	if ((env && !strcmp(env, "0")) || rn->ns > SL_SPAWN_SEQ_MAX)
+	if ((env && !strcmp(env, "0")) || rn->ns > SL_SPAWN_SEQ_MAX || !has_group_commit(rq))
 		return 0;
 	for (size_t s = 0; s < rn->ns; s++)
 		if (strchr(rn->paths[s], '/') || !sl_spawn_builtin(rn->paths[s]))

@@ -349,18 +349,51 @@ static int commit(commit_ctx *c)
 
 /* ---- group commit ---- */
 
+/* Remove the load's spool once it is in the log or will never be: only
+ * a spool-* file of the table's gc directory (the name comes from the
+ * row stream). */
+static void drop_spool(const char *dir, const char *spool)
+{
+	size_t n = strlen(dir);
+
+	if (!strncmp(spool, dir, n) && spool[n] == '/' && !strncmp(spool + n + 1, "spool-", 6) &&
+	    !strchr(spool + n + 1, '/'))
+		unlink(spool);
+}
+
+/* async_mode past its append: Success first, then the table's committer
+ * started (a failure to start it is only warned: the record is durable
+ * and the next reader of the table commits it). */
+static int group_async_answer(commit_ctx *c, const char *table, int64_t t0)
+{
+	int r;
+
+	c->res.load_time_ms += sl_mono_ms() - t0;
+	set_or_die(&c->res.status, SL_STATUS_SUCCESS);
+	set_or_die(&c->res.message, "OK");
+	r = answer(c, SL_EXIT_OK);
+	if (sl_gcommit_schedule(&c->st, c->db, table) < 0)
+		sl_warnsys("unable to start the group committer of %s.%s (the next program that opens "
+			"the table commits the load)", c->db, table);
+	return r;
+}
+
 /* A load of a table's group (sl-txn's GroupCommit counter): past its
  * max_filter_ratio, its spooled record is appended to the table's log;
  * sync_mode answers once the commit holding it is visible, async_mode
  * once the record is fsync'd (a committer commits it within the
- * interval). A failed load never reaches the log: it fails alone. */
+ * interval). A failed load never reaches the log: it fails alone.
+ * async_mode answers right after the append and starts the committer
+ * after: a record in the log is acknowledged, whatever happens to this
+ * process next (a record no committer took is committed by the next
+ * program that opens the table, sl_gcommit_recover). */
 static int group_commit(commit_ctx *c, const char *mode)
 {
 	const char *spool = sl_kv_get(&c->kv, "GroupCommitSpool"), *table = sl_kv_get(&c->kv, "Table");
 	char dir[PATH_MAX], m[512];
 	sl_gcwal_pos pos;
 	int64_t t0 = sl_mono_ms(), id = -1;
-	int async = !strcmp(mode, "async_mode"), r;
+	int async = !strcmp(mode, "async_mode"), r, mine;
 
 	c->res.group_commit = 1;
 	c->res.txn_id = -1;
@@ -373,24 +406,33 @@ static int group_commit(commit_ctx *c, const char *mode)
 		sl_stage_note(0, "a group commit load's row stream names no spool, database or table");
 		return answer_fail(c, SL_E_INTERNAL_ERROR "the row stream names no group commit spool", SL_EXIT_USAGE);
 	}
-	if (sl_counts_too_many_filtered(c->res.total, c->res.unselected, c->res.filtered, c->ratio)) {
-		close(0);
-		return answer_fail(c, SL_TOO_MANY_FILTERED_MSG, SL_EXIT_NO);
-	}
-	if (sl_store_open(&c->st, sl_data_dir(c->data_dir)) < 0 || sl_gcwal_dir(&c->st, c->db, table, 1, dir) < 0 ||
-	    sl_gcwal_append(dir, spool, &pos) < 0) {
+	if (sl_store_open(&c->st, sl_data_dir(c->data_dir)) < 0 || sl_gcwal_dir(&c->st, c->db, table, 1, dir) < 0) {
 		r = errno;
 		close(0);
+		sl_stage_note(r, "unable to open the group commit log of %s.%s", c->db, table);
+		snprintf(m, sizeof m, SL_E_INTERNAL_ERROR "unable to append to the group commit log: %s", strerror(r));
+		return answer_fail(c, m, SL_EXIT_TEMP);
+	}
+	if (sl_counts_too_many_filtered(c->res.total, c->res.unselected, c->res.filtered, c->ratio)) {
+		close(0);
+		drop_spool(dir, spool);
+		return answer_fail(c, SL_TOO_MANY_FILTERED_MSG, SL_EXIT_NO);
+	}
+	if (sl_gcwal_append(dir, spool, &pos) < 0) {
+		r = errno;
+		close(0);
+		drop_spool(dir, spool);
 		sl_stage_note(r, "unable to append to the group commit log of %s.%s", c->db, table);
 		snprintf(m, sizeof m, SL_E_INTERNAL_ERROR "unable to append to the group commit log: %s", strerror(r));
 		return answer_fail(c, m, SL_EXIT_TEMP);
 	}
 	close(0);       /* appended: sl-txn may remove the spool */
-	r = async ? sl_gcommit_schedule(&c->st, c->db, table) : sl_gcommit_sync(&c->st, c->db, table, &pos, &id);
-	if (r < 0) {
+	drop_spool(dir, spool);
+	if (async)
+		return group_async_answer(c, table, t0);
+	if ((mine = sl_gcommit_sync(&c->st, c->db, table, &pos, &id)) < 0) {
 		r = errno;
-		sl_stage_note(r, "unable to %s the group of %s.%s", async ? "schedule the commit of" : "commit",
-			c->db, table);
+		sl_stage_note(r, "unable to commit the group of %s.%s", c->db, table);
 		snprintf(m, sizeof m, SL_E_INTERNAL_ERROR "unable to commit the group: %s", sl_store_strerror(r));
 		return answer_fail(c, m, r == EPROTO ? SL_EXIT_USAGE : SL_EXIT_TEMP);
 	}
@@ -399,7 +441,9 @@ static int group_commit(commit_ctx *c, const char *mode)
 	set_or_die(&c->res.status, SL_STATUS_SUCCESS);
 	set_or_die(&c->res.message, "OK");
 	r = answer(c, SL_EXIT_OK);
-	if (!async)
+	/* the load whose process made the commit checks the table's file
+	 * count (the others' loads are in the same rowset) */
+	if (mine == 2)
 		auto_compact(c);
 	return r;
 }

@@ -955,9 +955,15 @@ static void group_add(txn_ctx *c, const sl_frame *f)
 }
 
 /* E: the spool finished and named to sl-commit, which appends it to the
- * log or not (the load failed); once it is gone, the spool is removed. */
+ * log or not (the load failed) and removes it. Through a pipe, sl-txn
+ * also removes it once sl-commit is gone (it may have died first); into
+ * a file (the stages run one after another, spawn.h sl_spawn_sequence),
+ * sl-commit has not run yet: the spool stays for it (a spool whose
+ * process is gone is swept by the committer). */
 static int group_end(txn_ctx *c)
 {
+	struct stat sb;
+
 	if (sl_gcwal_spool_finish(&c->sp) < 0)
 		fail_sys(c, SL_EXIT_TEMP, "unable to write", "the load's spool", c->sp.path);
 	errlog_close(c);
@@ -965,6 +971,8 @@ static int group_end(txn_ctx *c)
 	put_kv(c, "GroupCommitSpool", c->sp.path);
 	out(c, sl_write_end(&c->wr));
 	out(c, sl_writer_flush(&c->wr));
+	if (fstat(1, &sb) == 0 && !S_ISFIFO(sb.st_mode))
+		c->sp.path[0] = 0;      /* sl-commit's to remove */
 	wait_reader();
 	sl_gcwal_spool_discard(&c->sp);
 	c->have_spool = 0;

@@ -346,15 +346,17 @@ int sl_gcommit_sync(sl_store *st, const char *db, const char *table, const sl_gc
 {
 	sl_gcwal_pos pos = *at;
 	gc_ctx c;
-	int lk, r;
+	int lk, r, mine = 0;
 
 	if (ctx_init(&c, st, db, table) < 0 || (lk = sl_gcwal_lock(c.dir, "commit.lock", LOCK_EX)) < 0)
 		return -1;
 	r = locate(&c, &pos, txn_id);
 	if (r == 0) {
 		/* pending: commit it with everything else pending */
-		if ((r = commit_locked(&c, txn_id)) >= 0)
+		if ((r = commit_locked(&c, txn_id)) >= 0) {
+			mine = r > 0;
 			r = locate(&c, &pos, txn_id);
+		}
 		if (r == 0) {
 			errno = ESTALE;
 			r = -1;
@@ -362,7 +364,7 @@ int sl_gcommit_sync(sl_store *st, const char *db, const char *table, const sl_gc
 	}
 	ctx_free(&c);
 	sl_fsutil_close_keep_errno(lk);
-	return r < 0 ? -1 : 1;
+	return r < 0 ? -1 : mine ? 2 : 1;
 }
 
 /* ---- the detached committer ---- */

@@ -32,7 +32,9 @@ int sl_gcommit_run(sl_store *st, const char *db, const char *table, int64_t *txn
 
 /* A sync load whose record was appended at pos: wait for the commit of
  * its rows, committing everything pending when no committer took them
- * yet. 1 committed by txn *txn_id; -1 errno. */
+ * yet. 2 committed by txn *txn_id, which this call made (its caller
+ * then owes the table its compaction check); 1 committed by txn *txn_id
+ * of another committer; -1 errno. */
 int sl_gcommit_sync(sl_store *st, const char *db, const char *table, const sl_gcwal_pos *pos,
 	int64_t *txn_id);
 

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -121,6 +123,56 @@ const char *sl_load_label(sl_load_req *rq)
 	if (sl_hdrs_set(rq->hdrs, "label", uuid) < 0 || sl_hdrs_set(rq->hdrs, SL_LABEL_GENERATED, "true") < 0)
 		return NULL;
 	return label_of(rq, &l) < 0 ? NULL : l;
+}
+
+/* Does group commit apply to a load with options v (sl-map's rule,
+ * colmap.c: sync_mode or async_mode, and not with partitions, partial
+ * updates, 2PC or an empty body)? */
+static int group_commit_applies(const sl_loadopt_val *v)
+{
+	const char *gc = v[SL_LO_GROUP_COMMIT].text, *body = v[SL_LO_BODY_BYTES].text;
+
+	return gc && strcasecmp(gc, "off_mode") && !v[SL_LO_PARTITIONS].text && !v[SL_LO_TEMPORARY_PARTITIONS].text &&
+		!v[SL_LO_UNIQUE_KEY_UPDATE_MODE].text && !v[SL_LO_PARTIAL_COLUMNS].i &&
+		!v[SL_LO_TWO_PHASE_COMMIT].i && !(body && !strcmp(body, "0"));
+}
+
+/* The stage options the launcher looks at (every stage's, so that
+ * sl-map's rule sees what sl-map sees); 0: one is invalid (a stage
+ * reports it), -1 ENOMEM. Free lo either way. */
+static int stage_opts(const sl_load_req *rq, sl_loadopts *lo)
+{
+	char m[512];
+
+	return sl_loadopt_parse(lo, rq->hdrs, SL_LO_STAGES | SL_LO_LOAD, m, sizeof m);
+}
+
+/* Has the load a group_commit header at all? (Most loads have none: no
+ * need to parse their options again.) */
+static int has_group_commit(const sl_load_req *rq)
+{
+	for (size_t i = 0; i < rq->hdrs->n; i++)
+		if (!strcasecmp(rq->hdrs->name[i], "group_commit"))
+			return 1;
+	return 0;
+}
+
+/* A label of the client's with group_commit, when group commit applies:
+ * refused before anything runs, as Doris's FE does before it begins a
+ * transaction. 1 refused (msg filled), 0 not, -1 ENOMEM. */
+static int label_with_group_commit(const sl_load_req *rq, char *msg, size_t cap)
+{
+	sl_loadopts lo;
+	int r;
+
+	if (!has_group_commit(rq))
+		return 0;
+	if ((r = stage_opts(rq, &lo)) > 0)
+		r = lo.v[SL_LO_LABEL].text && !lo.v[SL_LO_LABEL_GENERATED].text && group_commit_applies(lo.v);
+	sl_loadopt_free(&lo);
+	if (r > 0)
+		snprintf(msg, cap, SL_E_INVALID_ARGUMENT "label and group_commit can't be set at the same time");
+	return r;
 }
 
 char *sl_load_stage_path(const char *bindir, const char *name)
@@ -581,6 +633,138 @@ static int run_wait(sl_load_req *rq, run *rn, sl_pipeline *pl, sl_load_out *out)
 	return r;
 }
 
+
+/* A small group commit load runs its stages in one process (spawn.h
+ * sl_spawn_sequence): one fork instead of five, which is most of such a
+ * load's cost. Its body's size is known before it is read (Content-Length,
+ * a regular file) and at most this, not compressed: the memory files
+ * between its stages stay small. */
+#define SEQ_BODY_MAX (1u << 20)
+
+/* Whether the load's stages run as one sequence: group commit applies,
+ * the body is small and known, every stage is built in, and the
+ * environment does not set SL_STAGE_SEQUENCE=0. */
+static int use_sequence(const sl_load_req *rq, const run *rn, int infd)
+{
+	const char *env = getenv("SL_STAGE_SEQUENCE"), *v;
+	unsigned long long n = SEQ_BODY_MAX + 1ull;
+	sl_loadopts lo;
+	struct stat sb;
+	char *end;
+	int r;
+
+	if ((env && !strcmp(env, "0")) || rn->ns > SL_SPAWN_SEQ_MAX || !has_group_commit(rq))
+		return 0;
+	for (size_t s = 0; s < rn->ns; s++)
+		if (strchr(rn->paths[s], '/') || !sl_spawn_builtin(rn->paths[s]))
+			return 0;
+	r = stage_opts(rq, &lo) > 0 && group_commit_applies(lo.v) && !lo.v[SL_LO_COMPRESS_TYPE].text;
+	if (r && (v = lo.v[SL_LO_BODY_BYTES].text)) {
+		errno = 0;
+		n = strtoull(v, &end, 10);
+		if (*v < '0' || *v > '9' || *end || errno)
+			n = SEQ_BODY_MAX + 1ull;
+	} else if (r && infd >= 0 && fstat(infd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		n = (unsigned long long)sb.st_size;
+	}
+	sl_loadopt_free(&lo);
+	return r && n <= SEQ_BODY_MAX;
+}
+
+/* Process i of pl as stage at of view. */
+static void view_set(sl_pipeline *view, size_t at, const sl_pipeline *pl, size_t i)
+{
+	view->pid[at] = pl->pid[i];
+	view->done[at] = pl->done[i];
+	view->status[at] = pl->status[i];
+	view->ours[at] = pl->ours[i];
+	view->ru[at] = pl->ru[i];
+	view->killed |= pl->killed;
+}
+
+/* The stages after stage k, which ended the sequence's process: a
+ * pipeline reading k's output (mem), its answer into out. */
+static int run_rest(sl_load_req *rq, run *rn, size_t k, int mem, sl_pipeline *view, sl_load_out *out)
+{
+	sl_pipeline rest = SL_PIPELINE_ZERO;
+	int ap[2], e;
+
+	if (lseek(mem, 0, SEEK_SET) < 0 || pipe2(ap, O_CLOEXEC) < 0)
+		return -1;
+	if (sl_spawn_pipeline_limited(&rest, rn->ns - k - 1, rn->argvs + k + 1, mem, ap[1], rq->errfd, rn->env,
+		&view->lim) < 0) {
+		e = errno;
+		close(ap[0]);
+		close(ap[1]);
+		errno = e;
+		return -1;
+	}
+	close(ap[1]);
+	g_pl = &rest;
+	if (g_cancelled)
+		sl_pipeline_kill(&rest, SIGKILL);
+	out->answer.len = 0;
+	if (sl_pipeline_wait(&rest, ap[0], &out->answer, ANSWER_MAX) < 0)
+		warnf(rq, "unable to wait for the pipeline: %s", strerror(errno));
+	g_pl = NULL;
+	close(ap[0]);
+	for (size_t i = 0; i < rest.n; i++)
+		view_set(view, k + 1 + i, &rest, i);
+	out->cancelled = g_cancelled;
+	sl_pipeline_free(&rest);
+	return 1;
+}
+
+/* The stages as one sequence (use_sequence), each one's output in a
+ * memory file; when a stage exited the process before the last one ran,
+ * the rest run as a pipeline from its output (a Fail on its way to
+ * sl-commit, usually). view: one entry per stage as if they had run as a
+ * pipeline (the process's status for the stage it ended in), for
+ * first_failure and no_answer. 1; -1 errno. */
+static int run_seq(sl_load_req *rq, run *rn, int infd, const sl_spawn_limits *lim, sl_pipeline *view,
+	sl_load_out *out)
+{
+	sl_pipeline sq = SL_PIPELINE_ZERO;
+	int mem[SL_SPAWN_SEQ_MAX], pp[2] = { -1, -1 }, r = -1, e;
+	unsigned char b[64];
+	size_t i, k = 0, nm = rn->ns - 1;
+	ssize_t n;
+
+	for (i = 0; i < nm; i++)
+		mem[i] = -1;
+	if (sl_pipeline_alloc(view, rn->ns, lim) < 0)
+		return -1;
+	for (i = 0; i < nm; i++)
+		if ((mem[i] = memfd_create("sl-stage", MFD_CLOEXEC)) < 0)
+			goto done;
+	if (pipe2(pp, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    sl_spawn_sequence(&sq, rn->ns, rn->argvs, mem, pp[1], infd, rn->ansp[1], rq->errfd, rn->env, lim) < 0)
+		goto done;
+	close(pp[1]);
+	pp[1] = -1;
+	run_wait(rq, rn, &sq, out);
+	while ((n = read(pp[0], b, sizeof b)) > 0)
+		k = b[n - 1] < rn->ns ? b[n - 1] : k;
+	for (i = 0; i < k; i++)
+		view->done[i] = 1;      /* exited 0, as far as anyone can tell */
+	view_set(view, k, &sq, 0);
+	r = 1;
+	if (k + 1 < rn->ns && sq.done[0] && WIFEXITED(sq.status[0]) && !g_cancelled)
+		r = run_rest(rq, rn, k, mem[k], view, out);
+done:
+	e = errno;
+	for (i = 0; i < nm; i++)
+		if (mem[i] >= 0)
+			close(mem[i]);
+	if (pp[0] >= 0)
+		close(pp[0]);
+	if (pp[1] >= 0)
+		close(pp[1]);
+	sl_pipeline_free(&sq);
+	errno = e;
+	return r;
+}
+
 int sl_load_run(sl_load_req *rq, sl_load_out *out)
 {
 	run rn = { .bodyp = { -1, -1 }, .ansp = { -1, -1 } };
@@ -597,6 +781,8 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	g_cancel_msg = NULL;
 	g_pl = NULL;
 	out->cancelled = 0;
+	if ((e = label_with_group_commit(rq, why, sizeof why)) != 0)
+		return e < 0 ? -1 : sl_load_fail(rq, why, out);
 	if (!(label = sl_load_label(rq)))
 		return -1;
 	if (opts_of(rq, &lo) < 0)
@@ -617,14 +803,18 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 
 	limits_of(rq, &lo, have_st ? st : NULL, &lim);
 	g_active = 1;
-	if (sl_spawn_pipeline_limited(&pl, rn.ns, rn.argvs, infd, rn.ansp[1], rq->errfd, rn.env, &lim) < 0) {
+	if (use_sequence(rq, &rn, infd)) {
+		if (run_seq(rq, &rn, infd, &lim, &pl, out) < 0)
+			goto fail;
+	} else if (sl_spawn_pipeline_limited(&pl, rn.ns, rn.argvs, infd, rn.ansp[1], rq->errfd, rn.env, &lim) < 0) {
 		e = errno;
 		out->failed_stage = pl.failed_stage < rn.ns ? pl.failed_stage : 0;
 		snprintf(out->failed_path, sizeof out->failed_path, "%s", rn.paths[out->failed_stage]);
 		errno = e;
 		goto fail;
+	} else {
+		run_wait(rq, &rn, &pl, out);
 	}
-	run_wait(rq, &rn, &pl, out);
 
 	failed = !g_cancelled && first_failure(rq, &pl, rn.names, why, sizeof why);
 	/* sl-commit answered: pass it on verbatim, but a Fail says why the

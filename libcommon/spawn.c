@@ -262,15 +262,13 @@ static void run_builtin(sl_main_fn fn, char *const argv[], char *const envp[])
 	exit(fn(argc, (char **)argv));
 }
 
-/* In the child, between fork and exec: only async-signal-safe calls (the
- * caller is single-threaded, so a built-in program fn may run normal code).
- * ep: where an exec failure is reported (-1 for a built-in). */
-static void child(char *const argv[], int in, int out, int err, char *const envp[], int ep, sl_main_fn fn,
-	const struct rlimit *mem, const struct rlimit *cpu)
+/* Every signal to its default disposition, none blocked, as exec leaves
+ * them. Async-signal-safe. */
+static void default_signals(void)
 {
 	struct sigaction sa;
 	sigset_t none;
-	int sig, e, fin, fout, ferr = -1;
+	int sig;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
@@ -280,6 +278,96 @@ static void child(char *const argv[], int in, int out, int err, char *const envp
 			sigaction(sig, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* The programs of a sequence (sl_spawn_sequence), for its process. */
+typedef struct seq_run {
+	size_t n;
+	char *const *const *argv;
+	const int *mem;
+	int progfd;
+} seq_run;
+
+/* Close every fd above 2 but the n fds of keep (sorted, each > 2). */
+static void close_but(const int *keep, size_t n)
+{
+	unsigned from = 3;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned)keep[i] > from)
+			close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	close_range(from, ~0U, 0);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* A sequence in its process, fds 0 and 1 the input and the output: the
+ * state exec would give (as run_builtin), then program i reading
+ * mem[i-1] from its start (program 0: fd 0) and writing mem[i] (the last
+ * one: the output), byte i written to progfd before it starts. Exits
+ * with the last program's code; a program that exits ends the sequence
+ * there (the caller learns where from progfd). The last program runs
+ * with fds 0-2 only: it may fork a process that outlives it (sl-commit's
+ * group committer). Never returns. */
+static void run_sequence(const seq_run *sq, char *const envp[])
+{
+	int keep[SL_SPAWN_SEQ_MAX + 1], out, code = 0;
+	size_t i, nk = 0;
+
+	if ((out = fcntl(1, F_DUPFD_CLOEXEC, 3)) < 0)
+		_exit(SL_EXIT_TEMP);
+	keep[nk++] = out;
+	keep[nk++] = sq->progfd;
+	for (i = 0; i + 1 < sq->n; i++)
+		keep[nk++] = sq->mem[i];
+	qsort(keep, nk, sizeof *keep, cmp_int);
+	close_but(keep, nk);
+	environ = (char **)envp;
+	__fpurge(stderr);
+	for (i = 0; i < sq->n; i++) {
+		char **argv = (char **)sq->argv[i], b = (char)i;
+		sl_main_fn fn = sl_spawn_builtin(argv[0]);
+		int argc = 0, last = i + 1 == sq->n;
+
+		while (argv[argc])
+			argc++;
+		if ((i && (lseek(sq->mem[i - 1], 0, SEEK_SET) < 0 || dup2(sq->mem[i - 1], 0) < 0)) ||
+		    dup2(last ? out : sq->mem[i], 1) < 0 || write(sq->progfd, &b, 1) != 1)
+			_exit(SL_EXIT_TEMP);
+		if (last)
+			close_range(3, ~0U, 0);
+		/* what the program before set up is not this one's: its
+		 * alarm (sl-txn's timeout) and its signal handlers */
+		if (i) {
+			alarm(0);
+			default_signals();
+		}
+		prctl(PR_SET_NAME, argv[0], 0, 0, 0);
+		__fpurge(stdin);
+		__fpurge(stdout);
+		clearerr(stdin);
+		clearerr(stdout);
+		code = fn(argc, argv);
+		fflush(NULL);
+	}
+	exit(code);
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls (the
+ * caller is single-threaded, so a built-in program fn may run normal code).
+ * ep: where an exec failure is reported (-1 for a built-in). sq: run a
+ * sequence instead (fn unused). */
+static void child(char *const argv[], int in, int out, int err, char *const envp[], int ep, sl_main_fn fn,
+	const struct rlimit *mem, const struct rlimit *cpu, const seq_run *sq)
+{
+	int e, fin, fout, ferr = -1;
+
+	default_signals();
 	/* set before the check: a parent dying in between is seen by getppid */
 	if (die_with && (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != die_with))
 		goto fail;
@@ -290,6 +378,8 @@ static void child(char *const argv[], int in, int out, int err, char *const envp
 	    (err >= 0 && (ferr = fcntl(err, F_DUPFD_CLOEXEC, 3)) < 0) ||
 	    dup2(fin, 0) < 0 || dup2(fout, 1) < 0 || (ferr >= 0 && dup2(ferr, 2) < 0))
 		goto fail;
+	if (sq)
+		run_sequence(sq, envp);
 	if (fn)
 		run_builtin(fn, argv, envp);
 	execvpe(argv[0], argv, envp);
@@ -342,19 +432,9 @@ static struct rlimit limit_of(int res, uint64_t base, uint64_t want)
 	return r;
 }
 
-int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
-	int infd, int outfd, int errfd, char *const envp[])
+/* pl for n processes under lim (NULL: none), and the rlimits they get. */
+int sl_pipeline_alloc(sl_pipeline *pl, size_t n, const sl_spawn_limits *lim)
 {
-	return sl_spawn_pipeline_limited(pl, n, argv, infd, outfd, errfd, envp, NULL);
-}
-
-int sl_spawn_pipeline_limited(sl_pipeline *pl, size_t n, char *const *const argv[],
-	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim)
-{
-	int prev = infd, p[2] = { -1, -1 }, ep[2];
-	struct rlimit mem, cpu;
-	size_t i;
-
 	memset(pl, 0, sizeof *pl);
 	if (!n) {
 		errno = EINVAL;
@@ -373,10 +453,69 @@ int sl_spawn_pipeline_limited(sl_pipeline *pl, size_t n, char *const *const argv
 	pl->n = n;
 	if (lim)
 		pl->lim = *lim;
+	return 1;
+}
+
+static int pl_init(sl_pipeline *pl, size_t n, const sl_spawn_limits *lim, struct rlimit *mem, struct rlimit *cpu)
+{
+	if (sl_pipeline_alloc(pl, n, lim) < 0)
+		return -1;
 	if (pl->lim.mem)
-		mem = limit_of(RLIMIT_DATA, data_size(), pl->lim.mem);
+		*mem = limit_of(RLIMIT_DATA, data_size(), pl->lim.mem);
 	if (pl->lim.cpu)
-		cpu = limit_of(RLIMIT_CPU, 0, pl->lim.cpu);
+		*cpu = limit_of(RLIMIT_CPU, 0, pl->lim.cpu);
+	return 1;
+}
+
+int sl_spawn_sequence(sl_pipeline *pl, size_t n, char *const *const argv[], const int *mem, int progfd,
+	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim)
+{
+	seq_run sq = { n, argv, mem, progfd };
+	struct rlimit rmem, rcpu;
+	size_t i;
+	pid_t pid;
+
+	for (i = 0; i < n; i++)
+		if (strchr(argv[i][0], '/') || !sl_spawn_builtin(argv[i][0]))
+			break;
+	if (n < 1 || n > SL_SPAWN_SEQ_MAX || i < n) {
+		memset(pl, 0, sizeof *pl);
+		errno = EINVAL;
+		return -1;
+	}
+	if (pl_init(pl, 1, lim, &rmem, &rcpu) < 0)
+		return -1;
+	if (!envp)
+		envp = environ;
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		int e = errno;
+		sl_pipeline_free(pl);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0)
+		child(argv[0], infd, outfd, errfd, envp, -1, NULL, pl->lim.mem ? &rmem : NULL,
+			pl->lim.cpu ? &rcpu : NULL, &sq);
+	pl->pid[0] = pid;
+	return 1;
+}
+
+int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
+	int infd, int outfd, int errfd, char *const envp[])
+{
+	return sl_spawn_pipeline_limited(pl, n, argv, infd, outfd, errfd, envp, NULL);
+}
+
+int sl_spawn_pipeline_limited(sl_pipeline *pl, size_t n, char *const *const argv[],
+	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim)
+{
+	int prev = infd, p[2] = { -1, -1 }, ep[2];
+	struct rlimit mem, cpu;
+	size_t i;
+
+	if (pl_init(pl, n, lim, &mem, &cpu) < 0)
+		return -1;
 	if (!envp)
 		envp = environ;
 	fflush(NULL);   /* a built-in child must not inherit pending output */
@@ -409,7 +548,7 @@ int sl_spawn_pipeline_limited(sl_pipeline *pl, size_t n, char *const *const argv
 		}
 		if (pid == 0)
 			child(argv[i], prev, out, errfd, envp, fn ? -1 : ep[1], fn,
-				pl->lim.mem ? &mem : NULL, pl->lim.cpu ? &cpu : NULL);
+				pl->lim.mem ? &mem : NULL, pl->lim.cpu ? &cpu : NULL, NULL);
 		pl->pid[i] = pid;
 		k = 0;
 		if (!fn) {

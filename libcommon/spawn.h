@@ -97,6 +97,26 @@ int sl_spawn_pipeline(sl_pipeline *pl, size_t n, char *const *const argv[],
 int sl_spawn_pipeline_limited(sl_pipeline *pl, size_t n, char *const *const argv[],
 	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim);
 
+/* At most this many programs in a sequence. */
+#define SL_SPAWN_SEQ_MAX 8
+
+/* The programs argv[0..n-1], every one built in, one after another in
+ * one forked process instead of a chain of n (for a small input: one
+ * fork, and the pages it copies, instead of n): program 0 reads infd;
+ * program i > 0 reads, from its start, what program i-1 wrote to the
+ * memory file mem[i-1] (n-1 fds the caller made, e.g. memfd_create);
+ * the last one writes outfd. Each program runs as the built-in child of
+ * a pipeline does (fds 0-2, its name, the limits lim for the whole
+ * process); the last one with fds 0-2 only. Byte i is written to progfd
+ * (a pipe) as program i starts. A program that ends the process itself
+ * (exit) leaves the ones after it unrun: the caller knows from progfd
+ * which one it was, and can run the rest as a pipeline from mem[i].
+ * pl holds one process, named by each program in turn; its exit status
+ * is the last program's. 1; -1 errno (EINVAL: n out of 1..
+ * SL_SPAWN_SEQ_MAX, or a program not built in). */
+int sl_spawn_sequence(sl_pipeline *pl, size_t n, char *const *const argv[], const int *mem, int progfd,
+	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim);
+
 /* Send sig to every stage not yet reaped; sets pl->killed for SIGKILL. */
 void sl_pipeline_kill(sl_pipeline *pl, int sig);
 
@@ -128,6 +148,11 @@ int sl_pipeline_abnormal(const sl_pipeline *pl, size_t i);
  * A stage not yet reaped is SL_STAGE_OK. */
 enum { SL_STAGE_OK, SL_STAGE_OURS, SL_STAGE_EXIT, SL_STAGE_SIGNAL, SL_STAGE_CPU, SL_STAGE_MEM };
 int sl_pipeline_outcome(const sl_pipeline *pl, size_t i);
+
+/* pl for n processes under lim (NULL: none), none started (for a
+ * launcher that accounts for stages it ran otherwise, e.g. in a
+ * sequence). 1; -1 errno. */
+int sl_pipeline_alloc(sl_pipeline *pl, size_t n, const sl_spawn_limits *lim);
 
 void sl_pipeline_free(sl_pipeline *pl);
 

@@ -13,6 +13,16 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 
 @test "the answer: GroupCommit true, a group_commit_ label, no 2PC or begin/commit times; bad values and a label refused" {
 	httpd_start
+	# a label with group_commit is refused before anything runs: no
+	# transaction begun
+	run -0 load -H group_commit:async_mode -H label:l1 -T a.csv
+	[ "$(field Message <<< "$output")" = "[INVALID_ARGUMENT]label and group_commit can't be set at the same time" ]
+	[ "$(field TxnId <<< "$output")" = -1 ]
+	[ "$(field Label <<< "$output")" = l1 ]
+	[ -z "$(ls "$SL_DATA_DIR/db/txn")" ]
+	run -1 --separate-stderr sl-load -H column_separator:, -H group_commit:sync_mode -H label:l1 -T a.csv db.t
+	[ "$(field TxnId <<< "$output")" = -1 ]
+	[ -z "$(ls "$SL_DATA_DIR/db/txn")" ]
 	run -0 load -H group_commit:sync_mode -T a.csv
 	[ "$(field Status <<< "$output")" = Success ]
 	[ "$(field GroupCommit <<< "$output")" = true ]
@@ -29,6 +39,10 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	[ "$(field Message <<< "$output")" = "[INVALID_ARGUMENT]group_commit can only be [async_mode, sync_mode, off_mode]" ]
 	run -0 load -H group_commit:async_mode -H label:l1 -T a.csv
 	[ "$(field Message <<< "$output")" = "[INVALID_ARGUMENT]label and group_commit can't be set at the same time" ]
+	# group commit does not apply with 2PC: the label is the load's
+	run -0 load -H group_commit:sync_mode -H two_phase_commit:true -H label:l1 -T a.csv
+	[ "$(field Status <<< "$output")" = Success ]
+	[ "$(field Label <<< "$output")" = l1 ]
 	# sl-load answers the same way
 	run -0 --separate-stderr sl-load -H column_separator:, -H group_commit:sync_mode -T a.csv db.t
 	[ "$(field GroupCommit <<< "$output")" = true ]
@@ -116,4 +130,62 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 		"http://127.0.0.1:$port/api/db/c/_stream_load" < <(printf '6,f,1\n')
 	[ "$(field Status <<< "$output")" = Success ]
 	[ "$(count c)" = 6 ]
+}
+
+@test "async_mode: a load in the log answers Success even when its committer cannot start; the next reader commits it" {
+	# gc/daemon.lock a directory: the committer's lock cannot be opened
+	mkdir -p "$SL_DATA_DIR/db/t/gc/daemon.lock"
+	run -0 --separate-stderr sl-load -H column_separator:, -H group_commit:async_mode -T a.csv db.t
+	[ "$(field Status <<< "$output")" = Success ]
+	[ "$(field NumberLoadedRows <<< "$output")" = 2 ]
+	grep -q 'unable to start the group committer of db.t' <<< "$stderr"
+	rmdir "$SL_DATA_DIR/db/t/gc/daemon.lock"
+	# the SELECT commits what no committer took
+	[ "$(count)" = 2 ]
+}
+
+@test "a small group commit load runs its stages in one process; a stage that fails there answers as through a pipeline" {
+	local m a b
+	httpd_start
+	# the same answers with the stages as a pipeline (SL_STAGE_SEQUENCE=0)
+	for m in sync_mode async_mode; do
+		# sl-map ends the process: the stages after it run from its output
+		a=$(sl-load -H column_separator:, -H group_commit:$m -H columns:id,name,a,age=zz -T a.csv db.t 2> /dev/null || true)
+		b=$(SL_STAGE_SEQUENCE=0 sl-load -H column_separator:, -H group_commit:$m -H columns:id,name,a,age=zz -T a.csv db.t 2> /dev/null || true)
+		[ "$(field Status <<< "$a")" = Fail ]
+		[ "$(field Message <<< "$a")" = "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Unknown column 'zz' in 'table list'" ]
+		[ "$(field Message <<< "$a")" = "$(field Message <<< "$b")" ]
+		# sl-commit's own verdict: too many filtered rows
+		printf '9,x\n10,y,1\n' > bad.csv
+		run -0 load -H group_commit:$m -T bad.csv
+		[ "$(field Message <<< "$output")" = "[DATA_QUALITY_ERROR]too many filtered rows" ]
+		[ "$(field NumberFilteredRows <<< "$output")" = 1 ]
+		grep -q '"ErrorURL"' <<< "$output"
+	done
+	# no spool left behind by the loads that failed or succeeded
+	run -0 load -H group_commit:sync_mode -T a.csv
+	[ "$(field Status <<< "$output")" = Success ]
+	[ -z "$(ls "$SL_DATA_DIR/db/t/gc" | grep spool || true)" ]
+	[ "$(count)" = 2 ]
+	# the loads were counted once each (the error log too)
+	[ "$(sl-sql -N -B -e "show stream load from db" | grep -c Fail)" -ge 6 ]
+}
+
+@test "sync_mode: the load that made a commit checks the table's file count (automatic compaction)" {
+	local k
+	echo "compaction_segment_threshold = 3" > "$SL_DATA_DIR/sl.conf"
+	# one after another: each load makes its own commit, a rowset each
+	# (k, not i: bats's run sets i)
+	for ((k = 1; k <= 8; k++)); do
+		printf '%d,n,1\n' "$k" > "s$k.csv"
+		run -0 --separate-stderr sl-load -H column_separator:, -H group_commit:sync_mode -T "s$k.csv" db.t
+		[ "$(field Status <<< "$output")" = Success ]
+	done
+	# the compactions run detached, after the answers: wait for them
+	for ((k = 0; k < 100; k++)); do
+		flock -n "$SL_DATA_DIR/db/t/compact.lock" true && [ "$(ls "$SL_DATA_DIR/db/t/data" | grep -c '\.rs$')" -le 3 ] && break
+		sleep 0.1
+	done
+	[ "$(ls "$SL_DATA_DIR/db/t/data" | grep -c '\.rs$')" -le 3 ]
+	[ "$(count)" = 8 ]
 }

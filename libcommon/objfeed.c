@@ -47,6 +47,9 @@ static int copy_start(copyjob *j, pthread_t *th, sl_objsrc *src, const char *key
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
+	/* room for a whole object of the usual size: the next one downloads
+	 * while the load reads this one */
+	sl_pipe_grow(p[1]);
 	memset(j, 0, sizeof *j);
 	j->src = src;
 	j->key = key;
@@ -139,33 +142,53 @@ static int relay(sl_objfeed *c, int wfd, int rfd, size_t skip, int *last)
 	}
 }
 
+/* The object after the one being relayed is already being copied, by its
+ * own source (a second connection): its request and first bytes overlap
+ * the load's reading of this one. */
 const char *sl_objfeed_feed(void *ctx, int wfd)
 {
 	sl_objfeed *c = ctx;
+	copyjob j[2];
+	pthread_t th[2];
+	int rfd[2], on[2] = { 0, 0 };
+	const char *why = NULL;
 
-	for (size_t i = 0; i < c->nkeys; i++) {
-		int last = -1, rfd, r;
-		copyjob j;
-		pthread_t th;
-		if (copy_start(&j, &th, c->src, c->keys[i], &rfd) < 0) {
-			snprintf(c->msg, sizeof c->msg, SL_E_INTERNAL_ERROR "unable to read %s: %s", c->keys[i],
-				strerror(errno));
-			return c->msg;
+	for (size_t i = 0; i < c->nkeys && !why; i++) {
+		int last = -1, r, cur = (int)(i & 1);
+		sl_objsrc *src[2] = { c->src, c->src2 ? c->src2 : c->src };
+		for (size_t k = i; k <= i + 1 && k < c->nkeys; k++) {
+			int s = (int)(k & 1);
+			if (on[s] || (k > i && !c->src2))
+				continue;
+			if (copy_start(&j[s], &th[s], src[s], c->keys[k], &rfd[s]) < 0) {
+				snprintf(c->msg, sizeof c->msg, SL_E_INTERNAL_ERROR "unable to read %s: %s",
+					c->keys[k], strerror(errno));
+				why = c->msg;
+				break;
+			}
+			on[s] = 1;
 		}
-		r = relay(c, wfd, rfd, i ? c->skip : 0, &last);
-		copy_end(th, rfd);
+		if (why)
+			break;
+		r = relay(c, wfd, rfd[cur], i ? c->skip : 0, &last);
+		copy_end(th[cur], rfd[cur]);
+		on[cur] = 0;
 		if (r == 0)
-			return NULL;
-		if (r < 0 || j.r <= 0) {
+			break;
+		if (r < 0 || j[cur].r <= 0) {
 			snprintf(c->msg, sizeof c->msg, SL_E_INTERNAL_ERROR "unable to read %s: %s", c->keys[i],
-				r < 0 ? strerror(errno) : j.r == 0 ? j.err : strerror(j.e));
-			return c->msg;
+				r < 0 ? strerror(errno) : j[cur].r == 0 ? j[cur].err : strerror(j[cur].e));
+			why = c->msg;
+			break;
 		}
 		if (!c->compressed && last >= 0 && last != (unsigned char)delim(c) && i + 1 < c->nkeys &&
 		    sl_allwrite(wfd, c->delims, strlen(c->delims)) < strlen(c->delims))
-			return NULL;
+			break;
 	}
-	return NULL;
+	for (int s = 0; s < 2; s++)
+		if (on[s])
+			copy_end(th[s], rfd[s]);
+	return why;
 }
 
 /* compress_type: as given, else Doris's inference from the file name's
@@ -220,6 +243,10 @@ int sl_objfeed_open(sl_objfeed *c, const char *tvf, const sl_hdrs *props, const 
 	if (keys) {
 		c->keys = keys;
 		c->nkeys = nkeys;
+		/* a second source for the next object's copy; without it the
+		 * objects are copied one after another */
+		if (nkeys > 1 && sl_objsrc_open(&c->src2, tvf, props, err, sizeof err) <= 0)
+			c->src2 = NULL;
 		return tvf_compress(c, props);
 	}
 	if ((r = sl_objsrc_list(c->src, NULL, 0, 0, &c->all, err, sizeof err)) == 0)
@@ -232,6 +259,8 @@ int sl_objfeed_open(sl_objfeed *c, const char *tvf, const sl_hdrs *props, const 
 	for (size_t i = 0; i < c->all.n; i++)
 		((const char **)c->keys)[i] = c->all.ent[i].key;
 	c->nkeys = c->all.n;
+	if (c->nkeys > 1 && sl_objsrc_open(&c->src2, tvf, props, err, sizeof err) <= 0)
+		c->src2 = NULL;
 	return tvf_compress(c, props);
 }
 
@@ -242,5 +271,7 @@ void sl_objfeed_close(sl_objfeed *c)
 	sl_objbatch_free(&c->all);
 	if (c->src)
 		sl_objsrc_free(c->src);
+	if (c->src2)
+		sl_objsrc_free(c->src2);
 	memset(c, 0, sizeof *c);
 }

@@ -17,6 +17,7 @@
 
 typedef struct sl_objfeed {
 	sl_objsrc *src;
+	sl_objsrc *src2;                         /* copies the next object meanwhile; may be NULL */
 	const char *const *keys; size_t nkeys;  /* the objects, in order */
 	sl_objbatch all;                         /* the listed ones when not given */
 	int own_keys;                            /* keys is ours (the listed ones) */

@@ -403,23 +403,20 @@ static void plan_routing(sl_colmap *m, const sl_loadopts *lo)
 	const sl_loadopt_val *v = lo->v;
 	const sl_schema *sch = m->sch;
 	const char *parts = v[SL_LO_PARTITIONS].text, *tparts = v[SL_LO_TEMPORARY_PARTITIONS].text;
-	const char *mode = v[SL_LO_UNIQUE_KEY_UPDATE_MODE].text, *gc = v[SL_LO_GROUP_COMMIT].text;
-	const char *body = v[SL_LO_BODY_BYTES].text;
 	char bad[256];
+	int gcm;
 
 	note_opt(m, lo, SL_LO_GROUP_COMMIT);
 	if (parts && tparts)
 		sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "Can not specify both partitions and temporary partitions");
 	note_opt(m, lo, SL_LO_UNIQUE_KEY_UPDATE_MODE);
 	note_opt(m, lo, SL_LO_PARTIAL_UPDATE_NEW_KEY_BEHAVIOR);
-	/* group commit is off for an empty body, partial updates, partitions
-	 * and 2PC (Doris); otherwise it forbids a label of the client's */
-	if (gc && strcasecmp(gc, "off_mode") && !parts && !tparts && !mode && !v[SL_LO_PARTIAL_COLUMNS].i &&
-	    !v[SL_LO_TWO_PHASE_COMMIT].i && !(body && !strcmp(body, "0"))) {
+	/* group commit forbids a label of the client's where it applies */
+	if ((gcm = sl_loadopt_group_commit(v)) != 0) {
 		if (!v[SL_LO_LABEL_GENERATED].text)
-			sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT "label and group_commit can't be set at the same time");
+			sl_colmap_set_err(m, 0, SL_E_INVALID_ARGUMENT SL_LO_GC_LABEL_MSG);
 		else
-			m->group_commit = strcasecmp(gc, "async_mode") ? SL_COLMAP_GC_SYNC : SL_COLMAP_GC_ASYNC;
+			m->group_commit = gcm == SL_LO_GC_SYNC ? SL_COLMAP_GC_SYNC : SL_COLMAP_GC_ASYNC;
 	}
 	if (parts && !partitions_known(m, parts, 0, bad, sizeof bad))
 		sl_colmap_set_err(m, 0, FE_ERR "partition %s is not found in table %s", bad, sch->name);

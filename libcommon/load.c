@@ -125,54 +125,37 @@ const char *sl_load_label(sl_load_req *rq)
 	return label_of(rq, &l) < 0 ? NULL : l;
 }
 
-/* Does group commit apply to a load with options v (sl-map's rule,
- * colmap.c: sync_mode or async_mode, and not with partitions, partial
- * updates, 2PC or an empty body)? */
-static int group_commit_applies(const sl_loadopt_val *v)
-{
-	const char *gc = v[SL_LO_GROUP_COMMIT].text, *body = v[SL_LO_BODY_BYTES].text;
+/* What the launcher needs of a load's group commit, read once from every
+ * stage's options (sl-map's rule sees what sl-map sees): the mode
+ * (sl_loadopt_group_commit, 0 when it does not apply), a label of the
+ * client's with it, a compressed body, the body's announced size. */
+typedef struct gc_plan {
+	int mode, label, compressed;
+	const char *body_bytes;         /* points into rq->hdrs */
+} gc_plan;
 
-	return gc && strcasecmp(gc, "off_mode") && !v[SL_LO_PARTITIONS].text && !v[SL_LO_TEMPORARY_PARTITIONS].text &&
-		!v[SL_LO_UNIQUE_KEY_UPDATE_MODE].text && !v[SL_LO_PARTIAL_COLUMNS].i &&
-		!v[SL_LO_TWO_PHASE_COMMIT].i && !(body && !strcmp(body, "0"));
-}
-
-/* The stage options the launcher looks at (every stage's, so that
- * sl-map's rule sees what sl-map sees); 0: one is invalid (a stage
- * reports it), -1 ENOMEM. Free lo either way. */
-static int stage_opts(const sl_load_req *rq, sl_loadopts *lo)
-{
-	char m[512];
-
-	return sl_loadopt_parse(lo, rq->hdrs, SL_LO_STAGES | SL_LO_LOAD, m, sizeof m);
-}
-
-/* Has the load a group_commit header at all? (Most loads have none: no
- * need to parse their options again.) */
-static int has_group_commit(const sl_load_req *rq)
-{
-	for (size_t i = 0; i < rq->hdrs->n; i++)
-		if (!strcasecmp(rq->hdrs->name[i], "group_commit"))
-			return 1;
-	return 0;
-}
-
-/* A label of the client's with group_commit, when group commit applies:
- * refused before anything runs, as Doris's FE does before it begins a
- * transaction. 1 refused (msg filled), 0 not, -1 ENOMEM. */
-static int label_with_group_commit(const sl_load_req *rq, char *msg, size_t cap)
+/* 1; -1 ENOMEM. A load without a group_commit header (most) is not
+ * parsed again; an invalid option leaves mode 0 (a stage reports it). */
+static int gc_plan_of(const sl_load_req *rq, gc_plan *g)
 {
 	sl_loadopts lo;
+	char m[512];
+	size_t i;
 	int r;
 
-	if (!has_group_commit(rq))
-		return 0;
-	if ((r = stage_opts(rq, &lo)) > 0)
-		r = lo.v[SL_LO_LABEL].text && !lo.v[SL_LO_LABEL_GENERATED].text && group_commit_applies(lo.v);
+	memset(g, 0, sizeof *g);
+	for (i = 0; i < rq->hdrs->n && strcasecmp(rq->hdrs->name[i], "group_commit"); i++)
+		;
+	if (i == rq->hdrs->n)
+		return 1;
+	if ((r = sl_loadopt_parse(&lo, rq->hdrs, SL_LO_STAGES | SL_LO_LOAD, m, sizeof m)) > 0 &&
+	    (g->mode = sl_loadopt_group_commit(lo.v)) != 0) {
+		g->label = lo.v[SL_LO_LABEL].text && !lo.v[SL_LO_LABEL_GENERATED].text;
+		g->compressed = lo.v[SL_LO_COMPRESS_TYPE].text != NULL;
+		g->body_bytes = lo.v[SL_LO_BODY_BYTES].text;
+	}
 	sl_loadopt_free(&lo);
-	if (r > 0)
-		snprintf(msg, cap, SL_E_INVALID_ARGUMENT "label and group_commit can't be set at the same time");
-	return r;
+	return r < 0 ? -1 : 1;
 }
 
 char *sl_load_stage_path(const char *bindir, const char *name)
@@ -644,31 +627,27 @@ static int run_wait(sl_load_req *rq, run *rn, sl_pipeline *pl, sl_load_out *out)
 /* Whether the load's stages run as one sequence: group commit applies,
  * the body is small and known, every stage is built in, and the
  * environment does not set SL_STAGE_SEQUENCE=0. */
-static int use_sequence(const sl_load_req *rq, const run *rn, int infd)
+static int use_sequence(const gc_plan *g, const run *rn, int infd)
 {
-	const char *env = getenv("SL_STAGE_SEQUENCE"), *v;
+	const char *env = getenv("SL_STAGE_SEQUENCE"), *v = g->body_bytes;
 	unsigned long long n = SEQ_BODY_MAX + 1ull;
-	sl_loadopts lo;
 	struct stat sb;
 	char *end;
-	int r;
 
-	if ((env && !strcmp(env, "0")) || rn->ns > SL_SPAWN_SEQ_MAX || !has_group_commit(rq))
+	if ((env && !strcmp(env, "0")) || !g->mode || g->compressed || rn->ns > SL_SPAWN_SEQ_MAX)
 		return 0;
 	for (size_t s = 0; s < rn->ns; s++)
 		if (strchr(rn->paths[s], '/') || !sl_spawn_builtin(rn->paths[s]))
 			return 0;
-	r = stage_opts(rq, &lo) > 0 && group_commit_applies(lo.v) && !lo.v[SL_LO_COMPRESS_TYPE].text;
-	if (r && (v = lo.v[SL_LO_BODY_BYTES].text)) {
+	if (v) {
 		errno = 0;
 		n = strtoull(v, &end, 10);
 		if (*v < '0' || *v > '9' || *end || errno)
 			n = SEQ_BODY_MAX + 1ull;
-	} else if (r && infd >= 0 && fstat(infd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+	} else if (infd >= 0 && fstat(infd, &sb) == 0 && S_ISREG(sb.st_mode)) {
 		n = (unsigned long long)sb.st_size;
 	}
-	sl_loadopt_free(&lo);
-	return r && n <= SEQ_BODY_MAX;
+	return n <= SEQ_BODY_MAX;
 }
 
 /* Process i of pl as stage at of view. */
@@ -772,6 +751,7 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	sl_loadopts lo;
 	sl_spawn_limits lim;
 	sl_store own, *st = NULL;
+	gc_plan gc;
 	const char *label;
 	int64_t start_ms = sl_now_ms();
 	int infd, ret = -1, e, have_st = 0, failed;
@@ -781,8 +761,14 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	g_cancel_msg = NULL;
 	g_pl = NULL;
 	out->cancelled = 0;
-	if ((e = label_with_group_commit(rq, why, sizeof why)) != 0)
-		return e < 0 ? -1 : sl_load_fail(rq, why, out);
+	/* a label of the client's with group commit is refused before
+	 * anything runs, as Doris's FE does before it begins a transaction */
+	if (gc_plan_of(rq, &gc) < 0)
+		return -1;
+	if (gc.label) {
+		snprintf(why, sizeof why, SL_E_INVALID_ARGUMENT SL_LO_GC_LABEL_MSG);
+		return sl_load_fail(rq, why, out);
+	}
 	if (!(label = sl_load_label(rq)))
 		return -1;
 	if (opts_of(rq, &lo) < 0)
@@ -803,7 +789,7 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 
 	limits_of(rq, &lo, have_st ? st : NULL, &lim);
 	g_active = 1;
-	if (use_sequence(rq, &rn, infd)) {
+	if (use_sequence(&gc, &rn, infd)) {
 		if (run_seq(rq, &rn, infd, &lim, &pl, out) < 0)
 			goto fail;
 	} else if (sl_spawn_pipeline_limited(&pl, rn.ns, rn.argvs, infd, rn.ansp[1], rq->errfd, rn.env, &lim) < 0) {

@@ -357,3 +357,14 @@ int sl_loadopt_list(sl_buf *out)
 	}
 	return 1;
 }
+
+int sl_loadopt_group_commit(const sl_loadopt_val *v)
+{
+	const char *gc = v[SL_LO_GROUP_COMMIT].text, *body = v[SL_LO_BODY_BYTES].text;
+
+	if (!gc || !strcasecmp(gc, "off_mode") || v[SL_LO_PARTITIONS].text || v[SL_LO_TEMPORARY_PARTITIONS].text ||
+	    v[SL_LO_UNIQUE_KEY_UPDATE_MODE].text || v[SL_LO_PARTIAL_COLUMNS].i || v[SL_LO_TWO_PHASE_COMMIT].i ||
+	    (body && !strcmp(body, "0")))
+		return 0;
+	return strcasecmp(gc, "async_mode") ? SL_LO_GC_SYNC : SL_LO_GC_ASYNC;
+}

@@ -105,6 +105,13 @@ int sl_loadopt_check(const sl_loadopts *o, int id, char *msg, size_t cap);
 /* The value's text, else the default (NULL when neither). */
 const char *sl_loadopt_text(const sl_loadopts *o, int id);
 void sl_loadopt_free(sl_loadopts *o);
+/* Doris's rule for group commit: SL_LO_GC_SYNC or SL_LO_GC_ASYNC when the
+ * group_commit header asks for it and it applies (not with partitions,
+ * partial updates, 2PC or an empty body), else 0. */
+#define SL_LO_GC_SYNC  1
+#define SL_LO_GC_ASYNC 2
+#define SL_LO_GC_LABEL_MSG "label and group_commit can't be set at the same time"
+int sl_loadopt_group_commit(const sl_loadopt_val *v);
 
 /* Split a `columns` value at its top-level commas (outside quotes ' " `
  * -- a backslash escapes in the first two -- and parentheses) into

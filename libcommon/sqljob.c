@@ -145,6 +145,10 @@ static int bad_session_vars(const sl_hdrs *h, sl_buf *b)
 	return b->len && (sl_buf_putc(b, ']') < 0 || sl_buf_cstr(b) < 0) ? -1 : 1;
 }
 
+/* Beyond Doris: an unordered job has no offset to move. */
+#define MSG_OFFSET_UNORDERED "offset cannot be used with \"mode\"=\"unordered\" (it lists every file and " \
+	"remembers the loaded ones)"
+
 /* Doris's StreamingJobProperties checks, and "mode" (beyond Doris:
  * ordered, the default, or unordered) with its unordered.max_files. 1, 0
  * (error set). */
@@ -184,8 +188,7 @@ static int check_props(stmt *s, const sl_hdrs *h)
 				"starting with 'session.'.", k);
 	}
 	if (mode && !strcmp(mode, "unordered") && sl_hdrs_get(h, "offset"))
-		return job_err(s, "offset cannot be used with \"mode\"=\"unordered\" (it lists every file and "
-			"remembers the loaded ones)");
+		return job_err(s, "%s", MSG_OFFSET_UNORDERED);
 	if ((r = bad_session_vars(h, &b)) < 0)
 		r = sl_sql_syserr(s->q, SL_SQL_MSG_OOM);
 	else if (b.len)
@@ -527,8 +530,7 @@ static int alter_apply(stmt *s, sl_job *j, const sl_hdrs *props, const char *sql
 	if (nm && strcmp(nm, om ? om : "ordered"))
 		return job_err(s, "The mode property cannot be modified in ALTER JOB");
 	if (off && sl_jobstore_unordered(j))
-		return job_err(s, "offset cannot be used with \"mode\"=\"unordered\" (it lists every file and "
-			"remembers the loaded ones)");
+		return job_err(s, "%s", MSG_OFFSET_UNORDERED);
 	for (size_t i = 0; i < props->n; i++)
 		if (sl_hdrs_set(&j->props, props->name[i], props->value[i]) < 0)
 			return sl_sql_syserr(s->q, SL_SQL_MSG_OOM);

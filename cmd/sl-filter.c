@@ -257,7 +257,7 @@ static void put_header(filter_ctx *c, const sl_frame *f)
 	char n[4];
 
 	if (c->route) {
-		if ((f->flags & SL_H_VARIADIC) || f->len < 8)
+		if ((f->flags & (SL_H_VARIADIC | SL_H_TYPED)) || f->len < 8)
 			sl_stage_abort(&c->w, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-filter: a partitioned table's rows "
 			    "must be typed: run sl-map before sl-filter");
 		c->hdr.len = 0;

@@ -521,6 +521,10 @@ static void strip_partition_column(txn_ctx *c)
 		failf(c, SL_EXIT_TEMP, 0, SL_E_INTERNAL_ERROR "out of memory");
 }
 
+/* sl-parse's source rows, all text or typed as the file's own columns
+ * (frame.h): sl-map turns them into the table's rows. */
+#define SOURCE_ROWS (SL_H_VARIADIC | SL_H_TYPED)
+
 /* A UNIQUE or AGGREGATE table's rows must be the table's columns (the
  * model reads them by position), with the mask column last or not. */
 static void check_model_header(txn_ctx *c)
@@ -540,7 +544,7 @@ static void take_header(txn_ctx *c, const sl_frame *f)
 	sl_frame h;
 	long n;
 
-	if (f->flags & SL_H_VARIADIC)
+	if (f->flags & SOURCE_ROWS)
 		failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-txn needs typed rows: run sl-map before sl-txn");
 	if (c->hdrcopy.len == f->len && !memcmp(c->hdrcopy.p, f->p, f->len))
 		return;
@@ -946,7 +950,7 @@ static void group_begin(txn_ctx *c, const char *data_dir)
 /* A header or a row into the spool. */
 static void group_add(txn_ctx *c, const sl_frame *f)
 {
-	if (f->type == 'H' && (f->flags & SL_H_VARIADIC))
+	if (f->type == 'H' && (f->flags & SOURCE_ROWS))
 		failf(c, SL_EXIT_USAGE, 0, SL_E_INTERNAL_ERROR "sl-txn needs typed rows: run sl-map before sl-txn");
 	if (f->type == 'R')
 		c->nrows++;

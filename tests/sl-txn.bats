@@ -241,6 +241,10 @@ get() { sed -n -E "s/^ *\"$1\": (.*)\$/\\1/p" | sed -E 's/,$//; s/^"(.*)"$/\1/';
 	{ frame H 1 "$(hexs SL)0001$(printf %08x 0)"; frame R 0 "$(field x)"; endf 1; } > raw.sl
 	run -100 --separate-stderr bash -c 'sl-txn d1.s < raw.sl | sl-commit; exit ${PIPESTATUS[0]}'
 	[ "$(get Message <<<"$output")" = "[INTERNAL_ERROR]sl-txn needs typed rows: run sl-map before sl-txn" ]
+	# a columnar file's source rows (SL_H_TYPED) are sl-map's to convert too
+	{ frame H 4 "$(hexs SL)0001$(printf %08x 0)"; frame R 0 "$(field x)"; endf 1; } > typed.sl
+	run -100 --separate-stderr bash -c 'sl-txn d1.s < typed.sl | sl-commit; exit ${PIPESTATUS[0]}'
+	[ "$(get Message <<<"$output")" = "[INTERNAL_ERROR]sl-txn needs typed rows: run sl-map before sl-txn" ]
 }
 
 @test "sl-txn: usage errors" {

@@ -21,13 +21,15 @@
 #include "status.h"
 
 /* One object copied by a thread into a pipe that the feed relays: the
- * feed sees the bytes (the line between objects, the header lines of the
- * objects after the first) while objsrc.h writes to an fd. */
+ * feed reads the header lines of the objects after the first to drop
+ * them, and moves the rest with splice (the kernel's pages, no copy);
+ * the object's last byte (whether a line delimiter must follow it) comes
+ * from objsrc.h. */
 typedef struct copyjob {
 	sl_objsrc *src;
 	const char *key;
 	int fd;
-	int r, e;
+	int r, e, last;
 	char err[512];
 } copyjob;
 
@@ -35,7 +37,7 @@ static void *copy_thread(void *arg)
 {
 	copyjob *j = arg;
 
-	j->r = sl_objsrc_copy(j->src, j->key, j->fd, NULL, j->err, sizeof j->err);
+	j->r = sl_objsrc_copy(j->src, j->key, j->fd, NULL, &j->last, j->err, sizeof j->err);
 	j->e = errno;
 	close(j->fd);
 	return NULL;
@@ -117,15 +119,34 @@ int sl_objfeed_fields(sl_objfeed *c, size_t *n)
 }
 
 /* Relay an object's pipe to the load, dropping its first `skip` lines;
- * *last: its last byte. 1, 0 the load stopped reading (EPIPE), -1. */
-static int relay(sl_objfeed *c, int wfd, int rfd, size_t skip, int *last)
+ * *moved: whether any byte went on. Read while lines are dropped, then
+ * splice (read and write where wfd takes no splice). 1, 0 the load
+ * stopped reading (EPIPE), -1. */
+static int relay(sl_objfeed *c, int wfd, int rfd, size_t skip, int *moved)
 {
 	char buf[65536];
+	int spl = 1;
 
 	for (;;) {
-		ssize_t k = sl_fd_read(rfd, buf, sizeof buf);
+		ssize_t k;
 		char *p = buf;
-		if (k < 0)
+		if (!skip && spl) {
+			k = splice(rfd, NULL, wfd, NULL, 1 << 20, SPLICE_F_MOVE);
+			if (k > 0) {
+				*moved = 1;
+				continue;
+			}
+			if (k == 0)
+				return 1;
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE)
+				return 0;
+			if (errno != EINVAL)
+				return -1;
+			spl = 0;        /* wfd opened O_APPEND, or no splice here */
+		}
+		if ((k = sl_fd_read(rfd, buf, sizeof buf)) < 0)
 			return -1;
 		if (k == 0)
 			return 1;
@@ -136,7 +157,7 @@ static int relay(sl_objfeed *c, int wfd, int rfd, size_t skip, int *last)
 		}
 		if (p == buf + k)
 			continue;
-		*last = (unsigned char)buf[k - 1];
+		*moved = 1;
 		if (sl_allwrite(wfd, p, (size_t)(buf + k - p)) < (size_t)(buf + k - p))
 			return errno == EPIPE ? 0 : -1;
 	}
@@ -154,7 +175,7 @@ const char *sl_objfeed_feed(void *ctx, int wfd)
 	const char *why = NULL;
 
 	for (size_t i = 0; i < c->nkeys && !why; i++) {
-		int last = -1, r, cur = (int)(i & 1);
+		int moved = 0, last, r, cur = (int)(i & 1);
 		sl_objsrc *src[2] = { c->src, c->src2 ? c->src2 : c->src };
 		for (size_t k = i; k <= i + 1 && k < c->nkeys; k++) {
 			int s = (int)(k & 1);
@@ -170,9 +191,10 @@ const char *sl_objfeed_feed(void *ctx, int wfd)
 		}
 		if (why)
 			break;
-		r = relay(c, wfd, rfd[cur], i ? c->skip : 0, &last);
+		r = relay(c, wfd, rfd[cur], i ? c->skip : 0, &moved);
 		copy_end(th[cur], rfd[cur]);
 		on[cur] = 0;
+		last = moved ? j[cur].last : -1;
 		if (r == 0)
 			break;
 		if (r < 0 || j[cur].r <= 0) {

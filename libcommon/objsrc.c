@@ -563,10 +563,10 @@ int sl_objsrc_list_skip(sl_objsrc *s, const char *after, sl_objsrc_skip skip, vo
 
 /* ---- copying ---- */
 
-static int copy_local(const char *path, int fd, int64_t *bytes, char *err, size_t cap)
+static int copy_local(const char *path, int fd, int64_t *bytes, int *last, char *err, size_t cap)
 {
 	int in = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), use_rw = 0, rc = 1, e;
-	char buf[65536];
+	char buf[65536], b1;
 
 	if (in < 0) {
 		snprintf(err, cap, "%s: %s", path, strerror(errno));
@@ -593,6 +593,10 @@ static int copy_local(const char *path, int fd, int64_t *bytes, char *err, size_
 			rc = -1;
 			break;
 		}
+		if (use_rw)
+			*last = (unsigned char)buf[n - 1];
+		else if (pread(in, &b1, 1, *bytes + n - 1) == 1)
+			*last = (unsigned char)b1;      /* sendfile's, from the page cache */
 		*bytes += n;
 	}
 	e = errno;
@@ -601,20 +605,24 @@ static int copy_local(const char *path, int fd, int64_t *bytes, char *err, size_
 	return rc;
 }
 
-int sl_objsrc_copy(sl_objsrc *s, const char *key, int fd, int64_t *bytes, char *err, size_t cap)
+int sl_objsrc_copy(sl_objsrc *s, const char *key, int fd, int64_t *bytes, int *last, char *err, size_t cap)
 {
 	int64_t n = 0;
-	int rc;
+	int rc, lb = -1;
 
 	if (bytes)
 		*bytes = 0;
+	if (last)
+		*last = -1;
 	/* only the source's objects: a key the glob does not take is refused */
 	if (!sl_globpat_match(s->g, key)) {
 		snprintf(err, cap, "%s is not an object of %s", key, s->desc);
 		return 0;
 	}
-	rc = s->s3 ? sl_s3_get(s->s3, key, fd, &n, err, cap) : copy_local(key, fd, &n, err, cap);
+	rc = s->s3 ? sl_s3_get(s->s3, key, fd, &n, &lb, err, cap) : copy_local(key, fd, &n, &lb, err, cap);
 	if (bytes)
 		*bytes = n;
+	if (last)
+		*last = lb;
 	return rc;
 }

@@ -61,9 +61,11 @@ int sl_objsrc_list_skip(sl_objsrc *s, const char *after, sl_objsrc_skip skip, vo
 	int64_t max_bytes, sl_objbatch *out, char *err, size_t cap);
 
 /* Write object key's bytes to fd (blocking writes; a write failing with
- * EPIPE returns -1 EPIPE at once). *bytes (may be NULL): bytes written.
- * 1; 0 the source failed (err as above); -1 errno. */
-int sl_objsrc_copy(sl_objsrc *s, const char *key, int fd, int64_t *bytes, char *err, size_t cap);
+ * EPIPE returns -1 EPIPE at once). *bytes (may be NULL): bytes written;
+ * *last (may be NULL): the last of them, -1 none (a reader of fd that
+ * splices needs not look at the bytes). 1; 0 the source failed (err as
+ * above); -1 errno. */
+int sl_objsrc_copy(sl_objsrc *s, const char *key, int fd, int64_t *bytes, int *last, char *err, size_t cap);
 
 /* An fd that becomes readable when new objects may have appeared (local:
  * inotify on the directory of the glob's literal prefix; drain it with

@@ -94,6 +94,7 @@ typedef struct s3req {
 	sl_buf errbody;             /* a non-2xx answer's body */
 	long status;                /* the answer's status, read at its first byte */
 	int64_t written;            /* bytes to fd */
+	int last;                   /* the last byte to fd, -1 none */
 	int64_t resume, skip;       /* written when the attempt began; of a 200's bytes, those to drop */
 	int wr_errno;               /* the write or parse failure that stopped curl */
 	int xml_bad;
@@ -232,6 +233,8 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 		return 0;
 	}
 	r->written += (int64_t)(n - off);
+	if (off < n)
+		r->last = (unsigned char)p[n - 1];
 	return n;
 }
 
@@ -367,7 +370,7 @@ int sl_s3_list(sl_s3 *s, const char *prefix, const char *start_after, const char
 	int max_keys, sl_s3xml_key_fn fn, void *arg, char **next, char *err, size_t cap)
 {
 	sl_buf u = SL_BUF_ZERO;
-	s3req r = { s, -1, NULL, SL_BUF_ZERO, 0, 0, 0, 0, 0, 0 };
+	s3req r = { s, -1, NULL, SL_BUF_ZERO, 0, 0, -1, 0, 0, 0, 0 };
 	int rc = -1;
 
 	*next = NULL;
@@ -403,10 +406,10 @@ out:
 	return rc;
 }
 
-int sl_s3_get(sl_s3 *s, const char *key, int fd, int64_t *bytes, char *err, size_t cap)
+int sl_s3_get(sl_s3 *s, const char *key, int fd, int64_t *bytes, int *last, char *err, size_t cap)
 {
 	sl_buf u = SL_BUF_ZERO;
-	s3req r = { s, fd, NULL, SL_BUF_ZERO, 0, 0, 0, 0, 0, 0 };
+	s3req r = { s, fd, NULL, SL_BUF_ZERO, 0, 0, -1, 0, 0, 0, 0 };
 	int rc = -1;
 
 	if (url_base(s, &u) >= 0 && sl_buf_putc(&u, '/') >= 0 && sl_s3_encode(&u, key, 1) >= 0
@@ -414,6 +417,8 @@ int sl_s3_get(sl_s3 *s, const char *key, int fd, int64_t *bytes, char *err, size
 		rc = request(s, u.p, &r, NULL, NULL, err, cap);
 	if (bytes)
 		*bytes = r.written;
+	if (last)
+		*last = r.last;
 	sl_buf_free(&r.errbody);
 	sl_buf_free(&u);
 	return rc;

@@ -45,8 +45,9 @@ int sl_s3_list(sl_s3 *s, const char *prefix, const char *start_after, const char
 	int max_keys, sl_s3xml_key_fn fn, void *arg, char **next, char *err, size_t cap);
 
 /* Object key's bytes to fd (blocking writes; EPIPE returns -1 EPIPE at
- * once). *bytes (may be NULL): bytes written. 1; 0 failed (err); -1 errno. */
-int sl_s3_get(sl_s3 *s, const char *key, int fd, int64_t *bytes, char *err, size_t cap);
+ * once). *bytes (may be NULL): bytes written; *last (may be NULL): the
+ * last byte written, -1 none. 1; 0 failed (err); -1 errno. */
+int sl_s3_get(sl_s3 *s, const char *key, int fd, int64_t *bytes, int *last, char *err, size_t cap);
 
 /* The encodings the requests use, for tests: RFC 3986 with '/' kept
  * (keep_slash, a key's path) or encoded (a query value). 1; -1 ENOMEM. */

@@ -176,6 +176,16 @@ info_line() { sed -n 2p <<<"$output"; }
 	[ "$(ok_line)" = "Query OK, 1 row affected" ]
 	run -0 rows db1.u
 	[ "$output" = "$(printf '1\ta\t10\n2\tb\t20\n3\tc\t30\n4\td\t40\n5\te\tNULL\n102\tB\t20')" ]
+	# csv_with_names: each file's header line is dropped, the rest spliced on
+	mkdir hn
+	printf 'a,b,c\n7,g,70' > hn/h1.csv
+	printf 'a,b,c\n8,h,80\n9,i,90\n' > hn/h2.csv
+	printf 'a,b,c\n' > hn/h3.csv
+	printf 'a,b,c\n10,j,100\n' > hn/h4.csv
+	run -0 --separate-stderr sl-sql -e "INSERT INTO db1.u SELECT * FROM local(
+		'file_path' = '$PWD/hn/*.csv', 'format' = 'csv_with_names', 'column_separator' = ',')"
+	[ "$(ok_line)" = "Query OK, 4 rows affected" ]
+	[ "$(sl-sql -N -e 'SELECT sum(c) FROM db1.u WHERE a BETWEEN 7 AND 10')" = 340 ]
 }
 
 @test "insert: SELECT FROM S3() through the signature-checking front" {

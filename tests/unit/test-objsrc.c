@@ -136,7 +136,7 @@ static int drain(sl_objsrc *s, size_t mf, int64_t mb, int copy)
 			printf("batch %zu %s %s next=%s\n", ++nb, b.ent[0].key, b.ent[b.n - 1].key,
 			       b.next ? b.next : "(none)");
 		for (k = 0; copy && k < b.n && !rc; k++) {
-			int r = sl_objsrc_copy(s, b.ent[k].key, 1, &n, err, sizeof err);
+			int r = sl_objsrc_copy(s, b.ent[k].key, 1, &n, NULL, err, sizeof err);
 			bytes += n;
 			rc = r > 0 ? 0 : r == 0 ? (fprintf(stderr, "error: %s\n", err), 2) : (perror("copy"), 1);
 		}
@@ -174,13 +174,13 @@ static int cmd_copy(sl_objsrc *s, int argc, char **argv, int i)
 {
 	char err[1024];
 	int64_t n = 0;
-	int rc;
+	int rc, last;
 
 	if (argc - i != 1)
 		return usage();
 	fflush(stdout);
-	rc = sl_objsrc_copy(s, argv[i], 1, &n, err, sizeof err);
-	fprintf(stderr, "bytes=%lld\n", (long long)n);
+	rc = sl_objsrc_copy(s, argv[i], 1, &n, &last, err, sizeof err);
+	fprintf(stderr, "bytes=%lld last=%d\n", (long long)n, last);
 	if (rc < 0)
 		return perror("test-objsrc: copy"), 1;
 	if (rc == 0) {

@@ -102,6 +102,12 @@ $(FUZZ_DIR)/cmd/sl-httpd/%.o: cmd/sl-httpd/%.c | fuzz-deps
 $(FUZZ_DIR)/fuzz-httpstream.o: FUZZ_CFLAGS += -Icmd/sl-httpd
 $(FUZZ_DIR)/fuzz-httpstream: $(FUZZ_DIR)/cmd/sl-httpd/httpstream.o
 
+# The temporary store of the targets over SQL.
+$(FUZZ_DIR)/fuzzstore.o: tests/fuzz/fuzzstore.c | fuzz-deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ_DIR)/fuzz-sql $(FUZZ_DIR)/fuzz-insert: $(FUZZ_DIR)/fuzzstore.o
+
 .SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%.o)
 
 -include $(FUZZ_LIBOBJ:.o=.d) $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%.d) $(FUZZ_DIR)/cmd/sl-httpd/httpstream.d

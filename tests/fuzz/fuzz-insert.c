@@ -22,21 +22,13 @@
 #include "sql.h"
 #include "store.h"
 #include "insert.h"
+#include "fuzzstore.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz-insert: check failed at line %d: %s\n", __LINE__, #c); \
 	abort(); } } while (0)
 
 static sl_store st;
-static char dir[] = "/tmp/fuzz-insert-XXXXXX";
-
-static void rm_dir(void)
-{
-	char cmd[64];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "fuzz-insert: could not remove %s\n", dir);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -46,17 +38,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		"DUPLICATE KEY(k1) DISTRIBUTED BY HASH(k1) BUCKETS 1",
 		"CREATE TABLE testdb.u (k INT NOT NULL, v VARCHAR(10)) UNIQUE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1",
 	};
-	sl_sql q;
-	size_t i;
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(dir) || sl_store_open(&st, dir) < 0)
-		abort();
-	atexit(rm_dir);
-	sl_sql_init(&q, &st);
-	for (i = 0; i < SL_ARRAY_LEN(ddl); i++)
-		CHECK(sl_sql_exec(&q, ddl[i], strlen(ddl[i]), NULL) == 1);
-	sl_sql_free(&q);
+	fuzz_store_open(&st, "fuzz-insert", ddl, SL_ARRAY_LEN(ddl));
 	return 0;
 }
 

@@ -24,13 +24,13 @@
 #include "sl.h"
 #include "sql.h"
 #include "store.h"
+#include "fuzzstore.h"
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz-sql: check failed at line %d: %s\n", __LINE__, #c); \
 	abort(); } } while (0)
 
 static sl_store st;
-static char dir[] = "/tmp/fuzz-sql-XXXXXX";
 
 static int k_begin(void *ctx, size_t n, const char *const *names, const sl_type *types)
 {
@@ -57,14 +57,6 @@ static void run(const char *s, size_t n, const sl_sql_sink *k, sl_sql *q)
 	CHECK(r == 1 || (r == 0 && q->code && q->err[0]));
 }
 
-static void rm_dir(void)
-{
-	char cmd[64];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "fuzz-sql: could not remove %s\n", dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const char *const ddl[] = {
@@ -73,18 +65,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		"f DOUBLE, big BIGINT, b BOOLEAN, l LARGEINT, c CHAR(4)) DUPLICATE KEY(k1) "
 		"DISTRIBUTED BY HASH(k1) BUCKETS 1",
 	};
-	sl_sql q;
-	sl_sql_sink k = { NULL, k_begin, k_row, k_end };
-	size_t i;
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(dir) || sl_store_open(&st, dir) < 0)
-		abort();
-	atexit(rm_dir);
-	sl_sql_init(&q, &st);
-	for (i = 0; i < SL_ARRAY_LEN(ddl); i++)
-		CHECK(sl_sql_exec(&q, ddl[i], strlen(ddl[i]), &k) == 1);
-	sl_sql_free(&q);
+	fuzz_store_open(&st, "fuzz-sql", ddl, SL_ARRAY_LEN(ddl));
 	return 0;
 }
 

@@ -126,23 +126,26 @@ static int load_group(pq_reader *r)
 static inline int flat_value(pq_reader *r, int k, sl_parquet_col *col, sl_field *vals)
 {
 	const sl_parquet_node *nd;
-	size_t i = col->pos++;
-	if (i >= col->n || col->vix[i] > col->nv) {
+	size_t i = col->pos++, j = i;
+	if (i >= col->n || (col->vix && col->vix[i] > col->nv)) {
 		nd = &r->m.nodes[r->top[k]];
 		snprintf(r->base.err, sizeof r->base.err, "column %s ends before its row group", nd->name);
 		return -1;
 	}
 	/* rows are read across every column's arrays: more streams than the
-	 * hardware prefetcher follows, so ask for the lines a few rows ahead */
-	uint32_t j = col->vix[i];
-	__builtin_prefetch(&col->def[i + 64]);
-	__builtin_prefetch(&col->vix[i + 32]);
+	 * hardware prefetcher follows, so ask for the lines a few rows ahead.
+	 * A chunk without nulls has no vix and needs no look at its levels. */
+	if (col->vix) {
+		j = col->vix[i];
+		__builtin_prefetch(&col->def[i + 64]);
+		__builtin_prefetch(&col->vix[i + 32]);
+		if (col->def[i] < r->m.nodes[r->top[k]].def) {
+			vals[k] = (sl_field){ NULL, SL_NULL_LEN };
+			return 0;
+		}
+	}
 	__builtin_prefetch(&col->v[j + 8]);
 	nd = &r->m.nodes[r->top[k]];
-	if (col->def[i] < nd->def) {
-		vals[k] = (sl_field){ NULL, SL_NULL_LEN };
-		return 0;
-	}
 	switch (r->mode[k]) {
 	case PQ_BYTES:
 		vals[k] = (sl_field){ (const char *)col->v[j].p, col->v[j].n };

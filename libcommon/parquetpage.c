@@ -364,14 +364,16 @@ static int add_levels(pagectx *c, size_t count)
 	if (!d)
 		return fail(c, "out of memory");
 	col->def = d;
-	cap = col->cap;
-	uint16_t *r = grow(col->rep, &cap, col->n + count, sizeof *r);
-	if (!r)
-		return fail(c, "out of memory");
-	col->rep = r;
-	col->cap = cap;
 	memset(col->def + col->n, 0, count * sizeof *d);
-	memset(col->rep + col->n, 0, count * sizeof *r);
+	if (c->nd->rep) {       /* else no repetition levels (parquetdef.h) */
+		size_t rcap = col->cap;
+		uint16_t *r = grow(col->rep, &rcap, col->n + count, sizeof *r);
+		if (!r)
+			return fail(c, "out of memory");
+		col->rep = r;
+		memset(col->rep + col->n, 0, count * sizeof *r);
+	}
+	col->cap = cap;
 	return 0;
 }
 
@@ -504,6 +506,13 @@ int sl_parquetpage_chunk(int fd, const sl_parquet_chunk *k, const sl_parquet_nod
 	}
 	if (col->n != (uint64_t)k->num_values)
 		return fail(&c, "the pages hold fewer values than the column chunk's metadata says");
+	if (present(col, 0, nd->def) != col->nv)
+		return fail(&c, "the pages hold a different number of values than their levels say");
+	if (col->nv == col->n) {        /* entry i is value i (parquetdef.h) */
+		free(col->vix);
+		col->vix = NULL;
+		return 0;
+	}
 	uint32_t *vix = realloc(col->vix, (col->n + 1) * sizeof *vix);
 	if (!vix)
 		return fail(&c, "out of memory");
@@ -513,8 +522,6 @@ int sl_parquetpage_chunk(int fd, const sl_parquet_chunk *k, const sl_parquet_nod
 		vix[i] = (uint32_t)nv;
 		nv += col->def[i] == nd->def;
 	}
-	if (nv != col->nv)
-		return fail(&c, "the pages hold a different number of values than their levels say");
 	return 0;
 }
 

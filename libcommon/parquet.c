@@ -31,7 +31,7 @@ typedef struct pq_reader {
 	int rg;                 /* the row group loaded, -1 none yet */
 	int64_t row;            /* the next row within it */
 	sl_buf text;            /* this row's value texts */
-	size_t *off;            /* ncols: offset in text, SIZE_MAX not in text */
+	size_t *off, *tk;       /* this row's texts: offset in text, column */
 	size_t *scratch;
 	/* ncols, for the flat columns: how a value is handed out (PQ_TEXT,
 	 * PQ_BYTES, PQ_TYPED) and a typed field's width */
@@ -154,7 +154,6 @@ static inline int flat_value(pq_reader *r, int k, sl_parquet_col *col, sl_field 
 		vals[k] = (sl_field){ (const char *)&col->v[j], r->width[k] };
 		return 0;
 	default:
-		r->off[k] = r->text.len;
 		return sl_parquetval_text(&r->text, nd, col->v[j], r->base.err, sizeof r->base.err) < 0 ? -1 : 1;
 	}
 }
@@ -172,37 +171,34 @@ static int pq_next(sl_colreader *base, sl_field *vals)
 	}
 	r->text.len = 0;
 	for (size_t k = 0; k < base->ncols; k++) {
-		r->off[k] = SIZE_MAX;
-		if (r->flat[k]) {
-			int rc = flat_value(r, (int)k, r->flat[k], vals);
-			if (rc < 0)
-				return -1;
-			ntext += (size_t)rc;
+		sl_parquet_col *col = r->flat[k];
+		/* the usual field first: a flat column without nulls whose
+		 * value is its bytes or its typed slot */
+		if (col && !col->vix && r->mode[k] != PQ_TEXT && col->pos < col->n) {
+			const sl_parquet_val *v = &col->v[col->pos++];
+			__builtin_prefetch(v + 8);
+			vals[k] = r->mode[k] == PQ_BYTES ? (sl_field){ (const char *)v->p, v->n }
+				: (sl_field){ (const char *)v, r->width[k] };
 			continue;
 		}
 		size_t at = r->text.len;
-		int rc = sl_parquetnest_row(&r->text, &r->m, r->cols, r->top[k], r->scratch,
-			base->err, sizeof base->err);
+		int rc;
+		if (col)
+			rc = flat_value(r, (int)k, col, vals);
+		else if ((rc = sl_parquetnest_row(&r->text, &r->m, r->cols, r->top[k], r->scratch,
+				base->err, sizeof base->err)) == 0)
+			vals[k] = (sl_field){ NULL, SL_NULL_LEN };
 		if (rc < 0)
 			return -1;
-		if (rc == 0)
-			vals[k] = (sl_field){ NULL, SL_NULL_LEN };
-		else {
-			r->off[k] = at;
-			ntext++;
+		if (rc > 0) {
+			r->off[ntext] = at;
+			r->tk[ntext++] = k;
 		}
 	}
 	/* the texts' addresses once the buffer has stopped moving */
-	for (size_t k = 0; ntext && k < base->ncols; k++) {
-		if (r->off[k] == SIZE_MAX)
-			continue;
-		size_t end = r->text.len;
-		for (size_t q = k + 1; q < base->ncols; q++)
-			if (r->off[q] != SIZE_MAX) {
-				end = r->off[q];
-				break;
-			}
-		vals[k] = (sl_field){ r->text.p + r->off[k], (uint32_t)(end - r->off[k]) };
+	for (size_t q = 0; q < ntext; q++) {
+		size_t end = q + 1 < ntext ? r->off[q + 1] : r->text.len;
+		vals[r->tk[q]] = (sl_field){ r->text.p + r->off[q], (uint32_t)(end - r->off[q]) };
 	}
 	r->row++;
 	return 1;
@@ -223,6 +219,7 @@ static void pq_free(sl_colreader *base)
 	free(r->cols);
 	free(r->top);
 	free(r->off);
+	free(r->tk);
 	free(r->scratch);
 	free(r->mode);
 	free(r->width);
@@ -279,12 +276,13 @@ static int columns(pq_reader *r, char *err, size_t errlen)
 	r->base.cols = calloc(n + 1, sizeof *r->base.cols);
 	r->top = calloc(n + 1, sizeof *r->top);
 	r->off = calloc(n + 1, sizeof *r->off);
+	r->tk = calloc(n + 1, sizeof *r->tk);
 	r->cols = calloc((size_t)r->m.nleaves + 1, sizeof *r->cols);
 	r->scratch = calloc(sl_parquetnest_scratch(&r->m), sizeof *r->scratch);
 	r->mode = calloc(n + 1, 1);
 	r->width = calloc(n + 1, 1);
 	r->flat = calloc(n + 1, sizeof *r->flat);
-	if (!r->base.cols || !r->top || !r->off || !r->cols || !r->scratch || !r->mode || !r->width || !r->flat) {
+	if (!r->base.cols || !r->top || !r->off || !r->tk || !r->cols || !r->scratch || !r->mode || !r->width || !r->flat) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}

@@ -37,6 +37,10 @@ typedef struct pq_reader {
 	 * PQ_BYTES, PQ_TYPED) and a typed field's width */
 	uint8_t *mode, *width;
 	sl_parquet_col **flat;  /* ncols: a flat column's leaf, NULL nested */
+	/* ncols, this row group: a flat column without nulls whose values
+	 * are handed out as they lie (bytes, or the typed slot): its values,
+	 * one per row (load_group checked the count); v NULL otherwise */
+	struct pq_fast { const sl_parquet_val *v; uint8_t bytes, width; } *fast;
 } pq_reader;
 
 enum { PQ_TEXT, PQ_BYTES, PQ_TYPED };
@@ -97,6 +101,8 @@ static int load_group(pq_reader *r)
 	 * (fragmentation), and the peak held parts of two groups */
 	for (int j = 0; j < r->m.nleaves; j++)
 		sl_parquetpage_free(&r->cols[j]);
+	for (size_t k = 0; k < r->base.ncols; k++)
+		r->fast[k].v = NULL;
 	for (int j = 0; j < r->m.nleaves; j++) {
 		const sl_parquet_node *nd = &r->m.nodes[r->m.leaves[j]];
 		if (sl_parquetpage_chunk(r->fd, &g->cols[j], nd, r->max, &r->cols[j], r->base.err,
@@ -116,6 +122,10 @@ static int load_group(pq_reader *r)
 			r->mode[k] = PQ_TYPED;
 		if (r->mode[k] == PQ_TYPED && encode_typed(r, (int)k, &r->cols[nd->leaf], nd) < 0)
 			return -1;
+		sl_parquet_col *col = r->flat[k];
+		r->fast[k].v = col && !col->vix && r->mode[k] != PQ_TEXT ? col->v : NULL;
+		r->fast[k].bytes = r->mode[k] == PQ_BYTES;
+		r->fast[k].width = r->width[k];
 	}
 	r->row = 0;
 	return 0;
@@ -171,16 +181,14 @@ static int pq_next(sl_colreader *base, sl_field *vals)
 	}
 	r->text.len = 0;
 	for (size_t k = 0; k < base->ncols; k++) {
-		sl_parquet_col *col = r->flat[k];
-		/* the usual field first: a flat column without nulls whose
-		 * value is its bytes or its typed slot */
-		if (col && !col->vix && r->mode[k] != PQ_TEXT && col->pos < col->n) {
-			const sl_parquet_val *v = &col->v[col->pos++];
+		const struct pq_fast *f = &r->fast[k];
+		if (f->v) {     /* the usual field first */
+			const sl_parquet_val *v = f->v + r->row;
 			__builtin_prefetch(v + 8);
-			vals[k] = r->mode[k] == PQ_BYTES ? (sl_field){ (const char *)v->p, v->n }
-				: (sl_field){ (const char *)v, r->width[k] };
+			vals[k] = f->bytes ? (sl_field){ (const char *)v->p, v->n } : (sl_field){ (const char *)v, f->width };
 			continue;
 		}
+		sl_parquet_col *col = r->flat[k];
 		size_t at = r->text.len;
 		int rc;
 		if (col)
@@ -224,6 +232,7 @@ static void pq_free(sl_colreader *base)
 	free(r->mode);
 	free(r->width);
 	free(r->flat);
+	free(r->fast);
 	sl_buf_free(&r->text);
 	sl_parquetmeta_free(&r->m);
 	free(r);
@@ -282,7 +291,8 @@ static int columns(pq_reader *r, char *err, size_t errlen)
 	r->mode = calloc(n + 1, 1);
 	r->width = calloc(n + 1, 1);
 	r->flat = calloc(n + 1, sizeof *r->flat);
-	if (!r->base.cols || !r->top || !r->off || !r->tk || !r->cols || !r->scratch || !r->mode || !r->width || !r->flat) {
+	r->fast = calloc(n + 1, sizeof *r->fast);
+	if (!r->base.cols || !r->top || !r->off || !r->tk || !r->cols || !r->scratch || !r->mode || !r->width || !r->flat || !r->fast) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}

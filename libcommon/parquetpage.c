@@ -340,9 +340,19 @@ static int values(pagectx *c, int enc, const uint8_t *p, size_t n, size_t count)
 static int levels(pagectx *c, const uint8_t *p, size_t n, int max, uint16_t *lv, size_t count, size_t *atmax)
 {
 	size_t k = 0;
+	uint32_t one;
 	int bw = 0;
 	while ((1 << bw) <= max)
 		bw++;
+	if (sl_parquetenc_rle_one(p, n, bw, count, &one)) {
+		if (one > (uint32_t)max)
+			return fail(c, "the repetition or definition levels are malformed");
+		for (size_t i = 0; i < count; i++)
+			lv[i] = (uint16_t)one;
+		if (atmax)
+			*atmax = one == (uint32_t)max ? count : 0;
+		return 0;
+	}
 	uint32_t *v = malloc((count + 1) * sizeof *v);
 	if (!v)
 		return fail(c, "out of memory");

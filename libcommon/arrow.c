@@ -608,7 +608,13 @@ static int advance(arrow *r)
 	while (r->row >= r->rows) {
 		sl_fb msg, hd;
 		uint64_t blen;
-		int k = message(r, &msg, &blen), type, bad = 0;
+		int k, type, bad = 0;
+
+		/* the batch read out is released before the next message's
+		 * body is read: one batch in memory at a time, not two */
+		pool_free(&r->batch);
+		r->rows = r->row = 0;
+		k = message(r, &msg, &blen);
 
 		if (k <= 0)
 			return k;

@@ -539,6 +539,12 @@ char *sl_row_reserve(sl_writer *w, size_t len)
 	return p;
 }
 
+void sl_row_trim(sl_writer *w, char *p, size_t len)
+{
+	put_hdr(p - SL_FRAME_HDR, 'R', 0, (uint32_t)len);
+	w->len = (size_t)(p - w->buf) + len;
+}
+
 int sl_write_row(sl_writer *w, size_t n, const sl_field *fields)
 {
 	size_t i;

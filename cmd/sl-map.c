@@ -146,15 +146,17 @@ static void map_row(mapper *c, const sl_frame *f)
 		put_row(c, f);
 }
 
-/* Build the typed R payload here (lengths packed inline, fixed-width values
+/* Build the typed R payload (lengths packed inline, fixed-width values
  * encoded in place, strings copied in 16-byte steps where the input frame
- * has room after them) and hand the writer one frame. */
+ * has room after them) in the writer's buffer, room for the longest it
+ * can be reserved and the frame then cut to its length; in text mode in
+ * c->rowbuf, handed to the writer as one frame. */
 static void put_row(mapper *c, const sl_frame *in)
 {
 	size_t need = 0, j;
 	const char *fend = in->p + in->len;
 	sl_frame f;
-	char *d;
+	char *d, *start;
 
 	need = c->m.mask ? 4 + c->sch.ncols : 0;
 	for (j = 0; j < c->sch.ncols; j++) {
@@ -169,13 +171,18 @@ static void put_row(mapper *c, const sl_frame *in)
 		else
 			need += 16;
 	}
-	if (need + 64 > c->rowcap) {
-		c->rowcap = (need + 64) * 2;
-		c->rowbuf = realloc(c->rowbuf, c->rowcap);
-		if (!c->rowbuf)
-			die_nomem();
+	if (!(start = sl_row_reserve(&c->w, need + 64))) {
+		if (errno != ENOTTY)
+			sl_stage_die_write(&c->w);
+		if (need + 64 > c->rowcap) {
+			c->rowcap = (need + 64) * 2;
+			c->rowbuf = realloc(c->rowbuf, c->rowcap);
+			if (!c->rowbuf)
+				die_nomem();
+		}
+		start = c->rowbuf;
 	}
-	d = c->rowbuf;
+	d = start;
 	for (j = 0; j < c->sch.ncols; j++) {
 		const sl_value *v = &c->m.out[j];
 		uint32_t len;
@@ -233,6 +240,10 @@ static void put_row(mapper *c, const sl_frame *in)
 		sl_u32_pack(d, (uint32_t)c->sch.ncols);
 		memcpy(d + 4, c->m.mask, c->sch.ncols);
 		d += 4 + c->sch.ncols;
+	}
+	if (start != c->rowbuf) {
+		sl_row_trim(&c->w, start, (size_t)(d - start));
+		return;
 	}
 	f.type = 'R';
 	f.flags = 0;

@@ -817,13 +817,39 @@ static inline void copy_field(char *d, const char *s, size_t n)
 			d[i] = s[i];
 }
 
-/* One R frame of n fields, built in c->rowbuf (need: its payload bytes). */
-static int columnar_put(parse *c, const sl_field *row, size_t n, size_t need)
+/* Source column i of a row: the file's column pick[i] (vals), or absent. */
+static inline sl_field columnar_pick(const sl_field *vals, const long *pick, size_t i)
 {
-	sl_frame f;
-	char *d;
-	size_t i;
+	return pick[i] >= 0 ? vals[pick[i]] : (sl_field){ "", SL_ABSENT_LEN };
+}
 
+/* The n source fields of a row as an R frame's payload at d. */
+static void columnar_fill(char *d, const sl_field *vals, const long *pick, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		sl_field f = columnar_pick(vals, pick, i);
+		sl_u32_pack(d, f.n);
+		d += 4;
+		if (f.n < SL_ABSENT_LEN) {
+			copy_field(d, f.p, f.n);
+			d += f.n;
+		}
+	}
+}
+
+/* One R frame of a row's n source fields (need: its payload bytes), built
+ * in the writer's buffer; in text mode in c->rowbuf, then written. */
+static int columnar_put(parse *c, const sl_field *vals, const long *pick, size_t n, size_t need)
+{
+	char *d = sl_row_reserve(&c->w, need);
+	sl_frame f;
+
+	if (d) {
+		columnar_fill(d, vals, pick, n);
+		return 1;
+	}
+	if (errno != ENOTTY)
+		return -1;
 	if (need > c->rowcap) {
 		char *nb = realloc(c->rowbuf, need * 2);
 		if (!nb) {
@@ -833,16 +859,7 @@ static int columnar_put(parse *c, const sl_field *row, size_t n, size_t need)
 		c->rowbuf = nb;
 		c->rowcap = need * 2;
 	}
-	d = c->rowbuf;
-	for (i = 0; i < n; i++) {
-		uint32_t k = row[i].n;
-		sl_u32_pack(d, k);
-		d += 4;
-		if (k < SL_ABSENT_LEN) {
-			copy_field(d, row[i].p, k);
-			d += k;
-		}
-	}
+	columnar_fill(c->rowbuf, vals, pick, n);
 	f.type = 'R';
 	f.flags = 0;
 	f.len = (uint32_t)need;
@@ -863,20 +880,17 @@ static void columnar_rows(parse *c, sl_colreader *r, const long *pick, size_t ns
 	while ((k = sl_colfile_next(r, vals)) > 0) {
 		rowno++;
 		need = 4 * nsrc;
-		for (i = 0; i < nsrc; i++) {
-			row[i].p = "";
-			row[i].n = SL_ABSENT_LEN;
-			if (pick[i] >= 0)
-				row[i] = vals[pick[i]];
-			if (row[i].n < SL_ABSENT_LEN)
-				need += row[i].n;
-		}
+		for (i = 0; i < nsrc; i++)
+			if (pick[i] >= 0 && vals[pick[i]].n < SL_ABSENT_LEN)
+				need += vals[pick[i]].n;
 		if (need > c->max) {
+			for (i = 0; i < nsrc; i++)
+				row[i] = columnar_pick(vals, pick, i);
 			if (columnar_too_long(c, r, pick, row, nsrc, rowno) < 0)
 				sl_diesys(SL_EXIT_TEMP, "unable to report row %" PRIu64, rowno);
 			continue;
 		}
-		if (columnar_put(c, row, nsrc, need) < 0)
+		if (columnar_put(c, vals, pick, nsrc, need) < 0)
 			sl_stage_die_write(&c->w);
 	}
 	if (k < 0)

@@ -52,6 +52,7 @@ typedef struct arrow {
 	sl_aarr *cols;
 	int64_t rows, row;
 	sl_buf *text;
+	int *kinds;             /* nfields: each one's typed kind, or 0 */
 	uint8_t *meta, *body;
 	int eof;
 	int version;            /* the message's MetadataVersion (V4 3, V5 4) */
@@ -607,7 +608,13 @@ static int advance(arrow *r)
 	while (r->row >= r->rows) {
 		sl_fb msg, hd;
 		uint64_t blen;
-		int k = message(r, &msg, &blen), type, bad = 0;
+		int k, type, bad = 0;
+
+		/* the batch read out is released before the next message's
+		 * body is read: one batch in memory at a time, not two */
+		pool_free(&r->batch);
+		r->rows = r->row = 0;
+		k = message(r, &msg, &blen);
 
 		if (k <= 0)
 			return k;
@@ -643,14 +650,14 @@ static int arrow_next(sl_colreader *h, sl_field *vals)
 		r->eof = k == 0;
 		return k;
 	}
-	for (i = 0; i < r->nfields; i++) {
-		k = sl_arrowval_field(&r->text[i], &r->cols[i], r->row, h->cols[i].typed ? h->cols[i].typed_kind : 0,
-		    &vals[i], h->err, sizeof h->err);
-		if (k < 0)
-			return -1;
-		if (k == 0)
-			vals[i] = (sl_field){ "", SL_NULL_LEN };
+	if (!r->kinds) {        /* the typed kinds, fixed before the first row */
+		if (!(r->kinds = calloc(r->nfields + 1, sizeof *r->kinds)))
+			return fail(r, ENOMEM, "out of memory");
+		for (i = 0; i < r->nfields; i++)
+			r->kinds[i] = h->cols[i].typed ? h->cols[i].typed_kind : 0;
 	}
+	if (sl_arrowval_row(r->text, r->cols, r->kinds, r->nfields, r->row, vals, h->err, sizeof h->err) < 0)
+		return -1;
 	r->row++;
 	return 1;
 }
@@ -673,6 +680,7 @@ static void arrow_free(sl_colreader *h)
 		}
 	}
 	free(r->text);
+	free(r->kinds);
 	free(h->cols);
 	free(r->cols);
 	free_fields(r->fields, r->nfields);

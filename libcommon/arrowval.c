@@ -82,12 +82,17 @@ static int is_null(const sl_aarr *a, int64_t i)
 
 /* The [start, end) of item i of an offsets buffer (4 or 8 bytes each),
  * checked against limit. */
-static int span(const sl_aarr *a, int64_t i, unsigned w, uint64_t limit, uint64_t *s, uint64_t *e)
+static inline int span(const sl_aarr *a, int64_t i, unsigned w, uint64_t limit, uint64_t *s, uint64_t *e)
 {
-	int64_t x = (int64_t)sl_fb_le(a->b1 + (size_t)i * w, w), y = (int64_t)sl_fb_le(a->b1 + (size_t)(i + 1) * w, w);
-	if (w == 4) {
-		x = (int32_t)x;
-		y = (int32_t)y;
+	int64_t x, y;
+	if (w == 4) {   /* the usual offsets, loaded here: a call per value cost more */
+		uint32_t o[2];
+		memcpy(o, a->b1 + (size_t)i * 4, 8);
+		x = (int32_t)le32toh(o[0]);
+		y = (int32_t)le32toh(o[1]);
+	} else {
+		x = (int64_t)sl_fb_le(a->b1 + (size_t)i * w, w);
+		y = (int64_t)sl_fb_le(a->b1 + (size_t)(i + 1) * w, w);
 	}
 	if (x < 0 || y < x || (uint64_t)y > limit)
 		return -1;
@@ -404,7 +409,8 @@ static int typed(const sl_aarr *a, int64_t i, int kind, char *d)
 	}
 }
 
-int sl_arrowval_field(sl_buf *b, const sl_aarr *a, int64_t i, int kind, sl_field *out, char *err, size_t errlen)
+/* Value i of a as a row's field (sl_arrowval_row): 1; 0 NULL; -1. */
+static inline int field(sl_buf *b, const sl_aarr *a, int64_t i, int kind, sl_field *out, char *err, size_t errlen)
 {
 	int t = a->f->type, k;
 	uint64_t s, e;
@@ -429,5 +435,18 @@ int sl_arrowval_field(sl_buf *b, const sl_aarr *a, int64_t i, int kind, sl_field
 	if ((k = sl_arrowval_text(b, a, i, 0, 0, err, errlen)) <= 0)
 		return k;
 	*out = (sl_field){ b->p ? b->p : "", (uint32_t)b->len };
+	return 1;
+}
+
+int sl_arrowval_row(sl_buf *bufs, const sl_aarr *cols, const int *kinds, size_t n, int64_t i, sl_field *out,
+	char *err, size_t errlen)
+{
+	for (size_t k = 0; k < n; k++) {
+		int r = field(&bufs[k], &cols[k], i, kinds[k], &out[k], err, errlen);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			out[k] = (sl_field){ "", SL_NULL_LEN };
+	}
 	return 1;
 }

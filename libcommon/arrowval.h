@@ -59,13 +59,15 @@ int sl_arrowval_text(sl_buf *b, const sl_aarr *a, int64_t i, int json, int depth
  * precision <= 38, dates; 0 the field stays text (dictionary-encoded ones
  * too). */
 int sl_arrowval_typed(const sl_afield *f);
-/* Value i of a top-level array as a row's field, copied only where it
- * must be: kind (the field's sl_arrowval_typed, or 0) != 0, the typed
- * field written to b; a plain string or binary, its bytes where they lie
- * in the batch; anything else its text (sl_arrowval_text) in b. b is
- * emptied first; *out valid until b or the batch changes. 1; 0 NULL; -1
- * with err (an offset outside its buffer, a value out of its type's
- * range, ENOMEM). */
-int sl_arrowval_field(sl_buf *b, const sl_aarr *a, int64_t i, int kind, sl_field *out, char *err, size_t errlen);
+/* Row i of n top-level arrays as a row's fields, each copied only where
+ * it must be: kinds[k] (the field's sl_arrowval_typed, or 0) != 0, the
+ * typed field written to bufs[k]; a plain string or binary, its bytes
+ * where they lie in the batch; anything else its text (sl_arrowval_text)
+ * in bufs[k]; NULL n == SL_NULL_LEN. Each bufs[k] is emptied first;
+ * out[k] valid until bufs[k] or the batch changes. One call a row, so
+ * that the per-value work inlines into one loop. 1; -1 with err (an
+ * offset outside its buffer, a value out of its type's range, ENOMEM). */
+int sl_arrowval_row(sl_buf *bufs, const sl_aarr *cols, const int *kinds, size_t n, int64_t i, sl_field *out,
+	char *err, size_t errlen);
 
 #endif

@@ -515,6 +515,36 @@ int sl_row_end(sl_writer *w)
 	return 1;
 }
 
+char *sl_row_reserve(sl_writer *w, size_t len)
+{
+	char *p;
+
+	if (w->tty) {
+		errno = ENOTTY;
+		return NULL;
+	}
+	if (len > SL_NULL_LEN - 1) {
+		wfail(w, ERANGE);
+		return NULL;
+	}
+	if (w->len > w->cap - (w->cap >> 3) && sl_writer_flush(w) < 0)
+		return NULL;
+	if (wreserve(w, SL_FRAME_HDR + len) < 0)
+		return NULL;
+	put_hdr(w->buf + w->len, 'R', 0, (uint32_t)len);
+	p = w->buf + w->len + SL_FRAME_HDR;
+	w->len += SL_FRAME_HDR + len;
+	w->nrows++;
+	sl_tally.rows_out++;
+	return p;
+}
+
+void sl_row_trim(sl_writer *w, char *p, size_t len)
+{
+	put_hdr(p - SL_FRAME_HDR, 'R', 0, (uint32_t)len);
+	w->len = (size_t)(p - w->buf) + len;
+}
+
 int sl_write_row(sl_writer *w, size_t n, const sl_field *fields)
 {
 	size_t i;

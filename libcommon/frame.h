@@ -139,6 +139,16 @@ int sl_write_row(sl_writer *w, size_t n, const sl_field *fields);
 int sl_row_begin(sl_writer *w);
 int sl_row_field(sl_writer *w, const void *p, size_t n);   /* n = SL_NULL_LEN: NULL */
 int sl_row_end(sl_writer *w);
+/* An R frame of len payload bytes built in place: the payload's address
+ * in the writer's buffer, which the caller fills (len bytes exactly)
+ * before any other call on w. NULL with errno: ENOTTY in text mode (use
+ * sl_write_row there), else the write error. Saves the copy of a row
+ * built elsewhere (sl-parse's columnar rows). */
+char *sl_row_reserve(sl_writer *w, size_t len);
+/* The frame sl_row_reserve returned p for cut to its first len bytes
+ * (len at most what was reserved; no other call on w in between): a row
+ * built in place whose length is known only at its end (sl-map). */
+void sl_row_trim(sl_writer *w, char *p, size_t len);
 int sl_write_error(sl_writer *w, const char *reason, size_t rlen, const char *src, size_t slen, uint64_t line);
 /* Counters: n key/value pairs (NUL-terminated strings). */
 int sl_write_kv(sl_writer *w, size_t n, const char *const *keys, const char *const *values);

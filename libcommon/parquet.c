@@ -31,12 +31,16 @@ typedef struct pq_reader {
 	int rg;                 /* the row group loaded, -1 none yet */
 	int64_t row;            /* the next row within it */
 	sl_buf text;            /* this row's value texts */
-	size_t *off;            /* ncols: offset in text, SIZE_MAX not in text */
+	size_t *off, *tk;       /* this row's texts: offset in text, column */
 	size_t *scratch;
 	/* ncols, for the flat columns: how a value is handed out (PQ_TEXT,
 	 * PQ_BYTES, PQ_TYPED) and a typed field's width */
 	uint8_t *mode, *width;
 	sl_parquet_col **flat;  /* ncols: a flat column's leaf, NULL nested */
+	/* ncols, this row group: a flat column without nulls whose values
+	 * are handed out as they lie (bytes, or the typed slot): its values,
+	 * one per row (load_group checked the count); v NULL otherwise */
+	struct pq_fast { const sl_parquet_val *v; uint8_t bytes, width; } *fast;
 } pq_reader;
 
 enum { PQ_TEXT, PQ_BYTES, PQ_TYPED };
@@ -97,6 +101,8 @@ static int load_group(pq_reader *r)
 	 * (fragmentation), and the peak held parts of two groups */
 	for (int j = 0; j < r->m.nleaves; j++)
 		sl_parquetpage_free(&r->cols[j]);
+	for (size_t k = 0; k < r->base.ncols; k++)
+		r->fast[k].v = NULL;
 	for (int j = 0; j < r->m.nleaves; j++) {
 		const sl_parquet_node *nd = &r->m.nodes[r->m.leaves[j]];
 		if (sl_parquetpage_chunk(r->fd, &g->cols[j], nd, r->max, &r->cols[j], r->base.err,
@@ -116,6 +122,10 @@ static int load_group(pq_reader *r)
 			r->mode[k] = PQ_TYPED;
 		if (r->mode[k] == PQ_TYPED && encode_typed(r, (int)k, &r->cols[nd->leaf], nd) < 0)
 			return -1;
+		sl_parquet_col *col = r->flat[k];
+		r->fast[k].v = col && !col->vix && r->mode[k] != PQ_TEXT ? col->v : NULL;
+		r->fast[k].bytes = r->mode[k] == PQ_BYTES;
+		r->fast[k].width = r->width[k];
 	}
 	r->row = 0;
 	return 0;
@@ -126,23 +136,26 @@ static int load_group(pq_reader *r)
 static inline int flat_value(pq_reader *r, int k, sl_parquet_col *col, sl_field *vals)
 {
 	const sl_parquet_node *nd;
-	size_t i = col->pos++;
-	if (i >= col->n || col->vix[i] > col->nv) {
+	size_t i = col->pos++, j = i;
+	if (i >= col->n || (col->vix && col->vix[i] > col->nv)) {
 		nd = &r->m.nodes[r->top[k]];
 		snprintf(r->base.err, sizeof r->base.err, "column %s ends before its row group", nd->name);
 		return -1;
 	}
 	/* rows are read across every column's arrays: more streams than the
-	 * hardware prefetcher follows, so ask for the lines a few rows ahead */
-	uint32_t j = col->vix[i];
-	__builtin_prefetch(&col->def[i + 64]);
-	__builtin_prefetch(&col->vix[i + 32]);
+	 * hardware prefetcher follows, so ask for the lines a few rows ahead.
+	 * A chunk without nulls has no vix and needs no look at its levels. */
+	if (col->vix) {
+		j = col->vix[i];
+		__builtin_prefetch(&col->def[i + 64]);
+		__builtin_prefetch(&col->vix[i + 32]);
+		if (col->def[i] < r->m.nodes[r->top[k]].def) {
+			vals[k] = (sl_field){ NULL, SL_NULL_LEN };
+			return 0;
+		}
+	}
 	__builtin_prefetch(&col->v[j + 8]);
 	nd = &r->m.nodes[r->top[k]];
-	if (col->def[i] < nd->def) {
-		vals[k] = (sl_field){ NULL, SL_NULL_LEN };
-		return 0;
-	}
 	switch (r->mode[k]) {
 	case PQ_BYTES:
 		vals[k] = (sl_field){ (const char *)col->v[j].p, col->v[j].n };
@@ -151,7 +164,6 @@ static inline int flat_value(pq_reader *r, int k, sl_parquet_col *col, sl_field 
 		vals[k] = (sl_field){ (const char *)&col->v[j], r->width[k] };
 		return 0;
 	default:
-		r->off[k] = r->text.len;
 		return sl_parquetval_text(&r->text, nd, col->v[j], r->base.err, sizeof r->base.err) < 0 ? -1 : 1;
 	}
 }
@@ -169,37 +181,32 @@ static int pq_next(sl_colreader *base, sl_field *vals)
 	}
 	r->text.len = 0;
 	for (size_t k = 0; k < base->ncols; k++) {
-		r->off[k] = SIZE_MAX;
-		if (r->flat[k]) {
-			int rc = flat_value(r, (int)k, r->flat[k], vals);
-			if (rc < 0)
-				return -1;
-			ntext += (size_t)rc;
+		const struct pq_fast *f = &r->fast[k];
+		if (f->v) {     /* the usual field first */
+			const sl_parquet_val *v = f->v + r->row;
+			__builtin_prefetch(v + 8);
+			vals[k] = f->bytes ? (sl_field){ (const char *)v->p, v->n } : (sl_field){ (const char *)v, f->width };
 			continue;
 		}
+		sl_parquet_col *col = r->flat[k];
 		size_t at = r->text.len;
-		int rc = sl_parquetnest_row(&r->text, &r->m, r->cols, r->top[k], r->scratch,
-			base->err, sizeof base->err);
+		int rc;
+		if (col)
+			rc = flat_value(r, (int)k, col, vals);
+		else if ((rc = sl_parquetnest_row(&r->text, &r->m, r->cols, r->top[k], r->scratch,
+				base->err, sizeof base->err)) == 0)
+			vals[k] = (sl_field){ NULL, SL_NULL_LEN };
 		if (rc < 0)
 			return -1;
-		if (rc == 0)
-			vals[k] = (sl_field){ NULL, SL_NULL_LEN };
-		else {
-			r->off[k] = at;
-			ntext++;
+		if (rc > 0) {
+			r->off[ntext] = at;
+			r->tk[ntext++] = k;
 		}
 	}
 	/* the texts' addresses once the buffer has stopped moving */
-	for (size_t k = 0; ntext && k < base->ncols; k++) {
-		if (r->off[k] == SIZE_MAX)
-			continue;
-		size_t end = r->text.len;
-		for (size_t q = k + 1; q < base->ncols; q++)
-			if (r->off[q] != SIZE_MAX) {
-				end = r->off[q];
-				break;
-			}
-		vals[k] = (sl_field){ r->text.p + r->off[k], (uint32_t)(end - r->off[k]) };
+	for (size_t q = 0; q < ntext; q++) {
+		size_t end = q + 1 < ntext ? r->off[q + 1] : r->text.len;
+		vals[r->tk[q]] = (sl_field){ r->text.p + r->off[q], (uint32_t)(end - r->off[q]) };
 	}
 	r->row++;
 	return 1;
@@ -220,10 +227,12 @@ static void pq_free(sl_colreader *base)
 	free(r->cols);
 	free(r->top);
 	free(r->off);
+	free(r->tk);
 	free(r->scratch);
 	free(r->mode);
 	free(r->width);
 	free(r->flat);
+	free(r->fast);
 	sl_buf_free(&r->text);
 	sl_parquetmeta_free(&r->m);
 	free(r);
@@ -276,12 +285,14 @@ static int columns(pq_reader *r, char *err, size_t errlen)
 	r->base.cols = calloc(n + 1, sizeof *r->base.cols);
 	r->top = calloc(n + 1, sizeof *r->top);
 	r->off = calloc(n + 1, sizeof *r->off);
+	r->tk = calloc(n + 1, sizeof *r->tk);
 	r->cols = calloc((size_t)r->m.nleaves + 1, sizeof *r->cols);
 	r->scratch = calloc(sl_parquetnest_scratch(&r->m), sizeof *r->scratch);
 	r->mode = calloc(n + 1, 1);
 	r->width = calloc(n + 1, 1);
 	r->flat = calloc(n + 1, sizeof *r->flat);
-	if (!r->base.cols || !r->top || !r->off || !r->cols || !r->scratch || !r->mode || !r->width || !r->flat) {
+	r->fast = calloc(n + 1, sizeof *r->fast);
+	if (!r->base.cols || !r->top || !r->off || !r->tk || !r->cols || !r->scratch || !r->mode || !r->width || !r->flat || !r->fast) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}

@@ -68,15 +68,30 @@ typedef struct sl_parquet_meta {
 typedef struct sl_parquet_val { const uint8_t *p; uint32_t n; } sl_parquet_val;
 
 /* One column chunk decoded: n level entries; value k of the entries whose
- * def == max def. Bytes live in the arena until the chunk is released. */
+ * def == max def. Bytes live in the arena until the chunk is released.
+ * The arrays a chunk does not need stay NULL (a row group of a wide table
+ * is tens of megabytes of them, each page of which the kernel zeroes):
+ * rep for a leaf that does not repeat (every level 0), vix for a chunk
+ * whose every entry holds a value (entry i is value i). */
 typedef struct sl_parquet_col {
 	uint16_t *def, *rep;
 	size_t n, cap;
 	sl_parquet_val *v;
 	size_t nv, vcap;
 	sl_arena mem;
-	uint32_t *vix;          /* n: the value index of each entry */
+	uint32_t *vix;          /* n: the value index of each entry, or NULL */
 	size_t pos;             /* the reader's cursor */
 } sl_parquet_col;
+
+/* entry i's repetition level and value index, whichever arrays are NULL */
+static inline unsigned sl_parquet_rep_at(const sl_parquet_col *c, size_t i)
+{
+	return c->rep ? c->rep[i] : 0;
+}
+
+static inline size_t sl_parquet_vix_at(const sl_parquet_col *c, size_t i)
+{
+	return c->vix ? c->vix[i] : i;
+}
 
 #endif

@@ -86,6 +86,20 @@ int sl_parquetenc_rle(const uint8_t *p, size_t n, int bitw, uint32_t *out, size_
 	return 0;
 }
 
+int sl_parquetenc_rle_one(const uint8_t *p, size_t n, int bitw, size_t count, uint32_t *v)
+{
+	const uint8_t *end = p + n;
+	uint64_t h;
+	int nbytes = (bitw + 7) / 8;
+	if (bitw < 0 || bitw > 32 || count == 0 || uvarint(&p, end, &h) < 0 || (h & 1) || (h >> 1) < count
+			|| (size_t)(end - p) < (size_t)nbytes)
+		return 0;
+	*v = 0;
+	for (int k = 0; k < nbytes; k++)
+		*v |= (uint32_t)p[k] << (8 * k);
+	return bitw == 32 || !(*v >> bitw);
+}
+
 struct dhead { uint64_t block, mini, total; int64_t first; };
 
 static int delta_head(const uint8_t **p, const uint8_t *end, struct dhead *h)

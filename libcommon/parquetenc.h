@@ -14,6 +14,11 @@
 
 /* count values of bitw bits (0..32) into out. 0; -1 malformed. */
 int sl_parquetenc_rle(const uint8_t *p, size_t n, int bitw, uint32_t *out, size_t count);
+/* When the first run of the hybrid at p repeats one value over count
+ * entries or more (the levels of a page without nulls): 1 and *v, what
+ * sl_parquetenc_rle would give every entry. 0 another shape (decode it
+ * with sl_parquetenc_rle, which also refuses what is malformed). */
+int sl_parquetenc_rle_one(const uint8_t *p, size_t n, int bitw, size_t count, uint32_t *v);
 /* The header's value count of a DELTA_BINARY_PACKED run at p. -1 malformed. */
 int64_t sl_parquetenc_delta_count(const uint8_t *p, size_t n);
 /* Decode the run at p: count values (its header's) into out, *used its

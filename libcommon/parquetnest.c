@@ -30,9 +30,10 @@ static int bad(nest *c, int i)
 static int leaf_json(nest *c, const sl_parquet_node *nd, size_t entry)
 {
 	sl_parquet_col *col = &c->cols[nd->leaf];
-	if (col->vix[entry] >= col->nv)
+	size_t j = sl_parquet_vix_at(col, entry);
+	if (j >= col->nv)
 		return bad(c, (int)(nd - c->m->nodes));
-	sl_parquet_val v = col->v[col->vix[entry]];
+	sl_parquet_val v = col->v[j];
 	int kind = sl_parquetval_json_kind(nd);
 	if (kind == 2)
 		return sl_buf_puts(c->out, v.p[0] ? "true" : "false");
@@ -182,9 +183,9 @@ int sl_parquetnest_row(sl_buf *b, const sl_parquet_meta *m, sl_parquet_col *cols
 	const sl_parquet_node *nd = &m->nodes[i];
 	for (int j = nd->lo; j < nd->hi; j++) {
 		size_t s = cols[j].pos, e = s + 1;
-		if (s >= cols[j].n || cols[j].rep[s] != 0)
+		if (s >= cols[j].n || sl_parquet_rep_at(&cols[j], s) != 0)
 			return bad(&c, i);
-		while (e < cols[j].n && cols[j].rep[e] != 0)
+		while (e < cols[j].n && sl_parquet_rep_at(&cols[j], e) != 0)
 			e++;
 		scratch[2 * j] = s;
 		scratch[2 * j + 1] = e;

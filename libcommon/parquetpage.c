@@ -335,12 +335,24 @@ static int values(pagectx *c, int enc, const uint8_t *p, size_t n, size_t count)
 	return rc;
 }
 
-/* one level stream (max > 0) of count entries into lv */
-static int levels(pagectx *c, const uint8_t *p, size_t n, int max, uint16_t *lv, size_t count)
+/* one level stream (max > 0) of count entries into lv; *atmax (when not
+ * NULL) the number at max, for definition levels the values present */
+static int levels(pagectx *c, const uint8_t *p, size_t n, int max, uint16_t *lv, size_t count, size_t *atmax)
 {
+	size_t k = 0;
+	uint32_t one;
 	int bw = 0;
 	while ((1 << bw) <= max)
 		bw++;
+	if (sl_parquetenc_rle_one(p, n, bw, count, &one)) {
+		if (one > (uint32_t)max)
+			return fail(c, "the repetition or definition levels are malformed");
+		for (size_t i = 0; i < count; i++)
+			lv[i] = (uint16_t)one;
+		if (atmax)
+			*atmax = one == (uint32_t)max ? count : 0;
+		return 0;
+	}
 	uint32_t *v = malloc((count + 1) * sizeof *v);
 	if (!v)
 		return fail(c, "out of memory");
@@ -348,9 +360,12 @@ static int levels(pagectx *c, const uint8_t *p, size_t n, int max, uint16_t *lv,
 	for (size_t i = 0; rc == 0 && i < count; i++) {
 		if (v[i] > (uint32_t)max)
 			rc = -1;
+		k += v[i] == (uint32_t)max;
 		lv[i] = (uint16_t)v[i];
 	}
 	free(v);
+	if (atmax)
+		*atmax = k;
 	return rc < 0 ? fail(c, "the repetition or definition levels are malformed") : 0;
 }
 
@@ -364,30 +379,24 @@ static int add_levels(pagectx *c, size_t count)
 	if (!d)
 		return fail(c, "out of memory");
 	col->def = d;
-	cap = col->cap;
-	uint16_t *r = grow(col->rep, &cap, col->n + count, sizeof *r);
-	if (!r)
-		return fail(c, "out of memory");
-	col->rep = r;
-	col->cap = cap;
 	memset(col->def + col->n, 0, count * sizeof *d);
-	memset(col->rep + col->n, 0, count * sizeof *r);
+	if (c->nd->rep) {       /* else no repetition levels (parquetdef.h) */
+		size_t rcap = col->cap;
+		uint16_t *r = grow(col->rep, &rcap, col->n + count, sizeof *r);
+		if (!r)
+			return fail(c, "out of memory");
+		col->rep = r;
+		memset(col->rep + col->n, 0, count * sizeof *r);
+	}
+	col->cap = cap;
 	return 0;
-}
-
-static size_t present(const sl_parquet_col *col, size_t from, int maxdef)
-{
-	size_t k = 0;
-	for (size_t i = from; i < col->n; i++)
-		k += col->def[i] == maxdef;
-	return k;
 }
 
 /* a v1 data page (decompressed): [rep levels][def levels] values */
 static int data_v1(pagectx *c, const page *pg, const uint8_t *p, size_t n)
 {
 	const sl_parquet_node *nd = c->nd;
-	size_t cnt = (size_t)pg->nvalues, from = c->col->n;
+	size_t cnt = (size_t)pg->nvalues, from = c->col->n, have = cnt;
 	if (add_levels(c, cnt) < 0)
 		return -1;
 	for (int pass = 0; pass < 2; pass++) {
@@ -401,28 +410,29 @@ static int data_v1(pagectx *c, const page *pg, const uint8_t *p, size_t n)
 		uint32_t len = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 		if (len > n - 4)
 			return fail(c, "the levels run past their page");
-		if (levels(c, p + 4, len, max, (pass == 0 ? c->col->rep : c->col->def) + from, cnt) < 0)
+		if (levels(c, p + 4, len, max, (pass == 0 ? c->col->rep : c->col->def) + from, cnt,
+				pass == 0 ? NULL : &have) < 0)
 			return -1;
 		p += 4 + len;
 		n -= 4 + len;
 	}
 	c->col->n += cnt;
-	return values(c, pg->encoding, p, n, present(c->col, from, nd->def));
+	return values(c, pg->encoding, p, n, have);
 }
 
 /* a v2 data page: levels uncompressed, then the values (body decompressed) */
 static int data_v2(pagectx *c, const page *pg, const uint8_t *lv, const uint8_t *body, size_t n)
 {
 	const sl_parquet_node *nd = c->nd;
-	size_t cnt = (size_t)pg->nvalues, from = c->col->n;
+	size_t cnt = (size_t)pg->nvalues, from = c->col->n, have = cnt;
 	if (add_levels(c, cnt) < 0)
 		return -1;
-	if (nd->rep && levels(c, lv, (size_t)pg->rep_len, nd->rep, c->col->rep + from, cnt) < 0)
+	if (nd->rep && levels(c, lv, (size_t)pg->rep_len, nd->rep, c->col->rep + from, cnt, NULL) < 0)
 		return -1;
-	if (nd->def && levels(c, lv + pg->rep_len, (size_t)pg->def_len, nd->def, c->col->def + from, cnt) < 0)
+	if (nd->def && levels(c, lv + pg->rep_len, (size_t)pg->def_len, nd->def, c->col->def + from, cnt, &have) < 0)
 		return -1;
 	c->col->n += cnt;
-	return values(c, pg->encoding, body, n, present(c->col, from, nd->def));
+	return values(c, pg->encoding, body, n, have);
 }
 
 static int dictionary(pagectx *c, const page *pg, const uint8_t *p, size_t n)
@@ -504,6 +514,12 @@ int sl_parquetpage_chunk(int fd, const sl_parquet_chunk *k, const sl_parquet_nod
 	}
 	if (col->n != (uint64_t)k->num_values)
 		return fail(&c, "the pages hold fewer values than the column chunk's metadata says");
+	/* each page decoded as many values as its levels say (values) */
+	if (col->nv == col->n) {        /* entry i is value i (parquetdef.h) */
+		free(col->vix);
+		col->vix = NULL;
+		return 0;
+	}
 	uint32_t *vix = realloc(col->vix, (col->n + 1) * sizeof *vix);
 	if (!vix)
 		return fail(&c, "out of memory");

@@ -16,7 +16,8 @@
  *              the file belongs to; for one the load creates, its name
  *              and canonical values, else both empty); older: part 0
  *   blocks: "SLRB" raw_len:u32 comp_len:u32 nrows:u32 crc:u32 comp[comp_len]
- *     crc = crc32 of the first 16 bytes, continued over comp; raw = nrows
+ *     crc = CRC-32 (zlib's crc32, computed by crcfast.h) of the first 16
+ *     bytes, continued over comp; raw = nrows
  *     times (len:u32 + R payload)
  *   footer: "SLRE" rows:u64 nblocks:u64 crc:u32 (crc of the first 20 bytes),
  *     then 4 bytes of nothing
@@ -46,6 +47,7 @@
 #include <lz4.h>
 
 #include "sl.h"
+#include "crcfast.h"
 #include "fsutil.h"
 #include "storeenc.h"
 #include "storeerr.h"
@@ -80,7 +82,7 @@ static uint32_t rs_sum(uint32_t sum, uint32_t crc)
 {
 	char x[4];
 	sl_u32_pack(x, crc);
-	return (uint32_t)crc32(sum, (const Bytef *)x, 4);
+	return sl_crcfast_update(sum, x, 4);
 }
 
 static int rs_flush_block(sl_rowset_writer *w)
@@ -113,8 +115,8 @@ static int rs_flush_block(sl_rowset_writer *w)
 	sl_u32_pack(w->cbuf + 4, (uint32_t)w->raw.len);
 	sl_u32_pack(w->cbuf + 8, (uint32_t)c);
 	sl_u32_pack(w->cbuf + 12, w->brows);
-	crc = (uint32_t)crc32(0, (const Bytef *)w->cbuf, 16);
-	crc = (uint32_t)crc32(crc, (const Bytef *)w->cbuf + RS_BLOCK_HDR, (uInt)c);
+	crc = sl_crcfast_update(0, w->cbuf, 16);
+	crc = sl_crcfast_update(crc, w->cbuf + RS_BLOCK_HDR, (size_t)c);
 	sl_u32_pack(w->cbuf + 16, crc);
 	w->sum = rs_sum(w->sum, crc);
 	if (sl_allwrite(w->fd, w->cbuf, RS_BLOCK_HDR + (size_t)c) < RS_BLOCK_HDR + (size_t)c)
@@ -179,8 +181,8 @@ static sl_rowset_writer *rs_create(const char *dir, const rsident *ri, size_t nc
 				ri->newvalues ? strlen(ri->newvalues) : 0) < 0)
 		goto fail;
 	sl_u32_pack(h.p + 4, (uint32_t)(h.len - 8));
-	w->sum = rs_sum(0, (uint32_t)crc32(0, (const Bytef *)h.p + 8, (uInt)(h.len - 8)));
-	if (sl_storeenc_put_u32(&h, (uint32_t)crc32(0, (const Bytef *)h.p + 8, (uInt)(h.len - 8))) < 0)
+	w->sum = rs_sum(0, sl_crcfast_update(0, h.p + 8, h.len - 8));
+	if (sl_storeenc_put_u32(&h, sl_crcfast_update(0, h.p + 8, h.len - 8)) < 0)
 		goto fail;
 	/* never over an existing file: ids are never reused, so one there
 	 * is somebody else's (EEXIST) */
@@ -275,7 +277,7 @@ int sl_rowset_finish(sl_rowset_writer *w, uint64_t *nrows)
 	sl_u64_pack(f + 4, w->rows);
 	sl_u64_pack(f + 12, w->nblocks);
 	sl_u32_pack(f + 20, w->sum);
-	sl_u32_pack(f + 24, (uint32_t)crc32(0, (const Bytef *)f, 24));
+	sl_u32_pack(f + 24, sl_crcfast_update(0, f, 24));
 	if (sl_allwrite(w->fd, f, RS_FOOTER2) < RS_FOOTER2 || fdatasync(w->fd) < 0)
 		goto fail;
 	fd = w->fd;
@@ -381,7 +383,7 @@ static int rs_read_header(int fd, rshdr *out)
 		return -1;
 	if (sl_allread(fd, b.p, hlen + 4) < hlen + 4)
 		goto short_read;
-	if ((uint32_t)crc32(0, (const Bytef *)b.p, hlen) != sl_u32_unpack(b.p + hlen) ||
+	if (sl_crcfast_update(0, b.p, hlen) != sl_u32_unpack(b.p + hlen) ||
 	    sl_u16_unpack(b.p) < 1 || sl_u16_unpack(b.p) > RS_VERSION ||
 	    sl_u32_unpack(b.p + 4) != RS_CODEC_LZ4)
 		goto bad;
@@ -458,7 +460,7 @@ static int rs_stat(const char *path, int64_t want_txn, uint32_t want_no, rsinfo 
 	fl = h.version >= 2 ? RS_FOOTER2 : RS_FOOTER;
 	if (h.txn_id != want_txn || h.rowset_no != want_no || fstat(fd, &sb) < 0 ||
 	    (size_t)sb.st_size < fl || pread(fd, f, fl, sb.st_size - (off_t)fl) != (ssize_t)fl ||
-	    memcmp(f, "SLRE", 4) || (uint32_t)crc32(0, (const Bytef *)f, (uInt)rs_fcrc(h.version)) !=
+	    memcmp(f, "SLRE", 4) || sl_crcfast_update(0, f, rs_fcrc(h.version)) !=
 	    sl_u32_unpack(f + rs_fcrc(h.version))) {
 		sl_storeerr_set("%s: not rowset %u of txn %lld, or truncated", path, want_no,
 			(long long)want_txn);
@@ -809,7 +811,7 @@ static int scan_block(sl_scan *sc)
 		char x;
 		if (scan_read(sc, h + RS_BLOCK_HDR, fl - RS_BLOCK_HDR) < 0)
 			return -1;
-		if ((uint32_t)crc32(0, (const Bytef *)h, (uInt)rs_fcrc(sc->ver)) !=
+		if (sl_crcfast_update(0, h, rs_fcrc(sc->ver)) !=
 		    sl_u32_unpack(h + rs_fcrc(sc->ver)) ||
 		    sl_u64_unpack(h + 4) != sc->rows || sl_u64_unpack(h + 12) != sc->blocks ||
 		    sl_allread(sc->fd, &x, 1) != 0) {
@@ -839,8 +841,8 @@ static int scan_block(sl_scan *sc)
 		return -1;
 	if (scan_read(sc, sc->comp.p, comp_len) < 0)
 		return -1;
-	crc = (uint32_t)crc32(0, (const Bytef *)h, 16);
-	crc = (uint32_t)crc32(crc, (const Bytef *)sc->comp.p, comp_len);
+	crc = sl_crcfast_update(0, h, 16);
+	crc = sl_crcfast_update(crc, sc->comp.p, comp_len);
 	if (crc != sl_u32_unpack(h + 16)) {
 		errno = EPROTO;
 		return -1;

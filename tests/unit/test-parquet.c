@@ -90,6 +90,17 @@ static void test_rle(void)
 	CHECK(sl_parquetenc_rle(zero, 0, 0, v, 1) < 0);
 	CHECK(sl_parquetenc_rle(zero, 1, 0, v, 4) < 0);
 	CHECK(sl_parquetenc_rle(zero, 1, 0, v, 3) == 0);
+	/* one run over the count: its value, as the decoder gives every
+	 * entry; a shorter run, a bit-packed group, a value wider than its
+	 * bits or a cut header: 0 (the decoder decides) */
+	uint32_t one = 9;
+	CHECK(sl_parquetenc_rle_one(p, sizeof p, 3, 5, &one) == 1 && one == 3);
+	CHECK(sl_parquetenc_rle_one(p, sizeof p, 3, 4, &one) == 1 && one == 3);
+	CHECK(sl_parquetenc_rle_one(p, sizeof p, 3, 6, &one) == 0);
+	CHECK(sl_parquetenc_rle_one(p + 2, sizeof p - 2, 3, 1, &one) == 0);
+	CHECK(sl_parquetenc_rle_one(wide, sizeof wide, 3, 1, &one) == 0);
+	CHECK(sl_parquetenc_rle_one(p, 1, 3, 5, &one) == 0);
+	CHECK(sl_parquetenc_rle_one(p, sizeof p, 3, 0, &one) == 0);
 }
 
 static void test_delta(void)

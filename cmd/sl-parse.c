@@ -59,10 +59,9 @@ typedef struct parse {
 	sl_loadopts lo;
 	const char *target;
 	sl_input *in;
-	/* The R payload is built here, not field by field through the
-	 * writer: lengths are packed inline and field bytes copied in 16-byte
-	 * steps (the line buffer and rowbuf both have slack after the data),
-	 * then the frame goes to the writer in one copy. */
+	/* The R payload is built in the writer's buffer (put_row), or here
+	 * when the output is a terminal (text mode): lengths packed inline,
+	 * field bytes copied in 16-byte steps. */
 	char *rowbuf;
 	size_t rowcap;
 	/* x_sl_fit_fields (sl-httpd's http_stream): rows get exactly this
@@ -125,29 +124,13 @@ static void flush_out(void *arg)
 		sl_stage_die_write(&c->w);
 }
 
-static int put_row(parse *c, size_t nf, const sl_field *fl)
+/* A row's payload at d: nf fields of fl, then NULL up to nout. Field
+ * bytes are copied in 16-byte steps: both the source (the line buffer)
+ * and d have 16 bytes of slack after the data. */
+static void row_fill(char *d, size_t nf, size_t nout, const sl_field *fl)
 {
-	size_t need, j, nout = c->fit ? c->fit : nf;
-	sl_frame f;
-	char *d;
+	size_t j;
 
-	if (nf > nout)
-		nf = nout;
-	need = 4 * nout;
-	for (j = 0; j < nf; j++)
-		if (fl[j].n != SL_NULL_LEN)
-			need += fl[j].n;
-	if (need + 32 > c->rowcap) {
-		char *nb;
-		c->rowcap = (need + 32) * 2;
-		nb = realloc(c->rowbuf, c->rowcap);
-		if (!nb) {
-			errno = ENOMEM;
-			return -1;
-		}
-		c->rowbuf = nb;
-	}
-	d = c->rowbuf;
 	for (j = 0; j < nf; j++) {
 		uint32_t n = fl[j].n;
 		sl_u32_pack(d, n);
@@ -162,6 +145,40 @@ static int put_row(parse *c, size_t nf, const sl_field *fl)
 	}
 	for (; j < nout; j++, d += 4)
 		sl_u32_pack(d, SL_NULL_LEN);
+}
+
+/* One R frame, built in the writer's buffer (reserved with the slack,
+ * then cut to its length); in text mode in c->rowbuf, then written. */
+static int put_row(parse *c, size_t nf, const sl_field *fl)
+{
+	size_t need, j, nout = c->fit ? c->fit : nf;
+	sl_frame f;
+	char *d;
+
+	if (nf > nout)
+		nf = nout;
+	need = 4 * nout;
+	for (j = 0; j < nf; j++)
+		if (fl[j].n != SL_NULL_LEN)
+			need += fl[j].n;
+	if ((d = sl_row_reserve(&c->w, need + 16))) {
+		row_fill(d, nf, nout, fl);
+		sl_row_trim(&c->w, d, need);
+		return 1;
+	}
+	if (errno != ENOTTY)
+		return -1;
+	if (need + 32 > c->rowcap) {
+		char *nb;
+		c->rowcap = (need + 32) * 2;
+		nb = realloc(c->rowbuf, c->rowcap);
+		if (!nb) {
+			errno = ENOMEM;
+			return -1;
+		}
+		c->rowbuf = nb;
+	}
+	row_fill(c->rowbuf, nf, nout, fl);
 	f.type = 'R';
 	f.flags = 0;
 	f.len = (uint32_t)need;

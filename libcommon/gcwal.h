@@ -58,13 +58,17 @@ typedef struct sl_gcwal {
 	int fd;
 	uint64_t gen;
 	uint64_t end;                   /* end of the last complete record */
+	uint64_t last;                  /* where that record starts; 0 none */
 	uint64_t size;                  /* the file's size */
+	uint64_t ino;                   /* the file's inode */
 	uint64_t nrec, rows;            /* records and rows up to end */
 } sl_gcwal;
-/* Open gcdir/wal and find its end (record headers walked, the last
- * record's CRC checked). cut: truncate a torn tail (the caller holds
- * gc/append.lock; the fd is then read-write). 1; 0 no log; -1 errno
- * (EPROTO: not a log). */
+/* Open gcdir/wal and find its end: from the end hint the last appender
+ * left in gc/append.lock when it can be trusted (O(1) in the log's
+ * length), else from the log's header (record headers walked); the last
+ * record's CRC checked. cut: truncate a torn tail and keep the hint (the
+ * caller holds gc/append.lock; the fd is then read-write). 1; 0 no log;
+ * -1 errno (EPROTO: not a log). */
 int sl_gcwal_open(const char *gcdir, int cut, sl_gcwal *w);
 void sl_gcwal_close(sl_gcwal *w);
 /* Call fn for every entry of the records in [from, to), each record's

@@ -358,7 +358,7 @@ static void drop_spool(const char *dir, const char *spool)
 
 	if (!strncmp(spool, dir, n) && spool[n] == '/' && !strncmp(spool + n + 1, "spool-", 6) &&
 	    !strchr(spool + n + 1, '/'))
-		unlink(spool);
+		sl_gcwal_spool_drop(dir, spool);
 }
 
 /* async_mode past its append: Success first, then the table's committer

@@ -65,6 +65,53 @@ int sl_gcwal_lock(const char *gcdir, const char *name, int op)
 
 /* ---- spooling a load's record ---- */
 
+/* Spool files are recycled: a dropped one is renamed to gcdir/free-K
+ * (K below SPOOL_FREE), and a new spool takes one by renaming it to its
+ * own name (a rename claims it for one taker only), instead of an
+ * unlink and a create per load: on ext4 without a journal, creating a
+ * file scans past every inode deleted in the last seconds (its
+ * recently_deleted check), a cost that grows with the load rate. A free
+ * file is never named by the log; at most SPOOL_FREE of them stay. */
+#define SPOOL_FREE 32u
+#define SPOOL_PROBES 4u
+
+static int free_name(const char *gcdir, unsigned k, char *out)
+{
+	return sl_fsutil_pathf(out, "%s/free-%u", gcdir, k % SPOOL_FREE);
+}
+
+/* Rename a free spool file to path: 1 done, 0 none free. */
+static int spool_take(const char *gcdir, const char *path)
+{
+	char p[PATH_MAX];
+	unsigned k = (unsigned)getpid();
+
+	for (unsigned i = 0; i < SPOOL_PROBES; i++)
+		if (free_name(gcdir, k + i, p) > 0 && renameat2(AT_FDCWD, p, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+			return 1;
+	return 0;
+}
+
+void sl_gcwal_spool_drop(const char *gcdir, const char *path)
+{
+	char p[PATH_MAX];
+	unsigned k = (unsigned)getpid();
+	int e = errno;
+
+	for (unsigned i = 0; i < SPOOL_PROBES; i++) {
+		if (free_name(gcdir, k + i, p) < 0)
+			break;
+		if (renameat2(AT_FDCWD, path, AT_FDCWD, p, RENAME_NOREPLACE) == 0) {
+			errno = e;
+			return;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	unlink(path);
+	errno = e;
+}
+
 int sl_gcwal_spool_open(const char *gcdir, sl_gcwal_spool *sp)
 {
 	static atomic_uint seq;
@@ -74,7 +121,10 @@ int sl_gcwal_spool_open(const char *gcdir, sl_gcwal_spool *sp)
 	sp->fd = -1;
 	if (sl_fsutil_pathf(sp->path, "%s/spool-%ld-%u", gcdir, (long)getpid(), atomic_fetch_add(&seq, 1)) < 0)
 		return -1;
-	sp->fd = open(sp->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* a taken file is written over and cut at finish: a truncation
+	 * to 0 makes ext4 write its old blocks out (auto_da_alloc) */
+	sp->reused = spool_take(gcdir, sp->path);
+	sp->fd = open(sp->path, O_RDWR | O_CREAT | (sp->reused ? 0 : O_TRUNC) | O_CLOEXEC, 0644);
 	if (sp->fd < 0)
 		return -1;
 	/* the record's header is written last, at finish */
@@ -131,7 +181,8 @@ int sl_gcwal_spool_finish(sl_gcwal_spool *sp)
 	put32(h + 4, rec_crc(sp->len, sp->rows, sp->crc));
 	put64(h + 8, sp->len);
 	put64(h + 16, sp->rows);
-	r = spool_flush(sp) < 0 || pwrite(sp->fd, h, sizeof h, 0) != (ssize_t)sizeof h ? -1 : 1;
+	r = spool_flush(sp) < 0 || pwrite(sp->fd, h, sizeof h, 0) != (ssize_t)sizeof h ||
+	    (sp->reused && ftruncate(sp->fd, (off_t)(SL_GCWAL_RECHDR + sp->len)) < 0) ? -1 : 1;
 	sl_fsutil_close_keep_errno(sp->fd);
 	sp->fd = -1;
 	return r;

@@ -32,6 +32,7 @@ typedef struct sl_gcwal_spool {
 	sl_buf buf;                     /* entries not yet written */
 	uint32_t crc;                   /* of the payload so far */
 	uint64_t len, rows;
+	int reused;                     /* a free spool file taken */
 } sl_gcwal_spool;
 int sl_gcwal_spool_open(const char *gcdir, sl_gcwal_spool *sp);
 /* One entry: type 'H' (a typed header frame's payload) or 'R' (a row's). */
@@ -41,6 +42,10 @@ int sl_gcwal_spool_add(sl_gcwal_spool *sp, char type, const char *p, size_t n);
 int sl_gcwal_spool_finish(sl_gcwal_spool *sp);
 /* Unlink the spool and free it (also after finish). */
 void sl_gcwal_spool_discard(sl_gcwal_spool *sp);
+/* A finished spool of gcdir no longer needed (appended, or its load
+ * failed): kept as a free spool file that the next sl_gcwal_spool_open
+ * takes (no file created), or unlinked when enough are free. */
+void sl_gcwal_spool_drop(const char *gcdir, const char *path);
 
 /* Where an appended record landed. */
 typedef struct sl_gcwal_pos {

@@ -5,7 +5,7 @@
  * tail cut by the next appender, a damaged record refused, rotation
  * keeping what follows the committed end, the end hint (stale, of
  * another generation, beyond the file, a torn tail after it) giving the
- * end a whole walk gives.
+ * end a whole walk gives, spool files recycled.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -335,6 +335,44 @@ static void test_hint(void)
 	CHECK(spool("r", 1, &x) == 1 && x.off == g.end);
 }
 
+/* A dropped spool is kept as a free file and taken by the next spool
+ * (the same inode), written over and cut to its own length. */
+static void test_spool_recycle(void)
+{
+	sl_gcwal_spool sp, sq;
+	struct stat a, b;
+	sl_gcwal_pos pos;
+	sl_gcwal w;
+	seen s = { 0 };
+	char big[200];
+	uint64_t before;
+
+	memset(big, 'x', sizeof big);
+	CHECK(sl_gcwal_open(dir, 1, &w) == 1);
+	before = w.end;
+	sl_gcwal_close(&w);
+	CHECK(sl_gcwal_spool_open(dir, &sp) == 1 && !sp.reused);
+	CHECK(sl_gcwal_spool_add(&sp, 'H', "hdr", 3) == 1 && sl_gcwal_spool_add(&sp, 'R', big, sizeof big) == 1);
+	CHECK(sl_gcwal_spool_finish(&sp) == 1 && stat(sp.path, &a) == 0);
+	sl_gcwal_spool_drop(dir, sp.path);
+	CHECK(access(sp.path, F_OK) < 0);
+	sp.path[0] = 0;
+	sl_gcwal_spool_discard(&sp);
+	/* the next spool takes it: shorter, so cut */
+	CHECK(sl_gcwal_spool_open(dir, &sq) == 1 && sq.reused);
+	CHECK(sl_gcwal_spool_add(&sq, 'H', "hdr", 3) == 1 && sl_gcwal_spool_add(&sq, 'R', "s-0", 3) == 1);
+	CHECK(sl_gcwal_spool_finish(&sq) == 1 && stat(sq.path, &b) == 0);
+	CHECK(a.st_ino == b.st_ino && b.st_size == SL_GCWAL_RECHDR + 8 + 8);
+	CHECK(sl_gcwal_append(dir, sq.path, &pos) == 1 && pos.off == before && pos.rows == 1);
+	sl_gcwal_spool_discard(&sq);
+	CHECK(sl_gcwal_open(dir, 0, &w) == 1 && w.end == pos.end);
+	CHECK(sl_gcwal_read(&w, pos.off, pos.end, take, &s) == 1 && s.h == 1 && s.r == 1 && !strcmp(s.last, "s-0"));
+	sl_gcwal_close(&w);
+	/* none free: a new file */
+	CHECK(sl_gcwal_spool_open(dir, &sp) == 1 && !sp.reused);
+	sl_gcwal_spool_discard(&sp);
+}
+
 static void test_not_a_log(void)
 {
 	char p[PATH_MAX];
@@ -362,6 +400,7 @@ int main(void)
 	test_damaged();
 	test_rotate();
 	test_hint();
+	test_spool_recycle();
 	test_not_a_log();
 	{
 		char cmd[PATH_MAX + 16];

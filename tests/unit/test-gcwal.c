@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gcwal.h"
@@ -373,6 +375,35 @@ static void test_spool_recycle(void)
 	sl_gcwal_spool_discard(&sp);
 }
 
+/* Appenders killed (SIGKILL) at random instants, whatever step they
+ * were at: the hint's end is always the whole walk's, and the next
+ * append lands there. */
+static void test_killed_appenders(void)
+{
+	int bad = 0;
+
+	srand(7);
+	for (int round = 0; round < 60; round++) {
+		sl_gcwal_pos x;
+		sl_gcwal w;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			for (int i = 0;; i++)
+				if (spool("z", 1 + i % 7, &x) < 0)
+					_exit(1);
+		}
+		if (pid < 0)
+			break;
+		usleep((useconds_t)(500 + rand() % 4000));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		if (!same_end(&w) || spool("y", 1, &x) != 1 || x.off != w.end)
+			bad++;
+	}
+	CHECK(bad == 0);
+}
+
 static void test_not_a_log(void)
 {
 	char p[PATH_MAX];
@@ -401,6 +432,7 @@ int main(void)
 	test_rotate();
 	test_hint();
 	test_spool_recycle();
+	test_killed_appenders();
 	test_not_a_log();
 	{
 		char cmd[PATH_MAX + 16];

@@ -358,7 +358,7 @@ static void drop_spool(const char *dir, const char *spool)
 
 	if (!strncmp(spool, dir, n) && spool[n] == '/' && !strncmp(spool + n + 1, "spool-", 6) &&
 	    !strchr(spool + n + 1, '/'))
-		unlink(spool);
+		sl_gcwal_spool_drop(dir, spool);
 }
 
 /* async_mode past its append: Success first, then the table's committer
@@ -376,6 +376,33 @@ static int group_async_answer(commit_ctx *c, const char *table, int64_t t0)
 		sl_warnsys("unable to start the group committer of %s.%s (the next program that opens "
 			"the table commits the load)", c->db, table);
 	return r;
+}
+
+/* A sync_mode load whose record is in the log, before it waits for the
+ * commit: with SL_GC_PREANSWER in the environment (the launcher's,
+ * load.c), the record's position and the answer it will give on stdout,
+ *   #gcwal gen=G off=O end=E rows=R len=N\n  then N bytes of answer
+ * so that the launcher, should this process die before the final
+ * answer, waits for the commit holding the record and answers Success,
+ * as the rows will be visible. A failure to write is left to the final
+ * answer's write. */
+static void pre_answer(commit_ctx *c, const sl_gcwal_pos *pos)
+{
+	sl_buf b = SL_BUF_ZERO;
+	char h[160];
+	int n;
+
+	if (!getenv("SL_GC_PREANSWER"))
+		return;
+	set_or_die(&c->res.status, SL_STATUS_SUCCESS);
+	set_or_die(&c->res.message, "OK");
+	if (sl_result_json(&c->res, &b) < 0)
+		sl_diesys(SL_EXIT_TEMP, "unable to build the answer");
+	n = snprintf(h, sizeof h, "#gcwal gen=%" PRIu64 " off=%" PRIu64 " end=%" PRIu64 " rows=%" PRIu64 " len=%zu\n",
+		pos->gen, pos->off, pos->end, pos->rows, b.len);
+	if (sl_allwrite(1, h, (size_t)n) == (size_t)n)
+		sl_allwrite(1, b.p, b.len);
+	sl_buf_free(&b);
 }
 
 /* A load of a table's group (sl-txn's GroupCommit counter): past its
@@ -430,6 +457,7 @@ static int group_commit(commit_ctx *c, const char *mode)
 	drop_spool(dir, spool);
 	if (async)
 		return group_async_answer(c, table, t0);
+	pre_answer(c, &pos);
 	if ((mine = sl_gcommit_sync(&c->st, c->db, table, &pos, &id)) < 0) {
 		r = errno;
 		sl_stage_note(r, "unable to commit the group of %s.%s", c->db, table);

@@ -51,6 +51,10 @@ int sl_fsutil_mkdir_p(const char *path)
 		errno = n ? ENAMETOOLONG : ENOENT;
 		return -1;
 	}
+	/* the common case, one stat: a mkdir of each component takes its
+	 * parent's lock even when it exists */
+	if (is_dir(path))
+		return 1;
 	memcpy(tmp, path, n + 1);
 	for (i = 1; i <= n; i++) {
 		if (tmp[i] != '/' && tmp[i] != 0)

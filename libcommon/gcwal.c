@@ -65,6 +65,53 @@ int sl_gcwal_lock(const char *gcdir, const char *name, int op)
 
 /* ---- spooling a load's record ---- */
 
+/* Spool files are recycled: a dropped one is renamed to gcdir/free-K
+ * (K below SPOOL_FREE), and a new spool takes one by renaming it to its
+ * own name (a rename claims it for one taker only), instead of an
+ * unlink and a create per load: on ext4 without a journal, creating a
+ * file scans past every inode deleted in the last seconds (its
+ * recently_deleted check), a cost that grows with the load rate. A free
+ * file is never named by the log; at most SPOOL_FREE of them stay. */
+#define SPOOL_FREE 32u
+#define SPOOL_PROBES 4u
+
+static int free_name(const char *gcdir, unsigned k, char *out)
+{
+	return sl_fsutil_pathf(out, "%s/free-%u", gcdir, k % SPOOL_FREE);
+}
+
+/* Rename a free spool file to path: 1 done, 0 none free. */
+static int spool_take(const char *gcdir, const char *path)
+{
+	char p[PATH_MAX];
+	unsigned k = (unsigned)getpid();
+
+	for (unsigned i = 0; i < SPOOL_PROBES; i++)
+		if (free_name(gcdir, k + i, p) > 0 && renameat2(AT_FDCWD, p, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+			return 1;
+	return 0;
+}
+
+void sl_gcwal_spool_drop(const char *gcdir, const char *path)
+{
+	char p[PATH_MAX];
+	unsigned k = (unsigned)getpid();
+	int e = errno;
+
+	for (unsigned i = 0; i < SPOOL_PROBES; i++) {
+		if (free_name(gcdir, k + i, p) < 0)
+			break;
+		if (renameat2(AT_FDCWD, path, AT_FDCWD, p, RENAME_NOREPLACE) == 0) {
+			errno = e;
+			return;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	unlink(path);
+	errno = e;
+}
+
 int sl_gcwal_spool_open(const char *gcdir, sl_gcwal_spool *sp)
 {
 	static atomic_uint seq;
@@ -74,7 +121,10 @@ int sl_gcwal_spool_open(const char *gcdir, sl_gcwal_spool *sp)
 	sp->fd = -1;
 	if (sl_fsutil_pathf(sp->path, "%s/spool-%ld-%u", gcdir, (long)getpid(), atomic_fetch_add(&seq, 1)) < 0)
 		return -1;
-	sp->fd = open(sp->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* a taken file is written over and cut at finish: a truncation
+	 * to 0 makes ext4 write its old blocks out (auto_da_alloc) */
+	sp->reused = spool_take(gcdir, sp->path);
+	sp->fd = open(sp->path, O_RDWR | O_CREAT | (sp->reused ? 0 : O_TRUNC) | O_CLOEXEC, 0644);
 	if (sp->fd < 0)
 		return -1;
 	/* the record's header is written last, at finish */
@@ -131,7 +181,8 @@ int sl_gcwal_spool_finish(sl_gcwal_spool *sp)
 	put32(h + 4, rec_crc(sp->len, sp->rows, sp->crc));
 	put64(h + 8, sp->len);
 	put64(h + 16, sp->rows);
-	r = spool_flush(sp) < 0 || pwrite(sp->fd, h, sizeof h, 0) != (ssize_t)sizeof h ? -1 : 1;
+	r = spool_flush(sp) < 0 || pwrite(sp->fd, h, sizeof h, 0) != (ssize_t)sizeof h ||
+	    (sp->reused && ftruncate(sp->fd, (off_t)(SL_GCWAL_RECHDR + sp->len)) < 0) ? -1 : 1;
 	sl_fsutil_close_keep_errno(sp->fd);
 	sp->fd = -1;
 	return r;
@@ -180,13 +231,14 @@ static int rec_header(int fd, uint64_t off, uint64_t size, uint64_t *len, uint64
 /* The CRC of the payload of len bytes at off. 1, -1 errno. */
 static int payload_crc(int fd, uint64_t off, uint64_t len, uint32_t *crc)
 {
-	char *b = malloc(COPY_CHUNK);
+	size_t cap = len < COPY_CHUNK ? (size_t)len : COPY_CHUNK;
+	char *b = malloc(cap ? cap : 1);
 
 	if (!b)
 		return -1;
 	*crc = 0;
 	while (len) {
-		size_t n = len < COPY_CHUNK ? (size_t)len : COPY_CHUNK;
+		size_t n = len < cap ? (size_t)len : cap;
 		if (sl_fsutil_pread_all(fd, b, n, off) <= 0) {
 			free(b);
 			errno = errno ? errno : EIO;
@@ -200,42 +252,200 @@ static int payload_crc(int fd, uint64_t off, uint64_t len, uint32_t *crc)
 	return 1;
 }
 
-/* Walk the records from the header on: w->end, nrec, rows. */
-static int find_end(sl_gcwal *w)
+/* Whether the record at off is complete: its header read and its CRC
+ * checked against its payload. 1 yes (*len, *rows), 0 no, -1 errno. */
+static int rec_complete(int fd, uint64_t off, uint64_t size, uint64_t *len, uint64_t *rows)
 {
-	uint64_t off = SL_GCWAL_HDR, len = 0, rows = 0, lastoff = 0, lastlen = 0, lastrows = 0;
-	uint32_t crc = 0, lastcrc = 0, c;
+	uint32_t crc, c;
 
-	w->nrec = w->rows = 0;
-	while (rec_header(w->fd, off, w->size, &len, &rows, &crc) > 0) {
+	if (rec_header(fd, off, size, len, rows, &crc) <= 0)
+		return 0;
+	if (payload_crc(fd, off + SL_GCWAL_RECHDR, *len, &c) < 0)
+		return -1;
+	return rec_crc(*len, *rows, c) == crc;
+}
+
+/* Walk the records from w->end on (w->nrec, rows and last counting the
+ * records before it, all complete): w->end, nrec, rows and last after
+ * the last complete record. Only the walk's last record can be torn
+ * (see the end hint below), so only its CRC is checked. */
+static int walk_from(sl_gcwal *w)
+{
+	uint64_t off = w->end, len = 0, rows = 0, lastoff = 0, prev = w->last;
+
+	while (rec_header(w->fd, off, w->size, &len, &rows, &(uint32_t){ 0 }) > 0) {
+		if (lastoff)
+			prev = lastoff;
 		lastoff = off;
-		lastlen = len;
-		lastrows = rows;
-		lastcrc = crc;
 		w->nrec++;
 		w->rows += rows;
 		off += SL_GCWAL_RECHDR + len;
 	}
-	if (w->nrec) {
-		/* only the last record can be torn: every earlier one was
-		 * complete and fdatasync'd when the next was appended */
-		if (payload_crc(w->fd, lastoff + SL_GCWAL_RECHDR, lastlen, &c) < 0)
+	if (lastoff) {
+		int r = rec_complete(w->fd, lastoff, w->size, &len, &rows);
+		if (r < 0)
 			return -1;
-		if (rec_crc(lastlen, lastrows, c) != lastcrc) {
+		if (r == 0) {
 			off = lastoff;
 			w->nrec--;
-			w->rows -= lastrows;
+			w->rows -= rows;
 		}
+		w->last = r ? lastoff : prev;
 	}
 	w->end = off;
 	return 1;
 }
 
-int sl_gcwal_open(const char *gcdir, int cut, sl_gcwal *w)
+/* ---- the end hint ----
+ *
+ * Finding the log's end by walking it costs a read per record, and the
+ * log holds every load since the last group commit (thousands in an
+ * interval): an append would cost O(records). So the appender, under
+ * gc/append.lock, leaves where the log ends in the content of
+ * gc/append.lock once its record's bytes are in the file (before its
+ * fdatasync):
+ *
+ *   magic:u32 "SLGE"  crc:u32  boot_id[36]  ino:u64  gen:u64
+ *   end:u64  last:u64  nrec:u64  rows:u64
+ *
+ * (crc: CRC-32 of what follows it; boot_id: the kernel's
+ * /proc/sys/kernel/random/boot_id; ino: the log file's inode; last: the
+ * offset of the record that ends at end). The next opener trusts it only
+ * when its CRC checks, it was written since this boot, its ino and gen
+ * are the log's, end is within the file's size, and the record at last
+ * is complete (header, CRC) and ends at end; it then walks on from end
+ * (nothing there, or what a crashed appender left). Otherwise it walks
+ * the whole log, and a holder of the lock rewrites the hint.
+ *
+ * Why a trusted hint gives the end a walk from the header gives:
+ * - Since this boot, the page cache holds every byte written, synced or
+ *   not: a process killed at any instant leaves the file exactly as its
+ *   last completed write left it. Under the lock, an appender (1) finds
+ *   the end, (2) cuts a torn tail there, (3) copies its record, (4)
+ *   writes the hint; the committer's rotation (under the same lock)
+ *   makes a new file with the next gen and another inode. So every
+ *   record before a hint's end is complete and the file is never cut
+ *   below it: a kill before (4) leaves the previous hint, a prefix of
+ *   the log (stale), after which the walk from end finds the crashed
+ *   appender's record, complete or torn, exactly as a whole walk would;
+ *   a kill in (4) leaves a hint whose CRC fails (a whole walk). A hint
+ *   of another generation (a rotation since), another file, or beyond
+ *   the file's size is never trusted.
+ * - A reader without the lock reads the hint before the file's size: an
+ *   append after the hint only grows the log past end, and bytes below
+ *   a hint's end never change in that file.
+ * - After a crash of the machine (another boot_id), the bytes of records
+ *   not yet fdatasync'd may be lost in any order while the hint
+ *   survived: the hint is ignored and the log walked whole, as before
+ *   the hint existed. Every acknowledged record was fdatasync'd, with
+ *   everything before it, so the walk reaches it.
+ * - The hint is advisory: failing to write it fails nothing; the next
+ *   opener walks.
+ */
+#define HINT_MAGIC 0x534c4745u  /* "SLGE" */
+#define HINT_BOOT 36u
+#define HINT_SIZE (8u + HINT_BOOT + 6u * 8u)
+
+/* This boot's id (read once); NULL when unknown (no hint then). */
+static const char *boot_id(void)
+{
+	static char id[HINT_BOOT];
+	static int state;       /* 0 unread, 1 read, -1 unknown */
+	int fd;
+
+	if (state == 0) {
+		state = -1;
+		fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (sl_fsutil_pread_all(fd, id, sizeof id, 0) > 0)
+				state = 1;
+			close(fd);
+		}
+	}
+	return state > 0 ? id : NULL;
+}
+
+typedef struct hint {
+	uint64_t ino, gen, end, last, nrec, rows;
+} hint;
+
+/* The hint in fd: 1 read and valid for this boot, 0 none. */
+static int hint_read(int fd, hint *h)
+{
+	unsigned char b[HINT_SIZE];
+	const unsigned char *q = b + 8 + HINT_BOOT;
+	const char *id = boot_id();
+
+	if (fd < 0 || !id || sl_fsutil_pread_all(fd, b, sizeof b, 0) <= 0 || get32(b) != HINT_MAGIC ||
+	    get32(b + 4) != sl_crcfast_update(0, b + 8, sizeof b - 8) || memcmp(b + 8, id, HINT_BOOT))
+		return 0;
+	h->ino = get64(q);
+	h->gen = get64(q + 8);
+	h->end = get64(q + 16);
+	h->last = get64(q + 24);
+	h->nrec = get64(q + 32);
+	h->rows = get64(q + 40);
+	return 1;
+}
+
+/* Leave w's end in fd (held gc/append.lock). Failures are ignored. */
+static void hint_write(int fd, const sl_gcwal *w)
+{
+	unsigned char b[HINT_SIZE], *q = b + 8 + HINT_BOOT;
+	const char *id = boot_id();
+
+	if (fd < 0 || !id)
+		return;
+	put32(b, HINT_MAGIC);
+	memcpy(b + 8, id, HINT_BOOT);
+	put64(q, w->ino);
+	put64(q + 8, w->gen);
+	put64(q + 16, w->end);
+	put64(q + 24, w->last);
+	put64(q + 32, w->nrec);
+	put64(q + 40, w->rows);
+	put32(b + 4, sl_crcfast_update(0, b + 8, sizeof b - 8));
+	if (pwrite(fd, b, sizeof b, 0) < 0)
+		(void)0;        /* advisory: the next opener walks */
+}
+
+/* Start w's walk at the hint when it can be trusted (above). 1 yes, 0
+ * no (w untouched), -1 errno. */
+static int hint_use(sl_gcwal *w, const hint *h)
+{
+	uint64_t len, rows;
+	int r;
+
+	if (h->ino != w->ino || h->gen != w->gen || h->end > w->size || h->end < SL_GCWAL_HDR)
+		return 0;
+	if (h->nrec == 0) {
+		if (h->end != SL_GCWAL_HDR || h->rows)
+			return 0;
+	} else {
+		if (h->last < SL_GCWAL_HDR || h->last > h->end - SL_GCWAL_RECHDR)
+			return 0;
+		if ((r = rec_complete(w->fd, h->last, w->size, &len, &rows)) <= 0)
+			return r;
+		if (h->last + SL_GCWAL_RECHDR + len != h->end || rows > h->rows)
+			return 0;
+	}
+	w->end = h->end;
+	w->last = h->last;
+	w->nrec = h->nrec;
+	w->rows = h->rows;
+	return 1;
+}
+
+/* Open gcdir/wal (read-write when cut) and find its end, using the hint
+ * in hfd (gc/append.lock; -1 none), which a cut (the lock held) also
+ * rewrites when it was not used. */
+static int open_log(const char *gcdir, int cut, int hfd, sl_gcwal *w)
 {
 	char p[PATH_MAX];
 	unsigned char h[SL_GCWAL_HDR];
 	struct stat sb;
+	hint ht = { 0 };
+	int r = 0, had;
 
 	memset(w, 0, sizeof *w);
 	w->fd = -1;
@@ -243,26 +453,51 @@ int sl_gcwal_open(const char *gcdir, int cut, sl_gcwal *w)
 		return -1;
 	if ((w->fd = open(p, (cut ? O_RDWR : O_RDONLY) | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? 0 : -1;
+	/* the hint before the size: an append in between only adds bytes */
+	had = hint_read(hfd, &ht);
 	if (fstat(w->fd, &sb) < 0)
 		goto fail;
 	w->size = (uint64_t)sb.st_size;
+	w->ino = (uint64_t)sb.st_ino;
 	if (sl_fsutil_pread_all(w->fd, h, sizeof h, 0) <= 0 || get32(h) != WAL_MAGIC || get32(h + 4) != WAL_VERSION) {
 		errno = EPROTO;
 		goto fail;
 	}
 	w->gen = get64(h + 8);
-	if (find_end(w) < 0)
+	if (had && (r = hint_use(w, &ht)) < 0)
+		goto fail;
+	if (r == 0) {
+		w->end = SL_GCWAL_HDR;
+		w->last = 0;
+		w->nrec = w->rows = 0;
+	}
+	if (walk_from(w) < 0)
 		goto fail;
 	if (cut && w->end < w->size) {
 		if (ftruncate(w->fd, (off_t)w->end) < 0 || fdatasync(w->fd) < 0)
 			goto fail;
 		w->size = w->end;
 	}
+	if (cut && (r == 0 || w->end != ht.end))
+		hint_write(hfd, w);
 	return 1;
 fail:
 	sl_fsutil_close_keep_errno(w->fd);
 	w->fd = -1;
 	return -1;
+}
+
+int sl_gcwal_open(const char *gcdir, int cut, sl_gcwal *w)
+{
+	char p[PATH_MAX];
+	int hfd, r;
+
+	if (sl_fsutil_pathf(p, "%s/append.lock", gcdir) < 0)
+		return -1;
+	hfd = open(p, (cut ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	r = open_log(gcdir, cut, hfd, w);
+	sl_fsutil_close_keep_errno(hfd);
+	return r;
 }
 
 void sl_gcwal_close(sl_gcwal *w)
@@ -338,8 +573,8 @@ int sl_gcwal_append(const char *gcdir, const char *path, sl_gcwal_pos *pos)
 
 	if (lk < 0)
 		return -1;
-	if ((r = sl_gcwal_open(gcdir, 1, &w)) == 0) {
-		if (new_log(gcdir, 1, -1, 0, 0) < 0 || sl_gcwal_open(gcdir, 1, &w) <= 0)
+	if ((r = open_log(gcdir, 1, lk, &w)) == 0) {
+		if (new_log(gcdir, 1, -1, 0, 0) < 0 || open_log(gcdir, 1, lk, &w) <= 0)
 			goto fail;
 	} else if (r < 0) {
 		goto fail;
@@ -360,6 +595,12 @@ int sl_gcwal_append(const char *gcdir, const char *path, sl_gcwal_pos *pos)
 	pos->end = (uint64_t)out;
 	close(src);
 	src = -1;
+	/* the record is in the file: the next appender starts at its end */
+	w.last = pos->off;
+	w.end = pos->end;
+	w.nrec++;
+	w.rows += pos->rows;
+	hint_write(lk, &w);
 	/* the record is complete: the next appender may follow it while we
 	 * sync. Concurrent appenders' fdatasyncs share the file system's
 	 * journal commit (a group fsync); each returns once every byte

@@ -32,6 +32,7 @@ typedef struct sl_gcwal_spool {
 	sl_buf buf;                     /* entries not yet written */
 	uint32_t crc;                   /* of the payload so far */
 	uint64_t len, rows;
+	int reused;                     /* a free spool file taken */
 } sl_gcwal_spool;
 int sl_gcwal_spool_open(const char *gcdir, sl_gcwal_spool *sp);
 /* One entry: type 'H' (a typed header frame's payload) or 'R' (a row's). */
@@ -41,6 +42,10 @@ int sl_gcwal_spool_add(sl_gcwal_spool *sp, char type, const char *p, size_t n);
 int sl_gcwal_spool_finish(sl_gcwal_spool *sp);
 /* Unlink the spool and free it (also after finish). */
 void sl_gcwal_spool_discard(sl_gcwal_spool *sp);
+/* A finished spool of gcdir no longer needed (appended, or its load
+ * failed): kept as a free spool file that the next sl_gcwal_spool_open
+ * takes (no file created), or unlinked when enough are free. */
+void sl_gcwal_spool_drop(const char *gcdir, const char *path);
 
 /* Where an appended record landed. */
 typedef struct sl_gcwal_pos {
@@ -58,13 +63,17 @@ typedef struct sl_gcwal {
 	int fd;
 	uint64_t gen;
 	uint64_t end;                   /* end of the last complete record */
+	uint64_t last;                  /* where that record starts; 0 none */
 	uint64_t size;                  /* the file's size */
+	uint64_t ino;                   /* the file's inode */
 	uint64_t nrec, rows;            /* records and rows up to end */
 } sl_gcwal;
-/* Open gcdir/wal and find its end (record headers walked, the last
- * record's CRC checked). cut: truncate a torn tail (the caller holds
- * gc/append.lock; the fd is then read-write). 1; 0 no log; -1 errno
- * (EPROTO: not a log). */
+/* Open gcdir/wal and find its end: from the end hint the last appender
+ * left in gc/append.lock when it can be trusted (O(1) in the log's
+ * length), else from the log's header (record headers walked); the last
+ * record's CRC checked. cut: truncate a torn tail and keep the hint (the
+ * caller holds gc/append.lock; the fd is then read-write). 1; 0 no log;
+ * -1 errno (EPROTO: not a log). */
 int sl_gcwal_open(const char *gcdir, int cut, sl_gcwal *w);
 void sl_gcwal_close(sl_gcwal *w);
 /* Call fn for every entry of the records in [from, to), each record's

@@ -28,6 +28,7 @@
 #include "loadopt.h"
 #include "status.h"
 #include "schema.h"
+#include "gcommit.h"
 
 #define NSTAGES 5
 #define ANSWER_MAX (1u << 20)
@@ -468,15 +469,16 @@ typedef struct run {
 	char *const *argvs[NSTAGES];
 	char *paths[NSTAGES];
 	const char *names[NSTAGES];
-	char **hv, **env, *target;
+	char **hv, **env, **gcenv, *target;
 	size_t nh, ns;
 	int bodyp[2], ansp[2];
 } run;
 
 /* argv of every stage: path [--data-dir D] -H name:value ... [DB.TABLE];
  * -1 with errno. */
-static int run_argv(sl_load_req *rq, const sl_loadopts *lo, int partitioned, run *rn)
+static int run_argv(sl_load_req *rq, const sl_loadopts *lo, int partitioned, int gc_sync, run *rn)
 {
+	static char preanswer[] = "SL_GC_PREANSWER=1";
 	size_t s, k, h;
 
 	if (asprintf(&rn->target, "%s.%s", rq->db, rq->table) < 0) {
@@ -523,8 +525,22 @@ static int run_argv(sl_load_req *rq, const sl_loadopts *lo, int partitioned, run
 		v[k] = NULL;
 		rn->argvs[s] = v;
 	}
-	if (rq->env && !(rn->env = build_env(rq->env)))
+	/* a sync group commit's sl-commit tells where its record is
+	 * (gc_preanswer) */
+	if (gc_sync) {
+		size_t n = 0;
+		while (rq->env && rq->env[n])
+			n++;
+		if (!(rn->gcenv = calloc(n + 2, sizeof *rn->gcenv)))
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			rn->gcenv[i] = rq->env[i];
+		rn->gcenv[n] = preanswer;
+		if (!(rn->env = build_env(rn->gcenv)))
+			return -1;
+	} else if (rq->env && !(rn->env = build_env(rq->env))) {
 		return -1;
+	}
 	return 1;
 }
 
@@ -559,6 +575,7 @@ static void run_free(run *rn)
 			free(rn->hv[h]);
 	free(rn->hv);
 	free(rn->env);
+	free(rn->gcenv);
 	free(rn->target);
 }
 
@@ -744,6 +761,67 @@ done:
 	return r;
 }
 
+/* A sync group commit load's record in the log, as its sl-commit told
+ * before waiting for the commit (cmd/sl-commit.c pre_answer). */
+typedef struct gc_pre {
+	int have;
+	sl_gcwal_pos pos;
+	sl_buf json;                    /* the answer it would give */
+} gc_pre;
+
+/* Take the "#gcwal ..." line and the answer after it off the front of
+ * out->answer into pre (out->answer keeps what follows: the final
+ * answer, if sl-commit lived to write it). 1 taken, 0 none, -1 ENOMEM. */
+static int gc_pre_take(sl_load_out *out, gc_pre *pre)
+{
+	unsigned long long gen, off, end, rows;
+	size_t len, hl;
+	char *nl;
+	int k = 0;
+
+	if (out->answer.len < 8 || memcmp(out->answer.p, "#gcwal ", 7) ||
+	    !(nl = memchr(out->answer.p, '\n', out->answer.len)))
+		return 0;
+	hl = (size_t)(nl - out->answer.p) + 1;
+	*nl = 0;
+	if (sscanf(out->answer.p, "#gcwal gen=%llu off=%llu end=%llu rows=%llu len=%zu%n", &gen, &off, &end,
+		&rows, &len, &k) != 5 || (size_t)k != hl - 1 || len > out->answer.len - hl) {
+		*nl = '\n';
+		return 0;
+	}
+	pre->json.len = 0;
+	if (sl_buf_put(&pre->json, out->answer.p + hl, len) < 0)
+		return -1;
+	pre->pos = (sl_gcwal_pos){ .gen = gen, .off = off, .end = end, .rows = rows };
+	pre->have = 1;
+	memmove(out->answer.p, out->answer.p + hl + len, out->answer.len - hl - len);
+	out->answer.len -= hl + len;
+	return 1;
+}
+
+/* sl-commit died after its record went into the log: the rows will be
+ * committed whatever happens, so wait for the commit holding them (or
+ * make it) and answer Success as sl-commit would have. 1 answered, 0 not
+ * (the commit failed: the usual Fail), -1 ENOMEM. */
+static int gc_pre_answer(sl_load_req *rq, sl_store *st, gc_pre *pre, int64_t start_ms, sl_load_out *out)
+{
+	int64_t id = -1;
+
+	if (sl_gcommit_sync(st, rq->db, rq->table, &pre->pos, &id) < 0) {
+		warnf(rq, "unable to wait for the group commit of a load whose sl-commit died: %s",
+			sl_store_strerror(errno));
+		return 0;
+	}
+	warnf(rq, "sl-commit died after its record went into the group commit log: committed by transaction %"
+		PRId64, id);
+	if (sl_result_parse(&out->res, pre->json.p ? pre->json.p : "", pre->json.len) <= 0 || !out->res.status)
+		return errno == ENOMEM ? -1 : 0;
+	out->res.txn_id = id;
+	out->res.load_time_ms = sl_now_ms() - start_ms;
+	out->ok = 1;
+	return render(out) < 0 ? -1 : 1;
+}
+
 int sl_load_run(sl_load_req *rq, sl_load_out *out)
 {
 	run rn = { .bodyp = { -1, -1 }, .ansp = { -1, -1 } };
@@ -754,7 +832,8 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 	gc_plan gc;
 	const char *label;
 	int64_t start_ms = sl_now_ms();
-	int infd, ret = -1, e, have_st = 0, failed;
+	int infd, ret = -1, e, have_st = 0, failed, r;
+	gc_pre pre = { 0 };
 	char why[512];
 
 	g_cancelled = 0;
@@ -775,7 +854,7 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 		goto fail;
 	/* sl.conf: before the stages start, for their limits */
 	have_st = store_of(rq, &own, &st) > 0;
-	if (run_argv(rq, &lo, partitioned_table(have_st ? st : NULL, rq), &rn) < 0)
+	if (run_argv(rq, &lo, partitioned_table(have_st ? st : NULL, rq), gc.mode == SL_LO_GC_SYNC, &rn) < 0)
 		goto fail;
 	infd = rq->infd;
 	if (infd < 0) {
@@ -802,6 +881,8 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 		run_wait(rq, &rn, &pl, out);
 	}
 
+	if (gc_pre_take(out, &pre) < 0)
+		goto fail;
 	failed = !g_cancelled && first_failure(rq, &pl, rn.names, why, sizeof why);
 	/* sl-commit answered: pass it on verbatim, but a Fail says why the
 	 * first stage that failed did */
@@ -815,6 +896,12 @@ int sl_load_run(sl_load_req *rq, sl_load_out *out)
 		goto record;
 	}
 	out->answer.len = 0;
+	if (pre.have && have_st && (r = gc_pre_answer(rq, st, &pre, start_ms, out)) != 0) {
+		if (r < 0)
+			goto fail;
+		ret = 1;
+		goto record;
+	}
 	no_answer(rq, &pl, failed, why, sizeof why);
 	if (fallback(rq, &lo, have_st ? st : NULL, label, start_ms, why, out, 0) < 0 || render(out) < 0)
 		goto fail;
@@ -837,6 +924,7 @@ fail:
 		sl_store_close(&own);
 	sl_pipeline_free(&pl);
 	run_free(&rn);
+	sl_buf_free(&pre.json);
 	sl_loadopt_free(&lo);
 	errno = e;
 	return ret;

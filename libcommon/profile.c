@@ -16,6 +16,7 @@
 
 static int64_t start_ms;
 static char label[160], table[160];
+static int armed;
 
 static void print_profile(void)
 {
@@ -60,5 +61,11 @@ void sl_profile_start(const sl_hdrs *h, const char *tbl)
 	for (char *p = table; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == ' ')
 			*p = '?';
+	armed = 1;
 	atexit(print_profile);
+}
+
+int sl_profile_armed(void)
+{
+	return armed;
 }

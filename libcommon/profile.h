@@ -18,5 +18,7 @@
 /* With enable_profile true (case-insensitive) in h, note the start time
  * and print the line at exit (atexit). table may be NULL. */
 void sl_profile_start(const sl_hdrs *h, const char *table);
+/* Whether a line waits for exit (a process that would _exit must exit). */
+int sl_profile_armed(void);
 
 #endif

@@ -189,3 +189,34 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	[ "$(ls "$SL_DATA_DIR/db/t/data" | grep -c '\.rs$')" -le 3 ]
 	[ "$(count)" = 8 ]
 }
+
+@test "sync_mode: sl-commit killed once its record is in the log: the launcher waits for the commit and answers Success; the rows are visible once" {
+	# the test holds the table's commit lock: the load's sl-commit
+	# appends, tells the launcher where its record is, then waits
+	mkdir -p "$SL_DATA_DIR/db/t/gc"
+	exec {lk}> "$SL_DATA_DIR/db/t/gc/commit.lock"
+	flock -x "$lk"
+	sl-load -H column_separator:, -H group_commit:sync_mode -T a.csv db.t > out 2> err {lk}>&- &
+	load=$!
+	pid=
+	for ((i = 0; i < 500; i++)); do
+		pid=$(pgrep -x sl-commit -P "$load" || true)
+		[ -n "$pid" ] && grep -q lock "/proc/$pid/wchan" 2> /dev/null && break
+		sleep 0.02
+	done
+	[ -n "$pid" ]
+	[ "$(stat -c %s "$SL_DATA_DIR/db/t/gc/wal")" -gt 16 ]
+	kill -9 "$pid"
+	exec {lk}>&-
+	wait "$load"
+	[ "$(field Status < out)" = Success ]
+	[ "$(field NumberLoadedRows < out)" = 2 ]
+	[ "$(field GroupCommit < out)" = true ]
+	[ "$(field TxnId < out)" -gt 0 ]
+	grep -q 'sl-commit died after its record went into the group commit log' err
+	[ "$(count)" = 2 ]
+	# the next load commits alone
+	run -0 --separate-stderr sl-load -H column_separator:, -H group_commit:sync_mode -T a.csv db.t
+	[ "$(field Status <<< "$output")" = Success ]
+	[ "$(count)" = 4 ]
+}

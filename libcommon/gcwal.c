@@ -267,13 +267,25 @@ static int rec_complete(int fd, uint64_t off, uint64_t size, uint64_t *len, uint
 
 /* Walk the records from w->end on (w->nrec, rows and last counting the
  * records before it, all complete): w->end, nrec, rows and last after
- * the last complete record. Only the walk's last record can be torn
- * (see the end hint below), so only its CRC is checked. */
-static int walk_from(sl_gcwal *w)
+ * the last complete record. From a trusted end hint only the walk's last
+ * record can be torn (see the end hint below), so only its CRC is
+ * checked; a whole walk (all: no hint trusted, as after a crash of the
+ * machine, when bytes not yet fdatasync'd may be lost in any order)
+ * checks every record's and ends before the first that fails: every
+ * record after it was never acknowledged, since an appender's fdatasync
+ * makes every byte before its record durable too. */
+static int walk_from(sl_gcwal *w, int all)
 {
 	uint64_t off = w->end, len = 0, rows = 0, lastoff = 0, prev = w->last;
 
 	while (rec_header(w->fd, off, w->size, &len, &rows, &(uint32_t){ 0 }) > 0) {
+		if (all && lastoff) {
+			int r = rec_complete(w->fd, lastoff, w->size, &(uint64_t){ 0 }, &(uint64_t){ 0 });
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				break;  /* lastoff's record fails: the check below cuts there */
+		}
 		if (lastoff)
 			prev = lastoff;
 		lastoff = off;
@@ -336,9 +348,11 @@ static int walk_from(sl_gcwal *w)
  *   a hint's end never change in that file.
  * - After a crash of the machine (another boot_id), the bytes of records
  *   not yet fdatasync'd may be lost in any order while the hint
- *   survived: the hint is ignored and the log walked whole, as before
- *   the hint existed. Every acknowledged record was fdatasync'd, with
- *   everything before it, so the walk reaches it.
+ *   survived: the hint is ignored and the log walked whole, every
+ *   record's CRC checked (walk_from). Every acknowledged record was
+ *   fdatasync'd, with everything before it, so the walk reaches it, and
+ *   a record that fails (its header durable, its payload not) was never
+ *   acknowledged, nor any after it: the log ends before it.
  * - The hint is advisory: failing to write it fails nothing; the next
  *   opener walks.
  */
@@ -471,7 +485,7 @@ static int open_log(const char *gcdir, int cut, int hfd, sl_gcwal *w)
 		w->last = 0;
 		w->nrec = w->rows = 0;
 	}
-	if (walk_from(w) < 0)
+	if (walk_from(w, r == 0) < 0)
 		goto fail;
 	if (cut && w->end < w->size) {
 		if (ftruncate(w->fd, (off_t)w->end) < 0 || fdatasync(w->fd) < 0)

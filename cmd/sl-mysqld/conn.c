@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -361,10 +362,41 @@ static int counted_command(mysqld_conn *c)
 	return r;
 }
 
+/* A connection the server ends on the client's error (a packet over
+ * max_allowed_packet, a malformed one, a failed TLS handshake), its
+ * answer sent: the writing side is shut, and what the client still sends
+ * is read and dropped for a moment (LINGER_MS, LINGER_BYTES at most)
+ * before the close. A socket closed with bytes unread answers them with a
+ * reset, which can destroy the answer before the client has read it. */
+#define LINGER_MS 1000
+#define LINGER_BYTES (1u << 20)
+
+static void linger_close(int rfd, int wfd)
+{
+	int64_t end = sl_mono_ms() + LINGER_MS, left;
+	size_t got = 0;
+	char b[4096];
+
+	if (shutdown(wfd, SHUT_WR) < 0)
+		return;         /* not a socket (inetd on pipes): nothing to reset */
+	while (got < LINGER_BYTES && (left = end - sl_mono_ms()) > 0) {
+		struct pollfd p = { .fd = rfd, .events = POLLIN };
+		ssize_t k;
+		if (poll(&p, 1, (int)left) <= 0)
+			return;
+		k = read(rfd, b, sizeof b);
+		if (k < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (k <= 0)
+			return;
+		got += (size_t)k;
+	}
+}
+
 int mysqld_serve(const mysqld_conf *cf, int rfd, int wfd, const char *ip, uint32_t id)
 {
 	mysqld_conn c;
-	int r, status = SL_EXIT_OK;
+	int r, status = SL_EXIT_OK, linger = 0;
 	int flight = sl_metrics_load_begin(cf->metrics);
 
 	memset(&c, 0, sizeof c);
@@ -397,10 +429,13 @@ int mysqld_serve(const mysqld_conf *cf, int rfd, int wfd, const char *ip, uint32
 		r = counted_command(&c);
 	}
 	if (r < 0) {
+		int e = errno;
+		/* the client may be sending still: not after a timeout */
+		linger = e == EMSGSIZE || e == EPROTO || e == ECONNABORTED;
 		log_end(&c, errno == ETIMEDOUT ? "timed out" : errno == EMSGSIZE ?
 			"packet larger than max_allowed_packet" : errno == EPROTO ?
 			"malformed packet" : errno == ECONNABORTED ? "no TLS session" : strerror(errno));
-		if (errno == EMSGSIZE) {
+		if (e == EMSGSIZE) {
 			c.out.len = 0;
 			mysqld_send_err(&c, 1153, "08S01",
 				"Got a packet bigger than 'max_allowed_packet' bytes");
@@ -417,5 +452,7 @@ int mysqld_serve(const mysqld_conf *cf, int rfd, int wfd, const char *ip, uint32
 	free(c.coltypes);
 	sl_tls_close(c.tls);
 	sl_metrics_load_end(cf->metrics, flight);
+	if (linger)
+		linger_close(rfd, wfd);
 	return status;
 }

@@ -20,7 +20,11 @@
 #   1. one hyperfine run of five commands: sl-load of the CSV (as
 #      bench/load.sh), of the parquet file and of the arrow stream, each
 #      into a fresh DUPLICATE KEY table of its own data directory (--prepare
-#      recreates it, so every run commits and fsyncs a whole load), DuckDB
+#      recreates it, so every run commits and fsyncs a whole load, and
+#      reads the input file once, so that every run starts from a cached
+#      input: a machine that pages out files unused for a minute, as the
+#      2-core VMs here do with DAMON, otherwise makes the first run of a
+#      command read its file from disk), DuckDB
 #      loading the parquet file into a fresh database file
 #      (tests/node/duckdb-load.mjs: CREATE TABLE AS SELECT * FROM
 #      read_parquet, CHECKPOINT), and that script only counting the loaded
@@ -96,10 +100,13 @@ write() {
 write parquet "$parquet" "$GROUP"
 write arrow "$arrow" "$BATCH"
 
-# a data directory per load, each recreated before every run
+# a data directory per load, each recreated before every run, and the
+# run's input read into the page cache (columnar-reset.sh NAME [FILE])
 { echo "CREATE DATABASE bench;"; cat "$here/lineitem.sql"; } > "$work/columnar-schema.sql"
 cat > "$work/columnar-reset.sh" <<EOF
 #!/bin/sh
+[ -z "\$2" ] || cat "\$2" > /dev/null || exit 1
+[ "\$1" = none ] && exit 0
 rm -rf '$work/columnar-'"\$1" && '$bin/sl-sql' --data-dir '$work/columnar-'"\$1" < '$work/columnar-schema.sql' > /dev/null
 EOF
 chmod +x "$work/columnar-reset.sh"
@@ -111,10 +118,10 @@ duckcount="cd '$nodedir' && '$NODE' duckdb-load.mjs --count '$duck' > /dev/null"
 echo
 echo "== $ROWS rows: CSV $(wc -c < "$wide") bytes, parquet $(wc -c < "$parquet"), arrow stream $(wc -c < "$arrow")"
 hyperfine --runs "$RUNS" --export-csv "$work/columnar.csv" \
-	--prepare "$work/columnar-reset.sh csv" -n csv "$(load csv 'column_separator:|' "$wide")" \
-	--prepare "$work/columnar-reset.sh parquet" -n parquet "$(load parquet format:parquet "$parquet")" \
-	--prepare "$work/columnar-reset.sh arrow" -n arrow "$(load arrow format:arrow "$arrow")" \
-	--prepare "rm -f '$duck' '$duck.wal'" -n duckdb "$duckload" \
+	--prepare "$work/columnar-reset.sh csv '$wide'" -n csv "$(load csv 'column_separator:|' "$wide")" \
+	--prepare "$work/columnar-reset.sh parquet '$parquet'" -n parquet "$(load parquet format:parquet "$parquet")" \
+	--prepare "$work/columnar-reset.sh arrow '$arrow'" -n arrow "$(load arrow format:arrow "$arrow")" \
+	--prepare "rm -f '$duck' '$duck.wal' && $work/columnar-reset.sh none '$parquet'" -n duckdb "$duckload" \
 	--prepare true -n duckdb-start "$duckcount" >&2 ||
 	die "hyperfine failed (does each load succeed? try: $(load parquet format:parquet "$parquet"))"
 uptime=$(uptime | sed 's/.*load average/load average/')

@@ -14,21 +14,33 @@
 #include "profile.h"
 #include "loadopt.h"
 
-static int64_t start_ms;
+static int64_t start_ms, start_cpu_ms;
 static char label[160], table[160];
-static int armed;
+static int armed, registered;
 
-static void print_profile(void)
+/* This process's CPU time in ms; *rss (may be NULL) its peak RSS. */
+static int64_t cpu_now(long *rss)
 {
 	struct rusage ru;
-	int64_t cpu_ms = 0;
-	long rss = 0;
 
-	if (getrusage(RUSAGE_SELF, &ru) == 0) {
-		cpu_ms = (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-		    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
-		rss = ru.ru_maxrss;
-	}
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	if (rss)
+		*rss = ru.ru_maxrss;
+	return (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+}
+
+/* The line, once for each sl_profile_start. */
+static void print_profile(void)
+{
+	long rss = 0;
+	int64_t cpu_ms;
+
+	if (!armed)
+		return;
+	armed = 0;
+	cpu_ms = cpu_now(&rss) - start_cpu_ms;
 	fprintf(stderr, "%s: profile: label=%s table=%s rows_in=%" PRIu64 " rows_out=%" PRIu64 " errors=%" PRIu64
 	    " bytes_in=%" PRIu64 " bytes_out=%" PRIu64 " wall_ms=%" PRId64 " cpu_ms=%" PRId64 " max_rss_kb=%ld\n",
 	    sl_prog, label[0] ? label : "-", table[0] ? table : "-", sl_tally.rows_in, sl_tally.rows_out,
@@ -61,8 +73,17 @@ void sl_profile_start(const sl_hdrs *h, const char *tbl)
 	for (char *p = table; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == ' ')
 			*p = '?';
+	start_cpu_ms = cpu_now(NULL);
 	armed = 1;
-	atexit(print_profile);
+	if (!registered) {
+		registered = 1;
+		atexit(print_profile);
+	}
+}
+
+void sl_profile_end(void)
+{
+	print_profile();
 }
 
 int sl_profile_armed(void)

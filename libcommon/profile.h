@@ -20,5 +20,9 @@
 void sl_profile_start(const sl_hdrs *h, const char *table);
 /* Whether a line waits for exit (a process that would _exit must exit). */
 int sl_profile_armed(void);
+/* Write the line now, if one waits (a stage that ends without exiting:
+ * a sequence of stages in one process, spawn.h). Its CPU time is the
+ * process's since sl_profile_start, its max_rss_kb the process's. */
+void sl_profile_end(void);
 
 #endif

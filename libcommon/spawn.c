@@ -22,6 +22,7 @@
 #include "sl.h"
 #include "spawn.h"
 #include "profile.h"
+#include "frame.h"
 
 extern char **environ;
 
@@ -349,11 +350,14 @@ static void run_sequence(const seq_run *sq, char *const envp[])
 			default_signals();
 		}
 		prctl(PR_SET_NAME, argv[0], 0, 0, 0);
+		/* each program's profile line counts its own frames */
+		memset(&sl_tally, 0, sizeof sl_tally);
 		__fpurge(stdin);
 		__fpurge(stdout);
 		clearerr(stdin);
 		clearerr(stdout);
 		code = fn(argc, argv);
+		sl_profile_end();
 		fflush(NULL);
 	}
 	/* the programs' output is flushed; the exit handlers left are the

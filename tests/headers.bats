@@ -108,4 +108,14 @@ ok() {
 	! grep -q 'label=prof2' "$log"
 	run -0 --separate-stderr sl-load -H column_separator:, -H enable_profile:TRUE -H label:prof3 -T a.csv db.t
 	[ "$(grep -c '^sl-[a-z]*: profile: label=prof3 ' <<< "$stderr")" = 4 ]
+	# a small group-commit load runs its stages in one process: still a
+	# line for each, with its own counts
+	sl-sql -e "CREATE TABLE db.gp (id INT, name VARCHAR(20), age INT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1"
+	run -0 curl -sS -u root: -H column_separator:, -H enable_profile:true -H group_commit:sync_mode \
+		-T a.csv "http://127.0.0.1:$port/api/db/gp/_stream_load"
+	[ "$(status <<< "$output")" = Success ]
+	l=$(sed -n 's/^sl-parse: profile: label=\([^ ]*\) table=db.gp .*/\1/p' "$log")
+	[ -n "$l" ]
+	[ "$(grep "profile: label=$l " "$log" | cut -d: -f1 | sort | tr '\n' ' ')" = "sl-commit sl-map sl-parse sl-txn " ]
+	grep -q "^sl-map: profile: label=$l table=db.gp rows_in=2 rows_out=2 " "$log"
 }

@@ -85,8 +85,3 @@ void sl_profile_end(void)
 {
 	print_profile();
 }
-
-int sl_profile_armed(void)
-{
-	return armed;
-}

@@ -2,7 +2,7 @@
 /*
  * profile.h -- the `enable_profile` header. Doris writes a load's profile
  * to the BE's log; here each stage of a load with `enable_profile: true`
- * writes one line on stderr when it exits (under sl-httpd: the server's
+ * writes one line on stderr when it ends (under sl-httpd: the server's
  * log; under sl-load: the terminal):
  *   sl-map: profile: label=L table=db.t rows_in=10 rows_out=9 errors=1
  *     bytes_in=310 bytes_out=402 wall_ms=3 cpu_ms=2 max_rss_kb=2816
@@ -18,8 +18,6 @@
 /* With enable_profile true (case-insensitive) in h, note the start time
  * and print the line at exit (atexit). table may be NULL. */
 void sl_profile_start(const sl_hdrs *h, const char *table);
-/* Whether a line waits for exit (a process that would _exit must exit). */
-int sl_profile_armed(void);
 /* Write the line now, if one waits (a stage that ends without exiting:
  * a sequence of stages in one process, spawn.h). Its CPU time is the
  * process's since sl_profile_start, its max_rss_kb the process's. */

@@ -360,11 +360,9 @@ static void run_sequence(const seq_run *sq, char *const envp[])
 		sl_profile_end();
 		fflush(NULL);
 	}
-	/* the programs' output is flushed; the exit handlers left are the
-	 * libraries' destructors (page faults over their code, ~1% of a
-	 * small group-commit load's CPU), unless a profile line waits */
-	if (sl_profile_armed())
-		exit(code);
+	/* the programs' output and profile lines are written; the exit
+	 * handlers left are the libraries' destructors (page faults over
+	 * their code, ~1% of a small group-commit load's CPU) */
 	_exit(code);
 }
 

@@ -553,7 +553,7 @@ static int mark_run(cjob *j, const char *part, int full, sl_compact_res *res)
 			errno = ENOENT;
 			return -1;
 		}
-		if (!(at = bsearch(&id, j->pid, j->npid, sizeof *j->pid, cmp_i64)))
+		if (!j->npid || !(at = bsearch(&id, j->pid, j->npid, sizeof *j->pid, cmp_i64)))
 			return 0;       /* no file there */
 		q = (size_t)(at - j->pid);
 	}

@@ -191,7 +191,7 @@ __attribute__((noreturn)) static void fail(txn_ctx *c, int code, int xflags, con
 	}
 	sl_write_abort(&c->wr, xflags, xmsg);
 	sl_writer_flush(&c->wr);
-	exit(code);
+	sl_exit(code);
 }
 
 __attribute__((format(printf, 4, 5), noreturn))

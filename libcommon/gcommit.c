@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -435,6 +436,17 @@ static void daemon_loop(sl_store *st, const char *db, const char *table, const c
 	}
 }
 
+/* The soft limit of res up to its hard one. */
+static void unlimit(int res)
+{
+	struct rlimit r;
+
+	if (getrlimit(res, &r) == 0 && r.rlim_cur != r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(res, &r);
+	}
+}
+
 int sl_gcommit_schedule(sl_store *st, const char *db, const char *table)
 {
 	char dir[PATH_MAX];
@@ -462,6 +474,14 @@ int sl_gcommit_schedule(sl_store *st, const char *db, const char *table)
 			dup2(nul, k);
 		close_range(4, ~0u, 0);
 		signal(SIGPIPE, SIG_IGN);
+		/* the limits and alarms of the load it was forked from (its
+		 * sl-commit, maybe in a connection's process) are that load's:
+		 * the committer outlives it */
+		signal(SIGALRM, SIG_DFL);
+		signal(SIGXCPU, SIG_DFL);
+		alarm(0);
+		unlimit(RLIMIT_CPU);
+		unlimit(RLIMIT_DATA);
 		/* who commits: the lock file names the committer's pid */
 		if (ftruncate(3, 0) == 0)
 			dprintf(3, "%ld\n", (long)getpid());

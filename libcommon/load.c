@@ -643,7 +643,8 @@ static int run_wait(sl_load_req *rq, run *rn, sl_pipeline *pl, sl_load_out *out)
 
 /* Whether the load's stages run as one sequence: group commit applies,
  * the body is small and known, every stage is built in, and the
- * environment does not set SL_STAGE_SEQUENCE=0. */
+ * environment does not set SL_STAGE_SEQUENCE=0 (SL_STAGE_SEQUENCE=fork:
+ * a sequence, but never in the launcher's own process). */
 static int use_sequence(const gc_plan *g, const run *rn, int infd)
 {
 	const char *env = getenv("SL_STAGE_SEQUENCE"), *v = g->body_bytes;
@@ -711,6 +712,99 @@ static int run_rest(sl_load_req *rq, run *rn, size_t k, int mem, sl_pipeline *vi
 	return 1;
 }
 
+/* Read the whole of fd (a memory file, from its start) into out, at
+ * most max bytes. */
+static int read_all(int fd, sl_buf *out, size_t max)
+{
+	char b[16384];
+	ssize_t k;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	while (out->len < max && (k = read(fd, b, sizeof b)) != 0) {
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (sl_buf_put(out, b, (size_t)k < max - out->len ? (size_t)k : max - out->len) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+/* Every stage of view as killed by us before it ran (the body's feed
+ * failed: the load is cancelled). */
+static void view_cancelled(sl_pipeline *view)
+{
+	for (size_t i = 0; i < view->n; i++) {
+		view->done[i] = 1;
+		view->ours[i] = 1;
+		view->status[i] = SIGKILL;
+	}
+	view->killed = 1;
+}
+
+/* The stages as one sequence in this process (spawn.h
+ * sl_spawn_sequence_here), for a launcher that ends after its load
+ * (rq->here): a body that comes through feed() is read whole into a
+ * memory file first (under the feed's own checks: its size, rate and
+ * timeout), then the stages run from it; the answer goes to another. 1
+ * ran (out->here set); 0 it cannot here (this process ran one already):
+ * the caller forks; -1 errno. */
+static int run_here(sl_load_req *rq, run *rn, int infd, const int *mem, const sl_spawn_limits *lim,
+	sl_pipeline *view, sl_load_out *out)
+{
+	sl_pipeline sq = SL_PIPELINE_ZERO;
+	int ans, body = -1, r = -1, e;
+	size_t i, k = 0;
+
+	if (sl_spawn_here_used())
+		return 0;
+	if ((ans = memfd_create("sl-answer", MFD_CLOEXEC)) < 0)
+		return -1;
+	if (rq->infd < 0) {
+		const char *m;
+		if ((body = memfd_create("sl-body", MFD_CLOEXEC)) < 0)
+			goto done;
+		m = rq->feed ? rq->feed(rq->feed_ctx, body) : NULL;
+		if (m || g_cancelled) {
+			if (m)
+				sl_load_cancel(m);
+			view_cancelled(view);
+			out->cancelled = 1;
+			r = 1;
+			goto done;
+		}
+		if (lseek(body, 0, SEEK_SET) < 0)
+			goto done;
+		infd = body;
+	}
+	if (sl_spawn_sequence_here(&sq, rn->ns, rn->argvs, mem, &k, infd, ans, rq->errfd, rn->env, lim,
+		&g_cancelled) < 0) {
+		r = errno == EBUSY ? 0 : -1;
+		goto done;
+	}
+	out->here = 1;
+	if (read_all(ans, &out->answer, ANSWER_MAX) < 0)
+		warnf(rq, "unable to read the load's answer: %s", strerror(errno));
+	for (i = 0; i < k; i++)
+		view->done[i] = 1;      /* exited 0, as far as anyone can tell */
+	view_set(view, k, &sq, 0);
+	out->cancelled = g_cancelled;
+	r = 1;
+	if (k + 1 < rn->ns && WIFEXITED(sq.status[0]) && !g_cancelled)
+		r = run_rest(rq, rn, k, mem[k], view, out);
+done:
+	e = errno;
+	close(ans);
+	if (body >= 0)
+		close(body);
+	sl_pipeline_free(&sq);
+	errno = e;
+	return r;
+}
+
 /* The stages as one sequence (use_sequence), each one's output in a
  * memory file; when a stage exited the process before the last one ran,
  * the rest run as a pipeline from its output (a Fail on its way to
@@ -721,6 +815,7 @@ static int run_seq(sl_load_req *rq, run *rn, int infd, const sl_spawn_limits *li
 	sl_load_out *out)
 {
 	sl_pipeline sq = SL_PIPELINE_ZERO;
+	const char *env = getenv("SL_STAGE_SEQUENCE");
 	int mem[SL_SPAWN_SEQ_MAX], pp[2] = { -1, -1 }, r = -1, e;
 	unsigned char b[64];
 	size_t i, k = 0, nm = rn->ns - 1;
@@ -733,6 +828,9 @@ static int run_seq(sl_load_req *rq, run *rn, int infd, const sl_spawn_limits *li
 	for (i = 0; i < nm; i++)
 		if ((mem[i] = memfd_create("sl-stage", MFD_CLOEXEC)) < 0)
 			goto done;
+	if (rq->here && !(env && !strcmp(env, "fork")) && (r = run_here(rq, rn, infd, mem, lim, view, out)) != 0)
+		goto done;
+	r = -1;
 	if (pipe2(pp, O_CLOEXEC | O_NONBLOCK) < 0 ||
 	    sl_spawn_sequence(&sq, rn->ns, rn->argvs, mem, pp[1], infd, rn->ansp[1], rq->errfd, rn->env, lim) < 0)
 		goto done;

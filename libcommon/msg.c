@@ -15,6 +15,14 @@
 #include "version.h"
 
 const char *sl_prog = "sl";
+void (*sl_exit_hook)(int code);
+
+void sl_exit(int code)
+{
+	if (sl_exit_hook)
+		sl_exit_hook(code);
+	exit(code);
+}
 
 void sl_msg_init(const char *argv0)
 {
@@ -48,7 +56,7 @@ void sl_die(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("fatal", 0, fmt, ap);
 	va_end(ap);
-	exit(code);
+	sl_exit(code);
 }
 
 void sl_diesys(int code, const char *fmt, ...)
@@ -59,7 +67,7 @@ void sl_diesys(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("fatal", e, fmt, ap);
 	va_end(ap);
-	exit(code);
+	sl_exit(code);
 }
 
 void sl_warn(const char *fmt, ...)
@@ -93,13 +101,13 @@ void sl_info(const char *fmt, ...)
 void sl_dieusage(const char *usage)
 {
 	fprintf(stderr, "%s: usage: %.*s\n", sl_prog, (int)strcspn(usage, "\n"), usage);
-	exit(SL_EXIT_USAGE);
+	sl_exit(SL_EXIT_USAGE);
 }
 
 /* The end of --help and --version: stdout flushed, 0 or 111. */
 static __attribute__((noreturn)) void exit_stdout(void)
 {
-	exit(fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK);
+	sl_exit(fflush(stdout) || ferror(stdout) ? SL_EXIT_TEMP : SL_EXIT_OK);
 }
 
 void sl_msg_help(const char *usage)

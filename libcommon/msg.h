@@ -13,6 +13,13 @@
 
 extern const char *sl_prog;
 
+/* How a program ends itself: exit(code), every fatal path here included;
+ * but while sl_exit_hook is set (a program run inside another's process,
+ * spawn.h sl_spawn_sequence_here), the hook is called first and does not
+ * return. */
+__attribute__((noreturn)) void sl_exit(int code);
+extern void (*sl_exit_hook)(int code);
+
 /* Set sl_prog from argv[0] (basename). */
 void sl_msg_init(const char *argv0);
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 #include "spawn.h"
 #include "profile.h"
 #include "frame.h"
+#include "msg.h"
 
 extern char **environ;
 
@@ -308,6 +311,18 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
+/* A program of a sequence about to start: named, its profile counting
+ * its own frames, no stdio buffer of the one before. */
+static void program_start(const char *name)
+{
+	prctl(PR_SET_NAME, name, 0, 0, 0);
+	memset(&sl_tally, 0, sizeof sl_tally);
+	__fpurge(stdin);
+	__fpurge(stdout);
+	clearerr(stdin);
+	clearerr(stdout);
+}
+
 /* A sequence in its process, fds 0 and 1 the input and the output: the
  * state exec would give (as run_builtin), then program i reading
  * mem[i-1] from its start (program 0: fd 0) and writing mem[i] (the last
@@ -349,13 +364,7 @@ static void run_sequence(const seq_run *sq, char *const envp[])
 			alarm(0);
 			default_signals();
 		}
-		prctl(PR_SET_NAME, argv[0], 0, 0, 0);
-		/* each program's profile line counts its own frames */
-		memset(&sl_tally, 0, sizeof sl_tally);
-		__fpurge(stdin);
-		__fpurge(stdout);
-		clearerr(stdin);
-		clearerr(stdout);
+		program_start(argv[0]);
 		code = fn(argc, argv);
 		sl_profile_end();
 		fflush(NULL);
@@ -594,4 +603,295 @@ fail:
 		errno = e;
 	}
 	return -1;
+}
+
+/* ---- a sequence in this process ---- */
+
+/* The programs of sl_spawn_sequence_here end here: an exit (sl_exit) or
+ * a signal of the runner's (its CPU limit, the caller's alarm) jumps back
+ * to the runner, which stops that program where it was. */
+static sigjmp_buf *volatile here_jb;
+#define SL_SPAWN_HERE_FDS 4096  /* fds the runner tracks (and closes) */
+static int here_used;
+
+#define HERE_SIG 0x1000         /* siglongjmp value: a signal, not an exit */
+
+static pid_t here_pid;           /* the runner's: a process a program forks
+                                 * (a committer, a compaction) exits and
+                                 * dies as its own */
+
+static void here_exit(int code)
+{
+	if (here_jb && getpid() == here_pid)
+		siglongjmp(*here_jb, 1 + (code & 0xff));
+}
+
+static void here_signal(int sig)
+{
+	if (here_jb && getpid() == here_pid)
+		siglongjmp(*here_jb, HERE_SIG | sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* The signals the runner owns while a program runs: the programs may
+ * catch SIGALRM (sl-txn's timeout) and SIGPIPE (stage.h sl_stage_catch),
+ * and no other, so these are the dispositions put back between them. */
+static const int here_sigs[] = { SIGALRM, SIGXCPU, SIGPIPE };
+
+/* Program fn in this process, to its end: its wait status (its exit code;
+ * or the signal that stopped it: SIGXCPU, or SIGALRM for the caller's
+ * alarm). *how: 0 it returned from its main, 1 it ended itself (sl_exit),
+ * 2 a signal's jump left it at an unknown point. */
+static int here_one(sl_main_fn fn, int argc, char **argv, int *how)
+{
+	sigjmp_buf jb;
+	int v, code;
+
+	here_jb = &jb;
+	if ((v = sigsetjmp(jb, 1)) == 0) {
+		sl_exit_hook = here_exit;
+		code = fn(argc, argv);
+		sl_exit_hook = NULL;
+		here_jb = NULL;
+		*how = 0;
+		return (code & 0xff) << 8;
+	}
+	sl_exit_hook = NULL;
+	here_jb = NULL;
+	if (v & HERE_SIG) {
+		*how = 2;
+		return v & 0x7f;
+	}
+	*how = 1;
+	return ((v - 1) & 0xff) << 8;
+}
+
+/* The fds open now, as a bitmap of the first nbits (from /proc/self/fd). */
+static void fds_open(uint64_t *bits, size_t nbits)
+{
+	char buf[4096];
+	ssize_t n, off;
+	int d, fd;
+
+	memset(bits, 0, nbits / 8);
+	if ((d = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	while ((n = getdents64(d, buf, sizeof buf)) > 0)
+		for (off = 0; off < n; off += ((struct dirent64 *)(buf + off))->d_reclen) {
+			const char *name = ((struct dirent64 *)(buf + off))->d_name;
+			if (name[0] >= '0' && name[0] <= '9' && (fd = atoi(name)) != d && (size_t)fd < nbits)
+				bits[fd / 64] |= 1ull << (fd % 64);
+		}
+	close(d);
+}
+
+/* Close every fd above 2 that was not open in before (fds_open). */
+static void fds_close_new(const uint64_t *before, size_t nbits)
+{
+	uint64_t now[SL_SPAWN_HERE_FDS / 64];
+
+	fds_open(now, nbits);
+	for (size_t fd = 3; fd < nbits; fd++)
+		if ((now[fd / 64] >> (fd % 64) & 1) && !(before[fd / 64] >> (fd % 64) & 1))
+			close((int)fd);
+}
+
+/* This process's CPU time, in whole seconds rounded up. */
+static uint64_t cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec + 1;
+}
+
+static void ru_sub(struct rusage *d, const struct rusage *a, const struct rusage *b)
+{
+	timersub(&a->ru_utime, &b->ru_utime, &d->ru_utime);
+	timersub(&a->ru_stime, &b->ru_stime, &d->ru_stime);
+	d->ru_maxrss = a->ru_maxrss;
+	d->ru_minflt = a->ru_minflt - b->ru_minflt;
+	d->ru_majflt = a->ru_majflt - b->ru_majflt;
+	d->ru_inblock = a->ru_inblock - b->ru_inblock;
+	d->ru_oublock = a->ru_oublock - b->ru_oublock;
+	d->ru_nvcsw = a->ru_nvcsw - b->ru_nvcsw;
+	d->ru_nivcsw = a->ru_nivcsw - b->ru_nivcsw;
+}
+
+/* The runner's signals for the next program, and the caller's alarm
+ * (deadline, 0 none) for what is left of it: 0 when nothing is. */
+static int here_arm(int64_t deadline)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = here_signal;
+	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGXCPU, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGPIPE, &sa, NULL);
+	if (deadline) {
+		int64_t left = deadline - sl_mono_ms();
+		if (left <= 0)
+			return 0;
+		alarm((unsigned)((left + 999) / 1000));
+	}
+	return 1;
+}
+
+/* Soft limit want->rlim_cur on res, the hard one kept (the runner puts
+ * the soft one back after): 1 set, old what it was; 0 not. */
+static int here_limit(int res, struct rlimit *want, struct rlimit *old)
+{
+	if (getrlimit(res, old) < 0)
+		return 0;
+	want->rlim_max = old->rlim_max;
+	return setrlimit(res, want) == 0;
+}
+
+int sl_spawn_here_used(void)
+{
+	return here_used;
+}
+
+int sl_spawn_sequence_here(sl_pipeline *pl, size_t n, char *const *const argv[], const int *mem, size_t *ended,
+	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim,
+	const volatile sig_atomic_t *stop)
+{
+	struct sigaction old[SL_ARRAY_LEN(here_sigs)];
+	struct rlimit rmem, rcpu, omem, ocpu;
+	struct rusage ru0, ru1;
+	uint64_t fds[SL_SPAWN_HERE_FDS / 64];
+	int save[3] = { -1, -1, -1 }, status = 0, how = 0, setmem = 0, setcpu = 0;
+	char name[17] = "";
+	const char *prog = sl_prog;
+	char **env = environ;
+	int64_t deadline = 0;
+	unsigned rem;
+	size_t i, s;
+
+	for (i = 0; i < n; i++)
+		if (strchr(argv[i][0], '/') || !sl_spawn_builtin(argv[i][0]))
+			break;
+	if (n < 1 || n > SL_SPAWN_SEQ_MAX || i < n || here_used) {
+		memset(pl, 0, sizeof *pl);
+		errno = here_used ? EBUSY : EINVAL;
+		return -1;
+	}
+	if (pl_init(pl, 1, lim, &rmem, &rcpu) < 0)
+		return -1;
+	here_used = 1;
+	here_pid = getpid();
+	if (!envp)
+		envp = environ;
+	fflush(NULL);
+	getrusage(RUSAGE_SELF, &ru0);
+	fds_open(fds, SL_SPAWN_HERE_FDS);
+	prctl(PR_GET_NAME, name, 0, 0, 0);
+	/* the caller's alarm (its watchdog) is the runner's while the
+	 * programs run: it stops the program it finds, then the caller's
+	 * handler learns of it */
+	if ((rem = alarm(0)) > 0)
+		deadline = sl_mono_ms() + (int64_t)rem * 1000;
+	for (s = 0; s < SL_ARRAY_LEN(here_sigs); s++)
+		sigaction(here_sigs[s], NULL, &old[s]);
+	if ((save[0] = fcntl(0, F_DUPFD_CLOEXEC, 3)) < 0 || (save[1] = fcntl(1, F_DUPFD_CLOEXEC, 3)) < 0 ||
+	    (errfd >= 0 && (save[2] = fcntl(2, F_DUPFD_CLOEXEC, 3)) < 0))
+		goto undo;
+	/* the limits over what this process has now, as a forked one's */
+	setmem = pl->lim.mem && here_limit(RLIMIT_DATA, &rmem, &omem);
+	if (pl->lim.cpu) {
+		rcpu = limit_of(RLIMIT_CPU, cpu_seconds(), pl->lim.cpu);
+		setcpu = here_limit(RLIMIT_CPU, &rcpu, &ocpu);
+	}
+	environ = (char **)envp;
+	if (errfd >= 0 && dup2(errfd, 2) < 0)
+		goto undo;
+	for (i = 0; i < n; i++) {
+		char **av = (char **)argv[i];
+		sl_main_fn fn = sl_spawn_builtin(av[0]);
+		int argc = 0, last = i + 1 == n;
+
+		while (av[argc])
+			argc++;
+		/* the caller cancelled the load (as it would kill a process) */
+		if (stop && *stop) {
+			status = SIGKILL;
+			how = 3;
+			break;
+		}
+		if ((i && (lseek(mem[i - 1], 0, SEEK_SET) < 0 || dup2(mem[i - 1], 0) < 0)) ||
+		    (!i && dup2(infd, 0) < 0) || dup2(last ? outfd : mem[i], 1) < 0) {
+			status = SL_EXIT_TEMP << 8;
+			break;
+		}
+		if (!here_arm(deadline)) {
+			status = SIGALRM;
+			how = 2;
+			break;
+		}
+		program_start(av[0]);
+		status = here_one(fn, argc, av, &how);
+		alarm(0);
+		sl_profile_end();
+		fflush(NULL);
+		/* a program that ended itself ends the sequence, as it ends a
+		 * forked one's process */
+		if (how)
+			break;
+	}
+	*ended = i < n ? i : n - 1;
+	pl->status[0] = status;
+	pl->done[0] = 1;
+undo:
+	{
+		int e = errno;
+		alarm(0);
+		if (setcpu)
+			setrlimit(RLIMIT_CPU, &ocpu);
+		if (setmem)
+			setrlimit(RLIMIT_DATA, &omem);
+		for (s = 0; s < SL_ARRAY_LEN(here_sigs); s++)
+			sigaction(here_sigs[s], &old[s], NULL);
+		for (int k = 0; k < 3; k++)
+			if (save[k] >= 0) {
+				dup2(save[k], k);
+				close(save[k]);
+			}
+		environ = env;
+		sl_prog = prog;
+		prctl(PR_SET_NAME, name, 0, 0, 0);
+		fds_close_new(fds, SL_SPAWN_HERE_FDS);
+		__fpurge(stdin);
+		clearerr(stdin);
+		getrusage(RUSAGE_SELF, &ru1);
+		ru_sub(&pl->ru[0], &ru1, &ru0);
+		if (deadline) {
+			int64_t left = deadline - sl_mono_ms();
+			if (status == SIGALRM && how == 2) {
+				/* the caller's watchdog fired: its handler, as if
+				 * the alarm had come to it */
+				if (old[0].sa_handler != SIG_DFL && old[0].sa_handler != SIG_IGN &&
+				    !(old[0].sa_flags & SA_SIGINFO))
+					old[0].sa_handler(SIGALRM);
+				how = 3;
+			} else {
+				alarm(left > 0 ? (unsigned)((left + 999) / 1000) : 1);
+			}
+		}
+		if (how == 3) {
+			pl->killed = 1;
+			pl->ours[0] = 1;
+			pl->status[0] = SIGKILL;
+		}
+		if (!pl->done[0]) {
+			sl_pipeline_free(pl);
+			errno = e;
+			return -1;
+		}
+	}
+	return 1;
 }

@@ -33,6 +33,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include "io.h"
@@ -116,6 +117,36 @@ int sl_spawn_pipeline_limited(sl_pipeline *pl, size_t n, char *const *const argv
  * SL_SPAWN_SEQ_MAX, or a program not built in). */
 int sl_spawn_sequence(sl_pipeline *pl, size_t n, char *const *const argv[], const int *mem, int progfd,
 	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim);
+
+/* The same sequence in this process, with no fork: for a process that
+ * ends after its load (sl-httpd's connection child, sl-load), where a
+ * fork and the page faults after it cost more than a small load's work.
+ * Each program runs as in sl_spawn_sequence's process: fds 0-2 (2 is
+ * errfd unless -1), envp, its name, sl_tally cleared, SIGPIPE default;
+ * the whole sequence under lim (RLIMIT_DATA over this process's data
+ * memory now, RLIMIT_CPU over its CPU time now). A program that ends
+ * itself (sl_exit: every fatal path) ends the sequence there, as it ends
+ * a forked one's process; *ended names the program the sequence ended
+ * with. A signal stops the program it finds: SIGXCPU (its CPU limit),
+ * SIGALRM (the caller's alarm, pending when this is called: the program
+ * is stopped, then the caller's SIGALRM handler runs, and the stage
+ * reads as killed by us). After a signal the process's heap may be at an
+ * unknown point: the caller answers and ends. Everything else is put
+ * back: fds 0-2, every fd the programs left open closed, the
+ * environment, sl_prog, the process name, the limits, SIGALRM, SIGXCPU
+ * and SIGPIPE, and what is left of the caller's alarm. The programs may
+ * catch SIGALRM and SIGPIPE only (stage.h sl_stage_catch); other
+ * dispositions are the caller's. Once *stop (unless NULL) is set (the
+ * caller's cancel, from a handler), no further program starts and the
+ * sequence reads as killed by us. pl holds one entry: pid 0, the last
+ * program's status, the rusage of the whole. Once a process: a second
+ * call fails with EBUSY (the programs' static state is used up). 1; -1
+ * errno (EINVAL, EBUSY, ENOMEM). */
+/* 1 once this process ran its sequence here. */
+int sl_spawn_here_used(void);
+int sl_spawn_sequence_here(sl_pipeline *pl, size_t n, char *const *const argv[], const int *mem, size_t *ended,
+	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim,
+	const volatile sig_atomic_t *stop);
 
 /* Send sig to every stage not yet reaped; sets pl->killed for SIGKILL. */
 void sl_pipeline_kill(sl_pipeline *pl, int sig);

@@ -220,3 +220,80 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	[ "$(field Status <<< "$output")" = Success ]
 	[ "$(count)" = 4 ]
 }
+
+@test "unit: a sequence in the caller's own process (sl_spawn_sequence_here): exits, limits, the caller's alarm, and what the caller keeps" {
+	run -0 --separate-stderr "$SL_UNIT/test-spawnhere"
+}
+
+@test "over HTTP a small group commit load runs its stages in the connection's own process: the answers of a forked sequence and of a pipeline; the connection closes after it" {
+	local m a b c k
+	sl-sql -e "DROP TABLE db.t; CREATE TABLE db.t (id INT, name VARCHAR(20), age INT) DUPLICATE KEY(id)
+		DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('group_commit_interval_ms' = '300')"
+	httpd_start -v 2
+	for m in sync_mode async_mode; do
+		# sl-map ends itself (a fatal error): the stages after it run
+		# from its output, and the answer names it
+		a=$(load -H group_commit:$m -H columns:id,name,a,age=zz -T a.csv)
+		b=$(sl-load -H column_separator:, -H group_commit:$m -H columns:id,name,a,age=zz -T a.csv db.t 2> /dev/null || true)
+		c=$(SL_STAGE_SEQUENCE=0 sl-load -H column_separator:, -H group_commit:$m -H columns:id,name,a,age=zz -T a.csv db.t 2> /dev/null || true)
+		[ "$(field Status <<< "$a")" = Fail ]
+		[ "$(field Message <<< "$a")" = "[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Unknown column 'zz' in 'table list'" ]
+		[ "$(field Message <<< "$a")" = "$(field Message <<< "$b")" ]
+		[ "$(field Message <<< "$a")" = "$(field Message <<< "$c")" ]
+		# sl-commit's verdict, and a body that came with its headers
+		# (read whole by the connection first)
+		printf '9,x\n10,y,1\n' > bad.csv
+		run -0 load -H group_commit:$m --data-binary @bad.csv -X PUT
+		[ "$(field Message <<< "$output")" = "[DATA_QUALITY_ERROR]too many filtered rows" ]
+		[ "$(field NumberFilteredRows <<< "$output")" = 1 ]
+		[ "$(field NumberLoadedRows <<< "$output")" = 0 ]
+		# a Success, on a connection the client would keep: the server
+		# closes it, and a second load on the next one runs as well
+		run -0 curl -sS -v -u root: -H column_separator:, -H group_commit:$m -T a.csv \
+			"http://127.0.0.1:$port/api/db/t/_stream_load" -T a.csv "http://127.0.0.1:$port/api/db/t/_stream_load"
+		[ "$(grep -c '"Status": "Success"' <<< "$output")" = 2 ]
+		[ "$(grep -ci '^< Connection: close' <<< "$output")" = 2 ]
+	done
+	# every Success's rows, once (the async ones within the interval)
+	for ((k = 0; k < 100; k++)); do
+		[ "$(count)" = 8 ] && break
+		sleep 0.1
+	done
+	[ "$(count)" = 8 ]
+	grep -q 'the stages ran in this process' "$BATS_TEST_TMPDIR/server.err"
+	# the connection's own lines after the stages are sl-httpd's again
+	[ "$(grep -c '^sl-commit: ' "$BATS_TEST_TMPDIR/server.err" || true)" = 0 ]
+	grep -q '^sl-map: fatal: .*Unknown column' "$BATS_TEST_TMPDIR/server.err"
+}
+
+@test "a group commit load in the connection's process past its timeout answers TIMEOUT and commits nothing, whether sl-parse reads the socket or the connection reads the body" {
+	local m out fd
+	httpd_start -v 2
+	for m in sync_mode async_mode; do
+		# the headers first: nothing of the body is read with them, so
+		# sl-parse reads the socket itself (in this process), stopped by
+		# the alarm where it waits
+		exec {fd}<> "/dev/tcp/127.0.0.1/$port"
+		printf 'PUT /api/db/t/_stream_load HTTP/1.1\r\nHost: x\r\nAuthorization: Basic cm9vdDo=\r\ncolumn_separator:,\r\ngroup_commit:%s\r\ntimeout:1\r\nContent-Length: 500\r\n\r\n' "$m" >&"$fd"
+		sleep 0.3
+		printf '1,a,30\n' >&"$fd"
+		out=$(timeout 10 cat <&"$fd")
+		exec {fd}<&-
+		[[ "$(field Message <<< "$out")" == "[TIMEOUT]"* ]]
+		# the body with the headers: the connection reads it (stopped
+		# by the same alarm), the stages never run
+		exec {fd}<> "/dev/tcp/127.0.0.1/$port"
+		printf 'PUT /api/db/t/_stream_load HTTP/1.1\r\nHost: x\r\nAuthorization: Basic cm9vdDo=\r\ncolumn_separator:,\r\ngroup_commit:%s\r\ntimeout:1\r\nContent-Length: 500\r\n\r\n2,b,40\n' "$m" >&"$fd"
+		out=$(timeout 10 cat <&"$fd")
+		exec {fd}<&-
+		[[ "$(field Message <<< "$out")" == "[TIMEOUT]"* ]]
+	done
+	# the server still serves; nothing of the four loads is anywhere
+	run -0 load -H group_commit:sync_mode -T a.csv
+	[ "$(field Status <<< "$output")" = Success ]
+	[ "$(count)" = 2 ]
+	# the stages ran in the connections' processes: the two stopped in
+	# sl-parse and the last one (the two others never started them)
+	[ "$(grep -c 'the stages ran in this process' "$BATS_TEST_TMPDIR/server.err")" = 3 ]
+	[ "$(grep -c 'goes to sl-parse directly' "$BATS_TEST_TMPDIR/server.err")" = 3 ]
+}

@@ -349,7 +349,10 @@ static int run_load(hconn *h, hreq *rq, sl_load_req *lr, sl_load_out *out, int64
 		snprintf(msg, cap, SL_E_INTERNAL_ERROR "unable to run the load: %s", strerror(e));
 		return 0;
 	}
-	if (out->cancelled)
+	/* the stages ran in this process: it ends with this request */
+	if (out->here)
+		httpd_log(h, 2, "the stages ran in this process: the connection closes after the answer");
+	if (out->cancelled || out->here)
 		rq->keep_alive = 0;
 	httpd_note_load(h, lr, out);
 	*ret = httpd_reply_load(h, rq, out);
@@ -458,6 +461,7 @@ int httpd_route_load(hconn *h, hreq *rq, const char *db, const char *table)
 		goto fail;
 	}
 	lr.env = envv;
+	lr.here = 1;    /* a connection's process: a small group commit load may run in it */
 	feed_init(&fc, h, rq, limit);
 	lr.feed = feed;
 	lr.feed_ctx = &fc;

@@ -267,15 +267,17 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 }
 
 @test "a group commit load in the connection's process past its timeout answers TIMEOUT and commits nothing, whether sl-parse reads the socket or the connection reads the body" {
-	local m out fd
+	local m out fd line
 	httpd_start -v 2
 	for m in sync_mode async_mode; do
-		# the headers first: nothing of the body is read with them, so
-		# sl-parse reads the socket itself (in this process), stopped by
-		# the alarm where it waits
+		# the headers first, the body only after 100 Continue: nothing
+		# of it is read with them, so sl-parse reads the socket itself
+		# (in this process), stopped by the alarm where it waits
 		exec {fd}<> "/dev/tcp/127.0.0.1/$port"
-		printf 'PUT /api/db/t/_stream_load HTTP/1.1\r\nHost: x\r\nAuthorization: Basic cm9vdDo=\r\ncolumn_separator:,\r\ngroup_commit:%s\r\ntimeout:1\r\nContent-Length: 500\r\n\r\n' "$m" >&"$fd"
-		sleep 0.3
+		printf 'PUT /api/db/t/_stream_load HTTP/1.1\r\nHost: x\r\nAuthorization: Basic cm9vdDo=\r\ncolumn_separator:,\r\ngroup_commit:%s\r\ntimeout:1\r\nExpect: 100-continue\r\nContent-Length: 500\r\n\r\n' "$m" >&"$fd"
+		IFS= read -r -t 10 line <&"$fd"
+		[[ "$line" == "HTTP/1.1 100 Continue"* ]]
+		IFS= read -r -t 10 line <&"$fd"
 		printf '1,a,30\n' >&"$fd"
 		out=$(timeout 10 cat <&"$fd")
 		exec {fd}<&-

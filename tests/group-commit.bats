@@ -282,10 +282,12 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 		out=$(timeout 10 cat <&"$fd")
 		exec {fd}<&-
 		[[ "$(field Message <<< "$out")" == "[TIMEOUT]"* ]]
-		# the body with the headers: the connection reads it (stopped
-		# by the same alarm), the stages never run
+		# the body with the headers (one write: bash's printf writes a
+		# line at a time): the connection reads it (stopped by the same
+		# alarm), the stages never run
+		printf 'PUT /api/db/t/_stream_load HTTP/1.1\r\nHost: x\r\nAuthorization: Basic cm9vdDo=\r\ncolumn_separator:,\r\ngroup_commit:%s\r\ntimeout:1\r\nContent-Length: 500\r\n\r\n2,b,40\n' "$m" > req
 		exec {fd}<> "/dev/tcp/127.0.0.1/$port"
-		printf 'PUT /api/db/t/_stream_load HTTP/1.1\r\nHost: x\r\nAuthorization: Basic cm9vdDo=\r\ncolumn_separator:,\r\ngroup_commit:%s\r\ntimeout:1\r\nContent-Length: 500\r\n\r\n2,b,40\n' "$m" >&"$fd"
+		cat req >&"$fd"
 		out=$(timeout 10 cat <&"$fd")
 		exec {fd}<&-
 		[[ "$(field Message <<< "$out")" == "[TIMEOUT]"* ]]
@@ -297,5 +299,6 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	# the stages ran in the connections' processes: the two stopped in
 	# sl-parse and the last one (the two others never started them)
 	[ "$(grep -c 'the stages ran in this process' "$BATS_TEST_TMPDIR/server.err")" = 3 ]
-	[ "$(grep -c 'goes to sl-parse directly' "$BATS_TEST_TMPDIR/server.err")" = 3 ]
+	# (the last one's too, unless curl gave up waiting for 100 Continue)
+	[ "$(grep -c 'goes to sl-parse directly' "$BATS_TEST_TMPDIR/server.err")" -ge 2 ]
 }

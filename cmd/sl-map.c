@@ -55,9 +55,6 @@ typedef struct mapper {
 	/* Separator and delimiter of the source text: from sl-parse's C
 	 * frame, else from our own headers. */
 	sl_buf sep_raw, sep_disp, delim_disp;
-	/* The typed R payload (put_row). */
-	char *rowbuf;
-	size_t rowcap;
 } mapper;
 
 __attribute__((noreturn)) static void die_nomem(void)
@@ -149,13 +146,11 @@ static void map_row(mapper *c, const sl_frame *f)
 /* Build the typed R payload (lengths packed inline, fixed-width values
  * encoded in place, strings copied in 16-byte steps where the input frame
  * has room after them) in the writer's buffer, room for the longest it
- * can be reserved and the frame then cut to its length; in text mode in
- * c->rowbuf, handed to the writer as one frame. */
+ * can be reserved and the frame then cut to its length. */
 static void put_row(mapper *c, const sl_frame *in)
 {
 	size_t need = 0, j;
 	const char *fend = in->p + in->len;
-	sl_frame f;
 	char *d, *start;
 
 	need = c->m.mask ? 4 + c->sch.ncols : 0;
@@ -171,17 +166,8 @@ static void put_row(mapper *c, const sl_frame *in)
 		else
 			need += 16;
 	}
-	if (!(start = sl_row_reserve(&c->w, need + 64))) {
-		if (errno != ENOTTY)
-			sl_stage_die_write(&c->w);
-		if (need + 64 > c->rowcap) {
-			c->rowcap = (need + 64) * 2;
-			c->rowbuf = realloc(c->rowbuf, c->rowcap);
-			if (!c->rowbuf)
-				die_nomem();
-		}
-		start = c->rowbuf;
-	}
+	if (!(start = sl_row_reserve(&c->w, need + 64)))
+		sl_stage_die_write(&c->w);
 	d = start;
 	for (j = 0; j < c->sch.ncols; j++) {
 		const sl_value *v = &c->m.out[j];
@@ -241,15 +227,7 @@ static void put_row(mapper *c, const sl_frame *in)
 		memcpy(d + 4, c->m.mask, c->sch.ncols);
 		d += 4 + c->sch.ncols;
 	}
-	if (start != c->rowbuf) {
-		sl_row_trim(&c->w, start, (size_t)(d - start));
-		return;
-	}
-	f.type = 'R';
-	f.flags = 0;
-	f.len = (uint32_t)(d - c->rowbuf);
-	f.p = c->rowbuf;
-	if (sl_write_frame(&c->w, &f) < 0)
+	if (sl_row_done(&c->w, start, (size_t)(d - start)) < 0)
 		sl_stage_die_write(&c->w);
 }
 

@@ -59,11 +59,6 @@ typedef struct parse {
 	sl_loadopts lo;
 	const char *target;
 	sl_input *in;
-	/* The R payload is built in the writer's buffer (put_row), or here
-	 * when the output is a terminal (text mode): lengths packed inline,
-	 * field bytes copied in 16-byte steps. */
-	char *rowbuf;
-	size_t rowcap;
 	/* x_sl_fit_fields (sl-httpd's http_stream): rows get exactly this
 	 * many fields, missing ones NULL, extra ones dropped; 0: as split. */
 	size_t fit;
@@ -148,11 +143,10 @@ static void row_fill(char *d, size_t nf, size_t nout, const sl_field *fl)
 }
 
 /* One R frame, built in the writer's buffer (reserved with the slack,
- * then cut to its length); in text mode in c->rowbuf, then written. */
+ * then cut to its length). */
 static int put_row(parse *c, size_t nf, const sl_field *fl)
 {
 	size_t need, j, nout = c->fit ? c->fit : nf;
-	sl_frame f;
 	char *d;
 
 	if (nf > nout)
@@ -161,29 +155,10 @@ static int put_row(parse *c, size_t nf, const sl_field *fl)
 	for (j = 0; j < nf; j++)
 		if (fl[j].n != SL_NULL_LEN)
 			need += fl[j].n;
-	if ((d = sl_row_reserve(&c->w, need + 16))) {
-		row_fill(d, nf, nout, fl);
-		sl_row_trim(&c->w, d, need);
-		return 1;
-	}
-	if (errno != ENOTTY)
+	if (!(d = sl_row_reserve(&c->w, need + 16)))
 		return -1;
-	if (need + 32 > c->rowcap) {
-		char *nb;
-		c->rowcap = (need + 32) * 2;
-		nb = realloc(c->rowbuf, c->rowcap);
-		if (!nb) {
-			errno = ENOMEM;
-			return -1;
-		}
-		c->rowbuf = nb;
-	}
-	row_fill(c->rowbuf, nf, nout, fl);
-	f.type = 'R';
-	f.flags = 0;
-	f.len = (uint32_t)need;
-	f.p = c->rowbuf;
-	return sl_write_frame(&c->w, &f);
+	row_fill(d, nf, nout, fl);
+	return sl_row_done(&c->w, d, need);
 }
 
 /* Unescape a field in place: the escape byte is removed and the next byte
@@ -855,33 +830,15 @@ static void columnar_fill(char *d, const sl_field *vals, const long *pick, size_
 }
 
 /* One R frame of a row's n source fields (need: its payload bytes), built
- * in the writer's buffer; in text mode in c->rowbuf, then written. */
+ * in the writer's buffer. */
 static int columnar_put(parse *c, const sl_field *vals, const long *pick, size_t n, size_t need)
 {
 	char *d = sl_row_reserve(&c->w, need);
-	sl_frame f;
 
-	if (d) {
-		columnar_fill(d, vals, pick, n);
-		return 1;
-	}
-	if (errno != ENOTTY)
+	if (!d)
 		return -1;
-	if (need > c->rowcap) {
-		char *nb = realloc(c->rowbuf, need * 2);
-		if (!nb) {
-			errno = ENOMEM;
-			return -1;
-		}
-		c->rowbuf = nb;
-		c->rowcap = need * 2;
-	}
-	columnar_fill(c->rowbuf, vals, pick, n);
-	f.type = 'R';
-	f.flags = 0;
-	f.len = (uint32_t)need;
-	f.p = c->rowbuf;
-	return sl_write_frame(&c->w, &f);
+	columnar_fill(d, vals, pick, n);
+	return sl_row_done(&c->w, d, need);
 }
 
 /* The rows: each source column's value, in the sources' order. */
@@ -995,7 +952,6 @@ int main(int argc, char **argv)
 		run_csv(&c, start_ms);
 	sl_input_close(c.in);
 	sl_writer_free(&c.w);
-	free(c.rowbuf);
 	sl_loadopt_free(&c.lo);
 	sl_hdrs_free(&c.o.hdrs);
 	return r;

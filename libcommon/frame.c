@@ -342,6 +342,8 @@ void sl_writer_free(sl_writer *w)
 {
 	free(w->buf);
 	w->buf = 0;
+	free(w->trow);
+	w->trow = 0;
 	if (w->tty) {
 		sl_print_free(w->tty);
 		free(w->tty);
@@ -519,13 +521,20 @@ char *sl_row_reserve(sl_writer *w, size_t len)
 {
 	char *p;
 
-	if (w->tty) {
-		errno = ENOTTY;
-		return NULL;
-	}
 	if (len > SL_NULL_LEN - 1) {
 		wfail(w, ERANGE);
 		return NULL;
+	}
+	if (w->tty) {
+		if (len > w->trowcap) {
+			if (!(p = realloc(w->trow, len * 2))) {
+				wfail(w, ENOMEM);
+				return NULL;
+			}
+			w->trow = p;
+			w->trowcap = len * 2;
+		}
+		return w->trow;
 	}
 	if (w->len > w->cap - (w->cap >> 3) && sl_writer_flush(w) < 0)
 		return NULL;
@@ -539,10 +548,15 @@ char *sl_row_reserve(sl_writer *w, size_t len)
 	return p;
 }
 
-void sl_row_trim(sl_writer *w, char *p, size_t len)
+int sl_row_done(sl_writer *w, char *p, size_t len)
 {
+	if (w->tty) {
+		sl_frame f = { 'R', 0, (uint32_t)len, p };
+		return sl_write_frame(w, &f);
+	}
 	put_hdr(p - SL_FRAME_HDR, 'R', 0, (uint32_t)len);
 	w->len = (size_t)(p - w->buf) + len;
+	return 1;
 }
 
 int sl_write_row(sl_writer *w, size_t n, const sl_field *fields)

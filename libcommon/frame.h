@@ -127,6 +127,8 @@ typedef struct sl_writer {
 	struct sl_print *tty;   /* text mode (a terminal): the printer, else NULL */
 	int err;                /* sticky errno of a failed write, 0 if none */
 	size_t row_start;       /* incremental row building */
+	char *trow;             /* text mode: where sl_row_reserve's row is built */
+	size_t trowcap;
 } sl_writer;
 
 /* 1 ok, -1 ENOMEM. Text mode is chosen when isatty(fd). */
@@ -139,16 +141,17 @@ int sl_write_row(sl_writer *w, size_t n, const sl_field *fields);
 int sl_row_begin(sl_writer *w);
 int sl_row_field(sl_writer *w, const void *p, size_t n);   /* n = SL_NULL_LEN: NULL */
 int sl_row_end(sl_writer *w);
-/* An R frame of len payload bytes built in place: the payload's address
- * in the writer's buffer, which the caller fills (len bytes exactly)
- * before any other call on w. NULL with errno: ENOTTY in text mode (use
- * sl_write_row there), else the write error. Saves the copy of a row
- * built elsewhere (sl-parse's columnar rows). */
+/* An R frame of at most len payload bytes built in place: the address
+ * where the caller builds the payload, in the writer's buffer (in text
+ * mode a buffer of the writer's own), then ends it with sl_row_done
+ * before any other call on w. NULL with errno (the write error). Saves
+ * the copy of a row built elsewhere (sl-parse's and sl-map's rows). */
 char *sl_row_reserve(sl_writer *w, size_t len);
-/* The frame sl_row_reserve returned p for cut to its first len bytes
- * (len at most what was reserved; no other call on w in between): a row
- * built in place whose length is known only at its end (sl-map). */
-void sl_row_trim(sl_writer *w, char *p, size_t len);
+/* The row sl_row_reserve returned p for is complete, its first len bytes
+ * (at most what was reserved: a row whose length is known only at its
+ * end): the frame cut to them, or in text mode the row printed. 1; -1
+ * errno (the sticky w->err). */
+int sl_row_done(sl_writer *w, char *p, size_t len);
 int sl_write_error(sl_writer *w, const char *reason, size_t rlen, const char *src, size_t slen, uint64_t line);
 /* Counters: n key/value pairs (NUL-terminated strings). */
 int sl_write_kv(sl_writer *w, size_t n, const char *const *keys, const char *const *values);

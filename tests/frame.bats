@@ -19,6 +19,17 @@ load test_helper
 	[[ "$output" == *$'\n10 | Liam | 64'* ]]
 }
 
+@test "frame: sl-parse's own rows on a terminal, text and columnar (rows built in place print as rows)" {
+	printf '1,a\n2,\\N\n' > in.csv
+	run -0 script -qec "sl-parse -H column_separator:, < in.csv" /dev/null < /dev/null
+	output=$(printf '%s\n' "$output" | tr -d '\r')
+	[[ "$output" == *$'\n1 | a\n2 | NULL'* ]]
+	run -0 script -qec "sl-parse -H format:parquet < '${SL_CORPUS:-$BATS_TEST_DIRNAME/../../shared/corpus}/parquet/data/alltypes_plain.parquet'" /dev/null < /dev/null
+	output=$(printf '%s\n' "$output" | tr -d '\r')
+	[[ "$output" == "id | bool_col | tinyint_col"* ]]
+	[[ "$output" == *$'\n5 | 0 | 1 | 1 | 1 | 10 | 1.1 | 10.1 | 03/01/09 | 1 | 2009-03-01 08:01:00.000000\n'* ]]
+}
+
 @test "frame: on a terminal, NULL prints as NULL and filtered rows as comments" {
 	seed_table
 	printf '1,\\N,3\n2,x\n' > in.csv

@@ -172,29 +172,37 @@ void sl_buf_free(sl_buf *b)
 	b->len = b->cap = 0;
 }
 
-int sl_file_read(const char *path, sl_buf *b)
+int sl_fd_read_buf(int fd, sl_buf *b, size_t max)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char tmp[65536];
+	size_t start = b->len;
 	ssize_t r;
 
-	if (fd < 0)
-		return -1;
-	for (;;) {
-		r = sl_fd_read(fd, tmp, sizeof tmp);
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			errno = e;
+	while (b->len - start < max) {
+		size_t want = max - (b->len - start) < sizeof tmp ? max - (b->len - start) : sizeof tmp;
+		if ((r = sl_fd_read(fd, tmp, want)) < 0)
 			return -1;
-		}
 		if (r == 0)
 			break;
 		if (sl_buf_put(b, tmp, (size_t)r) < 0) {
-			close(fd);
 			errno = ENOMEM;
 			return -1;
 		}
+	}
+	return 1;
+}
+
+int sl_file_read(const char *path, sl_buf *b)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -1;
+	if (sl_fd_read_buf(fd, b, SIZE_MAX) < 0) {
+		r = errno;
+		close(fd);
+		errno = r;
+		return -1;
 	}
 	close(fd);
 	return sl_buf_cstr(b);

@@ -37,6 +37,9 @@ __attribute__((format(printf, 2, 3))) int sl_buf_printf(sl_buf *b, const char *f
 int sl_buf_cstr(sl_buf *b);
 void sl_buf_free(sl_buf *b);
 
+/* Read fd to its end into b (appending), at most max bytes (stops
+ * there). 1 ok, -1 errno. */
+int sl_fd_read_buf(int fd, sl_buf *b, size_t max);
 /* Read a whole file into b (appending). 1 ok, -1 errno. */
 int sl_file_read(const char *path, sl_buf *b);
 /* Write data to path atomically: temp file in the same dir, fsync,

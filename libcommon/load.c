@@ -712,27 +712,6 @@ static int run_rest(sl_load_req *rq, run *rn, size_t k, int mem, sl_pipeline *vi
 	return 1;
 }
 
-/* Read the whole of fd (a memory file, from its start) into out, at
- * most max bytes. */
-static int read_all(int fd, sl_buf *out, size_t max)
-{
-	char b[16384];
-	ssize_t k;
-
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return -1;
-	while (out->len < max && (k = read(fd, b, sizeof b)) != 0) {
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (sl_buf_put(out, b, (size_t)k < max - out->len ? (size_t)k : max - out->len) < 0)
-			return -1;
-	}
-	return 1;
-}
-
 /* Every stage of view as killed by us before it ran (the body's feed
  * failed: the load is cancelled). */
 static void view_cancelled(sl_pipeline *view)
@@ -786,7 +765,7 @@ static int run_here(sl_load_req *rq, run *rn, int infd, const int *mem, const sl
 		goto done;
 	}
 	out->here = 1;
-	if (read_all(ans, &out->answer, ANSWER_MAX) < 0)
+	if (lseek(ans, 0, SEEK_SET) < 0 || sl_fd_read_buf(ans, &out->answer, ANSWER_MAX) < 0)
 		warnf(rq, "unable to read the load's answer: %s", strerror(errno));
 	for (i = 0; i < k; i++)
 		view->done[i] = 1;      /* exited 0, as far as anyone can tell */

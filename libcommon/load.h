@@ -63,7 +63,7 @@ typedef struct sl_load_req {
 	void *warn_ctx;
 	int no_record;          /* 1: do not add the load to the record */
 	int here;               /* 1: this process ends after the load (sl-httpd's
-	                         * connection child, sl-load): a small group
+	                         * connection child): a small group
 	                         * commit load may run its stages in it (spawn.h
 	                         * sl_spawn_sequence_here) */
 	int no_label;           /* 1: sl_load_fail answers Label "" (http_stream's

@@ -213,28 +213,40 @@ fail:
  * 0-2: close everything above 2 (one close_range(2); else every fd above
  * 2 that /proc/self/fd lists, or the first 4096). Every fd this code base
  * opens is close-on-exec, so an exec'd stage would keep no more. */
-static void close_above_2(void)
+/* fn(fd, arg) for every fd open in this process (/proc/self/fd, which is
+ * positioned by fd number: fn may close the fd it is given). 1; -1 when
+ * /proc cannot be read. */
+static int each_fd(void (*fn)(int fd, void *arg), void *arg)
 {
 	char buf[4096];
 	ssize_t n, off;
 	int d, fd;
 
-	if (close_range(3, ~0U, 0) == 0)
-		return;
-	if ((d = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		for (fd = 3; fd < 4096; fd++)
-			close(fd);
-		return;
-	}
-	/* /proc/self/fd is positioned by fd number: closing while listing is safe */
-	while ((n = getdents64(d, buf, sizeof buf)) > 0) {
+	if ((d = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	while ((n = getdents64(d, buf, sizeof buf)) > 0)
 		for (off = 0; off < n; off += ((struct dirent64 *)(buf + off))->d_reclen) {
 			const char *name = ((struct dirent64 *)(buf + off))->d_name;
-			if (name[0] >= '0' && name[0] <= '9' && (fd = atoi(name)) > 2 && fd != d)
-				close(fd);
+			if (name[0] >= '0' && name[0] <= '9' && (fd = atoi(name)) != d)
+				fn(fd, arg);
 		}
-	}
 	close(d);
+	return 1;
+}
+
+static void close_if_above_2(int fd, void *arg)
+{
+	(void)arg;
+	if (fd > 2)
+		close(fd);
+}
+
+static void close_above_2(void)
+{
+	if (close_range(3, ~0U, 0) == 0 || each_fd(close_if_above_2, NULL) > 0)
+		return;
+	for (int fd = 3; fd < 4096; fd++)
+		close(fd);
 }
 
 /* sl_spawn_die_with_parent: the process whose death kills its children */
@@ -628,8 +640,13 @@ static void here_exit(int code)
 
 static void here_signal(int sig)
 {
-	if (here_jb && getpid() == here_pid)
-		siglongjmp(*here_jb, HERE_SIG | sig);
+	if (getpid() == here_pid) {
+		/* between programs (the runner's own code) there is nothing
+		 * to stop: the next one's deadline check sees the alarm's */
+		if (here_jb)
+			siglongjmp(*here_jb, HERE_SIG | sig);
+		return;
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -667,34 +684,23 @@ static int here_one(sl_main_fn fn, int argc, char **argv, int *how)
 	return ((v - 1) & 0xff) << 8;
 }
 
-/* The fds open now, as a bitmap of the first nbits (from /proc/self/fd). */
-static void fds_open(uint64_t *bits, size_t nbits)
+/* The fds open before the programs ran: a bit each, the first
+ * SL_SPAWN_HERE_FDS. */
+static void fd_note(int fd, void *arg)
 {
-	char buf[4096];
-	ssize_t n, off;
-	int d, fd;
+	uint64_t *bits = arg;
 
-	memset(bits, 0, nbits / 8);
-	if ((d = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return;
-	while ((n = getdents64(d, buf, sizeof buf)) > 0)
-		for (off = 0; off < n; off += ((struct dirent64 *)(buf + off))->d_reclen) {
-			const char *name = ((struct dirent64 *)(buf + off))->d_name;
-			if (name[0] >= '0' && name[0] <= '9' && (fd = atoi(name)) != d && (size_t)fd < nbits)
-				bits[fd / 64] |= 1ull << (fd % 64);
-		}
-	close(d);
+	if (fd < SL_SPAWN_HERE_FDS)
+		bits[fd / 64] |= 1ull << (fd % 64);
 }
 
-/* Close every fd above 2 that was not open in before (fds_open). */
-static void fds_close_new(const uint64_t *before, size_t nbits)
+/* After them: close one that was not open before. */
+static void fd_close_new(int fd, void *arg)
 {
-	uint64_t now[SL_SPAWN_HERE_FDS / 64];
+	const uint64_t *before = arg;
 
-	fds_open(now, nbits);
-	for (size_t fd = 3; fd < nbits; fd++)
-		if ((now[fd / 64] >> (fd % 64) & 1) && !(before[fd / 64] >> (fd % 64) & 1))
-			close((int)fd);
+	if (fd > 2 && fd < SL_SPAWN_HERE_FDS && !(before[fd / 64] >> (fd % 64) & 1))
+		close(fd);
 }
 
 /* This process's CPU time, in whole seconds rounded up. */
@@ -707,17 +713,13 @@ static uint64_t cpu_seconds(void)
 	return (uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec + 1;
 }
 
+/* The programs' share of the process's rusage, as sl_pipeline_outcome
+ * reads a stage's: CPU time, and the peak RSS (the process's). */
 static void ru_sub(struct rusage *d, const struct rusage *a, const struct rusage *b)
 {
 	timersub(&a->ru_utime, &b->ru_utime, &d->ru_utime);
 	timersub(&a->ru_stime, &b->ru_stime, &d->ru_stime);
 	d->ru_maxrss = a->ru_maxrss;
-	d->ru_minflt = a->ru_minflt - b->ru_minflt;
-	d->ru_majflt = a->ru_majflt - b->ru_majflt;
-	d->ru_inblock = a->ru_inblock - b->ru_inblock;
-	d->ru_oublock = a->ru_oublock - b->ru_oublock;
-	d->ru_nvcsw = a->ru_nvcsw - b->ru_nvcsw;
-	d->ru_nivcsw = a->ru_nivcsw - b->ru_nivcsw;
 }
 
 /* The runner's signals for the next program, and the caller's alarm
@@ -789,7 +791,8 @@ int sl_spawn_sequence_here(sl_pipeline *pl, size_t n, char *const *const argv[],
 		envp = environ;
 	fflush(NULL);
 	getrusage(RUSAGE_SELF, &ru0);
-	fds_open(fds, SL_SPAWN_HERE_FDS);
+	memset(fds, 0, sizeof fds);
+	each_fd(fd_note, fds);
 	prctl(PR_GET_NAME, name, 0, 0, 0);
 	/* the caller's alarm (its watchdog) is the runner's while the
 	 * programs run: it stops the program it finds, then the caller's
@@ -864,7 +867,7 @@ undo:
 		environ = env;
 		sl_prog = prog;
 		prctl(PR_SET_NAME, name, 0, 0, 0);
-		fds_close_new(fds, SL_SPAWN_HERE_FDS);
+		each_fd(fd_close_new, fds);
 		__fpurge(stdin);
 		clearerr(stdin);
 		getrusage(RUSAGE_SELF, &ru1);

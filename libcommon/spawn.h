@@ -118,8 +118,10 @@ int sl_spawn_pipeline_limited(sl_pipeline *pl, size_t n, char *const *const argv
 int sl_spawn_sequence(sl_pipeline *pl, size_t n, char *const *const argv[], const int *mem, int progfd,
 	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim);
 
+/* 1 once this process ran its sequence here. */
+int sl_spawn_here_used(void);
 /* The same sequence in this process, with no fork: for a process that
- * ends after its load (sl-httpd's connection child, sl-load), where a
+ * ends after its load (sl-httpd's connection child), where a
  * fork and the page faults after it cost more than a small load's work.
  * Each program runs as in sl_spawn_sequence's process: fds 0-2 (2 is
  * errfd unless -1), envp, its name, sl_tally cleared, SIGPIPE default;
@@ -142,8 +144,6 @@ int sl_spawn_sequence(sl_pipeline *pl, size_t n, char *const *const argv[], cons
  * program's status, the rusage of the whole. Once a process: a second
  * call fails with EBUSY (the programs' static state is used up). 1; -1
  * errno (EINVAL, EBUSY, ENOMEM). */
-/* 1 once this process ran its sequence here. */
-int sl_spawn_here_used(void);
 int sl_spawn_sequence_here(sl_pipeline *pl, size_t n, char *const *const argv[], const int *mem, size_t *ended,
 	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim,
 	const volatile sig_atomic_t *stop);

@@ -593,13 +593,12 @@ static int copy_local(const char *path, int fd, int64_t *bytes, int *last, char 
 			rc = -1;
 			break;
 		}
-		if (use_rw)
-			*last = (unsigned char)buf[n - 1];
-		else if (pread(in, &b1, 1, *bytes + n - 1) == 1)
-			*last = (unsigned char)b1;      /* sendfile's, from the page cache */
 		*bytes += n;
 	}
 	e = errno;
+	/* the last byte copied (sendfile's too): once, from the page cache */
+	if (*bytes > 0 && pread(in, &b1, 1, *bytes - 1) == 1)
+		*last = (unsigned char)b1;
 	close(in);
 	errno = e;
 	return rc;

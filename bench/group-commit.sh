@@ -102,9 +102,11 @@ load_fast() {
 		-w '\nTIME %{time_total}\n' -K - || true
 }
 
-# client MODE N END: loads into g_MODE until END (epoch seconds)
+# client MODE N END: loads into g_MODE until END (epoch seconds; bash's
+# own clock, not a date(1) process a batch: the clients share the cores
+# with the server)
 client() {
-	while [ "$(date +%s)" -lt "$3" ]; do
+	while [ "$EPOCHSECONDS" -lt "$3" ]; do
 		if [ "$CLIENT" = fast ]; then
 			load_fast "$1" "g_$1" "$BATCH"
 		else

@@ -418,7 +418,7 @@ static void start_rows(mapper *c, const sl_frame *f)
 
 int main(int argc, char **argv)
 {
-	static mapper c = { .sch = SL_SCHEMA_ZERO, .m = SL_COLMAP_ZERO };
+	static mapper c;
 	sl_opts o = SL_OPTS_ZERO;
 	const char *target = 0, *dot;
 	char *db, *table, msg[1024];
@@ -426,6 +426,7 @@ int main(int argc, char **argv)
 	sl_frame f;
 	int r, started = 0;
 
+	c = (mapper){ .sch = SL_SCHEMA_ZERO, .m = SL_COLMAP_ZERO };     /* each run from the start */
 	sl_msg_init(argv[0]);
 	if (sl_stage_args(&o, argc, argv, USAGE, &target, 1) != 1)
 		sl_dieusage(USAGE);

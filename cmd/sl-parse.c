@@ -928,11 +928,12 @@ static void run_columnar(parse *c, int64_t start_ms)
 
 int main(int argc, char **argv)
 {
-	static parse c = { .o = SL_OPTS_ZERO };
+	static parse c;
 	int64_t start_ms = sl_now_ms();
 	char msg[1024];
 	int r = 0;
 
+	c = (parse){ .o = SL_OPTS_ZERO };  /* each run from the start (spawn.h: sequences in one process) */
 	sl_msg_init(argv[0]);
 	/* DB.TABLE is optional: formats that match by name (JSON) need the
 	 * table's columns when no `columns` header names them */

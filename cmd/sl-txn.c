@@ -1058,6 +1058,7 @@ int main(int argc, char **argv)
 
 	sl_msg_init(argv[0]);
 	memset(&c, 0, sizeof c);
+	timed_out = 0;          /* each run from the start (spawn.h) */
 	if (sl_stage_args(&o, argc, argv, USAGE, &target, 1) != 1)
 		sl_dieusage(USAGE);
 	sl_profile_start(&o.hdrs, target);

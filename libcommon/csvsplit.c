@@ -353,6 +353,7 @@ sl_csvq *sl_csvq_new(sl_lines *l, const char *sep, size_t slen, unsigned char en
 		errno = EINVAL;
 		return 0;
 	}
+	q_term_armed = 0;       /* a parser before this one stopped in q_line (spawn.h) */
 	q = calloc(1, sizeof *q);
 	if (!q || !(q->sep = malloc(slen))) {
 		free(q);

@@ -104,6 +104,13 @@ static int tz_load(const char *path)
 	return 1;
 }
 
+void sl_tz_reset(void)
+{
+	sl_tzfile_free(&tz_zone);
+	tz_mode = 0;
+	tz_fixed_us = 0;
+}
+
 int sl_tz_set(const char *name)
 {
 	int64_t off;

@@ -31,6 +31,9 @@ int sl_parse_datetime(const char *s, size_t n, int scale, int64_t *us);
  * matched case-insensitively ("asia/shanghai"), read once (tzfile.h);
  * the environment's TZ is left alone. 1 ok, 0 unknown. */
 int sl_tz_set(const char *name);
+/* Back to the libc local zone, as before any sl_tz_set (a stage's start:
+ * the stages of one load after another's in one process, spawn.h). */
+void sl_tz_reset(void);
 int64_t sl_tz_to_local(int64_t utc_us);
 int64_t sl_tz_to_utc(int64_t local_us);
 

@@ -25,6 +25,38 @@
 
 sl_io_tally sl_tally;
 
+/* ---- the buffers of the programs run in this process (sl_frame_track) ---- */
+
+#define TRACK_MAX 16
+static int tracking;
+static void *tracked[TRACK_MAX];
+
+/* Buffer old (NULL: none) became new (NULL: freed). */
+static void track(void *old, void *new)
+{
+	size_t i;
+
+	if (!tracking)
+		return;
+	for (i = 0; i < TRACK_MAX; i++)
+		if (tracked[i] == old) {
+			tracked[i] = new;
+			return;
+		}
+}
+
+void sl_frame_track(int how)
+{
+	size_t i;
+
+	for (i = 0; i < TRACK_MAX; i++) {
+		if (how == 0)
+			free(tracked[i]);
+		tracked[i] = NULL;
+	}
+	tracking = how == 1;
+}
+
 static int known_type(unsigned char t)
 {
 	return t == 'H' || t == 'R' || t == 'F' || t == 'C' || t == 'X' || t == 'E';
@@ -48,11 +80,13 @@ int sl_reader_init(sl_reader *r, int fd)
 		errno = ENOMEM;
 		return -1;
 	}
+	track(NULL, r->buf);
 	return 1;
 }
 
 void sl_reader_free(sl_reader *r)
 {
+	track(r->buf, NULL);
 	free(r->buf);
 	r->buf = 0;
 }
@@ -75,6 +109,7 @@ static int fill(sl_reader *r, size_t n)
 					errno = ENOMEM;
 					return -1;
 				}
+				track(r->buf, p);
 				r->buf = p;
 				r->cap = cap;
 			}
@@ -322,9 +357,11 @@ int sl_writer_init(sl_writer *w, int fd)
 		errno = ENOMEM;
 		return -1;
 	}
+	track(NULL, w->buf);
 	if (isatty(fd)) {
 		w->tty = malloc(sizeof *w->tty);
 		if (!w->tty) {
+			track(w->buf, NULL);
 			free(w->buf);
 			w->buf = 0;
 			errno = ENOMEM;
@@ -340,6 +377,7 @@ int sl_writer_init(sl_writer *w, int fd)
 
 void sl_writer_free(sl_writer *w)
 {
+	track(w->buf, NULL);
 	free(w->buf);
 	w->buf = 0;
 	free(w->trow);
@@ -393,6 +431,7 @@ static int wreserve(sl_writer *w, size_t n)
 		p = realloc(w->buf, cap);
 		if (!p)
 			return wfail(w, ENOMEM);
+		track(w->buf, p);
 		w->buf = p;
 		w->cap = cap;
 	}

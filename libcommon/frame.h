@@ -134,6 +134,14 @@ typedef struct sl_writer {
 /* 1 ok, -1 ENOMEM. Text mode is chosen when isatty(fd). */
 int sl_writer_init(sl_writer *w, int fd);
 void sl_writer_free(sl_writer *w);
+
+/* how 1: the buffers (1 MiB each) of the readers and writers made from
+ * now on are noted; 0: those not freed since are freed now; -1: they are
+ * forgotten (the heap may be mid-change: a signal stopped a program). A
+ * program run in this process (spawn.h sl_spawn_sequence_here) that
+ * returned or ended itself without freeing its own leaves none behind.
+ * Up to 16 noted at a time; more are left as they are. */
+void sl_frame_track(int how);
 /* All write functions return 1, or -1 with errno (the sticky w->err). */
 int sl_write_header(sl_writer *w, size_t ncols, const sl_field *names, const sl_field *types, int flags);
 int sl_write_row(sl_writer *w, size_t n, const sl_field *fields);

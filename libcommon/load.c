@@ -725,11 +725,11 @@ static void view_cancelled(sl_pipeline *view)
 }
 
 /* The stages as one sequence in this process (spawn.h
- * sl_spawn_sequence_here), for a launcher that ends after its load
- * (rq->here): a body that comes through feed() is read whole into a
- * memory file first (under the feed's own checks: its size, rate and
- * timeout), then the stages run from it; the answer goes to another. 1
- * ran (out->here set); 0 it cannot here (this process ran one already):
+ * sl_spawn_sequence_here), for a launcher that asks for it (rq->here): a
+ * body that comes through feed() is read whole into a memory file first
+ * (under the feed's own checks: its size, rate and timeout), then the
+ * stages run from it; the answer goes to another. 1 ran (out->here set);
+ * 0 it cannot here (a signal stopped a sequence of this process before):
  * the caller forks; -1 errno. */
 static int run_here(sl_load_req *rq, run *rn, int infd, const int *mem, const sl_spawn_limits *lim,
 	sl_pipeline *view, sl_load_out *out)
@@ -738,7 +738,7 @@ static int run_here(sl_load_req *rq, run *rn, int infd, const int *mem, const sl
 	int ans, body = -1, r = -1, e;
 	size_t i, k = 0;
 
-	if (sl_spawn_here_used())
+	if (!sl_spawn_here_ready())
 		return 0;
 	if ((ans = memfd_create("sl-answer", MFD_CLOEXEC)) < 0)
 		return -1;

@@ -62,10 +62,10 @@ typedef struct sl_load_req {
 	void (*warn)(void *ctx, const char *msg);  /* NULL: warnings dropped */
 	void *warn_ctx;
 	int no_record;          /* 1: do not add the load to the record */
-	int here;               /* 1: this process ends after the load (sl-httpd's
-	                         * connection child): a small group
-	                         * commit load may run its stages in it (spawn.h
-	                         * sl_spawn_sequence_here) */
+	int here;               /* 1: a small group commit load may run its
+	                         * stages in this process (spawn.h
+	                         * sl_spawn_sequence_here): sl-httpd's
+	                         * connection process, which serves loads */
 	int no_label;           /* 1: sl_load_fail answers Label "" (http_stream's
 	                         * planning failures: the load never had one) */
 } sl_load_req;
@@ -75,8 +75,9 @@ typedef struct sl_load_out {
 	sl_buf answer;          /* the stream-load JSON, with its trailing newline */
 	int ok;                 /* Status is "Success" */
 	int cancelled;          /* the load was cancelled (sl_load_cancel or feed) */
-	int here;               /* its stages ran in this process (rq->here): the
-	                         * process must end after its answer */
+	int here;               /* its stages ran in this process (rq->here);
+	                         * until sl_spawn_here_ready() says 0 (a
+	                         * signal stopped one), it may run more */
 	size_t failed_stage;    /* on -1 with an exec error: which stage */
 	char failed_path[512];  /* and its path */
 } sl_load_out;

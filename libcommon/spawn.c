@@ -234,6 +234,19 @@ static int each_fd(void (*fn)(int fd, void *arg), void *arg)
 	return 1;
 }
 
+static void fd_count(int fd, void *arg)
+{
+	(void)fd;
+	++*(int *)arg;
+}
+
+int sl_spawn_fds_open(void)
+{
+	int n = 0;
+
+	return each_fd(fd_count, &n) > 0 ? n : -1;
+}
+
 static void close_if_above_2(int fd, void *arg)
 {
 	(void)arg;
@@ -624,7 +637,7 @@ fail:
  * to the runner, which stops that program where it was. */
 static sigjmp_buf *volatile here_jb;
 #define SL_SPAWN_HERE_FDS 4096  /* fds the runner tracks (and closes) */
-static int here_used;
+static int here_broken;          /* a signal stopped a program: no more here */
 
 #define HERE_SIG 0x1000         /* siglongjmp value: a signal, not an exit */
 
@@ -754,9 +767,9 @@ static int here_limit(int res, struct rlimit *want, struct rlimit *old)
 	return setrlimit(res, want) == 0;
 }
 
-int sl_spawn_here_used(void)
+int sl_spawn_here_ready(void)
 {
-	return here_used;
+	return !here_broken;
 }
 
 int sl_spawn_sequence_here(sl_pipeline *pl, size_t n, char *const *const argv[], const int *mem, size_t *ended,
@@ -778,14 +791,13 @@ int sl_spawn_sequence_here(sl_pipeline *pl, size_t n, char *const *const argv[],
 	for (i = 0; i < n; i++)
 		if (strchr(argv[i][0], '/') || !sl_spawn_builtin(argv[i][0]))
 			break;
-	if (n < 1 || n > SL_SPAWN_SEQ_MAX || i < n || here_used) {
+	if (n < 1 || n > SL_SPAWN_SEQ_MAX || i < n || here_broken) {
 		memset(pl, 0, sizeof *pl);
-		errno = here_used ? EBUSY : EINVAL;
+		errno = here_broken ? EBUSY : EINVAL;
 		return -1;
 	}
 	if (pl_init(pl, 1, lim, &rmem, &rcpu) < 0)
 		return -1;
-	here_used = 1;
 	here_pid = getpid();
 	if (!envp)
 		envp = environ;
@@ -837,8 +849,12 @@ int sl_spawn_sequence_here(sl_pipeline *pl, size_t n, char *const *const argv[],
 			break;
 		}
 		program_start(av[0]);
+		sl_frame_track(1);
 		status = here_one(fn, argc, av, &how);
 		alarm(0);
+		if (how == 2)
+			here_broken = 1;        /* stopped anywhere: in malloc, say */
+		sl_frame_track(how == 2 ? -1 : 0);      /* the buffers it did not free */
 		sl_profile_end();
 		fflush(NULL);
 		/* a program that ended itself ends the sequence, as it ends a

@@ -118,11 +118,15 @@ int sl_spawn_pipeline_limited(sl_pipeline *pl, size_t n, char *const *const argv
 int sl_spawn_sequence(sl_pipeline *pl, size_t n, char *const *const argv[], const int *mem, int progfd,
 	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim);
 
-/* 1 once this process ran its sequence here. */
-int sl_spawn_here_used(void);
+/* How many fds this process has open (/proc/self/fd); -1 unknown. */
+int sl_spawn_fds_open(void);
+
+/* 1 while this process may run a sequence here: until a signal stopped
+ * a program of one (its heap may be at an unknown point). */
+int sl_spawn_here_ready(void);
 /* The same sequence in this process, with no fork: for a process that
- * ends after its load (sl-httpd's connection child), where a
- * fork and the page faults after it cost more than a small load's work.
+ * serves loads itself (sl-httpd's connection process), where a fork and
+ * the page faults after it cost more than a small load's work.
  * Each program runs as in sl_spawn_sequence's process: fds 0-2 (2 is
  * errfd unless -1), envp, its name, sl_tally cleared, SIGPIPE default;
  * the whole sequence under lim (RLIMIT_DATA over this process's data
@@ -133,7 +137,8 @@ int sl_spawn_here_used(void);
  * SIGALRM (the caller's alarm, pending when this is called: the program
  * is stopped, then the caller's SIGALRM handler runs, and the stage
  * reads as killed by us). After a signal the process's heap may be at an
- * unknown point: the caller answers and ends. Everything else is put
+ * unknown point: the caller answers and ends, and every later call here
+ * fails with EBUSY (sl_spawn_here_ready). Everything else is put
  * back: fds 0-2, every fd the programs left open closed, the
  * environment, sl_prog, the process name, the limits, SIGALRM, SIGXCPU
  * and SIGPIPE, and what is left of the caller's alarm. The programs may
@@ -141,9 +146,11 @@ int sl_spawn_here_used(void);
  * dispositions are the caller's. Once *stop (unless NULL) is set (the
  * caller's cancel, from a handler), no further program starts and the
  * sequence reads as killed by us. pl holds one entry: pid 0, the last
- * program's status, the rusage of the whole. Once a process: a second
- * call fails with EBUSY (the programs' static state is used up). 1; -1
- * errno (EINVAL, EBUSY, ENOMEM). */
+ * program's status, the rusage of the whole. A process may run sequence
+ * after sequence (each program starts over its own static state at its
+ * main); what a program that ended itself had allocated stays allocated,
+ * so a caller that runs many bounds its heap (sl-httpd retires its
+ * process). 1; -1 errno (EINVAL, EBUSY, ENOMEM). */
 int sl_spawn_sequence_here(sl_pipeline *pl, size_t n, char *const *const argv[], const int *mem, size_t *ended,
 	int infd, int outfd, int errfd, char *const envp[], const sl_spawn_limits *lim,
 	const volatile sig_atomic_t *stop);

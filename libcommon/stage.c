@@ -19,6 +19,7 @@
 #include "status.h"
 #include "store.h"
 #include "stage.h"
+#include "datetime.h"
 
 /* The stage's own option at argv[i]: the number of arguments it takes
  * (1 or 2), 0 if it is none of them; usage error if its value is missing. */
@@ -49,6 +50,7 @@ int sl_stage_args_opts(sl_opts *o, int argc, char **argv, const char *usage, con
 {
 	int i, n = 0;
 
+	sl_tz_reset();          /* no session zone of a load run before (spawn.h) */
 	for (i = 0; i < max; i++)
 		operands[i] = 0;
 	for (i = 1; i < argc;) {

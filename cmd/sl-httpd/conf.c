@@ -14,6 +14,9 @@
  *   http_body_min_rate_window_second    60      measured over this long
  *   http_max_connections_per_ip         0       connections of one client
  *                                               IP at once; 0: 3/4 of -c
+ *   http_warm_processes                 32      connection processes kept
+ *                                               for the next connection
+ *                                               (0: a new one for each)
  *   error_log_requires_auth             false   the error log route asks for
  *                                               LOAD or SELECT on its table
  * label_keep_max_second and the rest belong to the store (store.h).
@@ -88,6 +91,9 @@ void httpd_conf_defaults(httpd_conf *c)
 	c->max_conn_per_ip = 0;
 	if (conf_int(c, "http_max_connections_per_ip", 0, 100000, &v))
 		c->max_conn_per_ip = v;
+	c->warm_processes = 32;
+	if (conf_int(c, "http_warm_processes", 0, 100000, &v))
+		c->warm_processes = v;
 	c->error_log_requires_auth = 0;
 	conf_bool(c, "error_log_requires_auth", &c->error_log_requires_auth);
 }

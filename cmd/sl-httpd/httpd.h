@@ -39,6 +39,9 @@ typedef struct httpd_conf {
 	int error_log_requires_auth;            /* 0: ErrorURL needs no password (Doris) */
 	int64_t body_min_rate;                  /* bytes/s a load's body must keep: 1024 (0 off) */
 	int64_t body_min_rate_window_s;         /* over this many seconds of waiting: 60 */
+	int64_t warm_processes;                 /* connection processes kept for the
+	                                         * next connection: 32 (0: a new one
+	                                         * for each, main.c) */
 	httpd_route_fn *route;                  /* what answers a request (main sets it) */
 	httpd_end_fn *request_end;              /* then runs (main sets it; NULL: nothing) */
 	sl_metrics *metrics;                    /* the counters of GET /metrics (route_ops.h);
@@ -48,8 +51,11 @@ typedef struct httpd_conf {
 /* Serve one connection: HTTP/1.x requests on in, answers on out, until the
  * client closes, a request asks to close, or an error. remote_ip/port name
  * the client (logs, the load record, Doris's "Access denied for user
- * 'u'@'ip'"); NULL when unknown. Returns an exit code (sl.h). */
-int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const char *remote_port);
+ * 'u'@'ip'"); NULL when unknown. *warm (unless NULL): 1 when there was
+ * a request and every request's route left the process as it found it
+ * (serve.h httpd_keep_warm), so that it may serve another connection
+ * (main.c). Returns an exit code (sl.h). */
+int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const char *remote_port, int *warm);
 
 /* Fill defaults, then apply sl.conf from c->st. Called by main.
  * sl.conf keys read (conf.c): streaming_load_max_mb,

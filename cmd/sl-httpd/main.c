@@ -17,7 +17,9 @@
  * (-U: setgroups, setgid, setuid, each checked), open the data directory as
  * the dropped user, refuse a non-loopback socket while root's password is
  * empty, print the ports (-1), then fork one process per connection, at most
- * -c at a time, reaping them through a self-pipe woken by SIGCHLD.
+ * -c at a time, reaping them through a self-pipe woken by SIGCHLD. A
+ * process whose connection left it as it began offers itself for the next
+ * one (warm.h): the loop hands it the next connection instead of forking.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -50,6 +52,7 @@
 #include "httpd.h"
 #include "routes.h"
 #include "route_ops.h"
+#include "warm.h"
 
 #define USAGE "sl-httpd [--data-dir D] [--listen ADDR:PORT]... [-1] [-c MAXCONN] [-U user] [--inetd] [--redirect-to host:port[,host:port...]] [--allow-empty-root-password] [-v N]\n" \
 	SL_HELP_DATA_DIR \
@@ -81,8 +84,13 @@ typedef struct listener {
 	char name[80];          /* as given to --listen, else the bound address */
 } listener;
 
+enum { KID_BUSY, KID_IDLE, KID_GONE };
+
 typedef struct child {
 	pid_t pid;
+	int ctl;                /* its control socket (warm.h), -1 none */
+	int state;              /* KID_BUSY with a connection, KID_IDLE waiting
+	                         * for one, KID_GONE ending */
 	char client[80];        /* ip:port, for the logs */
 	char ip[INET6_ADDRSTRLEN + 8];  /* for the per-client cap */
 } child;
@@ -102,7 +110,7 @@ typedef struct parked {
 static listener lis[MAX_LISTEN];
 static size_t nlis;
 static child *kids;
-static size_t nkids, maxconn = DEFAULT_MAXCONN;
+static size_t nkids, kcap, nbusy, nidle, maxconn = DEFAULT_MAXCONN;
 static parked *parks;
 static size_t nparks, per_ip;
 static int verbosity = 1;
@@ -402,7 +410,7 @@ static int serve_inetd(httpd_conf *c)
 	}
 	if (verbosity >= 2)
 		sl_info("serving %s%s%s on fds 0/1", *ip ? ip : "an unknown client", *port ? ":" : "", port);
-	r = httpd_serve(c, 0, 1, *ip ? ip : NULL, *port ? port : NULL);
+	r = httpd_serve(c, 0, 1, *ip ? ip : NULL, *port ? port : NULL, NULL);
 	if (verbosity >= 2)
 		sl_info("end %s%s%s exit %d", *ip ? ip : "unknown client", *port ? ":" : "", port, r);
 	return r;
@@ -420,6 +428,56 @@ static void log_end(const child *k, int status, int stopping)
 		sl_info("end pid %d client %s exit %d", (int)k->pid, k->client, WEXITSTATUS(status));
 }
 
+/* Kid i's control socket closed: it ends (an idle one at once, a busy
+ * one after its connection). */
+static void kid_gone(size_t i)
+{
+	child *k = &kids[i];
+
+	if (k->ctl >= 0)
+		close(k->ctl);
+	k->ctl = -1;
+	if (k->state == KID_BUSY)
+		nbusy--;
+	else if (k->state == KID_IDLE)
+		nidle--;
+	k->state = KID_GONE;
+}
+
+/* Kid i serves the connection of ip:port. */
+static void kid_busy(size_t i, const char *ip, const char *port)
+{
+	child *k = &kids[i];
+
+	if (k->state == KID_IDLE)
+		nidle--;
+	if (k->state != KID_BUSY)
+		nbusy++;
+	k->state = KID_BUSY;
+	snprintf(k->ip, sizeof k->ip, "%s", ip);
+	snprintf(k->client, sizeof k->client, strchr(ip, ':') ? "[%s]:%s" : "%s:%s", *ip ? ip : "?",
+		*port ? port : "?");
+}
+
+/* Busy kid i said it is free: it waits for the next connection, unless
+ * enough do already or the server stops (then it ends). */
+static void kid_idle(const httpd_conf *c, size_t i, int stopping)
+{
+	child *k = &kids[i];
+
+	if (verbosity >= 2)
+		sl_info("end pid %d client %s: the process waits for the next connection", (int)k->pid, k->client);
+	if (stopping || nidle >= (size_t)c->warm_processes) {
+		kid_gone(i);
+		return;
+	}
+	nbusy--;
+	nidle++;
+	k->state = KID_IDLE;
+	k->ip[0] = 0;
+	snprintf(k->client, sizeof k->client, "(none)");
+}
+
 static void reap(int stopping)
 {
 	pid_t pid;
@@ -430,6 +488,7 @@ static void reap(int stopping)
 		for (i = 0; i < nkids; i++)
 			if (kids[i].pid == pid) {
 				log_end(&kids[i], status, stopping);
+				kid_gone(i);
 				kids[i] = kids[--nkids];
 				break;
 			}
@@ -453,12 +512,18 @@ static void close_listeners(void)
 }
 
 /* The connection process: default signals, none of the server's fds, its
- * own process group (so that a shutdown takes its stages with it), serve,
- * exit with the core's code. */
-static __attribute__((noreturn)) void run_child(httpd_conf *c, int cfd, const char *ip, const char *port)
+ * own process group (so that a shutdown takes its stages with it), serve;
+ * then, while its connections leave it as it began (warm.h), the next
+ * connection the accept loop hands it over ctl (-1: none); else exit with
+ * the core's code. */
+static __attribute__((noreturn)) void run_child(httpd_conf *c, int cfd, const char *ip, const char *port, int ctl)
 {
+	char ipb[INET6_ADDRSTRLEN + 8], portb[16];
+	httpd_warm_base base;
+	const char *why = "";
 	sigset_t none;
-	int one = 1;
+	size_t served;
+	int one = 1, r, warm;
 
 	setpgid(0, 0);
 	uncatch(SIGCHLD);
@@ -472,8 +537,26 @@ static __attribute__((noreturn)) void run_child(httpd_conf *c, int cfd, const ch
 		close(parks[--nparks].fd);      /* the others' connections */
 	close(selfpipe[0]);
 	close(selfpipe[1]);
-	setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	_exit(httpd_serve(c, cfd, cfd, ip, port));
+	while (nkids)
+		if (kids[--nkids].ctl >= 0)
+			close(kids[nkids].ctl);    /* the other processes' */
+	for (served = 1;; served++) {
+		setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		httpd_warm_note(&base);
+		r = httpd_serve(c, cfd, cfd, ip, port, &warm);
+		close(cfd);
+		if (ctl < 0 || r != SL_EXIT_OK || !warm)
+			_exit(r);
+		if (!httpd_warm_fit(&base, served, &why)) {
+			if (verbosity >= 2)
+				sl_info("pid %d ends after its connection: %s", (int)getpid(), why);
+			_exit(r);
+		}
+		if ((cfd = httpd_warm_take(ctl, ipb, sizeof ipb, portb, sizeof portb)) < 0)
+			_exit(r);
+		ip = *ipb ? ipb : NULL;
+		port = *portb ? portb : NULL;
+	}
 }
 
 static size_t ip_count(const char *ip)
@@ -481,7 +564,7 @@ static size_t ip_count(const char *ip)
 	size_t i, n = 0;
 
 	for (i = 0; i < nkids; i++)
-		n += !strcmp(kids[i].ip, ip);
+		n += kids[i].state == KID_BUSY && !strcmp(kids[i].ip, ip);
 	return n;
 }
 
@@ -583,7 +666,7 @@ static void run_parked(httpd_conf *c)
 
 	while (i < nparks) {
 		parked *pk = &parks[i];
-		if (nkids < maxconn && ip_count(pk->ip) < per_ip) {
+		if (nbusy < maxconn && ip_count(pk->ip) < per_ip) {
 			parked one = *pk;
 			unpark(i);
 			start_child(c, one.fd, one.ip, one.port);
@@ -621,7 +704,7 @@ static void accept_one(httpd_conf *c, int lfd)
 	}
 	if (!sl_listen_addr_text(&ss, len, ip, sizeof ip, port, sizeof port))
 		ip[0] = port[0] = 0;
-	if (nkids < maxconn && ip_count(ip) < per_ip) {
+	if (nbusy < maxconn && ip_count(ip) < per_ip) {
 		start_child(c, cfd, ip, port);
 		return;
 	}
@@ -646,45 +729,95 @@ static void accept_one(httpd_conf *c, int lfd)
 	refuse(cfd);
 }
 
+/* The connection to a waiting process: 1; 0 none takes it. */
+static int start_warm(int cfd, const char *ip, const char *port)
+{
+	size_t i;
+
+	for (i = nkids; nidle && i-- > 0;) {
+		if (kids[i].state != KID_IDLE)
+			continue;
+		if (httpd_warm_pass(kids[i].ctl, cfd, ip, port) < 0) {
+			kid_gone(i);    /* it ended meanwhile */
+			continue;
+		}
+		kid_busy(i, ip, port);
+		close(cfd);
+		if (verbosity >= 2)
+			sl_info("accept pid %d client %s (%zu of %zu, a waiting process)", (int)kids[i].pid,
+				kids[i].client, nbusy, maxconn);
+		return 1;
+	}
+	return 0;
+}
+
 static void start_child(httpd_conf *c, int cfd, const char *ip, const char *port)
 {
 	pid_t pid;
-	int fl = fcntl(cfd, F_GETFL);
+	int fl = fcntl(cfd, F_GETFL), sv[2] = { -1, -1 };
 
 	if (fl >= 0 && (fl & O_NONBLOCK))
 		fcntl(cfd, F_SETFL, fl & ~O_NONBLOCK);
+	if (start_warm(cfd, ip, port))
+		return;
+	if (nkids == kcap) {
+		child *k = realloc(kids, (kcap * 2) * sizeof *kids);
+		if (!k) {
+			if (verbosity >= 1)
+				sl_warn("client %s:%s refused: out of memory", ip, port);
+			refuse(cfd);
+			return;
+		}
+		kids = k;
+		kcap *= 2;
+	}
+	if (c->warm_processes > 0 && httpd_warm_pair(sv) < 0)
+		sv[0] = sv[1] = -1;     /* this one ends with its connection */
 	pid = fork();
 	if (pid < 0) {
 		if (verbosity >= 1)
 			sl_warnsys("unable to fork for client %s:%s", ip, port);
 		close(cfd);
+		if (sv[0] >= 0) {
+			close(sv[0]);
+			close(sv[1]);
+		}
 		poll(NULL, 0, 100);
 		return;
 	}
-	if (pid == 0)
-		run_child(c, cfd, *ip ? ip : NULL, *port ? port : NULL);
+	if (pid == 0) {
+		if (sv[0] >= 0)
+			close(sv[0]);
+		run_child(c, cfd, *ip ? ip : NULL, *port ? port : NULL, sv[1]);
+	}
 	/* also here: a shutdown may signal the group before the child ran */
 	setpgid(pid, pid);
 	close(cfd);
+	if (sv[1] >= 0)
+		close(sv[1]);
 	kids[nkids].pid = pid;
-	snprintf(kids[nkids].ip, sizeof kids[nkids].ip, "%s", ip);
-	snprintf(kids[nkids].client, sizeof kids[nkids].client,
-		strchr(ip, ':') ? "[%s]:%s" : "%s:%s", *ip ? ip : "?", *port ? port : "?");
-	if (verbosity >= 2)
-		sl_info("accept pid %d client %s (%zu of %zu)", (int)pid, kids[nkids].client, nkids + 1, maxconn);
+	kids[nkids].ctl = sv[0];
+	kids[nkids].state = KID_GONE;   /* kid_busy counts it */
+	kid_busy(nkids, ip, port);
 	nkids++;
+	if (verbosity >= 2)
+		sl_info("accept pid %d client %s (%zu of %zu)", (int)pid, kids[nkids - 1].client, nbusy, maxconn);
 }
 
 static int accept_loop(httpd_conf *c)
 {
-	struct pollfd *pfd = calloc(MAX_LISTEN + 1 + maxconn, sizeof *pfd);
+	/* the listeners, the parked connections, the busy kids' control
+	 * sockets (at most kcap: pfd grows with kids) */
+	size_t pcap = MAX_LISTEN + 1 + maxconn + kcap;
+	struct pollfd *pfd = calloc(pcap, sizeof *pfd);
 	size_t *pix = calloc(maxconn, sizeof *pix);     /* pfd index -> parked index */
+	size_t *kix = calloc(kcap, sizeof *kix);        /* pfd index -> kid index */
 	int phase = 0;          /* 0 serving, 1 draining, 2 SIGTERM sent, 3 SIGKILL sent */
 	int64_t deadline = -1, now, wait;
 	int full_said = 0;
-	size_t i, n, nl, np;
+	size_t i, n, nl, np, nk;
 
-	if (!pfd || !pix)
+	if (!pfd || !pix || !kix)
 		sl_diesys(SL_EXIT_TEMP, "out of memory");
 	for (;;) {
 		reap(phase > 0);
@@ -693,16 +826,28 @@ static int accept_loop(httpd_conf *c)
 			close_listeners();
 			while (nparks)
 				close(parks[--nparks].fd);
+			for (i = 0; i < nkids; i++)
+				if (kids[i].state == KID_IDLE)
+					kid_gone(i);    /* the waiting ones end now */
 			phase = 1;
 			deadline = now + GRACE_MS;
 			if (verbosity >= 2)
-				sl_info("stopping: %zu connection(s) to finish", nkids);
+				sl_info("stopping: %zu connection(s) to finish", nbusy);
+		}
+		if (MAX_LISTEN + 1 + maxconn + kcap > pcap) {
+			struct pollfd *p2;
+			size_t *k2;
+			pcap = MAX_LISTEN + 1 + maxconn + kcap;
+			if (!(p2 = realloc(pfd, pcap * sizeof *pfd)) || !(k2 = realloc(kix, kcap * sizeof *kix)))
+				sl_diesys(SL_EXIT_TEMP, "out of memory");
+			pfd = p2;
+			kix = k2;
 		}
 		if (phase > 0 && !nkids)
 			return SL_EXIT_OK;
 		if (phase == 1 && (stop_count > 1 || now >= deadline)) {
 			if (verbosity >= 1)
-				sl_warn("stopping: terminating %zu connection(s)", nkids);
+				sl_warn("stopping: terminating %zu connection(s)", nbusy);
 			kill_kids(SIGTERM);
 			phase = 2;
 			deadline = now + KILL_MS;
@@ -724,7 +869,7 @@ static int accept_loop(httpd_conf *c)
 			full_said = 0;
 		} else if (phase == 0 && !full_said) {
 			if (verbosity >= 2)
-				sl_info("%zu connections and %zu waiting: not accepting until one ends", nkids, nparks);
+				sl_info("%zu connections and %zu waiting: not accepting until one ends", nbusy, nparks);
 			full_said = 1;
 		}
 		nl = n;
@@ -734,9 +879,16 @@ static int accept_loop(httpd_conf *c)
 				pfd[n].fd = parks[i].fd;
 				pfd[n++].events = POLLIN;
 			}
+		np = n;
+		for (i = nk = 0; i < nkids; i++)
+			if (kids[i].state == KID_BUSY && kids[i].ctl >= 0) {
+				kix[nk++] = i;
+				pfd[n].fd = kids[i].ctl;
+				pfd[n++].events = POLLIN;
+			}
 		/* waiting heads are dropped after the backstop: wake now and then */
 		wait = deadline < 0 ? -1 : deadline - now > 0 ? deadline - now : 0;
-		if (np && (wait < 0 || wait > 1000))
+		if (np > nl && (wait < 0 || wait > 1000))
 			wait = 1000;
 		if (poll(pfd, n, (int)wait) < 0) {
 			if (errno == EINTR)
@@ -749,9 +901,19 @@ static int accept_loop(httpd_conf *c)
 				;
 		}
 		/* the parked ones first, from the last: peek_parked may remove one */
-		for (i = n; i-- > nl;)
+		for (i = np; i-- > nl;)
 			if (pfd[i].revents)
 				peek_parked(c, pix[i - nl]);
+		/* then the processes done with their connections */
+		for (i = np; i < n; i++)
+			if (pfd[i].revents) {
+				size_t k = kix[i - np];
+				int r = httpd_warm_heard(kids[k].ctl);
+				if (r > 0)
+					kid_idle(c, k, phase > 0);
+				else if (r == 0)
+					kid_gone(k);
+			}
 		for (i = 1; i < nl && !stop_count; i++)
 			if (pfd[i].revents && nparks < maxconn)
 				accept_one(c, pfd[i].fd);
@@ -897,7 +1059,9 @@ static int run_server(httpd_conf *conf, const args *g)
 		if (!lis[i].loopback)
 			check_root_password(conf, lis[i].name);
 
-	if (!(kids = calloc(maxconn, sizeof *kids)) || !(parks = calloc(maxconn, sizeof *parks)))
+	/* the busy ones, the waiting ones, and a few that end (it grows) */
+	kcap = maxconn + (size_t)conf->warm_processes + 16;
+	if (!(kids = calloc(kcap, sizeof *kids)) || !(parks = calloc(maxconn, sizeof *parks)))
 		sl_diesys(SL_EXIT_TEMP, "out of memory");
 	/* a client may hold three quarters of the slots, the rest stays for
 	 * the others (sl.conf http_max_connections_per_ip) */

@@ -26,6 +26,7 @@
 #include "store.h"
 #include "auth.h"
 #include "load.h"
+#include "spawn.h"
 #include "loadopt.h"
 #include "schema.h"
 #include "httpstream.h"
@@ -349,10 +350,16 @@ static int run_load(hconn *h, hreq *rq, sl_load_req *lr, sl_load_out *out, int64
 		snprintf(msg, cap, SL_E_INTERNAL_ERROR "unable to run the load: %s", strerror(e));
 		return 0;
 	}
-	/* the stages ran in this process: it ends with this request */
-	if (out->here)
-		httpd_log(h, 2, "the stages ran in this process: the connection closes after the answer");
-	if (out->cancelled || out->here)
+	/* the stages ran in this process: it serves on, unless a signal
+	 * stopped one of them (then it ends with this request) */
+	if (out->here && sl_spawn_here_ready() && !out->cancelled) {
+		httpd_log(h, 2, "the stages ran in this process");
+		httpd_keep_warm(h);
+	} else if (out->here) {
+		httpd_log(h, 2, "the stages ran in this process and were stopped: the connection closes after the answer");
+		rq->keep_alive = 0;
+	}
+	if (out->cancelled)
 		rq->keep_alive = 0;
 	httpd_note_load(h, lr, out);
 	*ret = httpd_reply_load(h, rq, out);

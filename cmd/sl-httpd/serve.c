@@ -590,11 +590,16 @@ static void answer_status(hconn *h, hreq *rq, int status)
 	httpd_respond(h, rq, status, "text/plain; charset=utf-8", NULL, body, strlen(body));
 }
 
-int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const char *remote_port)
+void httpd_keep_warm(hconn *h)
+{
+	h->warm = 1;
+}
+
+int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const char *remote_port, int *warm)
 {
 	hconn h;
 	struct sigaction sa;
-	int code = SL_EXIT_OK;
+	int code = SL_EXIT_OK, all_warm = 1, any_warm = 0;
 	size_t cap;
 
 	memset(&sa, 0, sizeof sa);
@@ -612,6 +617,8 @@ int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const cha
 	h.port = remote_port ? remote_port : "";
 	cap = c->max_request_line > c->max_header_bytes ? c->max_request_line : c->max_header_bytes;
 	h.icap = cap + 4096 < 65536 ? 65536 : cap + 4096;
+	if (warm)
+		*warm = 0;
 	if (!(h.ibuf = malloc(h.icap))) {
 		sl_warnsys("unable to serve %s", h.ip);
 		return SL_EXIT_TEMP;
@@ -632,6 +639,7 @@ int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const cha
 			break;
 		}
 		if (r >= 400) {
+			all_warm = 0;
 			h.broken = 0;
 			answer_status(&h, &rq, r);
 			httpd_log(&h, 1, "bad request (%d %s): %s", r, httpd_reason(r),
@@ -642,7 +650,10 @@ int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const cha
 			httpd_req_free(&rq);
 			break;
 		}
+		h.warm = 0;
 		r = c->route(&h, &rq);
+		all_warm &= h.warm;
+		any_warm |= h.warm;
 		if (c->request_end)
 			c->request_end(&h, &rq);
 		if (r < 0 || !rq.keep_alive || h.broken) {
@@ -654,5 +665,7 @@ int httpd_serve(httpd_conf *c, int in, int out, const char *remote_ip, const cha
 		httpd_req_free(&rq);
 	}
 	free(h.ibuf);
+	if (warm)
+		*warm = all_warm && any_warm;
 	return code;
 }

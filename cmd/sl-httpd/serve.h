@@ -41,7 +41,15 @@ struct hconn {
 	int broken;                     /* a read or write failed or timed out */
 	int nosplice;                   /* splice(2) does not take h->in */
 	httpd_note note;                /* of the request being answered */
+	int warm;                       /* the request's route left the process
+	                                 * as it found it (httpd_keep_warm) */
 };
+
+/* The route of the request being answered left the process as it found
+ * it: nothing spawned and left, no signal, no state of its own. Only such
+ * requests keep a connection's process for the next connection (main.c,
+ * sl.conf http_warm_processes): a route that does not say so ends it. */
+void httpd_keep_warm(hconn *h);
 
 /* The alarm: a backstop while reading a request or writing an answer
  * (phase 1), the load's `timeout` while a load runs (phase 2). */

@@ -2,8 +2,8 @@
 /*
  * test-spawnhere.c -- unit tests of a sequence run in the caller's own
  * process (libcommon/spawn.c sl_spawn_sequence_here): each case in a
- * process of its own (a process runs one sequence), with built-in
- * programs that pass their input on, end themselves (sl_die), leak an fd
+ * process of its own (after a signal stopped one, a process runs no
+ * more), with built-in programs that pass their input on, end themselves (sl_die), leak an fd
  * and catch SIGPIPE, spin past the CPU limit, allocate past the memory
  * limit, or wait past the caller's alarm. What the caller had is checked
  * after each: fds 0-2, fds, the environment, sl_prog, dispositions,
@@ -200,11 +200,14 @@ static int one_case(int k)
 		CHECK(WIFEXITED(pl.status[0]) && WEXITSTATUS(pl.status[0]) == 0);
 		CHECK(!strcmp(out, "p-copy:p-copy:p-copy:in"));
 		CHECK(pl.pid[0] == 0 && !pl.killed);
-		/* a process runs one sequence */
-		CHECK(sl_spawn_sequence_here(&again, 3, (char *const *const[]){ (char *[]){ "p-copy", NULL },
-			(char *[]){ "p-copy", NULL }, (char *[]){ "p-copy", NULL } }, (int[]){ 0, 0 }, &ended, 0, 1,
-			-1, NULL, NULL, NULL) == -1 && errno == EBUSY);
-		CHECK(sl_spawn_here_used());
+		/* a process runs sequence after sequence: the same again */
+		CHECK(sl_spawn_here_ready());
+		out[0] = 0;
+		run(copy3, 3, NULL, 0, &again, &ended, out, mid, sizeof out);
+		CHECK(ended == 2);
+		CHECK(WIFEXITED(again.status[0]) && WEXITSTATUS(again.status[0]) == 0);
+		CHECK(!strcmp(out, "p-copy:p-copy:p-copy:in"));
+		sl_pipeline_free(&again);
 		break;
 	case 1:         /* sl_die ends the sequence there, its output kept */
 		run(die3, 3, NULL, 0, &pl, &ended, out, mid, sizeof out);
@@ -249,6 +252,11 @@ static int one_case(int k)
 		CHECK(alarms == 1);
 		CHECK(pl.killed && pl.ours[0] && WIFSIGNALED(pl.status[0]) && WTERMSIG(pl.status[0]) == SIGKILL);
 		CHECK(!strcmp(mid, "p-copy:in"));
+		/* a program stopped anywhere (in malloc, say): no more here */
+		CHECK(!sl_spawn_here_ready());
+		CHECK(sl_spawn_sequence_here(&again, 3, (char *const *const[]){ (char *[]){ "p-copy", NULL },
+			(char *[]){ "p-copy", NULL }, (char *[]){ "p-copy", NULL } }, (int[]){ 0, 0 }, &ended, 0, 1,
+			-1, NULL, NULL, NULL) == -1 && errno == EBUSY);
 		break;
 	case 6:         /* the rest of the caller's alarm comes back to it */
 		run(copy3, 3, NULL, 2, &pl, &ended, out, mid, sizeof out);

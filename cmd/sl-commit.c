@@ -250,17 +250,19 @@ static void abort_txn(commit_ctx *c, const char *why)
 	sl_txninfo_free(&cur);
 }
 
-/* After a committed load, its answer written: compact the table when it
- * has more rowset files than sl.conf's compaction_segment_threshold, in a
- * detached grandchild (its own session, standard fds on /dev/null), so
- * that the load's answer is never delayed and never fails for it. */
+/* After a committed load, its answer written: when the table has more
+ * rowset files than sl.conf's compaction_segment_threshold (counted
+ * here), compact it in a detached grandchild (its own session, standard
+ * fds on /dev/null), so that the load's answer is never delayed and never
+ * fails for it. */
 static void auto_compact(commit_ctx *c)
 {
 	const char *table = sl_kv_get(&c->kv, "Table");
 	pid_t pid;
 	int fd;
 
-	if (!table || c->st.compaction_segment_threshold <= 0 || (pid = fork()) < 0)
+	/* most commits leave nothing to compact: no process for those */
+	if (!table || !sl_compact_due(&c->st, c->db, table) || (pid = fork()) < 0)
 		return;
 	if (pid > 0) {
 		while (waitpid(pid, 0, 0) < 0 && errno == EINTR)

@@ -913,6 +913,18 @@ static int max_part_files(sl_store *st, const char *db, const char *table, size_
 	return 1;
 }
 
+int sl_compact_due(sl_store *st, const char *db, const char *table)
+{
+	size_t n;
+	int e = errno, r;
+
+	if (st->compaction_segment_threshold <= 0)
+		return 0;
+	r = max_part_files(st, db, table, &n) > 0 && n > (uint64_t)st->compaction_segment_threshold;
+	errno = e;
+	return r;
+}
+
 void sl_compact_auto(sl_store *st, const char *db, const char *table)
 {
 	sl_compact_res res;

@@ -82,5 +82,9 @@ int sl_compact_gc(sl_store *st, const char *db, const char *table, int remove, s
  * policy takes that partition first). Best effort:
  * stops at the first compaction that does nothing, is busy or fails. */
 void sl_compact_auto(sl_store *st, const char *db, const char *table);
+/* 1 when sl_compact_auto would compact: a partition of db.table has more
+ * rowset files than st->compaction_segment_threshold (0: never); else 0
+ * (an error too). */
+int sl_compact_due(sl_store *st, const char *db, const char *table);
 
 #endif

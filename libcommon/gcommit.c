@@ -349,12 +349,19 @@ int sl_gcommit_sync(sl_store *st, const char *db, const char *table, const sl_gc
 	gc_ctx c;
 	int lk, r, mine = 0;
 
-	if (ctx_init(&c, st, db, table) < 0 || (lk = sl_gcwal_lock(c.dir, "commit.lock", LOCK_EX)) < 0)
+	/* shared first: the loads a commit took, waiting for it to end, all
+	 * learn so at once rather than one by one */
+	if (ctx_init(&c, st, db, table) < 0 || (lk = sl_gcwal_lock(c.dir, "commit.lock", LOCK_SH)) < 0)
 		return -1;
 	r = locate(&c, &pos, txn_id);
 	if (r == 0) {
-		/* pending: commit it with everything else pending */
-		if ((r = commit_locked(&c, txn_id)) >= 0) {
+		/* pending: alone (the change is not atomic: a commit may come
+		 * in between), then commit it with everything else pending */
+		if ((lk = sl_fsutil_flock(lk, LOCK_EX)) < 0)
+			r = -1;
+		else
+			r = locate(&c, &pos, txn_id);
+		if (r == 0 && (r = commit_locked(&c, txn_id)) >= 0) {
 			mine = r > 0;
 			r = locate(&c, &pos, txn_id);
 		}

@@ -540,9 +540,9 @@ static __attribute__((noreturn)) void run_child(httpd_conf *c, int cfd, const ch
 	while (nkids)
 		if (kids[--nkids].ctl >= 0)
 			close(kids[nkids].ctl);    /* the other processes' */
+	httpd_warm_note(&base);        /* as every connection will begin */
 	for (served = 1;; served++) {
 		setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		httpd_warm_note(&base);
 		r = httpd_serve(c, cfd, cfd, ip, port, &warm);
 		close(cfd);
 		if (ctl < 0 || r != SL_EXIT_OK || !warm)

@@ -26,8 +26,8 @@
  * [1] the connection process's. 0; -1 errno. */
 int httpd_warm_pair(int sv[2]);
 
-/* What the process looked like as it began serving a connection (its fd
- * count, the connection's among them). */
+/* What the process looked like as it began serving its first connection
+ * (its fd count, the connection's among them): as it begins every one. */
 typedef struct httpd_warm_base {
 	int fds;
 } httpd_warm_base;

@@ -341,6 +341,37 @@ pids() { sed -n -E 's/^sl-httpd: info: accept pid ([0-9]+) .*/\1/p' "$BATS_TEST_
 	! grep -q 'waits for the next connection' "$BATS_TEST_TMPDIR/server.err"
 }
 
+@test "http_warm_processes = 1: of two connection processes done at once, one waits for the next connection and the other ends" {
+	local a b req
+	echo 'http_warm_processes = 1' > "$SL_DATA_DIR/sl.conf"
+	httpd_start -v 2
+	# two connections, each with a load that runs in its process, both
+	# open at once (two processes); then closed one after the other
+	printf 'PUT /api/db/t/_stream_load HTTP/1.1\r\nHost: x\r\nAuthorization: Basic cm9vdDo=\r\ncolumn_separator:,\r\ngroup_commit:sync_mode\r\nContent-Length: 7\r\n\r\n1,a,30\n' > req
+	exec {a}<> "/dev/tcp/127.0.0.1/$port" {b}<> "/dev/tcp/127.0.0.1/$port"
+	cat req >&"$a"
+	cat req >&"$b"
+	for req in "$a" "$b"; do
+		grep -q -m 1 '"Status": "Success"' <&"$req"
+	done
+	[ "$(pids | wc -l)" = 2 ]
+	exec {a}<&-
+	waits 1
+	exec {b}<&-
+	# the second is told to end: its exit is logged, it waits for nothing
+	for ((req = 0; req < 500; req++)); do
+		[ "$(grep -c 'end pid [0-9]* client .* exit 0$' "$BATS_TEST_TMPDIR/server.err")" = 1 ] && break
+		sleep 0.02
+	done
+	[ "$(grep -c 'end pid [0-9]* client .* exit 0$' "$BATS_TEST_TMPDIR/server.err")" = 1 ]
+	[ "$(grep -c 'waits for the next connection' "$BATS_TEST_TMPDIR/server.err")" = 1 ]
+	# the one that waits serves the next connection
+	run -0 load -H group_commit:sync_mode -T a.csv
+	[ "$(field Status <<< "$output")" = Success ]
+	grep -q 'a waiting process' "$BATS_TEST_TMPDIR/server.err"
+	[ "$(count)" = 4 ]
+}
+
 @test "a group commit load in the connection's process past its timeout answers TIMEOUT and commits nothing, whether sl-parse reads the socket or the connection reads the body" {
 	local m out fd line
 	httpd_start -v 2

@@ -67,7 +67,7 @@ chaos() {
 # PATTERN (a job paused by a killed load resumes with backoff: resume it
 # now), then stop it; 1 when it never did.
 drained() {
-	local i cur
+	local i cur caught
 	for ((i = 0; i < 1200; i++)); do
 		cur=$(sl-sql -BNr -e "select CurrentOffset from job(type=insert)")
 		# shellcheck disable=SC2053
@@ -75,6 +75,13 @@ drained() {
 		[ "$(sl-sql -BN -e "select Status from job(type=insert)")" != PAUSED ] ||
 			sl-sql -e "RESUME JOB WHERE jobname = 'j'" 2> /dev/null || true
 		sleep 0.1
+	done
+	# a daemon restarted just now may not catch SIGTERM yet (the default
+	# action would end it, status 143): wait until it does
+	for ((i = 0; i < 200; i++)); do
+		caught=$(awk '/^SigCgt:/ { print $2 }' "/proc/$jobd_pid/status" 2> /dev/null || true)
+		[ -n "$caught" ] && (((0x$caught >> 14) & 1)) && break
+		sleep 0.05
 	done
 	kill "$jobd_pid"
 	wait "$jobd_pid"

@@ -465,12 +465,12 @@ static void kid_idle(const httpd_conf *c, size_t i, int stopping)
 {
 	child *k = &kids[i];
 
-	if (verbosity >= 2)
-		sl_info("end pid %d client %s: the process waits for the next connection", (int)k->pid, k->client);
 	if (stopping || nidle >= (size_t)c->warm_processes) {
-		kid_gone(i);
+		kid_gone(i);    /* its end is logged as it is reaped */
 		return;
 	}
+	if (verbosity >= 2)
+		sl_info("end pid %d client %s: the process waits for the next connection", (int)k->pid, k->client);
 	nbusy--;
 	nidle++;
 	k->state = KID_IDLE;

@@ -213,7 +213,10 @@ int httpd_write(hconn *h, const void *p, size_t n)
 	return 1;
 }
 
-int httpd_respond_head(hconn *h, hreq *rq, int status, const char *ctype, const char *extra, size_t len)
+/* The answer's head into b, then (unless NULL) its first n bytes of
+ * body: written as one, a small answer leaves in one segment. */
+static int respond_head_and(hconn *h, hreq *rq, int status, const char *ctype, const char *extra, size_t len,
+	const void *body, size_t n)
 {
 	sl_buf b = SL_BUF_ZERO;
 	char date[HTTPD_DATE_MAX];
@@ -225,7 +228,8 @@ int httpd_respond_head(hconn *h, hreq *rq, int status, const char *ctype, const 
 	    (ctype && sl_buf_printf(&b, "Content-Type: %s\r\n", ctype) < 0) ||
 	    sl_buf_printf(&b, "Content-Length: %zu\r\n", len) < 0 ||
 	    sl_buf_printf(&b, "Connection: %s\r\n", rq->keep_alive ? "keep-alive" : "close") < 0 ||
-	    (extra && sl_buf_puts(&b, extra) < 0) || sl_buf_puts(&b, "\r\n") < 0) {
+	    (extra && sl_buf_puts(&b, extra) < 0) || sl_buf_puts(&b, "\r\n") < 0 ||
+	    (body && n && sl_buf_put(&b, body, n) < 0)) {
 		sl_buf_free(&b);
 		h->broken = 1;
 		return -1;
@@ -235,16 +239,28 @@ int httpd_respond_head(hconn *h, hreq *rq, int status, const char *ctype, const 
 	return r;
 }
 
+int httpd_respond_head(hconn *h, hreq *rq, int status, const char *ctype, const char *extra, size_t len)
+{
+	return respond_head_and(h, rq, status, ctype, extra, len, NULL, 0);
+}
+
+/* A body up to this size goes out with the head, in one write. */
+#define WITH_HEAD_MAX 65536
+
 int httpd_respond(hconn *h, hreq *rq, int status, const char *ctype, const char *extra,
 	const void *body, size_t len)
 {
-	int r;
+	int r, head = !strcmp(rq->method, "HEAD");
 
 	if (httpd_alarm_phase != 2)
 		httpd_arm(1, backstop_s(h->c));
-	r = httpd_respond_head(h, rq, status, ctype, extra, len);
-	if (r > 0 && len && strcmp(rq->method, "HEAD"))
-		r = httpd_write(h, body, len);
+	if (!head && len && len <= WITH_HEAD_MAX) {
+		r = respond_head_and(h, rq, status, ctype, extra, len, body, len);
+	} else {
+		r = httpd_respond_head(h, rq, status, ctype, extra, len);
+		if (r > 0 && len && !head)
+			r = httpd_write(h, body, len);
+	}
 	if (httpd_alarm_phase == 1)
 		httpd_disarm();
 	return r;

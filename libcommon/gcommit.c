@@ -27,6 +27,7 @@
 #define ROWSET_ROLL (256u << 20)
 #define COMMIT_TIMEOUT_S 3600
 #define DAEMON_POLL_MS 20
+#define DAEMON_LINGER_MS 1000  /* a committer with nothing pending stays this long */
 
 /* ---- limits ---- */
 
@@ -414,13 +415,19 @@ static void sleep_ms(int64_t ms)
 }
 
 /* The daemon's loop: a commit when the interval passed since the first
- * pending record was seen, or the log holds data_bytes. */
+ * pending record was seen, or the log holds data_bytes; the end once
+ * nothing was pending for DAEMON_LINGER_MS (or the interval, if shorter).
+ * It does not end the moment its commit empties the log: under steady
+ * loads the next record comes at once, and with no committer holding the
+ * lock, the next load to open the table (sl-txn, its crash recovery)
+ * would commit it itself, a rowset for a load or two. */
 static void daemon_loop(sl_store *st, const char *db, const char *table, const char *dir, int fd)
 {
-	int64_t interval, bytes, since = sl_mono_ms();
+	int64_t interval, bytes, linger, since = sl_mono_ms(), idle = -1;
 	char wal[PATH_MAX];
 
 	sl_gcommit_limits(st, db, table, &interval, &bytes);
+	linger = interval < DAEMON_LINGER_MS ? interval : DAEMON_LINGER_MS;
 	if (sl_fsutil_pathf(wal, "%s/wal", dir) < 0)
 		return;
 	for (;;) {
@@ -429,8 +436,18 @@ static void daemon_loop(sl_store *st, const char *db, const char *table, const c
 		uint64_t size = stat(wal, &sb) == 0 ? (uint64_t)sb.st_size : 0;
 
 		if (size <= SL_GCWAL_HDR) {
-			drain_release(st, db, table, dir, fd);
-			return;
+			if (idle < 0)
+				idle = now;
+			if (now - idle >= linger) {
+				drain_release(st, db, table, dir, fd);
+				return;
+			}
+			sleep_ms(DAEMON_POLL_MS);
+			continue;
+		}
+		if (idle >= 0) {
+			idle = -1;
+			since = now;    /* the first pending record since the log emptied */
 		}
 		if (now - since >= interval || (int64_t)(size - SL_GCWAL_HDR) >= bytes) {
 			if (sl_gcommit_run(st, db, table, &id) < 0)

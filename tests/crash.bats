@@ -91,10 +91,12 @@ reader() {
 			# life (the slow producer's pause, then the end and the commit)
 			when=$((RANDOM % (slow + 6)))
 			# the stages may not be spawned (or exec'd) yet: look again
-			# while the load lives
+			# while the load lives, 5 ms apart (an exec under the
+			# sanitizers takes longer than ten pgreps in a row)
 			for j in 1 2 3 4 5 6 7 8 9 10; do
 				spid=$(pgrep -P "$pid" -x "$st" | head -n 1 || true)
 				[ -z "$spid" ] && kill -0 "$pid" 2> /dev/null || break
+				read -r -t 0.005 -u 7 || true
 			done
 			if [ -n "$spid" ]; then
 				left=$((when * 1000 - (${EPOCHREALTIME/./} - t0)))

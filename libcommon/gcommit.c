@@ -471,16 +471,12 @@ static void unlimit(int res)
 	}
 }
 
-int sl_gcommit_schedule(sl_store *st, const char *db, const char *table)
+/* The detached committer, holding the daemon lock fd (this process's
+ * copy is closed). 1; -1 errno (fd closed too). */
+static int spawn_daemon(sl_store *st, const char *db, const char *table, const char *dir, int fd)
 {
-	char dir[PATH_MAX];
 	pid_t pid;
-	int fd;
 
-	if (sl_gcwal_dir(st, db, table, 0, dir) < 0)
-		return -1;
-	if ((fd = sl_gcwal_lock(dir, "daemon.lock", LOCK_EX | LOCK_NB)) < 0)
-		return errno == EWOULDBLOCK ? 1 : -1;
 	if ((pid = fork()) < 0) {
 		sl_fsutil_close_keep_errno(fd);
 		return -1;
@@ -518,10 +514,23 @@ int sl_gcommit_schedule(sl_store *st, const char *db, const char *table)
 	return 1;
 }
 
+int sl_gcommit_schedule(sl_store *st, const char *db, const char *table)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	if (sl_gcwal_dir(st, db, table, 0, dir) < 0)
+		return -1;
+	if ((fd = sl_gcwal_lock(dir, "daemon.lock", LOCK_EX | LOCK_NB)) < 0)
+		return errno == EWOULDBLOCK ? 1 : -1;
+	return spawn_daemon(st, db, table, dir, fd);
+}
+
 int sl_gcommit_recover(sl_store *st, const char *db, const char *table)
 {
 	char dir[PATH_MAX], wal[PATH_MAX];
 	struct stat sb;
+	int64_t id;
 	int fd;
 
 	if (sl_gcwal_dir(st, db, table, 0, dir) < 0 || sl_fsutil_pathf(wal, "%s/wal", dir) < 0)
@@ -530,11 +539,16 @@ int sl_gcommit_recover(sl_store *st, const char *db, const char *table)
 		return 0;
 	if ((fd = sl_gcwal_lock(dir, "daemon.lock", LOCK_EX | LOCK_NB)) < 0)
 		return errno == EWOULDBLOCK ? 0 : -1;
-	if (drain_release(st, db, table, dir, fd) < 0) {
+	/* what the log holds now, committed here (a reader then sees it);
+	 * then a committer of its own takes the lock over for whatever
+	 * comes next. Draining here until the log stays empty would never
+	 * end under steady loads, a commit (and a rowset) for every few
+	 * loads, by the load or reader that happened to find no committer. */
+	if (sl_gcommit_run(st, db, table, &id) < 0) {
 		sl_fsutil_close_keep_errno(fd);
 		return -1;
 	}
-	return 1;
+	return spawn_daemon(st, db, table, dir, fd);
 }
 
 /* ---- state ---- */

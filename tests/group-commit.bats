@@ -144,6 +144,30 @@ load() { curl -sS -u root: -H column_separator:, "$@" "http://127.0.0.1:$port/ap
 	[ "$(count)" = 2 ]
 }
 
+@test "async_mode: a reader that finds records and no committer commits them once and hands the log to a committer of its own (never draining on while loads come)" {
+	local dead pid
+	sl-sql -e "DROP TABLE db.t; CREATE TABLE db.t (id INT, name VARCHAR(20), age INT) DUPLICATE KEY(id)
+		DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('group_commit_interval_ms' = '60000')"
+	run -0 --separate-stderr sl-load -H column_separator:, -H group_commit:async_mode -T a.csv db.t
+	[ "$(field Status <<< "$output")" = Success ]
+	# its committer dies before its commit: records, and no committer
+	dead=$(cat "$SL_DATA_DIR/db/t/gc/daemon.lock")
+	kill -9 "$dead"
+	while kill -0 "$dead" 2> /dev/null; do sleep 0.01; done
+	# the reader commits them, and a committer of its own now holds the
+	# lock (it ends after a second with nothing pending)
+	run -0 sl-scan db.t
+	pid=$(cat "$SL_DATA_DIR/db/t/gc/daemon.lock")
+	[ "$pid" != "$dead" ]
+	kill -0 "$pid"
+	[ "$(count)" = 2 ]
+	# the next load's record waits for a committer's interval: the
+	# reader after it finds the lock held and commits nothing itself
+	run -0 --separate-stderr sl-load -H column_separator:, -H group_commit:async_mode -T a.csv db.t
+	[ "$(field Status <<< "$output")" = Success ]
+	[ "$(count)" = 2 ]
+}
+
 @test "a small group commit load runs its stages in one process; a stage that fails there answers as through a pipeline" {
 	local m a b
 	httpd_start

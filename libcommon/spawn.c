@@ -436,23 +436,33 @@ fail:
 	_exit(e == ENOENT ? SL_EXIT_NOENT : SL_EXIT_NOEXEC);
 }
 
-/* The data memory (VmData) of this process, in bytes; 0 if unknown. */
-static uint64_t data_size(void)
+int64_t sl_spawn_status_field(const char *name)
 {
-	char buf[4096], *p;
+	char buf[4096], key[64], *p;
 	ssize_t n;
 	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return 0;
+	if (fd < 0 || snprintf(key, sizeof key, "\n%s:", name) >= (int)sizeof key) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return -1;
 	buf[n] = 0;
-	if (!(p = strstr(buf, "\nVmData:")))
-		return 0;
-	return strtoull(p + 8, NULL, 10) * 1024;
+	if (!(p = strstr(buf, key)))
+		return -1;
+	return strtoll(p + strlen(key), NULL, 10);
+}
+
+/* The data memory (VmData) of this process, in bytes; 0 if unknown. */
+static uint64_t data_size(void)
+{
+	int64_t kb = sl_spawn_status_field("VmData");
+
+	return kb > 0 ? (uint64_t)kb * 1024 : 0;
 }
 
 /* The rlimit of resource res that grants want more than the child has,

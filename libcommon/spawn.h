@@ -120,6 +120,9 @@ int sl_spawn_sequence(sl_pipeline *pl, size_t n, char *const *const argv[], cons
 
 /* How many fds this process has open (/proc/self/fd); -1 unknown. */
 int sl_spawn_fds_open(void);
+/* The number in field name of /proc/self/status ("VmData" in kB,
+ * "Threads"); -1 unknown. */
+int64_t sl_spawn_status_field(const char *name);
 
 /* 1 while this process may run a sequence here: until a signal stopped
  * a program of one (its heap may be at an unknown point). */

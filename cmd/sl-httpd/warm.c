@@ -7,7 +7,6 @@
  * looks as it started.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,28 +31,6 @@ void httpd_warm_note(httpd_warm_base *b)
 	b->fds = sl_spawn_fds_open();
 }
 
-/* This process's thread count (/proc/self/stat field 20); -1 unknown. */
-static int threads(void)
-{
-	char b[1024], *p;
-	ssize_t n;
-	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC), f;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, b, sizeof b - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	b[n] = 0;
-	/* fields 3.. follow the command's ")" (the command may hold one) */
-	if (!(p = strrchr(b, ')')))
-		return -1;
-	for (f = 2; f < 20 && p; f++)
-		p = strchr(p + 1, ' ');
-	return p ? atoi(p + 1) : -1;
-}
-
 int httpd_warm_fit(const httpd_warm_base *b, size_t served, const char **why)
 {
 	struct mallinfo2 mi = mallinfo2();
@@ -62,7 +39,7 @@ int httpd_warm_fit(const httpd_warm_base *b, size_t served, const char **why)
 		*why = "it served its share of connections";
 	else if (b->fds < 0 || sl_spawn_fds_open() != b->fds - 1)
 		*why = "an fd more or less than it began with";
-	else if (threads() != 1)
+	else if (sl_spawn_status_field("Threads") != 1)
 		*why = "a thread left running";
 	else if (mi.uordblks + mi.hblkhd > HTTPD_WARM_HEAP_MAX)
 		*why = "its heap grew too large";
